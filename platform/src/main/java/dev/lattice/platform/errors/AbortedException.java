@@ -1,0 +1,74 @@
+package dev.lattice.platform.errors;
+
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The operation lost a concurrency race and may succeed if retried: a stale {@code version}
+ * (optimistic lock), a serialization failure that exhausted its retries, or an idempotency key
+ * whose first request is still running.
+ *
+ * <p>Maps to {@code ABORTED}, with a {@code google.rpc.RetryInfo} when a retry delay is given.
+ * Immutable and thread-safe; see {@link LatticeException} for what may go into the reason, message
+ * and metadata.
+ */
+public class AbortedException extends LatticeException {
+
+  private final Duration retryDelay;
+
+  /**
+   * Creates the exception without retry advice.
+   *
+   * @param reason stable UPPER_SNAKE_CASE reason
+   * @param message caller-safe description
+   */
+  public AbortedException(String reason, String message) {
+    this(reason, message, null);
+  }
+
+  /**
+   * Creates the exception advising the caller to retry after {@code retryDelay}.
+   *
+   * @param reason stable UPPER_SNAKE_CASE reason
+   * @param message caller-safe description
+   * @param retryDelay how long to wait before retrying; null for no advice
+   */
+  public AbortedException(String reason, String message, Duration retryDelay) {
+    this(reason, message, Map.of(), retryDelay, null);
+  }
+
+  /**
+   * Creates the exception with every detail.
+   *
+   * @param reason stable UPPER_SNAKE_CASE reason
+   * @param message caller-safe description
+   * @param metadata caller-safe context, lowerCamelCase keys
+   * @param retryDelay how long to wait before retrying; null for no advice
+   * @param cause internal cause, never sent to the caller; may be null
+   * @throws IllegalArgumentException if {@code retryDelay} is negative
+   */
+  public AbortedException(
+      String reason,
+      String message,
+      Map<String, String> metadata,
+      Duration retryDelay,
+      Throwable cause) {
+    super(reason, message, metadata, cause);
+    if (retryDelay != null && retryDelay.isNegative()) {
+      throw new IllegalArgumentException("retryDelay must not be negative: " + retryDelay);
+    }
+    this.retryDelay = retryDelay;
+  }
+
+  @Override
+  public Status.Code code() {
+    return Status.Code.ABORTED;
+  }
+
+  @Override
+  public Optional<Duration> retryDelay() {
+    return Optional.ofNullable(retryDelay);
+  }
+}

@@ -1,0 +1,165 @@
+package dev.lattice.platform.errors;
+
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
+import com.google.rpc.RetryInfo;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+
+/**
+ * Turns exceptions into what a gRPC caller is allowed to see: a {@code google.rpc.Status} with
+ * {@code ErrorInfo} (domain {@value #DOMAIN}), {@code BadRequest} and {@code RetryInfo} details.
+ *
+ * <ul>
+ *   <li>{@link LatticeException}: its code, message, reason, metadata, field violations and retry
+ *       delay.
+ *   <li>{@link StatusRuntimeException} / {@link StatusException} whose code is neither {@code
+ *       UNKNOWN} nor {@code INTERNAL}: passed through untouched (status and trailers), because it
+ *       was thrown deliberately.
+ *   <li>Anything else (SQL and jOOQ failures, {@code NullPointerException}, {@code UNKNOWN}/{@code
+ *       INTERNAL} statuses): {@code INTERNAL} with the fixed message {@value #INTERNAL_MESSAGE},
+ *       reason {@value #INTERNAL_REASON} and the trace id as metadata {@value #TRACE_ID_KEY}, so
+ *       support can find the server log. Nothing of the original exception is sent.
+ * </ul>
+ *
+ * <p>This class only maps; it does not log. {@link ErrorInterceptor} logs unexpected failures.
+ * Stateless and thread-safe.
+ */
+public final class ErrorMapper {
+
+  /** The {@code ErrorInfo.domain} of every Lattice error. */
+  public static final String DOMAIN = "lattice.dev";
+
+  /** The only description an unexpected failure ever shows a caller. */
+  public static final String INTERNAL_MESSAGE = "internal error";
+
+  /** The {@code ErrorInfo.reason} of an unexpected failure. */
+  public static final String INTERNAL_REASON = "INTERNAL";
+
+  /** The {@code ErrorInfo.metadata} key holding the trace id of an unexpected failure. */
+  public static final String TRACE_ID_KEY = "traceId";
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private ErrorMapper() {}
+
+  /**
+   * Maps {@code failure} to the exception a caller may see, using the current trace id for
+   * unexpected failures.
+   */
+  public static StatusRuntimeException toStatusRuntimeException(Throwable failure) {
+    return toStatusRuntimeException(failure, currentTraceId());
+  }
+
+  /**
+   * Maps {@code failure} to the exception a caller may see.
+   *
+   * @param failure any throwable
+   * @param traceId the id put into the metadata of an unexpected failure
+   */
+  public static StatusRuntimeException toStatusRuntimeException(Throwable failure, String traceId) {
+    if (failure instanceof LatticeException e) {
+      return StatusProto.toStatusRuntimeException(toRpcStatus(e));
+    }
+    if (failure instanceof StatusRuntimeException e && isCallerSafe(e.getStatus())) {
+      return e;
+    }
+    if (failure instanceof StatusException e && isCallerSafe(e.getStatus())) {
+      Metadata trailers = e.getTrailers();
+      return new StatusRuntimeException(
+          e.getStatus(), trailers == null ? new Metadata() : trailers);
+    }
+    return internal(traceId);
+  }
+
+  /**
+   * True when {@code failure} is shown to callers as it is (so it is an expected outcome, not a bug
+   * to log): a {@link LatticeException}, or a status exception whose code is neither {@code
+   * UNKNOWN} nor {@code INTERNAL}.
+   */
+  public static boolean isExpected(Throwable failure) {
+    return failure instanceof LatticeException
+        || (failure instanceof StatusRuntimeException e && isCallerSafe(e.getStatus()))
+        || (failure instanceof StatusException e && isCallerSafe(e.getStatus()));
+  }
+
+  /** True unless the status is {@code UNKNOWN} or {@code INTERNAL}, which may carry internals. */
+  public static boolean isCallerSafe(Status status) {
+    return status.getCode() != Status.Code.UNKNOWN && status.getCode() != Status.Code.INTERNAL;
+  }
+
+  /** The sanitized {@code INTERNAL} error naming {@code traceId}. */
+  public static StatusRuntimeException internal(String traceId) {
+    ErrorInfo info =
+        ErrorInfo.newBuilder()
+            .setReason(INTERNAL_REASON)
+            .setDomain(DOMAIN)
+            .putMetadata(TRACE_ID_KEY, traceId)
+            .build();
+    return StatusProto.toStatusRuntimeException(
+        com.google.rpc.Status.newBuilder()
+            .setCode(Status.Code.INTERNAL.value())
+            .setMessage(INTERNAL_MESSAGE)
+            .addDetails(Any.pack(info))
+            .build());
+  }
+
+  /** The {@code google.rpc.Status} for a domain failure, with all its details. */
+  public static com.google.rpc.Status toRpcStatus(LatticeException e) {
+    com.google.rpc.Status.Builder status =
+        com.google.rpc.Status.newBuilder()
+            .setCode(e.code().value())
+            .setMessage(e.getMessage())
+            .addDetails(
+                Any.pack(
+                    ErrorInfo.newBuilder()
+                        .setReason(e.reason())
+                        .setDomain(DOMAIN)
+                        .putAllMetadata(e.metadata())
+                        .build()));
+    if (e instanceof InvalidArgumentException invalid && !invalid.fieldViolations().isEmpty()) {
+      BadRequest.Builder badRequest = BadRequest.newBuilder();
+      for (FieldViolation v : invalid.fieldViolations()) {
+        badRequest.addFieldViolations(
+            BadRequest.FieldViolation.newBuilder()
+                .setField(v.field())
+                .setDescription(v.description()));
+      }
+      status.addDetails(Any.pack(badRequest.build()));
+    }
+    e.retryDelay().ifPresent(delay -> status.addDetails(Any.pack(retryInfo(delay))));
+    return status.build();
+  }
+
+  /**
+   * The trace id of the current span, or a fresh random id of the same shape when no span is
+   * recording (telemetry off), so an error can still be matched with its log line.
+   */
+  public static String currentTraceId() {
+    SpanContext context = Span.current().getSpanContext();
+    if (context.isValid()) {
+      return context.getTraceId();
+    }
+    byte[] id = new byte[16];
+    RANDOM.nextBytes(id);
+    return HexFormat.of().formatHex(id);
+  }
+
+  private static RetryInfo retryInfo(Duration delay) {
+    return RetryInfo.newBuilder()
+        .setRetryDelay(
+            com.google.protobuf.Duration.newBuilder()
+                .setSeconds(delay.getSeconds())
+                .setNanos(delay.getNano()))
+        .build();
+  }
+}

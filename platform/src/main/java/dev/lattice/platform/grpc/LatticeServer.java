@@ -1,0 +1,340 @@
+package dev.lattice.platform.grpc;
+
+import dev.lattice.platform.errors.ErrorInterceptor;
+import dev.lattice.platform.telemetry.Telemetry;
+import dev.lattice.platform.validation.ValidationInterceptor;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A gRPC server with everything a Lattice service needs: health, reflection, limits, an executor
+ * for blocking handlers, the standard interceptor chain and a graceful drain.
+ *
+ * <p>Every application service gets, outermost first: telemetry → error mapping → the {@linkplain
+ * Builder#interceptor extra interceptors} (auth, …) in registration order → validation → the
+ * handler. The health and reflection services get no interceptors.
+ *
+ * <p>Handlers run on virtual threads (one per call), so they may block on JDBC or downstream calls.
+ * Limits: inbound messages up to 4 MiB, inbound metadata up to 16 KiB, TLS/HTTP2 handshake within
+ * 10 s, server keepalive pings every 60 s (20 s timeout), clients may ping every 10 s or more, also
+ * without calls in flight.
+ *
+ * <p>{@link #shutdown()} drains: health turns {@code NOT_SERVING}, the server stops accepting new
+ * calls and connections, in-flight calls get up to the drain timeout (default 20 s) to finish and
+ * are then cancelled, and finally the {@linkplain #onDrain drain hooks} run in reverse registration
+ * order. Handlers still running after the drain timeout see their call cancelled and their thread
+ * interrupted. Thread-safe.
+ */
+public final class LatticeServer implements AutoCloseable {
+
+  /** Maximum inbound message size, bytes. */
+  public static final int MAX_INBOUND_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+  /** Maximum inbound metadata size, bytes. */
+  public static final int MAX_INBOUND_METADATA_BYTES = 16 * 1024;
+
+  /** The default time in-flight calls get to finish on shutdown. */
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(20);
+
+  private static final Logger log = LoggerFactory.getLogger(LatticeServer.class);
+  private static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
+
+  private final String serviceName;
+  private final Server server;
+  private final HealthStatusManager health;
+  private final List<String> healthNames;
+  private final Duration drainTimeout;
+  private final ExecutorService executor;
+  private final List<NamedHook> drainHooks = new ArrayList<>();
+  private final Object lock = new Object();
+  private boolean started;
+  private boolean shutDown;
+
+  private LatticeServer(
+      String serviceName,
+      Server server,
+      HealthStatusManager health,
+      List<String> healthNames,
+      Duration drainTimeout,
+      ExecutorService executor) {
+    this.serviceName = serviceName;
+    this.server = server;
+    this.health = health;
+    this.healthNames = healthNames;
+    this.drainTimeout = drainTimeout;
+    this.executor = executor;
+  }
+
+  /**
+   * A builder around {@code serverBuilder}: a {@code NettyServerBuilder} in production, an {@code
+   * InProcessServerBuilder} or a Netty builder on port 0 in tests.
+   *
+   * @param serviceName the service's name for logs, such as {@code orders}
+   */
+  public static Builder builder(String serviceName, ServerBuilder<?> serverBuilder) {
+    return new Builder(serviceName, serverBuilder);
+  }
+
+  /** A builder for a Netty server on {@code port} of every interface (0 picks a free port). */
+  public static Builder netty(String serviceName, int port) {
+    return builder(serviceName, NettyServerBuilder.forAddress(new InetSocketAddress(port)));
+  }
+
+  /**
+   * Starts listening and marks every service (and the server as a whole, {@code ""}) {@code
+   * SERVING}.
+   *
+   * @throws UncheckedIOException if the port cannot be bound
+   * @throws IllegalStateException if already started or shut down
+   */
+  public LatticeServer start() {
+    synchronized (lock) {
+      if (started || shutDown) {
+        throw new IllegalStateException("server already started or shut down");
+      }
+      try {
+        server.start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start " + serviceName + " gRPC server", e);
+      }
+      started = true;
+    }
+    healthNames.forEach(name -> health.setStatus(name, ServingStatus.SERVING));
+    log.info("{} gRPC server listening on port {}", serviceName, port());
+    return this;
+  }
+
+  /** The bound port (useful with port 0), or -1 for a server without a port (in-process). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The health status manager, to report a service {@code NOT_SERVING} while it is degraded. */
+  public HealthStatusManager health() {
+    return health;
+  }
+
+  /**
+   * Sets the health of one service, or of the whole server with {@code ""}. Ignored once the drain
+   * has started.
+   */
+  public void setServing(String service, boolean serving) {
+    health.setStatus(service, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+  }
+
+  /**
+   * Registers work to do once in-flight calls have finished (flush the outbox relay, close pools).
+   * Hooks run in reverse registration order; a failing hook is logged and the others still run.
+   *
+   * @param name for logs
+   * @param hook the work; may throw
+   */
+  public LatticeServer onDrain(String name, AutoCloseable hook) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(hook, "hook");
+    synchronized (lock) {
+      if (shutDown) {
+        throw new IllegalStateException("server already shut down");
+      }
+      drainHooks.add(new NamedHook(name, hook));
+    }
+    return this;
+  }
+
+  /** Blocks until the server has terminated. */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /**
+   * Drains and stops the server, as described on the class; returns when the server has terminated
+   * and every drain hook has run. Idempotent: later and concurrent calls wait for the first to
+   * finish, then return.
+   */
+  public void shutdown() {
+    synchronized (lock) {
+      if (shutDown) {
+        return;
+      }
+      shutDown = true;
+      health.enterTerminalState();
+      log.info("{} draining: up to {} for in-flight calls", serviceName, drainTimeout);
+      server.shutdown();
+      boolean interrupted = false;
+      boolean drained = false;
+      try {
+        drained = server.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!drained) {
+          log.warn(
+              "{} drain timed out after {}; cancelling remaining calls", serviceName, drainTimeout);
+          server.shutdownNow();
+          server.awaitTermination(CANCEL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+        server.shutdownNow();
+      }
+      if (drained) {
+        executor.shutdown();
+      } else {
+        // Handlers that ignore cancellation still run: interrupt them (blocking I/O may not
+        // notice).
+        executor.shutdownNow();
+      }
+      for (NamedHook hook : drainHooks.reversed()) {
+        try {
+          hook.hook().close();
+          log.info("{} drain hook '{}' done", serviceName, hook.name());
+        } catch (Exception e) {
+          log.error("{} drain hook '{}' failed", serviceName, hook.name(), e);
+        }
+      }
+      log.info("{} gRPC server stopped", serviceName);
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Same as {@link #shutdown()}. */
+  @Override
+  public void close() {
+    shutdown();
+  }
+
+  private record NamedHook(String name, AutoCloseable hook) {}
+
+  /** Configures a {@link LatticeServer}; not thread-safe, use once. */
+  public static final class Builder {
+
+    private final String serviceName;
+    private final ServerBuilder<?> serverBuilder;
+    private final List<ServerServiceDefinition> services = new ArrayList<>();
+    private final List<ServerInterceptor> interceptors = new ArrayList<>();
+    private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+    private Telemetry telemetry = Telemetry.noop();
+    private ValidationInterceptor validation;
+
+    private Builder(String serviceName, ServerBuilder<?> serverBuilder) {
+      this.serviceName = Objects.requireNonNull(serviceName, "serviceName");
+      this.serverBuilder = Objects.requireNonNull(serverBuilder, "serverBuilder");
+    }
+
+    /** Adds an application service; it gets the interceptor chain and a health entry. */
+    public Builder addService(BindableService service) {
+      return addService(service.bindService());
+    }
+
+    /** Adds an application service; it gets the interceptor chain and a health entry. */
+    public Builder addService(ServerServiceDefinition service) {
+      services.add(Objects.requireNonNull(service, "service"));
+      return this;
+    }
+
+    /**
+     * Adds an interceptor between error mapping and validation (where auth belongs). Of several,
+     * the first registered runs first.
+     */
+    public Builder interceptor(ServerInterceptor interceptor) {
+      interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /** How long in-flight calls get to finish on shutdown; default 20 s. */
+    public Builder drainTimeout(Duration timeout) {
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("drainTimeout must not be negative");
+      }
+      this.drainTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The telemetry whose server interceptor wraps every call; default {@link Telemetry#noop()}.
+     */
+    public Builder telemetry(Telemetry telemetry) {
+      this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+      return this;
+    }
+
+    /** Replaces the default protovalidate interceptor, for a custom validator configuration. */
+    public Builder validation(ValidationInterceptor validation) {
+      this.validation = Objects.requireNonNull(validation, "validation");
+      return this;
+    }
+
+    /** Builds the server; call {@link LatticeServer#start()} next. */
+    public LatticeServer build() {
+      if (services.isEmpty()) {
+        throw new IllegalStateException("no service added");
+      }
+      // ServerInterceptors.intercept runs the last interceptor of the list first.
+      List<ServerInterceptor> innermostFirst = new ArrayList<>();
+      innermostFirst.add(validation != null ? validation : new ValidationInterceptor());
+      innermostFirst.addAll(interceptors.reversed());
+      innermostFirst.add(new ErrorInterceptor());
+      innermostFirst.add(telemetry.serverInterceptor());
+
+      HealthStatusManager health = new HealthStatusManager();
+      List<String> healthNames = new ArrayList<>();
+      healthNames.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
+      for (ServerServiceDefinition service : services) {
+        serverBuilder.addService(ServerInterceptors.intercept(service, innermostFirst));
+        healthNames.add(service.getServiceDescriptor().getName());
+      }
+      serverBuilder.addService(health.getHealthService());
+      serverBuilder.addService(ProtoReflectionServiceV1.newInstance());
+
+      ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+      serverBuilder.executor(executor);
+      serverBuilder.maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
+      serverBuilder.maxInboundMetadataSize(MAX_INBOUND_METADATA_BYTES);
+      applyTransportSettings(serverBuilder);
+      return new LatticeServer(
+          serviceName,
+          serverBuilder.build(),
+          health,
+          List.copyOf(healthNames),
+          drainTimeout,
+          executor);
+    }
+
+    /** Transport-level limits; transports without the setting (in-process) skip it. */
+    private static void applyTransportSettings(ServerBuilder<?> builder) {
+      optional(b -> b.handshakeTimeout(10, TimeUnit.SECONDS), builder);
+      optional(b -> b.keepAliveTime(60, TimeUnit.SECONDS), builder);
+      optional(b -> b.keepAliveTimeout(20, TimeUnit.SECONDS), builder);
+      optional(b -> b.permitKeepAliveTime(10, TimeUnit.SECONDS), builder);
+      optional(b -> b.permitKeepAliveWithoutCalls(true), builder);
+    }
+
+    private static void optional(Consumer<ServerBuilder<?>> setting, ServerBuilder<?> builder) {
+      try {
+        setting.accept(builder);
+      } catch (UnsupportedOperationException e) {
+        // The transport has no such setting (in-process); nothing to enforce.
+      }
+    }
+  }
+}
