@@ -1,0 +1,154 @@
+package dev.lattice.mesh;
+
+import dev.lattice.testing.NatsServer;
+import dev.lattice.testing.PostgresServer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PostgreSQL and NATS for the mesh, as DESIGN.md section 2 says: {@code LATTICE_DB_URL} and
+ * {@code LATTICE_NATS_URL} when set, otherwise servers of the mesh's own with their data under
+ * {@code .lattice/} so that it survives restarts.
+ */
+final class Infrastructure implements AutoCloseable {
+
+  private final String adminJdbcUrl;
+  private final String user;
+  private final String password;
+  private final String natsUrl;
+  private final List<AutoCloseable> owned = new ArrayList<>();
+  private final List<String> description = new ArrayList<>();
+
+  private Infrastructure(String adminJdbcUrl, String user, String password, String natsUrl) {
+    this.adminJdbcUrl = adminJdbcUrl;
+    this.user = user;
+    this.password = password;
+    this.natsUrl = natsUrl;
+  }
+
+  static Infrastructure provision(Path root, Map<String, String> env, int pgPort, int natsPort) {
+    Path state = root.resolve(".lattice");
+    String dbUrl = env.get("LATTICE_DB_URL");
+    String natsUrl = env.get("LATTICE_NATS_URL");
+    PostgresServer pg = null;
+    NatsServer nats = null;
+    try {
+      String user;
+      String password;
+      if (dbUrl == null || dbUrl.isBlank()) {
+        pg =
+            PostgresServer.start(
+                PostgresServer.Options.persistent(state.resolve("postgres"), pgPort)
+                    .withFsync(true) // the mesh's data is meant to last
+                    .withLogFile(state.resolve("logs").resolve("postgres.log")));
+        dbUrl = pg.jdbcUrl("postgres");
+        user = pg.user();
+        password = "";
+      } else {
+        user = env.getOrDefault("LATTICE_DB_USER", "postgres");
+        password = env.getOrDefault("LATTICE_DB_PASSWORD", "");
+      }
+      if (natsUrl == null || natsUrl.isBlank()) {
+        nats =
+            NatsServer.start(
+                NatsServer.Options.persistent(state.resolve("nats"), natsPort)
+                    .withLogFile(state.resolve("logs").resolve("nats.log")));
+        natsUrl = nats.url();
+      }
+      Infrastructure infra = new Infrastructure(dbUrl, user, password, natsUrl);
+      if (pg != null) {
+        infra.owned.add(pg);
+        infra.description.add(String.format("  %-15s %-6d own, data in .lattice/postgres", "PostgreSQL", pg.port()));
+      } else {
+        infra.description.add(String.format("  %-15s %s", "PostgreSQL", "LATTICE_DB_URL " + redact(dbUrl)));
+      }
+      if (nats != null) {
+        infra.owned.add(nats);
+        infra.description.add(String.format("  %-15s %-6d own, JetStream store in .lattice/nats", "NATS", nats.port()));
+      } else {
+        infra.description.add(String.format("  %-15s %s", "NATS", "LATTICE_NATS_URL " + natsUrl));
+      }
+      return infra;
+    } catch (RuntimeException e) {
+      closeQuietly(nats);
+      closeQuietly(pg);
+      throw e;
+    }
+  }
+
+  /** Creates the database if it is not there yet; safe to call on every start. */
+  void ensureDatabase(String name) throws SQLException {
+    try (Connection c = DriverManager.getConnection(adminJdbcUrl, user, password)) {
+      try (PreparedStatement q = c.prepareStatement("select 1 from pg_database where datname = ?")) {
+        q.setString(1, name);
+        try (ResultSet rs = q.executeQuery()) {
+          if (rs.next()) {
+            return;
+          }
+        }
+      }
+      try (Statement s = c.createStatement()) {
+        // The name comes from the service catalog (lattice_<service>), never from input.
+        s.execute("create database \"" + name + "\"");
+      } catch (SQLException e) {
+        if (!"42P04".equals(e.getSQLState())) { // created meanwhile by another launcher
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** The JDBC URL of {@code database} on the same server as the admin URL. */
+  String jdbcUrlFor(String database) {
+    URI uri = URI.create(adminJdbcUrl.substring("jdbc:".length()));
+    String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+    return "jdbc:postgresql://" + uri.getRawAuthority() + "/" + database + query;
+  }
+
+  String user() {
+    return user;
+  }
+
+  String password() {
+    return password;
+  }
+
+  String natsUrl() {
+    return natsUrl;
+  }
+
+  List<String> describe() {
+    return description;
+  }
+
+  @Override
+  public void close() {
+    for (int i = owned.size() - 1; i >= 0; i--) {
+      closeQuietly(owned.get(i));
+    }
+  }
+
+  private static String redact(String jdbcUrl) {
+    return jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1***");
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      System.err.println("mesh: while stopping: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.lattice.mesh;
+
+import dev.lattice.platform.runtime.ServiceModule;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One child JVM per service, each started from its runnable jar ({@code <service>/target/
+ * lattice-<service>.jar}) with its log in {@code .lattice/logs/<service>.log}. Stopping sends
+ * SIGTERM, so each service drains exactly as it would under an orchestrator.
+ */
+final class ProcessFleet implements ServiceFleet {
+
+  private static final long DRAIN_WAIT_SECONDS = 60;
+
+  private final Path root;
+  private final Deque<Process> children = new ArrayDeque<>();
+
+  ProcessFleet(Path root) {
+    this.root = root;
+  }
+
+  @Override
+  public synchronized void start(ServiceModule module, Map<String, String> env) throws IOException {
+    Path jar = root.resolve(module.name()).resolve("target").resolve("lattice-" + module.name() + ".jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("missing " + jar + ": run ./mesh build");
+    }
+    Path log = root.resolve(".lattice").resolve("logs").resolve(module.name() + ".log");
+    Files.createDirectories(log.getParent());
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString());
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    children.push(pb.start());
+  }
+
+  @Override
+  public synchronized void close() {
+    children.forEach(Process::destroy); // SIGTERM to all: they drain in parallel
+    while (!children.isEmpty()) {
+      Process p = children.pop();
+      try {
+        if (!p.waitFor(DRAIN_WAIT_SECONDS, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        p.destroyForcibly();
+      }
+    }
+  }
+}

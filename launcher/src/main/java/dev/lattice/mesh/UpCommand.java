@@ -1,0 +1,107 @@
+package dev.lattice.mesh;
+
+import dev.lattice.platform.runtime.ServiceModule;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./mesh up}: provisions PostgreSQL and NATS, creates each service's database, starts the
+ * six services, waits until every health check says SERVING, prints where everything is, and runs
+ * until SIGTERM/SIGINT, when it drains the services and stops what it started, in reverse order.
+ */
+@Command(name = "up", description = "Starts PostgreSQL, NATS and the six services; Ctrl-C drains and stops.")
+final class UpCommand implements Callable<Integer> {
+
+  @Option(names = "--root", description = "The project folder (holds .lattice/).", defaultValue = ".")
+  Path root;
+
+  @Option(names = "--processes", description = "One JVM per service instead of one JVM for all.")
+  boolean processes;
+
+  @Option(
+      names = "--port-offset",
+      description = "Added to every default port (identity 9101 ... audit 9106, PostgreSQL 55432, NATS 54222).",
+      defaultValue = "0")
+  int portOffset;
+
+  @Option(names = "--ready-timeout", description = "Seconds to wait for SERVING (default: ${DEFAULT-VALUE}).", defaultValue = "120")
+  int readyTimeoutSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    long started = System.nanoTime();
+    Path rootDir = root.toAbsolutePath().normalize();
+    Map<String, String> env = System.getenv();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Infrastructure infra = Infrastructure.provision(rootDir, env, 55432 + portOffset, 54222 + portOffset);
+    ServiceFleet fleet = processes ? new ProcessFleet(rootDir) : new InProcessFleet();
+    Thread shutdown =
+        new Thread(
+            () -> {
+              System.out.println("\nmesh: draining services...");
+              fleet.close();
+              infra.close();
+              try {
+                MeshState.delete(rootDir);
+              } catch (Exception e) {
+                System.err.println("mesh: " + e.getMessage());
+              }
+              System.out.println("mesh: stopped.");
+              stopped.countDown();
+            },
+            "mesh-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
+
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    for (ServiceModule module : ServiceCatalog.MODULES) {
+      String database = ServiceCatalog.databaseOf(module);
+      infra.ensureDatabase(database);
+      int port = module.defaultPort() + portOffset;
+      Map<String, String> serviceEnv = new HashMap<>(env);
+      serviceEnv.put("LATTICE_GRPC_PORT", Integer.toString(port));
+      serviceEnv.put("LATTICE_DB_URL", infra.jdbcUrlFor(database));
+      serviceEnv.put("LATTICE_DB_USER", infra.user());
+      serviceEnv.put("LATTICE_DB_PASSWORD", infra.password());
+      serviceEnv.put("LATTICE_NATS_URL", infra.natsUrl());
+      serviceEnv.putIfAbsent("OTEL_SERVICE_NAME", "lattice-" + module.name());
+      fleet.start(module, serviceEnv);
+      ports.put(module.name(), port);
+    }
+    for (var entry : ports.entrySet()) {
+      if (!HealthProbe.awaitServing(entry.getValue(), Duration.ofSeconds(readyTimeoutSeconds))) {
+        System.err.printf("mesh: %s did not become SERVING on port %d within %d s (see .lattice/logs)%n",
+            entry.getKey(), entry.getValue(), readyTimeoutSeconds);
+        return 1; // the shutdown hook stops what was started
+      }
+    }
+    new MeshState(ProcessHandle.current().pid(), ports).write(rootDir);
+    printTable(ports, infra, Duration.ofNanos(System.nanoTime() - started));
+    stopped.await();
+    return 0;
+  }
+
+  private void printTable(Map<String, Integer> ports, Infrastructure infra, Duration took) {
+    StringBuilder out = new StringBuilder();
+    out.append(String.format("%nLattice is up in %.1f s (%s, pid %d)%n%n", took.toMillis() / 1000.0,
+        processes ? "one JVM per service" : "one JVM", ProcessHandle.current().pid()));
+    out.append(String.format("  %-15s %-6s %s%n", "service", "port", "health"));
+    ports.forEach((name, port) -> out.append(String.format("  %-15s %-6d %s%n", name, port, "SERVING")));
+    out.append('\n');
+    infra.describe().forEach(line -> out.append(line).append('\n'));
+    int identity = ports.get("identity");
+    out.append(String.format("%nTry:   grpcurl -plaintext localhost:%d list%n", identity));
+    out.append(String.format("       grpcurl -plaintext localhost:%d grpc.health.v1.Health/Check%n", identity));
+    out.append("       ./mesh status      (from another terminal)\n");
+    out.append("Logs:  .lattice/logs/\n");
+    out.append("Stop:  Ctrl-C here, or ./mesh down\n");
+    System.out.print(out);
+    System.out.flush();
+  }
+}

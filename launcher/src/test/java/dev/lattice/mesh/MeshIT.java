@@ -1,0 +1,228 @@
+package dev.lattice.mesh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.rpc.BadRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.StreamObserver;
+import dev.lattice.orders.v1.GetOrderRequest;
+import dev.lattice.orders.v1.OrdersServiceGrpc;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole mesh as a user runs it: {@code ./mesh up} in its own JVM with its own PostgreSQL and
+ * nats-server, probed over real gRPC channels, then stopped with SIGTERM while a call is in flight.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MeshIT {
+
+  private static final Map<String, Integer> PORTS =
+      Map.of("identity", 9101, "orders", 9102, "inventory", 9103, "payments", 9104, "notifications", 9105, "audit", 9106);
+  private static final Map<String, String> SERVICES =
+      Map.of(
+          "identity", "lattice.identity.v1.IdentityService",
+          "orders", "lattice.orders.v1.OrdersService",
+          "inventory", "lattice.inventory.v1.InventoryService",
+          "payments", "lattice.payments.v1.PaymentsService",
+          "notifications", "lattice.notifications.v1.NotificationsService",
+          "audit", "lattice.audit.v1.AuditService");
+
+  @TempDir static Path root;
+  static MeshProcess mesh;
+
+  @BeforeAll
+  static void startMesh() throws Exception {
+    mesh = MeshProcess.start(root);
+    long t0 = System.nanoTime();
+    boolean up = mesh.awaitUp(Duration.ofSeconds(120));
+    assertThat(up).as("mesh output:%n%s", mesh.log()).isTrue();
+    System.out.printf("mesh up in %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+  }
+
+  @AfterAll
+  static void stopMesh() throws Exception {
+    if (mesh != null) {
+      mesh.close();
+    }
+  }
+
+  private static ManagedChannel channel(String service) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", mesh.port(PORTS.get(service))).usePlaintext().build();
+  }
+
+  @Test
+  @Order(1)
+  void everyService_healthIsServing_andReflectionListsItsContract() {
+    for (String service : PORTS.keySet()) {
+      ManagedChannel ch = channel(service);
+      try {
+        ServingStatus status =
+            HealthGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance()).getStatus();
+        assertThat(status).as(service).isEqualTo(ServingStatus.SERVING);
+        assertThat(listServices(ch))
+            .as(service)
+            .contains(SERVICES.get(service), "grpc.health.v1.Health", "lattice.operations.v1.OperationsService");
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  @Order(2)
+  void statusCommand_reportsEveryServiceServing() throws Exception {
+    Process status =
+        new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar",
+                Path.of("target", "lattice-mesh.jar").toAbsolutePath().toString(), "status", "--root", root.toString())
+            .redirectErrorStream(true).start();
+    String out = new String(status.getInputStream().readAllBytes());
+    assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(status.exitValue()).as(out).isZero();
+    assertThat(out.lines().filter(l -> l.contains("SERVING")).count()).as(out).isEqualTo(6);
+  }
+
+  @Test
+  @Order(3)
+  void invalidRequest_isInvalidArgumentWithFieldViolations() {
+    ManagedChannel ch = channel("orders");
+    try {
+      var stub = OrdersServiceGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> stub.getOrder(GetOrderRequest.newBuilder().setOrderId("not-a-uuid").build()))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                com.google.rpc.Status details = StatusProto.fromThrowable(e);
+                assertThat(details).isNotNull();
+                List<String> fields =
+                    details.getDetailsList().stream()
+                        .filter(any -> any.is(BadRequest.class))
+                        .flatMap(any -> unpack(any).getFieldViolationsList().stream())
+                        .map(BadRequest.FieldViolation::getField)
+                        .toList();
+                assertThat(fields).contains("order_id");
+              });
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
+  @Test
+  @Order(4)
+  void sigterm_finishesTheCallInFlight_thenStopsEverything() throws Exception {
+    ManagedChannel ch = channel("orders");
+    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    StreamObserver<ServerReflectionRequest> requests =
+        ServerReflectionGrpc.newStub(ch)
+            .serverReflectionInfo(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse value) {
+                    events.add(value);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    events.add(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    events.add("completed");
+                  }
+                });
+    ServerReflectionRequest list = ServerReflectionRequest.newBuilder().setListServices("").build();
+    requests.onNext(list);
+    assertThat(events.poll(10, TimeUnit.SECONDS)).isInstanceOf(ServerReflectionResponse.class);
+
+    mesh.process.destroy(); // SIGTERM while the reflection call is still open
+    Thread.sleep(1500); // the mesh is draining now: new connections are refused, this call goes on
+
+    ManagedChannel late = channel("orders");
+    try {
+      assertThatThrownBy(() -> HealthGrpc.newBlockingStub(late).withDeadlineAfter(3, TimeUnit.SECONDS)
+              .check(HealthCheckRequest.getDefaultInstance()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED));
+    } finally {
+      late.shutdownNow();
+    }
+
+    requests.onNext(list);
+    assertThat(events.poll(10, TimeUnit.SECONDS)).as("the in-flight call still answers").isInstanceOf(ServerReflectionResponse.class);
+    assertThat(mesh.process.isAlive()).as("the mesh waits for the in-flight call").isTrue();
+    requests.onCompleted();
+    assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo("completed");
+
+    assertThat(mesh.process.waitFor(90, TimeUnit.SECONDS)).as(mesh.log()).isTrue();
+    assertThat(mesh.log()).contains("mesh: stopped.");
+    assertThat(Files.exists(MeshState.file(root))).isFalse();
+    ch.shutdownNow();
+  }
+
+  private static List<String> listServices(ManagedChannel ch) {
+    BlockingQueue<ServerReflectionResponse> responses = new LinkedBlockingQueue<>();
+    StreamObserver<ServerReflectionRequest> req =
+        ServerReflectionGrpc.newStub(ch)
+            .withDeadlineAfter(5, TimeUnit.SECONDS)
+            .serverReflectionInfo(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse value) {
+                    responses.add(value);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {}
+
+                  @Override
+                  public void onCompleted() {}
+                });
+    req.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+    try {
+      ServerReflectionResponse r = responses.poll(5, TimeUnit.SECONDS);
+      req.onCompleted();
+      assertThat(r).isNotNull();
+      return r.getListServicesResponse().getServiceList().stream()
+          .map(s -> s.getName())
+          .collect(Collectors.toList());
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static BadRequest unpack(com.google.protobuf.Any any) {
+    try {
+      return any.unpack(BadRequest.class);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package dev.lattice.mesh;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+/**
+ * A real {@code ./mesh up} in a separate JVM, started from the packaged launcher jar with its own
+ * state folder and a port offset at which every port it needs is free.
+ */
+final class MeshProcess implements AutoCloseable {
+
+  private static final int[] BASE_PORTS = {9101, 9102, 9103, 9104, 9105, 9106, 55432, 54222};
+
+  final Process process;
+  final int portOffset;
+  final Path root;
+  final List<String> output = new CopyOnWriteArrayList<>();
+  private final CountDownLatch up = new CountDownLatch(1);
+
+  private MeshProcess(Process process, int portOffset, Path root) {
+    this.process = process;
+    this.portOffset = portOffset;
+    this.root = root;
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  output.add(line);
+                  if (line.startsWith("Lattice is up")) {
+                    up.countDown();
+                  }
+                }
+              } catch (IOException e) {
+                output.add("<output closed: " + e.getMessage() + ">");
+              }
+            },
+            "mesh-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  static MeshProcess start(Path root, String... extraArgs) throws IOException {
+    Path jar = Path.of("target", "lattice-mesh.jar").toAbsolutePath();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("the launcher jar is not packaged: " + jar);
+    }
+    int offset = freeOffset();
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Dlattice.logDir=" + root.resolve(".lattice/logs"),
+                "-Dlogback.configurationFile=lattice-mesh-logback.xml",
+                "-jar",
+                jar.toString(),
+                "up",
+                "--root",
+                root.toString(),
+                "--port-offset",
+                Integer.toString(offset)));
+    command.addAll(List.of(extraArgs));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().remove("LATTICE_DB_URL");
+    pb.environment().remove("LATTICE_NATS_URL");
+    return new MeshProcess(pb.start(), offset, root);
+  }
+
+  /** Waits for the "Lattice is up" line; false if the process died or time ran out. */
+  boolean awaitUp(Duration within) throws InterruptedException {
+    return up.await(within.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  int port(int basePort) {
+    return basePort + portOffset;
+  }
+
+  String log() {
+    return String.join("\n", output);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(90, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    }
+  }
+
+  private static int freeOffset() throws IOException {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int offset = 100 * ThreadLocalRandom.current().nextInt(10, 90);
+      if (IntStream.of(BASE_PORTS).allMatch(p -> isFree(p + offset))) {
+        return offset;
+      }
+    }
+    throw new IOException("no port offset with every mesh port free");
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
