@@ -45,9 +45,15 @@ final class Infrastructure implements AutoCloseable {
       String user;
       String password;
       if (dbUrl == null || dbUrl.isBlank()) {
+        Path pgData = state.resolve("postgres");
+        if (!PostgresServer.canHostDataDir(pgData)) {
+          // As root the server runs as the OS user postgres, which cannot enter this checkout
+          // (a 0700 folder above it): keep its data in a folder of its own, one per checkout.
+          pgData = Path.of("/var/tmp", "lattice-" + Integer.toHexString(root.toAbsolutePath().toString().hashCode()), "postgres");
+        }
         pg =
             PostgresServer.start(
-                PostgresServer.Options.persistent(state.resolve("postgres"), pgPort)
+                PostgresServer.Options.persistent(pgData, pgPort)
                     .withFsync(true) // the mesh's data is meant to last
                     .withLogFile(state.resolve("logs").resolve("postgres.log")));
         dbUrl = pg.jdbcUrl("postgres");
@@ -67,7 +73,7 @@ final class Infrastructure implements AutoCloseable {
       Infrastructure infra = new Infrastructure(dbUrl, user, password, natsUrl);
       if (pg != null) {
         infra.owned.add(pg);
-        infra.description.add(String.format("  %-15s %-6d own, data in .lattice/postgres", "PostgreSQL", pg.port()));
+        infra.description.add(String.format("  %-15s %-6d own, data in %s", "PostgreSQL", pg.port(), pg.dataDir()));
       } else {
         infra.description.add(String.format("  %-15s %s", "PostgreSQL", "LATTICE_DB_URL " + redact(dbUrl)));
       }

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One child JVM per service, each started from its runnable jar ({@code <service>/target/
- * lattice-<service>.jar}) with its log in {@code .lattice/logs/<service>.log}. Stopping sends
- * SIGTERM, so each service drains exactly as it would under an orchestrator.
+ * One child JVM per service, each running the service's own main class from the launcher's
+ * classpath (which holds all six), with its log in {@code .lattice/logs/<service>.log}. Stopping
+ * sends SIGTERM, so each service drains exactly as it would under an orchestrator.
  */
 final class ProcessFleet implements ServiceFleet {
 
@@ -27,14 +27,14 @@ final class ProcessFleet implements ServiceFleet {
 
   @Override
   public synchronized void start(ServiceModule module, Map<String, String> env) throws IOException {
-    Path jar = root.resolve(module.name()).resolve("target").resolve("lattice-" + module.name() + ".jar");
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("missing " + jar + ": run ./mesh build");
-    }
     Path log = root.resolve(".lattice").resolve("logs").resolve(module.name() + ".log");
     Files.createDirectories(log.getParent());
     String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString());
+    // With -jar the class path is the launcher jar, whose manifest names every library.
+    String classPath = System.getProperty("java.class.path");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java, "--enable-native-access=ALL-UNNAMED", "-cp", classPath, module.getClass().getName());
     pb.environment().clear();
     pb.environment().putAll(env);
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

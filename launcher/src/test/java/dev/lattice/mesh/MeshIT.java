@@ -33,7 +33,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole mesh as a user runs it: {@code ./mesh up} in its own JVM with its own PostgreSQL and
@@ -53,11 +52,15 @@ class MeshIT {
           "notifications", "lattice.notifications.v1.NotificationsService",
           "audit", "lattice.audit.v1.AuditService");
 
-  @TempDir static Path root;
+  static Path root;
   static MeshProcess mesh;
 
   @BeforeAll
   static void startMesh() throws Exception {
+    Files.createDirectories(Path.of("target"));
+    // Not createTempDirectory (0700): as root, PostgreSQL runs as the postgres user and must be able
+    // to enter the folder, as it can a checkout.
+    root = Files.createDirectories(Path.of("target", "mesh-it-" + ProcessHandle.current().pid()).toAbsolutePath());
     mesh = MeshProcess.start(root);
     long t0 = System.nanoTime();
     boolean up = mesh.awaitUp(Duration.ofSeconds(120));
@@ -162,7 +165,9 @@ class MeshIT {
     requests.onNext(list);
     assertThat(events.poll(10, TimeUnit.SECONDS)).isInstanceOf(ServerReflectionResponse.class);
 
-    mesh.process.destroy(); // SIGTERM while the reflection call is still open
+    // SIGTERM while the reflection call is still open (through the handle: Process.destroy would
+    // also close our end of the mesh's output)
+    mesh.process.toHandle().destroy();
     Thread.sleep(1500); // the mesh is draining now: new connections are refused, this call goes on
 
     ManagedChannel late = channel("orders");
@@ -181,7 +186,7 @@ class MeshIT {
     requests.onCompleted();
     assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo("completed");
 
-    assertThat(mesh.process.waitFor(90, TimeUnit.SECONDS)).as(mesh.log()).isTrue();
+    assertThat(mesh.waitForExit(Duration.ofSeconds(90))).as(mesh.log()).isTrue();
     assertThat(mesh.log()).contains("mesh: stopped.");
     assertThat(Files.exists(MeshState.file(root))).isFalse();
     ch.shutdownNow();

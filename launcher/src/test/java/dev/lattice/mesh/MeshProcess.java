@@ -28,12 +28,14 @@ final class MeshProcess implements AutoCloseable {
   final Path root;
   final List<String> output = new CopyOnWriteArrayList<>();
   private final CountDownLatch up = new CountDownLatch(1);
+  private volatile boolean sawUp;
+  private final Thread reader;
 
   private MeshProcess(Process process, int portOffset, Path root) {
     this.process = process;
     this.portOffset = portOffset;
     this.root = root;
-    Thread reader =
+    this.reader =
         new Thread(
             () -> {
               try (BufferedReader r =
@@ -41,11 +43,14 @@ final class MeshProcess implements AutoCloseable {
                 for (String line; (line = r.readLine()) != null; ) {
                   output.add(line);
                   if (line.startsWith("Lattice is up")) {
+                    sawUp = true;
                     up.countDown();
                   }
                 }
               } catch (IOException e) {
                 output.add("<output closed: " + e.getMessage() + ">");
+              } finally {
+                up.countDown(); // the process ended: stop waiting for it to come up
               }
             },
             "mesh-output");
@@ -81,7 +86,16 @@ final class MeshProcess implements AutoCloseable {
 
   /** Waits for the "Lattice is up" line; false if the process died or time ran out. */
   boolean awaitUp(Duration within) throws InterruptedException {
-    return up.await(within.toMillis(), TimeUnit.MILLISECONDS);
+    return up.await(within.toMillis(), TimeUnit.MILLISECONDS) && sawUp;
+  }
+
+  /** Waits for the process to exit and for its output to be read to the end. */
+  boolean waitForExit(Duration within) throws InterruptedException {
+    if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+      return false;
+    }
+    reader.join(within.toMillis());
+    return !reader.isAlive();
   }
 
   int port(int basePort) {
@@ -95,7 +109,7 @@ final class MeshProcess implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     if (process.isAlive()) {
-      process.destroy();
+      process.toHandle().destroy();
       if (!process.waitFor(90, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor();
       }

@@ -73,7 +73,23 @@ final class NativePostgres implements PostgresBackend {
 
   /** The server runs as {@value #OS_USER}, which must be able to enter every parent directory. */
   private static void requireReachableByOsUser(Path dir) throws IOException {
-    for (Path p = dir.getParent(); p != null; p = p.getParent()) {
+    Path blocking = firstUnreachableParent(dir);
+    if (blocking != null) {
+      throw new ServerStartException(
+          "PostgreSQL runs as the OS user postgres, which cannot enter "
+              + blocking
+              + " (chmod o+x "
+              + blocking
+              + ", or keep the data directory elsewhere)");
+    }
+  }
+
+  /** The first parent of {@code dir} that {@value #OS_USER} cannot enter, or null if none. */
+  static Path firstUnreachableParent(Path dir) throws IOException {
+    for (Path p = dir.toAbsolutePath().normalize().getParent(); p != null; p = p.getParent()) {
+      if (!Files.exists(p)) {
+        continue;
+      }
       PosixFileAttributes attrs = Files.readAttributes(p, PosixFileAttributes.class);
       boolean reachable =
           attrs.owner().getName().equals(OS_USER)
@@ -81,14 +97,10 @@ final class NativePostgres implements PostgresBackend {
               || (attrs.group().getName().equals(OS_USER)
                   && attrs.permissions().contains(PosixFilePermission.GROUP_EXECUTE));
       if (!reachable) {
-        throw new ServerStartException(
-            "PostgreSQL runs as the OS user postgres, which cannot enter "
-                + p
-                + " (chmod o+x "
-                + p
-                + ", or keep the data directory elsewhere)");
+        return p;
       }
     }
+    return null;
   }
 
   @Override

@@ -115,7 +115,23 @@ public final class PostgresServer implements AutoCloseable {
     this.shutdownHook = new Thread(this::onJvmExit, "postgres-server-shutdown");
   }
 
-  /**
+    /**
+   * Whether a persistent data directory at {@code dataDir} can be used. False only when this
+   * process is root, so that the server runs as the OS user {@code postgres}, and that user
+   * cannot enter a parent of {@code dataDir} (a 0700 home or temp folder).
+   */
+  public static boolean canHostDataDir(Path dataDir) {
+    if (!Processes.isRoot()) {
+      return true;
+    }
+    try {
+      return NativePostgres.firstUnreachableParent(dataDir) == null;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+/**
    * Starts a server and waits until it accepts connections.
    *
    * @throws ServerStartException if it cannot be initialised or started, or is not ready in time;
