@@ -16,6 +16,9 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
+import dev.lattice.operations.v1.GetOutboxStatusRequest;
+import dev.lattice.operations.v1.ListDeadLettersRequest;
+import dev.lattice.operations.v1.OperationsServiceGrpc;
 import dev.lattice.orders.v1.GetOrderRequest;
 import dev.lattice.orders.v1.OrdersServiceGrpc;
 import java.nio.file.Files;
@@ -139,6 +142,27 @@ class MeshIT {
 
   @Test
   @Order(4)
+  void operationsService_answersForEveryService_andRefusesToSpeakForAnother() {
+    for (String service : PORTS.keySet()) {
+      ManagedChannel ch = channel(service);
+      try {
+        var ops = OperationsServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS);
+        var status = ops.getOutboxStatus(GetOutboxStatusRequest.newBuilder().setService(service).build());
+        assertThat(status.getStatus().getPendingCount()).as(service).isZero();
+        var deadLetters = ops.listDeadLetters(ListDeadLettersRequest.newBuilder().setService(service).build());
+        assertThat(deadLetters.getDeadLettersList()).as(service).isEmpty();
+        String other = service.equals("orders") ? "audit" : "orders";
+        assertThatThrownBy(() -> ops.getOutboxStatus(GetOutboxStatusRequest.newBuilder().setService(other).build()))
+            .isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  @Order(5)
   void sigterm_finishesTheCallInFlight_thenStopsEverything() throws Exception {
     ManagedChannel ch = channel("orders");
     BlockingQueue<Object> events = new LinkedBlockingQueue<>();

@@ -1,23 +1,40 @@
 package dev.lattice.platform.runtime;
 
+import dev.lattice.platform.consumer.EventConsumer;
 import io.grpc.BindableService;
 import java.util.List;
 
 /**
- * What a Lattice service adds to the shared runtime: its name, its default port and the gRPC
- * services it binds once the infrastructure is up. Implemented by each service's main class.
+ * What a Lattice service adds to the shared runtime: its name, its default port, the gRPC
+ * services it binds and the events it consumes. Implemented by each service's main class.
  */
 public interface ServiceModule {
 
-  /** The service's short name ({@code orders}); names its database, telemetry and logs. */
+  /** The service's short name ({@code orders}); names its database, stream, telemetry and logs. */
   String name();
 
   /** The gRPC port when {@code LATTICE_GRPC_PORT} is not set. */
   int defaultPort();
 
   /**
+   * Whether the service publishes events: the runtime then provisions its stream ({@code
+   * ORDERS} on {@code lattice.orders.>}) and runs its outbox relay. True unless overridden.
+   */
+  default boolean publishesEvents() {
+    return true;
+  }
+
+  /**
    * Builds the service's gRPC implementations from the started infrastructure. Called once, on
    * the starting thread, before the server accepts calls.
    */
   List<BindableService> services(ServiceContext context);
+
+  /**
+   * The service's durable consumers, built (not started) from {@link ServiceContext#consumer};
+   * the runtime starts them after the server and closes them on drain. None unless overridden.
+   */
+  default List<EventConsumer> consumers(ServiceContext context) {
+    return List.of();
+  }
 }

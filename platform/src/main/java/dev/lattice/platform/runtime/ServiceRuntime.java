@@ -1,6 +1,26 @@
 package dev.lattice.platform.runtime;
 
 import dev.lattice.platform.config.DbConfig;
+import dev.lattice.platform.consumer.DeadLetterMapper;
+import dev.lattice.platform.consumer.DeadLetters;
+import dev.lattice.platform.consumer.EventConsumer;
+import dev.lattice.platform.events.EventPayloadTypes;
+import dev.lattice.platform.events.EventStreams;
+import dev.lattice.platform.events.NatsConnector;
+import dev.lattice.platform.outbox.OutboxRelay;
+import dev.lattice.platform.outbox.OutboxRelayConfig;
+import dev.lattice.platform.outbox.OutboxStatusReader;
+import dev.lattice.platform.outbox.OutboxWriter;
+import dev.lattice.platform.paging.PageTokens;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.config.ServerConfig;
 import dev.lattice.platform.config.TelemetryConfig;
@@ -10,7 +30,6 @@ import dev.lattice.platform.grpc.GracefulShutdown;
 import dev.lattice.platform.grpc.LatticeServer;
 import dev.lattice.platform.operations.OperationsGrpcService;
 import dev.lattice.platform.telemetry.Telemetry;
-import io.grpc.BindableService;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
@@ -20,13 +39,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts a Lattice service the one way all six start (STYLE.md): configuration, telemetry, the
- * pool, migrations ({@code db/platform} then {@code db/migration/<name>}), the service's own gRPC
- * services plus the shared operations service, then the server. Anything that fails on the way
+ * pool, migrations ({@code db/platform} then {@code db/migration/<name>}), NATS and its streams,
+ * the service's own gRPC services plus the shared operations service, the outbox relay, the
+ * server, then the service's consumers. Drain runs it backwards: in-flight calls finish,
+ * consumers stop, the relay flushes, NATS closes, the pool closes, telemetry flushes. Anything that fails on the way
  * closes what was already started, in reverse order, and the failure propagates.
  */
 public final class ServiceRuntime {
 
   private static final Logger log = LoggerFactory.getLogger(ServiceRuntime.class);
+
+  /** NATS when {@code LATTICE_NATS_URL} is not set. */
+  public static final String DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+
+  /** How long a draining service keeps publishing what its last calls wrote to the outbox. */
+  private static final Duration RELAY_FLUSH_TIMEOUT = Duration.ofSeconds(10);
 
   private ServiceRuntime() {}
 
@@ -73,29 +100,91 @@ public final class ServiceRuntime {
   public static RunningService start(ServiceModule module, Env env, ServerBuilder<?> serverBuilder) {
     String name = module.name();
     ServerConfig serverConfig = ServerConfig.fromEnv(env, module.defaultPort());
+    DbConfig dbConfig = DbConfig.fromEnv(env, "lattice-" + name);
+    String natsUrl = env.string("LATTICE_NATS_URL", DEFAULT_NATS_URL);
     Telemetry telemetry = Telemetry.create(TelemetryConfig.fromEnv(env, name));
-    Database database = null;
+    Deque<AutoCloseable> started = new ArrayDeque<>();
+    started.push(telemetry);
     try {
-      database = Database.open(DbConfig.fromEnv(env, "lattice-" + name));
+      Database database = Database.open(dbConfig);
+      started.push(database);
       int applied = Migrations.migrate(database.dataSource(), migrationLocation(name));
       log.info("{}: {} migration(s) applied", name, applied);
-      ServiceContext context = new ServiceContext(name, env, database.dsl(), telemetry, Clock.systemUTC());
+
+      Connection nats = NatsConnector.connect(natsUrl, name);
+      started.push(nats);
+      JetStreamManagement streams = nats.jetStreamManagement();
+      DeadLetters.ensureStream(streams);
+      if (module.publishesEvents()) {
+        EventStreams.ensureServiceStream(streams, name);
+      }
+      DeadLetters deadLetters = new DeadLetters(nats);
+      ServiceContext context =
+          new ServiceContext(
+              name, env, database.dsl(), telemetry, Clock.systemUTC(),
+              OutboxWriter.create(name, telemetry), nats, deadLetters);
+
       LatticeServer.Builder builder =
           LatticeServer.builder(name, serverBuilder)
               .telemetry(telemetry)
               .drainTimeout(serverConfig.drainTimeout())
-              .addService(new OperationsGrpcService());
-      for (BindableService service : module.services(context)) {
-        builder.addService(service);
+              .addService(
+                  new OperationsGrpcService(
+                      name,
+                      deadLetters,
+                      new DeadLetterMapper(EventPayloadTypes.registry()),
+                      new OutboxStatusReader(name, database.dsl()),
+                      PageTokens.fromEnv(env)));
+      module.services(context).forEach(builder::addService);
+      List<EventConsumer> consumers = module.consumers(context);
+      LatticeServer server = builder.build();
+
+      // Drain hooks run in reverse: consumers stop first, then the relay publishes what the
+      // drained calls wrote, then the NATS connection closes.
+      server.onDrain("nats", nats);
+      started.pop(); // the server's drain now owns the connection
+      if (module.publishesEvents()) {
+        OutboxRelay relay =
+            OutboxRelay.builder(name, database.dsl(), nats)
+                .config(OutboxRelayConfig.fromEnv(env))
+                .telemetry(telemetry)
+                .listenConnection(dbConfig)
+                .build();
+        server.onDrain("outbox relay", () -> {
+          relay.flush(RELAY_FLUSH_TIMEOUT);
+          relay.close();
+        });
+        relay.start();
       }
-      LatticeServer server = builder.build().start();
+      for (EventConsumer consumer : consumers) {
+        server.onDrain("consumer " + consumer.spec().durableName(), consumer);
+      }
+      server.start();
+      consumers.forEach(EventConsumer::start);
       return new RunningService(name, server, database, telemetry);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeAll(started);
+      throw new IllegalStateException(name + ": interrupted while starting", e);
+    } catch (IOException e) {
+      closeAll(started);
+      throw new UncheckedIOException(name + ": cannot reach NATS at " + natsUrl, e);
+    } catch (JetStreamApiException e) {
+      closeAll(started);
+      throw new IllegalStateException(name + ": cannot provision JetStream streams: " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      if (database != null) {
-        database.close();
-      }
-      telemetry.close();
+      closeAll(started);
       throw e;
+    }
+  }
+
+  private static void closeAll(Deque<AutoCloseable> started) {
+    while (!started.isEmpty()) {
+      try {
+        started.pop().close();
+      } catch (Exception e) {
+        log.warn("while abandoning start-up: {}", e.toString());
+      }
     }
   }
 }

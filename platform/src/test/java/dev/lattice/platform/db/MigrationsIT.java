@@ -20,12 +20,13 @@ class MigrationsIT {
       int second = Migrations.migrate(database.dataSource());
 
       DSLContext dsl = database.dsl();
-      assertThat(first).isEqualTo(2);
+      assertThat(first).isEqualTo(3);
       assertThat(second).isZero();
       assertThat(
               dsl.fetchValue(
-                  "select string_agg(script, ',') from platform_schema_history where success"))
-          .isEqualTo("V1__create_platform_probe.sql");
+                  "select string_agg(script, ',' order by installed_rank) from"
+                      + " platform_schema_history where success and type = 'SQL'"))
+          .isEqualTo("V1__outbox.sql,V2__inbox.sql");
       assertThat(
               dsl.fetchValue(
                   "select string_agg(script, ',' order by installed_rank) from"

@@ -1,0 +1,492 @@
+package dev.lattice.platform.outbox;
+
+import dev.lattice.operations.v1.OutboxStatus;
+import dev.lattice.platform.config.DbConfig;
+import dev.lattice.platform.events.EventSubjects;
+import dev.lattice.platform.telemetry.Telemetry;
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jooq.DSLContext;
+import org.postgresql.Driver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes the rows of the transactional outbox ({@code outbox_events}) to JetStream and removes
+ * each row once JetStream has acknowledged it (DESIGN.md §5, decision 0004).
+ *
+ * <h2>Rounds</h2>
+ *
+ * Each round is one short database transaction: claim up to {@link OutboxRelayConfig#batchSize()}
+ * rows with {@code FOR UPDATE SKIP LOCKED} in id order, skipping rows whose retry time has not come
+ * and rows that have an earlier pending row of the same aggregate (so at most one row per aggregate
+ * per round); publish them all asynchronously with {@code Nats-Msg-Id = event_id}; wait up to
+ * {@link OutboxRelayConfig#ackTimeout()} for the acks; delete the acknowledged rows; record the
+ * failed ones (attempts + 1, last error, next attempt time); commit. Hence:
+ *
+ * <ul>
+ *   <li><b>Nothing acknowledged is lost and nothing is removed before its ack.</b> A crash at any
+ *       point rolls the round back; its rows are published again by the next round, and the
+ *       stream's duplicate window drops the copies of those that had already been stored.
+ *   <li><b>Per-aggregate order holds</b> across any number of relays and across failures: a row is
+ *       only published once every earlier row of its aggregate has been acknowledged and removed. A
+ *       row that keeps failing therefore holds back the later events of its aggregate (only).
+ *   <li><b>Several relays share the work safely:</b> claimed rows stay locked until the round
+ *       commits, and other relays skip them.
+ * </ul>
+ *
+ * <h2>Waking up</h2>
+ *
+ * With a {@linkplain Builder#listenConnection listen connection}, a dedicated PostgreSQL connection
+ * {@code LISTEN}s on {@code lattice_outbox}, which the outbox's insert trigger notifies at commit,
+ * so events leave within milliseconds. Otherwise, and whenever notifications are missed, the relay
+ * looks every {@link OutboxRelayConfig#pollInterval()}. After a round that published something it
+ * goes again at once.
+ *
+ * <h2>When NATS or PostgreSQL is down</h2>
+ *
+ * Writers never wait for the relay. While the NATS connection is not {@code CONNECTED} the relay
+ * claims nothing and waits for the reconnect (the connection keeps no reconnect buffer, see {@link
+ * dev.lattice.platform.events.NatsConnector}); a publish refused for lack of a connection does not
+ * delay the row. A row that JetStream rejects or does not acknowledge in time is retried after a
+ * per-row backoff (from {@link OutboxRelayConfig#retryBackoff()} doubling to {@link
+ * OutboxRelayConfig#retryBackoffMax()}, ±20 % jitter). Database failures pause the relay with
+ * backoff up to 5 s; it logs them and carries on.
+ *
+ * <h2>Lifecycle and threads</h2>
+ *
+ * {@link #start()} starts a platform thread {@code outbox-relay-<service>} (and one for the listen
+ * connection); {@link #flush(Duration)} runs rounds on the caller's thread; {@link #close()} stops.
+ * The relay neither owns nor closes the NATS connection or the pool. All public methods are
+ * thread-safe. {@link Listener} methods may be called from the relay thread and from threads in
+ * {@link #flush(Duration)}, concurrently.
+ *
+ * <h2>Metrics and status</h2>
+ *
+ * Through the {@linkplain Builder#telemetry telemetry}'s meter, scope {@code
+ * dev.lattice.platform.outbox}: {@code lattice.outbox.backlog} (gauge, rows pending), {@code
+ * lattice.outbox.oldest_pending_age} (gauge, s), {@code lattice.outbox.publish.duration}
+ * (histogram, s, publish to ack), {@code lattice.outbox.lag} (histogram, s, row written to ack),
+ * {@code lattice.outbox.published} and {@code lattice.outbox.publish.failures} (counters, the
+ * latter with attribute {@code reason} = {@code disconnected}, {@code timeout} or {@code
+ * rejected}). Every {@value #HEARTBEAT_INTERVAL_MS} ms the relay refreshes the gauges and writes
+ * its heartbeat row in {@code outbox_relays}, which {@link #status()} reads.
+ */
+public final class OutboxRelay implements AutoCloseable {
+
+  /** Interval of heartbeats and backlog refreshes, milliseconds. */
+  public static final long HEARTBEAT_INTERVAL_MS = 2_000;
+
+  private static final Duration FORGET_RELAYS_AFTER = Duration.ofDays(7);
+  private static final long MAX_FAILURE_PAUSE_MS = 5_000;
+  private static final long FAILURE_LOG_INTERVAL_NANOS = Duration.ofSeconds(30).toNanos();
+  private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+  private static final Driver PG_DRIVER = new Driver();
+
+  /**
+   * Observes a relay's rounds: an extension point for metrics, auditing and failure testing. Both
+   * methods run inside the round's transaction, on the thread running the round; an exception
+   * thrown by either aborts the round (its rows stay pending and are retried). Keep them fast.
+   */
+  public interface Listener {
+
+    /** Called with the claimed rows, in publish order, before any of them is published. */
+    default void beforePublish(List<PendingEvent> batch) {}
+
+    /**
+     * Called with the rows JetStream acknowledged, after the acks and before they are removed from
+     * the outbox (a crash here leaves them to be published again, as duplicates the stream drops
+     * inside its duplicate window).
+     */
+    default void afterAckBeforeMark(List<PendingEvent> acked) {}
+  }
+
+  private enum State {
+    NEW,
+    RUNNING,
+    CLOSED
+  }
+
+  private final String service;
+  private final DSLContext dsl;
+  private final Connection nats;
+  private final OutboxRelayConfig config;
+  private final RelayRound round;
+  private final RelayMetrics metrics;
+  private final OutboxStatusReader statusReader;
+  private final NotificationListener notifications;
+  private final ConnectionListener reconnectListener;
+  private final Instant startTime = Instant.now();
+  private final Thread loop;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wake = lock.newCondition();
+  private boolean signalled; // guarded by lock
+  private volatile boolean stopping;
+  private State state = State.NEW; // guarded by this
+  private long nextHeartbeat; // loop thread only
+  private long lastFailureLog; // loop thread only
+
+  private OutboxRelay(Builder b) {
+    this.service = b.service;
+    this.dsl = b.dsl;
+    this.nats = b.nats;
+    this.config = b.config;
+    this.metrics = new RelayMetrics(b.telemetry.meter(RelayMetrics.SCOPE));
+    JetStream jetStream;
+    try {
+      jetStream =
+          nats.jetStream(JetStreamOptions.builder().requestTimeout(config.ackTimeout()).build());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a JetStream context", e);
+    }
+    this.round = new RelayRound(dsl, nats, jetStream, config, b.listener, metrics);
+    this.statusReader = new OutboxStatusReader(service, dsl);
+    this.notifications =
+        b.listenConnections == null
+            ? null
+            : new NotificationListener(
+                b.listenConnections, this::wakeUp, "outbox-listen-" + service);
+    this.reconnectListener =
+        (connection, event) -> {
+          if (event == ConnectionListener.Events.RECONNECTED
+              || event == ConnectionListener.Events.CONNECTED) {
+            wakeUp();
+          }
+        };
+    this.loop = Thread.ofPlatform().name("outbox-relay-" + service).unstarted(this::runLoop);
+  }
+
+  /**
+   * A builder for the relay of {@code service}.
+   *
+   * @param service the producing service, e.g. {@code orders} (names threads, status and logs)
+   * @param dsl jOOQ over the service's pool; each round borrows one connection for its duration
+   * @param nats the service's NATS connection, from {@link
+   *     dev.lattice.platform.events.NatsConnector} (it must not buffer while disconnected)
+   */
+  public static Builder builder(String service, DSLContext dsl, Connection nats) {
+    return new Builder(service, dsl, nats);
+  }
+
+  /**
+   * Starts relaying in the background. Also removes heartbeat rows of relays gone for a week.
+   *
+   * @throws IllegalStateException if already started or closed
+   */
+  public synchronized void start() {
+    if (state != State.NEW) {
+      throw new IllegalStateException("relay already " + state.name().toLowerCase(Locale.ROOT));
+    }
+    state = State.RUNNING;
+    try {
+      OutboxStore.forgetRelaysOlderThan(dsl, FORGET_RELAYS_AFTER);
+    } catch (RuntimeException e) {
+      log.warn("outbox relay {}: cannot clean up old heartbeats: {}", service, e.toString());
+    }
+    nats.addConnectionListener(reconnectListener);
+    if (notifications != null) {
+      notifications.start();
+    }
+    loop.start();
+    log.info(
+        "outbox relay {} started as {} (batch {}, poll {} ms, {})",
+        service,
+        config.instanceId(),
+        config.batchSize(),
+        config.pollInterval().toMillis(),
+        notifications == null ? "polling only" : "LISTEN " + OutboxTable.NOTIFY_CHANNEL);
+  }
+
+  /**
+   * Makes the relay look at the outbox now instead of at its next poll. Cheap and non-blocking; any
+   * thread.
+   */
+  public void wakeUp() {
+    lock.lock();
+    try {
+      signalled = true;
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Publishes everything that is pending now, on the calling thread, alongside the background loop
+   * (and other relays), for a graceful drain: returns once every row that was pending when called
+   * has been published, or when {@code timeout} has passed. Rows whose retry time lies beyond the
+   * timeout, or that wait behind such a row of their aggregate, stay pending. Works before {@link
+   * #start()} too.
+   *
+   * @return true if every row pending at the call has been published
+   * @throws IllegalStateException if the relay is closed
+   */
+  public boolean flush(Duration timeout) {
+    synchronized (this) {
+      if (state == State.CLOSED) {
+        throw new IllegalStateException("relay closed");
+      }
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long watermark;
+    try {
+      watermark = OutboxStore.maxPendingId(dsl);
+    } catch (RuntimeException e) {
+      log.warn("outbox relay {}: flush cannot read the outbox: {}", service, e.toString());
+      return false;
+    }
+    while (watermark > 0) {
+      int published = 0;
+      try {
+        if (nats.getStatus() == Connection.Status.CONNECTED) {
+          published = round.run().published();
+        }
+        if (!OutboxStore.pendingUpTo(dsl, watermark)) {
+          return true;
+        }
+      } catch (RuntimeException e) {
+        log.debug("outbox relay {}: flush round failed: {}", service, e.toString());
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      if (published == 0 && !sleepNanos(Math.min(left, Duration.ofMillis(50).toNanos()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The outbox status for {@code GetOutboxStatus}, read from the database (see {@link
+   * OutboxStatusReader}).
+   *
+   * @throws org.jooq.exception.DataAccessException if the database cannot be read
+   */
+  public OutboxStatus status() {
+    return statusReader.read();
+  }
+
+  /** The relay's configuration. */
+  public OutboxRelayConfig config() {
+    return config;
+  }
+
+  /**
+   * Stops the relay: the background round in progress finishes (waiting for its acks, at most the
+   * ack timeout) and commits, the listen connection closes, a last heartbeat is written. Does not
+   * publish what is still pending: call {@link #flush(Duration)} first when draining (a flush
+   * running on another thread is not waited for; it ends at its own timeout). Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      boolean started = state == State.RUNNING;
+      state = State.CLOSED;
+      if (!started) {
+        metrics.close();
+        return;
+      }
+    }
+    stopping = true;
+    wakeUp();
+    try {
+      loop.join(config.ackTimeout().plusSeconds(30));
+      if (loop.isAlive()) {
+        log.warn("outbox relay {}: round still running after close; interrupting it", service);
+        loop.interrupt();
+        loop.join(Duration.ofSeconds(5));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (notifications != null) {
+      notifications.close();
+    }
+    nats.removeConnectionListener(reconnectListener);
+    heartbeat();
+    metrics.close();
+    log.info("outbox relay {} stopped", service);
+  }
+
+  private void runLoop() {
+    long failurePause = 0;
+    nextHeartbeat = System.nanoTime();
+    while (!stopping) {
+      if (System.nanoTime() - nextHeartbeat >= 0) {
+        heartbeat();
+        nextHeartbeat = System.nanoTime() + Duration.ofMillis(HEARTBEAT_INTERVAL_MS).toNanos();
+      }
+      boolean again = false;
+      Connection.Status status = nats.getStatus();
+      if (status != Connection.Status.CONNECTED) {
+        round.noteError("NATS connection " + status);
+      } else {
+        try {
+          RelayRound.Result result = round.run();
+          again =
+              result.published() > 0
+                  || (result.claimed() == config.batchSize() && !result.disconnected());
+          if (failurePause > 0) {
+            log.info("outbox relay {}: database reachable again", service);
+            failurePause = 0;
+          }
+        } catch (RuntimeException e) {
+          if (stopping) {
+            break;
+          }
+          boolean firstFailure = failurePause == 0;
+          failurePause = Math.min(MAX_FAILURE_PAUSE_MS, Math.max(100, failurePause * 2));
+          logFailure(e, failurePause, firstFailure);
+          round.noteError(e.toString());
+          awaitSignal(Duration.ofMillis(failurePause));
+          continue;
+        }
+      }
+      if (!again) {
+        awaitSignal(config.pollInterval());
+      }
+    }
+  }
+
+  /** Logs the first failure of a streak, then at most every 30 s while it lasts. */
+  private void logFailure(RuntimeException e, long pauseMillis, boolean firstFailure) {
+    long now = System.nanoTime();
+    if (firstFailure || now - lastFailureLog > FAILURE_LOG_INTERVAL_NANOS) {
+      log.warn(
+          "outbox relay {}: round failed, retrying in {} ms: {}",
+          service,
+          pauseMillis,
+          e.toString());
+      lastFailureLog = now;
+    }
+  }
+
+  private void heartbeat() {
+    try {
+      OutboxStore.Summary summary = OutboxStore.summary(dsl);
+      metrics.backlog(
+          summary.pending(),
+          summary.oldestCreateTime() == null ? null : summary.oldestCreateTime().toInstant());
+      OutboxStore.heartbeat(dsl, round.heartbeat(config.instanceId(), startTime));
+    } catch (RuntimeException e) {
+      log.debug("outbox relay {}: heartbeat failed: {}", service, e.toString());
+    }
+  }
+
+  private void awaitSignal(Duration timeout) {
+    lock.lock();
+    try {
+      long nanos = timeout.toNanos();
+      while (!signalled && !stopping && nanos > 0) {
+        nanos = wake.awaitNanos(nanos);
+      }
+      signalled = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopping = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static boolean sleepNanos(long nanos) {
+    try {
+      Thread.sleep(Duration.ofNanos(nanos));
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Builds an {@link OutboxRelay}; not thread-safe. */
+  public static final class Builder {
+    private final String service;
+    private final DSLContext dsl;
+    private final Connection nats;
+    private OutboxRelayConfig config = OutboxRelayConfig.defaults();
+    private Telemetry telemetry = Telemetry.noop();
+    private Listener listener = new Listener() {};
+    private NotificationListener.ConnectionFactory listenConnections;
+
+    private Builder(String service, DSLContext dsl, Connection nats) {
+      this.service = Objects.requireNonNull(service, "service");
+      EventSubjects.streamName(service); // validates the name
+      this.dsl = Objects.requireNonNull(dsl, "dsl");
+      this.nats = Objects.requireNonNull(nats, "nats");
+    }
+
+    /** The relay's settings; {@link OutboxRelayConfig#defaults()} unless set. */
+    public Builder config(OutboxRelayConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /** Where metrics go; none unless set. */
+    public Builder telemetry(Telemetry telemetry) {
+      this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+      return this;
+    }
+
+    /** Observes rounds; see {@link Listener}. */
+    public Builder listener(Listener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Opens the dedicated {@code LISTEN} connection with {@code db}'s URL, credentials and timeouts
+     * (outside the pool, application name {@code <name>-outbox-listen}). Without it the relay only
+     * polls.
+     */
+    public Builder listenConnection(DbConfig db) {
+      Objects.requireNonNull(db, "db");
+      Properties props = new Properties();
+      props.setProperty("user", db.user());
+      props.setProperty("password", db.password());
+      props.setProperty("ApplicationName", db.applicationName() + "-outbox-listen");
+      props.setProperty(
+          "connectTimeout", Long.toString(Math.max(1, db.connectTimeout().toSeconds())));
+      props.setProperty(
+          "socketTimeout", Long.toString(Math.max(0, db.socketTimeout().toSeconds())));
+      props.setProperty("tcpKeepAlive", "true");
+      String url = db.url();
+      this.listenConnections =
+          () -> {
+            java.sql.Connection connection = PG_DRIVER.connect(url, props);
+            if (connection == null) {
+              throw new SQLException("not a PostgreSQL JDBC URL: " + url);
+            }
+            return connection;
+          };
+      return this;
+    }
+
+    /**
+     * The relay, not yet started.
+     *
+     * @throws IllegalArgumentException if {@code service} is not lower snake case
+     */
+    public OutboxRelay build() {
+      return new OutboxRelay(this);
+    }
+  }
+}

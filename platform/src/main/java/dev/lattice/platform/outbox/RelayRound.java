@@ -1,0 +1,271 @@
+package dev.lattice.platform.outbox;
+
+import dev.lattice.platform.events.EventHeaders;
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.PublishOptions;
+import io.nats.client.api.PublishAck;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jooq.DSLContext;
+
+/**
+ * One relay's publishing rounds (see {@link OutboxRelay}) and the figures its heartbeat reports.
+ * Thread-safe: rounds may run concurrently (each in its own transaction, on disjoint rows); the
+ * figures are atomics.
+ */
+final class RelayRound {
+
+  /** What a round did. {@code disconnected}: some publish failed for lack of a connection. */
+  record Result(int claimed, int published, int failed, boolean disconnected) {
+    static final Result EMPTY = new Result(0, 0, 0, false);
+  }
+
+  private final DSLContext dsl;
+  private final Connection nats;
+  private final JetStream jetStream;
+  private final OutboxRelayConfig config;
+  private final OutboxRelay.Listener listener;
+  private final RelayMetrics metrics;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong publishedCount = new AtomicLong();
+  private final MinuteCounter publishedLastMinute = new MinuteCounter();
+  private volatile Instant lastPollTime;
+  private volatile Instant lastPublishTime;
+  private volatile String lastError;
+
+  RelayRound(
+      DSLContext dsl,
+      Connection nats,
+      JetStream jetStream,
+      OutboxRelayConfig config,
+      OutboxRelay.Listener listener,
+      RelayMetrics metrics) {
+    this.dsl = dsl;
+    this.nats = nats;
+    this.jetStream = jetStream;
+    this.config = config;
+    this.listener = listener;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Runs one round in its own transaction.
+   *
+   * @throws RuntimeException if the database fails or a listener throws; the round is rolled back
+   */
+  Result run() {
+    Outcome outcome =
+        dsl.transactionResult(
+            configuration -> {
+              DSLContext tx = configuration.dsl();
+              List<OutboxStore.ClaimedRow> rows = OutboxStore.claim(tx, config.batchSize());
+              lastPollTime = Instant.now();
+              if (rows.isEmpty()) {
+                return Outcome.NONE;
+              }
+              listener.beforePublish(rows.stream().map(OutboxStore.ClaimedRow::event).toList());
+              Outcome published = publish(rows);
+              if (!published.acked().isEmpty()) {
+                listener.afterAckBeforeMark(published.acked());
+              }
+              OutboxStore.deletePublished(
+                  tx, published.acked().stream().map(PendingEvent::outboxId).toList());
+              OutboxStore.recordFailures(tx, published.failures());
+              return published;
+            });
+    return account(outcome);
+  }
+
+  /** What a round's publishes came to, before commit. */
+  private record Outcome(
+      List<PendingEvent> acked,
+      long[] ackNanos,
+      List<OutboxStore.Failure> failures,
+      int claimed,
+      boolean disconnected,
+      String lastError) {
+    static final Outcome NONE = new Outcome(List.of(), new long[0], List.of(), 0, false, null);
+  }
+
+  private Outcome publish(List<OutboxStore.ClaimedRow> rows) {
+    int n = rows.size();
+    @SuppressWarnings("unchecked")
+    CompletableFuture<PublishAck>[] futures = new CompletableFuture[n];
+    long[] completedAt = new long[n];
+    String[] refused = new String[n];
+    boolean[] refusedForConnection = new boolean[n];
+    String disconnected = null;
+    long start = System.nanoTime();
+    int submitted = 0;
+    for (int i = 0; i < n; i++) {
+      if (disconnected != null) {
+        refused[i] = disconnected;
+        refusedForConnection[i] = true;
+        continue;
+      }
+      OutboxStore.ClaimedRow row = rows.get(i);
+      try {
+        int index = i;
+        futures[i] =
+            jetStream
+                .publishAsync(
+                    message(row),
+                    PublishOptions.builder().messageId(row.event().eventId().toString()).build())
+                .whenComplete((ack, error) -> completedAt[index] = System.nanoTime());
+        submitted++;
+      } catch (IllegalStateException e) {
+        // jnats refuses at once while disconnected or reconnecting (no reconnect buffer) or closed
+        disconnected = "not published, NATS unavailable: " + e.getMessage();
+        refused[i] = disconnected;
+        refusedForConnection[i] = true;
+      } catch (RuntimeException e) {
+        refused[i] = "not published: " + e;
+      }
+    }
+    inFlight.addAndGet(submitted);
+    try {
+      return await(rows, futures, completedAt, refused, refusedForConnection, start);
+    } finally {
+      inFlight.addAndGet(-submitted);
+    }
+  }
+
+  private Outcome await(
+      List<OutboxStore.ClaimedRow> rows,
+      CompletableFuture<PublishAck>[] futures,
+      long[] completedAt,
+      String[] refused,
+      boolean[] refusedForConnection,
+      long start) {
+    long deadline = start + config.ackTimeout().toNanos();
+    List<PendingEvent> acked = new ArrayList<>(rows.size());
+    long[] ackNanos = new long[rows.size()];
+    List<OutboxStore.Failure> failures = new ArrayList<>();
+    String error = null;
+    boolean disconnected = false;
+    for (int i = 0; i < rows.size(); i++) {
+      PendingEvent event = rows.get(i).event();
+      String failure = refused[i];
+      boolean transientFailure = refusedForConnection[i];
+      if (futures[i] != null) {
+        try {
+          futures[i].get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          ackNanos[acked.size()] = completedAt[i] - start;
+          acked.add(event);
+          continue;
+        } catch (TimeoutException e) {
+          futures[i].cancel(false);
+          failure = "no ack within " + config.ackTimeout().toMillis() + " ms";
+        } catch (ExecutionException | CancellationException e) {
+          failure =
+              "publish failed: " + describe(e instanceof ExecutionException ? e.getCause() : e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          failure = "interrupted while waiting for the ack";
+        }
+        // A failure while the connection is down says nothing about the row itself.
+        transientFailure = nats.getStatus() != Connection.Status.CONNECTED;
+      }
+      disconnected |= transientFailure;
+      error = failure;
+      Duration retryAfter = transientFailure ? Duration.ZERO : backoff(event.attempts() + 1);
+      failures.add(new OutboxStore.Failure(event.outboxId(), failure, retryAfter));
+    }
+    long[] trimmed = Arrays.copyOf(ackNanos, acked.size());
+    return new Outcome(List.copyOf(acked), trimmed, failures, rows.size(), disconnected, error);
+  }
+
+  /** After commit: counters, histograms and the heartbeat figures. */
+  private Result account(Outcome outcome) {
+    if (outcome.claimed() == 0) {
+      return Result.EMPTY;
+    }
+    Instant now = Instant.now();
+    int published = outcome.acked().size();
+    if (published > 0) {
+      metrics.published(published);
+      publishedCount.addAndGet(published);
+      publishedLastMinute.add(now.toEpochMilli(), published);
+      lastPublishTime = now;
+      for (int i = 0; i < published; i++) {
+        metrics.publishDuration(outcome.ackNanos()[i] / 1e9);
+        PendingEvent event = outcome.acked().get(i);
+        metrics.lag(Math.max(0, Duration.between(event.createTime(), now).toNanos() / 1e9));
+      }
+    }
+    if (!outcome.failures().isEmpty()) {
+      String reason =
+          outcome.disconnected()
+              ? "disconnected"
+              : outcome.lastError().startsWith("no ack") ? "timeout" : "rejected";
+      metrics.failed(outcome.failures().size(), reason);
+      lastError = outcome.lastError();
+    } else if (published > 0) {
+      lastError = null;
+    }
+    return new Result(
+        outcome.claimed(), published, outcome.failures().size(), outcome.disconnected());
+  }
+
+  /** Records a failure outside a round (NATS down, database error) for the heartbeat. */
+  void noteError(String error) {
+    lastError = error;
+  }
+
+  OutboxStore.Heartbeat heartbeat(String instanceId, Instant startTime) {
+    return new OutboxStore.Heartbeat(
+        instanceId,
+        startTime,
+        lastPollTime,
+        lastPublishTime,
+        publishedCount.get(),
+        publishedLastMinute.sum(System.currentTimeMillis()),
+        inFlight.get(),
+        lastError);
+  }
+
+  private static NatsMessage message(OutboxStore.ClaimedRow row) {
+    Headers headers = new Headers();
+    row.headers().forEach(headers::put);
+    headers.put(EventHeaders.EVENT_TYPE, row.event().eventType());
+    headers.put(EventHeaders.TENANT_ID, row.event().tenantId().toString());
+    return NatsMessage.builder()
+        .subject(row.event().subject())
+        .headers(headers)
+        .data(row.envelope())
+        .build();
+  }
+
+  /** Exponential per-row backoff with ±20 % jitter: retryBackoff · 2^(attempts−1), capped. */
+  Duration backoff(int attempts) {
+    long base = config.retryBackoff().toMillis();
+    long max = config.retryBackoffMax().toMillis();
+    long delay = base << Math.min(Math.max(attempts - 1, 0), 20);
+    delay = Math.min(max, delay < 0 ? max : delay);
+    double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
+    return Duration.ofMillis(Math.max(1, (long) (delay * jitter)));
+  }
+
+  private static String describe(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    String message = t.getMessage();
+    return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+}

@@ -1,0 +1,443 @@
+package dev.lattice.platform.outbox;
+
+import static dev.lattice.platform.outbox.OutboxTestSupport.event;
+import static dev.lattice.platform.outbox.OutboxTestSupport.pending;
+import static dev.lattice.platform.outbox.OutboxTestSupport.write;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.lattice.operations.v1.OutboxStatus;
+import dev.lattice.platform.config.DbConfig;
+import dev.lattice.platform.config.TelemetryConfig;
+import dev.lattice.platform.db.Database;
+import dev.lattice.platform.events.EventHeaders;
+import dev.lattice.platform.events.EventSubjects;
+import dev.lattice.platform.telemetry.Telemetry;
+import dev.lattice.testing.NatsExtension;
+import dev.lattice.testing.NatsServer;
+import dev.lattice.testing.PostgresExtension;
+import io.nats.client.Connection;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import io.opentelemetry.sdk.metrics.data.LongPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The relay's mechanics, one behaviour per test, each on a fresh database and stream. */
+class OutboxRelayIT {
+
+  @RegisterExtension final PostgresExtension pg = OutboxTestSupport.migratedPostgres();
+  @RegisterExtension static final NatsExtension natsServer = new NatsExtension();
+
+  private Database db;
+  private DSLContext dsl;
+  private Connection nats;
+  private String service;
+  private OutboxWriter writer;
+
+  @BeforeEach
+  void setUp(TestInfo test) throws Exception {
+    db = OutboxTestSupport.open(pg, "relay-it", 8);
+    dsl = db.dsl();
+    nats = OutboxTestSupport.connect(natsServer.url(), "relay-it");
+    // One stream per test: the service name is derived from the test method.
+    service = "relay_" + Integer.toHexString(test.getDisplayName().hashCode() & 0xfffffff);
+    writer = OutboxWriter.create(service, Telemetry.noop());
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    nats.close();
+    db.close();
+  }
+
+  private DbConfig dbConfig() {
+    return OutboxTestSupport.dbConfig(pg, "relay-it", 8);
+  }
+
+  private OutboxRelay.Builder relay(String instance, Duration poll) {
+    return OutboxRelay.builder(service, dsl, nats).config(config(instance, poll));
+  }
+
+  private static OutboxRelayConfig config(String instance, Duration poll) {
+    return OutboxRelayConfig.defaults()
+        .withInstanceId(instance)
+        .withPollInterval(poll)
+        .withRetryBackoff(Duration.ofMillis(200), Duration.ofSeconds(1));
+  }
+
+  private String stream() {
+    return EventSubjects.streamName(service);
+  }
+
+  @Test
+  void notify_wakesAnIdleRelay_wellBeforeItsPollInterval() throws Exception {
+    OutboxTestSupport.provision(nats, service);
+    try (OutboxRelay relay =
+        relay("a", Duration.ofSeconds(20)).listenConnection(dbConfig()).build()) {
+      relay.start();
+      awaitListening();
+      Thread.sleep(300); // past the relay's first (empty) round: it now sleeps for up to 20 s
+
+      long start = System.nanoTime();
+      EventRecord written = write(dsl, writer, event("o-1", 1));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> OutboxTestSupport.streamCount(nats, stream()) == 1);
+      Duration latency = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(latency).isLessThan(Duration.ofSeconds(1));
+      var stored = OutboxTestSupport.readStream(nats, stream()).get(0);
+      assertThat(stored.eventId()).isEqualTo(written.eventId());
+      assertThat(stored.subject()).isEqualTo(written.subject());
+      assertThat(stored.headers().getFirst(EventHeaders.MSG_ID))
+          .isEqualTo(written.eventId().toString());
+      assertThat(stored.headers().getFirst(EventHeaders.EVENT_TYPE))
+          .isEqualTo("lattice.orders.v1.OrderPacked");
+      assertThat(stored.headers().getFirst(EventHeaders.TENANT_ID))
+          .isEqualTo(OutboxTestSupport.TENANT.toString());
+      assertThat(pending(dsl)).isZero();
+    }
+  }
+
+  @Test
+  void missedNotifications_arePickedUpByPolling() throws Exception {
+    OutboxTestSupport.provision(nats, service);
+    try (OutboxRelay relay =
+        relay("a", Duration.ofMillis(300)).listenConnection(dbConfig()).build()) {
+      relay.start();
+      awaitListening();
+      Thread.sleep(300);
+
+      // Triggers do not fire in replica mode, so this commit notifies nobody.
+      dsl.transaction(
+          c -> {
+            c.dsl().execute("set local session_replication_role = replica");
+            writer.append(c.dsl(), event("o-1", 1));
+          });
+
+      await()
+          .atMost(Duration.ofSeconds(3))
+          .until(() -> OutboxTestSupport.streamCount(nats, stream()) == 1);
+      assertThat(pending(dsl)).isZero();
+    }
+  }
+
+  @Test
+  void brokenListenConnection_isReplaced_andNotificationsWorkAgain() throws Exception {
+    OutboxTestSupport.provision(nats, service);
+    try (OutboxRelay relay =
+        relay("a", Duration.ofSeconds(20)).listenConnection(dbConfig()).build()) {
+      relay.start();
+      int oldPid = awaitListening();
+
+      dsl.fetch("select pg_terminate_backend(?)", oldPid);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                Integer pid = listenerPid();
+                return pid != null && pid != oldPid;
+              });
+      Thread.sleep(300);
+
+      long start = System.nanoTime();
+      write(dsl, writer, event("o-1", 1));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> OutboxTestSupport.streamCount(nats, stream()) == 1);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+    }
+  }
+
+  @Test
+  void twoRelays_shareTheWork_andNeverPublishARowTwice() throws Exception {
+    OutboxTestSupport.provision(nats, service);
+    int aggregates = 200;
+    int versions = 10;
+    for (int v = 1; v <= versions; v++) {
+      int version = v;
+      dsl.transaction(
+          c -> {
+            for (int a = 0; a < aggregates; a++) {
+              writer.append(c.dsl(), event("o-" + a, version));
+            }
+          });
+    }
+    Map<UUID, AtomicInteger> acks = new ConcurrentHashMap<>();
+    Map<String, AtomicInteger> perRelay = new ConcurrentHashMap<>();
+    try (OutboxRelay a = counting(relay("a", Duration.ofMillis(100)), "a", acks, perRelay);
+        OutboxRelay b = counting(relay("b", Duration.ofMillis(100)), "b", acks, perRelay)) {
+      a.start();
+      b.start();
+      await().atMost(Duration.ofSeconds(60)).until(() -> pending(dsl) == 0);
+    }
+
+    assertThat(acks).hasSize(aggregates * versions);
+    assertThat(acks.values().stream().filter(n -> n.get() != 1).count()).isZero();
+    assertThat(perRelay.get("a").get()).isPositive();
+    assertThat(perRelay.get("b").get()).isPositive();
+    assertThat(OutboxTestSupport.streamCount(nats, stream())).isEqualTo(aggregates * versions);
+  }
+
+  private static OutboxRelay counting(
+      OutboxRelay.Builder builder,
+      String name,
+      Map<UUID, AtomicInteger> acks,
+      Map<String, AtomicInteger> perRelay) {
+    return builder
+        .config(config(name, Duration.ofMillis(100)).withBatchSize(32))
+        .listener(
+            new OutboxRelay.Listener() {
+              @Override
+              public void afterAckBeforeMark(List<PendingEvent> acked) {
+                for (PendingEvent e : acked) {
+                  acks.computeIfAbsent(e.eventId(), k -> new AtomicInteger()).incrementAndGet();
+                }
+                perRelay.computeIfAbsent(name, k -> new AtomicInteger()).addAndGet(acked.size());
+              }
+            })
+        .build();
+  }
+
+  @Test
+  void rowsStayPendingUntilAcked_whenTheServerStopsMidPublish() throws Exception {
+    try (NatsServer own = NatsServer.start();
+        Connection ownNats = OutboxTestSupport.connect(own.url(), "relay-it-stop")) {
+      OutboxTestSupport.provision(ownNats, service);
+      for (int i = 0; i < 20; i++) {
+        write(dsl, writer, event("o-" + i, 1));
+      }
+      AtomicBoolean stopped = new AtomicBoolean();
+      OutboxRelay relay =
+          OutboxRelay.builder(service, dsl, ownNats)
+              .config(
+                  OutboxRelayConfig.defaults()
+                      .withInstanceId("stopper")
+                      .withPollInterval(Duration.ofMillis(100))
+                      .withAckTimeout(Duration.ofSeconds(1))
+                      .withRetryBackoff(Duration.ofMillis(200), Duration.ofMillis(500)))
+              .listener(
+                  new OutboxRelay.Listener() {
+                    @Override
+                    public void beforePublish(List<PendingEvent> batch) {
+                      if (stopped.compareAndSet(false, true)) {
+                        signal(own.pid(), "STOP"); // frozen: takes the bytes, never acks
+                      }
+                    }
+                  })
+              .build();
+      try (relay) {
+        relay.start();
+        try {
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .until(() -> dsl.fetchCount(OutboxTable.EVENTS, OutboxTable.ATTEMPTS.gt(0)) == 20);
+          assertThat(pending(dsl)).isEqualTo(20);
+          assertThat(
+                  dsl.select(DSL.min(OutboxTable.LAST_ERROR))
+                      .from(OutboxTable.EVENTS)
+                      .fetchOne()
+                      .value1())
+              .startsWith("no ack within 1000 ms");
+        } finally {
+          if (stopped.get()) {
+            signal(own.pid(), "CONT");
+          }
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> pending(dsl) == 0);
+      }
+      List<OutboxTestSupport.Stored> stored = OutboxTestSupport.readStream(ownNats, stream());
+      assertThat(stored).hasSize(20);
+      assertThat(stored.stream().map(OutboxTestSupport.Stored::eventId).collect(Collectors.toSet()))
+          .hasSize(20);
+    }
+  }
+
+  @Test
+  void rejectedPublishes_backOffPerRow_andStatusShowsTheBacklogUntilTheStreamExists()
+      throws Exception {
+    // No stream yet: JetStream answers "no responders", a rejection while connected.
+    for (int i = 0; i < 3; i++) {
+      write(dsl, writer, event("o-" + i, 1));
+    }
+    try (OutboxRelay relay = relay("status-relay", Duration.ofMillis(100)).build()) {
+      relay.start();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> dsl.fetchCount(OutboxTable.EVENTS, OutboxTable.ATTEMPTS.ge(2)) == 3);
+      // The heartbeat (every 2 s) carries the relay's last error into the status.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> relay.status().getRelays(0).getLastError().startsWith("publish failed"));
+
+      OutboxStatus failing = relay.status();
+      assertThat(failing.getService()).isEqualTo(service);
+      assertThat(failing.getPendingCount()).isEqualTo(3);
+      assertThat(failing.hasOldestPendingCreateTime()).isTrue();
+      assertThat(
+              failing.getOldestPendingAge().getSeconds() * 1000
+                  + failing.getOldestPendingAge().getNanos() / 1_000_000)
+          .isPositive();
+      assertThat(failing.getRelaysCount()).isEqualTo(1);
+      assertThat(failing.getRelays(0).getInstanceId()).isEqualTo("status-relay");
+      assertThat(failing.hasLastPublishTime()).isFalse();
+
+      OutboxTestSupport.provision(nats, service);
+      await().atMost(Duration.ofSeconds(10)).until(() -> pending(dsl) == 0);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> relay.status().getPublishedLastMinute() == 3);
+      OutboxStatus healthy = relay.status();
+      assertThat(healthy.getPendingCount()).isZero();
+      assertThat(healthy.hasOldestPendingCreateTime()).isFalse();
+      assertThat(healthy.hasLastPublishTime()).isTrue();
+      assertThat(healthy.getRelays(0).getPublishedCount()).isEqualTo(3);
+      assertThat(healthy.getRelays(0).getLastError()).isEmpty();
+    }
+  }
+
+  @Test
+  void flush_publishesEverythingPending_beforeReturning() throws Exception {
+    OutboxTestSupport.provision(nats, service);
+    dsl.transaction(
+        c -> {
+          for (int i = 0; i < 500; i++) {
+            writer.append(c.dsl(), event("o-" + (i % 50), i / 50 + 1));
+          }
+        });
+    try (OutboxRelay relay = relay("flusher", Duration.ofSeconds(20)).build()) {
+      // Not started: flush alone must do all the work.
+      assertThat(relay.flush(Duration.ofSeconds(30))).isTrue();
+      assertThat(pending(dsl)).isZero();
+      assertThat(OutboxTestSupport.streamCount(nats, stream())).isEqualTo(500);
+    }
+  }
+
+  @Test
+  void flush_withoutAStream_givesUpAtItsTimeout() {
+    write(dsl, writer, event("o-1", 1));
+    try (OutboxRelay relay = relay("flusher", Duration.ofSeconds(20)).build()) {
+      long start = System.nanoTime();
+      assertThat(relay.flush(Duration.ofMillis(1500))).isFalse();
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isBetween(Duration.ofMillis(1400), Duration.ofSeconds(5));
+      assertThat(pending(dsl)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void metrics_countPublishesAndFailures_timeThem_andReportTheBacklog() throws Exception {
+    InMemoryMetricReader reader = InMemoryMetricReader.create();
+    try (Telemetry telemetry =
+        Telemetry.builder(TelemetryConfig.withoutExport("relay-it"))
+            .addMetricReader(reader)
+            .build()) {
+      for (int i = 0; i < 5; i++) {
+        write(dsl, writer, event("o-" + i, 1));
+      }
+      try (OutboxRelay relay =
+          relay("metered", Duration.ofMillis(100)).telemetry(telemetry).build()) {
+        relay.start(); // no stream yet: every publish is rejected
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> longGauge(reader, "lattice.outbox.backlog") == 5);
+        assertThat(doubleGauge(reader, "lattice.outbox.oldest_pending_age")).isPositive();
+
+        OutboxTestSupport.provision(nats, service);
+        await().atMost(Duration.ofSeconds(10)).until(() -> pending(dsl) == 0);
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> longGauge(reader, "lattice.outbox.backlog") == 0);
+
+        var metrics = reader.collectAllMetrics();
+        assertThat(sum(metrics, "lattice.outbox.published", null)).isEqualTo(5);
+        assertThat(sum(metrics, "lattice.outbox.publish.failures", "rejected"))
+            .isGreaterThanOrEqualTo(5);
+        assertThat(histogramCount(metrics, "lattice.outbox.publish.duration")).isEqualTo(5);
+        assertThat(histogramCount(metrics, "lattice.outbox.lag")).isEqualTo(5);
+      }
+    }
+  }
+
+  private static MetricData metric(Collection<MetricData> metrics, String name) {
+    return metrics.stream()
+        .filter(m -> m.getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no metric " + name + " in " + metrics));
+  }
+
+  private static long longGauge(InMemoryMetricReader reader, String name) {
+    return metric(reader.collectAllMetrics(), name)
+        .getLongGaugeData()
+        .getPoints()
+        .iterator()
+        .next()
+        .getValue();
+  }
+
+  private static double doubleGauge(InMemoryMetricReader reader, String name) {
+    return metric(reader.collectAllMetrics(), name)
+        .getDoubleGaugeData()
+        .getPoints()
+        .iterator()
+        .next()
+        .getValue();
+  }
+
+  private static long sum(Collection<MetricData> metrics, String name, String reason) {
+    return metric(metrics, name).getLongSumData().getPoints().stream()
+        .filter(
+            p ->
+                reason == null
+                    || reason.equals(p.getAttributes().get(AttributeKey.stringKey("reason"))))
+        .mapToLong(LongPointData::getValue)
+        .sum();
+  }
+
+  private static long histogramCount(Collection<MetricData> metrics, String name) {
+    return metric(metrics, name).getHistogramData().getPoints().stream()
+        .mapToLong(HistogramPointData::getCount)
+        .sum();
+  }
+
+  private int awaitListening() {
+    await().atMost(Duration.ofSeconds(10)).until(() -> listenerPid() != null);
+    return listenerPid();
+  }
+
+  private Integer listenerPid() {
+    return dsl.fetchOptional(
+            "select pid from pg_stat_activity where datname = current_database()"
+                + " and application_name = 'relay-it-outbox-listen'")
+        .map(r -> r.get(0, Integer.class))
+        .orElse(null);
+  }
+
+  private static void signal(long pid, String signal) {
+    try {
+      Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+      if (p.waitFor() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
