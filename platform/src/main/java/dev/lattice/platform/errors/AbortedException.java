@@ -3,7 +3,6 @@ package dev.lattice.platform.errors;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The operation lost a concurrency race and may succeed if retried: a stale {@code version}
@@ -14,9 +13,7 @@ import java.util.Optional;
  * Immutable and thread-safe; see {@link LatticeException} for what may go into the reason, message
  * and metadata.
  */
-public class AbortedException extends LatticeException {
-
-  private final Duration retryDelay;
+public class AbortedException extends RetryableException {
 
   /**
    * Creates the exception without retry advice.
@@ -55,20 +52,11 @@ public class AbortedException extends LatticeException {
       Map<String, String> metadata,
       Duration retryDelay,
       Throwable cause) {
-    super(reason, message, metadata, cause);
-    if (retryDelay != null && retryDelay.isNegative()) {
-      throw new IllegalArgumentException("retryDelay must not be negative: " + retryDelay);
-    }
-    this.retryDelay = retryDelay;
+    super(reason, message, metadata, retryDelay, cause);
   }
 
   @Override
   public Status.Code code() {
     return Status.Code.ABORTED;
-  }
-
-  @Override
-  public Optional<Duration> retryDelay() {
-    return Optional.ofNullable(retryDelay);
   }
 }

@@ -3,7 +3,6 @@ package dev.lattice.platform.errors;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The caller exceeded a quota or rate limit; the retry delay says when the bucket refills.
@@ -12,9 +11,7 @@ import java.util.Optional;
  * given. Immutable and thread-safe; see {@link LatticeException} for what may go into the reason,
  * message and metadata.
  */
-public class ResourceExhaustedException extends LatticeException {
-
-  private final Duration retryDelay;
+public class ResourceExhaustedException extends RetryableException {
 
   /**
    * Creates the exception without retry advice.
@@ -53,20 +50,11 @@ public class ResourceExhaustedException extends LatticeException {
       Map<String, String> metadata,
       Duration retryDelay,
       Throwable cause) {
-    super(reason, message, metadata, cause);
-    if (retryDelay != null && retryDelay.isNegative()) {
-      throw new IllegalArgumentException("retryDelay must not be negative: " + retryDelay);
-    }
-    this.retryDelay = retryDelay;
+    super(reason, message, metadata, retryDelay, cause);
   }
 
   @Override
   public Status.Code code() {
     return Status.Code.RESOURCE_EXHAUSTED;
-  }
-
-  @Override
-  public Optional<Duration> retryDelay() {
-    return Optional.ofNullable(retryDelay);
   }
 }

@@ -3,7 +3,6 @@ package dev.lattice.platform.errors;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A dependency is temporarily unreachable; the same request may succeed later. Only idempotent
@@ -13,9 +12,7 @@ import java.util.Optional;
  * Immutable and thread-safe; see {@link LatticeException} for what may go into the reason, message
  * and metadata.
  */
-public class UnavailableException extends LatticeException {
-
-  private final Duration retryDelay;
+public class UnavailableException extends RetryableException {
 
   /**
    * Creates the exception without retry advice.
@@ -54,20 +51,11 @@ public class UnavailableException extends LatticeException {
       Map<String, String> metadata,
       Duration retryDelay,
       Throwable cause) {
-    super(reason, message, metadata, cause);
-    if (retryDelay != null && retryDelay.isNegative()) {
-      throw new IllegalArgumentException("retryDelay must not be negative: " + retryDelay);
-    }
-    this.retryDelay = retryDelay;
+    super(reason, message, metadata, retryDelay, cause);
   }
 
   @Override
   public Status.Code code() {
     return Status.Code.UNAVAILABLE;
-  }
-
-  @Override
-  public Optional<Duration> retryDelay() {
-    return Optional.ofNullable(retryDelay);
   }
 }

@@ -68,8 +68,19 @@ class NatsRestartIT {
           await()
               .atMost(Duration.ofSeconds(10))
               .until(() -> nats.getStatus() == Connection.Status.CONNECTED);
+          // Connected is not yet JetStream-ready: the restarted server recovers its streams first.
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .ignoreExceptions()
+              .until(() -> nats.jetStreamManagement().getStreamInfo(STREAM) != null);
           for (int i = 0; i < 20; i++) {
-            publish(nats, SUBJECT, envelope(SUBJECT, StringValue.of("after-" + i)), null);
+            // Like the relay: a publish the freshly restarted server does not ack in time is
+            // sent again with the same Nats-Msg-Id, which the stream de-duplicates.
+            var event = envelope(SUBJECT, StringValue.of("after-" + i));
+            await()
+                .atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> publish(nats, SUBJECT, event, null) != null);
           }
           await().atMost(Duration.ofSeconds(30)).until(() -> effects(dsl, DURABLE) >= 80);
           Thread.sleep(2_500); // an ack wait: a lost ack would bring a redelivery now
