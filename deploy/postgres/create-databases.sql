@@ -1,0 +1,7 @@
+-- One database per service, owned by that service's migrations (DESIGN.md section 4).
+CREATE DATABASE lattice_identity;
+CREATE DATABASE lattice_orders;
+CREATE DATABASE lattice_inventory;
+CREATE DATABASE lattice_payments;
+CREATE DATABASE lattice_notifications;
+CREATE DATABASE lattice_audit;
