@@ -35,9 +35,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * times, each time on a different event; every event is redelivered and recognised by the inbox,
  * and no event has a second effect.
  *
- * <p>Each child ({@link CrashingConsumerMain}) halts its JVM right after the inbox transaction of
- * the first event it processes for the first time commits, before the ack; no shutdown hook or
- * finally block runs, as with {@code kill -9}. Exactly 50 children are started, two at a time
+ * <p>Each child ({@link CrashingConsumerMain}) stops right after the inbox transaction of the
+ * first event it processes for the first time commits, before the ack, and the test kills it with
+ * SIGKILL ({@code kill -9}) there. Exactly 50 children are started, two at a time
  * sharing the durable consumer (like two replicas, and so that JVM start-ups overlap); each one
  * commits exactly one fresh event, so the 50 crashes hit 50 different events. The effect is
  * deliberately not idempotent on its own ({@code effect_counter.n = n + 1} and a log without a
@@ -89,6 +89,8 @@ class ConsumerCrashIT {
         }
         Child child = running.poll();
         run++;
+        child.awaitLine("COMMITTED ", Duration.ofSeconds(60));
+        child.process.destroyForcibly(); // SIGKILL between the commit and the ack
         boolean exited = child.process.waitFor(60, TimeUnit.SECONDS);
         assertThat(exited).as("run %d exits; output: %s", run, child.output).isTrue();
         assertThat(child.process.exitValue())
@@ -197,6 +199,15 @@ class ConsumerCrashIT {
                 }
               });
       return child;
+    }
+
+    /** Waits until a line starts with {@code prefix} or the process ends. */
+    void awaitLine(String prefix, Duration within) throws InterruptedException {
+      long deadline = System.nanoTime() + within.toNanos();
+      while (System.nanoTime() < deadline && process.isAlive()
+          && output.stream().noneMatch(line -> line.startsWith(prefix))) {
+        Thread.sleep(10);
+      }
     }
 
     /** The values of the lines that start with {@code prefix}. */

@@ -15,8 +15,8 @@ import java.util.List;
  * stream, subject, durable name, mode. It handles events with {@link EventsFixture#applyEffect} and
  * prints {@code READY <ms since the JVM started>}, {@code DUPLICATE <event_id>} for every
  * redelivery its inbox recognises and {@code COMMITTED <event_id>} after the first effect it
- * commits. In mode {@code crash} it then halts at once, before acknowledging (exit status 137, no
- * shutdown hooks: as {@code kill -9}); in mode {@code drain} it keeps consuming until killed.
+ * commits. In mode {@code crash} it then stops before acknowledging and waits for the test to kill
+ * it with SIGKILL ({@code kill -9}); in mode {@code drain} it keeps consuming until killed.
  */
 public final class CrashingConsumerMain {
 
@@ -49,7 +49,7 @@ public final class CrashingConsumerMain {
                     say("COMMITTED " + envelope.getEventId());
                     if (mode.equals("crash")) {
                       flush(nats); // earlier acks reach the server; this message's never does
-                      Runtime.getRuntime().halt(137);
+                      hangUntilKilled(); // the test sends SIGKILL now, before the ack
                     }
                   }
 
@@ -75,6 +75,16 @@ public final class CrashingConsumerMain {
         .startInstant()
         .map(start -> Duration.between(start, Instant.now()).toMillis())
         .orElse(-1L);
+  }
+
+  private static void hangUntilKilled() {
+    while (true) {
+      try {
+        Thread.sleep(Long.MAX_VALUE);
+      } catch (InterruptedException e) {
+        // Only SIGKILL ends this process's part in the test.
+      }
+    }
   }
 
   private static void flush(Connection nats) {
