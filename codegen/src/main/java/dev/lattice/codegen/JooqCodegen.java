@@ -21,6 +21,7 @@ import org.jooq.Constants;
 import org.jooq.codegen.GenerationTool;
 import org.jooq.meta.jaxb.Configuration;
 import org.jooq.meta.jaxb.Database;
+import org.jooq.meta.jaxb.ForcedType;
 import org.jooq.meta.jaxb.Generate;
 import org.jooq.meta.jaxb.Generator;
 import org.jooq.meta.jaxb.Logging;
@@ -44,7 +45,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 public final class JooqCodegen {
   /** Bump when the generator configuration changes, so every stamp goes stale. */
-  private static final String CONFIG_VERSION = "1";
+  private static final String CONFIG_VERSION = "2";
 
   static final String STAMP_FILE = ".lattice-jooq-codegen.stamp";
   static final String HISTORY_TABLES = "flyway_schema_history|platform_schema_history";
@@ -167,6 +168,9 @@ public final class JooqCodegen {
         .migrate();
   }
 
+  /** The platform binding that maps PostgreSQL {@code inet} to {@link String}. */
+  static final String INET_BINDING = "dev.lattice.platform.db.InetBinding";
+
   static Configuration configuration(Request request) {
     return new Configuration()
         .withLogging(Logging.WARN)
@@ -179,7 +183,13 @@ public final class JooqCodegen {
                         .withName("org.jooq.meta.postgres.PostgresDatabase")
                         .withInputSchema(request.schema())
                         .withIncludes(".*")
-                        .withExcludes(HISTORY_TABLES))
+                        .withExcludes(HISTORY_TABLES)
+                        .withForcedTypes(
+                            // inet columns as String, bound with an explicit ::inet cast.
+                            new ForcedType()
+                                .withUserType("java.lang.String")
+                                .withBinding(INET_BINDING)
+                                .withIncludeTypes("inet")))
                 .withGenerate(
                     new Generate()
                         .withRecords(true)

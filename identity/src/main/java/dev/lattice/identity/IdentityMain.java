@@ -1,17 +1,45 @@
 package dev.lattice.identity;
 
+import dev.lattice.identity.accounts.Accounts;
+import dev.lattice.identity.accounts.Caller;
+import dev.lattice.identity.accounts.UserAdministration;
+import dev.lattice.identity.api.IdentityGrpcService;
+import dev.lattice.identity.config.IdentityConfig;
+import dev.lattice.identity.events.IdentityEvents;
+import dev.lattice.identity.keys.KeyAdministration;
+import dev.lattice.identity.keys.KeyEncryption;
+import dev.lattice.identity.keys.SigningKeys;
+import dev.lattice.identity.password.PasswordHasher;
+import dev.lattice.identity.password.PasswordPolicy;
+import dev.lattice.identity.roles.Roles;
+import dev.lattice.identity.sessions.RefreshTokens;
+import dev.lattice.identity.sessions.Sessions;
+import dev.lattice.identity.tenants.Tenants;
+import dev.lattice.identity.throttle.Throttles;
+import dev.lattice.identity.tokens.AccessTokens;
+import dev.lattice.platform.auth.KeySource;
+import dev.lattice.platform.events.UuidV7Generator;
+import dev.lattice.platform.paging.PageTokens;
 import dev.lattice.platform.runtime.ServiceContext;
 import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.platform.runtime.ServiceRuntime;
-import dev.lattice.identity.api.IdentityGrpcService;
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The identity service: IdentityService on gRPC port 9101 (override with {@code LATTICE_GRPC_PORT}),
  * its own database {@code lattice_identity}. Start-up and drain follow {@link ServiceRuntime}.
+ * Identity verifies access tokens against its own key table; every other service fetches the
+ * JWKS from it.
  */
 public final class IdentityMain implements ServiceModule {
+
+  private Components components;
 
   public static void main(String[] args) {
     ServiceRuntime.main(new IdentityMain());
@@ -28,7 +56,58 @@ public final class IdentityMain implements ServiceModule {
   }
 
   @Override
+  public KeySource keySource(ServiceContext context) {
+    return components(context).keys();
+  }
+
+  @Override
   public List<BindableService> services(ServiceContext context) {
-    return List.of(new IdentityGrpcService());
+    Components c = components(context);
+    Set<String> trustedProxies =
+        Arrays.stream(context.env().string("LATTICE_TRUSTED_PROXIES", "").split(","))
+            .map(String::strip)
+            .filter(s -> !s.isEmpty())
+            .collect(Collectors.toUnmodifiableSet());
+    ServerServiceDefinition service =
+        ServerInterceptors.intercept(c.service(), Caller.interceptor(trustedProxies));
+    return List.of(() -> service);
+  }
+
+  /** Identity's parts, built once per start from the started infrastructure. */
+  private record Components(ServiceContext context, IdentityGrpcService service, KeyAdministration keys) {}
+
+  private synchronized Components components(ServiceContext context) {
+    if (components != null && components.context() == context) {
+      return components;
+    }
+    IdentityConfig config = IdentityConfig.fromEnv(context.env());
+    var clock = context.clock();
+    var dsl = context.dsl();
+    PasswordHasher hasher = new PasswordHasher(PasswordHasher.OWASP_MINIMUM, config.hashConcurrency());
+    PasswordPolicy policy = PasswordPolicy.withShippedList();
+    IdentityEvents events = new IdentityEvents(context.outbox());
+    Throttles throttles = new Throttles(dsl, config.throttles(), clock);
+    SigningKeys signingKeys = new SigningKeys(dsl, KeyEncryption.fromBase64(config.kekBase64()), clock);
+    signingKeys.ensureSigningKey();
+    AccessTokens accessTokens =
+        new AccessTokens(signingKeys, config.issuer(), config.audience(), config.accessTokenTtl(), clock);
+    RefreshTokens refreshTokens =
+        new RefreshTokens(new UuidV7Generator(clock), config.refreshTokenTtl(), config.refreshTokenIdle());
+    PageTokens pageTokens = PageTokens.fromEnv(context.env());
+    Accounts accounts = new Accounts(dsl, config, hasher, policy, throttles, events, refreshTokens, clock);
+    Tenants tenants = new Tenants(dsl, config, events, accounts, clock);
+    tenants.bootstrap(hasher, policy);
+    KeyAdministration keys =
+        new KeyAdministration(dsl, signingKeys, events, config.keyActivationDelay(), config.accessTokenTtl(), clock);
+    IdentityGrpcService service =
+        new IdentityGrpcService(
+            accounts,
+            new Sessions(dsl, hasher, throttles, refreshTokens, accessTokens, clock),
+            new UserAdministration(dsl, events, refreshTokens, pageTokens, clock),
+            new Roles(dsl, events, pageTokens, clock),
+            tenants,
+            keys);
+    components = new Components(context, service, keys);
+    return components;
   }
 }

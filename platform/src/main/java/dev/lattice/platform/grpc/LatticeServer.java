@@ -1,5 +1,8 @@
 package dev.lattice.platform.grpc;
 
+import dev.lattice.platform.auth.AccessPolicy;
+import dev.lattice.platform.auth.AuthInterceptor;
+import dev.lattice.platform.auth.TokenVerifier;
 import dev.lattice.platform.errors.ErrorInterceptor;
 import dev.lattice.platform.telemetry.Telemetry;
 import dev.lattice.platform.validation.ValidationInterceptor;
@@ -31,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * A gRPC server with everything a Lattice service needs: health, reflection, limits, an executor
  * for blocking handlers, the standard interceptor chain and a graceful drain.
  *
- * <p>Every application service gets, outermost first: telemetry → error mapping → the {@linkplain
- * Builder#interceptor extra interceptors} (auth, …) in registration order → validation → the
- * handler. The health and reflection services get no interceptors.
+ * <p>Every application service gets, outermost first: telemetry → error mapping → {@linkplain
+ * Builder#auth authentication and authorization} when configured → the {@linkplain
+ * Builder#interceptor extra interceptors} in registration order → validation → the handler. The
+ * health and reflection services get no interceptors.
  *
  * <p>Handlers run on virtual threads (one per call), so they may block on JDBC or downstream calls.
  * Limits: inbound messages up to 4 MiB, inbound metadata up to 16 KiB, TLS/HTTP2 handshake within
@@ -235,6 +239,7 @@ public final class LatticeServer implements AutoCloseable {
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private Telemetry telemetry = Telemetry.noop();
     private ValidationInterceptor validation;
+    private TokenVerifier verifier;
 
     private Builder(String serviceName, ServerBuilder<?> serverBuilder) {
       this.serviceName = Objects.requireNonNull(serviceName, "serviceName");
@@ -253,11 +258,22 @@ public final class LatticeServer implements AutoCloseable {
     }
 
     /**
-     * Adds an interceptor between error mapping and validation (where auth belongs). Of several,
-     * the first registered runs first.
+     * Adds an interceptor between error mapping (and {@linkplain #auth auth}) and validation. Of
+     * several, the first registered runs first.
      */
     public Builder interceptor(ServerInterceptor interceptor) {
       interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /**
+     * Authenticates and authorizes every call of the application services with an {@link
+     * AuthInterceptor}: {@link #build()} reads the {@code (lattice.options.v1.access)} rule of
+     * every RPC added (in any order) into an {@link AccessPolicy}. It runs right after error
+     * mapping, before the extra interceptors, so they and validation see only authorized calls.
+     */
+    public Builder auth(TokenVerifier verifier) {
+      this.verifier = Objects.requireNonNull(verifier, "verifier");
       return this;
     }
 
@@ -284,7 +300,12 @@ public final class LatticeServer implements AutoCloseable {
       return this;
     }
 
-    /** Builds the server; call {@link LatticeServer#start()} next. */
+    /**
+     * Builds the server; call {@link LatticeServer#start()} next.
+     *
+     * @throws IllegalStateException if no service was added, or with {@link #auth} if an RPC of a
+     *     {@code lattice.*} service declares no valid access rule
+     */
     public LatticeServer build() {
       if (services.isEmpty()) {
         throw new IllegalStateException("no service added");
@@ -293,6 +314,9 @@ public final class LatticeServer implements AutoCloseable {
       List<ServerInterceptor> innermostFirst = new ArrayList<>();
       innermostFirst.add(validation != null ? validation : new ValidationInterceptor());
       innermostFirst.addAll(interceptors.reversed());
+      if (verifier != null) {
+        innermostFirst.add(new AuthInterceptor(AccessPolicy.of(services), verifier));
+      }
       innermostFirst.add(new ErrorInterceptor());
       innermostFirst.add(telemetry.serverInterceptor());
 

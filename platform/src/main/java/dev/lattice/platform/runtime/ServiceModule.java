@@ -1,12 +1,15 @@
 package dev.lattice.platform.runtime;
 
+import dev.lattice.platform.auth.KeySource;
+import dev.lattice.platform.auth.RemoteJwks;
 import dev.lattice.platform.consumer.EventConsumer;
 import io.grpc.BindableService;
 import java.util.List;
 
 /**
  * What a Lattice service adds to the shared runtime: its name, its default port, the gRPC
- * services it binds and the events it consumes. Implemented by each service's main class.
+ * services it binds, the events it consumes and where its token keys come from. Implemented by
+ * each service's main class.
  */
 public interface ServiceModule {
 
@@ -36,5 +39,15 @@ public interface ServiceModule {
    */
   default List<EventConsumer> consumers(ServiceContext context) {
     return List.of();
+  }
+
+  /**
+   * Where the keys that verify callers' access tokens come from: identity's {@code GetJwks} at
+   * {@code LATTICE_IDENTITY_TARGET} ({@link RemoteJwks#fromEnv}) unless overridden (identity reads
+   * its own key store; tests pass a fixed key). Called once, before {@link #services}; a source
+   * that is {@link AutoCloseable} is closed on drain, after the server has stopped.
+   */
+  default KeySource keySource(ServiceContext context) {
+    return RemoteJwks.fromEnv(context.env(), context.telemetry(), context.clock());
   }
 }

@@ -1,5 +1,8 @@
 package dev.lattice.platform.runtime;
 
+import dev.lattice.platform.auth.AuthConfig;
+import dev.lattice.platform.auth.KeySource;
+import dev.lattice.platform.auth.TokenVerifier;
 import dev.lattice.platform.config.DbConfig;
 import dev.lattice.platform.consumer.DeadLetterMapper;
 import dev.lattice.platform.consumer.DeadLetters;
@@ -40,8 +43,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts a Lattice service the one way all six start (STYLE.md): configuration, telemetry, the
  * pool, migrations ({@code db/platform} then {@code db/migration/<name>}), NATS and its streams,
- * the service's own gRPC services plus the shared operations service, the outbox relay, the
- * server, then the service's consumers. Drain runs it backwards: in-flight calls finish,
+ * the token key source, the service's own gRPC services plus the shared operations service, all
+ * behind authentication and the access rules their protos declare, the outbox relay, the server,
+ * then the service's consumers. Drain runs it backwards: in-flight calls finish,
  * consumers stop, the relay flushes, NATS closes, the pool closes, telemetry flushes. Anything that fails on the way
  * closes what was already started, in reverse order, and the failure propagates.
  */
@@ -124,9 +128,14 @@ public final class ServiceRuntime {
               name, env, database.dsl(), telemetry, Clock.systemUTC(),
               OutboxWriter.create(name, telemetry), nats, deadLetters);
 
+      KeySource keys = module.keySource(context);
+      if (keys instanceof AutoCloseable closeableKeys) {
+        started.push(closeableKeys);
+      }
       LatticeServer.Builder builder =
           LatticeServer.builder(name, serverBuilder)
               .telemetry(telemetry)
+              .auth(new TokenVerifier(AuthConfig.fromEnv(env), keys, context.clock()))
               .drainTimeout(serverConfig.drainTimeout())
               .addService(
                   new OperationsGrpcService(
@@ -140,9 +149,14 @@ public final class ServiceRuntime {
       LatticeServer server = builder.build();
 
       // Drain hooks run in reverse: consumers stop first, then the relay publishes what the
-      // drained calls wrote, then the NATS connection closes.
+      // drained calls wrote, then the NATS connection closes, then the token key source.
+      // From here the server's drain owns what it closes.
+      if (keys instanceof AutoCloseable closeableKeys) {
+        server.onDrain("token keys", closeableKeys);
+        started.remove(closeableKeys);
+      }
       server.onDrain("nats", nats);
-      started.pop(); // the server's drain now owns the connection
+      started.remove(nats);
       if (module.publishesEvents()) {
         OutboxRelay relay =
             OutboxRelay.builder(name, database.dsl(), nats)

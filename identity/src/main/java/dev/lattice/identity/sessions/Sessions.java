@@ -1,0 +1,200 @@
+package dev.lattice.identity.sessions;
+
+import static dev.lattice.identity.store.jooq.Tables.REFRESH_TOKENS;
+import static dev.lattice.identity.store.jooq.Tables.TENANTS;
+import static dev.lattice.identity.store.jooq.Tables.USERS;
+
+import dev.lattice.identity.accounts.Caller;
+import dev.lattice.identity.accounts.EmailAddresses;
+import dev.lattice.identity.accounts.UserStore;
+import dev.lattice.identity.password.PasswordHasher;
+import dev.lattice.identity.password.PasswordPolicy;
+import dev.lattice.identity.store.jooq.tables.records.RefreshTokensRecord;
+import dev.lattice.identity.store.jooq.tables.records.TenantsRecord;
+import dev.lattice.identity.store.jooq.tables.records.UsersRecord;
+import dev.lattice.identity.throttle.ThrottleAction;
+import dev.lattice.identity.throttle.ThrottleScope;
+import dev.lattice.identity.throttle.Throttles;
+import dev.lattice.identity.tokens.AccessTokens;
+import dev.lattice.identity.tokens.OpaqueTokens;
+import dev.lattice.identity.v1.User;
+import dev.lattice.platform.db.Transactions;
+import dev.lattice.platform.errors.FailedPreconditionException;
+import dev.lattice.platform.errors.PermissionDeniedException;
+import dev.lattice.platform.errors.UnauthenticatedException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jooq.DSLContext;
+
+/**
+ * Sign-in, refresh-token rotation and sign-out.
+ *
+ * <p>Login answers one INVALID_CREDENTIALS for an unknown tenant or email, a wrong password, a
+ * user without a password, a disabled or a deleted user, and spends one Argon2id verification on
+ * each. Failures count per (account, client address), so an attacker elsewhere cannot lock the
+ * owner out, and per address (spraying).
+ */
+public final class Sessions {
+
+  static final String INVALID_CREDENTIALS = "INVALID_CREDENTIALS";
+  static final String EMAIL_NOT_VERIFIED = "EMAIL_NOT_VERIFIED";
+  static final String TENANT_SUSPENDED = "TENANT_SUSPENDED";
+  static final String REFRESH_TOKEN_INVALID = "REFRESH_TOKEN_INVALID";
+  static final String REFRESH_TOKEN_REUSED = "REFRESH_TOKEN_REUSED";
+
+  private final DSLContext dsl;
+  private final PasswordHasher hasher;
+  private final Throttles throttles;
+  private final RefreshTokens refreshTokens;
+  private final AccessTokens accessTokens;
+  private final Clock clock;
+
+  public Sessions(
+      DSLContext dsl, PasswordHasher hasher, Throttles throttles, RefreshTokens refreshTokens,
+      AccessTokens accessTokens, Clock clock) {
+    this.dsl = dsl;
+    this.hasher = hasher;
+    this.throttles = throttles;
+    this.refreshTokens = refreshTokens;
+    this.accessTokens = accessTokens;
+    this.clock = clock;
+  }
+
+  /** A signed-in session: the tokens and, for Login, the user. */
+  public record Session(
+      AccessTokens.Issued access, RefreshTokens.Issued refresh, Optional<User> user) {}
+
+  /** Login. */
+  public Session login(String tenantId, String tenantSlug, String rawEmail, String password) {
+    Caller caller = Caller.current();
+    String email = EmailAddresses.normalize(rawEmail);
+    Optional<TenantsRecord> tenant = UserStore.tenant(dsl, tenantId, tenantSlug);
+    UUID tenantKey = tenant.map(TenantsRecord::getId).orElse(new UUID(0, 0));
+    String accountAddress = Throttles.accountKey(tenantKey, email) + "|" + caller.address();
+    throttles.check(ThrottleAction.LOGIN, ThrottleScope.ACCOUNT_ADDRESS, accountAddress);
+    throttles.check(ThrottleAction.LOGIN, ThrottleScope.ADDRESS, caller.address());
+
+    Optional<UsersRecord> user = tenant.flatMap(t -> UserStore.findLive(dsl, t.getId(), email));
+    String normalized = PasswordPolicy.normalize(password);
+    boolean matches = hasher.matches(normalized, user.map(UsersRecord::getPasswordHash).orElse(null));
+    if (!matches || "DISABLED".equals(user.get().getStatus())) {
+      throttles.recordFailure(ThrottleAction.LOGIN, ThrottleScope.ACCOUNT_ADDRESS, accountAddress);
+      throttles.recordFailure(ThrottleAction.LOGIN, ThrottleScope.ADDRESS, caller.address());
+      throw new UnauthenticatedException(INVALID_CREDENTIALS, "invalid email or password");
+    }
+    throttles.reset(ThrottleAction.LOGIN, ThrottleScope.ACCOUNT_ADDRESS, accountAddress);
+    UsersRecord found = user.get();
+    if ("PENDING_VERIFICATION".equals(found.getStatus())) {
+      throw new FailedPreconditionException(EMAIL_NOT_VERIFIED, "verify your email address first");
+    }
+    if (!"ACTIVE".equals(tenant.get().getStatus())) {
+      throw new PermissionDeniedException(TENANT_SUSPENDED, "the tenant is suspended");
+    }
+    if (hasher.needsRehash(found.getPasswordHash())) {
+      rehash(found, normalized);
+    }
+    return Transactions.inTransaction(dsl, tx -> {
+      Instant now = clock.instant();
+      RefreshTokens.Issued refresh =
+          refreshTokens.startFamily(tx, found.getTenantId(), found.getId(), now, caller.address(), caller.userAgent());
+      List<String> roles = UserStore.roles(tx, found.getId());
+      AccessTokens.Issued access =
+          accessTokens.issue(found.getId(), found.getTenantId(), refresh.familyId(), roles,
+              UserStore.permissions(tx, found.getId()));
+      return new Session(access, refresh, Optional.of(UserStore.toProto(found, roles)));
+    });
+  }
+
+  private enum RefreshOutcome { ROTATED, REUSED }
+
+  private record Refreshed(RefreshOutcome outcome, Session session) {}
+
+  /**
+   * RefreshToken: spends the presented token and issues its child. A spent token presented again
+   * revokes the whole family (it was stolen, or its holder raced itself). Two concurrent
+   * refreshes of one token serialize on its row lock: the second sees it spent.
+   */
+  public Session refresh(String rawToken) {
+    Caller caller = Caller.current();
+    Refreshed result = Transactions.inTransaction(dsl, tx -> {
+      Instant now = clock.instant();
+      RefreshTokensRecord token =
+          tx.selectFrom(REFRESH_TOKENS)
+              .where(REFRESH_TOKENS.TOKEN_HASH.eq(OpaqueTokens.hash(rawToken)))
+              .forUpdate()
+              .fetchOptional()
+              .orElseThrow(Sessions::invalidRefresh);
+      if (token.getUseTime() != null) {
+        refreshTokens.revokeFamily(tx, token.getFamilyId(), now, "REUSE_DETECTED");
+        return new Refreshed(RefreshOutcome.REUSED, null);
+      }
+      if (token.getRevokeTime() != null
+          || !token.getExpireTime().toInstant().isAfter(now)
+          || !token.getIdleExpireTime().toInstant().isAfter(now)) {
+        throw invalidRefresh();
+      }
+      UsersRecord user =
+          tx.selectFrom(USERS).where(USERS.ID.eq(token.getUserId())).fetchOptional()
+              .filter(u -> u.getDeleteTime() == null && "ACTIVE".equals(u.getStatus()))
+              .orElseThrow(Sessions::invalidRefresh);
+      String tenantStatus =
+          tx.select(TENANTS.STATUS).from(TENANTS).where(TENANTS.ID.eq(user.getTenantId())).fetchSingle().value1();
+      if (!"ACTIVE".equals(tenantStatus)) {
+        throw new PermissionDeniedException(TENANT_SUSPENDED, "the tenant is suspended");
+      }
+      token.setUseTime(RefreshTokens.utc(now));
+      token.update(REFRESH_TOKENS.USE_TIME);
+      RefreshTokens.Issued child =
+          refreshTokens.child(tx, user.getTenantId(), user.getId(), token.getFamilyId(), token.getId(), now,
+              token.getExpireTime().toInstant(), caller.address(), caller.userAgent());
+      AccessTokens.Issued access =
+          accessTokens.issue(user.getId(), user.getTenantId(), token.getFamilyId(),
+              UserStore.roles(tx, user.getId()), UserStore.permissions(tx, user.getId()));
+      return new Refreshed(RefreshOutcome.ROTATED, new Session(access, child, Optional.empty()));
+    });
+    if (result.outcome() == RefreshOutcome.REUSED) {
+      throw new UnauthenticatedException(
+          REFRESH_TOKEN_REUSED, "the refresh token was already used; its session is revoked");
+    }
+    return result.session();
+  }
+
+  /**
+   * Logout: revokes the family of {@code rawToken} when it belongs to the caller (else nothing,
+   * revealing nothing), or every family of the caller.
+   */
+  public void logout(UUID userId, String rawToken, boolean allSessions) {
+    Transactions.inTransaction(dsl, tx -> {
+      Instant now = clock.instant();
+      if (allSessions) {
+        refreshTokens.revokeUser(tx, userId, Optional.empty(), now, "LOGOUT_ALL");
+      }
+      if (!rawToken.isEmpty()) {
+        tx.select(REFRESH_TOKENS.FAMILY_ID)
+            .from(REFRESH_TOKENS)
+            .where(REFRESH_TOKENS.TOKEN_HASH.eq(OpaqueTokens.hash(rawToken)))
+            .and(REFRESH_TOKENS.USER_ID.eq(userId))
+            .fetchOptional(REFRESH_TOKENS.FAMILY_ID)
+            .ifPresent(family -> refreshTokens.revokeFamily(tx, family, now, "LOGOUT"));
+      }
+      return null;
+    });
+  }
+
+  private void rehash(UsersRecord user, String normalizedPassword) {
+    String upgraded = hasher.hash(normalizedPassword);
+    // Only if nobody changed the password meanwhile; not a user-visible change (no version bump).
+    dsl.update(USERS)
+        .set(USERS.PASSWORD_HASH, upgraded)
+        .where(USERS.ID.eq(user.getId()))
+        .and(USERS.PASSWORD_HASH.eq(user.getPasswordHash()))
+        .execute();
+  }
+
+  private static UnauthenticatedException invalidRefresh() {
+    return new UnauthenticatedException(REFRESH_TOKEN_INVALID, "the refresh token is not valid");
+  }
+}

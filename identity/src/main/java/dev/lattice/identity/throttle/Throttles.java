@@ -1,0 +1,149 @@
+package dev.lattice.identity.throttle;
+
+import static dev.lattice.identity.store.jooq.Tables.THROTTLES;
+
+import dev.lattice.identity.throttle.ThrottleLimits.Limit;
+import dev.lattice.identity.tokens.OpaqueTokens;
+import dev.lattice.platform.errors.ResourceExhaustedException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.jooq.Record2;
+import org.jooq.impl.DSL;
+
+/**
+ * Fixed-window counters in PostgreSQL, shared by every identity replica. Each call is its own
+ * statement outside the caller's transaction: a counted attempt stays counted even when the
+ * request then fails. Over the limit: RESOURCE_EXHAUSTED, reason RATE_LIMITED, with RetryInfo
+ * saying when the window ends.
+ */
+public final class Throttles {
+
+  /** ErrorInfo reason of a throttled call. */
+  public static final String RATE_LIMITED = "RATE_LIMITED";
+
+  private final DSLContext dsl;
+  private final ThrottleLimits limits;
+  private final Clock clock;
+
+  public Throttles(DSLContext dsl, ThrottleLimits limits, Clock clock) {
+    this.dsl = dsl;
+    this.limits = limits;
+    this.clock = clock;
+  }
+
+  /** The key of one mailbox of one tenant. */
+  public static String accountKey(UUID tenantId, String normalizedEmail) {
+    return tenantId + "|" + normalizedEmail;
+  }
+
+  /**
+   * Counts an attempt and refuses it when it exceeds the limit (message flows: every attempt
+   * counts, successful or not).
+   */
+  public void hit(ThrottleAction action, ThrottleScope scope, String key) {
+    Optional<Limit> limit = limits.limit(action, scope);
+    if (limit.isEmpty()) {
+      return;
+    }
+    Window window = increment(action, scope, key, limit.get());
+    if (window.count() > limit.get().count()) {
+      throw exhausted(window, limit.get());
+    }
+  }
+
+  /** Refuses the call when earlier counted failures reached the limit (does not count). */
+  public void check(ThrottleAction action, ThrottleScope scope, String key) {
+    Optional<Limit> limit = limits.limit(action, scope);
+    if (limit.isEmpty()) {
+      return;
+    }
+    OffsetDateTime now = now();
+    OffsetDateTime windowFloor = now.minus(limit.get().window());
+    Record2<Integer, OffsetDateTime> row =
+        dsl.select(THROTTLES.ATTEMPT_COUNT, THROTTLES.WINDOW_START_TIME)
+            .from(THROTTLES)
+            .where(THROTTLES.ACTION.eq(action.name()))
+            .and(THROTTLES.SCOPE.eq(scope.name()))
+            .and(THROTTLES.KEY_HASH.eq(digest(key)))
+            .and(THROTTLES.WINDOW_START_TIME.gt(windowFloor))
+            .fetchOne();
+    if (row != null && row.value1() >= limit.get().count()) {
+      throw exhausted(new Window(row.value1(), row.value2()), limit.get());
+    }
+  }
+
+  /** Counts a failure (sign-in flows), without refusing this call. */
+  public void recordFailure(ThrottleAction action, ThrottleScope scope, String key) {
+    limits.limit(action, scope).ifPresent(limit -> increment(action, scope, key, limit));
+  }
+
+  /** Forgets the failures counted for {@code key}, after a success. */
+  public void reset(ThrottleAction action, ThrottleScope scope, String key) {
+    dsl.deleteFrom(THROTTLES)
+        .where(THROTTLES.ACTION.eq(action.name()))
+        .and(THROTTLES.SCOPE.eq(scope.name()))
+        .and(THROTTLES.KEY_HASH.eq(digest(key)))
+        .execute();
+  }
+
+  /** Deletes counters idle for longer than {@code idle}; returns how many. */
+  public int purgeIdle(Duration idle) {
+    return dsl.deleteFrom(THROTTLES).where(THROTTLES.LAST_ATTEMPT_TIME.lt(now().minus(idle))).execute();
+  }
+
+  private record Window(int count, OffsetDateTime start) {}
+
+  private Window increment(ThrottleAction action, ThrottleScope scope, String key, Limit limit) {
+    OffsetDateTime now = now();
+    OffsetDateTime windowFloor = now.minus(limit.window());
+    var expired = THROTTLES.WINDOW_START_TIME.le(windowFloor);
+    Record2<Integer, OffsetDateTime> row =
+        dsl.insertInto(THROTTLES)
+            .set(THROTTLES.ACTION, action.name())
+            .set(THROTTLES.SCOPE, scope.name())
+            .set(THROTTLES.KEY_HASH, digest(key))
+            .set(THROTTLES.ATTEMPT_COUNT, 1)
+            .set(THROTTLES.WINDOW_START_TIME, now)
+            .set(THROTTLES.LAST_ATTEMPT_TIME, now)
+            .onConflict(THROTTLES.ACTION, THROTTLES.SCOPE, THROTTLES.KEY_HASH)
+            .doUpdate()
+            .set(
+                THROTTLES.ATTEMPT_COUNT,
+                DSL.when(expired, DSL.inline(1)).otherwise(THROTTLES.ATTEMPT_COUNT.plus(1)))
+            .set(
+                THROTTLES.WINDOW_START_TIME,
+                DSL.when(expired, DSL.val(now)).otherwise(THROTTLES.WINDOW_START_TIME))
+            .set(THROTTLES.LAST_ATTEMPT_TIME, now)
+            .returningResult(THROTTLES.ATTEMPT_COUNT, THROTTLES.WINDOW_START_TIME)
+            .fetchOne();
+    return new Window(row.value1(), row.value2());
+  }
+
+  private ResourceExhaustedException exhausted(Window window, Limit limit) {
+    Duration retry = Duration.between(now(), window.start().plus(limit.window()));
+    if (retry.isNegative() || retry.isZero()) {
+      retry = Duration.ofSeconds(1);
+    }
+    return new ResourceExhaustedException(
+        RATE_LIMITED,
+        "too many attempts; retry later",
+        Map.of("retryAfterSeconds", Long.toString(Math.max(1, retry.toSeconds()))),
+        retry,
+        null);
+  }
+
+  private OffsetDateTime now() {
+    return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+  }
+
+  private static byte[] digest(String key) {
+    return OpaqueTokens.sha256(key.getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,130 @@
+package dev.lattice.identity;
+
+import dev.lattice.identity.keys.KeyEncryption;
+import dev.lattice.identity.v1.IdentityServiceGrpc;
+import dev.lattice.identity.v1.IdentityServiceGrpc.IdentityServiceBlockingStub;
+import dev.lattice.identity.v1.LoginRequest;
+import dev.lattice.identity.v1.LoginResponse;
+import dev.lattice.platform.auth.BearerToken;
+import dev.lattice.platform.config.Env;
+import dev.lattice.platform.runtime.RunningService;
+import dev.lattice.platform.runtime.ServiceRuntime;
+import dev.lattice.testing.FreePorts;
+import dev.lattice.testing.NatsExtension;
+import dev.lattice.testing.PostgresExtension;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real identity service for a test class: its own database on the shared test PostgreSQL,
+ * the shared test nats-server, a Netty server on a free loopback port, and channels to it,
+ * optionally from another loopback source address (127.0.0.2, …) to act as another client.
+ */
+public final class IdentityHarness implements AutoCloseable {
+
+  /** The platform administrator every harness bootstraps. */
+  public static final String ADMIN_EMAIL = "root@platform.test";
+
+  /** Its password. */
+  public static final String ADMIN_PASSWORD = "correct horse battery staple 42";
+
+  private final RunningService service;
+  private final int port;
+  private final List<ManagedChannel> channels = new ArrayList<>();
+  private final ManagedChannel channel;
+  private final Map<String, String> env;
+
+  private IdentityHarness(RunningService service, int port, Map<String, String> env) {
+    this.service = service;
+    this.port = port;
+    this.env = env;
+    this.channel = channel("127.0.0.1");
+  }
+
+  /**
+   * Starts identity.
+   *
+   * @param overrides extra environment (throttle limits, key activation delay, …)
+   */
+  public static IdentityHarness start(
+      PostgresExtension postgres, NatsExtension nats, Map<String, String> overrides) {
+    int port = FreePorts.next();
+    Map<String, String> env = new HashMap<>();
+    env.put("LATTICE_DB_URL", postgres.jdbcUrl());
+    env.put("LATTICE_DB_USER", postgres.user());
+    env.put("LATTICE_NATS_URL", nats.url());
+    env.put("LATTICE_GRPC_PORT", Integer.toString(port));
+    env.put("LATTICE_IDENTITY_KEK", KeyEncryption.randomBase64Kek());
+    env.put("LATTICE_IDENTITY_BOOTSTRAP_EMAIL", ADMIN_EMAIL);
+    env.put("LATTICE_IDENTITY_BOOTSTRAP_PASSWORD", ADMIN_PASSWORD);
+    env.put("LATTICE_IDENTITY_TARGET", "127.0.0.1:" + port);
+    env.putAll(overrides);
+    RunningService service =
+        ServiceRuntime.start(
+            new IdentityMain(), Env.of(env), NettyServerBuilder.forAddress(new InetSocketAddress("0.0.0.0", port)));
+    return new IdentityHarness(service, port, env);
+  }
+
+  /** The environment identity runs with. */
+  public Map<String, String> env() {
+    return env;
+  }
+
+  /** The gRPC port. */
+  public int port() {
+    return port;
+  }
+
+  /** A blocking stub from 127.0.0.1 without credentials. */
+  public IdentityServiceBlockingStub stub() {
+    return IdentityServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  /** A blocking stub from 127.0.0.1 sending {@code accessToken}. */
+  public IdentityServiceBlockingStub stub(String accessToken) {
+    return stub().withCallCredentials(BearerToken.of(accessToken));
+  }
+
+  /** The channel from 127.0.0.1. */
+  public ManagedChannel channel() {
+    return channel;
+  }
+
+  /** A new channel whose connections come from {@code sourceAddress} (a loopback address). */
+  public ManagedChannel channel(String sourceAddress) {
+    ManagedChannel created =
+        NettyChannelBuilder.forAddress("127.0.0.1", port)
+            .usePlaintext()
+            .localSocketPicker(new NettyChannelBuilder.LocalSocketPicker() {
+              @Override
+              public java.net.SocketAddress createSocketAddress(
+                  java.net.SocketAddress remoteAddress, io.grpc.Attributes attrs) {
+                return new InetSocketAddress(sourceAddress, 0);
+              }
+            })
+            .build();
+    channels.add(created);
+    return created;
+  }
+
+  /** Signs in as the platform administrator. */
+  public LoginResponse loginAdmin() {
+    return stub().login(LoginRequest.newBuilder()
+        .setTenantSlug("platform").setEmail(ADMIN_EMAIL).setPassword(ADMIN_PASSWORD).build());
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (ManagedChannel c : channels) {
+      c.shutdownNow();
+    }
+    service.close();
+  }
+}
