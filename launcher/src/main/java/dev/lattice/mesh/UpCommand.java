@@ -59,6 +59,7 @@ final class UpCommand implements Callable<Integer> {
             "mesh-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
 
+    MeshSecrets secrets = MeshSecrets.loadOrCreate(rootDir);
     Map<String, Integer> ports = new LinkedHashMap<>();
     for (ServiceModule module : ServiceCatalog.MODULES) {
       String database = ServiceCatalog.databaseOf(module);
@@ -71,6 +72,11 @@ final class UpCommand implements Callable<Integer> {
       serviceEnv.put("LATTICE_DB_PASSWORD", infra.password());
       serviceEnv.put("LATTICE_NATS_URL", infra.natsUrl());
       serviceEnv.putIfAbsent("OTEL_SERVICE_NAME", "lattice-" + module.name());
+      // Every service verifies tokens against identity's JWKS; identity signs them.
+      serviceEnv.putIfAbsent("LATTICE_IDENTITY_TARGET", "127.0.0.1:" + (9101 + portOffset));
+      serviceEnv.putIfAbsent("LATTICE_IDENTITY_KEK", secrets.identityKek());
+      serviceEnv.putIfAbsent("LATTICE_IDENTITY_BOOTSTRAP_EMAIL", secrets.adminEmail());
+      serviceEnv.putIfAbsent("LATTICE_IDENTITY_BOOTSTRAP_PASSWORD", secrets.adminPassword());
       fleet.start(module, serviceEnv);
       ports.put(module.name(), port);
     }
@@ -99,6 +105,7 @@ final class UpCommand implements Callable<Integer> {
     out.append(String.format("%nTry:   grpcurl -plaintext localhost:%d list%n", identity));
     out.append(String.format("       grpcurl -plaintext localhost:%d grpc.health.v1.Health/Check%n", identity));
     out.append("       ./mesh status      (from another terminal)\n");
+    out.append("Admin: tenant \"platform\", credentials in .lattice/secrets.properties (Login on IdentityService)\n");
     out.append("Logs:  .lattice/logs/\n");
     out.append("Stop:  Ctrl-C here, or ./mesh down\n");
     System.out.print(out);

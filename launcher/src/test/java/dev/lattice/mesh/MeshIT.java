@@ -78,6 +78,27 @@ class MeshIT {
     }
   }
 
+  /** Signs in as the platform administrator whose password {@code ./mesh up} generated. */
+  private static String adminToken() throws Exception {
+    java.util.Properties secrets = new java.util.Properties();
+    try (var in = Files.newBufferedReader(root.resolve(".lattice").resolve("secrets.properties"))) {
+      secrets.load(in);
+    }
+    ManagedChannel ch = channel("identity");
+    try {
+      return dev.lattice.identity.v1.IdentityServiceGrpc.newBlockingStub(ch)
+          .withDeadlineAfter(30, TimeUnit.SECONDS)
+          .login(dev.lattice.identity.v1.LoginRequest.newBuilder()
+              .setTenantSlug("platform")
+              .setEmail(secrets.getProperty("admin.email"))
+              .setPassword(secrets.getProperty("admin.password"))
+              .build())
+          .getAccessToken();
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
   private static ManagedChannel channel(String service) {
     return NettyChannelBuilder.forAddress("127.0.0.1", mesh.port(PORTS.get(service))).usePlaintext().build();
   }
@@ -116,10 +137,14 @@ class MeshIT {
 
   @Test
   @Order(3)
-  void invalidRequest_isInvalidArgumentWithFieldViolations() {
+  void invalidRequest_isInvalidArgumentWithFieldViolations() throws Exception {
     ManagedChannel ch = channel("orders");
     try {
-      var stub = OrdersServiceGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS);
+      var anonymous = OrdersServiceGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> anonymous.getOrder(GetOrderRequest.newBuilder().setOrderId("not-a-uuid").build()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+      var stub = anonymous.withCallCredentials(dev.lattice.platform.auth.BearerToken.of(adminToken()));
       assertThatThrownBy(() -> stub.getOrder(GetOrderRequest.newBuilder().setOrderId("not-a-uuid").build()))
           .isInstanceOfSatisfying(
               StatusRuntimeException.class,
@@ -142,11 +167,13 @@ class MeshIT {
 
   @Test
   @Order(4)
-  void operationsService_answersForEveryService_andRefusesToSpeakForAnother() {
+  void operationsService_answersForEveryService_andRefusesToSpeakForAnother() throws Exception {
+    String token = adminToken();
     for (String service : PORTS.keySet()) {
       ManagedChannel ch = channel(service);
       try {
-        var ops = OperationsServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS);
+        var ops = OperationsServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+            .withCallCredentials(dev.lattice.platform.auth.BearerToken.of(token));
         var status = ops.getOutboxStatus(GetOutboxStatusRequest.newBuilder().setService(service).build());
         assertThat(status.getStatus().getPendingCount()).as(service).isZero();
         var deadLetters = ops.listDeadLetters(ListDeadLettersRequest.newBuilder().setService(service).build());

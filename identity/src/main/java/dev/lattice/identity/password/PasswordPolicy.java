@@ -62,9 +62,14 @@ public final class PasswordPolicy {
    * Checks a new password.
    *
    * @param field the request field, for the violation
-   * @throws InvalidArgumentException PASSWORD_TOO_WEAK with a field violation
+   * @throws InvalidArgumentException PASSWORD_TOO_WEAK with a field violation; INVALID_ARGUMENT
+   *     for control characters (U+0000–U+001F, U+007F–U+009F)
    */
   public void check(String field, String password) {
+    if (password.codePoints().anyMatch(c -> Character.getType(c) == Character.CONTROL)) {
+      // Nobody types them; protovalidate's length rules let them through.
+      throw InvalidArgumentException.forField(field, "must not contain control characters");
+    }
     String normalized = Normalizer.normalize(password, Normalizer.Form.NFKC);
     int length = normalized.codePointCount(0, normalized.length());
     if (length < MIN_LENGTH || length > MAX_LENGTH) {

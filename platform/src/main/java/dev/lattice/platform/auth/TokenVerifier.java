@@ -64,6 +64,7 @@ public final class TokenVerifier {
 
   private final AuthConfig config;
   private final KeySource keys;
+  private final RevokedSubjects revoked;
   private final Clock clock;
 
   /**
@@ -74,8 +75,19 @@ public final class TokenVerifier {
    * @param clock the time {@code exp} and {@code nbf} are compared with
    */
   public TokenVerifier(AuthConfig config, KeySource keys, Clock clock) {
+    this(config, keys, RevokedSubjects.none(clock), clock);
+  }
+
+  /**
+   * A verifier that also refuses tokens of subjects revoked after the token was issued (deleted
+   * users).
+   *
+   * @param revoked the revocations identity published
+   */
+  public TokenVerifier(AuthConfig config, KeySource keys, RevokedSubjects revoked, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
     this.keys = Objects.requireNonNull(keys, "keys");
+    this.revoked = Objects.requireNonNull(revoked, "revoked");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -192,6 +204,10 @@ public final class TokenVerifier {
     Instant expiresAt = expiration.toInstant();
     if (expiresAt.isBefore(now.minus(config.clockSkew()))) {
       throw AuthErrors.expired();
+    }
+    Date issuedAt = claims.getIssueTime();
+    if (issuedAt != null && revoked.isRevoked(subject, issuedAt.toInstant())) {
+      throw AuthErrors.invalid("subject revoked");
     }
     Object sid = claims.getClaim("sid");
     Optional<String> sessionId =

@@ -2,6 +2,7 @@ package dev.lattice.platform.runtime;
 
 import dev.lattice.platform.auth.AuthConfig;
 import dev.lattice.platform.auth.KeySource;
+import dev.lattice.platform.auth.RevokedSubjects;
 import dev.lattice.platform.auth.TokenVerifier;
 import dev.lattice.platform.config.DbConfig;
 import dev.lattice.platform.consumer.DeadLetterMapper;
@@ -132,10 +133,12 @@ public final class ServiceRuntime {
       if (keys instanceof AutoCloseable closeableKeys) {
         started.push(closeableKeys);
       }
+      RevokedSubjects revoked = RevokedSubjects.follow(nats, context.clock());
+      started.push(revoked);
       LatticeServer.Builder builder =
           LatticeServer.builder(name, serverBuilder)
               .telemetry(telemetry)
-              .auth(new TokenVerifier(AuthConfig.fromEnv(env), keys, context.clock()))
+              .auth(new TokenVerifier(AuthConfig.fromEnv(env), keys, revoked, context.clock()))
               .drainTimeout(serverConfig.drainTimeout())
               .addService(
                   new OperationsGrpcService(
@@ -157,6 +160,8 @@ public final class ServiceRuntime {
       }
       server.onDrain("nats", nats);
       started.remove(nats);
+      server.onDrain("token revocations", revoked);
+      started.remove(revoked);
       if (module.publishesEvents()) {
         OutboxRelay relay =
             OutboxRelay.builder(name, database.dsl(), nats)
