@@ -64,7 +64,9 @@ public record AuthConfig(
     }
   }
 
-  /** Issuer {@value #DEFAULT_ISSUER}, audience {@value #DEFAULT_AUDIENCE}, ES256 only, 60 s skew. */
+  /**
+   * Issuer {@value #DEFAULT_ISSUER}, audience {@value #DEFAULT_AUDIENCE}, ES256 only, 60 s skew.
+   */
   public static AuthConfig defaults() {
     return new AuthConfig(
         DEFAULT_ISSUER, DEFAULT_AUDIENCE, Set.of(JWSAlgorithm.ES256), MAX_CLOCK_SKEW);
@@ -72,8 +74,8 @@ public record AuthConfig(
 
   /**
    * Reads {@code LATTICE_AUTH_ISSUER}, {@code LATTICE_AUTH_AUDIENCE} and {@code
-   * LATTICE_AUTH_CLOCK_SKEW} (whole seconds such as {@code 30}, or a duration such as {@code 30s} or
-   * {@code PT30S}; values above 60 s are capped at 60 s). Only ES256 is allowed.
+   * LATTICE_AUTH_CLOCK_SKEW} (whole seconds such as {@code 30}, or a duration such as {@code 30s}
+   * or {@code PT30S}; values above 60 s are capped at 60 s). Only ES256 is allowed.
    *
    * @throws ConfigException for a malformed skew
    */

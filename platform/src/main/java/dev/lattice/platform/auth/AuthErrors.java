@@ -18,7 +18,9 @@ public final class AuthErrors {
   /** No {@code authorization} metadata on a call that needs a token ({@code UNAUTHENTICATED}). */
   public static final String TOKEN_MISSING = "TOKEN_MISSING";
 
-  /** The token is malformed, forged, not ours or otherwise unacceptable ({@code UNAUTHENTICATED}). */
+  /**
+   * The token is malformed, forged, not ours or otherwise unacceptable ({@code UNAUTHENTICATED}).
+   */
   public static final String TOKEN_INVALID = "TOKEN_INVALID";
 
   /** The token was valid but has expired; get a new one with the refresh token. */
@@ -75,7 +77,9 @@ public final class AuthErrors {
   /** The caller lacks {@code permission}. */
   static PermissionDeniedException permissionDenied(String permission) {
     return new PermissionDeniedException(
-        PERMISSION_DENIED, "permission " + permission + " required", Map.of(PERMISSION_KEY, permission));
+        PERMISSION_DENIED,
+        "permission " + permission + " required",
+        Map.of(PERMISSION_KEY, permission));
   }
 
   /** The metadata entry {@code name} holds characters other than printable ASCII. */

@@ -14,8 +14,8 @@ import java.util.function.Supplier;
  * <p>The supplier is asked once per call, on the executor gRPC provides, so it may block briefly
  * (to refresh a token). A supplier that throws, or answers blank or with a value metadata cannot
  * carry, fails the call with {@code UNAUTHENTICATED} before anything is sent. The token is sent on
- * plaintext channels too: traffic between services stays inside the cluster network. Thread-safe
- * if the supplier is.
+ * plaintext channels too: traffic between services stays inside the cluster network. Thread-safe if
+ * the supplier is.
  */
 public final class BearerToken extends CallCredentials {
 

@@ -8,9 +8,9 @@ import java.util.Optional;
  * Where {@link TokenVerifier} finds the public key named by a token's {@code kid}.
  *
  * <p>Every service uses {@link RemoteJwks} (identity's {@code GetJwks}); identity plugs in its own
- * key store; tests use {@link StaticKeySource}. Implementations must be thread-safe, should be
- * fast on a hit (they run on every authenticated call) and may block briefly to refresh on a miss.
- * If an implementation is {@link AutoCloseable}, the service runtime closes it on drain.
+ * key store; tests use {@link StaticKeySource}. Implementations must be thread-safe, should be fast
+ * on a hit (they run on every authenticated call) and may block briefly to refresh on a miss. If an
+ * implementation is {@link AutoCloseable}, the service runtime closes it on drain.
  */
 public interface KeySource {
 

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * The token keys identity publishes through {@code IdentityService.GetJwks}, cached.
  *
  * <ul>
- *   <li>The first fetch happens on the first lookup, not at construction: services may start
- *       before identity.
+ *   <li>The first fetch happens on the first lookup, not at construction: services may start before
+ *       identity.
  *   <li>A fetched set is used for 5 minutes. A lookup of a kid the set lacks, or of any kid once
  *       the set is older, fetches again, but never more than once per 5 s whatever the outcome, so
  *       a flood of made-up kids cannot hammer identity. Concurrent lookups that need a fetch share
@@ -144,9 +144,9 @@ public final class RemoteJwks implements KeySource, AutoCloseable {
               .getJwks(GetJwksRequest.getDefaultInstance());
     } catch (StatusRuntimeException e) {
       log.warn(
-          "cannot fetch token keys from identity ({}); next attempt in {} at the earliest",
+          "cannot fetch token keys from identity ({}); next attempt in {} s at the earliest",
           e.getStatus().getCode(),
-          MIN_FETCH_INTERVAL);
+          MIN_FETCH_INTERVAL.toSeconds());
       return previous.failedAt(attempted);
     }
     JWKSet keys = verificationKeys(response);

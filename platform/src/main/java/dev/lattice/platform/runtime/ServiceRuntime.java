@@ -106,6 +106,7 @@ public final class ServiceRuntime {
     String name = module.name();
     ServerConfig serverConfig = ServerConfig.fromEnv(env, module.defaultPort());
     DbConfig dbConfig = DbConfig.fromEnv(env, "lattice-" + name);
+    AuthConfig authConfig = AuthConfig.fromEnv(env);
     String natsUrl = env.string("LATTICE_NATS_URL", DEFAULT_NATS_URL);
     Telemetry telemetry = Telemetry.create(TelemetryConfig.fromEnv(env, name));
     Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -133,12 +134,13 @@ public final class ServiceRuntime {
       if (keys instanceof AutoCloseable closeableKeys) {
         started.push(closeableKeys);
       }
+      // Tokens of users deleted since they were issued stop working before they expire.
       RevokedSubjects revoked = RevokedSubjects.follow(nats, context.clock());
       started.push(revoked);
       LatticeServer.Builder builder =
           LatticeServer.builder(name, serverBuilder)
               .telemetry(telemetry)
-              .auth(new TokenVerifier(AuthConfig.fromEnv(env), keys, revoked, context.clock()))
+              .auth(new TokenVerifier(authConfig, keys, revoked, context.clock()))
               .drainTimeout(serverConfig.drainTimeout())
               .addService(
                   new OperationsGrpcService(

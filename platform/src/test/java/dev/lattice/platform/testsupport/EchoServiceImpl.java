@@ -1,5 +1,6 @@
 package dev.lattice.platform.testsupport;
 
+import dev.lattice.platform.auth.Principal;
 import dev.lattice.platform.errors.NotFoundException;
 import dev.lattice.testing.v1.CreateNoteRequest;
 import dev.lattice.testing.v1.CreateNoteResponse;
@@ -12,12 +13,17 @@ import dev.lattice.testing.v1.GetNoteRequest;
 import dev.lattice.testing.v1.GetNoteResponse;
 import dev.lattice.testing.v1.SlowRequest;
 import dev.lattice.testing.v1.SlowResponse;
+import dev.lattice.testing.v1.WhoAmIRequest;
+import dev.lattice.testing.v1.WhoAmIResponse;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jooq.DSLContext;
@@ -129,6 +135,33 @@ public final class EchoServiceImpl extends EchoServiceGrpc.EchoServiceImplBase {
       return;
     }
     response.onNext(FlakyResponse.newBuilder().setAttempts(attempt).build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void whoAmI(WhoAmIRequest request, StreamObserver<WhoAmIResponse> response) {
+    Principal principal = Principal.require();
+    FutureTask<String> elsewhere =
+        new FutureTask<>(
+            Context.current().wrap(() -> Principal.current().map(Principal::subject).orElse("")));
+    Thread.ofPlatform().start(elsewhere);
+    String subjectElsewhere;
+    try {
+      subjectElsewhere = elsewhere.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      response.onError(Status.CANCELLED.withDescription("interrupted").asRuntimeException());
+      return;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+    response.onNext(
+        WhoAmIResponse.newBuilder()
+            .setSubject(principal.subject())
+            .setTenantId(principal.tenantId())
+            .addAllPermissions(principal.permissions().stream().sorted().toList())
+            .setSubjectOnOtherThread(subjectElsewhere)
+            .build());
     response.onCompleted();
   }
 }

@@ -1,0 +1,58 @@
+package dev.lattice.platform.testsupport;
+
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.stub.ServerCalls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/** A service defined without protobuf, as grpc-java allows: one unary method that echoes bytes. */
+public final class BytesService {
+
+  private BytesService() {}
+
+  /** The method {@code <serviceName>/Echo}. */
+  public static MethodDescriptor<byte[], byte[]> echoMethod(String serviceName) {
+    return MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(MethodDescriptor.generateFullMethodName(serviceName, "Echo"))
+        .setRequestMarshaller(BytesMarshaller.INSTANCE)
+        .setResponseMarshaller(BytesMarshaller.INSTANCE)
+        .build();
+  }
+
+  /** The service {@code serviceName} with its echo method. */
+  public static ServerServiceDefinition named(String serviceName) {
+    MethodDescriptor<byte[], byte[]> method = echoMethod(serviceName);
+    return ServerServiceDefinition.builder(new ServiceDescriptor(serviceName, method))
+        .addMethod(
+            method,
+            ServerCalls.asyncUnaryCall(
+                (request, response) -> {
+                  response.onNext(request);
+                  response.onCompleted();
+                }))
+        .build();
+  }
+
+  private enum BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+    INSTANCE;
+
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
