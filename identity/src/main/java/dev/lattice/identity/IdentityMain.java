@@ -5,6 +5,7 @@ import dev.lattice.identity.accounts.Caller;
 import dev.lattice.identity.accounts.UserAdministration;
 import dev.lattice.identity.api.IdentityGrpcService;
 import dev.lattice.identity.config.IdentityConfig;
+import dev.lattice.identity.http.JwksHttpServer;
 import dev.lattice.identity.events.IdentityEvents;
 import dev.lattice.identity.keys.KeyAdministration;
 import dev.lattice.identity.keys.KeyEncryption;
@@ -73,8 +74,24 @@ public final class IdentityMain implements ServiceModule {
     return List.of(() -> service);
   }
 
+  /**
+   * Housekeeping of expired rows, and the JWKS as JSON over HTTP for Envoy when {@code
+   * LATTICE_IDENTITY_JWKS_HTTP_PORT} is set.
+   */
+  @Override
+  public List<AutoCloseable> background(ServiceContext context) {
+    Components c = components(context);
+    List<AutoCloseable> tasks = new java.util.ArrayList<>();
+    tasks.add(new Housekeeping(context.dsl(), c.throttles(), context.clock()).start());
+    context.env().optional("LATTICE_IDENTITY_JWKS_HTTP_PORT")
+        .map(port -> context.env().integer("LATTICE_IDENTITY_JWKS_HTTP_PORT", 0, 0, 65535))
+        .ifPresent(port -> tasks.add(JwksHttpServer.start(port, c.keys())));
+    return tasks;
+  }
+
   /** Identity's parts, built once per start from the started infrastructure. */
-  private record Components(ServiceContext context, IdentityGrpcService service, KeyAdministration keys) {}
+  private record Components(
+      ServiceContext context, IdentityGrpcService service, KeyAdministration keys, Throttles throttles) {}
 
   private synchronized Components components(ServiceContext context) {
     if (components != null && components.context() == context) {
@@ -107,7 +124,7 @@ public final class IdentityMain implements ServiceModule {
             new Roles(dsl, events, pageTokens, clock),
             tenants,
             keys);
-    components = new Components(context, service, keys);
+    components = new Components(context, service, keys, throttles);
     return components;
   }
 }

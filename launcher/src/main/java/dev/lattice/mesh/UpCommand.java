@@ -77,6 +77,7 @@ final class UpCommand implements Callable<Integer> {
       serviceEnv.putIfAbsent("LATTICE_IDENTITY_KEK", secrets.identityKek());
       serviceEnv.putIfAbsent("LATTICE_IDENTITY_BOOTSTRAP_EMAIL", secrets.adminEmail());
       serviceEnv.putIfAbsent("LATTICE_IDENTITY_BOOTSTRAP_PASSWORD", secrets.adminPassword());
+      serviceEnv.putIfAbsent("LATTICE_IDENTITY_JWKS_HTTP_PORT", Integer.toString(9201 + portOffset));
       fleet.start(module, serviceEnv);
       ports.put(module.name(), port);
     }

@@ -50,4 +50,13 @@ public interface ServiceModule {
   default KeySource keySource(ServiceContext context) {
     return RemoteJwks.fromEnv(context.env(), context.telemetry(), context.clock());
   }
+
+  /**
+   * What the service runs beside its gRPC server (periodic housekeeping, an extra HTTP listener),
+   * started by this call once the server accepts calls. The runtime closes each on drain, after
+   * the in-flight calls finished and before the consumers stop. None unless overridden.
+   */
+  default List<AutoCloseable> background(ServiceContext context) {
+    return List.of();
+  }
 }

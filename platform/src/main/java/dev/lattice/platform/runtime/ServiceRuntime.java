@@ -182,6 +182,9 @@ public final class ServiceRuntime {
       }
       server.start();
       consumers.forEach(EventConsumer::start);
+      for (AutoCloseable task : module.background(context)) {
+        server.onDrain("background " + task.getClass().getSimpleName(), task);
+      }
       return new RunningService(name, server, database, telemetry);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
