@@ -18,7 +18,10 @@ import dev.lattice.identity.sessions.Sessions;
 import dev.lattice.identity.tenants.Tenants;
 import dev.lattice.identity.throttle.Throttles;
 import dev.lattice.identity.tokens.AccessTokens;
+import dev.lattice.identity.v1.AccountMailRequested;
 import dev.lattice.platform.auth.KeySource;
+import dev.lattice.platform.consumer.EventConsumer;
+import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.events.UuidV7Generator;
 import dev.lattice.platform.paging.PageTokens;
 import dev.lattice.platform.runtime.ServiceContext;
@@ -75,6 +78,20 @@ public final class IdentityMain implements ServiceModule {
   }
 
   /**
+   * Identity's own consumer: the mail flows' requests (AccountMailRequested), handled off the
+   * request path so their answers take the same time for known and unknown addresses.
+   */
+  @Override
+  public List<EventConsumer> consumers(ServiceContext context) {
+    Components c = components(context);
+    return List.of(
+        context.consumer("account-mail", EventSubjects.streamName(name()),
+                EventSubjects.subject(name(), AccountMailRequested.getDescriptor()))
+            .handle(AccountMailRequested.class, c.accounts()::handleMailRequest)
+            .build());
+  }
+
+  /**
    * Housekeeping of expired rows, and the JWKS as JSON over HTTP for Envoy when {@code
    * LATTICE_IDENTITY_JWKS_HTTP_PORT} is set.
    */
@@ -91,7 +108,8 @@ public final class IdentityMain implements ServiceModule {
 
   /** Identity's parts, built once per start from the started infrastructure. */
   private record Components(
-      ServiceContext context, IdentityGrpcService service, KeyAdministration keys, Throttles throttles) {}
+      ServiceContext context, IdentityGrpcService service, KeyAdministration keys, Throttles throttles,
+      Accounts accounts) {}
 
   private synchronized Components components(ServiceContext context) {
     if (components != null && components.context() == context) {
@@ -124,7 +142,7 @@ public final class IdentityMain implements ServiceModule {
             new Roles(dsl, events, pageTokens, clock),
             tenants,
             keys);
-    components = new Components(context, service, keys, throttles);
+    components = new Components(context, service, keys, throttles, accounts);
     return components;
   }
 }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 /**
  * What identity publishes, as the notifications service would see it: every envelope on {@code
@@ -71,6 +72,49 @@ public final class Mailbox implements AutoCloseable {
         .filter(e -> e.getEmail().equals(email))
         .reduce((a, b) -> b)
         .map(PasswordResetRequested::getToken));
+  }
+
+  /** Payloads of {@code type} matching {@code filter} seen so far. */
+  public <T extends Message> List<T> all(Class<T> type, Predicate<T> filter) {
+    return all(type).stream().filter(filter).toList();
+  }
+
+  /** Waits up to 10 s for {@code count} payloads of {@code type} matching {@code filter}. */
+  public <T extends Message> List<T> awaitCount(Class<T> type, Predicate<T> filter, int count) {
+    return await(() -> {
+      List<T> found = all(type, filter);
+      return found.size() >= count ? Optional.of(found) : Optional.empty();
+    });
+  }
+
+  /** Waits up to 10 s for the newest reset request sent to {@code email}. */
+  public PasswordResetRequested resetRequest(String email) {
+    return await(() -> all(PasswordResetRequested.class).stream()
+        .filter(e -> e.getEmail().equals(email))
+        .reduce((a, b) -> b));
+  }
+
+  /** Waits up to 10 s for a verification token sent to {@code email} other than {@code previous}. */
+  public String verificationTokenOtherThan(String email, String previous) {
+    return await(() -> all(EmailVerificationRequested.class).stream()
+        .filter(e -> e.getEmail().equals(email))
+        .reduce((a, b) -> b)
+        .map(EmailVerificationRequested::getToken)
+        .filter(token -> !token.equals(previous)));
+  }
+
+  /** Waits up to 10 s for a reset token sent to {@code email} other than {@code previous}. */
+  public String resetTokenOtherThan(String email, String previous) {
+    return await(() -> all(PasswordResetRequested.class).stream()
+        .filter(e -> e.getEmail().equals(email))
+        .reduce((a, b) -> b)
+        .map(PasswordResetRequested::getToken)
+        .filter(token -> !token.equals(previous)));
+  }
+
+  /** A round trip to the server, so messages it already sent this connection have arrived. */
+  public void flush() throws Exception {
+    connection.flush(Duration.ofSeconds(5));
   }
 
   /** Waits up to 10 s for {@code count} payloads of {@code type}. */

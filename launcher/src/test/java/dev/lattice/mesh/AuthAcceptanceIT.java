@@ -26,7 +26,6 @@ import dev.lattice.identity.v1.Role;
 import dev.lattice.identity.v1.User;
 import dev.lattice.options.v1.Access;
 import dev.lattice.options.v1.Options;
-import dev.lattice.orders.v1.GetOrderRequest;
 import dev.lattice.orders.v1.OrdersServiceGrpc;
 import dev.lattice.platform.auth.BearerToken;
 import dev.lattice.testing.NatsExtension;
@@ -119,18 +118,6 @@ class AuthAcceptanceIT {
     return jwt.serialize();
   }
 
-  private static Status.Code getOrderWith(String token) {
-    try {
-      OrdersServiceGrpc.newBlockingStub(fleet.channel("orders"))
-          .withDeadlineAfter(10, TimeUnit.SECONDS)
-          .withCallCredentials(BearerToken.of(token))
-          .getOrder(GetOrderRequest.newBuilder().setOrderId(UUID.randomUUID().toString()).build());
-      return Status.Code.OK;
-    } catch (StatusRuntimeException e) {
-      return e.getStatus().getCode();
-    }
-  }
-
   @Test
   void forgedExpiredMisaddressedAndRevokedTokens_areUnauthenticatedOnOrders() throws Exception {
     User user = fleet.user("victim@platform.test", "customer");
@@ -138,7 +125,7 @@ class AuthAcceptanceIT {
     // The control: a well-formed token with the real key passes auth (orders then answers
     // UNIMPLEMENTED until issue #5).
     String good = sign(claims(user).build(), kid);
-    assertThat(getOrderWith(good)).isNotIn(Status.Code.UNAUTHENTICATED, Status.Code.PERMISSION_DENIED);
+    assertThat(fleet.getOrderWith(good)).isNotIn(Status.Code.UNAUTHENTICATED, Status.Code.PERMISSION_DENIED);
 
     Map<String, String> attacks = new LinkedHashMap<>();
     attacks.put("alg none", new PlainJWT(claims(user).build()).serialize());
@@ -166,7 +153,7 @@ class AuthAcceptanceIT {
     // A deleted user's token obtained by refresh: valid signature, revoked subject.
     var refreshed = fleet.identity().refreshToken(
         RefreshTokenRequest.newBuilder().setRefreshToken(session.getRefreshToken()).build());
-    assertThat(getOrderWith(refreshed.getAccessToken())).isNotEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(fleet.getOrderWith(refreshed.getAccessToken())).isNotEqualTo(Status.Code.UNAUTHENTICATED);
     User current = fleet.identity().withCallCredentials(BearerToken.of(fleet.loginAdmin().getAccessToken()))
         .getUser(dev.lattice.identity.v1.GetUserRequest.newBuilder().setUserId(user.getId()).build()).getUser();
     fleet.identity().withCallCredentials(BearerToken.of(fleet.loginAdmin().getAccessToken()))
@@ -182,10 +169,10 @@ class AuthAcceptanceIT {
 
   /** Revocation travels as an event: allow it a few seconds to reach orders. */
   private static Status.Code awaitUnauthenticated(String token) throws InterruptedException {
-    Status.Code code = getOrderWith(token);
+    Status.Code code = fleet.getOrderWith(token);
     for (int i = 0; i < 100 && code != Status.Code.UNAUTHENTICATED; i++) {
       Thread.sleep(50);
-      code = getOrderWith(token);
+      code = fleet.getOrderWith(token);
     }
     return code;
   }

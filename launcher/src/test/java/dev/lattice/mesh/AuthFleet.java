@@ -101,6 +101,20 @@ final class AuthFleet implements AutoCloseable {
     return IdentityServiceGrpc.newBlockingStub(channel("identity")).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
+  /** The code GetOrder of a random order answers with {@code token}: auth's verdict, or past it. */
+  io.grpc.Status.Code getOrderWith(String token) {
+    try {
+      dev.lattice.orders.v1.OrdersServiceGrpc.newBlockingStub(channel("orders"))
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
+          .withCallCredentials(BearerToken.of(token))
+          .getOrder(dev.lattice.orders.v1.GetOrderRequest.newBuilder()
+              .setOrderId(java.util.UUID.randomUUID().toString()).build());
+      return io.grpc.Status.Code.OK;
+    } catch (io.grpc.StatusRuntimeException e) {
+      return e.getStatus().getCode();
+    }
+  }
+
   LoginResponse loginAdmin() {
     return login(ADMIN_EMAIL, ADMIN_PASSWORD);
   }

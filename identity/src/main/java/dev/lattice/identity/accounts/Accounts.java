@@ -16,6 +16,8 @@ import dev.lattice.identity.throttle.ThrottleAction;
 import dev.lattice.identity.throttle.ThrottleScope;
 import dev.lattice.identity.throttle.Throttles;
 import dev.lattice.identity.v1.AccountExistsNotified;
+import dev.lattice.identity.v1.AccountMailKind;
+import dev.lattice.identity.v1.AccountMailRequested;
 import dev.lattice.identity.v1.EmailVerificationRequested;
 import dev.lattice.identity.v1.EmailVerified;
 import dev.lattice.identity.v1.PasswordChangeMethod;
@@ -24,6 +26,8 @@ import dev.lattice.identity.v1.PasswordResetPurpose;
 import dev.lattice.identity.v1.PasswordResetRequested;
 import dev.lattice.identity.v1.User;
 import dev.lattice.identity.v1.UserRegistered;
+import dev.lattice.platform.consumer.EventContext;
+import dev.lattice.platform.consumer.PermanentEventException;
 import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.errors.InvalidArgumentException;
 import dev.lattice.platform.errors.LatticeException;
@@ -40,7 +44,9 @@ import org.jooq.DSLContext;
 /**
  * Self-service account flows: registration, email verification, password reset and change.
  * Caller-facing answers never reveal whether an address is registered: the work done on the
- * request path (throttles, one Argon2id hash, one transaction) is the same for both cases.
+ * request path is the same for both cases (Register: throttles, one Argon2id hash, one
+ * transaction; the mail flows: throttles and one outbox row, the user looked up later by
+ * identity's own consumer).
  */
 public final class Accounts {
 
@@ -174,50 +180,88 @@ public final class Accounts {
     }
   }
 
-  /** ResendVerification: a new token for a pending user; OK whether or not the address exists. */
+  /**
+   * ResendVerification: OK whether or not the address exists. The request path only records an
+   * {@link AccountMailRequested}; {@link #handleMailRequest} sends the mail to a pending user.
+   */
   public void resendVerification(String tenantId, String tenantSlug, String rawEmail) {
+    requestMail(AccountMailKind.ACCOUNT_MAIL_KIND_VERIFICATION, ThrottleAction.RESEND_VERIFICATION,
+        tenantId, tenantSlug, rawEmail);
+  }
+
+  /**
+   * RequestPasswordReset: OK whether or not the address exists. The request path only records an
+   * {@link AccountMailRequested}; {@link #handleMailRequest} issues the token to an active or
+   * pending user.
+   */
+  public void requestPasswordReset(String tenantId, String tenantSlug, String rawEmail) {
+    requestMail(AccountMailKind.ACCOUNT_MAIL_KIND_PASSWORD_RESET, ThrottleAction.REQUEST_PASSWORD_RESET,
+        tenantId, tenantSlug, rawEmail);
+  }
+
+  /**
+   * The request path of both mail flows: throttles, then one outbox row in one transaction, the
+   * same work for a known and an unknown address (timing reveals nothing). The user is looked up
+   * later, by the identity consumer of that event.
+   */
+  private void requestMail(
+      AccountMailKind kind, ThrottleAction action, String tenantId, String tenantSlug, String rawEmail) {
     Caller caller = Caller.current();
-    throttles.hit(ThrottleAction.RESEND_VERIFICATION, ThrottleScope.ADDRESS, caller.address());
-    Optional<TenantsRecord> tenant = UserStore.tenant(dsl, tenantId, tenantSlug);
     String email = EmailAddresses.normalize(rawEmail);
-    UUID tenantKey = tenant.map(TenantsRecord::getId).orElse(new UUID(0, 0));
-    throttles.hit(ThrottleAction.RESEND_VERIFICATION, ThrottleScope.ACCOUNT, Throttles.accountKey(tenantKey, email));
+    Optional<TenantsRecord> tenant = throttledTenant(action, caller, tenantId, tenantSlug, email);
     if (tenant.isEmpty()) {
-      return;
+      return; // tenant slugs are public (Register answers TENANT_NOT_FOUND); addresses are not
     }
     Transactions.inTransaction(dsl, tx -> {
-      Optional<UsersRecord> user = UserStore.findLive(tx, tenant.get().getId(), email)
-          .filter(u -> "PENDING_VERIFICATION".equals(u.getStatus()));
-      if (user.isPresent()) {
-        UsersRecord u = user.get();
-        OneTimeTokens.Issued token =
-            oneTimeTokens.issue(tx, u.getTenantId(), u.getId(), OneTimeTokens.VERIFY_EMAIL, clock.instant(),
-                config.verificationTtl());
-        events.user(tx, u.getTenantId(), u.getId(), u.getVersion(), caller.actor(""),
-            verificationRequested(u.getId(), u.getEmail(), u.getDisplayName(), u.getLocale(), token));
-      }
+      events.append(tx, tenant.get().getId(), "account_mail_request", ids.next(), 1, caller.actor(""),
+          AccountMailRequested.newBuilder().setEmail(email).setKind(kind).build());
       return null;
     });
   }
 
-  /** RequestPasswordReset: a reset token for an active or pending user; OK either way. */
-  public void requestPasswordReset(String tenantId, String tenantSlug, String rawEmail) {
-    Caller caller = Caller.current();
-    throttles.hit(ThrottleAction.REQUEST_PASSWORD_RESET, ThrottleScope.ADDRESS, caller.address());
-    Optional<TenantsRecord> tenant = UserStore.tenant(dsl, tenantId, tenantSlug);
-    String email = EmailAddresses.normalize(rawEmail);
-    UUID tenantKey = tenant.map(TenantsRecord::getId).orElse(new UUID(0, 0));
-    throttles.hit(ThrottleAction.REQUEST_PASSWORD_RESET, ThrottleScope.ACCOUNT, Throttles.accountKey(tenantKey, email));
-    Transactions.inTransaction(dsl, tx -> {
-      Optional<UsersRecord> user = tenant.flatMap(t -> UserStore.findLive(tx, t.getId(), email))
-          .filter(u -> "ACTIVE".equals(u.getStatus()) || "PENDING_VERIFICATION".equals(u.getStatus()));
-      if (user.isPresent()) {
-        UsersRecord u = user.get();
-        issueReset(tx, u, OneTimeTokens.RESET_PASSWORD, config.resetTtl(),
-            PasswordResetPurpose.PASSWORD_RESET_PURPOSE_FORGOTTEN_PASSWORD, caller.actor(""));
+  /**
+   * Handles an {@link AccountMailRequested} in the consumer's transaction: a verification mail to
+   * a pending user, or a reset mail to an active or pending one; nothing for anyone else.
+   */
+  public void handleMailRequest(EventContext context, AccountMailRequested request) {
+    DSLContext tx = context.tx();
+    UUID tenantId = UUID.fromString(context.envelope().getTenantId());
+    Optional<UsersRecord> user = UserStore.findLive(tx, tenantId, request.getEmail());
+    if (user.isEmpty()) {
+      return;
+    }
+    UsersRecord u = user.get();
+    dev.lattice.events.v1.Actor actor = context.envelope().getActor();
+    switch (request.getKind()) {
+      case ACCOUNT_MAIL_KIND_VERIFICATION -> {
+        if ("PENDING_VERIFICATION".equals(u.getStatus())) {
+          OneTimeTokens.Issued token = oneTimeTokens.issue(
+              tx, tenantId, u.getId(), OneTimeTokens.VERIFY_EMAIL, clock.instant(), config.verificationTtl());
+          events.user(tx, tenantId, u.getId(), u.getVersion(), actor,
+              verificationRequested(u.getId(), u.getEmail(), u.getDisplayName(), u.getLocale(), token));
+        }
       }
-      return null;
-    });
+      case ACCOUNT_MAIL_KIND_PASSWORD_RESET -> {
+        if ("ACTIVE".equals(u.getStatus()) || "PENDING_VERIFICATION".equals(u.getStatus())) {
+          issueReset(tx, u, OneTimeTokens.RESET_PASSWORD, config.resetTtl(),
+              PasswordResetPurpose.PASSWORD_RESET_PURPOSE_FORGOTTEN_PASSWORD, actor);
+        }
+      }
+      default -> throw new PermanentEventException("unknown account mail kind " + request.getKind());
+    }
+  }
+
+  /**
+   * Counts a mail-sending request per client address and per mailbox (an unknown tenant's
+   * mailbox is counted too, so the limit reveals nothing), then resolves the tenant.
+   */
+  private Optional<TenantsRecord> throttledTenant(
+      ThrottleAction action, Caller caller, String tenantId, String tenantSlug, String email) {
+    throttles.hit(action, ThrottleScope.ADDRESS, caller.address());
+    Optional<TenantsRecord> tenant = UserStore.tenant(dsl, tenantId, tenantSlug);
+    UUID tenantKey = tenant.map(TenantsRecord::getId).orElse(new UUID(0, 0));
+    throttles.hit(action, ThrottleScope.ACCOUNT, Throttles.accountKey(tenantKey, email));
+    return tenant;
   }
 
   /** Issues a reset (or account setup) token and its event, in {@code tx}. */

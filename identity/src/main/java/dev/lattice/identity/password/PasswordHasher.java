@@ -2,16 +2,24 @@ package dev.lattice.identity.password;
 
 import com.password4j.Argon2Function;
 import com.password4j.types.Argon2;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Argon2id password hashes in PHC string form ({@code $argon2id$v=19$m=19456,t=2,p=1$salt$hash}),
  * so the parameters travel with each hash and a stronger policy can be applied at the next
  * sign-in ({@link #needsRehash}).
  *
- * <p>Each hash holds {@code memoryKib} of memory for its duration; the number of hashes computed
- * at once is bounded by a semaphore, so a burst of sign-ins on virtual threads queues for a core
- * instead of allocating a gigabyte.
+ * <p>Each hash holds {@code memoryKib} of memory for its duration; hashes are computed on a fixed
+ * pool of {@code concurrency} platform threads, so a burst of sign-ins on virtual threads queues
+ * for a core instead of allocating a gigabyte. Waiting callers park, and the CPU-bound hashing
+ * never occupies the carrier threads of the virtual-thread scheduler: with as many hashes at once
+ * as cores, hashing on the carriers starved every other call (a transaction holding a row lock
+ * and a pooled connection could not run to its commit).
  */
 public final class PasswordHasher {
 
@@ -23,7 +31,7 @@ public final class PasswordHasher {
 
   private final HashPolicy policy;
   private final Argon2Function function;
-  private final Semaphore permits;
+  private final ExecutorService workers;
   private final String dummyHash;
 
   /**
@@ -36,7 +44,11 @@ public final class PasswordHasher {
         Argon2Function.getInstance(
             policy.memoryKib(), policy.iterations(), policy.parallelism(), HASH_BYTES, Argon2.ID,
             Argon2Function.ARGON2_VERSION_13);
-    this.permits = new Semaphore(concurrency, true);
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(
+        concurrency, concurrency, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        Thread.ofPlatform().daemon().name("argon2-", 0).factory());
+    pool.allowCoreThreadTimeOut(true);
+    this.workers = pool;
     this.dummyHash = hash("lattice-dummy-password-for-timing");
   }
 
@@ -100,11 +112,28 @@ public final class PasswordHasher {
   }
 
   private <T> T bounded(java.util.function.Supplier<T> work) {
-    permits.acquireUninterruptibly();
+    Future<T> result = workers.submit(work::get);
+    boolean interrupted = false;
     try {
-      return work.get();
+      while (true) {
+        try {
+          return result.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException runtime) {
+            throw runtime;
+          }
+          if (e.getCause() instanceof Error error) {
+            throw error;
+          }
+          throw new IllegalStateException(e.getCause());
+        }
+      }
     } finally {
-      permits.release();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -6,6 +6,7 @@ import static dev.lattice.identity.store.jooq.Tables.ROLE_PERMISSIONS;
 import static dev.lattice.identity.store.jooq.Tables.USERS;
 import static dev.lattice.identity.store.jooq.Tables.USER_ROLES;
 
+import com.google.protobuf.Message;
 import dev.lattice.events.v1.Actor;
 import dev.lattice.identity.accounts.UserStore;
 import dev.lattice.identity.events.IdentityEvents;
@@ -141,61 +142,74 @@ public final class Roles {
   /** AssignRole: idempotent. */
   public User assign(UUID tenantId, Set<String> callerPermissions, Actor actor,
       UUID userId, String roleName, long version) {
-    return Transactions.inTransaction(dsl, tx -> {
-      UsersRecord user = UserStore.lock(tx, tenantId, userId);
-      UserStore.checkVersion(user, version);
-      RolesRecord role = role(tx, tenantId, roleName);
-      requireHeld(callerPermissions, rolePermissions(tx, role.getId()));
-      int added = tx.insertInto(USER_ROLES)
-          .set(USER_ROLES.USER_ID, userId)
-          .set(USER_ROLES.ROLE_ID, role.getId())
-          .set(USER_ROLES.TENANT_ID, tenantId)
-          .set(USER_ROLES.GRANT_TIME, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC))
-          .onConflictDoNothing()
-          .execute();
-      if (added == 1) {
-        bump(user);
-        events.user(tx, tenantId, userId, user.getVersion(), actor,
-            RoleAssigned.newBuilder().setUserId(userId.toString()).setRole(roleName).build());
-      }
-      return UserStore.toProto(tx, user);
-    });
+    return change(tenantId, callerPermissions, actor, userId, roleName, version,
+        RoleAssigned.newBuilder().setUserId(userId.toString()).setRole(roleName).build(),
+        (tx, user, role) -> tx.insertInto(USER_ROLES)
+            .set(USER_ROLES.USER_ID, userId)
+            .set(USER_ROLES.ROLE_ID, role.getId())
+            .set(USER_ROLES.TENANT_ID, tenantId)
+            .set(USER_ROLES.GRANT_TIME, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC))
+            .onConflictDoNothing()
+            .execute() == 1);
   }
 
   /** RevokeRole: idempotent; never leaves a tenant without an admin. */
   public User revoke(UUID tenantId, Set<String> callerPermissions, Actor actor,
       UUID userId, String roleName, long version) {
+    return change(tenantId, callerPermissions, actor, userId, roleName, version,
+        RoleRevoked.newBuilder().setUserId(userId.toString()).setRole(roleName).build(),
+        (tx, user, role) -> {
+          if (ADMIN_ROLE.equals(roleName)) {
+            requireAnotherAdmin(tx, tenantId, userId, role.getId());
+          }
+          return tx.deleteFrom(USER_ROLES)
+              .where(USER_ROLES.USER_ID.eq(userId))
+              .and(USER_ROLES.ROLE_ID.eq(role.getId()))
+              .execute() == 1;
+        });
+  }
+
+  /** What AssignRole or RevokeRole does to the user's roles; true when it changed them. */
+  @FunctionalInterface
+  private interface RoleChange {
+    boolean apply(DSLContext tx, UsersRecord user, RolesRecord role);
+  }
+
+  /**
+   * Locks the user, checks its version and that the caller holds every permission of the role,
+   * applies {@code change}, and when it changed something bumps the version and emits {@code
+   * event}.
+   */
+  private User change(UUID tenantId, Set<String> callerPermissions, Actor actor, UUID userId,
+      String roleName, long version, Message event, RoleChange change) {
     return Transactions.inTransaction(dsl, tx -> {
       UsersRecord user = UserStore.lock(tx, tenantId, userId);
       UserStore.checkVersion(user, version);
       RolesRecord role = role(tx, tenantId, roleName);
       requireHeld(callerPermissions, rolePermissions(tx, role.getId()));
-      if (ADMIN_ROLE.equals(roleName)) {
-        // Serialize admin revocations of the tenant, then count the other live admins.
-        tx.select(DSL.function("pg_advisory_xact_lock", Object.class,
-            DSL.val((long) tenantId.hashCode()))).fetch();
-        int others = tx.fetchCount(DSL.selectOne().from(USER_ROLES).join(USERS).on(USERS.ID.eq(USER_ROLES.USER_ID))
-            .where(USER_ROLES.ROLE_ID.eq(role.getId()))
-            .and(USER_ROLES.TENANT_ID.eq(tenantId))
-            .and(USER_ROLES.USER_ID.ne(userId))
-            .and(USERS.DELETE_TIME.isNull()));
-        boolean holds = tx.fetchExists(USER_ROLES,
-            USER_ROLES.USER_ID.eq(userId).and(USER_ROLES.ROLE_ID.eq(role.getId())));
-        if (holds && others == 0) {
-          throw new FailedPreconditionException(LAST_ADMIN, "the tenant would be left without an admin");
-        }
-      }
-      int removed = tx.deleteFrom(USER_ROLES)
-          .where(USER_ROLES.USER_ID.eq(userId))
-          .and(USER_ROLES.ROLE_ID.eq(role.getId()))
-          .execute();
-      if (removed == 1) {
+      if (change.apply(tx, user, role)) {
         bump(user);
-        events.user(tx, tenantId, userId, user.getVersion(), actor,
-            RoleRevoked.newBuilder().setUserId(userId.toString()).setRole(roleName).build());
+        events.user(tx, tenantId, userId, user.getVersion(), actor, event);
       }
       return UserStore.toProto(tx, user);
     });
+  }
+
+  /** FAILED_PRECONDITION LAST_ADMIN when {@code userId} holds the tenant's only live admin role. */
+  private static void requireAnotherAdmin(DSLContext tx, UUID tenantId, UUID userId, UUID adminRoleId) {
+    // Serialize admin revocations of the tenant, then count the other live admins.
+    tx.select(DSL.function("pg_advisory_xact_lock", Object.class,
+        DSL.val((long) tenantId.hashCode()))).fetch();
+    int others = tx.fetchCount(DSL.selectOne().from(USER_ROLES).join(USERS).on(USERS.ID.eq(USER_ROLES.USER_ID))
+        .where(USER_ROLES.ROLE_ID.eq(adminRoleId))
+        .and(USER_ROLES.TENANT_ID.eq(tenantId))
+        .and(USER_ROLES.USER_ID.ne(userId))
+        .and(USERS.DELETE_TIME.isNull()));
+    boolean holds = tx.fetchExists(USER_ROLES,
+        USER_ROLES.USER_ID.eq(userId).and(USER_ROLES.ROLE_ID.eq(adminRoleId)));
+    if (holds && others == 0) {
+      throw new FailedPreconditionException(LAST_ADMIN, "the tenant would be left without an admin");
+    }
   }
 
   private static void bump(UsersRecord user) {
