@@ -93,10 +93,7 @@ public final class Accounts {
 
   /** Register: creates the user, or tells the owner of an existing address; same answer. */
   public void register(Registration request) {
-    if (request.displayName().codePoints().anyMatch(c -> Character.getType(c) == Character.CONTROL)) {
-      // protovalidate checks only the length; PostgreSQL cannot even store U+0000.
-      throw InvalidArgumentException.forField("display_name", "must not contain control characters");
-    }
+    TextFields.requireNoControlCharacters("display_name", request.displayName());
     Caller caller = Caller.current();
     throttles.hit(ThrottleAction.REGISTER, ThrottleScope.ADDRESS, caller.address());
     TenantsRecord tenant =

@@ -1,5 +1,6 @@
 package dev.lattice.identity.password;
 
+import dev.lattice.identity.accounts.TextFields;
 import dev.lattice.platform.errors.InvalidArgumentException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -66,10 +67,7 @@ public final class PasswordPolicy {
    *     for control characters (U+0000–U+001F, U+007F–U+009F)
    */
   public void check(String field, String password) {
-    if (password.codePoints().anyMatch(c -> Character.getType(c) == Character.CONTROL)) {
-      // Nobody types them; protovalidate's length rules let them through.
-      throw InvalidArgumentException.forField(field, "must not contain control characters");
-    }
+    TextFields.requireNoControlCharacters(field, password);
     String normalized = Normalizer.normalize(password, Normalizer.Form.NFKC);
     int length = normalized.codePointCount(0, normalized.length());
     if (length < MIN_LENGTH || length > MAX_LENGTH) {

@@ -71,6 +71,7 @@ public final class Roles {
   /** CreateRole. */
   public Role create(UUID tenantId, Set<String> callerPermissions, Actor actor,
       String name, String description, List<String> permissions) {
+    dev.lattice.identity.accounts.TextFields.requireNoControlCharacters("description", description);
     Set<String> wanted = new TreeSet<>(permissions);
     Set<String> known = Set.copyOf(dsl.select(PERMISSIONS.NAME).from(PERMISSIONS)
         .where(PERMISSIONS.NAME.in(wanted)).fetch(PERMISSIONS.NAME));

@@ -7,6 +7,7 @@ import dev.lattice.events.v1.Actor;
 import dev.lattice.events.v1.ActorType;
 import dev.lattice.identity.accounts.Accounts;
 import dev.lattice.identity.accounts.EmailAddresses;
+import dev.lattice.identity.accounts.TextFields;
 import dev.lattice.identity.accounts.UserStore;
 import dev.lattice.identity.config.IdentityConfig;
 import dev.lattice.identity.events.IdentityEvents;
@@ -57,6 +58,9 @@ public final class Tenants {
 
   /** CreateTenant, with an optional first admin who sets a password through the setup mail. */
   public CreateTenantResponse create(Actor actor, CreateTenantRequest request) {
+    TextFields.requireNoControlCharacters("display_name", request.getDisplayName());
+    TextFields.requireNoControlCharacters(
+        "initial_admin.display_name", request.getInitialAdmin().getDisplayName());
     return Transactions.inTransaction(dsl, tx -> {
       Instant now = clock.instant();
       TenantsRecord tenant = insertTenant(tx, request.getSlug(), request.getDisplayName(), now);
