@@ -56,6 +56,8 @@ public final class IdentityBenchmark {
       env.put("LATTICE_NATS_URL", nats.url());
       env.put("LATTICE_GRPC_PORT", Integer.toString(port));
       env.put("LATTICE_IDENTITY_KEK", KeyEncryption.randomBase64Kek());
+      env.put("LATTICE_IDENTITY_BOOTSTRAP_EMAIL", IdentityHarness.ADMIN_EMAIL);
+      env.put("LATTICE_IDENTITY_BOOTSTRAP_PASSWORD", IdentityHarness.ADMIN_PASSWORD);
       env.put("LATTICE_IDENTITY_THROTTLE_LOGIN_ACCOUNT_ADDRESS", "100000000/10m");
       env.put("LATTICE_IDENTITY_THROTTLE_LOGIN_ADDRESS", "100000000/10m");
       try (RunningService identity = ServiceRuntime.start(new IdentityMain(), Env.of(env),
