@@ -141,6 +141,8 @@ class ValidationRulesTest {
         .containsExactly("field_mask.in");
     assertThat(violations(request.setUpdateMask(FieldMask.getDefaultInstance()).build()))
         .containsExactly("update_product.update_mask.non_empty");
+    // An absent mask is a violation, not an evaluation error of the masked-field rules.
+    assertThat(violations(request.clearUpdateMask().build())).containsExactly("required");
   }
 
   @Test
