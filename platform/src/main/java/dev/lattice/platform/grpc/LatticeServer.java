@@ -1,9 +1,12 @@
 package dev.lattice.platform.grpc;
 
 import dev.lattice.platform.auth.AccessPolicy;
+import dev.lattice.platform.auth.AccessRule;
 import dev.lattice.platform.auth.AuthInterceptor;
 import dev.lattice.platform.auth.TokenVerifier;
 import dev.lattice.platform.errors.ErrorInterceptor;
+import dev.lattice.platform.idempotency.IdempotencyInterceptor;
+import dev.lattice.platform.idempotency.IdempotencyStore;
 import dev.lattice.platform.telemetry.Telemetry;
 import dev.lattice.platform.validation.ValidationInterceptor;
 import io.grpc.BindableService;
@@ -23,6 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +41,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every application service gets, outermost first: telemetry → error mapping → {@linkplain
  * Builder#auth authentication and authorization} when configured → the {@linkplain
- * Builder#interceptor extra interceptors} in registration order → validation → the handler. The
- * health and reflection services get no interceptors.
+ * Builder#interceptor extra interceptors} in registration order → validation → {@linkplain
+ * Builder#idempotency idempotency keys} when configured → the handler. Idempotency sits after
+ * validation so that an invalid request never claims a key. The health and reflection services get
+ * no interceptors.
  *
  * <p>Handlers run on virtual threads (one per call), so they may block on JDBC or downstream calls.
  * Limits: inbound messages up to 4 MiB, inbound metadata up to 16 KiB, TLS/HTTP2 handshake within
@@ -240,6 +247,7 @@ public final class LatticeServer implements AutoCloseable {
     private Telemetry telemetry = Telemetry.noop();
     private ValidationInterceptor validation;
     private TokenVerifier verifier;
+    private IdempotencyStore idempotency;
 
     private Builder(String serviceName, ServerBuilder<?> serverBuilder) {
       this.serviceName = Objects.requireNonNull(serviceName, "serviceName");
@@ -277,6 +285,18 @@ public final class LatticeServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Enforces {@code idempotency-key} on the RPCs declaring {@code
+     * (lattice.options.v1.requires_idempotency_key)} with an {@link IdempotencyInterceptor} over
+     * {@code store}. It is the innermost interceptor, right after validation, so invalid requests
+     * never claim a key. Required when any RPC added declares the option, together with {@link
+     * #auth} (keys are scoped by the authenticated caller).
+     */
+    public Builder idempotency(IdempotencyStore store) {
+      this.idempotency = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
     /** How long in-flight calls get to finish on shutdown; default 20 s. */
     public Builder drainTimeout(Duration timeout) {
       if (timeout.isNegative()) {
@@ -303,8 +323,10 @@ public final class LatticeServer implements AutoCloseable {
     /**
      * Builds the server; call {@link LatticeServer#start()} next.
      *
-     * @throws IllegalStateException if no service was added, or with {@link #auth} if an RPC of a
-     *     {@code lattice.*} service declares no valid access rule
+     * @throws IllegalStateException if no service was added; with {@link #auth} if an RPC of a
+     *     {@code lattice.*} service declares no valid access rule; if an RPC requires an
+     *     idempotency key but {@link #idempotency} or {@link #auth} is not configured, or is not
+     *     unary, or is public
      */
     public LatticeServer build() {
       if (services.isEmpty()) {
@@ -312,10 +334,32 @@ public final class LatticeServer implements AutoCloseable {
       }
       // ServerInterceptors.intercept runs the last interceptor of the list first.
       List<ServerInterceptor> innermostFirst = new ArrayList<>();
+      Set<String> keyed = IdempotencyInterceptor.methodsRequiringKey(services);
+      if (!keyed.isEmpty() && (idempotency == null || verifier == null)) {
+        throw new IllegalStateException(
+            "RPCs requiring an idempotency key need .idempotency(store) and .auth(verifier): "
+                + String.join(", ", new TreeSet<>(keyed)));
+      }
+      AccessPolicy policy = verifier != null ? AccessPolicy.of(services) : null;
+      if (policy != null) {
+        // Keys are scoped by the caller, so a keyed RPC cannot be public.
+        List<String> publicKeyed =
+            keyed.stream()
+                .filter(m -> policy.ruleFor(m).orElse(null) instanceof AccessRule.Public)
+                .sorted()
+                .toList();
+        if (!publicKeyed.isEmpty()) {
+          throw new IllegalStateException(
+              "public RPCs cannot require an idempotency key: " + String.join(", ", publicKeyed));
+        }
+      }
+      if (idempotency != null) {
+        innermostFirst.add(new IdempotencyInterceptor(idempotency, keyed));
+      }
       innermostFirst.add(validation != null ? validation : new ValidationInterceptor());
       innermostFirst.addAll(interceptors.reversed());
-      if (verifier != null) {
-        innermostFirst.add(new AuthInterceptor(AccessPolicy.of(services), verifier));
+      if (policy != null) {
+        innermostFirst.add(new AuthInterceptor(policy, verifier));
       }
       innermostFirst.add(new ErrorInterceptor());
       innermostFirst.add(telemetry.serverInterceptor());

@@ -11,6 +11,8 @@ import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.events.EventPayloadTypes;
 import dev.lattice.platform.events.EventStreams;
 import dev.lattice.platform.events.NatsConnector;
+import dev.lattice.platform.idempotency.IdempotencyPurger;
+import dev.lattice.platform.idempotency.IdempotencyStore;
 import dev.lattice.platform.outbox.OutboxRelay;
 import dev.lattice.platform.outbox.OutboxRelayConfig;
 import dev.lattice.platform.outbox.OutboxStatusReader;
@@ -45,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * Starts a Lattice service the one way all six start (STYLE.md): configuration, telemetry, the
  * pool, migrations ({@code db/platform} then {@code db/migration/<name>}), NATS and its streams,
  * the token key source, the service's own gRPC services plus the shared operations service, all
- * behind authentication and the access rules their protos declare, the outbox relay, the server,
+ * behind authentication and the access rules their protos declare and with idempotency keys
+ * enforced where their protos require them (expired keys purged hourly by {@link
+ * IdempotencyPurger}), the outbox relay, the server,
  * then the service's consumers. Drain runs it backwards: in-flight calls finish,
  * consumers stop, the relay flushes, NATS closes, the pool closes, telemetry flushes. Anything that fails on the way
  * closes what was already started, in reverse order, and the failure propagates.
@@ -137,10 +141,12 @@ public final class ServiceRuntime {
       // Tokens of users deleted since they were issued stop working before they expire.
       RevokedSubjects revoked = RevokedSubjects.follow(nats, context.clock());
       started.push(revoked);
+      IdempotencyStore idempotency = new IdempotencyStore(database.dsl());
       LatticeServer.Builder builder =
           LatticeServer.builder(name, serverBuilder)
               .telemetry(telemetry)
               .auth(new TokenVerifier(authConfig, keys, revoked, context.clock()))
+              .idempotency(idempotency)
               .drainTimeout(serverConfig.drainTimeout())
               .addService(
                   new OperationsGrpcService(
@@ -182,6 +188,7 @@ public final class ServiceRuntime {
       }
       server.start();
       consumers.forEach(EventConsumer::start);
+      server.onDrain("idempotency purge", IdempotencyPurger.start(name, idempotency));
       for (AutoCloseable task : module.background(context)) {
         server.onDrain("background " + task.getClass().getSimpleName(), task);
       }
