@@ -4,6 +4,10 @@ import dev.lattice.platform.runtime.ServiceContext;
 import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.platform.runtime.ServiceRuntime;
 import dev.lattice.inventory.api.InventoryGrpcService;
+import dev.lattice.inventory.catalog.Catalog;
+import dev.lattice.inventory.events.InventoryEvents;
+import dev.lattice.inventory.stock.StockLevels;
+import dev.lattice.platform.paging.PageTokens;
 import io.grpc.BindableService;
 import java.util.List;
 
@@ -29,6 +33,10 @@ public final class InventoryMain implements ServiceModule {
 
   @Override
   public List<BindableService> services(ServiceContext context) {
-    return List.of(new InventoryGrpcService());
+    InventoryEvents events = new InventoryEvents(context.outbox());
+    Catalog catalog =
+        new Catalog(context.dsl(), events, PageTokens.fromEnv(context.env()), context.clock());
+    StockLevels stock = new StockLevels(context.dsl(), events, context.clock());
+    return List.of(new InventoryGrpcService(catalog, stock));
   }
 }

@@ -88,7 +88,7 @@ public final class UserAdministration {
       PageCursor cursor =
           pageTokens.decode(request.getPageToken(), fingerprint)
               .orElseThrow(() -> InvalidArgumentException.forField(
-                  PageTokens.INVALID_PAGE_TOKEN, "page_token", "is not a token of this query"));
+                  PageTokens.PAGE_TOKEN_INVALID, "page_token", "is not a token of this query"));
       OffsetDateTime createTime = OffsetDateTime.ofInstant(cursor.instant(0), java.time.ZoneOffset.UTC);
       UUID id = UUID.fromString(cursor.string(1));
       where.add(DSL.row(USERS.CREATE_TIME, USERS.ID).lt(createTime, id));

@@ -125,7 +125,7 @@ public final class Roles {
     if (!pageToken.isEmpty()) {
       PageCursor cursor = pageTokens.decode(pageToken, fingerprint)
           .orElseThrow(() -> InvalidArgumentException.forField(
-              PageTokens.INVALID_PAGE_TOKEN, "page_token", "is not a token of this query"));
+              PageTokens.PAGE_TOKEN_INVALID, "page_token", "is not a token of this query"));
       condition = condition.and(ROLES.NAME.gt(cursor.string(0)));
     }
     List<RolesRecord> rows =

@@ -60,7 +60,7 @@ public class InvalidArgumentException extends LatticeException {
   }
 
   /**
-   * One invalid field with a specific reason, such as {@code INVALID_PAGE_TOKEN}.
+   * One invalid field with a specific reason, such as {@code PAGE_TOKEN_INVALID}.
    *
    * @param reason stable UPPER_SNAKE_CASE reason
    * @param field field path, such as {@code page_token}

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * #DEFAULT_TTL_HOURS} h) and it was issued for the same query fingerprint (so a token cannot be
  * replayed with other filters, sort order or tenant). Everything else — tampered, truncated,
  * expired, foreign — fails with {@link InvalidArgumentException} reason {@value
- * #INVALID_PAGE_TOKEN} on field {@code page_token}. Tokens are signed, not encrypted: the sort keys
+ * #PAGE_TOKEN_INVALID} on field {@code page_token}. Tokens are signed, not encrypted: the sort keys
  * of the last row can be decoded by the caller, who has seen that row anyway.
  *
  * <p>The key comes from {@code LATTICE_PAGE_TOKEN_KEY} (base64, at least 32 bytes). Without it a
@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class PageTokens {
 
   /** The {@code ErrorInfo.reason} of a rejected token. */
-  public static final String INVALID_PAGE_TOKEN = "INVALID_PAGE_TOKEN";
+  public static final String PAGE_TOKEN_INVALID = "PAGE_TOKEN_INVALID";
 
   /** The default token lifetime, hours. */
   public static final int DEFAULT_TTL_HOURS = 24;
@@ -199,7 +199,7 @@ public final class PageTokens {
    *
    * @param token the request's {@code page_token}; null or empty means the first page
    * @param expectedQueryFingerprint the fingerprint of the request's query
-   * @throws InvalidArgumentException reason {@value #INVALID_PAGE_TOKEN}, field {@code page_token},
+   * @throws InvalidArgumentException reason {@value #PAGE_TOKEN_INVALID}, field {@code page_token},
    *     if the token is malformed, tampered with, expired or for another query
    */
   public Optional<PageCursor> decode(String token, String expectedQueryFingerprint) {
@@ -270,6 +270,6 @@ public final class PageTokens {
   }
 
   private static InvalidArgumentException invalid(String problem) {
-    return InvalidArgumentException.forField(INVALID_PAGE_TOKEN, FIELD, "page token " + problem);
+    return InvalidArgumentException.forField(PAGE_TOKEN_INVALID, FIELD, "page token " + problem);
   }
 }

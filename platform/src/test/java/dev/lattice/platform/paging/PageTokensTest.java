@@ -153,7 +153,7 @@ class PageTokensTest {
         .isInstanceOfSatisfying(
             InvalidArgumentException.class,
             e -> {
-              assertThat(e.reason()).isEqualTo(PageTokens.INVALID_PAGE_TOKEN);
+              assertThat(e.reason()).isEqualTo(PageTokens.PAGE_TOKEN_INVALID);
               assertThat(e.fieldViolations())
                   .extracting(FieldViolation::field)
                   .containsExactly("page_token");

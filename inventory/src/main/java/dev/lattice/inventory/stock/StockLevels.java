@@ -1,0 +1,84 @@
+package dev.lattice.inventory.stock;
+
+import static dev.lattice.inventory.store.jooq.Tables.STOCK;
+
+import dev.lattice.events.v1.Actor;
+import dev.lattice.inventory.catalog.ProductStore;
+import dev.lattice.inventory.events.InventoryEvents;
+import dev.lattice.inventory.store.jooq.tables.records.StockRecord;
+import dev.lattice.inventory.v1.Stock;
+import dev.lattice.inventory.v1.StockAdjusted;
+import dev.lattice.platform.db.Transactions;
+import dev.lattice.platform.errors.FailedPreconditionException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.UUID;
+import org.jooq.DSLContext;
+
+/**
+ * Stock levels of a tenant's products as staff see and adjust them (GetStock, AdjustStock).
+ * Reservations move units by events elsewhere. Thread-safe.
+ */
+public final class StockLevels {
+
+  /** ErrorInfo reason of an adjustment that would make available negative. */
+  public static final String INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK";
+
+  private final DSLContext dsl;
+  private final InventoryEvents events;
+  private final Clock clock;
+
+  public StockLevels(DSLContext dsl, InventoryEvents events, Clock clock) {
+    this.dsl = dsl;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  /**
+   * GetStock: the stock of a product of {@code tenantId}; of a deleted product only when {@code
+   * seeDeleted} (the caller has inventory.write), like GetProduct.
+   */
+  public Stock get(UUID tenantId, UUID productId, boolean seeDeleted) {
+    ProductStore.find(dsl, tenantId, productId)
+        .filter(row -> seeDeleted || row.getDeleteTime() == null)
+        .orElseThrow(ProductStore::notFound);
+    return StockStore.toProto(stockOf(dsl, tenantId, productId, false));
+  }
+
+  /**
+   * AdjustStock: adds {@code delta} to available at stock {@code version}. Deleted products are
+   * NOT_FOUND, as for the other changes of a product.
+   */
+  public Stock adjust(UUID tenantId, Actor actor, UUID productId, long version, long delta, String reason) {
+    return Transactions.inTransaction(dsl, tx -> {
+      ProductStore.lockLive(tx, tenantId, productId);
+      StockRecord stock = stockOf(tx, tenantId, productId, true);
+      ProductStore.checkVersion("stock", stock.getVersion(), version);
+      long available = stock.getAvailable();
+      if (available + delta < 0) {
+        throw new FailedPreconditionException(
+            INSUFFICIENT_STOCK, "the adjustment would make available stock negative",
+            Map.of("available", Long.toString(available)));
+      }
+      stock.setAvailable(available + delta);
+      stock.setUpdateTime(ProductStore.utc(clock.instant()));
+      stock.setVersion(stock.getVersion() + 1);
+      stock.update(STOCK.AVAILABLE, STOCK.UPDATE_TIME, STOCK.VERSION);
+      Stock adjusted = StockStore.toProto(stock);
+      events.stock(tx, tenantId, productId, stock.getVersion(), actor,
+          StockAdjusted.newBuilder()
+              .setProductId(productId.toString())
+              .setDelta(delta)
+              .setReason(reason)
+              .setStock(adjusted)
+              .build());
+      return adjusted;
+    });
+  }
+
+  private static StockRecord stockOf(DSLContext ctx, UUID tenantId, UUID productId, boolean lock) {
+    var query = ctx.selectFrom(STOCK).where(STOCK.PRODUCT_ID.eq(productId)).and(STOCK.TENANT_ID.eq(tenantId));
+    return (lock ? query.forUpdate().fetchOptional() : query.fetchOptional())
+        .orElseThrow(ProductStore::notFound);
+  }
+}
