@@ -18,6 +18,7 @@ import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.errors.AlreadyExistsException;
 import dev.lattice.platform.errors.FailedPreconditionException;
 import dev.lattice.platform.errors.InvalidArgumentException;
+import dev.lattice.platform.errors.Versions;
 import dev.lattice.platform.events.UuidV7Generator;
 import dev.lattice.platform.paging.PageCursor;
 import dev.lattice.platform.paging.PageSize;
@@ -115,7 +116,7 @@ public final class UserAdministration {
     return Transactions.inTransaction(dsl, tx -> {
       Instant now = clock.instant();
       UsersRecord user = UserStore.lock(tx, tenantId, userId);
-      UserStore.checkVersion(user, version);
+      Versions.require("user", user.getVersion(), version);
       if (user.getDeleteTime() != null) {
         throw new FailedPreconditionException("USER_ALREADY_DELETED", "the user is already deleted");
       }
@@ -139,7 +140,7 @@ public final class UserAdministration {
     return Transactions.inTransaction(dsl, tx -> {
       Instant now = clock.instant();
       UsersRecord user = UserStore.lock(tx, tenantId, userId);
-      UserStore.checkVersion(user, version);
+      Versions.require("user", user.getVersion(), version);
       if (user.getDeleteTime() == null) {
         throw new FailedPreconditionException("USER_NOT_DELETED", "the user is not deleted");
       }

@@ -59,15 +59,6 @@ public final class UserStore {
         .orElseThrow(() -> notFound(userId));
   }
 
-  /** ABORTED VERSION_MISMATCH unless the user is at {@code version} (optimistic locking). */
-  public static void checkVersion(UsersRecord user, long version) {
-    if (user.getVersion() != version) {
-      throw new dev.lattice.platform.errors.AbortedException(
-          "VERSION_MISMATCH", "the user changed since it was read; read it again",
-          java.util.Map.of("currentVersion", Long.toString(user.getVersion())), null, null);
-    }
-  }
-
   /** NOT_FOUND USER_NOT_FOUND for {@code userId}. */
   public static NotFoundException notFound(UUID userId) {
     return new NotFoundException(USER_NOT_FOUND, "user not found");

@@ -32,7 +32,7 @@ public final class PasswordHasher {
   private final HashPolicy policy;
   private final Argon2Function function;
   private final ExecutorService workers;
-  private final String dummyHash;
+  private final String timingReferenceHash;
 
   /**
    * @param policy the parameters new hashes get
@@ -49,7 +49,7 @@ public final class PasswordHasher {
         Thread.ofPlatform().daemon().name("argon2-", 0).factory());
     pool.allowCoreThreadTimeOut(true);
     this.workers = pool;
-    this.dummyHash = hash("lattice-dummy-password-for-timing");
+    this.timingReferenceHash = hash("lattice-timing-reference-password");
   }
 
   /** Argon2id parameters: memory in KiB, iterations, lanes. */
@@ -87,7 +87,7 @@ public final class PasswordHasher {
    * as slowly as a wrong password.
    */
   public void burn(CharSequence password) {
-    bounded(() -> function.check(password, dummyHash));
+    bounded(() -> function.check(password, timingReferenceHash));
   }
 
   /** Whether {@code storedHash} was made with weaker parameters than the current policy. */

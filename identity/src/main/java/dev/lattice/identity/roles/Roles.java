@@ -24,6 +24,7 @@ import dev.lattice.platform.errors.FailedPreconditionException;
 import dev.lattice.platform.errors.InvalidArgumentException;
 import dev.lattice.platform.errors.NotFoundException;
 import dev.lattice.platform.errors.PermissionDeniedException;
+import dev.lattice.platform.errors.Versions;
 import dev.lattice.platform.events.UuidV7Generator;
 import dev.lattice.platform.paging.PageCursor;
 import dev.lattice.platform.paging.PageSize;
@@ -185,7 +186,7 @@ public final class Roles {
       String roleName, long version, Message event, RoleChange change) {
     return Transactions.inTransaction(dsl, tx -> {
       UsersRecord user = UserStore.lock(tx, tenantId, userId);
-      UserStore.checkVersion(user, version);
+      Versions.require("user", user.getVersion(), version);
       RolesRecord role = role(tx, tenantId, roleName);
       requireHeld(callerPermissions, rolePermissions(tx, role.getId()));
       if (change.apply(tx, user, role)) {

@@ -21,6 +21,7 @@ import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.errors.InvalidArgumentException;
 import dev.lattice.platform.errors.NotFoundException;
 import dev.lattice.platform.errors.PermissionDeniedException;
+import dev.lattice.platform.errors.Versions;
 import dev.lattice.platform.events.UuidV7Generator;
 import dev.lattice.platform.paging.PageCursor;
 import dev.lattice.platform.paging.PageSize;
@@ -166,7 +167,7 @@ public final class Catalog {
       UUID tenantId, Actor actor, UUID productId, long version, Product values, FieldMask mask) {
     return Transactions.inTransaction(dsl, tx -> {
       ProductsRecord product = ProductStore.lockLive(tx, tenantId, productId);
-      ProductStore.checkVersion("product", product.getVersion(), version);
+      Versions.require("product", product.getVersion(), version);
       Map<String, Object> requested = new LinkedHashMap<>();
       for (String path : new LinkedHashSet<>(mask.getPathsList())) {
         requested.put(path, switch (path) {
@@ -225,7 +226,7 @@ public final class Catalog {
   public Product delete(UUID tenantId, Actor actor, UUID productId, long version) {
     return Transactions.inTransaction(dsl, tx -> {
       ProductsRecord product = ProductStore.lockLive(tx, tenantId, productId);
-      ProductStore.checkVersion("product", product.getVersion(), version);
+      Versions.require("product", product.getVersion(), version);
       OffsetDateTime now = ProductStore.utc(clock.instant());
       product.setDeleteTime(now);
       product.setUpdateTime(now);

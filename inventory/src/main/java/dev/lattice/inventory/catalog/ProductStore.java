@@ -5,13 +5,11 @@ import static dev.lattice.inventory.store.jooq.Tables.PRODUCTS;
 import com.google.protobuf.Timestamp;
 import dev.lattice.inventory.store.jooq.tables.records.ProductsRecord;
 import dev.lattice.inventory.v1.Product;
-import dev.lattice.platform.errors.AbortedException;
 import dev.lattice.platform.errors.AlreadyExistsException;
 import dev.lattice.platform.errors.NotFoundException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
@@ -25,9 +23,6 @@ public final class ProductStore {
 
   /** ErrorInfo reason of a SKU held by another live product of the tenant. */
   public static final String SKU_TAKEN = "SKU_TAKEN";
-
-  /** ErrorInfo reason of a stale optimistic-lock version. */
-  public static final String VERSION_MISMATCH = "VERSION_MISMATCH";
 
   /** The partial unique index that keeps SKUs unique among a tenant's live products. */
   static final String SKU_LIVE_INDEX = "products_tenant_sku_live_key";
@@ -53,15 +48,6 @@ public final class ProductStore {
         .forUpdate()
         .fetchOptional()
         .orElseThrow(ProductStore::notFound);
-  }
-
-  /** ABORTED VERSION_MISMATCH (metadata {@code currentVersion}) unless {@code current == expected}. */
-  public static void checkVersion(String what, long current, long expected) {
-    if (current != expected) {
-      throw new AbortedException(
-          VERSION_MISMATCH, "the " + what + " changed since it was read; read it again",
-          Map.of("currentVersion", Long.toString(current)), null, null);
-    }
   }
 
   /** NOT_FOUND PRODUCT_NOT_FOUND. */

@@ -10,6 +10,7 @@ import dev.lattice.inventory.v1.Stock;
 import dev.lattice.inventory.v1.StockAdjusted;
 import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.errors.FailedPreconditionException;
+import dev.lattice.platform.errors.Versions;
 import java.time.Clock;
 import java.util.Map;
 import java.util.UUID;
@@ -53,7 +54,7 @@ public final class StockLevels {
     return Transactions.inTransaction(dsl, tx -> {
       ProductStore.lockLive(tx, tenantId, productId);
       StockRecord stock = stockOf(tx, tenantId, productId, true);
-      ProductStore.checkVersion("stock", stock.getVersion(), version);
+      Versions.require("stock", stock.getVersion(), version);
       long available = stock.getAvailable();
       if (available + delta < 0) {
         throw new FailedPreconditionException(

@@ -8,17 +8,15 @@ import dev.lattice.operations.v1.GetOutboxStatusRequest;
 import dev.lattice.operations.v1.OperationsServiceGrpc;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.runtime.RunningService;
-import dev.lattice.platform.runtime.ServiceContext;
-import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.platform.runtime.ServiceRuntime;
 import dev.lattice.platform.testsupport.EchoServiceImpl;
+import dev.lattice.platform.testsupport.TestModule;
 import dev.lattice.platform.testsupport.Rpc;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
 import dev.lattice.testing.v1.EchoServiceGrpc;
 import dev.lattice.testing.v1.SlowRequest;
 import dev.lattice.testing.v1.WhoAmIRequest;
-import io.grpc.BindableService;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -60,7 +58,7 @@ class AuthRuntimeIT {
   static void start() {
     service =
         ServiceRuntime.start(
-            new EchoModule(keys), env(), NettyServerBuilder.forAddress(new InetSocketAddress(0)));
+            echoModule(keys), env(), NettyServerBuilder.forAddress(new InetSocketAddress(0)));
     keys.watch(service.port());
     channel =
         Grpc.newChannelBuilder("127.0.0.1:" + service.port(), InsecureChannelCredentials.create())
@@ -131,7 +129,7 @@ class AuthRuntimeIT {
     ClosingKeys otherKeys = new ClosingKeys(tokens.keySource());
     RunningService other =
         ServiceRuntime.start(
-            new EchoModule(otherKeys),
+            echoModule(otherKeys),
             env(),
             NettyServerBuilder.forAddress(new InetSocketAddress(0)));
     otherKeys.watch(other.port());
@@ -165,33 +163,9 @@ class AuthRuntimeIT {
             "LATTICE_DRAIN_TIMEOUT", "1s"));
   }
 
-  /** The echo service as a module whose token keys are the test key. */
-  private record EchoModule(KeySource keys) implements ServiceModule {
-
-    @Override
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public int defaultPort() {
-      return 0;
-    }
-
-    @Override
-    public boolean publishesEvents() {
-      return false;
-    }
-
-    @Override
-    public List<BindableService> services(ServiceContext context) {
-      return List.of(new EchoServiceImpl(context.dsl()));
-    }
-
-    @Override
-    public KeySource keySource(ServiceContext context) {
-      return keys;
-    }
+  /** The echo service as a module whose token keys are {@code keys}. */
+  private static TestModule echoModule(KeySource keys) {
+    return new TestModule(NAME, keys, context -> List.of(new EchoServiceImpl(context.dsl())));
   }
 
   /** Test keys that record their closing, and whether the server still listened then. */

@@ -9,23 +9,20 @@ import ch.qos.logback.classic.Level;
 import com.google.protobuf.ByteString;
 import com.google.rpc.RetryInfo;
 import dev.lattice.platform.auth.BearerToken;
-import dev.lattice.platform.auth.KeySource;
 import dev.lattice.platform.auth.TestTokens;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.errors.InvalidArgumentException;
 import dev.lattice.platform.runtime.RunningService;
-import dev.lattice.platform.runtime.ServiceContext;
-import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.platform.runtime.ServiceRuntime;
 import dev.lattice.platform.testsupport.CapturingAppender;
 import dev.lattice.platform.testsupport.IdempotentNotesServiceImpl;
+import dev.lattice.platform.testsupport.TestModule;
 import dev.lattice.platform.testsupport.Rpc;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
 import dev.lattice.testing.v1.IdempotentNotesServiceGrpc;
 import dev.lattice.testing.v1.PostNoteRequest;
 import dev.lattice.testing.v1.PostNoteResponse;
-import io.grpc.BindableService;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -88,7 +85,12 @@ class IdempotencyIT {
   static void start() {
     running =
         ServiceRuntime.start(
-            new NotesModule(tokens.keySource()),
+            new TestModule(NAME, tokens.keySource(), context -> {
+              IdempotentNotesServiceImpl service = new IdempotentNotesServiceImpl(context.dsl());
+              dslRef.set(context.dsl());
+              serviceRef.set(service);
+              return List.of(service);
+            }),
             Env.of(
                 Map.of(
                     "LATTICE_DB_URL", pg.jdbcUrl(),
@@ -455,38 +457,6 @@ class IdempotencyIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** The notes service as a module whose token keys are the test key. */
-  private record NotesModule(KeySource keys) implements ServiceModule {
-
-    @Override
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public int defaultPort() {
-      return 0;
-    }
-
-    @Override
-    public boolean publishesEvents() {
-      return false;
-    }
-
-    @Override
-    public List<BindableService> services(ServiceContext context) {
-      IdempotentNotesServiceImpl service = new IdempotentNotesServiceImpl(context.dsl());
-      dslRef.set(context.dsl());
-      serviceRef.set(service);
-      return List.of(service);
-    }
-
-    @Override
-    public KeySource keySource(ServiceContext context) {
-      return keys;
     }
   }
 }
