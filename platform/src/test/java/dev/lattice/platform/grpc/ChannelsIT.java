@@ -168,7 +168,14 @@ class ChannelsIT {
       close(channel);
     }
 
-    List<SpanData> finished = spans.getFinishedSpanItems();
+    // The server ends its span after the response is on the wire, so it may finish after the
+    // client has returned.
+    List<SpanData> finished =
+        org.awaitility.Awaitility.await()
+            .atMost(java.time.Duration.ofSeconds(5))
+            .until(spans::getFinishedSpanItems,
+                items -> items.stream().anyMatch(s -> s.getKind() == SpanKind.SERVER)
+                    && items.stream().anyMatch(s -> s.getKind() == SpanKind.CLIENT));
     SpanData client =
         finished.stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
     SpanData serverSpan =
