@@ -117,6 +117,7 @@ public final class EventConsumer implements AutoCloseable {
             spec,
             builder.dsl,
             new HandlerRegistry(builder.handlers),
+            builder.ignoreUnhandledTypes,
             sender,
             builder.listener,
             builder.telemetry.tracer(INSTRUMENTATION_SCOPE),
@@ -356,6 +357,7 @@ public final class EventConsumer implements AutoCloseable {
     private final Map<String, HandlerRegistry.Registration<?>> handlers = new HashMap<>();
     private ConsumerListener listener = ConsumerListener.NONE;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private boolean ignoreUnhandledTypes;
 
     private Builder(
         ConsumerSpec spec,
@@ -388,6 +390,19 @@ public final class EventConsumer implements AutoCloseable {
           != null) {
         throw new IllegalArgumentException("a handler for " + name + " is registered already");
       }
+      return this;
+    }
+
+    /**
+     * Acknowledges, with no effect, events whose payload type has no handler, instead of
+     * dead-lettering them as {@code UNKNOWN_EVENT_TYPE}. For a consumer that filters on a whole
+     * stream ({@code lattice.orders.>}) to keep the stream's order across the types it handles:
+     * nats-server 2.9 allows one filter subject per consumer, and one consumer per subject would
+     * let an {@code OrderCancelled} overtake its {@code OrderCreated}. A payload that does not
+     * parse, or an envelope without a valid event id, is still dead-lettered.
+     */
+    public Builder ignoreUnhandledTypes() {
+      this.ignoreUnhandledTypes = true;
       return this;
     }
 

@@ -46,6 +46,7 @@ final class MessageProcessor {
   private final ConsumerSpec spec;
   private final DSLContext dsl;
   private final HandlerRegistry handlers;
+  private final boolean ignoreUnhandledTypes;
   private final DeadLetterSender deadLetters;
   private final ConsumerListener listener;
   private final Tracer tracer;
@@ -57,6 +58,7 @@ final class MessageProcessor {
       ConsumerSpec spec,
       DSLContext dsl,
       HandlerRegistry handlers,
+      boolean ignoreUnhandledTypes,
       DeadLetterSender deadLetters,
       ConsumerListener listener,
       Tracer tracer,
@@ -66,6 +68,7 @@ final class MessageProcessor {
     this.spec = spec;
     this.dsl = dsl;
     this.handlers = handlers;
+    this.ignoreUnhandledTypes = ignoreUnhandledTypes;
     this.deadLetters = deadLetters;
     this.listener = listener;
     this.tracer = tracer;
@@ -125,6 +128,17 @@ final class MessageProcessor {
     span.setAttribute("lattice.event.type", envelope.getType());
     Optional<HandlerRegistry.Registration<?>> registration =
         handlers.forPayload(envelope.getPayload());
+    if (registration.isEmpty() && ignoreUnhandledTypes) {
+      span.setAttribute("lattice.outcome", "ignored");
+      Acks.ack(message, delivery);
+      metrics.processed("ignored");
+      log.debug(
+          "consumer {}: ignored event {} ({}): no handler for its type",
+          spec.durableName(),
+          envelope.getEventId(),
+          envelope.getType());
+      return;
+    }
     if (registration.isEmpty()) {
       String error =
           "no handler for payload type '"

@@ -213,6 +213,33 @@ class EventConsumerIT {
   }
 
   @Test
+  void unhandledPayloadType_whenIgnoring_isAcknowledgedWithoutEffect_andOrderKept()
+      throws Exception {
+    List<String> handled = new CopyOnWriteArrayList<>();
+    start(
+        spec -> spec,
+        builder ->
+            builder
+                .ignoreUnhandledTypes()
+                .handle(
+                    StringValue.class,
+                    (context, payload) -> {
+                      handled.add(payload.getValue());
+                      applyEffect(context);
+                    }));
+
+    publish(nats, subject, envelope(subject, StringValue.of("first")), null);
+    publish(nats, subject, envelope(subject, Int64Value.of(7)), null);
+    publish(nats, subject, envelope(subject, StringValue.of("second")), null);
+
+    awaitAllAcknowledged(3);
+    assertThat(handled).containsExactly("first", "second");
+    assertThat(effects(dsl, durable)).isEqualTo(2);
+    assertThat(deadLetters.list(new DeadLetterQuery(SERVICE, durable, "", 10, 0)).deadLetters())
+        .isEmpty();
+  }
+
+  @Test
   void transientFailure_isRedeliveredAfterBackoff_thenHandledOnce() throws Exception {
     List<Long> deliveryTimes = new CopyOnWriteArrayList<>();
     start(
