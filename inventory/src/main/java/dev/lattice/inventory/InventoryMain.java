@@ -1,21 +1,41 @@
 package dev.lattice.inventory;
 
-import dev.lattice.platform.runtime.ServiceContext;
-import dev.lattice.platform.runtime.ServiceModule;
-import dev.lattice.platform.runtime.ServiceRuntime;
+import com.google.protobuf.Descriptors.Descriptor;
 import dev.lattice.inventory.api.InventoryGrpcService;
 import dev.lattice.inventory.catalog.Catalog;
 import dev.lattice.inventory.events.InventoryEvents;
+import dev.lattice.inventory.events.OrderCancelledHandler;
+import dev.lattice.inventory.events.OrderCreatedHandler;
+import dev.lattice.inventory.events.OrderPaidHandler;
+import dev.lattice.inventory.events.OrderRefundedHandler;
+import dev.lattice.inventory.stock.ReservationExpiryJob;
+import dev.lattice.inventory.stock.Reservations;
 import dev.lattice.inventory.stock.StockLevels;
+import dev.lattice.orders.v1.OrderCancelled;
+import dev.lattice.orders.v1.OrderCreated;
+import dev.lattice.orders.v1.OrderPaid;
+import dev.lattice.orders.v1.OrderRefunded;
+import dev.lattice.platform.consumer.EventConsumer;
+import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.paging.PageTokens;
+import dev.lattice.platform.runtime.ServiceContext;
+import dev.lattice.platform.runtime.ServiceModule;
+import dev.lattice.platform.runtime.ServiceRuntime;
 import io.grpc.BindableService;
 import java.util.List;
 
 /**
  * The inventory service: InventoryService on gRPC port 9103 (override with {@code LATTICE_GRPC_PORT}),
  * its own database {@code lattice_inventory}. Start-up and drain follow {@link ServiceRuntime}.
+ * Its side of the order saga runs on events: consumers of the ORDERS stream and the reservation
+ * expiry job.
  */
 public final class InventoryMain implements ServiceModule {
+
+  /** The service whose events inventory consumes. */
+  private static final String ORDERS = "orders";
+
+  private Components components;
 
   public static void main(String[] args) {
     ServiceRuntime.main(new InventoryMain());
@@ -33,10 +53,62 @@ public final class InventoryMain implements ServiceModule {
 
   @Override
   public List<BindableService> services(ServiceContext context) {
-    InventoryEvents events = new InventoryEvents(context.outbox());
+    Components c = components(context);
     Catalog catalog =
-        new Catalog(context.dsl(), events, PageTokens.fromEnv(context.env()), context.clock());
-    StockLevels stock = new StockLevels(context.dsl(), events, context.clock());
+        new Catalog(context.dsl(), c.events(), PageTokens.fromEnv(context.env()), context.clock());
+    StockLevels stock = new StockLevels(context.dsl(), c.events(), context.clock());
     return List.of(new InventoryGrpcService(catalog, stock));
+  }
+
+  /**
+   * The saga's consumers on the ORDERS stream (decision 0008), one durable per event type because
+   * a consumer with several filter subjects needs nats-server 2.10: {@code
+   * inventory-order-created}, {@code inventory-order-paid}, {@code inventory-order-cancelled} and
+   * {@code inventory-order-refunded}. Their order relative to each other does not matter: every
+   * transition is guarded by the reservation's status.
+   */
+  @Override
+  public List<EventConsumer> consumers(ServiceContext context) {
+    Reservations reservations = components(context).reservations();
+    return List.of(
+        consumer(context, OrderCreated.getDescriptor())
+            .handle(OrderCreated.class, new OrderCreatedHandler(reservations)).build(),
+        consumer(context, OrderPaid.getDescriptor())
+            .handle(OrderPaid.class, new OrderPaidHandler(reservations)).build(),
+        consumer(context, OrderCancelled.getDescriptor())
+            .handle(OrderCancelled.class, new OrderCancelledHandler(reservations)).build(),
+        consumer(context, OrderRefunded.getDescriptor())
+            .handle(OrderRefunded.class, new OrderRefundedHandler(reservations)).build());
+  }
+
+  /** The reservation expiry job, every {@code LATTICE_INVENTORY_EXPIRY_INTERVAL}. */
+  @Override
+  public List<AutoCloseable> background(ServiceContext context) {
+    Components c = components(context);
+    return List.of(
+        new ReservationExpiryJob(context.dsl(), c.reservations(), c.config().expiryInterval()).start());
+  }
+
+  private static EventConsumer.Builder consumer(ServiceContext context, Descriptor event) {
+    String eventName = EventSubjects.eventName(event);
+    return context.consumer(
+        "inventory-" + eventName.replace('_', '-'),
+        EventSubjects.streamName(ORDERS),
+        EventSubjects.subject(ORDERS, eventName));
+  }
+
+  /** Inventory's shared parts, built once per start from the started infrastructure. */
+  private record Components(
+      ServiceContext context, InventoryConfig config, InventoryEvents events, Reservations reservations) {}
+
+  private synchronized Components components(ServiceContext context) {
+    if (components != null && components.context() == context) {
+      return components;
+    }
+    InventoryConfig config = InventoryConfig.fromEnv(context.env());
+    InventoryEvents events = new InventoryEvents(context.outbox());
+    Reservations reservations = new Reservations(events, config.reservationTtl(), context.clock());
+    components = new Components(context, config, events, reservations);
+    return components;
   }
 }

@@ -55,8 +55,17 @@ final class InventoryHarness implements AutoCloseable {
 
   /** Starts inventory. */
   static InventoryHarness start(PostgresExtension postgres, NatsExtension nats) {
+    return start(postgres, nats, Map.of());
+  }
+
+  /**
+   * Starts inventory with {@code settings} added to its environment (e.g. {@code
+   * LATTICE_INVENTORY_RESERVATION_TTL}). Several instances on one {@code postgres} share the
+   * database and the durable consumers, like replicas.
+   */
+  static InventoryHarness start(PostgresExtension postgres, NatsExtension nats, Map<String, String> settings) {
     int port = FreePorts.next();
-    Map<String, String> env = new HashMap<>();
+    Map<String, String> env = new HashMap<>(settings);
     env.put("LATTICE_DB_URL", postgres.jdbcUrl());
     env.put("LATTICE_DB_USER", postgres.user());
     env.put("LATTICE_NATS_URL", nats.url());

@@ -1,17 +1,36 @@
 package dev.lattice.orders;
 
+import com.google.protobuf.Message;
+import dev.lattice.inventory.v1.ReservationExpired;
+import dev.lattice.inventory.v1.StockRejected;
+import dev.lattice.orders.api.OrdersGrpcService;
+import dev.lattice.orders.domain.OrderLifecycle;
+import dev.lattice.orders.domain.OrderPlacement;
+import dev.lattice.orders.domain.OrderQueries;
+import dev.lattice.orders.events.OrderEvents;
+import dev.lattice.orders.events.OrderSaga;
+import dev.lattice.orders.pricing.InventoryPrices;
+import dev.lattice.payments.v1.PaymentCaptured;
+import dev.lattice.payments.v1.PaymentFailed;
+import dev.lattice.platform.consumer.EventConsumer;
+import dev.lattice.platform.consumer.EventHandler;
+import dev.lattice.platform.events.EventSubjects;
+import dev.lattice.platform.paging.PageTokens;
 import dev.lattice.platform.runtime.ServiceContext;
 import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.platform.runtime.ServiceRuntime;
-import dev.lattice.orders.api.OrdersGrpcService;
 import io.grpc.BindableService;
 import java.util.List;
 
 /**
  * The orders service: OrdersService on gRPC port 9102 (override with {@code LATTICE_GRPC_PORT}),
- * its own database {@code lattice_orders}. Start-up and drain follow {@link ServiceRuntime}.
+ * its own database {@code lattice_orders}, inventory at {@code LATTICE_INVENTORY_TARGET} for
+ * CreateOrder's prices, and the saga's consumers on the INVENTORY and PAYMENTS streams. Start-up
+ * and drain follow {@link ServiceRuntime}.
  */
 public final class OrdersMain implements ServiceModule {
+
+  private Components components;
 
   public static void main(String[] args) {
     ServiceRuntime.main(new OrdersMain());
@@ -29,6 +48,59 @@ public final class OrdersMain implements ServiceModule {
 
   @Override
   public List<BindableService> services(ServiceContext context) {
-    return List.of(new OrdersGrpcService());
+    Components c = components(context);
+    return List.of(new OrdersGrpcService(
+        new OrderPlacement(context.dsl(), c.prices(), c.events(), context.clock()),
+        new OrderQueries(context.dsl(), PageTokens.fromEnv(context.env())),
+        c.lifecycle()).withCallerToken());
+  }
+
+  /**
+   * The saga (decision 0008): one durable consumer per event type, because a consumer with several
+   * filter subjects needs nats-server 2.10+ and Debian ships 2.9. A consumer whose stream does not
+   * exist yet (payments not started) keeps retrying until it does.
+   */
+  @Override
+  public List<EventConsumer> consumers(ServiceContext context) {
+    OrderSaga saga = new OrderSaga(components(context).lifecycle());
+    return List.of(
+        saga(context, "inventory", StockRejected.class, saga::stockRejected),
+        saga(context, "inventory", ReservationExpired.class, saga::reservationExpired),
+        saga(context, "payments", PaymentCaptured.class, saga::paymentCaptured),
+        saga(context, "payments", PaymentFailed.class, saga::paymentFailed));
+  }
+
+  /** The channel to inventory closes on drain, after the last call that could use it. */
+  @Override
+  public List<AutoCloseable> background(ServiceContext context) {
+    return List.of(components(context).prices());
+  }
+
+  /** Durable {@code saga-<event-name>} on {@code service}'s stream, for events of {@code type}. */
+  private static <T extends Message> EventConsumer saga(
+      ServiceContext context, String service, Class<T> type, EventHandler<T> handler) {
+    var descriptor = com.google.protobuf.Internal.getDefaultInstance(type).getDescriptorForType();
+    String durable = "saga-" + EventSubjects.eventName(descriptor).replace('_', '-');
+    return context.consumer(durable, EventSubjects.streamName(service),
+            EventSubjects.subject(service, descriptor))
+        .handle(type, handler)
+        .build();
+  }
+
+  /** Orders' parts, built once per start from the started infrastructure. */
+  private record Components(
+      ServiceContext context, InventoryPrices prices, OrderEvents events, OrderLifecycle lifecycle) {}
+
+  private synchronized Components components(ServiceContext context) {
+    if (components != null && components.context() == context) {
+      return components;
+    }
+    OrdersConfig config = OrdersConfig.fromEnv(context.env());
+    InventoryPrices prices = InventoryPrices.connect(
+        config.inventoryTarget(), config.inventoryDeadline(), context.telemetry());
+    OrderEvents events = new OrderEvents(context.outbox());
+    components = new Components(
+        context, prices, events, new OrderLifecycle(context.dsl(), events, context.clock()));
+    return components;
   }
 }

@@ -1,11 +1,134 @@
 package dev.lattice.orders.api;
 
+import dev.lattice.orders.domain.Caller;
+import dev.lattice.orders.domain.OrderAction;
+import dev.lattice.orders.domain.OrderChange;
+import dev.lattice.orders.domain.OrderLifecycle;
+import dev.lattice.orders.domain.OrderPlacement;
+import dev.lattice.orders.domain.OrderQueries;
+import dev.lattice.orders.v1.CancelOrderRequest;
+import dev.lattice.orders.v1.CancelOrderResponse;
+import dev.lattice.orders.v1.CreateOrderRequest;
+import dev.lattice.orders.v1.CreateOrderResponse;
+import dev.lattice.orders.v1.DeliverOrderRequest;
+import dev.lattice.orders.v1.DeliverOrderResponse;
+import dev.lattice.orders.v1.GetOrderRequest;
+import dev.lattice.orders.v1.GetOrderResponse;
+import dev.lattice.orders.v1.ListOrdersRequest;
+import dev.lattice.orders.v1.ListOrdersResponse;
 import dev.lattice.orders.v1.OrdersServiceGrpc;
+import dev.lattice.orders.v1.PackOrderRequest;
+import dev.lattice.orders.v1.PackOrderResponse;
+import dev.lattice.orders.v1.RefundOrderRequest;
+import dev.lattice.orders.v1.RefundOrderResponse;
+import dev.lattice.orders.v1.ShipOrderRequest;
+import dev.lattice.orders.v1.ShipOrderResponse;
+import dev.lattice.platform.auth.Principal;
+import dev.lattice.platform.idempotency.Idempotency;
+import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.StreamObserver;
+import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The gRPC face of the orders service. Requests reach it only after the platform's interceptors
- * (telemetry, error mapping, protovalidate), so every request here is already valid by its
- * contract. The RPCs are built by issue #5; until then the generated base answers
- * {@code UNIMPLEMENTED}, the one placeholder the foundation issue allows.
+ * (telemetry, error mapping, authorization by the contract's access option, protovalidate, and
+ * the idempotency claim of CreateOrder and RefundOrder), so every request here is valid by its
+ * contract and its caller holds the RPC's permission. The tenant and the customer come from the
+ * caller's token; orders of other tenants, and for customers other customers' orders, are
+ * NOT_FOUND.
  */
-public final class OrdersGrpcService extends OrdersServiceGrpc.OrdersServiceImplBase {}
+public final class OrdersGrpcService extends OrdersServiceGrpc.OrdersServiceImplBase {
+
+  private final OrderPlacement placement;
+  private final OrderQueries queries;
+  private final OrderLifecycle lifecycle;
+
+  public OrdersGrpcService(OrderPlacement placement, OrderQueries queries, OrderLifecycle lifecycle) {
+    this.placement = placement;
+    this.queries = queries;
+    this.lifecycle = lifecycle;
+  }
+
+  /**
+   * This service behind {@link CallerToken}, which keeps the caller's token for CreateOrder: what
+   * a server must bind.
+   */
+  public BindableService withCallerToken() {
+    ServerServiceDefinition definition = ServerInterceptors.intercept(this, new CallerToken());
+    return () -> definition;
+  }
+
+  @Override
+  public void getOrder(GetOrderRequest request, StreamObserver<GetOrderResponse> response) {
+    answer(response, () -> GetOrderResponse.newBuilder()
+        .setOrder(queries.get(caller(), UUID.fromString(request.getOrderId())))
+        .build());
+  }
+
+  @Override
+  public void listOrders(ListOrdersRequest request, StreamObserver<ListOrdersResponse> response) {
+    answer(response, () -> queries.list(caller(), request));
+  }
+
+  @Override
+  public void createOrder(CreateOrderRequest request, StreamObserver<CreateOrderResponse> response) {
+    answer(response, () ->
+        placement.place(caller(), CallerToken.require(), request, Idempotency.require()));
+  }
+
+  @Override
+  public void cancelOrder(CancelOrderRequest request, StreamObserver<CancelOrderResponse> response) {
+    answer(response, () -> CancelOrderResponse.newBuilder()
+        .setOrder(lifecycle.cancel(caller(), UUID.fromString(request.getOrderId()),
+            request.getVersion(), request.getNote()))
+        .build());
+  }
+
+  @Override
+  public void packOrder(PackOrderRequest request, StreamObserver<PackOrderResponse> response) {
+    answer(response, () -> PackOrderResponse.newBuilder()
+        .setOrder(lifecycle.change(caller(), UUID.fromString(request.getOrderId()),
+            request.getVersion(), OrderChange.step(OrderAction.PACK, "pack_order")))
+        .build());
+  }
+
+  @Override
+  public void shipOrder(ShipOrderRequest request, StreamObserver<ShipOrderResponse> response) {
+    answer(response, () -> ShipOrderResponse.newBuilder()
+        .setOrder(lifecycle.change(caller(), UUID.fromString(request.getOrderId()),
+            request.getVersion(),
+            OrderChange.ship(request.getCarrier(), request.getTrackingNumber())))
+        .build());
+  }
+
+  @Override
+  public void deliverOrder(DeliverOrderRequest request, StreamObserver<DeliverOrderResponse> response) {
+    answer(response, () -> DeliverOrderResponse.newBuilder()
+        .setOrder(lifecycle.change(caller(), UUID.fromString(request.getOrderId()),
+            request.getVersion(), OrderChange.step(OrderAction.DELIVER, "deliver_order")))
+        .build());
+  }
+
+  @Override
+  public void refundOrder(RefundOrderRequest request, StreamObserver<RefundOrderResponse> response) {
+    answer(response, () -> lifecycle.refund(caller(), UUID.fromString(request.getOrderId()),
+        request.getVersion(), request.getReason(), Idempotency.require()));
+  }
+
+  private static Caller caller() {
+    Principal principal = Principal.require();
+    return new Caller(
+        UUID.fromString(principal.tenantId()),
+        UUID.fromString(principal.subject()),
+        principal.hasPermission(Caller.MANAGE));
+  }
+
+  /** Runs {@code work} and completes the call; exceptions reach the platform's error mapping. */
+  private static <T> void answer(StreamObserver<T> response, Supplier<T> work) {
+    response.onNext(work.get());
+    response.onCompleted();
+  }
+}

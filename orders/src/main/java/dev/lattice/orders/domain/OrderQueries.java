@@ -1,0 +1,105 @@
+package dev.lattice.orders.domain;
+
+import static dev.lattice.orders.store.jooq.Tables.ORDERS;
+
+import com.google.protobuf.Timestamp;
+import dev.lattice.orders.store.OrderStore;
+import dev.lattice.orders.store.jooq.tables.records.OrderLinesRecord;
+import dev.lattice.orders.store.jooq.tables.records.OrdersRecord;
+import dev.lattice.orders.v1.ListOrdersRequest;
+import dev.lattice.orders.v1.ListOrdersResponse;
+import dev.lattice.orders.v1.Order;
+import dev.lattice.orders.v1.OrderStatus;
+import dev.lattice.platform.errors.PermissionDeniedException;
+import dev.lattice.platform.paging.PageCursor;
+import dev.lattice.platform.paging.PageSize;
+import dev.lattice.platform.paging.PageTokens;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+
+/** GetOrder and ListOrders, with the visibility rules of {@link Caller}. Thread-safe. */
+public final class OrderQueries {
+
+  private final DSLContext dsl;
+  private final PageTokens pageTokens;
+
+  public OrderQueries(DSLContext dsl, PageTokens pageTokens) {
+    this.dsl = dsl;
+    this.pageTokens = pageTokens;
+  }
+
+  /** GetOrder: NOT_FOUND ORDER_NOT_FOUND unless the caller may see the order. */
+  public Order get(Caller caller, UUID orderId) {
+    OrdersRecord order = OrderStore.find(dsl, caller.tenantId(), orderId)
+        .filter(caller::sees)
+        .orElseThrow(OrderErrors::notFound);
+    return OrderStore.toProto(order, OrderStore.lines(dsl, caller.tenantId(), orderId));
+  }
+
+  /**
+   * ListOrders: newest first, keyset paging on (create_time, id). Customers list their own orders
+   * only: an empty customer_id means theirs, and another user's is PERMISSION_DENIED.
+   */
+  public ListOrdersResponse list(Caller caller, ListOrdersRequest request) {
+    int size = PageSize.resolve(request.getPageSize());
+    UUID customer = customer(caller, request.getCustomerId());
+    OrderState status = request.getStatus() == OrderStatus.ORDER_STATUS_UNSPECIFIED
+        ? null
+        : OrderState.of(request.getStatus());
+    Instant start = request.hasCreateTimeStart() ? instant(request.getCreateTimeStart()) : null;
+    Instant end = request.hasCreateTimeEnd() ? instant(request.getCreateTimeEnd()) : null;
+    String fingerprint =
+        PageTokens.fingerprint("orders", caller.tenantId(), customer, status, start, end);
+    List<Condition> where = new ArrayList<>();
+    where.add(ORDERS.TENANT_ID.eq(caller.tenantId()));
+    if (customer != null) {
+      where.add(ORDERS.CUSTOMER_ID.eq(customer));
+    }
+    if (status != null) {
+      where.add(ORDERS.STATUS.eq(status.name()));
+    }
+    if (start != null) {
+      where.add(ORDERS.CREATE_TIME.ge(OrderStore.utc(start)));
+    }
+    if (end != null) {
+      where.add(ORDERS.CREATE_TIME.lt(OrderStore.utc(end)));
+    }
+    Optional<OrderStore.Keyset> after = pageTokens.decode(request.getPageToken(), fingerprint)
+        .map(cursor -> new OrderStore.Keyset(cursor.instant(0), UUID.fromString(cursor.string(1))));
+    List<OrdersRecord> rows = OrderStore.page(dsl, where, after, size + 1);
+    List<OrdersRecord> page = rows.subList(0, Math.min(size, rows.size()));
+    Map<UUID, List<OrderLinesRecord>> lines = OrderStore.lines(
+        dsl, caller.tenantId(), page.stream().map(OrdersRecord::getId).toList());
+    ListOrdersResponse.Builder response = ListOrdersResponse.newBuilder();
+    page.forEach(order -> response.addOrders(OrderStore.toProto(order, lines.get(order.getId()))));
+    if (rows.size() > size) {
+      OrdersRecord last = page.getLast();
+      response.setNextPageToken(pageTokens.encode(PageCursor.of(
+          fingerprint, last.getCreateTime().toInstant(), last.getId().toString())));
+    }
+    return response.build();
+  }
+
+  private static UUID customer(Caller caller, String requested) {
+    if (requested.isEmpty()) {
+      return caller.manages() ? null : caller.subject();
+    }
+    UUID customer = UUID.fromString(requested);
+    if (!caller.manages() && !customer.equals(caller.subject())) {
+      throw new PermissionDeniedException(
+          "PERMISSION_DENIED", "listing another customer's orders needs " + Caller.MANAGE,
+          Map.of("permission", Caller.MANAGE));
+    }
+    return customer;
+  }
+
+  private static Instant instant(Timestamp timestamp) {
+    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
+  }
+}

@@ -1,0 +1,74 @@
+package dev.lattice.orders.events;
+
+import dev.lattice.inventory.v1.ReservationExpired;
+import dev.lattice.inventory.v1.StockRejected;
+import dev.lattice.orders.domain.OrderAction;
+import dev.lattice.orders.domain.OrderChange;
+import dev.lattice.orders.domain.OrderLifecycle;
+import dev.lattice.orders.v1.CancellationReason;
+import dev.lattice.payments.v1.PaymentCaptured;
+import dev.lattice.payments.v1.PaymentFailed;
+import dev.lattice.platform.consumer.EventContext;
+import dev.lattice.platform.consumer.PermanentEventException;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * Orders' side of the saga (decision 0008): what inventory and payments report moves the order.
+ * Each handler runs in its consumer's inbox transaction; an event that does not apply to the
+ * order's current status is consumed with no effect. Stateless and thread-safe.
+ *
+ * <table>
+ *   <tr><th>event</th><th>effect</th></tr>
+ *   <tr><td>PaymentCaptured</td><td>CREATED → PAID (payment id), OrderPaid</td></tr>
+ *   <tr><td>PaymentFailed</td><td>CREATED → CANCELLED (PAYMENT_FAILED), OrderCancelled</td></tr>
+ *   <tr><td>StockRejected</td><td>CREATED → CANCELLED (STOCK_REJECTED), OrderCancelled;
+ *       PAID/PACKED → REFUNDED (STOCK_REJECTED), OrderRefunded</td></tr>
+ *   <tr><td>ReservationExpired</td><td>CREATED → CANCELLED (RESERVATION_EXPIRED),
+ *       OrderCancelled</td></tr>
+ * </table>
+ */
+public final class OrderSaga {
+
+  private final OrderLifecycle lifecycle;
+
+  public OrderSaga(OrderLifecycle lifecycle) {
+    this.lifecycle = lifecycle;
+  }
+
+  /** PaymentCaptured (PAYMENTS). */
+  public void paymentCaptured(EventContext context, PaymentCaptured payment) {
+    UUID paymentId;
+    try {
+      paymentId = UUID.fromString(payment.getPaymentId());
+    } catch (IllegalArgumentException e) {
+      throw new PermanentEventException("payment_id is not a UUID: " + payment.getPaymentId(), e);
+    }
+    lifecycle.onEvent(context.tx(), context.envelope(), payment.getOrderId(),
+        OrderChange.pay(paymentId));
+  }
+
+  /** PaymentFailed (PAYMENTS); the failure code becomes the cancellation note. */
+  public void paymentFailed(EventContext context, PaymentFailed payment) {
+    lifecycle.onEvent(context.tx(), context.envelope(), payment.getOrderId(),
+        OrderChange.cancel(OrderAction.ABANDON,
+            CancellationReason.CANCELLATION_REASON_PAYMENT_FAILED, payment.getFailureCode()));
+  }
+
+  /** StockRejected (INVENTORY); the rejection reason becomes the note. */
+  public void stockRejected(EventContext context, StockRejected rejection) {
+    String note = rejection.getReason().name()
+        .replace("STOCK_REJECTION_REASON_", "")
+        .toLowerCase(Locale.ROOT);
+    lifecycle.onEvent(context.tx(), context.envelope(), rejection.getOrderId(),
+        OrderChange.cancel(OrderAction.CANCEL,
+            CancellationReason.CANCELLATION_REASON_STOCK_REJECTED, note));
+  }
+
+  /** ReservationExpired (INVENTORY). */
+  public void reservationExpired(EventContext context, ReservationExpired expiry) {
+    lifecycle.onEvent(context.tx(), context.envelope(), expiry.getOrderId(),
+        OrderChange.cancel(OrderAction.ABANDON,
+            CancellationReason.CANCELLATION_REASON_RESERVATION_EXPIRED, ""));
+  }
+}
