@@ -216,6 +216,7 @@ public final class EventConsumer implements AutoCloseable {
   private void run() {
     ConsumerContext context = null;
     int failures = 0;
+    String lastError = null; // a new kind of failure is logged at once
     try {
       while (!isStopping()) {
         try {
@@ -229,6 +230,7 @@ public final class EventConsumer implements AutoCloseable {
             log.info("consumer {}: consuming again", spec.durableName());
           }
           failures = 0;
+          lastError = null;
         } catch (InterruptedException e) {
           if (isStopping()) {
             return;
@@ -238,14 +240,16 @@ public final class EventConsumer implements AutoCloseable {
           context = null;
           long pause =
               Math.min(MAX_RETRY_PAUSE_MILLIS, MIN_RETRY_PAUSE_MILLIS << Math.min(failures, 10));
-          if (failures == 1 || failures % 20 == 0) {
+          String error = e.toString();
+          if (failures == 1 || failures % 20 == 0 || !error.equals(lastError)) {
             log.warn(
                 "consumer {}: pulling failed ({} in a row), retrying every {} ms at most: {}",
                 spec.durableName(),
                 failures,
                 MAX_RETRY_PAUSE_MILLIS,
-                e.toString());
+                error);
           }
+          lastError = error;
           if (stopRequested.await(pause, TimeUnit.MILLISECONDS)) {
             return;
           }

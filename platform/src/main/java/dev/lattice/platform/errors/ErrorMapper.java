@@ -12,6 +12,8 @@ import io.grpc.protobuf.StatusProto;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.HexFormat;
 
@@ -45,6 +47,11 @@ public final class ErrorMapper {
   /** The {@code ErrorInfo.reason} of an unexpected failure. */
   public static final String INTERNAL_REASON = "INTERNAL";
 
+  /** Reason of the {@code UNAVAILABLE} answer when the database cannot be reached in time. */
+  public static final String DATABASE_UNAVAILABLE_REASON = "DATABASE_UNAVAILABLE";
+
+  private static final Duration DATABASE_RETRY_DELAY = Duration.ofSeconds(1);
+
   /** The {@code ErrorInfo.metadata} key holding the trace id of an unexpected failure. */
   public static final String TRACE_ID_KEY = "traceId";
 
@@ -73,6 +80,10 @@ public final class ErrorMapper {
     if (failure instanceof StatusRuntimeException e && isCallerSafe(e.getStatus())) {
       return e;
     }
+    if (isDatabaseUnavailable(failure)) {
+      return StatusProto.toStatusRuntimeException(toRpcStatus(new UnavailableException(
+          DATABASE_UNAVAILABLE_REASON, "the service is busy; retry shortly", DATABASE_RETRY_DELAY)));
+    }
     if (failure instanceof StatusException e && isCallerSafe(e.getStatus())) {
       Metadata trailers = e.getTrailers();
       return new StatusRuntimeException(
@@ -88,8 +99,29 @@ public final class ErrorMapper {
    */
   public static boolean isExpected(Throwable failure) {
     return failure instanceof LatticeException
+        || isDatabaseUnavailable(failure)
         || (failure instanceof StatusRuntimeException e && isCallerSafe(e.getStatus()))
         || (failure instanceof StatusException e && isCallerSafe(e.getStatus()));
+  }
+
+  /**
+   * True when {@code failure} was caused by the database being out of reach for the moment: no
+   * pooled connection free within the pool's timeout (HikariCP's {@link
+   * SQLTransientConnectionException}), or a connection-class SQLSTATE ({@code 08…}, or {@code
+   * 57P01}–{@code 57P03}: the server shutting down or starting). Such a call changed nothing and
+   * may be retried, so callers get {@code UNAVAILABLE} with a retry delay, not {@code INTERNAL}.
+   */
+  static boolean isDatabaseUnavailable(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLTransientConnectionException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().matches("57P0[1-3]"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** True unless the status is {@code UNKNOWN} or {@code INTERNAL}, which may carry internals. */

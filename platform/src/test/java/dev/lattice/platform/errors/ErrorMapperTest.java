@@ -68,6 +68,25 @@ class ErrorMapperTest {
   }
 
   @Test
+  void databaseOutOfReach_isUnavailableWithRetryInfo_notInternal() {
+    for (Throwable failure :
+        List.of(
+            new DataAccessException("SQL [insert into orders ...]",
+                new java.sql.SQLTransientConnectionException(
+                    "lattice-orders - Connection is not available, request timed out after 5000ms")),
+            new DataAccessException("SQL [select 1]", new SQLException("connection refused", "08001")),
+            new SQLException("terminating connection due to administrator command", "57P01"))) {
+      StatusRuntimeException e = ErrorMapper.toStatusRuntimeException(failure, "abc123");
+
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(Rpc.errorInfo(e).getReason()).isEqualTo("DATABASE_UNAVAILABLE");
+      assertThat(Rpc.retryInfo(e)).isPresent();
+      assertThat(Rpc.everythingVisible(e)).doesNotContain("SQL", "orders", "Exception", "5000ms");
+      assertThat(ErrorMapper.isExpected(failure)).isTrue();
+    }
+  }
+
+  @Test
   void everyDomainException_mapsToItsDocumentedCode() {
     assertThat(code(new NotFoundException("X_NOT_FOUND", "m"))).isEqualTo(Status.Code.NOT_FOUND);
     assertThat(code(new AlreadyExistsException("EMAIL_TAKEN", "m")))
