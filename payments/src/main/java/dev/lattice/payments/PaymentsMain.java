@@ -1,17 +1,51 @@
 package dev.lattice.payments;
 
+import dev.lattice.inventory.v1.StockRejected;
+import dev.lattice.inventory.v1.StockReserved;
+import dev.lattice.orders.v1.OrderCancelled;
+import dev.lattice.orders.v1.OrderCreated;
+import dev.lattice.orders.v1.OrderRefunded;
+import dev.lattice.payments.api.PaymentsGrpcService;
+import dev.lattice.payments.config.PaymentsConfig;
+import dev.lattice.payments.events.PaymentsEvents;
+import dev.lattice.payments.ledger.PaymentQueries;
+import dev.lattice.payments.ledger.PaymentRefunds;
+import dev.lattice.payments.ledger.Settlements;
+import dev.lattice.payments.provider.PaymentProvider;
+import dev.lattice.payments.provider.ResilientPaymentProvider;
+import dev.lattice.payments.provider.SandboxPaymentProvider;
+import dev.lattice.payments.saga.ChargeHandlers;
+import dev.lattice.payments.saga.ChargeRequestHandler;
+import dev.lattice.payments.webhooks.ProviderWebhooks;
+import dev.lattice.payments.webhooks.WebhookHttpServer;
+import dev.lattice.payments.webhooks.WebhookSignature;
+import dev.lattice.payments.worker.Backoff;
+import dev.lattice.payments.worker.ChargeWorker;
+import dev.lattice.payments.worker.ProviderWorkers;
+import dev.lattice.payments.worker.RefundWorker;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Internal;
+import com.google.protobuf.Message;
+import dev.lattice.platform.consumer.EventConsumer;
+import dev.lattice.platform.consumer.EventHandler;
+import dev.lattice.platform.events.EventSubjects;
+import dev.lattice.platform.paging.PageTokens;
 import dev.lattice.platform.runtime.ServiceContext;
 import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.platform.runtime.ServiceRuntime;
-import dev.lattice.payments.api.PaymentsGrpcService;
 import io.grpc.BindableService;
 import java.util.List;
 
 /**
  * The payments service: PaymentsService on gRPC port 9104 (override with {@code LATTICE_GRPC_PORT}),
  * its own database {@code lattice_payments}. Start-up and drain follow {@link ServiceRuntime}.
+ * Beside the gRPC server it runs the saga's consumers ({@code charge-requests} on ORDERS, {@code
+ * charges-*} on INVENTORY and ORDERS), the charge and refund workers, and the provider's webhook
+ * intake over plain HTTP ({@link PaymentsConfig} names the settings).
  */
 public final class PaymentsMain implements ServiceModule {
+
+  private Components components;
 
   public static void main(String[] args) {
     ServiceRuntime.main(new PaymentsMain());
@@ -29,6 +63,84 @@ public final class PaymentsMain implements ServiceModule {
 
   @Override
   public List<BindableService> services(ServiceContext context) {
-    return List.of(new PaymentsGrpcService());
+    Components c = components(context);
+    return List.of(new PaymentsGrpcService(
+            new PaymentQueries(context.dsl(), PageTokens.fromEnv(context.env())),
+            new PaymentRefunds(context.dsl(), c.settlements()),
+            c.webhooks())
+        .bindable());
+  }
+
+  /**
+   * The saga's consumers (decision 0008): {@code charge-requests} on ORDERS, and the logical
+   * consumer {@code charges} as one durable per event (a durable belongs to one stream, and
+   * several filter subjects need nats-server 2.10+): {@code charges-stock-reserved}, {@code
+   * charges-stock-rejected} on INVENTORY, {@code charges-order-cancelled}, {@code
+   * charges-order-refunded} on ORDERS. Their handlers are guarded by the payment's status, so the
+   * order in which the durables deliver does not matter.
+   */
+  @Override
+  public List<EventConsumer> consumers(ServiceContext context) {
+    Components c = components(context);
+    ChargeHandlers charges = c.charges();
+    return List.of(
+        consumer(context, "charge-requests", "orders", OrderCreated.class,
+            c.chargeRequests()::onOrderCreated),
+        consumer(context, "charges-stock-reserved", "inventory", StockReserved.class,
+            charges::onStockReserved),
+        consumer(context, "charges-stock-rejected", "inventory", StockRejected.class,
+            charges::onStockRejected),
+        consumer(context, "charges-order-cancelled", "orders", OrderCancelled.class,
+            charges::onOrderCancelled),
+        consumer(context, "charges-order-refunded", "orders", OrderRefunded.class,
+            charges::onOrderRefunded));
+  }
+
+  private static <T extends Message> EventConsumer consumer(
+      ServiceContext context, String durable, String producer, Class<T> type, EventHandler<T> handler) {
+    Descriptor descriptor = Internal.getDefaultInstance(type).getDescriptorForType();
+    return context.consumer(durable, EventSubjects.streamName(producer),
+            EventSubjects.subject(producer, descriptor))
+        .handle(type, handler)
+        .build();
+  }
+
+  /** The charge and refund workers, and the webhook intake on {@code LATTICE_PAYMENTS_WEBHOOK_HTTP_PORT}. */
+  @Override
+  public List<AutoCloseable> background(ServiceContext context) {
+    Components c = components(context);
+    PaymentsConfig config = c.config();
+    Backoff backoff = new Backoff(config.retryBase(), config.retryMax());
+    ProviderWorkers workers = new ProviderWorkers(
+        context.dsl(),
+        new ChargeWorker(context.dsl(), c.provider(), c.settlements(), backoff, config.lease(),
+            config.pendingRecheck()),
+        new RefundWorker(context.dsl(), c.provider(), c.settlements(), backoff, config.lease(),
+            config.pendingRecheck()),
+        c.settlements());
+    return List.of(
+        WebhookHttpServer.start(config.webhookHttpPort(), c.webhooks()),
+        workers.start(config.workerPoll()));
+  }
+
+  /** Payments' parts, built once per start from the started infrastructure. */
+  private record Components(
+      ServiceContext context, PaymentsConfig config, PaymentProvider provider, Settlements settlements,
+      ProviderWebhooks webhooks, ChargeRequestHandler chargeRequests, ChargeHandlers charges) {}
+
+  private synchronized Components components(ServiceContext context) {
+    if (components != null && components.context() == context) {
+      return components;
+    }
+    PaymentsConfig config = PaymentsConfig.fromEnv(context.env());
+    PaymentProvider provider = new ResilientPaymentProvider(new SandboxPaymentProvider(
+        config.providerUrl(), config.providerApiKey(), config.providerTimeout()));
+    Settlements settlements = new Settlements(new PaymentsEvents(context.outbox()), context.clock());
+    ProviderWebhooks webhooks = new ProviderWebhooks(context.dsl(), provider, settlements,
+        new WebhookSignature(config.webhookSecret()), context.clock());
+    components = new Components(context, config, provider, settlements, webhooks,
+        new ChargeRequestHandler(settlements, config.chargeRequestTtl()),
+        new ChargeHandlers(settlements, provider.name(), context.clock()));
+    return components;
   }
 }

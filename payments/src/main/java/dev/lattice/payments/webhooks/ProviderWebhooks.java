@@ -1,0 +1,243 @@
+package dev.lattice.payments.webhooks;
+
+import static dev.lattice.payments.store.jooq.Tables.PROVIDER_WEBHOOK_EVENTS;
+import static dev.lattice.payments.store.jooq.Tables.REFUNDS;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.lattice.events.v1.Actor;
+import dev.lattice.payments.events.PaymentsEvents;
+import dev.lattice.payments.ledger.PaymentStatus;
+import dev.lattice.payments.ledger.PaymentStore;
+import dev.lattice.payments.ledger.Settlements;
+import dev.lattice.payments.provider.PaymentProvider;
+import dev.lattice.payments.provider.PermanentProviderException;
+import dev.lattice.payments.provider.ProviderCharge;
+import dev.lattice.payments.provider.ProviderRefund;
+import dev.lattice.payments.provider.TransientProviderException;
+import dev.lattice.payments.store.jooq.tables.records.PaymentsRecord;
+import dev.lattice.payments.store.jooq.tables.records.RefundsRecord;
+import dev.lattice.platform.db.Transactions;
+import dev.lattice.platform.errors.InvalidArgumentException;
+import dev.lattice.platform.errors.UnauthenticatedException;
+import dev.lattice.platform.errors.UnavailableException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.jooq.JSONB;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The provider's webhooks, shared by the HTTP intake and the gRPC HandleProviderWebhook
+ * (decision 0008). In order: the signature over the raw body (constant time, at most 5 minutes
+ * off), the event's shape, the replay check on the provider event id, then the charge or refund
+ * <em>retrieved from the provider</em> — a webhook is a hint, the provider's API is the truth —
+ * and finally, in one transaction, the event id recorded in {@code provider_webhook_events} and
+ * the retrieved state applied through {@link Settlements}. Nothing is written for a refused
+ * webhook. Thread-safe.
+ */
+public final class ProviderWebhooks {
+
+  /** ErrorInfo reason of a missing, wrong or stale signature (UNAUTHENTICATED). */
+  public static final String SIGNATURE_INVALID = "WEBHOOK_SIGNATURE_INVALID";
+
+  /** ErrorInfo reason of an unparseable webhook or an unknown event type (INVALID_ARGUMENT). */
+  public static final String PAYLOAD_INVALID = "WEBHOOK_PAYLOAD_INVALID";
+
+  /** ErrorInfo reason when the provider cannot be asked about the webhook's object (UNAVAILABLE). */
+  public static final String PROVIDER_UNAVAILABLE = "PROVIDER_UNAVAILABLE";
+
+  private static final Set<String> CHARGE_EVENTS = Set.of("charge.succeeded", "charge.failed");
+  private static final String REFUND_EVENT = "refund.succeeded";
+  private static final Logger log = LoggerFactory.getLogger(ProviderWebhooks.class);
+
+  private final DSLContext dsl;
+  private final PaymentProvider provider;
+  private final Settlements settlements;
+  private final WebhookSignature signature;
+  private final Clock clock;
+
+  public ProviderWebhooks(
+      DSLContext dsl, PaymentProvider provider, Settlements settlements, WebhookSignature signature,
+      Clock clock) {
+    this.dsl = dsl;
+    this.provider = provider;
+    this.settlements = settlements;
+    this.signature = signature;
+    this.clock = clock;
+  }
+
+  /** What became of an accepted webhook. */
+  public enum Outcome {
+    /** The event was recorded and what the provider reports applied (possibly no change). */
+    APPLIED,
+    /** The event id was seen before: nothing done. */
+    DUPLICATE
+  }
+
+  /**
+   * Handles one webhook.
+   *
+   * @param rawBody the body exactly as received
+   * @param signatureHeader the {@code Lattice-Signature} value, or null
+   * @throws UnauthenticatedException {@value #SIGNATURE_INVALID}
+   * @throws InvalidArgumentException {@value #PAYLOAD_INVALID}
+   * @throws dev.lattice.platform.errors.NotFoundException PAYMENT_NOT_FOUND: no payment (or
+   *     refund) matches the provider's object; the provider redelivers later
+   * @throws UnavailableException {@value #PROVIDER_UNAVAILABLE} when the provider cannot be asked
+   */
+  public Outcome handle(byte[] rawBody, String signatureHeader) {
+    Instant signed = signature.verify(signatureHeader, rawBody, clock.instant())
+        .orElseThrow(() -> new UnauthenticatedException(SIGNATURE_INVALID,
+            "the webhook signature is missing, wrong or outside the 5-minute window"));
+    JsonObject event = parse(rawBody);
+    String eventId = string(event, "id");
+    String type = string(event, "type");
+    JsonObject object = event.has("data") && event.get("data").isJsonObject()
+        ? event.getAsJsonObject("data").getAsJsonObject("object") : null;
+    String objectId = object == null ? null : string(object, "id");
+    if (eventId == null || type == null || objectId == null
+        || !(CHARGE_EVENTS.contains(type) || REFUND_EVENT.equals(type))) {
+      throw new InvalidArgumentException(PAYLOAD_INVALID, "not a known provider event", List.of());
+    }
+    if (seen(dsl, eventId)) {
+      return Outcome.DUPLICATE;
+    }
+    Actor actor = PaymentsEvents.provider(provider.name());
+    String cause = "webhook:" + eventId;
+    JSONB payload = JSONB.valueOf(new String(rawBody, StandardCharsets.UTF_8));
+    try {
+      if (REFUND_EVENT.equals(type)) {
+        ProviderRefund refund = provider.retrieveRefund(objectId);
+        return Transactions.inTransaction(dsl, tx -> applyRefund(tx, refund, eventId, type, signed, payload, actor));
+      }
+      ProviderCharge charge = provider.retrieveCharge(objectId);
+      return Transactions.inTransaction(dsl, tx -> applyCharge(tx, charge, eventId, type, signed, payload, cause, actor));
+    } catch (TransientProviderException e) {
+      throw new UnavailableException(PROVIDER_UNAVAILABLE,
+          "cannot confirm the webhook with the provider; deliver it again later", Duration.ofSeconds(5));
+    } catch (PermanentProviderException e) {
+      log.warn("webhook {} names {} the provider does not know: {}", eventId, objectId, e.getMessage());
+      throw PaymentStore.notFound();
+    }
+  }
+
+  private Outcome applyCharge(
+      DSLContext tx, ProviderCharge charge, String eventId, String type, Instant signed,
+      JSONB payload, String cause, Actor actor) {
+    PaymentsRecord payment = PaymentStore.lockByCharge(tx, provider.name(), charge.id())
+        .or(() -> byMetadata(tx, charge))
+        .orElseThrow(PaymentStore::notFound);
+    if (!record(tx, payment.getTenantId(), eventId, type, signed, payload, payment.getId(), null)) {
+      return Outcome.DUPLICATE;
+    }
+    switch (charge.outcome()) {
+      case SUCCEEDED -> settlements.capture(tx, payment, charge.id(), cause, actor);
+      case DECLINED -> settlements.fail(
+          tx, payment, charge.id(), charge.failureCode(), charge.failureMessage(), false, cause, actor);
+      case PENDING -> {
+        if (payment.getProviderChargeId() == null && PaymentStatus.PENDING.equals(payment.getStatus())) {
+          payment.setProviderChargeId(charge.id());
+          payment.update();
+        }
+      }
+    }
+    return Outcome.APPLIED;
+  }
+
+  private Outcome applyRefund(
+      DSLContext tx, ProviderRefund answer, String eventId, String type, Instant signed,
+      JSONB payload, Actor actor) {
+    RefundsRecord found = tx.selectFrom(REFUNDS)
+        .where(REFUNDS.PROVIDER.eq(provider.name()))
+        .and(REFUNDS.PROVIDER_REFUND_ID.eq(answer.id()))
+        .fetchOptional()
+        .or(() -> uuid(answer.idempotencyKey()).flatMap(id ->
+            tx.selectFrom(REFUNDS).where(REFUNDS.ID.eq(id)).and(REFUNDS.PROVIDER.eq(provider.name()))
+                .fetchOptional()))
+        .orElseThrow(PaymentStore::notFound);
+    // Locks in the order the refund worker takes them: the payment, then the refund.
+    PaymentsRecord payment = PaymentStore.lock(tx, found.getTenantId(), found.getPaymentId()).orElseThrow();
+    RefundsRecord refund = tx.selectFrom(REFUNDS).where(REFUNDS.ID.eq(found.getId())).forUpdate().fetchOne();
+    if (!record(tx, payment.getTenantId(), eventId, type, signed, payload, payment.getId(), refund.getId())) {
+      return Outcome.DUPLICATE;
+    }
+    switch (answer.outcome()) {
+      case SUCCEEDED -> settlements.refundSucceeded(tx, payment, refund, answer.id(), actor);
+      case DECLINED -> settlements.refundFailed(tx, refund, "refund_declined", "the provider declined the refund");
+      case PENDING -> { }
+    }
+    return Outcome.APPLIED;
+  }
+
+  /** The payment named by the charge's metadata as the provider stored it (a charge whose answer we missed). */
+  private Optional<PaymentsRecord> byMetadata(DSLContext tx, ProviderCharge charge) {
+    Optional<UUID> tenant = uuid(charge.metadata().get("tenant_id"));
+    Optional<UUID> order = uuid(charge.idempotencyKey());
+    if (tenant.isEmpty() || order.isEmpty()) {
+      return Optional.empty();
+    }
+    return PaymentStore.lockByOrder(tx, tenant.get(), order.get())
+        .filter(p -> p.getProvider().equals(provider.name()))
+        .filter(p -> p.getProviderChargeId() == null || p.getProviderChargeId().equals(charge.id()));
+  }
+
+  private boolean record(
+      DSLContext tx, UUID tenantId, String eventId, String type, Instant signed, JSONB payload,
+      UUID paymentId, UUID refundId) {
+    return tx.insertInto(PROVIDER_WEBHOOK_EVENTS)
+        .set(PROVIDER_WEBHOOK_EVENTS.ID, settlements.newId())
+        .set(PROVIDER_WEBHOOK_EVENTS.TENANT_ID, tenantId)
+        .set(PROVIDER_WEBHOOK_EVENTS.PROVIDER, provider.name())
+        .set(PROVIDER_WEBHOOK_EVENTS.PROVIDER_EVENT_ID, eventId)
+        .set(PROVIDER_WEBHOOK_EVENTS.EVENT_TYPE, type)
+        .set(PROVIDER_WEBHOOK_EVENTS.PAYMENT_ID, paymentId)
+        .set(PROVIDER_WEBHOOK_EVENTS.REFUND_ID, refundId)
+        .set(PROVIDER_WEBHOOK_EVENTS.SIGN_TIME, PaymentStore.utc(signed))
+        .set(PROVIDER_WEBHOOK_EVENTS.RECEIVE_TIME, settlements.now())
+        .set(PROVIDER_WEBHOOK_EVENTS.PAYLOAD, payload)
+        .onConflict(PROVIDER_WEBHOOK_EVENTS.PROVIDER, PROVIDER_WEBHOOK_EVENTS.PROVIDER_EVENT_ID)
+        .doNothing()
+        .execute() == 1;
+  }
+
+  private boolean seen(DSLContext ctx, String eventId) {
+    return ctx.fetchExists(PROVIDER_WEBHOOK_EVENTS,
+        PROVIDER_WEBHOOK_EVENTS.PROVIDER.eq(provider.name())
+            .and(PROVIDER_WEBHOOK_EVENTS.PROVIDER_EVENT_ID.eq(eventId)));
+  }
+
+  private static JsonObject parse(byte[] rawBody) {
+    try {
+      JsonElement parsed = JsonParser.parseString(new String(rawBody, StandardCharsets.UTF_8));
+      if (parsed.isJsonObject()) {
+        return parsed.getAsJsonObject();
+      }
+    } catch (JsonParseException | IllegalStateException e) {
+      // answered below
+    }
+    throw new InvalidArgumentException(PAYLOAD_INVALID, "the webhook body is not a JSON object", List.of());
+  }
+
+  private static String string(JsonObject json, String name) {
+    JsonElement value = json.get(name);
+    return value != null && value.isJsonPrimitive() ? value.getAsString() : null;
+  }
+
+  private static Optional<UUID> uuid(String value) {
+    try {
+      return value == null ? Optional.empty() : Optional.of(UUID.fromString(value));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.lattice.payments.worker;
+
+import static dev.lattice.payments.store.jooq.Tables.CHARGE_REQUESTS;
+
+import dev.lattice.payments.ledger.Settlements;
+import dev.lattice.payments.store.jooq.tables.records.PaymentsRecord;
+import dev.lattice.payments.store.jooq.tables.records.RefundsRecord;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The background task that runs the {@link ChargeWorker} and the {@link RefundWorker} every poll
+ * interval, each claimed item on its own virtual thread (a slow provider call does not hold up the
+ * others; about {@value #MAX_IN_FLIGHT} at once at most), and deletes charge requests past their
+ * expiry. {@link #close()} stops the rounds and waits for the provider calls in progress (bounded
+ * by the provider timeout). Thread-safe.
+ */
+public final class ProviderWorkers implements AutoCloseable {
+
+  /** Provider calls one instance runs at once, at most (plus one claim batch). */
+  private static final int MAX_IN_FLIGHT = 64;
+
+  private static final Logger log = LoggerFactory.getLogger(ProviderWorkers.class);
+
+  private final DSLContext dsl;
+  private final ChargeWorker charges;
+  private final RefundWorker refunds;
+  private final Settlements settlements;
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("payments-worker").daemon().factory());
+  private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  public ProviderWorkers(DSLContext dsl, ChargeWorker charges, RefundWorker refunds, Settlements settlements) {
+    this.dsl = dsl;
+    this.charges = charges;
+    this.refunds = refunds;
+    this.settlements = settlements;
+  }
+
+  /** Starts a round every {@code poll}; returns this. */
+  public ProviderWorkers start(Duration poll) {
+    timer.scheduleWithFixedDelay(this::round, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  private void submit(Runnable call) {
+    inFlight.incrementAndGet();
+    calls.execute(() -> {
+      try {
+        call.run();
+      } finally {
+        inFlight.decrementAndGet();
+      }
+    });
+  }
+
+  /** One round: claim the due payments and refunds and start their provider calls. */
+  public void round() {
+    try {
+      // Claimed items are leased, so the next round never takes them again while they run; not
+      // waiting for them here keeps one slow provider call from delaying every other payment.
+      if (inFlight.get() < MAX_IN_FLIGHT) {
+        for (PaymentsRecord payment : charges.claim()) {
+          submit(() -> charges.process(payment));
+        }
+        for (RefundsRecord refund : refunds.claim()) {
+          submit(() -> refunds.process(refund));
+        }
+      }
+      dsl.deleteFrom(CHARGE_REQUESTS).where(CHARGE_REQUESTS.EXPIRE_TIME.lt(settlements.now())).execute();
+    } catch (RuntimeException e) {
+      log.warn("payments worker round failed: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdown();
+    calls.shutdown();
+    try {
+      timer.awaitTermination(30, TimeUnit.SECONDS);
+      calls.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

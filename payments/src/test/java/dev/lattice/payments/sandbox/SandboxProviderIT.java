@@ -1,0 +1,181 @@
+package dev.lattice.payments.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The sandbox provider's HTTP API on its own: idempotency keys, card tokens, refunds, auth. */
+@Timeout(60)
+class SandboxProviderIT {
+
+  static final String KEY = "sk_test_sandbox_it";
+  static SandboxProvider sandbox;
+  static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() {
+    sandbox = SandboxProvider.start(new SandboxConfig(0, KEY, Optional.empty(), "whsec",
+        Duration.ofMillis(20), Duration.ofMillis(80), Duration.ofSeconds(2), Duration.ofMillis(300),
+        Duration.ofSeconds(1), 3));
+  }
+
+  @AfterAll
+  static void stop() {
+    sandbox.close();
+  }
+
+  @Test
+  void sameKeyAndBody_chargesOnce_andReplaysTheAnswer() throws Exception {
+    String key = UUID.randomUUID().toString();
+    String body = charge(1_000, "tok_visa");
+
+    Reply first = post("/v1/charges", key, body);
+    Reply second = post("/v1/charges", key, body);
+
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.json().get("status").getAsString()).isEqualTo("succeeded");
+    assertThat(second.status()).isEqualTo(200);
+    assertThat(second.json().get("id").getAsString()).isEqualTo(first.json().get("id").getAsString());
+    Reply list = get("/v1/charges?idempotency_key=" + key);
+    assertThat(list.json().getAsJsonArray("data")).hasSize(1);
+    Reply retrieved = get("/v1/charges/" + first.json().get("id").getAsString());
+    assertThat(retrieved.json().get("amount").getAsLong()).isEqualTo(1_000);
+  }
+
+  @Test
+  void sameKeyWithAnotherBody_isRefused() throws Exception {
+    String key = UUID.randomUUID().toString();
+    assertThat(post("/v1/charges", key, charge(1_000, "tok_visa")).status()).isEqualTo(200);
+
+    Reply reused = post("/v1/charges", key, charge(1_001, "tok_visa"));
+
+    assertThat(reused.status()).isEqualTo(409);
+    assertThat(errorCode(reused)).isEqualTo("idempotency_key_reused");
+    assertThat(get("/v1/charges?idempotency_key=" + key).json().getAsJsonArray("data")).hasSize(1);
+  }
+
+  @Test
+  void requestWhileTheFirstIsInProgress_isRefusedAsTransient() throws Exception {
+    String key = UUID.randomUUID().toString();
+    String body = charge(500, "tok_timeout");
+    CompletableFuture<Reply> slow = CompletableFuture.supplyAsync(() -> {
+      try {
+        return post("/v1/charges", key, body);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Thread.sleep(500);
+
+    Reply concurrent = post("/v1/charges", key, body);
+
+    assertThat(concurrent.status()).isEqualTo(409);
+    assertThat(errorCode(concurrent)).isEqualTo("request_in_progress");
+    Reply answer = slow.get();
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.json().get("status").getAsString()).isEqualTo("succeeded");
+    assertThat(post("/v1/charges", key, body).json().get("id")).isEqualTo(answer.json().get("id"));
+    assertThat(get("/v1/charges?idempotency_key=" + key).json().getAsJsonArray("data")).hasSize(1);
+  }
+
+  @Test
+  void cardTokens_chooseTheOutcome() throws Exception {
+    Reply declined = post("/v1/charges", UUID.randomUUID().toString(), charge(100, "tok_chargeDeclined"));
+    assertThat(declined.status()).isEqualTo(402);
+    assertThat(errorCode(declined)).isEqualTo("card_declined");
+    Reply poor = post("/v1/charges", UUID.randomUUID().toString(), charge(100, "tok_insufficientFunds"));
+    assertThat(errorCode(poor)).isEqualTo("insufficient_funds");
+
+    String asyncKey = UUID.randomUUID().toString();
+    Reply async = post("/v1/charges", asyncKey, charge(100, "tok_async"));
+    assertThat(async.json().get("status").getAsString()).isEqualTo("pending");
+    Thread.sleep(800);
+    assertThat(get("/v1/charges/" + async.json().get("id").getAsString()).json().get("status").getAsString())
+        .isEqualTo("succeeded");
+
+    String flaky = UUID.randomUUID().toString();
+    List<Integer> statuses = List.of(
+        post("/v1/charges", flaky, charge(100, "tok_flaky")).status(),
+        post("/v1/charges", flaky, charge(100, "tok_flaky")).status(),
+        post("/v1/charges", flaky, charge(100, "tok_flaky")).status());
+    assertThat(statuses).containsExactly(503, 503, 200);
+    assertThat(get("/v1/charges?idempotency_key=" + flaky).json().getAsJsonArray("data")).hasSize(1);
+  }
+
+  @Test
+  void refunds_areIdempotent_andBounded() throws Exception {
+    Reply charge = post("/v1/charges", UUID.randomUUID().toString(), charge(1_000, "tok_visa"));
+    String chargeId = charge.json().get("id").getAsString();
+    String refundKey = UUID.randomUUID().toString();
+    String refund = "{\"charge\":\"" + chargeId + "\",\"amount\":600}";
+
+    Reply first = post("/v1/refunds", refundKey, refund);
+    Reply again = post("/v1/refunds", refundKey, refund);
+    Reply tooMuch = post("/v1/refunds", UUID.randomUUID().toString(), refund);
+
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.json().get("status").getAsString()).isEqualTo("succeeded");
+    assertThat(again.json().get("id")).isEqualTo(first.json().get("id"));
+    assertThat(tooMuch.status()).isEqualTo(400);
+    assertThat(errorCode(tooMuch)).isEqualTo("amount_too_large");
+    assertThat(get("/v1/charges/" + chargeId).json().get("amount_refunded").getAsLong()).isEqualTo(600);
+    assertThat(get("/v1/refunds/" + first.json().get("id").getAsString()).status()).isEqualTo(200);
+  }
+
+  @Test
+  void wrongApiKeyOrMissingKey_isRefused() throws Exception {
+    HttpRequest noAuth = HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/v1/charges?idempotency_key=x"))
+        .GET().build();
+    assertThat(http.send(noAuth, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+    HttpRequest noKey = HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/v1/charges"))
+        .header("Authorization", "Bearer " + KEY)
+        .POST(HttpRequest.BodyPublishers.ofString(charge(1, "tok_visa"))).build();
+    assertThat(http.send(noKey, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
+  }
+
+  record Reply(int status, JsonObject json) {}
+
+  static String charge(long amount, String token) {
+    return "{\"amount\":" + amount + ",\"currency\":\"EUR\",\"source\":\"" + token
+        + "\",\"description\":\"test\",\"metadata\":{\"order_id\":\"o\"}}";
+  }
+
+  static String errorCode(Reply reply) {
+    return reply.json().getAsJsonObject("error").get("code").getAsString();
+  }
+
+  static Reply post(String path, String key, String body) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + path))
+        .header("Authorization", "Bearer " + KEY)
+        .header("Idempotency-Key", key)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build());
+  }
+
+  static Reply get(String path) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + path))
+        .header("Authorization", "Bearer " + KEY)
+        .GET()
+        .build());
+  }
+
+  static Reply send(HttpRequest request) throws Exception {
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    return new Reply(response.statusCode(), JsonParser.parseString(response.body()).getAsJsonObject());
+  }
+}
