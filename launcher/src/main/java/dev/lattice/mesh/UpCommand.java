@@ -1,5 +1,8 @@
 package dev.lattice.mesh;
 
+import dev.lattice.payments.sandbox.SandboxConfig;
+import dev.lattice.payments.sandbox.SandboxProvider;
+import dev.lattice.platform.config.Env;
 import dev.lattice.platform.runtime.ServiceModule;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -42,11 +46,16 @@ final class UpCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Infrastructure infra = Infrastructure.provision(rootDir, env, 55432 + portOffset, 54222 + portOffset);
     ServiceFleet fleet = processes ? new ProcessFleet(rootDir) : new InProcessFleet();
+    AtomicReference<SandboxProvider> sandboxRef = new AtomicReference<>();
     Thread shutdown =
         new Thread(
             () -> {
               System.out.println("\nmesh: draining services...");
               fleet.close();
+              SandboxProvider sandbox = sandboxRef.get();
+              if (sandbox != null) {
+                sandbox.close();
+              }
               infra.close();
               try {
                 MeshState.delete(rootDir);
@@ -60,6 +69,17 @@ final class UpCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(shutdown);
 
     MeshSecrets secrets = MeshSecrets.loadOrCreate(rootDir);
+    // The card processor's sandbox stands in for the outside world: its own HTTP service, which
+    // payments calls and which calls payments' webhook endpoint back.
+    int webhookPort = 9204 + portOffset;
+    Map<String, String> sandboxEnv = new HashMap<>(env);
+    sandboxEnv.putIfAbsent("LATTICE_SANDBOX_HTTP_PORT", Integer.toString(9210 + portOffset));
+    sandboxEnv.putIfAbsent("LATTICE_SANDBOX_API_KEY", secrets.providerApiKey());
+    sandboxEnv.putIfAbsent(
+        "LATTICE_SANDBOX_WEBHOOK_URL", "http://127.0.0.1:" + webhookPort + "/v1/payments/webhook");
+    sandboxEnv.putIfAbsent("LATTICE_SANDBOX_WEBHOOK_SECRET", secrets.webhookSecret());
+    SandboxProvider sandbox = SandboxProvider.start(SandboxConfig.fromEnv(Env.of(sandboxEnv)));
+    sandboxRef.set(sandbox);
     Map<String, Integer> ports = new LinkedHashMap<>();
     for (ServiceModule module : ServiceCatalog.MODULES) {
       String database = ServiceCatalog.databaseOf(module);
@@ -78,6 +98,12 @@ final class UpCommand implements Callable<Integer> {
       serviceEnv.putIfAbsent("LATTICE_IDENTITY_BOOTSTRAP_EMAIL", secrets.adminEmail());
       serviceEnv.putIfAbsent("LATTICE_IDENTITY_BOOTSTRAP_PASSWORD", secrets.adminPassword());
       serviceEnv.putIfAbsent("LATTICE_IDENTITY_JWKS_HTTP_PORT", Integer.toString(9201 + portOffset));
+      // Orders snapshots prices from inventory; payments charges through the sandbox.
+      serviceEnv.putIfAbsent("LATTICE_INVENTORY_TARGET", "127.0.0.1:" + (9103 + portOffset));
+      serviceEnv.putIfAbsent("LATTICE_PAYMENTS_PROVIDER_URL", sandbox.baseUrl());
+      serviceEnv.putIfAbsent("LATTICE_PAYMENTS_PROVIDER_API_KEY", secrets.providerApiKey());
+      serviceEnv.putIfAbsent("LATTICE_PAYMENTS_WEBHOOK_SECRET", secrets.webhookSecret());
+      serviceEnv.putIfAbsent("LATTICE_PAYMENTS_WEBHOOK_HTTP_PORT", Integer.toString(webhookPort));
       fleet.start(module, serviceEnv);
       ports.put(module.name(), port);
     }
@@ -107,6 +133,8 @@ final class UpCommand implements Callable<Integer> {
     out.append(String.format("       grpcurl -plaintext localhost:%d grpc.health.v1.Health/Check%n", identity));
     out.append("       ./mesh status      (from another terminal)\n");
     out.append("Admin: tenant \"platform\", credentials in .lattice/secrets.properties (Login on IdentityService)\n");
+    out.append(String.format("Cards: the payment sandbox on http://127.0.0.1:%d takes test tokens tok_visa,"
+        + " tok_chargeDeclined, tok_async, tok_timeout, ... (docs/decisions/0008)%n", 9210 + portOffset));
     out.append("Logs:  .lattice/logs/\n");
     out.append("Stop:  Ctrl-C here, or ./mesh down\n");
     System.out.print(out);

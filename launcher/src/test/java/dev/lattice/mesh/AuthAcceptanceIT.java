@@ -123,7 +123,7 @@ class AuthAcceptanceIT {
     User user = fleet.user("victim@platform.test", "customer");
     String kid = signingKey.getKeyID();
     // The control: a well-formed token with the real key passes auth (orders then answers
-    // UNIMPLEMENTED until issue #5).
+    // NOT_FOUND for the random order id).
     String good = sign(claims(user).build(), kid);
     assertThat(fleet.getOrderWith(good)).isNotIn(Status.Code.UNAUTHENTICATED, Status.Code.PERMISSION_DENIED);
 

@@ -4,6 +4,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.lattice.events.v1.Envelope;
 import dev.lattice.identity.keys.KeyEncryption;
 import dev.lattice.identity.v1.AssignRoleRequest;
+import dev.lattice.identity.v1.CreateTenantRequest;
+import dev.lattice.identity.v1.InitialAdmin;
+import dev.lattice.identity.v1.PasswordResetRequested;
+import dev.lattice.identity.v1.ResetPasswordRequest;
 import dev.lattice.identity.v1.EmailVerificationRequested;
 import dev.lattice.identity.v1.IdentityServiceGrpc;
 import dev.lattice.identity.v1.LoginRequest;
@@ -19,6 +23,7 @@ import dev.lattice.platform.runtime.ServiceRuntime;
 import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
+import dev.lattice.testing.PostgresServer;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -32,6 +37,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -52,16 +58,39 @@ final class AuthFleet implements AutoCloseable {
   private final List<RunningService> running = new ArrayList<>();
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<String, String> verificationTokens = new ConcurrentHashMap<>();
+  private final Map<String, String> resetTokens = new ConcurrentHashMap<>();
   private final Connection nats;
 
+  /** The environment of each service, as it was started (or is to be started, if external). */
+  final Map<String, Map<String, String>> environments = new LinkedHashMap<>();
+
   AuthFleet(PostgresExtension postgres, NatsExtension natsServer, Map<String, String> overrides) throws Exception {
-    nats = Nats.connect(natsServer.url());
+    this(postgres, natsServer, overrides, Set.of());
+  }
+
+  /**
+   * As above, but the services named in {@code external} only get their database and environment
+   * ({@link #environments}, with {@code LATTICE_GRPC_PORT}); the test starts them, e.g. as a
+   * separate process it can kill.
+   */
+  AuthFleet(PostgresExtension postgres, NatsExtension natsServer, Map<String, String> overrides,
+      Set<String> external) throws Exception {
+    this(postgres.server(), natsServer.url(), overrides, external);
+  }
+
+  /** On a PostgreSQL and a nats-server started by the caller (benchmarks). */
+  AuthFleet(PostgresServer postgres, String natsUrl, Map<String, String> overrides,
+      Set<String> external) throws Exception {
+    nats = Nats.connect(natsUrl);
     nats.createDispatcher(message -> {
       try {
         Envelope envelope = Envelope.parseFrom(message.getData());
         if (envelope.getPayload().is(EmailVerificationRequested.class)) {
           EmailVerificationRequested mail = envelope.getPayload().unpack(EmailVerificationRequested.class);
           verificationTokens.put(mail.getEmail(), mail.getToken());
+        } else if (envelope.getPayload().is(PasswordResetRequested.class)) {
+          PasswordResetRequested mail = envelope.getPayload().unpack(PasswordResetRequested.class);
+          resetTokens.put(mail.getEmail(), mail.getToken());
         }
       } catch (InvalidProtocolBufferException e) {
         throw new IllegalStateException(e);
@@ -73,19 +102,26 @@ final class AuthFleet implements AutoCloseable {
     }
     for (ServiceModule module : ServiceCatalog.MODULES) {
       String database = "auth_" + module.name() + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime();
-      postgres.server().createDatabase(database);
+      postgres.createDatabase(database);
       Map<String, String> env = new HashMap<>();
-      env.put("LATTICE_DB_URL", postgres.server().jdbcUrl(database));
+      env.put("LATTICE_DB_URL", postgres.jdbcUrl(database));
       env.put("LATTICE_DB_USER", postgres.user());
-      env.put("LATTICE_NATS_URL", natsServer.url());
+      env.put("LATTICE_NATS_URL", natsUrl);
       env.put("LATTICE_IDENTITY_TARGET", "127.0.0.1:" + ports.get("identity"));
       env.put("LATTICE_IDENTITY_KEK", kek);
       env.put("LATTICE_IDENTITY_BOOTSTRAP_EMAIL", ADMIN_EMAIL);
       env.put("LATTICE_IDENTITY_BOOTSTRAP_PASSWORD", ADMIN_PASSWORD);
+      env.put("LATTICE_INVENTORY_TARGET", "127.0.0.1:" + ports.get("inventory"));
       env.putAll(overrides);
       if (module.name().equals("identity")) {
-        identityDb.put("url", postgres.server().jdbcUrl(database));
+        identityDb.put("url", postgres.jdbcUrl(database));
         identityDb.put("user", postgres.user());
+      }
+      Map<String, String> withPort = new HashMap<>(env);
+      withPort.put("LATTICE_GRPC_PORT", Integer.toString(ports.get(module.name())));
+      environments.put(module.name(), Map.copyOf(withPort));
+      if (external.contains(module.name())) {
+        continue;
       }
       running.add(ServiceRuntime.start(module, Env.of(env),
           NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", ports.get(module.name())))));
@@ -138,10 +174,30 @@ final class AuthFleet implements AutoCloseable {
         .getUser();
   }
 
+  /**
+   * Creates tenant {@code slug} with its first admin, sets the admin's password through the
+   * account-setup mail and logs the admin in.
+   */
+  LoginResponse tenantAdmin(String slug) {
+    String email = "owner@" + slug + ".test";
+    identity().withCallCredentials(BearerToken.of(loginAdmin().getAccessToken()))
+        .createTenant(CreateTenantRequest.newBuilder().setSlug(slug).setDisplayName(slug)
+            .setInitialAdmin(InitialAdmin.newBuilder().setEmail(email).setDisplayName("Owner"))
+            .build());
+    identity().resetPassword(ResetPasswordRequest.newBuilder()
+        .setToken(awaitToken(resetTokens, email)).setNewPassword(PASSWORD).build());
+    return identity().login(LoginRequest.newBuilder()
+        .setTenantSlug(slug).setEmail(email).setPassword(PASSWORD).build());
+  }
+
   private String awaitToken(String email) {
+    return awaitToken(verificationTokens, email);
+  }
+
+  private static String awaitToken(Map<String, String> tokens, String email) {
     Instant deadline = Instant.now().plusSeconds(10);
     while (Instant.now().isBefore(deadline)) {
-      String token = verificationTokens.get(email);
+      String token = tokens.get(email);
       if (token != null) {
         return token;
       }
