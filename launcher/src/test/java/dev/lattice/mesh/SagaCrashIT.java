@@ -1,7 +1,6 @@
 package dev.lattice.mesh;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.lattice.inventory.v1.Product;
 import dev.lattice.orders.v1.Order;
@@ -18,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -38,16 +38,17 @@ class SagaCrashIT {
   @Test
   void paymentsKilledRightAfterTheProviderCall_sagaResumes_exactlyOneCharge() throws Exception {
     try (SagaFleet saga = SagaFleet.start(postgres, nats,
-        Map.of("LATTICE_PAYMENTS_WORKER_LEASE", "PT5S"), Set.of("payments"))) {
+        Map.of("LATTICE_PAYMENTS_WORKER_LEASE", "PT8S"), Set.of("payments"))) {
       Map<String, String> env = saga.fleet.environments.get("payments");
       int port = Integer.parseInt(env.get("LATTICE_GRPC_PORT"));
       Path log = Files.createTempFile("saga-crash-payments-", ".log");
       AtomicReference<Process> payments = new AtomicReference<>(startPayments(env, log));
       assertThat(HealthProbe.awaitServing(port, Duration.ofSeconds(60))).as("payments SERVING").isTrue();
 
-      AtomicBoolean killed = new AtomicBoolean();
+      AtomicBoolean charged = new AtomicBoolean();
+      CountDownLatch killed = new CountDownLatch(1);
       saga.sandbox.afterCharge(charge -> {
-        if (killed.compareAndSet(false, true)) {
+        if (charged.compareAndSet(false, true)) {
           Process process = payments.get();
           process.destroyForcibly(); // SIGKILL: no drain, no answer recorded
           try {
@@ -55,12 +56,13 @@ class SagaCrashIT {
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
+          killed.countDown();
         }
       });
       Product product = saga.product(4200, 3);
       Order order = saga.order("tok_visa", product, 1);
 
-      await().atMost(Duration.ofSeconds(60)).untilTrue(killed);
+      assertThat(killed.await(60, TimeUnit.SECONDS)).as("killed right after the charge").isTrue();
       assertThat(payments.get().isAlive()).isFalse();
       assertThat(saga.charges(order.getId())).as("the processor took the charge").hasSize(1);
       assertThat(saga.get(order.getId()).getStatus()).isEqualTo(OrderStatus.ORDER_STATUS_CREATED);
