@@ -26,6 +26,8 @@ import dev.lattice.payments.worker.RefundWorker;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Internal;
 import com.google.protobuf.Message;
+import dev.lattice.events.v1.Envelope;
+import dev.lattice.platform.consumer.ConsumerListener;
 import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.consumer.EventHandler;
 import dev.lattice.platform.events.EventSubjects;
@@ -83,25 +85,33 @@ public final class PaymentsMain implements ServiceModule {
   public List<EventConsumer> consumers(ServiceContext context) {
     Components c = components(context);
     ChargeHandlers charges = c.charges();
+    // Consumers that leave work for the provider workers wake them once it is committed.
+    ConsumerListener wake = new ConsumerListener() {
+      @Override
+      public void afterCommitBeforeAck(Envelope envelope) {
+        c.workers().nudge();
+      }
+    };
     return List.of(
         consumer(context, "charge-requests", "orders", OrderCreated.class,
-            c.chargeRequests()::onOrderCreated),
+            c.chargeRequests()::onOrderCreated, ConsumerListener.NONE),
         consumer(context, "charges-stock-reserved", "inventory", StockReserved.class,
-            charges::onStockReserved),
+            charges::onStockReserved, wake),
         consumer(context, "charges-stock-rejected", "inventory", StockRejected.class,
-            charges::onStockRejected),
+            charges::onStockRejected, ConsumerListener.NONE),
         consumer(context, "charges-order-cancelled", "orders", OrderCancelled.class,
-            charges::onOrderCancelled),
+            charges::onOrderCancelled, wake),
         consumer(context, "charges-order-refunded", "orders", OrderRefunded.class,
-            charges::onOrderRefunded));
+            charges::onOrderRefunded, wake));
   }
 
-  private static <T extends Message> EventConsumer consumer(
-      ServiceContext context, String durable, String producer, Class<T> type, EventHandler<T> handler) {
+  private static <T extends Message> EventConsumer consumer(ServiceContext context, String durable,
+      String producer, Class<T> type, EventHandler<T> handler, ConsumerListener listener) {
     Descriptor descriptor = Internal.getDefaultInstance(type).getDescriptorForType();
     return context.consumer(durable, EventSubjects.streamName(producer),
             EventSubjects.subject(producer, descriptor))
         .handle(type, handler)
+        .listener(listener)
         .build();
   }
 
@@ -110,23 +120,16 @@ public final class PaymentsMain implements ServiceModule {
   public List<AutoCloseable> background(ServiceContext context) {
     Components c = components(context);
     PaymentsConfig config = c.config();
-    Backoff backoff = new Backoff(config.retryBase(), config.retryMax());
-    ProviderWorkers workers = new ProviderWorkers(
-        context.dsl(),
-        new ChargeWorker(context.dsl(), c.provider(), c.settlements(), backoff, config.lease(),
-            config.pendingRecheck()),
-        new RefundWorker(context.dsl(), c.provider(), c.settlements(), backoff, config.lease(),
-            config.pendingRecheck()),
-        c.settlements());
     return List.of(
         WebhookHttpServer.start(config.webhookHttpPort(), c.webhooks()),
-        workers.start(config.workerPoll()));
+        c.workers().start(config.workerPoll()));
   }
 
   /** Payments' parts, built once per start from the started infrastructure. */
   private record Components(
       ServiceContext context, PaymentsConfig config, PaymentProvider provider, Settlements settlements,
-      ProviderWebhooks webhooks, ChargeRequestHandler chargeRequests, ChargeHandlers charges) {}
+      ProviderWebhooks webhooks, ChargeRequestHandler chargeRequests, ChargeHandlers charges,
+      ProviderWorkers workers) {}
 
   private synchronized Components components(ServiceContext context) {
     if (components != null && components.context() == context) {
@@ -138,9 +141,17 @@ public final class PaymentsMain implements ServiceModule {
     Settlements settlements = new Settlements(new PaymentsEvents(context.outbox()), context.clock());
     ProviderWebhooks webhooks = new ProviderWebhooks(context.dsl(), provider, settlements,
         new WebhookSignature(config.webhookSecret()), context.clock());
+    Backoff backoff = new Backoff(config.retryBase(), config.retryMax());
+    ProviderWorkers workers = new ProviderWorkers(
+        context.dsl(),
+        new ChargeWorker(context.dsl(), provider, settlements, backoff, config.lease(),
+            config.pendingRecheck()),
+        new RefundWorker(context.dsl(), provider, settlements, backoff, config.lease(),
+            config.pendingRecheck()),
+        settlements);
     components = new Components(context, config, provider, settlements, webhooks,
         new ChargeRequestHandler(settlements, config.chargeRequestTtl()),
-        new ChargeHandlers(settlements, provider.name(), context.clock()));
+        new ChargeHandlers(settlements, provider.name(), context.clock()), workers);
     return components;
   }
 }

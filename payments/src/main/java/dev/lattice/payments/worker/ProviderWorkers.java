@@ -6,10 +6,13 @@ import dev.lattice.payments.ledger.Settlements;
 import dev.lattice.payments.store.jooq.tables.records.PaymentsRecord;
 import dev.lattice.payments.store.jooq.tables.records.RefundsRecord;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
@@ -37,6 +40,7 @@ public final class ProviderWorkers implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("payments-worker").daemon().factory());
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicBoolean nudged = new AtomicBoolean();
 
   public ProviderWorkers(DSLContext dsl, ChargeWorker charges, RefundWorker refunds, Settlements settlements) {
     this.dsl = dsl;
@@ -49,6 +53,25 @@ public final class ProviderWorkers implements AutoCloseable {
   public ProviderWorkers start(Duration poll) {
     timer.scheduleWithFixedDelay(this::round, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
     return this;
+  }
+
+  /**
+   * Runs a round now instead of at the next poll: called once a consumer has committed new work
+   * (a payment to charge, a refund to make), so a charge starts within milliseconds of its
+   * StockReserved rather than up to a poll interval later. Nudges that arrive while one is
+   * pending are coalesced; after {@link #close()} they are ignored.
+   */
+  public void nudge() {
+    if (nudged.compareAndSet(false, true)) {
+      try {
+        timer.execute(() -> {
+          nudged.set(false);
+          round();
+        });
+      } catch (RejectedExecutionException e) {
+        nudged.set(false); // closing: the work stays due for the next start
+      }
+    }
   }
 
   private void submit(Runnable call) {
@@ -67,13 +90,18 @@ public final class ProviderWorkers implements AutoCloseable {
     try {
       // Claimed items are leased, so the next round never takes them again while they run; not
       // waiting for them here keeps one slow provider call from delaying every other payment.
-      if (inFlight.get() < MAX_IN_FLIGHT) {
-        for (PaymentsRecord payment : charges.claim()) {
+      // A full batch means more may be due: claim again at once rather than a poll later.
+      boolean full = true;
+      while (full && inFlight.get() < MAX_IN_FLIGHT) {
+        List<PaymentsRecord> duePayments = charges.claim();
+        for (PaymentsRecord payment : duePayments) {
           submit(() -> charges.process(payment));
         }
-        for (RefundsRecord refund : refunds.claim()) {
+        List<RefundsRecord> dueRefunds = refunds.claim();
+        for (RefundsRecord refund : dueRefunds) {
           submit(() -> refunds.process(refund));
         }
+        full = duePayments.size() == ChargeWorker.BATCH || dueRefunds.size() == ChargeWorker.BATCH;
       }
       dsl.deleteFrom(CHARGE_REQUESTS).where(CHARGE_REQUESTS.EXPIRE_TIME.lt(settlements.now())).execute();
     } catch (RuntimeException e) {
