@@ -47,6 +47,7 @@ final class UpCommand implements Callable<Integer> {
     Infrastructure infra = Infrastructure.provision(rootDir, env, 55432 + portOffset, 54222 + portOffset);
     ServiceFleet fleet = processes ? new ProcessFleet(rootDir) : new InProcessFleet();
     AtomicReference<SandboxProvider> sandboxRef = new AtomicReference<>();
+    AtomicReference<MailCatcher> mailRef = new AtomicReference<>();
     Thread shutdown =
         new Thread(
             () -> {
@@ -55,6 +56,10 @@ final class UpCommand implements Callable<Integer> {
               SandboxProvider sandbox = sandboxRef.get();
               if (sandbox != null) {
                 sandbox.close();
+              }
+              MailCatcher mail = mailRef.get();
+              if (mail != null) {
+                mail.close();
               }
               infra.close();
               try {
@@ -80,6 +85,9 @@ final class UpCommand implements Callable<Integer> {
     sandboxEnv.putIfAbsent("LATTICE_SANDBOX_WEBHOOK_SECRET", secrets.webhookSecret());
     SandboxProvider sandbox = SandboxProvider.start(SandboxConfig.fromEnv(Env.of(sandboxEnv)));
     sandboxRef.set(sandbox);
+    // Notifications' email goes to a local SMTP catcher whose messages land in .lattice/mail/.
+    MailCatcher mail = MailCatcher.start(rootDir, MailCatcher.DEFAULT_PORT + portOffset);
+    mailRef.set(mail);
     Map<String, Integer> ports = new LinkedHashMap<>();
     for (ServiceModule module : ServiceCatalog.MODULES) {
       String database = ServiceCatalog.databaseOf(module);
@@ -104,6 +112,9 @@ final class UpCommand implements Callable<Integer> {
       serviceEnv.putIfAbsent("LATTICE_PAYMENTS_PROVIDER_API_KEY", secrets.providerApiKey());
       serviceEnv.putIfAbsent("LATTICE_PAYMENTS_WEBHOOK_SECRET", secrets.webhookSecret());
       serviceEnv.putIfAbsent("LATTICE_PAYMENTS_WEBHOOK_HTTP_PORT", Integer.toString(webhookPort));
+      if (module.name().equals("notifications")) {
+        mail.notificationsEnv().forEach(serviceEnv::putIfAbsent);
+      }
       fleet.start(module, serviceEnv);
       ports.put(module.name(), port);
     }
@@ -115,12 +126,12 @@ final class UpCommand implements Callable<Integer> {
       }
     }
     new MeshState(ProcessHandle.current().pid(), ports).write(rootDir);
-    printTable(ports, infra, Duration.ofNanos(System.nanoTime() - started));
+    printTable(ports, infra, Duration.ofNanos(System.nanoTime() - started), mail);
     stopped.await();
     return 0;
   }
 
-  private void printTable(Map<String, Integer> ports, Infrastructure infra, Duration took) {
+  private void printTable(Map<String, Integer> ports, Infrastructure infra, Duration took, MailCatcher mail) {
     StringBuilder out = new StringBuilder();
     out.append(String.format("%nLattice is up in %.1f s (%s, pid %d)%n%n", took.toMillis() / 1000.0,
         processes ? "one JVM per service" : "one JVM", ProcessHandle.current().pid()));
@@ -135,6 +146,7 @@ final class UpCommand implements Callable<Integer> {
     out.append("Admin: tenant \"platform\", credentials in .lattice/secrets.properties (Login on IdentityService)\n");
     out.append(String.format("Cards: the payment sandbox on http://127.0.0.1:%d takes test tokens tok_visa,"
         + " tok_chargeDeclined, tok_async, tok_timeout, ... (docs/decisions/0008)%n", 9210 + portOffset));
+    out.append(mail.describe());
     out.append("Logs:  .lattice/logs/\n");
     out.append("Stop:  Ctrl-C here, or ./mesh down\n");
     System.out.print(out);

@@ -1,17 +1,56 @@
 package dev.lattice.notifications;
 
+import com.google.protobuf.Descriptors.Descriptor;
+import dev.lattice.identity.v1.EmailVerificationRequested;
+import dev.lattice.identity.v1.PasswordResetRequested;
+import dev.lattice.identity.v1.UserDeleted;
+import dev.lattice.identity.v1.UserRegistered;
+import dev.lattice.notifications.api.NotificationsGrpcService;
+import dev.lattice.notifications.channels.FailoverSender;
+import dev.lattice.notifications.channels.MessageSender;
+import dev.lattice.notifications.channels.SandboxSender;
+import dev.lattice.notifications.channels.SmtpSender;
+import dev.lattice.notifications.delivery.Backoff;
+import dev.lattice.notifications.delivery.DeliveryEvents;
+import dev.lattice.notifications.delivery.DeliveryLog;
+import dev.lattice.notifications.delivery.DeliveryPlanner;
+import dev.lattice.notifications.delivery.DeliveryWorker;
+import dev.lattice.notifications.delivery.Dispatcher;
+import dev.lattice.notifications.delivery.RateLimiter;
+import dev.lattice.notifications.directory.RecipientDirectory;
+import dev.lattice.notifications.events.CommerceHandlers;
+import dev.lattice.notifications.events.IdentityHandlers;
+import dev.lattice.notifications.inbox.Inbox;
+import dev.lattice.notifications.preferences.Preferences;
+import dev.lattice.notifications.templates.DefaultTemplates;
+import dev.lattice.notifications.templates.TemplateCatalog;
+import dev.lattice.notifications.templates.TemplateRenderer;
+import dev.lattice.orders.v1.OrderCancelled;
+import dev.lattice.orders.v1.OrderDelivered;
+import dev.lattice.orders.v1.OrderPaid;
+import dev.lattice.orders.v1.OrderShipped;
+import dev.lattice.payments.v1.PaymentRefunded;
+import dev.lattice.platform.consumer.EventConsumer;
+import dev.lattice.platform.events.EventSubjects;
+import dev.lattice.platform.paging.PageTokens;
 import dev.lattice.platform.runtime.ServiceContext;
 import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.platform.runtime.ServiceRuntime;
-import dev.lattice.notifications.api.NotificationsGrpcService;
 import io.grpc.BindableService;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The notifications service: NotificationsService on gRPC port 9105 (override with {@code LATTICE_GRPC_PORT}),
- * its own database {@code lattice_notifications}. Start-up and drain follow {@link ServiceRuntime}.
+ * The notifications service: NotificationsService on gRPC port 9105 (override with {@code
+ * LATTICE_GRPC_PORT}), its own database {@code lattice_notifications}. Start-up and drain follow
+ * {@link ServiceRuntime}. It consumes identity's, orders' and payments' events (one durable per
+ * subject, {@code notifications-<service>-<event>}, since nats-server 2.9 allows one filter
+ * subject per consumer) and runs the delivery {@link Dispatcher} in the background. Settings:
+ * {@link NotificationsConfig}.
  */
 public final class NotificationsMain implements ServiceModule {
+
+  private Components components;
 
   public static void main(String[] args) {
     ServiceRuntime.main(new NotificationsMain());
@@ -29,6 +68,87 @@ public final class NotificationsMain implements ServiceModule {
 
   @Override
   public List<BindableService> services(ServiceContext context) {
-    return List.of(new NotificationsGrpcService());
+    Components c = components(context);
+    return List.of(new NotificationsGrpcService(
+        c.preferences(), c.inbox(), new DeliveryLog(context.dsl(), c.pageTokens()), c.templates()));
+  }
+
+  @Override
+  public List<EventConsumer> consumers(ServiceContext context) {
+    Components c = components(context);
+    IdentityHandlers identity = new IdentityHandlers(c.directory(), c.planner(), c.config().publicUrl());
+    CommerceHandlers commerce = new CommerceHandlers(c.planner());
+    return List.of(
+        consumer(context, "identity", UserRegistered.getDescriptor())
+            .handle(UserRegistered.class, identity.userRegistered()).build(),
+        consumer(context, "identity", EmailVerificationRequested.getDescriptor())
+            .handle(EmailVerificationRequested.class, identity.verificationRequested()).build(),
+        consumer(context, "identity", PasswordResetRequested.getDescriptor())
+            .handle(PasswordResetRequested.class, identity.passwordResetRequested()).build(),
+        consumer(context, "identity", UserDeleted.getDescriptor())
+            .handle(UserDeleted.class, identity.userDeleted()).build(),
+        consumer(context, "orders", OrderPaid.getDescriptor())
+            .handle(OrderPaid.class, commerce.orderPaid()).build(),
+        consumer(context, "orders", OrderCancelled.getDescriptor())
+            .handle(OrderCancelled.class, commerce.orderCancelled()).build(),
+        consumer(context, "orders", OrderShipped.getDescriptor())
+            .handle(OrderShipped.class, commerce.orderShipped()).build(),
+        consumer(context, "orders", OrderDelivered.getDescriptor())
+            .handle(OrderDelivered.class, commerce.orderDelivered()).build(),
+        consumer(context, "payments", PaymentRefunded.getDescriptor())
+            .handle(PaymentRefunded.class, commerce.paymentRefunded()).build());
+  }
+
+  /** The delivery dispatcher: a priority lane (4 calls in flight) and a bulk lane (16). */
+  @Override
+  public List<AutoCloseable> background(ServiceContext context) {
+    Components c = components(context);
+    NotificationsConfig config = c.config();
+    MessageSender email = new FailoverSender(
+        new SmtpSender(config.smtp(), config.mailFrom()),
+        config.smtpFallback().map(settings -> new SmtpSender(settings, config.mailFrom())),
+        config.breakerMinCalls(), config.breakerOpen());
+    Map<String, MessageSender> senders = Map.of(
+        "EMAIL", email,
+        "SMS", new SandboxSender("sms-sandbox", config.sandboxLatency(), config.sandboxFailureRate()),
+        "PUSH", new SandboxSender("push-sandbox", config.sandboxLatency(), config.sandboxFailureRate()));
+    DeliveryWorker worker = new DeliveryWorker(context.dsl(), senders,
+        new RateLimiter(config.rateLimit(), config.rateWindow()), c.events(),
+        new Backoff(config.retryBase(), config.retryMax()), config.maxAttempts(), config.lease(), context.clock());
+    return List.of(new Dispatcher(worker, 4, 16).start(config.poll()));
+  }
+
+  private static EventConsumer.Builder consumer(ServiceContext context, String service, Descriptor event) {
+    String eventName = EventSubjects.eventName(event);
+    return context.consumer(
+        "notifications-" + service + "-" + eventName.replace('_', '-'),
+        EventSubjects.streamName(service),
+        EventSubjects.subject(service, eventName));
+  }
+
+  /** Notifications' shared parts, built once per start from the started infrastructure. */
+  private record Components(
+      ServiceContext context, NotificationsConfig config, PageTokens pageTokens, RecipientDirectory directory,
+      Preferences preferences, Inbox inbox, TemplateCatalog templates, DeliveryEvents events,
+      DeliveryPlanner planner) {}
+
+  private synchronized Components components(ServiceContext context) {
+    if (components != null && components.context() == context) {
+      return components;
+    }
+    NotificationsConfig config = NotificationsConfig.fromEnv(context.env());
+    PageTokens pageTokens = PageTokens.fromEnv(context.env());
+    TemplateRenderer renderer = new TemplateRenderer();
+    RecipientDirectory directory = new RecipientDirectory();
+    Preferences preferences = new Preferences(context.dsl(), context.clock());
+    Inbox inbox = new Inbox(context.dsl(), pageTokens, context.clock());
+    TemplateCatalog templates = new TemplateCatalog(context.dsl(), new DefaultTemplates(), renderer, pageTokens,
+        config.defaultLocale(), context.clock());
+    DeliveryEvents events = new DeliveryEvents(context.outbox());
+    DeliveryPlanner planner = new DeliveryPlanner(directory, preferences, templates, renderer, inbox, events,
+        context.clock());
+    components = new Components(context, config, pageTokens, directory, preferences, inbox, templates, events,
+        planner);
+    return components;
   }
 }

@@ -1,0 +1,91 @@
+package dev.lattice.mesh;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The mesh's SMTP server (GreenMail on 127.0.0.1): it accepts every message the notifications
+ * service sends and writes each as an {@code .eml} file into {@code .lattice/mail/}, so a person
+ * can read the mail the mesh sends (verification links included), and prints one line per message
+ * (recipient, subject, file). Nothing is relayed onwards.
+ */
+final class MailCatcher implements AutoCloseable {
+
+  /** The default SMTP port; {@code --port-offset} is added. */
+  static final int DEFAULT_PORT = 9225;
+
+  private final GreenMail server;
+  private final Path dir;
+  private final int port;
+  private final ScheduledExecutorService writer =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("mesh-mail").daemon().factory());
+  private int written;
+
+  private MailCatcher(GreenMail server, Path dir, int port) {
+    this.server = server;
+    this.dir = dir;
+    this.port = port;
+  }
+
+  /** Starts the catcher on {@code port}, writing into {@code rootDir/.lattice/mail}. */
+  static MailCatcher start(Path rootDir, int port) throws IOException {
+    Path dir = rootDir.resolve(".lattice").resolve("mail");
+    Files.createDirectories(dir);
+    GreenMail server = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    server.start();
+    MailCatcher catcher = new MailCatcher(server, dir, port);
+    catcher.writer.scheduleWithFixedDelay(catcher::writeNew, 500, 500, TimeUnit.MILLISECONDS);
+    return catcher;
+  }
+
+  /** The settings that point the notifications service here. */
+  Map<String, String> notificationsEnv() {
+    return Map.of(
+        "LATTICE_NOTIFICATIONS_SMTP_HOST", "127.0.0.1",
+        "LATTICE_NOTIFICATIONS_SMTP_PORT", Integer.toString(port));
+  }
+
+  /** The line of the {@code up} table. */
+  String describe() {
+    return String.format("Mail:  SMTP on 127.0.0.1:%d, every message lands in %s as .eml%n", port, dir);
+  }
+
+  private synchronized void writeNew() {
+    MimeMessage[] received = server.getReceivedMessages();
+    for (; written < received.length; written++) {
+      Path file = dir.resolve(String.format("%05d-%d.eml", written + 1, System.currentTimeMillis()));
+      try (OutputStream out = Files.newOutputStream(file)) {
+        MimeMessage message = received[written];
+        message.writeTo(out);
+        System.out.printf("mail:  to %s \"%s\" -> %s%n",
+            String.join(", ", Arrays.stream(message.getAllRecipients()).map(Object::toString).toList()),
+            message.getSubject(), file);
+      } catch (IOException | MessagingException e) {
+        System.err.println("mesh: cannot write " + file + ": " + e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    writer.shutdown();
+    try {
+      writer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    writeNew();
+    server.stop();
+  }
+}

@@ -1,0 +1,55 @@
+package dev.lattice.notifications.delivery;
+
+import static dev.lattice.notifications.store.jooq.Tables.DELIVERIES;
+import static dev.lattice.notifications.store.jooq.Tables.DELIVERY_ATTEMPTS;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+/**
+ * The per-user limit of non-urgent messages (NORMAL and LOW lanes): at most {@code limit} attempts
+ * per user in any {@code window}, counted from delivery_attempts so that every dispatcher replica
+ * sees the same count. Checks of one user are serialised with a transaction-scoped advisory lock
+ * on the user id. A message over the limit is deferred, never dropped.
+ */
+public final class RateLimiter {
+
+  private final int limit;
+  private final Duration window;
+
+  /** At most {@code limit} per user per {@code window}. */
+  public RateLimiter(int limit, Duration window) {
+    this.limit = limit;
+    this.window = window;
+  }
+
+  /**
+   * In {@code tx} (which holds the user's lock until it ends): empty if one more attempt to
+   * {@code recipientId} fits now, else when to look again (the oldest counted attempt leaves the
+   * window then; plus jitter so deferred messages do not all return at once).
+   */
+  public Optional<OffsetDateTime> deferral(DSLContext tx, UUID recipientId, OffsetDateTime now) {
+    tx.select(DSL.function("pg_advisory_xact_lock", Object.class,
+        DSL.val(recipientId.getMostSignificantBits() ^ recipientId.getLeastSignificantBits()))).fetch();
+    List<OffsetDateTime> recent = tx.select(DELIVERY_ATTEMPTS.START_TIME)
+        .from(DELIVERY_ATTEMPTS)
+        .join(DELIVERIES).on(DELIVERIES.ID.eq(DELIVERY_ATTEMPTS.DELIVERY_ID))
+        .where(DELIVERIES.RECIPIENT_ID.eq(recipientId))
+        .and(DELIVERIES.PRIORITY.ne(Priority.HIGH.name()))
+        .and(DELIVERIES.CHANNEL.ne("IN_APP"))
+        .and(DELIVERY_ATTEMPTS.START_TIME.gt(now.minus(window)))
+        .orderBy(DELIVERY_ATTEMPTS.START_TIME)
+        .fetch(DELIVERY_ATTEMPTS.START_TIME);
+    if (recent.size() < limit) {
+      return Optional.empty();
+    }
+    long jitter = ThreadLocalRandom.current().nextLong(window.toMillis() / 4 + 1);
+    return Optional.of(recent.get(recent.size() - limit).plus(window).plus(Duration.ofMillis(jitter)));
+  }
+}

@@ -1,0 +1,60 @@
+package dev.lattice.notifications.directory;
+
+import static dev.lattice.notifications.store.jooq.Tables.RECIPIENTS;
+
+import java.time.OffsetDateTime;
+import java.util.Optional;
+import java.util.UUID;
+import org.jooq.DSLContext;
+
+/**
+ * The recipients table: identity's users as notifications needs them (address, name, locale),
+ * projected from identity's events because services never read each other's tables. Each user's
+ * row carries the aggregate version of the last event applied, so an older event that arrives
+ * late changes nothing.
+ */
+public final class RecipientDirectory {
+
+  /**
+   * Records {@code recipient} as of user version {@code userVersion} unless a newer version is
+   * recorded already.
+   */
+  public void upsert(DSLContext tx, Recipient recipient, long userVersion, OffsetDateTime now) {
+    tx.insertInto(RECIPIENTS)
+        .set(RECIPIENTS.USER_ID, recipient.userId())
+        .set(RECIPIENTS.TENANT_ID, recipient.tenantId())
+        .set(RECIPIENTS.EMAIL, recipient.email())
+        .set(RECIPIENTS.DISPLAY_NAME, recipient.displayName())
+        .set(RECIPIENTS.LOCALE, recipient.locale().isEmpty() ? "en" : recipient.locale())
+        .set(RECIPIENTS.USER_VERSION, userVersion)
+        .set(RECIPIENTS.UPDATE_TIME, now)
+        .onConflict(RECIPIENTS.USER_ID)
+        .doUpdate()
+        .set(RECIPIENTS.EMAIL, recipient.email())
+        .set(RECIPIENTS.DISPLAY_NAME, recipient.displayName())
+        .set(RECIPIENTS.LOCALE, recipient.locale().isEmpty() ? "en" : recipient.locale())
+        .set(RECIPIENTS.USER_VERSION, userVersion)
+        .set(RECIPIENTS.UPDATE_TIME, now)
+        .where(RECIPIENTS.USER_VERSION.le(userVersion))
+        .execute();
+  }
+
+  /** Marks the user deleted as of {@code userVersion}: nothing more is sent to them. */
+  public void markDeleted(DSLContext tx, UUID tenantId, UUID userId, long userVersion, OffsetDateTime now) {
+    tx.update(RECIPIENTS)
+        .set(RECIPIENTS.DELETE_TIME, now)
+        .set(RECIPIENTS.USER_VERSION, userVersion)
+        .set(RECIPIENTS.UPDATE_TIME, now)
+        .where(RECIPIENTS.USER_ID.eq(userId), RECIPIENTS.TENANT_ID.eq(tenantId))
+        .and(RECIPIENTS.USER_VERSION.le(userVersion))
+        .execute();
+  }
+
+  /** The live (not deleted) recipient {@code userId} of {@code tenantId}. */
+  public Optional<Recipient> find(DSLContext tx, UUID tenantId, UUID userId) {
+    return tx.selectFrom(RECIPIENTS)
+        .where(RECIPIENTS.USER_ID.eq(userId), RECIPIENTS.TENANT_ID.eq(tenantId), RECIPIENTS.DELETE_TIME.isNull())
+        .fetchOptional()
+        .map(r -> new Recipient(r.getUserId(), r.getTenantId(), r.getEmail(), r.getDisplayName(), r.getLocale()));
+  }
+}

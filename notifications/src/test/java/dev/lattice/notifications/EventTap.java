@@ -1,0 +1,84 @@
+package dev.lattice.notifications;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import dev.lattice.events.v1.Envelope;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Nats;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/**
+ * What notifications publishes, as a consumer would see it: every envelope on {@code
+ * lattice.notifications.>} (a plain NATS subscription receives what the relay publishes to JetStream).
+ */
+final class EventTap implements AutoCloseable {
+
+  private final Connection connection;
+  private final List<Envelope> envelopes = new CopyOnWriteArrayList<>();
+
+  private EventTap(Connection connection) {
+    this.connection = connection;
+  }
+
+  /** Subscribes to notifications' events on {@code natsUrl}. */
+  static EventTap open(String natsUrl) throws Exception {
+    Connection connection = Nats.connect(natsUrl);
+    EventTap tap = new EventTap(connection);
+    Dispatcher dispatcher = connection.createDispatcher(message -> {
+      try {
+        tap.envelopes.add(Envelope.parseFrom(message.getData()));
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("not an envelope on " + message.getSubject(), e);
+      }
+    });
+    dispatcher.subscribe("lattice.notifications.>");
+    connection.flush(Duration.ofSeconds(5));
+    return tap;
+  }
+
+  /** Waits up to 10 s for an envelope carrying a {@code type} that matches {@code filter}. */
+  <T extends Message> Envelope await(Class<T> type, Predicate<T> filter) {
+    Instant deadline = Instant.now().plusSeconds(10);
+    while (Instant.now().isBefore(deadline)) {
+      for (Envelope envelope : envelopes) {
+        if (envelope.getPayload().is(type) && filter.test(unpack(envelope, type))) {
+          return envelope;
+        }
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new AssertionError("no matching " + type.getSimpleName() + " arrived within 10 s");
+  }
+
+  /** Payloads of {@code type} seen so far that match {@code filter}. */
+  <T extends Message> List<T> all(Class<T> type, Predicate<T> filter) {
+    return envelopes.stream()
+        .filter(e -> e.getPayload().is(type))
+        .map(e -> unpack(e, type))
+        .filter(filter)
+        .toList();
+  }
+
+  static <T extends Message> T unpack(Envelope envelope, Class<T> type) {
+    try {
+      return envelope.getPayload().unpack(type);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    connection.close();
+  }
+}
