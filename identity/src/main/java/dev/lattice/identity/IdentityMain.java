@@ -1,7 +1,6 @@
 package dev.lattice.identity;
 
 import dev.lattice.identity.accounts.Accounts;
-import dev.lattice.identity.accounts.Caller;
 import dev.lattice.identity.accounts.UserAdministration;
 import dev.lattice.identity.api.IdentityGrpcService;
 import dev.lattice.identity.config.IdentityConfig;
@@ -28,12 +27,7 @@ import dev.lattice.platform.runtime.ServiceContext;
 import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.platform.runtime.ServiceRuntime;
 import io.grpc.BindableService;
-import io.grpc.ServerInterceptors;
-import io.grpc.ServerServiceDefinition;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The identity service: IdentityService on gRPC port 9101 (override with {@code LATTICE_GRPC_PORT}),
@@ -67,14 +61,7 @@ public final class IdentityMain implements ServiceModule {
   @Override
   public List<BindableService> services(ServiceContext context) {
     Components c = components(context);
-    Set<String> trustedProxies =
-        Arrays.stream(context.env().string("LATTICE_TRUSTED_PROXIES", "").split(","))
-            .map(String::strip)
-            .filter(s -> !s.isEmpty())
-            .collect(Collectors.toUnmodifiableSet());
-    ServerServiceDefinition service =
-        ServerInterceptors.intercept(c.service(), Caller.interceptor(trustedProxies));
-    return List.of(() -> service);
+    return List.of(c.service());
   }
 
   /**

@@ -33,6 +33,7 @@ import dev.lattice.platform.errors.InvalidArgumentException;
 import dev.lattice.platform.errors.LatticeException;
 import dev.lattice.platform.errors.NotFoundException;
 import dev.lattice.platform.events.UuidV7Generator;
+import dev.lattice.platform.grpc.Caller;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;

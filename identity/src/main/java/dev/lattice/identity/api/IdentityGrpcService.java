@@ -2,7 +2,6 @@ package dev.lattice.identity.api;
 
 import dev.lattice.events.v1.Actor;
 import dev.lattice.identity.accounts.Accounts;
-import dev.lattice.identity.accounts.Caller;
 import dev.lattice.identity.accounts.UserAdministration;
 import dev.lattice.identity.accounts.UserStore;
 import dev.lattice.identity.keys.KeyAdministration;
@@ -11,6 +10,7 @@ import dev.lattice.identity.sessions.Sessions;
 import dev.lattice.identity.tenants.Tenants;
 import dev.lattice.identity.v1.*;
 import dev.lattice.platform.auth.Principal;
+import dev.lattice.platform.grpc.Caller;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 import java.util.UUID;

@@ -4,7 +4,6 @@ import static dev.lattice.identity.store.jooq.Tables.REFRESH_TOKENS;
 import static dev.lattice.identity.store.jooq.Tables.TENANTS;
 import static dev.lattice.identity.store.jooq.Tables.USERS;
 
-import dev.lattice.identity.accounts.Caller;
 import dev.lattice.identity.accounts.EmailAddresses;
 import dev.lattice.identity.accounts.UserStore;
 import dev.lattice.identity.password.PasswordHasher;
@@ -22,6 +21,7 @@ import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.errors.FailedPreconditionException;
 import dev.lattice.platform.errors.PermissionDeniedException;
 import dev.lattice.platform.errors.UnauthenticatedException;
+import dev.lattice.platform.grpc.Caller;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;

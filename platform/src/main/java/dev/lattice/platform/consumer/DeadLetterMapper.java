@@ -96,8 +96,12 @@ public final class DeadLetterMapper {
     }
   }
 
-  /** {@code envelope} with the sensitive fields of its payload cleared. */
-  Envelope redacted(Envelope envelope) {
+  /**
+   * {@code envelope} with every payload field marked {@code (lattice.options.v1.sensitive)}
+   * cleared, recursively; a payload whose type is not in this mapper's registry, or that does not
+   * parse, keeps only its type URL (fail closed).
+   */
+  public Envelope redacted(Envelope envelope) {
     Any payload = envelope.getPayload();
     if (!envelope.hasPayload()) {
       return envelope;

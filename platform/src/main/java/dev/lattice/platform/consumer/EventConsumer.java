@@ -1,5 +1,6 @@
 package dev.lattice.platform.consumer;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.Internal;
 import com.google.protobuf.Message;
 import dev.lattice.platform.telemetry.Telemetry;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *       {@code traceparent} header and is current while the handler runs.
  *   <li>Data that is not an {@code Envelope}, an event_id that is not a UUID, or a payload that
  *       does not parse: dead-lettered at once ({@link DeadLetterCause#PARSE_ERROR}). A payload type
- *       with no registered handler: dead-lettered at once ({@link
+ *       with no registered handler goes to the {@linkplain Builder#handleAll catch-all handler} if
+ *       there is one; otherwise it is dead-lettered at once ({@link
  *       DeadLetterCause#UNKNOWN_EVENT_TYPE}), since consumers filter their subjects and an unknown
  *       type is a real mismatch.
  *   <li>One transaction: {@code insert into processed_events (consumer, event_id, subject) on
@@ -116,7 +118,7 @@ public final class EventConsumer implements AutoCloseable {
         new MessageProcessor(
             spec,
             builder.dsl,
-            new HandlerRegistry(builder.handlers),
+            new HandlerRegistry(builder.handlers, builder.fallback),
             builder.ignoreUnhandledTypes,
             sender,
             builder.listener,
@@ -362,6 +364,7 @@ public final class EventConsumer implements AutoCloseable {
     private ConsumerListener listener = ConsumerListener.NONE;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private boolean ignoreUnhandledTypes;
+    private HandlerRegistry.Registration<Any> fallback;
 
     private Builder(
         ConsumerSpec spec,
@@ -390,10 +393,29 @@ public final class EventConsumer implements AutoCloseable {
           (com.google.protobuf.Parser<T>) prototype.getParserForType();
       String name = prototype.getDescriptorForType().getFullName();
       if (handlers.putIfAbsent(
-              name, new HandlerRegistry.Registration<>(payloadType, parser, handler))
+              name, HandlerRegistry.Registration.typed(payloadType, parser, handler))
           != null) {
         throw new IllegalArgumentException("a handler for " + name + " is registered already");
       }
+      return this;
+    }
+
+    /**
+     * Registers the handler of every event whose payload type has no {@linkplain #handle typed
+     * handler}: it receives the payload still packed ({@code Envelope.payload}, whatever its type,
+     * also types this service has no descriptor for) and the envelope in its {@link EventContext}.
+     * It runs with the same inbox transaction, retries and dead-lettering as a typed handler. For
+     * consumers that record every event of a stream, such as audit. Makes {@link
+     * #ignoreUnhandledTypes} moot.
+     *
+     * @throws IllegalArgumentException if a catch-all handler is registered already
+     */
+    public Builder handleAll(EventHandler<? super Any> handler) {
+      Objects.requireNonNull(handler, "handler");
+      if (fallback != null) {
+        throw new IllegalArgumentException("a catch-all handler is registered already");
+      }
+      this.fallback = HandlerRegistry.Registration.any(handler);
       return this;
     }
 
@@ -431,7 +453,7 @@ public final class EventConsumer implements AutoCloseable {
      * @throws IllegalStateException if no handler is registered
      */
     public EventConsumer build() {
-      if (handlers.isEmpty()) {
+      if (handlers.isEmpty() && fallback == null) {
         throw new IllegalStateException("consumer " + spec.durableName() + " has no handler");
       }
       return new EventConsumer(this);

@@ -16,14 +16,23 @@ import java.util.Set;
 final class HandlerRegistry {
 
   private final Map<String, Registration<?>> byTypeName;
+  private final Registration<Any> fallback;
 
-  HandlerRegistry(Map<String, Registration<?>> byTypeName) {
+  /**
+   * @param byTypeName the handlers by payload type
+   * @param fallback the handler of every other payload type (the packed {@code Any}); null for none
+   */
+  HandlerRegistry(Map<String, Registration<?>> byTypeName, Registration<Any> fallback) {
     this.byTypeName = Map.copyOf(byTypeName);
+    this.fallback = fallback;
   }
 
-  /** The registration for the payload type of {@code payload}; empty if none. */
+  /**
+   * The registration for the payload type of {@code payload}, else the fallback; empty if neither.
+   */
   Optional<Registration<?>> forPayload(Any payload) {
-    return Optional.ofNullable(byTypeName.get(typeName(payload.getTypeUrl())));
+    Registration<?> typed = byTypeName.get(typeName(payload.getTypeUrl()));
+    return Optional.ofNullable(typed != null ? typed : fallback);
   }
 
   /** The payload full names handled. */
@@ -35,19 +44,36 @@ final class HandlerRegistry {
     return typeUrl.substring(typeUrl.lastIndexOf('/') + 1);
   }
 
-  /** One handler with the parser of its payload type. */
+  /** Turns the envelope's {@code Any} into the handler's payload. */
+  @FunctionalInterface
+  interface Unpacker<T> {
+    T unpack(Any payload) throws InvalidProtocolBufferException;
+  }
+
+  /** One handler with the unpacker of its payload type. */
   record Registration<T extends Message>(
-      Class<T> type, Parser<T> parser, EventHandler<? super T> handler) {
+      Class<T> type, Unpacker<T> unpacker, EventHandler<? super T> handler) {
 
     Registration {
       Objects.requireNonNull(type, "type");
-      Objects.requireNonNull(parser, "parser");
+      Objects.requireNonNull(unpacker, "unpacker");
       Objects.requireNonNull(handler, "handler");
+    }
+
+    /** A handler of payload type {@code type}, parsed from the {@code Any}'s bytes. */
+    static <T extends Message> Registration<T> typed(
+        Class<T> type, Parser<T> parser, EventHandler<? super T> handler) {
+      return new Registration<>(type, payload -> parser.parseFrom(payload.getValue()), handler);
+    }
+
+    /** A handler of any payload type, given the {@code Any} itself. */
+    static Registration<Any> any(EventHandler<? super Any> handler) {
+      return new Registration<>(Any.class, payload -> payload, handler);
     }
 
     /** Parses the payload bytes. */
     T unpack(Any payload) throws InvalidProtocolBufferException {
-      return parser.parseFrom(payload.getValue());
+      return unpacker.unpack(payload);
     }
 
     void handle(EventContext context, Any payload) throws Exception {

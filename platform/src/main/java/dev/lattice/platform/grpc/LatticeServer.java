@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * A gRPC server with everything a Lattice service needs: health, reflection, limits, an executor
  * for blocking handlers, the standard interceptor chain and a graceful drain.
  *
- * <p>Every application service gets, outermost first: telemetry → error mapping → {@linkplain
- * Builder#auth authentication and authorization} when configured → the {@linkplain
- * Builder#interceptor extra interceptors} in registration order → validation → {@linkplain
+ * <p>Every application service gets, outermost first: telemetry → error mapping → the {@link
+ * Caller} record (client address and user agent, {@linkplain Builder#trustedProxies trusted
+ * proxies}) → {@linkplain Builder#auth authentication and authorization} when configured → the
+ * {@linkplain Builder#interceptor extra interceptors} in registration order → validation → {@linkplain
  * Builder#idempotency idempotency keys} when configured → the handler. Idempotency sits after
  * validation so that an invalid request never claims a key. The health and reflection services get
  * no interceptors.
@@ -248,6 +249,7 @@ public final class LatticeServer implements AutoCloseable {
     private ValidationInterceptor validation;
     private TokenVerifier verifier;
     private IdempotencyStore idempotency;
+    private Set<String> trustedProxies = Set.of();
 
     private Builder(String serviceName, ServerBuilder<?> serverBuilder) {
       this.serviceName = Objects.requireNonNull(serviceName, "serviceName");
@@ -294,6 +296,15 @@ public final class LatticeServer implements AutoCloseable {
      */
     public Builder idempotency(IdempotencyStore store) {
       this.idempotency = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * The proxies (IP addresses) whose {@code x-forwarded-for} names the {@link Caller}'s address;
+     * none by default, so the peer address is the client's.
+     */
+    public Builder trustedProxies(Set<String> proxies) {
+      this.trustedProxies = Set.copyOf(proxies);
       return this;
     }
 
@@ -361,6 +372,7 @@ public final class LatticeServer implements AutoCloseable {
       if (policy != null) {
         innermostFirst.add(new AuthInterceptor(policy, verifier));
       }
+      innermostFirst.add(Caller.interceptor(trustedProxies));
       innermostFirst.add(new ErrorInterceptor());
       innermostFirst.add(telemetry.serverInterceptor());
 

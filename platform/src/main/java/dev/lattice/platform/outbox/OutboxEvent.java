@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * @param aggregateType kind of aggregate, lower snake case ({@code order}, {@code signing_key})
  * @param aggregateId id of the aggregate, non-blank
  * @param aggregateVersion the aggregate's version after this change, at least 1
- * @param actor who caused the event; its type must not be {@code ACTOR_TYPE_UNSPECIFIED}
+ * @param actor who caused the event; the default instance (nothing set) means "the caller of the
+ *     current gRPC call", which {@link OutboxWriter} fills in; otherwise its type must not be
+ *     {@code ACTOR_TYPE_UNSPECIFIED}
  * @param payload the event message, e.g. {@code OrderCreated}
  * @param occurredAt when the change happened; empty: the writer's clock at {@code append}
  * @param causationId the event id whose handling produced this event; empty when caused by an RPC
@@ -55,12 +57,16 @@ public record OutboxEvent(
       throw new IllegalArgumentException(
           "aggregateVersion must be at least 1: " + aggregateVersion);
     }
-    if (actor.getType() == ActorType.ACTOR_TYPE_UNSPECIFIED) {
+    if (actor.getType() == ActorType.ACTOR_TYPE_UNSPECIFIED
+        && !actor.equals(Actor.getDefaultInstance())) {
       throw new IllegalArgumentException("actor type must be set");
     }
   }
 
-  /** A builder; every field but {@code occurredAt} and {@code causationId} is required. */
+  /**
+   * A builder; every field but {@code actor}, {@code occurredAt} and {@code causationId} is
+   * required. Without an actor the event is attributed to the caller of the current call.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -71,7 +77,7 @@ public record OutboxEvent(
     private String aggregateType;
     private String aggregateId;
     private long aggregateVersion;
-    private Actor actor;
+    private Actor actor = Actor.getDefaultInstance();
     private Message payload;
     private Instant occurredAt;
     private String causationId;

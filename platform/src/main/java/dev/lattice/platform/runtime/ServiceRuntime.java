@@ -32,6 +32,7 @@ import dev.lattice.platform.config.ServerConfig;
 import dev.lattice.platform.config.TelemetryConfig;
 import dev.lattice.platform.db.Database;
 import dev.lattice.platform.db.Migrations;
+import dev.lattice.platform.grpc.Caller;
 import dev.lattice.platform.grpc.GracefulShutdown;
 import dev.lattice.platform.grpc.LatticeServer;
 import dev.lattice.platform.operations.OperationsGrpcService;
@@ -145,6 +146,7 @@ public final class ServiceRuntime {
       LatticeServer.Builder builder =
           LatticeServer.builder(name, serverBuilder)
               .telemetry(telemetry)
+              .trustedProxies(Caller.trustedProxies(env))
               .auth(new TokenVerifier(authConfig, keys, revoked, context.clock()))
               .idempotency(idempotency)
               .drainTimeout(serverConfig.drainTimeout())

@@ -213,6 +213,46 @@ class EventConsumerIT {
   }
 
   @Test
+  void handleAll_getsEveryPayloadTypeWithoutTypedHandler_once_evenWhenRepublished()
+      throws Exception {
+    List<String> generic = new CopyOnWriteArrayList<>();
+    List<String> typed = new CopyOnWriteArrayList<>();
+    start(
+        spec -> spec,
+        builder ->
+            builder
+                .handle(StringValue.class, (context, payload) -> typed.add(payload.getValue()))
+                .handleAll(
+                    (context, payload) -> {
+                      assertThat(payload).isEqualTo(context.envelope().getPayload());
+                      generic.add(payload.getTypeUrl());
+                      applyEffect(context);
+                    }));
+    Envelope number = envelope(subject, Int64Value.of(7));
+    Envelope unknown =
+        envelope(subject, StringValue.of("x")).toBuilder()
+            .setPayload(
+                com.google.protobuf.Any.newBuilder()
+                    .setTypeUrl("type.googleapis.com/not.a.Known")
+                    .setValue(com.google.protobuf.ByteString.copyFromUtf8("opaque")))
+            .build();
+
+    publish(nats, subject, envelope(subject, StringValue.of("typed")), null);
+    publish(nats, subject, number, null);
+    publish(nats, subject, unknown, null);
+    publishRaw(nats, subject, number.toByteArray(), "again-" + number.getEventId(), null);
+
+    awaitAllAcknowledged(4);
+    assertThat(typed).containsExactly("typed");
+    assertThat(generic)
+        .containsExactly(
+            "type.googleapis.com/google.protobuf.Int64Value", "type.googleapis.com/not.a.Known");
+    assertThat(effects(dsl, durable)).isEqualTo(2);
+    assertThat(deadLetters.list(new DeadLetterQuery(SERVICE, durable, "", 10, 0)).deadLetters())
+        .isEmpty();
+  }
+
+  @Test
   void unhandledPayloadType_whenIgnoring_isAcknowledgedWithoutEffect_andOrderKept()
       throws Exception {
     List<String> handled = new CopyOnWriteArrayList<>();
