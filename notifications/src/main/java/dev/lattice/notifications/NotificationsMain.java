@@ -16,6 +16,7 @@ import dev.lattice.notifications.delivery.DeliveryLog;
 import dev.lattice.notifications.delivery.DeliveryPlanner;
 import dev.lattice.notifications.delivery.DeliveryWorker;
 import dev.lattice.notifications.delivery.Dispatcher;
+import dev.lattice.notifications.delivery.FailedDeliveries;
 import dev.lattice.notifications.delivery.RateLimiter;
 import dev.lattice.notifications.directory.RecipientDirectory;
 import dev.lattice.notifications.events.CommerceHandlers;
@@ -25,6 +26,7 @@ import dev.lattice.notifications.preferences.Preferences;
 import dev.lattice.notifications.templates.DefaultTemplates;
 import dev.lattice.notifications.templates.TemplateCatalog;
 import dev.lattice.notifications.templates.TemplateRenderer;
+import dev.lattice.notifications.v1.NotificationFailed;
 import dev.lattice.orders.v1.OrderCancelled;
 import dev.lattice.orders.v1.OrderDelivered;
 import dev.lattice.orders.v1.OrderPaid;
@@ -96,7 +98,10 @@ public final class NotificationsMain implements ServiceModule {
         consumer(context, "orders", OrderDelivered.getDescriptor())
             .handle(OrderDelivered.class, commerce.orderDelivered()).build(),
         consumer(context, "payments", PaymentRefunded.getDescriptor())
-            .handle(PaymentRefunded.class, commerce.paymentRefunded()).build());
+            .handle(PaymentRefunded.class, commerce.paymentRefunded()).build(),
+        // Its own NotificationFailed: exhausted deliveries go to DEAD_LETTERS for operators.
+        consumer(context, "notifications", NotificationFailed.getDescriptor())
+            .handle(NotificationFailed.class, FailedDeliveries::onFailed).build());
   }
 
   /** The delivery dispatcher: a priority lane (4 calls in flight) and a bulk lane (16). */

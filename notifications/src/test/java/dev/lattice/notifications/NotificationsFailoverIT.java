@@ -12,7 +12,13 @@ import dev.lattice.notifications.v1.NotificationFailed;
 import dev.lattice.notifications.v1.NotificationsServiceGrpc.NotificationsServiceBlockingStub;
 import dev.lattice.orders.v1.OrderCancelled;
 import dev.lattice.testing.FreePorts;
+import dev.lattice.platform.consumer.DeadLetterCause;
+import dev.lattice.platform.consumer.DeadLetterQuery;
+import dev.lattice.platform.consumer.DeadLetters;
+import dev.lattice.platform.consumer.StoredDeadLetter;
 import dev.lattice.testing.NatsExtension;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
 import dev.lattice.testing.PostgresExtension;
 import java.time.Duration;
 import java.util.List;
@@ -109,8 +115,9 @@ class NotificationsFailoverIT {
       await().atMost(Duration.ofSeconds(60)).until(() -> service.sqlLong(
           "select count(*) from deliveries where source_event_id = ? and status = 'FAILED'",
           UUID.fromString(cancelled.getEventId())) == 1);
-      NotificationFailed failed = EventTap.unpack(events.await(NotificationFailed.class,
-          f -> f.getSourceEventId().equals(cancelled.getEventId())), NotificationFailed.class);
+      Envelope failedEvent = events.await(NotificationFailed.class,
+          f -> f.getSourceEventId().equals(cancelled.getEventId()));
+      NotificationFailed failed = EventTap.unpack(failedEvent, NotificationFailed.class);
       assertThat(failed.getAttemptCount()).isEqualTo(MAX_ATTEMPTS);
       assertThat(failed.getErrorCode()).isEqualTo("smtp_unreachable");
 
@@ -124,6 +131,19 @@ class NotificationsFailoverIT {
           .allMatch(a -> a.endsWith(":TRANSIENT_ERROR"));
       assertThat(service.sqlValue("select rendered_body from deliveries where id = ?", UUID.fromString(dead.getId())))
           .isNull();
+
+      // And it is in DEAD_LETTERS, where operators list what the platform gave up on.
+      try (Connection connection = Nats.connect(nats.url())) {
+        DeadLetters deadLetterStream = new DeadLetters(connection);
+        DeadLetterQuery query = new DeadLetterQuery("notifications", "", "", 100, 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> deadLetterStream.list(query).deadLetters().stream()
+            .anyMatch(letter -> letter.errorMessage().contains(dead.getId())));
+        StoredDeadLetter letter = deadLetterStream.list(query).deadLetters().stream()
+            .filter(l -> l.errorMessage().contains(dead.getId())).findFirst().orElseThrow();
+        assertThat(letter.cause()).isEqualTo(DeadLetterCause.PERMANENT_FAILURE);
+        assertThat(letter.eventId()).isEqualTo(failedEvent.getEventId());
+        assertThat(letter.errorMessage()).contains("smtp_unreachable").contains(MAX_ATTEMPTS + " attempts");
+      }
     } finally {
       fallbackMail.up();
     }

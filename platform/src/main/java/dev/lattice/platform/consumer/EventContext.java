@@ -14,6 +14,8 @@ import org.jooq.DSLContext;
  * @param deliveryCount which delivery of this message this is, starting at 1
  * @param subject the NATS subject the event arrived on
  * @param streamSequence the message's sequence in its stream
+ * @param replayCount how many times an operator has replayed this event from DEAD_LETTERS (0: the
+ *     original, as its producer published it)
  */
 public record EventContext(
     String consumer,
@@ -21,7 +23,8 @@ public record EventContext(
     DSLContext tx,
     long deliveryCount,
     String subject,
-    long streamSequence) {
+    long streamSequence,
+    int replayCount) {
 
   /** Checks that nothing is null. */
   public EventContext {
@@ -29,6 +32,11 @@ public record EventContext(
     Objects.requireNonNull(envelope, "envelope");
     Objects.requireNonNull(tx, "tx");
     Objects.requireNonNull(subject, "subject");
+  }
+
+  /** True when an operator replayed this event from DEAD_LETTERS. */
+  public boolean isReplay() {
+    return replayCount > 0;
   }
 
   /** True when this is not the first delivery (an earlier one failed or was not acknowledged). */

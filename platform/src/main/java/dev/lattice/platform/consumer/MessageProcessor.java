@@ -188,7 +188,8 @@ final class MessageProcessor {
                         tx,
                         delivery.count(),
                         message.getSubject(),
-                        delivery.streamSequence());
+                        delivery.streamSequence(),
+                        replayCount(message));
                 try {
                   registration.handler().handle(context, payload);
                 } catch (Exception | StackOverflowError | LinkageError | AssertionError e) {
@@ -329,6 +330,22 @@ final class MessageProcessor {
     @Override
     public String toString() {
       return stream + "#" + streamSequence + " on " + subject + ", delivery " + count;
+    }
+  }
+
+  /** The {@value DeadLetterHeaders#REPLAY_COUNT} header of a replayed event; 0 when absent. */
+  static int replayCount(io.nats.client.Message message) {
+    if (!message.hasHeaders()) {
+      return 0;
+    }
+    String value = message.getHeaders().getFirst(DeadLetterHeaders.REPLAY_COUNT);
+    if (value == null) {
+      return 0;
+    }
+    try {
+      return Math.max(0, Integer.parseInt(value.trim()));
+    } catch (NumberFormatException e) {
+      return 0;
     }
   }
 }

@@ -69,6 +69,7 @@ class PoisonMessageIT {
       throws Exception {
     AtomicBoolean broken = new AtomicBoolean(true);
     List<Long> deliveries = new CopyOnWriteArrayList<>();
+    List<Integer> replays = new CopyOnWriteArrayList<>();
     List<Long> deliveryTimes = new CopyOnWriteArrayList<>();
     DeadLetters deadLetters = new DeadLetters(nats);
     ConsumerSpec spec =
@@ -81,6 +82,7 @@ class PoisonMessageIT {
                 StringValue.class,
                 (context, payload) -> {
                   deliveries.add(context.deliveryCount());
+                  replays.add(context.replayCount());
                   deliveryTimes.add(System.nanoTime());
                   applyEffect(context); // rolled back while broken
                   if (broken.get()) {
@@ -126,6 +128,8 @@ class PoisonMessageIT {
       Thread.sleep(300);
       assertThat(effects(dsl, DURABLE, poison.getEventId())).isEqualTo(1);
       assertThat(deliveries).hasSize(MAX_DELIVER + 1).endsWith(1L);
+      assertThat(replays).as("the handler sees which deliveries are replays")
+          .containsExactly(0, 0, 0, 0, 1);
       assertThat(replayed.pending()).isFalse();
       assertThat(replayed.replayCount()).isEqualTo(1);
       assertThat(deadLetters.list(query).deadLetters()).isEmpty();
