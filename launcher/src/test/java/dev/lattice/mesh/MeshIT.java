@@ -135,6 +135,44 @@ class MeshIT {
     assertThat(out.lines().filter(l -> l.contains("SERVING")).count()).as(out).isEqualTo(6);
   }
 
+  /** The README's quick start: register, read the verification mail in .lattice/mail, verify. */
+  @Test
+  @Order(2)
+  void registration_mailLandsInTheMailCatcher_andItsTokenVerifiesTheAddress() throws Exception {
+    ManagedChannel ch = channel("identity");
+    try {
+      var identity = dev.lattice.identity.v1.IdentityServiceGrpc.newBlockingStub(ch)
+          .withDeadlineAfter(30, TimeUnit.SECONDS);
+      identity.register(dev.lattice.identity.v1.RegisterRequest.newBuilder()
+          .setTenantSlug("platform").setEmail("ada@example.com").setPassword("a long passphrase 1")
+          .setDisplayName("Ada").build());
+      Path mail = root.resolve(".lattice").resolve("mail");
+      String[] token = new String[1];
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+        if (!Files.isDirectory(mail)) {
+          return false;
+        }
+        try (var files = Files.list(mail)) {
+          for (Path file : files.filter(f -> f.toString().endsWith(".eml")).toList()) {
+            String text = Files.readString(file);
+            var code = java.util.regex.Pattern.compile("enter this code: (\\S+)").matcher(text);
+            if (text.contains("ada@example.com") && code.find()) {
+              token[0] = code.group(1);
+              return true;
+            }
+          }
+        }
+        return false;
+      });
+      var verified = identity.verifyEmail(
+          dev.lattice.identity.v1.VerifyEmailRequest.newBuilder().setToken(token[0]).build());
+      assertThat(verified.getUser().getStatus())
+          .isEqualTo(dev.lattice.identity.v1.UserStatus.USER_STATUS_ACTIVE);
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
   @Test
   @Order(3)
   void invalidRequest_isInvalidArgumentWithFieldViolations() throws Exception {
