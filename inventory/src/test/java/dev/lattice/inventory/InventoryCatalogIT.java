@@ -27,6 +27,7 @@ import dev.lattice.inventory.v1.StockAdjusted;
 import dev.lattice.inventory.v1.UpdateProductRequest;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
+import dev.lattice.testing.service.EventTap;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ class InventoryCatalogIT {
 
   @BeforeAll
   static void start() throws Exception {
-    events = EventTap.open(nats.url());
+    events = EventTap.open(nats.url(), "inventory");
     inventory = InventoryHarness.start(postgres, nats);
   }
 

@@ -3,20 +3,17 @@ package dev.lattice.inventory;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
-import dev.lattice.inventory.v1.InventoryServiceGrpc;
 import dev.lattice.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
+import dev.lattice.inventory.v1.InventoryServiceGrpc;
 import dev.lattice.platform.auth.BearerToken;
-import dev.lattice.platform.auth.KeySource;
 import dev.lattice.platform.config.Env;
-import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.runtime.RunningService;
-import dev.lattice.platform.runtime.ServiceContext;
-import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.platform.runtime.ServiceRuntime;
 import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
-import io.grpc.BindableService;
+import dev.lattice.testing.service.TestKey;
+import dev.lattice.testing.service.TrustingModule;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -29,7 +26,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -43,10 +39,10 @@ final class InventoryHarness implements AutoCloseable {
   private final RunningService service;
   private final ManagedChannel channel;
   private final PostgresExtension postgres;
-  private final InventoryTokens tokens;
+  private final TestKey tokens;
 
   private InventoryHarness(
-      RunningService service, ManagedChannel channel, PostgresExtension postgres, InventoryTokens tokens) {
+      RunningService service, ManagedChannel channel, PostgresExtension postgres, TestKey tokens) {
     this.service = service;
     this.channel = channel;
     this.postgres = postgres;
@@ -70,16 +66,16 @@ final class InventoryHarness implements AutoCloseable {
     env.put("LATTICE_DB_USER", postgres.user());
     env.put("LATTICE_NATS_URL", nats.url());
     env.put("LATTICE_GRPC_PORT", Integer.toString(port));
-    InventoryTokens tokens = InventoryTokens.generate();
+    TestKey tokens = TestKey.generate("inventory-test-key");
     RunningService service = ServiceRuntime.start(
-        new TrustingTestKey(new InventoryMain(), tokens), Env.of(env),
+        new TrustingModule(new InventoryMain(), tokens.keySource()), Env.of(env),
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     return new InventoryHarness(service, channel, postgres, tokens);
   }
 
   /** Signs tokens the running service accepts. */
-  InventoryTokens tokens() {
+  TestKey tokens() {
     return tokens;
   }
 
@@ -147,44 +143,5 @@ final class InventoryHarness implements AutoCloseable {
   public void close() throws Exception {
     channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     service.close();
-  }
-
-  /** InventoryMain with the test key as the only trusted signing key. */
-  private record TrustingTestKey(ServiceModule delegate, InventoryTokens tokens) implements ServiceModule {
-
-    @Override
-    public String name() {
-      return delegate.name();
-    }
-
-    @Override
-    public int defaultPort() {
-      return delegate.defaultPort();
-    }
-
-    @Override
-    public boolean publishesEvents() {
-      return delegate.publishesEvents();
-    }
-
-    @Override
-    public List<BindableService> services(ServiceContext context) {
-      return delegate.services(context);
-    }
-
-    @Override
-    public List<EventConsumer> consumers(ServiceContext context) {
-      return delegate.consumers(context);
-    }
-
-    @Override
-    public KeySource keySource(ServiceContext context) {
-      return tokens.keySource();
-    }
-
-    @Override
-    public List<AutoCloseable> background(ServiceContext context) {
-      return delegate.background(context);
-    }
   }
 }

@@ -23,6 +23,7 @@ import dev.lattice.inventory.v1.StockRejectionReason;
 import dev.lattice.inventory.v1.StockReserved;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
+import dev.lattice.testing.service.EventTap;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -59,7 +60,7 @@ class InventoryReservationExpiryIT {
 
   @BeforeAll
   static void start() throws Exception {
-    events = EventTap.open(nats.url());
+    events = EventTap.open(nats.url(), "inventory");
     orders = OrderEventsPublisher.open(nats.url());
     inventory = InventoryHarness.start(postgres, nats, SHORT_RESERVATIONS);
     replica = InventoryHarness.start(postgres, nats, SHORT_RESERVATIONS);

@@ -24,6 +24,7 @@ import dev.lattice.inventory.v1.StockReserved;
 import dev.lattice.inventory.v1.StockReturned;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
+import dev.lattice.testing.service.EventTap;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,7 +63,7 @@ class InventoryReservationsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    events = EventTap.open(nats.url());
+    events = EventTap.open(nats.url(), "inventory");
     orders = OrderEventsPublisher.open(nats.url());
     for (int i = 0; i < 3; i++) {
       replicas.add(InventoryHarness.start(postgres, nats));

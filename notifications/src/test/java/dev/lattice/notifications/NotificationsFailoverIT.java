@@ -11,15 +11,16 @@ import dev.lattice.notifications.v1.ListDeliveriesRequest;
 import dev.lattice.notifications.v1.NotificationFailed;
 import dev.lattice.notifications.v1.NotificationsServiceGrpc.NotificationsServiceBlockingStub;
 import dev.lattice.orders.v1.OrderCancelled;
-import dev.lattice.testing.FreePorts;
 import dev.lattice.platform.consumer.DeadLetterCause;
 import dev.lattice.platform.consumer.DeadLetterQuery;
 import dev.lattice.platform.consumer.DeadLetters;
 import dev.lattice.platform.consumer.StoredDeadLetter;
+import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsExtension;
+import dev.lattice.testing.PostgresExtension;
+import dev.lattice.testing.service.EventTap;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import dev.lattice.testing.PostgresExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,7 @@ class NotificationsFailoverIT {
   static void start() throws Exception {
     fallbackMail = MailServer.start();
     publisher = EventsPublisher.open(nats.url());
-    events = EventTap.open(nats.url());
+    events = EventTap.open(nats.url(), "notifications");
     service = NotificationsHarness.start(postgres, nats, Map.of(
         "LATTICE_NOTIFICATIONS_SMTP_HOST", "127.0.0.1",
         "LATTICE_NOTIFICATIONS_SMTP_PORT", Integer.toString(FreePorts.next()),

@@ -3,20 +3,16 @@ package dev.lattice.notifications;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
-import dev.lattice.notifications.v1.NotificationsServiceGrpc;
 import dev.lattice.notifications.v1.NotificationsServiceGrpc.NotificationsServiceBlockingStub;
+import dev.lattice.notifications.v1.NotificationsServiceGrpc;
 import dev.lattice.platform.auth.BearerToken;
-import dev.lattice.platform.auth.KeySource;
 import dev.lattice.platform.config.Env;
-import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.runtime.RunningService;
-import dev.lattice.platform.runtime.ServiceContext;
-import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.platform.runtime.ServiceRuntime;
 import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
-import io.grpc.BindableService;
+import dev.lattice.testing.service.TrustingModule;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -72,7 +68,7 @@ final class NotificationsHarness implements AutoCloseable {
     env.put("LATTICE_GRPC_PORT", Integer.toString(port));
     NotificationsTokens tokens = NotificationsTokens.generate();
     RunningService service = ServiceRuntime.start(
-        new TrustingTestKey(new NotificationsMain(), tokens), Env.of(env),
+        new TrustingModule(new NotificationsMain(), tokens.keySource()), Env.of(env),
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     return new NotificationsHarness(service, channel, postgres, tokens);
@@ -166,44 +162,5 @@ final class NotificationsHarness implements AutoCloseable {
   public void close() throws Exception {
     channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     service.close();
-  }
-
-  /** NotificationsMain with the test key as the only trusted signing key. */
-  private record TrustingTestKey(ServiceModule delegate, NotificationsTokens tokens) implements ServiceModule {
-
-    @Override
-    public String name() {
-      return delegate.name();
-    }
-
-    @Override
-    public int defaultPort() {
-      return delegate.defaultPort();
-    }
-
-    @Override
-    public boolean publishesEvents() {
-      return delegate.publishesEvents();
-    }
-
-    @Override
-    public List<BindableService> services(ServiceContext context) {
-      return delegate.services(context);
-    }
-
-    @Override
-    public List<EventConsumer> consumers(ServiceContext context) {
-      return delegate.consumers(context);
-    }
-
-    @Override
-    public KeySource keySource(ServiceContext context) {
-      return tokens.keySource();
-    }
-
-    @Override
-    public List<AutoCloseable> background(ServiceContext context) {
-      return delegate.background(context);
-    }
   }
 }

@@ -34,6 +34,7 @@ import dev.lattice.orders.v1.OrderPaid;
 import dev.lattice.orders.v1.OrderShipped;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
+import dev.lattice.testing.service.EventTap;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
 import jakarta.mail.internet.MimeMessage;
@@ -83,7 +84,7 @@ class NotificationsIT {
     mail = MailServer.start();
     fallbackMail = MailServer.start();
     publisher = EventsPublisher.open(nats.url());
-    events = EventTap.open(nats.url());
+    events = EventTap.open(nats.url(), "notifications");
     service = NotificationsHarness.start(postgres, nats, Map.of(
         "LATTICE_NOTIFICATIONS_SMTP_HOST", "127.0.0.1",
         "LATTICE_NOTIFICATIONS_SMTP_PORT", Integer.toString(mail.port()),

@@ -1,70 +1,26 @@
 package dev.lattice.notifications;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.lattice.platform.auth.StaticKeySource;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
-import java.util.List;
+import dev.lattice.testing.service.TestKey;
 import java.util.UUID;
 
-/** An ES256 key like identity's and access tokens signed with it, for calling notifications in tests. */
+/** A test key notifications trusts, and tokens of its users: customers, or staff with permissions. */
 final class NotificationsTokens {
 
-  private final ECKey key;
+  private final TestKey key = TestKey.generate("notifications-test-key");
 
-  private NotificationsTokens(ECKey key) {
-    this.key = key;
-  }
-
-  /** A fresh P-256 key. */
+  /** A fresh key. */
   static NotificationsTokens generate() {
-    try {
-      return new NotificationsTokens(new ECKeyGenerator(Curve.P_256).keyID("notifications-test-key").generate());
-    } catch (JOSEException e) {
-      throw new IllegalStateException(e);
-    }
+    return new NotificationsTokens();
   }
 
   /** The public key, as identity's JWKS would serve it. */
   StaticKeySource keySource() {
-    return StaticKeySource.of(key.toPublicJWK());
+    return key.keySource();
   }
 
-  /** A token of user {@code userId} of {@code tenantId} with {@code permissions}, for 15 minutes. */
+  /** A 15-minute token of user {@code userId}: a customer without permissions, else staff. */
   String token(UUID tenantId, UUID userId, String... permissions) {
-    Instant now = Instant.now();
-    JWTClaimsSet claims = new JWTClaimsSet.Builder()
-        .issuer("lattice-identity")
-        .audience("lattice")
-        .subject(userId.toString())
-        .claim("tenant_id", tenantId.toString())
-        .claim("roles", List.of(permissions.length == 0 ? "customer" : "staff"))
-        .claim("permissions", List.of(permissions))
-        .issueTime(Date.from(now))
-        .notBeforeTime(Date.from(now))
-        .expirationTime(Date.from(now.plus(Duration.ofMinutes(15))))
-        .jwtID(UUID.randomUUID().toString())
-        .build();
-    JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.ES256)
-        .keyID(key.getKeyID())
-        .type(new JOSEObjectType("at+jwt"))
-        .build();
-    SignedJWT jwt = new SignedJWT(header, claims);
-    try {
-      jwt.sign(new ECDSASigner(key));
-    } catch (JOSEException e) {
-      throw new IllegalStateException(e);
-    }
-    return jwt.serialize();
+    return key.token(tenantId, userId, permissions.length == 0 ? "customer" : "staff", permissions);
   }
 }

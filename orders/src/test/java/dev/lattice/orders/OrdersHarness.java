@@ -9,25 +9,22 @@ import dev.lattice.events.v1.Actor;
 import dev.lattice.events.v1.ActorType;
 import dev.lattice.events.v1.Envelope;
 import dev.lattice.inventory.InventoryMain;
-import dev.lattice.inventory.v1.InventoryServiceGrpc;
 import dev.lattice.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
-import dev.lattice.orders.v1.OrdersServiceGrpc;
+import dev.lattice.inventory.v1.InventoryServiceGrpc;
 import dev.lattice.orders.v1.OrdersServiceGrpc.OrdersServiceBlockingStub;
-import dev.lattice.platform.auth.BearerToken;
-import dev.lattice.platform.auth.KeySource;
+import dev.lattice.orders.v1.OrdersServiceGrpc;
 import dev.lattice.platform.auth.AuthInterceptor;
+import dev.lattice.platform.auth.BearerToken;
 import dev.lattice.platform.config.Env;
-import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.events.EventStreams;
 import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.runtime.RunningService;
-import dev.lattice.platform.runtime.ServiceContext;
 import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.platform.runtime.ServiceRuntime;
 import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsServer;
 import dev.lattice.testing.PostgresExtension;
-import io.grpc.BindableService;
+import dev.lattice.testing.service.TrustingModule;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -113,7 +110,7 @@ final class OrdersHarness implements AutoCloseable {
     env.put("LATTICE_GRPC_PORT", Integer.toString(port));
     env.putAll(extra);
     RunningService service = ServiceRuntime.start(
-        new TrustingTestKey(module, tokens), Env.of(env),
+        new TrustingModule(module, tokens.keySource()), Env.of(env),
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
     resources.add(service);
     return service;
@@ -259,45 +256,6 @@ final class OrdersHarness implements AutoCloseable {
   public void close() throws Exception {
     for (AutoCloseable resource : resources.reversed()) {
       resource.close();
-    }
-  }
-
-  /** A service with the test key as the only trusted signing key. */
-  private record TrustingTestKey(ServiceModule delegate, OrdersTokens tokens) implements ServiceModule {
-
-    @Override
-    public String name() {
-      return delegate.name();
-    }
-
-    @Override
-    public int defaultPort() {
-      return delegate.defaultPort();
-    }
-
-    @Override
-    public boolean publishesEvents() {
-      return delegate.publishesEvents();
-    }
-
-    @Override
-    public List<BindableService> services(ServiceContext context) {
-      return delegate.services(context);
-    }
-
-    @Override
-    public List<EventConsumer> consumers(ServiceContext context) {
-      return delegate.consumers(context);
-    }
-
-    @Override
-    public KeySource keySource(ServiceContext context) {
-      return tokens.keySource();
-    }
-
-    @Override
-    public List<AutoCloseable> background(ServiceContext context) {
-      return delegate.background(context);
     }
   }
 }

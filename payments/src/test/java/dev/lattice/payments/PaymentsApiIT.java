@@ -21,6 +21,7 @@ import dev.lattice.payments.v1.RefundPaymentResponse;
 import dev.lattice.payments.v1.RefundStatus;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
+import dev.lattice.testing.service.EventTap;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
@@ -56,7 +57,7 @@ class PaymentsApiIT {
 
   @BeforeAll
   static void start() throws Exception {
-    events = EventTap.open(nats.url());
+    events = EventTap.open(nats.url(), "payments");
     payments = PaymentsHarness.start(postgres, nats);
   }
 

@@ -13,23 +13,20 @@ import dev.lattice.events.v1.ActorType;
 import dev.lattice.events.v1.Envelope;
 import dev.lattice.payments.sandbox.SandboxConfig;
 import dev.lattice.payments.sandbox.SandboxProvider;
-import dev.lattice.payments.v1.PaymentsServiceGrpc;
 import dev.lattice.payments.v1.PaymentsServiceGrpc.PaymentsServiceBlockingStub;
+import dev.lattice.payments.v1.PaymentsServiceGrpc;
 import dev.lattice.payments.webhooks.WebhookHttpServer;
 import dev.lattice.platform.auth.BearerToken;
-import dev.lattice.platform.auth.KeySource;
 import dev.lattice.platform.config.Env;
-import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.events.EventStreams;
 import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.runtime.RunningService;
-import dev.lattice.platform.runtime.ServiceContext;
-import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.platform.runtime.ServiceRuntime;
 import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
-import io.grpc.BindableService;
+import dev.lattice.testing.service.TestKey;
+import dev.lattice.testing.service.TrustingModule;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -51,7 +48,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -74,14 +70,14 @@ final class PaymentsHarness implements AutoCloseable {
   private final SandboxProvider sandbox;
   private final ManagedChannel channel;
   private final PostgresExtension postgres;
-  private final PaymentsTokens tokens;
+  private final TestKey tokens;
   private final Connection nats;
   private final int webhookPort;
   private final HttpClient http = HttpClient.newHttpClient();
 
   private PaymentsHarness(
       RunningService service, SandboxProvider sandbox, ManagedChannel channel,
-      PostgresExtension postgres, PaymentsTokens tokens, Connection nats, int webhookPort) {
+      PostgresExtension postgres, TestKey tokens, Connection nats, int webhookPort) {
     this.service = service;
     this.sandbox = sandbox;
     this.channel = channel;
@@ -119,15 +115,15 @@ final class PaymentsHarness implements AutoCloseable {
     env.put("LATTICE_PAYMENTS_RETRY_MAX", "2s");
     env.put("LATTICE_PAYMENTS_PENDING_RECHECK", "3s");
     env.put("LATTICE_PAYMENTS_WORKER_LEASE", "10s");
-    PaymentsTokens tokens = PaymentsTokens.generate();
+    TestKey tokens = TestKey.generate("payments-test-key");
     RunningService service = ServiceRuntime.start(
-        new TrustingTestKey(new PaymentsMain(), tokens), Env.of(env),
+        new TrustingModule(new PaymentsMain(), tokens.keySource()), Env.of(env),
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     return new PaymentsHarness(service, sandbox, channel, postgres, tokens, nats, webhookPort);
   }
 
-  PaymentsTokens tokens() {
+  TestKey tokens() {
     return tokens;
   }
 
@@ -271,44 +267,5 @@ final class PaymentsHarness implements AutoCloseable {
     service.close();
     sandbox.close();
     nats.close();
-  }
-
-  /** PaymentsMain with the test key as the only trusted signing key. */
-  private record TrustingTestKey(ServiceModule delegate, PaymentsTokens tokens) implements ServiceModule {
-
-    @Override
-    public String name() {
-      return delegate.name();
-    }
-
-    @Override
-    public int defaultPort() {
-      return delegate.defaultPort();
-    }
-
-    @Override
-    public boolean publishesEvents() {
-      return delegate.publishesEvents();
-    }
-
-    @Override
-    public List<BindableService> services(ServiceContext context) {
-      return delegate.services(context);
-    }
-
-    @Override
-    public List<EventConsumer> consumers(ServiceContext context) {
-      return delegate.consumers(context);
-    }
-
-    @Override
-    public KeySource keySource(ServiceContext context) {
-      return tokens.keySource();
-    }
-
-    @Override
-    public List<AutoCloseable> background(ServiceContext context) {
-      return delegate.background(context);
-    }
   }
 }

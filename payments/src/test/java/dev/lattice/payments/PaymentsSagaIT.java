@@ -27,6 +27,7 @@ import dev.lattice.payments.v1.PaymentsServiceGrpc.PaymentsServiceBlockingStub;
 import dev.lattice.payments.webhooks.WebhookSignature;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
+import dev.lattice.testing.service.EventTap;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
@@ -60,7 +61,7 @@ class PaymentsSagaIT {
 
   @BeforeAll
   static void start() throws Exception {
-    events = EventTap.open(nats.url());
+    events = EventTap.open(nats.url(), "payments");
     payments = PaymentsHarness.start(postgres, nats);
   }
 

@@ -1,4 +1,4 @@
-package dev.lattice.inventory;
+package dev.lattice.testing.service;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
@@ -17,36 +17,45 @@ import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 
-/** An ES256 key like identity's and access tokens signed with it, for calling inventory in tests. */
-final class InventoryTokens {
+/**
+ * An ES256 key like identity's, and access tokens signed with it: a service under test trusts
+ * {@link #keySource()} instead of identity's JWKS, so its tests call it as real users would,
+ * through the real auth interceptor. Thread-safe.
+ */
+public final class TestKey {
 
   private final ECKey key;
 
-  private InventoryTokens(ECKey key) {
+  private TestKey(ECKey key) {
     this.key = key;
   }
 
-  /** A fresh P-256 key. */
-  static InventoryTokens generate() {
+  /** A fresh P-256 key with key id {@code keyId}. */
+  public static TestKey generate(String keyId) {
     try {
-      return new InventoryTokens(new ECKeyGenerator(Curve.P_256).keyID("inventory-test-key").generate());
+      return new TestKey(new ECKeyGenerator(Curve.P_256).keyID(keyId).generate());
     } catch (JOSEException e) {
       throw new IllegalStateException(e);
     }
   }
 
   /** The public key, as identity's JWKS would serve it. */
-  StaticKeySource keySource() {
+  public StaticKeySource keySource() {
     return StaticKeySource.of(key.toPublicJWK());
   }
 
-  /** A token of a random user of {@code tenantId} with {@code role} and {@code permissions}, for 15 minutes. */
-  String token(UUID tenantId, String role, String... permissions) {
+  /** A 15-minute token of a random user of {@code tenantId} with {@code role} and {@code permissions}. */
+  public String token(UUID tenantId, String role, String... permissions) {
+    return token(tenantId, UUID.randomUUID(), role, permissions);
+  }
+
+  /** A 15-minute token of user {@code subject} of {@code tenantId} with {@code role} and {@code permissions}. */
+  public String token(UUID tenantId, UUID subject, String role, String... permissions) {
     Instant now = Instant.now();
     JWTClaimsSet claims = new JWTClaimsSet.Builder()
         .issuer("lattice-identity")
         .audience("lattice")
-        .subject(UUID.randomUUID().toString())
+        .subject(subject.toString())
         .claim("tenant_id", tenantId.toString())
         .claim("roles", List.of(role))
         .claim("permissions", List.of(permissions))

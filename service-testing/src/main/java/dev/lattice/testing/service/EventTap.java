@@ -1,4 +1,4 @@
-package dev.lattice.inventory;
+package dev.lattice.testing.service;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
@@ -13,10 +13,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
- * What inventory publishes, as a consumer would see it: every envelope on {@code
- * lattice.inventory.>} (a plain NATS subscription receives what the relay publishes to JetStream).
+ * What a service publishes, as a consumer would see it: every envelope on {@code
+ * lattice.<service>.>} (a plain NATS subscription receives what the relay publishes to JetStream).
+ * Thread-safe.
  */
-final class EventTap implements AutoCloseable {
+public final class EventTap implements AutoCloseable {
 
   private final Connection connection;
   private final List<Envelope> envelopes = new CopyOnWriteArrayList<>();
@@ -25,8 +26,8 @@ final class EventTap implements AutoCloseable {
     this.connection = connection;
   }
 
-  /** Subscribes to inventory's events on {@code natsUrl}. */
-  static EventTap open(String natsUrl) throws Exception {
+  /** Subscribes to the events of {@code service} (e.g. {@code inventory}) on {@code natsUrl}. */
+  public static EventTap open(String natsUrl, String service) throws Exception {
     Connection connection = Nats.connect(natsUrl);
     EventTap tap = new EventTap(connection);
     Dispatcher dispatcher = connection.createDispatcher(message -> {
@@ -36,13 +37,13 @@ final class EventTap implements AutoCloseable {
         throw new IllegalStateException("not an envelope on " + message.getSubject(), e);
       }
     });
-    dispatcher.subscribe("lattice.inventory.>");
+    dispatcher.subscribe("lattice." + service + ".>");
     connection.flush(Duration.ofSeconds(5));
     return tap;
   }
 
   /** Waits up to 10 s for an envelope carrying a {@code type} that matches {@code filter}. */
-  <T extends Message> Envelope await(Class<T> type, Predicate<T> filter) {
+  public <T extends Message> Envelope await(Class<T> type, Predicate<T> filter) {
     Instant deadline = Instant.now().plusSeconds(10);
     while (Instant.now().isBefore(deadline)) {
       for (Envelope envelope : envelopes) {
@@ -61,7 +62,7 @@ final class EventTap implements AutoCloseable {
   }
 
   /** Payloads of {@code type} seen so far that match {@code filter}. */
-  <T extends Message> List<T> all(Class<T> type, Predicate<T> filter) {
+  public <T extends Message> List<T> all(Class<T> type, Predicate<T> filter) {
     return envelopes.stream()
         .filter(e -> e.getPayload().is(type))
         .map(e -> unpack(e, type))
@@ -69,7 +70,8 @@ final class EventTap implements AutoCloseable {
         .toList();
   }
 
-  static <T extends Message> T unpack(Envelope envelope, Class<T> type) {
+  /** The payload of {@code envelope} as a {@code type}. */
+  public static <T extends Message> T unpack(Envelope envelope, Class<T> type) {
     try {
       return envelope.getPayload().unpack(type);
     } catch (InvalidProtocolBufferException e) {
