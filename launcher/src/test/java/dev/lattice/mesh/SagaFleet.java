@@ -190,10 +190,27 @@ final class SagaFleet implements AutoCloseable {
     return found.isEmpty() ? null : found.get(0);
   }
 
-  /** The charges the sandbox holds under idempotency key {@code orderId}, as its API lists them. */
+  /** Every payment of the tenant, through ListPayments' pages. */
+  List<Payment> allPayments() {
+    List<Payment> all = new java.util.ArrayList<>();
+    String pageToken = "";
+    do {
+      var page = payments(staffToken).listPayments(
+          ListPaymentsRequest.newBuilder().setPageSize(1000).setPageToken(pageToken).build());
+      all.addAll(page.getPaymentsList());
+      pageToken = page.getNextPageToken();
+    } while (!pageToken.isEmpty());
+    return all;
+  }
+
+  /**
+   * The charges the sandbox holds under idempotency key {@code orderId} (every charge when null),
+   * as its API lists them.
+   */
   List<Value> charges(String orderId) throws Exception {
+    String query = orderId == null ? "" : "?idempotency_key=" + URLEncoder.encode(orderId, StandardCharsets.UTF_8);
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl()
-            + "/v1/charges?idempotency_key=" + URLEncoder.encode(orderId, StandardCharsets.UTF_8)))
+            + "/v1/charges" + query))
         .header("Authorization", "Bearer " + API_KEY).timeout(Duration.ofSeconds(10)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
