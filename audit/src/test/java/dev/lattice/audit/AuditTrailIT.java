@@ -1,10 +1,10 @@
 package dev.lattice.audit;
 
-import static dev.lattice.audit.AuditHarness.code;
-import static dev.lattice.audit.AuditHarness.errorInfo;
-import static dev.lattice.audit.AuditHarness.failure;
 import static dev.lattice.audit.StreamPublisher.envelope;
 import static dev.lattice.audit.StreamPublisher.service;
+import static dev.lattice.testing.service.GrpcFailures.code;
+import static dev.lattice.testing.service.GrpcFailures.errorInfo;
+import static dev.lattice.testing.service.GrpcFailures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

@@ -1,8 +1,8 @@
 package dev.lattice.inventory;
 
-import static dev.lattice.inventory.InventoryHarness.code;
-import static dev.lattice.inventory.InventoryHarness.errorInfo;
-import static dev.lattice.inventory.InventoryHarness.failure;
+import static dev.lattice.testing.service.GrpcFailures.code;
+import static dev.lattice.testing.service.GrpcFailures.errorInfo;
+import static dev.lattice.testing.service.GrpcFailures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.FieldMask;

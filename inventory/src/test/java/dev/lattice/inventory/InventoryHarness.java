@@ -1,8 +1,5 @@
 package dev.lattice.inventory;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.rpc.ErrorInfo;
 import dev.lattice.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
 import dev.lattice.inventory.v1.InventoryServiceGrpc;
 import dev.lattice.platform.auth.BearerToken;
@@ -12,19 +9,13 @@ import dev.lattice.platform.runtime.ServiceRuntime;
 import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
+import dev.lattice.testing.service.SqlProbe;
 import dev.lattice.testing.service.TestKey;
 import dev.lattice.testing.service.TrustingModule;
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.StatusProto;
 import java.net.InetSocketAddress;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -86,57 +77,14 @@ final class InventoryHarness implements AutoCloseable {
         .withCallCredentials(BearerToken.of(accessToken));
   }
 
-  /** The first column of the first row of {@code sql} on inventory's database, or null. */
+  /** The first column of the first row of {@code sql} on the service's database, or null. */
   Object sqlValue(String sql, Object... params) {
-    try (Connection connection = postgres.connect();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        statement.setObject(i + 1, params[i]);
-      }
-      try (ResultSet rows = statement.executeQuery()) {
-        return rows.next() ? rows.getObject(1) : null;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql, e);
-    }
+    return new SqlProbe(postgres::connect).value(sql, params);
   }
 
   /** {@link #sqlValue} as a long (counts). */
   long sqlLong(String sql, Object... params) {
-    return ((Number) sqlValue(sql, params)).longValue();
-  }
-
-  /** Runs {@code call}, which must fail with a gRPC status, and returns the failure. */
-  static StatusRuntimeException failure(Runnable call) {
-    try {
-      call.run();
-    } catch (StatusRuntimeException e) {
-      return e;
-    }
-    throw new AssertionError("the call succeeded but was expected to fail");
-  }
-
-  /** The status code of a failed call. */
-  static Status.Code code(Throwable failure) {
-    return Status.fromThrowable(failure).getCode();
-  }
-
-  /** The ErrorInfo a failed call carried. */
-  static ErrorInfo errorInfo(Throwable failure) {
-    com.google.rpc.Status status = StatusProto.fromThrowable(failure);
-    if (status == null) {
-      throw new AssertionError("no google.rpc.Status in " + failure);
-    }
-    for (Any any : status.getDetailsList()) {
-      if (any.is(ErrorInfo.class)) {
-        try {
-          return any.unpack(ErrorInfo.class);
-        } catch (InvalidProtocolBufferException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    }
-    throw new AssertionError("no ErrorInfo in " + failure);
+    return new SqlProbe(postgres::connect).longValue(sql, params);
   }
 
   @Override

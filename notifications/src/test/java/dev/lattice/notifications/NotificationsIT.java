@@ -1,8 +1,8 @@
 package dev.lattice.notifications;
 
-import static dev.lattice.notifications.NotificationsHarness.code;
-import static dev.lattice.notifications.NotificationsHarness.errorInfo;
-import static dev.lattice.notifications.NotificationsHarness.failure;
+import static dev.lattice.testing.service.GrpcFailures.code;
+import static dev.lattice.testing.service.GrpcFailures.errorInfo;
+import static dev.lattice.testing.service.GrpcFailures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

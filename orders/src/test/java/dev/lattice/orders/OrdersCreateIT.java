@@ -1,10 +1,10 @@
 package dev.lattice.orders;
 
-import static dev.lattice.orders.OrdersHarness.code;
 import static dev.lattice.orders.OrdersHarness.detail;
-import static dev.lattice.orders.OrdersHarness.errorInfo;
-import static dev.lattice.orders.OrdersHarness.failure;
 import static dev.lattice.orders.OrdersHarness.keyed;
+import static dev.lattice.testing.service.GrpcFailures.code;
+import static dev.lattice.testing.service.GrpcFailures.errorInfo;
+import static dev.lattice.testing.service.GrpcFailures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -4,7 +4,6 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
-import com.google.rpc.ErrorInfo;
 import dev.lattice.events.v1.Actor;
 import dev.lattice.events.v1.ActorType;
 import dev.lattice.events.v1.Envelope;
@@ -24,11 +23,11 @@ import dev.lattice.platform.runtime.ServiceRuntime;
 import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsServer;
 import dev.lattice.testing.PostgresExtension;
+import dev.lattice.testing.service.SqlProbe;
 import dev.lattice.testing.service.TrustingModule;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.StatusProto;
@@ -38,9 +37,6 @@ import io.nats.client.Nats;
 import io.nats.client.PublishOptions;
 import io.nats.client.impl.Headers;
 import java.net.InetSocketAddress;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -194,46 +190,6 @@ final class OrdersHarness implements AutoCloseable {
     return sqlLong("select count(*) from processed_events where event_id = ?::uuid", eventId) > 0;
   }
 
-  /** The first column of the first row of {@code sql} on orders' database, or null. */
-  Object sqlValue(String sql, Object... params) {
-    try (java.sql.Connection connection = ordersDb.connect();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        statement.setObject(i + 1, params[i]);
-      }
-      try (ResultSet rows = statement.executeQuery()) {
-        return rows.next() ? rows.getObject(1) : null;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql, e);
-    }
-  }
-
-  /** {@link #sqlValue} as a long (counts). */
-  long sqlLong(String sql, Object... params) {
-    return ((Number) sqlValue(sql, params)).longValue();
-  }
-
-  /** Runs {@code call}, which must fail with a gRPC status, and returns the failure. */
-  static StatusRuntimeException failure(Runnable call) {
-    try {
-      call.run();
-    } catch (StatusRuntimeException e) {
-      return e;
-    }
-    throw new AssertionError("the call succeeded but was expected to fail");
-  }
-
-  /** The status code of a failed call. */
-  static Status.Code code(Throwable failure) {
-    return Status.fromThrowable(failure).getCode();
-  }
-
-  /** The ErrorInfo a failed call carried. */
-  static ErrorInfo errorInfo(Throwable failure) {
-    return detail(failure, ErrorInfo.class);
-  }
-
   /** The detail of type {@code type} a failed call carried. */
   static <T extends Message> T detail(Throwable failure, Class<T> type) {
     com.google.rpc.Status status = StatusProto.fromThrowable(failure);
@@ -250,6 +206,16 @@ final class OrdersHarness implements AutoCloseable {
       }
     }
     throw new AssertionError("no " + type.getSimpleName() + " in " + failure);
+  }
+
+  /** The first column of the first row of {@code sql} on the service's database, or null. */
+  Object sqlValue(String sql, Object... params) {
+    return new SqlProbe(ordersDb::connect).value(sql, params);
+  }
+
+  /** {@link #sqlValue} as a long (counts). */
+  long sqlLong(String sql, Object... params) {
+    return new SqlProbe(ordersDb::connect).longValue(sql, params);
   }
 
   @Override

@@ -1,9 +1,9 @@
 package dev.lattice.orders;
 
-import static dev.lattice.orders.OrdersHarness.code;
-import static dev.lattice.orders.OrdersHarness.errorInfo;
-import static dev.lattice.orders.OrdersHarness.failure;
 import static dev.lattice.orders.OrdersHarness.keyed;
+import static dev.lattice.testing.service.GrpcFailures.code;
+import static dev.lattice.testing.service.GrpcFailures.errorInfo;
+import static dev.lattice.testing.service.GrpcFailures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lattice.events.v1.ActorType;

@@ -1,8 +1,8 @@
 package dev.lattice.orders;
 
-import static dev.lattice.orders.OrdersHarness.code;
-import static dev.lattice.orders.OrdersHarness.errorInfo;
-import static dev.lattice.orders.OrdersHarness.failure;
+import static dev.lattice.testing.service.GrpcFailures.code;
+import static dev.lattice.testing.service.GrpcFailures.errorInfo;
+import static dev.lattice.testing.service.GrpcFailures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lattice.orders.v1.CancelOrderRequest;

@@ -4,10 +4,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
-import com.google.rpc.ErrorInfo;
 import dev.lattice.events.v1.Actor;
 import dev.lattice.events.v1.ActorType;
 import dev.lattice.events.v1.Envelope;
@@ -25,14 +23,12 @@ import dev.lattice.platform.runtime.ServiceRuntime;
 import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
+import dev.lattice.testing.service.SqlProbe;
 import dev.lattice.testing.service.TestKey;
 import dev.lattice.testing.service.TrustingModule;
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.StatusProto;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.PublishOptions;
@@ -42,9 +38,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -208,57 +201,14 @@ final class PaymentsHarness implements AutoCloseable {
     return event.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  /** The first column of the first row of {@code sql} on payments' database, or null. */
+  /** The first column of the first row of {@code sql} on the service's database, or null. */
   Object sqlValue(String sql, Object... params) {
-    try (java.sql.Connection connection = postgres.connect();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        statement.setObject(i + 1, params[i]);
-      }
-      try (ResultSet rows = statement.executeQuery()) {
-        return rows.next() ? rows.getObject(1) : null;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql, e);
-    }
+    return new SqlProbe(postgres::connect).value(sql, params);
   }
 
   /** {@link #sqlValue} as a long (counts). */
   long sqlLong(String sql, Object... params) {
-    return ((Number) sqlValue(sql, params)).longValue();
-  }
-
-  /** Runs {@code call}, which must fail with a gRPC status, and returns the failure. */
-  static StatusRuntimeException failure(Runnable call) {
-    try {
-      call.run();
-    } catch (StatusRuntimeException e) {
-      return e;
-    }
-    throw new AssertionError("the call succeeded but was expected to fail");
-  }
-
-  /** The status code of a failed call. */
-  static Status.Code code(Throwable failure) {
-    return Status.fromThrowable(failure).getCode();
-  }
-
-  /** The ErrorInfo a failed call carried. */
-  static ErrorInfo errorInfo(Throwable failure) {
-    com.google.rpc.Status status = StatusProto.fromThrowable(failure);
-    if (status == null) {
-      throw new AssertionError("no google.rpc.Status in " + failure);
-    }
-    for (Any any : status.getDetailsList()) {
-      if (any.is(ErrorInfo.class)) {
-        try {
-          return any.unpack(ErrorInfo.class);
-        } catch (InvalidProtocolBufferException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    }
-    throw new AssertionError("no ErrorInfo in " + failure);
+    return new SqlProbe(postgres::connect).longValue(sql, params);
   }
 
   @Override

@@ -1,8 +1,8 @@
 package dev.lattice.payments;
 
-import static dev.lattice.payments.PaymentsHarness.code;
-import static dev.lattice.payments.PaymentsHarness.errorInfo;
-import static dev.lattice.payments.PaymentsHarness.failure;
+import static dev.lattice.testing.service.GrpcFailures.code;
+import static dev.lattice.testing.service.GrpcFailures.errorInfo;
+import static dev.lattice.testing.service.GrpcFailures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
