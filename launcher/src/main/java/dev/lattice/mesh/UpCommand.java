@@ -1,7 +1,7 @@
 package dev.lattice.mesh;
 
-import dev.lattice.payments.sandbox.SandboxConfig;
-import dev.lattice.payments.sandbox.SandboxProvider;
+import dev.lattice.sandbox.SandboxConfig;
+import dev.lattice.sandbox.SandboxProvider;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.runtime.ServiceModule;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.lattice.payments.sandbox;
+package dev.lattice.sandbox;
 
 import com.google.gson.JsonObject;
 

@@ -1,4 +1,4 @@
-package dev.lattice.payments.sandbox;
+package dev.lattice.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

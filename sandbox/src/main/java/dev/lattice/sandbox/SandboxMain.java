@@ -1,16 +1,16 @@
-package dev.lattice.payments.sandbox;
+package dev.lattice.sandbox;
 
 import dev.lattice.platform.config.Env;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The sandbox card processor as its own process (decision 0008): {@code java -cp
- * lattice-payments.jar:lib/* dev.lattice.payments.sandbox.SandboxProviderMain}. Configured by
- * {@link SandboxConfig#fromEnv}; runs until the process is stopped.
+ * The sandbox card processor as its own process (decision 0008): {@code java -jar
+ * sandbox/target/lattice-sandbox.jar}, or the {@code sandbox} service of docker-compose.yml.
+ * Configured by {@link SandboxConfig#fromEnv}; runs until the process is stopped.
  */
-public final class SandboxProviderMain {
+public final class SandboxMain {
 
-  private SandboxProviderMain() {}
+  private SandboxMain() {}
 
   public static void main(String[] args) throws InterruptedException {
     SandboxProvider sandbox = SandboxProvider.start(SandboxConfig.fromEnv(Env.system()));

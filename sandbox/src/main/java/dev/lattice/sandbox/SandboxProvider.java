@@ -1,4 +1,4 @@
-package dev.lattice.payments.sandbox;
+package dev.lattice.sandbox;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * POST /v1/refunds}, {@code GET /v1/refunds/{id}}; every call needs {@code Authorization: Bearer
  * <api key>}, every POST an {@code Idempotency-Key}, and takes an added 20–80 ms. State is in
  * memory and lost on {@link #close()}. Embeddable (tests, the mesh launcher) or run by {@link
- * SandboxProviderMain}. Thread-safe.
+ * SandboxMain}. Thread-safe.
  */
 public final class SandboxProvider implements AutoCloseable {
 

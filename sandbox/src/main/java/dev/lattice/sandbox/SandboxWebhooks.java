@@ -1,7 +1,6 @@
-package dev.lattice.payments.sandbox;
+package dev.lattice.sandbox;
 
 import com.google.gson.JsonObject;
-import dev.lattice.payments.webhooks.WebhookSignature;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends the sandbox's webhooks: {@code POST} to the configured URL with a {@link
- * WebhookSignature} header, body {@code {id, type, created, data: {object}}}. An answer other than
+ * WebhookSigner} header, body {@code {id, type, created, data: {object}}}. An answer other than
  * 2xx (or none within 5 s) is retried after 1 s, 2 s, 4 s, … up to {@link
  * SandboxConfig#webhookRetryMax()}, at most {@link SandboxConfig#webhookAttempts()} deliveries;
  * every delivery of one event carries the same event id and body, signed afresh. Thread-safe.
@@ -30,7 +29,7 @@ final class SandboxWebhooks {
   private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(5);
 
   private final Optional<URI> url;
-  private final WebhookSignature signature;
+  private final WebhookSigner signature;
   private final SandboxConfig config;
   private final ScheduledExecutorService scheduler;
   private final HttpClient http;
@@ -38,7 +37,7 @@ final class SandboxWebhooks {
 
   SandboxWebhooks(SandboxConfig config, ScheduledExecutorService scheduler, Clock clock) {
     this.url = config.webhookUrl();
-    this.signature = new WebhookSignature(config.webhookSecret());
+    this.signature = new WebhookSigner(config.webhookSecret());
     this.config = config;
     this.scheduler = scheduler;
     this.clock = clock;
@@ -68,7 +67,7 @@ final class SandboxWebhooks {
       HttpRequest request = HttpRequest.newBuilder(url.orElseThrow())
           .timeout(DELIVERY_TIMEOUT)
           .header("Content-Type", "application/json")
-          .header(WebhookSignature.HEADER, signature.sign(body, clock.instant()))
+          .header(WebhookSigner.HEADER, signature.sign(body, clock.instant()))
           .POST(HttpRequest.BodyPublishers.ofByteArray(body))
           .build();
       status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
