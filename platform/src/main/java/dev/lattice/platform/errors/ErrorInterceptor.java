@@ -75,7 +75,7 @@ public final class ErrorInterceptor implements ServerInterceptor {
       if (cause instanceof LatticeException domain) {
         StatusRuntimeException mapped = ErrorMapper.toStatusRuntimeException(domain);
         trailers.merge(mapped.getTrailers());
-        super.close(mapped.getStatus(), trailers);
+        closeWithRetryAfter(mapped.getStatus(), trailers);
       } else if (!ErrorMapper.isCallerSafe(status)) {
         String traceId = traceId();
         if (cause != null) {
@@ -90,7 +90,7 @@ public final class ErrorInterceptor implements ServerInterceptor {
         }
         sendInternal(traceId);
       } else {
-        super.close(status, trailers);
+        closeWithRetryAfter(status, trailers);
       }
     }
 
@@ -114,7 +114,7 @@ public final class ErrorInterceptor implements ServerInterceptor {
       }
       StatusRuntimeException mapped = ErrorMapper.toStatusRuntimeException(failure, traceId);
       Metadata trailers = mapped.getTrailers();
-      super.close(mapped.getStatus(), trailers == null ? new Metadata() : trailers);
+      closeWithRetryAfter(mapped.getStatus(), trailers == null ? new Metadata() : trailers);
     }
 
     /** Logs an exception from a callback that comes after the call is over. */
@@ -122,6 +122,19 @@ public final class ErrorInterceptor implements ServerInterceptor {
       if (!ErrorMapper.isExpected(failure)) {
         log.error("{} failed after completion [trace_id={}]", method(), traceId(), failure);
       }
+    }
+
+    /**
+     * Closes with {@code status}, adding a {@code retry-after} trailer (whole seconds, rounded up)
+     * when the error carries {@code RetryInfo}, so that HTTP callers behind a transcoding edge
+     * (Envoy, the local edge) get the standard {@code Retry-After} header along with the 429/503.
+     */
+    private void closeWithRetryAfter(Status status, Metadata trailers) {
+      if (!status.isOk()) {
+        ErrorMapper.retryAfterSeconds(status, trailers)
+            .ifPresent(seconds -> trailers.put(ErrorMapper.RETRY_AFTER, Long.toString(seconds)));
+      }
+      super.close(status, trailers);
     }
 
     private void sendInternal(String traceId) {

@@ -2,6 +2,7 @@ package dev.lattice.platform.errors;
 
 import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.RetryInfo;
 import io.grpc.Metadata;
@@ -16,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * Turns exceptions into what a gRPC caller is allowed to see: a {@code google.rpc.Status} with
@@ -54,6 +56,13 @@ public final class ErrorMapper {
 
   /** The {@code ErrorInfo.metadata} key holding the trace id of an unexpected failure. */
   public static final String TRACE_ID_KEY = "traceId";
+
+  /**
+   * The trailer that repeats an error's {@code RetryInfo} delay in whole seconds (rounded up, at
+   * least 1); a transcoding edge passes it on as the HTTP {@code Retry-After} header.
+   */
+  public static final Metadata.Key<String> RETRY_AFTER =
+      Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -184,6 +193,26 @@ public final class ErrorMapper {
     byte[] id = new byte[16];
     RANDOM.nextBytes(id);
     return HexFormat.of().formatHex(id);
+  }
+
+  /**
+   * The {@code RetryInfo} delay of the error {@code status}/{@code trailers} in whole seconds,
+   * rounded up and at least 1; empty when the error carries no {@code RetryInfo}.
+   */
+  public static Optional<Long> retryAfterSeconds(Status status, Metadata trailers) {
+    com.google.rpc.Status rich = StatusProto.fromStatusAndTrailers(status, trailers);
+    for (Any detail : rich.getDetailsList()) {
+      if (detail.is(RetryInfo.class)) {
+        try {
+          com.google.protobuf.Duration delay = detail.unpack(RetryInfo.class).getRetryDelay();
+          long seconds = delay.getSeconds() + (delay.getNanos() > 0 ? 1 : 0);
+          return Optional.of(Math.max(1, seconds));
+        } catch (InvalidProtocolBufferException e) {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private static RetryInfo retryInfo(Duration delay) {

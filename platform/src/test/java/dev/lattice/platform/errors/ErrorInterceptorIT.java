@@ -149,6 +149,21 @@ class ErrorInterceptorIT {
     assertThat(CapturingAppender.events()).noneMatch(ev -> ev.getLevel() == Level.ERROR);
   }
 
+  @Test
+  void fail_errorWithRetryInfo_repeatsTheDelayAsRetryAfterTrailerInWholeSeconds() {
+    StatusRuntimeException e = fail(FailureMode.FAILURE_MODE_RATE_LIMITED);
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(e.getTrailers().get(ErrorMapper.RETRY_AFTER)).isEqualTo("2");
+  }
+
+  @Test
+  void fail_errorWithoutRetryInfo_hasNoRetryAfterTrailer() {
+    StatusRuntimeException e = fail(FailureMode.FAILURE_MODE_ON_ERROR_DOMAIN);
+
+    assertThat(e.getTrailers().get(ErrorMapper.RETRY_AFTER)).isNull();
+  }
+
   private static StatusRuntimeException fail(FailureMode mode) {
     return catchThrowableOfType(
         StatusRuntimeException.class,

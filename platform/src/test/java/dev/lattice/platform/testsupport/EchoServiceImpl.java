@@ -2,6 +2,7 @@ package dev.lattice.platform.testsupport;
 
 import dev.lattice.platform.auth.Principal;
 import dev.lattice.platform.errors.NotFoundException;
+import dev.lattice.platform.errors.ResourceExhaustedException;
 import dev.lattice.testing.v1.CreateNoteRequest;
 import dev.lattice.testing.v1.CreateNoteResponse;
 import dev.lattice.testing.v1.EchoServiceGrpc;
@@ -102,6 +103,9 @@ public final class EchoServiceImpl extends EchoServiceGrpc.EchoServiceImplBase {
           throw Status.PERMISSION_DENIED.withDescription("needs notes.admin").asRuntimeException();
       case FAILURE_MODE_ON_ERROR_DOMAIN ->
           response.onError(new NotFoundException("NOTE_NOT_FOUND", "note n-1 not found"));
+      case FAILURE_MODE_RATE_LIMITED ->
+          throw new ResourceExhaustedException(
+              "RATE_LIMITED", "slow down", java.time.Duration.ofMillis(1200));
       default ->
           throw new DataAccessException(
               "SQL [" + SECRET_SQL + "]; ERROR: relation \"secret_table\" does not exist",
