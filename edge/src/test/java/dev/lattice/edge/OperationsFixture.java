@@ -1,0 +1,38 @@
+package dev.lattice.edge;
+
+import dev.lattice.operations.v1.GetOutboxStatusRequest;
+import dev.lattice.operations.v1.GetOutboxStatusResponse;
+import dev.lattice.operations.v1.OperationsServiceGrpc;
+import dev.lattice.operations.v1.OutboxStatus;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * The operations service one Lattice service serves for itself: it answers with its own name and,
+ * as the real ones do, refuses a request whose {@code service} field names another service.
+ */
+final class OperationsFixture extends OperationsServiceGrpc.OperationsServiceImplBase {
+
+  private final String name;
+
+  OperationsFixture(String name) {
+    this.name = name;
+  }
+
+  @Override
+  public void getOutboxStatus(
+      GetOutboxStatusRequest request, StreamObserver<GetOutboxStatusResponse> response) {
+    if (!request.getService().equals(name)) {
+      response.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("this is " + name + ", not " + request.getService())
+              .asRuntimeException());
+      return;
+    }
+    response.onNext(
+        GetOutboxStatusResponse.newBuilder()
+            .setStatus(OutboxStatus.newBuilder().setService(name).setPendingCount(name.length()))
+            .build());
+    response.onCompleted();
+  }
+}
