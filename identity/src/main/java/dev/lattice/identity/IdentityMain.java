@@ -19,6 +19,8 @@ import dev.lattice.identity.throttle.Throttles;
 import dev.lattice.identity.tokens.AccessTokens;
 import dev.lattice.identity.v1.AccountMailRequested;
 import dev.lattice.platform.auth.KeySource;
+import dev.lattice.platform.config.ConfigException;
+import dev.lattice.platform.config.Env;
 import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.events.UuidV7Generator;
@@ -28,6 +30,7 @@ import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.platform.runtime.ServiceRuntime;
 import io.grpc.BindableService;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The identity service: IdentityService on gRPC port 9101 (override with {@code LATTICE_GRPC_PORT}),
@@ -51,6 +54,21 @@ public final class IdentityMain implements ServiceModule {
   @Override
   public int defaultPort() {
     return 9101;
+  }
+
+  /**
+   * Identity's own settings ({@link IdentityConfig}), the key-encryption key decoded as start will
+   * decode it, and the JWKS HTTP port when one is set.
+   */
+  @Override
+  public void checkConfig(Env env) {
+    IdentityConfig config = IdentityConfig.fromEnv(env);
+    try {
+      KeyEncryption.fromBase64(config.kekBase64());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
+    jwksHttpPort(env);
   }
 
   @Override
@@ -87,10 +105,14 @@ public final class IdentityMain implements ServiceModule {
     Components c = components(context);
     List<AutoCloseable> tasks = new java.util.ArrayList<>();
     tasks.add(new Housekeeping(context.dsl(), c.throttles(), context.clock()).start());
-    context.env().optional("LATTICE_IDENTITY_JWKS_HTTP_PORT")
-        .map(port -> context.env().integer("LATTICE_IDENTITY_JWKS_HTTP_PORT", 0, 0, 65535))
-        .ifPresent(port -> tasks.add(JwksHttpServer.start(port, c.keys())));
+    jwksHttpPort(context.env()).ifPresent(port -> tasks.add(JwksHttpServer.start(port, c.keys())));
     return tasks;
+  }
+
+  /** {@code LATTICE_IDENTITY_JWKS_HTTP_PORT}, 0–65535, when set. */
+  private static Optional<Integer> jwksHttpPort(Env env) {
+    return env.optional("LATTICE_IDENTITY_JWKS_HTTP_PORT")
+        .map(port -> env.integer("LATTICE_IDENTITY_JWKS_HTTP_PORT", 0, 0, 65535));
   }
 
   /** Identity's parts, built once per start from the started infrastructure. */

@@ -15,6 +15,7 @@ import dev.lattice.orders.v1.OrderCancelled;
 import dev.lattice.orders.v1.OrderCreated;
 import dev.lattice.orders.v1.OrderPaid;
 import dev.lattice.orders.v1.OrderRefunded;
+import dev.lattice.platform.config.Env;
 import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.paging.PageTokens;
@@ -49,6 +50,12 @@ public final class InventoryMain implements ServiceModule {
   @Override
   public int defaultPort() {
     return 9103;
+  }
+
+  /** Inventory's own settings: reservation lifetime and expiry pace ({@link InventoryConfig}). */
+  @Override
+  public void checkConfig(Env env) {
+    InventoryConfig.fromEnv(env);
   }
 
   @Override

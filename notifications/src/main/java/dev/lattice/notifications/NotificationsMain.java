@@ -32,6 +32,7 @@ import dev.lattice.orders.v1.OrderDelivered;
 import dev.lattice.orders.v1.OrderPaid;
 import dev.lattice.orders.v1.OrderShipped;
 import dev.lattice.payments.v1.PaymentRefunded;
+import dev.lattice.platform.config.Env;
 import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.paging.PageTokens;
@@ -66,6 +67,12 @@ public final class NotificationsMain implements ServiceModule {
   @Override
   public int defaultPort() {
     return 9105;
+  }
+
+  /** Notifications' own settings: SMTP servers, sender, retries and limits ({@link NotificationsConfig}). */
+  @Override
+  public void checkConfig(Env env) {
+    NotificationsConfig.fromEnv(env);
   }
 
   @Override

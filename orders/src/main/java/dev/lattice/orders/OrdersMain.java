@@ -12,6 +12,7 @@ import dev.lattice.orders.events.OrderSaga;
 import dev.lattice.orders.pricing.InventoryPrices;
 import dev.lattice.payments.v1.PaymentCaptured;
 import dev.lattice.payments.v1.PaymentFailed;
+import dev.lattice.platform.config.Env;
 import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.consumer.EventHandler;
 import dev.lattice.platform.events.EventSubjects;
@@ -44,6 +45,12 @@ public final class OrdersMain implements ServiceModule {
   @Override
   public int defaultPort() {
     return 9102;
+  }
+
+  /** Orders' own settings: inventory's target and deadline ({@link OrdersConfig}). */
+  @Override
+  public void checkConfig(Env env) {
+    OrdersConfig.fromEnv(env);
   }
 
   @Override

@@ -27,6 +27,7 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Internal;
 import com.google.protobuf.Message;
 import dev.lattice.events.v1.Envelope;
+import dev.lattice.platform.config.Env;
 import dev.lattice.platform.consumer.ConsumerListener;
 import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.consumer.EventHandler;
@@ -61,6 +62,12 @@ public final class PaymentsMain implements ServiceModule {
   @Override
   public int defaultPort() {
     return 9104;
+  }
+
+  /** Payments' own settings: the card processor, its webhooks and the workers ({@link PaymentsConfig}). */
+  @Override
+  public void checkConfig(Env env) {
+    PaymentsConfig.fromEnv(env);
   }
 
   @Override

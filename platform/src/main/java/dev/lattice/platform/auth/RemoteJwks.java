@@ -91,9 +91,14 @@ public final class RemoteJwks implements KeySource, AutoCloseable {
    * lookup.
    */
   public static RemoteJwks fromEnv(Env env, Telemetry telemetry, Clock clock) {
-    String target = env.string("LATTICE_IDENTITY_TARGET", DEFAULT_TARGET);
+    String target = targetFromEnv(env);
     return new RemoteJwks(
         Channels.builder(target, telemetry).defaultDeadline(FETCH_DEADLINE).build(), clock);
+  }
+
+  /** Identity's gRPC target: {@code LATTICE_IDENTITY_TARGET}, default {@value #DEFAULT_TARGET}. */
+  public static String targetFromEnv(Env env) {
+    return env.string("LATTICE_IDENTITY_TARGET", DEFAULT_TARGET);
   }
 
   @Override

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,17 +17,27 @@ import java.util.regex.Pattern;
  * present but malformed throws {@link ConfigException} naming the variable (and the value, unless
  * the variable looks secret), never silently falls back to the default. Values are trimmed.
  *
- * <p>Immutable and thread-safe: the map is copied on construction.
+ * <p>Immutable and thread-safe: the map is copied on construction. An Env made by {@link
+ * #observingDefaults} also reports each default it hands out, so a check can see which settings a
+ * configuration left to their defaults (e.g. a loopback address inside a container).
  */
 public final class Env {
 
   private static final Pattern SHORT_DURATION =
       Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
 
+  private static final BiConsumer<String, Object> NO_LISTENER = (name, value) -> {};
+
   private final Map<String, String> values;
+  private final BiConsumer<String, Object> defaultListener;
+
+  private Env(Map<String, String> values, BiConsumer<String, Object> defaultListener) {
+    this.values = Map.copyOf(values);
+    this.defaultListener = defaultListener;
+  }
 
   private Env(Map<String, String> values) {
-    this.values = Map.copyOf(values);
+    this(values, NO_LISTENER);
   }
 
   /** The process environment ({@link System#getenv()}). */
@@ -37,6 +48,16 @@ public final class Env {
   /** The given variables, for tests and for layering (e.g. a file read by the caller). */
   public static Env of(Map<String, String> values) {
     return new Env(Objects.requireNonNull(values, "values"));
+  }
+
+  /**
+   * The same variables; every later read of an unset variable through {@link #string}, {@link
+   * #integer(String, int)}, {@link #duration} or {@link #bool} also calls {@code listener} with the
+   * variable's name and the default returned for it, on the reading thread. {@link #optional} and
+   * {@link #requiredString} have no default and report nothing.
+   */
+  public Env observingDefaults(BiConsumer<String, Object> listener) {
+    return new Env(values, Objects.requireNonNull(listener, "listener"));
   }
 
   /** The trimmed value of {@code name}, empty when absent or blank. */
@@ -50,7 +71,12 @@ public final class Env {
 
   /** The value of {@code name}, or {@code defaultValue} when unset. */
   public String string(String name, String defaultValue) {
-    return optional(name).orElse(defaultValue);
+    Optional<String> value = optional(name);
+    if (value.isEmpty()) {
+      defaultListener.accept(name, defaultValue);
+      return defaultValue;
+    }
+    return value.get();
   }
 
   /**
@@ -70,6 +96,7 @@ public final class Env {
   public int integer(String name, int defaultValue) {
     Optional<String> value = optional(name);
     if (value.isEmpty()) {
+      defaultListener.accept(name, defaultValue);
       return defaultValue;
     }
     try {
@@ -104,6 +131,7 @@ public final class Env {
   public Duration duration(String name, Duration defaultValue) {
     Optional<String> value = optional(name);
     if (value.isEmpty()) {
+      defaultListener.accept(name, defaultValue);
       return defaultValue;
     }
     Duration parsed = parseDuration(name, value.get());
@@ -122,6 +150,7 @@ public final class Env {
   public boolean bool(String name, boolean defaultValue) {
     Optional<String> value = optional(name);
     if (value.isEmpty()) {
+      defaultListener.accept(name, defaultValue);
       return defaultValue;
     }
     return switch (value.get().toLowerCase(Locale.ROOT)) {

@@ -2,6 +2,7 @@ package dev.lattice.platform.runtime;
 
 import dev.lattice.platform.auth.KeySource;
 import dev.lattice.platform.auth.RemoteJwks;
+import dev.lattice.platform.config.Env;
 import dev.lattice.platform.consumer.EventConsumer;
 import io.grpc.BindableService;
 import java.util.List;
@@ -26,6 +27,18 @@ public interface ServiceModule {
   default boolean publishesEvents() {
     return true;
   }
+
+  /**
+   * Reads the service's own settings from {@code env} the way its start will, without starting
+   * or connecting anything, and throws on the first one that is missing or malformed. {@link
+   * ServiceRuntime#checkConfig} calls it after the platform's settings and before any start, so a
+   * misconfigured service stops with one line naming the variable; checks of a deployment (the
+   * compose file's environment) call it too. Nothing to check unless overridden.
+   *
+   * @throws dev.lattice.platform.config.ConfigException naming the variable (an {@link
+   *     IllegalArgumentException} from a settings record is turned into one by the runtime)
+   */
+  default void checkConfig(Env env) {}
 
   /**
    * Builds the service's gRPC implementations from the started infrastructure. Called once, on

@@ -2,8 +2,10 @@ package dev.lattice.platform.runtime;
 
 import dev.lattice.platform.auth.AuthConfig;
 import dev.lattice.platform.auth.KeySource;
+import dev.lattice.platform.auth.RemoteJwks;
 import dev.lattice.platform.auth.RevokedSubjects;
 import dev.lattice.platform.auth.TokenVerifier;
+import dev.lattice.platform.config.ConfigException;
 import dev.lattice.platform.config.DbConfig;
 import dev.lattice.platform.consumer.DeadLetterMapper;
 import dev.lattice.platform.consumer.DeadLetters;
@@ -11,6 +13,7 @@ import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.events.EventPayloadTypes;
 import dev.lattice.platform.events.EventStreams;
 import dev.lattice.platform.events.NatsConnector;
+import dev.lattice.platform.events.StreamSettings;
 import dev.lattice.platform.idempotency.IdempotencyPurger;
 import dev.lattice.platform.idempotency.IdempotencyStore;
 import dev.lattice.platform.outbox.OutboxRelay;
@@ -53,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * IdempotencyPurger}), the outbox relay, the server,
  * then the service's consumers. Drain runs it backwards: in-flight calls finish,
  * consumers stop, the relay flushes, NATS closes, the pool closes, telemetry flushes. Anything that fails on the way
- * closes what was already started, in reverse order, and the failure propagates.
+ * closes what was already started, in reverse order, and the failure propagates. Before any of it,
+ * {@link #checkConfig} reads every setting, so a misconfigured service fails before it connects
+ * anywhere.
  */
 public final class ServiceRuntime {
 
@@ -76,6 +81,12 @@ public final class ServiceRuntime {
     RunningService service;
     try {
       service = shutdown.register(module.name(), start(module, Env.system()));
+    } catch (ConfigException e) {
+      // The message names the variable and what it needs; a stack trace would only bury it.
+      log.error("{} cannot start: {}", module.name(), e.getMessage());
+      shutdown.closeAll();
+      System.exit(1);
+      return;
     } catch (RuntimeException e) {
       log.error("{} failed to start", module.name(), e);
       shutdown.closeAll();
@@ -97,10 +108,48 @@ public final class ServiceRuntime {
     return "classpath:db/migration/" + serviceName;
   }
 
+  /**
+   * Reads every setting that {@link #start} of {@code module} reads, without starting or
+   * connecting anything: the server ({@link ServerConfig}), the database ({@link DbConfig}),
+   * token verification ({@link AuthConfig}), telemetry ({@link TelemetryConfig}), the NATS URL,
+   * identity's target for the default key source, the trusted proxies, page tokens ({@link
+   * PageTokens}) and, for a service that publishes events, its stream ({@link StreamSettings})
+   * and outbox relay ({@link OutboxRelayConfig}); then the module's own ({@link
+   * ServiceModule#checkConfig}). Start calls it first; a deployment check calls it with the
+   * environment it will give the service.
+   *
+   * @throws ConfigException for the first setting that is missing or malformed, naming the
+   *     variable; an {@link IllegalArgumentException} of a settings record becomes one, prefixed
+   *     with the service's name
+   */
+  public static void checkConfig(ServiceModule module, Env env) {
+    String name = module.name();
+    try {
+      ServerConfig.fromEnv(env, module.defaultPort());
+      DbConfig.fromEnv(env, "lattice-" + name);
+      AuthConfig.fromEnv(env);
+      TelemetryConfig.fromEnv(env, name);
+      natsUrl(env);
+      // Read by the default key source (RemoteJwks); a module with keys of its own ignores it.
+      RemoteJwks.targetFromEnv(env);
+      Caller.trustedProxies(env);
+      PageTokens.fromEnv(env);
+      if (module.publishesEvents()) {
+        StreamSettings.fromEnv(env);
+        OutboxRelayConfig.fromEnv(env);
+      }
+      module.checkConfig(env);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Starts {@code module} on a Netty server at {@code LATTICE_GRPC_PORT} (or its default port). */
   public static RunningService start(ServiceModule module, Env env) {
+    checkConfig(module, env);
     ServerConfig config = ServerConfig.fromEnv(env, module.defaultPort());
-    return start(module, env, NettyServerBuilder.forAddress(new InetSocketAddress(config.port())));
+    return startChecked(
+        module, env, NettyServerBuilder.forAddress(new InetSocketAddress(config.port())));
   }
 
   /**
@@ -108,11 +157,21 @@ public final class ServiceRuntime {
    * in-process or loopback server.
    */
   public static RunningService start(ServiceModule module, Env env, ServerBuilder<?> serverBuilder) {
+    checkConfig(module, env);
+    return startChecked(module, env, serverBuilder);
+  }
+
+  private static String natsUrl(Env env) {
+    return env.string("LATTICE_NATS_URL", DEFAULT_NATS_URL);
+  }
+
+  private static RunningService startChecked(
+      ServiceModule module, Env env, ServerBuilder<?> serverBuilder) {
     String name = module.name();
     ServerConfig serverConfig = ServerConfig.fromEnv(env, module.defaultPort());
     DbConfig dbConfig = DbConfig.fromEnv(env, "lattice-" + name);
     AuthConfig authConfig = AuthConfig.fromEnv(env);
-    String natsUrl = env.string("LATTICE_NATS_URL", DEFAULT_NATS_URL);
+    String natsUrl = natsUrl(env);
     Telemetry telemetry = Telemetry.create(TelemetryConfig.fromEnv(env, name));
     Deque<AutoCloseable> started = new ArrayDeque<>();
     started.push(telemetry);
@@ -127,7 +186,7 @@ public final class ServiceRuntime {
       JetStreamManagement streams = nats.jetStreamManagement();
       DeadLetters.ensureStream(streams);
       if (module.publishesEvents()) {
-        EventStreams.ensureServiceStream(streams, name);
+        EventStreams.ensureServiceStream(streams, name, StreamSettings.fromEnv(env));
       }
       DeadLetters deadLetters = new DeadLetters(nats);
       ServiceContext context =

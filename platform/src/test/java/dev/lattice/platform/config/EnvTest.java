@@ -131,4 +131,21 @@ class EnvTest {
             TelemetryConfig.fromEnv(Env.of(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "nope")), "x"))
         .hasMessageContaining("OTEL_EXPORTER_OTLP_ENDPOINT");
   }
+
+  @Test
+  void observingDefaults_reportsEachDefaultHandedOut() {
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    Env env =
+        Env.of(Map.of("SET", "x", "BLANK", " "))
+            .observingDefaults((name, value) -> seen.add(name + "=" + value));
+
+    assertThat(env.string("SET", "d")).isEqualTo("x");
+    assertThat(env.string("BLANK", "127.0.0.1:9101")).isEqualTo("127.0.0.1:9101");
+    assertThat(env.integer("PORT", 9204, 0, 65535)).isEqualTo(9204);
+    assertThat(env.duration("WAIT", Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(2));
+    assertThat(env.bool("FLAG", false)).isFalse();
+    assertThat(env.optional("NONE")).isEmpty();
+
+    assertThat(seen).containsExactly("BLANK=127.0.0.1:9101", "PORT=9204", "WAIT=PT2S", "FLAG=false");
+  }
 }

@@ -1,6 +1,7 @@
 package dev.lattice.testing.service;
 
 import dev.lattice.platform.auth.KeySource;
+import dev.lattice.platform.config.Env;
 import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.runtime.ServiceContext;
 import dev.lattice.platform.runtime.ServiceModule;
@@ -29,6 +30,11 @@ public record TrustingModule(ServiceModule delegate, KeySource keys) implements 
   @Override
   public boolean publishesEvents() {
     return delegate.publishesEvents();
+  }
+
+  @Override
+  public void checkConfig(Env env) {
+    delegate.checkConfig(env);
   }
 
   @Override
