@@ -1,8 +1,11 @@
 package dev.lattice.mesh;
 
+import dev.lattice.edge.Edge;
+import dev.lattice.edge.EdgeConfig;
+import dev.lattice.platform.config.Env;
+import dev.lattice.platform.grpc.Caller;
 import dev.lattice.sandbox.SandboxConfig;
 import dev.lattice.sandbox.SandboxProvider;
-import dev.lattice.platform.config.Env;
 import dev.lattice.platform.runtime.ServiceModule;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,10 +20,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code ./mesh up}: provisions PostgreSQL and NATS, creates each service's database, starts the
- * six services, waits until every health check says SERVING, prints where everything is, and runs
- * until SIGTERM/SIGINT, when it drains the services and stops what it started, in reverse order.
+ * six services, waits until every health check says SERVING, then opens the local edge (JSON and
+ * gRPC-Web on port 8080), prints where everything is, and runs until SIGTERM/SIGINT, when it stops
+ * the edge, drains the services and stops what it started, in reverse order.
  */
-@Command(name = "up", description = "Starts PostgreSQL, NATS and the six services; Ctrl-C drains and stops.")
+@Command(
+    name = "up",
+    description = "Starts PostgreSQL, NATS, the six services and the edge; Ctrl-C drains and stops.")
 final class UpCommand implements Callable<Integer> {
 
   @Option(names = "--root", description = "The project folder (holds .lattice/).", defaultValue = ".")
@@ -31,7 +37,7 @@ final class UpCommand implements Callable<Integer> {
 
   @Option(
       names = "--port-offset",
-      description = "Added to every default port (identity 9101 ... audit 9106, PostgreSQL 55432, NATS 54222).",
+      description = "Added to every default port (edge 8080, identity 9101 ... audit 9106, PostgreSQL 55432, NATS 54222).",
       defaultValue = "0")
   int portOffset;
 
@@ -48,10 +54,15 @@ final class UpCommand implements Callable<Integer> {
     ServiceFleet fleet = processes ? new ProcessFleet(rootDir) : new InProcessFleet();
     AtomicReference<SandboxProvider> sandboxRef = new AtomicReference<>();
     AtomicReference<MailCatcher> mailRef = new AtomicReference<>();
+    AtomicReference<Edge> edgeRef = new AtomicReference<>();
     Thread shutdown =
         new Thread(
             () -> {
               System.out.println("\nmesh: draining services...");
+              Edge edge = edgeRef.get();
+              if (edge != null) {
+                edge.close(); // browsers first: no new call may reach a draining service
+              }
               fleet.close();
               SandboxProvider sandbox = sandboxRef.get();
               if (sandbox != null) {
@@ -100,6 +111,9 @@ final class UpCommand implements Callable<Integer> {
       serviceEnv.put("LATTICE_DB_PASSWORD", infra.password());
       serviceEnv.put("LATTICE_NATS_URL", infra.natsUrl());
       serviceEnv.putIfAbsent("OTEL_SERVICE_NAME", "lattice-" + module.name());
+      // The edge on this machine forwards browsers' calls: believe its x-forwarded-for, so events
+      // name the browser's address, not the edge's.
+      serviceEnv.putIfAbsent(Caller.TRUSTED_PROXIES_ENV, "127.0.0.1");
       // Every service verifies tokens against identity's JWKS; identity signs them.
       serviceEnv.putIfAbsent("LATTICE_IDENTITY_TARGET", "127.0.0.1:" + (9101 + portOffset));
       serviceEnv.putIfAbsent("LATTICE_IDENTITY_KEK", secrets.identityKek());
@@ -125,22 +139,36 @@ final class UpCommand implements Callable<Integer> {
         return 1; // the shutdown hook stops what was started
       }
     }
+    Edge edge = Edge.start(EdgeConfig.fromEnv(Env.of(edgeEnv(env, ports))));
+    edgeRef.set(edge);
     new MeshState(ProcessHandle.current().pid(), ports).write(rootDir);
-    printTable(ports, infra, Duration.ofNanos(System.nanoTime() - started), mail);
+    printTable(ports, infra, Duration.ofNanos(System.nanoTime() - started), mail, edge);
     stopped.await();
     return 0;
   }
 
-  private void printTable(Map<String, Integer> ports, Infrastructure infra, Duration took, MailCatcher mail) {
+  /** The edge's settings: port 8080 (shifted), every service's target; the caller's env wins. */
+  private Map<String, String> edgeEnv(Map<String, String> env, Map<String, Integer> ports) {
+    Map<String, String> edgeEnv = new HashMap<>(env);
+    edgeEnv.putIfAbsent("LATTICE_EDGE_HTTP_PORT", Integer.toString(EdgeConfig.DEFAULT_HTTP_PORT + portOffset));
+    ports.forEach((name, port) ->
+        edgeEnv.put("LATTICE_" + name.toUpperCase(java.util.Locale.ROOT) + "_TARGET", "127.0.0.1:" + port));
+    return edgeEnv;
+  }
+
+  private void printTable(
+      Map<String, Integer> ports, Infrastructure infra, Duration took, MailCatcher mail, Edge edge) {
     StringBuilder out = new StringBuilder();
     out.append(String.format("%nLattice is up in %.1f s (%s, pid %d)%n%n", took.toMillis() / 1000.0,
         processes ? "one JVM per service" : "one JVM", ProcessHandle.current().pid()));
     out.append(String.format("  %-15s %-6s %s%n", "service", "port", "health"));
     ports.forEach((name, port) -> out.append(String.format("  %-15s %-6d %s%n", name, port, "SERVING")));
+    out.append(String.format("  %-15s %-6d %s%n", "edge", edge.port(), "JSON and gRPC-Web for browsers"));
     out.append('\n');
     infra.describe().forEach(line -> out.append(line).append('\n'));
     int identity = ports.get("identity");
-    out.append(String.format("%nTry:   grpcurl -plaintext localhost:%d list%n", identity));
+    out.append(String.format("%nTry:   curl -s http://localhost:%d/.well-known/jwks.json%n", edge.port()));
+    out.append(String.format("       grpcurl -plaintext localhost:%d list%n", identity));
     out.append(String.format("       grpcurl -plaintext localhost:%d grpc.health.v1.Health/Check%n", identity));
     out.append("       ./mesh status      (from another terminal)\n");
     out.append("Admin: tenant \"platform\", credentials in .lattice/secrets.properties (Login on IdentityService)\n");

@@ -21,7 +21,8 @@ import java.util.stream.IntStream;
  */
 final class MeshProcess implements AutoCloseable {
 
-  private static final int[] BASE_PORTS = {9101, 9102, 9103, 9104, 9105, 9106, 9201, 9204, 9210, 55432, 54222};
+  private static final int[] BASE_PORTS =
+      {8080, 9101, 9102, 9103, 9104, 9105, 9106, 9201, 9204, 9210, 9225, 55432, 54222};
 
   final Process process;
   final int portOffset;

@@ -1,0 +1,93 @@
+// The four calls of the checkout, as one interface with two implementations: JSON over fetch
+// (json-api.ts) and the generated Connect client over gRPC-Web (grpc-web-api.ts). The page
+// (main.ts) only sees these view types, so both modes render and are tested the same way.
+
+/** Which wire the page talks to the edge with. */
+export type Mode = "json" | "grpc-web";
+
+/** A signed-in caller: the bearer token every call but Login sends. */
+export interface Session {
+  readonly accessToken: string;
+  /** When the access token stops working (from LoginResponse.expires_in). */
+  readonly expiresAt: Date;
+}
+
+/** A product as the page shows it; amounts stay in minor units (no floating point). */
+export interface ProductView {
+  readonly id: string;
+  readonly sku: string;
+  readonly name: string;
+  readonly priceMinor: bigint;
+  readonly currency: string;
+}
+
+/**
+ * An order as the page shows it. `status` is the enum value's name without its prefix
+ * ("PAID" for ORDER_STATUS_PAID), the same in both modes.
+ */
+export interface OrderView {
+  readonly id: string;
+  readonly status: string;
+  readonly totalMinor: bigint;
+  readonly currency: string;
+  readonly version: bigint;
+  /** Why the order was cancelled, without its prefix; "" when not cancelled. */
+  readonly cancellationReason: string;
+}
+
+/** What one CreateOrder call answered. */
+export interface PlacedOrder {
+  readonly order: OrderView;
+  /** True when the edge marked the answer as a replay of an earlier call with the same key. */
+  readonly replayed: boolean;
+}
+
+/** One page of ListProducts. */
+export interface ProductPage {
+  readonly products: readonly ProductView[];
+  /** True when the catalogue has more products than the page holds. */
+  readonly more: boolean;
+}
+
+/** The order to place: one line, paid with a card token. */
+export interface OrderInput {
+  readonly productId: string;
+  readonly quantity: number;
+  readonly currency: string;
+  readonly paymentMethodToken: string;
+  /** Sent as `Idempotency-Key` (JSON) or `idempotency-key` metadata (gRPC-Web). */
+  readonly idempotencyKey: string;
+}
+
+/**
+ * The checkout calls. Every method rejects with an ApiError (errors.ts) when the edge or a
+ * service answers with an error or cannot be reached.
+ */
+export interface CheckoutApi {
+  readonly mode: Mode;
+  login(tenantSlug: string, email: string, password: string): Promise<Session>;
+  listProducts(session: Session): Promise<ProductPage>;
+  createOrder(session: Session, input: OrderInput): Promise<PlacedOrder>;
+  getOrder(session: Session, orderId: string): Promise<OrderView>;
+}
+
+/** Page size asked of ListProducts; the contract coerces anything above 100 down to 100. */
+export const PRODUCT_PAGE_SIZE = 100;
+
+/** Deadline of every call, as the edge's own default (15 s). */
+export const CALL_TIMEOUT_MS = 15_000;
+
+/** Order states from which the page stops polling. */
+export function isSettled(status: string): boolean {
+  return status !== "CREATED" && status !== "UNSPECIFIED";
+}
+
+/** Drops a proto enum value name's prefix: ("ORDER_STATUS_PAID", "ORDER_STATUS_") -> "PAID". */
+export function shortEnumName(name: string, prefix: string): string {
+  return name.startsWith(prefix) ? name.slice(prefix.length) : name;
+}
+
+/** A cancellation reason as OrderView holds it: its short name, or "" when unspecified. */
+export function cancellationLabel(shortName: string): string {
+  return shortName === "UNSPECIFIED" ? "" : shortName;
+}

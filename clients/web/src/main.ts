@@ -1,0 +1,292 @@
+// The checkout page: sign in, list products, place an order with an Idempotency-Key and
+// watch it reach PAID, in the mode the user picks (JSON over fetch, or gRPC-Web through the
+// generated client). The edge comes from ?edge=<base URL>; the page is meant to be served
+// from another origin than the edge, so every call is a real cross-origin (CORS) request.
+import { isSettled, type CheckoutApi, type Mode, type OrderView, type PlacedOrder, type ProductView, type Session } from "./api.js";
+import { ApiError, networkError } from "./errors.js";
+import { edgeTransport, GrpcWebCheckoutApi } from "./grpc-web-api.js";
+import { JsonCheckoutApi } from "./json-api.js";
+import { byId, el, formatMoney, formatSeconds, renderError } from "./view.js";
+
+const DEFAULT_EDGE = "http://localhost:8080";
+/** How often GetOrder is asked while the order is CREATED. */
+const POLL_INTERVAL_MS = 500;
+/** How long the page waits for payment before it reports the order as stuck. */
+const SETTLE_TIMEOUT_MS = 90_000;
+const MODE_LABELS: Record<Mode, string> = { json: "JSON", "grpc-web": "gRPC-Web" };
+
+const ui = {
+  edge: byId("edge-url", HTMLElement),
+  signIn: byId("sign-in", HTMLFormElement),
+  tenant: byId("tenant", HTMLInputElement),
+  email: byId("email", HTMLInputElement),
+  password: byId("password", HTMLInputElement),
+  session: byId("session", HTMLParagraphElement),
+  orderForm: byId("order-form", HTMLFormElement),
+  productsCaption: byId("products-caption", HTMLTableCaptionElement),
+  productRows: byId("product-rows", HTMLTableSectionElement),
+  quantity: byId("quantity", HTMLInputElement),
+  cardToken: byId("card-token", HTMLInputElement),
+  placeOrder: byId("place-order", HTMLButtonElement),
+  status: byId("status", HTMLParagraphElement),
+  order: byId("order", HTMLElement),
+  orderMode: byId("order-mode", HTMLElement),
+  orderId: byId("order-id", HTMLElement),
+  orderKey: byId("order-key", HTMLElement),
+  orderStatus: byId("order-status", HTMLElement),
+  orderTotal: byId("order-total", HTMLElement),
+  orderElapsed: byId("order-elapsed", HTMLElement),
+  error: byId("error", HTMLDivElement),
+  history: byId("history-rows", HTMLTableSectionElement),
+};
+
+const state: {
+  api?: CheckoutApi;
+  session?: Session;
+  products: Map<string, ProductView>;
+  /** The key of an order whose outcome is unknown: the same order again reuses it. */
+  unsettledKey?: { fingerprint: string; key: string };
+} = { products: new Map() };
+
+const edge = readEdge();
+
+function readEdge(): string | undefined {
+  const raw = new URLSearchParams(location.search).get("edge") ?? DEFAULT_EDGE;
+  ui.edge.textContent = raw;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === "http:" || url.protocol === "https:") {
+      return raw;
+    }
+  } catch {
+    // reported below
+  }
+  renderError(ui.error, "Reading ?edge=", {
+    code: "INVALID_ARGUMENT",
+    message: `"${raw}" is not an http(s) URL`,
+    metadata: {},
+    fieldViolations: [{ field: "edge", description: "must be an absolute http:// or https:// URL", reason: "" }],
+    otherDetails: [],
+  });
+  return undefined;
+}
+
+function selectedMode(): Mode {
+  const checked = ui.signIn.querySelector<HTMLInputElement>('input[name="mode"]:checked');
+  return checked?.value === "grpc-web" ? "grpc-web" : "json";
+}
+
+function setBusy(busy: boolean): void {
+  document.querySelector("main")?.setAttribute("aria-busy", String(busy));
+  for (const button of document.querySelectorAll<HTMLButtonElement>("form button")) {
+    button.disabled = busy || edge === undefined || (button === ui.placeOrder && state.products.size === 0);
+  }
+}
+
+function showError(during: string, thrown: unknown): void {
+  const error = thrown instanceof ApiError ? thrown : networkError(thrown);
+  renderError(ui.error, during, error.facts);
+  ui.status.textContent = `${during} failed: ${error.message}`;
+}
+
+function clearError(): void {
+  ui.error.hidden = true;
+  ui.error.replaceChildren();
+}
+
+function signOut(): void {
+  state.session = undefined;
+  state.products.clear();
+  state.unsettledKey = undefined;
+  ui.session.textContent = "Not signed in.";
+  ui.session.dataset.state = "signed-out";
+  ui.productRows.replaceChildren();
+  ui.productsCaption.textContent = "Sign in to see the products.";
+  setBusy(false);
+}
+
+async function signIn(): Promise<void> {
+  if (edge === undefined) {
+    return;
+  }
+  const mode = selectedMode();
+  signOut();
+  clearError();
+  const api = mode === "json" ? new JsonCheckoutApi(edge) : new GrpcWebCheckoutApi(edgeTransport(edge));
+  state.api = api;
+  setBusy(true);
+  ui.status.textContent = `Signing in (${MODE_LABELS[mode]})…`;
+  try {
+    state.session = await api.login(ui.tenant.value.trim(), ui.email.value.trim(), ui.password.value);
+    ui.session.textContent = `Signed in to ${ui.tenant.value.trim()} as ${ui.email.value.trim()} (${MODE_LABELS[mode]}).`;
+    ui.session.dataset.state = "signed-in";
+    ui.session.dataset.mode = mode;
+    ui.status.textContent = "Signed in; loading products…";
+    renderProducts(await api.listProducts(state.session));
+    ui.status.textContent = `Signed in (${MODE_LABELS[mode]}); choose a product.`;
+  } catch (thrown) {
+    showError(state.session ? "Listing products" : "Sign-in", thrown);
+  } finally {
+    setBusy(false);
+  }
+}
+
+function renderProducts(page: { products: readonly ProductView[]; more: boolean }): void {
+  state.products = new Map(page.products.map((p) => [p.id, p]));
+  const rows = page.products.map((p, i) => {
+    const row = el("tr", "", { "data-testid": "product-row", "data-product-id": p.id });
+    const radio = el("input", "", { type: "radio", name: "product", value: p.id, id: `product-${i}` });
+    radio.checked = i === 0;
+    const choose = el("td");
+    choose.append(radio);
+    const name = el("td");
+    name.append(el("label", p.name, { for: `product-${i}` }));
+    row.append(choose, el("td", p.sku), name, el("td", formatMoney(p.priceMinor, p.currency), { class: "num" }));
+    return row;
+  });
+  ui.productRows.replaceChildren(...rows);
+  ui.productsCaption.textContent =
+    rows.length === 0
+      ? "No products yet: staff create them (CreateProduct)."
+      : `${rows.length} product${rows.length === 1 ? "" : "s"}${page.more ? " (the first page only)" : ""}.`;
+}
+
+async function placeOrder(): Promise<void> {
+  const { api, session } = state;
+  const productId = ui.orderForm.querySelector<HTMLInputElement>('input[name="product"]:checked')?.value;
+  const product = productId === undefined ? undefined : state.products.get(productId);
+  if (!api || !session || !product) {
+    return;
+  }
+  const quantity = Number(ui.quantity.value);
+  const paymentMethodToken = ui.cardToken.value.trim();
+  // Same order again after an unknown outcome (timeout, UNAVAILABLE): same key, so the
+  // service answers with the order it may already have made instead of making a second one.
+  // (Signing in again, or switching modes, forgets the key: signOut.)
+  const fingerprint = JSON.stringify([api.mode, product.id, quantity, paymentMethodToken]);
+  const idempotencyKey =
+    state.unsettledKey?.fingerprint === fingerprint ? state.unsettledKey.key : newIdempotencyKey();
+  clearError();
+  setBusy(true);
+  const started = performance.now();
+  ui.order.hidden = false;
+  ui.orderMode.textContent = MODE_LABELS[api.mode];
+  ui.orderId.textContent = "";
+  ui.orderKey.textContent = idempotencyKey;
+  ui.orderTotal.textContent = "";
+  ui.orderElapsed.textContent = "";
+  setOrderStatus("SENDING", false);
+  ui.status.textContent = `Placing the order (${MODE_LABELS[api.mode]})…`;
+  try {
+    let placed: PlacedOrder;
+    try {
+      placed = await api.createOrder(session, {
+        productId: product.id,
+        quantity,
+        currency: product.currency,
+        paymentMethodToken,
+        idempotencyKey,
+      });
+    } catch (thrown) {
+      const unknownOutcome =
+        thrown instanceof ApiError &&
+        (thrown.transient ||
+          thrown.facts.code === "DEADLINE_EXCEEDED" ||
+          thrown.facts.reason === "IDEMPOTENCY_KEY_IN_USE");
+      state.unsettledKey = unknownOutcome ? { fingerprint, key: idempotencyKey } : undefined;
+      setOrderStatus("FAILED", true);
+      showError("Placing the order", thrown);
+      if (unknownOutcome) {
+        ui.status.textContent += " Placing it again sends the same Idempotency-Key.";
+      }
+      return;
+    }
+    state.unsettledKey = undefined;
+    showOrder(placed.order, started);
+    ui.status.textContent = `Order ${placed.order.id} ${placed.replayed ? "(a replay) " : ""}is ${placed.order.status}; waiting for payment…`;
+    try {
+      await waitUntilSettled(api, session, placed.order, started);
+    } catch (thrown) {
+      setOrderStatus("UNKNOWN", true);
+      showError("Checking the order", thrown);
+    }
+  } finally {
+    setBusy(false);
+  }
+}
+
+/** Polls GetOrder until the order leaves CREATED, riding out transient failures. */
+async function waitUntilSettled(api: CheckoutApi, session: Session, first: OrderView, started: number): Promise<void> {
+  let order = first;
+  const deadline = performance.now() + SETTLE_TIMEOUT_MS;
+  while (!isSettled(order.status)) {
+    if (performance.now() > deadline) {
+      throw new ApiError({
+        code: "DEADLINE_EXCEEDED",
+        message: `order ${order.id} is still ${order.status} after ${formatSeconds(SETTLE_TIMEOUT_MS)}`,
+        metadata: {},
+        fieldViolations: [],
+        otherDetails: [],
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    try {
+      order = await api.getOrder(session, order.id);
+    } catch (thrown) {
+      if (!(thrown instanceof ApiError && thrown.transient)) {
+        throw thrown;
+      }
+      ui.status.textContent = `Checking order ${order.id}: ${thrown.message}; trying again…`;
+      continue;
+    }
+    showOrder(order, started);
+  }
+  setOrderStatus(order.status, true);
+  const elapsed = formatSeconds(performance.now() - started);
+  const why = order.cancellationReason ? ` (${order.cancellationReason})` : "";
+  ui.status.textContent = `Order ${order.id} is ${order.status}${why}, ${elapsed} after it was placed.`;
+  const row = el("tr", "", { "data-testid": "history-row", "data-order-id": order.id, "data-status": order.status });
+  row.append(el("td", MODE_LABELS[api.mode]), el("td", order.id), el("td", order.status + why), el("td", elapsed, { class: "num" }));
+  ui.history.append(row);
+}
+
+function showOrder(order: OrderView, started: number): void {
+  ui.orderId.textContent = order.id;
+  ui.orderTotal.textContent = formatMoney(order.totalMinor, order.currency);
+  ui.orderElapsed.textContent = formatSeconds(performance.now() - started);
+  setOrderStatus(order.status, false);
+}
+
+/** `data-settled="true"` tells a watcher (the browser test) that the outcome is final. */
+function setOrderStatus(status: string, settled: boolean): void {
+  ui.orderStatus.textContent = status;
+  ui.orderStatus.dataset.status = status;
+  ui.orderStatus.dataset.settled = String(settled);
+}
+
+/** A random UUID (version 4): crypto.randomUUID needs a secure context, this does not. */
+function newIdempotencyKey(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+ui.signIn.addEventListener("submit", (event) => {
+  event.preventDefault();
+  void signIn();
+});
+ui.orderForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  void placeOrder();
+});
+// A session belongs to the mode it was made in: switching modes starts over, so each mode
+// does the whole checkout (Login included) on its own wire.
+for (const radio of ui.signIn.querySelectorAll<HTMLInputElement>('input[name="mode"]')) {
+  radio.addEventListener("change", () => {
+    signOut();
+    ui.status.textContent = `Mode ${MODE_LABELS[selectedMode()]}: sign in.`;
+  });
+}
+setBusy(false);

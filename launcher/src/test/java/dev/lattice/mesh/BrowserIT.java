@@ -1,0 +1,132 @@
+package dev.lattice.mesh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.SimpleFileServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A real browser through the edge: the checkout page of {@code clients/web}, built from the
+ * contracts (generated TypeScript, bundled), served from another origin than the edge (the JDK's
+ * file server on 127.0.0.1, the edge on localhost), driven in Debian's headless Chromium by
+ * {@code clients/web/test/browser-checkout.mjs} (playwright-core). The page signs in, lists
+ * products, orders, and shows the order reach PAID — once through {@code fetch} on the JSON API
+ * and once through the generated client over gRPC-Web — with no console error, no failed request
+ * and no CORS failure. The screenshot lands in {@code target/browser/checkout.png}.
+ */
+@ExtendWith(EdgeTargets.class)
+class BrowserIT {
+
+  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  private static final String PASSWORD = "a long browser passphrase 9";
+
+  private static EdgeTarget target;
+  private static HttpServer pages;
+
+  @BeforeAll
+  static void buildAndServeThePage(EdgeTarget edge) throws Exception {
+    target = edge;
+    Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+    assertThat(Files.isExecutable(chromium))
+        .as("headless Chromium at %s: install Debian's package 'chromium' (./mesh test does as root)", chromium)
+        .isTrue();
+    run(List.of("npm", "run", "--silent", "web:build"), 300);
+    Path dist = ROOT.resolve("clients/web/dist");
+    assertThat(dist.resolve("index.html")).exists();
+    pages = SimpleFileServer.createFileServer(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), dist, SimpleFileServer.OutputLevel.NONE);
+    pages.start();
+  }
+
+  @AfterAll
+  static void stopServingThePage() {
+    if (pages != null) {
+      pages.stop(0);
+    }
+  }
+
+  @Test
+  void checkout_inHeadlessChromium_overJsonAndGrpcWeb_reachesPaid() throws Exception {
+    JsonApi api = new JsonApi(target.baseUrl());
+    EdgeAccounts accounts = new EdgeAccounts(api, target.mail());
+    String run = Long.toString(System.nanoTime(), 36);
+    String email = "shopper-" + run + "@browser.test";
+    accounts.registerAndVerify(email, PASSWORD, "Browser shopper");
+    String admin = accounts.login(target.adminEmail(), target.adminPassword()).get("accessToken").getAsString();
+    JsonObject product = new JsonObject();
+    product.addProperty("sku", "WEB-" + run);
+    product.addProperty("name", "Browser test mug");
+    product.addProperty("priceAmountMinor", "1250");
+    product.addProperty("currency", "EUR");
+    product.addProperty("initialStock", "10");
+    String productId = api.post("/v1/products").bearer(admin).json(product).expect(200)
+        .body().getAsJsonObject("product").get("id").getAsString();
+
+    Path screenshot = Files.createDirectories(Path.of("target", "browser")).resolve("checkout.png").toAbsolutePath();
+    Files.deleteIfExists(screenshot);
+    String page = "http://127.0.0.1:" + pages.getAddress().getPort() + "/index.html";
+    List<String> output = run(List.of("node", "clients/web/test/browser-checkout.mjs",
+        "--page", page, "--edge", target.baseUrl(), "--tenant", EdgeAccounts.TENANT,
+        "--email", email, "--password", PASSWORD, "--product-id", productId,
+        "--screenshot", screenshot.toString()), 300);
+
+    JsonObject summary = JsonParser.parseString(output.getLast()).getAsJsonObject();
+    System.out.println("browser summary: " + summary);
+    assertThat(summary.get("ok").getAsBoolean()).as("summary %s", summary).isTrue();
+    List<String> modes = new ArrayList<>();
+    for (JsonElement m : summary.getAsJsonArray("modes")) {
+      JsonObject mode = m.getAsJsonObject();
+      modes.add(mode.get("mode").getAsString());
+      assertThat(mode.get("finalStatus").getAsString()).as("mode %s", mode).isEqualTo("PAID");
+      // What the page showed is what the API says.
+      JsonObject order = api.get("/v1/orders/" + mode.get("orderId").getAsString()).bearer(admin).expect(200)
+          .body().getAsJsonObject("order");
+      assertThat(order.get("status").getAsString()).isEqualTo("ORDER_STATUS_PAID");
+    }
+    assertThat(modes).containsExactly("json", "grpc-web");
+    assertThat(summary.getAsJsonArray("consoleErrors")).isEmpty();
+    assertThat(summary.getAsJsonArray("failedRequests")).isEmpty();
+    assertThat(summary.getAsJsonArray("corsFailures")).isEmpty();
+    assertThat(summary.get("preflights").getAsInt()).as("CORS preflights sent to the edge").isPositive();
+    assertThat(summary.get("pageOrigin").getAsString()).isNotEqualTo(summary.get("edgeOrigin").getAsString());
+    assertThat(Files.size(screenshot)).as("screenshot %s", screenshot).isGreaterThan(10_000);
+  }
+
+  /** Runs a command in the repository root; its stdout lines. Fails on a non-zero exit. */
+  private static List<String> run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+    Path log = Files.createTempFile("browser-it", ".log");
+    Process process = new ProcessBuilder(command).directory(ROOT.toFile())
+        .redirectError(log.toFile()).start();
+    List<String> lines;
+    try (var out = process.inputReader(StandardCharsets.UTF_8)) {
+      lines = out.lines().toList();
+    }
+    boolean done = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+    if (!done) {
+      process.destroyForcibly();
+    }
+    String stderr = Files.readString(log);
+    System.out.println(String.join(" ", command.subList(0, 2)) + " stderr:\n" + stderr);
+    assertThat(done && process.exitValue() == 0)
+        .as("%s exited %s%nstdout:%n%s%nstderr:%n%s", command, done ? process.exitValue() : "(timeout)",
+            String.join("\n", lines), stderr)
+        .isTrue();
+    return lines;
+  }
+}
