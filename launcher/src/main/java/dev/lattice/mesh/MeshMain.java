@@ -3,12 +3,12 @@ package dev.lattice.mesh;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of {@code ./mesh}: {@code up}, {@code down} and {@code status}. */
+/** Entry point of {@code ./mesh}: {@code up}, {@code down}, {@code status} and {@code compose-env}. */
 @Command(
     name = "mesh",
     mixinStandardHelpOptions = true,
     description = "Runs the Lattice mesh: PostgreSQL, NATS and the six services.",
-    subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class})
+    subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, ComposeEnvCommand.class})
 public final class MeshMain {
 
   public static void main(String[] args) {

@@ -81,13 +81,15 @@ record MeshSecrets(
     return false;
   }
 
-  private static byte[] bytes(SecureRandom random, int n) {
+  /** {@code n} random bytes; with {@link #token} the way every generated secret is made. */
+  static byte[] bytes(SecureRandom random, int n) {
     byte[] bytes = new byte[n];
     random.nextBytes(bytes);
     return bytes;
   }
 
-  private static String token(SecureRandom random, int n) {
+  /** {@code n} random bytes in unpadded base64url: safe in properties, .env files and URLs. */
+  static String token(SecureRandom random, int n) {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(random, n));
   }
 
