@@ -23,13 +23,16 @@ import java.util.function.Supplier;
  * @param adminPassword the platform administrator's initial password
  * @param providerApiKey the key payments presents to the sandbox card processor
  * @param webhookSecret the key the sandbox signs its webhooks with and payments verifies them by
+ * @param pageTokenKey base64 of 32 random bytes that sign every service's page tokens ({@code
+ *     LATTICE_PAGE_TOKEN_KEY}), so a page token survives a restart of the mesh
  */
 record MeshSecrets(
     String identityKek,
     String adminEmail,
     String adminPassword,
     String providerApiKey,
-    String webhookSecret) {
+    String webhookSecret,
+    String pageTokenKey) {
 
   static final String FILE = "secrets.properties";
   static final String DEFAULT_ADMIN_EMAIL = "admin@lattice.local";
@@ -52,6 +55,7 @@ record MeshSecrets(
       added |= fill(props, "admin.password", () -> token(random, 18));
       added |= fill(props, "payments.provider.api_key", () -> "sk_test_" + token(random, 24));
       added |= fill(props, "payments.webhook.secret", () -> "whsec_" + token(random, 32));
+      added |= fill(props, "page_tokens.key", () -> Base64.getEncoder().encodeToString(bytes(random, 32)));
       if (added) {
         Files.createDirectories(file.getParent());
         if (!exists) {
@@ -67,7 +71,8 @@ record MeshSecrets(
           props.getProperty("admin.email"),
           props.getProperty("admin.password"),
           props.getProperty("payments.provider.api_key"),
-          props.getProperty("payments.webhook.secret"));
+          props.getProperty("payments.webhook.secret"),
+          props.getProperty("page_tokens.key"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or write " + file, e);
     }

@@ -117,6 +117,7 @@ final class UpCommand implements Callable<Integer> {
       // Every service verifies tokens against identity's JWKS; identity signs them.
       serviceEnv.putIfAbsent("LATTICE_IDENTITY_TARGET", "127.0.0.1:" + (9101 + portOffset));
       serviceEnv.putIfAbsent("LATTICE_IDENTITY_KEK", secrets.identityKek());
+      serviceEnv.putIfAbsent("LATTICE_PAGE_TOKEN_KEY", secrets.pageTokenKey());
       serviceEnv.putIfAbsent("LATTICE_IDENTITY_BOOTSTRAP_EMAIL", secrets.adminEmail());
       serviceEnv.putIfAbsent("LATTICE_IDENTITY_BOOTSTRAP_PASSWORD", secrets.adminPassword());
       serviceEnv.putIfAbsent("LATTICE_IDENTITY_JWKS_HTTP_PORT", Integer.toString(9201 + portOffset));
