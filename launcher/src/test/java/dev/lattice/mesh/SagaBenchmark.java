@@ -10,17 +10,10 @@ import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -66,7 +59,7 @@ public final class SagaBenchmark {
       for (int concurrency : new int[] {1, 8, 32}) {
         Recorder latency = new Recorder(3);
         toPaid.reset();
-        long calls = runFor(concurrency, () -> {
+        long calls = ClosedLoop.run(concurrency, RUN, () -> {
           long start = System.nanoTime();
           String id = saga.orders(saga.customerToken, UUID.randomUUID().toString())
               .createOrder(request).getOrder().getId();
@@ -92,36 +85,5 @@ public final class SagaBenchmark {
       System.out.printf("heap in use after the runs (six services, one JVM): %d MiB%n",
           (runtime.totalMemory() - runtime.freeMemory()) / (1024 * 1024));
     }
-  }
-
-  /** Runs {@code call} from {@code concurrency} virtual threads for {@link #RUN}; the call count. */
-  private static long runFor(int concurrency, ThrowingRunnable call) throws Exception {
-    long end = System.nanoTime() + RUN.toNanos();
-    CountDownLatch go = new CountDownLatch(1);
-    try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<Long>> counts = new ArrayList<>();
-      for (int i = 0; i < concurrency; i++) {
-        counts.add(workers.submit(() -> {
-          go.await();
-          long n = 0;
-          while (System.nanoTime() < end) {
-            call.run();
-            n++;
-          }
-          return n;
-        }));
-      }
-      go.countDown();
-      long total = 0;
-      for (Future<Long> count : counts) {
-        total += count.get(RUN.toSeconds() + 60, TimeUnit.SECONDS);
-      }
-      return total;
-    }
-  }
-
-  @FunctionalInterface
-  private interface ThrowingRunnable {
-    void run() throws Exception;
   }
 }
