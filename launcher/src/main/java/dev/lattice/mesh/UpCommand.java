@@ -59,11 +59,18 @@ final class UpCommand implements Callable<Integer> {
         new Thread(
             () -> {
               System.out.println("\nmesh: draining services...");
+              // The edge and the services drain together: both refuse new calls at once, and a call
+              // the edge already forwarded is one of the services' in-flight calls.
               Edge edge = edgeRef.get();
-              if (edge != null) {
-                edge.close(); // browsers first: no new call may reach a draining service
-              }
+              Thread edgeDrain = edge == null ? null : Thread.ofPlatform().name("drain-edge").start(edge::close);
               fleet.close();
+              if (edgeDrain != null) {
+                try {
+                  edgeDrain.join();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
               SandboxProvider sandbox = sandboxRef.get();
               if (sandbox != null) {
                 sandbox.close();
