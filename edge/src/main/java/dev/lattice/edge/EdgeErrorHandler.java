@@ -40,7 +40,8 @@ final class EdgeErrorHandler implements ServerErrorHandler {
   @Override
   public @Nullable HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
     if (cause instanceof HttpResponseException) {
-      return null; // It carries the response to send.
+      // Null defers to Armeria, which sends the response this exception already carries.
+      return null;
     }
     HttpStatus status;
     Throwable reason = cause;
