@@ -139,16 +139,28 @@ final class InventoryFixture extends InventoryServiceGrpc.InventoryServiceImplBa
     answer(response, page.build());
   }
 
+  /**
+   * The product {@code id} if it exists at {@code version}; otherwise answers NOT_FOUND or ABORTED
+   * on {@code response} and returns null.
+   */
+  private Product atVersion(String id, long version, StreamObserver<?> response) {
+    Product current = products.get(id);
+    if (current == null) {
+      response.onError(notFound(id));
+      return null;
+    }
+    if (current.getVersion() != version) {
+      response.onError(richError(Status.Code.ABORTED));
+      return null;
+    }
+    return current;
+  }
+
   @Override
   public void updateProduct(
       UpdateProductRequest request, StreamObserver<UpdateProductResponse> response) {
-    Product current = products.get(request.getProductId());
+    Product current = atVersion(request.getProductId(), request.getVersion(), response);
     if (current == null) {
-      response.onError(notFound(request.getProductId()));
-      return;
-    }
-    if (current.getVersion() != request.getVersion()) {
-      response.onError(richError(Status.Code.ABORTED));
       return;
     }
     Product.Builder updated = current.toBuilder().setVersion(current.getVersion() + 1);
@@ -174,13 +186,8 @@ final class InventoryFixture extends InventoryServiceGrpc.InventoryServiceImplBa
   @Override
   public void deleteProduct(
       DeleteProductRequest request, StreamObserver<DeleteProductResponse> response) {
-    Product current = products.get(request.getProductId());
+    Product current = atVersion(request.getProductId(), request.getVersion(), response);
     if (current == null) {
-      response.onError(notFound(request.getProductId()));
-      return;
-    }
-    if (current.getVersion() != request.getVersion()) {
-      response.onError(richError(Status.Code.ABORTED));
       return;
     }
     Product deleted =
