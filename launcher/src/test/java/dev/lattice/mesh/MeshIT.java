@@ -206,6 +206,7 @@ class MeshIT {
   @Test
   @Order(4)
   void operationsService_answersForEveryService_andRefusesToSpeakForAnother() throws Exception {
+    // Over gRPC the address already chose the service: an empty name means "you".
     String token = adminToken();
     for (String service : PORTS.keySet()) {
       ManagedChannel ch = channel(service);
@@ -216,6 +217,10 @@ class MeshIT {
         assertThat(status.getStatus().getPendingCount()).as(service).isZero();
         var deadLetters = ops.listDeadLetters(ListDeadLettersRequest.newBuilder().setService(service).build());
         assertThat(deadLetters.getDeadLettersList()).as(service).isEmpty();
+        assertThat(ops.getOutboxStatus(GetOutboxStatusRequest.getDefaultInstance()).getStatus().getService())
+            .as(service).isEqualTo(service);
+        assertThat(ops.listDeadLetters(ListDeadLettersRequest.getDefaultInstance()).getDeadLettersList())
+            .as(service).isEmpty();
         String other = service.equals("orders") ? "audit" : "orders";
         assertThatThrownBy(() -> ops.getOutboxStatus(GetOutboxStatusRequest.newBuilder().setService(other).build()))
             .isInstanceOfSatisfying(StatusRuntimeException.class,

@@ -222,10 +222,11 @@ class ValidationRulesTest {
   }
 
   @Test
-  void listDeadLetters_unknownService_isRejected() {
+  void listDeadLetters_unknownService_isRejected_andNoServiceMeansTheServingOne() {
     assertThat(violations(ListDeadLettersRequest.newBuilder().setService("billing").build()))
         .containsExactly("string.in");
     assertThat(violations(ListDeadLettersRequest.newBuilder().setService("orders").build())).isEmpty();
+    assertThat(violations(ListDeadLettersRequest.getDefaultInstance())).isEmpty();
   }
 
   private static CreateOrderRequest.Builder validOrder() {

@@ -23,7 +23,7 @@ import io.grpc.stub.StreamObserver;
  * The operations service every Lattice server exposes about itself: its outbox and the dead
  * letters of its consumers. A request naming another service is {@code INVALID_ARGUMENT} (each
  * server answers only for itself; Envoy routes {@code /v1/operations/{service}/…} to the right
- * one). Replaying a dead letter publishes it again and removes it from {@code DEAD_LETTERS}, so
+ * one); a request naming none means this one, since a gRPC caller already chose the server. Replaying a dead letter publishes it again and removes it from {@code DEAD_LETTERS}, so
  * listed dead letters are always {@code PENDING}.
  */
 public final class OperationsGrpcService extends OperationsServiceGrpc.OperationsServiceImplBase {
@@ -94,7 +94,7 @@ public final class OperationsGrpcService extends OperationsServiceGrpc.Operation
   }
 
   private void requireSelf(String requested) {
-    if (!service.equals(requested)) {
+    if (!requested.isEmpty() && !service.equals(requested)) {
       throw InvalidArgumentException.forField(
           "service", "this server is the " + service + " service; ask the " + requested + " service's server");
     }
