@@ -231,6 +231,32 @@ class MeshIT {
     }
   }
 
+  /**
+   * A client that knows only what reflection serves (as grpcurl and buf curl) decodes audit
+   * records, whose payloads are events packed in Any: the registration above sent a mail, so
+   * there is a NotificationSent among them.
+   */
+  @Test
+  @Order(4)
+  void reflectionClient_decodesAuditRecords_withTheirAnyPayloads() throws Exception {
+    ManagedChannel ch = channel("audit");
+    try {
+      io.grpc.Metadata headers = new io.grpc.Metadata();
+      headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+          "Bearer " + adminToken());
+      var client = new dev.lattice.testing.service.ReflectionClient(ch);
+      String[] json = new String[1];
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+        json[0] = client.callJson("lattice.audit.v1.AuditService", "QueryAuditLog",
+            "{\"pageSize\": 100, \"action\": \"notification_sent\"}", headers);
+        return json[0].contains("type.googleapis.com/lattice.notifications.v1.NotificationSent");
+      });
+      assertThat(json[0]).contains("\"recipientId\"", "\"templateKey\"");
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
   @Test
   @Order(5)
   void sigterm_finishesTheCallInFlight_thenStopsEverything() throws Exception {

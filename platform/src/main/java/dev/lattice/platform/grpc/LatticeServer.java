@@ -24,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -237,6 +238,11 @@ public final class LatticeServer implements AutoCloseable {
 
   private record NamedHook(String name, AutoCloseable hook) {}
 
+  @SuppressWarnings("deprecation") // the v1alpha protocol is deprecated, not gone from clients
+  private static io.grpc.BindableService v1alphaReflection() {
+    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
+  }
+
   /** Configures a {@link LatticeServer}; not thread-safe, use once. */
   public static final class Builder {
 
@@ -250,6 +256,9 @@ public final class LatticeServer implements AutoCloseable {
     private TokenVerifier verifier;
     private IdempotencyStore idempotency;
     private Set<String> trustedProxies = Set.of();
+    // Error details travel packed in Any in every failed call's status.
+    private final Set<com.google.protobuf.Descriptors.FileDescriptor> reflectedTypes =
+        new java.util.LinkedHashSet<>(List.of(dev.lattice.errors.v1.ErrorDetails.getDescriptor().getFile()));
 
     private Builder(String serviceName, ServerBuilder<?> serverBuilder) {
       this.serviceName = Objects.requireNonNull(serviceName, "serviceName");
@@ -305,6 +314,16 @@ public final class LatticeServer implements AutoCloseable {
      */
     public Builder trustedProxies(Set<String> proxies) {
       this.trustedProxies = Set.copyOf(proxies);
+      return this;
+    }
+
+    /**
+     * Files whose types answers carry inside {@code google.protobuf.Any} (event payloads, say):
+     * server reflection serves them with the services' files, so reflection clients can print
+     * those answers. The error details are always served.
+     */
+    public Builder reflectTypes(Collection<com.google.protobuf.Descriptors.FileDescriptor> files) {
+      reflectedTypes.addAll(files);
       return this;
     }
 
@@ -380,11 +399,14 @@ public final class LatticeServer implements AutoCloseable {
       List<String> healthNames = new ArrayList<>();
       healthNames.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
       for (ServerServiceDefinition service : services) {
-        serverBuilder.addService(ServerInterceptors.intercept(service, innermostFirst));
+        serverBuilder.addService(
+            ReflectedTypes.withTypes(ServerInterceptors.intercept(service, innermostFirst), reflectedTypes));
         healthNames.add(service.getServiceDescriptor().getName());
       }
       serverBuilder.addService(health.getHealthService());
       serverBuilder.addService(ProtoReflectionServiceV1.newInstance());
+      // v1alpha too: older grpcurl, Postman and grpcui speak only that one.
+      serverBuilder.addService(v1alphaReflection());
 
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
       serverBuilder.executor(executor);

@@ -209,6 +209,8 @@ public final class ServiceRuntime {
               .auth(new TokenVerifier(authConfig, keys, revoked, context.clock()))
               .idempotency(idempotency)
               .drainTimeout(serverConfig.drainTimeout())
+              // Audit records and dead letters carry event payloads packed in Any.
+              .reflectTypes(EventPayloadTypes.files())
               .addService(
                   new OperationsGrpcService(
                       name,
