@@ -67,9 +67,14 @@ public final class Edge implements AutoCloseable {
   private final Server server;
   private final Upstreams upstreams;
   private final RequestPolicy policy;
+  private final Duration drainTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Edge(Server server, Upstreams upstreams, RequestPolicy policy) {
+  /** How long the stopping server waits for the refusals still being written. */
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(1);
+
+  private Edge(Server server, Upstreams upstreams, RequestPolicy policy, Duration drainTimeout) {
+    this.drainTimeout = drainTimeout;
     this.server = server;
     this.upstreams = upstreams;
     this.policy = policy;
@@ -105,10 +110,13 @@ public final class Edge implements AutoCloseable {
               .maxRequestLength(config.maxRequestBytes())
               .requestTimeout(config.timeout().plus(RequestPolicy.TIMEOUT_GRACE))
               .accessLogWriter(new AccessLog(), true)
+              // close() waits for the forwarded calls itself; by the time the server stops, what is
+              // left are refusals (503 DRAINING). Armeria's quiet period would restart with each
+              // of them and, under load, never end before its timeout.
               .gracefulShutdown(
                   GracefulShutdown.builder()
-                      .quietPeriod(Duration.ofMillis(100))
-                      .timeout(max(config.drainTimeout(), Duration.ofMillis(100)))
+                      .quietPeriod(Duration.ZERO)
+                      .timeout(STOP_TIMEOUT)
                       .build())
               .disableServerHeader()
               .build();
@@ -118,7 +126,7 @@ public final class Edge implements AutoCloseable {
         server.stop();
         throw e;
       }
-      Edge edge = new Edge(server, upstreams, policy);
+      Edge edge = new Edge(server, upstreams, policy, config.drainTimeout());
       log.info(
           "lattice edge on {}: {} gRPC services, upstreams {}",
           edge.baseUrl(),
@@ -182,10 +190,6 @@ public final class Edge implements AutoCloseable {
     return types;
   }
 
-  private static Duration max(Duration a, Duration b) {
-    return a.compareTo(b) >= 0 ? a : b;
-  }
-
   /** The port the edge listens on (the configured one, or the one picked for port 0). */
   public int port() {
     return server.activeLocalPort(SessionProtocol.HTTP);
@@ -206,6 +210,13 @@ public final class Edge implements AutoCloseable {
       return;
     }
     policy.startDraining();
+    try {
+      if (!policy.awaitForwardedCalls(drainTimeout)) {
+        log.warn("lattice edge: calls still in flight after {}; cutting them off", drainTimeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     server.stop().join();
     upstreams.close(Duration.ofSeconds(5));
     log.info("lattice edge stopped");

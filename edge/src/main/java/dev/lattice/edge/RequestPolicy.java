@@ -45,6 +45,7 @@ final class RequestPolicy implements DecoratingHttpServiceFunction {
   private final Duration timeout;
   private final ErrorResponses errors;
   private final AtomicBoolean draining = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicInteger forwarding = new java.util.concurrent.atomic.AtomicInteger();
 
   RequestPolicy(Duration timeout, ErrorResponses errors) {
     this.timeout = timeout;
@@ -54,6 +55,21 @@ final class RequestPolicy implements DecoratingHttpServiceFunction {
   /** From now on, new requests are refused. */
   void startDraining() {
     draining.set(true);
+  }
+
+  /**
+   * Waits until no forwarded call is in flight, at most {@code within}; true when none is. The
+   * refusals of a draining edge do not count: they are answered at once.
+   */
+  boolean awaitForwardedCalls(Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (forwarding.get() > 0) {
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+    return true;
   }
 
   @Override
@@ -95,6 +111,8 @@ final class RequestPolicy implements DecoratingHttpServiceFunction {
     String chain = headers.get("x-forwarded-for");
     forwarded.set("x-forwarded-for", chain == null || chain.isBlank() ? peer : chain + ", " + peer);
 
+    forwarding.incrementAndGet();
+    ctx.log().whenComplete().thenRun(forwarding::decrementAndGet);
     HttpResponse response = delegate.serve(ctx, req.withHeaders(forwarded.build()));
     if (framed) {
       return response;
