@@ -215,6 +215,11 @@ public final class EventConsumer implements AutoCloseable {
     }
   }
 
+  /** JetStream's "stream not found" (API error 10059). */
+  private static boolean isStreamNotFound(Throwable e) {
+    return e instanceof io.nats.client.JetStreamApiException api && api.getApiErrorCode() == 10059;
+  }
+
   private void run() {
     ConsumerContext context = null;
     int failures = 0;
@@ -243,7 +248,17 @@ public final class EventConsumer implements AutoCloseable {
           long pause =
               Math.min(MAX_RETRY_PAUSE_MILLIS, MIN_RETRY_PAUSE_MILLIS << Math.min(failures, 10));
           String error = e.toString();
-          if (failures == 1 || failures % 20 == 0 || !error.equals(lastError)) {
+          if (isStreamNotFound(e)) {
+            // The publishing service has not created its stream yet: on a fresh mesh its
+            // consumers start before it does. Expected, so no warning unless it lasts.
+            if (failures == 1) {
+              log.info("consumer {}: waiting for stream {} (its publisher creates it when it starts)",
+                  spec.durableName(), spec.stream());
+            } else if (failures % 20 == 0) {
+              log.warn("consumer {}: stream {} still missing after {} attempts; is its publisher running?",
+                  spec.durableName(), spec.stream(), failures);
+            }
+          } else if (failures == 1 || failures % 20 == 0 || !error.equals(lastError)) {
             log.warn(
                 "consumer {}: pulling failed ({} in a row), retrying every {} ms at most: {}",
                 spec.durableName(),
