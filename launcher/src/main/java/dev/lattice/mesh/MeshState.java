@@ -12,10 +12,11 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * What a running {@code ./mesh up} tells {@code down} and {@code status}: its pid and the port
- * of every service, kept in {@code .lattice/mesh.properties} while it runs.
+ * What a running {@code ./mesh up} tells {@code down}, {@code status} and a second {@code up}: its
+ * pid, the port of every service and the edge's port (0 when unknown), kept in {@code
+ * .lattice/mesh.properties} while it runs.
  */
-record MeshState(long pid, Map<String, Integer> ports) {
+record MeshState(long pid, Map<String, Integer> ports, int edgePort) {
 
   static Path file(Path root) {
     return root.resolve(".lattice").resolve("mesh.properties");
@@ -25,6 +26,7 @@ record MeshState(long pid, Map<String, Integer> ports) {
     Properties p = new Properties();
     p.setProperty("pid", Long.toString(pid));
     ports.forEach((name, port) -> p.setProperty("port." + name, Integer.toString(port)));
+    p.setProperty("port.edge", Integer.toString(edgePort));
     Path target = file(root);
     Files.createDirectories(target.getParent());
     Path tmp = target.resolveSibling("mesh.properties.tmp");
@@ -50,7 +52,18 @@ record MeshState(long pid, Map<String, Integer> ports) {
         ports.put(module.name(), Integer.parseInt(v));
       }
     }
-    return Optional.of(new MeshState(Long.parseLong(p.getProperty("pid", "0")), ports));
+    return Optional.of(new MeshState(
+        Long.parseLong(p.getProperty("pid", "0")), ports, Integer.parseInt(p.getProperty("port.edge", "0"))));
+  }
+
+  /** One line for a person: the pid and where everything listens. */
+  String describe() {
+    StringBuilder where = new StringBuilder("pid ").append(pid);
+    if (edgePort > 0) {
+      where.append("; edge :").append(edgePort);
+    }
+    ports.forEach((name, port) -> where.append(", ").append(name).append(" :").append(port));
+    return where.toString();
   }
 
   static void delete(Path root) throws IOException {

@@ -4,6 +4,7 @@ import dev.lattice.edge.Edge;
 import dev.lattice.edge.EdgeConfig;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.grpc.Caller;
+import dev.lattice.platform.grpc.GracefulShutdown;
 import dev.lattice.sandbox.SandboxConfig;
 import dev.lattice.sandbox.SandboxProvider;
 import dev.lattice.platform.runtime.ServiceModule;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,12 +23,22 @@ import picocli.CommandLine.Option;
 /**
  * {@code ./mesh up}: provisions PostgreSQL and NATS, creates each service's database, starts the
  * six services, waits until every health check says SERVING, then opens the local edge (JSON and
- * gRPC-Web on port 8080), prints where everything is, and runs until SIGTERM/SIGINT, when it stops
- * the edge, drains the services and stops what it started, in reverse order.
+ * gRPC-Web on port 8080), prints where everything is, and runs until SIGINT (Ctrl-C) or SIGTERM
+ * ({@code ./mesh down}).
+ *
+ * <p>One mesh per project folder: {@link MeshLock} refuses a second {@code up} before it touches
+ * anything, and clears the state a killed mesh left behind.
+ *
+ * <p>The stop has one owner, this command, and one order: the edge and the services stop
+ * accepting and drain their calls together; each service then stops its consumers and flushes its
+ * outbox relay while NATS and PostgreSQL are still up; then the sandbox and the mail catcher stop,
+ * then NATS and PostgreSQL (started in sessions of their own, so the terminal's Ctrl-C reaches
+ * only this process), then the state file goes. A second Ctrl-C stops at once; the servers'
+ * watchdogs then stop NATS and PostgreSQL.
  */
 @Command(
     name = "up",
-    description = "Starts PostgreSQL, NATS, the six services and the edge; Ctrl-C drains and stops.")
+    description = "Starts PostgreSQL, NATS, the six services and the edge; Ctrl-C drains and stops (twice: at once).")
 final class UpCommand implements Callable<Integer> {
 
   @Option(names = "--root", description = "The project folder (holds .lattice/).", defaultValue = ".")
@@ -48,49 +60,40 @@ final class UpCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long started = System.nanoTime();
     Path rootDir = root.toAbsolutePath().normalize();
-    Map<String, String> env = System.getenv();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Infrastructure infra = Infrastructure.provision(rootDir, env, 55432 + portOffset, 54222 + portOffset);
-    ServiceFleet fleet = processes ? new ProcessFleet(rootDir) : new InProcessFleet();
-    AtomicReference<SandboxProvider> sandboxRef = new AtomicReference<>();
-    AtomicReference<MailCatcher> mailRef = new AtomicReference<>();
-    AtomicReference<Edge> edgeRef = new AtomicReference<>();
-    Thread shutdown =
-        new Thread(
-            () -> {
-              System.out.println("\nmesh: draining services...");
-              // The edge and the services drain together: both refuse new calls at once, and a call
-              // the edge already forwarded is one of the services' in-flight calls.
-              Edge edge = edgeRef.get();
-              Thread edgeDrain = edge == null ? null : Thread.ofPlatform().name("drain-edge").start(edge::close);
-              fleet.close();
-              if (edgeDrain != null) {
-                try {
-                  edgeDrain.join();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-              SandboxProvider sandbox = sandboxRef.get();
-              if (sandbox != null) {
-                sandbox.close();
-              }
-              MailCatcher mail = mailRef.get();
-              if (mail != null) {
-                mail.close();
-              }
-              infra.close();
-              try {
-                MeshState.delete(rootDir);
-              } catch (Exception e) {
-                System.err.println("mesh: " + e.getMessage());
-              }
-              System.out.println("mesh: stopped.");
-              stopped.countDown();
-            },
-            "mesh-shutdown");
-    Runtime.getRuntime().addShutdownHook(shutdown);
+    Optional<MeshLock> lock = MeshLock.tryAcquire(rootDir);
+    if (lock.isEmpty()) {
+      System.err.println("mesh: already running from " + rootDir + " ("
+          + MeshState.read(rootDir).map(MeshState::describe).orElse("pid " + MeshLock.holder(rootDir) + ", starting")
+          + "); ./mesh status shows it, ./mesh down stops it");
+      return 1;
+    }
+    Optional<MeshState> stale = MeshState.read(rootDir);
+    if (stale.isPresent()) {
+      MeshState.delete(rootDir);
+      System.out.printf("mesh: the mesh last started here (pid %d) was killed; cleared what it left%n", stale.get().pid());
+    }
+    GracefulShutdown shutdown = GracefulShutdown.install("mesh").forceOnSecondSignal();
+    try {
+      return run(rootDir, shutdown, lock.get(), started);
+    } catch (Exception | Error e) {
+      shutdown.closeAll(); // before the JVM's exit, whose hooks would race each other
+      throw e;
+    }
+  }
 
+  private int run(Path rootDir, GracefulShutdown shutdown, MeshLock lock, long started) throws Exception {
+    Map<String, String> env = System.getenv();
+    // Closed in reverse: the state file and the lock go last, once everything has stopped.
+    shutdown.register("mesh state", () -> {
+      MeshState.delete(rootDir);
+      lock.close();
+      System.out.println("mesh: stopped.");
+    });
+    Infrastructure infra =
+        shutdown.register("PostgreSQL and NATS",
+            Infrastructure.provision(rootDir, env, 55432 + portOffset, 54222 + portOffset));
+    ServiceFleet fleet = processes ? new ProcessFleet(rootDir) : new InProcessFleet();
+    AtomicReference<Edge> edgeRef = new AtomicReference<>();
     MeshSecrets secrets = MeshSecrets.loadOrCreate(rootDir);
     // The card processor's sandbox stands in for the outside world: its own HTTP service, which
     // payments calls and which calls payments' webhook endpoint back.
@@ -101,11 +104,11 @@ final class UpCommand implements Callable<Integer> {
     sandboxEnv.putIfAbsent(
         "LATTICE_SANDBOX_WEBHOOK_URL", "http://127.0.0.1:" + webhookPort + "/v1/payments/webhook");
     sandboxEnv.putIfAbsent("LATTICE_SANDBOX_WEBHOOK_SECRET", secrets.webhookSecret());
-    SandboxProvider sandbox = SandboxProvider.start(SandboxConfig.fromEnv(Env.of(sandboxEnv)));
-    sandboxRef.set(sandbox);
+    SandboxProvider sandbox =
+        shutdown.register("card sandbox", SandboxProvider.start(SandboxConfig.fromEnv(Env.of(sandboxEnv))));
     // Notifications' email goes to a local SMTP catcher whose messages land in .lattice/mail/.
-    MailCatcher mail = MailCatcher.start(rootDir, MailCatcher.DEFAULT_PORT + portOffset);
-    mailRef.set(mail);
+    MailCatcher mail = shutdown.register("mail catcher", MailCatcher.start(rootDir, MailCatcher.DEFAULT_PORT + portOffset));
+    shutdown.register("services and edge", () -> drain(fleet, edgeRef.get()));
     Map<String, Integer> ports = new LinkedHashMap<>();
     for (ServiceModule module : ServiceCatalog.MODULES) {
       String database = ServiceCatalog.databaseOf(module);
@@ -144,15 +147,30 @@ final class UpCommand implements Callable<Integer> {
       if (!HealthProbe.awaitServing(entry.getValue(), Duration.ofSeconds(readyTimeoutSeconds))) {
         System.err.printf("mesh: %s did not become SERVING on port %d within %d s (see .lattice/logs)%n",
             entry.getKey(), entry.getValue(), readyTimeoutSeconds);
-        return 1; // the shutdown hook stops what was started
+        shutdown.closeAll();
+        return 1;
       }
     }
     Edge edge = Edge.start(EdgeConfig.fromEnv(Env.of(edgeEnv(env, ports))));
     edgeRef.set(edge);
-    new MeshState(ProcessHandle.current().pid(), ports).write(rootDir);
+    new MeshState(ProcessHandle.current().pid(), ports, edge.port()).write(rootDir);
     printTable(ports, infra, Duration.ofNanos(System.nanoTime() - started), mail, edge);
-    stopped.await();
+    // Runs until a signal: the shutdown's handler drains, stops and exits.
+    new CountDownLatch(1).await();
     return 0;
+  }
+
+  /**
+   * The edge and the services drain together: both refuse new calls at once, and a call the edge
+   * already forwarded is one of the services' in-flight calls.
+   */
+  private static void drain(ServiceFleet fleet, Edge edge) throws InterruptedException {
+    System.out.println("\nmesh: draining (Ctrl-C again to stop at once)...");
+    Thread edgeDrain = edge == null ? null : Thread.ofPlatform().name("drain-edge").start(edge::close);
+    fleet.close();
+    if (edgeDrain != null) {
+      edgeDrain.join();
+    }
   }
 
   /** The edge's settings: port 8080 (shifted), every service's target; the caller's env wins. */

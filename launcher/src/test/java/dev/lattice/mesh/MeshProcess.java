@@ -18,6 +18,11 @@ import java.util.stream.IntStream;
 /**
  * A real {@code ./mesh up} in a separate JVM, started from the packaged launcher jar with its own
  * state folder and a port offset at which every port it needs is free.
+ *
+ * <p>It runs as a terminal would run it: in a process group of its own (so {@link #interrupt()}
+ * can press Ctrl-C, a SIGINT to the whole group, without hitting this JVM) and with SIGINT at its
+ * default disposition (a background process of a non-interactive shell, as under CI, would
+ * otherwise inherit SIGINT ignored).
  */
 final class MeshProcess implements AutoCloseable {
 
@@ -65,8 +70,9 @@ final class MeshProcess implements AutoCloseable {
       throw new IllegalStateException("the launcher jar is not packaged: " + jar);
     }
     int offset = freeOffset();
-    List<String> command =
-        new java.util.ArrayList<>(
+    List<String> command = new java.util.ArrayList<>(List.of(
+        "setsid", "perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\""));
+    command.addAll(
             List.of(
                 ProcessHandle.current().info().command().orElse("java"),
                 "-Dlattice.logDir=" + root.resolve(".lattice/logs"),
@@ -97,6 +103,20 @@ final class MeshProcess implements AutoCloseable {
     }
     reader.join(within.toMillis());
     return !reader.isAlive();
+  }
+
+  /** Ctrl-C at the mesh's terminal: SIGINT to its whole process group. */
+  void interrupt() throws IOException, InterruptedException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+    // Field 5 (after the parenthesised name) is the process group: setsid made it the mesh's pid.
+    String group = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[2];
+    if (!group.equals(Long.toString(process.pid()))) {
+      throw new IllegalStateException("the mesh (pid " + process.pid() + ") is in process group " + group);
+    }
+    Process kill = new ProcessBuilder("kill", "-s", "INT", "--", "-" + process.pid()).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IOException("kill -s INT -- -" + process.pid() + " failed");
+    }
   }
 
   int port(int basePort) {

@@ -2,6 +2,7 @@ package dev.lattice.testing;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +17,16 @@ import java.util.List;
  * file cannot hit an unrelated process), escalating through the given signals every ten seconds,
  * then deletes the server's temporary directory. The wrapper exits when the server does, so the JVM
  * can wait on the wrapper.
+ *
+ * <p>Where {@code setsid} exists (util-linux, on every Debian), the wrapper and the server run in
+ * a session of their own: a Ctrl-C at the terminal then reaches only the JVM, which stops the
+ * server in its own order ({@code ./mesh up} stops it after its services have drained), instead of
+ * the server dying at once with the rest of the terminal's process group.
  */
 final class Watchdog {
   private Watchdog() {}
+
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
 
   private static final String SCRIPT =
       """
@@ -112,6 +120,10 @@ final class Watchdog {
       List<String> signals,
       Path cleanUpDir) {
     List<String> wrapped = new ArrayList<>();
+    if (Files.isExecutable(SETSID)) {
+      wrapped.add(SETSID.toString());
+      wrapped.add("--wait"); // should it fork, it still exits with the server
+    }
     wrapped.add("sh");
     wrapped.add("-c");
     wrapped.add(SCRIPT);

@@ -19,7 +19,8 @@ import sun.misc.Signal;
  * <p>On SIGTERM and SIGINT the resources are closed <em>before</em> the JVM begins its own
  * shutdown, and the process then exits with status 0 when every close succeeded, 1 otherwise
  * (instead of the JVM's 143/130), so an orchestrator can tell a clean drain from a failed one. A
- * second signal during the drain is ignored. Other shutdowns ({@code System.exit}, the end of
+ * second signal during the drain is ignored, or, {@linkplain #forceOnSecondSignal() for a person at
+ * a terminal}, stops the process at once. Other shutdowns ({@code System.exit}, the end of
  * {@code main}) close the resources from a JVM shutdown hook and keep their exit status.
  *
  * <p>Install one per process (the signal handlers of a later one replace the earlier ones).
@@ -35,6 +36,7 @@ public final class GracefulShutdown {
   private boolean closed;
   private boolean failed;
   private final AtomicBoolean signalled = new AtomicBoolean();
+  private volatile boolean forceOnSecondSignal;
 
   private GracefulShutdown(String name) {
     this.name = name;
@@ -61,6 +63,16 @@ public final class GracefulShutdown {
    */
   public static GracefulShutdown unhooked(String name) {
     return new GracefulShutdown(Objects.requireNonNull(name, "name"));
+  }
+
+  /**
+   * Makes a second SIGINT or SIGTERM during the drain halt the process at once with status 130,
+   * closing nothing more: a person pressing Ctrl-C again wants out now. Child servers must then be
+   * stopped by something else (the test servers' watchdogs do that).
+   */
+  public GracefulShutdown forceOnSecondSignal() {
+    forceOnSecondSignal = true;
+    return this;
   }
 
   /**
@@ -117,6 +129,10 @@ public final class GracefulShutdown {
 
   private void onSignal(Signal signal) {
     if (!signalled.compareAndSet(false, true)) {
+      if (forceOnSecondSignal) {
+        log.warn("{}: second SIG{}: stopping now, without draining", name, signal.getName());
+        Runtime.getRuntime().halt(130);
+      }
       log.info("{}: SIG{} ignored, already shutting down", name, signal.getName());
       return;
     }
