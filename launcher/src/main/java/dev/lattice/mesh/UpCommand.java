@@ -194,9 +194,11 @@ final class UpCommand implements Callable<Integer> {
     infra.describe().forEach(line -> out.append(line).append('\n'));
     int identity = ports.get("identity");
     out.append(String.format("%nTry:   curl -s http://localhost:%d/.well-known/jwks.json%n", edge.port()));
-    out.append(String.format("       grpcurl -plaintext localhost:%d list%n", identity));
-    out.append(String.format("       grpcurl -plaintext localhost:%d grpc.health.v1.Health/Check%n", identity));
+    // buf comes with the checkout's node packages (npm ci); grpcurl is rarely installed.
+    out.append(String.format("       npx buf curl --protocol grpc --list-services http://localhost:%d%n", identity));
+    out.append(String.format("       npx buf curl --protocol grpc http://localhost:%d/grpc.health.v1.Health/Check%n", identity));
     out.append("       ./mesh status      (from another terminal)\n");
+    out.append("       the quick start in README.md: the whole journey with buf curl\n");
     out.append("Admin: tenant \"platform\", credentials in .lattice/secrets.properties (Login on IdentityService)\n");
     out.append(String.format("Cards: the payment sandbox on http://127.0.0.1:%d takes test tokens tok_visa,"
         + " tok_chargeDeclined, tok_async, tok_timeout, ... (docs/decisions/0008)%n", 9210 + portOffset));
