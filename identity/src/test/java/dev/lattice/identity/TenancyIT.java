@@ -55,6 +55,19 @@ class TenancyIT {
   }
 
   @Test
+  void bootstrap_tenantCreatedDescribesThePlatformAdmin_soOtherServicesCanAddressIt() {
+    User admin = identity.loginAdmin().getUser();
+
+    TenantCreated platform =
+        mailbox.awaitCount(TenantCreated.class, t -> t.getSlug().equals("platform"), 1).get(0);
+    assertThat(platform.getTenantId()).isEqualTo(admin.getTenantId());
+    assertThat(platform.getInitialAdminUserId()).isEqualTo(admin.getId());
+    assertThat(platform.getInitialAdminEmail()).isEqualTo(IdentityHarness.ADMIN_EMAIL);
+    assertThat(platform.getInitialAdminDisplayName()).isEqualTo(admin.getDisplayName()).isNotEmpty();
+    assertThat(platform.getInitialAdminLocale()).isEqualTo(admin.getLocale()).isEqualTo("en");
+  }
+
+  @Test
   void newTenantsAdminSetsUpTheAccount_andTenantsCannotSeeEachOther() {
     LoginResponse platformAdmin = identity.loginAdmin();
     CreateTenantResponse created = identity.stub(platformAdmin.getAccessToken()).createTenant(
@@ -67,8 +80,11 @@ class TenancyIT {
     assertThat(owner.getTenantId()).isEqualTo(created.getTenant().getId());
     assertThat(owner.getStatus()).isEqualTo(UserStatus.USER_STATUS_PENDING_VERIFICATION);
     assertThat(owner.getRolesList()).containsExactly("admin");
-    assertThat(mailbox.awaitCount(TenantCreated.class, t -> t.getSlug().equals("acme"), 1).get(0)
-        .getInitialAdminUserId()).isEqualTo(owner.getId());
+    TenantCreated acme = mailbox.awaitCount(TenantCreated.class, t -> t.getSlug().equals("acme"), 1).get(0);
+    assertThat(acme.getInitialAdminUserId()).isEqualTo(owner.getId());
+    assertThat(acme.getInitialAdminEmail()).isEqualTo("owner@acme.test");
+    assertThat(acme.getInitialAdminDisplayName()).isEqualTo("Owner");
+    assertThat(acme.getInitialAdminLocale()).isEqualTo("en");
 
     PasswordResetRequested setup = mailbox.resetRequest("owner@acme.test");
     assertThat(setup.getPurpose()).isEqualTo(PasswordResetPurpose.PASSWORD_RESET_PURPOSE_ACCOUNT_SETUP);

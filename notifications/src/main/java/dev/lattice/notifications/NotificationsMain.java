@@ -3,6 +3,7 @@ package dev.lattice.notifications;
 import com.google.protobuf.Descriptors.Descriptor;
 import dev.lattice.identity.v1.EmailVerificationRequested;
 import dev.lattice.identity.v1.PasswordResetRequested;
+import dev.lattice.identity.v1.TenantCreated;
 import dev.lattice.identity.v1.UserDeleted;
 import dev.lattice.identity.v1.UserRegistered;
 import dev.lattice.notifications.api.NotificationsGrpcService;
@@ -96,6 +97,8 @@ public final class NotificationsMain implements ServiceModule {
             .handle(PasswordResetRequested.class, identity.passwordResetRequested()).build(),
         consumer(context, "identity", UserDeleted.getDescriptor())
             .handle(UserDeleted.class, identity.userDeleted()).build(),
+        consumer(context, "identity", TenantCreated.getDescriptor())
+            .handle(TenantCreated.class, identity.tenantCreated()).build(),
         consumer(context, "orders", OrderPaid.getDescriptor())
             .handle(OrderPaid.class, commerce.orderPaid()).build(),
         consumer(context, "orders", OrderCancelled.getDescriptor())

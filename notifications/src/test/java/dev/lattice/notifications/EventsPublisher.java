@@ -44,9 +44,19 @@ final class EventsPublisher implements AutoCloseable {
     return new EventsPublisher(connection);
   }
 
-  /** Publishes {@code payload} as a fresh event of {@code service} about {@code aggregateId}. */
+  /**
+   * Publishes {@code payload} as a fresh event of {@code service} about {@code aggregateId}, an
+   * aggregate of the kind that service's events are mostly about (identity: user).
+   */
   Envelope publish(String service, UUID tenantId, UUID aggregateId, long version, Message payload) throws Exception {
-    Envelope envelope = envelope(service, tenantId, aggregateId, version, payload);
+    String aggregateType = service.equals("identity") ? "user" : service.equals("orders") ? "order" : "payment";
+    return publish(service, aggregateType, tenantId, aggregateId, version, payload);
+  }
+
+  /** Publishes {@code payload} as a fresh event of {@code service} about {@code aggregateType} {@code aggregateId}. */
+  Envelope publish(String service, String aggregateType, UUID tenantId, UUID aggregateId, long version,
+      Message payload) throws Exception {
+    Envelope envelope = envelope(service, aggregateType, tenantId, aggregateId, version, payload);
     publish(envelope, envelope.getEventId());
     return envelope;
   }
@@ -83,14 +93,15 @@ final class EventsPublisher implements AutoCloseable {
     }
   }
 
-  private static Envelope envelope(String service, UUID tenantId, UUID aggregateId, long version, Message payload) {
+  private static Envelope envelope(
+      String service, String aggregateType, UUID tenantId, UUID aggregateId, long version, Message payload) {
     Instant now = Instant.now();
     return Envelope.newBuilder()
         .setEventId(UUID.randomUUID().toString())
         .setType(EventSubjects.subject(service, payload.getDescriptorForType()))
         .setSource(service)
         .setTenantId(tenantId.toString())
-        .setAggregateType(service.equals("identity") ? "user" : service.equals("orders") ? "order" : "payment")
+        .setAggregateType(aggregateType)
         .setAggregateId(aggregateId.toString())
         .setAggregateVersion(version)
         .setActor(Actor.newBuilder().setType(ActorType.ACTOR_TYPE_SYSTEM).setSubjectId(service))

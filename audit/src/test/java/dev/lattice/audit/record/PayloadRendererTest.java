@@ -8,6 +8,7 @@ import com.google.protobuf.FieldMask;
 import dev.lattice.events.v1.Envelope;
 import dev.lattice.identity.v1.EmailVerificationRequested;
 import dev.lattice.identity.v1.SigningKeyRotated;
+import dev.lattice.identity.v1.TenantCreated;
 import dev.lattice.inventory.v1.Product;
 import dev.lattice.inventory.v1.ProductUpdated;
 import dev.lattice.platform.events.EventPayloadTypes;
@@ -25,6 +26,22 @@ class PayloadRendererTest {
     assertThat(rendered.payload().unpack(EmailVerificationRequested.class).getToken()).isEmpty();
     assertThat(rendered.json()).hasValueSatisfying(json ->
         assertThat(json).isEqualTo("{\"user_id\":\"u\"}"));
+    assertThat(rendered.oldValues()).isEmpty();
+    assertThat(rendered.newValues()).isEmpty();
+  }
+
+  @Test
+  void tenantCreated_keepsWhoBecameItsAdmin() {
+    // Addresses are personal data, not secrets: like UserRegistered.email they stay on record.
+    RenderedPayload rendered = renderer.render(envelope(TenantCreated.newBuilder()
+        .setTenantId("t").setSlug("platform").setInitialAdminUserId("u")
+        .setInitialAdminEmail("root@platform.test").setInitialAdminDisplayName("Root").setInitialAdminLocale("en")
+        .build()));
+
+    assertThat(rendered.json()).hasValueSatisfying(json -> assertThat(json).isEqualTo(
+        "{\"tenant_id\":\"t\",\"slug\":\"platform\",\"initial_admin_user_id\":\"u\","
+            + "\"initial_admin_email\":\"root@platform.test\",\"initial_admin_display_name\":\"Root\","
+            + "\"initial_admin_locale\":\"en\"}"));
     assertThat(rendered.oldValues()).isEmpty();
     assertThat(rendered.newValues()).isEmpty();
   }

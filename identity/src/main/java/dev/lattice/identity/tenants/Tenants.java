@@ -65,24 +65,17 @@ public final class Tenants {
       Instant now = clock.instant();
       TenantsRecord tenant = insertTenant(tx, request.getSlug(), request.getDisplayName(), now);
       CreateTenantResponse.Builder response = CreateTenantResponse.newBuilder();
-      String adminId = "";
+      UsersRecord user = null;
       if (request.hasInitialAdmin()) {
         InitialAdmin admin = request.getInitialAdmin();
-        UsersRecord user = insertUser(tx, tenant.getId(), admin.getEmail(), null, admin.getDisplayName(),
+        user = insertUser(tx, tenant.getId(), admin.getEmail(), null, admin.getDisplayName(),
             admin.getLocale().isEmpty() ? "en" : admin.getLocale(), "PENDING_VERIFICATION", now);
         Accounts.grantBuiltIn(tx, tenant.getId(), user.getId(), "admin", now);
         accounts.issueReset(tx, user, "ACCOUNT_SETUP", config.accountSetupTtl(),
             PasswordResetPurpose.PASSWORD_RESET_PURPOSE_ACCOUNT_SETUP, actor);
-        adminId = user.getId().toString();
         response.setInitialAdmin(UserStore.toProto(tx, user));
       }
-      events.append(tx, tenant.getId(), "tenant", tenant.getId(), 1, actor,
-          TenantCreated.newBuilder()
-              .setTenantId(tenant.getId().toString())
-              .setSlug(tenant.getSlug())
-              .setDisplayName(tenant.getDisplayName())
-              .setInitialAdminUserId(adminId)
-              .build());
+      events.append(tx, tenant.getId(), "tenant", tenant.getId(), 1, actor, tenantCreated(tenant, user));
       return response.setTenant(UserStore.toProto(tenant)).build();
     });
   }
@@ -114,16 +107,29 @@ public final class Tenants {
       UsersRecord user = insertUser(tx, tenant.getId(), admin.email(), hash, "Platform administrator", "en",
           "ACTIVE", now);
       Accounts.grantBuiltIn(tx, tenant.getId(), user.getId(), "platform-admin", now);
-      events.append(tx, tenant.getId(), "tenant", tenant.getId(), 1, system,
-          TenantCreated.newBuilder()
-              .setTenantId(tenant.getId().toString())
-              .setSlug(PLATFORM_SLUG)
-              .setDisplayName(tenant.getDisplayName())
-              .setInitialAdminUserId(user.getId().toString())
-              .build());
+      events.append(tx, tenant.getId(), "tenant", tenant.getId(), 1, system, tenantCreated(tenant, user));
       log.info("created the platform tenant and its administrator {}", user.getEmail());
       return null;
     });
+  }
+
+  /**
+   * The event of a new tenant and its initial admin ({@code null}: none), who is described as just
+   * inserted (user version 1): the platform administrator has no other event that names its
+   * address, so the directories of other services learn it from this one.
+   */
+  private static TenantCreated tenantCreated(TenantsRecord tenant, UsersRecord admin) {
+    TenantCreated.Builder event = TenantCreated.newBuilder()
+        .setTenantId(tenant.getId().toString())
+        .setSlug(tenant.getSlug())
+        .setDisplayName(tenant.getDisplayName());
+    if (admin != null) {
+      event.setInitialAdminUserId(admin.getId().toString())
+          .setInitialAdminEmail(admin.getEmail())
+          .setInitialAdminDisplayName(admin.getDisplayName())
+          .setInitialAdminLocale(admin.getLocale());
+    }
+    return event.build();
   }
 
   private TenantsRecord insertTenant(DSLContext tx, String slug, String displayName, Instant now) {

@@ -10,8 +10,9 @@ import org.jooq.DSLContext;
 /**
  * The recipients table: identity's users as notifications needs them (address, name, locale),
  * projected from identity's events because services never read each other's tables. Each user's
- * row carries the aggregate version of the last event applied, so an older event that arrives
- * late changes nothing.
+ * row carries the user's aggregate version as of the last event applied, so an older event that
+ * arrives late changes nothing. Callers pass the user's version, not the envelope's when the
+ * event's aggregate is something else (TenantCreated describes its admin at user version 1).
  */
 public final class RecipientDirectory {
 

@@ -3,6 +3,7 @@ package dev.lattice.notifications.events;
 import dev.lattice.identity.v1.EmailVerificationRequested;
 import dev.lattice.identity.v1.PasswordResetPurpose;
 import dev.lattice.identity.v1.PasswordResetRequested;
+import dev.lattice.identity.v1.TenantCreated;
 import dev.lattice.identity.v1.UserDeleted;
 import dev.lattice.identity.v1.UserRegistered;
 import dev.lattice.notifications.delivery.DeliveryPlanner;
@@ -21,11 +22,19 @@ import java.util.UUID;
 
 /**
  * Identity's events: they feed the recipient directory (address, name, locale, deletion) and
- * trigger the welcome message and the security messages. The raw verification and reset tokens
- * go into the message values only (the link and the token shown to the user), never into the
- * directory, the logs or an exception.
+ * trigger the welcome message and the security messages. A tenant's initial admin, the platform
+ * administrator included, never registers: it enters the directory from TenantCreated. The raw
+ * verification and reset tokens go into the message values only (the link and the token shown to
+ * the user), never into the directory, the logs or an exception.
  */
 public final class IdentityHandlers {
+
+  /**
+   * The user version TenantCreated describes its initial admin at: the admin's row as inserted
+   * with the tenant (identity's users start at version 1). The envelope's aggregate version is
+   * the tenant's and says nothing about the user.
+   */
+  private static final long INITIAL_ADMIN_USER_VERSION = 1;
 
   private final RecipientDirectory directory;
   private final DeliveryPlanner planner;
@@ -81,6 +90,24 @@ public final class IdentityHandlers {
     };
   }
 
+  /**
+   * TenantCreated: remembers the tenant's initial admin, so that order and payment events about
+   * them find an address. Nothing is sent (a CreateTenant admin gets the account set-up mail from
+   * PasswordResetRequested). The admin is recorded as of user version 1, so this event never
+   * replaces what a later event about the user recorded, whichever arrives first. A tenant
+   * without an admin, or an event written before identity sent the admin's address, changes
+   * nothing.
+   */
+  public EventHandler<TenantCreated> tenantCreated() {
+    return (context, event) -> {
+      if (event.getInitialAdminUserId().isEmpty() || event.getInitialAdminEmail().isEmpty()) {
+        return;
+      }
+      remember(context, event.getInitialAdminUserId(), event.getInitialAdminEmail(),
+          event.getInitialAdminDisplayName(), event.getInitialAdminLocale(), INITIAL_ADMIN_USER_VERSION);
+    };
+  }
+
   /** UserDeleted: nothing more is sent to the user. */
   public EventHandler<UserDeleted> userDeleted() {
     return (context, event) -> directory.markDeleted(context.tx(), EventFacts.tenant(context),
@@ -88,11 +115,17 @@ public final class IdentityHandlers {
         EventFacts.occurred(context));
   }
 
+  /** Records the user as of the event's aggregate version, which for these events is the user's. */
   private Recipient remember(EventContext context, String userId, String email, String name, String locale) {
+    return remember(context, userId, email, name, locale, context.envelope().getAggregateVersion());
+  }
+
+  private Recipient remember(
+      EventContext context, String userId, String email, String name, String locale, long userVersion) {
     UUID tenant = EventFacts.tenant(context);
     Recipient recipient = new Recipient(EventFacts.uuid("user_id", userId), tenant, email, name,
         locale.isEmpty() ? "en" : locale);
-    directory.upsert(context.tx(), recipient, context.envelope().getAggregateVersion(), EventFacts.occurred(context));
+    directory.upsert(context.tx(), recipient, userVersion, EventFacts.occurred(context));
     return recipient;
   }
 
