@@ -144,15 +144,16 @@ public final class DependencyHealth implements AutoCloseable {
           } else {
             log.warn("{} NOT_SERVING: {} ({})", service, verdict, String.join("; ", details));
           }
-          onChange.accept(Optional.ofNullable(verdict));
-          reported = verdict;
+          try {
+            onChange.accept(Optional.ofNullable(verdict));
+            reported = verdict;
+          } catch (RuntimeException e) { // a bug where it goes: keep watching, report it again
+            log.error("{}: reporting health failed; trying again next round", service, e);
+          }
         }
       } while (!stop.await(config.interval().toMillis(), TimeUnit.MILLISECONDS));
     } catch (InterruptedException e) {
       // close(): stop watching
-    } catch (RuntimeException e) {
-      // onChange failed: the monitor must not die silently
-      log.error("{}: dependency health monitor stopped", service, e);
     }
   }
 

@@ -97,7 +97,7 @@ class DependencyHealthTest {
 
     assertThat(verdicts.poll(5, TimeUnit.SECONDS)).contains("database unreachable");
     assertThat(Duration.ofNanos(System.nanoTime() - started))
-        .isLessThan(FAST.timeout().plusMillis(500));
+        .isLessThan(FAST.timeout().plusSeconds(2)); // slack for a busy machine; unbounded never ends
     Thread.sleep(1_000); // ten rounds while the first probe is still stuck
     assertThat(mostAtOnce).hasValue(1);
 
