@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -65,6 +66,15 @@ final class MeshProcess implements AutoCloseable {
   }
 
   static MeshProcess start(Path root, String... extraArgs) throws IOException {
+    return start(root, Map.of(), extraArgs);
+  }
+
+  /**
+   * Starts {@code ./mesh up} with {@code env} added to its environment, such as {@code
+   * LATTICE_DB_URL} and {@code LATTICE_NATS_URL} for servers the test owns (and may stop); without
+   * them the mesh starts servers of its own.
+   */
+  static MeshProcess start(Path root, Map<String, String> env, String... extraArgs) throws IOException {
     Path jar = Path.of("target", "lattice-mesh.jar").toAbsolutePath();
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("the launcher jar is not packaged: " + jar);
@@ -88,6 +98,7 @@ final class MeshProcess implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().remove("LATTICE_DB_URL");
     pb.environment().remove("LATTICE_NATS_URL");
+    pb.environment().putAll(env);
     return new MeshProcess(pb.start(), offset, root);
   }
 

@@ -26,14 +26,14 @@ class MeshProcessesIT {
               .toList();
       assertThat(children).as("one child JVM per service").hasSize(6);
       for (int port : SERVICE_PORTS) {
-        assertThat(HealthProbe.check(mesh.port(port), Duration.ofSeconds(5))).isEqualTo("SERVING");
+        assertThat(HealthProbe.check(mesh.port(port), Duration.ofSeconds(5)).status()).isEqualTo("SERVING");
       }
 
       mesh.process.toHandle().destroy();
       assertThat(mesh.waitForExit(Duration.ofSeconds(120))).as(mesh.log()).isTrue();
       assertThat(children).noneMatch(ProcessHandle::isAlive);
       for (int port : SERVICE_PORTS) {
-        assertThat(HealthProbe.check(mesh.port(port), Duration.ofSeconds(2))).isEqualTo("DOWN");
+        assertThat(HealthProbe.check(mesh.port(port), Duration.ofSeconds(2)).status()).isEqualTo("DOWN");
       }
       assertThat(Files.readString(root.resolve(".lattice/logs/orders.log"))).contains("orders gRPC server stopped");
     }

@@ -315,6 +315,27 @@ public final class NatsServer implements AutoCloseable {
     shutDown("KILL");
   }
 
+  /**
+   * Freezes the server (SIGSTOP), as a hung host would: connections stay open, nothing answers
+   * until {@link #resume()}. Resume before stopping or closing it.
+   *
+   * @throws IllegalStateException if the server does not run
+   */
+  public synchronized void pause() {
+    long pid = pid();
+    if (pid <= 0 || !Processes.signal(pid, "STOP")) {
+      throw new IllegalStateException("cannot pause nats-server (pid " + pid + ")");
+    }
+  }
+
+  /** Undoes {@link #pause()} (SIGCONT). */
+  public synchronized void resume() {
+    long pid = pid();
+    if (pid <= 0 || !Processes.signal(pid, "CONT")) {
+      throw new IllegalStateException("cannot resume nats-server (pid " + pid + ")");
+    }
+  }
+
   /** Stops the server if it runs, then starts it again on the same port over the same store. */
   public synchronized void restart() {
     if (closed) {

@@ -337,6 +337,34 @@ public final class PostgresServer implements AutoCloseable {
     backend.kill();
   }
 
+  /**
+   * Freezes the server (SIGSTOP to the postmaster and every backend), as a hung host would: open
+   * connections stay open and new ones are accepted by the kernel, but nothing answers until
+   * {@link #resume()}. Resume before stopping or closing it.
+   *
+   * @throws IllegalStateException if the server does not run
+   */
+  public synchronized void pause() {
+    long pid = backend.pid();
+    if (pid <= 0 || !Processes.signalTree(pid, "STOP")) {
+      throw new IllegalStateException("cannot pause PostgreSQL (pid " + pid + ")");
+    }
+  }
+
+  /** Undoes {@link #pause()} (SIGCONT to the postmaster and every backend). */
+  public synchronized void resume() {
+    long pid = backend.pid();
+    if (pid <= 0 || !Processes.signalTree(pid, "CONT")) {
+      throw new IllegalStateException("cannot resume PostgreSQL (pid " + pid + ")");
+    }
+    // As root the postmaster runs under runuser, which stops itself when its child stops (job
+    // control, as su does) and would then never reap it: continue it too.
+    ProcessHandle.of(pid)
+        .flatMap(ProcessHandle::parent)
+        .filter(parent -> parent.info().command().orElse("").endsWith("/runuser"))
+        .ifPresent(parent -> Processes.signal(parent.pid(), "CONT"));
+  }
+
   /** Stops the server if it runs, then starts it again on the same port over the same data. */
   public synchronized void restart() {
     if (closed) {

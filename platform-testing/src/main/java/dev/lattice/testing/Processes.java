@@ -72,6 +72,23 @@ final class Processes {
     }
   }
 
+  /**
+   * Sends {@code signal} to {@code pid} and every descendant of it (a server and the processes it
+   * forked, such as PostgreSQL's backends); false if one that is still alive did not get it (a
+   * descendant may exit meanwhile).
+   */
+  static boolean signalTree(long pid, String signal) {
+    List<ProcessHandle> children =
+        ProcessHandle.of(pid).map(p -> p.descendants().toList()).orElse(List.of());
+    boolean delivered = signal(pid, signal);
+    for (ProcessHandle child : children) {
+      if (!signal(child.pid(), signal) && child.isAlive()) {
+        delivered = false;
+      }
+    }
+    return delivered;
+  }
+
   static boolean isAlive(long pid) {
     return pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }

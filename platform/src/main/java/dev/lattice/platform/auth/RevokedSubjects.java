@@ -37,6 +37,13 @@ public final class RevokedSubjects implements AutoCloseable {
   /** How long a revocation matters: the access-token lifetime plus the clock skew allowed. */
   static final Duration HORIZON = Duration.ofMinutes(16);
 
+  /**
+   * The server's heartbeat on the ordered consumer. jnats re-creates the consumer after three
+   * missed ones, which is how the list recovers when nats-server restarts; with jnats's default
+   * (5 s) deletions went unapplied for ~30 s after a restart.
+   */
+  static final Duration IDLE_HEARTBEAT = Duration.ofSeconds(1);
+
   private final Map<String, Instant> revoked = new ConcurrentHashMap<>();
   private final Clock clock;
   private Dispatcher dispatcher;
@@ -63,6 +70,7 @@ public final class RevokedSubjects implements AutoCloseable {
       PushSubscribeOptions options = PushSubscribeOptions.builder()
           .ordered(true)
           .configuration(ConsumerConfiguration.builder()
+              .idleHeartbeat(IDLE_HEARTBEAT)
               .deliverPolicy(DeliverPolicy.ByStartTime)
               .startTime(ZonedDateTime.ofInstant(clock.instant().minus(HORIZON), ZoneOffset.UTC))
               .build())

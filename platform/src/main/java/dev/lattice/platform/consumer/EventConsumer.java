@@ -66,6 +66,12 @@ import org.slf4j.LoggerFactory;
  *       from the server's max-deliveries advisory, unless the inbox shows it done.
  * </ol>
  *
+ * <p><b>Database outages.</b> A message that fails because the service's own database cannot be
+ * reached at all (no connection: SQLSTATE class 08, a server shutting down or starting, a pool
+ * checkout that timed out) is naked as above, and then the consumer pulls nothing more until the
+ * database answers again, checking every second: an outage is no event's fault, and pulling on
+ * would use up the deliveries of every pending event and dead-letter them all.
+ *
  * <p>Messages of one consumer instance are handled sequentially. Several instances (replicas) may
  * share a durable consumer; they then handle different messages concurrently, and the inbox still
  * guarantees one effect per event.
@@ -91,9 +97,12 @@ public final class EventConsumer implements AutoCloseable {
   private static final String INSTRUMENTATION_SCOPE = "dev.lattice.platform.consumer";
   private static final long MIN_RETRY_PAUSE_MILLIS = 100;
   private static final long MAX_RETRY_PAUSE_MILLIS = 5_000;
+  private static final long DATABASE_RECHECK_MILLIS = 1_000;
+  private static final int DATABASE_CHECK_TIMEOUT_SECONDS = 2;
 
   private final ConsumerSpec spec;
   private final Connection nats;
+  private final DSLContext dsl;
   private final MessageProcessor processor;
   private final MaxDeliveriesWatcher watcher;
   private final InProgressTicker ticker;
@@ -109,6 +118,7 @@ public final class EventConsumer implements AutoCloseable {
   private EventConsumer(Builder builder) {
     this.spec = builder.spec;
     this.nats = builder.nats;
+    this.dsl = builder.dsl;
     this.closeTimeout = builder.closeTimeout;
     ConsumerMetrics metrics =
         new ConsumerMetrics(builder.telemetry.meter(INSTRUMENTATION_SCOPE), spec.durableName());
@@ -232,7 +242,10 @@ public final class EventConsumer implements AutoCloseable {
             context = nats.getConsumerContext(spec.stream(), spec.durableName());
             ready.countDown();
           }
-          fetchBatch(context);
+          if (fetchBatch(context)) {
+            awaitDatabase();
+            continue;
+          }
           if (failures > 0) {
             log.info("consumer {}: consuming again", spec.durableName());
           }
@@ -279,8 +292,13 @@ public final class EventConsumer implements AutoCloseable {
     }
   }
 
-  /** One pull: handles what arrives until the batch is complete or the pull expires. */
-  private void fetchBatch(ConsumerContext context) throws Exception {
+  /**
+   * One pull: handles what arrives until the batch is complete or the pull expires.
+   *
+   * @return true if it stopped early because the database could not be reached; what the pull
+   *     fetched beyond that message is redelivered after the ack wait
+   */
+  private boolean fetchBatch(ConsumerContext context) throws Exception {
     FetchConsumeOptions options =
         FetchConsumeOptions.builder()
             .maxMessages(spec.batchSize())
@@ -290,7 +308,7 @@ public final class EventConsumer implements AutoCloseable {
       while (true) {
         synchronized (lock) {
           if (stopping) {
-            return;
+            return false;
           }
           waitingForMessages = true;
         }
@@ -303,16 +321,39 @@ public final class EventConsumer implements AutoCloseable {
           }
         }
         if (message == null) {
-          return;
+          return false;
         }
         synchronized (lock) {
           if (stopping) {
             // Arrived as close() was called: hand it back for another instance now.
             Acks.nak(message, MessageProcessor.Delivery.of(message), Duration.ZERO);
-            return;
+            return false;
           }
         }
-        processor.process(message);
+        if (processor.process(message)) {
+          return true;
+        }
+      }
+    }
+  }
+
+  /**
+   * Pulls nothing until the database answers again (or the consumer closes), checking every
+   * {@value #DATABASE_RECHECK_MILLIS} ms: every event pulled meanwhile would fail and use up a
+   * delivery, and a long outage would dead-letter them all, though none of them is at fault.
+   */
+  private void awaitDatabase() throws InterruptedException {
+    log.warn(
+        "consumer {}: its database does not answer; pulling nothing until it does",
+        spec.durableName());
+    while (!stopRequested.await(DATABASE_RECHECK_MILLIS, TimeUnit.MILLISECONDS)) {
+      try {
+        if (dsl.connectionResult(c -> c.isValid(DATABASE_CHECK_TIMEOUT_SECONDS))) {
+          log.info("consumer {}: its database answers again; consuming", spec.durableName());
+          return;
+        }
+      } catch (RuntimeException e) {
+        // still unreachable (the pool's checkout timed out): check again
       }
     }
   }

@@ -11,6 +11,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.SQLTransientException;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -63,6 +64,34 @@ final class FailureClassifier {
       transientSeen |= isTransient(t);
     }
     return transientSeen ? Kind.TRANSIENT : Kind.PERMANENT;
+  }
+
+  /**
+   * SQLSTATEs of a database that is not there at all, besides the connection-exception class
+   * {@code 08}: shutting down, crashed, starting up.
+   */
+  private static final Set<String> DATABASE_GONE_SQL_STATES = Set.of("57P01", "57P02", "57P03");
+
+  /**
+   * Whether {@code failure} says the database itself cannot be reached (no connection, or one
+   * lost with the server), rather than that this event or its handler failed: anything in the
+   * cause chain that is an {@link SQLTransientConnectionException} (a pool checkout that timed
+   * out) or an {@link SQLException} of SQLSTATE class {@code 08} or {@code 57P01}–{@code 57P03}.
+   */
+  static boolean isDatabaseUnreachable(Throwable failure) {
+    int depth = 0;
+    for (Throwable t = failure; t != null && depth < MAX_DEPTH; t = t.getCause(), depth++) {
+      if (t instanceof SQLTransientConnectionException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        if (state.startsWith("08") || DATABASE_GONE_SQL_STATES.contains(state)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static boolean isTransient(Throwable t) {

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,6 +121,17 @@ final class MaxDeliveriesWatcher implements AutoCloseable {
       }
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
       // Unparseable: nothing to look up; dead-letter it as it is.
+    } catch (DataAccessException e) {
+      // The inbox cannot be read (database down): dead-letter it all the same. The server will
+      // not deliver it again, so not storing it would lose it; a replay of an event that was
+      // processed after all is skipped by the inbox.
+      log.warn(
+          "consumer {}: {}#{} exhausted its deliveries; the inbox cannot be read ({}), so it is"
+              + " dead-lettered unchecked",
+          spec.durableName(),
+          spec.stream(),
+          sequence,
+          e.getMessage());
     }
     DeadLetterDraft draft =
         new DeadLetterDraft(

@@ -77,8 +77,14 @@ final class MessageProcessor {
     this.ticker = ticker;
   }
 
-  /** Processes {@code message} and acknowledges, naks or terminates it; throws only errors. */
-  void process(io.nats.client.Message message) {
+  /**
+   * Processes {@code message} and acknowledges, naks or terminates it; throws only errors.
+   *
+   * @return true when it failed because the consumer's database could not be reached (see {@link
+   *     FailureClassifier#isDatabaseUnreachable}); the consumer then waits for the database
+   *     before it pulls more, so that an outage does not use up the deliveries of every event
+   */
+  boolean process(io.nats.client.Message message) {
     Delivery delivery = Delivery.of(message);
     if (delivery.count() > 1) {
       metrics.redelivered();
@@ -99,30 +105,31 @@ final class MessageProcessor {
             .startSpan();
     InProgressTicker.Handle progress = ticker.start(message);
     try (Scope ignored = span.makeCurrent()) {
-      handle(message, delivery, span);
+      return handle(message, delivery, span);
     } catch (RuntimeException e) {
       // A bug in this class or a listener: leave the message to be redelivered after ack wait.
       log.error("consumer {}: unexpected failure on {}", spec.durableName(), delivery, e);
       span.recordException(e);
       span.setStatus(StatusCode.ERROR);
+      return false;
     } finally {
       progress.stop();
       span.end();
     }
   }
 
-  private void handle(io.nats.client.Message message, Delivery delivery, Span span) {
+  private boolean handle(io.nats.client.Message message, Delivery delivery, Span span) {
     Envelope envelope;
     try {
       envelope = Envelope.parseFrom(message.getData());
     } catch (InvalidProtocolBufferException e) {
       deadLetter(message, delivery, null, DeadLetterCause.PARSE_ERROR, describe(e), span);
-      return;
+      return false;
     }
     if (!CANONICAL_UUID.matcher(envelope.getEventId()).matches()) {
       String error = "event_id is not a UUID: '" + envelope.getEventId() + "'";
       deadLetter(message, delivery, envelope, DeadLetterCause.PARSE_ERROR, error, span);
-      return;
+      return false;
     }
     span.setAttribute("messaging.message.id", envelope.getEventId());
     span.setAttribute("lattice.event.type", envelope.getType());
@@ -137,7 +144,7 @@ final class MessageProcessor {
           spec.durableName(),
           envelope.getEventId(),
           envelope.getType());
-      return;
+      return false;
     }
     if (registration.isEmpty()) {
       String error =
@@ -146,12 +153,12 @@ final class MessageProcessor {
               + "'; handled: "
               + handlers.typeNames();
       deadLetter(message, delivery, envelope, DeadLetterCause.UNKNOWN_EVENT_TYPE, error, span);
-      return;
+      return false;
     }
-    dispatch(registration.get(), message, delivery, envelope, span);
+    return dispatch(registration.get(), message, delivery, envelope, span);
   }
 
-  private <T extends Message> void dispatch(
+  private <T extends Message> boolean dispatch(
       HandlerRegistry.Registration<T> registration,
       io.nats.client.Message message,
       Delivery delivery,
@@ -162,7 +169,7 @@ final class MessageProcessor {
       payload = registration.unpack(envelope.getPayload());
     } catch (InvalidProtocolBufferException e) {
       deadLetter(message, delivery, envelope, DeadLetterCause.PARSE_ERROR, describe(e), span);
-      return;
+      return false;
     }
     UUID eventId = UUID.fromString(envelope.getEventId());
     long start = System.nanoTime();
@@ -201,7 +208,7 @@ final class MessageProcessor {
     } catch (RuntimeException e) {
       Throwable failure = e instanceof HandlerFailure ? e.getCause() : e;
       failed(message, delivery, envelope, failure, System.nanoTime() - start, span);
-      return;
+      return FailureClassifier.isDatabaseUnreachable(failure);
     }
     metrics.handlerDuration(System.nanoTime() - start, outcome.label);
     span.setAttribute("lattice.outcome", outcome.label);
@@ -222,6 +229,7 @@ final class MessageProcessor {
         outcome.label,
         envelope.getEventId(),
         delivery);
+    return false;
   }
 
   private void failed(

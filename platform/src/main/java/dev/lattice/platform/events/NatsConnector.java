@@ -9,7 +9,9 @@ import io.nats.client.Options;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,6 +103,27 @@ public final class NatsConnector {
         .connectionListener(new LoggingConnectionListener(connectionName))
         .errorListener(new LoggingErrorListener(connectionName))
         .build();
+  }
+
+  /**
+   * Returns when {@code nats} is connected and the server answers a PING within {@code timeout}
+   * (jnats's {@code flush}, which also pushes out anything buffered); for health checks. A server
+   * that stopped answering without closing the socket is caught here within {@code timeout},
+   * long before the client's own pings ({@value #PING_INTERVAL_MS} ms × {@value #MAX_PINGS_OUT})
+   * give up on it.
+   *
+   * @throws IllegalStateException when the connection is not {@code CONNECTED} (disconnected,
+   *     reconnecting, closed)
+   * @throws TimeoutException when no answer came within {@code timeout}
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public static void probe(Connection nats, Duration timeout)
+      throws TimeoutException, InterruptedException {
+    Connection.Status status = nats.getStatus();
+    if (status != Connection.Status.CONNECTED) {
+      throw new IllegalStateException("NATS connection " + status.name().toLowerCase(Locale.ROOT));
+    }
+    nats.flush(timeout);
   }
 
   /** Logs state changes once each: jnats reports DISCONNECTED again after every failed attempt. */

@@ -46,12 +46,20 @@ import org.slf4j.LoggerFactory;
  * {@linkplain Builder#interceptor extra interceptors} in registration order → validation → {@linkplain
  * Builder#idempotency idempotency keys} when configured → the handler. Idempotency sits after
  * validation so that an invalid request never claims a key. The health and reflection services get
- * no interceptors.
+ * no interceptors but the one that adds the reason trailer to health answers.
  *
  * <p>Handlers run on virtual threads (one per call), so they may block on JDBC or downstream calls.
  * Limits: inbound messages up to 4 MiB, inbound metadata up to 16 KiB, TLS/HTTP2 handshake within
  * 10 s, server keepalive pings every 60 s (20 s timeout), clients may ping every 10 s or more, also
  * without calls in flight.
+ *
+ * <p><b>Health.</b> {@code grpc.health.v1.Health} answers for the whole server ({@code ""}) and for
+ * each application service. {@link #start()} makes them {@code SERVING}; {@link #markNotServing}
+ * and {@link #markServing} turn all of them at once (a dependency every service needs, such as the
+ * database, is down or back). A {@code Check} answered {@code NOT_SERVING} carries the reason in
+ * the {@link HealthReason} trailer. Once the drain has started health is {@code NOT_SERVING} for
+ * good (reason {@value #DRAINING}, for a check that still gets in before the server refuses new
+ * calls): nothing reported later turns it back.
  *
  * <p>{@link #shutdown()} drains: health turns {@code NOT_SERVING}, the server stops accepting new
  * calls and connections, in-flight calls get up to the drain timeout (default 20 s) to finish and
@@ -73,10 +81,12 @@ public final class LatticeServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LatticeServer.class);
   private static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
 
+  /** The {@link HealthReason} of a server whose drain has started. */
+  public static final String DRAINING = "draining";
+
   private final String serviceName;
   private final Server server;
-  private final HealthStatusManager health;
-  private final List<String> healthNames;
+  private final ServerHealth health;
   private final Duration drainTimeout;
   private final ExecutorService executor;
   private final List<NamedHook> drainHooks = new ArrayList<>();
@@ -87,14 +97,12 @@ public final class LatticeServer implements AutoCloseable {
   private LatticeServer(
       String serviceName,
       Server server,
-      HealthStatusManager health,
-      List<String> healthNames,
+      ServerHealth health,
       Duration drainTimeout,
       ExecutorService executor) {
     this.serviceName = serviceName;
     this.server = server;
     this.health = health;
-    this.healthNames = healthNames;
     this.drainTimeout = drainTimeout;
     this.executor = executor;
   }
@@ -116,7 +124,7 @@ public final class LatticeServer implements AutoCloseable {
 
   /**
    * Starts listening and marks every service (and the server as a whole, {@code ""}) {@code
-   * SERVING}.
+   * SERVING}, or {@code NOT_SERVING} if {@link #markNotServing} was called before and not undone.
    *
    * @throws UncheckedIOException if the port cannot be bound
    * @throws IllegalStateException if already started or shut down
@@ -133,7 +141,7 @@ public final class LatticeServer implements AutoCloseable {
       }
       started = true;
     }
-    healthNames.forEach(name -> health.setStatus(name, ServingStatus.SERVING));
+    health.start();
     log.info("{} gRPC server listening on port {}", serviceName, port());
     return this;
   }
@@ -145,15 +153,38 @@ public final class LatticeServer implements AutoCloseable {
 
   /** The health status manager, to report a service {@code NOT_SERVING} while it is degraded. */
   public HealthStatusManager health() {
-    return health;
+    return health.manager();
   }
 
   /**
-   * Sets the health of one service, or of the whole server with {@code ""}. Ignored once the drain
-   * has started.
+   * Sets the health of one service, or of the whole server with {@code ""}, without a reason; the
+   * next {@link #markServing} or {@link #markNotServing} sets it again with all the others. Ignored
+   * once the drain has started.
    */
   public void setServing(String service, boolean serving) {
-    health.setStatus(service, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+    health
+        .manager()
+        .setStatus(service, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+  }
+
+  /**
+   * Marks the whole server and every service {@code NOT_SERVING}, with {@code reason} as their
+   * {@link HealthReason}, until {@link #markServing}. Before {@link #start()} it decides what
+   * start reports; once the drain has started it is ignored. Thread-safe; never waits for a drain.
+   *
+   * @param reason a short phrase for operators ({@code database unreachable}): no SQL, stack trace
+   *     or class name, since any caller of the health service sees it
+   */
+  public void markNotServing(String reason) {
+    health.markNotServing(reason);
+  }
+
+  /**
+   * Undoes {@link #markNotServing}: the server and every service are {@code SERVING} again.
+   * Ignored once the drain has started, so a dependency check never revives a draining server.
+   */
+  public void markServing() {
+    health.markServing();
   }
 
   /**
@@ -191,7 +222,7 @@ public final class LatticeServer implements AutoCloseable {
         return;
       }
       shutDown = true;
-      health.enterTerminalState();
+      health.drain();
       log.info("{} draining: up to {} for in-flight calls", serviceName, drainTimeout);
       server.shutdown();
       boolean interrupted = false;
@@ -395,7 +426,6 @@ public final class LatticeServer implements AutoCloseable {
       innermostFirst.add(new ErrorInterceptor());
       innermostFirst.add(telemetry.serverInterceptor());
 
-      HealthStatusManager health = new HealthStatusManager();
       List<String> healthNames = new ArrayList<>();
       healthNames.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
       for (ServerServiceDefinition service : services) {
@@ -403,7 +433,8 @@ public final class LatticeServer implements AutoCloseable {
             ReflectedTypes.withTypes(ServerInterceptors.intercept(service, innermostFirst), reflectedTypes));
         healthNames.add(service.getServiceDescriptor().getName());
       }
-      serverBuilder.addService(health.getHealthService());
+      ServerHealth health = new ServerHealth(healthNames);
+      serverBuilder.addService(health.service());
       serverBuilder.addService(ProtoReflectionServiceV1.newInstance());
       // v1alpha too: older grpcurl, Postman and grpcui speak only that one.
       serverBuilder.addService(v1alphaReflection());
@@ -417,7 +448,6 @@ public final class LatticeServer implements AutoCloseable {
           serviceName,
           serverBuilder.build(),
           health,
-          List.copyOf(healthNames),
           drainTimeout,
           executor);
     }

@@ -1,11 +1,14 @@
 package dev.lattice.platform.runtime;
 
+import dev.lattice.platform.grpc.HealthReason;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -14,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A container health check that needs nothing but the service's own class path (the images carry no
@@ -25,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * <p>The first form calls {@code grpc.health.v1.Health/Check} on {@code 127.0.0.1:PORT} (for
- * {@code SERVICE}, or the whole server when omitted) and exits 0 only when the answer is SERVING.
+ * {@code SERVICE}, or the whole server when omitted) and exits 0 only when the answer is SERVING;
+ * a NOT_SERVING answer's {@linkplain HealthReason reason} is printed with it.
  * The second sends a {@code GET} of PATH (starting with {@code /}) to {@code http://127.0.0.1:PORT}
  * and exits 0 when any HTTP answer below 500 comes back: for a plain HTTP server (the card processor sandbox) that has no health endpoint,
  * an answer at all, even 401 to this credential-less probe, proves it serves. Each attempt has a
@@ -69,13 +74,17 @@ public final class HealthCheckMain {
   private static int grpc(int port, String service, PrintStream out) {
     ManagedChannel channel =
         NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    AtomicReference<Metadata> trailers = new AtomicReference<>();
     try {
       ServingStatus status =
           HealthGrpc.newBlockingStub(channel)
+              .withInterceptors(
+                  MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers))
               .withDeadlineAfter(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
               .check(HealthCheckRequest.newBuilder().setService(service).build())
               .getStatus();
-      out.println("health: " + status + " on port " + port);
+      String reason = HealthReason.from(trailers.get()).map(r -> " (" + r + ")").orElse("");
+      out.println("health: " + status + reason + " on port " + port);
       return status == ServingStatus.SERVING ? 0 : 1;
     } catch (StatusRuntimeException e) {
       out.println("health: " + e.getStatus().getCode() + " on port " + port);

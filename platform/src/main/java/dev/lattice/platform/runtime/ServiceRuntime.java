@@ -7,6 +7,7 @@ import dev.lattice.platform.auth.RevokedSubjects;
 import dev.lattice.platform.auth.TokenVerifier;
 import dev.lattice.platform.config.ConfigException;
 import dev.lattice.platform.config.DbConfig;
+import dev.lattice.platform.config.HealthConfig;
 import dev.lattice.platform.consumer.DeadLetterMapper;
 import dev.lattice.platform.consumer.DeadLetters;
 import dev.lattice.platform.consumer.EventConsumer;
@@ -34,6 +35,7 @@ import dev.lattice.platform.config.Env;
 import dev.lattice.platform.config.ServerConfig;
 import dev.lattice.platform.config.TelemetryConfig;
 import dev.lattice.platform.db.Database;
+import dev.lattice.platform.db.DatabaseProbe;
 import dev.lattice.platform.db.Migrations;
 import dev.lattice.platform.grpc.Caller;
 import dev.lattice.platform.grpc.GracefulShutdown;
@@ -53,9 +55,10 @@ import org.slf4j.LoggerFactory;
  * the token key source, the service's own gRPC services plus the shared operations service, all
  * behind authentication and the access rules their protos declare and with idempotency keys
  * enforced where their protos require them (expired keys purged hourly by {@link
- * IdempotencyPurger}), the outbox relay, the server,
- * then the service's consumers. Drain runs it backwards: in-flight calls finish,
- * consumers stop, the relay flushes, NATS closes, the pool closes, telemetry flushes. Anything that fails on the way
+ * IdempotencyPurger}), the outbox relay, the server, the {@linkplain DependencyHealth dependency
+ * checks} that keep its health true to its database and NATS, then the service's consumers. Drain
+ * runs it backwards: in-flight calls finish, consumers stop, the relay flushes, NATS closes, the
+ * pool closes, telemetry flushes. Anything that fails on the way
  * closes what was already started, in reverse order, and the failure propagates. Before any of it,
  * {@link #checkConfig} reads every setting, so a misconfigured service fails before it connects
  * anywhere.
@@ -66,6 +69,12 @@ public final class ServiceRuntime {
 
   /** NATS when {@code LATTICE_NATS_URL} is not set. */
   public static final String DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+
+  /** The health reason while the service's database does not answer. */
+  public static final String DATABASE_UNREACHABLE = "database unreachable";
+
+  /** The health reason while the service's NATS connection is down or its server does not answer. */
+  public static final String NATS_DISCONNECTED = "NATS disconnected";
 
   /** How long a draining service keeps publishing what its last calls wrote to the outbox. */
   private static final Duration RELAY_FLUSH_TIMEOUT = Duration.ofSeconds(10);
@@ -111,7 +120,8 @@ public final class ServiceRuntime {
   /**
    * Reads every setting that {@link #start} of {@code module} reads, without starting or
    * connecting anything: the server ({@link ServerConfig}), the database ({@link DbConfig}),
-   * token verification ({@link AuthConfig}), telemetry ({@link TelemetryConfig}), the NATS URL,
+   * token verification ({@link AuthConfig}), telemetry ({@link TelemetryConfig}), the dependency
+   * checks behind health ({@link HealthConfig}), the NATS URL,
    * identity's target for the default key source, the trusted proxies, page tokens ({@link
    * PageTokens}) and, for a service that publishes events, its stream ({@link StreamSettings})
    * and outbox relay ({@link OutboxRelayConfig}); then the module's own ({@link
@@ -129,6 +139,7 @@ public final class ServiceRuntime {
       DbConfig.fromEnv(env, "lattice-" + name);
       AuthConfig.fromEnv(env);
       TelemetryConfig.fromEnv(env, name);
+      HealthConfig.fromEnv(env);
       natsUrl(env);
       // Read by the default key source (RemoteJwks); a module with keys of its own ignores it.
       RemoteJwks.targetFromEnv(env);
@@ -254,6 +265,7 @@ public final class ServiceRuntime {
         server.onDrain("consumer " + consumer.spec().durableName(), consumer);
       }
       server.start();
+      watchDependencies(name, HealthConfig.fromEnv(env), dbConfig, nats, server);
       consumers.forEach(EventConsumer::start);
       server.onDrain("idempotency purge", IdempotencyPurger.start(name, idempotency));
       for (AutoCloseable task : module.background(context)) {
@@ -274,6 +286,28 @@ public final class ServiceRuntime {
       closeAll(started);
       throw e;
     }
+  }
+
+  /**
+   * Health that tells the truth: {@code NOT_SERVING} with {@link #DATABASE_UNREACHABLE} or {@link
+   * #NATS_DISCONNECTED} while the database or NATS does not answer, {@code SERVING} again once both
+   * do. The monitor's drain hook is registered after those of the consumers, the relay and NATS, so
+   * it stops before any of them: a clean stop logs no dependency failure.
+   */
+  private static void watchDependencies(
+      String name, HealthConfig config, DbConfig db, Connection nats, LatticeServer server) {
+    DatabaseProbe database = DatabaseProbe.of(db, config.timeout());
+    server.onDrain("database probe", database);
+    DependencyHealth monitor =
+        DependencyHealth.start(
+            name,
+            config,
+            List.of(
+                new DependencyHealth.Check("database", DATABASE_UNREACHABLE, database::check),
+                new DependencyHealth.Check(
+                    "NATS", NATS_DISCONNECTED, () -> NatsConnector.probe(nats, config.timeout()))),
+            verdict -> verdict.ifPresentOrElse(server::markNotServing, server::markServing));
+    server.onDrain("dependency health", monitor);
   }
 
   private static void closeAll(Deque<AutoCloseable> started) {

@@ -133,6 +133,20 @@ class EnvTest {
   }
 
   @Test
+  void healthConfig_readsItsVariables_withDefaults() {
+    assertThat(HealthConfig.fromEnv(Env.of(Map.of()))).isEqualTo(HealthConfig.defaults());
+    assertThat(HealthConfig.defaults())
+        .isEqualTo(new HealthConfig(Duration.ofSeconds(1), Duration.ofSeconds(2)));
+    assertThat(
+            HealthConfig.fromEnv(
+                Env.of(
+                    Map.of(
+                        "LATTICE_HEALTH_CHECK_INTERVAL", "250ms",
+                        "LATTICE_HEALTH_CHECK_TIMEOUT", "3s"))))
+        .isEqualTo(new HealthConfig(Duration.ofMillis(250), Duration.ofSeconds(3)));
+  }
+
+  @Test
   void observingDefaults_reportsEachDefaultHandedOut() {
     java.util.List<String> seen = new java.util.ArrayList<>();
     Env env =

@@ -41,6 +41,25 @@ class FailureClassifierTest {
   }
 
   @Test
+  void databaseUnreachable_onlyForNoConnectionAtAll() {
+    assertThat(FailureClassifier.isDatabaseUnreachable(new DataAccessException("x", sql("08001"))))
+        .isTrue();
+    assertThat(FailureClassifier.isDatabaseUnreachable(sql("57P01"))).isTrue();
+    assertThat(FailureClassifier.isDatabaseUnreachable(sql("57P03"))).isTrue();
+    assertThat(
+            FailureClassifier.isDatabaseUnreachable(
+                new DataAccessException("x", new SQLTransientConnectionException("pool timeout"))))
+        .isTrue();
+    // The database answered: a conflict, a timeout of one statement, a handler's own failure.
+    assertThat(FailureClassifier.isDatabaseUnreachable(sql("40001"))).isFalse();
+    assertThat(FailureClassifier.isDatabaseUnreachable(sql("57014"))).isFalse();
+    assertThat(FailureClassifier.isDatabaseUnreachable(new TransientEventException("provider")))
+        .isFalse();
+    assertThat(FailureClassifier.isDatabaseUnreachable(Status.UNAVAILABLE.asRuntimeException()))
+        .isFalse();
+  }
+
+  @Test
   void everythingElse_isPermanent() {
     assertThat(FailureClassifier.classify(new IllegalArgumentException("bad")))
         .isEqualTo(PERMANENT);

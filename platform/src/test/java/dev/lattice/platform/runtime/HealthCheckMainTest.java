@@ -3,6 +3,8 @@ package dev.lattice.platform.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.lattice.platform.grpc.LatticeServer;
+import dev.lattice.platform.testsupport.EchoServiceImpl;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -56,6 +58,22 @@ class HealthCheckMainTest {
         .isZero();
     assertThat(HealthCheckMain.run(new String[] {port, "lattice.unknown.v1.Nothing"}, out))
         .isEqualTo(1);
+  }
+
+  @Test
+  void grpc_notServing_printsTheReasonTheServerGives() {
+    LatticeServer server =
+        LatticeServer.netty("echo", 0).addService(new EchoServiceImpl(null)).build().start();
+    try {
+      server.markNotServing("database unreachable");
+
+      assertThat(HealthCheckMain.run(new String[] {Integer.toString(server.port())}, out))
+          .isEqualTo(1);
+      assertThat(output.toString(StandardCharsets.UTF_8))
+          .contains("health: NOT_SERVING (database unreachable) on port " + server.port());
+    } finally {
+      server.shutdown();
+    }
   }
 
   @Test

@@ -92,6 +92,9 @@ class ServiceRuntimeCheckConfigTest {
           {"LATTICE_PAGE_TOKEN_KEY", "c2hvcnQ="},
           {"LATTICE_EVENTS_REPLICAS", "9"},
           {"LATTICE_OUTBOX_BATCH_SIZE", "0"},
+          {"LATTICE_HEALTH_CHECK_INTERVAL", "often"},
+          {"LATTICE_HEALTH_CHECK_INTERVAL", "10ms"},
+          {"LATTICE_HEALTH_CHECK_TIMEOUT", "0s"},
         }) {
       assertThatThrownBy(() -> ServiceRuntime.checkConfig(module, with(bad[0], bad[1])))
           .as(bad[0])
