@@ -30,6 +30,9 @@ final class MeshProcess implements AutoCloseable {
   private static final int[] BASE_PORTS =
       {8080, 9101, 9102, 9103, 9104, 9105, 9106, 9201, 9204, 9210, 9225, 55432, 54222};
 
+  /** Chromium's blocked ports above 9000 (net/base/port_util.cc), the range our offsets reach. */
+  private static final java.util.Set<Integer> BROWSER_UNSAFE_PORTS = java.util.Set.of(10080);
+
   final Process process;
   final int portOffset;
   final Path root;
@@ -151,6 +154,11 @@ final class MeshProcess implements AutoCloseable {
   private static int freeOffset() throws IOException {
     for (int attempt = 0; attempt < 50; attempt++) {
       int offset = 100 * ThreadLocalRandom.current().nextInt(10, 90);
+      // Chromium refuses to connect to a few "unsafe" ports (net::ERR_UNSAFE_PORT); of those in
+      // reach, 10080 would be the edge's at offset 2000, and the browser test would fail.
+      if (IntStream.of(BASE_PORTS).map(p -> p + offset).anyMatch(BROWSER_UNSAFE_PORTS::contains)) {
+        continue;
+      }
       if (IntStream.of(BASE_PORTS).allMatch(p -> isFree(p + offset))) {
         return offset;
       }
