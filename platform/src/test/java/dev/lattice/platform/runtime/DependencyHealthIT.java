@@ -89,55 +89,19 @@ class DependencyHealthIT {
   @Test
   void databaseStopped_notServingWithItsReason_thenServingAgain_andThePoolServesCalls()
       throws Exception {
-    assertEveryName(awaitHealth(ServingStatus.SERVING, NOTICED_WITHIN), ServingStatus.SERVING);
-
-    pg.stop();
-    try {
-      assertEveryName(
-          awaitHealth(ServingStatus.NOT_SERVING, NOTICED_WITHIN),
-          ServingStatus.NOT_SERVING,
-          ServiceRuntime.DATABASE_UNREACHABLE);
-    } finally {
-      pg.restart();
-    }
-
-    assertEveryName(awaitHealth(ServingStatus.SERVING, BACK_WITHIN), ServingStatus.SERVING);
+    notServingWhile(pg::stop, pg::restart, ServiceRuntime.DATABASE_UNREACHABLE);
     assertThat(outboxPending()).as("a call through the pool after the restart").isZero();
   }
 
   @Test
   void natsStopped_notServingWithItsReason_thenServingAgain() throws Exception {
-    assertEveryName(awaitHealth(ServingStatus.SERVING, NOTICED_WITHIN), ServingStatus.SERVING);
-
-    nats.stop();
-    try {
-      assertEveryName(
-          awaitHealth(ServingStatus.NOT_SERVING, NOTICED_WITHIN),
-          ServingStatus.NOT_SERVING,
-          ServiceRuntime.NATS_DISCONNECTED);
-    } finally {
-      nats.restart();
-    }
-
-    assertEveryName(awaitHealth(ServingStatus.SERVING, BACK_WITHIN), ServingStatus.SERVING);
+    notServingWhile(nats::stop, nats::restart, ServiceRuntime.NATS_DISCONNECTED);
   }
 
   /** A frozen database keeps its sockets open: only a bounded check can notice it. */
   @Test
   void databaseFrozen_notServingWithinTheBound_thenServingAgain() throws Exception {
-    assertEveryName(awaitHealth(ServingStatus.SERVING, NOTICED_WITHIN), ServingStatus.SERVING);
-
-    pg.pause();
-    try {
-      assertEveryName(
-          awaitHealth(ServingStatus.NOT_SERVING, NOTICED_WITHIN),
-          ServingStatus.NOT_SERVING,
-          ServiceRuntime.DATABASE_UNREACHABLE);
-    } finally {
-      pg.resume();
-    }
-
-    assertEveryName(awaitHealth(ServingStatus.SERVING, BACK_WITHIN), ServingStatus.SERVING);
+    notServingWhile(pg::pause, pg::resume, ServiceRuntime.DATABASE_UNREACHABLE);
     assertThat(outboxPending()).isZero();
   }
 
@@ -147,19 +111,29 @@ class DependencyHealthIT {
    */
   @Test
   void natsFrozen_notServingWithinTheBound_thenServingAgain() throws Exception {
-    assertEveryName(awaitHealth(ServingStatus.SERVING, NOTICED_WITHIN), ServingStatus.SERVING);
+    notServingWhile(nats::pause, nats::resume, ServiceRuntime.NATS_DISCONNECTED);
+  }
 
-    nats.pause();
+  /**
+   * SERVING; then, between {@code outage} and {@code recovery}, NOT_SERVING on every name with
+   * {@code reason}; then SERVING again by itself.
+   */
+  private void notServingWhile(Outage outage, Outage recovery, String reason) throws Exception {
+    assertEveryName(awaitHealth(ServingStatus.SERVING, NOTICED_WITHIN), ServingStatus.SERVING);
+    outage.run();
     try {
       assertEveryName(
-          awaitHealth(ServingStatus.NOT_SERVING, NOTICED_WITHIN),
-          ServingStatus.NOT_SERVING,
-          ServiceRuntime.NATS_DISCONNECTED);
+          awaitHealth(ServingStatus.NOT_SERVING, NOTICED_WITHIN), ServingStatus.NOT_SERVING, reason);
     } finally {
-      nats.resume();
+      recovery.run();
     }
-
     assertEveryName(awaitHealth(ServingStatus.SERVING, BACK_WITHIN), ServingStatus.SERVING);
+  }
+
+  /** Stopping, pausing or bringing back a server. */
+  @FunctionalInterface
+  private interface Outage {
+    void run() throws Exception;
   }
 
   /** The monitor stops before NATS and the pool close, so a clean stop reports no failure. */
