@@ -89,11 +89,11 @@ final class ReflectedTypes {
 
   private static Set<String> reachable(List<FileDescriptor> roots) {
     Set<String> seen = new HashSet<>();
-    Deque<FileDescriptor> todo = new ArrayDeque<>(roots);
-    while (!todo.isEmpty()) {
-      FileDescriptor next = todo.pop();
+    Deque<FileDescriptor> pending = new ArrayDeque<>(roots);
+    while (!pending.isEmpty()) {
+      FileDescriptor next = pending.pop();
       if (seen.add(next.getName())) {
-        todo.addAll(next.getDependencies());
+        pending.addAll(next.getDependencies());
       }
     }
     return seen;
