@@ -10,6 +10,7 @@ import com.google.api.HttpRule;
 import com.google.protobuf.DescriptorProtos.DescriptorProto;
 import com.google.protobuf.DescriptorProtos.EnumDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.DescriptorProtos.MethodOptions;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
@@ -32,6 +33,9 @@ import org.junit.jupiter.api.Test;
  * descriptors: a contract that breaks one fails the build.
  */
 class ContractTest {
+
+  /** RPC names that only read: Get*, List*, BatchGet*, Query*, and VerifyChain (VerifyEmail writes). */
+  private static final Pattern READ_ONLY_VERB = Pattern.compile("(Get|List|BatchGet|Query)[A-Z]|VerifyChain$");
 
   /** The permission vocabulary documented in lattice/options/v1/options.proto. */
   private static final Set<String> PERMISSIONS =
@@ -199,6 +203,22 @@ class ContractTest {
                 .filter(m -> m.getOptions().getExtension(Options.requiresIdempotencyKey))
                 .map(ContractTest::name))
         .containsExactlyInAnyOrderElementsOf(IDEMPOTENCY_KEY_METHODS);
+  }
+
+  @Test
+  void idempotencyLevel_marksExactlyTheRetryableRpcs() {
+    // Clients build their retry policy from these options (options.proto, "Retries"): reads are
+    // NO_SIDE_EFFECTS, keyed writes IDEMPOTENT, and nothing else may claim either.
+    for (MethodDescriptor method : LatticeContracts.methods()) {
+      String name = name(method);
+      MethodOptions.IdempotencyLevel expected =
+          method.getOptions().getExtension(Options.requiresIdempotencyKey)
+              ? MethodOptions.IdempotencyLevel.IDEMPOTENT
+              : READ_ONLY_VERB.matcher(method.getName()).lookingAt()
+                  ? MethodOptions.IdempotencyLevel.NO_SIDE_EFFECTS
+                  : MethodOptions.IdempotencyLevel.IDEMPOTENCY_UNKNOWN;
+      assertThat(method.getOptions().getIdempotencyLevel()).as(name).isEqualTo(expected);
+    }
   }
 
   @Test

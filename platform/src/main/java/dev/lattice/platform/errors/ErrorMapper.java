@@ -64,6 +64,14 @@ public final class ErrorMapper {
   public static final Metadata.Key<String> RETRY_AFTER =
       Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
 
+  /**
+   * The trailer that repeats an error's {@code RetryInfo} delay in milliseconds for gRPC's own
+   * retry (gRFC A6 "server pushback"): a client whose service config retries the status waits
+   * this long before its next attempt, in every gRPC implementation, with no code of its own.
+   */
+  public static final Metadata.Key<String> RETRY_PUSHBACK_MS =
+      Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private ErrorMapper() {}
@@ -200,13 +208,21 @@ public final class ErrorMapper {
    * rounded up and at least 1; empty when the error carries no {@code RetryInfo}.
    */
   public static Optional<Long> retryAfterSeconds(Status status, Metadata trailers) {
+    return retryDelay(status, trailers)
+        .map(delay -> Math.max(1, delay.getSeconds() + (delay.getNano() > 0 ? 1 : 0)));
+  }
+
+  /** The {@code RetryInfo} delay of the error {@code status}/{@code trailers}, if it has one. */
+  public static Optional<Duration> retryDelay(Status status, Metadata trailers) {
     com.google.rpc.Status rich = StatusProto.fromStatusAndTrailers(status, trailers);
+    if (rich == null) {
+      return Optional.empty();
+    }
     for (Any detail : rich.getDetailsList()) {
       if (detail.is(RetryInfo.class)) {
         try {
           com.google.protobuf.Duration delay = detail.unpack(RetryInfo.class).getRetryDelay();
-          long seconds = delay.getSeconds() + (delay.getNanos() > 0 ? 1 : 0);
-          return Optional.of(Math.max(1, seconds));
+          return Optional.of(Duration.ofSeconds(delay.getSeconds(), Math.max(0, delay.getNanos())));
         } catch (InvalidProtocolBufferException e) {
           return Optional.empty();
         }

@@ -155,6 +155,7 @@ class ErrorInterceptorIT {
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(e.getTrailers().get(ErrorMapper.RETRY_AFTER)).isEqualTo("2");
+    assertThat(e.getTrailers().get(ErrorMapper.RETRY_PUSHBACK_MS)).isEqualTo("1200");
   }
 
   @Test
@@ -162,6 +163,7 @@ class ErrorInterceptorIT {
     StatusRuntimeException e = fail(FailureMode.FAILURE_MODE_ON_ERROR_DOMAIN);
 
     assertThat(e.getTrailers().get(ErrorMapper.RETRY_AFTER)).isNull();
+    assertThat(e.getTrailers().get(ErrorMapper.RETRY_PUSHBACK_MS)).isNull();
   }
 
   private static StatusRuntimeException fail(FailureMode mode) {
