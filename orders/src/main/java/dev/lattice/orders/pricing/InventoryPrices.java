@@ -37,8 +37,6 @@ public final class InventoryPrices implements AutoCloseable {
   /** ErrorInfo reason when inventory cannot be reached in time; the caller retries (same key). */
   public static final String INVENTORY_UNAVAILABLE = "INVENTORY_UNAVAILABLE";
 
-  private static final String BATCH_GET_PRODUCTS =
-      InventoryServiceGrpc.getBatchGetProductsMethod().getFullMethodName();
   private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
   private final ManagedChannel channel;
@@ -54,7 +52,7 @@ public final class InventoryPrices implements AutoCloseable {
   public static InventoryPrices connect(String target, Duration deadline, Telemetry telemetry) {
     ManagedChannel channel = Channels.builder(target, telemetry)
         .defaultDeadline(deadline)
-        .idempotent(BATCH_GET_PRODUCTS)
+        .idempotentMethodsOf(InventoryServiceGrpc.getServiceDescriptor())
         .build();
     return new InventoryPrices(channel, deadline);
   }

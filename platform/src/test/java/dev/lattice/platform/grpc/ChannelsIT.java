@@ -78,6 +78,23 @@ class ChannelsIT {
   }
 
   @Test
+  void methodsTheContractMarksIdempotent_areRetried() throws Exception {
+    ManagedChannel channel =
+        Channels.builder(target(), telemetry)
+            .idempotentMethodsOf(EchoServiceGrpc.getServiceDescriptor())
+            .build();
+    try {
+      EchoServiceGrpc.EchoServiceBlockingStub stub = EchoServiceGrpc.newBlockingStub(channel);
+      FlakyRequest twice =
+          FlakyRequest.newBuilder().setKey(UUID.randomUUID().toString()).setFailures(2).build();
+
+      assertThat(stub.flaky(twice).getAttempts()).isEqualTo(3);
+    } finally {
+      close(channel);
+    }
+  }
+
+  @Test
   void idempotentService_unavailableBeyondMaxAttempts_failsAfterThreeAttempts() throws Exception {
     ManagedChannel channel =
         Channels.builder(target(), telemetry).idempotent("lattice.testing.v1.EchoService").build();
