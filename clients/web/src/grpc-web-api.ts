@@ -2,12 +2,12 @@
 // descriptors), over @connectrpc/connect-web's gRPC-Web transport in binary format. The same
 // generated code serves Node clients over gRPC (clients/typescript).
 import { createClient, type CallOptions, type Client, type Transport } from "@connectrpc/connect";
-import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { IdentityService } from "../../typescript/src/gen/lattice/identity/v1/identity_service_pb.js";
 import { InventoryService } from "../../typescript/src/gen/lattice/inventory/v1/inventory_service_pb.js";
 import type { Product } from "../../typescript/src/gen/lattice/inventory/v1/product_pb.js";
 import { CancellationReason, OrderStatus, type Order } from "../../typescript/src/gen/lattice/orders/v1/order_pb.js";
 import { OrdersService } from "../../typescript/src/gen/lattice/orders/v1/orders_service_pb.js";
+import { createLatticeWebTransport } from "../../typescript/src/lattice/web.js";
 import {
   CALL_TIMEOUT_MS,
   cancellationLabel,
@@ -23,13 +23,14 @@ import {
 import { errorFromConnect, protocolError } from "./errors.js";
 
 /**
- * The gRPC-Web transport to the edge: binary protobuf, the edge's 15 s deadline on every call.
+ * The gRPC-Web transport to the edge: binary protobuf, the edge's 15 s deadline on every call,
+ * through the same helper interceptors as Node's gRPC clients (clients/typescript/src/lattice):
+ * GetOrder, ListProducts and CreateOrder (same idempotency key) are repeated on UNAVAILABLE.
  * @param edge the edge's base URL, e.g. "http://localhost:8080"
  */
 export function edgeTransport(edge: string): Transport {
-  return createGrpcWebTransport({
-    baseUrl: edge.replace(/\/+$/, ""),
-    defaultTimeoutMs: CALL_TIMEOUT_MS,
+  return createLatticeWebTransport(edge, {
+    timeoutMs: CALL_TIMEOUT_MS,
     // No cookies are needed (the bearer token travels in a header), so none are sent.
     fetch: (input, init) => globalThis.fetch(input, { ...init, credentials: "omit" }),
   });

@@ -2,6 +2,7 @@
 // watch it reach PAID, in the mode the user picks (JSON over fetch, or gRPC-Web through the
 // generated client). The edge comes from ?edge=<base URL>; the page is meant to be served
 // from another origin than the edge, so every call is a real cross-origin (CORS) request.
+import { newIdempotencyKey } from "../../typescript/src/lattice/idempotency.js";
 import { isSettled, type CheckoutApi, type Mode, type OrderView, type PlacedOrder, type ProductView, type Session } from "./api.js";
 import { ApiError, networkError } from "./errors.js";
 import { edgeTransport, GrpcWebCheckoutApi } from "./grpc-web-api.js";
@@ -262,15 +263,6 @@ function setOrderStatus(status: string, settled: boolean): void {
   ui.orderStatus.textContent = status;
   ui.orderStatus.dataset.status = status;
   ui.orderStatus.dataset.settled = String(settled);
-}
-
-/** A random UUID (version 4): crypto.randomUUID needs a secure context, this does not. */
-function newIdempotencyKey(): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 ui.signIn.addEventListener("submit", (event) => {
