@@ -48,8 +48,9 @@
 // the stored response). Clients retry exactly these, and only on UNAVAILABLE: the generated
 // helpers in clients/ and the platform's channels build their gRPC retry policy from these
 // options, never from a hand-kept list. Everything else is never retried automatically.
-// Errors that say when to retry carry google.rpc.RetryInfo and the same delay in the
-// `grpc-retry-pushback-ms` trailer, which gRPC's own retry honours.
+// Errors that say when to retry carry google.rpc.RetryInfo; UNAVAILABLE ones also carry the
+// delay in the `grpc-retry-pushback-ms` trailer, which gRPC's own retry honours (only those:
+// grpc-java retries any code that comes with a pushback).
 //
 // Service-to-service calls (orders -> inventory.BatchGetProducts, orders -> payments.RefundPayment)
 // use a service account of the tenant holding the permission the called RPC names.

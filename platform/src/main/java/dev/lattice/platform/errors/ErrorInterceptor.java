@@ -127,14 +127,18 @@ public final class ErrorInterceptor implements ServerInterceptor {
     /**
      * Closes with {@code status}, adding a {@code retry-after} trailer (whole seconds, rounded up)
      * when the error carries {@code RetryInfo}, so that HTTP callers behind a transcoding edge
-     * (Envoy, the local edge) get the standard {@code Retry-After} header along with the 429/503,
-     * and the same delay in milliseconds as {@code grpc-retry-pushback-ms}, which gRPC clients'
-     * service-config retry honours.
+     * (Envoy, the local edge) get the standard {@code Retry-After} header along with the 429/503.
+     * An {@code UNAVAILABLE} one also gets the delay in milliseconds as {@code
+     * grpc-retry-pushback-ms}, which gRPC clients' service-config retry honours. Only {@code
+     * UNAVAILABLE}: the one code clients retry, and grpc-java repeats a call whatever its code
+     * once a pushback is present.
      */
     private void closeWithRetryAfter(Status status, Metadata trailers) {
       if (!status.isOk()) {
         ErrorMapper.retryAfterSeconds(status, trailers)
             .ifPresent(seconds -> trailers.put(ErrorMapper.RETRY_AFTER, Long.toString(seconds)));
+      }
+      if (status.getCode() == Status.Code.UNAVAILABLE) {
         ErrorMapper.retryDelay(status, trailers)
             .ifPresent(delay -> trailers.put(ErrorMapper.RETRY_PUSHBACK_MS, Long.toString(delay.toMillis())));
       }

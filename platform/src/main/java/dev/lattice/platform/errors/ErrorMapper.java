@@ -65,9 +65,11 @@ public final class ErrorMapper {
       Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
 
   /**
-   * The trailer that repeats an error's {@code RetryInfo} delay in milliseconds for gRPC's own
-   * retry (gRFC A6 "server pushback"): a client whose service config retries the status waits
-   * this long before its next attempt, in every gRPC implementation, with no code of its own.
+   * The trailer that repeats an {@code UNAVAILABLE} error's {@code RetryInfo} delay in
+   * milliseconds for gRPC's own retry (gRFC A6 "server pushback"): a client whose service config
+   * retries the method waits this long before its next attempt, in every gRPC implementation,
+   * with no code of its own. Never sent with another code: grpc-java would retry it regardless of
+   * the policy's retryable codes.
    */
   public static final Metadata.Key<String> RETRY_PUSHBACK_MS =
       Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);

@@ -155,7 +155,17 @@ class ErrorInterceptorIT {
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(e.getTrailers().get(ErrorMapper.RETRY_AFTER)).isEqualTo("2");
-    assertThat(e.getTrailers().get(ErrorMapper.RETRY_PUSHBACK_MS)).isEqualTo("1200");
+    // Not UNAVAILABLE: no pushback, or grpc-java clients would retry it.
+    assertThat(e.getTrailers().get(ErrorMapper.RETRY_PUSHBACK_MS)).isNull();
+  }
+
+  @Test
+  void fail_unavailableWithRetryInfo_repeatsTheDelayAsPushbackInMilliseconds() {
+    StatusRuntimeException e = fail(FailureMode.FAILURE_MODE_UNAVAILABLE);
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(e.getTrailers().get(ErrorMapper.RETRY_PUSHBACK_MS)).isEqualTo("300");
+    assertThat(e.getTrailers().get(ErrorMapper.RETRY_AFTER)).isEqualTo("1");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.lattice.platform.testsupport;
 import dev.lattice.platform.auth.Principal;
 import dev.lattice.platform.errors.NotFoundException;
 import dev.lattice.platform.errors.ResourceExhaustedException;
+import dev.lattice.platform.errors.UnavailableException;
 import dev.lattice.testing.v1.CreateNoteRequest;
 import dev.lattice.testing.v1.CreateNoteResponse;
 import dev.lattice.testing.v1.EchoServiceGrpc;
@@ -106,6 +107,9 @@ public final class EchoServiceImpl extends EchoServiceGrpc.EchoServiceImplBase {
       case FAILURE_MODE_RATE_LIMITED ->
           throw new ResourceExhaustedException(
               "RATE_LIMITED", "slow down", java.time.Duration.ofMillis(1200));
+      case FAILURE_MODE_UNAVAILABLE ->
+          throw new UnavailableException(
+              "WARMING_UP", "try again shortly", java.time.Duration.ofMillis(300));
       default ->
           throw new DataAccessException(
               "SQL [" + SECRET_SQL + "]; ERROR: relation \"secret_table\" does not exist",

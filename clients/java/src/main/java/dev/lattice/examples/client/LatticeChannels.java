@@ -38,13 +38,12 @@ import java.util.concurrent.TimeUnit;
  *       honoured. Repeated attempts carry {@code grpc-previous-rpc-attempts}.
  * </ul>
  *
- * <p>One difference from "only {@code UNAVAILABLE}": grpc-java (gRFC A6 pushback, its {@code
- * RetriableStream}) retries a method with a retry policy whenever the server sends a non-negative
- * {@code grpc-retry-pushback-ms}, whatever the code, and Lattice sends one with every {@code
- * RetryInfo}. So the retryable methods are also retried, after the server's delay, on {@code
- * ABORTED IDEMPOTENCY_KEY_IN_USE} (the same key: what the server asks for) and on {@code
- * RESOURCE_EXHAUSTED}; a delay longer than the deadline then ends the call with {@code
- * DEADLINE_EXCEEDED}. A client interceptor cannot change this: the retry runs below it.
+ * <p>grpc-java (gRFC A6 pushback, its {@code RetriableStream}) retries a method with a retry
+ * policy whenever the server sends a non-negative {@code grpc-retry-pushback-ms}, whatever the
+ * code; a client interceptor cannot change that, the retry runs below it. Lattice therefore sends
+ * the pushback only with {@code UNAVAILABLE} (its other errors with {@code RetryInfo}, such as
+ * {@code RESOURCE_EXHAUSTED} or {@code ABORTED IDEMPOTENCY_KEY_IN_USE}, carry no pushback), so
+ * "only {@code UNAVAILABLE}" holds against Lattice servers; a test pins grpc-java's behaviour.
  *
  * <p>A channel is thread-safe and expensive: build one per target, share it, and shut it down on
  * exit. Credentials are per call ({@link Session#attach}), so one channel serves every user.

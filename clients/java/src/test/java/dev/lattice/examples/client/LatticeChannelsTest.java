@@ -164,10 +164,10 @@ class LatticeChannelsTest {
   }
 
   /**
-   * Not what clients/README.md asks ("only UNAVAILABLE"), but grpc-java's retry (gRFC A6 pushback,
-   * RetriableStream) retries a method with a retry policy after any non-negative {@code
-   * grpc-retry-pushback-ms}, whatever the code; Lattice sends one with every RetryInfo (ABORTED
-   * IDEMPOTENCY_KEY_IN_USE, RESOURCE_EXHAUSTED, ...). This pins the behaviour the helper documents.
+   * grpc-java's retry (gRFC A6 pushback, RetriableStream) retries a method with a retry policy
+   * after any non-negative {@code grpc-retry-pushback-ms}, whatever the code. This is why Lattice
+   * servers send a pushback only with UNAVAILABLE; this test pins the behaviour the helper
+   * documents, so that a grpc-java upgrade that changes it is noticed.
    */
   @Test
   void grpcJava_alsoRetriesAnotherCode_whenTheServerSendsAPushback() {
