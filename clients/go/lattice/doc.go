@@ -10,7 +10,7 @@
 //   - NewIdempotencyKey, WithIdempotencyKey: the idempotency-key metadata of keyed writes;
 //   - DetailsOf: the google.rpc.Status details of a failed call, typed.
 //
-// Retries need GRPC_GO_RETRY=on in the environment when the process starts: grpc-go before 1.41
+// Retries need GRPC_GO_RETRY=on in the environment when the process starts: grpc-go before 1.42
 // (Debian 12 ships 1.33) reads it once at start-up and has no dial option to turn retries on.
 // Dial refuses to build a connection without it (ErrRetriesOff) rather than silently not
 // retrying.
