@@ -8,6 +8,7 @@ as grpc-retry-pushback-ms.
 from __future__ import annotations
 
 import threading
+import unittest
 from concurrent import futures
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
@@ -212,3 +213,20 @@ class FakeServer:
 
     def stop(self) -> None:
         self._server.stop(grace=None)
+
+
+class FakeServerTestCase(unittest.TestCase):
+    """A test case with one FakeServer for the whole class, reset before each test."""
+
+    server: FakeServer
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.server = FakeServer()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.server.stop()
+
+    def setUp(self) -> None:
+        self.server.reset()

@@ -8,22 +8,14 @@ import unittest
 import grpc
 
 import lattice_client
-from fakes import FakeServer
+from fakes import FakeServerTestCase
 from lattice.orders.v1 import orders_service_pb2 as orders_pb
 from lattice.orders.v1 import orders_service_pb2_grpc as orders_grpc
 
 
-class ChannelTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.server = FakeServer()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.server.stop()
-
+class ChannelTest(FakeServerTestCase):
     def setUp(self) -> None:
-        self.server.reset()
+        super().setUp()
         self.identity = lattice_client.channel(self.server.target)
         self.addCleanup(self.identity.close)
 

@@ -8,7 +8,7 @@ import unittest
 import grpc
 
 import lattice_client
-from fakes import FakeServer, status_details
+from fakes import FakeServerTestCase, status_details
 from lattice.orders.v1 import orders_service_pb2 as orders_pb
 from lattice.orders.v1 import orders_service_pb2_grpc as orders_grpc
 
@@ -29,17 +29,9 @@ class _Failed:
         return self._trailers
 
 
-class ErrorDetailsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.server = FakeServer()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.server.stop()
-
+class ErrorDetailsTest(FakeServerTestCase):
     def setUp(self) -> None:
-        self.server.reset()
+        super().setUp()
         self.orders = orders_grpc.OrdersServiceStub(lattice_client.channel(self.server.target))
 
     def test_field_violations_over_the_wire(self) -> None:

@@ -7,15 +7,13 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.SimpleFileServer;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +31,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EdgeTargets.class)
 class BrowserIT {
 
-  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final String PASSWORD = "a long browser passphrase 9";
 
   private static EdgeTarget target;
@@ -46,8 +43,8 @@ class BrowserIT {
     assertThat(Files.isExecutable(chromium))
         .as("headless Chromium at %s: install Debian's package 'chromium' (./mesh test does as root)", chromium)
         .isTrue();
-    run(List.of("npm", "run", "--silent", "web:build"), 300);
-    Path dist = ROOT.resolve("clients/web/dist");
+    RepoCommand.run(List.of("npm", "run", "--silent", "web:build"), Map.of(), 300);
+    Path dist = RepoCommand.ROOT.resolve("clients/web/dist");
     assertThat(dist.resolve("index.html")).exists();
     pages = SimpleFileServer.createFileServer(
         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), dist, SimpleFileServer.OutputLevel.NONE);
@@ -81,10 +78,10 @@ class BrowserIT {
     Path screenshot = Files.createDirectories(Path.of("target", "browser")).resolve("checkout.png").toAbsolutePath();
     Files.deleteIfExists(screenshot);
     String page = "http://127.0.0.1:" + pages.getAddress().getPort() + "/index.html";
-    List<String> output = run(List.of("node", "clients/web/test/browser-checkout.mjs",
+    List<String> output = RepoCommand.run(List.of("node", "clients/web/test/browser-checkout.mjs",
         "--page", page, "--edge", target.baseUrl(), "--tenant", EdgeAccounts.TENANT,
         "--email", email, "--password", PASSWORD, "--product-id", productId,
-        "--screenshot", screenshot.toString()), 300);
+        "--screenshot", screenshot.toString()), Map.of(), 300);
 
     JsonObject summary = JsonParser.parseString(output.getLast()).getAsJsonObject();
     System.out.println("browser summary: " + summary);
@@ -106,27 +103,5 @@ class BrowserIT {
     assertThat(summary.get("preflights").getAsInt()).as("CORS preflights sent to the edge").isPositive();
     assertThat(summary.get("pageOrigin").getAsString()).isNotEqualTo(summary.get("edgeOrigin").getAsString());
     assertThat(Files.size(screenshot)).as("screenshot %s", screenshot).isGreaterThan(10_000);
-  }
-
-  /** Runs a command in the repository root; its stdout lines. Fails on a non-zero exit. */
-  private static List<String> run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
-    Path log = Files.createTempFile("browser-it", ".log");
-    Process process = new ProcessBuilder(command).directory(ROOT.toFile())
-        .redirectError(log.toFile()).start();
-    List<String> lines;
-    try (var out = process.inputReader(StandardCharsets.UTF_8)) {
-      lines = out.lines().toList();
-    }
-    boolean done = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-    if (!done) {
-      process.destroyForcibly();
-    }
-    String stderr = Files.readString(log);
-    System.out.println(String.join(" ", command.subList(0, 2)) + " stderr:\n" + stderr);
-    assertThat(done && process.exitValue() == 0)
-        .as("%s exited %s%nstdout:%n%s%nstderr:%n%s", command, done ? process.exitValue() : "(timeout)",
-            String.join("\n", lines), stderr)
-        .isTrue();
-    return lines;
   }
 }

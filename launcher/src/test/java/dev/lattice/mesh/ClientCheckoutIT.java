@@ -6,15 +6,11 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,7 +30,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedMeshes.class)
 class ClientCheckoutIT {
 
-  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final String PASSWORD = "a long client passphrase 9";
   private static final Duration PUSHBACK = Duration.ofMillis(200);
   private static final String GET_ORDER = "lattice.orders.v1.OrdersService/GetOrder";
@@ -83,8 +78,9 @@ class ClientCheckoutIT {
         Map.entry("LATTICE_CUSTOMER_EMAIL", customerEmail),
         Map.entry("LATTICE_CUSTOMER_PASSWORD", PASSWORD),
         Map.entry("LATTICE_RUN", run));
-    JsonObject summary = JsonParser.parseString(
-        run(List.of("clients/" + language + "/checkout"), env, 600).getLast()).getAsJsonObject();
+    List<String> output = RepoCommand.run(List.of("clients/" + language + "/checkout"), env, 600);
+    assertThat(output).as("clients/%s/checkout printed no summary line", language).isNotEmpty();
+    JsonObject summary = JsonParser.parseString(output.getLast()).getAsJsonObject();
     System.out.println(language + " checkout summary: " + summary);
 
     // 1. The product and its stock, as staff made them.
@@ -158,31 +154,5 @@ class ClientCheckoutIT {
     List<String> values = new ArrayList<>();
     object.getAsJsonArray(member).forEach(e -> values.add(e.getAsString()));
     return values;
-  }
-
-  /** Runs a command in the repository root; its stdout lines. Fails on a non-zero exit. */
-  static List<String> run(List<String> command, Map<String, String> env, int timeoutSeconds)
-      throws IOException, InterruptedException {
-    Path log = Files.createTempFile("client-it", ".log");
-    ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectError(log.toFile());
-    builder.environment().putAll(env);
-    Process process = builder.start();
-    List<String> lines;
-    try (var out = process.inputReader(StandardCharsets.UTF_8)) {
-      lines = out.lines().toList();
-    }
-    boolean done = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-    if (!done) {
-      process.destroyForcibly();
-    }
-    String stderr = Files.readString(log);
-    Files.deleteIfExists(log);
-    System.out.println(command.getFirst() + " stderr:\n" + stderr);
-    assertThat(done && process.exitValue() == 0)
-        .as("%s exited %s%nstdout:%n%s%nstderr:%n%s", command, done ? process.exitValue() : "(timeout)",
-            String.join("\n", lines), stderr)
-        .isTrue();
-    assertThat(lines).as("%s printed no summary line", command).isNotEmpty();
-    return lines;
   }
 }

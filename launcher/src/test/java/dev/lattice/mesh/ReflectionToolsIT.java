@@ -40,7 +40,7 @@ class ReflectionToolsIT {
     List<String> command = new ArrayList<>(List.of("node", "launcher/src/test/node/reflection-tools.mjs"));
     services.forEach((target, service) -> command.add(target + "=" + service.getName()));
 
-    List<String> lines = ClientCheckoutIT.run(command, Map.of(), 120);
+    List<String> lines = RepoCommand.run(command, Map.of(), 120);
 
     assertThat(lines).hasSize(services.size());
     int i = 0;

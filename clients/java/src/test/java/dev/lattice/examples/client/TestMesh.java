@@ -69,6 +69,7 @@ final class TestMesh implements AutoCloseable {
   volatile Duration tokenLifetime = Duration.ofMinutes(15);
 
   private final String name;
+  private final List<ManagedChannel> channels = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Server server;
   private int issued;
   private String refreshToken;
@@ -101,7 +102,9 @@ final class TestMesh implements AutoCloseable {
 
   /** An in-process channel configured by {@link LatticeChannels#configure}. */
   ManagedChannel channel() {
-    return LatticeChannels.configure(InProcessChannelBuilder.forName(name)).build();
+    ManagedChannel channel = LatticeChannels.configure(InProcessChannelBuilder.forName(name)).build();
+    channels.add(channel);
+    return channel;
   }
 
   /** {@code 127.0.0.1:port} of a {@link #tcp()} mesh. */
@@ -136,6 +139,9 @@ final class TestMesh implements AutoCloseable {
   @Override
   public void close() {
     try {
+      for (ManagedChannel channel : channels) {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
