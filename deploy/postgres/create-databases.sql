@@ -1,4 +1,4 @@
--- One database per service, owned by that service's migrations (DESIGN.md section 4).
+-- One database per service, owned by that service's migrations (docs/architecture.md §5).
 CREATE DATABASE lattice_identity;
 CREATE DATABASE lattice_orders;
 CREATE DATABASE lattice_inventory;

@@ -4,7 +4,7 @@
 // 	protoc        (unknown)
 // source: lattice/events/v1/envelope.proto
 
-// The envelope of every event Lattice publishes (DESIGN.md §5).
+// The envelope of every event Lattice publishes (docs/architecture.md §6).
 //
 // Transport: each event is one NATS JetStream message whose data is a serialized Envelope
 // (binary protobuf). The stream of a producing service is named after it (IDENTITY, ORDERS,

@@ -23,7 +23,7 @@ const (
 
 // Units of one product. available + reserved + sold changes only through AdjustStock;
 // reservations, commits, releases and returns move units between the three counters
-// (DESIGN.md §6: no unit is sold twice).
+// (docs/architecture.md §7: no unit is sold twice).
 type Stock struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache

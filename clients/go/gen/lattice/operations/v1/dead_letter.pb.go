@@ -136,7 +136,7 @@ func (DeadLetterStatus) EnumDescriptor() ([]byte, []int) {
 
 // An event a consumer of a service gave up on: its deliveries were exhausted, it could not
 // be parsed, or the handler failed permanently. Kept in the DEAD_LETTERS stream with the
-// reason (DESIGN.md §5) until replayed or expired.
+// reason (docs/architecture.md §6) until replayed or expired.
 type DeadLetter struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache

@@ -23,7 +23,7 @@ const (
 )
 
 // The state of a service's transactional outbox and of the relays that publish it to
-// JetStream (DESIGN.md §5). A growing pending_count or oldest_pending_age means events are
+// JetStream (docs/architecture.md §6). A growing pending_count or oldest_pending_age means events are
 // not leaving the service.
 type OutboxStatus struct {
 	state         protoimpl.MessageState

@@ -160,7 +160,7 @@ func (CancellationReason) EnumDescriptor() ([]byte, []int) {
 	return file_lattice_orders_v1_order_proto_rawDescGZIP(), []int{1}
 }
 
-// A customer's order. Its status follows the saga of DESIGN.md §6:
+// A customer's order. Its status follows the saga of docs/architecture.md §7:
 //
 //	CREATED -> PAID -> PACKED -> SHIPPED -> DELIVERED
 //	CREATED -> CANCELLED                    (stock rejected, payment failed, reservation

@@ -7,7 +7,7 @@ from lattice.audit.v1 import audit_service_pb2 as lattice_dot_audit_dot_v1_dot_a
 
 class AuditServiceStub(object):
     """The tamper-evident audit log. Audit consumes every event of every stream and appends one
-    hash-chained record per event and tenant (DESIGN.md §6); it publishes no events. Callers
+    hash-chained record per event and tenant (docs/architecture.md §7); it publishes no events. Callers
     see only their tenant's chain. Errors carry google.rpc.ErrorInfo with domain "lattice.dev".
     """
 
@@ -36,7 +36,7 @@ class AuditServiceStub(object):
 
 class AuditServiceServicer(object):
     """The tamper-evident audit log. Audit consumes every event of every stream and appends one
-    hash-chained record per event and tenant (DESIGN.md §6); it publishes no events. Callers
+    hash-chained record per event and tenant (docs/architecture.md §7); it publishes no events. Callers
     see only their tenant's chain. Errors carry google.rpc.ErrorInfo with domain "lattice.dev".
     """
 
@@ -91,7 +91,7 @@ def add_AuditServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class AuditService(object):
     """The tamper-evident audit log. Audit consumes every event of every stream and appends one
-    hash-chained record per event and tenant (DESIGN.md §6); it publishes no events. Callers
+    hash-chained record per event and tenant (docs/architecture.md §7); it publishes no events. Callers
     see only their tenant's chain. Errors carry google.rpc.ErrorInfo with domain "lattice.dev".
     """
 

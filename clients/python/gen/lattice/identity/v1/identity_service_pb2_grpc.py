@@ -6,7 +6,7 @@ from lattice.identity.v1 import identity_service_pb2 as lattice_dot_identity_dot
 
 
 class IdentityServiceStub(object):
-    """Users, roles, tenants, sign-in and the keys that sign access tokens (DESIGN.md §7).
+    """Users, roles, tenants, sign-in and the keys that sign access tokens (docs/architecture.md §9).
 
     Access tokens are JWTs signed with an asymmetric key named by `kid`, valid 15 minutes,
     carrying subject (user id), tenant id and permissions; every service verifies them locally
@@ -135,7 +135,7 @@ class IdentityServiceStub(object):
 
 
 class IdentityServiceServicer(object):
-    """Users, roles, tenants, sign-in and the keys that sign access tokens (DESIGN.md §7).
+    """Users, roles, tenants, sign-in and the keys that sign access tokens (docs/architecture.md §9).
 
     Access tokens are JWTs signed with an asymmetric key named by `kid`, valid 15 minutes,
     carrying subject (user id), tenant id and permissions; every service verifies them locally
@@ -479,7 +479,7 @@ def add_IdentityServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class IdentityService(object):
-    """Users, roles, tenants, sign-in and the keys that sign access tokens (DESIGN.md §7).
+    """Users, roles, tenants, sign-in and the keys that sign access tokens (docs/architecture.md §9).
 
     Access tokens are JWTs signed with an asymmetric key named by `kid`, valid 15 minutes,
     carrying subject (user id), tenant id and permissions; every service verifies them locally

@@ -7,7 +7,7 @@ from lattice.inventory.v1 import inventory_service_pb2 as lattice_dot_inventory_
 
 class InventoryServiceStub(object):
     """The product catalog and stock levels. Reservations for orders are made by events
-    (OrderCreated -> StockReserved / StockRejected), not by RPC (DESIGN.md §6).
+    (OrderCreated -> StockReserved / StockRejected), not by RPC (docs/architecture.md §7).
     Errors carry google.rpc.ErrorInfo with domain "lattice.dev"; products of other tenants
     are NOT_FOUND PRODUCT_NOT_FOUND.
     """
@@ -62,7 +62,7 @@ class InventoryServiceStub(object):
 
 class InventoryServiceServicer(object):
     """The product catalog and stock levels. Reservations for orders are made by events
-    (OrderCreated -> StockReserved / StockRejected), not by RPC (DESIGN.md §6).
+    (OrderCreated -> StockReserved / StockRejected), not by RPC (docs/architecture.md §7).
     Errors carry google.rpc.ErrorInfo with domain "lattice.dev"; products of other tenants
     are NOT_FOUND PRODUCT_NOT_FOUND.
     """
@@ -191,7 +191,7 @@ def add_InventoryServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class InventoryService(object):
     """The product catalog and stock levels. Reservations for orders are made by events
-    (OrderCreated -> StockReserved / StockRejected), not by RPC (DESIGN.md §6).
+    (OrderCreated -> StockReserved / StockRejected), not by RPC (docs/architecture.md §7).
     Errors carry google.rpc.ErrorInfo with domain "lattice.dev"; products of other tenants
     are NOT_FOUND PRODUCT_NOT_FOUND.
     """

@@ -6,7 +6,7 @@ from lattice.orders.v1 import orders_service_pb2 as lattice_dot_orders_dot_v1_do
 
 
 class OrdersServiceStub(object):
-    """Orders and their lifecycle (DESIGN.md §6). Reservation and payment happen asynchronously
+    """Orders and their lifecycle (docs/architecture.md §7). Reservation and payment happen asynchronously
     after CreateOrder through events; clients poll GetOrder (or read notifications) to see
     CREATED become PAID or CANCELLED.
 
@@ -66,7 +66,7 @@ class OrdersServiceStub(object):
 
 
 class OrdersServiceServicer(object):
-    """Orders and their lifecycle (DESIGN.md §6). Reservation and payment happen asynchronously
+    """Orders and their lifecycle (docs/architecture.md §7). Reservation and payment happen asynchronously
     after CreateOrder through events; clients poll GetOrder (or read notifications) to see
     CREATED become PAID or CANCELLED.
 
@@ -214,7 +214,7 @@ def add_OrdersServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class OrdersService(object):
-    """Orders and their lifecycle (DESIGN.md §6). Reservation and payment happen asynchronously
+    """Orders and their lifecycle (docs/architecture.md §7). Reservation and payment happen asynchronously
     after CreateOrder through events; clients poll GetOrder (or read notifications) to see
     CREATED become PAID or CANCELLED.
 

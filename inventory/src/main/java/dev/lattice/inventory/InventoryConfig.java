@@ -5,7 +5,7 @@ import dev.lattice.platform.config.Env;
 import java.time.Duration;
 
 /**
- * Inventory's settings for the order saga (DESIGN.md §6, decision 0008).
+ * Inventory's settings for the order saga (docs/architecture.md §7, decision 0008).
  *
  * @param reservationTtl how long a reservation holds stock unless the order is paid ({@code
  *     LATTICE_INVENTORY_RESERVATION_TTL}, default 15 minutes)

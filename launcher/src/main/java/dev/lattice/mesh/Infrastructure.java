@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * PostgreSQL and NATS for the mesh, as DESIGN.md section 2 says: {@code LATTICE_DB_URL} and
+ * PostgreSQL and NATS for the mesh, as docs/architecture.md §2 says: {@code LATTICE_DB_URL} and
  * {@code LATTICE_NATS_URL} when set, otherwise servers of the mesh's own with their data under
  * {@code .lattice/} so that it survives restarts.
  */

@@ -77,7 +77,7 @@ class EdgeConformanceIT {
         .forEach(e -> table.append("| ").append(e.getKey()).append(" | ").append(e.getValue()).append(" |\n"));
     System.out.println("Edge conformance against " + api.baseUrl() + ":\n" + table);
     Files.createDirectories(Path.of("target"));
-    Files.writeString(Path.of("target", "edge-conformance-status.md"), table.toString());
+    Files.writeString(Path.of("target/edge-conformance-status.md"), table.toString());
   }
 
   // --- the journey -------------------------------------------------------------------------

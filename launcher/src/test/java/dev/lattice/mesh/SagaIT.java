@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The order saga end to end (DESIGN.md §6): orders, inventory and payments as the mesh runs them,
+ * The order saga end to end (docs/architecture.md §7): orders, inventory and payments as the mesh runs them,
  * the sandbox card processor over HTTP with signed webhooks, real PostgreSQL and NATS. Each test
  * uses its own product, so the stock figures it checks are its own.
  */

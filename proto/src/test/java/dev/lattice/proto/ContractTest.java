@@ -29,7 +29,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The API conventions of DESIGN.md §3 and STYLE.md "Protos", checked on the generated service
+ * The API conventions of docs/architecture.md §3, checked on the generated service
  * descriptors: a contract that breaks one fails the build.
  */
 class ContractTest {

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Identity's settings. Token lifetimes follow issue #4 and DESIGN.md §7; everything has a
+ * Identity's settings. Token lifetimes follow issue #4 and docs/architecture.md §9; everything has a
  * default except the key-encryption key, which must come from the environment.
  *
  * @param issuer the {@code iss} of access tokens ({@code LATTICE_AUTH_ISSUER})

@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Inventory's side of the order saga (DESIGN.md §6, decision 0008): reserving an order's lines
+ * Inventory's side of the order saga (docs/architecture.md §7, decision 0008): reserving an order's lines
  * all or none, committing, releasing and returning them, and expiring unpaid reservations. Each
  * method runs in the caller's transaction (the event consumer's inbox transaction, or the expiry
  * job's) and writes its event to the outbox in it.

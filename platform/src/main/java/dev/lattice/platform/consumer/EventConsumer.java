@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one durable JetStream pull consumer: at-least-once delivery turned into exactly-once effects
- * by an inbox table (DESIGN.md section 5, decision 0004).
+ * by an inbox table (docs/architecture.md §6, decision 0004).
  *
  * <p><b>Set-up.</b> {@link #start()} creates or updates the durable consumer idempotently (explicit
  * ack, {@code ack_wait}, {@code max_deliver}, deliver-all, the filter subjects) and then pulls in a

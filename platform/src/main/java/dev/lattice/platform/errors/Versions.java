@@ -3,7 +3,7 @@ package dev.lattice.platform.errors;
 import java.util.Map;
 
 /**
- * Optimistic locking as every service answers it (DESIGN.md section 4): a request that sends a
+ * Optimistic locking as every service answers it (docs/architecture.md §5): a request that sends a
  * stale {@code version} fails with ABORTED, reason {@value #VERSION_MISMATCH}, metadata {@code
  * currentVersion} (HTTP 409), and the caller reads the resource again.
  */

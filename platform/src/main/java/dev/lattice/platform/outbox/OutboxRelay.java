@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes the rows of the transactional outbox ({@code outbox_events}) to JetStream and removes
- * each row once JetStream has acknowledged it (DESIGN.md §5, decision 0004).
+ * each row once JetStream has acknowledged it (docs/architecture.md §6, decision 0004).
  *
  * <h2>Rounds</h2>
  *

@@ -50,7 +50,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts a Lattice service the one way all six start (STYLE.md): configuration, telemetry, the
+ * Starts a Lattice service the one way all six start (docs/architecture.md §4): configuration, telemetry, the
  * pool, migrations ({@code db/platform} then {@code db/migration/<name>}), NATS and its streams,
  * the token key source, the service's own gRPC services plus the shared operations service, all
  * behind authentication and the access rules their protos declare and with idempotency keys
