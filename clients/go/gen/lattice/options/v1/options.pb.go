@@ -52,8 +52,8 @@
 // delay in the `grpc-retry-pushback-ms` trailer, which gRPC's own retry honours (only those:
 // grpc-java retries any code that comes with a pushback).
 //
-// Service-to-service calls (orders -> inventory.BatchGetProducts, orders -> payments.RefundPayment)
-// use a service account of the tenant holding the permission the called RPC names.
+// The one service-to-service call, orders -> inventory.BatchGetProducts during CreateOrder,
+// forwards the caller's own token (inventory.read); the saga moves by events, not by RPCs.
 // A role may only be created or assigned by a caller who holds every permission in it
 // (otherwise PERMISSION_DENIED, reason PERMISSION_ESCALATION).
 
