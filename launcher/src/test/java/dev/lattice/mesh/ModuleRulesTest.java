@@ -54,6 +54,20 @@ class ModuleRulesTest {
   }
 
   @Test
+  void platform_namesNoServicesContract_butIdentitysKeysForAuth() {
+    // Every service's events are found from the descriptor set (EventPayloadTypes), not imported;
+    // the one contract the platform calls is identity's GetJwks, to verify tokens.
+    noClasses().that().resideInAPackage("dev.lattice.platform..")
+        .should().dependOnClassesThat().resideInAnyPackage(SERVICES.stream()
+            .filter(s -> !s.equals("identity")).map(s -> "dev.lattice." + s + ".v1..").toArray(String[]::new))
+        .check(classes);
+    noClasses().that().resideInAPackage("dev.lattice.platform..")
+        .and().resideOutsideOfPackage("dev.lattice.platform.auth..")
+        .should().dependOnClassesThat().resideInAPackage("dev.lattice.identity.v1..")
+        .check(classes);
+  }
+
+  @Test
   void aDependencyOnServiceCode_isCaught() {
     // The launcher runs the six modules, so its code does use theirs: the same rule must say so.
     ArchRule launcherKnowsNoService = noClasses().that().resideInAPackage("dev.lattice.mesh..")
