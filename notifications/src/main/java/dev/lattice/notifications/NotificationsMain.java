@@ -11,7 +11,7 @@ import dev.lattice.notifications.channels.FailoverSender;
 import dev.lattice.notifications.channels.MessageSender;
 import dev.lattice.notifications.channels.SandboxSender;
 import dev.lattice.notifications.channels.SmtpSender;
-import dev.lattice.notifications.delivery.Backoff;
+import dev.lattice.platform.retry.Backoff;
 import dev.lattice.notifications.delivery.DeliveryEvents;
 import dev.lattice.notifications.delivery.DeliveryLog;
 import dev.lattice.notifications.delivery.DeliveryPlanner;

@@ -19,7 +19,7 @@ import dev.lattice.payments.saga.ChargeRequestHandler;
 import dev.lattice.payments.webhooks.ProviderWebhooks;
 import dev.lattice.payments.webhooks.WebhookHttpServer;
 import dev.lattice.payments.webhooks.WebhookSignature;
-import dev.lattice.payments.worker.Backoff;
+import dev.lattice.platform.retry.Backoff;
 import dev.lattice.payments.worker.ChargeWorker;
 import dev.lattice.payments.worker.ProviderWorkers;
 import dev.lattice.payments.worker.RefundWorker;

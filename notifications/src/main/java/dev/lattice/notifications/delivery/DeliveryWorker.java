@@ -1,5 +1,6 @@
 package dev.lattice.notifications.delivery;
 
+import dev.lattice.platform.retry.Backoff;
 import static dev.lattice.notifications.store.jooq.Tables.DELIVERIES;
 import static dev.lattice.notifications.store.jooq.Tables.DELIVERY_ATTEMPTS;
 

@@ -1,5 +1,6 @@
 package dev.lattice.payments.worker;
 
+import dev.lattice.platform.retry.Backoff;
 import static dev.lattice.payments.store.jooq.Tables.CHARGE_REQUESTS;
 import static dev.lattice.payments.store.jooq.Tables.PAYMENTS;
 

@@ -1,5 +1,6 @@
 package dev.lattice.payments.worker;
 
+import dev.lattice.platform.retry.Backoff;
 import static dev.lattice.payments.store.jooq.Tables.REFUNDS;
 
 import dev.lattice.payments.events.PaymentsEvents;

@@ -1,4 +1,4 @@
-package dev.lattice.payments.worker;
+package dev.lattice.platform.retry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

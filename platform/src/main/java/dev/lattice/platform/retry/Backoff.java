@@ -1,12 +1,13 @@
-package dev.lattice.notifications.delivery;
+package dev.lattice.platform.retry;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Exponential backoff with jitter: after attempt {@code n} (1-based) the pause is a random value
- * between half and all of {@code min(max, base * 2^(n-1))}, so deliveries that failed together do
- * not retry together. Immutable and thread-safe.
+ * Exponential backoff with jitter, for the retries a service schedules itself (payments' provider
+ * calls, notifications' deliveries): after attempt {@code n} (1-based) the pause is a random value
+ * between half and all of {@code min(max, base * 2^(n-1))}, so work that failed together does not
+ * retry together. Immutable and thread-safe.
  *
  * @param base the pause after the first attempt (before jitter)
  * @param max the longest pause
