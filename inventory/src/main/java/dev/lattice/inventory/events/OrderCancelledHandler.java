@@ -4,6 +4,7 @@ import dev.lattice.inventory.stock.Reservations;
 import dev.lattice.orders.v1.OrderCancelled;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
+import dev.lattice.platform.consumer.EventIds;
 
 /** OrderCancelled: release the order's ACTIVE reservation ({@link Reservations#release}). */
 public final class OrderCancelledHandler implements EventHandler<OrderCancelled> {

@@ -6,6 +6,7 @@ import dev.lattice.orders.v1.OrderCreated;
 import dev.lattice.orders.v1.OrderLine;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
+import dev.lattice.platform.consumer.EventIds;
 import dev.lattice.platform.consumer.PermanentEventException;
 import java.util.ArrayList;
 import java.util.List;

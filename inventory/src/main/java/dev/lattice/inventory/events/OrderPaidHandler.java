@@ -4,6 +4,7 @@ import dev.lattice.inventory.stock.Reservations;
 import dev.lattice.orders.v1.OrderPaid;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
+import dev.lattice.platform.consumer.EventIds;
 
 /** OrderPaid: commit the order's reservation ({@link Reservations#commit}). */
 public final class OrderPaidHandler implements EventHandler<OrderPaid> {

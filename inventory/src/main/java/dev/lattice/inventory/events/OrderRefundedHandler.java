@@ -4,6 +4,7 @@ import dev.lattice.inventory.stock.Reservations;
 import dev.lattice.orders.v1.OrderRefunded;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
+import dev.lattice.platform.consumer.EventIds;
 
 /** OrderRefunded: put the order's units back on sale ({@link Reservations#refund}). */
 public final class OrderRefundedHandler implements EventHandler<OrderRefunded> {

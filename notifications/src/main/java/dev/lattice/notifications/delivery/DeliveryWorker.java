@@ -1,6 +1,5 @@
 package dev.lattice.notifications.delivery;
 
-import dev.lattice.platform.retry.Backoff;
 import static dev.lattice.notifications.store.jooq.Tables.DELIVERIES;
 import static dev.lattice.notifications.store.jooq.Tables.DELIVERY_ATTEMPTS;
 
@@ -10,6 +9,7 @@ import dev.lattice.notifications.channels.SendException;
 import dev.lattice.notifications.channels.SendResult;
 import dev.lattice.notifications.store.jooq.tables.records.DeliveriesRecord;
 import dev.lattice.platform.db.Transactions;
+import dev.lattice.platform.retry.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;

@@ -10,6 +10,7 @@ import dev.lattice.orders.v1.OrderShipped;
 import dev.lattice.payments.v1.PaymentRefunded;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
+import dev.lattice.platform.consumer.EventIds;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -70,7 +71,7 @@ public final class CommerceHandlers {
 
   private void plan(EventContext context, NotificationType type, String customerId, String objectId,
       Map<String, String> values) {
-    planner.plan(context.tx(), new Trigger(EventFacts.tenant(context), EventFacts.uuid("customer_id", customerId),
+    planner.plan(context.tx(), new Trigger(EventFacts.tenant(context), EventIds.uuid("customer_id", customerId),
         type, objectId, values, Optional.empty(), EventFacts.eventId(context), context.envelope().getType()));
   }
 }

@@ -1,7 +1,7 @@
 package dev.lattice.notifications.events;
 
 import dev.lattice.platform.consumer.EventContext;
-import dev.lattice.platform.consumer.PermanentEventException;
+import dev.lattice.platform.consumer.EventIds;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -15,12 +15,12 @@ final class EventFacts {
 
   /** The envelope's tenant. */
   static UUID tenant(EventContext context) {
-    return uuid("tenant_id", context.envelope().getTenantId());
+    return EventIds.tenant(context);
   }
 
   /** The envelope's event id. */
   static UUID eventId(EventContext context) {
-    return uuid("event_id", context.envelope().getEventId());
+    return EventIds.eventId(context);
   }
 
   /** When the event happened, or now if it does not say. */
@@ -30,19 +30,6 @@ final class EventFacts {
       return OffsetDateTime.now(ZoneOffset.UTC);
     }
     return OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(at.getSeconds(), at.getNanos()), ZoneOffset.UTC);
-  }
-
-  /**
-   * {@code value} as a UUID.
-   *
-   * @throws PermanentEventException if it is not one (a retry cannot fix the event)
-   */
-  static UUID uuid(String field, String value) {
-    try {
-      return UUID.fromString(value);
-    } catch (IllegalArgumentException e) {
-      throw new PermanentEventException(field + " is not a UUID: '" + value + "'", e);
-    }
   }
 
   /** {@code amountMinor} of {@code currency} as text: 1999 EUR → "19.99". */

@@ -13,6 +13,7 @@ import dev.lattice.notifications.directory.Recipient;
 import dev.lattice.notifications.directory.RecipientDirectory;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
+import dev.lattice.platform.consumer.EventIds;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -111,7 +112,7 @@ public final class IdentityHandlers {
   /** UserDeleted: nothing more is sent to the user. */
   public EventHandler<UserDeleted> userDeleted() {
     return (context, event) -> directory.markDeleted(context.tx(), EventFacts.tenant(context),
-        EventFacts.uuid("user_id", event.getUserId()), context.envelope().getAggregateVersion(),
+        EventIds.uuid("user_id", event.getUserId()), context.envelope().getAggregateVersion(),
         EventFacts.occurred(context));
   }
 
@@ -123,7 +124,7 @@ public final class IdentityHandlers {
   private Recipient remember(
       EventContext context, String userId, String email, String name, String locale, long userVersion) {
     UUID tenant = EventFacts.tenant(context);
-    Recipient recipient = new Recipient(EventFacts.uuid("user_id", userId), tenant, email, name,
+    Recipient recipient = new Recipient(EventIds.uuid("user_id", userId), tenant, email, name,
         locale.isEmpty() ? "en" : locale);
     directory.upsert(context.tx(), recipient, userVersion, EventFacts.occurred(context));
     return recipient;

@@ -10,6 +10,7 @@ import dev.lattice.orders.store.jooq.tables.records.OrdersRecord;
 import dev.lattice.orders.v1.CancellationReason;
 import dev.lattice.orders.v1.Order;
 import dev.lattice.orders.v1.RefundOrderResponse;
+import dev.lattice.platform.consumer.EventIds;
 import dev.lattice.platform.consumer.PermanentEventException;
 import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.errors.Versions;
@@ -97,8 +98,8 @@ public final class OrderLifecycle {
    * @throws PermanentEventException when the event names no order of its tenant (dead-lettered)
    */
   public boolean onEvent(DSLContext tx, Envelope envelope, String orderId, OrderChange change) {
-    UUID tenantId = uuid(envelope.getTenantId(), "tenant_id");
-    UUID id = uuid(orderId, "order_id");
+    UUID tenantId = EventIds.uuid("tenant_id", envelope.getTenantId());
+    UUID id = EventIds.uuid("order_id", orderId);
     OrdersRecord order = OrderStore.lock(tx, tenantId, id)
         .orElseThrow(() -> new PermanentEventException(
             "event " + envelope.getEventId() + " names order " + id + ", unknown in tenant " + tenantId));
@@ -112,7 +113,7 @@ public final class OrderLifecycle {
         .setType(ActorType.ACTOR_TYPE_SERVICE)
         .setSubjectId(envelope.getSource())
         .build();
-    apply(tx, order, change, actor, uuid(envelope.getEventId(), "event_id"));
+    apply(tx, order, change, actor, EventIds.uuid("event_id", envelope.getEventId()));
     return true;
   }
 
@@ -162,13 +163,5 @@ public final class OrderLifecycle {
     return OrderStore.lock(tx, caller.tenantId(), orderId)
         .filter(caller::sees)
         .orElseThrow(OrderErrors::notFound);
-  }
-
-  private static UUID uuid(String value, String field) {
-    try {
-      return UUID.fromString(value);
-    } catch (IllegalArgumentException e) {
-      throw new PermanentEventException(field + " is not a UUID: '" + value + "'", e);
-    }
   }
 }

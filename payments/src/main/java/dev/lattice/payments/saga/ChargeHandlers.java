@@ -15,6 +15,7 @@ import dev.lattice.payments.ledger.Settlements;
 import dev.lattice.payments.store.jooq.tables.records.ChargeRequestsRecord;
 import dev.lattice.payments.store.jooq.tables.records.PaymentsRecord;
 import dev.lattice.platform.consumer.EventContext;
+import dev.lattice.platform.consumer.EventIds;
 import dev.lattice.platform.consumer.TransientEventException;
 import dev.lattice.platform.events.UuidV7Generator;
 import java.time.Clock;
@@ -54,8 +55,8 @@ public final class ChargeHandlers {
    */
   public void onStockReserved(EventContext context, StockReserved event) {
     DSLContext tx = context.tx();
-    UUID tenantId = SagaIds.tenant(context);
-    UUID orderId = SagaIds.uuid("order_id", event.getOrderId());
+    UUID tenantId = EventIds.tenant(context);
+    UUID orderId = EventIds.uuid("order_id", event.getOrderId());
     OrderLocks.lock(tx, orderId);
     if (PaymentStore.lockByOrder(tx, tenantId, orderId).isPresent() || closed(tx, tenantId, orderId)) {
       return;
@@ -90,8 +91,8 @@ public final class ChargeHandlers {
   /** StockRejected → the order will not be charged: its charge request goes. */
   public void onStockRejected(EventContext context, StockRejected event) {
     DSLContext tx = context.tx();
-    UUID tenantId = SagaIds.tenant(context);
-    UUID orderId = SagaIds.uuid("order_id", event.getOrderId());
+    UUID tenantId = EventIds.tenant(context);
+    UUID orderId = EventIds.uuid("order_id", event.getOrderId());
     OrderLocks.lock(tx, orderId);
     if (PaymentStore.lockByOrder(tx, tenantId, orderId).isPresent()) {
       // A paid order whose reservation was lost: orders answers with OrderRefunded.
@@ -108,8 +109,8 @@ public final class ChargeHandlers {
    */
   public void onOrderCancelled(EventContext context, OrderCancelled event) {
     DSLContext tx = context.tx();
-    UUID tenantId = SagaIds.tenant(context);
-    UUID orderId = SagaIds.uuid("order_id", event.getOrderId());
+    UUID tenantId = EventIds.tenant(context);
+    UUID orderId = EventIds.uuid("order_id", event.getOrderId());
     OrderLocks.lock(tx, orderId);
     Optional<PaymentsRecord> found = PaymentStore.lockByOrder(tx, tenantId, orderId);
     if (found.isEmpty()) {
@@ -137,8 +138,8 @@ public final class ChargeHandlers {
   /** OrderRefunded → a refund of whatever of the payment is not refunded or being refunded yet. */
   public void onOrderRefunded(EventContext context, OrderRefunded event) {
     DSLContext tx = context.tx();
-    UUID tenantId = SagaIds.tenant(context);
-    UUID orderId = SagaIds.uuid("order_id", event.getOrderId());
+    UUID tenantId = EventIds.tenant(context);
+    UUID orderId = EventIds.uuid("order_id", event.getOrderId());
     OrderLocks.lock(tx, orderId);
     Optional<PaymentsRecord> found = PaymentStore.lockByOrder(tx, tenantId, orderId);
     if (found.isEmpty()) {

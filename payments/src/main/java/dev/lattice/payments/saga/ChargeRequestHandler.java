@@ -7,6 +7,7 @@ import static dev.lattice.payments.store.jooq.Tables.PAYMENTS;
 import dev.lattice.orders.v1.OrderCreated;
 import dev.lattice.payments.ledger.Settlements;
 import dev.lattice.platform.consumer.EventContext;
+import dev.lattice.platform.consumer.EventIds;
 import dev.lattice.platform.consumer.PermanentEventException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -32,8 +33,8 @@ public final class ChargeRequestHandler {
   /** OrderCreated → a charge request. */
   public void onOrderCreated(EventContext context, OrderCreated event) {
     DSLContext tx = context.tx();
-    UUID tenantId = SagaIds.tenant(context);
-    UUID orderId = SagaIds.uuid("order_id", event.getOrderId());
+    UUID tenantId = EventIds.tenant(context);
+    UUID orderId = EventIds.uuid("order_id", event.getOrderId());
     OrderLocks.lock(tx, orderId);
     if (event.getPaymentMethodToken().isEmpty() || event.getTotalAmountMinor() < 0
         || !event.getCurrency().matches("[A-Z]{3}")) {
@@ -52,7 +53,7 @@ public final class ChargeRequestHandler {
         .set(CHARGE_REQUESTS.ID, settlements.newId())
         .set(CHARGE_REQUESTS.TENANT_ID, tenantId)
         .set(CHARGE_REQUESTS.ORDER_ID, orderId)
-        .set(CHARGE_REQUESTS.CUSTOMER_ID, SagaIds.uuid("customer_id", event.getCustomerId()))
+        .set(CHARGE_REQUESTS.CUSTOMER_ID, EventIds.uuid("customer_id", event.getCustomerId()))
         .set(CHARGE_REQUESTS.AMOUNT_MINOR, event.getTotalAmountMinor())
         .set(CHARGE_REQUESTS.CURRENCY, event.getCurrency())
         .set(CHARGE_REQUESTS.PAYMENT_METHOD_TOKEN, event.getPaymentMethodToken())

@@ -1,6 +1,5 @@
 package dev.lattice.payments.worker;
 
-import dev.lattice.platform.retry.Backoff;
 import static dev.lattice.payments.store.jooq.Tables.CHARGE_REQUESTS;
 import static dev.lattice.payments.store.jooq.Tables.PAYMENTS;
 
@@ -16,6 +15,7 @@ import dev.lattice.payments.provider.TransientProviderException;
 import dev.lattice.payments.store.jooq.tables.records.ChargeRequestsRecord;
 import dev.lattice.payments.store.jooq.tables.records.PaymentsRecord;
 import dev.lattice.platform.db.Transactions;
+import dev.lattice.platform.retry.Backoff;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;

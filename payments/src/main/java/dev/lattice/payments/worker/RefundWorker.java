@@ -1,6 +1,5 @@
 package dev.lattice.payments.worker;
 
-import dev.lattice.platform.retry.Backoff;
 import static dev.lattice.payments.store.jooq.Tables.REFUNDS;
 
 import dev.lattice.payments.events.PaymentsEvents;
@@ -15,6 +14,7 @@ import dev.lattice.payments.provider.TransientProviderException;
 import dev.lattice.payments.store.jooq.tables.records.PaymentsRecord;
 import dev.lattice.payments.store.jooq.tables.records.RefundsRecord;
 import dev.lattice.platform.db.Transactions;
+import dev.lattice.platform.retry.Backoff;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
