@@ -6,7 +6,7 @@ import dev.lattice.audit.store.AuditStore;
 import dev.lattice.events.v1.Envelope;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
-import dev.lattice.platform.consumer.PermanentEventException;
+import dev.lattice.platform.consumer.EventIds;
 import java.util.UUID;
 
 /**
@@ -28,13 +28,7 @@ public final class EventRecorder implements EventHandler<Any> {
   @Override
   public void handle(EventContext context, Any payload) {
     Envelope envelope = context.envelope();
-    UUID tenant;
-    try {
-      tenant = UUID.fromString(envelope.getTenantId());
-    } catch (IllegalArgumentException e) {
-      throw new PermanentEventException(
-          "tenant_id is not a UUID: '" + envelope.getTenantId() + "'", e);
-    }
+    UUID tenant = EventIds.tenant(context);
     store.append(context.tx(), new AuditEntry(tenant, envelope, renderer.render(envelope)));
   }
 }

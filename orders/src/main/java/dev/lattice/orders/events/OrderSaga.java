@@ -9,7 +9,7 @@ import dev.lattice.orders.v1.CancellationReason;
 import dev.lattice.payments.v1.PaymentCaptured;
 import dev.lattice.payments.v1.PaymentFailed;
 import dev.lattice.platform.consumer.EventContext;
-import dev.lattice.platform.consumer.PermanentEventException;
+import dev.lattice.platform.consumer.EventIds;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -38,12 +38,7 @@ public final class OrderSaga {
 
   /** PaymentCaptured (PAYMENTS). */
   public void paymentCaptured(EventContext context, PaymentCaptured payment) {
-    UUID paymentId;
-    try {
-      paymentId = UUID.fromString(payment.getPaymentId());
-    } catch (IllegalArgumentException e) {
-      throw new PermanentEventException("payment_id is not a UUID: " + payment.getPaymentId(), e);
-    }
+    UUID paymentId = EventIds.uuid("payment_id", payment.getPaymentId());
     lifecycle.onEvent(context.tx(), context.envelope(), payment.getOrderId(),
         OrderChange.pay(paymentId));
   }
