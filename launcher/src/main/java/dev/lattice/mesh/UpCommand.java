@@ -5,17 +5,17 @@ import dev.lattice.edge.EdgeConfig;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.grpc.Caller;
 import dev.lattice.platform.grpc.GracefulShutdown;
-import dev.lattice.sandbox.SandboxConfig;
-import dev.lattice.sandbox.SandboxProvider;
 import dev.lattice.platform.runtime.ServiceModule;
+import dev.lattice.sandbox.CardProcessorSandbox;
+import dev.lattice.sandbox.SandboxConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -104,8 +104,8 @@ final class UpCommand implements Callable<Integer> {
     sandboxEnv.putIfAbsent(
         "LATTICE_SANDBOX_WEBHOOK_URL", "http://127.0.0.1:" + webhookPort + "/v1/payments/webhook");
     sandboxEnv.putIfAbsent("LATTICE_SANDBOX_WEBHOOK_SECRET", secrets.webhookSecret());
-    SandboxProvider sandbox =
-        shutdown.register("card sandbox", SandboxProvider.start(SandboxConfig.fromEnv(Env.of(sandboxEnv))));
+    CardProcessorSandbox sandbox =
+        shutdown.register("card sandbox", CardProcessorSandbox.start(SandboxConfig.fromEnv(Env.of(sandboxEnv))));
     // Notifications' email goes to a local SMTP catcher whose messages land in .lattice/mail/.
     MailCatcher mail = shutdown.register("mail catcher", MailCatcher.start(rootDir, MailCatcher.DEFAULT_PORT + portOffset));
     shutdown.register("services and edge", () -> drain(fleet, edgeRef.get()));

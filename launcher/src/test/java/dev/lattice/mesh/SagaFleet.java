@@ -15,14 +15,14 @@ import dev.lattice.orders.v1.GetOrderRequest;
 import dev.lattice.orders.v1.Order;
 import dev.lattice.orders.v1.OrderStatus;
 import dev.lattice.orders.v1.OrdersServiceGrpc;
-import dev.lattice.sandbox.SandboxConfig;
-import dev.lattice.sandbox.SandboxProvider;
 import dev.lattice.payments.v1.ListPaymentsRequest;
 import dev.lattice.payments.v1.Payment;
 import dev.lattice.payments.v1.PaymentsServiceGrpc;
 import dev.lattice.platform.auth.AuthInterceptor;
 import dev.lattice.platform.auth.BearerToken;
 import dev.lattice.platform.config.Env;
+import dev.lattice.sandbox.CardProcessorSandbox;
+import dev.lattice.sandbox.SandboxConfig;
 import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
@@ -56,14 +56,14 @@ final class SagaFleet implements AutoCloseable {
   static final String WEBHOOK_SECRET = "whsec_saga_" + UUID.randomUUID();
   private static final AtomicInteger SKUS = new AtomicInteger();
 
-  final SandboxProvider sandbox;
+  final CardProcessorSandbox sandbox;
   final AuthFleet fleet;
   final String staffToken;
   final String customerToken;
   final String customerId;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private SagaFleet(SandboxProvider sandbox, AuthFleet fleet, String staffToken, String customerToken,
+  private SagaFleet(CardProcessorSandbox sandbox, AuthFleet fleet, String staffToken, String customerToken,
       String customerId) {
     this.sandbox = sandbox;
     this.fleet = fleet;
@@ -88,7 +88,7 @@ final class SagaFleet implements AutoCloseable {
   static SagaFleet start(PostgresServer postgres, String natsUrl, Map<String, String> overrides,
       Set<String> external) throws Exception {
     int webhookPort = FreePorts.next();
-    SandboxProvider sandbox = SandboxProvider.start(SandboxConfig.fromEnv(Env.of(Map.of(
+    CardProcessorSandbox sandbox = CardProcessorSandbox.start(SandboxConfig.fromEnv(Env.of(Map.of(
         "LATTICE_SANDBOX_HTTP_PORT", "0",
         "LATTICE_SANDBOX_API_KEY", API_KEY,
         "LATTICE_SANDBOX_WEBHOOK_URL", "http://127.0.0.1:" + webhookPort + "/v1/payments/webhook",
@@ -111,7 +111,7 @@ final class SagaFleet implements AutoCloseable {
   }
 
   /** What payments needs to reach the sandbox and to take its webhooks. */
-  static Map<String, String> paymentsEnv(SandboxProvider sandbox, int webhookPort) {
+  static Map<String, String> paymentsEnv(CardProcessorSandbox sandbox, int webhookPort) {
     return Map.of(
         "LATTICE_PAYMENTS_PROVIDER_URL", sandbox.baseUrl(),
         "LATTICE_PAYMENTS_PROVIDER_API_KEY", API_KEY,

@@ -9,8 +9,6 @@ import com.google.protobuf.Timestamp;
 import dev.lattice.events.v1.Actor;
 import dev.lattice.events.v1.ActorType;
 import dev.lattice.events.v1.Envelope;
-import dev.lattice.sandbox.SandboxConfig;
-import dev.lattice.sandbox.SandboxProvider;
 import dev.lattice.payments.v1.PaymentsServiceGrpc.PaymentsServiceBlockingStub;
 import dev.lattice.payments.v1.PaymentsServiceGrpc;
 import dev.lattice.payments.webhooks.WebhookHttpServer;
@@ -20,6 +18,8 @@ import dev.lattice.platform.events.EventStreams;
 import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.runtime.RunningService;
 import dev.lattice.platform.runtime.ServiceRuntime;
+import dev.lattice.sandbox.CardProcessorSandbox;
+import dev.lattice.sandbox.SandboxConfig;
 import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
@@ -60,7 +60,7 @@ final class PaymentsHarness implements AutoCloseable {
   static final String WEBHOOK_SECRET = "whsec_payments_it";
 
   private final RunningService service;
-  private final SandboxProvider sandbox;
+  private final CardProcessorSandbox sandbox;
   private final ManagedChannel channel;
   private final PostgresExtension postgres;
   private final TestKey tokens;
@@ -69,7 +69,7 @@ final class PaymentsHarness implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
 
   private PaymentsHarness(
-      RunningService service, SandboxProvider sandbox, ManagedChannel channel,
+      RunningService service, CardProcessorSandbox sandbox, ManagedChannel channel,
       PostgresExtension postgres, TestKey tokens, Connection nats, int webhookPort) {
     this.service = service;
     this.sandbox = sandbox;
@@ -87,7 +87,7 @@ final class PaymentsHarness implements AutoCloseable {
     EventStreams.ensureServiceStream(nats.jetStreamManagement(), "inventory");
     int port = FreePorts.next();
     int webhookPort = FreePorts.next();
-    SandboxProvider sandbox = SandboxProvider.start(new SandboxConfig(
+    CardProcessorSandbox sandbox = CardProcessorSandbox.start(new SandboxConfig(
         0, API_KEY,
         Optional.of(URI.create("http://127.0.0.1:" + webhookPort + WebhookHttpServer.PATH)),
         WEBHOOK_SECRET,
@@ -120,7 +120,7 @@ final class PaymentsHarness implements AutoCloseable {
     return tokens;
   }
 
-  SandboxProvider sandbox() {
+  CardProcessorSandbox sandbox() {
     return sandbox;
   }
 

@@ -13,7 +13,7 @@ public final class SandboxMain {
   private SandboxMain() {}
 
   public static void main(String[] args) throws InterruptedException {
-    SandboxProvider sandbox = SandboxProvider.start(SandboxConfig.fromEnv(Env.system()));
+    CardProcessorSandbox sandbox = CardProcessorSandbox.start(SandboxConfig.fromEnv(Env.system()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       sandbox.close();

@@ -52,7 +52,7 @@ public final class DeliveryLog {
       where.add(DELIVERIES.RECIPIENT_ID.eq(UUID.fromString(request.getRecipientId())));
     }
     if (request.getChannel() != Channel.CHANNEL_UNSPECIFIED) {
-      where.add(DELIVERIES.CHANNEL.eq(Channels.name(request.getChannel())));
+      where.add(DELIVERIES.CHANNEL.eq(ChannelNames.name(request.getChannel())));
     }
     if (!request.getSourceEventId().isEmpty()) {
       where.add(DELIVERIES.SOURCE_EVENT_ID.eq(UUID.fromString(request.getSourceEventId())));
@@ -81,7 +81,7 @@ public final class DeliveryLog {
     Delivery.Builder out = Delivery.newBuilder()
         .setId(row.getId().toString())
         .setRecipientId(row.getRecipientId().toString())
-        .setChannel(Channels.of(row.getChannel()))
+        .setChannel(ChannelNames.of(row.getChannel()))
         .setTemplateKey(row.getTemplateKey())
         .setLocale(row.getLocale())
         .setDestinationHint(row.getDestinationHint())

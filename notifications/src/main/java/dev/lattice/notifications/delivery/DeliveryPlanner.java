@@ -32,7 +32,7 @@ import org.jooq.DSLContext;
  */
 public final class DeliveryPlanner {
 
-  /** Channels in the order they are planned. */
+  /** ChannelNames in the order they are planned. */
   private static final List<String> CHANNELS = List.of("EMAIL", "IN_APP", "SMS", "PUSH");
 
   /** The provider name of in-app deliveries. */

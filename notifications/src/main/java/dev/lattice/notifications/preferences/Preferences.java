@@ -4,7 +4,7 @@ import static dev.lattice.notifications.store.jooq.Tables.PREFERENCES;
 import static dev.lattice.notifications.store.jooq.Tables.PREFERENCE_SETS;
 
 import com.google.protobuf.Timestamp;
-import dev.lattice.notifications.delivery.Channels;
+import dev.lattice.notifications.delivery.ChannelNames;
 import dev.lattice.notifications.delivery.NotificationType;
 import dev.lattice.notifications.store.jooq.tables.records.PreferenceSetsRecord;
 import dev.lattice.notifications.store.jooq.tables.records.PreferencesRecord;
@@ -109,7 +109,7 @@ public final class Preferences {
         tx.insertInto(PREFERENCES)
             .set(PREFERENCES.USER_ID, userId)
             .set(PREFERENCES.TYPE, entry.getType())
-            .set(PREFERENCES.CHANNEL, Channels.name(entry.getChannel()))
+            .set(PREFERENCES.CHANNEL, ChannelNames.name(entry.getChannel()))
             .set(PREFERENCES.TENANT_ID, tenantId)
             .set(PREFERENCES.ENABLED, entry.getEnabled())
             .onConflict(PREFERENCES.USER_ID, PREFERENCES.TYPE, PREFERENCES.CHANNEL)
@@ -134,7 +134,7 @@ public final class Preferences {
         .fetch();
     Map<String, Boolean> anyDefaults = new LinkedHashMap<>();
     for (Channel channel : List.of(Channel.CHANNEL_EMAIL, Channel.CHANNEL_IN_APP, Channel.CHANNEL_SMS, Channel.CHANNEL_PUSH)) {
-      anyDefaults.put(Channels.name(channel), defaultEnabled(Channels.name(channel)));
+      anyDefaults.put(ChannelNames.name(channel), defaultEnabled(ChannelNames.name(channel)));
     }
     for (PreferencesRecord row : saved) {
       if (row.getType().equals(ANY)) {
@@ -147,6 +147,6 @@ public final class Preferences {
   }
 
   private static ChannelPreference entry(String type, String channel, boolean enabled) {
-    return ChannelPreference.newBuilder().setType(type).setChannel(Channels.of(channel)).setEnabled(enabled).build();
+    return ChannelPreference.newBuilder().setType(type).setChannel(ChannelNames.of(channel)).setEnabled(enabled).build();
   }
 }

@@ -4,7 +4,7 @@ import static dev.lattice.notifications.store.jooq.Tables.TEMPLATES;
 import static dev.lattice.notifications.store.jooq.Tables.TEMPLATE_REVISIONS;
 
 import com.google.protobuf.Timestamp;
-import dev.lattice.notifications.delivery.Channels;
+import dev.lattice.notifications.delivery.ChannelNames;
 import dev.lattice.notifications.store.jooq.tables.records.TemplatesRecord;
 import dev.lattice.notifications.v1.Channel;
 import dev.lattice.notifications.v1.ListTemplatesRequest;
@@ -90,7 +90,7 @@ public final class TemplateCatalog {
   public UpsertTemplateResponse upsert(UUID tenantId, UpsertTemplateRequest request) {
     renderer.check("subject", request.getSubject());
     renderer.check("body", request.getBody());
-    String channel = Channels.name(request.getChannel());
+    String channel = ChannelNames.name(request.getChannel());
     return Transactions.inTransaction(dsl, tx -> {
       OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
       Optional<TemplatesRecord> existing = tx.selectFrom(TEMPLATES)
@@ -150,7 +150,7 @@ public final class TemplateCatalog {
       where.add(TEMPLATES.LOCALE.eq(request.getLocale()));
     }
     if (request.getChannel() != Channel.CHANNEL_UNSPECIFIED) {
-      where.add(TEMPLATES.CHANNEL.eq(Channels.name(request.getChannel())));
+      where.add(TEMPLATES.CHANNEL.eq(ChannelNames.name(request.getChannel())));
     }
     pageTokens.decode(request.getPageToken(), fingerprint).ifPresent(cursor -> where.add(
         DSL.row(TEMPLATES.KEY, TEMPLATES.LOCALE, TEMPLATES.CHANNEL)
@@ -176,7 +176,7 @@ public final class TemplateCatalog {
     return Template.newBuilder()
         .setKey(row.getKey())
         .setLocale(row.getLocale())
-        .setChannel(Channels.of(row.getChannel()))
+        .setChannel(ChannelNames.of(row.getChannel()))
         .setSubject(row.getSubject())
         .setBody(row.getBody())
         .setCreateTime(timestamp(row.getCreateTime()))

@@ -1,6 +1,6 @@
 package dev.lattice.orders.api;
 
-import dev.lattice.orders.domain.Caller;
+import dev.lattice.orders.domain.OrderAccess;
 import dev.lattice.orders.domain.OrderAction;
 import dev.lattice.orders.domain.OrderChange;
 import dev.lattice.orders.domain.OrderLifecycle;
@@ -118,12 +118,12 @@ public final class OrdersGrpcService extends OrdersServiceGrpc.OrdersServiceImpl
         request.getVersion(), request.getReason(), Idempotency.require()));
   }
 
-  private static Caller caller() {
+  private static OrderAccess caller() {
     Principal principal = Principal.require();
-    return new Caller(
+    return new OrderAccess(
         UUID.fromString(principal.tenantId()),
         UUID.fromString(principal.subject()),
-        principal.hasPermission(Caller.MANAGE));
+        principal.hasPermission(OrderAccess.MANAGE));
   }
 
   /** Runs {@code work} and completes the call; exceptions reach the platform's error mapping. */

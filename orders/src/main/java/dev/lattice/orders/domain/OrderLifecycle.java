@@ -53,7 +53,7 @@ public final class OrderLifecycle {
    * @throws dev.lattice.platform.errors.AbortedException VERSION_MISMATCH for a stale version
    * @throws dev.lattice.platform.errors.FailedPreconditionException ILLEGAL_TRANSITION
    */
-  public Order change(Caller caller, UUID orderId, long version, OrderChange change) {
+  public Order change(OrderAccess caller, UUID orderId, long version, OrderChange change) {
     return Transactions.inTransaction(dsl, tx -> {
       OrdersRecord order = lockVisible(tx, caller, orderId);
       Versions.require("order", order.getVersion(), version);
@@ -65,7 +65,7 @@ public final class OrderLifecycle {
    * CancelOrder: CREATED → CANCELLED; a paid order → REFUNDED (a customer: PAID only; staff: PAID
    * or PACKED). The reason is CUSTOMER_REQUEST when a customer cancels, STAFF_REQUEST otherwise.
    */
-  public Order cancel(Caller caller, UUID orderId, long version, String note) {
+  public Order cancel(OrderAccess caller, UUID orderId, long version, String note) {
     OrderAction action = caller.manages() ? OrderAction.CANCEL : OrderAction.CANCEL_BY_CUSTOMER;
     CancellationReason reason = caller.manages()
         ? CancellationReason.CANCELLATION_REASON_STAFF_REQUEST
@@ -78,7 +78,7 @@ public final class OrderLifecycle {
    * response is stored with the key in the same transaction.
    */
   public RefundOrderResponse refund(
-      Caller caller, UUID orderId, long version, String reason, IdempotencyClaim claim) {
+      OrderAccess caller, UUID orderId, long version, String reason, IdempotencyClaim claim) {
     return Transactions.inTransaction(dsl, tx -> {
       OrdersRecord order = lockVisible(tx, caller, orderId);
       Versions.require("order", order.getVersion(), version);
@@ -159,7 +159,7 @@ public final class OrderLifecycle {
     return result;
   }
 
-  private static OrdersRecord lockVisible(DSLContext tx, Caller caller, UUID orderId) {
+  private static OrdersRecord lockVisible(DSLContext tx, OrderAccess caller, UUID orderId) {
     return OrderStore.lock(tx, caller.tenantId(), orderId)
         .filter(caller::sees)
         .orElseThrow(OrderErrors::notFound);

@@ -59,7 +59,7 @@ public final class OrderPlacement {
    * @throws dev.lattice.platform.errors.UnavailableException INVENTORY_UNAVAILABLE
    */
   public CreateOrderResponse place(
-      Caller caller, String accessToken, CreateOrderRequest request, IdempotencyClaim claim) {
+      OrderAccess caller, String accessToken, CreateOrderRequest request, IdempotencyClaim claim) {
     List<UUID> productIds = request.getLinesList().stream()
         .map(line -> UUID.fromString(line.getProductId()))
         .toList();

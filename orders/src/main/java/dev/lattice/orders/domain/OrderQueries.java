@@ -23,7 +23,7 @@ import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 
-/** GetOrder and ListOrders, with the visibility rules of {@link Caller}. Thread-safe. */
+/** GetOrder and ListOrders, with the visibility rules of {@link OrderAccess}. Thread-safe. */
 public final class OrderQueries {
 
   private final DSLContext dsl;
@@ -35,7 +35,7 @@ public final class OrderQueries {
   }
 
   /** GetOrder: NOT_FOUND ORDER_NOT_FOUND unless the caller may see the order. */
-  public Order get(Caller caller, UUID orderId) {
+  public Order get(OrderAccess caller, UUID orderId) {
     OrdersRecord order = OrderStore.find(dsl, caller.tenantId(), orderId)
         .filter(caller::sees)
         .orElseThrow(OrderErrors::notFound);
@@ -46,7 +46,7 @@ public final class OrderQueries {
    * ListOrders: newest first, keyset paging on (create_time, id). Customers list their own orders
    * only: an empty customer_id means theirs, and another user's is PERMISSION_DENIED.
    */
-  public ListOrdersResponse list(Caller caller, ListOrdersRequest request) {
+  public ListOrdersResponse list(OrderAccess caller, ListOrdersRequest request) {
     int size = PageSize.resolve(request.getPageSize());
     UUID customer = customer(caller, request.getCustomerId());
     OrderState status = request.getStatus() == OrderStatus.ORDER_STATUS_UNSPECIFIED
@@ -86,15 +86,15 @@ public final class OrderQueries {
     return response.build();
   }
 
-  private static UUID customer(Caller caller, String requested) {
+  private static UUID customer(OrderAccess caller, String requested) {
     if (requested.isEmpty()) {
       return caller.manages() ? null : caller.subject();
     }
     UUID customer = UUID.fromString(requested);
     if (!caller.manages() && !customer.equals(caller.subject())) {
       throw new PermissionDeniedException(
-          "PERMISSION_DENIED", "listing another customer's orders needs " + Caller.MANAGE,
-          Map.of("permission", Caller.MANAGE));
+          "PERMISSION_DENIED", "listing another customer's orders needs " + OrderAccess.MANAGE,
+          Map.of("permission", OrderAccess.MANAGE));
     }
     return customer;
   }

@@ -20,15 +20,15 @@ import org.junit.jupiter.api.Timeout;
 
 /** The sandbox provider's HTTP API on its own: idempotency keys, card tokens, refunds, auth. */
 @Timeout(60)
-class SandboxProviderIT {
+class CardProcessorSandboxIT {
 
   static final String KEY = "sk_test_sandbox_it";
-  static SandboxProvider sandbox;
+  static CardProcessorSandbox sandbox;
   static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() {
-    sandbox = SandboxProvider.start(new SandboxConfig(0, KEY, Optional.empty(), "whsec",
+    sandbox = CardProcessorSandbox.start(new SandboxConfig(0, KEY, Optional.empty(), "whsec",
         Duration.ofMillis(20), Duration.ofMillis(80), Duration.ofSeconds(2), Duration.ofMillis(300),
         Duration.ofSeconds(1), 3));
   }

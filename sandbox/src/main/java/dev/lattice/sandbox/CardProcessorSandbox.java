@@ -17,11 +17,11 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Consumer;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * memory and lost on {@link #close()}. Embeddable (tests, the mesh launcher) or run by {@link
  * SandboxMain}. Thread-safe.
  */
-public final class SandboxProvider implements AutoCloseable {
+public final class CardProcessorSandbox implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(SandboxProvider.class);
+  private static final Logger log = LoggerFactory.getLogger(CardProcessorSandbox.class);
   private static final int MAX_BODY_BYTES = 64 * 1024;
 
   private final HttpServer server;
@@ -44,7 +44,7 @@ public final class SandboxProvider implements AutoCloseable {
   private final SandboxConfig config;
   private volatile Consumer<String> afterCharge = key -> {};
 
-  private SandboxProvider(
+  private CardProcessorSandbox(
       HttpServer server, ScheduledExecutorService scheduler, SandboxLedger ledger, SandboxConfig config) {
     this.server = server;
     this.scheduler = scheduler;
@@ -53,7 +53,7 @@ public final class SandboxProvider implements AutoCloseable {
   }
 
   /** Starts serving on {@link SandboxConfig#port()} (0 for any free port) on every interface. */
-  public static SandboxProvider start(SandboxConfig config) {
+  public static CardProcessorSandbox start(SandboxConfig config) {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(config.port()), 128);
@@ -65,7 +65,7 @@ public final class SandboxProvider implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     SandboxLedger ledger =
         new SandboxLedger(config, new SandboxWebhooks(config, scheduler, clock), scheduler, clock);
-    SandboxProvider sandbox = new SandboxProvider(server, scheduler, ledger, config);
+    CardProcessorSandbox sandbox = new CardProcessorSandbox(server, scheduler, ledger, config);
     server.createContext("/v1/", sandbox::handle);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.start();

@@ -3,11 +3,11 @@ package dev.lattice.notifications.delivery;
 import dev.lattice.notifications.v1.Channel;
 
 /** The channel names stored in the database ({@code EMAIL}) and their proto values. */
-public final class Channels {
+public final class ChannelNames {
 
   private static final String PREFIX = "CHANNEL_";
 
-  private Channels() {}
+  private ChannelNames() {}
 
   /** The stored name of {@code channel} ({@code CHANNEL_EMAIL} → {@code EMAIL}). */
   public static String name(Channel channel) {

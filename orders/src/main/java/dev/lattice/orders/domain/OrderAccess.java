@@ -14,7 +14,7 @@ import java.util.UUID;
  * @param subject the caller's user id; the customer of the orders they place
  * @param manages whether the caller holds {@value #MANAGE}
  */
-public record Caller(UUID tenantId, UUID subject, boolean manages) {
+public record OrderAccess(UUID tenantId, UUID subject, boolean manages) {
 
   /** The permission that shows every order of the tenant and allows the staff transitions. */
   public static final String MANAGE = "orders.manage";
