@@ -24,6 +24,7 @@ import dev.lattice.orders.v1.OrderLine;
 import dev.lattice.orders.v1.OrderStatus;
 import dev.lattice.orders.v1.OrdersServiceGrpc.OrdersServiceBlockingStub;
 import dev.lattice.testing.FreePorts;
+import dev.lattice.testing.service.EventTap;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -96,7 +97,7 @@ class OrdersCreateIT extends OrdersTestBase {
     assertThat(event.getAggregateVersion()).isEqualTo(1);
     assertThat(event.getActor().getType()).isEqualTo(ActorType.ACTOR_TYPE_USER);
     assertThat(event.getActor().getSubjectId()).isEqualTo(aliceId.toString());
-    OrderCreated created = OrderEventTap.unpack(event, OrderCreated.class);
+    OrderCreated created = EventTap.unpack(event, OrderCreated.class);
     assertThat(created.getCustomerId()).isEqualTo(aliceId.toString());
     assertThat(created.getLinesList()).isEqualTo(order.getLinesList());
     assertThat(created.getCurrency()).isEqualTo("EUR");

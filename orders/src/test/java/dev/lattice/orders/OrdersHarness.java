@@ -23,6 +23,7 @@ import dev.lattice.platform.runtime.ServiceRuntime;
 import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsServer;
 import dev.lattice.testing.PostgresExtension;
+import dev.lattice.testing.service.EventTap;
 import dev.lattice.testing.service.SqlProbe;
 import dev.lattice.testing.service.TrustingModule;
 import io.grpc.ManagedChannel;
@@ -63,7 +64,7 @@ final class OrdersHarness implements AutoCloseable {
   private final ManagedChannel inventoryChannel;
   private final ManagedChannel ordersChannel;
   private final Connection publisher;
-  private final OrderEventTap events;
+  private final EventTap events;
 
   private OrdersHarness(PostgresExtension ordersDb, PostgresExtension inventoryDb) throws Exception {
     this.ordersDb = ordersDb;
@@ -72,7 +73,7 @@ final class OrdersHarness implements AutoCloseable {
     publisher = Nats.connect(nats.url());
     resources.add(publisher);
     EventStreams.ensureServiceStream(publisher.jetStreamManagement(), "payments");
-    events = OrderEventTap.open(nats.url());
+    events = EventTap.open(nats.url(), "orders");
     resources.add(events);
     int inventoryPort = FreePorts.next();
     inventory = start(new InventoryMain(), inventoryDb, inventoryPort, Map.of());
@@ -122,7 +123,7 @@ final class OrdersHarness implements AutoCloseable {
     return tokens;
   }
 
-  OrderEventTap events() {
+  EventTap events() {
     return events;
   }
 

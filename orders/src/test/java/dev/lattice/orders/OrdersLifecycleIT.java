@@ -29,6 +29,7 @@ import dev.lattice.orders.v1.RefundOrderResponse;
 import dev.lattice.orders.v1.ShipOrderRequest;
 import dev.lattice.payments.v1.PaymentCaptured;
 import dev.lattice.payments.v1.PaymentFailed;
+import dev.lattice.testing.service.EventTap;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
@@ -59,7 +60,7 @@ class OrdersLifecycleIT extends OrdersTestBase {
     assertThat(event.getAggregateVersion()).isEqualTo(2);
     assertThat(event.getCausationId()).isEqualTo(capture.getEventId());
     assertThat(event.getActor().getType()).isEqualTo(ActorType.ACTOR_TYPE_SERVICE);
-    OrderPaid payload = OrderEventTap.unpack(event, OrderPaid.class);
+    OrderPaid payload = EventTap.unpack(event, OrderPaid.class);
     assertThat(payload.getPaymentId()).isEqualTo(paymentId);
     assertThat(payload.getTotalAmountMinor()).isEqualTo(2500);
     assertThat(payload.getCurrency()).isEqualTo("EUR");
@@ -90,7 +91,7 @@ class OrdersLifecycleIT extends OrdersTestBase {
     assertThat(cancelled.getCancellationNote()).isEqualTo("card_declined");
     assertThat(cancelled.hasCancelTime()).isTrue();
     assertThat(cancelled.getVersion()).isEqualTo(2);
-    OrderCancelled event = OrderEventTap.unpack(harness.events()
+    OrderCancelled event = EventTap.unpack(harness.events()
         .await(OrderCancelled.class, e -> e.getOrderId().equals(order.getId())), OrderCancelled.class);
     assertThat(event.getReason()).isEqualTo(CancellationReason.CANCELLATION_REASON_PAYMENT_FAILED);
     assertThat(event.getNote()).isEqualTo("card_declined");
@@ -125,7 +126,7 @@ class OrdersLifecycleIT extends OrdersTestBase {
     assertThat(refunded.hasRefundTime()).isTrue();
     assertThat(refunded.hasCancelTime()).isFalse();
     assertThat(refunded.getVersion()).isEqualTo(3);
-    OrderRefunded event = OrderEventTap.unpack(harness.events()
+    OrderRefunded event = EventTap.unpack(harness.events()
         .await(OrderRefunded.class, e -> e.getOrderId().equals(order.getId())), OrderRefunded.class);
     assertThat(event.getPaymentId()).isEqualTo(paymentId);
     assertThat(event.getRefundId()).isEqualTo(refundIdOf(order));
@@ -196,14 +197,14 @@ class OrdersLifecycleIT extends OrdersTestBase {
         .isEqualTo(Status.Code.FAILED_PRECONDITION);
 
     harness.events().await(OrderDelivered.class, e -> e.getOrderId().equals(order.getId()));
-    assertThat(harness.events().ofOrder(order.getId()))
+    assertThat(harness.events().ofAggregate(order.getId()))
         .extracting(Envelope::getType)
         .containsExactly("lattice.orders.order_created", "lattice.orders.order_paid",
             "lattice.orders.order_packed", "lattice.orders.order_shipped",
             "lattice.orders.order_delivered");
-    assertThat(harness.events().ofOrder(order.getId()))
+    assertThat(harness.events().ofAggregate(order.getId()))
         .extracting(Envelope::getAggregateVersion).containsExactly(1L, 2L, 3L, 4L, 5L);
-    OrderShipped shippedEvent = OrderEventTap.unpack(harness.events()
+    OrderShipped shippedEvent = EventTap.unpack(harness.events()
         .await(OrderShipped.class, e -> e.getOrderId().equals(order.getId())), OrderShipped.class);
     assertThat(shippedEvent.getCarrier()).isEqualTo("DHL");
     assertThat(shippedEvent.getTrackingNumber()).isEqualTo("JD0001");
@@ -236,7 +237,7 @@ class OrdersLifecycleIT extends OrdersTestBase {
     assertThat(refunded.getStatus()).isEqualTo(OrderStatus.ORDER_STATUS_REFUNDED);
     assertThat(refunded.getCancellationReason())
         .isEqualTo(CancellationReason.CANCELLATION_REASON_CUSTOMER_REQUEST);
-    OrderRefunded event = OrderEventTap.unpack(harness.events()
+    OrderRefunded event = EventTap.unpack(harness.events()
         .await(OrderRefunded.class, e -> e.getOrderId().equals(paid.getId())), OrderRefunded.class);
     assertThat(event.getPaymentId()).isEqualTo(paymentId);
     assertThat(event.getRefundId()).isEqualTo(refundIdOf(paid));
@@ -298,7 +299,7 @@ class OrdersLifecycleIT extends OrdersTestBase {
     assertThat(first.getOrder().getCancellationNote()).isEqualTo("goodwill");
     assertThat(keyed(staff, key).refundOrder(refund)).isEqualTo(first);
 
-    OrderRefunded event = OrderEventTap.unpack(harness.events()
+    OrderRefunded event = EventTap.unpack(harness.events()
         .await(OrderRefunded.class, e -> e.getOrderId().equals(order.getId())), OrderRefunded.class);
     assertThat(event.getRefundId()).isEqualTo(refundIdOf(order));
     assertThat(event.getPaymentId()).isEqualTo(paymentId);

@@ -42,9 +42,9 @@ public final class EventTap implements AutoCloseable {
     return tap;
   }
 
-  /** Waits up to 10 s for an envelope carrying a {@code type} that matches {@code filter}. */
+  /** Waits up to 15 s for an envelope carrying a {@code type} that matches {@code filter}. */
   public <T extends Message> Envelope await(Class<T> type, Predicate<T> filter) {
-    Instant deadline = Instant.now().plusSeconds(10);
+    Instant deadline = Instant.now().plusSeconds(15);
     while (Instant.now().isBefore(deadline)) {
       for (Envelope envelope : envelopes) {
         if (envelope.getPayload().is(type) && filter.test(unpack(envelope, type))) {
@@ -58,7 +58,7 @@ public final class EventTap implements AutoCloseable {
         throw new IllegalStateException(e);
       }
     }
-    throw new AssertionError("no matching " + type.getSimpleName() + " arrived within 10 s");
+    throw new AssertionError("no matching " + type.getSimpleName() + " arrived within 15 s");
   }
 
   /** Payloads of {@code type} seen so far that match {@code filter}. */
@@ -68,6 +68,11 @@ public final class EventTap implements AutoCloseable {
         .map(e -> unpack(e, type))
         .filter(filter)
         .toList();
+  }
+
+  /** Every envelope about aggregate {@code aggregateId} (an order, a product …), in arrival order. */
+  public List<Envelope> ofAggregate(String aggregateId) {
+    return envelopes.stream().filter(e -> e.getAggregateId().equals(aggregateId)).toList();
   }
 
   /** The payload of {@code envelope} as a {@code type}. */
