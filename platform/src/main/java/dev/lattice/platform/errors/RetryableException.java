@@ -6,7 +6,10 @@ import java.util.Optional;
 
 /**
  * A failure the caller may retry, optionally after a delay the server advises; mapped with a
- * {@code google.rpc.RetryInfo} when the delay is given. Immutable and thread-safe.
+ * {@code google.rpc.RetryInfo} when the delay is given. Its three kinds ({@link AbortedException},
+ * {@link UnavailableException}, {@link ResourceExhaustedException}) differ only in their status
+ * code and take the same parameters, documented here; see {@link LatticeException} for what may go
+ * into the reason, message and metadata. Immutable and thread-safe.
  */
 public abstract class RetryableException extends LatticeException {
 

@@ -6,51 +6,26 @@ import java.util.Map;
 
 /**
  * A dependency is temporarily unreachable; the same request may succeed later. Only idempotent
- * operations should be retried automatically.
+ * operations should be retried automatically. Maps to {@code UNAVAILABLE}.
  *
- * <p>Maps to {@code UNAVAILABLE}, with a {@code google.rpc.RetryInfo} when a retry delay is given.
- * Immutable and thread-safe; see {@link LatticeException} for what may go into the reason, message
- * and metadata.
+ * <p>The constructors are {@link RetryableException}'s, whose documentation gives the meaning of
+ * each parameter. Immutable and thread-safe.
  */
 public class UnavailableException extends RetryableException {
 
-  /**
-   * Creates the exception without retry advice.
-   *
-   * @param reason stable UPPER_SNAKE_CASE reason
-   * @param message caller-safe description
-   */
+  /** Without retry advice. */
   public UnavailableException(String reason, String message) {
     this(reason, message, null);
   }
 
-  /**
-   * Creates the exception advising the caller to retry after {@code retryDelay}.
-   *
-   * @param reason stable UPPER_SNAKE_CASE reason
-   * @param message caller-safe description
-   * @param retryDelay how long to wait before retrying; null for no advice
-   */
+  /** Advising a retry after {@code retryDelay} (null: no advice). */
   public UnavailableException(String reason, String message, Duration retryDelay) {
     this(reason, message, Map.of(), retryDelay, null);
   }
 
-  /**
-   * Creates the exception with every detail.
-   *
-   * @param reason stable UPPER_SNAKE_CASE reason
-   * @param message caller-safe description
-   * @param metadata caller-safe context, lowerCamelCase keys
-   * @param retryDelay how long to wait before retrying; null for no advice
-   * @param cause internal cause, never sent to the caller; may be null
-   * @throws IllegalArgumentException if {@code retryDelay} is negative
-   */
+  /** With every detail. */
   public UnavailableException(
-      String reason,
-      String message,
-      Map<String, String> metadata,
-      Duration retryDelay,
-      Throwable cause) {
+      String reason, String message, Map<String, String> metadata, Duration retryDelay, Throwable cause) {
     super(reason, message, metadata, retryDelay, cause);
   }
 
