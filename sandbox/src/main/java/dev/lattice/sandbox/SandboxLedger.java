@@ -1,25 +1,21 @@
 package dev.lattice.sandbox;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The sandbox's in-memory accounts: charges, refunds and idempotency keys, and the behaviour of
- * the test card tokens (decision 0008). One charge per idempotency key and one refund per key: a
- * repeat with the same body gets the stored answer, a different body 409 {@code
- * idempotency_key_reused}, a repeat while the first is still running 409 {@code
- * request_in_progress}. Answers 5xx are not stored (the key stays usable), as with real
- * processors. Thread-safe: state changes under this object's lock; waits happen outside it.
+ * the test card tokens (decision 0008). One charge per idempotency key and one refund per key
+ * ({@link SandboxKeys}); answers 5xx are not stored (the key stays usable), as with real
+ * processors. The JSON of the objects is {@link SandboxJson}'s. Thread-safe: state changes under
+ * this object's lock; waits happen outside it.
  */
 final class SandboxLedger {
 
@@ -41,7 +37,7 @@ final class SandboxLedger {
   private final Clock clock;
   private final Map<String, JsonObject> charges = new LinkedHashMap<>();
   private final Map<String, JsonObject> refunds = new LinkedHashMap<>();
-  private final Map<String, KeyEntry> keys = new HashMap<>();
+  private final SandboxKeys keys = new SandboxKeys();
 
   SandboxLedger(
       SandboxConfig config, SandboxWebhooks webhooks, ScheduledExecutorService scheduler, Clock clock) {
@@ -51,29 +47,17 @@ final class SandboxLedger {
     this.clock = clock;
   }
 
-  /** The state of one idempotency key. */
-  private static final class KeyEntry {
-    final JsonObject request;
-    int attempts;
-    boolean inProgress;
-    SandboxReply reply;
-
-    KeyEntry(JsonObject request) {
-      this.request = request;
-    }
-  }
-
   /** {@code POST /v1/charges}. May block (tok_timeout) for {@link SandboxConfig#timeoutDelay()}. */
   SandboxReply charge(String key, JsonObject body) throws InterruptedException {
-    KeyEntry entry;
+    SandboxKeys.Entry entry;
     String chargeId;
     synchronized (this) {
-      SandboxReply early = claim("charge:" + key, body);
+      SandboxReply early = keys.claim("charge:" + key, body);
       if (early != null) {
         return early;
       }
-      entry = keys.get("charge:" + key);
-      SandboxReply invalid = invalidCharge(body);
+      entry = keys.entry("charge:" + key);
+      SandboxReply invalid = SandboxJson.invalidCharge(body);
       if (invalid != null) {
         entry.reply = invalid;
         return invalid.copy();
@@ -85,9 +69,9 @@ final class SandboxLedger {
       JsonObject charge = newCharge(key, body);
       chargeId = charge.get("id").getAsString();
       switch (source) {
-        case VISA, FLAKY -> settle(charge, true, null);
-        case DECLINED -> settle(charge, false, "card_declined");
-        case INSUFFICIENT_FUNDS -> settle(charge, false, "insufficient_funds");
+        case VISA, FLAKY -> SandboxJson.settle(charge, true, null);
+        case DECLINED -> SandboxJson.settle(charge, false, "card_declined");
+        case INSUFFICIENT_FUNDS -> SandboxJson.settle(charge, false, "insufficient_funds");
         case ASYNC, TIMEOUT -> confirmLater(chargeId, true);
         case ASYNC_DECLINED -> confirmLater(chargeId, false);
         case NO_CONFIRM -> { }
@@ -99,7 +83,7 @@ final class SandboxLedger {
         }
       }
       if (!TIMEOUT.equals(source)) {
-        entry.reply = chargeReply(charge);
+        entry.reply = SandboxJson.chargeReply(charge);
         return entry.reply.copy();
       }
       entry.inProgress = true;
@@ -110,7 +94,7 @@ final class SandboxLedger {
     } finally {
       synchronized (this) {
         entry.inProgress = false;
-        entry.reply = chargeReply(charges.get(chargeId));
+        entry.reply = SandboxJson.chargeReply(charges.get(chargeId));
       }
     }
     synchronized (this) {
@@ -142,11 +126,11 @@ final class SandboxLedger {
 
   /** {@code POST /v1/refunds}: refunds succeed at once and are confirmed by webhook as well. */
   synchronized SandboxReply refund(String key, JsonObject body) {
-    SandboxReply early = claim("refund:" + key, body);
+    SandboxReply early = keys.claim("refund:" + key, body);
     if (early != null) {
       return early;
     }
-    KeyEntry entry = keys.get("refund:" + key);
+    SandboxKeys.Entry entry = keys.entry("refund:" + key);
     JsonObject charge = body.has("charge") && body.get("charge").isJsonPrimitive()
         ? charges.get(body.get("charge").getAsString())
         : null;
@@ -168,15 +152,8 @@ final class SandboxLedger {
     }
     charge.addProperty("amount_refunded", charge.get("amount_refunded").getAsLong() + amount);
     charge.addProperty("refunded", charge.get("amount_refunded").getAsLong() == charge.get("amount").getAsLong());
-    JsonObject refund = new JsonObject();
-    refund.addProperty("id", "re_" + random());
-    refund.addProperty("object", "refund");
-    refund.addProperty("amount", amount);
-    refund.addProperty("currency", charge.get("currency").getAsString());
-    refund.addProperty("charge", charge.get("id").getAsString());
-    refund.addProperty("status", "succeeded");
-    refund.addProperty("idempotency_key", key);
-    refund.addProperty("created", clock.instant().getEpochSecond());
+    JsonObject refund =
+        SandboxJson.newRefund(key, charge, amount, clock.instant().getEpochSecond());
     refunds.put(refund.get("id").getAsString(), refund);
     entry.reply = SandboxReply.ok(refund.deepCopy());
     webhooks.send("refund.succeeded", refund.deepCopy());
@@ -200,72 +177,10 @@ final class SandboxLedger {
     return found;
   }
 
-  /**
-   * The idempotency check of a new request: an answer when the key decides it (a replay or a
-   * 409), or null after recording one more attempt of the key.
-   */
-  private SandboxReply claim(String scopedKey, JsonObject body) {
-    KeyEntry entry = keys.get(scopedKey);
-    if (entry == null) {
-      entry = new KeyEntry(body.deepCopy());
-      keys.put(scopedKey, entry);
-    } else if (!entry.request.equals(body)) {
-      return SandboxReply.error(409, "idempotency_error", "idempotency_key_reused",
-          "the key was used with another request body");
-    } else if (entry.inProgress) {
-      return SandboxReply.error(409, "idempotency_error", "request_in_progress",
-          "a request with this key is still being processed");
-    } else if (entry.reply != null) {
-      return entry.reply.copy();
-    }
-    entry.attempts++;
-    return null;
-  }
-
-  private static SandboxReply invalidCharge(JsonObject body) {
-    if (!isLong(body.get("amount")) || body.get("amount").getAsLong() < 0) {
-      return SandboxReply.error(400, "invalid_request_error", "parameter_invalid", "amount");
-    }
-    if (!isString(body.get("currency")) || !body.get("currency").getAsString().matches("[A-Za-z]{3}")) {
-      return SandboxReply.error(400, "invalid_request_error", "parameter_invalid", "currency");
-    }
-    if (!isString(body.get("source"))) {
-      return SandboxReply.error(400, "invalid_request_error", "parameter_missing", "source");
-    }
-    return null;
-  }
-
   private JsonObject newCharge(String key, JsonObject body) {
-    JsonObject charge = new JsonObject();
-    String id = "ch_" + random();
-    charge.addProperty("id", id);
-    charge.addProperty("object", "charge");
-    charge.addProperty("amount", body.get("amount").getAsLong());
-    charge.addProperty("amount_refunded", 0L);
-    charge.addProperty("refunded", false);
-    charge.addProperty("currency", body.get("currency").getAsString().toLowerCase(java.util.Locale.ROOT));
-    charge.addProperty("source", body.get("source").getAsString());
-    charge.add("description", body.has("description") ? body.get("description") : null);
-    charge.add("metadata", body.has("metadata") && body.get("metadata").isJsonObject()
-        ? body.get("metadata").deepCopy() : new JsonObject());
-    charge.addProperty("status", "pending");
-    charge.add("failure_code", com.google.gson.JsonNull.INSTANCE);
-    charge.add("failure_message", com.google.gson.JsonNull.INSTANCE);
-    charge.addProperty("idempotency_key", key);
-    charge.addProperty("created", clock.instant().getEpochSecond());
-    charges.put(id, charge);
+    JsonObject charge = SandboxJson.newCharge(key, body, clock.instant().getEpochSecond());
+    charges.put(charge.get("id").getAsString(), charge);
     return charge;
-  }
-
-  private static void settle(JsonObject charge, boolean succeeded, String failureCode) {
-    charge.addProperty("status", succeeded ? "succeeded" : "failed");
-    if (!succeeded) {
-      charge.addProperty("failure_code", failureCode);
-      charge.addProperty("failure_message", switch (failureCode) {
-        case "insufficient_funds" -> "Your card has insufficient funds.";
-        default -> "Your card was declined.";
-      });
-    }
   }
 
   private void confirmLater(String chargeId, boolean succeeded) {
@@ -274,41 +189,10 @@ final class SandboxLedger {
       JsonObject snapshot;
       synchronized (this) {
         JsonObject charge = charges.get(chargeId);
-        settle(charge, succeeded, succeeded ? null : "card_declined");
+        SandboxJson.settle(charge, succeeded, succeeded ? null : "card_declined");
         snapshot = charge.deepCopy();
       }
       webhooks.send(succeeded ? "charge.succeeded" : "charge.failed", snapshot);
     }, delay, TimeUnit.MILLISECONDS);
-  }
-
-  /** A charge's answer: 200 unless it failed, then 402 with the card error and the charge id. */
-  private static SandboxReply chargeReply(JsonObject charge) {
-    if ("failed".equals(charge.get("status").getAsString())) {
-      SandboxReply error = SandboxReply.error(402, "card_error",
-          charge.get("failure_code").getAsString(), charge.get("failure_message").getAsString());
-      error.body().getAsJsonObject("error").addProperty("charge", charge.get("id").getAsString());
-      return error;
-    }
-    return SandboxReply.ok(charge.deepCopy());
-  }
-
-  private static boolean isLong(JsonElement value) {
-    if (value == null || !value.isJsonPrimitive() || !value.getAsJsonPrimitive().isNumber()) {
-      return false;
-    }
-    try {
-      value.getAsBigDecimal().longValueExact();
-      return true;
-    } catch (ArithmeticException e) {
-      return false;
-    }
-  }
-
-  private static boolean isString(JsonElement value) {
-    return value != null && value.isJsonPrimitive() && value.getAsJsonPrimitive().isString();
-  }
-
-  private static String random() {
-    return UUID.randomUUID().toString().replace("-", "").substring(0, 24);
   }
 }

@@ -1,11 +1,12 @@
 package dev.lattice.orders.api;
 
-import dev.lattice.orders.domain.OrderAccess;
-import dev.lattice.orders.domain.OrderAction;
-import dev.lattice.orders.domain.OrderChange;
-import dev.lattice.orders.domain.OrderLifecycle;
-import dev.lattice.orders.domain.OrderPlacement;
-import dev.lattice.orders.domain.OrderQueries;
+import dev.lattice.orders.lifecycle.OrderAction;
+import dev.lattice.orders.lifecycle.OrderChange;
+import dev.lattice.orders.lifecycle.OrderLifecycle;
+import dev.lattice.orders.order.OrderAccess;
+import dev.lattice.orders.order.OrderProtos;
+import dev.lattice.orders.placement.OrderPlacement;
+import dev.lattice.orders.queries.OrderQueries;
 import dev.lattice.orders.v1.CancelOrderRequest;
 import dev.lattice.orders.v1.CancelOrderResponse;
 import dev.lattice.orders.v1.CreateOrderRequest;
@@ -16,6 +17,7 @@ import dev.lattice.orders.v1.GetOrderRequest;
 import dev.lattice.orders.v1.GetOrderResponse;
 import dev.lattice.orders.v1.ListOrdersRequest;
 import dev.lattice.orders.v1.ListOrdersResponse;
+import dev.lattice.orders.v1.Order;
 import dev.lattice.orders.v1.OrdersServiceGrpc;
 import dev.lattice.orders.v1.PackOrderRequest;
 import dev.lattice.orders.v1.PackOrderResponse;
@@ -64,7 +66,8 @@ public final class OrdersGrpcService extends OrdersServiceGrpc.OrdersServiceImpl
   @Override
   public void getOrder(GetOrderRequest request, StreamObserver<GetOrderResponse> response) {
     answer(response, () -> GetOrderResponse.newBuilder()
-        .setOrder(queries.get(caller(), UUID.fromString(request.getOrderId())))
+        .setOrder(OrderProtos.toProto(
+            queries.get(caller(), UUID.fromString(request.getOrderId()))))
         .build());
   }
 
@@ -82,24 +85,23 @@ public final class OrdersGrpcService extends OrdersServiceGrpc.OrdersServiceImpl
   @Override
   public void cancelOrder(CancelOrderRequest request, StreamObserver<CancelOrderResponse> response) {
     answer(response, () -> CancelOrderResponse.newBuilder()
-        .setOrder(lifecycle.cancel(caller(), UUID.fromString(request.getOrderId()),
-            request.getVersion(), request.getNote()))
+        .setOrder(OrderProtos.toProto(lifecycle.cancel(caller(),
+            UUID.fromString(request.getOrderId()), request.getVersion(), request.getNote())))
         .build());
   }
 
   @Override
   public void packOrder(PackOrderRequest request, StreamObserver<PackOrderResponse> response) {
     answer(response, () -> PackOrderResponse.newBuilder()
-        .setOrder(lifecycle.change(caller(), UUID.fromString(request.getOrderId()),
-            request.getVersion(), OrderChange.step(OrderAction.PACK, "pack_order")))
+        .setOrder(change(request.getOrderId(), request.getVersion(),
+            OrderChange.step(OrderAction.PACK, "pack_order")))
         .build());
   }
 
   @Override
   public void shipOrder(ShipOrderRequest request, StreamObserver<ShipOrderResponse> response) {
     answer(response, () -> ShipOrderResponse.newBuilder()
-        .setOrder(lifecycle.change(caller(), UUID.fromString(request.getOrderId()),
-            request.getVersion(),
+        .setOrder(change(request.getOrderId(), request.getVersion(),
             OrderChange.ship(request.getCarrier(), request.getTrackingNumber())))
         .build());
   }
@@ -107,8 +109,8 @@ public final class OrdersGrpcService extends OrdersServiceGrpc.OrdersServiceImpl
   @Override
   public void deliverOrder(DeliverOrderRequest request, StreamObserver<DeliverOrderResponse> response) {
     answer(response, () -> DeliverOrderResponse.newBuilder()
-        .setOrder(lifecycle.change(caller(), UUID.fromString(request.getOrderId()),
-            request.getVersion(), OrderChange.step(OrderAction.DELIVER, "deliver_order")))
+        .setOrder(change(request.getOrderId(), request.getVersion(),
+            OrderChange.step(OrderAction.DELIVER, "deliver_order")))
         .build());
   }
 
@@ -116,6 +118,12 @@ public final class OrdersGrpcService extends OrdersServiceGrpc.OrdersServiceImpl
   public void refundOrder(RefundOrderRequest request, StreamObserver<RefundOrderResponse> response) {
     answer(response, () -> lifecycle.refund(caller(), UUID.fromString(request.getOrderId()),
         request.getVersion(), request.getReason(), Idempotency.require()));
+  }
+
+  /** A staff step on the order {@code orderId} at {@code version}, in its contract form. */
+  private Order change(String orderId, long version, OrderChange change) {
+    return OrderProtos.toProto(
+        lifecycle.change(caller(), UUID.fromString(orderId), version, change));
   }
 
   private static OrderAccess caller() {

@@ -2,9 +2,9 @@ package dev.lattice.orders.events;
 
 import dev.lattice.inventory.v1.ReservationExpired;
 import dev.lattice.inventory.v1.StockRejected;
-import dev.lattice.orders.domain.OrderAction;
-import dev.lattice.orders.domain.OrderChange;
-import dev.lattice.orders.domain.OrderLifecycle;
+import dev.lattice.orders.lifecycle.OrderAction;
+import dev.lattice.orders.lifecycle.OrderChange;
+import dev.lattice.orders.lifecycle.OrderLifecycle;
 import dev.lattice.orders.v1.CancellationReason;
 import dev.lattice.payments.v1.PaymentCaptured;
 import dev.lattice.payments.v1.PaymentFailed;

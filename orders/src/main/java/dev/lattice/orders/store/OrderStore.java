@@ -2,18 +2,13 @@ package dev.lattice.orders.store;
 
 import static dev.lattice.orders.store.jooq.Tables.ORDERS;
 import static dev.lattice.orders.store.jooq.Tables.ORDER_LINES;
-import static dev.lattice.orders.store.jooq.Tables.ORDER_STATUS_HISTORY;
 
-import com.google.protobuf.Timestamp;
-import dev.lattice.events.v1.Actor;
-import dev.lattice.orders.domain.OrderState;
+import dev.lattice.orders.order.Order;
+import dev.lattice.orders.order.OrderLine;
+import dev.lattice.orders.order.OrderState;
 import dev.lattice.orders.store.jooq.tables.records.OrderLinesRecord;
-import dev.lattice.orders.store.jooq.tables.records.OrderStatusHistoryRecord;
 import dev.lattice.orders.store.jooq.tables.records.OrdersRecord;
 import dev.lattice.orders.v1.CancellationReason;
-import dev.lattice.orders.v1.Order;
-import dev.lattice.orders.v1.OrderLine;
-import dev.lattice.orders.v1.Shipment;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -30,162 +25,198 @@ import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
 /**
- * Reads and writes of orders, their lines and status history, and their proto form. Every query
- * is filtered by tenant. Stateless; callers pass the context (a transaction where they write).
+ * Orders with their lines: placing, locking, changing and reading them, as {@link Order}s. Every
+ * query is filtered by tenant. Shared by placement, the lifecycle and the queries. Stateless;
+ * callers pass the context (a transaction where they write).
  */
 public final class OrderStore {
 
+  private static final String REASON_PREFIX = "CANCELLATION_REASON_";
+
   private OrderStore() {}
 
-  /** The order {@code orderId} of {@code tenantId}. */
-  public static Optional<OrdersRecord> find(DSLContext ctx, UUID tenantId, UUID orderId) {
-    return ctx.selectFrom(ORDERS)
-        .where(ORDERS.ID.eq(orderId))
-        .and(ORDERS.TENANT_ID.eq(tenantId))
-        .fetchOptional();
-  }
-
-  /** The order {@code orderId} of {@code tenantId}, locked FOR UPDATE until {@code tx} ends. */
-  public static Optional<OrdersRecord> lock(DSLContext tx, UUID tenantId, UUID orderId) {
-    return tx.selectFrom(ORDERS)
-        .where(ORDERS.ID.eq(orderId))
-        .and(ORDERS.TENANT_ID.eq(tenantId))
-        .forUpdate()
-        .fetchOptional();
-  }
-
-  /**
-   * One page of a tenant's orders, newest first: {@code (create_time, id)} descending, after the
-   * keyset {@code after} when given.
-   */
-  public static List<OrdersRecord> page(
-      DSLContext ctx, List<Condition> where, Optional<Keyset> after, int limit) {
-    List<Condition> conditions = new ArrayList<>(where);
-    after.ifPresent(keyset -> conditions.add(
-        DSL.row(ORDERS.CREATE_TIME, ORDERS.ID).lt(utc(keyset.createTime()), keyset.id())));
-    return ctx.selectFrom(ORDERS)
-        .where(conditions)
-        .orderBy(ORDERS.CREATE_TIME.desc(), ORDERS.ID.desc())
-        .limit(limit)
-        .fetch();
-  }
+  /** What ListOrders filters by; a null part does not filter. */
+  public record Filter(
+      UUID tenantId, UUID customerId, OrderState state, Instant createdFrom,
+      Instant createdBefore) {}
 
   /** The keyset of {@link #page}: where the previous page ended. */
   public record Keyset(Instant createTime, UUID id) {}
 
+  /** The order {@code orderId} of {@code tenantId}, with its lines. */
+  public static Optional<Order> find(DSLContext ctx, UUID tenantId, UUID orderId) {
+    return ctx.selectFrom(ORDERS)
+        .where(ORDERS.ID.eq(orderId))
+        .and(ORDERS.TENANT_ID.eq(tenantId))
+        .fetchOptional()
+        .map(row -> withLines(ctx, row));
+  }
+
+  /**
+   * The order {@code orderId} of {@code tenantId}, with its lines, locked FOR UPDATE until {@code
+   * tx} ends.
+   */
+  public static Optional<Order> lock(DSLContext tx, UUID tenantId, UUID orderId) {
+    return tx.selectFrom(ORDERS)
+        .where(ORDERS.ID.eq(orderId))
+        .and(ORDERS.TENANT_ID.eq(tenantId))
+        .forUpdate()
+        .fetchOptional()
+        .map(row -> withLines(tx, row));
+  }
+
+  /**
+   * One page of the orders matching {@code filter}, newest first: {@code (create_time, id)}
+   * descending, after the keyset {@code after} when given; each with its lines.
+   */
+  public static List<Order> page(
+      DSLContext ctx, Filter filter, Optional<Keyset> after, int limit) {
+    List<Condition> where = conditions(filter);
+    after.ifPresent(keyset -> where.add(
+        DSL.row(ORDERS.CREATE_TIME, ORDERS.ID).lt(utc(keyset.createTime()), keyset.id())));
+    List<OrdersRecord> rows = ctx.selectFrom(ORDERS)
+        .where(where)
+        .orderBy(ORDERS.CREATE_TIME.desc(), ORDERS.ID.desc())
+        .limit(limit)
+        .fetch();
+    Map<UUID, List<OrderLine>> lines =
+        lines(ctx, filter.tenantId(), rows.stream().map(OrdersRecord::getId).toList());
+    return rows.stream().map(row -> order(row, lines.get(row.getId()))).toList();
+  }
+
+  /** Stores a newly placed order and its lines, numbered from 1 in list order. */
+  public static void insert(DSLContext tx, Order order) {
+    tx.insertInto(ORDERS)
+        .set(ORDERS.ID, order.id())
+        .set(ORDERS.TENANT_ID, order.tenantId())
+        .set(ORDERS.CUSTOMER_ID, order.customerId())
+        .set(ORDERS.STATUS, order.state().name())
+        .set(ORDERS.CURRENCY, order.currency())
+        .set(ORDERS.TOTAL_AMOUNT_MINOR, order.totalAmountMinor())
+        .set(ORDERS.CANCELLATION_NOTE, order.cancellationNote())
+        .set(ORDERS.CREATE_TIME, utc(order.createTime()))
+        .set(ORDERS.UPDATE_TIME, utc(order.updateTime()))
+        .set(ORDERS.VERSION, order.version())
+        .execute();
+    List<OrderLinesRecord> rows = new ArrayList<>();
+    for (int i = 0; i < order.lines().size(); i++) {
+      rows.add(lineRecord(tx.newRecord(ORDER_LINES), order, i + 1, order.lines().get(i)));
+    }
+    tx.batchInsert(rows).execute();
+  }
+
+  /** Stores a status change of {@code order}: its status, version and what the change set. */
+  public static void update(DSLContext tx, Order order) {
+    tx.update(ORDERS)
+        .set(ORDERS.STATUS, order.state().name())
+        .set(ORDERS.VERSION, order.version())
+        .set(ORDERS.UPDATE_TIME, utc(order.updateTime()))
+        .set(ORDERS.PAYMENT_ID, order.paymentId())
+        .set(ORDERS.PAY_TIME, utc(order.payTime()))
+        .set(ORDERS.PACK_TIME, utc(order.packTime()))
+        .set(ORDERS.SHIPMENT_CARRIER, order.shipmentCarrier())
+        .set(ORDERS.SHIPMENT_TRACKING_NUMBER, order.shipmentTrackingNumber())
+        .set(ORDERS.SHIP_TIME, utc(order.shipTime()))
+        .set(ORDERS.DELIVER_TIME, utc(order.deliverTime()))
+        .set(ORDERS.CANCELLATION_REASON, storedReason(order.cancellationReason()))
+        .set(ORDERS.CANCELLATION_NOTE, order.cancellationNote())
+        .set(ORDERS.CANCEL_TIME, utc(order.cancelTime()))
+        .set(ORDERS.REFUND_ID, order.refundId())
+        .set(ORDERS.REFUND_TIME, utc(order.refundTime()))
+        .where(ORDERS.ID.eq(order.id()))
+        .and(ORDERS.TENANT_ID.eq(order.tenantId()))
+        .execute();
+  }
+
+  /**
+   * The instant as a UTC date-time for the database, truncated to PostgreSQL's microseconds; null
+   * for null.
+   */
+  static OffsetDateTime utc(Instant instant) {
+    return instant == null
+        ? null
+        : OffsetDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
+  }
+
+  private static List<Condition> conditions(Filter filter) {
+    List<Condition> where = new ArrayList<>();
+    where.add(ORDERS.TENANT_ID.eq(filter.tenantId()));
+    if (filter.customerId() != null) {
+      where.add(ORDERS.CUSTOMER_ID.eq(filter.customerId()));
+    }
+    if (filter.state() != null) {
+      where.add(ORDERS.STATUS.eq(filter.state().name()));
+    }
+    if (filter.createdFrom() != null) {
+      where.add(ORDERS.CREATE_TIME.ge(utc(filter.createdFrom())));
+    }
+    if (filter.createdBefore() != null) {
+      where.add(ORDERS.CREATE_TIME.lt(utc(filter.createdBefore())));
+    }
+    return where;
+  }
+
+  private static Order withLines(DSLContext ctx, OrdersRecord row) {
+    return order(row, lines(ctx, row.getTenantId(), List.of(row.getId())).get(row.getId()));
+  }
+
   /** The lines of {@code orderIds}, by order, each in line-number order. */
-  public static Map<UUID, List<OrderLinesRecord>> lines(
+  private static Map<UUID, List<OrderLine>> lines(
       DSLContext ctx, UUID tenantId, Collection<UUID> orderIds) {
-    Map<UUID, List<OrderLinesRecord>> byOrder = new LinkedHashMap<>();
+    Map<UUID, List<OrderLine>> byOrder = new LinkedHashMap<>();
     orderIds.forEach(id -> byOrder.put(id, new ArrayList<>()));
     ctx.selectFrom(ORDER_LINES)
         .where(ORDER_LINES.TENANT_ID.eq(tenantId))
         .and(ORDER_LINES.ORDER_ID.in(orderIds))
         .orderBy(ORDER_LINES.ORDER_ID, ORDER_LINES.LINE_NUMBER)
         .fetch()
-        .forEach(line -> byOrder.get(line.getOrderId()).add(line));
+        .forEach(line -> byOrder.get(line.getOrderId()).add(line(line)));
     return byOrder;
   }
 
-  /** The lines of one order, in line-number order. */
-  public static List<OrderLinesRecord> lines(DSLContext ctx, UUID tenantId, UUID orderId) {
-    return lines(ctx, tenantId, List.of(orderId)).get(orderId);
+  private static Order order(OrdersRecord row, List<OrderLine> lines) {
+    return new Order(row.getId(), row.getTenantId(), row.getCustomerId(),
+        OrderState.valueOf(row.getStatus()), row.getCurrency(), row.getTotalAmountMinor(), lines,
+        reason(row.getCancellationReason()), row.getCancellationNote(), row.getPaymentId(),
+        row.getRefundId(), row.getShipmentCarrier(), row.getShipmentTrackingNumber(),
+        instant(row.getCreateTime()), instant(row.getUpdateTime()), instant(row.getPayTime()),
+        instant(row.getPackTime()), instant(row.getShipTime()), instant(row.getDeliverTime()),
+        instant(row.getCancelTime()), instant(row.getRefundTime()), row.getVersion());
   }
 
-  /**
-   * Appends a status history row.
-   *
-   * @param from the status before, null for the order's creation
-   * @param reason the cancellation reason, or what caused the change ({@code payment_captured})
-   * @param causeEventId the event that caused the change; null when an RPC did
-   */
-  public static void history(
-      DSLContext tx, OrdersRecord order, OrderState from, String reason, String note, Actor actor,
-      UUID causeEventId, UUID historyId) {
-    OrderStatusHistoryRecord row = tx.newRecord(ORDER_STATUS_HISTORY);
-    row.setId(historyId);
-    row.setTenantId(order.getTenantId());
-    row.setOrderId(order.getId());
-    row.setFromStatus(from == null ? null : from.name());
-    row.setToStatus(order.getStatus());
-    row.setReason(reason);
-    row.setNote(note);
-    row.setActorType(actor.getType().name().substring("ACTOR_TYPE_".length()));
-    row.setActorSubjectId(actor.getSubjectId());
-    row.setCauseEventId(causeEventId);
-    row.setChangeTime(order.getUpdateTime());
-    row.insert();
+  private static OrderLine line(OrderLinesRecord row) {
+    return new OrderLine(row.getProductId(), row.getSku(), row.getName(), row.getQuantity(),
+        row.getUnitPriceAmountMinor(), row.getLineTotalAmountMinor());
   }
 
-  /** The state of a stored order. */
-  public static OrderState state(OrdersRecord order) {
-    return OrderState.valueOf(order.getStatus());
+  private static OrderLinesRecord lineRecord(
+      OrderLinesRecord row, Order order, int lineNumber, OrderLine line) {
+    row.setOrderId(order.id());
+    row.setLineNumber(lineNumber);
+    row.setTenantId(order.tenantId());
+    row.setProductId(line.productId());
+    row.setSku(line.sku());
+    row.setName(line.name());
+    row.setQuantity(line.quantity());
+    row.setUnitPriceAmountMinor(line.unitPriceAmountMinor());
+    row.setLineTotalAmountMinor(line.lineTotalAmountMinor());
+    return row;
   }
 
-  /** The proto form of an order with its lines. */
-  public static Order toProto(OrdersRecord row, List<OrderLinesRecord> lines) {
-    Order.Builder order = Order.newBuilder()
-        .setId(row.getId().toString())
-        .setTenantId(row.getTenantId().toString())
-        .setCustomerId(row.getCustomerId().toString())
-        .setStatus(state(row).toProto())
-        .setCurrency(row.getCurrency())
-        .setTotalAmountMinor(row.getTotalAmountMinor())
-        .setCancellationNote(row.getCancellationNote())
-        .setCreateTime(timestamp(row.getCreateTime()))
-        .setUpdateTime(timestamp(row.getUpdateTime()))
-        .setVersion(row.getVersion());
-    lines.forEach(line -> order.addLines(toProto(line)));
-    if (row.getCancellationReason() != null) {
-      order.setCancellationReason(
-          CancellationReason.valueOf("CANCELLATION_REASON_" + row.getCancellationReason()));
-    }
-    if (row.getPaymentId() != null) {
-      order.setPaymentId(row.getPaymentId().toString());
-    }
-    if (row.getShipmentCarrier() != null) {
-      order.setShipment(Shipment.newBuilder()
-          .setCarrier(row.getShipmentCarrier())
-          .setTrackingNumber(row.getShipmentTrackingNumber())
-          .setShipTime(timestamp(row.getShipTime())));
-    }
-    if (row.getPayTime() != null) {
-      order.setPayTime(timestamp(row.getPayTime()));
-    }
-    if (row.getPackTime() != null) {
-      order.setPackTime(timestamp(row.getPackTime()));
-    }
-    if (row.getDeliverTime() != null) {
-      order.setDeliverTime(timestamp(row.getDeliverTime()));
-    }
-    if (row.getCancelTime() != null) {
-      order.setCancelTime(timestamp(row.getCancelTime()));
-    }
-    if (row.getRefundTime() != null) {
-      order.setRefundTime(timestamp(row.getRefundTime()));
-    }
-    return order.build();
+  /** The stored form of a reason: the enum name without its prefix; null for UNSPECIFIED. */
+  private static String storedReason(CancellationReason reason) {
+    return reason == CancellationReason.CANCELLATION_REASON_UNSPECIFIED
+        ? null
+        : reason.name().substring(REASON_PREFIX.length());
   }
 
-  /** The proto form of a line. */
-  public static OrderLine toProto(OrderLinesRecord line) {
-    return OrderLine.newBuilder()
-        .setProductId(line.getProductId().toString())
-        .setSku(line.getSku())
-        .setName(line.getName())
-        .setQuantity(line.getQuantity())
-        .setUnitPriceAmountMinor(line.getUnitPriceAmountMinor())
-        .setLineTotalAmountMinor(line.getLineTotalAmountMinor())
-        .build();
+  private static CancellationReason reason(String stored) {
+    return stored == null
+        ? CancellationReason.CANCELLATION_REASON_UNSPECIFIED
+        : CancellationReason.valueOf(REASON_PREFIX + stored);
   }
 
-  /** A protobuf timestamp. */
-  public static Timestamp timestamp(OffsetDateTime time) {
-    return Timestamp.newBuilder().setSeconds(time.toEpochSecond()).setNanos(time.getNano()).build();
-  }
-
-  /** The instant as a UTC date-time for the database, truncated to PostgreSQL's microseconds. */
-  public static OffsetDateTime utc(Instant instant) {
-    return OffsetDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
+  private static Instant instant(OffsetDateTime time) {
+    return time == null ? null : time.toInstant();
   }
 }

@@ -1,6 +1,9 @@
 package dev.lattice.examples.checkout;
 
-import dev.lattice.examples.client.BearerCredentials;
+import static dev.lattice.examples.checkout.Checks.check;
+import static dev.lattice.examples.checkout.Checks.log;
+
+import dev.lattice.examples.checkout.Checks.CheckFailed;
 import dev.lattice.examples.client.IdempotencyKey;
 import dev.lattice.examples.client.LatticeChannels;
 import dev.lattice.examples.client.LatticeError;
@@ -10,7 +13,6 @@ import dev.lattice.inventory.v1.AdjustStockResponse;
 import dev.lattice.inventory.v1.CreateProductRequest;
 import dev.lattice.inventory.v1.CreateProductResponse;
 import dev.lattice.inventory.v1.InventoryServiceGrpc;
-import dev.lattice.orders.v1.CancelOrderRequest;
 import dev.lattice.orders.v1.CreateOrderRequest;
 import dev.lattice.orders.v1.GetOrderRequest;
 import dev.lattice.orders.v1.ListOrdersRequest;
@@ -20,27 +22,24 @@ import dev.lattice.orders.v1.OrderStatus;
 import dev.lattice.orders.v1.OrdersServiceGrpc;
 import dev.lattice.orders.v1.OrdersServiceGrpc.OrdersServiceBlockingStub;
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * The checkout every Lattice client runs against a mesh (clients/README.md): staff creates a
  * product and stock, a customer orders it with idempotency keys, waits until it is paid, lists
  * orders page by page, meets the typed errors, and calls through a proxy that fails the first two
  * attempts. Progress goes to stderr; the last stdout line is the JSON summary. Exits 1 when a step
- * does not behave as the contracts say.
+ * does not behave as the contracts say. Steps 1 to 5 are here, the errors of step 6 in {@link
+ * TypedErrors}, the proxy of step 7 in {@link FaultyProxy}, the checks and logging in {@link
+ * Checks}. Runs once, on one thread.
  */
 public final class Checkout {
 
@@ -174,60 +173,11 @@ public final class Checkout {
       summary.put("pages", pages);
 
       // 6. Errors, decoded from the status details.
-      log("6. errors");
-      LatticeError invalid =
-          failure(() -> IdempotencyKey.random().attach(orders).createOrder(orderOf(productId, 0, "")));
-      check(invalid.code() == Status.Code.INVALID_ARGUMENT, "an invalid order gave %s", invalid);
-      check(!invalid.violations("lines[0].quantity").isEmpty(), "no violation of lines[0].quantity: %s", invalid);
-      check(!invalid.violations("payment_method_token").isEmpty(), "no violation of payment_method_token: %s", invalid);
-      log("   invalid: %s %s, %d field violations", invalid.code(), invalid.reason(), invalid.fieldViolations().size());
-      List<Object> violations = new ArrayList<>();
-      invalid.fieldViolations().forEach(v -> violations.add(map("field", v.getField(), "description", v.getDescription())));
-      summary.put("invalid", map("code", invalid.code().name(), "reason", invalid.reason(), "fieldViolations", violations));
-
-      LatticeError reused = failure(() -> firstKey.attach(orders).createOrder(orderOf(productId, 2, "tok_visa")));
-      check(reused.is(Status.Code.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED") && reused.domain().equals(LatticeError.DOMAIN),
-          "the first key with another request gave %s", reused);
-      log("   reused key: %s %s (%s)", reused.code(), reused.reason(), reused.domain());
-      summary.put("reused", map("code", reused.code().name(), "reason", reused.reason(), "domain", reused.domain()));
-
-      String forgedToken = forge(customer.accessToken());
-      var forgedOrders = OrdersServiceGrpc.newBlockingStub(ordersChannel).withCallCredentials(BearerCredentials.of(forgedToken));
-      LatticeError forged = failure(() -> forgedOrders.getOrder(GetOrderRequest.newBuilder().setOrderId(first.getId()).build()));
-      check(forged.is(Status.Code.UNAUTHENTICATED, "TOKEN_INVALID"), "a forged token gave %s", forged);
-      log("   forged token: %s %s", forged.code(), forged.reason());
-      summary.put("forged", map("code", forged.code().name(), "reason", forged.reason()));
+      summary.putAll(TypedErrors.meet(orders, ordersChannel, customer, productId, firstKey, first.getId()));
 
       // 7. Through the proxy that refuses the first two attempts of every call.
-      log("7. through the faulty proxy");
       OrdersServiceBlockingStub faultyOrders = customer.attach(OrdersServiceGrpc.newBlockingStub(faultyChannel));
-      long start = System.nanoTime();
-      Order retried = faultyOrders.getOrder(GetOrderRequest.newBuilder().setOrderId(first.getId()).build()).getOrder();
-      long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      check(retried.getId().equals(first.getId()), "GetOrder through the proxy returned order %s", retried.getId());
-      log("   GetOrder succeeded after %d ms (the channel retried)", elapsedMs);
-      summary.put("retried", map("orderId", retried.getId(), "status", retried.getStatus().name(), "elapsedMs", elapsedMs));
-
-      Order secondBefore = orders.getOrder(GetOrderRequest.newBuilder().setOrderId(second.getId()).build()).getOrder();
-      LatticeError notRetried =
-          failure(() -> faultyOrders.cancelOrder(
-              CancelOrderRequest.newBuilder()
-                  .setOrderId(second.getId())
-                  .setVersion(secondBefore.getVersion())
-                  .setNote("Java client checkout: the proxy refuses this call")
-                  .build()));
-      check(notRetried.is(Status.Code.UNAVAILABLE, "UPSTREAM_RESTARTING"), "CancelOrder through the proxy gave %s", notRetried);
-      check(notRetried.retryDelay().isPresent(), "the proxy's UNAVAILABLE had no RetryInfo: %s", notRetried);
-      long retryDelayMs = notRetried.retryDelay().get().toMillis();
-      Order secondAfter = orders.getOrder(GetOrderRequest.newBuilder().setOrderId(second.getId()).build()).getOrder();
-      check(secondAfter.getVersion() == secondBefore.getVersion()
-              || (secondAfter.getStatus() != OrderStatus.ORDER_STATUS_CANCELLED
-                  && secondAfter.getStatus() != OrderStatus.ORDER_STATUS_REFUNDED),
-          "CancelOrder reached orders: the second order is %s", secondAfter.getStatus());
-      check(elapsedMs >= 2 * retryDelayMs,
-          "GetOrder took %d ms, less than two pushbacks of %d ms: the channel did not wait", elapsedMs, retryDelayMs);
-      log("   CancelOrder not retried: %s %s, retry in %d ms", notRetried.code(), notRetried.reason(), retryDelayMs);
-      summary.put("notRetried", map("code", notRetried.code().name(), "reason", notRetried.reason(), "retryDelayMs", retryDelayMs));
+      summary.putAll(FaultyProxy.callThrough(orders, faultyOrders, first.getId(), second.getId()));
       return summary;
     } finally {
       for (ManagedChannel channel : List.of(identityChannel, inventoryChannel, ordersChannel, faultyChannel)) {
@@ -239,7 +189,8 @@ public final class Checkout {
     }
   }
 
-  private static CreateOrderRequest orderOf(String productId, int quantity, String paymentMethodToken) {
+  /** A one-line order of {@code quantity} units of the product, in EUR. */
+  static CreateOrderRequest orderOf(String productId, int quantity, String paymentMethodToken) {
     return CreateOrderRequest.newBuilder()
         .addLines(CreateOrderRequest.Line.newBuilder().setProductId(productId).setQuantity(quantity))
         .setCurrency("EUR")
@@ -265,63 +216,11 @@ public final class Checkout {
     }
   }
 
-  /** Runs a call that must fail and decodes its error. */
-  private static LatticeError failure(Supplier<?> call) {
-    Object result;
-    try {
-      result = call.get();
-    } catch (StatusRuntimeException e) {
-      return LatticeError.of(e);
-    }
-    throw new CheckFailed("the call succeeded, expected an error: " + result);
-  }
-
-  /**
-   * A well-formed ES256 JWT that Lattice never signed: the header and claims of a real access
-   * token, and 64 random bytes where the signature goes.
-   */
-  private static String forge(String accessToken) {
-    String[] parts = accessToken.split("\\.");
-    check(parts.length == 3, "the access token is not a JWT");
-    String header = new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8);
-    check(header.replace(" ", "").contains("\"alg\":\"ES256\""), "the access token is not ES256: %s", header);
-    byte[] signature = new byte[64];
-    new SecureRandom().nextBytes(signature);
-    return parts[0] + "." + parts[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
-  }
-
   private String env(String name) {
     String value = env.get(name);
     if (value == null || value.isEmpty()) {
       throw new CheckFailed("environment variable " + name + " is not set");
     }
     return value;
-  }
-
-  private static Map<String, Object> map(Object... keysAndValues) {
-    Map<String, Object> map = new LinkedHashMap<>();
-    for (int i = 0; i < keysAndValues.length; i += 2) {
-      map.put((String) keysAndValues[i], keysAndValues[i + 1]);
-    }
-    return map;
-  }
-
-  private static void check(boolean condition, String format, Object... args) {
-    if (!condition) {
-      throw new CheckFailed(String.format(format, args));
-    }
-  }
-
-  private static void log(String format, Object... args) {
-    System.err.println(String.format(format, args));
-  }
-
-  /** A step did not behave as the contracts say. */
-  private static final class CheckFailed extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    CheckFailed(String message) {
-      super(message);
-    }
   }
 }

@@ -1,14 +1,17 @@
-package dev.lattice.orders.domain;
+package dev.lattice.orders.lifecycle;
 
 import dev.lattice.events.v1.Actor;
 import dev.lattice.events.v1.ActorType;
 import dev.lattice.events.v1.Envelope;
 import dev.lattice.orders.events.OrderEvents;
+import dev.lattice.orders.order.Order;
+import dev.lattice.orders.order.OrderAccess;
+import dev.lattice.orders.order.OrderErrors;
+import dev.lattice.orders.order.OrderProtos;
+import dev.lattice.orders.order.OrderState;
+import dev.lattice.orders.store.OrderHistoryStore;
 import dev.lattice.orders.store.OrderStore;
-import dev.lattice.orders.store.jooq.tables.records.OrderLinesRecord;
-import dev.lattice.orders.store.jooq.tables.records.OrdersRecord;
 import dev.lattice.orders.v1.CancellationReason;
-import dev.lattice.orders.v1.Order;
 import dev.lattice.orders.v1.RefundOrderResponse;
 import dev.lattice.platform.consumer.EventIds;
 import dev.lattice.platform.consumer.PermanentEventException;
@@ -17,8 +20,6 @@ import dev.lattice.platform.errors.Versions;
 import dev.lattice.platform.events.UuidV7Generator;
 import dev.lattice.platform.idempotency.IdempotencyClaim;
 import java.time.Clock;
-import java.time.OffsetDateTime;
-import java.util.List;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
@@ -55,8 +56,8 @@ public final class OrderLifecycle {
    */
   public Order change(OrderAccess caller, UUID orderId, long version, OrderChange change) {
     return Transactions.inTransaction(dsl, tx -> {
-      OrdersRecord order = lockVisible(tx, caller, orderId);
-      Versions.require("order", order.getVersion(), version);
+      Order order = lockVisible(tx, caller, orderId);
+      Versions.require("order", order.version(), version);
       return apply(tx, order, change, caller.actor(), null);
     });
   }
@@ -80,10 +81,11 @@ public final class OrderLifecycle {
   public RefundOrderResponse refund(
       OrderAccess caller, UUID orderId, long version, String reason, IdempotencyClaim claim) {
     return Transactions.inTransaction(dsl, tx -> {
-      OrdersRecord order = lockVisible(tx, caller, orderId);
-      Versions.require("order", order.getVersion(), version);
+      Order order = lockVisible(tx, caller, orderId);
+      Versions.require("order", order.version(), version);
+      Order refunded = apply(tx, order, OrderChange.refund(reason), caller.actor(), null);
       RefundOrderResponse response = RefundOrderResponse.newBuilder()
-          .setOrder(apply(tx, order, OrderChange.refund(reason), caller.actor(), null))
+          .setOrder(OrderProtos.toProto(refunded))
           .build();
       claim.complete(tx, response);
       return response;
@@ -100,10 +102,10 @@ public final class OrderLifecycle {
   public boolean onEvent(DSLContext tx, Envelope envelope, String orderId, OrderChange change) {
     UUID tenantId = EventIds.uuid("tenant_id", envelope.getTenantId());
     UUID id = EventIds.uuid("order_id", orderId);
-    OrdersRecord order = OrderStore.lock(tx, tenantId, id)
+    Order order = OrderStore.lock(tx, tenantId, id)
         .orElseThrow(() -> new PermanentEventException(
             "event " + envelope.getEventId() + " names order " + id + ", unknown in tenant " + tenantId));
-    OrderState from = OrderStore.state(order);
+    OrderState from = order.state();
     if (change.action().target(from).isEmpty()) {
       log.info("event {} ({}) does not apply to order {} in status {}: no effect",
           envelope.getEventId(), envelope.getType(), id, from);
@@ -118,48 +120,19 @@ public final class OrderLifecycle {
   }
 
   private Order apply(
-      DSLContext tx, OrdersRecord order, OrderChange change, Actor actor, UUID causeEventId) {
-    OrderState from = OrderStore.state(order);
+      DSLContext tx, Order order, OrderChange change, Actor actor, UUID causeEventId) {
+    OrderState from = order.state();
     OrderState to = change.action().target(from)
         .orElseThrow(() -> OrderErrors.illegalTransition(from, change.action().nominalTarget()));
-    OffsetDateTime now = OrderStore.utc(clock.instant());
-    order.setStatus(to.name());
-    order.setVersion(order.getVersion() + 1);
-    order.setUpdateTime(now);
-    switch (to) {
-      case PAID -> {
-        order.setPaymentId(change.paymentId());
-        order.setPayTime(now);
-      }
-      case PACKED -> order.setPackTime(now);
-      case SHIPPED -> {
-        order.setShipmentCarrier(change.carrier());
-        order.setShipmentTrackingNumber(change.trackingNumber());
-        order.setShipTime(now);
-      }
-      case DELIVERED -> order.setDeliverTime(now);
-      case CANCELLED -> {
-        order.setCancellationReason(change.storedReason());
-        order.setCancellationNote(change.note());
-        order.setCancelTime(now);
-      }
-      case REFUNDED -> {
-        order.setCancellationReason(change.storedReason());
-        order.setCancellationNote(change.note());
-        order.setRefundId(ids.next());
-        order.setRefundTime(now);
-      }
-      case CREATED -> throw new IllegalStateException("no action leads back to CREATED");
-    }
-    order.update();
-    OrderStore.history(tx, order, from, change.cause(), change.note(), actor, causeEventId, ids.next());
-    List<OrderLinesRecord> lines = OrderStore.lines(tx, order.getTenantId(), order.getId());
-    Order result = OrderStore.toProto(order, lines);
-    events.append(tx, order, actor, OrderEventPayloads.of(result, order.getRefundId(), from, change), causeEventId);
-    return result;
+    Order changed = OrderTransition.of(order, to, change, Order.now(clock), ids::next);
+    OrderStore.update(tx, changed);
+    OrderHistoryStore.append(
+        tx, changed, from, change.cause(), change.note(), actor, causeEventId, ids.next());
+    events.changed(tx, changed, from, change, actor, causeEventId);
+    return changed;
   }
 
-  private static OrdersRecord lockVisible(DSLContext tx, OrderAccess caller, UUID orderId) {
+  private static Order lockVisible(DSLContext tx, OrderAccess caller, UUID orderId) {
     return OrderStore.lock(tx, caller.tenantId(), orderId)
         .filter(caller::sees)
         .orElseThrow(OrderErrors::notFound);

@@ -1,8 +1,7 @@
-package dev.lattice.orders.domain;
+package dev.lattice.orders.order;
 
 import dev.lattice.events.v1.Actor;
 import dev.lattice.events.v1.ActorType;
-import dev.lattice.orders.store.jooq.tables.records.OrdersRecord;
 import java.util.UUID;
 
 /**
@@ -20,8 +19,8 @@ public record OrderAccess(UUID tenantId, UUID subject, boolean manages) {
   public static final String MANAGE = "orders.manage";
 
   /** True when the caller may see {@code order}: staff, or the order's customer. */
-  public boolean sees(OrdersRecord order) {
-    return manages || order.getCustomerId().equals(subject);
+  public boolean sees(Order order) {
+    return manages || order.customerId().equals(subject);
   }
 
   /** The caller as the actor of the events and history rows they cause. */

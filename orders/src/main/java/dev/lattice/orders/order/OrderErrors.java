@@ -1,10 +1,10 @@
-package dev.lattice.orders.domain;
+package dev.lattice.orders.order;
 
 import dev.lattice.platform.errors.FailedPreconditionException;
 import dev.lattice.platform.errors.NotFoundException;
 import java.util.Map;
 
-/** The failures of the orders domain, with the reasons the contract names. */
+/** The failures of the orders domain, with the reasons the contract names. Stateless. */
 public final class OrderErrors {
 
   /** An unknown order, one of another tenant, or another customer's order. */

@@ -1,4 +1,4 @@
-package dev.lattice.orders.pricing;
+package dev.lattice.orders.placement;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;

@@ -1,26 +1,24 @@
-package dev.lattice.orders.domain;
-
-import static dev.lattice.orders.store.jooq.Tables.ORDERS;
+package dev.lattice.orders.queries;
 
 import com.google.protobuf.Timestamp;
+import dev.lattice.orders.order.Order;
+import dev.lattice.orders.order.OrderAccess;
+import dev.lattice.orders.order.OrderErrors;
+import dev.lattice.orders.order.OrderProtos;
+import dev.lattice.orders.order.OrderState;
 import dev.lattice.orders.store.OrderStore;
-import dev.lattice.orders.store.jooq.tables.records.OrderLinesRecord;
-import dev.lattice.orders.store.jooq.tables.records.OrdersRecord;
 import dev.lattice.orders.v1.ListOrdersRequest;
 import dev.lattice.orders.v1.ListOrdersResponse;
-import dev.lattice.orders.v1.Order;
 import dev.lattice.orders.v1.OrderStatus;
 import dev.lattice.platform.errors.PermissionDeniedException;
 import dev.lattice.platform.paging.PageCursor;
 import dev.lattice.platform.paging.PageSize;
 import dev.lattice.platform.paging.PageTokens;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.jooq.Condition;
 import org.jooq.DSLContext;
 
 /** GetOrder and ListOrders, with the visibility rules of {@link OrderAccess}. Thread-safe. */
@@ -36,10 +34,9 @@ public final class OrderQueries {
 
   /** GetOrder: NOT_FOUND ORDER_NOT_FOUND unless the caller may see the order. */
   public Order get(OrderAccess caller, UUID orderId) {
-    OrdersRecord order = OrderStore.find(dsl, caller.tenantId(), orderId)
+    return OrderStore.find(dsl, caller.tenantId(), orderId)
         .filter(caller::sees)
         .orElseThrow(OrderErrors::notFound);
-    return OrderStore.toProto(order, OrderStore.lines(dsl, caller.tenantId(), orderId));
   }
 
   /**
@@ -56,32 +53,18 @@ public final class OrderQueries {
     Instant end = request.hasCreateTimeEnd() ? instant(request.getCreateTimeEnd()) : null;
     String fingerprint =
         PageTokens.fingerprint("orders", caller.tenantId(), customer, status, start, end);
-    List<Condition> where = new ArrayList<>();
-    where.add(ORDERS.TENANT_ID.eq(caller.tenantId()));
-    if (customer != null) {
-      where.add(ORDERS.CUSTOMER_ID.eq(customer));
-    }
-    if (status != null) {
-      where.add(ORDERS.STATUS.eq(status.name()));
-    }
-    if (start != null) {
-      where.add(ORDERS.CREATE_TIME.ge(OrderStore.utc(start)));
-    }
-    if (end != null) {
-      where.add(ORDERS.CREATE_TIME.lt(OrderStore.utc(end)));
-    }
+    OrderStore.Filter filter =
+        new OrderStore.Filter(caller.tenantId(), customer, status, start, end);
     Optional<OrderStore.Keyset> after = pageTokens.decode(request.getPageToken(), fingerprint)
         .map(cursor -> new OrderStore.Keyset(cursor.instant(0), UUID.fromString(cursor.string(1))));
-    List<OrdersRecord> rows = OrderStore.page(dsl, where, after, size + 1);
-    List<OrdersRecord> page = rows.subList(0, Math.min(size, rows.size()));
-    Map<UUID, List<OrderLinesRecord>> lines = OrderStore.lines(
-        dsl, caller.tenantId(), page.stream().map(OrdersRecord::getId).toList());
+    List<Order> rows = OrderStore.page(dsl, filter, after, size + 1);
+    List<Order> page = rows.subList(0, Math.min(size, rows.size()));
     ListOrdersResponse.Builder response = ListOrdersResponse.newBuilder();
-    page.forEach(order -> response.addOrders(OrderStore.toProto(order, lines.get(order.getId()))));
+    page.forEach(order -> response.addOrders(OrderProtos.toProto(order)));
     if (rows.size() > size) {
-      OrdersRecord last = page.getLast();
+      Order last = page.getLast();
       response.setNextPageToken(pageTokens.encode(PageCursor.of(
-          fingerprint, last.getCreateTime().toInstant(), last.getId().toString())));
+          fingerprint, last.createTime(), last.id().toString())));
     }
     return response.build();
   }

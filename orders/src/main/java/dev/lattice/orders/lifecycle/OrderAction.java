@@ -1,13 +1,14 @@
-package dev.lattice.orders.domain;
+package dev.lattice.orders.lifecycle;
 
-import static dev.lattice.orders.domain.OrderState.CANCELLED;
-import static dev.lattice.orders.domain.OrderState.CREATED;
-import static dev.lattice.orders.domain.OrderState.DELIVERED;
-import static dev.lattice.orders.domain.OrderState.PACKED;
-import static dev.lattice.orders.domain.OrderState.PAID;
-import static dev.lattice.orders.domain.OrderState.REFUNDED;
-import static dev.lattice.orders.domain.OrderState.SHIPPED;
+import static dev.lattice.orders.order.OrderState.CANCELLED;
+import static dev.lattice.orders.order.OrderState.CREATED;
+import static dev.lattice.orders.order.OrderState.DELIVERED;
+import static dev.lattice.orders.order.OrderState.PACKED;
+import static dev.lattice.orders.order.OrderState.PAID;
+import static dev.lattice.orders.order.OrderState.REFUNDED;
+import static dev.lattice.orders.order.OrderState.SHIPPED;
 
+import dev.lattice.orders.order.OrderState;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;

@@ -1,10 +1,10 @@
-package dev.lattice.orders.domain;
+package dev.lattice.orders.order;
 
 import dev.lattice.orders.v1.OrderStatus;
 
 /**
  * The states of an order as stored ({@code orders.status}); their contract form is {@link
- * OrderStatus}. CANCELLED and REFUNDED are terminal.
+ * OrderStatus}. CANCELLED and REFUNDED are terminal. Immutable.
  */
 public enum OrderState {
   CREATED(OrderStatus.ORDER_STATUS_CREATED),

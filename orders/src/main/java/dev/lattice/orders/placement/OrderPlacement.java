@@ -1,25 +1,22 @@
-package dev.lattice.orders.domain;
-
-import static dev.lattice.orders.store.jooq.Tables.ORDERS;
-import static dev.lattice.orders.store.jooq.Tables.ORDER_LINES;
+package dev.lattice.orders.placement;
 
 import dev.lattice.inventory.v1.Product;
 import dev.lattice.orders.events.OrderEvents;
-import dev.lattice.orders.pricing.InventoryPrices;
+import dev.lattice.orders.order.Order;
+import dev.lattice.orders.order.OrderAccess;
+import dev.lattice.orders.order.OrderErrors;
+import dev.lattice.orders.order.OrderLine;
+import dev.lattice.orders.order.OrderProtos;
+import dev.lattice.orders.store.OrderHistoryStore;
 import dev.lattice.orders.store.OrderStore;
-import dev.lattice.orders.store.jooq.tables.records.OrderLinesRecord;
-import dev.lattice.orders.store.jooq.tables.records.OrdersRecord;
 import dev.lattice.orders.v1.CreateOrderRequest;
 import dev.lattice.orders.v1.CreateOrderResponse;
-import dev.lattice.orders.v1.Order;
-import dev.lattice.orders.v1.OrderCreated;
 import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.errors.FailedPreconditionException;
 import dev.lattice.platform.errors.InvalidArgumentException;
 import dev.lattice.platform.events.UuidV7Generator;
 import dev.lattice.platform.idempotency.IdempotencyClaim;
 import java.time.Clock;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,50 +63,18 @@ public final class OrderPlacement {
     List<Product> products = prices.products(accessToken, productIds);
     checkAnswer(productIds, products);
     checkCurrency(request.getCurrency(), products);
-    List<PricedLine> lines = price(request, products);
-    long total = 0;
-    for (PricedLine line : lines) {
-      try {
-        total = Math.addExact(total, line.total());
-      } catch (ArithmeticException e) {
-        throw InvalidArgumentException.forField(
-            OrderErrors.AMOUNT_TOO_LARGE, "lines", "the order total exceeds the largest amount");
-      }
-    }
-    long orderTotal = total;
+    List<OrderLine> lines = price(request, products);
+    long total = total(lines);
     return Transactions.inTransaction(dsl, tx -> {
-      OffsetDateTime now = OrderStore.utc(clock.instant());
-      OrdersRecord order = tx.newRecord(ORDERS);
-      order.setId(ids.next());
-      order.setTenantId(caller.tenantId());
-      order.setCustomerId(caller.subject());
-      order.setStatus(OrderState.CREATED.name());
-      order.setCurrency(request.getCurrency());
-      order.setTotalAmountMinor(orderTotal);
-      order.setCancellationNote("");
-      order.setCreateTime(now);
-      order.setUpdateTime(now);
-      order.setVersion(1L);
-      order.insert();
-      List<OrderLinesRecord> rows = new ArrayList<>();
-      for (int i = 0; i < lines.size(); i++) {
-        rows.add(lines.get(i).toRecord(tx.newRecord(ORDER_LINES), order, i + 1));
-      }
-      tx.batchInsert(rows).execute();
-      OrderStore.history(
+      Order order = Order.placed(
+          ids.next(), caller, request.getCurrency(), total, lines, Order.now(clock));
+      OrderStore.insert(tx, order);
+      OrderHistoryStore.append(
           tx, order, null, "order_created", "", caller.actor(), null, ids.next());
-      Order created = OrderStore.toProto(order, rows);
-      events.append(tx, order, caller.actor(),
-          OrderCreated.newBuilder()
-              .setOrderId(created.getId())
-              .setCustomerId(created.getCustomerId())
-              .addAllLines(created.getLinesList())
-              .setCurrency(created.getCurrency())
-              .setTotalAmountMinor(created.getTotalAmountMinor())
-              .setPaymentMethodToken(request.getPaymentMethodToken())
-              .build(),
-          null);
-      CreateOrderResponse response = CreateOrderResponse.newBuilder().setOrder(created).build();
+      events.created(tx, order, caller.actor(), request.getPaymentMethodToken());
+      CreateOrderResponse response = CreateOrderResponse.newBuilder()
+          .setOrder(OrderProtos.toProto(order))
+          .build();
       claim.complete(tx, response);
       return response;
     });
@@ -136,13 +101,14 @@ public final class OrderPlacement {
     }
   }
 
-  private static List<PricedLine> price(CreateOrderRequest request, List<Product> products) {
-    List<PricedLine> lines = new ArrayList<>();
+  private static List<OrderLine> price(CreateOrderRequest request, List<Product> products) {
+    List<OrderLine> lines = new ArrayList<>();
     for (int i = 0; i < products.size(); i++) {
       Product product = products.get(i);
       int quantity = request.getLines(i).getQuantity();
       try {
-        lines.add(new PricedLine(product, quantity,
+        lines.add(new OrderLine(UUID.fromString(product.getId()), product.getSku(),
+            product.getName(), quantity, product.getPriceAmountMinor(),
             Math.multiplyExact(product.getPriceAmountMinor(), quantity)));
       } catch (ArithmeticException e) {
         throw InvalidArgumentException.forField(OrderErrors.AMOUNT_TOO_LARGE,
@@ -152,20 +118,16 @@ public final class OrderPlacement {
     return lines;
   }
 
-  /** A requested line with its captured price; {@code total} = unit price × quantity. */
-  private record PricedLine(Product product, int quantity, long total) {
-
-    OrderLinesRecord toRecord(OrderLinesRecord row, OrdersRecord order, int lineNumber) {
-      row.setOrderId(order.getId());
-      row.setLineNumber(lineNumber);
-      row.setTenantId(order.getTenantId());
-      row.setProductId(UUID.fromString(product.getId()));
-      row.setSku(product.getSku());
-      row.setName(product.getName());
-      row.setQuantity(quantity);
-      row.setUnitPriceAmountMinor(product.getPriceAmountMinor());
-      row.setLineTotalAmountMinor(total);
-      return row;
+  private static long total(List<OrderLine> lines) {
+    long total = 0;
+    for (OrderLine line : lines) {
+      try {
+        total = Math.addExact(total, line.lineTotalAmountMinor());
+      } catch (ArithmeticException e) {
+        throw InvalidArgumentException.forField(
+            OrderErrors.AMOUNT_TOO_LARGE, "lines", "the order total exceeds the largest amount");
+      }
     }
+    return total;
   }
 }

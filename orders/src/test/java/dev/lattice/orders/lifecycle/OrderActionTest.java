@@ -1,14 +1,15 @@
-package dev.lattice.orders.domain;
+package dev.lattice.orders.lifecycle;
 
-import static dev.lattice.orders.domain.OrderState.CANCELLED;
-import static dev.lattice.orders.domain.OrderState.CREATED;
-import static dev.lattice.orders.domain.OrderState.DELIVERED;
-import static dev.lattice.orders.domain.OrderState.PACKED;
-import static dev.lattice.orders.domain.OrderState.PAID;
-import static dev.lattice.orders.domain.OrderState.REFUNDED;
-import static dev.lattice.orders.domain.OrderState.SHIPPED;
+import static dev.lattice.orders.order.OrderState.CANCELLED;
+import static dev.lattice.orders.order.OrderState.CREATED;
+import static dev.lattice.orders.order.OrderState.DELIVERED;
+import static dev.lattice.orders.order.OrderState.PACKED;
+import static dev.lattice.orders.order.OrderState.PAID;
+import static dev.lattice.orders.order.OrderState.REFUNDED;
+import static dev.lattice.orders.order.OrderState.SHIPPED;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lattice.orders.order.OrderState;
 import dev.lattice.orders.v1.OrderStatus;
 import java.util.Map;
 import java.util.Set;

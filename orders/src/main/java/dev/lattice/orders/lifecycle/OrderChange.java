@@ -1,11 +1,11 @@
-package dev.lattice.orders.domain;
+package dev.lattice.orders.lifecycle;
 
 import dev.lattice.orders.v1.CancellationReason;
 import java.util.Objects;
 import java.util.UUID;
 
 /**
- * One requested status change: the action of the state machine and what it records.
+ * One requested status change: the action of the state machine and what it records. Immutable.
  *
  * @param action the state machine's action
  * @param cause what caused it, for the history row ({@code payment_captured}, {@code pack_order})
@@ -65,12 +65,5 @@ public record OrderChange(
   public static OrderChange refund(String note) {
     return new OrderChange(OrderAction.REFUND, "refund_order",
         CancellationReason.CANCELLATION_REASON_UNSPECIFIED, note, null, null, null);
-  }
-
-  /** The stored form of {@link #reason()}: the enum name without its prefix; null for none. */
-  public String storedReason() {
-    return reason == CancellationReason.CANCELLATION_REASON_UNSPECIFIED
-        ? null
-        : reason.name().substring(PREFIX.length());
   }
 }

@@ -1,0 +1,55 @@
+package dev.lattice.sandbox;
+
+import com.google.gson.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The sandbox's idempotency keys: one answer per key and kind of request. A repeat with the same
+ * body gets the stored answer, a different body 409 {@code idempotency_key_reused}, a repeat while
+ * the first is still running 409 {@code request_in_progress}; a key whose answer was not stored
+ * (5xx) stays usable. Not thread-safe: {@link SandboxLedger} uses it under its lock.
+ */
+final class SandboxKeys {
+
+  private final Map<String, Entry> entries = new HashMap<>();
+
+  /** The state of one idempotency key. */
+  static final class Entry {
+    final JsonObject request;
+    int attempts;
+    boolean inProgress;
+    SandboxReply reply;
+
+    Entry(JsonObject request) {
+      this.request = request;
+    }
+  }
+
+  /**
+   * The idempotency check of a new request: an answer when the key decides it (a replay or a
+   * 409), or null after recording one more attempt of the key.
+   */
+  SandboxReply claim(String scopedKey, JsonObject body) {
+    Entry entry = entries.get(scopedKey);
+    if (entry == null) {
+      entry = new Entry(body.deepCopy());
+      entries.put(scopedKey, entry);
+    } else if (!entry.request.equals(body)) {
+      return SandboxReply.error(409, "idempotency_error", "idempotency_key_reused",
+          "the key was used with another request body");
+    } else if (entry.inProgress) {
+      return SandboxReply.error(409, "idempotency_error", "request_in_progress",
+          "a request with this key is still being processed");
+    } else if (entry.reply != null) {
+      return entry.reply.copy();
+    }
+    entry.attempts++;
+    return null;
+  }
+
+  /** The entry of {@code scopedKey}, after {@link #claim} recorded it. */
+  Entry entry(String scopedKey) {
+    return entries.get(scopedKey);
+  }
+}
