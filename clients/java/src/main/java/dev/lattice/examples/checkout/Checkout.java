@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * orders page by page, meets the typed errors, and calls through a proxy that fails the first two
  * attempts. Progress goes to stderr; the last stdout line is the JSON summary. Exits 1 when a step
  * does not behave as the contracts say. Steps 1 to 5 are here, the errors of step 6 in {@link
- * TypedErrors}, the proxy of step 7 in {@link FaultyProxy}, the checks and logging in {@link
+ * TypedErrors}, the calls of step 7 in {@link RetriesThroughProxy}, the checks and logging in {@link
  * Checks}. Runs once, on one thread.
  */
 public final class Checkout {
@@ -177,7 +177,7 @@ public final class Checkout {
 
       // 7. Through the proxy that refuses the first two attempts of every call.
       OrdersServiceBlockingStub faultyOrders = customer.attach(OrdersServiceGrpc.newBlockingStub(faultyChannel));
-      summary.putAll(FaultyProxy.callThrough(orders, faultyOrders, first.getId(), second.getId()));
+      summary.putAll(RetriesThroughProxy.callThrough(orders, faultyOrders, first.getId(), second.getId()));
       return summary;
     } finally {
       for (ManagedChannel channel : List.of(identityChannel, inventoryChannel, ordersChannel, faultyChannel)) {

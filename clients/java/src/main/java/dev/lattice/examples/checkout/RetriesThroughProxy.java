@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
  * call. The channel retries GetOrder (idempotent) after the proxy's pushback, and does not retry
  * CancelOrder, which never reaches orders. Stateless.
  */
-final class FaultyProxy {
+final class RetriesThroughProxy {
 
-  private FaultyProxy() {}
+  private RetriesThroughProxy() {}
 
   /**
    * GetOrder of the first order and CancelOrder of the second, through the proxy.
