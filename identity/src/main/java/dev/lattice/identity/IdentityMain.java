@@ -3,7 +3,6 @@ package dev.lattice.identity;
 import dev.lattice.identity.accounts.Accounts;
 import dev.lattice.identity.accounts.UserAdministration;
 import dev.lattice.identity.api.IdentityGrpcService;
-import dev.lattice.identity.config.IdentityConfig;
 import dev.lattice.identity.http.JwksHttpServer;
 import dev.lattice.identity.events.IdentityEvents;
 import dev.lattice.identity.keys.KeyAdministration;

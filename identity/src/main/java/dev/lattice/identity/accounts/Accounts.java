@@ -4,7 +4,7 @@ import static dev.lattice.identity.store.jooq.Tables.ROLES;
 import static dev.lattice.identity.store.jooq.Tables.USERS;
 import static dev.lattice.identity.store.jooq.Tables.USER_ROLES;
 
-import dev.lattice.identity.config.IdentityConfig;
+import dev.lattice.identity.IdentityConfig;
 import dev.lattice.identity.events.IdentityEvents;
 import dev.lattice.identity.password.PasswordHasher;
 import dev.lattice.identity.password.PasswordPolicy;

@@ -9,7 +9,7 @@ import dev.lattice.identity.accounts.Accounts;
 import dev.lattice.identity.accounts.EmailAddresses;
 import dev.lattice.identity.accounts.TextFields;
 import dev.lattice.identity.accounts.UserStore;
-import dev.lattice.identity.config.IdentityConfig;
+import dev.lattice.identity.IdentityConfig;
 import dev.lattice.identity.events.IdentityEvents;
 import dev.lattice.identity.password.PasswordHasher;
 import dev.lattice.identity.password.PasswordPolicy;
