@@ -6,6 +6,7 @@ import dev.lattice.identity.accounts.UserAdministration;
 import dev.lattice.identity.api.IdentityGrpcService;
 import dev.lattice.identity.events.AccountMailHandler;
 import dev.lattice.identity.events.IdentityEvents;
+import dev.lattice.identity.housekeeping.Housekeeping;
 import dev.lattice.identity.http.JwksHttpServer;
 import dev.lattice.identity.keys.KeyAdministration;
 import dev.lattice.identity.keys.KeyEncryption;
