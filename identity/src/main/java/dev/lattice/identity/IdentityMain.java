@@ -1,11 +1,13 @@
 package dev.lattice.identity;
 
+import dev.lattice.identity.accounts.AccountMail;
 import dev.lattice.identity.accounts.Accounts;
 import dev.lattice.identity.accounts.UserAdministration;
 import dev.lattice.identity.api.IdentityGrpcService;
-import dev.lattice.identity.config.IdentityConfig;
-import dev.lattice.identity.http.JwksHttpServer;
+import dev.lattice.identity.events.AccountMailHandler;
 import dev.lattice.identity.events.IdentityEvents;
+import dev.lattice.identity.housekeeping.Housekeeping;
+import dev.lattice.identity.http.JwksHttpServer;
 import dev.lattice.identity.keys.KeyAdministration;
 import dev.lattice.identity.keys.KeyEncryption;
 import dev.lattice.identity.keys.SigningKeys;
@@ -92,7 +94,7 @@ public final class IdentityMain implements ServiceModule {
     return List.of(
         context.consumer("account-mail", EventSubjects.streamName(name()),
                 EventSubjects.subject(name(), AccountMailRequested.getDescriptor()))
-            .handle(AccountMailRequested.class, c.accounts()::handleMailRequest)
+            .handle(AccountMailRequested.class, new AccountMailHandler(c.mail()))
             .build());
   }
 
@@ -118,7 +120,7 @@ public final class IdentityMain implements ServiceModule {
   /** Identity's parts, built once per start from the started infrastructure. */
   private record Components(
       ServiceContext context, IdentityGrpcService service, KeyAdministration keys, Throttles throttles,
-      Accounts accounts) {}
+      AccountMail mail) {}
 
   private synchronized Components components(ServiceContext context) {
     if (components != null && components.context() == context) {
@@ -138,20 +140,23 @@ public final class IdentityMain implements ServiceModule {
     RefreshTokens refreshTokens =
         new RefreshTokens(new UuidV7Generator(clock), config.refreshTokenTtl(), config.refreshTokenIdle());
     PageTokens pageTokens = PageTokens.fromEnv(context.env());
-    Accounts accounts = new Accounts(dsl, config, hasher, policy, throttles, events, refreshTokens, clock);
-    Tenants tenants = new Tenants(dsl, config, events, accounts, clock);
-    tenants.bootstrap(hasher, policy);
+    AccountMail mail =
+        new AccountMail(dsl, throttles, events, config.verificationTtl(), config.resetTtl(), clock);
+    Accounts accounts = new Accounts(dsl, hasher, policy, throttles, events, mail, clock);
+    Tenants tenants = new Tenants(dsl, events, mail, config.accountSetupTtl(), clock);
+    config.bootstrap().ifPresent(admin -> tenants.bootstrap(admin.email(), admin.password(), hasher, policy));
     KeyAdministration keys =
         new KeyAdministration(dsl, signingKeys, events, config.keyActivationDelay(), config.accessTokenTtl(), clock);
     IdentityGrpcService service =
         new IdentityGrpcService(
             accounts,
+            mail,
             new Sessions(dsl, hasher, throttles, refreshTokens, accessTokens, clock),
-            new UserAdministration(dsl, events, refreshTokens, pageTokens, clock),
+            new UserAdministration(dsl, events, pageTokens, clock),
             new Roles(dsl, events, pageTokens, clock),
             tenants,
             keys);
-    components = new Components(context, service, keys, throttles, accounts);
+    components = new Components(context, service, keys, throttles, mail);
     return components;
   }
 }

@@ -2,6 +2,7 @@ package dev.lattice.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lattice.identity.housekeeping.Housekeeping;
 import dev.lattice.identity.throttle.ThrottleLimits;
 import dev.lattice.identity.throttle.Throttles;
 import dev.lattice.identity.v1.LoginResponse;

@@ -6,7 +6,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.lattice.identity.config.IdentityConfig;
+import dev.lattice.identity.IdentityConfig;
 import dev.lattice.identity.keys.KeyEncryption;
 import dev.lattice.identity.keys.SigningKeys;
 import dev.lattice.identity.tokens.AccessTokens;

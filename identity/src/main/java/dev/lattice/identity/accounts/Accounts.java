@@ -1,34 +1,26 @@
 package dev.lattice.identity.accounts;
 
-import static dev.lattice.identity.store.jooq.Tables.ROLES;
-import static dev.lattice.identity.store.jooq.Tables.USERS;
-import static dev.lattice.identity.store.jooq.Tables.USER_ROLES;
-
-import dev.lattice.identity.config.IdentityConfig;
 import dev.lattice.identity.events.IdentityEvents;
 import dev.lattice.identity.password.PasswordHasher;
 import dev.lattice.identity.password.PasswordPolicy;
-import dev.lattice.identity.sessions.RefreshTokens;
-import dev.lattice.identity.store.jooq.tables.records.OneTimeTokensRecord;
-import dev.lattice.identity.store.jooq.tables.records.TenantsRecord;
-import dev.lattice.identity.store.jooq.tables.records.UsersRecord;
+import dev.lattice.identity.shared.TextFields;
+import dev.lattice.identity.shared.Times;
+import dev.lattice.identity.store.RefreshTokenStore;
+import dev.lattice.identity.store.StoredTenant;
+import dev.lattice.identity.store.StoredUser;
+import dev.lattice.identity.store.TenantStore;
+import dev.lattice.identity.store.UserStore;
 import dev.lattice.identity.throttle.ThrottleAction;
 import dev.lattice.identity.throttle.ThrottleScope;
 import dev.lattice.identity.throttle.Throttles;
 import dev.lattice.identity.v1.AccountExistsNotified;
-import dev.lattice.identity.v1.AccountMailKind;
-import dev.lattice.identity.v1.AccountMailRequested;
-import dev.lattice.identity.v1.EmailVerificationRequested;
 import dev.lattice.identity.v1.EmailVerified;
 import dev.lattice.identity.v1.PasswordChangeMethod;
 import dev.lattice.identity.v1.PasswordChanged;
-import dev.lattice.identity.v1.PasswordResetPurpose;
-import dev.lattice.identity.v1.PasswordResetRequested;
 import dev.lattice.identity.v1.User;
 import dev.lattice.identity.v1.UserRegistered;
-import dev.lattice.platform.consumer.EventContext;
-import dev.lattice.platform.consumer.PermanentEventException;
 import dev.lattice.platform.db.Transactions;
+import dev.lattice.platform.errors.FailedPreconditionException;
 import dev.lattice.platform.errors.InvalidArgumentException;
 import dev.lattice.platform.errors.LatticeException;
 import dev.lattice.platform.errors.NotFoundException;
@@ -36,18 +28,16 @@ import dev.lattice.platform.events.UuidV7Generator;
 import dev.lattice.platform.grpc.Caller;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
- * Self-service account flows: registration, email verification, password reset and change.
- * Caller-facing answers never reveal whether an address is registered: the work done on the
- * request path is the same for both cases (Register: throttles, one Argon2id hash, one
- * transaction; the mail flows: throttles and one outbox row, the user looked up later by
- * identity's own consumer).
+ * Self-service account flows: registration, email verification, password reset and change (the
+ * mails they send are {@link AccountMail}'s). Caller-facing answers never reveal whether an address
+ * is registered: the work done on the request path is the same for both cases (Register:
+ * throttles, one Argon2id hash, one transaction). Thread-safe.
  */
 public final class Accounts {
 
@@ -58,26 +48,24 @@ public final class Accounts {
   static final String PASSWORD_UNCHANGED = "PASSWORD_UNCHANGED";
 
   private final DSLContext dsl;
-  private final IdentityConfig config;
   private final PasswordHasher hasher;
   private final PasswordPolicy policy;
   private final Throttles throttles;
   private final IdentityEvents events;
-  private final RefreshTokens refreshTokens;
+  private final AccountMail mail;
   private final OneTimeTokens oneTimeTokens;
   private final UuidV7Generator ids;
   private final Clock clock;
 
   public Accounts(
-      DSLContext dsl, IdentityConfig config, PasswordHasher hasher, PasswordPolicy policy,
-      Throttles throttles, IdentityEvents events, RefreshTokens refreshTokens, Clock clock) {
+      DSLContext dsl, PasswordHasher hasher, PasswordPolicy policy, Throttles throttles,
+      IdentityEvents events, AccountMail mail, Clock clock) {
     this.dsl = dsl;
-    this.config = config;
     this.hasher = hasher;
     this.policy = policy;
     this.throttles = throttles;
     this.events = events;
-    this.refreshTokens = refreshTokens;
+    this.mail = mail;
     this.ids = new UuidV7Generator(clock);
     this.oneTimeTokens = new OneTimeTokens(ids);
     this.clock = clock;
@@ -97,11 +85,11 @@ public final class Accounts {
     TextFields.requireNoControlCharacters("display_name", request.displayName());
     Caller caller = Caller.current();
     throttles.hit(ThrottleAction.REGISTER, ThrottleScope.ADDRESS, caller.address());
-    TenantsRecord tenant =
-        UserStore.tenant(dsl, request.tenantId(), request.tenantSlug())
-            .orElseThrow(() -> new NotFoundException(UserStore.TENANT_NOT_FOUND, "tenant not found"));
+    StoredTenant tenant =
+        TenantStore.find(dsl, request.tenantId(), request.tenantSlug())
+            .orElseThrow(() -> new NotFoundException(TenantStore.TENANT_NOT_FOUND, "tenant not found"));
     String email = EmailAddresses.normalize(request.email());
-    throttles.hit(ThrottleAction.REGISTER, ThrottleScope.ACCOUNT, Throttles.accountKey(tenant.getId(), email));
+    throttles.hit(ThrottleAction.REGISTER, ThrottleScope.ACCOUNT, Throttles.accountKey(tenant.id(), email));
     policy.check("password", request.password());
     // Hash before looking: an existing address costs the same Argon2id as a new one.
     String hash = hasher.hash(PasswordPolicy.normalize(request.password()));
@@ -109,35 +97,14 @@ public final class Accounts {
     Transactions.inTransaction(dsl, tx -> {
       Instant now = clock.instant();
       UUID userId = ids.next();
-      int inserted =
-          tx.insertInto(USERS)
-              .set(USERS.ID, userId)
-              .set(USERS.TENANT_ID, tenant.getId())
-              .set(USERS.EMAIL, email)
-              .set(USERS.PASSWORD_HASH, hash)
-              .set(USERS.DISPLAY_NAME, request.displayName())
-              .set(USERS.LOCALE, locale)
-              .set(USERS.STATUS, "PENDING_VERIFICATION")
-              .set(USERS.CREATE_TIME, OneTimeTokens.utc(now))
-              .set(USERS.UPDATE_TIME, OneTimeTokens.utc(now))
-              .onConflict(USERS.TENANT_ID, USERS.EMAIL_NORMALIZED)
-              .where(USERS.DELETE_TIME.isNull())
-              .doNothing()
-              .execute();
-      if (inserted == 0) {
-        Optional<UsersRecord> existing = UserStore.findLive(tx, tenant.getId(), email);
-        existing.ifPresent(user -> events.user(tx, user.getTenantId(), user.getId(), user.getVersion(),
-            caller.actor(""),
-            AccountExistsNotified.newBuilder()
-                .setUserId(user.getId().toString())
-                .setEmail(user.getEmail())
-                .setDisplayName(user.getDisplayName())
-                .setLocale(user.getLocale())
-                .build()));
+      boolean inserted = UserStore.insertUnlessTaken(tx, new UserStore.NewUser(
+          userId, tenant.id(), email, hash, request.displayName(), locale, "PENDING_VERIFICATION"), Times.utc(now));
+      if (!inserted) {
+        notifyExisting(tx, tenant.id(), email, caller);
         return null;
       }
-      grantBuiltIn(tx, tenant.getId(), userId, CUSTOMER_ROLE, now);
-      events.user(tx, tenant.getId(), userId, 1, caller.actor(userId.toString()),
+      UserStore.grantBuiltIn(tx, tenant.id(), userId, CUSTOMER_ROLE, Times.utc(now));
+      events.user(tx, tenant.id(), userId, 1, caller.actor(userId.toString()),
           UserRegistered.newBuilder()
               .setUserId(userId.toString())
               .setEmail(email)
@@ -145,10 +112,8 @@ public final class Accounts {
               .setLocale(locale)
               .addRoles(CUSTOMER_ROLE)
               .build());
-      OneTimeTokens.Issued token =
-          oneTimeTokens.issue(tx, tenant.getId(), userId, OneTimeTokens.VERIFY_EMAIL, now, config.verificationTtl());
-      events.user(tx, tenant.getId(), userId, 1, caller.actor(userId.toString()),
-          verificationRequested(userId, email, request.displayName(), locale, token));
+      mail.issueVerification(tx, new MailRecipient(tenant.id(), userId, 1, email, request.displayName(), locale),
+          caller.actor(userId.toString()), now);
       return null;
     });
   }
@@ -160,123 +125,21 @@ public final class Accounts {
     try {
       return Transactions.inTransaction(dsl, tx -> {
         Instant now = clock.instant();
-        OneTimeTokensRecord token =
+        StoredOneTimeToken token =
             oneTimeTokens.spend(tx, rawToken, Set.of(OneTimeTokens.VERIFY_EMAIL), now);
-        UsersRecord user = UserStore.lock(tx, token.getTenantId(), token.getUserId());
-        if (user.getDeleteTime() != null) {
-          throw new dev.lattice.platform.errors.FailedPreconditionException(
-              OneTimeTokens.TOKEN_INVALID, "the token is not valid");
+        StoredUser user = UserStore.lock(tx, token.tenantId(), token.userId());
+        if (user.deleted()) {
+          throw new FailedPreconditionException(OneTimeTokens.TOKEN_INVALID, "the token is not valid");
         }
-        if ("PENDING_VERIFICATION".equals(user.getStatus())) {
-          markVerified(tx, user, now, caller);
+        if ("PENDING_VERIFICATION".equals(user.status())) {
+          user = markVerified(tx, user, now, caller);
         }
-        return UserStore.toProto(tx, user);
+        return UserProtos.toProto(tx, user);
       });
     } catch (LatticeException e) {
       throttles.recordFailure(ThrottleAction.VERIFY_EMAIL, ThrottleScope.ADDRESS, caller.address());
       throw e;
     }
-  }
-
-  /**
-   * ResendVerification: OK whether or not the address exists. The request path only records an
-   * {@link AccountMailRequested}; {@link #handleMailRequest} sends the mail to a pending user.
-   */
-  public void resendVerification(String tenantId, String tenantSlug, String rawEmail) {
-    requestMail(AccountMailKind.ACCOUNT_MAIL_KIND_VERIFICATION, ThrottleAction.RESEND_VERIFICATION,
-        tenantId, tenantSlug, rawEmail);
-  }
-
-  /**
-   * RequestPasswordReset: OK whether or not the address exists. The request path only records an
-   * {@link AccountMailRequested}; {@link #handleMailRequest} issues the token to an active or
-   * pending user.
-   */
-  public void requestPasswordReset(String tenantId, String tenantSlug, String rawEmail) {
-    requestMail(AccountMailKind.ACCOUNT_MAIL_KIND_PASSWORD_RESET, ThrottleAction.REQUEST_PASSWORD_RESET,
-        tenantId, tenantSlug, rawEmail);
-  }
-
-  /**
-   * The request path of both mail flows: throttles, then one outbox row in one transaction, the
-   * same work for a known and an unknown address (timing reveals nothing). The user is looked up
-   * later, by the identity consumer of that event.
-   */
-  private void requestMail(
-      AccountMailKind kind, ThrottleAction action, String tenantId, String tenantSlug, String rawEmail) {
-    Caller caller = Caller.current();
-    String email = EmailAddresses.normalize(rawEmail);
-    Optional<TenantsRecord> tenant = throttledTenant(action, caller, tenantId, tenantSlug, email);
-    if (tenant.isEmpty()) {
-      return; // tenant slugs are public (Register answers TENANT_NOT_FOUND); addresses are not
-    }
-    Transactions.inTransaction(dsl, tx -> {
-      events.append(tx, tenant.get().getId(), "account_mail_request", ids.next(), 1, caller.actor(""),
-          AccountMailRequested.newBuilder().setEmail(email).setKind(kind).build());
-      return null;
-    });
-  }
-
-  /**
-   * Handles an {@link AccountMailRequested} in the consumer's transaction: a verification mail to
-   * a pending user, or a reset mail to an active or pending one; nothing for anyone else.
-   */
-  public void handleMailRequest(EventContext context, AccountMailRequested request) {
-    DSLContext tx = context.tx();
-    UUID tenantId = UUID.fromString(context.envelope().getTenantId());
-    Optional<UsersRecord> user = UserStore.findLive(tx, tenantId, request.getEmail());
-    if (user.isEmpty()) {
-      return;
-    }
-    UsersRecord u = user.get();
-    dev.lattice.events.v1.Actor actor = context.envelope().getActor();
-    switch (request.getKind()) {
-      case ACCOUNT_MAIL_KIND_VERIFICATION -> {
-        if ("PENDING_VERIFICATION".equals(u.getStatus())) {
-          OneTimeTokens.Issued token = oneTimeTokens.issue(
-              tx, tenantId, u.getId(), OneTimeTokens.VERIFY_EMAIL, clock.instant(), config.verificationTtl());
-          events.user(tx, tenantId, u.getId(), u.getVersion(), actor,
-              verificationRequested(u.getId(), u.getEmail(), u.getDisplayName(), u.getLocale(), token));
-        }
-      }
-      case ACCOUNT_MAIL_KIND_PASSWORD_RESET -> {
-        if ("ACTIVE".equals(u.getStatus()) || "PENDING_VERIFICATION".equals(u.getStatus())) {
-          issueReset(tx, u, OneTimeTokens.RESET_PASSWORD, config.resetTtl(),
-              PasswordResetPurpose.PASSWORD_RESET_PURPOSE_FORGOTTEN_PASSWORD, actor);
-        }
-      }
-      default -> throw new PermanentEventException("unknown account mail kind " + request.getKind());
-    }
-  }
-
-  /**
-   * Counts a mail-sending request per client address and per mailbox (an unknown tenant's
-   * mailbox is counted too, so the limit reveals nothing), then resolves the tenant.
-   */
-  private Optional<TenantsRecord> throttledTenant(
-      ThrottleAction action, Caller caller, String tenantId, String tenantSlug, String email) {
-    throttles.hit(action, ThrottleScope.ADDRESS, caller.address());
-    Optional<TenantsRecord> tenant = UserStore.tenant(dsl, tenantId, tenantSlug);
-    UUID tenantKey = tenant.map(TenantsRecord::getId).orElse(new UUID(0, 0));
-    throttles.hit(action, ThrottleScope.ACCOUNT, Throttles.accountKey(tenantKey, email));
-    return tenant;
-  }
-
-  /** Issues a reset (or account setup) token and its event, in {@code tx}. */
-  public void issueReset(DSLContext tx, UsersRecord user, String purpose, java.time.Duration ttl,
-      PasswordResetPurpose eventPurpose, dev.lattice.events.v1.Actor actor) {
-    OneTimeTokens.Issued token =
-        oneTimeTokens.issue(tx, user.getTenantId(), user.getId(), purpose, clock.instant(), ttl);
-    events.user(tx, user.getTenantId(), user.getId(), user.getVersion(), actor,
-        PasswordResetRequested.newBuilder()
-            .setUserId(user.getId().toString())
-            .setEmail(user.getEmail())
-            .setDisplayName(user.getDisplayName())
-            .setLocale(user.getLocale())
-            .setToken(token.raw())
-            .setExpireTime(UserStore.timestamp(token.expireTime()))
-            .setPurpose(eventPurpose)
-            .build());
   }
 
   /** ResetPassword: sets the password with a reset token and signs the user out everywhere. */
@@ -288,31 +151,27 @@ public final class Accounts {
     try {
       Transactions.inTransaction(dsl, tx -> {
         Instant now = clock.instant();
-        OneTimeTokensRecord token = oneTimeTokens.spend(
+        StoredOneTimeToken token = oneTimeTokens.spend(
             tx, rawToken, Set.of(OneTimeTokens.RESET_PASSWORD, OneTimeTokens.ACCOUNT_SETUP), now);
-        UsersRecord user = UserStore.lock(tx, token.getTenantId(), token.getUserId());
-        if (user.getDeleteTime() != null || "DISABLED".equals(user.getStatus())) {
-          throw new dev.lattice.platform.errors.FailedPreconditionException(
-              OneTimeTokens.TOKEN_INVALID, "the token is not valid");
+        StoredUser user = UserStore.lock(tx, token.tenantId(), token.userId());
+        if (user.deleted() || "DISABLED".equals(user.status())) {
+          throw new FailedPreconditionException(OneTimeTokens.TOKEN_INVALID, "the token is not valid");
         }
-        user.setPasswordHash(hash);
-        user.setUpdateTime(OneTimeTokens.utc(now));
-        user.setVersion(user.getVersion() + 1);
-        user.update(USERS.PASSWORD_HASH, USERS.UPDATE_TIME, USERS.VERSION);
-        refreshTokens.revokeUser(tx, user.getId(), Optional.empty(), now, "PASSWORD_RESET");
-        events.user(tx, user.getTenantId(), user.getId(), user.getVersion(), caller.actor(user.getId().toString()),
+        user = UserStore.setPassword(tx, user, hash, Times.utc(now));
+        RefreshTokenStore.revokeUser(tx, user.id(), Optional.empty(), Times.utc(now), "PASSWORD_RESET");
+        events.user(tx, user.tenantId(), user.id(), user.version(), caller.actor(user.id().toString()),
             PasswordChanged.newBuilder()
-                .setUserId(user.getId().toString())
-                .setEmail(user.getEmail())
+                .setUserId(user.id().toString())
+                .setEmail(user.email())
                 .setMethod(PasswordChangeMethod.PASSWORD_CHANGE_METHOD_RESET)
                 .build());
-        if ("PENDING_VERIFICATION".equals(user.getStatus())) {
+        if ("PENDING_VERIFICATION".equals(user.status())) {
           // The token reached the mailbox: that verifies it.
           markVerified(tx, user, now, caller);
         }
         return null;
       });
-    } catch (dev.lattice.platform.errors.FailedPreconditionException e) {
+    } catch (FailedPreconditionException e) {
       throttles.recordFailure(ThrottleAction.RESET_PASSWORD, ThrottleScope.ADDRESS, caller.address());
       throw e;
     }
@@ -327,14 +186,14 @@ public final class Accounts {
   public void changePassword(
       UUID tenantId, UUID userId, Optional<UUID> sessionFamily, String currentPassword, String newPassword) {
     Caller caller = Caller.current();
-    UsersRecord user = UserStore.get(dsl, tenantId, userId);
-    if (user.getDeleteTime() != null) {
+    StoredUser user = UserStore.get(dsl, tenantId, userId);
+    if (user.deleted()) {
       throw UserStore.notFound(userId);
     }
     String accountAddress =
-        Throttles.accountKey(tenantId, user.getEmailNormalized()) + "|" + caller.address();
+        Throttles.accountKey(tenantId, user.emailNormalized()) + "|" + caller.address();
     throttles.check(ThrottleAction.LOGIN, ThrottleScope.ACCOUNT_ADDRESS, accountAddress);
-    if (!hasher.matches(PasswordPolicy.normalize(currentPassword), user.getPasswordHash())) {
+    if (!hasher.matches(PasswordPolicy.normalize(currentPassword), user.passwordHash())) {
       throttles.recordFailure(ThrottleAction.LOGIN, ThrottleScope.ACCOUNT_ADDRESS, accountAddress);
       throttles.recordFailure(ThrottleAction.LOGIN, ThrottleScope.ADDRESS, caller.address());
       throw InvalidArgumentException.forField(
@@ -348,55 +207,34 @@ public final class Accounts {
     String hash = hasher.hash(PasswordPolicy.normalize(newPassword));
     Transactions.inTransaction(dsl, tx -> {
       Instant now = clock.instant();
-      UsersRecord locked = UserStore.lock(tx, tenantId, userId);
-      locked.setPasswordHash(hash);
-      locked.setUpdateTime(OneTimeTokens.utc(now));
-      locked.setVersion(locked.getVersion() + 1);
-      locked.update(USERS.PASSWORD_HASH, USERS.UPDATE_TIME, USERS.VERSION);
-      refreshTokens.revokeUser(tx, userId, sessionFamily, now, "PASSWORD_CHANGED");
-      events.user(tx, tenantId, userId, locked.getVersion(), caller.actor(userId.toString()),
+      StoredUser changed = UserStore.setPassword(tx, UserStore.lock(tx, tenantId, userId), hash, Times.utc(now));
+      RefreshTokenStore.revokeUser(tx, userId, sessionFamily, Times.utc(now), "PASSWORD_CHANGED");
+      events.user(tx, tenantId, userId, changed.version(), caller.actor(userId.toString()),
           PasswordChanged.newBuilder()
               .setUserId(userId.toString())
-              .setEmail(locked.getEmail())
+              .setEmail(changed.email())
               .setMethod(PasswordChangeMethod.PASSWORD_CHANGE_METHOD_CHANGE)
               .build());
       return null;
     });
   }
 
-  /** Grants a built-in role, in {@code tx}. */
-  public static void grantBuiltIn(DSLContext tx, UUID tenantId, UUID userId, String role, Instant now) {
-    UUID roleId =
-        tx.select(ROLES.ID).from(ROLES).where(ROLES.NAME.eq(role)).and(ROLES.BUILT_IN.isTrue()).fetchSingle().value1();
-    tx.insertInto(USER_ROLES)
-        .set(USER_ROLES.USER_ID, userId)
-        .set(USER_ROLES.ROLE_ID, roleId)
-        .set(USER_ROLES.TENANT_ID, tenantId)
-        .set(USER_ROLES.GRANT_TIME, OneTimeTokens.utc(now))
-        .onConflictDoNothing()
-        .execute();
+  /** Tells the owner of an address already registered, in {@code tx} (Register's other branch). */
+  private void notifyExisting(DSLContext tx, UUID tenantId, String email, Caller caller) {
+    UserStore.findLive(tx, tenantId, email).ifPresent(user ->
+        events.user(tx, user.tenantId(), user.id(), user.version(), caller.actor(""),
+            AccountExistsNotified.newBuilder()
+                .setUserId(user.id().toString())
+                .setEmail(user.email())
+                .setDisplayName(user.displayName())
+                .setLocale(user.locale())
+                .build()));
   }
 
-  private void markVerified(DSLContext tx, UsersRecord user, Instant now, Caller caller) {
-    OffsetDateTime at = OneTimeTokens.utc(now);
-    user.setStatus("ACTIVE");
-    user.setVerifyTime(at);
-    user.setUpdateTime(at);
-    user.setVersion(user.getVersion() + 1);
-    user.update(USERS.STATUS, USERS.VERIFY_TIME, USERS.UPDATE_TIME, USERS.VERSION);
-    events.user(tx, user.getTenantId(), user.getId(), user.getVersion(), caller.actor(user.getId().toString()),
-        EmailVerified.newBuilder().setUserId(user.getId().toString()).setEmail(user.getEmail()).build());
-  }
-
-  private static EmailVerificationRequested verificationRequested(
-      UUID userId, String email, String displayName, String locale, OneTimeTokens.Issued token) {
-    return EmailVerificationRequested.newBuilder()
-        .setUserId(userId.toString())
-        .setEmail(email)
-        .setDisplayName(displayName)
-        .setLocale(locale)
-        .setToken(token.raw())
-        .setExpireTime(UserStore.timestamp(token.expireTime()))
-        .build();
+  private StoredUser markVerified(DSLContext tx, StoredUser user, Instant now, Caller caller) {
+    StoredUser verified = UserStore.markVerified(tx, user, Times.utc(now));
+    events.user(tx, verified.tenantId(), verified.id(), verified.version(), caller.actor(verified.id().toString()),
+        EmailVerified.newBuilder().setUserId(verified.id().toString()).setEmail(verified.email()).build());
+    return verified;
   }
 }

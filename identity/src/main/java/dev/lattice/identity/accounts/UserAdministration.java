@@ -1,13 +1,12 @@
 package dev.lattice.identity.accounts;
 
-import static dev.lattice.identity.store.jooq.Tables.ROLES;
-import static dev.lattice.identity.store.jooq.Tables.USERS;
-import static dev.lattice.identity.store.jooq.Tables.USER_ROLES;
-
 import dev.lattice.events.v1.Actor;
 import dev.lattice.identity.events.IdentityEvents;
-import dev.lattice.identity.sessions.RefreshTokens;
-import dev.lattice.identity.store.jooq.tables.records.UsersRecord;
+import dev.lattice.identity.shared.Times;
+import dev.lattice.identity.store.RefreshTokenStore;
+import dev.lattice.identity.store.StoredUser;
+import dev.lattice.identity.store.UserFilter;
+import dev.lattice.identity.store.UserStore;
 import dev.lattice.identity.v1.ListUsersRequest;
 import dev.lattice.identity.v1.ListUsersResponse;
 import dev.lattice.identity.v1.User;
@@ -25,30 +24,24 @@ import dev.lattice.platform.paging.PageSize;
 import dev.lattice.platform.paging.PageTokens;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
-import org.jooq.Condition;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 
-/** Staff-facing user management of one tenant: get, list, soft delete, restore. */
+/** Staff-facing user management of one tenant: get, list, soft delete, restore. Thread-safe. */
 public final class UserAdministration {
 
   private final DSLContext dsl;
   private final IdentityEvents events;
-  private final RefreshTokens refreshTokens;
   private final OneTimeTokens oneTimeTokens;
   private final PageTokens pageTokens;
   private final Clock clock;
 
-  public UserAdministration(
-      DSLContext dsl, IdentityEvents events, RefreshTokens refreshTokens, PageTokens pageTokens, Clock clock) {
+  public UserAdministration(DSLContext dsl, IdentityEvents events, PageTokens pageTokens, Clock clock) {
     this.dsl = dsl;
     this.events = events;
-    this.refreshTokens = refreshTokens;
     this.oneTimeTokens = new OneTimeTokens(new UuidV7Generator(clock));
     this.pageTokens = pageTokens;
     this.clock = clock;
@@ -56,7 +49,7 @@ public final class UserAdministration {
 
   /** GetUser / GetMe. */
   public User get(UUID tenantId, UUID userId) {
-    return UserStore.toProto(dsl, UserStore.get(dsl, tenantId, userId));
+    return UserProtos.toProto(dsl, UserStore.get(dsl, tenantId, userId));
   }
 
   /** The current permissions of {@code userId} (GetMe). */
@@ -70,40 +63,15 @@ public final class UserAdministration {
     String fingerprint =
         PageTokens.fingerprint("users", tenantId, request.getStatus().getNumber(), request.getRole(),
             request.getEmailPrefix().toLowerCase(Locale.ROOT), request.getShowDeleted());
-    List<Condition> where = new ArrayList<>();
-    where.add(USERS.TENANT_ID.eq(tenantId));
-    if (request.getStatus() != UserStatus.USER_STATUS_UNSPECIFIED) {
-      where.add(USERS.STATUS.eq(request.getStatus().name().substring("USER_STATUS_".length())));
-    } else if (!request.getShowDeleted()) {
-      where.add(USERS.DELETE_TIME.isNull());
-    }
-    if (!request.getEmailPrefix().isEmpty()) {
-      where.add(USERS.EMAIL_NORMALIZED.startsWith(EmailAddresses.normalize(request.getEmailPrefix())));
-    }
-    if (!request.getRole().isEmpty()) {
-      where.add(DSL.exists(
-          DSL.selectOne().from(USER_ROLES).join(ROLES).on(ROLES.ID.eq(USER_ROLES.ROLE_ID))
-              .where(USER_ROLES.USER_ID.eq(USERS.ID)).and(ROLES.NAME.eq(request.getRole()))));
-    }
-    if (!request.getPageToken().isEmpty()) {
-      PageCursor cursor =
-          pageTokens.decode(request.getPageToken(), fingerprint)
-              .orElseThrow(() -> InvalidArgumentException.forField(
-                  PageTokens.PAGE_TOKEN_INVALID, "page_token", "is not a token of this query"));
-      OffsetDateTime createTime = OffsetDateTime.ofInstant(cursor.instant(0), java.time.ZoneOffset.UTC);
-      UUID id = UUID.fromString(cursor.string(1));
-      where.add(DSL.row(USERS.CREATE_TIME, USERS.ID).lt(createTime, id));
-    }
-    List<UsersRecord> rows =
-        dsl.selectFrom(USERS).where(where).orderBy(USERS.CREATE_TIME.desc(), USERS.ID.desc()).limit(size + 1).fetch();
+    List<StoredUser> rows = UserStore.findPage(dsl, filter(tenantId, request, fingerprint), size + 1);
     ListUsersResponse.Builder response = ListUsersResponse.newBuilder();
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
-      response.addUsers(UserStore.toProto(dsl, rows.get(i)));
+      response.addUsers(UserProtos.toProto(dsl, rows.get(i)));
     }
     if (rows.size() > size) {
-      UsersRecord last = rows.get(size - 1);
+      StoredUser last = rows.get(size - 1);
       response.setNextPageToken(pageTokens.encode(
-          PageCursor.of(fingerprint, last.getCreateTime().toInstant(), last.getId().toString())));
+          PageCursor.of(fingerprint, last.createTime().toInstant(), last.id().toString())));
     }
     return response.build();
   }
@@ -115,23 +83,17 @@ public final class UserAdministration {
     }
     return Transactions.inTransaction(dsl, tx -> {
       Instant now = clock.instant();
-      UsersRecord user = UserStore.lock(tx, tenantId, userId);
-      Versions.require("user", user.getVersion(), version);
-      if (user.getDeleteTime() != null) {
+      StoredUser user = UserStore.lock(tx, tenantId, userId);
+      Versions.require("user", user.version(), version);
+      if (user.deleted()) {
         throw new FailedPreconditionException("USER_ALREADY_DELETED", "the user is already deleted");
       }
-      OffsetDateTime at = OneTimeTokens.utc(now);
-      user.setPreDeleteStatus(user.getStatus());
-      user.setStatus("DELETED");
-      user.setDeleteTime(at);
-      user.setUpdateTime(at);
-      user.setVersion(user.getVersion() + 1);
-      user.update(USERS.PRE_DELETE_STATUS, USERS.STATUS, USERS.DELETE_TIME, USERS.UPDATE_TIME, USERS.VERSION);
-      refreshTokens.revokeUser(tx, userId, java.util.Optional.empty(), now, "USER_DELETED");
+      StoredUser deleted = UserStore.markDeleted(tx, user, Times.utc(now));
+      RefreshTokenStore.revokeUser(tx, userId, Optional.empty(), Times.utc(now), "USER_DELETED");
       oneTimeTokens.revokeAll(tx, userId, now);
-      events.user(tx, tenantId, userId, user.getVersion(), actor,
-          UserDeleted.newBuilder().setUserId(userId.toString()).setEmail(user.getEmail()).build());
-      return UserStore.toProto(tx, user);
+      events.user(tx, tenantId, userId, deleted.version(), actor,
+          UserDeleted.newBuilder().setUserId(userId.toString()).setEmail(deleted.email()).build());
+      return UserProtos.toProto(tx, deleted);
     });
   }
 
@@ -139,32 +101,46 @@ public final class UserAdministration {
   public User restore(UUID tenantId, Actor actor, UUID userId, long version) {
     return Transactions.inTransaction(dsl, tx -> {
       Instant now = clock.instant();
-      UsersRecord user = UserStore.lock(tx, tenantId, userId);
-      Versions.require("user", user.getVersion(), version);
-      if (user.getDeleteTime() == null) {
+      StoredUser user = UserStore.lock(tx, tenantId, userId);
+      Versions.require("user", user.version(), version);
+      if (!user.deleted()) {
         throw new FailedPreconditionException("USER_NOT_DELETED", "the user is not deleted");
       }
-      if (UserStore.findLive(tx, tenantId, user.getEmailNormalized()).isPresent()) {
-        throw new AlreadyExistsException("EMAIL_TAKEN", "another user holds this email address now");
+      if (UserStore.findLive(tx, tenantId, user.emailNormalized()).isPresent()) {
+        throw emailTaken();
       }
-      user.setStatus(user.getPreDeleteStatus());
-      user.setPreDeleteStatus(null);
-      user.setDeleteTime(null);
-      user.setUpdateTime(OneTimeTokens.utc(now));
-      user.setVersion(user.getVersion() + 1);
-      try {
-        user.update(USERS.PRE_DELETE_STATUS, USERS.STATUS, USERS.DELETE_TIME, USERS.UPDATE_TIME, USERS.VERSION);
-      } catch (org.jooq.exception.IntegrityConstraintViolationException e) {
-        throw new AlreadyExistsException("EMAIL_TAKEN", "another user holds this email address now");
-      }
-      events.user(tx, tenantId, userId, user.getVersion(), actor,
+      StoredUser restored =
+          UserStore.restore(tx, user, Times.utc(now)).orElseThrow(UserAdministration::emailTaken);
+      events.user(tx, tenantId, userId, restored.version(), actor,
           UserRestored.newBuilder()
               .setUserId(userId.toString())
-              .setEmail(user.getEmail())
-              .setStatus(UserStatus.valueOf("USER_STATUS_" + user.getStatus()))
+              .setEmail(restored.email())
+              .setStatus(UserStatus.valueOf("USER_STATUS_" + restored.status()))
               .build());
-      return UserStore.toProto(tx, user);
+      return UserProtos.toProto(tx, restored);
     });
   }
 
+  /** The users ListUsers selects: the request's filters and, with a page token, its position. */
+  private UserFilter filter(UUID tenantId, ListUsersRequest request, String fingerprint) {
+    Optional<String> status = request.getStatus() == UserStatus.USER_STATUS_UNSPECIFIED
+        ? Optional.empty()
+        : Optional.of(request.getStatus().name().substring("USER_STATUS_".length()));
+    String emailPrefix =
+        request.getEmailPrefix().isEmpty() ? "" : EmailAddresses.normalize(request.getEmailPrefix());
+    Optional<UserFilter.Position> after = Optional.empty();
+    if (!request.getPageToken().isEmpty()) {
+      PageCursor cursor =
+          pageTokens.decode(request.getPageToken(), fingerprint)
+              .orElseThrow(() -> InvalidArgumentException.forField(
+                  PageTokens.PAGE_TOKEN_INVALID, "page_token", "is not a token of this query"));
+      after = Optional.of(new UserFilter.Position(
+          Times.utc(cursor.instant(0)), UUID.fromString(cursor.string(1))));
+    }
+    return new UserFilter(tenantId, status, request.getShowDeleted(), emailPrefix, request.getRole(), after);
+  }
+
+  private static AlreadyExistsException emailTaken() {
+    return new AlreadyExistsException("EMAIL_TAKEN", "another user holds this email address now");
+  }
 }

@@ -1,12 +1,14 @@
 package dev.lattice.identity.api;
 
 import dev.lattice.events.v1.Actor;
+import dev.lattice.identity.accounts.AccountMail;
 import dev.lattice.identity.accounts.Accounts;
 import dev.lattice.identity.accounts.UserAdministration;
-import dev.lattice.identity.accounts.UserStore;
 import dev.lattice.identity.keys.KeyAdministration;
 import dev.lattice.identity.roles.Roles;
 import dev.lattice.identity.sessions.Sessions;
+import dev.lattice.identity.shared.Times;
+import dev.lattice.identity.store.UserStore;
 import dev.lattice.identity.tenants.Tenants;
 import dev.lattice.identity.v1.*;
 import dev.lattice.platform.auth.Principal;
@@ -25,6 +27,7 @@ import java.util.function.Supplier;
 public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServiceImplBase {
 
   private final Accounts accounts;
+  private final AccountMail mail;
   private final Sessions sessions;
   private final UserAdministration users;
   private final Roles roles;
@@ -32,9 +35,10 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
   private final KeyAdministration keys;
 
   public IdentityGrpcService(
-      Accounts accounts, Sessions sessions, UserAdministration users, Roles roles, Tenants tenants,
-      KeyAdministration keys) {
+      Accounts accounts, AccountMail mail, Sessions sessions, UserAdministration users, Roles roles,
+      Tenants tenants, KeyAdministration keys) {
     this.accounts = accounts;
+    this.mail = mail;
     this.sessions = sessions;
     this.users = users;
     this.roles = roles;
@@ -115,7 +119,7 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
   public void resendVerification(
       ResendVerificationRequest request, StreamObserver<ResendVerificationResponse> response) {
     answer(response, () -> {
-      accounts.resendVerification(request.getTenantId(), request.getTenantSlug(), request.getEmail());
+      mail.resendVerification(request.getTenantId(), request.getTenantSlug(), request.getEmail());
       return ResendVerificationResponse.getDefaultInstance();
     });
   }
@@ -129,9 +133,9 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
           .setAccessToken(session.access().token())
           .setTokenType("Bearer")
           .setExpiresIn(session.access().expiresInSeconds())
-          .setExpireTime(UserStore.timestamp(session.access().expireTime()))
+          .setExpireTime(Times.timestamp(session.access().expireTime()))
           .setRefreshToken(session.refresh().raw())
-          .setRefreshTokenExpireTime(UserStore.timestamp(session.refresh().expireTime()))
+          .setRefreshTokenExpireTime(Times.timestamp(session.refresh().expireTime()))
           .setUser(session.user().orElseThrow())
           .build();
     });
@@ -145,9 +149,9 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
           .setAccessToken(session.access().token())
           .setTokenType("Bearer")
           .setExpiresIn(session.access().expiresInSeconds())
-          .setExpireTime(UserStore.timestamp(session.access().expireTime()))
+          .setExpireTime(Times.timestamp(session.access().expireTime()))
           .setRefreshToken(session.refresh().raw())
-          .setRefreshTokenExpireTime(UserStore.timestamp(session.refresh().expireTime()))
+          .setRefreshTokenExpireTime(Times.timestamp(session.refresh().expireTime()))
           .build();
     });
   }
@@ -164,7 +168,7 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
   public void requestPasswordReset(
       RequestPasswordResetRequest request, StreamObserver<RequestPasswordResetResponse> response) {
     answer(response, () -> {
-      accounts.requestPasswordReset(request.getTenantId(), request.getTenantSlug(), request.getEmail());
+      mail.requestPasswordReset(request.getTenantId(), request.getTenantSlug(), request.getEmail());
       return RequestPasswordResetResponse.getDefaultInstance();
     });
   }

@@ -3,8 +3,8 @@ package dev.lattice.identity.keys;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import dev.lattice.events.v1.Actor;
-import dev.lattice.identity.accounts.UserStore;
 import dev.lattice.identity.events.IdentityEvents;
+import dev.lattice.identity.shared.Times;
 import dev.lattice.identity.v1.GetJwksResponse;
 import dev.lattice.identity.v1.Jwk;
 import dev.lattice.identity.v1.RotateSigningKeyResponse;
@@ -67,10 +67,10 @@ public final class KeyAdministration implements KeySource {
                   Duration.ofSeconds(Math.max(1, activationDelay.toSeconds()))));
       SigningKeyRotated.Builder event = SigningKeyRotated.newBuilder()
           .setKid(done.key().kid())
-          .setActivateTime(UserStore.timestamp(done.key().activateTime()))
+          .setActivateTime(Times.timestamp(done.key().activateTime()))
           .setPreviousKid(done.previousKid().orElse(""))
           .setRevokedPrevious(revokePrevious);
-      done.previousRetireTime().ifPresent(t -> event.setPreviousKeyRetireTime(UserStore.timestamp(t)));
+      done.previousRetireTime().ifPresent(t -> event.setPreviousKeyRetireTime(Times.timestamp(t)));
       events.append(tx, tenantId, "signing_key", UUID.nameUUIDFromBytes(done.key().kid().getBytes()), 1, actor,
           event.build());
       return done;
@@ -78,9 +78,9 @@ public final class KeyAdministration implements KeySource {
     keys.refresh();
     RotateSigningKeyResponse.Builder response = RotateSigningKeyResponse.newBuilder()
         .setKey(toProto(rotation.key().publicKey()))
-        .setActivateTime(UserStore.timestamp(rotation.key().activateTime()))
+        .setActivateTime(Times.timestamp(rotation.key().activateTime()))
         .setPreviousKid(rotation.previousKid().orElse(""));
-    rotation.previousRetireTime().ifPresent(t -> response.setPreviousKeyRetireTime(UserStore.timestamp(t)));
+    rotation.previousRetireTime().ifPresent(t -> response.setPreviousKeyRetireTime(Times.timestamp(t)));
     return response.build();
   }
 

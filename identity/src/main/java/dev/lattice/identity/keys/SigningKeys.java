@@ -1,30 +1,24 @@
 package dev.lattice.identity.keys;
 
-import static dev.lattice.identity.store.jooq.Tables.SIGNING_KEYS;
-
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import dev.lattice.identity.store.jooq.tables.records.SigningKeysRecord;
+import dev.lattice.identity.shared.Times;
 import dev.lattice.platform.events.UuidV7Generator;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.DSLContext;
-import org.jooq.JSONB;
-import org.jooq.impl.DSL;
 
 /**
  * The keys that sign access tokens (ES256, P-256), kept in {@code signing_keys} with their
@@ -34,15 +28,13 @@ import org.jooq.impl.DSL;
  * <p>Every replica reads the table into a {@link KeyRing} snapshot, refreshed at most every
  * {@link #SNAPSHOT_TTL} and at once after this replica rotates or meets an unknown kid. A key
  * signs from its {@code activate_time} until a newer key activates, and is published from its
- * creation until its {@code retire_time}.
+ * creation until its {@code retire_time}. Its SQL is in {@link SigningKeyStore}. Thread-safe: the
+ * snapshot is replaced whole and private keys sit in a concurrent map.
  */
 public final class SigningKeys {
 
   /** How stale a replica's view of the key table may be. */
   static final Duration SNAPSHOT_TTL = Duration.ofSeconds(5);
-
-  /** Serializes key creation across replicas (pg_advisory_xact_lock). */
-  private static final long ROTATION_LOCK = 0x4c41545449434b31L;
 
   private final DSLContext dsl;
   private final KeyEncryption encryption;
@@ -101,7 +93,7 @@ public final class SigningKeys {
   public void ensureSigningKey() {
     dsl.transaction(cfg -> {
       DSLContext tx = cfg.dsl();
-      lock(tx);
+      SigningKeyStore.lockRotation(tx);
       Instant now = clock.instant();
       if (load(tx).signingKey(now).isEmpty()) {
         insert(tx, now, now);
@@ -123,7 +115,7 @@ public final class SigningKeys {
    */
   public Optional<Rotation> rotate(
       DSLContext tx, Duration activationDelay, Duration previousGrace, boolean revokePrevious) {
-    lock(tx);
+    SigningKeyStore.lockRotation(tx);
     Instant now = clock.instant();
     KeyRing ring = load(tx);
     boolean pending = ring.keys().stream().anyMatch(k -> k.activateTime().isAfter(now) && k.publishedAt(now));
@@ -136,20 +128,11 @@ public final class SigningKeys {
     Optional<Instant> previousRetire = Optional.empty();
     if (revokePrevious) {
       // Every other published key goes: the compromised one and any pending successor.
-      OffsetDateTime at = utc(now);
-      tx.update(SIGNING_KEYS)
-          .set(SIGNING_KEYS.RETIRE_TIME, at)
-          .set(SIGNING_KEYS.REVOKE_TIME, at)
-          .where(SIGNING_KEYS.KID.ne(created.kid()))
-          .and(SIGNING_KEYS.RETIRE_TIME.isNull().or(SIGNING_KEYS.RETIRE_TIME.gt(at)))
-          .execute();
+      SigningKeyStore.revokeAllBut(tx, created.kid(), Times.utc(now));
       previousRetire = previous.map(p -> now);
     } else if (previous.isPresent()) {
       Instant retire = activate.plus(previousGrace);
-      tx.update(SIGNING_KEYS)
-          .set(SIGNING_KEYS.RETIRE_TIME, utc(retire))
-          .where(SIGNING_KEYS.KID.eq(previous.get().kid()))
-          .execute();
+      SigningKeyStore.retire(tx, previous.get().kid(), Times.utc(retire));
       previousRetire = Optional.of(retire);
     }
     return Optional.of(new Rotation(created, previous.map(StoredKey::kid), previousRetire));
@@ -174,12 +157,7 @@ public final class SigningKeys {
   /** The private key of {@code key}, decrypted once per replica and kept in memory. */
   public ECKey privateKey(StoredKey key) {
     return privateKeys.computeIfAbsent(key.kid(), kid -> {
-      byte[] encrypted =
-          dsl.select(SIGNING_KEYS.PRIVATE_KEY_ENCRYPTED)
-              .from(SIGNING_KEYS)
-              .where(SIGNING_KEYS.KID.eq(kid))
-              .fetchSingle()
-              .value1();
+      byte[] encrypted = SigningKeyStore.findPrivateKeyEncrypted(dsl, kid);
       try {
         return ECKey.parse(new String(encryption.decrypt(kid, encrypted), StandardCharsets.UTF_8));
       } catch (ParseException e) {
@@ -202,49 +180,14 @@ public final class SigningKeys {
     }
     String kid = generated.getKeyID();
     ECKey publicKey = generated.toPublicJWK();
-    tx.insertInto(SIGNING_KEYS)
-        .set(SIGNING_KEYS.ID, ids.next())
-        .set(SIGNING_KEYS.KID, kid)
-        .set(SIGNING_KEYS.ALGORITHM, JWSAlgorithm.ES256.getName())
-        .set(SIGNING_KEYS.PUBLIC_JWK, JSONB.valueOf(publicKey.toJSONString()))
-        .set(
-            SIGNING_KEYS.PRIVATE_KEY_ENCRYPTED,
-            encryption.encrypt(kid, generated.toJSONString().getBytes(StandardCharsets.UTF_8)))
-        .set(SIGNING_KEYS.CREATE_TIME, utc(now))
-        .set(SIGNING_KEYS.ACTIVATE_TIME, utc(activate))
-        .execute();
+    SigningKeyStore.insert(tx, ids.next(), kid, JWSAlgorithm.ES256.getName(), publicKey.toJSONString(),
+        encryption.encrypt(kid, generated.toJSONString().getBytes(StandardCharsets.UTF_8)),
+        Times.utc(now), Times.utc(activate));
     privateKeys.put(kid, generated);
     return new StoredKey(kid, publicKey, activate, Optional.empty());
   }
 
   private KeyRing load(DSLContext ctx) {
-    Instant now = clock.instant();
-    List<StoredKey> keys =
-        ctx.selectFrom(SIGNING_KEYS)
-            .where(SIGNING_KEYS.RETIRE_TIME.isNull().or(SIGNING_KEYS.RETIRE_TIME.gt(utc(now))))
-            .and(SIGNING_KEYS.REVOKE_TIME.isNull())
-            .fetch()
-            .map(SigningKeys::toStored);
-    return new KeyRing(keys);
-  }
-
-  private static StoredKey toStored(SigningKeysRecord row) {
-    try {
-      return new StoredKey(
-          row.getKid(),
-          ECKey.parse(row.getPublicJwk().data()),
-          row.getActivateTime().toInstant(),
-          Optional.ofNullable(row.getRetireTime()).map(OffsetDateTime::toInstant));
-    } catch (ParseException e) {
-      throw new IllegalStateException("signing key " + row.getKid() + " has an unreadable public JWK", e);
-    }
-  }
-
-  private static void lock(DSLContext tx) {
-    tx.select(DSL.function("pg_advisory_xact_lock", Object.class, DSL.val(ROTATION_LOCK))).fetch();
-  }
-
-  private static OffsetDateTime utc(Instant instant) {
-    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    return new KeyRing(SigningKeyStore.findPublished(ctx, Times.utc(clock.instant())));
   }
 }

@@ -1,6 +1,6 @@
 package dev.lattice.identity.password;
 
-import dev.lattice.identity.accounts.TextFields;
+import dev.lattice.identity.shared.TextFields;
 import dev.lattice.platform.errors.InvalidArgumentException;
 import java.io.BufferedReader;
 import java.io.IOException;

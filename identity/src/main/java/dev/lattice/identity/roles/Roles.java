@@ -1,17 +1,13 @@
 package dev.lattice.identity.roles;
 
-import static dev.lattice.identity.store.jooq.Tables.PERMISSIONS;
-import static dev.lattice.identity.store.jooq.Tables.ROLES;
-import static dev.lattice.identity.store.jooq.Tables.ROLE_PERMISSIONS;
-import static dev.lattice.identity.store.jooq.Tables.USERS;
-import static dev.lattice.identity.store.jooq.Tables.USER_ROLES;
-
 import com.google.protobuf.Message;
 import dev.lattice.events.v1.Actor;
-import dev.lattice.identity.accounts.UserStore;
+import dev.lattice.identity.accounts.UserProtos;
 import dev.lattice.identity.events.IdentityEvents;
-import dev.lattice.identity.store.jooq.tables.records.RolesRecord;
-import dev.lattice.identity.store.jooq.tables.records.UsersRecord;
+import dev.lattice.identity.shared.TextFields;
+import dev.lattice.identity.shared.Times;
+import dev.lattice.identity.store.StoredUser;
+import dev.lattice.identity.store.UserStore;
 import dev.lattice.identity.v1.ListRolesResponse;
 import dev.lattice.identity.v1.Role;
 import dev.lattice.identity.v1.RoleAssigned;
@@ -35,16 +31,17 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 
 /**
  * Roles of a tenant: the four built-in roles (global rows) and the tenant's custom roles.
  * Nobody grants what they do not hold: creating or assigning a role whose permissions the caller
- * lacks, or revoking one, is PERMISSION_DENIED PERMISSION_ESCALATION.
+ * lacks, or revoking one, is PERMISSION_DENIED PERMISSION_ESCALATION. Its SQL is in {@link
+ * RoleStore}. Thread-safe.
  */
 public final class Roles {
 
@@ -72,10 +69,9 @@ public final class Roles {
   /** CreateRole. */
   public Role create(UUID tenantId, Set<String> callerPermissions, Actor actor,
       String name, String description, List<String> permissions) {
-    dev.lattice.identity.accounts.TextFields.requireNoControlCharacters("description", description);
+    TextFields.requireNoControlCharacters("description", description);
     Set<String> wanted = new TreeSet<>(permissions);
-    Set<String> known = Set.copyOf(dsl.select(PERMISSIONS.NAME).from(PERMISSIONS)
-        .where(PERMISSIONS.NAME.in(wanted)).fetch(PERMISSIONS.NAME));
+    Set<String> known = RoleStore.findKnownPermissions(dsl, wanted);
     for (String permission : wanted) {
       if (!known.contains(permission)) {
         throw new InvalidArgumentException(UNKNOWN_PERMISSION, "unknown permission " + permission,
@@ -86,34 +82,18 @@ public final class Roles {
     requireHeld(callerPermissions, wanted);
     return Transactions.inTransaction(dsl, tx -> {
       Instant now = clock.instant();
-      boolean taken = tx.fetchExists(ROLES, ROLES.NAME.eq(name)
-          .and(ROLES.TENANT_ID.eq(tenantId).or(ROLES.BUILT_IN.isTrue())));
-      if (taken) {
+      if (RoleStore.nameTaken(tx, tenantId, name)) {
         throw new AlreadyExistsException(ROLE_EXISTS, "a role with this name exists");
       }
       UUID roleId = ids.next();
-      tx.insertInto(ROLES)
-          .set(ROLES.ID, roleId)
-          .set(ROLES.TENANT_ID, tenantId)
-          .set(ROLES.NAME, name)
-          .set(ROLES.DESCRIPTION, description)
-          .set(ROLES.BUILT_IN, false)
-          .set(ROLES.CREATE_TIME, OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
-          .execute();
-      for (String permission : wanted) {
-        tx.insertInto(ROLE_PERMISSIONS)
-            .set(ROLE_PERMISSIONS.ROLE_ID, roleId)
-            .set(ROLE_PERMISSIONS.TENANT_ID, tenantId)
-            .set(ROLE_PERMISSIONS.PERMISSION, permission)
-            .execute();
-      }
+      RoleStore.insertCustom(tx, roleId, tenantId, name, description, wanted, Times.utc(now));
       events.append(tx, tenantId, "role", roleId, 1, actor,
           RoleCreated.newBuilder().setName(name).addAllPermissions(wanted).build());
       return Role.newBuilder()
           .setName(name)
           .setDescription(description)
           .addAllPermissions(wanted)
-          .setCreateTime(UserStore.timestamp(now))
+          .setCreateTime(Times.timestamp(now))
           .build();
     });
   }
@@ -122,21 +102,20 @@ public final class Roles {
   public ListRolesResponse list(UUID tenantId, int pageSize, String pageToken) {
     int size = PageSize.resolve(pageSize);
     String fingerprint = PageTokens.fingerprint("roles", tenantId);
-    var condition = ROLES.TENANT_ID.eq(tenantId).or(ROLES.BUILT_IN.isTrue());
+    Optional<String> after = Optional.empty();
     if (!pageToken.isEmpty()) {
       PageCursor cursor = pageTokens.decode(pageToken, fingerprint)
           .orElseThrow(() -> InvalidArgumentException.forField(
               PageTokens.PAGE_TOKEN_INVALID, "page_token", "is not a token of this query"));
-      condition = condition.and(ROLES.NAME.gt(cursor.string(0)));
+      after = Optional.of(cursor.string(0));
     }
-    List<RolesRecord> rows =
-        dsl.selectFrom(ROLES).where(condition).orderBy(ROLES.NAME).limit(size + 1).fetch();
+    List<StoredRole> rows = RoleStore.findPage(dsl, tenantId, after, size + 1);
     ListRolesResponse.Builder response = ListRolesResponse.newBuilder();
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
       response.addRoles(toProto(rows.get(i)));
     }
     if (rows.size() > size) {
-      response.setNextPageToken(pageTokens.encode(PageCursor.of(fingerprint, rows.get(size - 1).getName())));
+      response.setNextPageToken(pageTokens.encode(PageCursor.of(fingerprint, rows.get(size - 1).name())));
     }
     return response.build();
   }
@@ -146,13 +125,7 @@ public final class Roles {
       UUID userId, String roleName, long version) {
     return change(tenantId, callerPermissions, actor, userId, roleName, version,
         RoleAssigned.newBuilder().setUserId(userId.toString()).setRole(roleName).build(),
-        (tx, user, role) -> tx.insertInto(USER_ROLES)
-            .set(USER_ROLES.USER_ID, userId)
-            .set(USER_ROLES.ROLE_ID, role.getId())
-            .set(USER_ROLES.TENANT_ID, tenantId)
-            .set(USER_ROLES.GRANT_TIME, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC))
-            .onConflictDoNothing()
-            .execute() == 1);
+        (tx, user, role) -> RoleStore.grant(tx, tenantId, userId, role.id(), Times.utc(clock.instant())));
   }
 
   /** RevokeRole: idempotent; never leaves a tenant without an admin. */
@@ -162,19 +135,16 @@ public final class Roles {
         RoleRevoked.newBuilder().setUserId(userId.toString()).setRole(roleName).build(),
         (tx, user, role) -> {
           if (ADMIN_ROLE.equals(roleName)) {
-            requireAnotherAdmin(tx, tenantId, userId, role.getId());
+            requireAnotherAdmin(tx, tenantId, userId, role.id());
           }
-          return tx.deleteFrom(USER_ROLES)
-              .where(USER_ROLES.USER_ID.eq(userId))
-              .and(USER_ROLES.ROLE_ID.eq(role.getId()))
-              .execute() == 1;
+          return RoleStore.ungrant(tx, userId, role.id());
         });
   }
 
   /** What AssignRole or RevokeRole does to the user's roles; true when it changed them. */
   @FunctionalInterface
   private interface RoleChange {
-    boolean apply(DSLContext tx, UsersRecord user, RolesRecord role);
+    boolean apply(DSLContext tx, StoredUser user, StoredRole role);
   }
 
   /**
@@ -185,52 +155,31 @@ public final class Roles {
   private User change(UUID tenantId, Set<String> callerPermissions, Actor actor, UUID userId,
       String roleName, long version, Message event, RoleChange change) {
     return Transactions.inTransaction(dsl, tx -> {
-      UsersRecord user = UserStore.lock(tx, tenantId, userId);
-      Versions.require("user", user.getVersion(), version);
-      RolesRecord role = role(tx, tenantId, roleName);
-      requireHeld(callerPermissions, rolePermissions(tx, role.getId()));
+      StoredUser user = UserStore.lock(tx, tenantId, userId);
+      Versions.require("user", user.version(), version);
+      StoredRole role = role(tx, tenantId, roleName);
+      requireHeld(callerPermissions, RoleStore.permissions(tx, role.id()));
       if (change.apply(tx, user, role)) {
-        bump(user);
-        events.user(tx, tenantId, userId, user.getVersion(), actor, event);
+        user = UserStore.touch(tx, user, OffsetDateTime.now(ZoneOffset.UTC));
+        events.user(tx, tenantId, userId, user.version(), actor, event);
       }
-      return UserStore.toProto(tx, user);
+      return UserProtos.toProto(tx, user);
     });
   }
 
   /** FAILED_PRECONDITION LAST_ADMIN when {@code userId} holds the tenant's only live admin role. */
   private static void requireAnotherAdmin(DSLContext tx, UUID tenantId, UUID userId, UUID adminRoleId) {
     // Serialize admin revocations of the tenant, then count the other live admins.
-    tx.select(DSL.function("pg_advisory_xact_lock", Object.class,
-        DSL.val((long) tenantId.hashCode()))).fetch();
-    int others = tx.fetchCount(DSL.selectOne().from(USER_ROLES).join(USERS).on(USERS.ID.eq(USER_ROLES.USER_ID))
-        .where(USER_ROLES.ROLE_ID.eq(adminRoleId))
-        .and(USER_ROLES.TENANT_ID.eq(tenantId))
-        .and(USER_ROLES.USER_ID.ne(userId))
-        .and(USERS.DELETE_TIME.isNull()));
-    boolean holds = tx.fetchExists(USER_ROLES,
-        USER_ROLES.USER_ID.eq(userId).and(USER_ROLES.ROLE_ID.eq(adminRoleId)));
-    if (holds && others == 0) {
+    RoleStore.lockAdminChanges(tx, tenantId);
+    int others = RoleStore.countOtherLiveHolders(tx, tenantId, adminRoleId, userId);
+    if (RoleStore.holds(tx, userId, adminRoleId) && others == 0) {
       throw new FailedPreconditionException(LAST_ADMIN, "the tenant would be left without an admin");
     }
   }
 
-  private static void bump(UsersRecord user) {
-    user.setVersion(user.getVersion() + 1);
-    user.setUpdateTime(OffsetDateTime.now(ZoneOffset.UTC));
-    user.update(USERS.VERSION, USERS.UPDATE_TIME);
-  }
-
-  private static RolesRecord role(DSLContext tx, UUID tenantId, String name) {
-    return tx.selectFrom(ROLES)
-        .where(ROLES.NAME.eq(name))
-        .and(ROLES.TENANT_ID.eq(tenantId).or(ROLES.BUILT_IN.isTrue()))
-        .fetchOptional()
+  private static StoredRole role(DSLContext tx, UUID tenantId, String name) {
+    return RoleStore.find(tx, tenantId, name)
         .orElseThrow(() -> new NotFoundException(ROLE_NOT_FOUND, "role not found"));
-  }
-
-  private static Set<String> rolePermissions(DSLContext tx, UUID roleId) {
-    return new TreeSet<>(tx.select(ROLE_PERMISSIONS.PERMISSION).from(ROLE_PERMISSIONS)
-        .where(ROLE_PERMISSIONS.ROLE_ID.eq(roleId)).fetch(ROLE_PERMISSIONS.PERMISSION));
   }
 
   private static void requireHeld(Set<String> callerPermissions, Set<String> granted) {
@@ -242,14 +191,14 @@ public final class Roles {
     }
   }
 
-  private Role toProto(RolesRecord row) {
+  private Role toProto(StoredRole row) {
     Role.Builder role = Role.newBuilder()
-        .setName(row.getName())
-        .setDescription(row.getDescription())
-        .addAllPermissions(rolePermissions(dsl, row.getId()))
-        .setBuiltIn(row.getBuiltIn());
-    if (row.getCreateTime() != null) {
-      role.setCreateTime(UserStore.timestamp(row.getCreateTime()));
+        .setName(row.name())
+        .setDescription(row.description())
+        .addAllPermissions(RoleStore.permissions(dsl, row.id()))
+        .setBuiltIn(row.builtIn());
+    if (row.createTime() != null) {
+      role.setCreateTime(Times.timestamp(row.createTime()));
     }
     return role.build();
   }

@@ -1,20 +1,19 @@
 package dev.lattice.identity.sessions;
 
-import static dev.lattice.identity.store.jooq.Tables.REFRESH_TOKENS;
-
+import dev.lattice.identity.shared.Times;
+import dev.lattice.identity.store.RefreshTokenStore;
 import dev.lattice.identity.tokens.OpaqueTokens;
 import dev.lattice.platform.events.UuidV7Generator;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
  * Rotating refresh tokens, grouped in families (one per sign-in). Stored as SHA-256; a token
- * lives 7 days idle and never past its family's absolute expiry (30 days after sign-in).
+ * lives 7 days idle and never past its family's absolute expiry (30 days after sign-in). Its SQL
+ * is in {@link RefreshTokenStore}. Thread-safe.
  */
 public final class RefreshTokens {
 
@@ -52,25 +51,12 @@ public final class RefreshTokens {
 
   /** Revokes a family; returns how many live tokens it had. */
   public int revokeFamily(DSLContext tx, UUID familyId, Instant now, String reason) {
-    return tx.update(REFRESH_TOKENS)
-        .set(REFRESH_TOKENS.REVOKE_TIME, utc(now))
-        .set(REFRESH_TOKENS.REVOKE_REASON, reason)
-        .where(REFRESH_TOKENS.FAMILY_ID.eq(familyId))
-        .and(REFRESH_TOKENS.REVOKE_TIME.isNull())
-        .execute();
+    return RefreshTokenStore.revokeFamily(tx, familyId, Times.utc(now), reason);
   }
 
   /** Revokes every live token of a user except those of {@code keepFamily}. */
   public int revokeUser(DSLContext tx, UUID userId, Optional<UUID> keepFamily, Instant now, String reason) {
-    var condition = REFRESH_TOKENS.USER_ID.eq(userId).and(REFRESH_TOKENS.REVOKE_TIME.isNull());
-    if (keepFamily.isPresent()) {
-      condition = condition.and(REFRESH_TOKENS.FAMILY_ID.ne(keepFamily.get()));
-    }
-    return tx.update(REFRESH_TOKENS)
-        .set(REFRESH_TOKENS.REVOKE_TIME, utc(now))
-        .set(REFRESH_TOKENS.REVOKE_REASON, reason)
-        .where(condition)
-        .execute();
+    return RefreshTokenStore.revokeUser(tx, userId, keepFamily, Times.utc(now), reason);
   }
 
   private Issued insert(
@@ -81,23 +67,9 @@ public final class RefreshTokens {
     if (idle.isAfter(familyExpire)) {
       idle = familyExpire;
     }
-    tx.insertInto(REFRESH_TOKENS)
-        .set(REFRESH_TOKENS.ID, ids.next())
-        .set(REFRESH_TOKENS.TENANT_ID, tenantId)
-        .set(REFRESH_TOKENS.USER_ID, userId)
-        .set(REFRESH_TOKENS.FAMILY_ID, familyId)
-        .set(REFRESH_TOKENS.PARENT_ID, parentId)
-        .set(REFRESH_TOKENS.TOKEN_HASH, OpaqueTokens.hash(raw))
-        .set(REFRESH_TOKENS.ISSUE_TIME, utc(now))
-        .set(REFRESH_TOKENS.EXPIRE_TIME, utc(familyExpire))
-        .set(REFRESH_TOKENS.IDLE_EXPIRE_TIME, utc(idle))
-        .set(REFRESH_TOKENS.CLIENT_ADDRESS, clientAddress)
-        .set(REFRESH_TOKENS.USER_AGENT, userAgent.isEmpty() ? null : userAgent)
-        .execute();
+    RefreshTokenStore.insert(tx, new RefreshTokenStore.NewToken(
+        ids.next(), tenantId, userId, familyId, parentId, OpaqueTokens.hash(raw), Times.utc(now),
+        Times.utc(familyExpire), Times.utc(idle), clientAddress, userAgent));
     return new Issued(raw, familyId, familyExpire);
-  }
-
-  static OffsetDateTime utc(Instant instant) {
-    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
 }

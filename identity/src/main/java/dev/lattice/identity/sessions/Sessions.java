@@ -1,16 +1,16 @@
 package dev.lattice.identity.sessions;
 
-import static dev.lattice.identity.store.jooq.Tables.REFRESH_TOKENS;
-import static dev.lattice.identity.store.jooq.Tables.TENANTS;
-import static dev.lattice.identity.store.jooq.Tables.USERS;
-
 import dev.lattice.identity.accounts.EmailAddresses;
-import dev.lattice.identity.accounts.UserStore;
+import dev.lattice.identity.accounts.UserProtos;
 import dev.lattice.identity.password.PasswordHasher;
 import dev.lattice.identity.password.PasswordPolicy;
-import dev.lattice.identity.store.jooq.tables.records.RefreshTokensRecord;
-import dev.lattice.identity.store.jooq.tables.records.TenantsRecord;
-import dev.lattice.identity.store.jooq.tables.records.UsersRecord;
+import dev.lattice.identity.shared.Times;
+import dev.lattice.identity.store.RefreshTokenStore;
+import dev.lattice.identity.store.StoredRefreshToken;
+import dev.lattice.identity.store.StoredTenant;
+import dev.lattice.identity.store.StoredUser;
+import dev.lattice.identity.store.TenantStore;
+import dev.lattice.identity.store.UserStore;
 import dev.lattice.identity.throttle.ThrottleAction;
 import dev.lattice.identity.throttle.ThrottleScope;
 import dev.lattice.identity.throttle.Throttles;
@@ -35,7 +35,7 @@ import org.jooq.DSLContext;
  * <p>Login answers one INVALID_CREDENTIALS for an unknown tenant or email, a wrong password, a
  * user without a password, a disabled or a deleted user, and spends one Argon2id verification on
  * each. Failures count per (account, client address), so an attacker elsewhere cannot lock the
- * owner out, and per address (spraying).
+ * owner out, and per address (spraying). Thread-safe.
  */
 public final class Sessions {
 
@@ -71,40 +71,40 @@ public final class Sessions {
   public Session login(String tenantId, String tenantSlug, String rawEmail, String password) {
     Caller caller = Caller.current();
     String email = EmailAddresses.normalize(rawEmail);
-    Optional<TenantsRecord> tenant = UserStore.tenant(dsl, tenantId, tenantSlug);
-    UUID tenantKey = tenant.map(TenantsRecord::getId).orElse(new UUID(0, 0));
+    Optional<StoredTenant> tenant = TenantStore.find(dsl, tenantId, tenantSlug);
+    UUID tenantKey = tenant.map(StoredTenant::id).orElse(new UUID(0, 0));
     String accountAddress = Throttles.accountKey(tenantKey, email) + "|" + caller.address();
     throttles.check(ThrottleAction.LOGIN, ThrottleScope.ACCOUNT_ADDRESS, accountAddress);
     throttles.check(ThrottleAction.LOGIN, ThrottleScope.ADDRESS, caller.address());
 
-    Optional<UsersRecord> user = tenant.flatMap(t -> UserStore.findLive(dsl, t.getId(), email));
+    Optional<StoredUser> user = tenant.flatMap(t -> UserStore.findLive(dsl, t.id(), email));
     String normalized = PasswordPolicy.normalize(password);
-    boolean matches = hasher.matches(normalized, user.map(UsersRecord::getPasswordHash).orElse(null));
-    if (!matches || "DISABLED".equals(user.get().getStatus())) {
+    boolean matches = hasher.matches(normalized, user.map(StoredUser::passwordHash).orElse(null));
+    if (!matches || "DISABLED".equals(user.get().status())) {
       throttles.recordFailure(ThrottleAction.LOGIN, ThrottleScope.ACCOUNT_ADDRESS, accountAddress);
       throttles.recordFailure(ThrottleAction.LOGIN, ThrottleScope.ADDRESS, caller.address());
       throw new UnauthenticatedException(INVALID_CREDENTIALS, "invalid email or password");
     }
     throttles.reset(ThrottleAction.LOGIN, ThrottleScope.ACCOUNT_ADDRESS, accountAddress);
-    UsersRecord found = user.get();
-    if ("PENDING_VERIFICATION".equals(found.getStatus())) {
+    StoredUser found = user.get();
+    if ("PENDING_VERIFICATION".equals(found.status())) {
       throw new FailedPreconditionException(EMAIL_NOT_VERIFIED, "verify your email address first");
     }
-    if (!"ACTIVE".equals(tenant.get().getStatus())) {
+    if (!"ACTIVE".equals(tenant.get().status())) {
       throw new PermissionDeniedException(TENANT_SUSPENDED, "the tenant is suspended");
     }
-    if (hasher.needsRehash(found.getPasswordHash())) {
+    if (hasher.needsRehash(found.passwordHash())) {
       rehash(found, normalized);
     }
     return Transactions.inTransaction(dsl, tx -> {
       Instant now = clock.instant();
       RefreshTokens.Issued refresh =
-          refreshTokens.startFamily(tx, found.getTenantId(), found.getId(), now, caller.address(), caller.userAgent());
-      List<String> roles = UserStore.roles(tx, found.getId());
+          refreshTokens.startFamily(tx, found.tenantId(), found.id(), now, caller.address(), caller.userAgent());
+      List<String> roles = UserStore.roles(tx, found.id());
       AccessTokens.Issued access =
-          accessTokens.issue(found.getId(), found.getTenantId(), refresh.familyId(), roles,
-              UserStore.permissions(tx, found.getId()));
-      return new Session(access, refresh, Optional.of(UserStore.toProto(found, roles)));
+          accessTokens.issue(found.id(), found.tenantId(), refresh.familyId(), roles,
+              UserStore.permissions(tx, found.id()));
+      return new Session(access, refresh, Optional.of(UserProtos.toProto(found, roles)));
     });
   }
 
@@ -121,38 +121,31 @@ public final class Sessions {
     Caller caller = Caller.current();
     Refreshed result = Transactions.inTransaction(dsl, tx -> {
       Instant now = clock.instant();
-      RefreshTokensRecord token =
-          tx.selectFrom(REFRESH_TOKENS)
-              .where(REFRESH_TOKENS.TOKEN_HASH.eq(OpaqueTokens.hash(rawToken)))
-              .forUpdate()
-              .fetchOptional()
-              .orElseThrow(Sessions::invalidRefresh);
-      if (token.getUseTime() != null) {
-        refreshTokens.revokeFamily(tx, token.getFamilyId(), now, "REUSE_DETECTED");
+      StoredRefreshToken token =
+          RefreshTokenStore.lockByHash(tx, OpaqueTokens.hash(rawToken)).orElseThrow(Sessions::invalidRefresh);
+      if (token.useTime() != null) {
+        refreshTokens.revokeFamily(tx, token.familyId(), now, "REUSE_DETECTED");
         return new Refreshed(RefreshOutcome.REUSED, null);
       }
-      if (token.getRevokeTime() != null
-          || !token.getExpireTime().toInstant().isAfter(now)
-          || !token.getIdleExpireTime().toInstant().isAfter(now)) {
+      if (token.revokeTime() != null
+          || !token.expireTime().toInstant().isAfter(now)
+          || !token.idleExpireTime().toInstant().isAfter(now)) {
         throw invalidRefresh();
       }
-      UsersRecord user =
-          tx.selectFrom(USERS).where(USERS.ID.eq(token.getUserId())).fetchOptional()
-              .filter(u -> u.getDeleteTime() == null && "ACTIVE".equals(u.getStatus()))
+      StoredUser user =
+          UserStore.find(tx, token.userId())
+              .filter(u -> !u.deleted() && "ACTIVE".equals(u.status()))
               .orElseThrow(Sessions::invalidRefresh);
-      String tenantStatus =
-          tx.select(TENANTS.STATUS).from(TENANTS).where(TENANTS.ID.eq(user.getTenantId())).fetchSingle().value1();
-      if (!"ACTIVE".equals(tenantStatus)) {
+      if (!"ACTIVE".equals(TenantStore.findStatus(tx, user.tenantId()))) {
         throw new PermissionDeniedException(TENANT_SUSPENDED, "the tenant is suspended");
       }
-      token.setUseTime(RefreshTokens.utc(now));
-      token.update(REFRESH_TOKENS.USE_TIME);
+      RefreshTokenStore.markUsed(tx, token.id(), Times.utc(now));
       RefreshTokens.Issued child =
-          refreshTokens.child(tx, user.getTenantId(), user.getId(), token.getFamilyId(), token.getId(), now,
-              token.getExpireTime().toInstant(), caller.address(), caller.userAgent());
+          refreshTokens.child(tx, user.tenantId(), user.id(), token.familyId(), token.id(), now,
+              token.expireTime().toInstant(), caller.address(), caller.userAgent());
       AccessTokens.Issued access =
-          accessTokens.issue(user.getId(), user.getTenantId(), token.getFamilyId(),
-              UserStore.roles(tx, user.getId()), UserStore.permissions(tx, user.getId()));
+          accessTokens.issue(user.id(), user.tenantId(), token.familyId(),
+              UserStore.roles(tx, user.id()), UserStore.permissions(tx, user.id()));
       return new Refreshed(RefreshOutcome.ROTATED, new Session(access, child, Optional.empty()));
     });
     if (result.outcome() == RefreshOutcome.REUSED) {
@@ -173,25 +166,17 @@ public final class Sessions {
         refreshTokens.revokeUser(tx, userId, Optional.empty(), now, "LOGOUT_ALL");
       }
       if (!rawToken.isEmpty()) {
-        tx.select(REFRESH_TOKENS.FAMILY_ID)
-            .from(REFRESH_TOKENS)
-            .where(REFRESH_TOKENS.TOKEN_HASH.eq(OpaqueTokens.hash(rawToken)))
-            .and(REFRESH_TOKENS.USER_ID.eq(userId))
-            .fetchOptional(REFRESH_TOKENS.FAMILY_ID)
+        RefreshTokenStore.findFamilyOfUser(tx, OpaqueTokens.hash(rawToken), userId)
             .ifPresent(family -> refreshTokens.revokeFamily(tx, family, now, "LOGOUT"));
       }
       return null;
     });
   }
 
-  private void rehash(UsersRecord user, String normalizedPassword) {
+  private void rehash(StoredUser user, String normalizedPassword) {
     String upgraded = hasher.hash(normalizedPassword);
     // Only if nobody changed the password meanwhile; not a user-visible change (no version bump).
-    dsl.update(USERS)
-        .set(USERS.PASSWORD_HASH, upgraded)
-        .where(USERS.ID.eq(user.getId()))
-        .and(USERS.PASSWORD_HASH.eq(user.getPasswordHash()))
-        .execute();
+    UserStore.upgradePasswordHash(dsl, user.id(), user.passwordHash(), upgraded);
   }
 
   private static UnauthenticatedException invalidRefresh() {

@@ -1,7 +1,5 @@
 package dev.lattice.identity.throttle;
 
-import static dev.lattice.identity.store.jooq.Tables.THROTTLES;
-
 import dev.lattice.identity.throttle.ThrottleLimits.Limit;
 import dev.lattice.identity.tokens.OpaqueTokens;
 import dev.lattice.platform.errors.ResourceExhaustedException;
@@ -14,14 +12,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
-import org.jooq.Record2;
-import org.jooq.impl.DSL;
 
 /**
  * Fixed-window counters in PostgreSQL, shared by every identity replica. Each call is its own
  * statement outside the caller's transaction: a counted attempt stays counted even when the
  * request then fails. Over the limit: RESOURCE_EXHAUSTED, reason RATE_LIMITED, with RetryInfo
- * saying when the window ends.
+ * saying when the window ends. Its SQL is in {@link ThrottleStore}. Thread-safe.
  */
 public final class Throttles {
 
@@ -52,7 +48,7 @@ public final class Throttles {
     if (limit.isEmpty()) {
       return;
     }
-    Window window = increment(action, scope, key, limit.get());
+    ThrottleWindow window = increment(action, scope, key, limit.get());
     if (window.count() > limit.get().count()) {
       throw exhausted(window, limit.get());
     }
@@ -64,18 +60,11 @@ public final class Throttles {
     if (limit.isEmpty()) {
       return;
     }
-    OffsetDateTime now = now();
-    OffsetDateTime windowFloor = now.minus(limit.get().window());
-    Record2<Integer, OffsetDateTime> row =
-        dsl.select(THROTTLES.ATTEMPT_COUNT, THROTTLES.WINDOW_START_TIME)
-            .from(THROTTLES)
-            .where(THROTTLES.ACTION.eq(action.name()))
-            .and(THROTTLES.SCOPE.eq(scope.name()))
-            .and(THROTTLES.KEY_HASH.eq(digest(key)))
-            .and(THROTTLES.WINDOW_START_TIME.gt(windowFloor))
-            .fetchOne();
-    if (row != null && row.value1() >= limit.get().count()) {
-      throw exhausted(new Window(row.value1(), row.value2()), limit.get());
+    OffsetDateTime windowFloor = now().minus(limit.get().window());
+    Optional<ThrottleWindow> window =
+        ThrottleStore.findOpen(dsl, action, scope, digest(key), windowFloor);
+    if (window.isPresent() && window.get().count() >= limit.get().count()) {
+      throw exhausted(window.get(), limit.get());
     }
   }
 
@@ -86,47 +75,20 @@ public final class Throttles {
 
   /** Forgets the failures counted for {@code key}, after a success. */
   public void reset(ThrottleAction action, ThrottleScope scope, String key) {
-    dsl.deleteFrom(THROTTLES)
-        .where(THROTTLES.ACTION.eq(action.name()))
-        .and(THROTTLES.SCOPE.eq(scope.name()))
-        .and(THROTTLES.KEY_HASH.eq(digest(key)))
-        .execute();
+    ThrottleStore.delete(dsl, action, scope, digest(key));
   }
 
   /** Deletes counters idle for longer than {@code idle}; returns how many. */
   public int purgeIdle(Duration idle) {
-    return dsl.deleteFrom(THROTTLES).where(THROTTLES.LAST_ATTEMPT_TIME.lt(now().minus(idle))).execute();
+    return ThrottleStore.deleteIdleSince(dsl, now().minus(idle));
   }
 
-  private record Window(int count, OffsetDateTime start) {}
-
-  private Window increment(ThrottleAction action, ThrottleScope scope, String key, Limit limit) {
+  private ThrottleWindow increment(ThrottleAction action, ThrottleScope scope, String key, Limit limit) {
     OffsetDateTime now = now();
-    OffsetDateTime windowFloor = now.minus(limit.window());
-    var expired = THROTTLES.WINDOW_START_TIME.le(windowFloor);
-    Record2<Integer, OffsetDateTime> row =
-        dsl.insertInto(THROTTLES)
-            .set(THROTTLES.ACTION, action.name())
-            .set(THROTTLES.SCOPE, scope.name())
-            .set(THROTTLES.KEY_HASH, digest(key))
-            .set(THROTTLES.ATTEMPT_COUNT, 1)
-            .set(THROTTLES.WINDOW_START_TIME, now)
-            .set(THROTTLES.LAST_ATTEMPT_TIME, now)
-            .onConflict(THROTTLES.ACTION, THROTTLES.SCOPE, THROTTLES.KEY_HASH)
-            .doUpdate()
-            .set(
-                THROTTLES.ATTEMPT_COUNT,
-                DSL.when(expired, DSL.inline(1)).otherwise(THROTTLES.ATTEMPT_COUNT.plus(1)))
-            .set(
-                THROTTLES.WINDOW_START_TIME,
-                DSL.when(expired, DSL.val(now)).otherwise(THROTTLES.WINDOW_START_TIME))
-            .set(THROTTLES.LAST_ATTEMPT_TIME, now)
-            .returningResult(THROTTLES.ATTEMPT_COUNT, THROTTLES.WINDOW_START_TIME)
-            .fetchOne();
-    return new Window(row.value1(), row.value2());
+    return ThrottleStore.increment(dsl, action, scope, digest(key), now, now.minus(limit.window()));
   }
 
-  private ResourceExhaustedException exhausted(Window window, Limit limit) {
+  private ResourceExhaustedException exhausted(ThrottleWindow window, Limit limit) {
     Duration retry = Duration.between(now(), window.start().plus(limit.window()));
     if (retry.isNegative() || retry.isZero()) {
       retry = Duration.ofSeconds(1);

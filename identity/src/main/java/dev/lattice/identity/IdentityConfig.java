@@ -1,4 +1,4 @@
-package dev.lattice.identity.config;
+package dev.lattice.identity;
 
 import dev.lattice.identity.throttle.ThrottleLimits;
 import dev.lattice.platform.config.ConfigException;

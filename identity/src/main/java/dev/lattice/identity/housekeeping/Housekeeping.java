@@ -1,8 +1,7 @@
-package dev.lattice.identity;
+package dev.lattice.identity.housekeeping;
 
-import static dev.lattice.identity.store.jooq.Tables.ONE_TIME_TOKENS;
-import static dev.lattice.identity.store.jooq.Tables.REFRESH_TOKENS;
-
+import dev.lattice.identity.accounts.OneTimeTokenStore;
+import dev.lattice.identity.store.RefreshTokenStore;
 import dev.lattice.identity.throttle.Throttles;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * Deletes what can no longer matter, every {@link #INTERVAL}: throttle counters idle for a day,
  * refresh-token families a week after their last token expired or was revoked (reuse detection
  * needs spent tokens only while their family could still be alive), and one-time tokens a week past their expiry. Safe on
- * every replica at once: each pass is a few bounded DELETEs.
+ * every replica at once: each pass is a few bounded DELETEs. Thread-safe: passes run on its one
+ * scheduler thread.
  */
-final class Housekeeping implements AutoCloseable {
+public final class Housekeeping implements AutoCloseable {
 
   static final Duration INTERVAL = Duration.ofMinutes(10);
   private static final Duration RETENTION = Duration.ofDays(7);
@@ -35,37 +34,26 @@ final class Housekeeping implements AutoCloseable {
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("identity-housekeeping").factory());
 
-  Housekeeping(DSLContext dsl, Throttles throttles, Clock clock) {
+  public Housekeeping(DSLContext dsl, Throttles throttles, Clock clock) {
     this.dsl = dsl;
     this.throttles = throttles;
     this.clock = clock;
   }
 
   /** Starts the periodic passes (the first one after a minute). */
-  Housekeeping start() {
+  public Housekeeping start() {
     scheduler.scheduleWithFixedDelay(this::runSafely, 1, INTERVAL.toMinutes(), TimeUnit.MINUTES);
     return this;
   }
 
   /** One pass; returns how many rows it deleted. */
-  int run() {
+  public int run() {
     OffsetDateTime cutoff = OffsetDateTime.ofInstant(clock.instant().minus(RETENTION), ZoneOffset.UTC);
     int deleted = throttles.purgeIdle(Duration.ofDays(1));
     // Whole families at once (parent_id references stay satisfied at the statement's end), and
     // only families none of whose tokens could still be presented or detected as reused.
-    deleted += dsl.deleteFrom(REFRESH_TOKENS)
-        .where(REFRESH_TOKENS.FAMILY_ID.in(
-            dsl.select(REFRESH_TOKENS.FAMILY_ID).from(REFRESH_TOKENS)
-                .groupBy(REFRESH_TOKENS.FAMILY_ID)
-                .having(DSL.boolAnd(REFRESH_TOKENS.EXPIRE_TIME.lt(cutoff).or(REFRESH_TOKENS.REVOKE_TIME.lt(cutoff))))
-                .limit(BATCH)))
-        .execute();
-    deleted += dsl.deleteFrom(ONE_TIME_TOKENS)
-        .where(ONE_TIME_TOKENS.ID.in(
-            dsl.select(ONE_TIME_TOKENS.ID).from(ONE_TIME_TOKENS)
-                .where(ONE_TIME_TOKENS.EXPIRE_TIME.lt(cutoff))
-                .limit(BATCH)))
-        .execute();
+    deleted += RefreshTokenStore.deleteDeadFamilies(dsl, cutoff, BATCH);
+    deleted += OneTimeTokenStore.deleteExpired(dsl, cutoff, BATCH);
     return deleted;
   }
 
