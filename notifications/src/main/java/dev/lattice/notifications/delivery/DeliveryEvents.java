@@ -2,6 +2,7 @@ package dev.lattice.notifications.delivery;
 
 import dev.lattice.events.v1.Actor;
 import dev.lattice.events.v1.ActorType;
+import dev.lattice.notifications.channels.ChannelNames;
 import dev.lattice.notifications.store.jooq.tables.records.DeliveriesRecord;
 import dev.lattice.notifications.v1.NotificationFailed;
 import dev.lattice.notifications.v1.NotificationSent;

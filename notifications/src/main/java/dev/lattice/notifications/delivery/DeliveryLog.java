@@ -3,6 +3,7 @@ package dev.lattice.notifications.delivery;
 import static dev.lattice.notifications.store.jooq.Tables.DELIVERIES;
 
 import com.google.protobuf.Timestamp;
+import dev.lattice.notifications.channels.ChannelNames;
 import dev.lattice.notifications.store.jooq.tables.records.DeliveriesRecord;
 import dev.lattice.notifications.v1.Channel;
 import dev.lattice.notifications.v1.Delivery;

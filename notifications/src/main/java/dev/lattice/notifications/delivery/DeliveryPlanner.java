@@ -3,9 +3,11 @@ package dev.lattice.notifications.delivery;
 import static dev.lattice.notifications.store.jooq.Tables.DELIVERIES;
 import static dev.lattice.notifications.store.jooq.Tables.DELIVERY_ATTEMPTS;
 
+import dev.lattice.notifications.channels.ChannelNames;
 import dev.lattice.notifications.directory.Recipient;
 import dev.lattice.notifications.directory.RecipientDirectory;
 import dev.lattice.notifications.inbox.Inbox;
+import dev.lattice.notifications.messages.NotificationType;
 import dev.lattice.notifications.preferences.Preferences;
 import dev.lattice.notifications.store.jooq.tables.records.DeliveriesRecord;
 import dev.lattice.notifications.templates.TemplateCatalog;

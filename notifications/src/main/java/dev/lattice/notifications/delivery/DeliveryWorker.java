@@ -7,6 +7,7 @@ import dev.lattice.notifications.channels.MessageSender;
 import dev.lattice.notifications.channels.OutgoingMessage;
 import dev.lattice.notifications.channels.SendException;
 import dev.lattice.notifications.channels.SendResult;
+import dev.lattice.notifications.messages.Priority;
 import dev.lattice.notifications.store.jooq.tables.records.DeliveriesRecord;
 import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.retry.Backoff;

@@ -1,5 +1,6 @@
 package dev.lattice.notifications.delivery;
 
+import dev.lattice.notifications.messages.Priority;
 import dev.lattice.notifications.store.jooq.tables.records.DeliveriesRecord;
 import java.time.Duration;
 import java.util.EnumSet;

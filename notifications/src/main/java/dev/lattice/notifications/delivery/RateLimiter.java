@@ -3,6 +3,7 @@ package dev.lattice.notifications.delivery;
 import static dev.lattice.notifications.store.jooq.Tables.DELIVERIES;
 import static dev.lattice.notifications.store.jooq.Tables.DELIVERY_ATTEMPTS;
 
+import dev.lattice.notifications.messages.Priority;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;

@@ -4,8 +4,8 @@ import static dev.lattice.notifications.store.jooq.Tables.PREFERENCES;
 import static dev.lattice.notifications.store.jooq.Tables.PREFERENCE_SETS;
 
 import com.google.protobuf.Timestamp;
-import dev.lattice.notifications.delivery.ChannelNames;
-import dev.lattice.notifications.delivery.NotificationType;
+import dev.lattice.notifications.channels.ChannelNames;
+import dev.lattice.notifications.messages.NotificationType;
 import dev.lattice.notifications.store.jooq.tables.records.PreferenceSetsRecord;
 import dev.lattice.notifications.store.jooq.tables.records.PreferencesRecord;
 import dev.lattice.notifications.v1.Channel;

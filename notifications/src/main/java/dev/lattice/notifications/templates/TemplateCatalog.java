@@ -4,7 +4,7 @@ import static dev.lattice.notifications.store.jooq.Tables.TEMPLATES;
 import static dev.lattice.notifications.store.jooq.Tables.TEMPLATE_REVISIONS;
 
 import com.google.protobuf.Timestamp;
-import dev.lattice.notifications.delivery.ChannelNames;
+import dev.lattice.notifications.channels.ChannelNames;
 import dev.lattice.notifications.store.jooq.tables.records.TemplatesRecord;
 import dev.lattice.notifications.v1.Channel;
 import dev.lattice.notifications.v1.ListTemplatesRequest;
