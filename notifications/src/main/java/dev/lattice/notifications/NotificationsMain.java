@@ -18,7 +18,7 @@ import dev.lattice.notifications.delivery.DeliveryWorker;
 import dev.lattice.notifications.delivery.Dispatcher;
 import dev.lattice.notifications.delivery.FailedDeliveries;
 import dev.lattice.notifications.delivery.RateLimiter;
-import dev.lattice.notifications.directory.RecipientDirectory;
+import dev.lattice.notifications.directory.RecipientStore;
 import dev.lattice.notifications.events.CommerceHandlers;
 import dev.lattice.notifications.events.IdentityHandlers;
 import dev.lattice.notifications.inbox.Inbox;
@@ -143,7 +143,7 @@ public final class NotificationsMain implements ServiceModule {
 
   /** Notifications' shared parts, built once per start from the started infrastructure. */
   private record Components(
-      ServiceContext context, NotificationsConfig config, PageTokens pageTokens, RecipientDirectory directory,
+      ServiceContext context, NotificationsConfig config, PageTokens pageTokens, RecipientStore directory,
       Preferences preferences, Inbox inbox, TemplateCatalog templates, DeliveryEvents events,
       DeliveryPlanner planner) {}
 
@@ -154,7 +154,7 @@ public final class NotificationsMain implements ServiceModule {
     NotificationsConfig config = NotificationsConfig.fromEnv(context.env());
     PageTokens pageTokens = PageTokens.fromEnv(context.env());
     TemplateRenderer renderer = new TemplateRenderer();
-    RecipientDirectory directory = new RecipientDirectory();
+    RecipientStore directory = new RecipientStore();
     Preferences preferences = new Preferences(context.dsl(), context.clock());
     Inbox inbox = new Inbox(context.dsl(), pageTokens, context.clock());
     TemplateCatalog templates = new TemplateCatalog(context.dsl(), new DefaultTemplates(), renderer, pageTokens,

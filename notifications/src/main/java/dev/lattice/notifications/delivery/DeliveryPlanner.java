@@ -5,7 +5,7 @@ import static dev.lattice.notifications.store.jooq.Tables.DELIVERY_ATTEMPTS;
 
 import dev.lattice.notifications.channels.ChannelNames;
 import dev.lattice.notifications.directory.Recipient;
-import dev.lattice.notifications.directory.RecipientDirectory;
+import dev.lattice.notifications.directory.RecipientStore;
 import dev.lattice.notifications.inbox.Inbox;
 import dev.lattice.notifications.messages.NotificationType;
 import dev.lattice.notifications.preferences.Preferences;
@@ -40,7 +40,7 @@ public final class DeliveryPlanner {
   /** The provider name of in-app deliveries. */
   static final String INBOX = "inbox";
 
-  private final RecipientDirectory directory;
+  private final RecipientStore directory;
   private final Preferences preferences;
   private final TemplateCatalog templates;
   private final TemplateRenderer renderer;
@@ -50,7 +50,7 @@ public final class DeliveryPlanner {
   private final Clock clock;
 
   public DeliveryPlanner(
-      RecipientDirectory directory, Preferences preferences, TemplateCatalog templates,
+      RecipientStore directory, Preferences preferences, TemplateCatalog templates,
       TemplateRenderer renderer, Inbox inbox, DeliveryEvents events, Clock clock) {
     this.directory = directory;
     this.preferences = preferences;
