@@ -11,7 +11,6 @@ import dev.lattice.notifications.channels.FailoverSender;
 import dev.lattice.notifications.channels.MessageSender;
 import dev.lattice.notifications.channels.SandboxSender;
 import dev.lattice.notifications.channels.SmtpSender;
-import dev.lattice.notifications.delivery.DeliveryEvents;
 import dev.lattice.notifications.delivery.DeliveryLog;
 import dev.lattice.notifications.delivery.DeliveryPlanner;
 import dev.lattice.notifications.delivery.DeliveryWorker;
@@ -21,6 +20,7 @@ import dev.lattice.notifications.directory.RecipientStore;
 import dev.lattice.notifications.events.CommerceHandlers;
 import dev.lattice.notifications.events.FailedDeliveries;
 import dev.lattice.notifications.events.IdentityHandlers;
+import dev.lattice.notifications.events.NotificationsEvents;
 import dev.lattice.notifications.inbox.Inbox;
 import dev.lattice.notifications.preferences.Preferences;
 import dev.lattice.notifications.templates.DefaultTemplates;
@@ -144,7 +144,7 @@ public final class NotificationsMain implements ServiceModule {
   /** Notifications' shared parts, built once per start from the started infrastructure. */
   private record Components(
       ServiceContext context, NotificationsConfig config, PageTokens pageTokens, RecipientStore directory,
-      Preferences preferences, Inbox inbox, TemplateCatalog templates, DeliveryEvents events,
+      Preferences preferences, Inbox inbox, TemplateCatalog templates, NotificationsEvents events,
       DeliveryPlanner planner) {}
 
   private synchronized Components components(ServiceContext context) {
@@ -159,7 +159,7 @@ public final class NotificationsMain implements ServiceModule {
     Inbox inbox = new Inbox(context.dsl(), pageTokens, context.clock());
     TemplateCatalog templates = new TemplateCatalog(context.dsl(), new DefaultTemplates(), renderer, pageTokens,
         config.defaultLocale(), context.clock());
-    DeliveryEvents events = new DeliveryEvents(context.outbox());
+    NotificationsEvents events = new NotificationsEvents(context.outbox());
     DeliveryPlanner planner = new DeliveryPlanner(directory, preferences, templates, renderer, inbox, events,
         context.clock());
     components = new Components(context, config, pageTokens, directory, preferences, inbox, templates, events,
