@@ -7,7 +7,7 @@ import java.util.UUID;
 /**
  * One message on one channel to one recipient, as delivery keeps it (a deliveries row). The
  * address and the rendered text are kept only while it is open (PENDING, RETRYING), so that
- * retries send exactly the same thing. Immutable; the "null" components are absent values.
+ * retries send exactly the same thing. Immutable; a component documented as null may be null.
  *
  * @param id its UUIDv7 id
  * @param tenantId the recipient's tenant
