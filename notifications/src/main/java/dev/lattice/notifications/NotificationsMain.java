@@ -11,16 +11,16 @@ import dev.lattice.notifications.channels.FailoverSender;
 import dev.lattice.notifications.channels.MessageSender;
 import dev.lattice.notifications.channels.SandboxSender;
 import dev.lattice.notifications.channels.SmtpSender;
-import dev.lattice.notifications.delivery.DeliveryEvents;
 import dev.lattice.notifications.delivery.DeliveryLog;
 import dev.lattice.notifications.delivery.DeliveryPlanner;
 import dev.lattice.notifications.delivery.DeliveryWorker;
 import dev.lattice.notifications.delivery.Dispatcher;
-import dev.lattice.notifications.delivery.FailedDeliveries;
 import dev.lattice.notifications.delivery.RateLimiter;
-import dev.lattice.notifications.directory.RecipientDirectory;
+import dev.lattice.notifications.directory.RecipientStore;
 import dev.lattice.notifications.events.CommerceHandlers;
+import dev.lattice.notifications.events.FailedDeliveries;
 import dev.lattice.notifications.events.IdentityHandlers;
+import dev.lattice.notifications.events.NotificationsEvents;
 import dev.lattice.notifications.inbox.Inbox;
 import dev.lattice.notifications.preferences.Preferences;
 import dev.lattice.notifications.templates.DefaultTemplates;
@@ -143,8 +143,8 @@ public final class NotificationsMain implements ServiceModule {
 
   /** Notifications' shared parts, built once per start from the started infrastructure. */
   private record Components(
-      ServiceContext context, NotificationsConfig config, PageTokens pageTokens, RecipientDirectory directory,
-      Preferences preferences, Inbox inbox, TemplateCatalog templates, DeliveryEvents events,
+      ServiceContext context, NotificationsConfig config, PageTokens pageTokens, RecipientStore directory,
+      Preferences preferences, Inbox inbox, TemplateCatalog templates, NotificationsEvents events,
       DeliveryPlanner planner) {}
 
   private synchronized Components components(ServiceContext context) {
@@ -154,12 +154,12 @@ public final class NotificationsMain implements ServiceModule {
     NotificationsConfig config = NotificationsConfig.fromEnv(context.env());
     PageTokens pageTokens = PageTokens.fromEnv(context.env());
     TemplateRenderer renderer = new TemplateRenderer();
-    RecipientDirectory directory = new RecipientDirectory();
+    RecipientStore directory = new RecipientStore();
     Preferences preferences = new Preferences(context.dsl(), context.clock());
     Inbox inbox = new Inbox(context.dsl(), pageTokens, context.clock());
     TemplateCatalog templates = new TemplateCatalog(context.dsl(), new DefaultTemplates(), renderer, pageTokens,
         config.defaultLocale(), context.clock());
-    DeliveryEvents events = new DeliveryEvents(context.outbox());
+    NotificationsEvents events = new NotificationsEvents(context.outbox());
     DeliveryPlanner planner = new DeliveryPlanner(directory, preferences, templates, renderer, inbox, events,
         context.clock());
     components = new Components(context, config, pageTokens, directory, preferences, inbox, templates, events,

@@ -1,11 +1,8 @@
 package dev.lattice.notifications.delivery;
 
-import static dev.lattice.notifications.store.jooq.Tables.DELIVERIES;
-
 import com.google.protobuf.Timestamp;
-import dev.lattice.notifications.store.jooq.tables.records.DeliveriesRecord;
+import dev.lattice.notifications.channels.ChannelNames;
 import dev.lattice.notifications.v1.Channel;
-import dev.lattice.notifications.v1.Delivery;
 import dev.lattice.notifications.v1.DeliveryStatus;
 import dev.lattice.notifications.v1.ListDeliveriesRequest;
 import dev.lattice.notifications.v1.ListDeliveriesResponse;
@@ -14,22 +11,21 @@ import dev.lattice.platform.paging.PageSize;
 import dev.lattice.platform.paging.PageTokens;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
-import org.jooq.Condition;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 
 /**
  * ListDeliveries: the tenant's deliveries newest first, keyset on (create_time, id), for support
  * and operations; FAILED ones are the dead letters of delivery. Shows the destination hint, never
- * the address or the text. Thread-safe.
+ * the address or the text. Its SQL is in {@link DeliveryStore}. Thread-safe.
  */
 public final class DeliveryLog {
 
   private static final String STATUS_PREFIX = "DELIVERY_STATUS_";
 
+  private final DeliveryStore store = new DeliveryStore();
   private final DSLContext dsl;
   private final PageTokens pageTokens;
 
@@ -43,67 +39,55 @@ public final class DeliveryLog {
     int size = PageSize.resolve(request.getPageSize());
     String fingerprint = PageTokens.fingerprint("deliveries", tenantId, request.getStatus().getNumber(),
         request.getRecipientId(), request.getChannel().getNumber(), request.getSourceEventId());
-    List<Condition> where = new ArrayList<>();
-    where.add(DELIVERIES.TENANT_ID.eq(tenantId));
-    if (request.getStatus() != DeliveryStatus.DELIVERY_STATUS_UNSPECIFIED) {
-      where.add(DELIVERIES.STATUS.eq(request.getStatus().name().substring(STATUS_PREFIX.length())));
-    }
-    if (!request.getRecipientId().isEmpty()) {
-      where.add(DELIVERIES.RECIPIENT_ID.eq(UUID.fromString(request.getRecipientId())));
-    }
-    if (request.getChannel() != Channel.CHANNEL_UNSPECIFIED) {
-      where.add(DELIVERIES.CHANNEL.eq(ChannelNames.name(request.getChannel())));
-    }
-    if (!request.getSourceEventId().isEmpty()) {
-      where.add(DELIVERIES.SOURCE_EVENT_ID.eq(UUID.fromString(request.getSourceEventId())));
-    }
-    pageTokens.decode(request.getPageToken(), fingerprint).ifPresent(cursor -> where.add(
-        DSL.row(DELIVERIES.CREATE_TIME, DELIVERIES.ID).lt(
+    DeliveryFilter filter = new DeliveryFilter(tenantId,
+        request.getStatus() == DeliveryStatus.DELIVERY_STATUS_UNSPECIFIED
+            ? Optional.empty() : Optional.of(request.getStatus().name().substring(STATUS_PREFIX.length())),
+        Optional.of(request.getRecipientId()).filter(id -> !id.isEmpty()).map(UUID::fromString),
+        request.getChannel() == Channel.CHANNEL_UNSPECIFIED
+            ? Optional.empty() : Optional.of(ChannelNames.name(request.getChannel())),
+        Optional.of(request.getSourceEventId()).filter(id -> !id.isEmpty()).map(UUID::fromString),
+        pageTokens.decode(request.getPageToken(), fingerprint).map(cursor -> new DeliveryFilter.After(
             OffsetDateTime.ofInstant(cursor.instant(0), ZoneOffset.UTC), UUID.fromString(cursor.string(1)))));
-    List<DeliveriesRecord> rows = dsl.selectFrom(DELIVERIES)
-        .where(where)
-        .orderBy(DELIVERIES.CREATE_TIME.desc(), DELIVERIES.ID.desc())
-        .limit(size + 1)
-        .fetch();
+    List<Delivery> rows = store.page(dsl, filter, size + 1);
     ListDeliveriesResponse.Builder response = ListDeliveriesResponse.newBuilder();
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
       response.addDeliveries(toProto(rows.get(i)));
     }
     if (rows.size() > size) {
-      DeliveriesRecord last = rows.get(size - 1);
+      Delivery last = rows.get(size - 1);
       response.setNextPageToken(pageTokens.encode(
-          PageCursor.of(fingerprint, last.getCreateTime().toInstant(), last.getId().toString())));
+          PageCursor.of(fingerprint, last.createTime().toInstant(), last.id().toString())));
     }
     return response.build();
   }
 
-  private static Delivery toProto(DeliveriesRecord row) {
-    Delivery.Builder out = Delivery.newBuilder()
-        .setId(row.getId().toString())
-        .setRecipientId(row.getRecipientId().toString())
-        .setChannel(ChannelNames.of(row.getChannel()))
-        .setTemplateKey(row.getTemplateKey())
-        .setLocale(row.getLocale())
-        .setDestinationHint(row.getDestinationHint())
-        .setSourceEventId(row.getSourceEventId().toString())
-        .setSourceEventType(row.getSourceEventType())
-        .setStatus(DeliveryStatus.valueOf(STATUS_PREFIX + row.getStatus()))
-        .setAttemptCount(row.getAttemptCount())
-        .setLastErrorCode(row.getLastErrorCode())
-        .setLastErrorMessage(row.getLastErrorMessage())
-        .setCreateTime(timestamp(row.getCreateTime()))
-        .setUpdateTime(timestamp(row.getUpdateTime()));
-    if (row.getProviderMessageId() != null) {
-      out.setProviderMessageId(row.getProviderMessageId());
+  private static dev.lattice.notifications.v1.Delivery toProto(Delivery row) {
+    dev.lattice.notifications.v1.Delivery.Builder out = dev.lattice.notifications.v1.Delivery.newBuilder()
+        .setId(row.id().toString())
+        .setRecipientId(row.recipientId().toString())
+        .setChannel(ChannelNames.of(row.channel()))
+        .setTemplateKey(row.templateKey())
+        .setLocale(row.locale())
+        .setDestinationHint(row.destinationHint())
+        .setSourceEventId(row.sourceEventId().toString())
+        .setSourceEventType(row.sourceEventType())
+        .setStatus(DeliveryStatus.valueOf(STATUS_PREFIX + row.status()))
+        .setAttemptCount(row.attemptCount())
+        .setLastErrorCode(row.lastErrorCode())
+        .setLastErrorMessage(row.lastErrorMessage())
+        .setCreateTime(timestamp(row.createTime()))
+        .setUpdateTime(timestamp(row.updateTime()));
+    if (row.providerMessageId() != null) {
+      out.setProviderMessageId(row.providerMessageId());
     }
-    if (row.getNotificationId() != null) {
-      out.setNotificationId(row.getNotificationId().toString());
+    if (row.notificationId() != null) {
+      out.setNotificationId(row.notificationId().toString());
     }
-    if (row.getSentTime() != null) {
-      out.setSentTime(timestamp(row.getSentTime()));
+    if (row.sentTime() != null) {
+      out.setSentTime(timestamp(row.sentTime()));
     }
-    if (DeliveryStatuses.RETRYING.equals(row.getStatus()) && row.getNextAttemptTime() != null) {
-      out.setNextAttemptTime(timestamp(row.getNextAttemptTime()));
+    if (DeliveryStatuses.RETRYING.equals(row.status()) && row.nextAttemptTime() != null) {
+      out.setNextAttemptTime(timestamp(row.nextAttemptTime()));
     }
     return out.build();
   }

@@ -1,13 +1,11 @@
 package dev.lattice.notifications.delivery;
 
-import static dev.lattice.notifications.store.jooq.Tables.DELIVERIES;
-import static dev.lattice.notifications.store.jooq.Tables.DELIVERY_ATTEMPTS;
-
 import dev.lattice.notifications.directory.Recipient;
-import dev.lattice.notifications.directory.RecipientDirectory;
+import dev.lattice.notifications.directory.RecipientStore;
+import dev.lattice.notifications.events.NotificationsEvents;
 import dev.lattice.notifications.inbox.Inbox;
+import dev.lattice.notifications.messages.NotificationType;
 import dev.lattice.notifications.preferences.Preferences;
-import dev.lattice.notifications.store.jooq.tables.records.DeliveriesRecord;
 import dev.lattice.notifications.templates.TemplateCatalog;
 import dev.lattice.notifications.templates.TemplateRenderer;
 import dev.lattice.platform.consumer.TransientEventException;
@@ -29,6 +27,7 @@ import org.jooq.DSLContext;
  * second event reporting the same fact adds nothing (unique constraint, insert-if-absent). In-app
  * messages are delivered right here (the inbox row is the delivery); the others wait for the
  * dispatcher. A channel the user turned off is recorded SKIPPED; so is one without a template.
+ * Thread-safe.
  */
 public final class DeliveryPlanner {
 
@@ -38,18 +37,20 @@ public final class DeliveryPlanner {
   /** The provider name of in-app deliveries. */
   static final String INBOX = "inbox";
 
-  private final RecipientDirectory directory;
+  private final DeliveryStore deliveries = new DeliveryStore();
+  private final AttemptStore attempts = new AttemptStore();
+  private final RecipientStore directory;
   private final Preferences preferences;
   private final TemplateCatalog templates;
   private final TemplateRenderer renderer;
   private final Inbox inbox;
-  private final DeliveryEvents events;
+  private final NotificationsEvents events;
   private final UuidV7Generator ids;
   private final Clock clock;
 
   public DeliveryPlanner(
-      RecipientDirectory directory, Preferences preferences, TemplateCatalog templates,
-      TemplateRenderer renderer, Inbox inbox, DeliveryEvents events, Clock clock) {
+      RecipientStore directory, Preferences preferences, TemplateCatalog templates,
+      TemplateRenderer renderer, Inbox inbox, NotificationsEvents events, Clock clock) {
     this.directory = directory;
     this.preferences = preferences;
     this.templates = templates;
@@ -90,88 +91,39 @@ public final class DeliveryPlanner {
       Map<String, String> values) {
     NotificationType type = trigger.type();
     OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
-    DeliveriesRecord row = tx.newRecord(DELIVERIES);
-    row.setId(ids.next());
-    row.setTenantId(trigger.tenantId());
-    row.setRecipientId(recipient.userId());
-    row.setChannel(channel);
-    row.setTemplateKey(type.key());
-    row.setLocale(recipient.locale());
-    row.setDedupeKey(recipient.userId() + ":" + channel + ":" + type.key() + ":" + trigger.objectId());
-    row.setPriority(type.priority().name());
-    row.setDestinationHint(hint(channel, recipient));
-    row.setSourceEventId(trigger.eventId());
-    row.setSourceEventType(trigger.eventType());
-    row.setCreateTime(now);
-    row.setUpdateTime(now);
-    row.setAttemptCount(0);
-    row.setLastErrorCode("");
-    row.setLastErrorMessage("");
-    row.setVersion(1L);
+    Delivery planned = Delivery.planned(ids.next(), trigger.tenantId(), recipient.userId(), channel, type.key(),
+        recipient.locale(), recipient.userId() + ":" + channel + ":" + type.key() + ":" + trigger.objectId(),
+        type.priority(), hint(channel, recipient), trigger.eventId(), trigger.eventType(), now);
     Optional<TemplateCatalog.Resolved> template = wanted
         ? templates.resolve(tx, trigger.tenantId(), type.key(), recipient.locale(), channel)
         : Optional.empty();
     if (template.isEmpty()) {
-      row.setStatus(DeliveryStatuses.SKIPPED);
-      row.setLastErrorCode(wanted ? "no_template" : "preference_off");
-      row.setLastErrorMessage(wanted ? "no template for this channel" : "the user turned this channel off");
-      insertIfAbsent(tx, row);
+      deliveries.insertIfAbsent(tx, wanted
+          ? planned.skipped("no_template", "no template for this channel")
+          : planned.skipped("preference_off", "the user turned this channel off"));
       return;
     }
     TemplateCatalog.Resolved resolved = template.get();
-    row.setLocale(resolved.locale());
-    row.setTemplateVersion(resolved.text().version() == 0 ? null : resolved.text().version());
+    Long version = resolved.text().version() == 0 ? null : resolved.text().version();
     String subject = renderer.render(resolved.text().subject(), values);
     String body = renderer.render(resolved.text().body(), values);
     if (channel.equals("IN_APP")) {
-      deliverToInbox(tx, row, subject, body, now);
+      deliverToInbox(tx, planned.sentAtOnce(resolved.locale(), version, INBOX), subject, body);
       return;
     }
-    row.setStatus(DeliveryStatuses.PENDING);
-    row.setDestination(channel.equals("EMAIL") ? recipient.email() : recipient.userId().toString());
-    row.setRenderedSubject(subject);
-    row.setRenderedBody(body);
-    row.setNextAttemptTime(now);
-    insertIfAbsent(tx, row);
+    String destination = channel.equals("EMAIL") ? recipient.email() : recipient.userId().toString();
+    deliveries.insertIfAbsent(tx, planned.rendered(resolved.locale(), version, destination, subject, body));
   }
 
-  private void deliverToInbox(DSLContext tx, DeliveriesRecord row, String title, String body, OffsetDateTime now) {
-    row.setStatus(DeliveryStatuses.SENT);
-    row.setAttemptCount(1);
-    row.setProvider(INBOX);
-    row.setSentTime(now);
-    if (!insertIfAbsent(tx, row)) {
+  private void deliverToInbox(DSLContext tx, Delivery sent, String title, String body) {
+    if (!deliveries.insertIfAbsent(tx, sent)) {
       return;
     }
     UUID notificationId = ids.next();
-    inbox.add(tx, notificationId, row.getTenantId(), row.getRecipientId(), row.getTemplateKey(), title, body);
-    row.setNotificationId(notificationId);
-    row.setProviderMessageId(notificationId.toString());
-    row.update();
-    tx.insertInto(DELIVERY_ATTEMPTS)
-        .set(DELIVERY_ATTEMPTS.DELIVERY_ID, row.getId())
-        .set(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER, 1)
-        .set(DELIVERY_ATTEMPTS.TENANT_ID, row.getTenantId())
-        .set(DELIVERY_ATTEMPTS.PROVIDER, INBOX)
-        .set(DELIVERY_ATTEMPTS.START_TIME, now)
-        .set(DELIVERY_ATTEMPTS.FINISH_TIME, now)
-        .set(DELIVERY_ATTEMPTS.OUTCOME, "SENT")
-        .set(DELIVERY_ATTEMPTS.PROVIDER_MESSAGE_ID, notificationId.toString())
-        .execute();
-    events.sent(tx, row);
-  }
-
-  /** Inserts {@code row} unless its dedupe key exists; true if inserted. */
-  private static boolean insertIfAbsent(DSLContext tx, DeliveriesRecord row) {
-    int inserted = tx.insertInto(DELIVERIES)
-        .set(row)
-        .onConflict(DELIVERIES.TENANT_ID, DELIVERIES.DEDUPE_KEY)
-        .doNothing()
-        .execute();
-    if (inserted == 1) {
-      row.changed(false);
-    }
-    return inserted == 1;
+    inbox.add(tx, notificationId, sent.tenantId(), sent.recipientId(), sent.templateKey(), title, body);
+    deliveries.attachNotification(tx, sent.id(), notificationId);
+    attempts.recordSentAtOnce(tx, sent.id(), sent.tenantId(), INBOX, notificationId.toString(), sent.sentTime());
+    events.sent(tx, sent.inInbox(notificationId));
   }
 
   /** What ListDeliveries shows instead of the address: {@code a***@example.com}. */

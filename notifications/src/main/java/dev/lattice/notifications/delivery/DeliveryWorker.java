@@ -1,13 +1,11 @@
 package dev.lattice.notifications.delivery;
 
-import static dev.lattice.notifications.store.jooq.Tables.DELIVERIES;
-import static dev.lattice.notifications.store.jooq.Tables.DELIVERY_ATTEMPTS;
-
 import dev.lattice.notifications.channels.MessageSender;
 import dev.lattice.notifications.channels.OutgoingMessage;
 import dev.lattice.notifications.channels.SendException;
 import dev.lattice.notifications.channels.SendResult;
-import dev.lattice.notifications.store.jooq.tables.records.DeliveriesRecord;
+import dev.lattice.notifications.events.NotificationsEvents;
+import dev.lattice.notifications.messages.Priority;
 import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.retry.Backoff;
 import java.time.Clock;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * a transient failure retried after {@link Backoff} until the last attempt, or FAILED
  * (NotificationFailed; it then lists under ListDeliveries status FAILED). last_error_* keep the
  * last failure or deferral even after a later success, for support. A delivery whose lease
- * was taken over meanwhile is left alone. Thread-safe; several workers (replicas) may run.
+ * was taken over meanwhile is left alone. Its SQL is in {@link DeliveryStore} and {@link
+ * AttemptStore}. Thread-safe; several workers (replicas) may run.
  */
 public final class DeliveryWorker {
 
@@ -42,10 +40,12 @@ public final class DeliveryWorker {
   private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
   private static final int MAX_ERROR_LENGTH = 500;
 
+  private final DeliveryStore deliveries = new DeliveryStore();
+  private final AttemptStore attempts = new AttemptStore();
   private final DSLContext dsl;
   private final Map<String, MessageSender> senders;
   private final RateLimiter rateLimiter;
-  private final DeliveryEvents events;
+  private final NotificationsEvents events;
   private final Backoff backoff;
   private final int maxAttempts;
   private final Duration lease;
@@ -57,7 +57,7 @@ public final class DeliveryWorker {
    * @param senders the provider per channel name ({@code EMAIL})
    */
   public DeliveryWorker(
-      DSLContext dsl, Map<String, MessageSender> senders, RateLimiter rateLimiter, DeliveryEvents events,
+      DSLContext dsl, Map<String, MessageSender> senders, RateLimiter rateLimiter, NotificationsEvents events,
       Backoff backoff, int maxAttempts, Duration lease, Clock clock) {
     this.dsl = dsl;
     this.senders = Map.copyOf(senders);
@@ -70,46 +70,32 @@ public final class DeliveryWorker {
   }
 
   /** Leases up to {@code batch} due deliveries of {@code lanes}, NORMAL before LOW, oldest due first. */
-  List<DeliveriesRecord> claim(Collection<Priority> lanes, int batch) {
+  List<Delivery> claim(Collection<Priority> lanes, int batch) {
     OffsetDateTime now = now();
-    List<String> priorities = lanes.stream().map(Priority::name).toList();
-    return Transactions.inTransaction(dsl, tx -> tx.update(DELIVERIES)
-        .set(DELIVERIES.NEXT_ATTEMPT_TIME, now.plus(lease))
-        .where(DELIVERIES.ID.in(DSL.select(DELIVERIES.ID)
-            .from(DELIVERIES)
-            .where(DELIVERIES.STATUS.in(DeliveryStatuses.PENDING, DeliveryStatuses.RETRYING))
-            .and(DELIVERIES.PRIORITY.in(priorities))
-            .and(DELIVERIES.NEXT_ATTEMPT_TIME.le(now))
-            .orderBy(DSL.when(DELIVERIES.PRIORITY.eq(Priority.LOW.name()), 1).otherwise(0),
-                DELIVERIES.NEXT_ATTEMPT_TIME)
-            .limit(batch)
-            .forUpdate()
-            .skipLocked()))
-        .returning()
-        .fetch());
+    return Transactions.inTransaction(dsl, tx -> deliveries.claim(tx, lanes, batch, now, now.plus(lease)));
   }
 
   /** Works one claimed delivery to its next state. */
-  void process(DeliveriesRecord claim) {
+  void process(Delivery claim) {
     try {
-      Optional<DeliveriesRecord> started = start(claim);
+      Optional<Delivery> started = start(claim);
       if (started.isEmpty()) {
         return;
       }
-      DeliveriesRecord delivery = started.get();
-      MessageSender sender = senders.get(delivery.getChannel());
-      OutgoingMessage message = new OutgoingMessage(delivery.getId().toString(), delivery.getDestination(),
-          delivery.getRenderedSubject(), delivery.getRenderedBody());
+      Delivery delivery = started.get();
+      MessageSender sender = senders.get(delivery.channel());
+      OutgoingMessage message = new OutgoingMessage(delivery.id().toString(), delivery.destination(),
+          delivery.renderedSubject(), delivery.renderedBody());
       try {
         SendResult result = sender.send(message);
         finish(delivery, result, null);
       } catch (SendException e) {
-        log.info("attempt {} of delivery {} via {} failed: {} {}", delivery.getAttemptCount(),
-            delivery.getId(), e.provider(), e.code(), e.getMessage());
+        log.info("attempt {} of delivery {} via {} failed: {} {}", delivery.attemptCount(),
+            delivery.id(), e.provider(), e.code(), e.getMessage());
         finish(delivery, null, e);
       }
     } catch (RuntimeException e) {
-      log.error("delivery {} failed unexpectedly; it is retried when its lease ends", claim.getId(), e);
+      log.error("delivery {} failed unexpectedly; it is retried when its lease ends", claim.id(), e);
     }
   }
 
@@ -117,111 +103,62 @@ public final class DeliveryWorker {
    * Checks the rate limit and records the attempt; empty when the delivery is deferred or no
    * longer this worker's.
    */
-  private Optional<DeliveriesRecord> start(DeliveriesRecord claim) {
+  private Optional<Delivery> start(Delivery claim) {
     return Transactions.inTransaction(dsl, tx -> {
-      Optional<DeliveriesRecord> locked = lockOwned(tx, claim);
+      Optional<Delivery> locked = deliveries.lockLeased(tx, claim.id(), claim.nextAttemptTime());
       if (locked.isEmpty()) {
         return Optional.empty();
       }
-      DeliveriesRecord delivery = locked.get();
+      Delivery delivery = locked.get();
       OffsetDateTime now = now();
-      if (!Priority.HIGH.name().equals(delivery.getPriority())) {
-        Optional<OffsetDateTime> deferUntil = rateLimiter.deferral(tx, delivery.getRecipientId(), now);
+      if (delivery.priority() != Priority.HIGH) {
+        Optional<OffsetDateTime> deferUntil = rateLimiter.deferral(tx, delivery.recipientId(), now);
         if (deferUntil.isPresent()) {
-          delivery.setNextAttemptTime(deferUntil.get());
-          delivery.setLastErrorCode(RATE_LIMITED);
-          delivery.setLastErrorMessage("deferred by the per-user rate limit");
-          touch(delivery, now);
-          delivery.update();
+          deliveries.defer(tx, delivery.id(), deferUntil.get(), RATE_LIMITED,
+              "deferred by the per-user rate limit", now);
           return Optional.empty();
         }
       }
-      int attempt = delivery.getAttemptCount() + 1;
-      tx.insertInto(DELIVERY_ATTEMPTS)
-          .set(DELIVERY_ATTEMPTS.DELIVERY_ID, delivery.getId())
-          .set(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER, attempt)
-          .set(DELIVERY_ATTEMPTS.TENANT_ID, delivery.getTenantId())
-          .set(DELIVERY_ATTEMPTS.PROVIDER, senders.get(delivery.getChannel()).name())
-          .set(DELIVERY_ATTEMPTS.START_TIME, now)
-          .execute();
-      delivery.setAttemptCount(attempt);
-      touch(delivery, now);
-      delivery.update();
-      return Optional.of(delivery);
+      int attempt = delivery.attemptCount() + 1;
+      attempts.start(tx, delivery.id(), attempt, delivery.tenantId(), senders.get(delivery.channel()).name(), now);
+      return Optional.of(deliveries.startAttempt(tx, delivery.id(), attempt, now));
     });
   }
 
   /** Records the provider's answer: {@code result} on success, else {@code failure}. */
-  private void finish(DeliveriesRecord claim, SendResult result, SendException failure) {
+  private void finish(Delivery claim, SendResult result, SendException failure) {
     Transactions.inTransaction(dsl, tx -> {
-      Optional<DeliveriesRecord> locked = lockOwned(tx, claim);
+      Optional<Delivery> locked = deliveries.lockLeased(tx, claim.id(), claim.nextAttemptTime());
       if (locked.isEmpty()) {
         return null;
       }
-      DeliveriesRecord delivery = locked.get();
+      Delivery delivery = locked.get();
       OffsetDateTime now = now();
-      String provider = result != null ? result.provider() : failure.provider();
-      String outcome = result != null ? "SENT" : failure.isTransient() ? "TRANSIENT_ERROR" : "PERMANENT_ERROR";
-      tx.update(DELIVERY_ATTEMPTS)
-          .set(DELIVERY_ATTEMPTS.FINISH_TIME, now)
-          .set(DELIVERY_ATTEMPTS.OUTCOME, outcome)
-          .set(DELIVERY_ATTEMPTS.PROVIDER, provider)
-          .set(DELIVERY_ATTEMPTS.PROVIDER_MESSAGE_ID, result != null ? result.providerMessageId() : null)
-          .set(DELIVERY_ATTEMPTS.ERROR_CODE, failure != null ? failure.code() : "")
-          .set(DELIVERY_ATTEMPTS.ERROR_MESSAGE, failure != null ? trim(failure.getMessage()) : "")
-          .where(DELIVERY_ATTEMPTS.DELIVERY_ID.eq(delivery.getId()))
-          .and(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER.eq(delivery.getAttemptCount()))
-          .execute();
-      delivery.setProvider(provider);
-      touch(delivery, now);
+      attempts.finish(tx, delivery.id(), delivery.attemptCount(), outcome(result, failure), now);
       if (result != null) {
-        delivery.setStatus(DeliveryStatuses.SENT);
-        delivery.setSentTime(now);
-        delivery.setProviderMessageId(result.providerMessageId());
-        close(delivery);
-        delivery.update();
-        events.sent(tx, delivery);
+        events.sent(tx, deliveries.markSent(tx, delivery.id(), result.provider(), result.providerMessageId(), now));
         return null;
       }
-      delivery.setLastErrorCode(failure.code());
-      delivery.setLastErrorMessage(trim(failure.getMessage()));
-      if (failure.isTransient() && delivery.getAttemptCount() < maxAttempts) {
-        delivery.setStatus(DeliveryStatuses.RETRYING);
-        delivery.setNextAttemptTime(now.plus(backoff.after(delivery.getAttemptCount())));
-        delivery.update();
+      String message = trim(failure.getMessage());
+      if (failure.isTransient() && delivery.attemptCount() < maxAttempts) {
+        deliveries.scheduleRetry(tx, delivery.id(), failure.provider(), failure.code(), message,
+            now.plus(backoff.after(delivery.attemptCount())), now);
         return null;
       }
-      delivery.setStatus(DeliveryStatuses.FAILED);
-      close(delivery);
-      delivery.update();
-      events.failed(tx, delivery);
-      log.warn("delivery {} failed after {} attempts: {}", delivery.getId(), delivery.getAttemptCount(),
+      events.failed(tx, deliveries.markFailed(tx, delivery.id(), failure.provider(), failure.code(), message, now));
+      log.warn("delivery {} failed after {} attempts: {}", delivery.id(), delivery.attemptCount(),
           failure.code());
       return null;
     });
   }
 
-  /** The delivery, locked, if it is still open and still leased as claimed. */
-  private static Optional<DeliveriesRecord> lockOwned(DSLContext tx, DeliveriesRecord claim) {
-    return tx.selectFrom(DELIVERIES)
-        .where(DELIVERIES.ID.eq(claim.getId()))
-        .and(DELIVERIES.STATUS.in(DeliveryStatuses.PENDING, DeliveryStatuses.RETRYING))
-        .and(DELIVERIES.NEXT_ATTEMPT_TIME.eq(claim.getNextAttemptTime()))
-        .forUpdate()
-        .fetchOptional();
-  }
-
-  /** A terminal delivery keeps no address, text or single-use link. */
-  private static void close(DeliveriesRecord delivery) {
-    delivery.setNextAttemptTime(null);
-    delivery.setDestination(null);
-    delivery.setRenderedSubject(null);
-    delivery.setRenderedBody(null);
-  }
-
-  private static void touch(DeliveriesRecord delivery, OffsetDateTime now) {
-    delivery.setUpdateTime(now);
-    delivery.setVersion(delivery.getVersion() + 1);
+  /** What the attempt records of {@code result} (on success) or {@code failure}. */
+  private static AttemptOutcome outcome(SendResult result, SendException failure) {
+    if (result != null) {
+      return new AttemptOutcome("SENT", result.provider(), result.providerMessageId(), "", "");
+    }
+    return new AttemptOutcome(failure.isTransient() ? "TRANSIENT_ERROR" : "PERMANENT_ERROR", failure.provider(),
+        null, failure.code(), trim(failure.getMessage()));
   }
 
   private static String trim(String text) {

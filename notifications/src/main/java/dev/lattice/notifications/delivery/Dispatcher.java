@@ -1,6 +1,6 @@
 package dev.lattice.notifications.delivery;
 
-import dev.lattice.notifications.store.jooq.tables.records.DeliveriesRecord;
+import dev.lattice.notifications.messages.Priority;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
@@ -74,7 +74,7 @@ public final class Dispatcher implements AutoCloseable {
         if (free == 0) {
           return;
         }
-        for (DeliveriesRecord claim : worker.claim(priorities, free)) {
+        for (Delivery claim : worker.claim(priorities, free)) {
           slots.acquireUninterruptibly();
           calls.execute(() -> {
             try {

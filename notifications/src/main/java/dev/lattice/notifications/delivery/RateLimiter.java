@@ -1,8 +1,5 @@
 package dev.lattice.notifications.delivery;
 
-import static dev.lattice.notifications.store.jooq.Tables.DELIVERIES;
-import static dev.lattice.notifications.store.jooq.Tables.DELIVERY_ATTEMPTS;
-
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -10,16 +7,17 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 
 /**
  * The per-user limit of non-urgent messages (NORMAL and LOW lanes): at most {@code limit} attempts
  * per user in any {@code window}, counted from delivery_attempts so that every dispatcher replica
  * sees the same count. Checks of one user are serialised with a transaction-scoped advisory lock
- * on the user id. A message over the limit is deferred, never dropped.
+ * on the user id. A message over the limit is deferred, never dropped. Its SQL is in {@link
+ * AttemptStore}. Thread-safe.
  */
 public final class RateLimiter {
 
+  private final AttemptStore attempts = new AttemptStore();
   private final int limit;
   private final Duration window;
 
@@ -35,17 +33,8 @@ public final class RateLimiter {
    * window then; plus jitter so deferred messages do not all return at once).
    */
   public Optional<OffsetDateTime> deferral(DSLContext tx, UUID recipientId, OffsetDateTime now) {
-    tx.select(DSL.function("pg_advisory_xact_lock", Object.class,
-        DSL.val(recipientId.getMostSignificantBits() ^ recipientId.getLeastSignificantBits()))).fetch();
-    List<OffsetDateTime> recent = tx.select(DELIVERY_ATTEMPTS.START_TIME)
-        .from(DELIVERY_ATTEMPTS)
-        .join(DELIVERIES).on(DELIVERIES.ID.eq(DELIVERY_ATTEMPTS.DELIVERY_ID))
-        .where(DELIVERIES.RECIPIENT_ID.eq(recipientId))
-        .and(DELIVERIES.PRIORITY.ne(Priority.HIGH.name()))
-        .and(DELIVERIES.CHANNEL.ne("IN_APP"))
-        .and(DELIVERY_ATTEMPTS.START_TIME.gt(now.minus(window)))
-        .orderBy(DELIVERY_ATTEMPTS.START_TIME)
-        .fetch(DELIVERY_ATTEMPTS.START_TIME);
+    attempts.lockRecipient(tx, recipientId);
+    List<OffsetDateTime> recent = attempts.nonUrgentStartsSince(tx, recipientId, now.minus(window));
     if (recent.size() < limit) {
       return Optional.empty();
     }

@@ -1,6 +1,7 @@
 package dev.lattice.notifications.delivery;
 
 import dev.lattice.notifications.directory.Recipient;
+import dev.lattice.notifications.messages.NotificationType;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;

@@ -1,8 +1,8 @@
 package dev.lattice.notifications.events;
 
 import dev.lattice.notifications.delivery.DeliveryPlanner;
-import dev.lattice.notifications.delivery.NotificationType;
 import dev.lattice.notifications.delivery.Trigger;
+import dev.lattice.notifications.messages.NotificationType;
 import dev.lattice.orders.v1.OrderCancelled;
 import dev.lattice.orders.v1.OrderDelivered;
 import dev.lattice.orders.v1.OrderPaid;

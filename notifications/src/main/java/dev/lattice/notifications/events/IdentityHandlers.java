@@ -7,10 +7,10 @@ import dev.lattice.identity.v1.TenantCreated;
 import dev.lattice.identity.v1.UserDeleted;
 import dev.lattice.identity.v1.UserRegistered;
 import dev.lattice.notifications.delivery.DeliveryPlanner;
-import dev.lattice.notifications.delivery.NotificationType;
 import dev.lattice.notifications.delivery.Trigger;
 import dev.lattice.notifications.directory.Recipient;
-import dev.lattice.notifications.directory.RecipientDirectory;
+import dev.lattice.notifications.directory.RecipientStore;
+import dev.lattice.notifications.messages.NotificationType;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
 import dev.lattice.platform.consumer.EventIds;
@@ -37,12 +37,12 @@ public final class IdentityHandlers {
    */
   private static final long INITIAL_ADMIN_USER_VERSION = 1;
 
-  private final RecipientDirectory directory;
+  private final RecipientStore directory;
   private final DeliveryPlanner planner;
   private final String publicUrl;
 
   /** Handlers linking to {@code publicUrl} (no trailing slash needed). */
-  public IdentityHandlers(RecipientDirectory directory, DeliveryPlanner planner, String publicUrl) {
+  public IdentityHandlers(RecipientStore directory, DeliveryPlanner planner, String publicUrl) {
     this.directory = directory;
     this.planner = planner;
     this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;

@@ -1,13 +1,8 @@
 package dev.lattice.notifications.preferences;
 
-import static dev.lattice.notifications.store.jooq.Tables.PREFERENCES;
-import static dev.lattice.notifications.store.jooq.Tables.PREFERENCE_SETS;
-
 import com.google.protobuf.Timestamp;
-import dev.lattice.notifications.delivery.ChannelNames;
-import dev.lattice.notifications.delivery.NotificationType;
-import dev.lattice.notifications.store.jooq.tables.records.PreferenceSetsRecord;
-import dev.lattice.notifications.store.jooq.tables.records.PreferencesRecord;
+import dev.lattice.notifications.channels.ChannelNames;
+import dev.lattice.notifications.messages.NotificationType;
 import dev.lattice.notifications.v1.Channel;
 import dev.lattice.notifications.v1.ChannelPreference;
 import dev.lattice.notifications.v1.NotificationPreferences;
@@ -28,7 +23,8 @@ import org.jooq.DSLContext;
 /**
  * Per user, type and channel: may a message go out? An explicit (type, channel) entry wins, then
  * the user's ("*", channel) entry, then the defaults: EMAIL and IN_APP on, SMS and PUSH off.
- * Security messages on EMAIL cannot be muted (PREFERENCE_LOCKED) and are sent regardless.
+ * Security messages on EMAIL cannot be muted (PREFERENCE_LOCKED) and are sent regardless. Its SQL
+ * is in {@link PreferenceStore}. Thread-safe.
  */
 public final class Preferences {
 
@@ -38,6 +34,7 @@ public final class Preferences {
   /** The type that covers every type not listed. */
   public static final String ANY = "*";
 
+  private final PreferenceStore store = new PreferenceStore();
   private final DSLContext dsl;
   private final Clock clock;
 
@@ -53,11 +50,7 @@ public final class Preferences {
 
   /** Whether {@code type} may go to the user on {@code channel}, read in {@code tx}. */
   public boolean allows(DSLContext tx, UUID tenantId, UUID userId, String type, String channel) {
-    Map<String, Boolean> entries = tx.select(PREFERENCES.TYPE, PREFERENCES.ENABLED)
-        .from(PREFERENCES)
-        .where(PREFERENCES.USER_ID.eq(userId), PREFERENCES.TENANT_ID.eq(tenantId),
-            PREFERENCES.CHANNEL.eq(channel), PREFERENCES.TYPE.in(type, ANY))
-        .fetchMap(PREFERENCES.TYPE, PREFERENCES.ENABLED);
+    Map<String, Boolean> entries = store.choicesOn(tx, tenantId, userId, channel, List.of(type, ANY));
     if (entries.containsKey(type)) {
       return entries.get(type);
     }
@@ -86,61 +79,36 @@ public final class Preferences {
     }
     return Transactions.inTransaction(dsl, tx -> {
       OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
-      Optional<PreferenceSetsRecord> set = tx.selectFrom(PREFERENCE_SETS)
-          .where(PREFERENCE_SETS.USER_ID.eq(userId), PREFERENCE_SETS.TENANT_ID.eq(tenantId))
-          .forUpdate()
-          .fetchOptional();
-      Versions.require("preferences", set.map(PreferenceSetsRecord::getVersion).orElse(0L), request.getVersion());
+      Optional<PreferenceSet> set = store.lockSet(tx, tenantId, userId);
+      Versions.require("preferences", set.map(PreferenceSet::version).orElse(0L), request.getVersion());
       if (set.isEmpty()) {
-        tx.insertInto(PREFERENCE_SETS)
-            .set(PREFERENCE_SETS.USER_ID, userId)
-            .set(PREFERENCE_SETS.TENANT_ID, tenantId)
-            .set(PREFERENCE_SETS.UPDATE_TIME, now)
-            .set(PREFERENCE_SETS.VERSION, 1L)
-            .execute();
+        store.insertSet(tx, tenantId, userId, now);
       } else {
-        tx.update(PREFERENCE_SETS)
-            .set(PREFERENCE_SETS.UPDATE_TIME, now)
-            .set(PREFERENCE_SETS.VERSION, PREFERENCE_SETS.VERSION.plus(1))
-            .where(PREFERENCE_SETS.USER_ID.eq(userId))
-            .execute();
+        store.nextVersion(tx, userId, now);
       }
       for (ChannelPreference entry : request.getEntriesList()) {
-        tx.insertInto(PREFERENCES)
-            .set(PREFERENCES.USER_ID, userId)
-            .set(PREFERENCES.TYPE, entry.getType())
-            .set(PREFERENCES.CHANNEL, ChannelNames.name(entry.getChannel()))
-            .set(PREFERENCES.TENANT_ID, tenantId)
-            .set(PREFERENCES.ENABLED, entry.getEnabled())
-            .onConflict(PREFERENCES.USER_ID, PREFERENCES.TYPE, PREFERENCES.CHANNEL)
-            .doUpdate()
-            .set(PREFERENCES.ENABLED, entry.getEnabled())
-            .execute();
+        store.save(tx, tenantId, userId,
+            new Preference(entry.getType(), ChannelNames.name(entry.getChannel()), entry.getEnabled()));
       }
       return read(tx, tenantId, userId);
     });
   }
 
-  private static NotificationPreferences read(DSLContext tx, UUID tenantId, UUID userId) {
+  private NotificationPreferences read(DSLContext tx, UUID tenantId, UUID userId) {
     NotificationPreferences.Builder out = NotificationPreferences.newBuilder().setUserId(userId.toString());
-    tx.selectFrom(PREFERENCE_SETS)
-        .where(PREFERENCE_SETS.USER_ID.eq(userId), PREFERENCE_SETS.TENANT_ID.eq(tenantId))
-        .fetchOptional()
-        .ifPresent(set -> out.setVersion(set.getVersion()).setUpdateTime(Timestamp.newBuilder()
-            .setSeconds(set.getUpdateTime().toEpochSecond()).setNanos(set.getUpdateTime().getNano())));
-    List<PreferencesRecord> saved = tx.selectFrom(PREFERENCES)
-        .where(PREFERENCES.USER_ID.eq(userId), PREFERENCES.TENANT_ID.eq(tenantId))
-        .orderBy(PREFERENCES.TYPE, PREFERENCES.CHANNEL)
-        .fetch();
+    store.findSet(tx, tenantId, userId)
+        .ifPresent(set -> out.setVersion(set.version()).setUpdateTime(Timestamp.newBuilder()
+            .setSeconds(set.updateTime().toEpochSecond()).setNanos(set.updateTime().getNano())));
+    List<Preference> saved = store.list(tx, tenantId, userId);
     Map<String, Boolean> anyDefaults = new LinkedHashMap<>();
     for (Channel channel : List.of(Channel.CHANNEL_EMAIL, Channel.CHANNEL_IN_APP, Channel.CHANNEL_SMS, Channel.CHANNEL_PUSH)) {
       anyDefaults.put(ChannelNames.name(channel), defaultEnabled(ChannelNames.name(channel)));
     }
-    for (PreferencesRecord row : saved) {
-      if (row.getType().equals(ANY)) {
-        anyDefaults.remove(row.getChannel());
+    for (Preference row : saved) {
+      if (row.type().equals(ANY)) {
+        anyDefaults.remove(row.channel());
       }
-      out.addEntries(entry(row.getType(), row.getChannel(), row.getEnabled()));
+      out.addEntries(entry(row.type(), row.channel(), row.enabled()));
     }
     anyDefaults.forEach((channel, enabled) -> out.addEntries(entry(ANY, channel, enabled)));
     return out.build();

@@ -1,11 +1,7 @@
 package dev.lattice.notifications.templates;
 
-import static dev.lattice.notifications.store.jooq.Tables.TEMPLATES;
-import static dev.lattice.notifications.store.jooq.Tables.TEMPLATE_REVISIONS;
-
 import com.google.protobuf.Timestamp;
-import dev.lattice.notifications.delivery.ChannelNames;
-import dev.lattice.notifications.store.jooq.tables.records.TemplatesRecord;
+import dev.lattice.notifications.channels.ChannelNames;
 import dev.lattice.notifications.v1.Channel;
 import dev.lattice.notifications.v1.ListTemplatesRequest;
 import dev.lattice.notifications.v1.ListTemplatesResponse;
@@ -21,20 +17,19 @@ import dev.lattice.platform.paging.PageTokens;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.jooq.Condition;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 
 /**
  * The tenant's templates: versioned in the database (every version kept in template_revisions),
- * the shipped {@link DefaultTemplates} where a tenant has none, and locale fallback. Thread-safe.
+ * the shipped {@link DefaultTemplates} where a tenant has none, and locale fallback. Its SQL is in
+ * {@link TemplateStore}. Thread-safe.
  */
 public final class TemplateCatalog {
 
+  private final TemplateStore store = new TemplateStore();
   private final DSLContext dsl;
   private final DefaultTemplates defaults;
   private final TemplateRenderer renderer;
@@ -63,14 +58,10 @@ public final class TemplateCatalog {
    */
   public Optional<Resolved> resolve(DSLContext tx, UUID tenantId, String key, String locale, String channel) {
     for (String candidate : Locales.candidates(locale, defaultLocale)) {
-      Optional<TemplatesRecord> stored = tx.selectFrom(TEMPLATES)
-          .where(TEMPLATES.TENANT_ID.eq(tenantId), TEMPLATES.KEY.eq(key),
-              TEMPLATES.LOCALE.eq(candidate), TEMPLATES.CHANNEL.eq(channel))
-          .fetchOptional();
+      Optional<StoredTemplate> stored = store.find(tx, tenantId, key, candidate, channel);
       if (stored.isPresent()) {
-        TemplatesRecord row = stored.get();
-        return Optional.of(new Resolved(candidate,
-            new TemplateText(row.getSubject(), row.getBody(), row.getVersion())));
+        StoredTemplate row = stored.get();
+        return Optional.of(new Resolved(candidate, new TemplateText(row.subject(), row.body(), row.version())));
       }
       Optional<TemplateText> shipped = defaults.find(key, candidate, channel);
       if (shipped.isPresent()) {
@@ -93,45 +84,22 @@ public final class TemplateCatalog {
     String channel = ChannelNames.name(request.getChannel());
     return Transactions.inTransaction(dsl, tx -> {
       OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
-      Optional<TemplatesRecord> existing = tx.selectFrom(TEMPLATES)
-          .where(TEMPLATES.TENANT_ID.eq(tenantId), TEMPLATES.KEY.eq(request.getKey()),
-              TEMPLATES.LOCALE.eq(request.getLocale()), TEMPLATES.CHANNEL.eq(channel))
-          .forUpdate()
-          .fetchOptional();
-      TemplatesRecord row;
+      Optional<StoredTemplate> existing =
+          store.lock(tx, tenantId, request.getKey(), request.getLocale(), channel);
+      StoredTemplate row;
       if (existing.isEmpty()) {
         if (request.getVersion() != 0) {
           Versions.require("template", 0, request.getVersion());
         }
-        row = tx.newRecord(TEMPLATES);
-        row.setId(ids.next());
-        row.setTenantId(tenantId);
-        row.setKey(request.getKey());
-        row.setLocale(request.getLocale());
-        row.setChannel(channel);
-        row.setCreateTime(now);
-        row.setVersion(1L);
+        row = new StoredTemplate(ids.next(), tenantId, request.getKey(), request.getLocale(), channel,
+            request.getSubject(), request.getBody(), now, now, 1L);
+        store.insert(tx, row);
       } else {
-        row = existing.get();
-        Versions.require("template", row.getVersion(), request.getVersion());
-        row.setVersion(row.getVersion() + 1);
+        Versions.require("template", existing.get().version(), request.getVersion());
+        row = existing.get().replacedBy(request.getSubject(), request.getBody(), now);
+        store.replace(tx, row);
       }
-      row.setSubject(request.getSubject());
-      row.setBody(request.getBody());
-      row.setUpdateTime(now);
-      row.store();
-      var revision = tx.newRecord(TEMPLATE_REVISIONS);
-      revision.setId(ids.next());
-      revision.setTenantId(tenantId);
-      revision.setTemplateId(row.getId());
-      revision.setKey(row.getKey());
-      revision.setLocale(row.getLocale());
-      revision.setChannel(channel);
-      revision.setVersion(row.getVersion());
-      revision.setSubject(row.getSubject());
-      revision.setBody(row.getBody());
-      revision.setCreateTime(now);
-      revision.insert();
+      store.addRevision(tx, ids.next(), row);
       return UpsertTemplateResponse.newBuilder().setTemplate(toProto(row)).setCreated(existing.isEmpty()).build();
     });
   }
@@ -141,47 +109,36 @@ public final class TemplateCatalog {
     int size = PageSize.resolve(request.getPageSize());
     String fingerprint = PageTokens.fingerprint(
         "templates", tenantId, request.getKey(), request.getLocale(), request.getChannel().getNumber());
-    List<Condition> where = new ArrayList<>();
-    where.add(TEMPLATES.TENANT_ID.eq(tenantId));
-    if (!request.getKey().isEmpty()) {
-      where.add(TEMPLATES.KEY.eq(request.getKey()));
-    }
-    if (!request.getLocale().isEmpty()) {
-      where.add(TEMPLATES.LOCALE.eq(request.getLocale()));
-    }
-    if (request.getChannel() != Channel.CHANNEL_UNSPECIFIED) {
-      where.add(TEMPLATES.CHANNEL.eq(ChannelNames.name(request.getChannel())));
-    }
-    pageTokens.decode(request.getPageToken(), fingerprint).ifPresent(cursor -> where.add(
-        DSL.row(TEMPLATES.KEY, TEMPLATES.LOCALE, TEMPLATES.CHANNEL)
-            .gt(cursor.string(0), cursor.string(1), cursor.string(2))));
-    List<TemplatesRecord> rows = dsl.selectFrom(TEMPLATES)
-        .where(where)
-        .orderBy(TEMPLATES.KEY, TEMPLATES.LOCALE, TEMPLATES.CHANNEL)
-        .limit(size + 1)
-        .fetch();
+    TemplateFilter filter = new TemplateFilter(tenantId,
+        Optional.of(request.getKey()).filter(key -> !key.isEmpty()),
+        Optional.of(request.getLocale()).filter(locale -> !locale.isEmpty()),
+        request.getChannel() == Channel.CHANNEL_UNSPECIFIED
+            ? Optional.empty() : Optional.of(ChannelNames.name(request.getChannel())),
+        pageTokens.decode(request.getPageToken(), fingerprint)
+            .map(cursor -> new TemplateFilter.After(cursor.string(0), cursor.string(1), cursor.string(2))));
+    List<StoredTemplate> rows = store.page(dsl, filter, size + 1);
     ListTemplatesResponse.Builder response = ListTemplatesResponse.newBuilder();
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
       response.addTemplates(toProto(rows.get(i)));
     }
     if (rows.size() > size) {
-      TemplatesRecord last = rows.get(size - 1);
+      StoredTemplate last = rows.get(size - 1);
       response.setNextPageToken(pageTokens.encode(
-          PageCursor.of(fingerprint, last.getKey(), last.getLocale(), last.getChannel())));
+          PageCursor.of(fingerprint, last.key(), last.locale(), last.channel())));
     }
     return response.build();
   }
 
-  private static Template toProto(TemplatesRecord row) {
+  private static Template toProto(StoredTemplate row) {
     return Template.newBuilder()
-        .setKey(row.getKey())
-        .setLocale(row.getLocale())
-        .setChannel(ChannelNames.of(row.getChannel()))
-        .setSubject(row.getSubject())
-        .setBody(row.getBody())
-        .setCreateTime(timestamp(row.getCreateTime()))
-        .setUpdateTime(timestamp(row.getUpdateTime()))
-        .setVersion(row.getVersion())
+        .setKey(row.key())
+        .setLocale(row.locale())
+        .setChannel(ChannelNames.of(row.channel()))
+        .setSubject(row.subject())
+        .setBody(row.body())
+        .setCreateTime(timestamp(row.createTime()))
+        .setUpdateTime(timestamp(row.updateTime()))
+        .setVersion(row.version())
         .build();
   }
 

@@ -1,4 +1,4 @@
-package dev.lattice.notifications.delivery;
+package dev.lattice.notifications.messages;
 
 /**
  * The dispatcher lane of a delivery ({@code deliveries.priority}). HIGH has its own dispatcher

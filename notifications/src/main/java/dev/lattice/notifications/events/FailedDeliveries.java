@@ -1,4 +1,4 @@
-package dev.lattice.notifications.delivery;
+package dev.lattice.notifications.events;
 
 import dev.lattice.notifications.v1.NotificationFailed;
 import dev.lattice.platform.consumer.EventContext;
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A replay of such a dead letter is acknowledged without effect: the delivery's text and address
  * were cleared when it failed (a security mail's token must not outlive its use), so it cannot be
- * sent again as it was; the recipient's next message is planned afresh.
+ * sent again as it was; the recipient's next message is planned afresh. Stateless and thread-safe.
  */
 public final class FailedDeliveries {
 

@@ -13,8 +13,9 @@ import org.jooq.DSLContext;
  * row carries the user's aggregate version as of the last event applied, so an older event that
  * arrives late changes nothing. Callers pass the user's version, not the envelope's when the
  * event's aggregate is something else (TenantCreated describes its admin at user version 1).
+ * Stateless and thread-safe; every method runs in the transaction it is given.
  */
-public final class RecipientDirectory {
+public final class RecipientStore {
 
   /**
    * Records {@code recipient} as of user version {@code userVersion} unless a newer version is

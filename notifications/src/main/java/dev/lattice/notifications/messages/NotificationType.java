@@ -1,4 +1,4 @@
-package dev.lattice.notifications.delivery;
+package dev.lattice.notifications.messages;
 
 import java.util.Arrays;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.lattice.notifications.delivery;
+package dev.lattice.notifications.channels;
 
 import dev.lattice.notifications.v1.Channel;
 

@@ -1,0 +1,81 @@
+package dev.lattice.notifications.delivery;
+
+import static dev.lattice.notifications.store.jooq.Tables.DELIVERIES;
+import static dev.lattice.notifications.store.jooq.Tables.DELIVERY_ATTEMPTS;
+
+import dev.lattice.notifications.messages.Priority;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+/**
+ * The SQL of the delivery_attempts table (one row per provider call, numbered from 1 per delivery)
+ * and of the counts the rate limit takes from it. Stateless and thread-safe; every method runs in
+ * the transaction it is given.
+ */
+public final class AttemptStore {
+
+  /** Records that attempt {@code attempt} of a delivery started at {@code now} with {@code provider}. */
+  public void start(DSLContext tx, UUID deliveryId, int attempt, UUID tenantId, String provider, OffsetDateTime now) {
+    tx.insertInto(DELIVERY_ATTEMPTS)
+        .set(DELIVERY_ATTEMPTS.DELIVERY_ID, deliveryId)
+        .set(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER, attempt)
+        .set(DELIVERY_ATTEMPTS.TENANT_ID, tenantId)
+        .set(DELIVERY_ATTEMPTS.PROVIDER, provider)
+        .set(DELIVERY_ATTEMPTS.START_TIME, now)
+        .execute();
+  }
+
+  /** Records how attempt {@code attempt} of a delivery ended at {@code now}. */
+  public void finish(DSLContext tx, UUID deliveryId, int attempt, AttemptOutcome outcome, OffsetDateTime now) {
+    tx.update(DELIVERY_ATTEMPTS)
+        .set(DELIVERY_ATTEMPTS.FINISH_TIME, now)
+        .set(DELIVERY_ATTEMPTS.OUTCOME, outcome.outcome())
+        .set(DELIVERY_ATTEMPTS.PROVIDER, outcome.provider())
+        .set(DELIVERY_ATTEMPTS.PROVIDER_MESSAGE_ID, outcome.providerMessageId())
+        .set(DELIVERY_ATTEMPTS.ERROR_CODE, outcome.errorCode())
+        .set(DELIVERY_ATTEMPTS.ERROR_MESSAGE, outcome.errorMessage())
+        .where(DELIVERY_ATTEMPTS.DELIVERY_ID.eq(deliveryId))
+        .and(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER.eq(attempt))
+        .execute();
+  }
+
+  /** Records the one attempt of a delivery {@code provider} took at once ({@code now}) as {@code messageId}. */
+  public void recordSentAtOnce(
+      DSLContext tx, UUID deliveryId, UUID tenantId, String provider, String messageId, OffsetDateTime now) {
+    tx.insertInto(DELIVERY_ATTEMPTS)
+        .set(DELIVERY_ATTEMPTS.DELIVERY_ID, deliveryId)
+        .set(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER, 1)
+        .set(DELIVERY_ATTEMPTS.TENANT_ID, tenantId)
+        .set(DELIVERY_ATTEMPTS.PROVIDER, provider)
+        .set(DELIVERY_ATTEMPTS.START_TIME, now)
+        .set(DELIVERY_ATTEMPTS.FINISH_TIME, now)
+        .set(DELIVERY_ATTEMPTS.OUTCOME, "SENT")
+        .set(DELIVERY_ATTEMPTS.PROVIDER_MESSAGE_ID, messageId)
+        .execute();
+  }
+
+  /** Serialises the rate-limit checks of {@code recipientId}: an advisory lock held until {@code tx} ends. */
+  public void lockRecipient(DSLContext tx, UUID recipientId) {
+    tx.select(DSL.function("pg_advisory_xact_lock", Object.class,
+        DSL.val(recipientId.getMostSignificantBits() ^ recipientId.getLeastSignificantBits()))).fetch();
+  }
+
+  /**
+   * When the attempts of {@code recipientId}'s non-urgent messages (not HIGH, not in-app) started
+   * after {@code since}, oldest first.
+   */
+  public List<OffsetDateTime> nonUrgentStartsSince(DSLContext tx, UUID recipientId, OffsetDateTime since) {
+    return tx.select(DELIVERY_ATTEMPTS.START_TIME)
+        .from(DELIVERY_ATTEMPTS)
+        .join(DELIVERIES).on(DELIVERIES.ID.eq(DELIVERY_ATTEMPTS.DELIVERY_ID))
+        .where(DELIVERIES.RECIPIENT_ID.eq(recipientId))
+        .and(DELIVERIES.PRIORITY.ne(Priority.HIGH.name()))
+        .and(DELIVERIES.CHANNEL.ne("IN_APP"))
+        .and(DELIVERY_ATTEMPTS.START_TIME.gt(since))
+        .orderBy(DELIVERY_ATTEMPTS.START_TIME)
+        .fetch(DELIVERY_ATTEMPTS.START_TIME);
+  }
+}

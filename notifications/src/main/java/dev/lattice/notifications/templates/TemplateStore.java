@@ -1,0 +1,104 @@
+package dev.lattice.notifications.templates;
+
+import static dev.lattice.notifications.store.jooq.Tables.TEMPLATES;
+import static dev.lattice.notifications.store.jooq.Tables.TEMPLATE_REVISIONS;
+
+import dev.lattice.notifications.store.jooq.tables.records.TemplatesRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+/**
+ * The SQL of the tenants' templates: table templates (the current text per key, locale and
+ * channel) and template_revisions (every version ever stored, immutable). Stateless and
+ * thread-safe; every method runs on the context it is given (a transaction or the database).
+ */
+public final class TemplateStore {
+
+  /** The tenant's template for exactly this key, locale and channel, if it wrote one. */
+  public Optional<StoredTemplate> find(DSLContext tx, UUID tenantId, String key, String locale, String channel) {
+    return tx.selectFrom(TEMPLATES)
+        .where(TEMPLATES.TENANT_ID.eq(tenantId), TEMPLATES.KEY.eq(key),
+            TEMPLATES.LOCALE.eq(locale), TEMPLATES.CHANNEL.eq(channel))
+        .fetchOptional()
+        .map(TemplateStore::template);
+  }
+
+  /** Like {@link #find}, and locks the template until {@code tx} ends. */
+  public Optional<StoredTemplate> lock(DSLContext tx, UUID tenantId, String key, String locale, String channel) {
+    return tx.selectFrom(TEMPLATES)
+        .where(TEMPLATES.TENANT_ID.eq(tenantId), TEMPLATES.KEY.eq(key),
+            TEMPLATES.LOCALE.eq(locale), TEMPLATES.CHANNEL.eq(channel))
+        .forUpdate()
+        .fetchOptional()
+        .map(TemplateStore::template);
+  }
+
+  /** Stores a new template. */
+  public void insert(DSLContext tx, StoredTemplate template) {
+    tx.insertInto(TEMPLATES)
+        .set(TEMPLATES.ID, template.id())
+        .set(TEMPLATES.TENANT_ID, template.tenantId())
+        .set(TEMPLATES.KEY, template.key())
+        .set(TEMPLATES.LOCALE, template.locale())
+        .set(TEMPLATES.CHANNEL, template.channel())
+        .set(TEMPLATES.SUBJECT, template.subject())
+        .set(TEMPLATES.BODY, template.body())
+        .set(TEMPLATES.CREATE_TIME, template.createTime())
+        .set(TEMPLATES.UPDATE_TIME, template.updateTime())
+        .set(TEMPLATES.VERSION, template.version())
+        .execute();
+  }
+
+  /** Replaces the text of the stored template {@code template.id()} with the text and version given. */
+  public void replace(DSLContext tx, StoredTemplate template) {
+    tx.update(TEMPLATES)
+        .set(TEMPLATES.SUBJECT, template.subject())
+        .set(TEMPLATES.BODY, template.body())
+        .set(TEMPLATES.UPDATE_TIME, template.updateTime())
+        .set(TEMPLATES.VERSION, template.version())
+        .where(TEMPLATES.ID.eq(template.id()))
+        .execute();
+  }
+
+  /** Keeps {@code template}'s current version as revision {@code revisionId}, created at its update time. */
+  public void addRevision(DSLContext tx, UUID revisionId, StoredTemplate template) {
+    tx.insertInto(TEMPLATE_REVISIONS)
+        .set(TEMPLATE_REVISIONS.ID, revisionId)
+        .set(TEMPLATE_REVISIONS.TENANT_ID, template.tenantId())
+        .set(TEMPLATE_REVISIONS.TEMPLATE_ID, template.id())
+        .set(TEMPLATE_REVISIONS.KEY, template.key())
+        .set(TEMPLATE_REVISIONS.LOCALE, template.locale())
+        .set(TEMPLATE_REVISIONS.CHANNEL, template.channel())
+        .set(TEMPLATE_REVISIONS.VERSION, template.version())
+        .set(TEMPLATE_REVISIONS.SUBJECT, template.subject())
+        .set(TEMPLATE_REVISIONS.BODY, template.body())
+        .set(TEMPLATE_REVISIONS.CREATE_TIME, template.updateTime())
+        .execute();
+  }
+
+  /** Up to {@code limit} templates matching {@code filter}, by key, locale and channel. */
+  public List<StoredTemplate> page(DSLContext db, TemplateFilter filter, int limit) {
+    List<Condition> where = new ArrayList<>();
+    where.add(TEMPLATES.TENANT_ID.eq(filter.tenantId()));
+    filter.key().ifPresent(key -> where.add(TEMPLATES.KEY.eq(key)));
+    filter.locale().ifPresent(locale -> where.add(TEMPLATES.LOCALE.eq(locale)));
+    filter.channel().ifPresent(channel -> where.add(TEMPLATES.CHANNEL.eq(channel)));
+    filter.after().ifPresent(after -> where.add(
+        DSL.row(TEMPLATES.KEY, TEMPLATES.LOCALE, TEMPLATES.CHANNEL).gt(after.key(), after.locale(), after.channel())));
+    return db.selectFrom(TEMPLATES)
+        .where(where)
+        .orderBy(TEMPLATES.KEY, TEMPLATES.LOCALE, TEMPLATES.CHANNEL)
+        .limit(limit)
+        .fetch(TemplateStore::template);
+  }
+
+  private static StoredTemplate template(TemplatesRecord row) {
+    return new StoredTemplate(row.getId(), row.getTenantId(), row.getKey(), row.getLocale(), row.getChannel(),
+        row.getSubject(), row.getBody(), row.getCreateTime(), row.getUpdateTime(), row.getVersion());
+  }
+}
