@@ -1,8 +1,8 @@
 package dev.lattice.audit;
 
 import dev.lattice.audit.api.AuditGrpcService;
-import dev.lattice.audit.api.AuditLog;
 import dev.lattice.audit.chain.ChainVerifier;
+import dev.lattice.audit.log.AuditLog;
 import dev.lattice.audit.record.EventRecorder;
 import dev.lattice.audit.record.PayloadRenderer;
 import dev.lattice.audit.store.AuditStore;
