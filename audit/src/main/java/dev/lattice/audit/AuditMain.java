@@ -1,8 +1,9 @@
 package dev.lattice.audit;
 
 import dev.lattice.audit.api.AuditGrpcService;
-import dev.lattice.audit.api.AuditLog;
 import dev.lattice.audit.chain.ChainVerifier;
+import dev.lattice.audit.events.RecordingHandler;
+import dev.lattice.audit.log.AuditLog;
 import dev.lattice.audit.record.EventRecorder;
 import dev.lattice.audit.record.PayloadRenderer;
 import dev.lattice.audit.store.AuditStore;
@@ -63,8 +64,13 @@ public final class AuditMain implements ServiceModule {
    */
   @Override
   public List<EventConsumer> consumers(ServiceContext context) {
-    EventRecorder recorder =
-        new EventRecorder(store(context), new PayloadRenderer(EventPayloadTypes.registry()));
+    RecordingHandler recorder =
+        new RecordingHandler(
+            new EventRecorder(
+                store(context),
+                new PayloadRenderer(EventPayloadTypes.registry()),
+                new UuidV7Generator(context.clock()),
+                context.clock()));
     return AUDITED_SERVICES.stream()
         .map(
             service ->
@@ -84,6 +90,6 @@ public final class AuditMain implements ServiceModule {
   }
 
   private static AuditStore store(ServiceContext context) {
-    return new AuditStore(new UuidV7Generator(context.clock()), context.clock());
+    return new AuditStore(context.clock());
   }
 }

@@ -9,6 +9,7 @@ import dev.lattice.inventory.events.OrderCreatedHandler;
 import dev.lattice.inventory.events.OrderPaidHandler;
 import dev.lattice.inventory.events.OrderRefundedHandler;
 import dev.lattice.inventory.stock.ReservationExpiryJob;
+import dev.lattice.inventory.stock.ReservationTransitions;
 import dev.lattice.inventory.stock.Reservations;
 import dev.lattice.inventory.stock.StockLevels;
 import dev.lattice.orders.v1.OrderCancelled;
@@ -76,16 +77,17 @@ public final class InventoryMain implements ServiceModule {
    */
   @Override
   public List<EventConsumer> consumers(ServiceContext context) {
-    Reservations reservations = components(context).reservations();
+    Components c = components(context);
+    ReservationTransitions transitions = c.transitions();
     return List.of(
         consumer(context, OrderCreated.getDescriptor())
-            .handle(OrderCreated.class, new OrderCreatedHandler(reservations)).build(),
+            .handle(OrderCreated.class, new OrderCreatedHandler(c.reservations())).build(),
         consumer(context, OrderPaid.getDescriptor())
-            .handle(OrderPaid.class, new OrderPaidHandler(reservations)).build(),
+            .handle(OrderPaid.class, new OrderPaidHandler(transitions)).build(),
         consumer(context, OrderCancelled.getDescriptor())
-            .handle(OrderCancelled.class, new OrderCancelledHandler(reservations)).build(),
+            .handle(OrderCancelled.class, new OrderCancelledHandler(transitions)).build(),
         consumer(context, OrderRefunded.getDescriptor())
-            .handle(OrderRefunded.class, new OrderRefundedHandler(reservations)).build());
+            .handle(OrderRefunded.class, new OrderRefundedHandler(transitions)).build());
   }
 
   /** The reservation expiry job, every {@code LATTICE_INVENTORY_EXPIRY_INTERVAL}. */
@@ -93,7 +95,7 @@ public final class InventoryMain implements ServiceModule {
   public List<AutoCloseable> background(ServiceContext context) {
     Components c = components(context);
     return List.of(
-        new ReservationExpiryJob(context.dsl(), c.reservations(), c.config().expiryInterval()).start());
+        new ReservationExpiryJob(context.dsl(), c.transitions(), c.config().expiryInterval()).start());
   }
 
   private static EventConsumer.Builder consumer(ServiceContext context, Descriptor event) {
@@ -106,7 +108,8 @@ public final class InventoryMain implements ServiceModule {
 
   /** Inventory's shared parts, built once per start from the started infrastructure. */
   private record Components(
-      ServiceContext context, InventoryConfig config, InventoryEvents events, Reservations reservations) {}
+      ServiceContext context, InventoryConfig config, InventoryEvents events, Reservations reservations,
+      ReservationTransitions transitions) {}
 
   private synchronized Components components(ServiceContext context) {
     if (components != null && components.context() == context) {
@@ -115,7 +118,9 @@ public final class InventoryMain implements ServiceModule {
     InventoryConfig config = InventoryConfig.fromEnv(context.env());
     InventoryEvents events = new InventoryEvents(context.outbox());
     Reservations reservations = new Reservations(events, config.reservationTtl(), context.clock());
-    components = new Components(context, config, events, reservations);
+    ReservationTransitions transitions =
+        new ReservationTransitions(events, config.reservationTtl(), context.clock());
+    components = new Components(context, config, events, reservations, transitions);
     return components;
   }
 }

@@ -1,6 +1,7 @@
 package dev.lattice.audit.api;
 
 import dev.lattice.audit.chain.ChainVerifier;
+import dev.lattice.audit.log.AuditLog;
 import dev.lattice.audit.v1.AuditServiceGrpc;
 import dev.lattice.audit.v1.GetAuditRecordRequest;
 import dev.lattice.audit.v1.GetAuditRecordResponse;

@@ -2,6 +2,7 @@ package dev.lattice.audit.chain;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import dev.lattice.audit.store.ChainHead;
 import dev.lattice.audit.v1.AuditRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,6 +23,9 @@ public final class ChainHash {
 
   /** The previous hash of a tenant's first record. */
   public static final ByteString GENESIS = ByteString.copyFrom(new byte[LENGTH]);
+
+  /** The head of a chain without records: sequence 0 and the genesis hash. */
+  public static final ChainHead EMPTY_HEAD = new ChainHead(0, GENESIS);
 
   private ChainHash() {}
 

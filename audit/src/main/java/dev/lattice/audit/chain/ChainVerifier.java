@@ -35,7 +35,8 @@ public final class ChainVerifier {
 
   /** Verifies {@code tenant}'s chain as {@code request} asks. */
   public VerifyChainResponse verify(UUID tenant, VerifyChainRequest request) {
-    ChainHead head = dsl.transactionResult(c -> store.head(c.dsl(), tenant));
+    ChainHead head =
+        dsl.transactionResult(c -> store.head(c.dsl(), tenant)).orElse(ChainHash.EMPTY_HEAD);
     long from = Math.max(1, request.getFromSequence());
     long to =
         request.getToSequence() == 0

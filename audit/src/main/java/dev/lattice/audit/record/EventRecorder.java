@@ -1,34 +1,124 @@
 package dev.lattice.audit.record;
 
 import com.google.protobuf.Any;
-import dev.lattice.audit.store.AuditEntry;
+import com.google.protobuf.Timestamp;
+import dev.lattice.audit.chain.ChainHash;
 import dev.lattice.audit.store.AuditStore;
+import dev.lattice.audit.store.ChainHead;
+import dev.lattice.audit.store.StoredRecord;
+import dev.lattice.audit.v1.AuditRecord;
+import dev.lattice.events.v1.Actor;
+import dev.lattice.events.v1.ActorType;
 import dev.lattice.events.v1.Envelope;
-import dev.lattice.platform.consumer.EventContext;
-import dev.lattice.platform.consumer.EventHandler;
-import dev.lattice.platform.consumer.EventIds;
+import dev.lattice.platform.events.UuidV7Generator;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import java.util.UUID;
+import org.jooq.DSLContext;
 
 /**
- * Audit's one event handler, registered with {@code handleAll} on every stream's consumer: appends
- * the event, redacted, to its tenant's chain in the consumer's inbox transaction. An event whose
- * tenant id is not a UUID cannot belong to a chain and is dead-lettered. Thread-safe.
+ * Recording an event: appends it, redacted, to its tenant's hash chain, unless it is recorded
+ * already. Writers of one tenant are serialized by the store's chain lock, held until the
+ * caller's transaction ends, so the chain never forks. Thread-safe.
  */
-public final class EventRecorder implements EventHandler<Any> {
+public final class EventRecorder {
+
+  private static final int MAX_USER_AGENT = 256;
 
   private final AuditStore store;
   private final PayloadRenderer renderer;
+  private final UuidV7Generator ids;
+  private final Clock clock;
 
-  /** A recorder appending to {@code store}, rendering payloads with {@code renderer}. */
-  public EventRecorder(AuditStore store, PayloadRenderer renderer) {
+  /**
+   * A recorder appending to {@code store}, rendering payloads with {@code renderer}, stamping
+   * records with {@code clock} and ids from {@code ids}.
+   */
+  public EventRecorder(AuditStore store, PayloadRenderer renderer, UuidV7Generator ids, Clock clock) {
     this.store = store;
     this.renderer = renderer;
+    this.ids = ids;
+    this.clock = clock;
   }
 
-  @Override
-  public void handle(EventContext context, Any payload) {
-    Envelope envelope = context.envelope();
-    UUID tenant = EventIds.tenant(context);
-    store.append(context.tx(), new AuditEntry(tenant, envelope, renderer.render(envelope)));
+  /**
+   * Appends {@code envelope} to the chain of {@code tenant} in transaction {@code tx}.
+   *
+   * @return the record appended; empty when the event was recorded before
+   */
+  public Optional<AuditRecord> record(DSLContext tx, UUID tenant, Envelope envelope) {
+    AuditEntry entry = new AuditEntry(tenant, envelope, renderer.render(envelope));
+    store.lockChain(tx, tenant);
+    if (store.isRecorded(tx, UUID.fromString(envelope.getEventId()))) {
+      return Optional.empty();
+    }
+    ChainHead head = store.head(tx, tenant).orElse(ChainHash.EMPTY_HEAD);
+    AuditRecord unhashed =
+        newRecord(
+            ids.next(),
+            head,
+            entry,
+            store.clientAddress(tx, envelope.getActor().getClientAddress()),
+            clock.instant().truncatedTo(ChronoUnit.MICROS));
+    AuditRecord record = unhashed.toBuilder().setHash(ChainHash.of(unhashed)).build();
+    RenderedPayload payload = entry.payload();
+    store.append(
+        tx, new StoredRecord(record, payload.json(), payload.oldValues(), payload.newValues()));
+    return Optional.of(record);
+  }
+
+  /** The record for {@code entry} following {@code head}, without its hash. */
+  static AuditRecord newRecord(
+      UUID id, ChainHead head, AuditEntry entry, String clientAddress, Instant now) {
+    Envelope envelope = entry.envelope();
+    Actor actor = envelope.getActor();
+    String agent = actor.getUserAgent();
+    Any payload = entry.payload().payload();
+    return AuditRecord.newBuilder()
+        .setId(id.toString())
+        .setTenantId(entry.tenantId().toString())
+        .setSequence(head.sequence() + 1)
+        .setEventId(envelope.getEventId())
+        .setEventType(envelope.getType())
+        .setAction(action(envelope))
+        .setSource(envelope.getSource())
+        .setEntityType(envelope.getAggregateType())
+        .setEntityId(envelope.getAggregateId())
+        .setEntityVersion(envelope.getAggregateVersion())
+        .setActor(
+            Actor.newBuilder()
+                .setType(
+                    actor.getType() == ActorType.UNRECOGNIZED
+                        ? ActorType.ACTOR_TYPE_UNSPECIFIED
+                        : actor.getType())
+                .setSubjectId(actor.getSubjectId())
+                .setClientAddress(clientAddress == null ? "" : clientAddress)
+                .setUserAgent(
+                    agent.length() > MAX_USER_AGENT ? agent.substring(0, MAX_USER_AGENT) : agent))
+        .setOccurTime(timestamp(micros(envelope.getOccurredAt())))
+        .setRecordTime(timestamp(now))
+        .setPayload(payload)
+        .setPreviousHash(head.hash())
+        .build();
+  }
+
+  /** The event name: the last segment of the type ({@code lattice.orders.order_created}). */
+  static String action(Envelope envelope) {
+    String type = envelope.getType();
+    return type.substring(type.lastIndexOf('.') + 1);
+  }
+
+  private static Instant micros(Timestamp timestamp) {
+    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos())
+        .truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static Timestamp timestamp(Instant instant) {
+    return Timestamp.newBuilder()
+        .setSeconds(instant.getEpochSecond())
+        .setNanos(instant.getNano())
+        .build();
   }
 }

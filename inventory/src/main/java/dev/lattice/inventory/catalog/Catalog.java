@@ -1,14 +1,10 @@
 package dev.lattice.inventory.catalog;
 
-import static dev.lattice.inventory.store.jooq.Tables.PRODUCTS;
-import static dev.lattice.inventory.store.jooq.Tables.STOCK;
-
 import com.google.protobuf.FieldMask;
 import dev.lattice.events.v1.Actor;
 import dev.lattice.inventory.events.InventoryEvents;
-import dev.lattice.inventory.stock.StockStore;
-import dev.lattice.inventory.store.jooq.tables.records.ProductsRecord;
-import dev.lattice.inventory.store.jooq.tables.records.StockRecord;
+import dev.lattice.inventory.store.StockLevel;
+import dev.lattice.inventory.store.StockStore;
 import dev.lattice.inventory.v1.CreateProductRequest;
 import dev.lattice.inventory.v1.CreateProductResponse;
 import dev.lattice.inventory.v1.ListProductsRequest;
@@ -18,7 +14,6 @@ import dev.lattice.inventory.v1.ProductCreated;
 import dev.lattice.inventory.v1.ProductDeleted;
 import dev.lattice.inventory.v1.ProductUpdated;
 import dev.lattice.platform.db.Transactions;
-import dev.lattice.platform.errors.InvalidArgumentException;
 import dev.lattice.platform.errors.NotFoundException;
 import dev.lattice.platform.errors.PermissionDeniedException;
 import dev.lattice.platform.errors.Versions;
@@ -28,18 +23,15 @@ import dev.lattice.platform.paging.PageSize;
 import dev.lattice.platform.paging.PageTokens;
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.jooq.Condition;
 import org.jooq.DSLContext;
-import org.jooq.exception.DataAccessException;
-import org.jooq.impl.DSL;
 
 /**
  * The product catalog of a tenant: get, list, create, update, soft delete and batch get. Every
@@ -67,8 +59,8 @@ public final class Catalog {
   /** GetProduct: a deleted product only when {@code seeDeleted} (the caller has inventory.write). */
   public Product get(UUID tenantId, UUID productId, boolean seeDeleted) {
     return ProductStore.find(dsl, tenantId, productId)
-        .filter(row -> seeDeleted || row.getDeleteTime() == null)
-        .map(ProductStore::toProto)
+        .filter(row -> seeDeleted || !row.deleted())
+        .map(ProductRow::toProto)
         .orElseThrow(ProductStore::notFound);
   }
 
@@ -86,32 +78,18 @@ public final class Catalog {
     int size = PageSize.resolve(request.getPageSize());
     String fingerprint = PageTokens.fingerprint(
         "products", tenantId, request.getSkuPrefix(), request.getNameContains(), request.getShowDeleted());
-    List<Condition> where = new ArrayList<>();
-    where.add(PRODUCTS.TENANT_ID.eq(tenantId));
-    if (!request.getShowDeleted()) {
-      where.add(PRODUCTS.DELETE_TIME.isNull());
-    }
-    if (!request.getSkuPrefix().isEmpty()) {
-      where.add(PRODUCTS.SKU.startsWith(request.getSkuPrefix()));
-    }
-    if (!request.getNameContains().isEmpty()) {
-      where.add(PRODUCTS.NAME.containsIgnoreCase(request.getNameContains()));
-    }
-    pageTokens.decode(request.getPageToken(), fingerprint).ifPresent(cursor -> where.add(
-        DSL.row(PRODUCTS.SKU, PRODUCTS.ID).gt(cursor.string(0), UUID.fromString(cursor.string(1)))));
-    List<ProductsRecord> rows = dsl.selectFrom(PRODUCTS)
-        .where(where)
-        .orderBy(PRODUCTS.SKU, PRODUCTS.ID)
-        .limit(size + 1)
-        .fetch();
+    Optional<ProductQuery.After> after = pageTokens.decode(request.getPageToken(), fingerprint)
+        .map(cursor -> new ProductQuery.After(cursor.string(0), UUID.fromString(cursor.string(1))));
+    List<ProductRow> rows = ProductStore.page(dsl, new ProductQuery(tenantId, request.getSkuPrefix(),
+        request.getNameContains(), request.getShowDeleted(), after, size + 1));
     ListProductsResponse.Builder response = ListProductsResponse.newBuilder();
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
-      response.addProducts(ProductStore.toProto(rows.get(i)));
+      response.addProducts(rows.get(i).toProto());
     }
     if (rows.size() > size) {
-      ProductsRecord last = rows.get(size - 1);
+      ProductRow last = rows.get(size - 1);
       response.setNextPageToken(
-          pageTokens.encode(PageCursor.of(fingerprint, last.getSku(), last.getId().toString())));
+          pageTokens.encode(PageCursor.of(fingerprint, last.sku(), last.id().toString())));
     }
     return response.build();
   }
@@ -121,40 +99,21 @@ public final class Catalog {
     return Transactions.inTransaction(dsl, tx -> {
       OffsetDateTime now = ProductStore.utc(clock.instant());
       UUID productId = ids.next();
-      ProductsRecord product = tx.newRecord(PRODUCTS);
-      product.setId(productId);
-      product.setTenantId(tenantId);
-      product.setSku(request.getSku());
-      product.setName(request.getName());
-      product.setDescription(request.getDescription());
-      product.setPriceAmountMinor(request.getPriceAmountMinor());
-      product.setCurrency(request.getCurrency());
-      product.setCreateTime(now);
-      product.setUpdateTime(now);
-      product.setVersion(1L);
-      try {
-        product.insert();
-      } catch (DataAccessException e) {
-        throw ProductStore.skuTakenOr(e);
-      }
-      StockRecord stock = tx.newRecord(STOCK);
-      stock.setProductId(productId);
-      stock.setTenantId(tenantId);
-      stock.setAvailable(request.getInitialStock());
-      stock.setReserved(0L);
-      stock.setSold(0L);
-      stock.setUpdateTime(now);
-      stock.setVersion(1L);
-      stock.insert();
-      Product created = ProductStore.toProto(product);
-      events.product(tx, tenantId, productId, product.getVersion(), actor,
+      ProductRow product = new ProductRow(productId, tenantId, request.getSku(), request.getName(),
+          request.getDescription(), request.getPriceAmountMinor(), request.getCurrency(), now, now,
+          null, 1L);
+      ProductStore.insert(tx, product);
+      StockLevel stock = StockLevel.initial(productId, tenantId, request.getInitialStock(), now);
+      StockStore.insert(tx, stock);
+      Product created = product.toProto();
+      events.product(tx, tenantId, productId, product.version(), actor,
           ProductCreated.newBuilder()
               .setProduct(created)
               .setInitialStock(request.getInitialStock())
               .build());
       return CreateProductResponse.newBuilder()
           .setProduct(created)
-          .setStock(StockStore.toProto(stock))
+          .setStock(stock.toProto())
           .build();
     });
   }
@@ -166,54 +125,29 @@ public final class Catalog {
   public Product update(
       UUID tenantId, Actor actor, UUID productId, long version, Product values, FieldMask mask) {
     return Transactions.inTransaction(dsl, tx -> {
-      ProductsRecord product = ProductStore.lockLive(tx, tenantId, productId);
-      Versions.require("product", product.getVersion(), version);
+      ProductRow product = ProductStore.lockLive(tx, tenantId, productId);
+      Versions.require("product", product.version(), version);
       Map<String, Object> requested = new LinkedHashMap<>();
       for (String path : new LinkedHashSet<>(mask.getPathsList())) {
-        requested.put(path, switch (path) {
-          case "sku" -> values.getSku();
-          case "name" -> values.getName();
-          case "description" -> values.getDescription();
-          case "price_amount_minor" -> values.getPriceAmountMinor();
-          case "currency" -> values.getCurrency();
-          default -> throw InvalidArgumentException.forField("update_mask", "cannot update " + path);
-        });
+        requested.put(path, ProductRow.requested(path, values));
       }
       Set<String> changed = new LinkedHashSet<>();
       requested.forEach((path, value) -> {
-        Object current = switch (path) {
-          case "sku" -> product.getSku();
-          case "name" -> product.getName();
-          case "description" -> product.getDescription();
-          case "price_amount_minor" -> product.getPriceAmountMinor();
-          default -> product.getCurrency();
-        };
-        if (!Objects.equals(current, value)) {
+        if (!Objects.equals(product.field(path), value)) {
           changed.add(path);
         }
       });
       if (changed.isEmpty()) {
-        return ProductStore.toProto(product);
+        return product.toProto();
       }
+      ProductRow next = product;
       for (String path : changed) {
-        Object value = requested.get(path);
-        switch (path) {
-          case "sku" -> product.setSku((String) value);
-          case "name" -> product.setName((String) value);
-          case "description" -> product.setDescription((String) value);
-          case "price_amount_minor" -> product.setPriceAmountMinor((Long) value);
-          default -> product.setCurrency((String) value);
-        }
+        next = next.with(path, requested.get(path));
       }
-      product.setUpdateTime(ProductStore.utc(clock.instant()));
-      product.setVersion(product.getVersion() + 1);
-      try {
-        product.update();
-      } catch (DataAccessException e) {
-        throw ProductStore.skuTakenOr(e);
-      }
-      Product updated = ProductStore.toProto(product);
-      events.product(tx, tenantId, productId, product.getVersion(), actor,
+      ProductRow stored = next.changedAt(ProductStore.utc(clock.instant()), null);
+      ProductStore.update(tx, stored);
+      Product updated = stored.toProto();
+      events.product(tx, tenantId, productId, stored.version(), actor,
           ProductUpdated.newBuilder()
               .setProduct(updated)
               .setChangedFields(FieldMask.newBuilder().addAllPaths(changed))
@@ -225,20 +159,18 @@ public final class Catalog {
   /** DeleteProduct: soft delete; the SKU becomes free for a new product. */
   public Product delete(UUID tenantId, Actor actor, UUID productId, long version) {
     return Transactions.inTransaction(dsl, tx -> {
-      ProductsRecord product = ProductStore.lockLive(tx, tenantId, productId);
-      Versions.require("product", product.getVersion(), version);
+      ProductRow product = ProductStore.lockLive(tx, tenantId, productId);
+      Versions.require("product", product.version(), version);
       OffsetDateTime now = ProductStore.utc(clock.instant());
-      product.setDeleteTime(now);
-      product.setUpdateTime(now);
-      product.setVersion(product.getVersion() + 1);
-      product.update(PRODUCTS.DELETE_TIME, PRODUCTS.UPDATE_TIME, PRODUCTS.VERSION);
-      events.product(tx, tenantId, productId, product.getVersion(), actor,
+      ProductRow deleted = product.changedAt(now, now);
+      ProductStore.markDeleted(tx, deleted);
+      events.product(tx, tenantId, productId, deleted.version(), actor,
           ProductDeleted.newBuilder()
               .setProductId(productId.toString())
-              .setSku(product.getSku())
+              .setSku(deleted.sku())
               .setDeleteTime(ProductStore.timestamp(now))
               .build());
-      return ProductStore.toProto(product);
+      return deleted.toProto();
     });
   }
 
@@ -247,13 +179,8 @@ public final class Catalog {
    * metadata {@code product_ids} naming every unknown or deleted id.
    */
   public List<Product> batchGet(UUID tenantId, List<UUID> productIds) {
-    Map<UUID, ProductsRecord> found = new LinkedHashMap<>();
-    dsl.selectFrom(PRODUCTS)
-        .where(PRODUCTS.TENANT_ID.eq(tenantId))
-        .and(PRODUCTS.ID.in(productIds))
-        .and(PRODUCTS.DELETE_TIME.isNull())
-        .fetch()
-        .forEach(row -> found.put(row.getId(), row));
+    Map<UUID, ProductRow> found = new LinkedHashMap<>();
+    ProductStore.findLive(dsl, tenantId, productIds).forEach(row -> found.put(row.id(), row));
     List<String> missing = productIds.stream()
         .filter(id -> !found.containsKey(id))
         .map(UUID::toString)
@@ -263,6 +190,6 @@ public final class Catalog {
           ProductStore.PRODUCT_NOT_FOUND, "some products were not found",
           Map.of("product_ids", String.join(",", missing)));
     }
-    return productIds.stream().map(found::get).map(ProductStore::toProto).toList();
+    return productIds.stream().map(found::get).map(ProductRow::toProto).toList();
   }
 }

@@ -4,18 +4,26 @@ import static dev.lattice.inventory.store.jooq.Tables.PRODUCTS;
 
 import com.google.protobuf.Timestamp;
 import dev.lattice.inventory.store.jooq.tables.records.ProductsRecord;
-import dev.lattice.inventory.v1.Product;
 import dev.lattice.platform.errors.AlreadyExistsException;
 import dev.lattice.platform.errors.NotFoundException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
 
-/** Reads of products shared by the catalog and stock flows, their proto form and their errors. */
+/**
+ * The products table, read by the catalog and the stock flows: products as {@link ProductRow}s,
+ * their errors and their times. Every method filters by tenant. Stateless; thread-safe.
+ */
 public final class ProductStore {
 
   /** ErrorInfo reason of an unknown product, one of another tenant, or a hidden deleted one. */
@@ -32,22 +40,124 @@ public final class ProductStore {
   private ProductStore() {}
 
   /** The product {@code productId} of {@code tenantId}, deleted or not. */
-  public static Optional<ProductsRecord> find(DSLContext ctx, UUID tenantId, UUID productId) {
+  public static Optional<ProductRow> find(DSLContext ctx, UUID tenantId, UUID productId) {
     return ctx.selectFrom(PRODUCTS)
         .where(PRODUCTS.ID.eq(productId))
         .and(PRODUCTS.TENANT_ID.eq(tenantId))
-        .fetchOptional();
+        .fetchOptional()
+        .map(ProductStore::row);
   }
 
   /** The live product {@code productId} of {@code tenantId} locked FOR UPDATE, or NOT_FOUND. */
-  public static ProductsRecord lockLive(DSLContext tx, UUID tenantId, UUID productId) {
+  public static ProductRow lockLive(DSLContext tx, UUID tenantId, UUID productId) {
     return tx.selectFrom(PRODUCTS)
         .where(PRODUCTS.ID.eq(productId))
         .and(PRODUCTS.TENANT_ID.eq(tenantId))
         .and(PRODUCTS.DELETE_TIME.isNull())
         .forUpdate()
         .fetchOptional()
+        .map(ProductStore::row)
         .orElseThrow(ProductStore::notFound);
+  }
+
+  /**
+   * The products among {@code productIds} that are live in {@code tenantId}, with a KEY SHARE lock
+   * so that a concurrent delete (which locks the product FOR UPDATE) waits for this transaction
+   * and a reservation never holds a product deleted before it committed.
+   */
+  public static Set<UUID> lockLiveIds(DSLContext tx, UUID tenantId, Collection<UUID> productIds) {
+    return tx.select(PRODUCTS.ID)
+        .from(PRODUCTS)
+        .where(PRODUCTS.TENANT_ID.eq(tenantId))
+        .and(PRODUCTS.ID.in(productIds))
+        .and(PRODUCTS.DELETE_TIME.isNull())
+        .orderBy(PRODUCTS.ID)
+        .forKeyShare()
+        .fetchSet(PRODUCTS.ID);
+  }
+
+  /** The live products among {@code productIds} of {@code tenantId}, in no particular order. */
+  static List<ProductRow> findLive(DSLContext ctx, UUID tenantId, Collection<UUID> productIds) {
+    return ctx.selectFrom(PRODUCTS)
+        .where(PRODUCTS.TENANT_ID.eq(tenantId))
+        .and(PRODUCTS.ID.in(productIds))
+        .and(PRODUCTS.DELETE_TIME.isNull())
+        .fetch(ProductStore::row);
+  }
+
+  /** The products {@code query} selects, ordered by SKU then id, at most its limit. */
+  static List<ProductRow> page(DSLContext ctx, ProductQuery query) {
+    List<Condition> where = new ArrayList<>();
+    where.add(PRODUCTS.TENANT_ID.eq(query.tenantId()));
+    if (!query.showDeleted()) {
+      where.add(PRODUCTS.DELETE_TIME.isNull());
+    }
+    if (!query.skuPrefix().isEmpty()) {
+      where.add(PRODUCTS.SKU.startsWith(query.skuPrefix()));
+    }
+    if (!query.nameContains().isEmpty()) {
+      where.add(PRODUCTS.NAME.containsIgnoreCase(query.nameContains()));
+    }
+    query.after().ifPresent(after ->
+        where.add(DSL.row(PRODUCTS.SKU, PRODUCTS.ID).gt(after.sku(), after.id())));
+    return ctx.selectFrom(PRODUCTS)
+        .where(where)
+        .orderBy(PRODUCTS.SKU, PRODUCTS.ID)
+        .limit(query.limit())
+        .fetch(ProductStore::row);
+  }
+
+  /** Inserts {@code product}; ALREADY_EXISTS SKU_TAKEN when a live product of the tenant has its SKU. */
+  static void insert(DSLContext tx, ProductRow product) {
+    try {
+      tx.insertInto(PRODUCTS)
+          .set(PRODUCTS.ID, product.id())
+          .set(PRODUCTS.TENANT_ID, product.tenantId())
+          .set(PRODUCTS.SKU, product.sku())
+          .set(PRODUCTS.NAME, product.name())
+          .set(PRODUCTS.DESCRIPTION, product.description())
+          .set(PRODUCTS.PRICE_AMOUNT_MINOR, product.priceAmountMinor())
+          .set(PRODUCTS.CURRENCY, product.currency())
+          .set(PRODUCTS.CREATE_TIME, product.createTime())
+          .set(PRODUCTS.UPDATE_TIME, product.updateTime())
+          .set(PRODUCTS.VERSION, product.version())
+          .execute();
+    } catch (DataAccessException e) {
+      throw skuTakenOr(e);
+    }
+  }
+
+  /**
+   * Writes the editable fields, update time and version of {@code product}; ALREADY_EXISTS
+   * SKU_TAKEN when a live product of the tenant has its new SKU.
+   */
+  static void update(DSLContext tx, ProductRow product) {
+    try {
+      tx.update(PRODUCTS)
+          .set(PRODUCTS.SKU, product.sku())
+          .set(PRODUCTS.NAME, product.name())
+          .set(PRODUCTS.DESCRIPTION, product.description())
+          .set(PRODUCTS.PRICE_AMOUNT_MINOR, product.priceAmountMinor())
+          .set(PRODUCTS.CURRENCY, product.currency())
+          .set(PRODUCTS.UPDATE_TIME, product.updateTime())
+          .set(PRODUCTS.VERSION, product.version())
+          .where(PRODUCTS.ID.eq(product.id()))
+          .and(PRODUCTS.TENANT_ID.eq(product.tenantId()))
+          .execute();
+    } catch (DataAccessException e) {
+      throw skuTakenOr(e);
+    }
+  }
+
+  /** Writes the delete time, update time and version of {@code product}, soft deleting it. */
+  static void markDeleted(DSLContext tx, ProductRow product) {
+    tx.update(PRODUCTS)
+        .set(PRODUCTS.DELETE_TIME, product.deleteTime())
+        .set(PRODUCTS.UPDATE_TIME, product.updateTime())
+        .set(PRODUCTS.VERSION, product.version())
+        .where(PRODUCTS.ID.eq(product.id()))
+        .and(PRODUCTS.TENANT_ID.eq(product.tenantId()))
+        .execute();
   }
 
   /** NOT_FOUND PRODUCT_NOT_FOUND. */
@@ -55,8 +165,18 @@ public final class ProductStore {
     return new NotFoundException(PRODUCT_NOT_FOUND, "product not found");
   }
 
+  /** A protobuf timestamp. */
+  public static Timestamp timestamp(OffsetDateTime time) {
+    return Timestamp.newBuilder().setSeconds(time.toEpochSecond()).setNanos(time.getNano()).build();
+  }
+
+  /** The instant as a UTC date-time for the database, truncated to PostgreSQL's microseconds. */
+  public static OffsetDateTime utc(Instant instant) {
+    return OffsetDateTime.ofInstant(instant.truncatedTo(java.time.temporal.ChronoUnit.MICROS), ZoneOffset.UTC);
+  }
+
   /** ALREADY_EXISTS SKU_TAKEN when {@code e} violated the live-SKU index; otherwise {@code e}. */
-  static RuntimeException skuTakenOr(DataAccessException e) {
+  private static RuntimeException skuTakenOr(DataAccessException e) {
     if (UNIQUE_VIOLATION.equals(e.sqlState()) && SKU_LIVE_INDEX.equals(violatedConstraint(e))) {
       return new AlreadyExistsException(SKU_TAKEN, "another product of the tenant has this SKU");
     }
@@ -71,33 +191,10 @@ public final class ProductStore {
         : cause.getServerErrorMessage().getConstraint();
   }
 
-  /** The proto form of a product. */
-  public static Product toProto(ProductsRecord row) {
-    Product.Builder product =
-        Product.newBuilder()
-            .setId(row.getId().toString())
-            .setTenantId(row.getTenantId().toString())
-            .setSku(row.getSku())
-            .setName(row.getName())
-            .setDescription(row.getDescription())
-            .setPriceAmountMinor(row.getPriceAmountMinor())
-            .setCurrency(row.getCurrency())
-            .setCreateTime(timestamp(row.getCreateTime()))
-            .setUpdateTime(timestamp(row.getUpdateTime()))
-            .setVersion(row.getVersion());
-    if (row.getDeleteTime() != null) {
-      product.setDeleteTime(timestamp(row.getDeleteTime()));
-    }
-    return product.build();
-  }
-
-  /** A protobuf timestamp. */
-  public static Timestamp timestamp(OffsetDateTime time) {
-    return Timestamp.newBuilder().setSeconds(time.toEpochSecond()).setNanos(time.getNano()).build();
-  }
-
-  /** The instant as a UTC date-time for the database, truncated to PostgreSQL's microseconds. */
-  public static OffsetDateTime utc(Instant instant) {
-    return OffsetDateTime.ofInstant(instant.truncatedTo(java.time.temporal.ChronoUnit.MICROS), ZoneOffset.UTC);
+  private static ProductRow row(ProductsRecord row) {
+    return new ProductRow(
+        row.getId(), row.getTenantId(), row.getSku(), row.getName(), row.getDescription(),
+        row.getPriceAmountMinor(), row.getCurrency(), row.getCreateTime(), row.getUpdateTime(),
+        row.getDeleteTime(), row.getVersion());
   }
 }

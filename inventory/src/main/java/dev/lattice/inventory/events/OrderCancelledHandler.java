@@ -1,17 +1,17 @@
 package dev.lattice.inventory.events;
 
-import dev.lattice.inventory.stock.Reservations;
+import dev.lattice.inventory.stock.ReservationTransitions;
 import dev.lattice.orders.v1.OrderCancelled;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
 import dev.lattice.platform.consumer.EventIds;
 
-/** OrderCancelled: release the order's ACTIVE reservation ({@link Reservations#release}). */
+/** OrderCancelled: release the order's ACTIVE reservation ({@link ReservationTransitions#release}). */
 public final class OrderCancelledHandler implements EventHandler<OrderCancelled> {
 
-  private final Reservations reservations;
+  private final ReservationTransitions reservations;
 
-  public OrderCancelledHandler(Reservations reservations) {
+  public OrderCancelledHandler(ReservationTransitions reservations) {
     this.reservations = reservations;
   }
 

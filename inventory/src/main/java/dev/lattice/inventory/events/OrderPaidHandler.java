@@ -1,17 +1,17 @@
 package dev.lattice.inventory.events;
 
-import dev.lattice.inventory.stock.Reservations;
+import dev.lattice.inventory.stock.ReservationTransitions;
 import dev.lattice.orders.v1.OrderPaid;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
 import dev.lattice.platform.consumer.EventIds;
 
-/** OrderPaid: commit the order's reservation ({@link Reservations#commit}). */
+/** OrderPaid: commit the order's reservation ({@link ReservationTransitions#commit}). */
 public final class OrderPaidHandler implements EventHandler<OrderPaid> {
 
-  private final Reservations reservations;
+  private final ReservationTransitions reservations;
 
-  public OrderPaidHandler(Reservations reservations) {
+  public OrderPaidHandler(ReservationTransitions reservations) {
     this.reservations = reservations;
   }
 

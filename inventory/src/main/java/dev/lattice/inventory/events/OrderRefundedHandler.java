@@ -1,17 +1,17 @@
 package dev.lattice.inventory.events;
 
-import dev.lattice.inventory.stock.Reservations;
+import dev.lattice.inventory.stock.ReservationTransitions;
 import dev.lattice.orders.v1.OrderRefunded;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
 import dev.lattice.platform.consumer.EventIds;
 
-/** OrderRefunded: put the order's units back on sale ({@link Reservations#refund}). */
+/** OrderRefunded: put the order's units back on sale ({@link ReservationTransitions#refund}). */
 public final class OrderRefundedHandler implements EventHandler<OrderRefunded> {
 
-  private final Reservations reservations;
+  private final ReservationTransitions reservations;
 
-  public OrderRefundedHandler(Reservations reservations) {
+  public OrderRefundedHandler(ReservationTransitions reservations) {
     this.reservations = reservations;
   }
 

@@ -24,7 +24,7 @@ public final class ReservationExpiryJob implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReservationExpiryJob.class);
 
   private final DSLContext dsl;
-  private final Reservations reservations;
+  private final ReservationTransitions reservations;
   private final Duration interval;
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().daemon().name("inventory-reservation-expiry").factory());
@@ -35,7 +35,7 @@ public final class ReservationExpiryJob implements AutoCloseable {
    * @param dsl the inventory database
    * @param interval the pause between the end of one pass and the start of the next
    */
-  public ReservationExpiryJob(DSLContext dsl, Reservations reservations, Duration interval) {
+  public ReservationExpiryJob(DSLContext dsl, ReservationTransitions reservations, Duration interval) {
     this.dsl = dsl;
     this.reservations = reservations;
     this.interval = interval;

@@ -1,11 +1,10 @@
 package dev.lattice.inventory.stock;
 
-import static dev.lattice.inventory.store.jooq.Tables.STOCK;
-
 import dev.lattice.events.v1.Actor;
 import dev.lattice.inventory.catalog.ProductStore;
 import dev.lattice.inventory.events.InventoryEvents;
-import dev.lattice.inventory.store.jooq.tables.records.StockRecord;
+import dev.lattice.inventory.store.StockLevel;
+import dev.lattice.inventory.store.StockStore;
 import dev.lattice.inventory.v1.Stock;
 import dev.lattice.inventory.v1.StockAdjusted;
 import dev.lattice.platform.db.Transactions;
@@ -41,9 +40,9 @@ public final class StockLevels {
    */
   public Stock get(UUID tenantId, UUID productId, boolean seeDeleted) {
     ProductStore.find(dsl, tenantId, productId)
-        .filter(row -> seeDeleted || row.getDeleteTime() == null)
+        .filter(row -> seeDeleted || !row.deleted())
         .orElseThrow(ProductStore::notFound);
-    return StockStore.toProto(stockOf(dsl, tenantId, productId, false));
+    return stockOf(dsl, tenantId, productId, false).toProto();
   }
 
   /**
@@ -53,20 +52,18 @@ public final class StockLevels {
   public Stock adjust(UUID tenantId, Actor actor, UUID productId, long version, long delta, String reason) {
     return Transactions.inTransaction(dsl, tx -> {
       ProductStore.lockLive(tx, tenantId, productId);
-      StockRecord stock = stockOf(tx, tenantId, productId, true);
-      Versions.require("stock", stock.getVersion(), version);
-      long available = stock.getAvailable();
+      StockLevel stock = stockOf(tx, tenantId, productId, true);
+      Versions.require("stock", stock.version(), version);
+      long available = stock.available();
       if (available + delta < 0) {
         throw new FailedPreconditionException(
             INSUFFICIENT_STOCK, "the adjustment would make available stock negative",
             Map.of("available", Long.toString(available)));
       }
-      stock.setAvailable(available + delta);
-      stock.setUpdateTime(ProductStore.utc(clock.instant()));
-      stock.setVersion(stock.getVersion() + 1);
-      stock.update(STOCK.AVAILABLE, STOCK.UPDATE_TIME, STOCK.VERSION);
-      Stock adjusted = StockStore.toProto(stock);
-      events.stock(tx, tenantId, productId, stock.getVersion(), actor,
+      StockLevel next = stock.withAvailable(available + delta, ProductStore.utc(clock.instant()));
+      StockStore.updateAvailable(tx, next);
+      Stock adjusted = next.toProto();
+      events.stock(tx, tenantId, productId, next.version(), actor,
           StockAdjusted.newBuilder()
               .setProductId(productId.toString())
               .setDelta(delta)
@@ -77,9 +74,7 @@ public final class StockLevels {
     });
   }
 
-  private static StockRecord stockOf(DSLContext ctx, UUID tenantId, UUID productId, boolean lock) {
-    var query = ctx.selectFrom(STOCK).where(STOCK.PRODUCT_ID.eq(productId)).and(STOCK.TENANT_ID.eq(tenantId));
-    return (lock ? query.forUpdate().fetchOptional() : query.fetchOptional())
-        .orElseThrow(ProductStore::notFound);
+  private static StockLevel stockOf(DSLContext ctx, UUID tenantId, UUID productId, boolean lock) {
+    return StockStore.find(ctx, tenantId, productId, lock).orElseThrow(ProductStore::notFound);
   }
 }

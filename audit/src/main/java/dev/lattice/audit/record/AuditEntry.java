@@ -1,6 +1,5 @@
-package dev.lattice.audit.store;
+package dev.lattice.audit.record;
 
-import dev.lattice.audit.record.RenderedPayload;
 import dev.lattice.events.v1.Envelope;
 import java.util.UUID;
 

@@ -1,4 +1,4 @@
-package dev.lattice.audit.api;
+package dev.lattice.audit.log;
 
 import com.google.protobuf.Timestamp;
 import dev.lattice.audit.store.AuditQuery;

@@ -1,0 +1,101 @@
+package dev.lattice.inventory.store;
+
+import static dev.lattice.inventory.store.jooq.Tables.STOCK;
+
+import dev.lattice.inventory.store.jooq.tables.records.StockRecord;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.jooq.TableField;
+
+/**
+ * The stock rows of products, shared by the catalog (a new product's stock) and the stock flows
+ * (levels, adjustments and the saga's moves). Every method works in the caller's transaction and
+ * filters by tenant. Stateless; thread-safe.
+ */
+public final class StockStore {
+
+  private StockStore() {}
+
+  /** Inserts {@code stock}, the stock row of a new product. */
+  public static void insert(DSLContext tx, StockLevel stock) {
+    tx.insertInto(STOCK)
+        .set(STOCK.PRODUCT_ID, stock.productId())
+        .set(STOCK.TENANT_ID, stock.tenantId())
+        .set(STOCK.AVAILABLE, stock.available())
+        .set(STOCK.RESERVED, stock.reserved())
+        .set(STOCK.SOLD, stock.sold())
+        .set(STOCK.UPDATE_TIME, stock.updateTime())
+        .set(STOCK.VERSION, stock.version())
+        .execute();
+  }
+
+  /** The stock of {@code productId} in {@code tenantId}, locked FOR UPDATE when {@code lock}. */
+  public static Optional<StockLevel> find(DSLContext ctx, UUID tenantId, UUID productId, boolean lock) {
+    var query = ctx.selectFrom(STOCK).where(STOCK.PRODUCT_ID.eq(productId)).and(STOCK.TENANT_ID.eq(tenantId));
+    return (lock ? query.forUpdate().fetchOptional() : query.fetchOptional()).map(StockStore::level);
+  }
+
+  /** Writes the available units, update time and version of {@code stock}. */
+  public static void updateAvailable(DSLContext tx, StockLevel stock) {
+    tx.update(STOCK)
+        .set(STOCK.AVAILABLE, stock.available())
+        .set(STOCK.UPDATE_TIME, stock.updateTime())
+        .set(STOCK.VERSION, stock.version())
+        .where(STOCK.PRODUCT_ID.eq(stock.productId()))
+        .and(STOCK.TENANT_ID.eq(stock.tenantId()))
+        .execute();
+  }
+
+  /**
+   * Moves {@code quantity} units of product {@code productId} of {@code tenantId} from counter
+   * {@code from} to {@code to} and bumps the stock version, in one atomic conditional UPDATE that
+   * subtracts only while {@code from} holds enough units. Stock rows are hot, so no flow reads a
+   * counter and writes it back: under READ COMMITTED PostgreSQL re-checks {@code from >= n} on the
+   * newest row version after waiting for the row lock, so concurrent moves never oversell.
+   *
+   * @return false, changing nothing, when the product has no stock row in the tenant or its
+   *     {@code from} counter holds fewer than {@code quantity} units
+   */
+  public static boolean move(
+      DSLContext tx, UUID tenantId, UUID productId, StockCounter from, StockCounter to, long quantity,
+      OffsetDateTime now) {
+    TableField<StockRecord, Long> source = field(from);
+    TableField<StockRecord, Long> target = field(to);
+    return tx.update(STOCK)
+            .set(source, source.minus(quantity))
+            .set(target, target.plus(quantity))
+            .set(STOCK.VERSION, STOCK.VERSION.plus(1))
+            .set(STOCK.UPDATE_TIME, now)
+            .where(STOCK.PRODUCT_ID.eq(productId))
+            .and(STOCK.TENANT_ID.eq(tenantId))
+            .and(source.ge(quantity))
+            .execute()
+        == 1;
+  }
+
+  /** The available units of {@code productId} in {@code tenantId}; 0 without a stock row. */
+  public static long available(DSLContext tx, UUID tenantId, UUID productId) {
+    Long available = tx.select(STOCK.AVAILABLE)
+        .from(STOCK)
+        .where(STOCK.PRODUCT_ID.eq(productId))
+        .and(STOCK.TENANT_ID.eq(tenantId))
+        .fetchOne(STOCK.AVAILABLE);
+    return available == null ? 0 : available;
+  }
+
+  private static TableField<StockRecord, Long> field(StockCounter counter) {
+    return switch (counter) {
+      case AVAILABLE -> STOCK.AVAILABLE;
+      case RESERVED -> STOCK.RESERVED;
+      case SOLD -> STOCK.SOLD;
+    };
+  }
+
+  private static StockLevel level(StockRecord row) {
+    return new StockLevel(
+        row.getProductId(), row.getTenantId(), row.getAvailable(), row.getReserved(), row.getSold(),
+        row.getUpdateTime(), row.getVersion());
+  }
+}
