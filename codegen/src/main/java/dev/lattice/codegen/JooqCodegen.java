@@ -1,6 +1,6 @@
 package dev.lattice.codegen;
 
-import dev.lattice.testing.PostgresServer;
+import dev.lattice.local.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package dev.lattice.mesh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.lattice.testing.FreePorts;
+import dev.lattice.local.FreePorts;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
