@@ -20,7 +20,7 @@ ARG BUSYBOX_IMAGE=busybox:1.37
 # ---------------------------------------------------------------------------------------------
 FROM ${JDK_IMAGE} AS build
 # jOOQ's classes are generated during the build from each service's migrations, read back from a
-# real PostgreSQL the build starts (codegen/, platform-testing's PostgresServer): it needs the
+# real PostgreSQL the build starts (codegen/, local-servers' PostgresServer): it needs the
 # server binaries (/usr/lib/postgresql/<version>/bin), and since the build runs as root it starts
 # them as the OS user postgres through runuser. The package's own cluster is not wanted.
 RUN mkdir -p /etc/postgresql-common/createcluster.d \

@@ -2,11 +2,11 @@ package dev.lattice.audit;
 
 import dev.lattice.audit.v1.AuditServiceGrpc.AuditServiceBlockingStub;
 import dev.lattice.audit.v1.AuditServiceGrpc;
+import dev.lattice.local.FreePorts;
 import dev.lattice.platform.auth.BearerToken;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.runtime.RunningService;
 import dev.lattice.platform.runtime.ServiceRuntime;
-import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
 import dev.lattice.testing.service.SqlProbe;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.lattice.events.v1.Envelope;
+import dev.lattice.local.NatsServer;
 import dev.lattice.notifications.v1.NotificationSent;
-import dev.lattice.testing.NatsServer;
 import dev.lattice.testing.PostgresExtension;
 import java.time.Duration;
 import java.util.Map;

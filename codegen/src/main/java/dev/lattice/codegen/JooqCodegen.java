@@ -1,32 +1,13 @@
 package dev.lattice.codegen;
 
-import dev.lattice.testing.PostgresServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.lattice.local.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
-import org.jooq.Constants;
 import org.jooq.codegen.GenerationTool;
-import org.jooq.meta.jaxb.Configuration;
-import org.jooq.meta.jaxb.Database;
-import org.jooq.meta.jaxb.ForcedType;
-import org.jooq.meta.jaxb.Generate;
-import org.jooq.meta.jaxb.Generator;
-import org.jooq.meta.jaxb.Logging;
-import org.jooq.meta.jaxb.OnError;
-import org.jooq.meta.jaxb.Target;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -42,13 +23,14 @@ import org.postgresql.ds.PGSimpleDataSource;
  * JVM, so {@link #main} never calls {@code System.exit}: a failure is an exception, which fails the
  * build. The server it starts stops in all cases, including a killed Maven JVM (see {@link
  * PostgresServer}).
+ *
+ * <p>Its parts: {@link CodegenArgs} reads the command line, {@link CodegenStamp} keeps the stamp,
+ * {@link JooqConfiguration} is what jOOQ is told. Stateless; runs at the same time need target
+ * directories of their own.
  */
 public final class JooqCodegen {
-  /** Bump when the generator configuration changes, so every stamp goes stale. */
-  private static final String CONFIG_VERSION = "2";
-
+  /** The stamp's file name in the target directory. */
   static final String STAMP_FILE = ".lattice-jooq-codegen.stamp";
-  static final String HISTORY_TABLES = "flyway_schema_history|platform_schema_history";
 
   /**
    * What to generate.
@@ -89,14 +71,7 @@ public final class JooqCodegen {
    * @throws RuntimeException if the migrations or the generation fail
    */
   public static void main(String[] args) {
-    Map<String, String> opts = parse(args);
-    Request request =
-        new Request(
-            Path.of(required(opts, "migrations")),
-            required(opts, "package"),
-            Path.of(required(opts, "target")),
-            opts.getOrDefault("schema", "public"));
-    generate(request);
+    generate(CodegenArgs.parse(args));
   }
 
   /** Generates the classes unless the stamp says they are up to date. */
@@ -104,43 +79,23 @@ public final class JooqCodegen {
     long started = System.nanoTime();
     Path packageDir = request.targetDir().resolve(request.packageName().replace('.', '/'));
     Path stampFile = request.targetDir().resolve(STAMP_FILE);
-    List<Path> migrations = migrationFiles(request.migrations());
+    List<Path> migrations = CodegenStamp.migrationFiles(request.migrations());
     if (migrations.isEmpty()) {
-      deleteQuietly(packageDir, stampFile);
+      CodegenStamp.deleteWithClasses(packageDir, stampFile);
       log("no migrations in " + request.migrations() + ": nothing to generate");
       return Outcome.NO_MIGRATIONS;
     }
-    String stamp = stamp(request, migrations);
-    if (Files.isDirectory(packageDir) && stamp.equals(readStamp(stampFile))) {
+    String stamp = CodegenStamp.compute(request, migrations);
+    if (Files.isDirectory(packageDir) && stamp.equals(CodegenStamp.read(stampFile))) {
       log("up to date (" + migrations.size() + " migrations unchanged), skipped");
       return Outcome.UP_TO_DATE;
     }
 
     System.setProperty("org.jooq.no-logo", "true");
     System.setProperty("org.jooq.no-tips", "true");
-    try {
-      Files.deleteIfExists(stampFile);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    long serverReady;
-    long migrated;
-    try (PostgresServer pg = PostgresServer.start()) {
-      serverReady = System.nanoTime();
-      String database = "codegen";
-      pg.createDatabase(database);
-      migrate(pg, database, request);
-      migrated = System.nanoTime();
-      try (Connection connection = pg.connect(database)) {
-        GenerationTool tool = new GenerationTool();
-        tool.setClassLoader(JooqCodegen.class.getClassLoader());
-        tool.setConnection(connection);
-        tool.run(configuration(request));
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException("jOOQ code generation failed: " + e.getMessage(), e);
-    }
-    writeStamp(stampFile, stamp);
+    CodegenStamp.delete(stampFile);
+    Phases phases = generateOnThrowawayServer(request);
+    CodegenStamp.write(stampFile, stamp);
     long done = System.nanoTime();
     log(
         String.format(
@@ -148,10 +103,33 @@ public final class JooqCodegen {
             request.packageName(),
             migrations.size(),
             millis(started, done),
-            millis(started, serverReady),
-            millis(serverReady, migrated),
-            millis(migrated, done)));
+            millis(started, phases.serverReady()),
+            millis(phases.serverReady(), phases.migrated()),
+            millis(phases.migrated(), done)));
     return Outcome.GENERATED;
+  }
+
+  /** When the server was ready and when the migrations were done, as {@link System#nanoTime()}. */
+  private record Phases(long serverReady, long migrated) {}
+
+  /** Migrates a fresh database on a throwaway server and lets jOOQ read it. */
+  private static Phases generateOnThrowawayServer(Request request) {
+    try (PostgresServer pg = PostgresServer.start()) {
+      long serverReady = System.nanoTime();
+      String database = "codegen";
+      pg.createDatabase(database);
+      migrate(pg, database, request);
+      long migrated = System.nanoTime();
+      try (Connection connection = pg.connect(database)) {
+        GenerationTool tool = new GenerationTool();
+        tool.setClassLoader(JooqCodegen.class.getClassLoader());
+        tool.setConnection(connection);
+        tool.run(JooqConfiguration.of(request));
+      }
+      return new Phases(serverReady, migrated);
+    } catch (Exception e) {
+      throw new IllegalStateException("jOOQ code generation failed: " + e.getMessage(), e);
+    }
   }
 
   private static void migrate(PostgresServer pg, String database, Request request) {
@@ -166,163 +144,6 @@ public final class JooqCodegen {
         .failOnMissingLocations(true)
         .load()
         .migrate();
-  }
-
-  /** The platform binding that maps PostgreSQL {@code inet} to {@link String}. */
-  static final String INET_BINDING = "dev.lattice.platform.db.InetBinding";
-
-  static Configuration configuration(Request request) {
-    return new Configuration()
-        .withLogging(Logging.WARN)
-        .withOnError(OnError.FAIL)
-        .withGenerator(
-            new Generator()
-                .withName("org.jooq.codegen.JavaGenerator")
-                .withDatabase(
-                    new Database()
-                        .withName("org.jooq.meta.postgres.PostgresDatabase")
-                        .withInputSchema(request.schema())
-                        .withIncludes(".*")
-                        .withExcludes(HISTORY_TABLES)
-                        .withForcedTypes(
-                            // inet columns as String, bound with an explicit ::inet cast.
-                            new ForcedType()
-                                .withUserType("java.lang.String")
-                                .withBinding(INET_BINDING)
-                                .withIncludeTypes("inet")))
-                .withGenerate(
-                    new Generate()
-                        .withRecords(true)
-                        .withPojos(false)
-                        .withDaos(false)
-                        .withJavaTimeTypes(true)
-                        .withFluentSetters(true))
-                .withTarget(
-                    new Target()
-                        .withPackageName(request.packageName())
-                        .withDirectory(request.targetDir().toAbsolutePath().toString())
-                        .withEncoding("UTF-8")
-                        .withClean(true)));
-  }
-
-  /** The regular files under {@code dir}, sorted by relative path; empty if it does not exist. */
-  static List<Path> migrationFiles(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files
-          .filter(Files::isRegularFile)
-          .sorted((a, b) -> dir.relativize(a).toString().compareTo(dir.relativize(b).toString()))
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir, e);
-    }
-  }
-
-  static String stamp(Request request, List<Path> migrations) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      update(sha, "config " + CONFIG_VERSION);
-      update(sha, "jooq " + Constants.FULL_VERSION);
-      update(sha, "flyway " + Flyway.class.getPackage().getImplementationVersion());
-      update(sha, "package " + request.packageName());
-      update(sha, "schema " + request.schema());
-      update(sha, "target " + request.targetDir().toAbsolutePath().normalize());
-      for (Path file : migrations) {
-        update(sha, "file " + request.migrations().relativize(file));
-        sha.update(Files.readAllBytes(file));
-      }
-      return HexFormat.of().formatHex(sha.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the migrations", e);
-    }
-  }
-
-  private static void update(MessageDigest sha, String text) {
-    sha.update(text.getBytes(StandardCharsets.UTF_8));
-    sha.update((byte) 0);
-  }
-
-  private static String readStamp(Path stampFile) {
-    try {
-      return Files.isRegularFile(stampFile) ? Files.readString(stampFile).trim() : "";
-    } catch (IOException e) {
-      return "";
-    }
-  }
-
-  private static void writeStamp(Path stampFile, String stamp) {
-    try {
-      Path tmp = stampFile.resolveSibling(STAMP_FILE + ".tmp");
-      Files.writeString(tmp, stamp + "\n");
-      Files.move(
-          tmp, stampFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + stampFile, e);
-    }
-  }
-
-  private static void deleteQuietly(Path packageDir, Path stampFile) {
-    try {
-      Files.deleteIfExists(stampFile);
-      if (Files.isDirectory(packageDir)) {
-        try (Stream<Path> paths = Files.walk(packageDir)) {
-          for (Path p : paths.sorted((a, b) -> b.compareTo(a)).toList()) {
-            Files.deleteIfExists(p);
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot remove stale jOOQ classes in " + packageDir, e);
-    }
-  }
-
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> opts = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (!arg.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument '" + arg + "'; " + usage());
-      }
-      String name;
-      String value;
-      int eq = arg.indexOf('=');
-      if (eq > 0) {
-        name = arg.substring(2, eq);
-        value = arg.substring(eq + 1);
-      } else if (i + 1 < args.length) {
-        name = arg.substring(2);
-        value = args[++i];
-      } else {
-        throw new IllegalArgumentException("no value for " + arg + "; " + usage());
-      }
-      if (!List.of("migrations", "package", "target", "schema").contains(name)) {
-        throw new IllegalArgumentException("unknown option --" + name + "; " + usage());
-      }
-      opts.put(name, value);
-    }
-    return opts;
-  }
-
-  private static String required(Map<String, String> opts, String name) {
-    String value = opts.get(name);
-    if (value == null || value.isBlank() || value.startsWith("${")) {
-      throw new IllegalArgumentException(
-          "--"
-              + name
-              + " is missing"
-              + ("package".equals(name) ? " (set <jooq.package> in the module's pom)" : "")
-              + "; "
-              + usage());
-    }
-    return value;
-  }
-
-  private static String usage() {
-    return "usage: JooqCodegen --migrations=DIR --package=PKG --target=DIR [--schema=public]";
   }
 
   private static long millis(long from, long to) {

@@ -7,7 +7,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.lattice.identity.v1.GetJwksRequest;
-import dev.lattice.testing.FreePorts;
+import dev.lattice.local.FreePorts;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
 import java.net.URI;

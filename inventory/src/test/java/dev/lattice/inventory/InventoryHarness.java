@@ -2,11 +2,11 @@ package dev.lattice.inventory;
 
 import dev.lattice.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
 import dev.lattice.inventory.v1.InventoryServiceGrpc;
+import dev.lattice.local.FreePorts;
 import dev.lattice.platform.auth.BearerToken;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.runtime.RunningService;
 import dev.lattice.platform.runtime.ServiceRuntime;
-import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
 import dev.lattice.testing.service.SqlProbe;

@@ -1,7 +1,7 @@
 package dev.lattice.mesh;
 
-import dev.lattice.testing.NatsServer;
-import dev.lattice.testing.PostgresServer;
+import dev.lattice.local.NatsServer;
+import dev.lattice.local.PostgresServer;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -2,6 +2,7 @@ package dev.lattice.mesh;
 
 import dev.lattice.edge.Edge;
 import dev.lattice.edge.EdgeConfig;
+import dev.lattice.local.MailCatcher;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.grpc.Caller;
 import dev.lattice.platform.grpc.GracefulShutdown;

@@ -2,10 +2,10 @@ package dev.lattice.mesh;
 
 import dev.lattice.events.v1.Envelope;
 import dev.lattice.inventory.v1.Product;
+import dev.lattice.local.NatsServer;
+import dev.lattice.local.PostgresServer;
 import dev.lattice.orders.v1.CreateOrderRequest;
 import dev.lattice.orders.v1.OrderPaid;
-import dev.lattice.testing.NatsServer;
-import dev.lattice.testing.PostgresServer;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;

@@ -2,7 +2,7 @@ package dev.lattice.notifications;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
-import dev.lattice.testing.FreePorts;
+import dev.lattice.local.FreePorts;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.lattice.events.v1.Envelope;
+import dev.lattice.local.FreePorts;
 import dev.lattice.notifications.Users.User;
 import dev.lattice.notifications.v1.Delivery;
 import dev.lattice.notifications.v1.DeliveryStatus;
@@ -15,7 +16,6 @@ import dev.lattice.platform.consumer.DeadLetterCause;
 import dev.lattice.platform.consumer.DeadLetterQuery;
 import dev.lattice.platform.consumer.DeadLetters;
 import dev.lattice.platform.consumer.StoredDeadLetter;
-import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
 import dev.lattice.testing.service.EventTap;

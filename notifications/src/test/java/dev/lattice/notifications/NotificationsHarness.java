@@ -1,12 +1,12 @@
 package dev.lattice.notifications;
 
+import dev.lattice.local.FreePorts;
 import dev.lattice.notifications.v1.NotificationsServiceGrpc.NotificationsServiceBlockingStub;
 import dev.lattice.notifications.v1.NotificationsServiceGrpc;
 import dev.lattice.platform.auth.BearerToken;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.runtime.RunningService;
 import dev.lattice.platform.runtime.ServiceRuntime;
-import dev.lattice.testing.FreePorts;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
 import dev.lattice.testing.service.SqlProbe;

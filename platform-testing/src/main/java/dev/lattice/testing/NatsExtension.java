@@ -1,5 +1,6 @@
 package dev.lattice.testing;
 
+import dev.lattice.local.NatsServer;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

@@ -1,5 +1,6 @@
 package dev.lattice.testing;
 
+import dev.lattice.local.PostgresServer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashSet;

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
 import dev.lattice.events.v1.Envelope;
+import dev.lattice.local.NatsServer;
 import dev.lattice.platform.events.EventStreams;
 import dev.lattice.platform.events.NatsConnector;
-import dev.lattice.testing.NatsServer;
 import io.nats.client.Connection;
 import java.time.Clock;
 import java.time.Duration;

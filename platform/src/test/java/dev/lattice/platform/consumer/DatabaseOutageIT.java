@@ -8,12 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.StringValue;
+import dev.lattice.local.PostgresServer;
 import dev.lattice.platform.config.DbConfig;
 import dev.lattice.platform.db.Database;
 import dev.lattice.platform.db.Migrations;
 import dev.lattice.platform.telemetry.Telemetry;
 import dev.lattice.testing.NatsExtension;
-import dev.lattice.testing.PostgresServer;
 import io.nats.client.Connection;
 import java.time.Duration;
 import java.util.List;

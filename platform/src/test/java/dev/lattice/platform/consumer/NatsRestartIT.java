@@ -8,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.StringValue;
+import dev.lattice.local.NatsServer;
 import dev.lattice.platform.db.Database;
 import dev.lattice.platform.telemetry.Telemetry;
-import dev.lattice.testing.NatsServer;
 import dev.lattice.testing.PostgresExtension;
 import io.nats.client.Connection;
 import java.time.Duration;

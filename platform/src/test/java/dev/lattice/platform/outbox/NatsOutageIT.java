@@ -5,10 +5,10 @@ import static dev.lattice.platform.outbox.OutboxTestSupport.pending;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.lattice.local.NatsServer;
 import dev.lattice.platform.db.Database;
 import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.telemetry.Telemetry;
-import dev.lattice.testing.NatsServer;
 import dev.lattice.testing.PostgresExtension;
 import io.nats.client.Connection;
 import java.time.Duration;

@@ -1,6 +1,8 @@
 package dev.lattice.platform.outbox;
 
 import dev.lattice.events.v1.Envelope;
+import dev.lattice.local.NatsServer;
+import dev.lattice.local.PostgresServer;
 import dev.lattice.platform.config.DbConfig;
 import dev.lattice.platform.db.Database;
 import dev.lattice.platform.db.Migrations;
@@ -8,8 +10,6 @@ import dev.lattice.platform.events.EventStreams;
 import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.events.NatsConnector;
 import dev.lattice.platform.telemetry.Telemetry;
-import dev.lattice.testing.NatsServer;
-import dev.lattice.testing.PostgresServer;
 import io.nats.client.Connection;
 import io.nats.client.MessageConsumer;
 import io.nats.client.api.DeliverPolicy;
@@ -42,7 +42,7 @@ import org.jooq.DSLContext;
  *       microseconds).
  * </ol>
  *
- * Real PostgreSQL and nats-server from {@code platform-testing}, started and stopped here. Run:
+ * Real PostgreSQL and nats-server from {@code local-servers}, started and stopped here. Run:
  *
  * <pre>
  * ./mvnw -q -o -pl platform exec:java -Dexec.classpathScope=test \

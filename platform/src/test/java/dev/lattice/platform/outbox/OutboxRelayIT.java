@@ -6,6 +6,7 @@ import static dev.lattice.platform.outbox.OutboxTestSupport.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.lattice.local.NatsServer;
 import dev.lattice.operations.v1.OutboxStatus;
 import dev.lattice.platform.config.DbConfig;
 import dev.lattice.platform.config.TelemetryConfig;
@@ -14,7 +15,6 @@ import dev.lattice.platform.events.EventHeaders;
 import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.telemetry.Telemetry;
 import dev.lattice.testing.NatsExtension;
-import dev.lattice.testing.NatsServer;
 import dev.lattice.testing.PostgresExtension;
 import io.nats.client.Connection;
 import io.opentelemetry.api.common.AttributeKey;

@@ -3,6 +3,8 @@ package dev.lattice.platform.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
+import dev.lattice.local.NatsServer;
+import dev.lattice.local.PostgresServer;
 import dev.lattice.operations.v1.GetOutboxStatusRequest;
 import dev.lattice.operations.v1.OperationsServiceGrpc;
 import dev.lattice.platform.auth.BearerToken;
@@ -12,8 +14,6 @@ import dev.lattice.platform.grpc.HealthReason;
 import dev.lattice.platform.testsupport.CapturingAppender;
 import dev.lattice.platform.testsupport.EchoServiceImpl;
 import dev.lattice.platform.testsupport.TestModule;
-import dev.lattice.testing.NatsServer;
-import dev.lattice.testing.PostgresServer;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;

@@ -1,9 +1,8 @@
-package dev.lattice.mesh;
+package dev.lattice.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.lattice.testing.FreePorts;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;

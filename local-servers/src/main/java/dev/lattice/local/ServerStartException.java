@@ -1,4 +1,4 @@
-package dev.lattice.testing;
+package dev.lattice.local;
 
 /**
  * A server fixture could not be started: its binary is missing, it exited, or it did not become

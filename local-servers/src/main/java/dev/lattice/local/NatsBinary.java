@@ -1,4 +1,4 @@
-package dev.lattice.testing;
+package dev.lattice.local;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,10 +11,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A {@code nats-server} executable and its version. */
+/** A {@code nats-server} executable and its version. Immutable. */
 record NatsBinary(Path path, int major, int minor, int patch) {
 
   static final String BINARY_ENV = "LATTICE_NATS_SERVER";
+  /** Where Debian and local installs put it, looked in after {@code PATH}. */
+  static final List<Path> FALLBACK_DIRS =
+      List.of(Path.of("/usr/sbin"), Path.of("/usr/local/sbin"), Path.of("/usr/local/bin"));
   static final String INSTALL_HINT = "apt-get install nats-server";
   private static final Pattern VERSION = Pattern.compile("v?(\\d+)\\.(\\d+)\\.(\\d+)");
 

@@ -1,4 +1,4 @@
-package dev.lattice.mesh;
+package dev.lattice.local;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
@@ -19,11 +19,14 @@ import java.util.concurrent.TimeUnit;
  * service sends and writes each as an {@code .eml} file into {@code .lattice/mail/}, so a person
  * can read the mail the mesh sends (verification links included), and prints one line per message
  * (recipient, subject, file). Nothing is relayed onwards.
+ *
+ * <p>Thread-safe: the files are written under the catcher's lock, every 500 ms by a thread of its
+ * own and once more by {@link #close()}.
  */
-final class MailCatcher implements AutoCloseable {
+public final class MailCatcher implements AutoCloseable {
 
   /** The default SMTP port; {@code --port-offset} is added. */
-  static final int DEFAULT_PORT = 9225;
+  public static final int DEFAULT_PORT = 9225;
 
   private final GreenMail server;
   private final Path dir;
@@ -39,7 +42,7 @@ final class MailCatcher implements AutoCloseable {
   }
 
   /** Starts the catcher on {@code port}, writing into {@code rootDir/.lattice/mail}. */
-  static MailCatcher start(Path rootDir, int port) throws IOException {
+  public static MailCatcher start(Path rootDir, int port) throws IOException {
     Path dir = rootDir.resolve(".lattice").resolve("mail");
     Files.createDirectories(dir);
     GreenMail server = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
@@ -50,14 +53,14 @@ final class MailCatcher implements AutoCloseable {
   }
 
   /** The settings that point the notifications service here. */
-  Map<String, String> notificationsEnv() {
+  public Map<String, String> notificationsEnv() {
     return Map.of(
         "LATTICE_NOTIFICATIONS_SMTP_HOST", "127.0.0.1",
         "LATTICE_NOTIFICATIONS_SMTP_PORT", Integer.toString(port));
   }
 
   /** The line of the {@code up} table. */
-  String describe() {
+  public String describe() {
     return String.format("Mail:  SMTP on 127.0.0.1:%d, every message lands in %s as .eml%n", port, dir);
   }
 

@@ -1,4 +1,4 @@
-package dev.lattice.testing;
+package dev.lattice.local;
 
 import java.nio.file.Path;
 

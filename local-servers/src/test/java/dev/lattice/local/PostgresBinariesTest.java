@@ -1,4 +1,4 @@
-package dev.lattice.testing;
+package dev.lattice.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,17 +1,7 @@
-package dev.lattice.testing;
+package dev.lattice.local;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -31,13 +21,14 @@ import java.util.Objects;
  * <p><b>Nothing left behind.</b> The server runs under a watchdog process that stops it once this
  * JVM is gone, even after {@code kill -9}; a shutdown hook stops it on a normal JVM exit.
  *
+ * <p><b>Parts.</b> This class holds the options and the configuration file; {@link
+ * NatsProcess} runs the process under its watchdog, {@link NatsReadiness} tells when it is ready.
+ *
  * <p>Thread-safe: lifecycle methods are synchronized.
  */
 public final class NatsServer implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
   private static final int PORT_ATTEMPTS = 3;
-  private static final List<Path> FALLBACK_DIRS =
-      List.of(Path.of("/usr/sbin"), Path.of("/usr/local/sbin"), Path.of("/usr/local/bin"));
 
   /**
    * How to start a server.
@@ -93,37 +84,17 @@ public final class NatsServer implements AutoCloseable {
 
   private final Options options;
   private final NatsBinary binary;
-  private final Path workDir; // config and pid file; deleted on close
-  private final Path storeDir;
-  private final Path logFile;
+  private final NatsProcess process;
   private final Thread shutdownHook;
   private int port;
   private int monitoringPort = -1;
-  private Process wrapper;
   private boolean closed;
 
   private NatsServer(Options options, NatsBinary binary) {
     this.options = options;
     this.binary = binary;
     this.port = options.port();
-    try {
-      workDir = Files.createTempDirectory("lattice-nats-");
-      storeDir =
-          options.storeDir() != null
-              ? Files.createDirectories(options.storeDir().toAbsolutePath())
-              : Files.createDirectory(workDir.resolve("jetstream"));
-      logFile =
-          options.logFile() != null
-              ? options.logFile()
-              : options.storeDir() != null
-                  ? storeDir.getParent().resolve("nats.log")
-                  : workDir.resolve("nats.log");
-      if (logFile.getParent() != null) {
-        Files.createDirectories(logFile.getParent());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare nats-server directories", e);
-    }
+    this.process = new NatsProcess(binary, options.storeDir(), options.logFile());
     this.shutdownHook = new Thread(this::onJvmExit, "nats-server-shutdown");
   }
 
@@ -135,7 +106,8 @@ public final class NatsServer implements AutoCloseable {
    */
   public static NatsServer start(Options options) {
     Objects.requireNonNull(options, "options");
-    NatsBinary binary = NatsBinary.probe(NatsBinary.locate(System.getenv(), FALLBACK_DIRS));
+    NatsBinary binary =
+        NatsBinary.probe(NatsBinary.locate(System.getenv(), NatsBinary.FALLBACK_DIRS));
     NatsServer server = new NatsServer(options, binary);
     Runtime.getRuntime().addShutdownHook(server.shutdownHook);
     try {
@@ -164,7 +136,7 @@ public final class NatsServer implements AutoCloseable {
         awaitReady();
         return;
       } catch (ServerStartException e) {
-        shutDown("KILL");
+        process.shutDown("KILL");
         boolean portTaken = e.getMessage().toLowerCase().contains("address already in use");
         if (!portTaken || attempt == PORT_ATTEMPTS) {
           throw e;
@@ -178,35 +150,8 @@ public final class NatsServer implements AutoCloseable {
   }
 
   private void launch(int clientPort) {
-    Path config = workDir.resolve("nats.conf");
-    Path pidFile = workDir.resolve("nats.pid");
-    try {
-      Files.writeString(
-          config,
-          config(binary, clientPort, monitoringPort, pidFile, storeDir),
-          StandardCharsets.UTF_8);
-      Files.deleteIfExists(pidFile);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + config, e);
-    }
-    List<String> command =
-        Watchdog.wrap(
-            List.of(binary.path().toString(), "-c", config.toString()),
-            pidFile,
-            "nats-server",
-            List.of("TERM"),
-            workDir);
-    try {
-      wrapper =
-          new ProcessBuilder(command)
-              .directory(workDir.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-              .start();
-    } catch (IOException e) {
-      throw new ServerStartException("cannot start " + binary.path() + ": " + e.getMessage(), e);
-    }
+    process.launch(
+        config(binary, clientPort, monitoringPort, process.pidFile(), process.storeDir()));
   }
 
   /** The server's configuration file; {@code sync_interval} only where the server knows it. */
@@ -232,42 +177,8 @@ public final class NatsServer implements AutoCloseable {
     return '"' + path.toString().replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 
-  /** Ready when a client connection gets the server's INFO line and it reports JetStream. */
   private void awaitReady() {
-    long deadline = System.nanoTime() + options.startupTimeout().toNanos();
-    IOException last = null;
-    while (System.nanoTime() < deadline) {
-      if (wrapper == null || !wrapper.isAlive()) {
-        throw new ServerStartException(
-            "nats-server exited during start-up" + Processes.tail(logFile, 30));
-      }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress(HOST, port), 500);
-        socket.setSoTimeout(2000);
-        var reader =
-            new BufferedReader(
-                new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-        String info = reader.readLine();
-        if (info != null && info.startsWith("INFO ")) {
-          if (!info.replace(" ", "").contains("\"jetstream\":true")) {
-            throw new ServerStartException(
-                "nats-server runs without JetStream: " + info + Processes.tail(logFile, 30));
-          }
-          return;
-        }
-      } catch (IOException e) {
-        last = e;
-      }
-      sleep(Duration.ofMillis(20));
-    }
-    throw new ServerStartException(
-        "nats-server did not accept clients on port "
-            + port
-            + " within "
-            + options.startupTimeout()
-            + (last == null ? "" : " (" + last.getMessage() + ")")
-            + Processes.tail(logFile, 30),
-        last);
+    NatsReadiness.await(process, HOST, port, options.startupTimeout());
   }
 
   /** {@code nats://127.0.0.1:<port>}. */
@@ -297,22 +208,22 @@ public final class NatsServer implements AutoCloseable {
 
   /** The JetStream store directory. */
   public Path storeDir() {
-    return storeDir;
+    return process.storeDir();
   }
 
   /** The server log. */
   public Path logFile() {
-    return logFile;
+    return process.logFile();
   }
 
   /** Graceful stop (SIGTERM), waiting for the exit; SIGKILL after 15 s. */
   public synchronized void stop() {
-    shutDown("TERM");
+    process.shutDown("TERM");
   }
 
   /** SIGKILL, as in a crash; waits for the exit. */
   public synchronized void kill() {
-    shutDown("KILL");
+    process.shutDown("KILL");
   }
 
   /**
@@ -341,14 +252,14 @@ public final class NatsServer implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("closed");
     }
-    shutDown("TERM");
+    process.shutDown("TERM");
     launch(port);
     awaitReady();
   }
 
   /** True while the server process runs. */
   public synchronized boolean isRunning() {
-    return wrapper != null && wrapper.isAlive();
+    return process.isAlive();
   }
 
   /** Stops the server and deletes a temporary store. Idempotent. */
@@ -359,9 +270,9 @@ public final class NatsServer implements AutoCloseable {
     }
     closed = true;
     try {
-      shutDown("TERM");
+      process.shutDown("TERM");
     } finally {
-      cleanUp();
+      process.cleanUp();
       try {
         Runtime.getRuntime().removeShutdownHook(shutdownHook);
       } catch (IllegalStateException e) {
@@ -374,59 +285,14 @@ public final class NatsServer implements AutoCloseable {
     synchronized (this) {
       if (!closed) {
         closed = true;
-        shutDown("TERM");
-        cleanUp();
+        process.shutDown("TERM");
+        process.cleanUp();
       }
     }
-  }
-
-  private void cleanUp() {
-    Processes.deleteRecursively(workDir);
-  }
-
-  private void shutDown(String signal) {
-    if (wrapper == null) {
-      return;
-    }
-    if (wrapper.isAlive()) {
-      long pid = pidFromFile();
-      if (pid > 0 && Processes.isAlive(pid)) {
-        Processes.signal(pid, signal);
-      } else {
-        wrapper.descendants().forEach(ProcessHandle::destroy);
-      }
-      if (!Processes.awaitExit(wrapper, Duration.ofSeconds(15))) {
-        wrapper.descendants().forEach(ProcessHandle::destroyForcibly);
-        wrapper.destroyForcibly();
-        Processes.awaitExit(wrapper, Duration.ofSeconds(10));
-      }
-    }
-    wrapper = null;
   }
 
   /** The server's process id, or -1 when it does not run. */
   public synchronized long pid() {
-    if (wrapper == null || !wrapper.isAlive()) {
-      return -1;
-    }
-    return pidFromFile();
-  }
-
-  private long pidFromFile() {
-    String first = Processes.readFirstLine(workDir.resolve("nats.pid"));
-    try {
-      return first.isEmpty() ? -1 : Long.parseLong(first);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ServerStartException("interrupted while waiting for nats-server", e);
-    }
+    return process.pid();
   }
 }
