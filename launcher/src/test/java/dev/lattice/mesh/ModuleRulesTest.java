@@ -68,6 +68,19 @@ class ModuleRulesTest {
   }
 
   @Test
+  void productionCode_usesNoTestFixtures_andLocalServersNoTestFramework() {
+    // The launcher and codegen run local-servers for real; the JUnit extensions are for tests.
+    noClasses().that().resideOutsideOfPackage("dev.lattice.testing..")
+        .should().dependOnClassesThat().resideInAPackage("dev.lattice.testing..")
+        .because("platform-testing holds JUnit extensions, which only tests use")
+        .check(classes);
+    noClasses().that().resideInAPackage("dev.lattice.local..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.junit..", "org.assertj..")
+        .because("local-servers runs in production processes (./mesh up, codegen)")
+        .check(classes);
+  }
+
+  @Test
   void aDependencyOnServiceCode_isCaught() {
     // The launcher runs the six modules, so its code does use theirs: the same rule must say so.
     ArchRule launcherKnowsNoService = noClasses().that().resideInAPackage("dev.lattice.mesh..")
