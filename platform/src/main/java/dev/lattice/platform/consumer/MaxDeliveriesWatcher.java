@@ -108,9 +108,9 @@ final class MaxDeliveriesWatcher implements AutoCloseable {
       boolean processed =
           dsl.fetchExists(
               DSL.selectOne()
-                  .from(MessageProcessor.PROCESSED_EVENTS)
-                  .where(MessageProcessor.CONSUMER.eq(spec.durableName()))
-                  .and(MessageProcessor.EVENT_ID.eq(eventId)));
+                  .from(Inbox.PROCESSED_EVENTS)
+                  .where(Inbox.CONSUMER.eq(spec.durableName()))
+                  .and(Inbox.EVENT_ID.eq(eventId)));
       if (processed) {
         log.info(
             "consumer {}: {}#{} exhausted its deliveries but was processed (ack lost); ignored",
