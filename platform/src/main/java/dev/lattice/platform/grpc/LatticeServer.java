@@ -1,10 +1,7 @@
 package dev.lattice.platform.grpc;
 
 import dev.lattice.platform.auth.AccessPolicy;
-import dev.lattice.platform.auth.AccessRule;
-import dev.lattice.platform.auth.AuthInterceptor;
 import dev.lattice.platform.auth.TokenVerifier;
-import dev.lattice.platform.errors.ErrorInterceptor;
 import dev.lattice.platform.idempotency.IdempotencyInterceptor;
 import dev.lattice.platform.idempotency.IdempotencyStore;
 import dev.lattice.platform.telemetry.Telemetry;
@@ -13,13 +10,9 @@ import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -28,11 +21,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +67,6 @@ public final class LatticeServer implements AutoCloseable {
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(20);
 
   private static final Logger log = LoggerFactory.getLogger(LatticeServer.class);
-  private static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
 
   /** The {@link HealthReason} of a server whose drain has started. */
   public static final String DRAINING = "draining";
@@ -87,24 +74,14 @@ public final class LatticeServer implements AutoCloseable {
   private final String serviceName;
   private final Server server;
   private final ServerHealth health;
-  private final Duration drainTimeout;
-  private final ExecutorService executor;
-  private final List<NamedHook> drainHooks = new ArrayList<>();
-  private final Object lock = new Object();
-  private boolean started;
-  private boolean shutDown;
+  private final ServerLifecycle lifecycle;
 
-  private LatticeServer(
-      String serviceName,
-      Server server,
-      ServerHealth health,
-      Duration drainTimeout,
-      ExecutorService executor) {
+  private LatticeServer(String serviceName, ServerAssembly assembly, Duration drainTimeout) {
     this.serviceName = serviceName;
-    this.server = server;
-    this.health = health;
-    this.drainTimeout = drainTimeout;
-    this.executor = executor;
+    this.server = assembly.server();
+    this.health = assembly.health();
+    this.lifecycle =
+        new ServerLifecycle(serviceName, server, health, assembly.executor(), drainTimeout);
   }
 
   /**
@@ -130,18 +107,7 @@ public final class LatticeServer implements AutoCloseable {
    * @throws IllegalStateException if already started or shut down
    */
   public LatticeServer start() {
-    synchronized (lock) {
-      if (started || shutDown) {
-        throw new IllegalStateException("server already started or shut down");
-      }
-      try {
-        server.start();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot start " + serviceName + " gRPC server", e);
-      }
-      started = true;
-    }
-    health.start();
+    lifecycle.start();
     log.info("{} gRPC server listening on port {}", serviceName, port());
     return this;
   }
@@ -162,9 +128,7 @@ public final class LatticeServer implements AutoCloseable {
    * once the drain has started.
    */
   public void setServing(String service, boolean serving) {
-    health
-        .manager()
-        .setStatus(service, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+    health.setServing(service, serving);
   }
 
   /**
@@ -195,14 +159,7 @@ public final class LatticeServer implements AutoCloseable {
    * @param hook the work; may throw
    */
   public LatticeServer onDrain(String name, AutoCloseable hook) {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(hook, "hook");
-    synchronized (lock) {
-      if (shutDown) {
-        throw new IllegalStateException("server already shut down");
-      }
-      drainHooks.add(new NamedHook(name, hook));
-    }
+    lifecycle.onDrain(name, hook);
     return this;
   }
 
@@ -217,61 +174,13 @@ public final class LatticeServer implements AutoCloseable {
    * finish, then return.
    */
   public void shutdown() {
-    synchronized (lock) {
-      if (shutDown) {
-        return;
-      }
-      shutDown = true;
-      health.drain();
-      log.info("{} draining: up to {} for in-flight calls", serviceName, drainTimeout);
-      server.shutdown();
-      boolean interrupted = false;
-      boolean drained = false;
-      try {
-        drained = server.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (!drained) {
-          log.warn(
-              "{} drain timed out after {}; cancelling remaining calls", serviceName, drainTimeout);
-          server.shutdownNow();
-          server.awaitTermination(CANCEL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        }
-      } catch (InterruptedException e) {
-        interrupted = true;
-        server.shutdownNow();
-      }
-      if (drained) {
-        executor.shutdown();
-      } else {
-        // Handlers that ignore cancellation still run: interrupt them (blocking I/O may not
-        // notice).
-        executor.shutdownNow();
-      }
-      for (NamedHook hook : drainHooks.reversed()) {
-        try {
-          hook.hook().close();
-          log.info("{} drain hook '{}' done", serviceName, hook.name());
-        } catch (Exception e) {
-          log.error("{} drain hook '{}' failed", serviceName, hook.name(), e);
-        }
-      }
-      log.info("{} gRPC server stopped", serviceName);
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    lifecycle.shutdown();
   }
 
   /** Same as {@link #shutdown()}. */
   @Override
   public void close() {
     shutdown();
-  }
-
-  private record NamedHook(String name, AutoCloseable hook) {}
-
-  @SuppressWarnings("deprecation") // the v1alpha protocol is deprecated, not gone from clients
-  private static io.grpc.BindableService v1alphaReflection() {
-    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
   }
 
   /** Configures a {@link LatticeServer}; not thread-safe, use once. */
@@ -393,80 +302,21 @@ public final class LatticeServer implements AutoCloseable {
       if (services.isEmpty()) {
         throw new IllegalStateException("no service added");
       }
-      // ServerInterceptors.intercept runs the last interceptor of the list first.
-      List<ServerInterceptor> innermostFirst = new ArrayList<>();
-      Set<String> keyed = IdempotencyInterceptor.methodsRequiringKey(services);
-      if (!keyed.isEmpty() && (idempotency == null || verifier == null)) {
-        throw new IllegalStateException(
-            "RPCs requiring an idempotency key need .idempotency(store) and .auth(verifier): "
-                + String.join(", ", new TreeSet<>(keyed)));
-      }
-      AccessPolicy policy = verifier != null ? AccessPolicy.of(services) : null;
-      if (policy != null) {
-        // Keys are scoped by the caller, so a keyed RPC cannot be public.
-        List<String> publicKeyed =
-            keyed.stream()
-                .filter(m -> policy.ruleFor(m).orElse(null) instanceof AccessRule.Public)
-                .sorted()
-                .toList();
-        if (!publicKeyed.isEmpty()) {
-          throw new IllegalStateException(
-              "public RPCs cannot require an idempotency key: " + String.join(", ", publicKeyed));
-        }
-      }
-      if (idempotency != null) {
-        innermostFirst.add(new IdempotencyInterceptor(idempotency, keyed));
-      }
-      innermostFirst.add(validation != null ? validation : new ValidationInterceptor());
-      innermostFirst.addAll(interceptors.reversed());
-      if (policy != null) {
-        innermostFirst.add(new AuthInterceptor(policy, verifier));
-      }
-      innermostFirst.add(Caller.interceptor(trustedProxies));
-      innermostFirst.add(new ErrorInterceptor());
-      innermostFirst.add(telemetry.serverInterceptor());
+      List<ServerInterceptor> innermostFirst =
+          new InterceptorChain(
+                  services,
+                  interceptors,
+                  telemetry,
+                  validation,
+                  verifier,
+                  idempotency,
+                  trustedProxies)
+              .innermostFirst();
 
-      List<String> healthNames = new ArrayList<>();
-      healthNames.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
-      for (ServerServiceDefinition service : services) {
-        serverBuilder.addService(
-            ReflectedTypes.withTypes(ServerInterceptors.intercept(service, innermostFirst), reflectedTypes));
-        healthNames.add(service.getServiceDescriptor().getName());
-      }
-      ServerHealth health = new ServerHealth(healthNames);
-      serverBuilder.addService(health.service());
-      serverBuilder.addService(ProtoReflectionServiceV1.newInstance());
-      // v1alpha too: older grpcurl, Postman and grpcui speak only that one.
-      serverBuilder.addService(v1alphaReflection());
-
-      ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-      serverBuilder.executor(executor);
-      serverBuilder.maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
-      serverBuilder.maxInboundMetadataSize(MAX_INBOUND_METADATA_BYTES);
-      applyTransportSettings(serverBuilder);
       return new LatticeServer(
           serviceName,
-          serverBuilder.build(),
-          health,
-          drainTimeout,
-          executor);
-    }
-
-    /** Transport-level limits; transports without the setting (in-process) skip it. */
-    private static void applyTransportSettings(ServerBuilder<?> builder) {
-      optional(b -> b.handshakeTimeout(10, TimeUnit.SECONDS), builder);
-      optional(b -> b.keepAliveTime(60, TimeUnit.SECONDS), builder);
-      optional(b -> b.keepAliveTimeout(20, TimeUnit.SECONDS), builder);
-      optional(b -> b.permitKeepAliveTime(10, TimeUnit.SECONDS), builder);
-      optional(b -> b.permitKeepAliveWithoutCalls(true), builder);
-    }
-
-    private static void optional(Consumer<ServerBuilder<?>> setting, ServerBuilder<?> builder) {
-      try {
-        setting.accept(builder);
-      } catch (UnsupportedOperationException e) {
-        // The transport has no such setting (in-process); nothing to enforce.
-      }
+          ServerAssembly.assemble(serverBuilder, services, innermostFirst, reflectedTypes),
+          drainTimeout);
     }
   }
 }
