@@ -7,7 +7,6 @@ import dev.lattice.platform.idempotency.IdempotencyStore;
 import dev.lattice.platform.telemetry.Telemetry;
 import dev.lattice.platform.validation.ValidationInterceptor;
 import io.grpc.BindableService;
-import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerServiceDefinition;
@@ -21,8 +20,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A gRPC server with everything a Lattice service needs: health, reflection, limits, an executor
@@ -42,18 +39,15 @@ import org.slf4j.LoggerFactory;
  * without calls in flight.
  *
  * <p><b>Health.</b> {@code grpc.health.v1.Health} answers for the whole server ({@code ""}) and for
- * each application service. {@link #start()} makes them {@code SERVING}; {@link #markNotServing}
- * and {@link #markServing} turn all of them at once (a dependency every service needs, such as the
- * database, is down or back). A {@code Check} answered {@code NOT_SERVING} carries the reason in
- * the {@link HealthReason} trailer. Once the drain has started health is {@code NOT_SERVING} for
- * good (reason {@value #DRAINING}, for a check that still gets in before the server refuses new
- * calls): nothing reported later turns it back.
+ * each application service: {@code SERVING} from {@link #start()}, all turned at once by {@link
+ * #markNotServing} (a dependency is down; the reason in the {@link HealthReason} trailer) and
+ * {@link #markServing}, and {@code NOT_SERVING} for good, reason {@value #DRAINING}, once the drain
+ * has started (for a check that still gets in before the server refuses new calls).
  *
  * <p>{@link #shutdown()} drains: health turns {@code NOT_SERVING}, the server stops accepting new
  * calls and connections, in-flight calls get up to the drain timeout (default 20 s) to finish and
- * are then cancelled, and finally the {@linkplain #onDrain drain hooks} run in reverse registration
- * order. Handlers still running after the drain timeout see their call cancelled and their thread
- * interrupted. Thread-safe.
+ * are then cancelled, their threads interrupted, and finally the {@linkplain #onDrain drain hooks}
+ * run in reverse registration order. Thread-safe.
  */
 public final class LatticeServer implements AutoCloseable {
 
@@ -66,22 +60,13 @@ public final class LatticeServer implements AutoCloseable {
   /** The default time in-flight calls get to finish on shutdown. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(20);
 
-  private static final Logger log = LoggerFactory.getLogger(LatticeServer.class);
-
   /** The {@link HealthReason} of a server whose drain has started. */
   public static final String DRAINING = "draining";
 
-  private final String serviceName;
-  private final Server server;
-  private final ServerHealth health;
-  private final ServerLifecycle lifecycle;
+  private final ServerAssembly parts;
 
-  private LatticeServer(String serviceName, ServerAssembly assembly, Duration drainTimeout) {
-    this.serviceName = serviceName;
-    this.server = assembly.server();
-    this.health = assembly.health();
-    this.lifecycle =
-        new ServerLifecycle(serviceName, server, health, assembly.executor(), drainTimeout);
+  private LatticeServer(ServerAssembly parts) {
+    this.parts = parts;
   }
 
   /**
@@ -107,19 +92,18 @@ public final class LatticeServer implements AutoCloseable {
    * @throws IllegalStateException if already started or shut down
    */
   public LatticeServer start() {
-    lifecycle.start();
-    log.info("{} gRPC server listening on port {}", serviceName, port());
+    parts.lifecycle().start();
     return this;
   }
 
   /** The bound port (useful with port 0), or -1 for a server without a port (in-process). */
   public int port() {
-    return server.getPort();
+    return parts.server().getPort();
   }
 
   /** The health status manager, to report a service {@code NOT_SERVING} while it is degraded. */
   public HealthStatusManager health() {
-    return health.manager();
+    return parts.health().manager();
   }
 
   /**
@@ -128,7 +112,7 @@ public final class LatticeServer implements AutoCloseable {
    * once the drain has started.
    */
   public void setServing(String service, boolean serving) {
-    health.setServing(service, serving);
+    parts.health().setServing(service, serving);
   }
 
   /**
@@ -140,7 +124,7 @@ public final class LatticeServer implements AutoCloseable {
    *     or class name, since any caller of the health service sees it
    */
   public void markNotServing(String reason) {
-    health.markNotServing(reason);
+    parts.health().markNotServing(reason);
   }
 
   /**
@@ -148,7 +132,7 @@ public final class LatticeServer implements AutoCloseable {
    * Ignored once the drain has started, so a dependency check never revives a draining server.
    */
   public void markServing() {
-    health.markServing();
+    parts.health().markServing();
   }
 
   /**
@@ -159,13 +143,13 @@ public final class LatticeServer implements AutoCloseable {
    * @param hook the work; may throw
    */
   public LatticeServer onDrain(String name, AutoCloseable hook) {
-    lifecycle.onDrain(name, hook);
+    parts.lifecycle().onDrain(name, hook);
     return this;
   }
 
   /** Blocks until the server has terminated. */
   public void awaitTermination() throws InterruptedException {
-    server.awaitTermination();
+    parts.server().awaitTermination();
   }
 
   /**
@@ -174,7 +158,7 @@ public final class LatticeServer implements AutoCloseable {
    * finish, then return.
    */
   public void shutdown() {
-    lifecycle.shutdown();
+    parts.lifecycle().shutdown();
   }
 
   /** Same as {@link #shutdown()}. */
@@ -302,21 +286,11 @@ public final class LatticeServer implements AutoCloseable {
       if (services.isEmpty()) {
         throw new IllegalStateException("no service added");
       }
-      List<ServerInterceptor> innermostFirst =
+      InterceptorChain chain =
           new InterceptorChain(
-                  services,
-                  interceptors,
-                  telemetry,
-                  validation,
-                  verifier,
-                  idempotency,
-                  trustedProxies)
-              .innermostFirst();
-
+              services, interceptors, telemetry, validation, verifier, idempotency, trustedProxies);
       return new LatticeServer(
-          serviceName,
-          ServerAssembly.assemble(serverBuilder, services, innermostFirst, reflectedTypes),
-          drainTimeout);
+          ServerAssembly.assemble(serviceName, serverBuilder, chain, reflectedTypes, drainTimeout));
     }
   }
 }

@@ -8,6 +8,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -16,24 +17,28 @@ import java.util.concurrent.Executors;
 
 /**
  * The parts of a built {@link LatticeServer}: the gRPC server with the application services behind
- * their interceptor chain, health and reflection (v1 and v1alpha), the virtual-thread executor of
- * the handlers and the {@linkplain TransportLimits transport limits}. An immutable value;
- * thread-safe.
+ * their interceptor chain, health and reflection (v1 and v1alpha), handlers on virtual threads
+ * within the {@linkplain TransportLimits transport limits}, and its {@linkplain ServerLifecycle
+ * lifecycle}. An immutable value; thread-safe.
  */
-record ServerAssembly(Server server, ServerHealth health, ExecutorService executor) {
+record ServerAssembly(Server server, ServerHealth health, ServerLifecycle lifecycle) {
 
   /**
-   * Adds every service to {@code serverBuilder}, each application service intercepted by {@code
-   * innermostFirst} and reflecting {@code reflectedTypes} too, and builds the server.
+   * Adds every service to {@code serverBuilder}, each application service behind the {@code chain}
+   * and reflecting {@code reflectedTypes} too, and builds the server.
+   *
+   * @throws IllegalStateException if the chain cannot honour the services' options
    */
   static ServerAssembly assemble(
+      String serviceName,
       ServerBuilder<?> serverBuilder,
-      List<ServerServiceDefinition> services,
-      List<ServerInterceptor> innermostFirst,
-      Set<FileDescriptor> reflectedTypes) {
+      InterceptorChain chain,
+      Set<FileDescriptor> reflectedTypes,
+      Duration drainTimeout) {
+    List<ServerInterceptor> innermostFirst = chain.innermostFirst();
     List<String> healthNames = new ArrayList<>();
     healthNames.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
-    for (ServerServiceDefinition service : services) {
+    for (ServerServiceDefinition service : chain.services()) {
       serverBuilder.addService(
           ReflectedTypes.withTypes(
               ServerInterceptors.intercept(service, innermostFirst), reflectedTypes));
@@ -48,7 +53,11 @@ record ServerAssembly(Server server, ServerHealth health, ExecutorService execut
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     serverBuilder.executor(executor);
     TransportLimits.apply(serverBuilder);
-    return new ServerAssembly(serverBuilder.build(), health, executor);
+    Server server = serverBuilder.build();
+    return new ServerAssembly(
+        server,
+        health,
+        new ServerLifecycle(serviceName, server, health, executor, drainTimeout));
   }
 
   @SuppressWarnings("deprecation") // the v1alpha protocol is deprecated, not gone from clients

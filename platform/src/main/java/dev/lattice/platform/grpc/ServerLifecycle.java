@@ -49,7 +49,7 @@ final class ServerLifecycle {
   }
 
   /**
-   * Starts listening, then turns health on.
+   * Starts listening, then turns health on and logs the port.
    *
    * @throws UncheckedIOException if the port cannot be bound
    * @throws IllegalStateException if already started or shut down
@@ -67,6 +67,7 @@ final class ServerLifecycle {
       started = true;
     }
     health.start();
+    log.info("{} gRPC server listening on port {}", serviceName, server.getPort());
   }
 
   /**
