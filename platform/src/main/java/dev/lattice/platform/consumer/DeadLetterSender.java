@@ -34,7 +34,7 @@ final class DeadLetterSender {
    */
   boolean send(
       Message message,
-      MessageProcessor.Delivery delivery,
+      Delivery delivery,
       Envelope envelope,
       DeadLetterCause cause,
       String error) {

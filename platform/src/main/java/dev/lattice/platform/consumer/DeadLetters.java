@@ -1,5 +1,10 @@
 package dev.lattice.platform.consumer;
 
+import static dev.lattice.platform.consumer.DeadLetterErrors.API_NO_MESSAGE_FOUND;
+import static dev.lattice.platform.consumer.DeadLetterErrors.API_STREAM_NOT_FOUND;
+import static dev.lattice.platform.consumer.DeadLetterErrors.notFound;
+import static dev.lattice.platform.consumer.DeadLetterErrors.unavailable;
+
 import dev.lattice.platform.errors.FailedPreconditionException;
 import dev.lattice.platform.errors.NotFoundException;
 import dev.lattice.platform.errors.UnavailableException;
@@ -8,12 +13,8 @@ import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.PublishOptions;
-import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.PublishAck;
-import io.nats.client.api.RetentionPolicy;
-import io.nats.client.api.StorageType;
-import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
@@ -21,14 +22,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The DEAD_LETTERS stream: where consumers put the messages they give up on, and the operator's
@@ -74,20 +70,13 @@ public final class DeadLetters {
 
   static final String SUBJECT_PREFIX = "lattice.dead_letters.";
 
-  private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{1,128}");
-  private static final int API_STREAM_NOT_FOUND = 10059;
-  private static final int API_STREAM_NAME_IN_USE = 10058;
-  private static final int API_CONSUMER_NOT_FOUND = 10014;
-  private static final int API_NO_MESSAGE_FOUND = 10037;
-  private static final int API_EXPECTED_STREAM_MISMATCH = 10060;
-
-  /** The most DEAD_LETTERS messages one {@link #list} call reads. */
-  private static final int SCAN_BUDGET = 2_000;
 
   private final JetStream jetStream;
   private final JetStreamManagement management;
   private final Clock clock;
+  private final DeadLetterScan scan;
+  private final DeadLetterReplay replayer;
 
   /** Dead letters on {@code nats}, timestamped with the system clock. */
   public DeadLetters(Connection nats) {
@@ -108,6 +97,8 @@ public final class DeadLetters {
     } catch (IOException e) {
       throw unavailable(e);
     }
+    this.scan = new DeadLetterScan(management);
+    this.replayer = new DeadLetterReplay(jetStream, management);
   }
 
   /** Creates DEAD_LETTERS if missing, with {@link #DEFAULT_MAX_AGE}; see below. */
@@ -125,43 +116,7 @@ public final class DeadLetters {
    * @throws IllegalStateException if the server refuses the stream configuration
    */
   public static StreamInfo ensureStream(JetStreamManagement management, Duration maxAge) {
-    StreamConfiguration wanted =
-        StreamConfiguration.builder()
-            .name(STREAM)
-            .description("Messages Lattice consumers gave up on (decision 0004)")
-            .subjects(SUBJECTS)
-            .storageType(StorageType.File)
-            .retentionPolicy(RetentionPolicy.Limits)
-            .discardPolicy(DiscardPolicy.Old)
-            .maxAge(maxAge)
-            .duplicateWindow(DUPLICATE_WINDOW)
-            .build();
-    try {
-      try {
-        StreamInfo existing = management.getStreamInfo(STREAM);
-        if (existing.getConfiguration().getSubjects().contains(SUBJECTS)) {
-          return existing;
-        }
-        return management.updateStream(
-            StreamConfiguration.builder(existing.getConfiguration()).addSubjects(SUBJECTS).build());
-      } catch (JetStreamApiException e) {
-        if (e.getApiErrorCode() != API_STREAM_NOT_FOUND) {
-          throw e;
-        }
-      }
-      try {
-        return management.addStream(wanted);
-      } catch (JetStreamApiException e) {
-        if (e.getApiErrorCode() == API_STREAM_NAME_IN_USE) {
-          return management.getStreamInfo(STREAM); // created concurrently
-        }
-        throw e;
-      }
-    } catch (IOException e) {
-      throw unavailable(e);
-    } catch (JetStreamApiException e) {
-      throw new IllegalStateException("cannot provision " + STREAM + ": " + e.getMessage(), e);
-    }
+    return DeadLetterStream.ensure(management, maxAge);
   }
 
   /** The subject of dead letters of {@code consumer} of {@code service}. */
@@ -215,45 +170,7 @@ public final class DeadLetters {
    * @throws UnavailableException if NATS cannot be reached
    */
   public DeadLetterPage list(DeadLetterQuery query) {
-    String filter =
-        query.consumer().isEmpty()
-            ? SUBJECT_PREFIX + query.service() + ".>"
-            : subject(query.service(), query.consumer());
-    List<StoredDeadLetter> found = new ArrayList<>();
-    long next = query.afterSequence() + 1;
-    int scanned = 0;
-    boolean end = false;
-    try {
-      while (found.size() <= query.pageSize()) {
-        if (scanned == SCAN_BUDGET) {
-          break;
-        }
-        MessageInfo info;
-        try {
-          info = management.getNextMessage(STREAM, next, filter);
-        } catch (JetStreamApiException e) {
-          if (e.getApiErrorCode() == API_NO_MESSAGE_FOUND
-              || e.getApiErrorCode() == API_STREAM_NOT_FOUND) {
-            end = true;
-            break;
-          }
-          throw e;
-        }
-        scanned++;
-        next = info.getSeq() + 1;
-        StoredDeadLetter deadLetter = DeadLetterCodec.decode(info);
-        if (query.eventType().isEmpty() || query.eventType().equals(deadLetter.eventType())) {
-          found.add(deadLetter);
-        }
-      }
-    } catch (IOException | JetStreamApiException | IllegalStateException e) {
-      throw unavailable(e);
-    }
-    if (found.size() > query.pageSize()) {
-      found.remove(found.size() - 1);
-      return new DeadLetterPage(found, found.get(found.size() - 1).sequence());
-    }
-    return new DeadLetterPage(found, end ? 0 : next - 1);
+    return scan.list(query);
   }
 
   /**
@@ -302,64 +219,8 @@ public final class DeadLetters {
    */
   public StoredDeadLetter replay(String service, String deadLetterId) {
     StoredDeadLetter deadLetter = get(service, deadLetterId);
-    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    StoredDeadLetter replayed = deadLetter.replayed(now);
-    try {
-      requireConsumer(deadLetter);
-      PublishOptions options =
-          PublishOptions.builder()
-              .messageId(DeadLetterCodec.replayMessageId(deadLetter))
-              .expectedStream(deadLetter.stream())
-              .build();
-      jetStream.publish(
-          deadLetter.subject(),
-          DeadLetterCodec.replayHeaders(replayed),
-          deadLetter.data(),
-          options);
-      if (!management.deleteMessage(STREAM, deadLetter.sequence(), false)) {
-        log.info("dead letter {} was removed concurrently (replayed twice?)", deadLetterId);
-      }
-    } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() == API_EXPECTED_STREAM_MISMATCH) {
-        throw new FailedPreconditionException(
-            "DEAD_LETTER_NOT_REPLAYABLE",
-            "subject "
-                + deadLetter.subject()
-                + " no longer belongs to stream "
-                + deadLetter.stream(),
-            Map.of("deadLetterId", deadLetterId));
-      }
-      if (e.getApiErrorCode() == API_NO_MESSAGE_FOUND) {
-        log.info("dead letter {} was removed concurrently (replayed twice?)", deadLetterId);
-        return replayed;
-      }
-      throw unavailable(e);
-    } catch (IOException | IllegalStateException e) {
-      throw unavailable(e);
-    }
-    log.info(
-        "replayed dead letter {} of consumer {} (event {}) to {}",
-        deadLetterId,
-        deadLetter.consumer(),
-        deadLetter.eventId(),
-        deadLetter.subject());
-    return replayed;
-  }
-
-  private void requireConsumer(StoredDeadLetter deadLetter)
-      throws IOException, JetStreamApiException {
-    try {
-      management.getConsumerInfo(deadLetter.stream(), deadLetter.consumer());
-    } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() == API_CONSUMER_NOT_FOUND
-          || e.getApiErrorCode() == API_STREAM_NOT_FOUND) {
-        throw new FailedPreconditionException(
-            CONSUMER_NOT_FOUND_REASON,
-            "consumer " + deadLetter.consumer() + " no longer exists on " + deadLetter.stream(),
-            Map.of("consumer", deadLetter.consumer(), "stream", deadLetter.stream()));
-      }
-      throw e;
-    }
+    return replayer.replay(
+        deadLetter, deadLetterId, clock.instant().truncatedTo(ChronoUnit.MILLIS));
   }
 
   static String requireToken(String value, String what) {
@@ -367,21 +228,5 @@ public final class DeadLetters {
       throw new IllegalArgumentException("invalid " + what + ": " + value);
     }
     return value;
-  }
-
-  private static NotFoundException notFound(String deadLetterId) {
-    return new NotFoundException(
-        NOT_FOUND_REASON,
-        "dead letter " + deadLetterId + " does not exist",
-        Map.of("deadLetterId", String.valueOf(deadLetterId)));
-  }
-
-  private static UnavailableException unavailable(Exception cause) {
-    return new UnavailableException(
-        UNAVAILABLE_REASON,
-        "the dead letter stream cannot be reached; retry later",
-        Map.of(),
-        Duration.ofSeconds(1),
-        cause);
   }
 }

@@ -5,26 +5,11 @@ import com.google.protobuf.Internal;
 import com.google.protobuf.Message;
 import dev.lattice.platform.telemetry.Telemetry;
 import io.nats.client.Connection;
-import io.nats.client.ConsumerContext;
-import io.nats.client.FetchConsumeOptions;
-import io.nats.client.FetchConsumer;
-import io.nats.client.JetStreamApiException;
-import io.nats.client.api.AckPolicy;
-import io.nats.client.api.ConsumerConfiguration;
-import io.nats.client.api.ConsumerInfo;
-import io.nats.client.api.DeliverPolicy;
-import io.nats.client.api.ReplayPolicy;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs one durable JetStream pull consumer: at-least-once delivery turned into exactly-once effects
@@ -84,6 +69,11 @@ import org.slf4j.LoggerFactory;
  * lattice.consumer.handler.duration} (histogram in seconds of the inbox transaction, attribute
  * {@code lattice.outcome} also {@code transient_failure} or {@code permanent_failure}).
  *
+ * <p><b>Where the parts are.</b> {@code PullLoop} creates the durable consumer ({@code
+ * DurableConsumers}) and pulls; {@code MessageProcessor} handles one message, with the {@code
+ * Inbox} transaction and the {@code FailurePolicy} (nak or dead letter); {@code ConsumerMetrics}
+ * and {@link ConsumerListener} observe it; {@code MaxDeliveriesWatcher} follows the advisories.
+ *
  * <p><b>Shutdown.</b> {@link #close()} stops pulling, lets the message being handled finish (up to
  * the close timeout) and returns. Messages fetched but not started are redelivered after the ack
  * wait. Thread-safe.
@@ -93,38 +83,22 @@ public final class EventConsumer implements AutoCloseable {
   /** How long {@link #close()} waits for the message in hand by default. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
-  private static final Logger log = LoggerFactory.getLogger(EventConsumer.class);
   private static final String INSTRUMENTATION_SCOPE = "dev.lattice.platform.consumer";
-  private static final long MIN_RETRY_PAUSE_MILLIS = 100;
-  private static final long MAX_RETRY_PAUSE_MILLIS = 5_000;
-  private static final long DATABASE_RECHECK_MILLIS = 1_000;
-  private static final int DATABASE_CHECK_TIMEOUT_SECONDS = 2;
 
   private final ConsumerSpec spec;
-  private final Connection nats;
-  private final DSLContext dsl;
-  private final MessageProcessor processor;
+  private final PullLoop pulls;
   private final MaxDeliveriesWatcher watcher;
   private final InProgressTicker ticker;
   private final Duration closeTimeout;
-  private final Object lock = new Object();
-  private final CountDownLatch ready = new CountDownLatch(1);
-  private final CountDownLatch stopRequested = new CountDownLatch(1);
-  private final CountDownLatch stopped = new CountDownLatch(1);
-  private Thread loop; // guarded by lock
-  private boolean stopping; // guarded by lock
-  private boolean waitingForMessages; // guarded by lock
 
   private EventConsumer(Builder builder) {
     this.spec = builder.spec;
-    this.nats = builder.nats;
-    this.dsl = builder.dsl;
     this.closeTimeout = builder.closeTimeout;
     ConsumerMetrics metrics =
         new ConsumerMetrics(builder.telemetry.meter(INSTRUMENTATION_SCOPE), spec.durableName());
     DeadLetterSender sender = new DeadLetterSender(spec, builder.deadLetters, metrics);
     this.ticker = new InProgressTicker(spec.durableName(), spec.inProgressInterval());
-    this.processor =
+    MessageProcessor processor =
         new MessageProcessor(
             spec,
             builder.dsl,
@@ -136,7 +110,8 @@ public final class EventConsumer implements AutoCloseable {
             builder.telemetry.propagator(),
             metrics,
             ticker);
-    this.watcher = new MaxDeliveriesWatcher(nats, spec, builder.dsl, sender);
+    this.pulls = new PullLoop(spec, builder.nats, builder.dsl, processor);
+    this.watcher = new MaxDeliveriesWatcher(builder.nats, spec, builder.dsl, sender);
   }
 
   /**
@@ -170,14 +145,7 @@ public final class EventConsumer implements AutoCloseable {
    * @throws IllegalStateException if started before or closed
    */
   public EventConsumer start() {
-    synchronized (lock) {
-      if (loop != null || stopping) {
-        throw new IllegalStateException(
-            "consumer " + spec.durableName() + " was started before or is closed");
-      }
-      loop = Thread.ofVirtual().name("consumer-" + spec.durableName()).unstarted(this::run);
-      loop.start();
-    }
+    pulls.start();
     watcher.start();
     return this;
   }
@@ -188,7 +156,7 @@ public final class EventConsumer implements AutoCloseable {
    * @return true if so within {@code timeout}
    */
   public boolean awaitReady(Duration timeout) throws InterruptedException {
-    return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return pulls.awaitReady(timeout);
   }
 
   /**
@@ -197,214 +165,14 @@ public final class EventConsumer implements AutoCloseable {
    */
   @Override
   public void close() {
-    Thread running;
-    synchronized (lock) {
-      if (stopping) {
-        return;
-      }
-      stopping = true;
-      running = loop;
-      if (running != null && waitingForMessages) {
-        running.interrupt(); // only ever while idle in a pull, never mid-handler
-      }
+    if (!pulls.requestStop()) {
+      return;
     }
-    stopRequested.countDown();
     try {
-      if (running != null && !stopped.await(closeTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn(
-            "consumer {}: a message still in hand after {}; it will be redelivered",
-            spec.durableName(),
-            closeTimeout);
-        running.interrupt();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      pulls.awaitStopped(closeTimeout);
     } finally {
       watcher.close();
       ticker.close();
-    }
-  }
-
-  /** JetStream's "stream not found" (API error 10059). */
-  private static boolean isStreamNotFound(Throwable e) {
-    return e instanceof io.nats.client.JetStreamApiException api && api.getApiErrorCode() == 10059;
-  }
-
-  private void run() {
-    ConsumerContext context = null;
-    int failures = 0;
-    String lastError = null; // a new kind of failure is logged at once
-    try {
-      while (!isStopping()) {
-        try {
-          if (context == null) {
-            ensureConsumer();
-            context = nats.getConsumerContext(spec.stream(), spec.durableName());
-            ready.countDown();
-          }
-          if (fetchBatch(context)) {
-            awaitDatabase();
-            continue;
-          }
-          if (failures > 0) {
-            log.info("consumer {}: consuming again", spec.durableName());
-          }
-          failures = 0;
-          lastError = null;
-        } catch (InterruptedException e) {
-          if (isStopping()) {
-            return;
-          }
-        } catch (Exception | Error e) { // the loop must outlive any failure, even OOM
-          failures++;
-          context = null;
-          long pause =
-              Math.min(MAX_RETRY_PAUSE_MILLIS, MIN_RETRY_PAUSE_MILLIS << Math.min(failures, 10));
-          String error = e.toString();
-          if (isStreamNotFound(e)) {
-            // The publishing service has not created its stream yet: on a fresh mesh its
-            // consumers start before it does. Expected, so no warning unless it lasts.
-            if (failures == 1) {
-              log.info("consumer {}: waiting for stream {} (its publisher creates it when it starts)",
-                  spec.durableName(), spec.stream());
-            } else if (failures % 20 == 0) {
-              log.warn("consumer {}: stream {} still missing after {} attempts; is its publisher running?",
-                  spec.durableName(), spec.stream(), failures);
-            }
-          } else if (failures == 1 || failures % 20 == 0 || !error.equals(lastError)) {
-            log.warn(
-                "consumer {}: pulling failed ({} in a row), retrying every {} ms at most: {}",
-                spec.durableName(),
-                failures,
-                MAX_RETRY_PAUSE_MILLIS,
-                error);
-          }
-          lastError = error;
-          if (stopRequested.await(pause, TimeUnit.MILLISECONDS)) {
-            return;
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      // close() gave up waiting; exit.
-    } finally {
-      stopped.countDown();
-    }
-  }
-
-  /**
-   * One pull: handles what arrives until the batch is complete or the pull expires.
-   *
-   * @return true if it stopped early because the database could not be reached; what the pull
-   *     fetched beyond that message is redelivered after the ack wait
-   */
-  private boolean fetchBatch(ConsumerContext context) throws Exception {
-    FetchConsumeOptions options =
-        FetchConsumeOptions.builder()
-            .maxMessages(spec.batchSize())
-            .expiresIn(spec.fetchExpires().toMillis())
-            .build();
-    try (FetchConsumer fetch = context.fetch(options)) {
-      while (true) {
-        synchronized (lock) {
-          if (stopping) {
-            return false;
-          }
-          waitingForMessages = true;
-        }
-        io.nats.client.Message message;
-        try {
-          message = fetch.nextMessage();
-        } finally {
-          synchronized (lock) {
-            waitingForMessages = false;
-          }
-        }
-        if (message == null) {
-          return false;
-        }
-        synchronized (lock) {
-          if (stopping) {
-            // Arrived as close() was called: hand it back for another instance now.
-            Acks.nak(message, MessageProcessor.Delivery.of(message), Duration.ZERO);
-            return false;
-          }
-        }
-        if (processor.process(message)) {
-          return true;
-        }
-      }
-    }
-  }
-
-  /**
-   * Pulls nothing until the database answers again (or the consumer closes), checking every
-   * {@value #DATABASE_RECHECK_MILLIS} ms: every event pulled meanwhile would fail and use up a
-   * delivery, and a long outage would dead-letter them all, though none of them is at fault.
-   */
-  private void awaitDatabase() throws InterruptedException {
-    log.warn(
-        "consumer {}: its database does not answer; pulling nothing until it does",
-        spec.durableName());
-    while (!stopRequested.await(DATABASE_RECHECK_MILLIS, TimeUnit.MILLISECONDS)) {
-      try {
-        if (dsl.connectionResult(c -> c.isValid(DATABASE_CHECK_TIMEOUT_SECONDS))) {
-          log.info("consumer {}: its database answers again; consuming", spec.durableName());
-          return;
-        }
-      } catch (RuntimeException e) {
-        // still unreachable (the pool's checkout timed out): check again
-      }
-    }
-  }
-
-  private boolean isStopping() {
-    synchronized (lock) {
-      return stopping;
-    }
-  }
-
-  /** Creates or updates the durable consumer; fails if the server cannot honour the filters. */
-  private void ensureConsumer() throws IOException, JetStreamApiException {
-    ConsumerConfiguration.Builder config =
-        ConsumerConfiguration.builder()
-            .durable(spec.durableName())
-            .description(
-                "Lattice "
-                    + spec.service()
-                    + ": max_deliver "
-                    + spec.maxDeliver()
-                    + ", client-side backoff "
-                    + spec.backoff())
-            .ackPolicy(AckPolicy.Explicit)
-            .ackWait(spec.ackWait())
-            .maxDeliver(spec.maxDeliver())
-            .deliverPolicy(DeliverPolicy.All)
-            .replayPolicy(ReplayPolicy.Instant);
-    if (spec.filterSubjects().size() == 1) {
-      config.filterSubject(spec.filterSubjects().get(0));
-    } else {
-      if (!nats.getServerInfo().isSameOrNewerThanVersion("2.10.0")) {
-        throw new IllegalStateException(
-            "consumer "
-                + spec.durableName()
-                + " has several filter subjects, which needs"
-                + " nats-server 2.10+; connected to "
-                + nats.getServerInfo().getVersion());
-      }
-      config.filterSubjects(spec.filterSubjects());
-    }
-    ConsumerInfo info =
-        nats.jetStreamManagement().addOrUpdateConsumer(spec.stream(), config.build());
-    if (!new HashSet<>(info.getConsumerConfiguration().getFilterSubjects())
-        .equals(new HashSet<>(spec.filterSubjects()))) {
-      throw new IllegalStateException(
-          "consumer "
-              + spec.durableName()
-              + " has filters "
-              + info.getConsumerConfiguration().getFilterSubjects()
-              + ", not "
-              + spec.filterSubjects());
     }
   }
 

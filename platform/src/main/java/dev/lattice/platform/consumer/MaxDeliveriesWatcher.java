@@ -87,36 +87,14 @@ final class MaxDeliveriesWatcher implements AutoCloseable {
 
   /** Dead-letters stream message {@code sequence} unless the inbox shows it processed. */
   void deadLetter(long sequence, long deliveries) {
-    MessageInfo original;
-    try {
-      JetStreamManagement management = nats.jetStreamManagement();
-      original = management.getMessage(spec.stream(), sequence);
-    } catch (IOException | JetStreamApiException | IllegalStateException e) {
-      log.error(
-          "consumer {}: {}#{} exhausted its deliveries unanswered but cannot be read ({}); it is"
-              + " not dead-lettered",
-          spec.durableName(),
-          spec.stream(),
-          sequence,
-          e.toString());
+    MessageInfo original = readOriginal(sequence);
+    if (original == null) {
       return;
     }
     Envelope envelope = null;
     try {
       envelope = Envelope.parseFrom(original.getData());
-      UUID eventId = UUID.fromString(envelope.getEventId());
-      boolean processed =
-          dsl.fetchExists(
-              DSL.selectOne()
-                  .from(MessageProcessor.PROCESSED_EVENTS)
-                  .where(MessageProcessor.CONSUMER.eq(spec.durableName()))
-                  .and(MessageProcessor.EVENT_ID.eq(eventId)));
-      if (processed) {
-        log.info(
-            "consumer {}: {}#{} exhausted its deliveries but was processed (ack lost); ignored",
-            spec.durableName(),
-            spec.stream(),
-            sequence);
+      if (processed(envelope, sequence)) {
         return;
       }
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
@@ -133,25 +111,69 @@ final class MaxDeliveriesWatcher implements AutoCloseable {
           sequence,
           e.getMessage());
     }
-    DeadLetterDraft draft =
-        new DeadLetterDraft(
-            spec.service(),
-            spec.durableName(),
-            spec.stream(),
-            original.getSubject(),
-            sequence,
-            deliveries,
-            original.getData(),
-            original.getHeaders(),
-            DeadLetterCause.MAX_DELIVERIES_EXCEEDED,
-            "delivery "
-                + deliveries
-                + " was not acknowledged within the ack wait of "
-                + spec.ackWait()
-                + " (the consumer crashed, hung or lost NATS)",
-            envelope == null ? "" : envelope.getEventId(),
-            envelope == null ? "" : envelope.getType());
-    sender.send(draft, Duration.ofSeconds(30));
+    sender.send(draft(original, sequence, deliveries, envelope), Duration.ofSeconds(30));
+  }
+
+  /** Stream message {@code sequence}, or null (logged) if it cannot be read. */
+  private MessageInfo readOriginal(long sequence) {
+    try {
+      JetStreamManagement management = nats.jetStreamManagement();
+      return management.getMessage(spec.stream(), sequence);
+    } catch (IOException | JetStreamApiException | IllegalStateException e) {
+      log.error(
+          "consumer {}: {}#{} exhausted its deliveries unanswered but cannot be read ({}); it is"
+              + " not dead-lettered",
+          spec.durableName(),
+          spec.stream(),
+          sequence,
+          e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * Whether the inbox shows the event processed (its ack was lost), logged if so.
+   *
+   * @throws IllegalArgumentException if the event id is not a UUID
+   * @throws DataAccessException if the inbox cannot be read
+   */
+  private boolean processed(Envelope envelope, long sequence) {
+    UUID eventId = UUID.fromString(envelope.getEventId());
+    boolean processed =
+        dsl.fetchExists(
+            DSL.selectOne()
+                .from(Inbox.PROCESSED_EVENTS)
+                .where(Inbox.CONSUMER.eq(spec.durableName()))
+                .and(Inbox.EVENT_ID.eq(eventId)));
+    if (processed) {
+      log.info(
+          "consumer {}: {}#{} exhausted its deliveries but was processed (ack lost); ignored",
+          spec.durableName(),
+          spec.stream(),
+          sequence);
+    }
+    return processed;
+  }
+
+  private DeadLetterDraft draft(
+      MessageInfo original, long sequence, long deliveries, Envelope envelope) {
+    return new DeadLetterDraft(
+        spec.service(),
+        spec.durableName(),
+        spec.stream(),
+        original.getSubject(),
+        sequence,
+        deliveries,
+        original.getData(),
+        original.getHeaders(),
+        DeadLetterCause.MAX_DELIVERIES_EXCEEDED,
+        "delivery "
+            + deliveries
+            + " was not acknowledged within the ack wait of "
+            + spec.ackWait()
+            + " (the consumer crashed, hung or lost NATS)",
+        envelope == null ? "" : envelope.getEventId(),
+        envelope == null ? "" : envelope.getType());
   }
 
   @Override

@@ -1,25 +1,17 @@
 package dev.lattice.platform.grpc;
 
 import dev.lattice.platform.auth.AccessPolicy;
-import dev.lattice.platform.auth.AccessRule;
-import dev.lattice.platform.auth.AuthInterceptor;
 import dev.lattice.platform.auth.TokenVerifier;
-import dev.lattice.platform.errors.ErrorInterceptor;
 import dev.lattice.platform.idempotency.IdempotencyInterceptor;
 import dev.lattice.platform.idempotency.IdempotencyStore;
 import dev.lattice.platform.telemetry.Telemetry;
 import dev.lattice.platform.validation.ValidationInterceptor;
 import io.grpc.BindableService;
-import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -28,13 +20,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A gRPC server with everything a Lattice service needs: health, reflection, limits, an executor
@@ -54,18 +39,15 @@ import org.slf4j.LoggerFactory;
  * without calls in flight.
  *
  * <p><b>Health.</b> {@code grpc.health.v1.Health} answers for the whole server ({@code ""}) and for
- * each application service. {@link #start()} makes them {@code SERVING}; {@link #markNotServing}
- * and {@link #markServing} turn all of them at once (a dependency every service needs, such as the
- * database, is down or back). A {@code Check} answered {@code NOT_SERVING} carries the reason in
- * the {@link HealthReason} trailer. Once the drain has started health is {@code NOT_SERVING} for
- * good (reason {@value #DRAINING}, for a check that still gets in before the server refuses new
- * calls): nothing reported later turns it back.
+ * each application service: {@code SERVING} from {@link #start()}, all turned at once by {@link
+ * #markNotServing} (a dependency is down; the reason in the {@link HealthReason} trailer) and
+ * {@link #markServing}, and {@code NOT_SERVING} for good, reason {@value #DRAINING}, once the drain
+ * has started (for a check that still gets in before the server refuses new calls).
  *
  * <p>{@link #shutdown()} drains: health turns {@code NOT_SERVING}, the server stops accepting new
  * calls and connections, in-flight calls get up to the drain timeout (default 20 s) to finish and
- * are then cancelled, and finally the {@linkplain #onDrain drain hooks} run in reverse registration
- * order. Handlers still running after the drain timeout see their call cancelled and their thread
- * interrupted. Thread-safe.
+ * are then cancelled, their threads interrupted, and finally the {@linkplain #onDrain drain hooks}
+ * run in reverse registration order. Thread-safe.
  */
 public final class LatticeServer implements AutoCloseable {
 
@@ -78,33 +60,13 @@ public final class LatticeServer implements AutoCloseable {
   /** The default time in-flight calls get to finish on shutdown. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(20);
 
-  private static final Logger log = LoggerFactory.getLogger(LatticeServer.class);
-  private static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
-
   /** The {@link HealthReason} of a server whose drain has started. */
   public static final String DRAINING = "draining";
 
-  private final String serviceName;
-  private final Server server;
-  private final ServerHealth health;
-  private final Duration drainTimeout;
-  private final ExecutorService executor;
-  private final List<NamedHook> drainHooks = new ArrayList<>();
-  private final Object lock = new Object();
-  private boolean started;
-  private boolean shutDown;
+  private final ServerAssembly parts;
 
-  private LatticeServer(
-      String serviceName,
-      Server server,
-      ServerHealth health,
-      Duration drainTimeout,
-      ExecutorService executor) {
-    this.serviceName = serviceName;
-    this.server = server;
-    this.health = health;
-    this.drainTimeout = drainTimeout;
-    this.executor = executor;
+  private LatticeServer(ServerAssembly parts) {
+    this.parts = parts;
   }
 
   /**
@@ -130,30 +92,18 @@ public final class LatticeServer implements AutoCloseable {
    * @throws IllegalStateException if already started or shut down
    */
   public LatticeServer start() {
-    synchronized (lock) {
-      if (started || shutDown) {
-        throw new IllegalStateException("server already started or shut down");
-      }
-      try {
-        server.start();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot start " + serviceName + " gRPC server", e);
-      }
-      started = true;
-    }
-    health.start();
-    log.info("{} gRPC server listening on port {}", serviceName, port());
+    parts.lifecycle().start();
     return this;
   }
 
   /** The bound port (useful with port 0), or -1 for a server without a port (in-process). */
   public int port() {
-    return server.getPort();
+    return parts.server().getPort();
   }
 
   /** The health status manager, to report a service {@code NOT_SERVING} while it is degraded. */
   public HealthStatusManager health() {
-    return health.manager();
+    return parts.health().manager();
   }
 
   /**
@@ -162,9 +112,7 @@ public final class LatticeServer implements AutoCloseable {
    * once the drain has started.
    */
   public void setServing(String service, boolean serving) {
-    health
-        .manager()
-        .setStatus(service, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+    parts.health().setServing(service, serving);
   }
 
   /**
@@ -176,7 +124,7 @@ public final class LatticeServer implements AutoCloseable {
    *     or class name, since any caller of the health service sees it
    */
   public void markNotServing(String reason) {
-    health.markNotServing(reason);
+    parts.health().markNotServing(reason);
   }
 
   /**
@@ -184,7 +132,7 @@ public final class LatticeServer implements AutoCloseable {
    * Ignored once the drain has started, so a dependency check never revives a draining server.
    */
   public void markServing() {
-    health.markServing();
+    parts.health().markServing();
   }
 
   /**
@@ -195,20 +143,13 @@ public final class LatticeServer implements AutoCloseable {
    * @param hook the work; may throw
    */
   public LatticeServer onDrain(String name, AutoCloseable hook) {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(hook, "hook");
-    synchronized (lock) {
-      if (shutDown) {
-        throw new IllegalStateException("server already shut down");
-      }
-      drainHooks.add(new NamedHook(name, hook));
-    }
+    parts.lifecycle().onDrain(name, hook);
     return this;
   }
 
   /** Blocks until the server has terminated. */
   public void awaitTermination() throws InterruptedException {
-    server.awaitTermination();
+    parts.server().awaitTermination();
   }
 
   /**
@@ -217,61 +158,13 @@ public final class LatticeServer implements AutoCloseable {
    * finish, then return.
    */
   public void shutdown() {
-    synchronized (lock) {
-      if (shutDown) {
-        return;
-      }
-      shutDown = true;
-      health.drain();
-      log.info("{} draining: up to {} for in-flight calls", serviceName, drainTimeout);
-      server.shutdown();
-      boolean interrupted = false;
-      boolean drained = false;
-      try {
-        drained = server.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (!drained) {
-          log.warn(
-              "{} drain timed out after {}; cancelling remaining calls", serviceName, drainTimeout);
-          server.shutdownNow();
-          server.awaitTermination(CANCEL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        }
-      } catch (InterruptedException e) {
-        interrupted = true;
-        server.shutdownNow();
-      }
-      if (drained) {
-        executor.shutdown();
-      } else {
-        // Handlers that ignore cancellation still run: interrupt them (blocking I/O may not
-        // notice).
-        executor.shutdownNow();
-      }
-      for (NamedHook hook : drainHooks.reversed()) {
-        try {
-          hook.hook().close();
-          log.info("{} drain hook '{}' done", serviceName, hook.name());
-        } catch (Exception e) {
-          log.error("{} drain hook '{}' failed", serviceName, hook.name(), e);
-        }
-      }
-      log.info("{} gRPC server stopped", serviceName);
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    parts.lifecycle().shutdown();
   }
 
   /** Same as {@link #shutdown()}. */
   @Override
   public void close() {
     shutdown();
-  }
-
-  private record NamedHook(String name, AutoCloseable hook) {}
-
-  @SuppressWarnings("deprecation") // the v1alpha protocol is deprecated, not gone from clients
-  private static io.grpc.BindableService v1alphaReflection() {
-    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
   }
 
   /** Configures a {@link LatticeServer}; not thread-safe, use once. */
@@ -393,80 +286,11 @@ public final class LatticeServer implements AutoCloseable {
       if (services.isEmpty()) {
         throw new IllegalStateException("no service added");
       }
-      // ServerInterceptors.intercept runs the last interceptor of the list first.
-      List<ServerInterceptor> innermostFirst = new ArrayList<>();
-      Set<String> keyed = IdempotencyInterceptor.methodsRequiringKey(services);
-      if (!keyed.isEmpty() && (idempotency == null || verifier == null)) {
-        throw new IllegalStateException(
-            "RPCs requiring an idempotency key need .idempotency(store) and .auth(verifier): "
-                + String.join(", ", new TreeSet<>(keyed)));
-      }
-      AccessPolicy policy = verifier != null ? AccessPolicy.of(services) : null;
-      if (policy != null) {
-        // Keys are scoped by the caller, so a keyed RPC cannot be public.
-        List<String> publicKeyed =
-            keyed.stream()
-                .filter(m -> policy.ruleFor(m).orElse(null) instanceof AccessRule.Public)
-                .sorted()
-                .toList();
-        if (!publicKeyed.isEmpty()) {
-          throw new IllegalStateException(
-              "public RPCs cannot require an idempotency key: " + String.join(", ", publicKeyed));
-        }
-      }
-      if (idempotency != null) {
-        innermostFirst.add(new IdempotencyInterceptor(idempotency, keyed));
-      }
-      innermostFirst.add(validation != null ? validation : new ValidationInterceptor());
-      innermostFirst.addAll(interceptors.reversed());
-      if (policy != null) {
-        innermostFirst.add(new AuthInterceptor(policy, verifier));
-      }
-      innermostFirst.add(Caller.interceptor(trustedProxies));
-      innermostFirst.add(new ErrorInterceptor());
-      innermostFirst.add(telemetry.serverInterceptor());
-
-      List<String> healthNames = new ArrayList<>();
-      healthNames.add(HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
-      for (ServerServiceDefinition service : services) {
-        serverBuilder.addService(
-            ReflectedTypes.withTypes(ServerInterceptors.intercept(service, innermostFirst), reflectedTypes));
-        healthNames.add(service.getServiceDescriptor().getName());
-      }
-      ServerHealth health = new ServerHealth(healthNames);
-      serverBuilder.addService(health.service());
-      serverBuilder.addService(ProtoReflectionServiceV1.newInstance());
-      // v1alpha too: older grpcurl, Postman and grpcui speak only that one.
-      serverBuilder.addService(v1alphaReflection());
-
-      ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-      serverBuilder.executor(executor);
-      serverBuilder.maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
-      serverBuilder.maxInboundMetadataSize(MAX_INBOUND_METADATA_BYTES);
-      applyTransportSettings(serverBuilder);
+      InterceptorChain chain =
+          new InterceptorChain(
+              services, interceptors, telemetry, validation, verifier, idempotency, trustedProxies);
       return new LatticeServer(
-          serviceName,
-          serverBuilder.build(),
-          health,
-          drainTimeout,
-          executor);
-    }
-
-    /** Transport-level limits; transports without the setting (in-process) skip it. */
-    private static void applyTransportSettings(ServerBuilder<?> builder) {
-      optional(b -> b.handshakeTimeout(10, TimeUnit.SECONDS), builder);
-      optional(b -> b.keepAliveTime(60, TimeUnit.SECONDS), builder);
-      optional(b -> b.keepAliveTimeout(20, TimeUnit.SECONDS), builder);
-      optional(b -> b.permitKeepAliveTime(10, TimeUnit.SECONDS), builder);
-      optional(b -> b.permitKeepAliveWithoutCalls(true), builder);
-    }
-
-    private static void optional(Consumer<ServerBuilder<?>> setting, ServerBuilder<?> builder) {
-      try {
-        setting.accept(builder);
-      } catch (UnsupportedOperationException e) {
-        // The transport has no such setting (in-process); nothing to enforce.
-      }
+          ServerAssembly.assemble(serviceName, serverBuilder, chain, reflectedTypes, drainTimeout));
     }
   }
 }

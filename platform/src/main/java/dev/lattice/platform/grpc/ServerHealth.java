@@ -38,6 +38,11 @@ final class ServerHealth {
     return manager;
   }
 
+  /** Sets one service's status (or the server's, {@code ""}) without a reason. */
+  void setServing(String service, boolean serving) {
+    manager.setStatus(service, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+  }
+
   /** The server listens: report SERVING, or NOT_SERVING if marked so before. */
   void start() {
     synchronized (lock) {

@@ -100,21 +100,7 @@ public final class IdempotencyStore {
   Outcome claim(Scope scope, byte[] requestHash) {
     for (int round = 0; round < MAX_CLAIM_ROUNDS; round++) {
       UUID token = UUID.randomUUID();
-      int inserted =
-          dsl.insertInto(KEYS)
-              .set(TENANT_ID, scope.tenantId())
-              .set(CALLER, scope.caller())
-              .set(METHOD, scope.method())
-              .set(IDEMPOTENCY_KEY, scope.key())
-              .set(REQUEST_HASH, requestHash)
-              .set(STATE, IN_PROGRESS)
-              .set(CLAIM_TOKEN, token)
-              .set(LEASE_UNTIL, leaseEnd())
-              .set(CREATE_TIME, DSL.currentOffsetDateTime())
-              .set(EXPIRE_TIME, after(Duration.ofHours(RETENTION_HOURS)))
-              .onConflictDoNothing()
-              .execute();
-      if (inserted == 1) {
+      if (insertClaim(scope, requestHash, token)) {
         return new Outcome.Claimed(token);
       }
       Field<Boolean> leaseOver = DSL.field(LEASE_UNTIL.lt(DSL.currentOffsetDateTime())).as("lease_over");
@@ -144,22 +130,48 @@ public final class IdempotencyStore {
       if (!existing.get(leaseOver)) {
         return new Outcome.InUse();
       }
-      // The owner died (or overran its lease) before committing: take the key over. The state and
-      // lease conditions make this atomic against the owner completing and against other takers.
-      int taken =
-          dsl.update(KEYS)
-              .set(CLAIM_TOKEN, token)
-              .set(LEASE_UNTIL, leaseEnd())
-              .where(is(scope))
-              .and(STATE.eq(IN_PROGRESS))
-              .and(LEASE_UNTIL.lt(DSL.currentOffsetDateTime()))
-              .execute();
-      if (taken == 1) {
+      if (takeOver(scope, token)) {
         log.warn("{}: took over idempotency key whose lease had run out", scope.method());
         return new Outcome.Claimed(token);
       }
     }
     return new Outcome.InUse();
+  }
+
+  /** Inserts a new {@code IN_PROGRESS} key claimed by {@code token}; false if the key exists. */
+  private boolean insertClaim(Scope scope, byte[] requestHash, UUID token) {
+    int inserted =
+        dsl.insertInto(KEYS)
+            .set(TENANT_ID, scope.tenantId())
+            .set(CALLER, scope.caller())
+            .set(METHOD, scope.method())
+            .set(IDEMPOTENCY_KEY, scope.key())
+            .set(REQUEST_HASH, requestHash)
+            .set(STATE, IN_PROGRESS)
+            .set(CLAIM_TOKEN, token)
+            .set(LEASE_UNTIL, leaseEnd())
+            .set(CREATE_TIME, DSL.currentOffsetDateTime())
+            .set(EXPIRE_TIME, after(Duration.ofHours(RETENTION_HOURS)))
+            .onConflictDoNothing()
+            .execute();
+    return inserted == 1;
+  }
+
+  /**
+   * Takes the key over for {@code token} when its owner died (or overran its lease) before
+   * committing. The state and lease conditions make this atomic against the owner completing and
+   * against other takers.
+   */
+  private boolean takeOver(Scope scope, UUID token) {
+    int taken =
+        dsl.update(KEYS)
+            .set(CLAIM_TOKEN, token)
+            .set(LEASE_UNTIL, leaseEnd())
+            .where(is(scope))
+            .and(STATE.eq(IN_PROGRESS))
+            .and(LEASE_UNTIL.lt(DSL.currentOffsetDateTime()))
+            .execute();
+    return taken == 1;
   }
 
   /**

@@ -1,9 +1,12 @@
 package dev.lattice.platform.outbox;
 
+import dev.lattice.platform.config.DbConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Properties;
+import org.postgresql.Driver;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -34,6 +37,7 @@ final class NotificationListener implements AutoCloseable {
   static final long LIVENESS_CHECK_MS = 10_000;
   static final int WAIT_MS = 500;
   private static final Logger log = LoggerFactory.getLogger(NotificationListener.class);
+  private static final Driver PG_DRIVER = new Driver();
 
   private final ConnectionFactory connections;
   private final Runnable onNotify;
@@ -46,6 +50,29 @@ final class NotificationListener implements AutoCloseable {
     this.onNotify = onNotify;
     this.name = name;
     this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this::run);
+  }
+
+  /**
+   * Connections with {@code db}'s URL, credentials and timeouts, outside the pool, with application
+   * name {@code <name>-outbox-listen}.
+   */
+  static ConnectionFactory connectionsTo(DbConfig db) {
+    Properties props = new Properties();
+    props.setProperty("user", db.user());
+    props.setProperty("password", db.password());
+    props.setProperty("ApplicationName", db.applicationName() + "-outbox-listen");
+    props.setProperty(
+        "connectTimeout", Long.toString(Math.max(1, db.connectTimeout().toSeconds())));
+    props.setProperty("socketTimeout", Long.toString(Math.max(0, db.socketTimeout().toSeconds())));
+    props.setProperty("tcpKeepAlive", "true");
+    String url = db.url();
+    return () -> {
+      Connection connection = PG_DRIVER.connect(url, props);
+      if (connection == null) {
+        throw new SQLException("not a PostgreSQL JDBC URL: " + url);
+      }
+      return connection;
+    };
   }
 
   void start() {

@@ -5,22 +5,11 @@ import dev.lattice.platform.config.DbConfig;
 import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.telemetry.Telemetry;
 import io.nats.client.Connection;
-import io.nats.client.ConnectionListener;
-import io.nats.client.JetStream;
-import io.nats.client.JetStreamOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Properties;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jooq.DSLContext;
-import org.postgresql.Driver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,10 +80,7 @@ public final class OutboxRelay implements AutoCloseable {
   public static final long HEARTBEAT_INTERVAL_MS = 2_000;
 
   private static final Duration FORGET_RELAYS_AFTER = Duration.ofDays(7);
-  private static final long MAX_FAILURE_PAUSE_MS = 5_000;
-  private static final long FAILURE_LOG_INTERVAL_NANOS = Duration.ofSeconds(30).toNanos();
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
-  private static final Driver PG_DRIVER = new Driver();
 
   /**
    * Observes a relay's rounds: an extension point for metrics, auditing and failure testing. Both
@@ -122,51 +108,24 @@ public final class OutboxRelay implements AutoCloseable {
 
   private final String service;
   private final DSLContext dsl;
-  private final Connection nats;
   private final OutboxRelayConfig config;
-  private final RelayRound round;
   private final RelayMetrics metrics;
+  private final RelayLoop loop;
+  private final RelayFlush flusher;
   private final OutboxStatusReader statusReader;
-  private final NotificationListener notifications;
-  private final ConnectionListener reconnectListener;
-  private final Instant startTime = Instant.now();
-  private final Thread loop;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition wake = lock.newCondition();
-  private boolean signalled; // guarded by lock
-  private volatile boolean stopping;
+  private final RelayWakeUps wakeUps;
   private State state = State.NEW; // guarded by this
-  private long nextHeartbeat; // loop thread only
-  private long lastFailureLog; // loop thread only
 
   private OutboxRelay(Builder b) {
     this.service = b.service;
     this.dsl = b.dsl;
-    this.nats = b.nats;
     this.config = b.config;
     this.metrics = new RelayMetrics(b.telemetry.meter(RelayMetrics.SCOPE));
-    JetStream jetStream;
-    try {
-      jetStream =
-          nats.jetStream(JetStreamOptions.builder().requestTimeout(config.ackTimeout()).build());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a JetStream context", e);
-    }
-    this.round = new RelayRound(dsl, nats, jetStream, config, b.listener, metrics);
+    RelayRound round = RelayRound.create(dsl, b.nats, config, b.listener, metrics);
+    this.loop = new RelayLoop(service, dsl, b.nats, config, round, metrics);
+    this.flusher = new RelayFlush(service, dsl, b.nats, round);
     this.statusReader = new OutboxStatusReader(service, dsl);
-    this.notifications =
-        b.listenConnections == null
-            ? null
-            : new NotificationListener(
-                b.listenConnections, this::wakeUp, "outbox-listen-" + service);
-    this.reconnectListener =
-        (connection, event) -> {
-          if (event == ConnectionListener.Events.RECONNECTED
-              || event == ConnectionListener.Events.CONNECTED) {
-            wakeUp();
-          }
-        };
-    this.loop = Thread.ofPlatform().name("outbox-relay-" + service).unstarted(this::runLoop);
+    this.wakeUps = new RelayWakeUps(service, b.nats, b.listenConnections, this::wakeUp);
   }
 
   /**
@@ -196,10 +155,7 @@ public final class OutboxRelay implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("outbox relay {}: cannot clean up old heartbeats: {}", service, e.toString());
     }
-    nats.addConnectionListener(reconnectListener);
-    if (notifications != null) {
-      notifications.start();
-    }
+    wakeUps.start();
     loop.start();
     log.info(
         "outbox relay {} started as {} (batch {}, poll {} ms, {})",
@@ -207,7 +163,7 @@ public final class OutboxRelay implements AutoCloseable {
         config.instanceId(),
         config.batchSize(),
         config.pollInterval().toMillis(),
-        notifications == null ? "polling only" : "LISTEN " + OutboxTable.NOTIFY_CHANNEL);
+        wakeUps.describe());
   }
 
   /**
@@ -215,13 +171,7 @@ public final class OutboxRelay implements AutoCloseable {
    * thread.
    */
   public void wakeUp() {
-    lock.lock();
-    try {
-      signalled = true;
-      wake.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    loop.wakeUp();
   }
 
   /**
@@ -240,35 +190,7 @@ public final class OutboxRelay implements AutoCloseable {
         throw new IllegalStateException("relay closed");
       }
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
-    long watermark;
-    try {
-      watermark = OutboxStore.maxPendingId(dsl);
-    } catch (RuntimeException e) {
-      log.warn("outbox relay {}: flush cannot read the outbox: {}", service, e.toString());
-      return false;
-    }
-    while (watermark > 0) {
-      int published = 0;
-      try {
-        if (nats.getStatus() == Connection.Status.CONNECTED) {
-          published = round.run().published();
-        }
-        if (!OutboxStore.pendingUpTo(dsl, watermark)) {
-          return true;
-        }
-      } catch (RuntimeException e) {
-        log.debug("outbox relay {}: flush round failed: {}", service, e.toString());
-      }
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return false;
-      }
-      if (published == 0 && !sleepNanos(Math.min(left, Duration.ofMillis(50).toNanos()))) {
-        return false;
-      }
-    }
-    return true;
+    return flusher.flush(timeout);
   }
 
   /**
@@ -305,116 +227,11 @@ public final class OutboxRelay implements AutoCloseable {
         return;
       }
     }
-    stopping = true;
-    wakeUp();
-    try {
-      loop.join(config.ackTimeout().plusSeconds(30));
-      if (loop.isAlive()) {
-        log.warn("outbox relay {}: round still running after close; interrupting it", service);
-        loop.interrupt();
-        loop.join(Duration.ofSeconds(5));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (notifications != null) {
-      notifications.close();
-    }
-    nats.removeConnectionListener(reconnectListener);
-    heartbeat();
+    loop.stop();
+    wakeUps.close();
+    loop.heartbeat();
     metrics.close();
     log.info("outbox relay {} stopped", service);
-  }
-
-  private void runLoop() {
-    long failurePause = 0;
-    nextHeartbeat = System.nanoTime();
-    while (!stopping) {
-      if (System.nanoTime() - nextHeartbeat >= 0) {
-        heartbeat();
-        nextHeartbeat = System.nanoTime() + Duration.ofMillis(HEARTBEAT_INTERVAL_MS).toNanos();
-      }
-      boolean again = false;
-      Connection.Status status = nats.getStatus();
-      if (status != Connection.Status.CONNECTED) {
-        round.noteError("NATS connection " + status);
-      } else {
-        try {
-          RelayRound.Result result = round.run();
-          again =
-              result.published() > 0
-                  || (result.claimed() == config.batchSize() && !result.disconnected());
-          if (failurePause > 0) {
-            log.info("outbox relay {}: database reachable again", service);
-            failurePause = 0;
-          }
-        } catch (RuntimeException e) {
-          if (stopping) {
-            break;
-          }
-          boolean firstFailure = failurePause == 0;
-          failurePause = Math.min(MAX_FAILURE_PAUSE_MS, Math.max(100, failurePause * 2));
-          logFailure(e, failurePause, firstFailure);
-          round.noteError(e.toString());
-          awaitSignal(Duration.ofMillis(failurePause));
-          continue;
-        }
-      }
-      if (!again) {
-        awaitSignal(config.pollInterval());
-      }
-    }
-  }
-
-  /** Logs the first failure of a streak, then at most every 30 s while it lasts. */
-  private void logFailure(RuntimeException e, long pauseMillis, boolean firstFailure) {
-    long now = System.nanoTime();
-    if (firstFailure || now - lastFailureLog > FAILURE_LOG_INTERVAL_NANOS) {
-      log.warn(
-          "outbox relay {}: round failed, retrying in {} ms: {}",
-          service,
-          pauseMillis,
-          e.toString());
-      lastFailureLog = now;
-    }
-  }
-
-  private void heartbeat() {
-    try {
-      OutboxStore.Summary summary = OutboxStore.summary(dsl);
-      metrics.backlog(
-          summary.pending(),
-          summary.oldestCreateTime() == null ? null : summary.oldestCreateTime().toInstant());
-      OutboxStore.heartbeat(dsl, round.heartbeat(config.instanceId(), startTime));
-    } catch (RuntimeException e) {
-      log.debug("outbox relay {}: heartbeat failed: {}", service, e.toString());
-    }
-  }
-
-  private void awaitSignal(Duration timeout) {
-    lock.lock();
-    try {
-      long nanos = timeout.toNanos();
-      while (!signalled && !stopping && nanos > 0) {
-        nanos = wake.awaitNanos(nanos);
-      }
-      signalled = false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stopping = true;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private static boolean sleepNanos(long nanos) {
-    try {
-      Thread.sleep(Duration.ofNanos(nanos));
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
   }
 
   /** Builds an {@link OutboxRelay}; not thread-safe. */
@@ -459,24 +276,7 @@ public final class OutboxRelay implements AutoCloseable {
      */
     public Builder listenConnection(DbConfig db) {
       Objects.requireNonNull(db, "db");
-      Properties props = new Properties();
-      props.setProperty("user", db.user());
-      props.setProperty("password", db.password());
-      props.setProperty("ApplicationName", db.applicationName() + "-outbox-listen");
-      props.setProperty(
-          "connectTimeout", Long.toString(Math.max(1, db.connectTimeout().toSeconds())));
-      props.setProperty(
-          "socketTimeout", Long.toString(Math.max(0, db.socketTimeout().toSeconds())));
-      props.setProperty("tcpKeepAlive", "true");
-      String url = db.url();
-      this.listenConnections =
-          () -> {
-            java.sql.Connection connection = PG_DRIVER.connect(url, props);
-            if (connection == null) {
-              throw new SQLException("not a PostgreSQL JDBC URL: " + url);
-            }
-            return connection;
-          };
+      this.listenConnections = NotificationListener.connectionsTo(db);
       return this;
     }
 

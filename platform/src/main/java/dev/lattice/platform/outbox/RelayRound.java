@@ -3,10 +3,13 @@ package dev.lattice.platform.outbox;
 import dev.lattice.platform.events.EventHeaders;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
+import io.nats.client.JetStreamOptions;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,6 +64,28 @@ final class RelayRound {
     this.config = config;
     this.listener = listener;
     this.metrics = metrics;
+  }
+
+  /**
+   * The rounds of a relay publishing on {@code nats}, through a JetStream context whose requests
+   * time out after the config's ack timeout.
+   *
+   * @throws UncheckedIOException if the JetStream context cannot be created
+   */
+  static RelayRound create(
+      DSLContext dsl,
+      Connection nats,
+      OutboxRelayConfig config,
+      OutboxRelay.Listener listener,
+      RelayMetrics metrics) {
+    JetStream jetStream;
+    try {
+      jetStream =
+          nats.jetStream(JetStreamOptions.builder().requestTimeout(config.ackTimeout()).build());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a JetStream context", e);
+    }
+    return new RelayRound(dsl, nats, jetStream, config, listener, metrics);
   }
 
   /**

@@ -1,51 +1,22 @@
 package dev.lattice.platform.runtime;
 
 import dev.lattice.platform.auth.AuthConfig;
-import dev.lattice.platform.auth.KeySource;
 import dev.lattice.platform.auth.RemoteJwks;
-import dev.lattice.platform.auth.RevokedSubjects;
-import dev.lattice.platform.auth.TokenVerifier;
 import dev.lattice.platform.config.ConfigException;
 import dev.lattice.platform.config.DbConfig;
-import dev.lattice.platform.config.HealthConfig;
-import dev.lattice.platform.consumer.DeadLetterMapper;
-import dev.lattice.platform.consumer.DeadLetters;
-import dev.lattice.platform.consumer.EventConsumer;
-import dev.lattice.platform.events.EventPayloadTypes;
-import dev.lattice.platform.events.EventStreams;
-import dev.lattice.platform.events.NatsConnector;
-import dev.lattice.platform.events.StreamSettings;
-import dev.lattice.platform.idempotency.IdempotencyPurger;
-import dev.lattice.platform.idempotency.IdempotencyStore;
-import dev.lattice.platform.outbox.OutboxRelay;
-import dev.lattice.platform.outbox.OutboxRelayConfig;
-import dev.lattice.platform.outbox.OutboxStatusReader;
-import dev.lattice.platform.outbox.OutboxWriter;
-import dev.lattice.platform.paging.PageTokens;
-import io.nats.client.Connection;
-import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamManagement;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.List;
 import dev.lattice.platform.config.Env;
+import dev.lattice.platform.config.HealthConfig;
 import dev.lattice.platform.config.ServerConfig;
 import dev.lattice.platform.config.TelemetryConfig;
-import dev.lattice.platform.db.Database;
-import dev.lattice.platform.db.DatabaseProbe;
-import dev.lattice.platform.db.Migrations;
+import dev.lattice.platform.events.StreamSettings;
 import dev.lattice.platform.grpc.Caller;
 import dev.lattice.platform.grpc.GracefulShutdown;
-import dev.lattice.platform.grpc.LatticeServer;
-import dev.lattice.platform.operations.OperationsGrpcService;
-import dev.lattice.platform.telemetry.Telemetry;
+import dev.lattice.platform.idempotency.IdempotencyPurger;
+import dev.lattice.platform.outbox.OutboxRelayConfig;
+import dev.lattice.platform.paging.PageTokens;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * pool closes, telemetry flushes. Anything that fails on the way
  * closes what was already started, in reverse order, and the failure propagates. Before any of it,
  * {@link #checkConfig} reads every setting, so a misconfigured service fails before it connects
- * anywhere.
+ * anywhere. Each stage is one method of {@code ServiceStartup}, in this order. Thread-safe: it
+ * holds no state.
  */
 public final class ServiceRuntime {
 
@@ -75,9 +47,6 @@ public final class ServiceRuntime {
 
   /** The health reason while the service's NATS connection is down or its server does not answer. */
   public static final String NATS_DISCONNECTED = "NATS disconnected";
-
-  /** How long a draining service keeps publishing what its last calls wrote to the outbox. */
-  private static final Duration RELAY_FLUSH_TIMEOUT = Duration.ofSeconds(10);
 
   private ServiceRuntime() {}
 
@@ -178,145 +147,6 @@ public final class ServiceRuntime {
 
   private static RunningService startChecked(
       ServiceModule module, Env env, ServerBuilder<?> serverBuilder) {
-    String name = module.name();
-    ServerConfig serverConfig = ServerConfig.fromEnv(env, module.defaultPort());
-    DbConfig dbConfig = DbConfig.fromEnv(env, "lattice-" + name);
-    AuthConfig authConfig = AuthConfig.fromEnv(env);
-    String natsUrl = natsUrl(env);
-    Telemetry telemetry = Telemetry.create(TelemetryConfig.fromEnv(env, name));
-    Deque<AutoCloseable> started = new ArrayDeque<>();
-    started.push(telemetry);
-    try {
-      Database database = Database.open(dbConfig);
-      started.push(database);
-      int applied = Migrations.migrate(database.dataSource(), migrationLocation(name));
-      log.info("{}: {} migration(s) applied", name, applied);
-
-      Connection nats = NatsConnector.connect(natsUrl, name);
-      started.push(nats);
-      JetStreamManagement streams = nats.jetStreamManagement();
-      DeadLetters.ensureStream(streams);
-      if (module.publishesEvents()) {
-        EventStreams.ensureServiceStream(streams, name, StreamSettings.fromEnv(env));
-      }
-      DeadLetters deadLetters = new DeadLetters(nats);
-      ServiceContext context =
-          new ServiceContext(
-              name, env, database.dsl(), telemetry, Clock.systemUTC(),
-              OutboxWriter.create(name, telemetry), nats, deadLetters);
-
-      KeySource keys = module.keySource(context);
-      if (keys instanceof AutoCloseable closeableKeys) {
-        started.push(closeableKeys);
-      }
-      // Tokens of users deleted since they were issued stop working before they expire.
-      RevokedSubjects revoked = RevokedSubjects.follow(nats, context.clock());
-      started.push(revoked);
-      IdempotencyStore idempotency = new IdempotencyStore(database.dsl());
-      LatticeServer.Builder builder =
-          LatticeServer.builder(name, serverBuilder)
-              .telemetry(telemetry)
-              .trustedProxies(Caller.trustedProxies(env))
-              .auth(new TokenVerifier(authConfig, keys, revoked, context.clock()))
-              .idempotency(idempotency)
-              .drainTimeout(serverConfig.drainTimeout())
-              // Audit records and dead letters carry event payloads packed in Any.
-              .reflectTypes(EventPayloadTypes.files())
-              .addService(
-                  new OperationsGrpcService(
-                      name,
-                      deadLetters,
-                      new DeadLetterMapper(EventPayloadTypes.registry()),
-                      new OutboxStatusReader(name, database.dsl()),
-                      PageTokens.fromEnv(env)));
-      module.services(context).forEach(builder::addService);
-      List<EventConsumer> consumers = module.consumers(context);
-      LatticeServer server = builder.build();
-
-      // Drain hooks run in reverse: consumers stop first, then the relay publishes what the
-      // drained calls wrote, then the NATS connection closes, then the token key source.
-      // From here the server's drain owns what it closes.
-      if (keys instanceof AutoCloseable closeableKeys) {
-        server.onDrain("token keys", closeableKeys);
-        started.remove(closeableKeys);
-      }
-      server.onDrain("nats", nats);
-      started.remove(nats);
-      server.onDrain("token revocations", revoked);
-      started.remove(revoked);
-      if (module.publishesEvents()) {
-        OutboxRelay relay =
-            OutboxRelay.builder(name, database.dsl(), nats)
-                .config(OutboxRelayConfig.fromEnv(env))
-                .telemetry(telemetry)
-                .listenConnection(dbConfig)
-                .build();
-        server.onDrain("outbox relay", () -> {
-          if (!relay.flush(RELAY_FLUSH_TIMEOUT)) {
-            // Nothing is lost (the rows stay in the outbox), but the events leave late.
-            log.warn("{}: the drain's outbox flush did not publish everything within {}; the rest goes"
-                + " out when the service starts again", name, RELAY_FLUSH_TIMEOUT);
-          }
-          relay.close();
-        });
-        relay.start();
-      }
-      for (EventConsumer consumer : consumers) {
-        server.onDrain("consumer " + consumer.spec().durableName(), consumer);
-      }
-      server.start();
-      watchDependencies(name, HealthConfig.fromEnv(env), dbConfig, nats, server);
-      consumers.forEach(EventConsumer::start);
-      server.onDrain("idempotency purge", IdempotencyPurger.start(name, idempotency));
-      for (AutoCloseable task : module.background(context)) {
-        server.onDrain("background " + task.getClass().getSimpleName(), task);
-      }
-      return new RunningService(name, server, database, telemetry);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      closeAll(started);
-      throw new IllegalStateException(name + ": interrupted while starting", e);
-    } catch (IOException e) {
-      closeAll(started);
-      throw new UncheckedIOException(name + ": cannot reach NATS at " + natsUrl, e);
-    } catch (JetStreamApiException e) {
-      closeAll(started);
-      throw new IllegalStateException(name + ": cannot provision JetStream streams: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      closeAll(started);
-      throw e;
-    }
-  }
-
-  /**
-   * Health that tells the truth: {@code NOT_SERVING} with {@link #DATABASE_UNREACHABLE} or {@link
-   * #NATS_DISCONNECTED} while the database or NATS does not answer, {@code SERVING} again once both
-   * do. The monitor's drain hook is registered after those of the consumers, the relay and NATS, so
-   * it stops before any of them: a clean stop logs no dependency failure.
-   */
-  private static void watchDependencies(
-      String name, HealthConfig config, DbConfig db, Connection nats, LatticeServer server) {
-    DatabaseProbe database = DatabaseProbe.of(db, config.timeout());
-    server.onDrain("database probe", database);
-    DependencyHealth monitor =
-        DependencyHealth.start(
-            name,
-            config,
-            List.of(
-                new DependencyHealth.Check("database", DATABASE_UNREACHABLE, database::check),
-                new DependencyHealth.Check(
-                    "NATS", NATS_DISCONNECTED, () -> NatsConnector.probe(nats, config.timeout()))),
-            verdict -> verdict.ifPresentOrElse(server::markNotServing, server::markServing));
-    server.onDrain("dependency health", monitor);
-  }
-
-  private static void closeAll(Deque<AutoCloseable> started) {
-    while (!started.isEmpty()) {
-      try {
-        started.pop().close();
-      } catch (Exception e) {
-        log.warn("while abandoning start-up: {}", e.toString());
-      }
-    }
+    return new ServiceStartup(module, env, serverBuilder, natsUrl(env)).run();
   }
 }

@@ -1,0 +1,119 @@
+package dev.lattice.platform.consumer;
+
+import com.google.protobuf.Message;
+import dev.lattice.events.v1.Envelope;
+import dev.lattice.platform.db.Transactions;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Table;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/**
+ * The inbox transaction of one consumer: records the event in {@code processed_events} and runs the
+ * handler in the same transaction, or skips the handler when the event was processed before (a
+ * redelivery or a replay). Thread-safe; holds no state of its own.
+ */
+final class Inbox {
+
+  static final Table<?> PROCESSED_EVENTS = DSL.table(DSL.name("processed_events"));
+  static final Field<String> CONSUMER = DSL.field(DSL.name("consumer"), SQLDataType.CLOB);
+  static final Field<UUID> EVENT_ID = DSL.field(DSL.name("event_id"), SQLDataType.UUID);
+  static final Field<String> SUBJECT = DSL.field(DSL.name("subject"), SQLDataType.CLOB);
+
+  /** Attempts of the inbox transaction on serialization failures and deadlocks. */
+  private static final int TRANSACTION_ATTEMPTS = 3;
+
+  private final ConsumerSpec spec;
+  private final DSLContext dsl;
+
+  Inbox(ConsumerSpec spec, DSLContext dsl) {
+    this.spec = spec;
+    this.dsl = dsl;
+  }
+
+  /** What the inbox transaction did. */
+  enum Outcome {
+    HANDLED("handled"),
+    DUPLICATE("duplicate");
+
+    final String label;
+
+    Outcome(String label) {
+      this.label = label;
+    }
+  }
+
+  /**
+   * Runs the inbox transaction for {@code payload} and commits it.
+   *
+   * @throws RuntimeException the failure, a handler's own exception already unwrapped by {@link
+   *     #failureOf}
+   */
+  <T extends Message> Outcome process(
+      HandlerRegistry.Registration<T> registration,
+      T payload,
+      io.nats.client.Message message,
+      Delivery delivery,
+      Envelope envelope) {
+    UUID eventId = UUID.fromString(envelope.getEventId());
+    return Transactions.inTransaction(
+        dsl,
+        TRANSACTION_ATTEMPTS,
+        tx -> {
+          int inserted =
+              tx.insertInto(PROCESSED_EVENTS, CONSUMER, EVENT_ID, SUBJECT)
+                  .values(spec.durableName(), eventId, message.getSubject())
+                  .onConflictDoNothing()
+                  .execute();
+          if (inserted == 0) {
+            return Outcome.DUPLICATE;
+          }
+          EventContext context =
+              new EventContext(
+                  spec.durableName(),
+                  envelope,
+                  tx,
+                  delivery.count(),
+                  message.getSubject(),
+                  delivery.streamSequence(),
+                  replayCount(message));
+          try {
+            registration.handler().handle(context, payload);
+          } catch (Exception | StackOverflowError | LinkageError | AssertionError e) {
+            // Bugs in the handler, not in this JVM: classified like any other failure.
+            throw new HandlerFailure(e);
+          }
+          return Outcome.HANDLED;
+        });
+  }
+
+  /** The failure to classify: a handler's own exception, else {@code e} itself. */
+  static Throwable failureOf(RuntimeException e) {
+    return e instanceof HandlerFailure ? e.getCause() : e;
+  }
+
+  /** The {@value DeadLetterHeaders#REPLAY_COUNT} header of a replayed event; 0 when absent. */
+  static int replayCount(io.nats.client.Message message) {
+    if (!message.hasHeaders()) {
+      return 0;
+    }
+    String value = message.getHeaders().getFirst(DeadLetterHeaders.REPLAY_COUNT);
+    if (value == null) {
+      return 0;
+    }
+    try {
+      return Math.max(0, Integer.parseInt(value.trim()));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** Carries a handler's exception through the transaction, apart from infrastructure failures. */
+  private static final class HandlerFailure extends RuntimeException {
+    HandlerFailure(Throwable cause) {
+      super(cause);
+    }
+  }
+}

@@ -1,0 +1,255 @@
+package dev.lattice.platform.consumer;
+
+import io.nats.client.Connection;
+import io.nats.client.ConsumerContext;
+import io.nats.client.FetchConsumeOptions;
+import io.nats.client.FetchConsumer;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The subscription and pull loop of one {@link EventConsumer}: on a virtual thread it creates the
+ * durable consumer, pulls batches and hands each message to the {@link MessageProcessor}; any
+ * failure is logged and retried with a growing pause of up to 5 s, re-creating the consumer; after
+ * a message that failed because the database is unreachable it pulls nothing until the database
+ * answers again. Stopping interrupts the thread only while it waits idle in a pull, never while a
+ * message is handled. Thread-safe.
+ */
+final class PullLoop {
+
+  // Logs under the consumer's name, as before the loop had a class of its own.
+  private static final Logger log = LoggerFactory.getLogger(EventConsumer.class);
+  private static final long MIN_RETRY_PAUSE_MILLIS = 100;
+  private static final long MAX_RETRY_PAUSE_MILLIS = 5_000;
+  private static final long DATABASE_RECHECK_MILLIS = 1_000;
+  private static final int DATABASE_CHECK_TIMEOUT_SECONDS = 2;
+
+  private final ConsumerSpec spec;
+  private final Connection nats;
+  private final DSLContext dsl;
+  private final MessageProcessor processor;
+  private final Object lock = new Object();
+  private final CountDownLatch ready = new CountDownLatch(1);
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private Thread loop; // guarded by lock
+  private boolean stopping; // guarded by lock
+  private boolean waitingForMessages; // guarded by lock
+
+  PullLoop(ConsumerSpec spec, Connection nats, DSLContext dsl, MessageProcessor processor) {
+    this.spec = spec;
+    this.nats = nats;
+    this.dsl = dsl;
+    this.processor = processor;
+  }
+
+  /**
+   * Starts the loop's thread.
+   *
+   * @throws IllegalStateException if started before or stopped
+   */
+  void start() {
+    synchronized (lock) {
+      if (loop != null || stopping) {
+        throw new IllegalStateException(
+            "consumer " + spec.durableName() + " was started before or is closed");
+      }
+      loop = Thread.ofVirtual().name("consumer-" + spec.durableName()).unstarted(this::run);
+      loop.start();
+    }
+  }
+
+  /** Waits until the durable consumer exists and pulling has begun; true if within the timeout. */
+  boolean awaitReady(Duration timeout) throws InterruptedException {
+    return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Asks the loop to stop: it pulls nothing more, and an idle pull is interrupted.
+   *
+   * @return false if it was asked before
+   */
+  boolean requestStop() {
+    synchronized (lock) {
+      if (stopping) {
+        return false;
+      }
+      stopping = true;
+      if (loop != null && waitingForMessages) {
+        loop.interrupt(); // only ever while idle in a pull, never mid-handler
+      }
+    }
+    stopRequested.countDown();
+    return true;
+  }
+
+  /**
+   * After {@link #requestStop}: waits up to {@code timeout} for the message in hand, then
+   * interrupts the thread if it is still handling one. Keeps the caller's interrupt.
+   */
+  void awaitStopped(Duration timeout) {
+    Thread running;
+    synchronized (lock) {
+      running = loop;
+    }
+    try {
+      if (running != null && !stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn(
+            "consumer {}: a message still in hand after {}; it will be redelivered",
+            spec.durableName(),
+            timeout);
+        running.interrupt();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** JetStream's "stream not found" (API error 10059). */
+  private static boolean isStreamNotFound(Throwable e) {
+    return e instanceof io.nats.client.JetStreamApiException api && api.getApiErrorCode() == 10059;
+  }
+
+  private void run() {
+    ConsumerContext context = null;
+    int failures = 0;
+    String lastError = null; // a new kind of failure is logged at once
+    try {
+      while (!isStopping()) {
+        try {
+          if (context == null) {
+            DurableConsumers.ensure(nats, spec);
+            context = nats.getConsumerContext(spec.stream(), spec.durableName());
+            ready.countDown();
+          }
+          if (fetchBatch(context)) {
+            awaitDatabase();
+            continue;
+          }
+          if (failures > 0) {
+            log.info("consumer {}: consuming again", spec.durableName());
+          }
+          failures = 0;
+          lastError = null;
+        } catch (InterruptedException e) {
+          if (isStopping()) {
+            return;
+          }
+        } catch (Exception | Error e) { // the loop must outlive any failure, even OOM
+          failures++;
+          context = null;
+          String error = e.toString();
+          logFailure(e, failures, error.equals(lastError));
+          lastError = error;
+          long pause =
+              Math.min(MAX_RETRY_PAUSE_MILLIS, MIN_RETRY_PAUSE_MILLIS << Math.min(failures, 10));
+          if (stopRequested.await(pause, TimeUnit.MILLISECONDS)) {
+            return;
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      // close() gave up waiting; exit.
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  /** Logs a pull failure: the first, every 20th and each new kind of failure. */
+  private void logFailure(Throwable e, int failures, boolean sameAsLast) {
+    if (isStreamNotFound(e)) {
+      // The publishing service has not created its stream yet: on a fresh mesh its
+      // consumers start before it does. Expected, so no warning unless it lasts.
+      if (failures == 1) {
+        log.info("consumer {}: waiting for stream {} (its publisher creates it when it starts)",
+            spec.durableName(), spec.stream());
+      } else if (failures % 20 == 0) {
+        log.warn("consumer {}: stream {} still missing after {} attempts; is its publisher running?",
+            spec.durableName(), spec.stream(), failures);
+      }
+    } else if (failures == 1 || failures % 20 == 0 || !sameAsLast) {
+      log.warn(
+          "consumer {}: pulling failed ({} in a row), retrying every {} ms at most: {}",
+          spec.durableName(),
+          failures,
+          MAX_RETRY_PAUSE_MILLIS,
+          e.toString());
+    }
+  }
+
+  /**
+   * One pull: handles what arrives until the batch is complete or the pull expires.
+   *
+   * @return true if it stopped early because the database could not be reached; what the pull
+   *     fetched beyond that message is redelivered after the ack wait
+   */
+  private boolean fetchBatch(ConsumerContext context) throws Exception {
+    FetchConsumeOptions options =
+        FetchConsumeOptions.builder()
+            .maxMessages(spec.batchSize())
+            .expiresIn(spec.fetchExpires().toMillis())
+            .build();
+    try (FetchConsumer fetch = context.fetch(options)) {
+      while (true) {
+        synchronized (lock) {
+          if (stopping) {
+            return false;
+          }
+          waitingForMessages = true;
+        }
+        io.nats.client.Message message;
+        try {
+          message = fetch.nextMessage();
+        } finally {
+          synchronized (lock) {
+            waitingForMessages = false;
+          }
+        }
+        if (message == null) {
+          return false;
+        }
+        synchronized (lock) {
+          if (stopping) {
+            // Arrived as close() was called: hand it back for another instance now.
+            Acks.nak(message, Delivery.of(message), Duration.ZERO);
+            return false;
+          }
+        }
+        if (processor.process(message)) {
+          return true;
+        }
+      }
+    }
+  }
+
+  /**
+   * Pulls nothing until the database answers again (or the consumer closes), checking every
+   * {@value #DATABASE_RECHECK_MILLIS} ms: every event pulled meanwhile would fail and use up a
+   * delivery, and a long outage would dead-letter them all, though none of them is at fault.
+   */
+  private void awaitDatabase() throws InterruptedException {
+    log.warn(
+        "consumer {}: its database does not answer; pulling nothing until it does",
+        spec.durableName());
+    while (!stopRequested.await(DATABASE_RECHECK_MILLIS, TimeUnit.MILLISECONDS)) {
+      try {
+        if (dsl.connectionResult(c -> c.isValid(DATABASE_CHECK_TIMEOUT_SECONDS))) {
+          log.info("consumer {}: its database answers again; consuming", spec.durableName());
+          return;
+        }
+      } catch (RuntimeException e) {
+        // still unreachable (the pool's checkout timed out): check again
+      }
+    }
+  }
+
+  private boolean isStopping() {
+    synchronized (lock) {
+      return stopping;
+    }
+  }
+}
