@@ -16,7 +16,7 @@ final class Acks {
 
   private Acks() {}
 
-  static void ack(Message message, Delivery delivery) {
+  static void ack(Message message, JetStreamDelivery delivery) {
     try {
       message.ack();
     } catch (RuntimeException e) {
@@ -27,7 +27,7 @@ final class Acks {
     }
   }
 
-  static void nak(Message message, Delivery delivery, Duration delay) {
+  static void nak(Message message, JetStreamDelivery delivery, Duration delay) {
     try {
       if (delay.isZero()) {
         message.nak();
@@ -42,7 +42,7 @@ final class Acks {
     }
   }
 
-  static void term(Message message, Delivery delivery) {
+  static void term(Message message, JetStreamDelivery delivery) {
     try {
       message.term();
     } catch (RuntimeException e) {

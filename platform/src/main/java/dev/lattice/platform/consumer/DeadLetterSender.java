@@ -34,7 +34,7 @@ final class DeadLetterSender {
    */
   boolean send(
       Message message,
-      Delivery delivery,
+      JetStreamDelivery delivery,
       Envelope envelope,
       DeadLetterCause cause,
       String error) {

@@ -37,7 +37,7 @@ final class FailurePolicy {
   /** Settles a delivery whose inbox transaction failed after {@code nanos}. */
   void failed(
       io.nats.client.Message message,
-      Delivery delivery,
+      JetStreamDelivery delivery,
       Envelope envelope,
       Throwable failure,
       long nanos,
@@ -70,7 +70,7 @@ final class FailurePolicy {
   /** Stores a dead letter, then terminates the original; naks it if the letter is not stored. */
   void deadLetter(
       io.nats.client.Message message,
-      Delivery delivery,
+      JetStreamDelivery delivery,
       Envelope envelope,
       DeadLetterCause cause,
       String error,

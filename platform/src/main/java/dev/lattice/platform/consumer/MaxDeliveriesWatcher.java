@@ -142,9 +142,9 @@ final class MaxDeliveriesWatcher implements AutoCloseable {
     boolean processed =
         dsl.fetchExists(
             DSL.selectOne()
-                .from(Inbox.PROCESSED_EVENTS)
-                .where(Inbox.CONSUMER.eq(spec.durableName()))
-                .and(Inbox.EVENT_ID.eq(eventId)));
+                .from(ProcessedEvents.PROCESSED_EVENTS)
+                .where(ProcessedEvents.CONSUMER.eq(spec.durableName()))
+                .and(ProcessedEvents.EVENT_ID.eq(eventId)));
     if (processed) {
       log.info(
           "consumer {}: {}#{} exhausted its deliveries but was processed (ack lost); ignored",

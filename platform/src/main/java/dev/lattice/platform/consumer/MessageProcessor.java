@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Handles one delivered message from start to acknowledgement, as {@link EventConsumer} documents:
- * the span, parsing the envelope, finding the handler, then the {@link Inbox} transaction; what a
+ * the span, parsing the envelope, finding the handler, then the {@link ProcessedEvents} transaction; what a
  * failure becomes is the {@link FailurePolicy}'s. Used by one consumer thread; its collaborators
  * are thread-safe.
  */
@@ -30,7 +30,7 @@ final class MessageProcessor {
           "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private final ConsumerSpec spec;
-  private final Inbox inbox;
+  private final ProcessedEvents inbox;
   private final HandlerRegistry handlers;
   private final boolean ignoreUnhandledTypes;
   private final FailurePolicy failures;
@@ -52,7 +52,7 @@ final class MessageProcessor {
       ConsumerMetrics metrics,
       InProgressTicker ticker) {
     this.spec = spec;
-    this.inbox = new Inbox(spec, dsl);
+    this.inbox = new ProcessedEvents(spec, dsl);
     this.handlers = handlers;
     this.ignoreUnhandledTypes = ignoreUnhandledTypes;
     this.failures = new FailurePolicy(spec, deadLetters, listener, metrics);
@@ -71,7 +71,7 @@ final class MessageProcessor {
    *     before it pulls more, so that an outage does not use up the deliveries of every event
    */
   boolean process(io.nats.client.Message message) {
-    Delivery delivery = Delivery.of(message);
+    JetStreamDelivery delivery = JetStreamDelivery.of(message);
     if (delivery.count() > 1) {
       metrics.redelivered();
     }
@@ -104,7 +104,7 @@ final class MessageProcessor {
     }
   }
 
-  private boolean handle(io.nats.client.Message message, Delivery delivery, Span span) {
+  private boolean handle(io.nats.client.Message message, JetStreamDelivery delivery, Span span) {
     Envelope envelope;
     try {
       envelope = Envelope.parseFrom(message.getData());
@@ -147,7 +147,7 @@ final class MessageProcessor {
   private <T extends Message> boolean dispatch(
       HandlerRegistry.Registration<T> registration,
       io.nats.client.Message message,
-      Delivery delivery,
+      JetStreamDelivery delivery,
       Envelope envelope,
       Span span) {
     T payload;
@@ -158,11 +158,11 @@ final class MessageProcessor {
       return false;
     }
     long start = System.nanoTime();
-    Inbox.Outcome outcome;
+    ProcessedEvents.Outcome outcome;
     try {
       outcome = inbox.process(registration, payload, message, delivery, envelope);
     } catch (RuntimeException e) {
-      Throwable failure = Inbox.failureOf(e);
+      Throwable failure = ProcessedEvents.failureOf(e);
       failures.failed(message, delivery, envelope, failure, System.nanoTime() - start, span);
       return FailureClassifier.isDatabaseUnreachable(failure);
     }
@@ -180,9 +180,9 @@ final class MessageProcessor {
     return false;
   }
 
-  private void notifyListener(Inbox.Outcome outcome, Envelope envelope) {
+  private void notifyListener(ProcessedEvents.Outcome outcome, Envelope envelope) {
     try {
-      if (outcome == Inbox.Outcome.HANDLED) {
+      if (outcome == ProcessedEvents.Outcome.HANDLED) {
         listener.afterCommitBeforeAck(envelope);
       } else {
         listener.afterDuplicateBeforeAck(envelope);
@@ -194,7 +194,7 @@ final class MessageProcessor {
 
   private void deadLetter(
       io.nats.client.Message message,
-      Delivery delivery,
+      JetStreamDelivery delivery,
       Envelope envelope,
       DeadLetterCause cause,
       String error,

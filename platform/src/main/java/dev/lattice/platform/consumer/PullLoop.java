@@ -215,7 +215,7 @@ final class PullLoop {
         synchronized (lock) {
           if (stopping) {
             // Arrived as close() was called: hand it back for another instance now.
-            Acks.nak(message, Delivery.of(message), Duration.ZERO);
+            Acks.nak(message, JetStreamDelivery.of(message), Duration.ZERO);
             return false;
           }
         }

@@ -3,11 +3,11 @@ package dev.lattice.platform.consumer;
 import io.nats.client.impl.NatsJetStreamMetaData;
 
 /** The JetStream facts of one delivery. Immutable and thread-safe. */
-record Delivery(String stream, long streamSequence, long count, String subject) {
+record JetStreamDelivery(String stream, long streamSequence, long count, String subject) {
 
-  static Delivery of(io.nats.client.Message message) {
+  static JetStreamDelivery of(io.nats.client.Message message) {
     NatsJetStreamMetaData meta = message.metaData();
-    return new Delivery(
+    return new JetStreamDelivery(
         meta.getStream(), meta.streamSequence(), meta.deliveredCount(), message.getSubject());
   }
 

@@ -15,7 +15,7 @@ import org.jooq.impl.SQLDataType;
  * handler in the same transaction, or skips the handler when the event was processed before (a
  * redelivery or a replay). Thread-safe; holds no state of its own.
  */
-final class Inbox {
+final class ProcessedEvents {
 
   static final Table<?> PROCESSED_EVENTS = DSL.table(DSL.name("processed_events"));
   static final Field<String> CONSUMER = DSL.field(DSL.name("consumer"), SQLDataType.CLOB);
@@ -28,7 +28,7 @@ final class Inbox {
   private final ConsumerSpec spec;
   private final DSLContext dsl;
 
-  Inbox(ConsumerSpec spec, DSLContext dsl) {
+  ProcessedEvents(ConsumerSpec spec, DSLContext dsl) {
     this.spec = spec;
     this.dsl = dsl;
   }
@@ -55,7 +55,7 @@ final class Inbox {
       HandlerRegistry.Registration<T> registration,
       T payload,
       io.nats.client.Message message,
-      Delivery delivery,
+      JetStreamDelivery delivery,
       Envelope envelope) {
     UUID eventId = UUID.fromString(envelope.getEventId());
     return Transactions.inTransaction(
