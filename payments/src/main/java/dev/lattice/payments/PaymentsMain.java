@@ -10,7 +10,6 @@ import dev.lattice.orders.v1.OrderCancelled;
 import dev.lattice.orders.v1.OrderCreated;
 import dev.lattice.orders.v1.OrderRefunded;
 import dev.lattice.payments.api.PaymentsGrpcService;
-import dev.lattice.payments.config.PaymentsConfig;
 import dev.lattice.payments.events.PaymentsEvents;
 import dev.lattice.payments.ledger.PaymentQueries;
 import dev.lattice.payments.ledger.PaymentRefunds;
