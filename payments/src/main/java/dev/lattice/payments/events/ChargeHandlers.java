@@ -7,6 +7,8 @@ import dev.lattice.orders.v1.OrderRefunded;
 import dev.lattice.payments.saga.Charges;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventIds;
+import dev.lattice.platform.consumer.TransientEventException;
+import java.util.UUID;
 
 /**
  * Consumer {@code charges} (decision 0008), on INVENTORY (StockReserved, StockRejected) and on
@@ -21,10 +23,17 @@ public final class ChargeHandlers {
     this.charges = charges;
   }
 
-  /** StockReserved → {@link Charges#stockReserved}. */
+  /**
+   * StockReserved → {@link Charges#stockReserved}; waits (transient failure) while the order's
+   * OrderCreated has not reached {@code charge-requests} yet.
+   */
   public void onStockReserved(EventContext context, StockReserved event) {
-    charges.stockReserved(context.tx(), EventIds.tenant(context),
-        EventIds.uuid("order_id", event.getOrderId()), context.envelope().getEventId());
+    UUID orderId = EventIds.uuid("order_id", event.getOrderId());
+    if (!charges.stockReserved(context.tx(), EventIds.tenant(context), orderId,
+        context.envelope().getEventId())) {
+      throw new TransientEventException(
+          "no charge request for order " + orderId + " yet (OrderCreated not consumed)");
+    }
   }
 
   /** StockRejected → {@link Charges#stockRejected}. */

@@ -7,7 +7,6 @@ import dev.lattice.payments.ledger.PaymentRow;
 import dev.lattice.payments.ledger.PaymentStatus;
 import dev.lattice.payments.ledger.PaymentStore;
 import dev.lattice.payments.ledger.Settlements;
-import dev.lattice.platform.consumer.TransientEventException;
 import dev.lattice.platform.events.UuidV7Generator;
 import java.time.Clock;
 import java.util.Optional;
@@ -41,22 +40,27 @@ public final class Charges {
 
   /**
    * Stock reserved → payment PENDING (history row, cause {@code stock_reserved:<eventId>}), due
-   * for the charge worker now. Waits (transient failure) while the order's OrderCreated has not
-   * been kept as a charge request yet.
+   * for the charge worker now; nothing for an order already paid or closed.
+   *
+   * @return false, with nothing written, while the order's OrderCreated has not been kept as a
+   *     charge request yet: the caller tries again later
    */
-  public void stockReserved(DSLContext tx, UUID tenantId, UUID orderId, String eventId) {
+  public boolean stockReserved(DSLContext tx, UUID tenantId, UUID orderId, String eventId) {
     SagaStore.lockOrder(tx, orderId);
     if (PaymentStore.lockByOrder(tx, tenantId, orderId).isPresent()
         || SagaStore.isClosed(tx, tenantId, orderId)) {
-      return;
+      return true;
     }
-    ChargeRequest request = ChargeRequestStore.find(tx, tenantId, orderId)
-        .orElseThrow(() -> new TransientEventException(
-            "no charge request for order " + orderId + " yet (OrderCreated not consumed)"));
+    Optional<ChargeRequest> found = ChargeRequestStore.find(tx, tenantId, orderId);
+    if (found.isEmpty()) {
+      return false;
+    }
+    ChargeRequest request = found.get();
     PaymentRow payment = PaymentRow.pending(ids.next(), tenantId, orderId, request.customerId(),
         request.amountMinor(), request.currency(), provider, settlements.now());
     PaymentStore.insert(tx, payment);
     PaymentStore.recordStatus(tx, ids, payment, "stock_reserved:" + eventId);
+    return true;
   }
 
   /** Stock rejected → the order will not be charged: its charge request goes. */
