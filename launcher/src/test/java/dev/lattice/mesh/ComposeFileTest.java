@@ -13,7 +13,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.dialect.Dialect;
 import com.networknt.schema.dialect.Dialects;
 import com.networknt.schema.keyword.NonValidationKeyword;
-import dev.lattice.payments.config.PaymentsConfig;
+import dev.lattice.payments.PaymentsConfig;
 import dev.lattice.platform.config.ConfigException;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.runtime.ServiceModule;

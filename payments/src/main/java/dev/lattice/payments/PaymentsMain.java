@@ -10,7 +10,8 @@ import dev.lattice.orders.v1.OrderCancelled;
 import dev.lattice.orders.v1.OrderCreated;
 import dev.lattice.orders.v1.OrderRefunded;
 import dev.lattice.payments.api.PaymentsGrpcService;
-import dev.lattice.payments.config.PaymentsConfig;
+import dev.lattice.payments.events.ChargeHandlers;
+import dev.lattice.payments.events.ChargeRequestHandler;
 import dev.lattice.payments.events.PaymentsEvents;
 import dev.lattice.payments.ledger.PaymentQueries;
 import dev.lattice.payments.ledger.PaymentRefunds;
@@ -18,8 +19,8 @@ import dev.lattice.payments.ledger.Settlements;
 import dev.lattice.payments.provider.PaymentProvider;
 import dev.lattice.payments.provider.ResilientPaymentProvider;
 import dev.lattice.payments.provider.SandboxPaymentProvider;
-import dev.lattice.payments.saga.ChargeHandlers;
-import dev.lattice.payments.saga.ChargeRequestHandler;
+import dev.lattice.payments.saga.ChargeRequests;
+import dev.lattice.payments.saga.Charges;
 import dev.lattice.payments.webhooks.ProviderWebhooks;
 import dev.lattice.payments.webhooks.WebhookHttpServer;
 import dev.lattice.payments.webhooks.WebhookSignature;
@@ -157,8 +158,8 @@ public final class PaymentsMain implements ServiceModule {
             config.pendingRecheck()),
         settlements);
     components = new Components(context, config, provider, settlements, webhooks,
-        new ChargeRequestHandler(settlements, config.chargeRequestTtl()),
-        new ChargeHandlers(settlements, provider.name(), context.clock()), workers);
+        new ChargeRequestHandler(new ChargeRequests(settlements, config.chargeRequestTtl())),
+        new ChargeHandlers(new Charges(settlements, provider.name(), context.clock())), workers);
     return components;
   }
 }

@@ -1,7 +1,5 @@
 package dev.lattice.payments.ledger;
 
-import dev.lattice.payments.store.jooq.tables.records.PaymentsRecord;
-import dev.lattice.payments.store.jooq.tables.records.RefundsRecord;
 import dev.lattice.payments.v1.RefundPaymentRequest;
 import dev.lattice.payments.v1.RefundPaymentResponse;
 import dev.lattice.platform.db.Transactions;
@@ -46,24 +44,25 @@ public final class PaymentRefunds {
   public RefundPaymentResponse refund(UUID tenantId, RefundPaymentRequest request) {
     UUID paymentId = UUID.fromString(request.getPaymentId());
     return Transactions.inTransaction(dsl, tx -> {
-      PaymentsRecord payment = PaymentStore.lock(tx, tenantId, paymentId).orElseThrow(PaymentStore::notFound);
-      Versions.require("payment", payment.getVersion(), request.getVersion());
-      if (!PaymentStatus.refundable(payment.getStatus())) {
+      PaymentRow payment = PaymentStore.lock(tx, tenantId, paymentId).orElseThrow(PaymentStore::notFound);
+      Versions.require("payment", payment.version(), request.getVersion());
+      if (!PaymentStatus.refundable(payment.status())) {
         throw new FailedPreconditionException(ILLEGAL_TRANSITION,
             "only a CAPTURED or PARTIALLY_REFUNDED payment can be refunded; this one is "
-                + payment.getStatus(), Map.of("status", payment.getStatus()));
+                + payment.status(), Map.of("status", payment.status()));
       }
-      long refundable = PaymentStore.refundable(tx, payment);
+      long refundable = Settlements.refundable(tx, payment);
       long amount = request.hasAmountMinor() ? request.getAmountMinor() : refundable;
       if (amount <= 0 || amount > refundable) {
         throw new FailedPreconditionException(REFUND_EXCEEDS_CAPTURED,
             "the refund exceeds what remains to refund",
             Map.of("refundable_amount_minor", Long.toString(refundable)));
       }
-      RefundsRecord refund = settlements.createRefund(tx, payment, amount, request.getReason());
+      RefundRow refund = settlements.createRefund(tx, payment, amount, request.getReason());
+      PaymentRow refunded = PaymentStore.find(tx, tenantId, paymentId).orElseThrow();
       RefundPaymentResponse response = RefundPaymentResponse.newBuilder()
-          .setPayment(PaymentStore.load(tx, payment))
-          .setRefund(PaymentStore.toProto(refund))
+          .setPayment(PaymentViews.load(tx, refunded))
+          .setRefund(PaymentViews.toProto(refund))
           .build();
       Idempotency.require().complete(tx, response);
       return response;

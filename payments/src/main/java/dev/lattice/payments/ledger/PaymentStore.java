@@ -2,29 +2,27 @@ package dev.lattice.payments.ledger;
 
 import static dev.lattice.payments.store.jooq.Tables.PAYMENTS;
 import static dev.lattice.payments.store.jooq.Tables.PAYMENT_STATUS_HISTORY;
-import static dev.lattice.payments.store.jooq.Tables.REFUNDS;
 
-import com.google.protobuf.Timestamp;
 import dev.lattice.payments.store.jooq.tables.records.PaymentStatusHistoryRecord;
 import dev.lattice.payments.store.jooq.tables.records.PaymentsRecord;
-import dev.lattice.payments.store.jooq.tables.records.RefundsRecord;
-import dev.lattice.payments.v1.Payment;
-import dev.lattice.payments.v1.PaymentStatusChange;
-import dev.lattice.payments.v1.Refund;
-import dev.lattice.payments.v1.RefundStatus;
 import dev.lattice.platform.errors.NotFoundException;
 import dev.lattice.platform.events.UuidV7Generator;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
-/** Reads and small writes of payments shared by the RPCs, consumers, workers and webhooks. */
+/**
+ * The SQL of payments ({@code payments}) and their status history, shared by the RPCs, consumers,
+ * workers and webhooks; it takes and returns {@link PaymentRow}s. Stateless.
+ */
 public final class PaymentStore {
 
   /** ErrorInfo reason of an unknown payment or one of another tenant. */
@@ -38,134 +36,171 @@ public final class PaymentStore {
   }
 
   /** The payment {@code paymentId} of {@code tenantId}. */
-  public static Optional<PaymentsRecord> find(DSLContext ctx, UUID tenantId, UUID paymentId) {
+  public static Optional<PaymentRow> find(DSLContext ctx, UUID tenantId, UUID paymentId) {
     return ctx.selectFrom(PAYMENTS)
         .where(PAYMENTS.ID.eq(paymentId))
         .and(PAYMENTS.TENANT_ID.eq(tenantId))
-        .fetchOptional();
+        .fetchOptional()
+        .map(PaymentStore::row);
   }
 
   /** The payment {@code paymentId} of {@code tenantId}, locked FOR UPDATE. */
-  public static Optional<PaymentsRecord> lock(DSLContext tx, UUID tenantId, UUID paymentId) {
+  public static Optional<PaymentRow> lock(DSLContext tx, UUID tenantId, UUID paymentId) {
     return tx.selectFrom(PAYMENTS)
         .where(PAYMENTS.ID.eq(paymentId))
         .and(PAYMENTS.TENANT_ID.eq(tenantId))
         .forUpdate()
-        .fetchOptional();
+        .fetchOptional()
+        .map(PaymentStore::row);
   }
 
   /** The payment of order {@code orderId} of {@code tenantId}, locked FOR UPDATE. */
-  public static Optional<PaymentsRecord> lockByOrder(DSLContext tx, UUID tenantId, UUID orderId) {
+  public static Optional<PaymentRow> lockByOrder(DSLContext tx, UUID tenantId, UUID orderId) {
     return tx.selectFrom(PAYMENTS)
         .where(PAYMENTS.TENANT_ID.eq(tenantId))
         .and(PAYMENTS.ORDER_ID.eq(orderId))
         .forUpdate()
-        .fetchOptional();
+        .fetchOptional()
+        .map(PaymentStore::row);
   }
 
   /** The payment with the provider's charge id, locked FOR UPDATE (any tenant). */
-  public static Optional<PaymentsRecord> lockByCharge(DSLContext tx, String provider, String chargeId) {
+  public static Optional<PaymentRow> lockByCharge(DSLContext tx, String provider, String chargeId) {
     return tx.selectFrom(PAYMENTS)
         .where(PAYMENTS.PROVIDER.eq(provider))
         .and(PAYMENTS.PROVIDER_CHARGE_ID.eq(chargeId))
         .forUpdate()
-        .fetchOptional();
+        .fetchOptional()
+        .map(PaymentStore::row);
+  }
+
+  /** Whether order {@code orderId} of {@code tenantId} has a payment. */
+  public static boolean existsForOrder(DSLContext ctx, UUID tenantId, UUID orderId) {
+    return ctx.fetchExists(PAYMENTS, PAYMENTS.TENANT_ID.eq(tenantId).and(PAYMENTS.ORDER_ID.eq(orderId)));
+  }
+
+  /** A page of the tenant's payments, newest first (keyset on create_time, id descending). */
+  public static List<PaymentRow> list(DSLContext ctx, PaymentListing listing) {
+    List<Condition> where = new ArrayList<>();
+    where.add(PAYMENTS.TENANT_ID.eq(listing.tenantId()));
+    if (listing.orderId() != null) {
+      where.add(PAYMENTS.ORDER_ID.eq(listing.orderId()));
+    }
+    if (listing.status() != null) {
+      where.add(PAYMENTS.STATUS.eq(listing.status()));
+    }
+    if (listing.beforeId() != null) {
+      where.add(DSL.row(PAYMENTS.CREATE_TIME, PAYMENTS.ID).lt(listing.beforeTime(), listing.beforeId()));
+    }
+    return ctx.selectFrom(PAYMENTS)
+        .where(where)
+        .orderBy(PAYMENTS.CREATE_TIME.desc(), PAYMENTS.ID.desc())
+        .limit(listing.limit())
+        .fetch(PaymentStore::row);
+  }
+
+  /** Inserts a new payment. */
+  public static void insert(DSLContext tx, PaymentRow payment) {
+    tx.executeInsert(record(payment));
+  }
+
+  /** Writes every column of a payment the caller has locked. */
+  public static void update(DSLContext tx, PaymentRow payment) {
+    tx.executeUpdate(record(payment));
+  }
+
+  /** Writes only the payment's update time and version (a refund was committed against it). */
+  public static void touch(DSLContext tx, PaymentRow payment) {
+    tx.update(PAYMENTS)
+        .set(PAYMENTS.UPDATE_TIME, payment.updateTime())
+        .set(PAYMENTS.VERSION, payment.version())
+        .where(PAYMENTS.ID.eq(payment.id()))
+        .execute();
+  }
+
+  /** Writes the payment's cancel_requested flag with its update time and version. */
+  public static void markCancelRequested(DSLContext tx, PaymentRow payment) {
+    tx.update(PAYMENTS)
+        .set(PAYMENTS.CANCEL_REQUESTED, payment.cancelRequested())
+        .set(PAYMENTS.UPDATE_TIME, payment.updateTime())
+        .set(PAYMENTS.VERSION, payment.version())
+        .where(PAYMENTS.ID.eq(payment.id()))
+        .execute();
+  }
+
+  /** Records the provider's charge id of a payment the provider reported pending. */
+  public static void recordChargeId(DSLContext tx, UUID paymentId, String chargeId) {
+    tx.update(PAYMENTS)
+        .set(PAYMENTS.PROVIDER_CHARGE_ID, chargeId)
+        .where(PAYMENTS.ID.eq(paymentId))
+        .execute();
+  }
+
+  /** A pending charge: its charge id, looked up again at {@code recheck}, the lease released. */
+  public static void markChargePending(DSLContext tx, UUID paymentId, String chargeId, OffsetDateTime recheck) {
+    tx.update(PAYMENTS)
+        .set(PAYMENTS.PROVIDER_CHARGE_ID, chargeId)
+        .set(PAYMENTS.NEXT_ATTEMPT_TIME, recheck)
+        .setNull(PAYMENTS.LEASE_UNTIL)
+        .setNull(PAYMENTS.LEASE_TOKEN)
+        .where(PAYMENTS.ID.eq(paymentId))
+        .execute();
+  }
+
+  /**
+   * Leases up to {@code limit} PENDING payments due at {@code now} and not leased ({@code FOR
+   * UPDATE SKIP LOCKED}) until {@code leaseUntil} with {@code token}, counting an attempt.
+   */
+  public static List<PaymentRow> claimDue(
+      DSLContext tx, OffsetDateTime now, OffsetDateTime leaseUntil, UUID token, int limit) {
+    return tx.update(PAYMENTS)
+        .set(PAYMENTS.LEASE_UNTIL, leaseUntil)
+        .set(PAYMENTS.LEASE_TOKEN, token)
+        .set(PAYMENTS.ATTEMPTS, PAYMENTS.ATTEMPTS.plus(1))
+        .where(PAYMENTS.ID.in(DSL.select(PAYMENTS.ID)
+            .from(PAYMENTS)
+            .where(PAYMENTS.STATUS.eq(PaymentStatus.PENDING))
+            .and(PAYMENTS.NEXT_ATTEMPT_TIME.le(now))
+            .and(PAYMENTS.LEASE_UNTIL.isNull().or(PAYMENTS.LEASE_UNTIL.lt(now)))
+            .orderBy(PAYMENTS.NEXT_ATTEMPT_TIME)
+            .limit(limit)
+            .forUpdate()
+            .skipLocked()))
+        .returning()
+        .fetch(PaymentStore::row);
+  }
+
+  /** Releases the lease {@code leaseToken} of a still PENDING payment, due again at {@code next}. */
+  public static void retryLater(DSLContext tx, UUID paymentId, UUID leaseToken, OffsetDateTime next) {
+    tx.update(PAYMENTS)
+        .set(PAYMENTS.NEXT_ATTEMPT_TIME, next)
+        .setNull(PAYMENTS.LEASE_UNTIL)
+        .setNull(PAYMENTS.LEASE_TOKEN)
+        .where(PAYMENTS.ID.eq(paymentId))
+        .and(PAYMENTS.STATUS.eq(PaymentStatus.PENDING))
+        .and(PAYMENTS.LEASE_TOKEN.eq(leaseToken))
+        .execute();
   }
 
   /** Appends the payment's current status to its history. */
-  public static void recordStatus(DSLContext tx, UuidV7Generator ids, PaymentsRecord payment, String cause) {
+  public static void recordStatus(DSLContext tx, UuidV7Generator ids, PaymentRow payment, String cause) {
     PaymentStatusHistoryRecord row = tx.newRecord(PAYMENT_STATUS_HISTORY);
     row.setId(ids.next());
-    row.setTenantId(payment.getTenantId());
-    row.setPaymentId(payment.getId());
-    row.setStatus(payment.getStatus());
+    row.setTenantId(payment.tenantId());
+    row.setPaymentId(payment.id());
+    row.setStatus(payment.status());
     row.setCause(cause);
-    row.setChangeTime(payment.getUpdateTime());
+    row.setChangeTime(payment.updateTime());
     row.insert();
   }
 
-  /** Sum of the payment's refunds still PENDING, in minor units. */
-  public static long pendingRefunds(DSLContext ctx, UUID paymentId) {
-    Long sum = ctx.select(DSL.coalesce(DSL.sum(REFUNDS.AMOUNT_MINOR), DSL.inline(java.math.BigDecimal.ZERO)))
-        .from(REFUNDS)
-        .where(REFUNDS.PAYMENT_ID.eq(paymentId))
-        .and(REFUNDS.STATUS.eq(PaymentStatus.REFUND_PENDING))
-        .fetchOne(0, Long.class);
-    return sum == null ? 0 : sum;
-  }
-
-  /** What may still be refunded: captured minus refunded minus pending refunds. */
-  public static long refundable(DSLContext ctx, PaymentsRecord payment) {
-    return payment.getAmountMinor() - payment.getRefundedAmountMinor() - pendingRefunds(ctx, payment.getId());
-  }
-
-  /** The payment with its status history and refunds, oldest first. */
-  public static Payment load(DSLContext ctx, PaymentsRecord row) {
-    List<PaymentStatusHistoryRecord> history = ctx.selectFrom(PAYMENT_STATUS_HISTORY)
-        .where(PAYMENT_STATUS_HISTORY.PAYMENT_ID.eq(row.getId()))
+  /** The payment's status history, oldest first. */
+  public static List<StatusChange> history(DSLContext ctx, UUID paymentId) {
+    return ctx.selectFrom(PAYMENT_STATUS_HISTORY)
+        .where(PAYMENT_STATUS_HISTORY.PAYMENT_ID.eq(paymentId))
         .orderBy(PAYMENT_STATUS_HISTORY.CHANGE_TIME, PAYMENT_STATUS_HISTORY.ID)
-        .fetch();
-    List<RefundsRecord> refunds = ctx.selectFrom(REFUNDS)
-        .where(REFUNDS.PAYMENT_ID.eq(row.getId()))
-        .orderBy(REFUNDS.CREATE_TIME, REFUNDS.ID)
-        .fetch();
-    Payment.Builder payment = Payment.newBuilder()
-        .setId(row.getId().toString())
-        .setTenantId(row.getTenantId().toString())
-        .setOrderId(row.getOrderId().toString())
-        .setCustomerId(row.getCustomerId().toString())
-        .setAmountMinor(row.getAmountMinor())
-        .setRefundedAmountMinor(row.getRefundedAmountMinor())
-        .setCurrency(row.getCurrency())
-        .setStatus(status(row.getStatus()))
-        .setProvider(row.getProvider())
-        .setProviderChargeId(nullToEmpty(row.getProviderChargeId()))
-        .setFailureCode(nullToEmpty(row.getFailureCode()))
-        .setFailureMessage(nullToEmpty(row.getFailureMessage()))
-        .setCreateTime(timestamp(row.getCreateTime()))
-        .setUpdateTime(timestamp(row.getUpdateTime()))
-        .setVersion(row.getVersion());
-    history.forEach(h -> payment.addStatusHistory(PaymentStatusChange.newBuilder()
-        .setStatus(status(h.getStatus()))
-        .setChangeTime(timestamp(h.getChangeTime()))
-        .setCause(h.getCause())));
-    refunds.forEach(r -> payment.addRefunds(toProto(r)));
-    return payment.build();
-  }
-
-  /** The proto form of a refund. */
-  public static Refund toProto(RefundsRecord row) {
-    Refund.Builder refund = Refund.newBuilder()
-        .setId(row.getId().toString())
-        .setAmountMinor(row.getAmountMinor())
-        .setReason(row.getReason())
-        .setStatus(switch (row.getStatus()) {
-          case PaymentStatus.REFUND_SUCCEEDED -> RefundStatus.REFUND_STATUS_SUCCEEDED;
-          case PaymentStatus.REFUND_FAILED -> RefundStatus.REFUND_STATUS_FAILED;
-          default -> RefundStatus.REFUND_STATUS_PENDING;
-        })
-        .setProviderRefundId(nullToEmpty(row.getProviderRefundId()))
-        .setFailureCode(nullToEmpty(row.getFailureCode()))
-        .setCreateTime(timestamp(row.getCreateTime()));
-    if (row.getCompleteTime() != null) {
-      refund.setCompleteTime(timestamp(row.getCompleteTime()));
-    }
-    return refund.build();
-  }
-
-  /** The proto enum of a stored payment status. */
-  public static dev.lattice.payments.v1.PaymentStatus status(String stored) {
-    return dev.lattice.payments.v1.PaymentStatus.valueOf("PAYMENT_STATUS_" + stored);
-  }
-
-  /** The stored form of a proto payment status (not UNSPECIFIED). */
-  public static String stored(dev.lattice.payments.v1.PaymentStatus status) {
-    return status.name().substring("PAYMENT_STATUS_".length());
-  }
-
-  /** A protobuf timestamp. */
-  public static Timestamp timestamp(OffsetDateTime time) {
-    return Timestamp.newBuilder().setSeconds(time.toEpochSecond()).setNanos(time.getNano()).build();
+        .fetch(h -> new StatusChange(h.getId(), h.getTenantId(), h.getPaymentId(), h.getStatus(),
+            h.getCause(), h.getChangeTime()));
   }
 
   /** The instant as a UTC date-time for the database, truncated to PostgreSQL's microseconds. */
@@ -173,7 +208,19 @@ public final class PaymentStore {
     return OffsetDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
   }
 
-  private static String nullToEmpty(String value) {
-    return value == null ? "" : value;
+  private static PaymentRow row(PaymentsRecord r) {
+    return new PaymentRow(r.getId(), r.getTenantId(), r.getOrderId(), r.getCustomerId(),
+        r.getAmountMinor(), r.getRefundedAmountMinor(), r.getCurrency(), r.getStatus(),
+        r.getProvider(), r.getProviderChargeId(), r.getFailureCode(), r.getFailureMessage(),
+        r.getCreateTime(), r.getUpdateTime(), r.getVersion(), r.getNextAttemptTime(),
+        r.getAttempts(), r.getLeaseUntil(), r.getLeaseToken(), r.getCancelRequested());
+  }
+
+  private static PaymentsRecord record(PaymentRow p) {
+    return new PaymentsRecord(p.id(), p.tenantId(), p.orderId(), p.customerId(),
+        p.amountMinor(), p.refundedAmountMinor(), p.currency(), p.status(), p.provider(),
+        p.providerChargeId(), p.failureCode(), p.failureMessage(), p.createTime(), p.updateTime(),
+        p.version(), p.nextAttemptTime(), p.attempts(), p.leaseUntil(), p.leaseToken(),
+        p.cancelRequested());
   }
 }

@@ -1,13 +1,7 @@
 package dev.lattice.payments.ledger;
 
-import static dev.lattice.payments.store.jooq.Tables.CHARGE_REQUESTS;
-import static dev.lattice.payments.store.jooq.Tables.PAYMENTS;
-import static dev.lattice.payments.store.jooq.Tables.REFUNDS;
-
 import dev.lattice.events.v1.Actor;
 import dev.lattice.payments.events.PaymentsEvents;
-import dev.lattice.payments.store.jooq.tables.records.PaymentsRecord;
-import dev.lattice.payments.store.jooq.tables.records.RefundsRecord;
 import dev.lattice.payments.v1.PaymentCaptured;
 import dev.lattice.payments.v1.PaymentFailed;
 import dev.lattice.payments.v1.PaymentRefunded;
@@ -53,24 +47,23 @@ public final class Settlements {
    * (the card token) deleted. A payment whose order was cancelled meanwhile gets a refund of the
    * whole amount at once (decision 0008: no customer pays for a cancelled order).
    */
-  public boolean capture(DSLContext tx, PaymentsRecord payment, String chargeId, String cause, Actor actor) {
-    if (!PaymentStatus.PENDING.equals(payment.getStatus())) {
+  public boolean capture(DSLContext tx, PaymentRow found, String chargeId, String cause, Actor actor) {
+    if (!PaymentStatus.PENDING.equals(found.status())) {
       return false;
     }
-    payment.setProviderChargeId(chargeId);
-    change(tx, payment, PaymentStatus.CAPTURED, cause);
-    events.payment(tx, payment.getTenantId(), payment.getId(), payment.getVersion(), actor,
+    PaymentRow payment = change(tx, found.withProviderChargeId(chargeId), PaymentStatus.CAPTURED, cause);
+    events.payment(tx, payment.tenantId(), payment.id(), payment.version(), actor,
         PaymentCaptured.newBuilder()
-            .setPaymentId(payment.getId().toString())
-            .setOrderId(payment.getOrderId().toString())
-            .setCustomerId(payment.getCustomerId().toString())
-            .setAmountMinor(payment.getAmountMinor())
-            .setCurrency(payment.getCurrency())
-            .setProvider(payment.getProvider())
+            .setPaymentId(payment.id().toString())
+            .setOrderId(payment.orderId().toString())
+            .setCustomerId(payment.customerId().toString())
+            .setAmountMinor(payment.amountMinor())
+            .setCurrency(payment.currency())
+            .setProvider(payment.provider())
             .setProviderChargeId(chargeId)
             .build());
-    if (payment.getCancelRequested() && payment.getAmountMinor() > 0) {
-      createRefund(tx, payment, payment.getAmountMinor(), "order cancelled before the charge settled");
+    if (payment.cancelRequested() && payment.amountMinor() > 0) {
+      createRefund(tx, payment, payment.amountMinor(), "order cancelled before the charge settled");
     }
     return true;
   }
@@ -80,25 +73,22 @@ public final class Settlements {
    * payment is closed because its order was cancelled (nobody waits for that outcome).
    */
   public boolean fail(
-      DSLContext tx, PaymentsRecord payment, String chargeId, String code, String message,
+      DSLContext tx, PaymentRow found, String chargeId, String code, String message,
       boolean retryable, String cause, Actor actor) {
-    if (!PaymentStatus.PENDING.equals(payment.getStatus())) {
+    if (!PaymentStatus.PENDING.equals(found.status())) {
       return false;
     }
-    if (chargeId != null && !chargeId.isEmpty()) {
-      payment.setProviderChargeId(chargeId);
-    }
-    payment.setFailureCode(code);
-    payment.setFailureMessage(message == null ? "" : truncate(message));
-    change(tx, payment, PaymentStatus.FAILED, cause);
+    PaymentRow failed = chargeId != null && !chargeId.isEmpty() ? found.withProviderChargeId(chargeId) : found;
+    failed = failed.withFailure(code, message == null ? "" : truncate(message));
+    PaymentRow payment = change(tx, failed, PaymentStatus.FAILED, cause);
     if (!ORDER_CANCELLED.equals(code)) {
-      events.payment(tx, payment.getTenantId(), payment.getId(), payment.getVersion(), actor,
+      events.payment(tx, payment.tenantId(), payment.id(), payment.version(), actor,
           PaymentFailed.newBuilder()
-              .setPaymentId(payment.getId().toString())
-              .setOrderId(payment.getOrderId().toString())
-              .setCustomerId(payment.getCustomerId().toString())
+              .setPaymentId(payment.id().toString())
+              .setOrderId(payment.orderId().toString())
+              .setCustomerId(payment.customerId().toString())
               .setFailureCode(code)
-              .setFailureMessage(payment.getFailureMessage())
+              .setFailureMessage(payment.failureMessage())
               .setRetryable(retryable)
               .build());
     }
@@ -109,26 +99,11 @@ public final class Settlements {
    * A PENDING refund of {@code amount} for {@code payment}, due for the refund worker now; the
    * payment's version grows (a refund was committed against it). The caller checked the amount.
    */
-  public RefundsRecord createRefund(DSLContext tx, PaymentsRecord payment, long amount, String reason) {
+  public RefundRow createRefund(DSLContext tx, PaymentRow payment, long amount, String reason) {
     OffsetDateTime now = now();
-    RefundsRecord refund = tx.newRecord(REFUNDS);
-    refund.setId(ids.next());
-    refund.setTenantId(payment.getTenantId());
-    refund.setPaymentId(payment.getId());
-    refund.setAmountMinor(amount);
-    refund.setCurrency(payment.getCurrency());
-    refund.setReason(reason);
-    refund.setStatus(PaymentStatus.REFUND_PENDING);
-    refund.setProvider(payment.getProvider());
-    refund.setCreateTime(now);
-    refund.setUpdateTime(now);
-    refund.setVersion(1L);
-    refund.setNextAttemptTime(now);
-    refund.setAttempts(0);
-    refund.insert();
-    payment.setUpdateTime(now);
-    payment.setVersion(payment.getVersion() + 1);
-    payment.update(PAYMENTS.UPDATE_TIME, PAYMENTS.VERSION);
+    RefundRow refund = RefundRow.pending(ids.next(), payment, amount, reason, now);
+    RefundStore.insert(tx, refund);
+    PaymentStore.touch(tx, payment.touched(now));
     return refund;
   }
 
@@ -137,78 +112,53 @@ public final class Settlements {
    * PARTIALLY_REFUNDED or REFUNDED; PaymentRefunded.
    */
   public boolean refundSucceeded(
-      DSLContext tx, PaymentsRecord payment, RefundsRecord refund, String providerRefundId, Actor actor) {
-    if (!PaymentStatus.REFUND_PENDING.equals(refund.getStatus())) {
+      DSLContext tx, PaymentRow found, RefundRow refund, String providerRefundId, Actor actor) {
+    if (!PaymentStatus.REFUND_PENDING.equals(refund.status())) {
       return false;
     }
-    OffsetDateTime now = now();
-    refund.setStatus(PaymentStatus.REFUND_SUCCEEDED);
-    refund.setProviderRefundId(providerRefundId);
-    refund.setCompleteTime(now);
-    refund.setUpdateTime(now);
-    refund.setVersion(refund.getVersion() + 1);
-    refund.setNextAttemptTime(null);
-    refund.setLeaseUntil(null);
-    refund.setLeaseToken(null);
-    refund.update();
-    long refunded = payment.getRefundedAmountMinor() + refund.getAmountMinor();
-    payment.setRefundedAmountMinor(refunded);
-    boolean full = refunded >= payment.getAmountMinor();
-    change(tx, payment, full ? PaymentStatus.REFUNDED : PaymentStatus.PARTIALLY_REFUNDED,
-        "refund:" + refund.getId());
-    events.payment(tx, payment.getTenantId(), payment.getId(), payment.getVersion(), actor,
+    RefundStore.update(tx, refund.succeeded(providerRefundId, now()));
+    long refunded = found.refundedAmountMinor() + refund.amountMinor();
+    boolean full = refunded >= found.amountMinor();
+    PaymentRow payment = change(tx, found.withRefundedAmountMinor(refunded),
+        full ? PaymentStatus.REFUNDED : PaymentStatus.PARTIALLY_REFUNDED, "refund:" + refund.id());
+    events.payment(tx, payment.tenantId(), payment.id(), payment.version(), actor,
         PaymentRefunded.newBuilder()
-            .setPaymentId(payment.getId().toString())
-            .setOrderId(payment.getOrderId().toString())
-            .setCustomerId(payment.getCustomerId().toString())
-            .setRefundId(refund.getId().toString())
-            .setAmountMinor(refund.getAmountMinor())
-            .setCurrency(refund.getCurrency())
+            .setPaymentId(payment.id().toString())
+            .setOrderId(payment.orderId().toString())
+            .setCustomerId(payment.customerId().toString())
+            .setRefundId(refund.id().toString())
+            .setAmountMinor(refund.amountMinor())
+            .setCurrency(refund.currency())
             .setRefundedAmountMinor(refunded)
             .setFullyRefunded(full)
-            .setReason(refund.getReason())
+            .setReason(refund.reason())
             .build());
     return true;
   }
 
   /** A PENDING refund → FAILED with {@code code}; the payment is unchanged. */
-  public boolean refundFailed(DSLContext tx, RefundsRecord refund, String code, String message) {
-    if (!PaymentStatus.REFUND_PENDING.equals(refund.getStatus())) {
+  public boolean refundFailed(DSLContext tx, RefundRow refund, String code, String message) {
+    if (!PaymentStatus.REFUND_PENDING.equals(refund.status())) {
       return false;
     }
-    OffsetDateTime now = now();
-    refund.setStatus(PaymentStatus.REFUND_FAILED);
-    refund.setFailureCode(code);
-    refund.setFailureMessage(message == null ? "" : truncate(message));
-    refund.setUpdateTime(now);
-    refund.setVersion(refund.getVersion() + 1);
-    refund.setNextAttemptTime(null);
-    refund.setLeaseUntil(null);
-    refund.setLeaseToken(null);
-    refund.update();
+    RefundStore.update(tx, refund.failed(code, message == null ? "" : truncate(message), now()));
     return true;
   }
 
-  /** Deletes the charge request (and card token) of the payment's order. */
-  public static void dropChargeRequest(DSLContext tx, UUID tenantId, UUID orderId) {
-    tx.deleteFrom(CHARGE_REQUESTS)
-        .where(CHARGE_REQUESTS.TENANT_ID.eq(tenantId))
-        .and(CHARGE_REQUESTS.ORDER_ID.eq(orderId))
-        .execute();
-  }
-
-  private void change(DSLContext tx, PaymentsRecord payment, String status, String cause) {
-    payment.setStatus(status);
-    payment.setUpdateTime(now());
-    payment.setVersion(payment.getVersion() + 1);
-    payment.setNextAttemptTime(null);
-    payment.setLeaseUntil(null);
-    payment.setLeaseToken(null);
-    payment.update();
+  /** The payment in {@code status}, written with its history row; returns it as written. */
+  private PaymentRow change(DSLContext tx, PaymentRow found, String status, String cause) {
+    PaymentRow payment = found.changedTo(status, now());
+    PaymentStore.update(tx, payment);
     PaymentStore.recordStatus(tx, ids, payment, cause);
     if (!PaymentStatus.PENDING.equals(status)) {
-      dropChargeRequest(tx, payment.getTenantId(), payment.getOrderId());
+      ChargeRequestStore.delete(tx, payment.tenantId(), payment.orderId());
     }
+    return payment;
+  }
+
+  /** What may still be refunded of {@code payment}: captured minus refunded minus pending refunds. */
+  public static long refundable(DSLContext ctx, PaymentRow payment) {
+    return payment.amountMinor() - payment.refundedAmountMinor() - RefundStore.pendingSum(ctx, payment.id());
   }
 
   private static String truncate(String message) {

@@ -1,24 +1,22 @@
 package dev.lattice.payments.webhooks;
 
-import static dev.lattice.payments.store.jooq.Tables.PROVIDER_WEBHOOK_EVENTS;
-import static dev.lattice.payments.store.jooq.Tables.REFUNDS;
-
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.lattice.events.v1.Actor;
 import dev.lattice.payments.events.PaymentsEvents;
+import dev.lattice.payments.ledger.PaymentRow;
 import dev.lattice.payments.ledger.PaymentStatus;
 import dev.lattice.payments.ledger.PaymentStore;
+import dev.lattice.payments.ledger.RefundRow;
+import dev.lattice.payments.ledger.RefundStore;
 import dev.lattice.payments.ledger.Settlements;
 import dev.lattice.payments.provider.PaymentProvider;
 import dev.lattice.payments.provider.PermanentProviderException;
 import dev.lattice.payments.provider.ProviderCharge;
 import dev.lattice.payments.provider.ProviderRefund;
 import dev.lattice.payments.provider.TransientProviderException;
-import dev.lattice.payments.store.jooq.tables.records.PaymentsRecord;
-import dev.lattice.payments.store.jooq.tables.records.RefundsRecord;
 import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.errors.InvalidArgumentException;
 import dev.lattice.platform.errors.UnauthenticatedException;
@@ -32,7 +30,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jooq.DSLContext;
-import org.jooq.JSONB;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,12 +106,12 @@ public final class ProviderWebhooks {
         || !(CHARGE_EVENTS.contains(type) || REFUND_EVENT.equals(type))) {
       throw new InvalidArgumentException(PAYLOAD_INVALID, "not a known provider event", List.of());
     }
-    if (seen(dsl, eventId)) {
+    if (WebhookEventStore.seen(dsl, provider.name(), eventId)) {
       return Outcome.DUPLICATE;
     }
     Actor actor = PaymentsEvents.provider(provider.name());
     String cause = "webhook:" + eventId;
-    JSONB payload = JSONB.valueOf(new String(rawBody, StandardCharsets.UTF_8));
+    String payload = new String(rawBody, StandardCharsets.UTF_8);
     try {
       if (REFUND_EVENT.equals(type)) {
         ProviderRefund refund = provider.retrieveRefund(objectId);
@@ -133,11 +130,11 @@ public final class ProviderWebhooks {
 
   private Outcome applyCharge(
       DSLContext tx, ProviderCharge charge, String eventId, String type, Instant signed,
-      JSONB payload, String cause, Actor actor) {
-    PaymentsRecord payment = PaymentStore.lockByCharge(tx, provider.name(), charge.id())
+      String payload, String cause, Actor actor) {
+    PaymentRow payment = PaymentStore.lockByCharge(tx, provider.name(), charge.id())
         .or(() -> byMetadata(tx, charge))
         .orElseThrow(PaymentStore::notFound);
-    if (!record(tx, payment.getTenantId(), eventId, type, signed, payload, payment.getId(), null)) {
+    if (!record(tx, payment.tenantId(), eventId, type, signed, payload, payment.id(), null)) {
       return Outcome.DUPLICATE;
     }
     switch (charge.outcome()) {
@@ -145,9 +142,8 @@ public final class ProviderWebhooks {
       case DECLINED -> settlements.fail(
           tx, payment, charge.id(), charge.failureCode(), charge.failureMessage(), false, cause, actor);
       case PENDING -> {
-        if (payment.getProviderChargeId() == null && PaymentStatus.PENDING.equals(payment.getStatus())) {
-          payment.setProviderChargeId(charge.id());
-          payment.update();
+        if (payment.providerChargeId() == null && PaymentStatus.PENDING.equals(payment.status())) {
+          PaymentStore.recordChargeId(tx, payment.id(), charge.id());
         }
       }
     }
@@ -156,19 +152,14 @@ public final class ProviderWebhooks {
 
   private Outcome applyRefund(
       DSLContext tx, ProviderRefund answer, String eventId, String type, Instant signed,
-      JSONB payload, Actor actor) {
-    RefundsRecord found = tx.selectFrom(REFUNDS)
-        .where(REFUNDS.PROVIDER.eq(provider.name()))
-        .and(REFUNDS.PROVIDER_REFUND_ID.eq(answer.id()))
-        .fetchOptional()
-        .or(() -> uuid(answer.idempotencyKey()).flatMap(id ->
-            tx.selectFrom(REFUNDS).where(REFUNDS.ID.eq(id)).and(REFUNDS.PROVIDER.eq(provider.name()))
-                .fetchOptional()))
+      String payload, Actor actor) {
+    RefundRow found = RefundStore.findByProviderRefund(tx, provider.name(), answer.id())
+        .or(() -> uuid(answer.idempotencyKey()).flatMap(id -> RefundStore.find(tx, provider.name(), id)))
         .orElseThrow(PaymentStore::notFound);
     // Locks in the order the refund worker takes them: the payment, then the refund.
-    PaymentsRecord payment = PaymentStore.lock(tx, found.getTenantId(), found.getPaymentId()).orElseThrow();
-    RefundsRecord refund = tx.selectFrom(REFUNDS).where(REFUNDS.ID.eq(found.getId())).forUpdate().fetchOne();
-    if (!record(tx, payment.getTenantId(), eventId, type, signed, payload, payment.getId(), refund.getId())) {
+    PaymentRow payment = PaymentStore.lock(tx, found.tenantId(), found.paymentId()).orElseThrow();
+    RefundRow refund = RefundStore.lock(tx, found.id());
+    if (!record(tx, payment.tenantId(), eventId, type, signed, payload, payment.id(), refund.id())) {
       return Outcome.DUPLICATE;
     }
     switch (answer.outcome()) {
@@ -180,40 +171,23 @@ public final class ProviderWebhooks {
   }
 
   /** The payment named by the charge's metadata as the provider stored it (a charge whose answer we missed). */
-  private Optional<PaymentsRecord> byMetadata(DSLContext tx, ProviderCharge charge) {
+  private Optional<PaymentRow> byMetadata(DSLContext tx, ProviderCharge charge) {
     Optional<UUID> tenant = uuid(charge.metadata().get("tenant_id"));
     Optional<UUID> order = uuid(charge.idempotencyKey());
     if (tenant.isEmpty() || order.isEmpty()) {
       return Optional.empty();
     }
     return PaymentStore.lockByOrder(tx, tenant.get(), order.get())
-        .filter(p -> p.getProvider().equals(provider.name()))
-        .filter(p -> p.getProviderChargeId() == null || p.getProviderChargeId().equals(charge.id()));
+        .filter(p -> p.provider().equals(provider.name()))
+        .filter(p -> p.providerChargeId() == null || p.providerChargeId().equals(charge.id()));
   }
 
   private boolean record(
-      DSLContext tx, UUID tenantId, String eventId, String type, Instant signed, JSONB payload,
+      DSLContext tx, UUID tenantId, String eventId, String type, Instant signed, String payload,
       UUID paymentId, UUID refundId) {
-    return tx.insertInto(PROVIDER_WEBHOOK_EVENTS)
-        .set(PROVIDER_WEBHOOK_EVENTS.ID, settlements.newId())
-        .set(PROVIDER_WEBHOOK_EVENTS.TENANT_ID, tenantId)
-        .set(PROVIDER_WEBHOOK_EVENTS.PROVIDER, provider.name())
-        .set(PROVIDER_WEBHOOK_EVENTS.PROVIDER_EVENT_ID, eventId)
-        .set(PROVIDER_WEBHOOK_EVENTS.EVENT_TYPE, type)
-        .set(PROVIDER_WEBHOOK_EVENTS.PAYMENT_ID, paymentId)
-        .set(PROVIDER_WEBHOOK_EVENTS.REFUND_ID, refundId)
-        .set(PROVIDER_WEBHOOK_EVENTS.SIGN_TIME, PaymentStore.utc(signed))
-        .set(PROVIDER_WEBHOOK_EVENTS.RECEIVE_TIME, settlements.now())
-        .set(PROVIDER_WEBHOOK_EVENTS.PAYLOAD, payload)
-        .onConflict(PROVIDER_WEBHOOK_EVENTS.PROVIDER, PROVIDER_WEBHOOK_EVENTS.PROVIDER_EVENT_ID)
-        .doNothing()
-        .execute() == 1;
-  }
-
-  private boolean seen(DSLContext ctx, String eventId) {
-    return ctx.fetchExists(PROVIDER_WEBHOOK_EVENTS,
-        PROVIDER_WEBHOOK_EVENTS.PROVIDER.eq(provider.name())
-            .and(PROVIDER_WEBHOOK_EVENTS.PROVIDER_EVENT_ID.eq(eventId)));
+    return WebhookEventStore.insertIfNew(tx, new ReceivedWebhook(settlements.newId(), tenantId,
+        provider.name(), eventId, type, paymentId, refundId, PaymentStore.utc(signed),
+        settlements.now(), payload));
   }
 
   private static JsonObject parse(byte[] rawBody) {

@@ -1,9 +1,9 @@
 package dev.lattice.payments.worker;
 
-import static dev.lattice.payments.store.jooq.Tables.CHARGE_REQUESTS;
-import static dev.lattice.payments.store.jooq.Tables.PAYMENTS;
-
 import dev.lattice.payments.events.PaymentsEvents;
+import dev.lattice.payments.ledger.ChargeRequest;
+import dev.lattice.payments.ledger.ChargeRequestStore;
+import dev.lattice.payments.ledger.PaymentRow;
 import dev.lattice.payments.ledger.PaymentStatus;
 import dev.lattice.payments.ledger.PaymentStore;
 import dev.lattice.payments.ledger.Settlements;
@@ -12,8 +12,6 @@ import dev.lattice.payments.provider.PaymentProvider;
 import dev.lattice.payments.provider.PermanentProviderException;
 import dev.lattice.payments.provider.ProviderCharge;
 import dev.lattice.payments.provider.TransientProviderException;
-import dev.lattice.payments.store.jooq.tables.records.ChargeRequestsRecord;
-import dev.lattice.payments.store.jooq.tables.records.PaymentsRecord;
 import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.retry.Backoff;
 import java.time.Duration;
@@ -23,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,38 +59,24 @@ public final class ChargeWorker {
   }
 
   /** Claims the due payments; each is then handed to {@link #process}. */
-  List<PaymentsRecord> claim() {
+  List<PaymentRow> claim() {
     UUID token = UUID.randomUUID();
     OffsetDateTime now = settlements.now();
-    return Transactions.inTransaction(dsl, tx -> tx.update(PAYMENTS)
-        .set(PAYMENTS.LEASE_UNTIL, now.plus(lease))
-        .set(PAYMENTS.LEASE_TOKEN, token)
-        .set(PAYMENTS.ATTEMPTS, PAYMENTS.ATTEMPTS.plus(1))
-        .where(PAYMENTS.ID.in(DSL.select(PAYMENTS.ID)
-            .from(PAYMENTS)
-            .where(PAYMENTS.STATUS.eq(PaymentStatus.PENDING))
-            .and(PAYMENTS.NEXT_ATTEMPT_TIME.le(now))
-            .and(PAYMENTS.LEASE_UNTIL.isNull().or(PAYMENTS.LEASE_UNTIL.lt(now)))
-            .orderBy(PAYMENTS.NEXT_ATTEMPT_TIME)
-            .limit(BATCH)
-            .forUpdate()
-            .skipLocked()))
-        .returning()
-        .fetch());
+    return Transactions.inTransaction(dsl, tx -> PaymentStore.claimDue(tx, now, now.plus(lease), token, BATCH));
   }
 
   /** Calls the provider for one claimed payment and records the answer. */
-  void process(PaymentsRecord claim) {
+  void process(PaymentRow claim) {
     try {
       Optional<ProviderCharge> charge = ask(claim);
       Transactions.inTransaction(dsl, tx -> {
-        PaymentsRecord payment = PaymentStore.lock(tx, claim.getTenantId(), claim.getId()).orElseThrow();
-        if (!PaymentStatus.PENDING.equals(payment.getStatus())) {
+        PaymentRow payment = PaymentStore.lock(tx, claim.tenantId(), claim.id()).orElseThrow();
+        if (!PaymentStatus.PENDING.equals(payment.status())) {
           return null;
         }
         if (charge.isEmpty()) {
           // Only looked up (cancelled order, or the token is gone) and the provider has no charge.
-          boolean cancelled = payment.getCancelRequested();
+          boolean cancelled = payment.cancelRequested();
           settlements.fail(tx, payment, null,
               cancelled ? Settlements.ORDER_CANCELLED : "payment_method_unavailable",
               cancelled ? "the order was cancelled before it was charged"
@@ -106,64 +89,54 @@ public final class ChargeWorker {
           case DECLINED -> settlements.fail(tx, payment, answer.id(), answer.failureCode(),
               answer.failureMessage(), false, CAUSE, PaymentsEvents.SYSTEM);
           case PENDING -> {
-            if (claim.getLeaseToken().equals(payment.getLeaseToken())) {
-              payment.setProviderChargeId(answer.id());
-              payment.setNextAttemptTime(settlements.now().plus(pendingRecheck));
-              payment.setLeaseUntil(null);
-              payment.setLeaseToken(null);
-              payment.update();
+            if (claim.leaseToken().equals(payment.leaseToken())) {
+              PaymentStore.markChargePending(tx, payment.id(), answer.id(), settlements.now().plus(pendingRecheck));
             }
           }
         }
         return null;
       });
     } catch (TransientProviderException e) {
-      log.info("charge of payment {} (attempt {}) will be retried: {}", claim.getId(), claim.getAttempts(), e.getMessage());
+      log.info("charge of payment {} (attempt {}) will be retried: {}", claim.id(), claim.attempts(), e.getMessage());
       retryLater(claim);
     } catch (PermanentProviderException e) {
-      log.warn("the provider refused the charge of payment {}: {}", claim.getId(), e.getMessage());
-      Transactions.inTransaction(dsl, tx -> PaymentStore.lock(tx, claim.getTenantId(), claim.getId())
+      log.warn("the provider refused the charge of payment {}: {}", claim.id(), e.getMessage());
+      Transactions.inTransaction(dsl, tx -> PaymentStore.lock(tx, claim.tenantId(), claim.id())
           .map(payment -> settlements.fail(tx, payment, null, "provider_rejected", e.getMessage(), false,
               CAUSE, PaymentsEvents.SYSTEM))
           .orElse(false));
     } catch (RuntimeException e) {
-      log.error("charge of payment {} failed unexpectedly; retrying later", claim.getId(), e);
+      log.error("charge of payment {} failed unexpectedly; retrying later", claim.id(), e);
       retryLater(claim);
     }
   }
 
-  private Optional<ProviderCharge> ask(PaymentsRecord claim) {
-    if (claim.getProviderChargeId() != null) {
-      return Optional.of(provider.retrieveCharge(claim.getProviderChargeId()));
+  private Optional<ProviderCharge> ask(PaymentRow claim) {
+    if (claim.providerChargeId() != null) {
+      return Optional.of(provider.retrieveCharge(claim.providerChargeId()));
     }
-    String key = claim.getOrderId().toString();
-    Optional<ChargeRequestsRecord> request = dsl.selectFrom(CHARGE_REQUESTS)
-        .where(CHARGE_REQUESTS.TENANT_ID.eq(claim.getTenantId()))
-        .and(CHARGE_REQUESTS.ORDER_ID.eq(claim.getOrderId()))
-        .fetchOptional();
-    if (claim.getCancelRequested() || request.isEmpty()) {
+    String key = claim.orderId().toString();
+    Optional<ChargeRequest> request = ChargeRequestStore.find(dsl, claim.tenantId(), claim.orderId());
+    if (claim.cancelRequested() || request.isEmpty()) {
       return provider.findCharge(key);
     }
     return Optional.of(provider.charge(new ChargeCommand(
         key,
-        claim.getAmountMinor(),
-        claim.getCurrency(),
-        request.get().getPaymentMethodToken(),
+        claim.amountMinor(),
+        claim.currency(),
+        request.get().paymentMethodToken(),
         "Lattice order " + key,
         Map.of(
-            "tenant_id", claim.getTenantId().toString(),
+            "tenant_id", claim.tenantId().toString(),
             "order_id", key,
-            "payment_id", claim.getId().toString()))));
+            "payment_id", claim.id().toString()))));
   }
 
-  private void retryLater(PaymentsRecord claim) {
-    Transactions.inTransaction(dsl, tx -> tx.update(PAYMENTS)
-        .set(PAYMENTS.NEXT_ATTEMPT_TIME, settlements.now().plus(backoff.after(claim.getAttempts())))
-        .setNull(PAYMENTS.LEASE_UNTIL)
-        .setNull(PAYMENTS.LEASE_TOKEN)
-        .where(PAYMENTS.ID.eq(claim.getId()))
-        .and(PAYMENTS.STATUS.eq(PaymentStatus.PENDING))
-        .and(PAYMENTS.LEASE_TOKEN.eq(claim.getLeaseToken()))
-        .execute());
+  private void retryLater(PaymentRow claim) {
+    Transactions.inTransaction(dsl, tx -> {
+      PaymentStore.retryLater(tx, claim.id(), claim.leaseToken(),
+          settlements.now().plus(backoff.after(claim.attempts())));
+      return null;
+    });
   }
 }

@@ -1,10 +1,9 @@
 package dev.lattice.payments.worker;
 
-import static dev.lattice.payments.store.jooq.Tables.CHARGE_REQUESTS;
-
+import dev.lattice.payments.ledger.ChargeRequestStore;
+import dev.lattice.payments.ledger.PaymentRow;
+import dev.lattice.payments.ledger.RefundRow;
 import dev.lattice.payments.ledger.Settlements;
-import dev.lattice.payments.store.jooq.tables.records.PaymentsRecord;
-import dev.lattice.payments.store.jooq.tables.records.RefundsRecord;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -93,17 +92,17 @@ public final class ProviderWorkers implements AutoCloseable {
       // A full batch means more may be due: claim again at once rather than a poll later.
       boolean full = true;
       while (full && inFlight.get() < MAX_IN_FLIGHT) {
-        List<PaymentsRecord> duePayments = charges.claim();
-        for (PaymentsRecord payment : duePayments) {
+        List<PaymentRow> duePayments = charges.claim();
+        for (PaymentRow payment : duePayments) {
           submit(() -> charges.process(payment));
         }
-        List<RefundsRecord> dueRefunds = refunds.claim();
-        for (RefundsRecord refund : dueRefunds) {
+        List<RefundRow> dueRefunds = refunds.claim();
+        for (RefundRow refund : dueRefunds) {
           submit(() -> refunds.process(refund));
         }
         full = duePayments.size() == ChargeWorker.BATCH || dueRefunds.size() == ChargeWorker.BATCH;
       }
-      dsl.deleteFrom(CHARGE_REQUESTS).where(CHARGE_REQUESTS.EXPIRE_TIME.lt(settlements.now())).execute();
+      ChargeRequestStore.deleteExpired(dsl, settlements.now());
     } catch (RuntimeException e) {
       log.warn("payments worker round failed: {}", e.toString());
     }

@@ -1,4 +1,4 @@
-package dev.lattice.payments.config;
+package dev.lattice.payments;
 
 import dev.lattice.platform.config.ConfigException;
 import dev.lattice.platform.config.Env;
