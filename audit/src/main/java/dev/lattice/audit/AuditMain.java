@@ -19,8 +19,8 @@ import io.grpc.BindableService;
 import java.util.List;
 
 /**
- * The audit service: AuditService on gRPC port 9106 (override with {@code LATTICE_GRPC_PORT}),
- * its own database {@code lattice_audit}. Start-up and drain follow {@link ServiceRuntime}. It
+ * The audit service: AuditService on gRPC port 9106 (override with {@code LATTICE_GRPC_PORT}), its
+ * own database {@code lattice_audit}. Start-up and drain follow {@link ServiceRuntime}. It
  * publishes no events; it consumes every event of every service's stream (decision 0010).
  */
 public final class AuditMain implements ServiceModule {

@@ -1,7 +1,7 @@
 package dev.lattice.audit;
 
-import dev.lattice.audit.v1.AuditServiceGrpc.AuditServiceBlockingStub;
 import dev.lattice.audit.v1.AuditServiceGrpc;
+import dev.lattice.audit.v1.AuditServiceGrpc.AuditServiceBlockingStub;
 import dev.lattice.local.FreePorts;
 import dev.lattice.platform.auth.BearerToken;
 import dev.lattice.platform.config.Env;
@@ -23,9 +23,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real audit service for a test class: its own database on the shared test PostgreSQL,
- * the shared test nats-server, a Netty server on a free loopback port, and access tokens signed by
- * a test key the service trusts instead of identity's JWKS.
+ * The real audit service for a test class: its own database on the shared test PostgreSQL, the
+ * shared test nats-server, a Netty server on a free loopback port, and access tokens signed by a
+ * test key the service trusts instead of identity's JWKS.
  */
 final class AuditHarness implements AutoCloseable {
 
@@ -49,15 +49,17 @@ final class AuditHarness implements AutoCloseable {
 
   /**
    * Starts audit with {@code settings} added to its environment (e.g. {@code
-   * LATTICE_PAGE_TOKEN_TTL}). Several instances on one {@code postgres} share the
-   * database and the durable consumers, like replicas.
+   * LATTICE_PAGE_TOKEN_TTL}). Several instances on one {@code postgres} share the database and the
+   * durable consumers, like replicas.
    */
-  static AuditHarness start(PostgresExtension postgres, NatsExtension nats, Map<String, String> settings) {
+  static AuditHarness start(
+      PostgresExtension postgres, NatsExtension nats, Map<String, String> settings) {
     return start(postgres, nats.url(), settings);
   }
 
   /** Starts audit against the nats-server at {@code natsUrl}. */
-  static AuditHarness start(PostgresExtension postgres, String natsUrl, Map<String, String> settings) {
+  static AuditHarness start(
+      PostgresExtension postgres, String natsUrl, Map<String, String> settings) {
     int port = FreePorts.next();
     Map<String, String> env = new HashMap<>(settings);
     env.put("LATTICE_DB_URL", postgres.jdbcUrl());
@@ -65,10 +67,13 @@ final class AuditHarness implements AutoCloseable {
     env.put("LATTICE_NATS_URL", natsUrl);
     env.put("LATTICE_GRPC_PORT", Integer.toString(port));
     TestKey tokens = TestKey.generate("audit-test-key");
-    RunningService service = ServiceRuntime.start(
-        new TrustingModule(new AuditMain(), tokens.keySource()), Env.of(env),
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    RunningService service =
+        ServiceRuntime.start(
+            new TrustingModule(new AuditMain(), tokens.keySource()),
+            Env.of(env),
+            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     return new AuditHarness(service, channel, postgres, tokens);
   }
 

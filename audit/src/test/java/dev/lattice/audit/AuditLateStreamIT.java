@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Audit started before any producing service: its consumers wait for the streams and record
- * their events once the streams exist. Uses a nats-server of its own, without streams.
+ * Audit started before any producing service: its consumers wait for the streams and record their
+ * events once the streams exist. Uses a nats-server of its own, without streams.
  */
 @Timeout(120)
 class AuditLateStreamIT {
@@ -32,11 +32,24 @@ class AuditLateStreamIT {
       Thread.sleep(1_000); // the consumers have found no stream by now
       try (StreamPublisher streams = StreamPublisher.open(nats.url())) {
         UUID tenant = UUID.randomUUID();
-        Envelope sent = streams.publish(envelope("notifications", tenant, "notification", "n-1",
-            service("notifications"), NotificationSent.getDefaultInstance()));
+        Envelope sent =
+            streams.publish(
+                envelope(
+                    "notifications",
+                    tenant,
+                    "notification",
+                    "n-1",
+                    service("notifications"),
+                    NotificationSent.getDefaultInstance()));
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> audit.sqlLong(
-            "select count(*) from audit_records where event_id = ?::uuid", sent.getEventId()) == 1);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    audit.sqlLong(
+                            "select count(*) from audit_records where event_id = ?::uuid",
+                            sent.getEventId())
+                        == 1);
         assertThat(audit.sqlLong("select count(*) from audit_records where tenant_id = ?", tenant))
             .isEqualTo(1);
       }

@@ -45,7 +45,11 @@ final class StreamPublisher implements AutoCloseable {
 
   /** A fresh envelope of {@code service} about {@code aggregateType}/{@code aggregateId}. */
   static Envelope envelope(
-      String service, UUID tenantId, String aggregateType, String aggregateId, Actor actor,
+      String service,
+      UUID tenantId,
+      String aggregateType,
+      String aggregateId,
+      Actor actor,
       Message payload) {
     Instant now = Instant.now();
     return Envelope.newBuilder()
@@ -57,7 +61,8 @@ final class StreamPublisher implements AutoCloseable {
         .setAggregateId(aggregateId)
         .setAggregateVersion(1)
         .setActor(actor)
-        .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+        .setOccurredAt(
+            Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
         .setPayload(Any.pack(payload))
         .build();
   }
@@ -89,8 +94,10 @@ final class StreamPublisher implements AutoCloseable {
     for (String service : AuditMain.AUDITED_SERVICES) {
       ConsumerInfo info;
       try {
-        info = connection.jetStreamManagement()
-            .getConsumerInfo(EventSubjects.streamName(service), AuditMain.durableName(service));
+        info =
+            connection
+                .jetStreamManagement()
+                .getConsumerInfo(EventSubjects.streamName(service), AuditMain.durableName(service));
       } catch (io.nats.client.JetStreamApiException e) {
         return false; // not created yet
       }
@@ -101,9 +108,15 @@ final class StreamPublisher implements AutoCloseable {
     return true;
   }
 
-  private void publish(Envelope envelope, String messageId, boolean expectDuplicate) throws Exception {
-    PublishAck ack = connection.jetStream().publish(
-        envelope.getType(), envelope.toByteArray(), PublishOptions.builder().messageId(messageId).build());
+  private void publish(Envelope envelope, String messageId, boolean expectDuplicate)
+      throws Exception {
+    PublishAck ack =
+        connection
+            .jetStream()
+            .publish(
+                envelope.getType(),
+                envelope.toByteArray(),
+                PublishOptions.builder().messageId(messageId).build());
     if (ack.isDuplicate() != expectDuplicate) {
       throw new IllegalStateException("duplicate=" + ack.isDuplicate() + " for " + messageId);
     }

@@ -18,8 +18,8 @@ import org.jooq.Constants;
 /**
  * The stamp that lets {@link JooqCodegen} skip work: a SHA-256 of the migrations, the jOOQ and
  * Flyway versions, the generator configuration's version and the request, kept in {@link
- * JooqCodegen#STAMP_FILE} in the target directory; and the clean-up of classes whose migrations
- * are gone.
+ * JooqCodegen#STAMP_FILE} in the target directory; and the clean-up of classes whose migrations are
+ * gone.
  *
  * <p>Stateless and thread-safe; the stamp file is replaced atomically.
  */

@@ -12,8 +12,8 @@ import org.jooq.meta.jaxb.Target;
 
 /**
  * The jOOQ generator configuration {@link JooqCodegen} runs: every object of the schema but the
- * migration history tables, records with fluent setters, {@code java.time} types, no POJOs or
- * DAOs, and {@code inet} columns as {@link String} through the platform's binding.
+ * migration history tables, records with fluent setters, {@code java.time} types, no POJOs or DAOs,
+ * and {@code inet} columns as {@link String} through the platform's binding.
  *
  * <p>Stateless and thread-safe. A change here bumps the stamp's configuration version ({@link
  * CodegenStamp}).

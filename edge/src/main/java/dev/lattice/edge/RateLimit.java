@@ -44,7 +44,8 @@ final class RateLimit {
                       Map.of("retryAfterSeconds", Long.toString(retryAfterSeconds)),
                       RetryInfo.newBuilder()
                           .setRetryDelay(
-                              com.google.protobuf.Duration.newBuilder().setSeconds(retryAfterSeconds))
+                              com.google.protobuf.Duration.newBuilder()
+                                  .setSeconds(retryAfterSeconds))
                           .build());
               return errors
                   .response(

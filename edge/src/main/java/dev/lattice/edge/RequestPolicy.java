@@ -45,7 +45,8 @@ final class RequestPolicy implements DecoratingHttpServiceFunction {
   private final Duration timeout;
   private final ErrorResponses errors;
   private final AtomicBoolean draining = new AtomicBoolean();
-  private final java.util.concurrent.atomic.AtomicInteger forwarding = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger forwarding =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   RequestPolicy(Duration timeout, ErrorResponses errors) {
     this.timeout = timeout;

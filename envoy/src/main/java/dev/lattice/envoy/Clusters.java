@@ -30,7 +30,8 @@ final class Clusters {
   static final String OTEL_CLUSTER = "otel_collector";
 
   /** The extension key under which a cluster takes its upstream HTTP protocol options. */
-  static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  static final String HTTP_PROTOCOL_OPTIONS =
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
   private final Contracts contracts;
   private final EdgeSettings settings;
@@ -45,38 +46,46 @@ final class Clusters {
     for (String named : settings.grpcPorts().keySet()) {
       if (!deployables.contains(named)) {
         throw new IllegalArgumentException(
-            "a gRPC port is set for '" + named + "', which the contracts do not have; deployables: " + deployables);
+            "a gRPC port is set for '"
+                + named
+                + "', which the contracts do not have; deployables: "
+                + deployables);
       }
     }
     List<Cluster> clusters = new ArrayList<>();
     for (String deployable : deployables) {
       clusters.add(grpcCluster(deployable));
     }
-    clusters.add(base(HttpFilters.JWKS_CLUSTER, settings.jwksUri().getHost(), settings.jwksUri().getPort())
-        .build());
-    clusters.add(base(OTEL_CLUSTER, settings.otelHost(), settings.otelPort())
-        .putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, any(http2()))
-        .build());
+    clusters.add(
+        base(HttpFilters.JWKS_CLUSTER, settings.jwksUri().getHost(), settings.jwksUri().getPort())
+            .build());
+    clusters.add(
+        base(OTEL_CLUSTER, settings.otelHost(), settings.otelPort())
+            .putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, any(http2()))
+            .build());
     return clusters;
   }
 
   private Cluster grpcCluster(String deployable) {
     return base(deployable, deployable, settings.portOf(deployable))
         .putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, any(http2()))
-        .addHealthChecks(HealthCheck.newBuilder()
-            .setTimeout(seconds(2))
-            .setInterval(seconds(5))
-            .setNoTrafficInterval(seconds(10))
-            .setUnhealthyThreshold(uint32(3))
-            .setHealthyThreshold(uint32(1))
-            .setGrpcHealthCheck(HealthCheck.GrpcHealthCheck.newBuilder()
-                .setServiceName(contracts.ownedBy(deployable).fullName())))
-        .setOutlierDetection(OutlierDetection.newBuilder()
-            .setConsecutive5Xx(uint32(5))
-            .setConsecutiveGatewayFailure(uint32(3))
-            .setEnforcingConsecutiveGatewayFailure(uint32(100))
-            .setInterval(seconds(10))
-            .setBaseEjectionTime(seconds(30)))
+        .addHealthChecks(
+            HealthCheck.newBuilder()
+                .setTimeout(seconds(2))
+                .setInterval(seconds(5))
+                .setNoTrafficInterval(seconds(10))
+                .setUnhealthyThreshold(uint32(3))
+                .setHealthyThreshold(uint32(1))
+                .setGrpcHealthCheck(
+                    HealthCheck.GrpcHealthCheck.newBuilder()
+                        .setServiceName(contracts.ownedBy(deployable).fullName())))
+        .setOutlierDetection(
+            OutlierDetection.newBuilder()
+                .setConsecutive5Xx(uint32(5))
+                .setConsecutiveGatewayFailure(uint32(3))
+                .setEnforcingConsecutiveGatewayFailure(uint32(100))
+                .setInterval(seconds(10))
+                .setBaseEjectionTime(seconds(30)))
         .build();
   }
 
@@ -86,21 +95,28 @@ final class Clusters {
         .setType(Cluster.DiscoveryType.STRICT_DNS)
         .setDnsLookupFamily(Cluster.DnsLookupFamily.V4_PREFERRED)
         .setConnectTimeout(seconds(2))
-        .setLoadAssignment(ClusterLoadAssignment.newBuilder()
-            .setClusterName(name)
-            .addEndpoints(LocalityLbEndpoints.newBuilder()
-                .addLbEndpoints(LbEndpoint.newBuilder()
-                    .setEndpoint(Endpoint.newBuilder()
-                        .setAddress(Address.newBuilder()
-                            .setSocketAddress(SocketAddress.newBuilder()
-                                .setAddress(host)
-                                .setPortValue(port)))))));
+        .setLoadAssignment(
+            ClusterLoadAssignment.newBuilder()
+                .setClusterName(name)
+                .addEndpoints(
+                    LocalityLbEndpoints.newBuilder()
+                        .addLbEndpoints(
+                            LbEndpoint.newBuilder()
+                                .setEndpoint(
+                                    Endpoint.newBuilder()
+                                        .setAddress(
+                                            Address.newBuilder()
+                                                .setSocketAddress(
+                                                    SocketAddress.newBuilder()
+                                                        .setAddress(host)
+                                                        .setPortValue(port)))))));
   }
 
   private static HttpProtocolOptions http2() {
     return HttpProtocolOptions.newBuilder()
-        .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
-            .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+        .setExplicitHttpConfig(
+            HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
         .build();
   }
 }

@@ -82,10 +82,13 @@ public final class ContractReader {
     Set<String> owners = new HashSet<>();
     for (ServiceDescriptor service : latticeServices) {
       List<Rpc> rpcs = service.getMethods().stream().map(ContractReader::rpc).toList();
-      Optional<String> owner = isShared(service, rpcs) ? Optional.empty() : Optional.of(owner(service));
+      Optional<String> owner =
+          isShared(service, rpcs) ? Optional.empty() : Optional.of(owner(service));
       if (owner.isPresent() && !owners.add(owner.get())) {
         throw new IllegalArgumentException(
-            "two services in package of " + service.getFullName() + ": one health-check name per deployable");
+            "two services in package of "
+                + service.getFullName()
+                + ": one health-check name per deployable");
       }
       services.add(new ApiService(service.getFullName(), owner, rpcs));
     }
@@ -102,10 +105,13 @@ public final class ContractReader {
     }
     FileDescriptorProto proto = protos.get(name);
     if (proto == null) {
-      throw new IllegalArgumentException("descriptor set lacks " + name + " (build it with imports)");
+      throw new IllegalArgumentException(
+          "descriptor set lacks " + name + " (build it with imports)");
     }
     FileDescriptor[] dependencies =
-        proto.getDependencyList().stream().map(dep -> build(dep, protos, built)).toArray(FileDescriptor[]::new);
+        proto.getDependencyList().stream()
+            .map(dep -> build(dep, protos, built))
+            .toArray(FileDescriptor[]::new);
     try {
       FileDescriptor file = FileDescriptor.buildFrom(proto, dependencies);
       built.put(name, file);
@@ -118,7 +124,8 @@ public final class ContractReader {
   private static Rpc rpc(MethodDescriptor method) {
     var options = method.getOptions();
     if (!options.hasExtension(Options.access)) {
-      throw new IllegalArgumentException(method.getFullName() + " has no (lattice.options.v1.access)");
+      throw new IllegalArgumentException(
+          method.getFullName() + " has no (lattice.options.v1.access)");
     }
     Access access = options.getExtension(Options.access);
     boolean isPublic = access.getRuleCase() == Access.RuleCase.PUBLIC && access.getPublic();
@@ -142,9 +149,11 @@ public final class ContractReader {
       case DELETE -> new HttpBinding("DELETE", PathTemplate.parse(rule.getDelete()));
       case PATCH -> new HttpBinding("PATCH", PathTemplate.parse(rule.getPatch()));
       case CUSTOM ->
-          new HttpBinding(rule.getCustom().getKind(), PathTemplate.parse(rule.getCustom().getPath()));
+          new HttpBinding(
+              rule.getCustom().getKind(), PathTemplate.parse(rule.getCustom().getPath()));
       case PATTERN_NOT_SET ->
-          throw new IllegalArgumentException(method.getFullName() + " has an HTTP rule without a path");
+          throw new IllegalArgumentException(
+              method.getFullName() + " has an HTTP rule without a path");
     };
   }
 
@@ -171,7 +180,8 @@ public final class ContractReader {
   private static String owner(ServiceDescriptor service) {
     String[] parts = service.getFile().getPackage().split("\\.");
     if (parts.length < 3) {
-      throw new IllegalArgumentException("package of " + service.getFullName() + " is not lattice.<service>.<version>");
+      throw new IllegalArgumentException(
+          "package of " + service.getFullName() + " is not lattice.<service>.<version>");
     }
     return parts[1];
   }
@@ -183,21 +193,27 @@ public final class ContractReader {
   private static void checkSelectors(List<ServiceDescriptor> latticeServices, Contracts contracts) {
     Set<String> clusters = new TreeSet<>(contracts.clusters());
     for (ServiceDescriptor service : latticeServices) {
-      boolean shared = contracts.services().stream()
-          .anyMatch(s -> s.fullName().equals(service.getFullName()) && s.shared());
+      boolean shared =
+          contracts.services().stream()
+              .anyMatch(s -> s.fullName().equals(service.getFullName()) && s.shared());
       if (!shared) {
         continue;
       }
       for (MethodDescriptor method : service.getMethods()) {
         FieldDescriptor field = method.getInputType().findFieldByName(Contracts.SELECTOR_VARIABLE);
         if (field == null || field.getType() != FieldDescriptor.Type.STRING) {
-          throw new IllegalArgumentException(method.getFullName() + " lacks a string field 'service'");
+          throw new IllegalArgumentException(
+              method.getFullName() + " lacks a string field 'service'");
         }
         FieldRules rules = field.getOptions().getExtension(ValidateProto.field);
         Set<String> allowed = new TreeSet<>(rules.getString().getInList());
         if (!allowed.isEmpty() && !allowed.equals(clusters)) {
           throw new IllegalArgumentException(
-              method.getFullName() + ".service allows " + allowed + " but the deployables are " + clusters);
+              method.getFullName()
+                  + ".service allows "
+                  + allowed
+                  + " but the deployables are "
+                  + clusters);
         }
       }
     }

@@ -38,7 +38,9 @@ public record Contracts(List<ApiService> services) {
     return List.copyOf(owners);
   }
 
-  /** The service a deployable owns (its health-check name), such as lattice.orders.v1.OrdersService. */
+  /**
+   * The service a deployable owns (its health-check name), such as lattice.orders.v1.OrdersService.
+   */
   public ApiService ownedBy(String cluster) {
     return services.stream()
         .filter(s -> s.owner().equals(Optional.of(cluster)))
@@ -76,8 +78,8 @@ public record Contracts(List<ApiService> services) {
    *
    * @param name the method name, such as {@code CreateOrder}
    * @param grpcPath {@code /lattice.orders.v1.OrdersService/CreateOrder}
-   * @param isPublic true when {@code (lattice.options.v1.access).public} is set: callable without
-   *     a token
+   * @param isPublic true when {@code (lattice.options.v1.access).public} is set: callable without a
+   *     token
    * @param bindings its {@code google.api.http} rule and additional bindings, in that order
    */
   public record Rpc(String name, String grpcPath, boolean isPublic, List<HttpBinding> bindings) {

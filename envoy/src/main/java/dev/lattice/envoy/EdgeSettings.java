@@ -44,13 +44,14 @@ public record EdgeSettings(
       List.of("http://localhost(:[0-9]+)?", "http://127\\.0\\.0\\.1(:[0-9]+)?");
 
   /** The deployables' gRPC ports, as each service's main class and docker-compose.yml set them. */
-  public static final Map<String, Integer> DEFAULT_PORTS = Map.of(
-      "identity", 9101,
-      "orders", 9102,
-      "inventory", 9103,
-      "payments", 9104,
-      "notifications", 9105,
-      "audit", 9106);
+  public static final Map<String, Integer> DEFAULT_PORTS =
+      Map.of(
+          "identity", 9101,
+          "orders", 9102,
+          "inventory", 9103,
+          "payments", 9104,
+          "notifications", 9105,
+          "audit", 9106);
 
   public EdgeSettings {
     allowedOriginRegexes = List.copyOf(allowedOriginRegexes);
@@ -61,7 +62,9 @@ public record EdgeSettings(
     if (jwksUri.getHost() == null || jwksUri.getPort() < 0) {
       throw new IllegalArgumentException("the JWKS URI needs a host and a port: " + jwksUri);
     }
-    if (routeTimeoutSeconds <= 0 || rateLimitPerSecond <= 0 || rateLimitBurst <= 0
+    if (routeTimeoutSeconds <= 0
+        || rateLimitPerSecond <= 0
+        || rateLimitBurst <= 0
         || maxRequestBodyBytes <= 0) {
       throw new IllegalArgumentException("timeouts and limits must be positive");
     }
@@ -72,7 +75,9 @@ public record EdgeSettings(
     return new Builder().build();
   }
 
-  /** The gRPC port of {@code cluster}; fails when the settings name none, so no service is left out. */
+  /**
+   * The gRPC port of {@code cluster}; fails when the settings name none, so no service is left out.
+   */
   public int portOf(String cluster) {
     Integer port = grpcPorts.get(cluster);
     if (port == null) {
@@ -136,9 +141,19 @@ public record EdgeSettings(
 
     /** The settings; the default origins when none was given. */
     public EdgeSettings build() {
-      return new EdgeSettings(origins.isEmpty() ? DEFAULT_ORIGINS : origins, ports, jwksUri, issuer,
-          audience, descriptorPath, otelHost, otelPort, routeTimeoutSeconds, rateLimitPerSecond,
-          rateLimitBurst, maxRequestBodyBytes);
+      return new EdgeSettings(
+          origins.isEmpty() ? DEFAULT_ORIGINS : origins,
+          ports,
+          jwksUri,
+          issuer,
+          audience,
+          descriptorPath,
+          otelHost,
+          otelPort,
+          routeTimeoutSeconds,
+          rateLimitPerSecond,
+          rateLimitBurst,
+          maxRequestBodyBytes);
     }
   }
 }

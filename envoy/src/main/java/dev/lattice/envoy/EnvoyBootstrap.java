@@ -26,8 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The whole Envoy bootstrap for the Lattice edge: admin on 0.0.0.0:9901 (inside the container,
- * for its health check), one listener on :8080 with one HTTP connection manager, and the clusters.
+ * The whole Envoy bootstrap for the Lattice edge: admin on 0.0.0.0:9901 (inside the container, for
+ * its health check), one listener on :8080 with one HTTP connection manager, and the clusters.
  * Pure: the same contracts and settings always give the same message.
  */
 public final class EnvoyBootstrap {
@@ -41,38 +41,44 @@ public final class EnvoyBootstrap {
 
   /** Builds the bootstrap from the contracts and the settings. */
   public static Bootstrap build(Contracts contracts, EdgeSettings settings) {
-    HttpConnectionManager manager = HttpConnectionManager.newBuilder()
-        .setStatPrefix("lattice_edge")
-        .setCodecType(HttpConnectionManager.CodecType.AUTO)
-        .setRouteConfig(new RouteTable(contracts, settings).build())
-        .addAllHttpFilters(new HttpFilters(contracts, settings).build())
-        .addAccessLog(accessLog())
-        .setTracing(tracing())
-        .setUseRemoteAddress(yes())
-        .setGenerateRequestId(yes())
-        .setPreserveExternalRequestId(true)
-        .setAlwaysSetRequestIdInResponse(true)
-        .setNormalizePath(yes())
-        .setMergeSlashes(true)
-        .setPathWithEscapedSlashesAction(HttpConnectionManager.PathWithEscapedSlashesAction.REJECT_REQUEST)
-        .setLocalReplyConfig(LocalReplies.build())
-        .build();
+    HttpConnectionManager manager =
+        HttpConnectionManager.newBuilder()
+            .setStatPrefix("lattice_edge")
+            .setCodecType(HttpConnectionManager.CodecType.AUTO)
+            .setRouteConfig(new RouteTable(contracts, settings).build())
+            .addAllHttpFilters(new HttpFilters(contracts, settings).build())
+            .addAccessLog(accessLog())
+            .setTracing(tracing())
+            .setUseRemoteAddress(yes())
+            .setGenerateRequestId(yes())
+            .setPreserveExternalRequestId(true)
+            .setAlwaysSetRequestIdInResponse(true)
+            .setNormalizePath(yes())
+            .setMergeSlashes(true)
+            .setPathWithEscapedSlashesAction(
+                HttpConnectionManager.PathWithEscapedSlashesAction.REJECT_REQUEST)
+            .setLocalReplyConfig(LocalReplies.build())
+            .build();
 
-    Listener listener = Listener.newBuilder()
-        .setName("lattice_http")
-        .setAddress(address("0.0.0.0", LISTENER_PORT))
-        .addFilterChains(FilterChain.newBuilder()
-            .addFilters(Filter.newBuilder()
-                .setName("envoy.filters.network.http_connection_manager")
-                .setTypedConfig(any(manager))))
-        .build();
+    Listener listener =
+        Listener.newBuilder()
+            .setName("lattice_http")
+            .setAddress(address("0.0.0.0", LISTENER_PORT))
+            .addFilterChains(
+                FilterChain.newBuilder()
+                    .addFilters(
+                        Filter.newBuilder()
+                            .setName("envoy.filters.network.http_connection_manager")
+                            .setTypedConfig(any(manager))))
+            .build();
 
     return Bootstrap.newBuilder()
         .setNode(Node.newBuilder().setId("lattice-edge").setCluster("lattice-edge"))
         .setAdmin(Admin.newBuilder().setAddress(address("0.0.0.0", ADMIN_PORT)))
-        .setStaticResources(Bootstrap.StaticResources.newBuilder()
-            .addListeners(listener)
-            .addAllClusters(new Clusters(contracts, settings).build()))
+        .setStaticResources(
+            Bootstrap.StaticResources.newBuilder()
+                .addListeners(listener)
+                .addAllClusters(new Clusters(contracts, settings).build()))
         .build();
   }
 
@@ -106,11 +112,16 @@ public final class EnvoyBootstrap {
     fields.put("bytes_received", "%BYTES_RECEIVED%");
     fields.put("bytes_sent", "%BYTES_SENT%");
     Struct.Builder format = Struct.newBuilder();
-    fields.forEach((key, value) -> format.putFields(key, Value.newBuilder().setStringValue(value).build()));
-    StdoutAccessLog stdout = StdoutAccessLog.newBuilder()
-        .setLogFormat(SubstitutionFormatString.newBuilder().setJsonFormat(format))
+    fields.forEach(
+        (key, value) -> format.putFields(key, Value.newBuilder().setStringValue(value).build()));
+    StdoutAccessLog stdout =
+        StdoutAccessLog.newBuilder()
+            .setLogFormat(SubstitutionFormatString.newBuilder().setJsonFormat(format))
+            .build();
+    return AccessLog.newBuilder()
+        .setName("envoy.access_loggers.stdout")
+        .setTypedConfig(any(stdout))
         .build();
-    return AccessLog.newBuilder().setName("envoy.access_loggers.stdout").setTypedConfig(any(stdout)).build();
   }
 
   /**
@@ -118,17 +129,21 @@ public final class EnvoyBootstrap {
    * passes W3C {@code traceparent}/{@code tracestate} on to the services.
    */
   private static HttpConnectionManager.Tracing tracing() {
-    OpenTelemetryConfig otel = OpenTelemetryConfig.newBuilder()
-        .setGrpcService(GrpcService.newBuilder()
-            .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(Clusters.OTEL_CLUSTER))
-            .setTimeout(seconds(1)))
-        .setServiceName("lattice-envoy")
-        .build();
+    OpenTelemetryConfig otel =
+        OpenTelemetryConfig.newBuilder()
+            .setGrpcService(
+                GrpcService.newBuilder()
+                    .setEnvoyGrpc(
+                        GrpcService.EnvoyGrpc.newBuilder().setClusterName(Clusters.OTEL_CLUSTER))
+                    .setTimeout(seconds(1)))
+            .setServiceName("lattice-envoy")
+            .build();
     return HttpConnectionManager.Tracing.newBuilder()
         .setRandomSampling(Percent.newBuilder().setValue(100))
-        .setProvider(Tracing.Http.newBuilder()
-            .setName("envoy.tracers.opentelemetry")
-            .setTypedConfig(any(otel)))
+        .setProvider(
+            Tracing.Http.newBuilder()
+                .setName("envoy.tracers.opentelemetry")
+                .setTypedConfig(any(otel)))
         .build();
   }
 }

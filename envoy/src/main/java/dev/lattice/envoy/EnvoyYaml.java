@@ -33,25 +33,28 @@ import java.util.Map;
  */
 public final class EnvoyYaml {
   /** Every message the config packs into an {@code Any} ({@code typed_config} and the like). */
-  public static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder()
-      .add(HttpConnectionManager.getDescriptor())
-      .add(Cors.getDescriptor())
-      .add(CorsPolicy.getDescriptor())
-      .add(JwtAuthentication.getDescriptor())
-      .add(LocalRateLimit.getDescriptor())
-      .add(GrpcWeb.getDescriptor())
-      .add(GrpcJsonTranscoder.getDescriptor())
-      .add(Router.getDescriptor())
-      .add(HttpProtocolOptions.getDescriptor())
-      .add(StdoutAccessLog.getDescriptor())
-      .add(OpenTelemetryConfig.getDescriptor())
-      .build();
+  public static final JsonFormat.TypeRegistry TYPES =
+      JsonFormat.TypeRegistry.newBuilder()
+          .add(HttpConnectionManager.getDescriptor())
+          .add(Cors.getDescriptor())
+          .add(CorsPolicy.getDescriptor())
+          .add(JwtAuthentication.getDescriptor())
+          .add(LocalRateLimit.getDescriptor())
+          .add(GrpcWeb.getDescriptor())
+          .add(GrpcJsonTranscoder.getDescriptor())
+          .add(Router.getDescriptor())
+          .add(HttpProtocolOptions.getDescriptor())
+          .add(StdoutAccessLog.getDescriptor())
+          .add(OpenTelemetryConfig.getDescriptor())
+          .build();
 
-  private static final YAMLMapper YAML = new YAMLMapper(YAMLFactory.builder()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .disable(YAMLGenerator.Feature.SPLIT_LINES)
-      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
-      .build());
+  private static final YAMLMapper YAML =
+      new YAMLMapper(
+          YAMLFactory.builder()
+              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+              .disable(YAMLGenerator.Feature.SPLIT_LINES)
+              .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+              .build());
 
   private EnvoyYaml() {}
 
@@ -63,7 +66,11 @@ public final class EnvoyYaml {
    */
   public static String print(Bootstrap bootstrap, String header) {
     try {
-      String json = JsonFormat.printer().usingTypeRegistry(TYPES).preservingProtoFieldNames().print(bootstrap);
+      String json =
+          JsonFormat.printer()
+              .usingTypeRegistry(TYPES)
+              .preservingProtoFieldNames()
+              .print(bootstrap);
       JsonNode tree = readable(new ObjectMapper().readTree(json));
       return header + YAML.writeValueAsString(tree);
     } catch (InvalidProtocolBufferException | JsonProcessingException e) {
@@ -72,12 +79,13 @@ public final class EnvoyYaml {
   }
 
   /**
-   * Makes the printed tree easier to read without changing what it means: {@code 100.0} (how
-   * proto3 JSON prints {@code double} and {@code Struct} numbers) becomes {@code 100}, and a
-   * {@code name} moves to the top of its object so each route, filter and cluster starts with it.
+   * Makes the printed tree easier to read without changing what it means: {@code 100.0} (how proto3
+   * JSON prints {@code double} and {@code Struct} numbers) becomes {@code 100}, and a {@code name}
+   * moves to the top of its object so each route, filter and cluster starts with it.
    */
   private static JsonNode readable(JsonNode node) {
-    if (node.isDouble() && node.doubleValue() == Math.rint(node.doubleValue())
+    if (node.isDouble()
+        && node.doubleValue() == Math.rint(node.doubleValue())
         && Math.abs(node.doubleValue()) < 1e15) {
       return JsonNodeFactory.instance.numberNode((long) node.doubleValue());
     }

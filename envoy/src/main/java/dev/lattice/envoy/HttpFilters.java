@@ -75,25 +75,31 @@ final class HttpFilters {
    * path need nothing; everything else needs a token. Preflights pass (CORS answered them).
    */
   private JwtAuthentication jwtAuthentication() {
-    JwtProvider provider = JwtProvider.newBuilder()
-        .setIssuer(settings.issuer())
-        .addAudiences(settings.audience())
-        .setRemoteJwks(RemoteJwks.newBuilder()
-            .setHttpUri(HttpUri.newBuilder()
-                .setUri(settings.jwksUri().toString())
-                .setCluster(JWKS_CLUSTER)
-                .setTimeout(seconds(5)))
-            .setCacheDuration(seconds(300))
-            .setAsyncFetch(JwksAsyncFetch.newBuilder().setFailedRefetchDuration(seconds(1)))
-            .setRetryPolicy(RetryPolicy.newBuilder()
-                .setNumRetries(uint32(3))
-                .setRetryBackOff(BackoffStrategy.newBuilder()
-                    .setBaseInterval(millis(200))
-                    .setMaxInterval(seconds(2)))))
-        .addFromHeaders(JwtHeader.newBuilder().setName("authorization").setValuePrefix("Bearer "))
-        .setForward(true)
-        .setJwtCacheConfig(JwtCacheConfig.newBuilder().setJwtCacheSize(1000))
-        .build();
+    JwtProvider provider =
+        JwtProvider.newBuilder()
+            .setIssuer(settings.issuer())
+            .addAudiences(settings.audience())
+            .setRemoteJwks(
+                RemoteJwks.newBuilder()
+                    .setHttpUri(
+                        HttpUri.newBuilder()
+                            .setUri(settings.jwksUri().toString())
+                            .setCluster(JWKS_CLUSTER)
+                            .setTimeout(seconds(5)))
+                    .setCacheDuration(seconds(300))
+                    .setAsyncFetch(JwksAsyncFetch.newBuilder().setFailedRefetchDuration(seconds(1)))
+                    .setRetryPolicy(
+                        RetryPolicy.newBuilder()
+                            .setNumRetries(uint32(3))
+                            .setRetryBackOff(
+                                BackoffStrategy.newBuilder()
+                                    .setBaseInterval(millis(200))
+                                    .setMaxInterval(seconds(2)))))
+            .addFromHeaders(
+                JwtHeader.newBuilder().setName("authorization").setValuePrefix("Bearer "))
+            .setForward(true)
+            .setJwtCacheConfig(JwtCacheConfig.newBuilder().setJwtCacheSize(1000))
+            .build();
 
     List<RequirementRule> rules = new ArrayList<>();
     for (ApiService service : contracts.services()) {
@@ -104,7 +110,8 @@ final class HttpFilters {
         for (HttpBinding binding : rpc.bindings()) {
           if (service.shared()) {
             for (String cluster : contracts.clusters()) {
-              rules.add(noToken(Matchers.http(binding, Map.of(Contracts.SELECTOR_VARIABLE, cluster))));
+              rules.add(
+                  noToken(Matchers.http(binding, Map.of(Contracts.SELECTOR_VARIABLE, cluster))));
             }
           } else {
             rules.add(noToken(Matchers.http(binding, Map.of())));
@@ -113,10 +120,11 @@ final class HttpFilters {
         rules.add(noToken(Matchers.grpcMethod(rpc.grpcPath())));
       }
     }
-    rules.add(RequirementRule.newBuilder()
-        .setMatch(Matchers.everything())
-        .setRequires(JwtRequirement.newBuilder().setProviderName(JWT_PROVIDER))
-        .build());
+    rules.add(
+        RequirementRule.newBuilder()
+            .setMatch(Matchers.everything())
+            .setRequires(JwtRequirement.newBuilder().setProviderName(JWT_PROVIDER))
+            .build());
 
     return JwtAuthentication.newBuilder()
         .putProviders(JWT_PROVIDER, provider)
@@ -137,15 +145,17 @@ final class HttpFilters {
   private LocalRateLimit localRateLimit() {
     return LocalRateLimit.newBuilder()
         .setStatPrefix("lattice_rate_limit")
-        .setTokenBucket(TokenBucket.newBuilder()
-            .setMaxTokens(settings.rateLimitBurst())
-            .setTokensPerFill(uint32(settings.rateLimitPerSecond()))
-            .setFillInterval(seconds(1)))
+        .setTokenBucket(
+            TokenBucket.newBuilder()
+                .setMaxTokens(settings.rateLimitBurst())
+                .setTokensPerFill(uint32(settings.rateLimitPerSecond()))
+                .setFillInterval(seconds(1)))
         .setFilterEnabled(always("lattice.local_rate_limit.enabled"))
         .setFilterEnforced(always("lattice.local_rate_limit.enforced"))
-        .addResponseHeadersToAdd(HeaderValueOption.newBuilder()
-            .setHeader(HeaderValue.newBuilder().setKey("retry-after").setValue("1"))
-            .setAppendAction(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD))
+        .addResponseHeadersToAdd(
+            HeaderValueOption.newBuilder()
+                .setHeader(HeaderValue.newBuilder().setKey("retry-after").setValue("1"))
+                .setAppendAction(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD))
         .setRateLimitedAsResourceExhausted(true)
         .build();
   }
@@ -154,19 +164,21 @@ final class HttpFilters {
    * JSON to gRPC for every Lattice service. The print options stay Envoy's defaults: field names
    * print as the proto3 JSON names (lowerCamelCase, {@code preserve_proto_field_names: false}) and
    * fields at their default value are left out, as the local edge prints them; both accept either
-   * name form on input. Requests
-   * that map to no method (404) or carry a query parameter the request message lacks (400) are
-   * refused here instead of reaching a gRPC server as garbage. Routes match the incoming HTTP path.
+   * name form on input. Requests that map to no method (404) or carry a query parameter the request
+   * message lacks (400) are refused here instead of reaching a gRPC server as garbage. Routes match
+   * the incoming HTTP path.
    */
   private GrpcJsonTranscoder transcoder() {
-    GrpcJsonTranscoder.Builder transcoder = GrpcJsonTranscoder.newBuilder()
-        .setProtoDescriptor(settings.descriptorPath())
-        .setMatchIncomingRequestRoute(true)
-        .setConvertGrpcStatus(true)
-        .setRequestValidationOptions(GrpcJsonTranscoder.RequestValidationOptions.newBuilder()
-            .setRejectUnknownMethod(true)
-            .setRejectUnknownQueryParameters(true))
-        .setMaxRequestBodySize(uint32(settings.maxRequestBodyBytes()));
+    GrpcJsonTranscoder.Builder transcoder =
+        GrpcJsonTranscoder.newBuilder()
+            .setProtoDescriptor(settings.descriptorPath())
+            .setMatchIncomingRequestRoute(true)
+            .setConvertGrpcStatus(true)
+            .setRequestValidationOptions(
+                GrpcJsonTranscoder.RequestValidationOptions.newBuilder()
+                    .setRejectUnknownMethod(true)
+                    .setRejectUnknownQueryParameters(true))
+            .setMaxRequestBodySize(uint32(settings.maxRequestBodyBytes()));
     for (ApiService service : contracts.services()) {
       transcoder.addServices(service.fullName());
     }

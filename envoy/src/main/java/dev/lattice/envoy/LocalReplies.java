@@ -41,43 +41,59 @@ final class LocalReplies {
 
   static LocalReplyConfig build() {
     LocalReplyConfig.Builder config = LocalReplyConfig.newBuilder();
-    GRPC_CODE_BY_STATUS.forEach((status, code) -> config.addMappers(ResponseMapper.newBuilder()
-        .setFilter(AccessLogFilter.newBuilder().setAndFilter(AndFilter.newBuilder()
-            .addFilters(statusIs(status))
-            .addFilters(notNativeGrpc())))
-        .setBodyFormatOverride(statusBody(code))));
-    config.addMappers(ResponseMapper.newBuilder()
-        .setFilter(notNativeGrpc())
-        .setBodyFormatOverride(statusBody(UNKNOWN)));
+    GRPC_CODE_BY_STATUS.forEach(
+        (status, code) ->
+            config.addMappers(
+                ResponseMapper.newBuilder()
+                    .setFilter(
+                        AccessLogFilter.newBuilder()
+                            .setAndFilter(
+                                AndFilter.newBuilder()
+                                    .addFilters(statusIs(status))
+                                    .addFilters(notNativeGrpc())))
+                    .setBodyFormatOverride(statusBody(code))));
+    config.addMappers(
+        ResponseMapper.newBuilder()
+            .setFilter(notNativeGrpc())
+            .setBodyFormatOverride(statusBody(UNKNOWN)));
     return config.build();
   }
 
   private static AccessLogFilter statusIs(int status) {
     return AccessLogFilter.newBuilder()
-        .setStatusCodeFilter(StatusCodeFilter.newBuilder().setComparison(ComparisonFilter.newBuilder()
-            .setOp(ComparisonFilter.Op.EQ)
-            .setValue(RuntimeUInt32.newBuilder()
-                .setDefaultValue(status)
-                .setRuntimeKey("lattice.local_reply.status_" + status))))
+        .setStatusCodeFilter(
+            StatusCodeFilter.newBuilder()
+                .setComparison(
+                    ComparisonFilter.newBuilder()
+                        .setOp(ComparisonFilter.Op.EQ)
+                        .setValue(
+                            RuntimeUInt32.newBuilder()
+                                .setDefaultValue(status)
+                                .setRuntimeKey("lattice.local_reply.status_" + status))))
         .build();
   }
 
   private static AccessLogFilter notNativeGrpc() {
     return AccessLogFilter.newBuilder()
-        .setHeaderFilter(HeaderFilter.newBuilder().setHeader(HeaderMatcher.newBuilder()
-            .setName("content-type")
-            .setStringMatch(StringMatcher.newBuilder()
-                .setSafeRegex(Matchers.regex(NATIVE_GRPC_CONTENT_TYPE)))
-            .setInvertMatch(true)
-            .setTreatMissingHeaderAsEmpty(true)))
+        .setHeaderFilter(
+            HeaderFilter.newBuilder()
+                .setHeader(
+                    HeaderMatcher.newBuilder()
+                        .setName("content-type")
+                        .setStringMatch(
+                            StringMatcher.newBuilder()
+                                .setSafeRegex(Matchers.regex(NATIVE_GRPC_CONTENT_TYPE)))
+                        .setInvertMatch(true)
+                        .setTreatMissingHeaderAsEmpty(true)))
         .build();
   }
 
   private static SubstitutionFormatString statusBody(int grpcCode) {
-    Struct body = Struct.newBuilder()
-        .putFields("code", Value.newBuilder().setNumberValue(grpcCode).build())
-        .putFields("message", Value.newBuilder().setStringValue("%LOCAL_REPLY_BODY%").build())
-        .build();
+    Struct body =
+        Struct.newBuilder()
+            .putFields("code", Value.newBuilder().setNumberValue(grpcCode).build())
+            .putFields("message", Value.newBuilder().setStringValue("%LOCAL_REPLY_BODY%").build())
+            .build();
     return SubstitutionFormatString.newBuilder()
         .setJsonFormat(body)
         .setContentType("application/json")

@@ -15,9 +15,9 @@ import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.util.Map;
 
 /**
- * Envoy request matchers derived from the contracts, shared by the route table and the
- * {@code jwt_authn} rules so both select requests by the same expressions; and the small protobuf
- * values every part of the config needs.
+ * Envoy request matchers derived from the contracts, shared by the route table and the {@code
+ * jwt_authn} rules so both select requests by the same expressions; and the small protobuf values
+ * every part of the config needs.
  */
 final class Matchers {
   private Matchers() {}
@@ -28,9 +28,11 @@ final class Matchers {
    */
   static RouteMatch http(HttpBinding binding, Map<String, String> bound) {
     RouteMatch.Builder match = RouteMatch.newBuilder();
-    binding.template().exactPath(bound).ifPresentOrElse(
-        match::setPath,
-        () -> match.setSafeRegex(regex(binding.template().regex(bound))));
+    binding
+        .template()
+        .exactPath(bound)
+        .ifPresentOrElse(
+            match::setPath, () -> match.setSafeRegex(regex(binding.template().regex(bound))));
     return match.addHeaders(exactHeader(":method", binding.method())).build();
   }
 
@@ -54,7 +56,10 @@ final class Matchers {
 
   /** Matches every request with this method, whatever its path. */
   static RouteMatch anyPath(String method) {
-    return RouteMatch.newBuilder().setPrefix("/").addHeaders(exactHeader(":method", method)).build();
+    return RouteMatch.newBuilder()
+        .setPrefix("/")
+        .addHeaders(exactHeader(":method", method))
+        .build();
   }
 
   /** Matches every request. */
@@ -95,9 +100,10 @@ final class Matchers {
   /** Always on: a filter's {@code filter_enabled}/{@code filter_enforced} at 100 %. */
   static RuntimeFractionalPercent always(String runtimeKey) {
     return RuntimeFractionalPercent.newBuilder()
-        .setDefaultValue(FractionalPercent.newBuilder()
-            .setNumerator(100)
-            .setDenominator(FractionalPercent.DenominatorType.HUNDRED))
+        .setDefaultValue(
+            FractionalPercent.newBuilder()
+                .setNumerator(100)
+                .setDenominator(FractionalPercent.DenominatorType.HUNDRED))
         .setRuntimeKey(runtimeKey)
         .build();
   }

@@ -52,7 +52,8 @@ public final class PathTemplate {
    */
   public static PathTemplate parse(String text) {
     if (!text.startsWith("/") || text.length() < 2) {
-      throw new IllegalArgumentException("path template must start with / and name a path: " + text);
+      throw new IllegalArgumentException(
+          "path template must start with / and name a path: " + text);
     }
     String body = text.substring(1);
     String verb = null;
@@ -84,8 +85,8 @@ public final class PathTemplate {
   }
 
   /**
-   * The exact path this template denotes once {@code bound} variables are replaced by their
-   * values; empty when a variable stays unbound or a wildcard remains.
+   * The exact path this template denotes once {@code bound} variables are replaced by their values;
+   * empty when a variable stays unbound or a wildcard remains.
    */
   public Optional<String> exactPath(Map<String, String> bound) {
     StringBuilder path = new StringBuilder();

@@ -28,8 +28,8 @@ import java.util.Map;
  *   <li>a route for every {@code OPTIONS} request, so the CORS filter (which reads its policy
  *       through the matched route) finds one for preflights of JSON paths too;
  *   <li>a route per HTTP binding of every RPC (method and path; the shared services' bindings once
- *       per deployable with {@code {service}} fixed), matched against the incoming path because
- *       the transcoder runs with {@code match_incoming_request_route};
+ *       per deployable with {@code {service}} fixed), matched against the incoming path because the
+ *       transcoder runs with {@code match_incoming_request_route};
  *   <li>a route per gRPC service path for gRPC and gRPC-Web callers (shared services: one per
  *       deployable, selected by the {@code lattice-service} header).
  * </ol>
@@ -42,13 +42,31 @@ final class RouteTable {
   static final String CORS_FILTER = "envoy.filters.http.cors";
 
   static final String ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
-  static final String ALLOWED_HEADERS = String.join(", ", List.of(
-      "authorization", "content-type", "idempotency-key", "x-request-id", "traceparent",
-      "tracestate", "x-grpc-web", "x-user-agent", "grpc-timeout", "connect-protocol-version",
-      "lattice-service"));
-  static final String EXPOSED_HEADERS = String.join(", ", List.of(
-      "grpc-status", "grpc-message", "grpc-status-details-bin", "x-request-id", "retry-after",
-      "idempotency-replayed"));
+  static final String ALLOWED_HEADERS =
+      String.join(
+          ", ",
+          List.of(
+              "authorization",
+              "content-type",
+              "idempotency-key",
+              "x-request-id",
+              "traceparent",
+              "tracestate",
+              "x-grpc-web",
+              "x-user-agent",
+              "grpc-timeout",
+              "connect-protocol-version",
+              "lattice-service"));
+  static final String EXPOSED_HEADERS =
+      String.join(
+          ", ",
+          List.of(
+              "grpc-status",
+              "grpc-message",
+              "grpc-status-details-bin",
+              "x-request-id",
+              "retry-after",
+              "idempotency-replayed"));
   private static final String MAX_AGE_SECONDS = "3600";
   private static final int GET_RETRIES = 2;
 
@@ -61,15 +79,17 @@ final class RouteTable {
   }
 
   RouteConfiguration build() {
-    VirtualHost.Builder host = VirtualHost.newBuilder()
-        .setName("lattice")
-        .addDomains("*")
-        .putTypedPerFilterConfig(CORS_FILTER, any(corsPolicy()));
-    host.addRoutes(Route.newBuilder()
-        .setName("cors-preflight")
-        .setMatch(Matchers.anyPath("OPTIONS"))
-        // Reached only by preflights the CORS filter did not answer (an origin not allowed).
-        .setDirectResponse(DirectResponseAction.newBuilder().setStatus(403)));
+    VirtualHost.Builder host =
+        VirtualHost.newBuilder()
+            .setName("lattice")
+            .addDomains("*")
+            .putTypedPerFilterConfig(CORS_FILTER, any(corsPolicy()));
+    host.addRoutes(
+        Route.newBuilder()
+            .setName("cors-preflight")
+            .setMatch(Matchers.anyPath("OPTIONS"))
+            // Reached only by preflights the CORS filter did not answer (an origin not allowed).
+            .setDirectResponse(DirectResponseAction.newBuilder().setStatus(403)));
     for (ApiService service : contracts.services()) {
       host.addAllRoutes(httpRoutes(service));
     }
@@ -93,7 +113,8 @@ final class RouteTable {
             routes.add(route(name + " @" + cluster, Matchers.http(binding, bound), cluster, get));
           }
         } else {
-          routes.add(route(name, Matchers.http(binding, Map.of()), service.owner().orElseThrow(), get));
+          routes.add(
+              route(name, Matchers.http(binding, Map.of()), service.owner().orElseThrow(), get));
         }
       }
     }
@@ -103,28 +124,37 @@ final class RouteTable {
   /** The gRPC routes of a service: its path prefix; a shared service's once per deployable. */
   private List<Route> grpcRoutes(ApiService service) {
     if (!service.shared()) {
-      return List.of(grpcRoute(service.fullName(), Matchers.grpcService(service.grpcPrefix()),
-          service.owner().orElseThrow()));
+      return List.of(
+          grpcRoute(
+              service.fullName(),
+              Matchers.grpcService(service.grpcPrefix()),
+              service.owner().orElseThrow()));
     }
     List<Route> routes = new ArrayList<>();
     for (String cluster : contracts.clusters()) {
-      routes.add(grpcRoute(service.fullName() + " @" + cluster,
-          Matchers.grpcService(service.grpcPrefix(), cluster), cluster));
+      routes.add(
+          grpcRoute(
+              service.fullName() + " @" + cluster,
+              Matchers.grpcService(service.grpcPrefix(), cluster),
+              cluster));
     }
     return routes;
   }
 
   private Route route(String name, RouteMatch match, String cluster, boolean retryUnavailable) {
-    RouteAction.Builder action = RouteAction.newBuilder()
-        .setCluster(cluster)
-        .setTimeout(seconds(settings.routeTimeoutSeconds()));
+    RouteAction.Builder action =
+        RouteAction.newBuilder()
+            .setCluster(cluster)
+            .setTimeout(seconds(settings.routeTimeoutSeconds()));
     if (retryUnavailable) {
-      action.setRetryPolicy(RetryPolicy.newBuilder()
-          .setRetryOn("unavailable")
-          .setNumRetries(uint32(GET_RETRIES))
-          .setRetryBackOff(RetryPolicy.RetryBackOff.newBuilder()
-              .setBaseInterval(millis(100))
-              .setMaxInterval(seconds(1))));
+      action.setRetryPolicy(
+          RetryPolicy.newBuilder()
+              .setRetryOn("unavailable")
+              .setNumRetries(uint32(GET_RETRIES))
+              .setRetryBackOff(
+                  RetryPolicy.RetryBackOff.newBuilder()
+                      .setBaseInterval(millis(100))
+                      .setMaxInterval(seconds(1))));
     }
     return Route.newBuilder().setName(name).setMatch(match).setRoute(action).build();
   }
@@ -134,20 +164,23 @@ final class RouteTable {
    * retries, since the edge cannot tell which gRPC methods are safe to repeat.
    */
   private Route grpcRoute(String name, RouteMatch match, String cluster) {
-    RouteAction.Builder action = RouteAction.newBuilder()
-        .setCluster(cluster)
-        .setTimeout(seconds(settings.routeTimeoutSeconds()))
-        .setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder()
-            .setGrpcTimeoutHeaderMax(seconds(settings.routeTimeoutSeconds())));
+    RouteAction.Builder action =
+        RouteAction.newBuilder()
+            .setCluster(cluster)
+            .setTimeout(seconds(settings.routeTimeoutSeconds()))
+            .setMaxStreamDuration(
+                RouteAction.MaxStreamDuration.newBuilder()
+                    .setGrpcTimeoutHeaderMax(seconds(settings.routeTimeoutSeconds())));
     return Route.newBuilder().setName(name).setMatch(match).setRoute(action).build();
   }
 
   private CorsPolicy corsPolicy() {
-    CorsPolicy.Builder cors = CorsPolicy.newBuilder()
-        .setAllowMethods(ALLOWED_METHODS)
-        .setAllowHeaders(ALLOWED_HEADERS)
-        .setExposeHeaders(EXPOSED_HEADERS)
-        .setMaxAge(MAX_AGE_SECONDS);
+    CorsPolicy.Builder cors =
+        CorsPolicy.newBuilder()
+            .setAllowMethods(ALLOWED_METHODS)
+            .setAllowHeaders(ALLOWED_HEADERS)
+            .setExposeHeaders(EXPOSED_HEADERS)
+            .setMaxAge(MAX_AGE_SECONDS);
     List<StringMatcher> origins = new ArrayList<>();
     for (String origin : settings.allowedOriginRegexes()) {
       origins.add(StringMatcher.newBuilder().setSafeRegex(Matchers.regex(origin)).build());

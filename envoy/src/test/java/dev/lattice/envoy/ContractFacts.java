@@ -33,7 +33,8 @@ record ContractFacts(List<Method> methods, List<String> deployables, List<String
   private static final String SAMPLE_ID = "0190a5f0-1c2d-7e3f-8a4b-5c6d7e8f9a0b";
 
   /** One RPC: who serves it, whether it is public, its gRPC path and its HTTP bindings. */
-  record Method(String service, String name, String owner, boolean isPublic, List<Binding> bindings) {
+  record Method(
+      String service, String name, String owner, boolean isPublic, List<Binding> bindings) {
     String grpcPath() {
       return "/" + service + "/" + name;
     }
@@ -45,7 +46,10 @@ record ContractFacts(List<Method> methods, List<String> deployables, List<String
 
   /** One HTTP binding as written: method and path template. */
   record Binding(String method, String template) {
-    /** A concrete path this binding serves, variables filled in; {@code service} set to {@code deployable}. */
+    /**
+     * A concrete path this binding serves, variables filled in; {@code service} set to {@code
+     * deployable}.
+     */
     String samplePath(String deployable) {
       Matcher variable = VARIABLE.matcher(template);
       StringBuilder path = new StringBuilder();
@@ -69,7 +73,8 @@ record ContractFacts(List<Method> methods, List<String> deployables, List<String
     ExtensionRegistry registry = ExtensionRegistry.newInstance();
     AnnotationsProto.registerAllExtensions(registry);
     Options.registerAllExtensions(registry);
-    FileDescriptorSet set = FileDescriptorSet.parseFrom(Files.readAllBytes(descriptorSet), registry);
+    FileDescriptorSet set =
+        FileDescriptorSet.parseFrom(Files.readAllBytes(descriptorSet), registry);
     List<Method> methods = new ArrayList<>();
     for (FileDescriptorProto file : set.getFileList()) {
       if (!file.getPackage().startsWith("lattice.")) {
@@ -87,9 +92,11 @@ record ContractFacts(List<Method> methods, List<String> deployables, List<String
           ofService.add(new Method(fullName, method.getName(), packageOwner, isPublic, bindings));
         }
         for (Method method : ofService) {
-          methods.add(shared
-              ? new Method(method.service(), method.name(), null, method.isPublic(), method.bindings())
-              : method);
+          methods.add(
+              shared
+                  ? new Method(
+                      method.service(), method.name(), null, method.isPublic(), method.bindings())
+                  : method);
         }
       }
     }

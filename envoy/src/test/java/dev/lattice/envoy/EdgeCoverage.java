@@ -36,13 +36,14 @@ import java.util.stream.Collectors;
  * ContractFacts}. Returns the problems found, each naming what is wrong; empty when none.
  */
 final class EdgeCoverage {
-  static final List<String> FILTER_ORDER = List.of(
-      Cors.getDescriptor().getFullName(),
-      JwtAuthentication.getDescriptor().getFullName(),
-      LocalRateLimit.getDescriptor().getFullName(),
-      GrpcWeb.getDescriptor().getFullName(),
-      GrpcJsonTranscoder.getDescriptor().getFullName(),
-      Router.getDescriptor().getFullName());
+  static final List<String> FILTER_ORDER =
+      List.of(
+          Cors.getDescriptor().getFullName(),
+          JwtAuthentication.getDescriptor().getFullName(),
+          LocalRateLimit.getDescriptor().getFullName(),
+          GrpcWeb.getDescriptor().getFullName(),
+          GrpcJsonTranscoder.getDescriptor().getFullName(),
+          Router.getDescriptor().getFullName());
   static final String DESCRIPTOR_PATH = "/etc/envoy/lattice.binpb";
   static final int BODY_CAP = 1024 * 1024;
 
@@ -64,12 +65,19 @@ final class EdgeCoverage {
 
   /** The connection manager of the (only) listener. */
   static HttpConnectionManager connectionManager(Bootstrap bootstrap) {
-    return unpack(bootstrap.getStaticResources().getListeners(0).getFilterChains(0).getFilters(0).getTypedConfig(),
+    return unpack(
+        bootstrap
+            .getStaticResources()
+            .getListeners(0)
+            .getFilterChains(0)
+            .getFilters(0)
+            .getTypedConfig(),
         HttpConnectionManager.class);
   }
 
   /** The config of the HTTP filter whose typed_config has this type. */
-  static <T extends Message> Optional<T> filterConfig(HttpConnectionManager manager, Class<T> type, String fullName) {
+  static <T extends Message> Optional<T> filterConfig(
+      HttpConnectionManager manager, Class<T> type, String fullName) {
     return manager.getHttpFiltersList().stream()
         .filter(f -> f.getTypedConfig().getTypeUrl().endsWith("/" + fullName))
         .findFirst()
@@ -86,22 +94,32 @@ final class EdgeCoverage {
 
   private void check(Bootstrap bootstrap) {
     if (bootstrap.getStaticResources().getListenersCount() != 1
-        || bootstrap.getStaticResources().getListeners(0).getAddress().getSocketAddress().getPortValue() != 8080) {
+        || bootstrap
+                .getStaticResources()
+                .getListeners(0)
+                .getAddress()
+                .getSocketAddress()
+                .getPortValue()
+            != 8080) {
       problems.add("expected exactly one listener, on :8080");
     }
     HttpConnectionManager manager = connectionManager(bootstrap);
-    clusters = bootstrap.getStaticResources().getClustersList().stream()
-        .collect(Collectors.toMap(Cluster::getName, Function.identity(), (a, b) -> a));
+    clusters =
+        bootstrap.getStaticResources().getClustersList().stream()
+            .collect(Collectors.toMap(Cluster::getName, Function.identity(), (a, b) -> a));
 
-    List<String> order = manager.getHttpFiltersList().stream()
-        .map(HttpFilter::getTypedConfig)
-        .map(any -> any.getTypeUrl().substring(any.getTypeUrl().lastIndexOf('/') + 1))
-        .toList();
+    List<String> order =
+        manager.getHttpFiltersList().stream()
+            .map(HttpFilter::getTypedConfig)
+            .map(any -> any.getTypeUrl().substring(any.getTypeUrl().lastIndexOf('/') + 1))
+            .toList();
     if (!order.equals(FILTER_ORDER)) {
       problems.add("HTTP filters run in the order " + order + ", expected " + FILTER_ORDER);
     }
     checkTranscoder(filterConfig(manager, GrpcJsonTranscoder.class, FILTER_ORDER.get(4)));
-    jwt = filterConfig(manager, JwtAuthentication.class, FILTER_ORDER.get(1)).orElse(JwtAuthentication.getDefaultInstance());
+    jwt =
+        filterConfig(manager, JwtAuthentication.class, FILTER_ORDER.get(1))
+            .orElse(JwtAuthentication.getDefaultInstance());
     checkJwtProviders();
     checkRateLimit(filterConfig(manager, LocalRateLimit.class, FILTER_ORDER.get(2)));
 
@@ -126,9 +144,10 @@ final class EdgeCoverage {
         }
       }
       for (String deployable : servedBy) {
-        Request request = method.shared()
-            ? Request.grpc(method.grpcPath(), "lattice-service", deployable)
-            : Request.grpc(method.grpcPath());
+        Request request =
+            method.shared()
+                ? Request.grpc(method.grpcPath(), "lattice-service", deployable)
+                : Request.grpc(method.grpcPath());
         String what = method.grpcPath() + " over gRPC to " + deployable;
         checkRouted(what, request, deployable, false);
         checkToken(what, request, method.isPublic());
@@ -148,48 +167,75 @@ final class EdgeCoverage {
     }
     GrpcJsonTranscoder transcoder = found.get();
     if (!new TreeSet<>(transcoder.getServicesList()).equals(facts.services())) {
-      problems.add("the transcoder lists " + new TreeSet<>(transcoder.getServicesList())
-          + " but the contracts have " + facts.services());
+      problems.add(
+          "the transcoder lists "
+              + new TreeSet<>(transcoder.getServicesList())
+              + " but the contracts have "
+              + facts.services());
     }
     if (!transcoder.getProtoDescriptor().equals(DESCRIPTOR_PATH)) {
-      problems.add("the transcoder loads " + transcoder.getProtoDescriptor() + ", not " + DESCRIPTOR_PATH);
+      problems.add(
+          "the transcoder loads " + transcoder.getProtoDescriptor() + ", not " + DESCRIPTOR_PATH);
     }
-    if (!transcoder.getConvertGrpcStatus() || !transcoder.getMatchIncomingRequestRoute()
+    if (!transcoder.getConvertGrpcStatus()
+        || !transcoder.getMatchIncomingRequestRoute()
         || !transcoder.getRequestValidationOptions().getRejectUnknownMethod()
         || !transcoder.getRequestValidationOptions().getRejectUnknownQueryParameters()
         || transcoder.getMaxRequestBodySize().getValue() != BODY_CAP) {
-      problems.add("the transcoder must convert gRPC status, match the incoming route, reject unknown "
-          + "methods and query parameters and cap bodies at " + BODY_CAP + " bytes");
+      problems.add(
+          "the transcoder must convert gRPC status, match the incoming route, reject unknown "
+              + "methods and query parameters and cap bodies at "
+              + BODY_CAP
+              + " bytes");
     }
   }
 
   private void checkJwtProviders() {
-    jwt.getProvidersMap().forEach((name, provider) -> {
-      if (!provider.getForward()) {
-        problems.add("JWT provider " + name + " does not forward the token to the services");
-      }
-      if (!clusters.containsKey(provider.getRemoteJwks().getHttpUri().getCluster())) {
-        problems.add("JWT provider " + name + " fetches its JWKS from an undefined cluster");
-      }
-    });
+    jwt.getProvidersMap()
+        .forEach(
+            (name, provider) -> {
+              if (!provider.getForward()) {
+                problems.add(
+                    "JWT provider " + name + " does not forward the token to the services");
+              }
+              if (!clusters.containsKey(provider.getRemoteJwks().getHttpUri().getCluster())) {
+                problems.add(
+                    "JWT provider " + name + " fetches its JWKS from an undefined cluster");
+              }
+            });
   }
 
   private void checkRateLimit(Optional<LocalRateLimit> found) {
-    boolean retryAfter = found.stream().flatMap(l -> l.getResponseHeadersToAddList().stream())
-        .anyMatch(h -> h.getHeader().getKey().equalsIgnoreCase("retry-after"));
-    boolean enforced = found.map(l -> l.getFilterEnforced().getDefaultValue().getNumerator() > 0
-        && l.getFilterEnabled().getDefaultValue().getNumerator() > 0 && l.hasTokenBucket()).orElse(false);
+    boolean retryAfter =
+        found.stream()
+            .flatMap(l -> l.getResponseHeadersToAddList().stream())
+            .anyMatch(h -> h.getHeader().getKey().equalsIgnoreCase("retry-after"));
+    boolean enforced =
+        found
+            .map(
+                l ->
+                    l.getFilterEnforced().getDefaultValue().getNumerator() > 0
+                        && l.getFilterEnabled().getDefaultValue().getNumerator() > 0
+                        && l.hasTokenBucket())
+            .orElse(false);
     if (!retryAfter || !enforced) {
       problems.add("local rate limiting must be enabled, enforced and answer with retry-after");
     }
   }
 
-  /** Every route goes to a defined gRPC cluster (HTTP/2, gRPC health check), or only answers OPTIONS. */
+  /**
+   * Every route goes to a defined gRPC cluster (HTTP/2, gRPC health check), or only answers
+   * OPTIONS.
+   */
   private void checkRouteTarget(Route route) {
     if (route.hasDirectResponse()) {
-      boolean optionsOnly = route.getMatch().getHeadersList().stream().anyMatch(h -> h.getName().equals(":method")
-          && RequestMatcher.matches(h, new Request("OPTIONS", "/", Map.of()))
-          && !RequestMatcher.matches(h, new Request("GET", "/", Map.of())));
+      boolean optionsOnly =
+          route.getMatch().getHeadersList().stream()
+              .anyMatch(
+                  h ->
+                      h.getName().equals(":method")
+                          && RequestMatcher.matches(h, new Request("OPTIONS", "/", Map.of()))
+                          && !RequestMatcher.matches(h, new Request("GET", "/", Map.of())));
       if (!optionsOnly) {
         problems.add("route " + route.getName() + " answers directly for more than OPTIONS");
       }
@@ -201,51 +247,78 @@ final class EdgeCoverage {
       problems.add("route " + route.getName() + " goes to undefined cluster '" + name + "'");
       return;
     }
-    boolean grpcHealthCheck = cluster.getHealthChecksList().stream()
-        .anyMatch(h -> h.hasGrpcHealthCheck()
-            && h.getGrpcHealthCheck().getServiceName().equals(facts.ownedServices().get(name)));
+    boolean grpcHealthCheck =
+        cluster.getHealthChecksList().stream()
+            .anyMatch(
+                h ->
+                    h.hasGrpcHealthCheck()
+                        && h.getGrpcHealthCheck()
+                            .getServiceName()
+                            .equals(facts.ownedServices().get(name)));
     if (!grpcHealthCheck) {
-      problems.add("cluster " + name + " has no gRPC health check on " + facts.ownedServices().get(name));
+      problems.add(
+          "cluster " + name + " has no gRPC health check on " + facts.ownedServices().get(name));
     }
-    Any options = cluster.getTypedExtensionProtocolOptionsMap()
-        .get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
-    boolean http2 = options != null && unpack(options, io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class)
-        .getExplicitHttpConfig().hasHttp2ProtocolOptions();
+    Any options =
+        cluster
+            .getTypedExtensionProtocolOptionsMap()
+            .get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+    boolean http2 =
+        options != null
+            && unpack(
+                    options,
+                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class)
+                .getExplicitHttpConfig()
+                .hasHttp2ProtocolOptions();
     if (!http2 || !cluster.hasOutlierDetection()) {
       problems.add("cluster " + name + " must speak HTTP/2 and have outlier detection");
     }
   }
 
   private void checkRouted(String what, Request request, String deployable, boolean get) {
-    Optional<Route> route = routes.stream().filter(r -> RequestMatcher.matches(r.getMatch(), request)).findFirst();
+    Optional<Route> route =
+        routes.stream().filter(r -> RequestMatcher.matches(r.getMatch(), request)).findFirst();
     if (route.isEmpty() || !route.get().hasRoute()) {
       problems.add(what + ": no route");
       return;
     }
     var action = route.get().getRoute();
     if (!action.getCluster().equals(deployable)) {
-      problems.add(what + ": routed to '" + action.getCluster() + "', expected '" + deployable + "'");
+      problems.add(
+          what + ": routed to '" + action.getCluster() + "', expected '" + deployable + "'");
     }
     if (!action.hasTimeout() || Durations.toMillis(action.getTimeout()) <= 0) {
       problems.add(what + ": route " + route.get().getName() + " has no timeout");
     }
     boolean retries = action.hasRetryPolicy() || action.hasRetryPolicyTypedConfig();
     if (get && !(retries && action.getRetryPolicy().getRetryOn().equals("unavailable"))) {
-      problems.add(what + ": a GET route must retry on 'unavailable' (only), has '"
-          + action.getRetryPolicy().getRetryOn() + "'");
+      problems.add(
+          what
+              + ": a GET route must retry on 'unavailable' (only), has '"
+              + action.getRetryPolicy().getRetryOn()
+              + "'");
     }
     if (!get && retries) {
       problems.add(what + ": route " + route.get().getName() + " retries but is not a GET route");
     }
   }
 
-  /** jwt_authn: the first matching rule decides; no rule or no requirement means no token needed. */
+  /**
+   * jwt_authn: the first matching rule decides; no rule or no requirement means no token needed.
+   */
   private void checkToken(String what, Request request, boolean isPublic) {
-    Optional<RequirementRule> rule = jwt.getRulesList().stream()
-        .filter(r -> RequestMatcher.matches(r.getMatch(), request)).findFirst();
-    boolean exempt = rule.isEmpty() || !rule.get().hasRequires() || allowsMissing(rule.get().getRequires());
+    Optional<RequirementRule> rule =
+        jwt.getRulesList().stream()
+            .filter(r -> RequestMatcher.matches(r.getMatch(), request))
+            .findFirst();
+    boolean exempt =
+        rule.isEmpty() || !rule.get().hasRequires() || allowsMissing(rule.get().getRequires());
     if (exempt != isPublic) {
-      problems.add(what + (isPublic ? ": public but needs a token" : ": passes without a token but is not public"));
+      problems.add(
+          what
+              + (isPublic
+                  ? ": public but needs a token"
+                  : ": passes without a token but is not public"));
     }
   }
 
@@ -258,13 +331,16 @@ final class EdgeCoverage {
         }
         yield false;
       }
-      default -> throw new UnsupportedOperationException("JWT requirement not modelled: " + requirement);
+      default ->
+          throw new UnsupportedOperationException("JWT requirement not modelled: " + requirement);
     };
   }
 
   private static String tracingCluster(HttpConnectionManager manager) {
-    var config = unpack(manager.getTracing().getProvider().getTypedConfig(),
-        io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig.class);
+    var config =
+        unpack(
+            manager.getTracing().getProvider().getTypedConfig(),
+            io.envoyproxy.envoy.config.trace.v3.OpenTelemetryConfig.class);
     return config.getGrpcService().getEnvoyGrpc().getClusterName();
   }
 }

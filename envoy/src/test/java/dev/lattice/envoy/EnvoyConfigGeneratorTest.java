@@ -19,7 +19,8 @@ class EnvoyConfigGeneratorTest {
 
   @Test
   void generatedYaml_parsesBackIntoTheSameBootstrap() throws Exception {
-    Bootstrap built = EnvoyBootstrap.build(ContractReader.read(TestFiles.descriptors()), EdgeSettings.defaults());
+    Bootstrap built =
+        EnvoyBootstrap.build(ContractReader.read(TestFiles.descriptors()), EdgeSettings.defaults());
 
     Bootstrap parsed = StrictEnvoyConfig.parse(EnvoyYaml.print(built, "# header\n"));
 
@@ -28,9 +29,15 @@ class EnvoyConfigGeneratorTest {
 
   @Test
   void generatedYaml_keepsEveryValueItsJsonType() throws Exception {
-    Bootstrap built = EnvoyBootstrap.build(ContractReader.read(TestFiles.descriptors()), EdgeSettings.defaults());
-    JsonNode fromJson = new ObjectMapper().readTree(
-        JsonFormat.printer().usingTypeRegistry(EnvoyYaml.TYPES).preservingProtoFieldNames().print(built));
+    Bootstrap built =
+        EnvoyBootstrap.build(ContractReader.read(TestFiles.descriptors()), EdgeSettings.defaults());
+    JsonNode fromJson =
+        new ObjectMapper()
+            .readTree(
+                JsonFormat.printer()
+                    .usingTypeRegistry(EnvoyYaml.TYPES)
+                    .preservingProtoFieldNames()
+                    .print(built));
 
     JsonNode fromYaml = new YAMLMapper().readTree(EnvoyYaml.print(built, ""));
 
@@ -42,16 +49,23 @@ class EnvoyConfigGeneratorTest {
   void run_writesTheFileWithTheGivenOriginsAndSaysSo(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("envoy.yaml");
 
-    EnvoyConfigGenerator.run(new String[] {
-        "--descriptors", TestFiles.descriptors().toString(),
-        "--out", out.toString(),
-        "--allowed-origin-regex", "https://shop\\.example\\.com"});
+    EnvoyConfigGenerator.run(
+        new String[] {
+          "--descriptors", TestFiles.descriptors().toString(),
+          "--out", out.toString(),
+          "--allowed-origin-regex", "https://shop\\.example\\.com"
+        });
 
     String yaml = Files.readString(out);
-    CorsPolicy cors = EdgeCoverage.unpack(EdgeCoverage.connectionManager(StrictEnvoyConfig.parse(yaml))
-        .getRouteConfig().getVirtualHosts(0).getTypedPerFilterConfigOrThrow("envoy.filters.http.cors"),
-        CorsPolicy.class);
-    assertThat(cors.getAllowOriginStringMatchList()).extracting(m -> m.getSafeRegex().getRegex())
+    CorsPolicy cors =
+        EdgeCoverage.unpack(
+            EdgeCoverage.connectionManager(StrictEnvoyConfig.parse(yaml))
+                .getRouteConfig()
+                .getVirtualHosts(0)
+                .getTypedPerFilterConfigOrThrow("envoy.filters.http.cors"),
+            CorsPolicy.class);
+    assertThat(cors.getAllowOriginStringMatchList())
+        .extracting(m -> m.getSafeRegex().getRegex())
         .containsExactly("https://shop\\.example\\.com");
     assertThat(yaml).contains("# Options: --allowed-origin-regex https://shop\\.example\\.com");
   }
@@ -68,10 +82,14 @@ class EnvoyConfigGeneratorTest {
 
   @Test
   void portForADeployableTheContractsLack_isRefused(@TempDir Path dir) {
-    assertThatThrownBy(() -> EnvoyConfigGenerator.run(new String[] {
-        "--descriptors", TestFiles.descriptors().toString(),
-        "--out", dir.resolve("envoy.yaml").toString(),
-        "--port", "ordrs=9102"}))
+    assertThatThrownBy(
+            () ->
+                EnvoyConfigGenerator.run(
+                    new String[] {
+                      "--descriptors", TestFiles.descriptors().toString(),
+                      "--out", dir.resolve("envoy.yaml").toString(),
+                      "--port", "ordrs=9102"
+                    }))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'ordrs'");
   }

@@ -39,9 +39,14 @@ class EnvoyYamlCoverageTest {
   @Test
   void contractFacts_seeEveryDeployableAndTheSharedOperationsService() {
     assertThat(facts.deployables()).hasSize(6).contains("identity", "orders", "audit");
-    assertThat(facts.methods()).filteredOn(Method::shared)
-        .extracting(Method::service).containsOnly("lattice.operations.v1.OperationsService");
-    assertThat(facts.methods()).filteredOn(Method::isPublic).extracting(Method::name).contains("Login", "GetJwks");
+    assertThat(facts.methods())
+        .filteredOn(Method::shared)
+        .extracting(Method::service)
+        .containsOnly("lattice.operations.v1.OperationsService");
+    assertThat(facts.methods())
+        .filteredOn(Method::isPublic)
+        .extracting(Method::name)
+        .contains("Login", "GetJwks");
   }
 
   @Test
@@ -64,36 +69,57 @@ class EnvoyYamlCoverageTest {
 
   @Test
   void droppingAPublicRule_isCaught() {
-    Bootstrap mutated = withJwt(jwt -> {
-      List<RequirementRule> rules = new ArrayList<>(jwt.getRulesList());
-      rules.removeIf(rule -> rule.getMatch().getPath().equals("/v1/auth:login"));
-      return jwt.toBuilder().clearRules().addAllRules(rules).build();
-    });
+    Bootstrap mutated =
+        withJwt(
+            jwt -> {
+              List<RequirementRule> rules = new ArrayList<>(jwt.getRulesList());
+              rules.removeIf(rule -> rule.getMatch().getPath().equals("/v1/auth:login"));
+              return jwt.toBuilder().clearRules().addAllRules(rules).build();
+            });
 
     assertThat(EdgeCoverage.problems(mutated, facts))
-        .anySatisfy(p -> assertThat(p).contains("IdentityService/Login").contains("public but needs a token"));
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("IdentityService/Login")
+                    .contains("public but needs a token"));
   }
 
   @Test
   void exemptingAnRpcThatIsNotPublic_isCaught() {
-    Bootstrap mutated = withJwt(jwt -> jwt.toBuilder()
-        .addRules(0, RequirementRule.newBuilder().setMatch(
-            io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder().setPrefix("/lattice.orders.v1.OrdersService/")))
-        .build());
+    Bootstrap mutated =
+        withJwt(
+            jwt ->
+                jwt.toBuilder()
+                    .addRules(
+                        0,
+                        RequirementRule.newBuilder()
+                            .setMatch(
+                                io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder()
+                                    .setPrefix("/lattice.orders.v1.OrdersService/")))
+                    .build());
 
     assertThat(EdgeCoverage.problems(mutated, facts))
-        .anySatisfy(p -> assertThat(p).contains("OrdersService/CreateOrder").contains("not public"));
+        .anySatisfy(
+            p -> assertThat(p).contains("OrdersService/CreateOrder").contains("not public"));
   }
 
   @Test
   void routeToAnUndefinedCluster_isCaught() {
-    Bootstrap mutated = withManager(manager -> {
-      var routes = manager.getRouteConfig().getVirtualHosts(0).getRoutesList();
-      int index = indexOfRouteTo(routes, "orders");
-      var builder = manager.toBuilder();
-      builder.getRouteConfigBuilder().getVirtualHostsBuilder(0).getRoutesBuilder(index).getRouteBuilder().setCluster("ordrs");
-      return builder.build();
-    });
+    Bootstrap mutated =
+        withManager(
+            manager -> {
+              var routes = manager.getRouteConfig().getVirtualHosts(0).getRoutesList();
+              int index = indexOfRouteTo(routes, "orders");
+              var builder = manager.toBuilder();
+              builder
+                  .getRouteConfigBuilder()
+                  .getVirtualHostsBuilder(0)
+                  .getRoutesBuilder(index)
+                  .getRouteBuilder()
+                  .setCluster("ordrs");
+              return builder.build();
+            });
 
     assertThat(EdgeCoverage.problems(mutated, facts))
         .anySatisfy(p -> assertThat(p).contains("undefined cluster 'ordrs'"));
@@ -101,35 +127,45 @@ class EnvoyYamlCoverageTest {
 
   @Test
   void retryOnARouteThatIsNotGet_isCaught() {
-    Bootstrap mutated = withManager(manager -> {
-      var builder = manager.toBuilder();
-      var host = builder.getRouteConfigBuilder().getVirtualHostsBuilder(0);
-      for (Route.Builder route : host.getRoutesBuilderList()) {
-        if (route.getName().equals("lattice.orders.v1.OrdersService/CreateOrder")) {
-          route.getRouteBuilder().setRetryPolicy(RetryPolicy.newBuilder().setRetryOn("unavailable"));
-        }
-      }
-      return builder.build();
-    });
+    Bootstrap mutated =
+        withManager(
+            manager -> {
+              var builder = manager.toBuilder();
+              var host = builder.getRouteConfigBuilder().getVirtualHostsBuilder(0);
+              for (Route.Builder route : host.getRoutesBuilderList()) {
+                if (route.getName().equals("lattice.orders.v1.OrdersService/CreateOrder")) {
+                  route
+                      .getRouteBuilder()
+                      .setRetryPolicy(RetryPolicy.newBuilder().setRetryOn("unavailable"));
+                }
+              }
+              return builder.build();
+            });
 
     assertThat(EdgeCoverage.problems(mutated, facts))
-        .anySatisfy(p -> assertThat(p).contains("CreateOrder").contains("retries but is not a GET route"));
+        .anySatisfy(
+            p -> assertThat(p).contains("CreateOrder").contains("retries but is not a GET route"));
   }
 
   @Test
   void aServiceMissingFromTheTranscoder_isCaught() {
-    Bootstrap mutated = withManager(manager -> {
-      var builder = manager.toBuilder();
-      for (HttpFilter.Builder filter : builder.getHttpFiltersBuilderList()) {
-        if (filter.getTypedConfig().getTypeUrl().endsWith("GrpcJsonTranscoder")) {
-          GrpcJsonTranscoder transcoder = EdgeCoverage.unpack(filter.getTypedConfig(), GrpcJsonTranscoder.class);
-          List<String> services = new ArrayList<>(transcoder.getServicesList());
-          services.remove("lattice.operations.v1.OperationsService");
-          filter.setTypedConfig(Any.pack(transcoder.toBuilder().clearServices().addAllServices(services).build()));
-        }
-      }
-      return builder.build();
-    });
+    Bootstrap mutated =
+        withManager(
+            manager -> {
+              var builder = manager.toBuilder();
+              for (HttpFilter.Builder filter : builder.getHttpFiltersBuilderList()) {
+                if (filter.getTypedConfig().getTypeUrl().endsWith("GrpcJsonTranscoder")) {
+                  GrpcJsonTranscoder transcoder =
+                      EdgeCoverage.unpack(filter.getTypedConfig(), GrpcJsonTranscoder.class);
+                  List<String> services = new ArrayList<>(transcoder.getServicesList());
+                  services.remove("lattice.operations.v1.OperationsService");
+                  filter.setTypedConfig(
+                      Any.pack(
+                          transcoder.toBuilder().clearServices().addAllServices(services).build()));
+                }
+              }
+              return builder.build();
+            });
 
     assertThat(EdgeCoverage.problems(mutated, facts))
         .anySatisfy(p -> assertThat(p).startsWith("the transcoder lists"));
@@ -137,12 +173,14 @@ class EnvoyYamlCoverageTest {
 
   @Test
   void filtersInTheWrongOrder_areCaught() {
-    Bootstrap mutated = withManager(manager -> {
-      List<HttpFilter> filters = new ArrayList<>(manager.getHttpFiltersList());
-      HttpFilter cors = filters.remove(0);
-      filters.add(2, cors);
-      return manager.toBuilder().clearHttpFilters().addAllHttpFilters(filters).build();
-    });
+    Bootstrap mutated =
+        withManager(
+            manager -> {
+              List<HttpFilter> filters = new ArrayList<>(manager.getHttpFiltersList());
+              HttpFilter cors = filters.remove(0);
+              filters.add(2, cors);
+              return manager.toBuilder().clearHttpFilters().addAllHttpFilters(filters).build();
+            });
 
     assertThat(EdgeCoverage.problems(mutated, facts))
         .anySatisfy(p -> assertThat(p).startsWith("HTTP filters run in the order"));
@@ -167,7 +205,8 @@ class EnvoyYamlCoverageTest {
     Bootstrap mutated = withManager(manager -> manager.toBuilder().clearLocalReplyConfig().build());
 
     assertThat(EdgeCoverage.problems(mutated, facts))
-        .anySatisfy(p -> assertThat(p).contains("local 401 reply to a JSON caller gets no JSON body"));
+        .anySatisfy(
+            p -> assertThat(p).contains("local 401 reply to a JSON caller gets no JSON body"));
   }
 
   private static int indexOfRouteTo(List<Route> routes, String cluster) {
@@ -180,22 +219,28 @@ class EnvoyYamlCoverageTest {
   }
 
   private static Bootstrap withJwt(UnaryOperator<JwtAuthentication> change) {
-    return withManager(manager -> {
-      var builder = manager.toBuilder();
-      for (HttpFilter.Builder filter : builder.getHttpFiltersBuilderList()) {
-        if (filter.getTypedConfig().getTypeUrl().endsWith("JwtAuthentication")) {
-          JwtAuthentication jwt = EdgeCoverage.unpack(filter.getTypedConfig(), JwtAuthentication.class);
-          filter.setTypedConfig(Any.pack(change.apply(jwt)));
-        }
-      }
-      return builder.build();
-    });
+    return withManager(
+        manager -> {
+          var builder = manager.toBuilder();
+          for (HttpFilter.Builder filter : builder.getHttpFiltersBuilderList()) {
+            if (filter.getTypedConfig().getTypeUrl().endsWith("JwtAuthentication")) {
+              JwtAuthentication jwt =
+                  EdgeCoverage.unpack(filter.getTypedConfig(), JwtAuthentication.class);
+              filter.setTypedConfig(Any.pack(change.apply(jwt)));
+            }
+          }
+          return builder.build();
+        });
   }
 
   private static Bootstrap withManager(UnaryOperator<HttpConnectionManager> change) {
     HttpConnectionManager changed = change.apply(EdgeCoverage.connectionManager(bootstrap));
     var builder = bootstrap.toBuilder();
-    builder.getStaticResourcesBuilder().getListenersBuilder(0).getFilterChainsBuilder(0).getFiltersBuilder(0)
+    builder
+        .getStaticResourcesBuilder()
+        .getListenersBuilder(0)
+        .getFilterChainsBuilder(0)
+        .getFiltersBuilder(0)
         .setTypedConfig(Any.pack(changed));
     return builder.build();
   }

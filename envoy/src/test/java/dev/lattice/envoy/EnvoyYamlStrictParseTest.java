@@ -27,7 +27,8 @@ class EnvoyYamlStrictParseTest {
 
     assertThat(bootstrap.getStaticResources().getListenersList()).hasSize(1);
     assertThat(bootstrap.getAdmin().getAddress().getSocketAddress().getPortValue()).isEqualTo(9901);
-    assertThat(bootstrap.getAdmin().getAddress().getSocketAddress().getAddress()).isEqualTo("0.0.0.0");
+    assertThat(bootstrap.getAdmin().getAddress().getSocketAddress().getAddress())
+        .isEqualTo("0.0.0.0");
     assertThat(EdgeCoverage.connectionManager(bootstrap).getHttpFiltersList()).hasSize(6);
   }
 
@@ -38,7 +39,8 @@ class EnvoyYamlStrictParseTest {
 
   @Test
   void misspeltField_isRejected() {
-    String misspelt = replaceOnce(yaml, "stat_prefix: \"lattice_edge\"", "stat_prefx: \"lattice_edge\"");
+    String misspelt =
+        replaceOnce(yaml, "stat_prefix: \"lattice_edge\"", "stat_prefx: \"lattice_edge\"");
 
     assertThatThrownBy(() -> StrictEnvoyConfig.parse(misspelt))
         .isInstanceOf(InvalidProtocolBufferException.class)
@@ -47,7 +49,9 @@ class EnvoyYamlStrictParseTest {
 
   @Test
   void misspeltFieldInsideATypedConfig_isRejected() {
-    String misspelt = replaceOnce(yaml, "reject_unknown_query_parameters: true", "reject_unknown_query_params: true");
+    String misspelt =
+        replaceOnce(
+            yaml, "reject_unknown_query_parameters: true", "reject_unknown_query_params: true");
 
     assertThatThrownBy(() -> StrictEnvoyConfig.parse(misspelt))
         .isInstanceOf(InvalidProtocolBufferException.class)
@@ -56,7 +60,8 @@ class EnvoyYamlStrictParseTest {
 
   @Test
   void unknownType_isRejected() {
-    String unknown = replaceOnce(yaml, "filters.http.router.v3.Router\"", "filters.http.router.v3.Routr\"");
+    String unknown =
+        replaceOnce(yaml, "filters.http.router.v3.Router\"", "filters.http.router.v3.Routr\"");
 
     assertThatThrownBy(() -> StrictEnvoyConfig.parse(unknown))
         .isInstanceOf(InvalidProtocolBufferException.class)
@@ -67,14 +72,18 @@ class EnvoyYamlStrictParseTest {
   void valueOfTheWrongType_isRejected() {
     String wrongType = replaceOnce(yaml, "port_value: 8080", "port_value: \"eighty\"");
 
-    assertThatThrownBy(() -> StrictEnvoyConfig.parse(wrongType)).isInstanceOf(InvalidProtocolBufferException.class);
+    assertThatThrownBy(() -> StrictEnvoyConfig.parse(wrongType))
+        .isInstanceOf(InvalidProtocolBufferException.class);
   }
 
   @Test
   void brokenValidationRules_areReported() throws Exception {
-    String noRuntimeKey = replaceOnce(yaml, "runtime_key: \"lattice.local_reply.status_400\"", "runtime_key: \"\"");
-    String zeroBodyCap = replaceOnce(yaml, "max_request_body_size: 1048576", "max_request_body_size: 0");
-    String noStatPrefix = replaceOnce(yaml, "stat_prefix: \"lattice_rate_limit\"", "stat_prefix: \"\"");
+    String noRuntimeKey =
+        replaceOnce(yaml, "runtime_key: \"lattice.local_reply.status_400\"", "runtime_key: \"\"");
+    String zeroBodyCap =
+        replaceOnce(yaml, "max_request_body_size: 1048576", "max_request_body_size: 0");
+    String noStatPrefix =
+        replaceOnce(yaml, "stat_prefix: \"lattice_rate_limit\"", "stat_prefix: \"\"");
 
     assertThat(StrictEnvoyConfig.violations(StrictEnvoyConfig.parse(noRuntimeKey)))
         .anySatisfy(v -> assertThat(v).contains("runtime_key"));
@@ -86,6 +95,8 @@ class EnvoyYamlStrictParseTest {
 
   private static String replaceOnce(String text, String target, String replacement) {
     assertThat(text).as("the committed envoy.yaml contains %s", target).contains(target);
-    return text.replaceFirst(java.util.regex.Pattern.quote(target), java.util.regex.Matcher.quoteReplacement(replacement));
+    return text.replaceFirst(
+        java.util.regex.Pattern.quote(target),
+        java.util.regex.Matcher.quoteReplacement(replacement));
   }
 }

@@ -12,11 +12,15 @@ class EnvoyYamlUpToDateTest {
   @Test
   void committedEnvoyYaml_isWhatTheGeneratorMakesFromTheCurrentDescriptors() throws Exception {
     String committed = Files.readString(TestFiles.envoyYaml());
-    String fresh = EnvoyConfigGenerator.generate(
-        ContractReader.read(TestFiles.descriptors()), EdgeSettings.defaults(), List.of());
+    String fresh =
+        EnvoyConfigGenerator.generate(
+            ContractReader.read(TestFiles.descriptors()), EdgeSettings.defaults(), List.of());
     if (!committed.equals(fresh)) {
-      fail("envoy/envoy.yaml is stale: it differs from a fresh generation " + firstDifference(committed, fresh)
-          + ". Regenerate it from the repository root with: " + EnvoyConfigGenerator.REGENERATE_COMMAND);
+      fail(
+          "envoy/envoy.yaml is stale: it differs from a fresh generation "
+              + firstDifference(committed, fresh)
+              + ". Regenerate it from the repository root with: "
+              + EnvoyConfigGenerator.REGENERATE_COMMAND);
     }
   }
 
@@ -27,7 +31,13 @@ class EnvoyYamlUpToDateTest {
       String left = i < a.length ? a[i] : "<end of file>";
       String right = i < b.length ? b[i] : "<end of file>";
       if (!left.equals(right)) {
-        return "from line " + (i + 1) + " (committed: '" + left.strip() + "', generated: '" + right.strip() + "')";
+        return "from line "
+            + (i + 1)
+            + " (committed: '"
+            + left.strip()
+            + "', generated: '"
+            + right.strip()
+            + "')";
       }
     }
     return "";

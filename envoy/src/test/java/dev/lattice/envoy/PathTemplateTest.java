@@ -36,7 +36,8 @@ class PathTemplateTest {
 
   @Test
   void verbAfterAVariable_mustBePresent() {
-    Pattern regex = Pattern.compile(PathTemplate.parse("/v1/orders/{order_id}:cancel").regex(Map.of()));
+    Pattern regex =
+        Pattern.compile(PathTemplate.parse("/v1/orders/{order_id}:cancel").regex(Map.of()));
 
     assertThat(regex.pattern()).isEqualTo("/v1/orders/[^/]+:cancel");
     assertThat(regex.matcher("/v1/orders/abc:cancel").matches()).isTrue();
@@ -46,17 +47,21 @@ class PathTemplateTest {
 
   @Test
   void boundVariable_becomesLiteral() {
-    PathTemplate template = PathTemplate.parse("/v1/operations/{service}/dead-letters/{dead_letter_id}:replay");
+    PathTemplate template =
+        PathTemplate.parse("/v1/operations/{service}/dead-letters/{dead_letter_id}:replay");
 
     assertThat(template.regex(Map.of("service", "orders")))
         .isEqualTo("/v1/operations/orders/dead-letters/[^/]+:replay");
-    assertThat(PathTemplate.parse("/v1/operations/{service}/outbox").exactPath(Map.of("service", "audit")))
+    assertThat(
+            PathTemplate.parse("/v1/operations/{service}/outbox")
+                .exactPath(Map.of("service", "audit")))
         .contains("/v1/operations/audit/outbox");
   }
 
   @Test
   void variablePatternsAndWildcards_followTheGrammar() {
-    Pattern regex = Pattern.compile(PathTemplate.parse("/v1/{name=shelves/*}/books/**").regex(Map.of()));
+    Pattern regex =
+        Pattern.compile(PathTemplate.parse("/v1/{name=shelves/*}/books/**").regex(Map.of()));
 
     assertThat(regex.matcher("/v1/shelves/s1/books/b1/pages/2").matches()).isTrue();
     assertThat(regex.matcher("/v1/shelves/s1/s2/books/b1").matches()).isFalse();
@@ -72,10 +77,15 @@ class PathTemplateTest {
 
   @Test
   void malformedTemplates_areRefused() {
-    assertThatThrownBy(() -> PathTemplate.parse("v1/orders")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> PathTemplate.parse("/v1/{order_id")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> PathTemplate.parse("/v1/a{b}")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> PathTemplate.parse("/v1/{id}.json")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> PathTemplate.parse("/v1//orders")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PathTemplate.parse("v1/orders"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PathTemplate.parse("/v1/{order_id"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PathTemplate.parse("/v1/a{b}"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PathTemplate.parse("/v1/{id}.json"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PathTemplate.parse("/v1//orders"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

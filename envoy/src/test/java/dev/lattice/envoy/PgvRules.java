@@ -28,17 +28,26 @@ import java.util.regex.Pattern;
  * Checks a parsed Envoy config against the protoc-gen-validate rules written into Envoy's own
  * protos ({@code (validate.rules)}, {@code (validate.required)}), which Envoy enforces when it
  * loads a config and a JSON parse does not: required messages and oneofs, string lengths and
- * header-safe characters, numeric and duration bounds, defined enum values, item counts. Rules
- * this class does not know (hostname, URI, timestamps) pass: it can miss a violation, never
- * invent one. Not thread-safe; one instance per check.
+ * header-safe characters, numeric and duration bounds, defined enum values, item counts. Rules this
+ * class does not know (hostname, URI, timestamps) pass: it can miss a violation, never invent one.
+ * Not thread-safe; one instance per check.
  */
 final class PgvRules {
-  private static final Set<String> WRAPPERS = Set.of(
-      "google.protobuf.DoubleValue", "google.protobuf.FloatValue", "google.protobuf.Int64Value",
-      "google.protobuf.UInt64Value", "google.protobuf.Int32Value", "google.protobuf.UInt32Value",
-      "google.protobuf.BoolValue", "google.protobuf.StringValue", "google.protobuf.BytesValue");
-  private static final Pattern HEADER_NAME_STRICT = Pattern.compile("^:?[0-9a-zA-Z!#$%&'*+\\-.^_|~`]+$");
-  private static final Pattern HEADER_VALUE_STRICT = Pattern.compile("^[^\\x00-\\x08\\x0A-\\x1F\\x7F]*$");
+  private static final Set<String> WRAPPERS =
+      Set.of(
+          "google.protobuf.DoubleValue",
+          "google.protobuf.FloatValue",
+          "google.protobuf.Int64Value",
+          "google.protobuf.UInt64Value",
+          "google.protobuf.Int32Value",
+          "google.protobuf.UInt32Value",
+          "google.protobuf.BoolValue",
+          "google.protobuf.StringValue",
+          "google.protobuf.BytesValue");
+  private static final Pattern HEADER_NAME_STRICT =
+      Pattern.compile("^:?[0-9a-zA-Z!#$%&'*+\\-.^_|~`]+$");
+  private static final Pattern HEADER_VALUE_STRICT =
+      Pattern.compile("^[^\\x00-\\x08\\x0A-\\x1F\\x7F]*$");
   private static final Pattern NO_NUL_CR_LF = Pattern.compile("^[^\\x00\\x0A\\x0D]*$");
 
   private final JsonFormat.TypeRegistry types;
@@ -48,7 +57,10 @@ final class PgvRules {
     this.types = types;
   }
 
-  /** Every rule {@code message} breaks, as "path: what is wrong"; {@code Any}s are unpacked through {@code types}. */
+  /**
+   * Every rule {@code message} breaks, as "path: what is wrong"; {@code Any}s are unpacked through
+   * {@code types}.
+   */
   static List<String> violations(Message message, JsonFormat.TypeRegistry types) {
     PgvRules rules = new PgvRules(types);
     rules.message(message, message.getDescriptorForType().getName());
@@ -57,7 +69,8 @@ final class PgvRules {
 
   private void message(Message message, String path) {
     Descriptor type = message.getDescriptorForType();
-    if (type.getOptions().getExtension(Validate.disabled) || type.getOptions().getExtension(Validate.ignored)) {
+    if (type.getOptions().getExtension(Validate.disabled)
+        || type.getOptions().getExtension(Validate.ignored)) {
       return;
     }
     if (type.getFullName().equals(Any.getDescriptor().getFullName())) {
@@ -90,9 +103,10 @@ final class PgvRules {
   }
 
   private void field(Message message, FieldDescriptor field, String path) {
-    FieldRules rules = field.getOptions().hasExtension(Validate.rules)
-        ? field.getOptions().getExtension(Validate.rules)
-        : null;
+    FieldRules rules =
+        field.getOptions().hasExtension(Validate.rules)
+            ? field.getOptions().getExtension(Validate.rules)
+            : null;
     if (field.isRepeated()) {
       repeated(message, field, rules, path);
       return;
@@ -104,9 +118,11 @@ final class PgvRules {
     boolean set = !field.hasPresence() || message.hasField(field);
     if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
       set = message.hasField(field);
-      if (!set && rules != null && (rules.getMessage().getRequired()
-          || (rules.hasDuration() && rules.getDuration().getRequired())
-          || (rules.hasAny() && rules.getAny().getRequired()))) {
+      if (!set
+          && rules != null
+          && (rules.getMessage().getRequired()
+              || (rules.hasDuration() && rules.getDuration().getRequired())
+              || (rules.hasAny() && rules.getAny().getRequired()))) {
         violations.add(path + ": required");
       }
       if (set) {
@@ -127,12 +143,24 @@ final class PgvRules {
 
   private void repeated(Message message, FieldDescriptor field, FieldRules rules, String path) {
     int count = message.getRepeatedFieldCount(field);
-    if (rules != null && rules.hasRepeated() && !(rules.getRepeated().getIgnoreEmpty() && count == 0)) {
+    if (rules != null
+        && rules.hasRepeated()
+        && !(rules.getRepeated().getIgnoreEmpty() && count == 0)) {
       if (rules.getRepeated().hasMinItems() && count < rules.getRepeated().getMinItems()) {
-        violations.add(path + ": at least " + rules.getRepeated().getMinItems() + " items needed, has " + count);
+        violations.add(
+            path
+                + ": at least "
+                + rules.getRepeated().getMinItems()
+                + " items needed, has "
+                + count);
       }
       if (rules.getRepeated().hasMaxItems() && count > rules.getRepeated().getMaxItems()) {
-        violations.add(path + ": at most " + rules.getRepeated().getMaxItems() + " items allowed, has " + count);
+        violations.add(
+            path
+                + ": at most "
+                + rules.getRepeated().getMaxItems()
+                + " items allowed, has "
+                + count);
       }
     }
     if (rules != null && rules.hasMap() && !(rules.getMap().getIgnoreEmpty() && count == 0)) {
@@ -140,9 +168,10 @@ final class PgvRules {
         violations.add(path + ": at least " + rules.getMap().getMinPairs() + " entries needed");
       }
     }
-    FieldRules items = rules != null && rules.hasRepeated() && rules.getRepeated().hasItems()
-        ? rules.getRepeated().getItems()
-        : null;
+    FieldRules items =
+        rules != null && rules.hasRepeated() && rules.getRepeated().hasItems()
+            ? rules.getRepeated().getItems()
+            : null;
     for (int i = 0; i < count; i++) {
       Object element = message.getRepeatedField(field, i);
       String at = path + "[" + i + "]";
@@ -169,7 +198,8 @@ final class PgvRules {
         violations.add(path + ": not a duration: " + e.getMessage());
       }
     } else if (rules.hasAny()) {
-      String url = (String) value.getField(value.getDescriptorForType().findFieldByName("type_url"));
+      String url =
+          (String) value.getField(value.getDescriptorForType().findFieldByName("type_url"));
       if (rules.getAny().getInCount() > 0 && !rules.getAny().getInList().contains(url)) {
         violations.add(path + ": type " + url + " not allowed here");
       }
@@ -218,8 +248,19 @@ final class PgvRules {
           violations.add(path + ": must be " + rules.getBool().getConst());
         }
       }
-      case FLOAT, DOUBLE, INT32, INT64, UINT32, UINT64, SINT32, SINT64, FIXED32, FIXED64, SFIXED32,
-          SFIXED64 -> NumericRules.check(value, field, rules, path, violations);
+      case FLOAT,
+          DOUBLE,
+          INT32,
+          INT64,
+          UINT32,
+          UINT64,
+          SINT32,
+          SINT64,
+          FIXED32,
+          FIXED64,
+          SFIXED32,
+          SFIXED64 ->
+          NumericRules.check(value, field, rules, path, violations);
       default -> {
         // Rules for messages (repeated, map, any, duration, timestamp) are checked elsewhere.
       }
@@ -261,10 +302,14 @@ final class PgvRules {
     }
     if (rules.hasWellKnownRegex()) {
       boolean strict = !rules.hasStrict() || rules.getStrict();
-      Pattern pattern = !strict ? NO_NUL_CR_LF
-          : rules.getWellKnownRegex() == KnownRegex.HTTP_HEADER_NAME ? HEADER_NAME_STRICT
-          : rules.getWellKnownRegex() == KnownRegex.HTTP_HEADER_VALUE ? HEADER_VALUE_STRICT
-          : null;
+      Pattern pattern =
+          !strict
+              ? NO_NUL_CR_LF
+              : rules.getWellKnownRegex() == KnownRegex.HTTP_HEADER_NAME
+                  ? HEADER_NAME_STRICT
+                  : rules.getWellKnownRegex() == KnownRegex.HTTP_HEADER_VALUE
+                      ? HEADER_VALUE_STRICT
+                      : null;
       if (pattern != null && !pattern.matcher(value).matches()) {
         violations.add(path + ": '" + value + "' is not a valid " + rules.getWellKnownRegex());
       }
@@ -275,7 +320,8 @@ final class PgvRules {
   private static final class NumericRules {
     private NumericRules() {}
 
-    static void check(Object value, FieldDescriptor field, FieldRules rules, String path, List<String> out) {
+    static void check(
+        Object value, FieldDescriptor field, FieldRules rules, String path, List<String> out) {
       String kind = rules.getTypeCase().name().toLowerCase(Locale.ROOT);
       FieldDescriptor rulesField = rules.getDescriptorForType().findFieldByName(kind);
       Message numeric = (Message) rules.getField(rulesField);
@@ -286,14 +332,28 @@ final class PgvRules {
       BigDecimal lte = bound(numeric, "lte");
       BigDecimal low = gt != null ? gt : gte;
       BigDecimal high = lt != null ? lt : lte;
-      boolean aboveLow = low == null || (gt != null ? actual.compareTo(gt) > 0 : actual.compareTo(gte) >= 0);
-      boolean belowHigh = high == null || (lt != null ? actual.compareTo(lt) < 0 : actual.compareTo(lte) <= 0);
+      boolean aboveLow =
+          low == null || (gt != null ? actual.compareTo(gt) > 0 : actual.compareTo(gte) >= 0);
+      boolean belowHigh =
+          high == null || (lt != null ? actual.compareTo(lt) < 0 : actual.compareTo(lte) <= 0);
       // PGV: when the upper bound is below the lower one, the allowed range is outside them.
-      boolean ok = low != null && high != null && high.compareTo(low) < 0
-          ? aboveLow || belowHigh
-          : aboveLow && belowHigh;
+      boolean ok =
+          low != null && high != null && high.compareTo(low) < 0
+              ? aboveLow || belowHigh
+              : aboveLow && belowHigh;
       if (!ok) {
-        out.add(path + ": " + actual + " is outside gt=" + gt + " gte=" + gte + " lt=" + lt + " lte=" + lte);
+        out.add(
+            path
+                + ": "
+                + actual
+                + " is outside gt="
+                + gt
+                + " gte="
+                + gte
+                + " lt="
+                + lt
+                + " lte="
+                + lte);
       }
       BigDecimal constant = bound(numeric, "const");
       if (constant != null && actual.compareTo(constant) != 0) {
@@ -303,7 +363,9 @@ final class PgvRules {
 
     private static BigDecimal bound(Message numeric, String name) {
       FieldDescriptor field = numeric.getDescriptorForType().findFieldByName(name);
-      return field != null && numeric.hasField(field) ? decimal(numeric.getField(field), field.getType()) : null;
+      return field != null && numeric.hasField(field)
+          ? decimal(numeric.getField(field), field.getType())
+          : null;
     }
 
     private static BigDecimal decimal(Object value, FieldDescriptor.Type type) {

@@ -48,20 +48,29 @@ final class RequestMatcher {
   private RequestMatcher() {}
 
   static boolean matches(RouteMatch match, Request request) {
-    if (match.getQueryParametersCount() > 0 || match.hasGrpc() || match.hasRuntimeFraction()
-        || match.hasTlsContext() || match.getDynamicMetadataCount() > 0 || match.getFilterStateCount() > 0) {
+    if (match.getQueryParametersCount() > 0
+        || match.hasGrpc()
+        || match.hasRuntimeFraction()
+        || match.hasTlsContext()
+        || match.getDynamicMetadataCount() > 0
+        || match.getFilterStateCount() > 0) {
       throw new UnsupportedOperationException("matcher kind not modelled: " + match);
     }
     boolean caseSensitive = !match.hasCaseSensitive() || match.getCaseSensitive().getValue();
     String path = request.path();
-    boolean pathMatches = switch (match.getPathSpecifierCase()) {
-      case PREFIX -> caseSensitive
-          ? path.startsWith(match.getPrefix())
-          : path.toLowerCase(Locale.ROOT).startsWith(match.getPrefix().toLowerCase(Locale.ROOT));
-      case PATH -> caseSensitive ? path.equals(match.getPath()) : path.equalsIgnoreCase(match.getPath());
-      case SAFE_REGEX -> Pattern.compile(match.getSafeRegex().getRegex()).matcher(path).matches();
-      default -> throw new UnsupportedOperationException("path matcher not modelled: " + match);
-    };
+    boolean pathMatches =
+        switch (match.getPathSpecifierCase()) {
+          case PREFIX ->
+              caseSensitive
+                  ? path.startsWith(match.getPrefix())
+                  : path.toLowerCase(Locale.ROOT)
+                      .startsWith(match.getPrefix().toLowerCase(Locale.ROOT));
+          case PATH ->
+              caseSensitive ? path.equals(match.getPath()) : path.equalsIgnoreCase(match.getPath());
+          case SAFE_REGEX ->
+              Pattern.compile(match.getSafeRegex().getRegex()).matcher(path).matches();
+          default -> throw new UnsupportedOperationException("path matcher not modelled: " + match);
+        };
     if (!pathMatches) {
       return false;
     }
@@ -78,29 +87,44 @@ final class RequestMatcher {
     Optional<String> value = request.header(matcher.getName());
     if (value.isEmpty() && !matcher.getTreatMissingHeaderAsEmpty()) {
       // A missing header matches only "present_match: false" (or its inversion).
-      boolean presentMatch = matcher.getHeaderMatchSpecifierCase() == HeaderMatcher.HeaderMatchSpecifierCase.PRESENT_MATCH;
+      boolean presentMatch =
+          matcher.getHeaderMatchSpecifierCase()
+              == HeaderMatcher.HeaderMatchSpecifierCase.PRESENT_MATCH;
       return presentMatch && (matcher.getInvertMatch() == matcher.getPresentMatch());
     }
     String actual = value.orElse("");
-    boolean result = switch (matcher.getHeaderMatchSpecifierCase()) {
-      case STRING_MATCH -> matches(matcher.getStringMatch(), actual);
-      case PRESENT_MATCH -> matcher.getPresentMatch();
-      default -> throw new UnsupportedOperationException("header matcher not modelled: " + matcher);
-    };
+    boolean result =
+        switch (matcher.getHeaderMatchSpecifierCase()) {
+          case STRING_MATCH -> matches(matcher.getStringMatch(), actual);
+          case PRESENT_MATCH -> matcher.getPresentMatch();
+          default ->
+              throw new UnsupportedOperationException("header matcher not modelled: " + matcher);
+        };
     return result != matcher.getInvertMatch();
   }
 
   static boolean matches(StringMatcher matcher, String value) {
     String actual = matcher.getIgnoreCase() ? value.toLowerCase(Locale.ROOT) : value;
     return switch (matcher.getMatchPatternCase()) {
-      case EXACT -> matcher.getIgnoreCase() ? value.equalsIgnoreCase(matcher.getExact()) : value.equals(matcher.getExact());
-      case PREFIX -> actual.startsWith(matcher.getIgnoreCase() ? matcher.getPrefix().toLowerCase(Locale.ROOT) : matcher.getPrefix());
-      case SAFE_REGEX -> Pattern.compile(matcher.getSafeRegex().getRegex()).matcher(value).matches();
+      case EXACT ->
+          matcher.getIgnoreCase()
+              ? value.equalsIgnoreCase(matcher.getExact())
+              : value.equals(matcher.getExact());
+      case PREFIX ->
+          actual.startsWith(
+              matcher.getIgnoreCase()
+                  ? matcher.getPrefix().toLowerCase(Locale.ROOT)
+                  : matcher.getPrefix());
+      case SAFE_REGEX ->
+          Pattern.compile(matcher.getSafeRegex().getRegex()).matcher(value).matches();
       default -> throw new UnsupportedOperationException("string matcher not modelled: " + matcher);
     };
   }
 
-  /** Whether an access-log filter (as a local-reply mapper uses it) selects a reply with this status. */
+  /**
+   * Whether an access-log filter (as a local-reply mapper uses it) selects a reply with this
+   * status.
+   */
   static boolean matches(AccessLogFilter filter, Request request, int status) {
     return switch (filter.getFilterSpecifierCase()) {
       case STATUS_CODE_FILTER -> {
@@ -110,13 +134,18 @@ final class RequestMatcher {
           case EQ -> status == expected;
           case GE -> status >= expected;
           case LE -> status <= expected;
-          default -> throw new UnsupportedOperationException("comparison not modelled: " + comparison);
+          default ->
+              throw new UnsupportedOperationException("comparison not modelled: " + comparison);
         };
       }
       case HEADER_FILTER -> matches(filter.getHeaderFilter().getHeader(), request);
-      case AND_FILTER -> filter.getAndFilter().getFiltersList().stream().allMatch(f -> matches(f, request, status));
-      case OR_FILTER -> filter.getOrFilter().getFiltersList().stream().anyMatch(f -> matches(f, request, status));
-      default -> throw new UnsupportedOperationException("access-log filter not modelled: " + filter);
+      case AND_FILTER ->
+          filter.getAndFilter().getFiltersList().stream()
+              .allMatch(f -> matches(f, request, status));
+      case OR_FILTER ->
+          filter.getOrFilter().getFiltersList().stream().anyMatch(f -> matches(f, request, status));
+      default ->
+          throw new UnsupportedOperationException("access-log filter not modelled: " + filter);
     };
   }
 }

@@ -32,25 +32,29 @@ import java.util.List;
  * validation rules Envoy enforces on load.
  */
 final class StrictEnvoyConfig {
-  /** The typed_config (and per-filter config) types the edge may use, whether or not it does today. */
-  static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder()
-      .add(List.of(
-          HttpConnectionManager.getDescriptor(),
-          Cors.getDescriptor(),
-          CorsPolicy.getDescriptor(),
-          JwtAuthentication.getDescriptor(),
-          PerRouteConfig.getDescriptor(),
-          LocalRateLimit.getDescriptor(),
-          GrpcWeb.getDescriptor(),
-          GrpcJsonTranscoder.getDescriptor(),
-          Router.getDescriptor(),
-          HttpProtocolOptions.getDescriptor(),
-          StdoutAccessLog.getDescriptor(),
-          StderrAccessLog.getDescriptor(),
-          FileAccessLog.getDescriptor(),
-          OpenTelemetryConfig.getDescriptor(),
-          UuidRequestIdConfig.getDescriptor()))
-      .build();
+  /**
+   * The typed_config (and per-filter config) types the edge may use, whether or not it does today.
+   */
+  static final JsonFormat.TypeRegistry TYPES =
+      JsonFormat.TypeRegistry.newBuilder()
+          .add(
+              List.of(
+                  HttpConnectionManager.getDescriptor(),
+                  Cors.getDescriptor(),
+                  CorsPolicy.getDescriptor(),
+                  JwtAuthentication.getDescriptor(),
+                  PerRouteConfig.getDescriptor(),
+                  LocalRateLimit.getDescriptor(),
+                  GrpcWeb.getDescriptor(),
+                  GrpcJsonTranscoder.getDescriptor(),
+                  Router.getDescriptor(),
+                  HttpProtocolOptions.getDescriptor(),
+                  StdoutAccessLog.getDescriptor(),
+                  StderrAccessLog.getDescriptor(),
+                  FileAccessLog.getDescriptor(),
+                  OpenTelemetryConfig.getDescriptor(),
+                  UuidRequestIdConfig.getDescriptor()))
+          .build();
 
   private StrictEnvoyConfig() {}
 

@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Identity's settings. Token lifetimes follow issue #4 and docs/architecture.md §9; everything has a
- * default except the key-encryption key, which must come from the environment.
+ * Identity's settings. Token lifetimes follow issue #4 and docs/architecture.md §9; everything has
+ * a default except the key-encryption key, which must come from the environment.
  *
  * @param issuer the {@code iss} of access tokens ({@code LATTICE_AUTH_ISSUER})
  * @param audience the {@code aud} of access tokens ({@code LATTICE_AUTH_AUDIENCE})
@@ -19,8 +19,8 @@ import java.util.Optional;
  * @param verificationTtl email verification token lifetime (24 h)
  * @param resetTtl password reset token lifetime (30 min)
  * @param accountSetupTtl account setup token lifetime (7 days)
- * @param keyActivationDelay how long a rotated key is published before it signs (5 min, the
- *     JWKS cache lifetime of verifiers; {@code LATTICE_IDENTITY_KEY_ACTIVATION_DELAY})
+ * @param keyActivationDelay how long a rotated key is published before it signs (5 min, the JWKS
+ *     cache lifetime of verifiers; {@code LATTICE_IDENTITY_KEY_ACTIVATION_DELAY})
  * @param hashConcurrency Argon2id hashes computed at once ({@code
  *     LATTICE_IDENTITY_HASH_CONCURRENCY}, default the number of cores)
  * @param throttles limits of the public flows
@@ -64,11 +64,16 @@ public record IdentityConfig(
   public static IdentityConfig fromEnv(Env env) {
     String kek =
         env.optional("LATTICE_IDENTITY_KEK")
-            .orElseThrow(() -> new ConfigException(
-                "LATTICE_IDENTITY_KEK is required: 32 random bytes in base64 (e.g. `openssl rand -base64 32`)"));
+            .orElseThrow(
+                () ->
+                    new ConfigException(
+                        "LATTICE_IDENTITY_KEK is required: 32 random bytes in base64 (e.g. `openssl rand -base64 32`)"));
     Optional<Bootstrap> bootstrap =
         env.optional("LATTICE_IDENTITY_BOOTSTRAP_EMAIL")
-            .map(email -> new Bootstrap(email, env.requiredString("LATTICE_IDENTITY_BOOTSTRAP_PASSWORD")));
+            .map(
+                email ->
+                    new Bootstrap(
+                        email, env.requiredString("LATTICE_IDENTITY_BOOTSTRAP_PASSWORD")));
     return new IdentityConfig(
         env.string("LATTICE_AUTH_ISSUER", DEFAULT_ISSUER),
         env.string("LATTICE_AUTH_AUDIENCE", DEFAULT_AUDIENCE),
@@ -81,14 +86,22 @@ public record IdentityConfig(
         Duration.ofDays(7),
         env.duration("LATTICE_IDENTITY_KEY_ACTIVATION_DELAY", Duration.ofMinutes(5)),
         env.integer(
-            "LATTICE_IDENTITY_HASH_CONCURRENCY", Runtime.getRuntime().availableProcessors(), 1, 256),
+            "LATTICE_IDENTITY_HASH_CONCURRENCY",
+            Runtime.getRuntime().availableProcessors(),
+            1,
+            256),
         ThrottleLimits.fromEnv(env),
         bootstrap);
   }
 
   @Override
   public String toString() {
-    return "IdentityConfig[issuer=" + issuer + ", audience=" + audience + ", kek=<redacted>, bootstrap="
-        + bootstrap + "]";
+    return "IdentityConfig[issuer="
+        + issuer
+        + ", audience="
+        + audience
+        + ", kek=<redacted>, bootstrap="
+        + bootstrap
+        + "]";
   }
 }

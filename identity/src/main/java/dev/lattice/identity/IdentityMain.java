@@ -35,10 +35,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The identity service: IdentityService on gRPC port 9101 (override with {@code LATTICE_GRPC_PORT}),
- * its own database {@code lattice_identity}. Start-up and drain follow {@link ServiceRuntime}.
- * Identity verifies access tokens against its own key table; every other service fetches the
- * JWKS from it.
+ * The identity service: IdentityService on gRPC port 9101 (override with {@code
+ * LATTICE_GRPC_PORT}), its own database {@code lattice_identity}. Start-up and drain follow {@link
+ * ServiceRuntime}. Identity verifies access tokens against its own key table; every other service
+ * fetches the JWKS from it.
  */
 public final class IdentityMain implements ServiceModule {
 
@@ -92,7 +92,10 @@ public final class IdentityMain implements ServiceModule {
   public List<EventConsumer> consumers(ServiceContext context) {
     Components c = components(context);
     return List.of(
-        context.consumer("account-mail", EventSubjects.streamName(name()),
+        context
+            .consumer(
+                "account-mail",
+                EventSubjects.streamName(name()),
                 EventSubjects.subject(name(), AccountMailRequested.getDescriptor()))
             .handle(AccountMailRequested.class, new AccountMailHandler(c.mail()))
             .build());
@@ -119,7 +122,10 @@ public final class IdentityMain implements ServiceModule {
 
   /** Identity's parts, built once per start from the started infrastructure. */
   private record Components(
-      ServiceContext context, IdentityGrpcService service, KeyAdministration keys, Throttles throttles,
+      ServiceContext context,
+      IdentityGrpcService service,
+      KeyAdministration keys,
+      Throttles throttles,
       AccountMail mail) {}
 
   private synchronized Components components(ServiceContext context) {
@@ -129,24 +135,31 @@ public final class IdentityMain implements ServiceModule {
     IdentityConfig config = IdentityConfig.fromEnv(context.env());
     var clock = context.clock();
     var dsl = context.dsl();
-    PasswordHasher hasher = new PasswordHasher(PasswordHasher.OWASP_MINIMUM, config.hashConcurrency());
+    PasswordHasher hasher =
+        new PasswordHasher(PasswordHasher.OWASP_MINIMUM, config.hashConcurrency());
     PasswordPolicy policy = PasswordPolicy.withShippedList();
     IdentityEvents events = new IdentityEvents(context.outbox());
     Throttles throttles = new Throttles(dsl, config.throttles(), clock);
-    SigningKeys signingKeys = new SigningKeys(dsl, KeyEncryption.fromBase64(config.kekBase64()), clock);
+    SigningKeys signingKeys =
+        new SigningKeys(dsl, KeyEncryption.fromBase64(config.kekBase64()), clock);
     signingKeys.ensureSigningKey();
     AccessTokens accessTokens =
-        new AccessTokens(signingKeys, config.issuer(), config.audience(), config.accessTokenTtl(), clock);
+        new AccessTokens(
+            signingKeys, config.issuer(), config.audience(), config.accessTokenTtl(), clock);
     RefreshTokens refreshTokens =
-        new RefreshTokens(new UuidV7Generator(clock), config.refreshTokenTtl(), config.refreshTokenIdle());
+        new RefreshTokens(
+            new UuidV7Generator(clock), config.refreshTokenTtl(), config.refreshTokenIdle());
     PageTokens pageTokens = PageTokens.fromEnv(context.env());
     AccountMail mail =
         new AccountMail(dsl, throttles, events, config.verificationTtl(), config.resetTtl(), clock);
     Accounts accounts = new Accounts(dsl, hasher, policy, throttles, events, mail, clock);
     Tenants tenants = new Tenants(dsl, events, mail, config.accountSetupTtl(), clock);
-    config.bootstrap().ifPresent(admin -> tenants.bootstrap(admin.email(), admin.password(), hasher, policy));
+    config
+        .bootstrap()
+        .ifPresent(admin -> tenants.bootstrap(admin.email(), admin.password(), hasher, policy));
     KeyAdministration keys =
-        new KeyAdministration(dsl, signingKeys, events, config.keyActivationDelay(), config.accessTokenTtl(), clock);
+        new KeyAdministration(
+            dsl, signingKeys, events, config.keyActivationDelay(), config.accessTokenTtl(), clock);
     IdentityGrpcService service =
         new IdentityGrpcService(
             accounts,

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The security suite's enumeration checks: Login and RequestPasswordReset answer known and
- * unknown addresses alike, in content and in timing.
+ * The security suite's enumeration checks: Login and RequestPasswordReset answer known and unknown
+ * addresses alike, in content and in timing.
  */
 class EnumerationIT {
 
@@ -42,11 +42,15 @@ class EnumerationIT {
   @BeforeAll
   static void start() throws Exception {
     mailbox = Mailbox.open(nats.url());
-    identity = IdentityHarness.start(postgres, nats, Map.of(
-        "LATTICE_IDENTITY_THROTTLE_LOGIN_ACCOUNT_ADDRESS", "1000000/10m",
-        "LATTICE_IDENTITY_THROTTLE_LOGIN_ADDRESS", "1000000/10m",
-        "LATTICE_IDENTITY_THROTTLE_REQUEST_PASSWORD_RESET_ACCOUNT", "1000000/10m",
-        "LATTICE_IDENTITY_THROTTLE_REQUEST_PASSWORD_RESET_ADDRESS", "1000000/10m"));
+    identity =
+        IdentityHarness.start(
+            postgres,
+            nats,
+            Map.of(
+                "LATTICE_IDENTITY_THROTTLE_LOGIN_ACCOUNT_ADDRESS", "1000000/10m",
+                "LATTICE_IDENTITY_THROTTLE_LOGIN_ADDRESS", "1000000/10m",
+                "LATTICE_IDENTITY_THROTTLE_REQUEST_PASSWORD_RESET_ACCOUNT", "1000000/10m",
+                "LATTICE_IDENTITY_THROTTLE_REQUEST_PASSWORD_RESET_ADDRESS", "1000000/10m"));
     identity.registerVerified(mailbox, KNOWN, PASSWORD);
   }
 
@@ -57,17 +61,25 @@ class EnumerationIT {
   }
 
   private static LoginRequest login(String email, String password) {
-    return LoginRequest.newBuilder().setTenantSlug("platform").setEmail(email).setPassword(password).build();
+    return LoginRequest.newBuilder()
+        .setTenantSlug("platform")
+        .setEmail(email)
+        .setPassword(password)
+        .build();
   }
 
   private static RequestPasswordResetRequest reset(String email) {
-    return RequestPasswordResetRequest.newBuilder().setTenantSlug("platform").setEmail(email).build();
+    return RequestPasswordResetRequest.newBuilder()
+        .setTenantSlug("platform")
+        .setEmail(email)
+        .build();
   }
 
   @Test
   void loginFailsAlikeForUnknownEmailAndWrongPassword() {
     StatusRuntimeException unknown = failure(() -> identity.stub().login(login(UNKNOWN, PASSWORD)));
-    StatusRuntimeException wrong = failure(() -> identity.stub().login(login(KNOWN, "not the password 1")));
+    StatusRuntimeException wrong =
+        failure(() -> identity.stub().login(login(KNOWN, "not the password 1")));
 
     assertThat(unknown.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(wrong.getStatus().getCode()).isEqualTo(unknown.getStatus().getCode());
@@ -90,13 +102,15 @@ class EnumerationIT {
 
   @Test
   void loginTakesAsLongForUnknownEmailAsForWrongPassword() {
-    Runnable unknown = () -> failure(() -> identity.stub().login(login(UNKNOWN, "not the password 1")));
+    Runnable unknown =
+        () -> failure(() -> identity.stub().login(login(UNKNOWN, "not the password 1")));
     Runnable wrong = () -> failure(() -> identity.stub().login(login(KNOWN, "not the password 1")));
 
     Timing timing = compare(unknown, wrong);
 
     System.out.println(timing.line("login", "unknown", "wrong-password"));
-    assertThat(Math.abs(timing.medianOfPairDifferences())).as(timing.line("login", "unknown", "wrong-password"))
+    assertThat(Math.abs(timing.medianOfPairDifferences()))
+        .as(timing.line("login", "unknown", "wrong-password"))
         .isLessThan(MAX_MEDIAN_DIFFERENCE_MS);
   }
 
@@ -108,7 +122,8 @@ class EnumerationIT {
     Timing timing = compare(known, unknown);
 
     System.out.println(timing.line("reset", "known", "unknown"));
-    assertThat(Math.abs(timing.medianOfPairDifferences())).as(timing.line("reset", "known", "unknown"))
+    assertThat(Math.abs(timing.medianOfPairDifferences()))
+        .as(timing.line("reset", "known", "unknown"))
         .isLessThan(MAX_MEDIAN_DIFFERENCE_MS);
   }
 
@@ -123,9 +138,17 @@ class EnumerationIT {
     }
 
     String line(String what, String a, String b) {
-      return String.format(Locale.ROOT,
+      return String.format(
+          Locale.ROOT,
           "TIMING %s %s=%.2fms %s=%.2fms diff=%.2fms (median of %d paired differences %.2fms)",
-          what, a, medianA, b, medianB, medianDifference(), pairs, medianOfPairDifferences);
+          what,
+          a,
+          medianA,
+          b,
+          medianB,
+          medianDifference(),
+          pairs,
+          medianOfPairDifferences);
     }
   }
 

@@ -44,20 +44,27 @@ class HousekeepingIT {
   @Test
   void deadFamiliesAndIdleCountersGo_liveSessionsStay() throws Exception {
     LoginResponse dead = identity.loginAdmin();
-    String rotated = identity.stub().refreshToken(
-        RefreshTokenRequest.newBuilder().setRefreshToken(dead.getRefreshToken()).build()).getRefreshToken();
+    String rotated =
+        identity
+            .stub()
+            .refreshToken(
+                RefreshTokenRequest.newBuilder().setRefreshToken(dead.getRefreshToken()).build())
+            .getRefreshToken();
     LoginResponse alive = identity.loginAdmin();
     try (Connection db = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "")) {
       // Age the first family (two tokens, parent and child) past the retention.
-      db.createStatement().executeUpdate(
-          "update refresh_tokens set issue_time = now() - interval '40 days', "
-              + "expire_time = now() - interval '10 days', idle_expire_time = now() - interval '10 days' "
-              + "where family_id = (select family_id from refresh_tokens order by issue_time limit 1)");
-      db.createStatement().executeUpdate(
-          "insert into throttles values ('LOGIN', 'ADDRESS', sha256('x'::bytea), 3, "
-              + "now() - interval '2 days', now() - interval '2 days')");
+      db.createStatement()
+          .executeUpdate(
+              "update refresh_tokens set issue_time = now() - interval '40 days', "
+                  + "expire_time = now() - interval '10 days', idle_expire_time = now() - interval '10 days' "
+                  + "where family_id = (select family_id from refresh_tokens order by issue_time limit 1)");
+      db.createStatement()
+          .executeUpdate(
+              "insert into throttles values ('LOGIN', 'ADDRESS', sha256('x'::bytea), 3, "
+                  + "now() - interval '2 days', now() - interval '2 days')");
       DSLContext dsl = DSL.using(db, SQLDialect.POSTGRES);
-      Throttles throttles = new Throttles(dsl, ThrottleLimits.fromEnv(Env.of(Map.of())), Clock.systemUTC());
+      Throttles throttles =
+          new Throttles(dsl, ThrottleLimits.fromEnv(Env.of(Map.of())), Clock.systemUTC());
 
       int deleted = new Housekeeping(dsl, throttles, Clock.systemUTC()).run();
 
@@ -65,8 +72,14 @@ class HousekeepingIT {
       assertThat(count(db, "select count(*) from refresh_tokens")).isEqualTo(1);
       assertThat(count(db, "select count(*) from throttles")).isZero();
     }
-    assertThat(identity.stub().refreshToken(
-        RefreshTokenRequest.newBuilder().setRefreshToken(alive.getRefreshToken()).build()).getRefreshToken())
+    assertThat(
+            identity
+                .stub()
+                .refreshToken(
+                    RefreshTokenRequest.newBuilder()
+                        .setRefreshToken(alive.getRefreshToken())
+                        .build())
+                .getRefreshToken())
         .isNotEmpty();
     assertThat(rotated).isNotEmpty();
   }

@@ -34,11 +34,11 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * Identity's hot paths through real gRPC against its own PostgreSQL and nats-server ({@code
- * ./mesh bench}): Login (one Argon2id verification, m=19 MiB t=2, plus a session), RefreshToken
- * (a row lock, a rotation, an ES256 signature) and GetMe (the auth interceptor's ES256
- * verification and two reads), each for a fixed time at several concurrencies. Prints calls/s,
- * p50/p99/max latency and the heap in use afterwards.
+ * Identity's hot paths through real gRPC against its own PostgreSQL and nats-server ({@code ./mesh
+ * bench}): Login (one Argon2id verification, m=19 MiB t=2, plus a session), RefreshToken (a row
+ * lock, a rotation, an ES256 signature) and GetMe (the auth interceptor's ES256 verification and
+ * two reads), each for a fixed time at several concurrencies. Prints calls/s, p50/p99/max latency
+ * and the heap in use afterwards.
  */
 public final class IdentityBenchmark {
 
@@ -47,7 +47,8 @@ public final class IdentityBenchmark {
   private static final Duration RUN = Duration.ofSeconds(8);
 
   public static void main(String[] args) throws Exception {
-    try (PostgresServer postgres = PostgresServer.start(); NatsServer nats = NatsServer.start()) {
+    try (PostgresServer postgres = PostgresServer.start();
+        NatsServer nats = NatsServer.start()) {
       postgres.createDatabase("identity_bench");
       int port = FreePorts.next();
       Map<String, String> env = new HashMap<>();
@@ -60,36 +61,61 @@ public final class IdentityBenchmark {
       env.put("LATTICE_IDENTITY_BOOTSTRAP_PASSWORD", IdentityHarness.ADMIN_PASSWORD);
       env.put("LATTICE_IDENTITY_THROTTLE_LOGIN_ACCOUNT_ADDRESS", "100000000/10m");
       env.put("LATTICE_IDENTITY_THROTTLE_LOGIN_ADDRESS", "100000000/10m");
-      try (RunningService identity = ServiceRuntime.start(new IdentityMain(), Env.of(env),
-              NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
+      try (RunningService identity =
+              ServiceRuntime.start(
+                  new IdentityMain(),
+                  Env.of(env),
+                  NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
           Mailbox mailbox = Mailbox.open(nats.url())) {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        ManagedChannel channel =
+            NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         IdentityServiceBlockingStub stub = IdentityServiceGrpc.newBlockingStub(channel);
-        stub.register(RegisterRequest.newBuilder().setTenantSlug("platform").setEmail(EMAIL)
-            .setPassword(PASSWORD).setDisplayName("Bench").build());
-        stub.verifyEmail(VerifyEmailRequest.newBuilder().setToken(mailbox.verificationToken(EMAIL)).build());
-        LoginRequest login = LoginRequest.newBuilder()
-            .setTenantSlug("platform").setEmail(EMAIL).setPassword(PASSWORD).build();
-        System.out.printf("identity benchmark on %d cores, Argon2id m=19456 KiB t=2 p=1, %d s per row%n",
+        stub.register(
+            RegisterRequest.newBuilder()
+                .setTenantSlug("platform")
+                .setEmail(EMAIL)
+                .setPassword(PASSWORD)
+                .setDisplayName("Bench")
+                .build());
+        stub.verifyEmail(
+            VerifyEmailRequest.newBuilder().setToken(mailbox.verificationToken(EMAIL)).build());
+        LoginRequest login =
+            LoginRequest.newBuilder()
+                .setTenantSlug("platform")
+                .setEmail(EMAIL)
+                .setPassword(PASSWORD)
+                .build();
+        System.out.printf(
+            "identity benchmark on %d cores, Argon2id m=19456 KiB t=2 p=1, %d s per row%n",
             Runtime.getRuntime().availableProcessors(), RUN.toSeconds());
         for (int concurrency : new int[] {1, 2, 8}) {
           run("Login", concurrency, worker -> () -> stub.login(login));
         }
         for (int concurrency : new int[] {1, 8, 32}) {
-          run("RefreshToken", concurrency, worker -> {
-            String[] token = {stub.login(login).getRefreshToken()};
-            return () -> token[0] = stub.refreshToken(
-                RefreshTokenRequest.newBuilder().setRefreshToken(token[0]).build()).getRefreshToken();
-          });
+          run(
+              "RefreshToken",
+              concurrency,
+              worker -> {
+                String[] token = {stub.login(login).getRefreshToken()};
+                return () ->
+                    token[0] =
+                        stub.refreshToken(
+                                RefreshTokenRequest.newBuilder().setRefreshToken(token[0]).build())
+                            .getRefreshToken();
+              });
         }
         String access = stub.login(login).getAccessToken();
         IdentityServiceBlockingStub authed = stub.withCallCredentials(BearerToken.of(access));
         for (int concurrency : new int[] {1, 8, 32}) {
-          run("GetMe", concurrency, worker -> () -> authed.getMe(GetMeRequest.getDefaultInstance()));
+          run(
+              "GetMe",
+              concurrency,
+              worker -> () -> authed.getMe(GetMeRequest.getDefaultInstance()));
         }
         System.gc();
         Runtime rt = Runtime.getRuntime();
-        System.out.printf("heap in use after the runs (service and client in this JVM): %d MiB%n",
+        System.out.printf(
+            "heap in use after the runs (service and client in this JVM): %d MiB%n",
             (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024));
         channel.shutdownNow();
       }
@@ -97,7 +123,8 @@ public final class IdentityBenchmark {
   }
 
   /** Runs {@code concurrency} callers for {@link #RUN}, each with its own prepared call. */
-  private static void run(String name, int concurrency, Function<Integer, Runnable> callers) throws Exception {
+  private static void run(String name, int concurrency, Function<Integer, Runnable> callers)
+      throws Exception {
     Recorder recorder = new Recorder(3);
     List<Runnable> prepared = new ArrayList<>();
     for (int i = 0; i < concurrency; i++) {
@@ -107,16 +134,18 @@ public final class IdentityBenchmark {
     ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
     List<Future<Long>> counts = new ArrayList<>();
     for (Runnable call : prepared) {
-      counts.add(pool.submit(() -> {
-        long n = 0;
-        while (System.nanoTime() < deadline) {
-          long start = System.nanoTime();
-          call.run();
-          recorder.recordValue((System.nanoTime() - start) / 1_000);
-          n++;
-        }
-        return n;
-      }));
+      counts.add(
+          pool.submit(
+              () -> {
+                long n = 0;
+                while (System.nanoTime() < deadline) {
+                  long start = System.nanoTime();
+                  call.run();
+                  recorder.recordValue((System.nanoTime() - start) / 1_000);
+                  n++;
+                }
+                return n;
+              }));
     }
     long total = 0;
     for (Future<Long> count : counts) {
@@ -125,8 +154,14 @@ public final class IdentityBenchmark {
     pool.shutdown();
     pool.awaitTermination(1, TimeUnit.MINUTES);
     Histogram h = recorder.getIntervalHistogram();
-    System.out.printf(Locale.ROOT, "%-13s concurrency %3d: %8.1f calls/s   p50 %7.2f ms   p99 %7.2f ms   max %7.2f ms%n",
-        name, concurrency, total / (double) RUN.toSeconds(), h.getValueAtPercentile(50) / 1000.0,
-        h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+    System.out.printf(
+        Locale.ROOT,
+        "%-13s concurrency %3d: %8.1f calls/s   p50 %7.2f ms   p99 %7.2f ms   max %7.2f ms%n",
+        name,
+        concurrency,
+        total / (double) RUN.toSeconds(),
+        h.getValueAtPercentile(50) / 1000.0,
+        h.getValueAtPercentile(99) / 1000.0,
+        h.getMaxValue() / 1000.0);
   }
 }

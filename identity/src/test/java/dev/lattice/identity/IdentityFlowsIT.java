@@ -43,26 +43,44 @@ class IdentityFlowsIT {
 
   @Test
   void registerVerifyLoginAndGetMe() {
-    identity.stub().register(RegisterRequest.newBuilder()
-        .setTenantSlug("platform").setEmail("Alice@Example.COM").setPassword("a long passphrase 1234")
-        .setDisplayName("Alice").build());
-    LoginRequest login = LoginRequest.newBuilder()
-        .setTenantSlug("platform").setEmail("alice@example.com").setPassword("a long passphrase 1234").build();
+    identity
+        .stub()
+        .register(
+            RegisterRequest.newBuilder()
+                .setTenantSlug("platform")
+                .setEmail("Alice@Example.COM")
+                .setPassword("a long passphrase 1234")
+                .setDisplayName("Alice")
+                .build());
+    LoginRequest login =
+        LoginRequest.newBuilder()
+            .setTenantSlug("platform")
+            .setEmail("alice@example.com")
+            .setPassword("a long passphrase 1234")
+            .build();
     assertThatThrownBy(() -> identity.stub().login(login))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION));
 
     String token = mailbox.verificationToken("alice@example.com");
-    assertThat(identity.stub().verifyEmail(VerifyEmailRequest.newBuilder().setToken(token).build())
-        .getUser().getStatus()).isEqualTo(UserStatus.USER_STATUS_ACTIVE);
+    assertThat(
+            identity
+                .stub()
+                .verifyEmail(VerifyEmailRequest.newBuilder().setToken(token).build())
+                .getUser()
+                .getStatus())
+        .isEqualTo(UserStatus.USER_STATUS_ACTIVE);
 
     LoginResponse session = identity.stub().login(login);
     assertThat(session.getTokenType()).isEqualTo("Bearer");
     assertThat(session.getExpiresIn()).isEqualTo(900);
-    GetMeResponse me = identity.stub(session.getAccessToken()).getMe(GetMeRequest.getDefaultInstance());
+    GetMeResponse me =
+        identity.stub(session.getAccessToken()).getMe(GetMeRequest.getDefaultInstance());
     assertThat(me.getUser().getEmail()).isEqualTo("alice@example.com");
     assertThat(me.getUser().getRolesList()).containsExactly("customer");
-    assertThat(me.getPermissionsList()).containsExactly("inventory.read", "orders.read", "orders.write");
+    assertThat(me.getPermissionsList())
+        .containsExactly("inventory.read", "orders.read", "orders.write");
   }
 
   @Test

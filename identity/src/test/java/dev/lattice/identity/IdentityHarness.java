@@ -1,10 +1,16 @@
 package dev.lattice.identity;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.rpc.ErrorInfo;
 import dev.lattice.identity.keys.KeyEncryption;
 import dev.lattice.identity.v1.IdentityServiceGrpc;
 import dev.lattice.identity.v1.IdentityServiceGrpc.IdentityServiceBlockingStub;
 import dev.lattice.identity.v1.LoginRequest;
 import dev.lattice.identity.v1.LoginResponse;
+import dev.lattice.identity.v1.RegisterRequest;
+import dev.lattice.identity.v1.VerifyEmailRequest;
 import dev.lattice.local.FreePorts;
 import dev.lattice.platform.auth.BearerToken;
 import dev.lattice.platform.config.Env;
@@ -13,34 +19,28 @@ import dev.lattice.platform.runtime.ServiceRuntime;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Message;
-import com.google.rpc.ErrorInfo;
-import dev.lattice.identity.v1.RegisterRequest;
-import dev.lattice.identity.v1.VerifyEmailRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.StatusProto;
 import java.net.InetSocketAddress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real identity service for a test class: its own database on the shared test PostgreSQL,
- * the shared test nats-server, a Netty server on a free loopback port, and channels to it,
- * optionally from another loopback source address (127.0.0.2, …) to act as another client.
+ * The real identity service for a test class: its own database on the shared test PostgreSQL, the
+ * shared test nats-server, a Netty server on a free loopback port, and channels to it, optionally
+ * from another loopback source address (127.0.0.2, …) to act as another client.
  */
 public final class IdentityHarness implements AutoCloseable {
 
@@ -86,7 +86,9 @@ public final class IdentityHarness implements AutoCloseable {
     env.putAll(overrides);
     RunningService service =
         ServiceRuntime.start(
-            new IdentityMain(), Env.of(env), NettyServerBuilder.forAddress(new InetSocketAddress("0.0.0.0", port)));
+            new IdentityMain(),
+            Env.of(env),
+            NettyServerBuilder.forAddress(new InetSocketAddress("0.0.0.0", port)));
     return new IdentityHarness(service, port, env, postgres);
   }
 
@@ -120,13 +122,14 @@ public final class IdentityHarness implements AutoCloseable {
     ManagedChannel created =
         NettyChannelBuilder.forAddress("127.0.0.1", port)
             .usePlaintext()
-            .localSocketPicker(new NettyChannelBuilder.LocalSocketPicker() {
-              @Override
-              public java.net.SocketAddress createSocketAddress(
-                  java.net.SocketAddress remoteAddress, io.grpc.Attributes attrs) {
-                return new InetSocketAddress(sourceAddress, 0);
-              }
-            })
+            .localSocketPicker(
+                new NettyChannelBuilder.LocalSocketPicker() {
+                  @Override
+                  public java.net.SocketAddress createSocketAddress(
+                      java.net.SocketAddress remoteAddress, io.grpc.Attributes attrs) {
+                    return new InetSocketAddress(sourceAddress, 0);
+                  }
+                })
             .build();
     channels.add(created);
     return created;
@@ -134,26 +137,44 @@ public final class IdentityHarness implements AutoCloseable {
 
   /** Signs in as the platform administrator. */
   public LoginResponse loginAdmin() {
-    return stub().login(LoginRequest.newBuilder()
-        .setTenantSlug("platform").setEmail(ADMIN_EMAIL).setPassword(ADMIN_PASSWORD).build());
+    return stub()
+        .login(
+            LoginRequest.newBuilder()
+                .setTenantSlug("platform")
+                .setEmail(ADMIN_EMAIL)
+                .setPassword(ADMIN_PASSWORD)
+                .build());
   }
 
   /** Registers {@code email} in tenant "platform" and verifies it with the mailed token. */
   public void registerVerified(Mailbox mailbox, String email, String password) {
     register(email, password);
-    stub().verifyEmail(VerifyEmailRequest.newBuilder().setToken(mailbox.verificationToken(email)).build());
+    stub()
+        .verifyEmail(
+            VerifyEmailRequest.newBuilder().setToken(mailbox.verificationToken(email)).build());
   }
 
   /** Registers {@code email} in tenant "platform" (status PENDING_VERIFICATION). */
   public void register(String email, String password) {
-    stub().register(RegisterRequest.newBuilder()
-        .setTenantSlug("platform").setEmail(email).setPassword(password).setDisplayName("Test user").build());
+    stub()
+        .register(
+            RegisterRequest.newBuilder()
+                .setTenantSlug("platform")
+                .setEmail(email)
+                .setPassword(password)
+                .setDisplayName("Test user")
+                .build());
   }
 
   /** Signs in to tenant "platform". */
   public LoginResponse login(String email, String password) {
-    return stub().login(LoginRequest.newBuilder()
-        .setTenantSlug("platform").setEmail(email).setPassword(password).build());
+    return stub()
+        .login(
+            LoginRequest.newBuilder()
+                .setTenantSlug("platform")
+                .setEmail(email)
+                .setPassword(password)
+                .build());
   }
 
   /** The first column of the first row of {@code sql} on identity's database, or null. */
@@ -191,8 +212,10 @@ public final class IdentityHarness implements AutoCloseable {
 
   /** The id of the live user holding {@code normalizedEmail}. */
   public UUID userId(String normalizedEmail) {
-    return (UUID) sqlValue(
-        "select id from users where email_normalized = ? and delete_time is null", normalizedEmail);
+    return (UUID)
+        sqlValue(
+            "select id from users where email_normalized = ? and delete_time is null",
+            normalizedEmail);
   }
 
   /** The google.rpc.Status a failed call carried. */
@@ -220,7 +243,8 @@ public final class IdentityHarness implements AutoCloseable {
 
   /** The ErrorInfo reason a failed call carried. */
   public static String reason(Throwable failure) {
-    return detail(failure, ErrorInfo.class).orElseThrow(() -> new AssertionError("no ErrorInfo in " + failure))
+    return detail(failure, ErrorInfo.class)
+        .orElseThrow(() -> new AssertionError("no ErrorInfo in " + failure))
         .getReason();
   }
 

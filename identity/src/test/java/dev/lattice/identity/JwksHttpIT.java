@@ -32,8 +32,9 @@ class JwksHttpIT {
   @BeforeAll
   static void start() {
     httpPort = FreePorts.next();
-    identity = IdentityHarness.start(postgres, nats,
-        Map.of("LATTICE_IDENTITY_JWKS_HTTP_PORT", Integer.toString(httpPort)));
+    identity =
+        IdentityHarness.start(
+            postgres, nats, Map.of("LATTICE_IDENTITY_JWKS_HTTP_PORT", Integer.toString(httpPort)));
   }
 
   @AfterAll
@@ -43,15 +44,21 @@ class JwksHttpIT {
 
   @Test
   void wellKnownJwks_isAStandardJwkSetThatVerifiesIssuedTokens() throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/.well-known/jwks.json")).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + httpPort + "/.well-known/jwks.json"))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("content-type")).contains("application/jwk-set+json");
     assertThat(response.headers().firstValue("cache-control")).contains("public, max-age=300");
     JWKSet set = JWKSet.parse(response.body());
-    assertThat(set.getKeys()).hasSize(identity.stub().getJwks(GetJwksRequest.getDefaultInstance()).getKeysCount());
+    assertThat(set.getKeys())
+        .hasSize(identity.stub().getJwks(GetJwksRequest.getDefaultInstance()).getKeysCount());
     assertThat(set.getKeys()).allSatisfy(key -> assertThat(key.isPrivate()).isFalse());
 
     SignedJWT token = SignedJWT.parse(identity.loginAdmin().getAccessToken());
@@ -62,14 +69,21 @@ class JwksHttpIT {
   @Test
   void otherMethodsAndPaths_areRefused() throws Exception {
     HttpClient client = HttpClient.newHttpClient();
-    HttpResponse<Void> post = client.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/.well-known/jwks.json"))
-            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-        HttpResponse.BodyHandlers.discarding());
+    HttpResponse<Void> post =
+        client.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + httpPort + "/.well-known/jwks.json"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
     assertThat(post.statusCode()).isEqualTo(405);
-    HttpResponse<Void> other = client.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/.well-known/jwks.json/x")).GET().build(),
-        HttpResponse.BodyHandlers.discarding());
+    HttpResponse<Void> other =
+        client.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + httpPort + "/.well-known/jwks.json/x"))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
     assertThat(other.statusCode()).isEqualTo(404);
   }
 }

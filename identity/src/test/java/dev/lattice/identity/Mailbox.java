@@ -33,13 +33,15 @@ public final class Mailbox implements AutoCloseable {
   public static Mailbox open(String natsUrl) throws Exception {
     Connection connection = Nats.connect(natsUrl);
     Mailbox mailbox = new Mailbox(connection);
-    Dispatcher dispatcher = connection.createDispatcher(message -> {
-      try {
-        mailbox.envelopes.add(Envelope.parseFrom(message.getData()));
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalStateException("not an envelope on " + message.getSubject(), e);
-      }
-    });
+    Dispatcher dispatcher =
+        connection.createDispatcher(
+            message -> {
+              try {
+                mailbox.envelopes.add(Envelope.parseFrom(message.getData()));
+              } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("not an envelope on " + message.getSubject(), e);
+              }
+            });
     dispatcher.subscribe("lattice.identity.>");
     connection.flush(Duration.ofSeconds(5));
     return mailbox;
@@ -60,18 +62,22 @@ public final class Mailbox implements AutoCloseable {
 
   /** Waits up to 10 s for the newest verification token sent to {@code email}. */
   public String verificationToken(String email) {
-    return await(() -> all(EmailVerificationRequested.class).stream()
-        .filter(e -> e.getEmail().equals(email))
-        .reduce((a, b) -> b)
-        .map(EmailVerificationRequested::getToken));
+    return await(
+        () ->
+            all(EmailVerificationRequested.class).stream()
+                .filter(e -> e.getEmail().equals(email))
+                .reduce((a, b) -> b)
+                .map(EmailVerificationRequested::getToken));
   }
 
   /** Waits up to 10 s for the newest reset token sent to {@code email}. */
   public String resetToken(String email) {
-    return await(() -> all(PasswordResetRequested.class).stream()
-        .filter(e -> e.getEmail().equals(email))
-        .reduce((a, b) -> b)
-        .map(PasswordResetRequested::getToken));
+    return await(
+        () ->
+            all(PasswordResetRequested.class).stream()
+                .filter(e -> e.getEmail().equals(email))
+                .reduce((a, b) -> b)
+                .map(PasswordResetRequested::getToken));
   }
 
   /** Payloads of {@code type} matching {@code filter} seen so far. */
@@ -81,35 +87,44 @@ public final class Mailbox implements AutoCloseable {
 
   /** Waits up to 10 s for {@code count} payloads of {@code type} matching {@code filter}. */
   public <T extends Message> List<T> awaitCount(Class<T> type, Predicate<T> filter, int count) {
-    return await(() -> {
-      List<T> found = all(type, filter);
-      return found.size() >= count ? Optional.of(found) : Optional.empty();
-    });
+    return await(
+        () -> {
+          List<T> found = all(type, filter);
+          return found.size() >= count ? Optional.of(found) : Optional.empty();
+        });
   }
 
   /** Waits up to 10 s for the newest reset request sent to {@code email}. */
   public PasswordResetRequested resetRequest(String email) {
-    return await(() -> all(PasswordResetRequested.class).stream()
-        .filter(e -> e.getEmail().equals(email))
-        .reduce((a, b) -> b));
+    return await(
+        () ->
+            all(PasswordResetRequested.class).stream()
+                .filter(e -> e.getEmail().equals(email))
+                .reduce((a, b) -> b));
   }
 
-  /** Waits up to 10 s for a verification token sent to {@code email} other than {@code previous}. */
+  /**
+   * Waits up to 10 s for a verification token sent to {@code email} other than {@code previous}.
+   */
   public String verificationTokenOtherThan(String email, String previous) {
-    return await(() -> all(EmailVerificationRequested.class).stream()
-        .filter(e -> e.getEmail().equals(email))
-        .reduce((a, b) -> b)
-        .map(EmailVerificationRequested::getToken)
-        .filter(token -> !token.equals(previous)));
+    return await(
+        () ->
+            all(EmailVerificationRequested.class).stream()
+                .filter(e -> e.getEmail().equals(email))
+                .reduce((a, b) -> b)
+                .map(EmailVerificationRequested::getToken)
+                .filter(token -> !token.equals(previous)));
   }
 
   /** Waits up to 10 s for a reset token sent to {@code email} other than {@code previous}. */
   public String resetTokenOtherThan(String email, String previous) {
-    return await(() -> all(PasswordResetRequested.class).stream()
-        .filter(e -> e.getEmail().equals(email))
-        .reduce((a, b) -> b)
-        .map(PasswordResetRequested::getToken)
-        .filter(token -> !token.equals(previous)));
+    return await(
+        () ->
+            all(PasswordResetRequested.class).stream()
+                .filter(e -> e.getEmail().equals(email))
+                .reduce((a, b) -> b)
+                .map(PasswordResetRequested::getToken)
+                .filter(token -> !token.equals(previous)));
   }
 
   /** A round trip to the server, so messages it already sent this connection have arrived. */
@@ -119,10 +134,11 @@ public final class Mailbox implements AutoCloseable {
 
   /** Waits up to 10 s for {@code count} payloads of {@code type}. */
   public <T extends Message> List<T> awaitCount(Class<T> type, int count) {
-    return await(() -> {
-      List<T> found = all(type);
-      return found.size() >= count ? Optional.of(found) : Optional.empty();
-    });
+    return await(
+        () -> {
+          List<T> found = all(type);
+          return found.size() >= count ? Optional.of(found) : Optional.empty();
+        });
   }
 
   private static <T> T await(java.util.function.Supplier<Optional<T>> probe) {

@@ -71,7 +71,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Register: one account per address under concurrency, Argon2id parameters, password policy, input checks. */
+/**
+ * Register: one account per address under concurrency, Argon2id parameters, password policy, input
+ * checks.
+ */
 class RegistrationIT {
 
   @RegisterExtension static final PostgresExtension postgres = new PostgresExtension();
@@ -83,9 +86,13 @@ class RegistrationIT {
   @BeforeAll
   static void start() throws Exception {
     mailbox = Mailbox.open(nats.url());
-    identity = IdentityHarness.start(postgres, nats, Map.of(
-        "LATTICE_IDENTITY_THROTTLE_REGISTER_ADDRESS", "100000/10m",
-        "LATTICE_IDENTITY_THROTTLE_REGISTER_ACCOUNT", "100000/10m"));
+    identity =
+        IdentityHarness.start(
+            postgres,
+            nats,
+            Map.of(
+                "LATTICE_IDENTITY_THROTTLE_REGISTER_ADDRESS", "100000/10m",
+                "LATTICE_IDENTITY_THROTTLE_REGISTER_ACCOUNT", "100000/10m"));
   }
 
   @AfterAll
@@ -96,11 +103,16 @@ class RegistrationIT {
 
   private static RegisterRequest registration(String email, String password) {
     return RegisterRequest.newBuilder()
-        .setTenantSlug("platform").setEmail(email).setPassword(password).setDisplayName("Bob").build();
+        .setTenantSlug("platform")
+        .setEmail(email)
+        .setPassword(password)
+        .setDisplayName("Bob")
+        .build();
   }
 
   private static long users(String normalizedEmail) {
-    return identity.sqlLong("select count(*) from users where email_normalized = ?", normalizedEmail);
+    return identity.sqlLong(
+        "select count(*) from users where email_normalized = ?", normalizedEmail);
   }
 
   @Test
@@ -112,12 +124,15 @@ class RegistrationIT {
     List<Future<RegisterResponse>> answers = new ArrayList<>();
     try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < callers; i++) {
-        RegisterRequest request = registration(variants[i % variants.length], "a long passphrase 1234");
-        answers.add(threads.submit(() -> {
-          ready.countDown();
-          go.await();
-          return identity.stub().withDeadlineAfter(60, TimeUnit.SECONDS).register(request);
-        }));
+        RegisterRequest request =
+            registration(variants[i % variants.length], "a long passphrase 1234");
+        answers.add(
+            threads.submit(
+                () -> {
+                  ready.countDown();
+                  go.await();
+                  return identity.stub().withDeadlineAfter(60, TimeUnit.SECONDS).register(request);
+                }));
       }
       assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
       go.countDown();
@@ -132,7 +147,8 @@ class RegistrationIT {
     String userId = identity.userId("bob@x.test").toString();
     // Each call emits exactly one of the two events: 50 in all, one of them the registration.
     mailbox.awaitCount(UserRegistered.class, e -> e.getEmail().equals("bob@x.test"), 1);
-    mailbox.awaitCount(AccountExistsNotified.class, e -> e.getEmail().equals("bob@x.test"), callers - 1);
+    mailbox.awaitCount(
+        AccountExistsNotified.class, e -> e.getEmail().equals("bob@x.test"), callers - 1);
     awaitOutboxDrained();
     mailbox.flush();
     assertThat(mailbox.all(UserRegistered.class, e -> e.getEmail().equals("bob@x.test")))
@@ -146,8 +162,10 @@ class RegistrationIT {
   @Test
   void storedHashIsArgon2idWithAtLeastOwaspParameters() {
     identity.register("hash@x.test", "a long passphrase 1234");
-    String hash = (String) identity.sqlValue(
-        "select password_hash from users where email_normalized = ?", "hash@x.test");
+    String hash =
+        (String)
+            identity.sqlValue(
+                "select password_hash from users where email_normalized = ?", "hash@x.test");
     assertThat(hash).startsWith("$argon2id$v=19$");
     PasswordHasher.HashPolicy parameters = PasswordHasher.parametersOf(hash);
     assertThat(parameters.memoryKib()).isGreaterThanOrEqualTo(19_456);
@@ -159,17 +177,24 @@ class RegistrationIT {
     String password = "rehash me at login 77";
     identity.registerVerified(mailbox, "rehash@x.test", password);
     String weak = new PasswordHasher(new PasswordHasher.HashPolicy(4096, 1, 1), 1).hash(password);
-    assertThat(identity.sqlUpdate(
-        "update users set password_hash = ? where email_normalized = ?", weak, "rehash@x.test")).isEqualTo(1);
+    assertThat(
+            identity.sqlUpdate(
+                "update users set password_hash = ? where email_normalized = ?",
+                weak,
+                "rehash@x.test"))
+        .isEqualTo(1);
 
     identity.login("rehash@x.test", password);
 
-    String upgraded = (String) identity.sqlValue(
-        "select password_hash from users where email_normalized = ?", "rehash@x.test");
+    String upgraded =
+        (String)
+            identity.sqlValue(
+                "select password_hash from users where email_normalized = ?", "rehash@x.test");
     assertThat(upgraded).isNotEqualTo(weak).startsWith("$argon2id$v=19$");
     assertThat(PasswordHasher.parametersOf(upgraded))
         .isEqualTo(new PasswordHasher.HashPolicy(19_456, 2, 1));
-    assertThat(new PasswordHasher(PasswordHasher.OWASP_MINIMUM, 1).matches(password, upgraded)).isTrue();
+    assertThat(new PasswordHasher(PasswordHasher.OWASP_MINIMUM, 1).matches(password, upgraded))
+        .isTrue();
     assertThat(identity.login("rehash@x.test", password).getAccessToken()).isNotEmpty();
   }
 
@@ -183,17 +208,25 @@ class RegistrationIT {
           failure(() -> identity.stub().register(registration("weak@x.test", common)));
       assertThat(code(e)).as(common).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(reason(e)).as(common).isEqualTo(PasswordPolicy.PASSWORD_TOO_WEAK);
-      assertThat(detail(e, BadRequest.class)).get()
-          .satisfies(b -> assertThat(b.getFieldViolationsList()).extracting(v -> v.getField())
-              .containsExactly("password"));
+      assertThat(detail(e, BadRequest.class))
+          .get()
+          .satisfies(
+              b ->
+                  assertThat(b.getFieldViolationsList())
+                      .extracting(v -> v.getField())
+                      .containsExactly("password"));
     }
     for (String length : List.of("x".repeat(11), "x".repeat(129))) {
       StatusRuntimeException e =
           failure(() -> identity.stub().register(registration("weak@x.test", length)));
       assertThat(code(e)).isEqualTo(Status.Code.INVALID_ARGUMENT);
-      assertThat(detail(e, BadRequest.class)).get()
-          .satisfies(b -> assertThat(b.getFieldViolationsList()).extracting(v -> v.getField())
-              .containsExactly("password"));
+      assertThat(detail(e, BadRequest.class))
+          .get()
+          .satisfies(
+              b ->
+                  assertThat(b.getFieldViolationsList())
+                      .extracting(v -> v.getField())
+                      .containsExactly("password"));
     }
 
     assertThat(identity.sqlLong("select count(*) from users")).isEqualTo(before);
@@ -204,12 +237,21 @@ class RegistrationIT {
   void badInputIsRefusedAndWritesNothing() {
     RegisterRequest valid = registration("input@x.test", "a long passphrase 1234");
     record Bad(String what, String field, RegisterRequest request) {}
-    List<Bad> bad = List.of(
-        new Bad("malformed email", "email", valid.toBuilder().setEmail("not-an-email").build()),
-        new Bad("10 KB password", "password", valid.toBuilder().setPassword("p".repeat(10 * 1024)).build()),
-        new Bad("NUL in display name", "display_name", valid.toBuilder().setDisplayName("a\u0000b").build()),
-        new Bad("NUL in password", "password",
-            valid.toBuilder().setPassword("a long pass\u0000phrase 1234").build()));
+    List<Bad> bad =
+        List.of(
+            new Bad("malformed email", "email", valid.toBuilder().setEmail("not-an-email").build()),
+            new Bad(
+                "10 KB password",
+                "password",
+                valid.toBuilder().setPassword("p".repeat(10 * 1024)).build()),
+            new Bad(
+                "NUL in display name",
+                "display_name",
+                valid.toBuilder().setDisplayName("a\u0000b").build()),
+            new Bad(
+                "NUL in password",
+                "password",
+                valid.toBuilder().setPassword("a long pass\u0000phrase 1234").build()));
 
     long users = identity.sqlLong("select count(*) from users");
     long tokens = identity.sqlLong("select count(*) from one_time_tokens");
@@ -218,9 +260,14 @@ class RegistrationIT {
     for (Bad b : bad) {
       StatusRuntimeException e = failure(() -> identity.stub().register(b.request()));
       assertThat(code(e)).as(b.what()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-      assertThat(detail(e, BadRequest.class)).as(b.what()).get()
-          .satisfies(r -> assertThat(r.getFieldViolationsList()).extracting(v -> v.getField())
-              .contains(b.field()));
+      assertThat(detail(e, BadRequest.class))
+          .as(b.what())
+          .get()
+          .satisfies(
+              r ->
+                  assertThat(r.getFieldViolationsList())
+                      .extracting(v -> v.getField())
+                      .contains(b.field()));
     }
 
     assertThat(identity.sqlLong("select count(*) from users")).isEqualTo(users);
@@ -235,24 +282,29 @@ class RegistrationIT {
   @Test
   void invalidUtf8InMetadataFromGrpcJavaIsDroppedByTheClientTransport() {
     Metadata.Key<byte[]> authorization =
-        InternalMetadata.keyOf("authorization", new InternalMetadata.TrustedAsciiMarshaller<byte[]>() {
-          @Override
-          public byte[] toAsciiString(byte[] value) {
-            return value;
-          }
+        InternalMetadata.keyOf(
+            "authorization",
+            new InternalMetadata.TrustedAsciiMarshaller<byte[]>() {
+              @Override
+              public byte[] toAsciiString(byte[] value) {
+                return value;
+              }
 
-          @Override
-          public byte[] parseAsciiString(byte[] serialized) {
-            return serialized;
-          }
-        });
+              @Override
+              public byte[] parseAsciiString(byte[] serialized) {
+                return serialized;
+              }
+            });
     Metadata headers = new Metadata();
     headers.put(authorization, INVALID_UTF8);
 
-    StatusRuntimeException e = failure(() -> IdentityServiceGrpc.newBlockingStub(identity.channel())
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-        .withDeadlineAfter(10, TimeUnit.SECONDS)
-        .getMe(GetMeRequest.getDefaultInstance()));
+    StatusRuntimeException e =
+        failure(
+            () ->
+                IdentityServiceGrpc.newBlockingStub(identity.channel())
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .getMe(GetMeRequest.getDefaultInstance()));
 
     // grpc-java's client transport (TransportFrameUtil.toHttp2Headers) drops a non-binary header
     // whose value is not spec-compliant ASCII, with a warning: the server sees no token at all.
@@ -262,21 +314,31 @@ class RegistrationIT {
 
   @Test
   void invalidUtf8InMetadataOnTheWireIsInvalidArgument() throws Exception {
-    RawHttp2.Answer answer = RawHttp2.call(identity.port(),
-        "/lattice.identity.v1.IdentityService/GetMe", "authorization", INVALID_UTF8);
+    RawHttp2.Answer answer =
+        RawHttp2.call(
+            identity.port(),
+            "/lattice.identity.v1.IdentityService/GetMe",
+            "authorization",
+            INVALID_UTF8);
 
     assertThat(answer.grpcStatus()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
     com.google.rpc.Status status = answer.details();
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
-    assertThat(status.getDetailsList()).anySatisfy(any -> {
-      assertThat(any.is(com.google.rpc.ErrorInfo.class)).isTrue();
-      assertThat(any.unpack(com.google.rpc.ErrorInfo.class).getReason()).isEqualTo("INVALID_METADATA");
-    });
-    assertThat(status.getDetailsList()).anySatisfy(any -> {
-      assertThat(any.is(BadRequest.class)).isTrue();
-      assertThat(any.unpack(BadRequest.class).getFieldViolationsList()).extracting(v -> v.getField())
-          .containsExactly("metadata.authorization");
-    });
+    assertThat(status.getDetailsList())
+        .anySatisfy(
+            any -> {
+              assertThat(any.is(com.google.rpc.ErrorInfo.class)).isTrue();
+              assertThat(any.unpack(com.google.rpc.ErrorInfo.class).getReason())
+                  .isEqualTo("INVALID_METADATA");
+            });
+    assertThat(status.getDetailsList())
+        .anySatisfy(
+            any -> {
+              assertThat(any.is(BadRequest.class)).isTrue();
+              assertThat(any.unpack(BadRequest.class).getFieldViolationsList())
+                  .extracting(v -> v.getField())
+                  .containsExactly("metadata.authorization");
+            });
   }
 
   /**
@@ -287,47 +349,61 @@ class RegistrationIT {
 
     record Answer(int grpcStatus, com.google.rpc.Status details) {}
 
-    static Answer call(int port, String path, String headerName, byte[] headerValue) throws Exception {
+    static Answer call(int port, String path, String headerName, byte[] headerValue)
+        throws Exception {
       EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
       try {
-        io.grpc.netty.shaded.io.netty.channel.Channel parent = new Bootstrap()
-            .group(group)
-            .channel(NioSocketChannel.class)
-            .handler(new ChannelInitializer<SocketChannel>() {
-              @Override
-              protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(
-                    Http2FrameCodecBuilder.forClient().build(),
-                    new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
-              }
-            })
-            .connect("127.0.0.1", port).sync().channel();
-        java.util.concurrent.CompletableFuture<Http2Headers> trailers = new java.util.concurrent.CompletableFuture<>();
-        Http2StreamChannel stream = new Http2StreamChannelBootstrap(parent)
-            .handler(new SimpleChannelInboundHandler<Http2StreamFrame>() {
-              @Override
-              protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
-                if (frame instanceof Http2HeadersFrame headers && headers.isEndStream()) {
-                  trailers.complete(headers.headers());
-                } else if (frame instanceof Http2DataFrame data && data.isEndStream()) {
-                  trailers.completeExceptionally(new AssertionError("the stream ended without trailers"));
-                }
-              }
+        io.grpc.netty.shaded.io.netty.channel.Channel parent =
+            new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .handler(
+                    new ChannelInitializer<SocketChannel>() {
+                      @Override
+                      protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                            .addLast(
+                                Http2FrameCodecBuilder.forClient().build(),
+                                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                      }
+                    })
+                .connect("127.0.0.1", port)
+                .sync()
+                .channel();
+        java.util.concurrent.CompletableFuture<Http2Headers> trailers =
+            new java.util.concurrent.CompletableFuture<>();
+        Http2StreamChannel stream =
+            new Http2StreamChannelBootstrap(parent)
+                .handler(
+                    new SimpleChannelInboundHandler<Http2StreamFrame>() {
+                      @Override
+                      protected void channelRead0(
+                          ChannelHandlerContext ctx, Http2StreamFrame frame) {
+                        if (frame instanceof Http2HeadersFrame headers && headers.isEndStream()) {
+                          trailers.complete(headers.headers());
+                        } else if (frame instanceof Http2DataFrame data && data.isEndStream()) {
+                          trailers.completeExceptionally(
+                              new AssertionError("the stream ended without trailers"));
+                        }
+                      }
 
-              @Override
-              public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                trailers.completeExceptionally(cause);
-              }
-            })
-            .open().sync().getNow();
-        Http2Headers headers = new DefaultHttp2Headers(false)
-            .method("POST")
-            .scheme("http")
-            .path(path)
-            .authority("127.0.0.1:" + port)
-            .add("content-type", "application/grpc")
-            .add("te", "trailers")
-            .add(AsciiString.of(headerName), new AsciiString(headerValue));
+                      @Override
+                      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        trailers.completeExceptionally(cause);
+                      }
+                    })
+                .open()
+                .sync()
+                .getNow();
+        Http2Headers headers =
+            new DefaultHttp2Headers(false)
+                .method("POST")
+                .scheme("http")
+                .path(path)
+                .authority("127.0.0.1:" + port)
+                .add("content-type", "application/grpc")
+                .add("te", "trailers")
+                .add(AsciiString.of(headerName), new AsciiString(headerValue));
         stream.write(new DefaultHttp2HeadersFrame(headers, false));
         // One gRPC message: not compressed, length 0 (an empty GetMeRequest).
         stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[5]), true));
@@ -337,8 +413,10 @@ class RegistrationIT {
         CharSequence details = received.get("grpc-status-details-bin");
         assertThat(grpcStatus).as("grpc-status in %s", received).isNotNull();
         assertThat(details).as("grpc-status-details-bin in %s", received).isNotNull();
-        return new Answer(Integer.parseInt(grpcStatus.toString()),
-            com.google.rpc.Status.parseFrom(java.util.Base64.getDecoder().decode(details.toString())));
+        return new Answer(
+            Integer.parseInt(grpcStatus.toString()),
+            com.google.rpc.Status.parseFrom(
+                java.util.Base64.getDecoder().decode(details.toString())));
       } finally {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
       }
@@ -361,35 +439,41 @@ class RegistrationIT {
     assertThat(users("fresh@x.test")).isEqualTo(1);
   }
 
-  private record Answer(Status.Code status, byte[] body, Set<String> headerKeys, Set<String> trailerKeys) {}
+  private record Answer(
+      Status.Code status, byte[] body, Set<String> headerKeys, Set<String> trailerKeys) {}
 
   private static Answer registerCapturing(RegisterRequest request) {
     Set<String> headerKeys = new TreeSet<>();
     Set<String> trailerKeys = new TreeSet<>();
-    ClientInterceptor capture = new ClientInterceptor() {
-      @Override
-      public <Q, R> ClientCall<Q, R> interceptCall(
-          MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-        return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+    ClientInterceptor capture =
+        new ClientInterceptor() {
           @Override
-          public void start(Listener<R> listener, Metadata headers) {
-            super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+          public <Q, R> ClientCall<Q, R> interceptCall(
+              MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(
+                next.newCall(method, options)) {
               @Override
-              public void onHeaders(Metadata received) {
-                headerKeys.addAll(received.keys());
-                super.onHeaders(received);
-              }
+              public void start(Listener<R> listener, Metadata headers) {
+                super.start(
+                    new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(
+                        listener) {
+                      @Override
+                      public void onHeaders(Metadata received) {
+                        headerKeys.addAll(received.keys());
+                        super.onHeaders(received);
+                      }
 
-              @Override
-              public void onClose(Status status, Metadata trailers) {
-                trailerKeys.addAll(trailers.keys());
-                super.onClose(status, trailers);
+                      @Override
+                      public void onClose(Status status, Metadata trailers) {
+                        trailerKeys.addAll(trailers.keys());
+                        super.onClose(status, trailers);
+                      }
+                    },
+                    headers);
               }
-            }, headers);
+            };
           }
         };
-      }
-    };
     try {
       RegisterResponse response = identity.stub().withInterceptors(capture).register(request);
       return new Answer(Status.Code.OK, response.toByteArray(), headerKeys, trailerKeys);
@@ -398,10 +482,14 @@ class RegistrationIT {
     }
   }
 
-  /** How many rows were ever inserted into the outbox (its identity sequence; rows are deleted once relayed). */
+  /**
+   * How many rows were ever inserted into the outbox (its identity sequence; rows are deleted once
+   * relayed).
+   */
   private static long outboxInserts() {
-    Object value = identity.sqlValue(
-        "select pg_sequence_last_value(pg_get_serial_sequence('outbox_events', 'id'))");
+    Object value =
+        identity.sqlValue(
+            "select pg_sequence_last_value(pg_get_serial_sequence('outbox_events', 'id'))");
     return value == null ? 0 : ((Number) value).longValue();
   }
 
@@ -419,7 +507,9 @@ class RegistrationIT {
       BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
         String word = line.strip();
-        if (word.length() >= 12 && word.length() <= 128 && word.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        if (word.length() >= 12
+            && word.length() <= 128
+            && word.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
           return word;
         }
       }

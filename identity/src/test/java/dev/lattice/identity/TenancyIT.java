@@ -31,8 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Tenancy: the platform admin creates a tenant with its first admin, who sets a password through
- * the account-setup mail; the tenant of every call comes from the token, and another tenant's
- * user is NOT_FOUND from either side.
+ * the account-setup mail; the tenant of every call comes from the token, and another tenant's user
+ * is NOT_FOUND from either side.
  */
 class TenancyIT {
 
@@ -63,63 +63,137 @@ class TenancyIT {
     assertThat(platform.getTenantId()).isEqualTo(admin.getTenantId());
     assertThat(platform.getInitialAdminUserId()).isEqualTo(admin.getId());
     assertThat(platform.getInitialAdminEmail()).isEqualTo(IdentityHarness.ADMIN_EMAIL);
-    assertThat(platform.getInitialAdminDisplayName()).isEqualTo(admin.getDisplayName()).isNotEmpty();
+    assertThat(platform.getInitialAdminDisplayName())
+        .isEqualTo(admin.getDisplayName())
+        .isNotEmpty();
     assertThat(platform.getInitialAdminLocale()).isEqualTo(admin.getLocale()).isEqualTo("en");
   }
 
   @Test
   void newTenantsAdminSetsUpTheAccount_andTenantsCannotSeeEachOther() {
     LoginResponse platformAdmin = identity.loginAdmin();
-    CreateTenantResponse created = identity.stub(platformAdmin.getAccessToken()).createTenant(
-        CreateTenantRequest.newBuilder()
-            .setSlug("acme").setDisplayName("Acme")
-            .setInitialAdmin(InitialAdmin.newBuilder().setEmail("Owner@Acme.test").setDisplayName("Owner"))
-            .build());
+    CreateTenantResponse created =
+        identity
+            .stub(platformAdmin.getAccessToken())
+            .createTenant(
+                CreateTenantRequest.newBuilder()
+                    .setSlug("acme")
+                    .setDisplayName("Acme")
+                    .setInitialAdmin(
+                        InitialAdmin.newBuilder()
+                            .setEmail("Owner@Acme.test")
+                            .setDisplayName("Owner"))
+                    .build());
     assertThat(created.getTenant().getStatus()).isEqualTo(TenantStatus.TENANT_STATUS_ACTIVE);
     User owner = created.getInitialAdmin();
     assertThat(owner.getTenantId()).isEqualTo(created.getTenant().getId());
     assertThat(owner.getStatus()).isEqualTo(UserStatus.USER_STATUS_PENDING_VERIFICATION);
     assertThat(owner.getRolesList()).containsExactly("admin");
-    TenantCreated acme = mailbox.awaitCount(TenantCreated.class, t -> t.getSlug().equals("acme"), 1).get(0);
+    TenantCreated acme =
+        mailbox.awaitCount(TenantCreated.class, t -> t.getSlug().equals("acme"), 1).get(0);
     assertThat(acme.getInitialAdminUserId()).isEqualTo(owner.getId());
     assertThat(acme.getInitialAdminEmail()).isEqualTo("owner@acme.test");
     assertThat(acme.getInitialAdminDisplayName()).isEqualTo("Owner");
     assertThat(acme.getInitialAdminLocale()).isEqualTo("en");
 
     PasswordResetRequested setup = mailbox.resetRequest("owner@acme.test");
-    assertThat(setup.getPurpose()).isEqualTo(PasswordResetPurpose.PASSWORD_RESET_PURPOSE_ACCOUNT_SETUP);
-    identity.stub().resetPassword(ResetPasswordRequest.newBuilder()
-        .setToken(setup.getToken()).setNewPassword("acme owner passphrase 9").build());
-    LoginResponse acmeAdmin = identity.stub().login(LoginRequest.newBuilder()
-        .setTenantSlug("acme").setEmail("owner@acme.test").setPassword("acme owner passphrase 9").build());
+    assertThat(setup.getPurpose())
+        .isEqualTo(PasswordResetPurpose.PASSWORD_RESET_PURPOSE_ACCOUNT_SETUP);
+    identity
+        .stub()
+        .resetPassword(
+            ResetPasswordRequest.newBuilder()
+                .setToken(setup.getToken())
+                .setNewPassword("acme owner passphrase 9")
+                .build());
+    LoginResponse acmeAdmin =
+        identity
+            .stub()
+            .login(
+                LoginRequest.newBuilder()
+                    .setTenantSlug("acme")
+                    .setEmail("owner@acme.test")
+                    .setPassword("acme owner passphrase 9")
+                    .build());
     assertThat(acmeAdmin.getUser().getStatus()).isEqualTo(UserStatus.USER_STATUS_ACTIVE);
 
     // Each tenant's admin meets NOT_FOUND for the other's users, never PERMISSION_DENIED.
-    var acrossFromAcme = failure(() -> identity.stub(acmeAdmin.getAccessToken())
-        .getUser(GetUserRequest.newBuilder().setUserId(platformAdmin.getUser().getId()).build()));
+    var acrossFromAcme =
+        failure(
+            () ->
+                identity
+                    .stub(acmeAdmin.getAccessToken())
+                    .getUser(
+                        GetUserRequest.newBuilder()
+                            .setUserId(platformAdmin.getUser().getId())
+                            .build()));
     assertThat(code(acrossFromAcme)).isEqualTo(Status.Code.NOT_FOUND);
     assertThat(reason(acrossFromAcme)).isEqualTo("USER_NOT_FOUND");
-    var acrossFromPlatform = failure(() -> identity.stub(platformAdmin.getAccessToken())
-        .getUser(GetUserRequest.newBuilder().setUserId(owner.getId()).build()));
+    var acrossFromPlatform =
+        failure(
+            () ->
+                identity
+                    .stub(platformAdmin.getAccessToken())
+                    .getUser(GetUserRequest.newBuilder().setUserId(owner.getId()).build()));
     assertThat(code(acrossFromPlatform)).isEqualTo(Status.Code.NOT_FOUND);
-    assertThat(identity.stub(acmeAdmin.getAccessToken()).listUsers(ListUsersRequest.getDefaultInstance())
-        .getUsersList()).extracting(User::getEmail).containsExactly("owner@acme.test");
+    assertThat(
+            identity
+                .stub(acmeAdmin.getAccessToken())
+                .listUsers(ListUsersRequest.getDefaultInstance())
+                .getUsersList())
+        .extracting(User::getEmail)
+        .containsExactly("owner@acme.test");
 
     // One address may hold an account in each tenant.
-    identity.stub().register(RegisterRequest.newBuilder().setTenantSlug("acme")
-        .setEmail(IdentityHarness.ADMIN_EMAIL).setPassword("another passphrase 77").setDisplayName("Twin").build());
-    assertThat(identity.stub(acmeAdmin.getAccessToken()).listUsers(ListUsersRequest.getDefaultInstance())
-        .getUsersCount()).isEqualTo(2);
+    identity
+        .stub()
+        .register(
+            RegisterRequest.newBuilder()
+                .setTenantSlug("acme")
+                .setEmail(IdentityHarness.ADMIN_EMAIL)
+                .setPassword("another passphrase 77")
+                .setDisplayName("Twin")
+                .build());
+    assertThat(
+            identity
+                .stub(acmeAdmin.getAccessToken())
+                .listUsers(ListUsersRequest.getDefaultInstance())
+                .getUsersCount())
+        .isEqualTo(2);
 
-    var taken = failure(() -> identity.stub(platformAdmin.getAccessToken()).createTenant(
-        CreateTenantRequest.newBuilder().setSlug("acme").setDisplayName("Acme again").build()));
+    var taken =
+        failure(
+            () ->
+                identity
+                    .stub(platformAdmin.getAccessToken())
+                    .createTenant(
+                        CreateTenantRequest.newBuilder()
+                            .setSlug("acme")
+                            .setDisplayName("Acme again")
+                            .build()));
     assertThat(code(taken)).isEqualTo(Status.Code.ALREADY_EXISTS);
     assertThat(reason(taken)).isEqualTo("TENANT_SLUG_TAKEN");
-    var notPlatformAdmin = failure(() -> identity.stub(acmeAdmin.getAccessToken()).createTenant(
-        CreateTenantRequest.newBuilder().setSlug("other").setDisplayName("Other").build()));
+    var notPlatformAdmin =
+        failure(
+            () ->
+                identity
+                    .stub(acmeAdmin.getAccessToken())
+                    .createTenant(
+                        CreateTenantRequest.newBuilder()
+                            .setSlug("other")
+                            .setDisplayName("Other")
+                            .build()));
     assertThat(code(notPlatformAdmin)).isEqualTo(Status.Code.PERMISSION_DENIED);
-    var controlCharacters = failure(() -> identity.stub(platformAdmin.getAccessToken()).createTenant(
-        CreateTenantRequest.newBuilder().setSlug("nul").setDisplayName("bad\u0000name").build()));
+    var controlCharacters =
+        failure(
+            () ->
+                identity
+                    .stub(platformAdmin.getAccessToken())
+                    .createTenant(
+                        CreateTenantRequest.newBuilder()
+                            .setSlug("nul")
+                            .setDisplayName("bad\u0000name")
+                            .build()));
     assertThat(code(controlCharacters)).isEqualTo(Status.Code.INVALID_ARGUMENT);
   }
 }

@@ -47,7 +47,11 @@ class ThrottlingIT {
   }
 
   private static LoginRequest login(String email, String password) {
-    return LoginRequest.newBuilder().setTenantSlug("platform").setEmail(email).setPassword(password).build();
+    return LoginRequest.newBuilder()
+        .setTenantSlug("platform")
+        .setEmail(email)
+        .setPassword(password)
+        .build();
   }
 
   @Test
@@ -65,11 +69,13 @@ class ThrottlingIT {
     StatusRuntimeException blocked = failure(() -> identity.stub().login(login(email, PASSWORD)));
     assertThat(code(blocked)).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(reason(blocked)).isEqualTo("RATE_LIMITED");
-    assertThat(detail(blocked, RetryInfo.class)).get()
+    assertThat(detail(blocked, RetryInfo.class))
+        .get()
         .satisfies(retry -> assertThat(retry.getRetryDelay().getSeconds()).isBetween(1L, 600L));
 
-    IdentityServiceBlockingStub elsewhere = IdentityServiceGrpc.newBlockingStub(identity.channel("127.0.0.2"))
-        .withDeadlineAfter(30, TimeUnit.SECONDS);
+    IdentityServiceBlockingStub elsewhere =
+        IdentityServiceGrpc.newBlockingStub(identity.channel("127.0.0.2"))
+            .withDeadlineAfter(30, TimeUnit.SECONDS);
     assertThat(elsewhere.login(login(email, PASSWORD)).getUser().getEmail()).isEqualTo(email);
 
     // The owner's success elsewhere does not lift the block on the attacker's address.
@@ -99,7 +105,8 @@ class ThrottlingIT {
     StatusRuntimeException e = failure(() -> identity.stub().resendVerification(request));
     assertThat(code(e)).as(email).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(reason(e)).isEqualTo("RATE_LIMITED");
-    assertThat(detail(e, RetryInfo.class)).get()
+    assertThat(detail(e, RetryInfo.class))
+        .get()
         .satisfies(retry -> assertThat(retry.getRetryDelay().getSeconds()).isBetween(1L, 60L));
     return e;
   }

@@ -81,8 +81,13 @@ class TokensLifecycleIT {
     identity.register("resend@t.test", PASSWORD);
     String first = mailbox.verificationToken("resend@t.test");
 
-    identity.stub().resendVerification(ResendVerificationRequest.newBuilder()
-        .setTenantSlug("platform").setEmail("resend@t.test").build());
+    identity
+        .stub()
+        .resendVerification(
+            ResendVerificationRequest.newBuilder()
+                .setTenantSlug("platform")
+                .setEmail("resend@t.test")
+                .build());
     String second = mailbox.verificationTokenOtherThan("resend@t.test", first);
 
     assertFailed(() -> verify(first), Status.Code.FAILED_PRECONDITION, "TOKEN_INVALID");
@@ -105,7 +110,8 @@ class TokensLifecycleIT {
     String token = mailbox.resetToken("expired-reset@t.test");
     expireOpenToken("expired-reset@t.test", "RESET_PASSWORD");
 
-    assertFailed(() -> reset(token, NEW_PASSWORD), Status.Code.FAILED_PRECONDITION, "TOKEN_EXPIRED");
+    assertFailed(
+        () -> reset(token, NEW_PASSWORD), Status.Code.FAILED_PRECONDITION, "TOKEN_EXPIRED");
     assertThat(identity.login("expired-reset@t.test", PASSWORD).getAccessToken()).isNotEmpty();
   }
 
@@ -118,18 +124,24 @@ class TokensLifecycleIT {
     Instant asked = Instant.now();
     requestReset(email);
     PasswordResetRequested mail = mailbox.resetRequest(email);
-    Instant expires = Instant.ofEpochSecond(mail.getExpireTime().getSeconds(), mail.getExpireTime().getNanos());
-    assertThat(expires).isBetween(asked.plus(Duration.ofMinutes(30)).minusSeconds(5),
-        Instant.now().plus(Duration.ofMinutes(30)).plusSeconds(5));
+    Instant expires =
+        Instant.ofEpochSecond(mail.getExpireTime().getSeconds(), mail.getExpireTime().getNanos());
+    assertThat(expires)
+        .isBetween(
+            asked.plus(Duration.ofMinutes(30)).minusSeconds(5),
+            Instant.now().plus(Duration.ofMinutes(30)).plusSeconds(5));
 
     reset(mail.getToken(), NEW_PASSWORD);
 
-    assertFailed(() -> identity.login(email, PASSWORD), Status.Code.UNAUTHENTICATED, "INVALID_CREDENTIALS");
+    assertFailed(
+        () -> identity.login(email, PASSWORD), Status.Code.UNAUTHENTICATED, "INVALID_CREDENTIALS");
     assertThat(identity.login(email, NEW_PASSWORD).getAccessToken()).isNotEmpty();
     StatusRuntimeException refresh = failure(() -> refresh(before.getRefreshToken()));
     assertThat(code(refresh)).isEqualTo(Status.Code.UNAUTHENTICATED);
-    assertFailed(() -> reset(mail.getToken(), "yet another passphrase 9"),
-        Status.Code.FAILED_PRECONDITION, "TOKEN_INVALID");
+    assertFailed(
+        () -> reset(mail.getToken(), "yet another passphrase 9"),
+        Status.Code.FAILED_PRECONDITION,
+        "TOKEN_INVALID");
     assertThat(identity.login(email, NEW_PASSWORD).getAccessToken()).isNotEmpty();
   }
 
@@ -141,16 +153,27 @@ class TokensLifecycleIT {
     LoginResponse other = identity.login(email, PASSWORD);
     IdentityServiceBlockingStub me = identity.stub(mine.getAccessToken());
 
-    assertFailed(() -> me.changePassword(ChangePasswordRequest.newBuilder()
-            .setCurrentPassword("not my password at all").setNewPassword(NEW_PASSWORD).build()),
-        Status.Code.INVALID_ARGUMENT, "PASSWORD_INCORRECT");
+    assertFailed(
+        () ->
+            me.changePassword(
+                ChangePasswordRequest.newBuilder()
+                    .setCurrentPassword("not my password at all")
+                    .setNewPassword(NEW_PASSWORD)
+                    .build()),
+        Status.Code.INVALID_ARGUMENT,
+        "PASSWORD_INCORRECT");
 
-    me.changePassword(ChangePasswordRequest.newBuilder()
-        .setCurrentPassword(PASSWORD).setNewPassword(NEW_PASSWORD).build());
+    me.changePassword(
+        ChangePasswordRequest.newBuilder()
+            .setCurrentPassword(PASSWORD)
+            .setNewPassword(NEW_PASSWORD)
+            .build());
 
     assertThat(refresh(mine.getRefreshToken()).getRefreshToken()).isNotEmpty();
-    assertThat(code(failure(() -> refresh(other.getRefreshToken())))).isEqualTo(Status.Code.UNAUTHENTICATED);
-    assertFailed(() -> identity.login(email, PASSWORD), Status.Code.UNAUTHENTICATED, "INVALID_CREDENTIALS");
+    assertThat(code(failure(() -> refresh(other.getRefreshToken()))))
+        .isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertFailed(
+        () -> identity.login(email, PASSWORD), Status.Code.UNAUTHENTICATED, "INVALID_CREDENTIALS");
     assertThat(identity.login(email, NEW_PASSWORD).getAccessToken()).isNotEmpty();
   }
 
@@ -178,16 +201,18 @@ class TokensLifecycleIT {
     List<Future<Status.Code>> outcomes = new ArrayList<>();
     try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < callers; i++) {
-        outcomes.add(threads.submit(() -> {
-          ready.countDown();
-          go.await();
-          try {
-            refresh(token);
-            return Status.Code.OK;
-          } catch (StatusRuntimeException e) {
-            return e.getStatus().getCode();
-          }
-        }));
+        outcomes.add(
+            threads.submit(
+                () -> {
+                  ready.countDown();
+                  go.await();
+                  try {
+                    refresh(token);
+                    return Status.Code.OK;
+                  } catch (StatusRuntimeException e) {
+                    return e.getStatus().getCode();
+                  }
+                }));
       }
       assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
       go.countDown();
@@ -196,7 +221,9 @@ class TokensLifecycleIT {
         codes.add(outcome.get(60, TimeUnit.SECONDS));
       }
       assertThat(codes.stream().filter(c -> c == Status.Code.OK).count()).isLessThanOrEqualTo(1);
-      assertThat(codes).filteredOn(c -> c != Status.Code.OK).hasSizeGreaterThanOrEqualTo(callers - 1)
+      assertThat(codes)
+          .filteredOn(c -> c != Status.Code.OK)
+          .hasSizeGreaterThanOrEqualTo(callers - 1)
           .allMatch(c -> c == Status.Code.UNAUTHENTICATED);
     }
   }
@@ -207,7 +234,8 @@ class TokensLifecycleIT {
     LoginResponse session = identity.login("logout@t.test", PASSWORD);
     String rotated = refresh(session.getRefreshToken()).getRefreshToken();
 
-    identity.stub(session.getAccessToken())
+    identity
+        .stub(session.getAccessToken())
         .logout(LogoutRequest.newBuilder().setRefreshToken(rotated).build());
 
     assertFailed(() -> refresh(rotated), Status.Code.UNAUTHENTICATED, "REFRESH_TOKEN_INVALID");
@@ -223,56 +251,98 @@ class TokensLifecycleIT {
     LoginResponse session = identity.login(email, PASSWORD);
     User user = session.getUser();
 
-    User deleted = admin.deleteUser(DeleteUserRequest.newBuilder()
-        .setUserId(user.getId()).setVersion(user.getVersion()).build()).getUser();
+    User deleted =
+        admin
+            .deleteUser(
+                DeleteUserRequest.newBuilder()
+                    .setUserId(user.getId())
+                    .setVersion(user.getVersion())
+                    .build())
+            .getUser();
     assertThat(deleted.getStatus()).isEqualTo(UserStatus.USER_STATUS_DELETED);
 
-    assertFailed(() -> identity.login(email, PASSWORD), Status.Code.UNAUTHENTICATED, "INVALID_CREDENTIALS");
-    assertThat(code(failure(() -> refresh(session.getRefreshToken())))).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertFailed(
+        () -> identity.login(email, PASSWORD), Status.Code.UNAUTHENTICATED, "INVALID_CREDENTIALS");
+    assertThat(code(failure(() -> refresh(session.getRefreshToken()))))
+        .isEqualTo(Status.Code.UNAUTHENTICATED);
 
-    User restored = admin.restoreUser(RestoreUserRequest.newBuilder()
-        .setUserId(user.getId()).setVersion(deleted.getVersion()).build()).getUser();
+    User restored =
+        admin
+            .restoreUser(
+                RestoreUserRequest.newBuilder()
+                    .setUserId(user.getId())
+                    .setVersion(deleted.getVersion())
+                    .build())
+            .getUser();
     assertThat(restored.getStatus()).isEqualTo(UserStatus.USER_STATUS_ACTIVE);
     assertThat(identity.login(email, PASSWORD).getUser().getId()).isEqualTo(user.getId());
 
-    User deletedAgain = admin.deleteUser(DeleteUserRequest.newBuilder()
-        .setUserId(user.getId()).setVersion(restored.getVersion()).build()).getUser();
+    User deletedAgain =
+        admin
+            .deleteUser(
+                DeleteUserRequest.newBuilder()
+                    .setUserId(user.getId())
+                    .setVersion(restored.getVersion())
+                    .build())
+            .getUser();
     identity.register(email, "the new owner's passphrase 1");
     UUID newOwner = identity.userId(email);
     assertThat(newOwner.toString()).isNotEqualTo(user.getId());
 
-    assertFailed(() -> admin.restoreUser(RestoreUserRequest.newBuilder()
-            .setUserId(user.getId()).setVersion(deletedAgain.getVersion()).build()),
-        Status.Code.ALREADY_EXISTS, "EMAIL_TAKEN");
+    assertFailed(
+        () ->
+            admin.restoreUser(
+                RestoreUserRequest.newBuilder()
+                    .setUserId(user.getId())
+                    .setVersion(deletedAgain.getVersion())
+                    .build()),
+        Status.Code.ALREADY_EXISTS,
+        "EMAIL_TAKEN");
     assertThat(identity.userId(email)).isEqualTo(newOwner);
   }
 
   // --- helpers ---------------------------------------------------------------------------------
 
   private static User verify(String token) {
-    return identity.stub().verifyEmail(VerifyEmailRequest.newBuilder().setToken(token).build()).getUser();
+    return identity
+        .stub()
+        .verifyEmail(VerifyEmailRequest.newBuilder().setToken(token).build())
+        .getUser();
   }
 
   private static void requestReset(String email) {
-    identity.stub().requestPasswordReset(RequestPasswordResetRequest.newBuilder()
-        .setTenantSlug("platform").setEmail(email).build());
+    identity
+        .stub()
+        .requestPasswordReset(
+            RequestPasswordResetRequest.newBuilder()
+                .setTenantSlug("platform")
+                .setEmail(email)
+                .build());
   }
 
   private static void reset(String token, String newPassword) {
-    identity.stub().resetPassword(ResetPasswordRequest.newBuilder()
-        .setToken(token).setNewPassword(newPassword).build());
+    identity
+        .stub()
+        .resetPassword(
+            ResetPasswordRequest.newBuilder().setToken(token).setNewPassword(newPassword).build());
   }
 
   private static RefreshTokenResponse refresh(String token) {
-    return identity.stub().refreshToken(RefreshTokenRequest.newBuilder().setRefreshToken(token).build());
+    return identity
+        .stub()
+        .refreshToken(RefreshTokenRequest.newBuilder().setRefreshToken(token).build());
   }
 
   private static void expireOpenToken(String email, String purpose) {
-    assertThat(identity.sqlUpdate("""
+    assertThat(
+            identity.sqlUpdate(
+                """
         update one_time_tokens
            set expire_time = now() - interval '1 second', create_time = now() - interval '2 seconds'
          where user_id = ? and purpose = ? and use_time is null and revoke_time is null""",
-        identity.userId(email), purpose)).isEqualTo(1);
+                identity.userId(email),
+                purpose))
+        .isEqualTo(1);
   }
 
   private static void assertFailed(Runnable call, Status.Code code, String reason) {

@@ -23,10 +23,12 @@ public record InventoryConfig(Duration reservationTtl, Duration expiryInterval) 
   /** Checks that both durations are positive. */
   public InventoryConfig {
     if (reservationTtl.isZero() || reservationTtl.isNegative()) {
-      throw new ConfigException("LATTICE_INVENTORY_RESERVATION_TTL must be positive, got " + reservationTtl);
+      throw new ConfigException(
+          "LATTICE_INVENTORY_RESERVATION_TTL must be positive, got " + reservationTtl);
     }
     if (expiryInterval.isZero() || expiryInterval.isNegative()) {
-      throw new ConfigException("LATTICE_INVENTORY_EXPIRY_INTERVAL must be positive, got " + expiryInterval);
+      throw new ConfigException(
+          "LATTICE_INVENTORY_EXPIRY_INTERVAL must be positive, got " + expiryInterval);
     }
   }
 

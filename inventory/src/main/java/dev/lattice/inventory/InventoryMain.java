@@ -27,10 +27,10 @@ import io.grpc.BindableService;
 import java.util.List;
 
 /**
- * The inventory service: InventoryService on gRPC port 9103 (override with {@code LATTICE_GRPC_PORT}),
- * its own database {@code lattice_inventory}. Start-up and drain follow {@link ServiceRuntime}.
- * Its side of the order saga runs on events: consumers of the ORDERS stream and the reservation
- * expiry job.
+ * The inventory service: InventoryService on gRPC port 9103 (override with {@code
+ * LATTICE_GRPC_PORT}), its own database {@code lattice_inventory}. Start-up and drain follow {@link
+ * ServiceRuntime}. Its side of the order saga runs on events: consumers of the ORDERS stream and
+ * the reservation expiry job.
  */
 public final class InventoryMain implements ServiceModule {
 
@@ -69,11 +69,11 @@ public final class InventoryMain implements ServiceModule {
   }
 
   /**
-   * The saga's consumers on the ORDERS stream (decision 0008), one durable per event type because
-   * a consumer with several filter subjects needs nats-server 2.10: {@code
-   * inventory-order-created}, {@code inventory-order-paid}, {@code inventory-order-cancelled} and
-   * {@code inventory-order-refunded}. Their order relative to each other does not matter: every
-   * transition is guarded by the reservation's status.
+   * The saga's consumers on the ORDERS stream (decision 0008), one durable per event type because a
+   * consumer with several filter subjects needs nats-server 2.10: {@code inventory-order-created},
+   * {@code inventory-order-paid}, {@code inventory-order-cancelled} and {@code
+   * inventory-order-refunded}. Their order relative to each other does not matter: every transition
+   * is guarded by the reservation's status.
    */
   @Override
   public List<EventConsumer> consumers(ServiceContext context) {
@@ -81,13 +81,17 @@ public final class InventoryMain implements ServiceModule {
     ReservationTransitions transitions = c.transitions();
     return List.of(
         consumer(context, OrderCreated.getDescriptor())
-            .handle(OrderCreated.class, new OrderCreatedHandler(c.reservations())).build(),
+            .handle(OrderCreated.class, new OrderCreatedHandler(c.reservations()))
+            .build(),
         consumer(context, OrderPaid.getDescriptor())
-            .handle(OrderPaid.class, new OrderPaidHandler(transitions)).build(),
+            .handle(OrderPaid.class, new OrderPaidHandler(transitions))
+            .build(),
         consumer(context, OrderCancelled.getDescriptor())
-            .handle(OrderCancelled.class, new OrderCancelledHandler(transitions)).build(),
+            .handle(OrderCancelled.class, new OrderCancelledHandler(transitions))
+            .build(),
         consumer(context, OrderRefunded.getDescriptor())
-            .handle(OrderRefunded.class, new OrderRefundedHandler(transitions)).build());
+            .handle(OrderRefunded.class, new OrderRefundedHandler(transitions))
+            .build());
   }
 
   /** The reservation expiry job, every {@code LATTICE_INVENTORY_EXPIRY_INTERVAL}. */
@@ -95,7 +99,8 @@ public final class InventoryMain implements ServiceModule {
   public List<AutoCloseable> background(ServiceContext context) {
     Components c = components(context);
     return List.of(
-        new ReservationExpiryJob(context.dsl(), c.transitions(), c.config().expiryInterval()).start());
+        new ReservationExpiryJob(context.dsl(), c.transitions(), c.config().expiryInterval())
+            .start());
   }
 
   private static EventConsumer.Builder consumer(ServiceContext context, Descriptor event) {
@@ -108,7 +113,10 @@ public final class InventoryMain implements ServiceModule {
 
   /** Inventory's shared parts, built once per start from the started infrastructure. */
   private record Components(
-      ServiceContext context, InventoryConfig config, InventoryEvents events, Reservations reservations,
+      ServiceContext context,
+      InventoryConfig config,
+      InventoryEvents events,
+      Reservations reservations,
       ReservationTransitions transitions) {}
 
   private synchronized Components components(ServiceContext context) {

@@ -1,7 +1,7 @@
 package dev.lattice.inventory;
 
-import dev.lattice.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
 import dev.lattice.inventory.v1.InventoryServiceGrpc;
+import dev.lattice.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
 import dev.lattice.local.FreePorts;
 import dev.lattice.platform.auth.BearerToken;
 import dev.lattice.platform.config.Env;
@@ -21,9 +21,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real inventory service for a test class: its own database on the shared test PostgreSQL,
- * the shared test nats-server, a Netty server on a free loopback port, and access tokens signed by
- * a test key the service trusts instead of identity's JWKS.
+ * The real inventory service for a test class: its own database on the shared test PostgreSQL, the
+ * shared test nats-server, a Netty server on a free loopback port, and access tokens signed by a
+ * test key the service trusts instead of identity's JWKS.
  */
 final class InventoryHarness implements AutoCloseable {
 
@@ -50,7 +50,8 @@ final class InventoryHarness implements AutoCloseable {
    * LATTICE_INVENTORY_RESERVATION_TTL}). Several instances on one {@code postgres} share the
    * database and the durable consumers, like replicas.
    */
-  static InventoryHarness start(PostgresExtension postgres, NatsExtension nats, Map<String, String> settings) {
+  static InventoryHarness start(
+      PostgresExtension postgres, NatsExtension nats, Map<String, String> settings) {
     int port = FreePorts.next();
     Map<String, String> env = new HashMap<>(settings);
     env.put("LATTICE_DB_URL", postgres.jdbcUrl());
@@ -58,10 +59,13 @@ final class InventoryHarness implements AutoCloseable {
     env.put("LATTICE_NATS_URL", nats.url());
     env.put("LATTICE_GRPC_PORT", Integer.toString(port));
     TestKey tokens = TestKey.generate("inventory-test-key");
-    RunningService service = ServiceRuntime.start(
-        new TrustingModule(new InventoryMain(), tokens.keySource()), Env.of(env),
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    RunningService service =
+        ServiceRuntime.start(
+            new TrustingModule(new InventoryMain(), tokens.keySource()),
+            Env.of(env),
+            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     return new InventoryHarness(service, channel, postgres, tokens);
   }
 

@@ -37,8 +37,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The reservation expiry job against two real inventory replicas with a 1-second reservation TTL
  * and a 200 ms expiry interval: unpaid reservations are released once and announced, and an order
- * paid after its reservation expired takes its units straight from available, or is rejected
- * when they are gone (decision 0008, "capture before expiry at orders, expiry before commit").
+ * paid after its reservation expired takes its units straight from available, or is rejected when
+ * they are gone (decision 0008, "capture before expiry at orders, expiry before commit").
  */
 @Timeout(180)
 class InventoryReservationExpiryIT {
@@ -46,9 +46,10 @@ class InventoryReservationExpiryIT {
   @RegisterExtension static final PostgresExtension postgres = new PostgresExtension();
   @RegisterExtension static final NatsExtension nats = new NatsExtension();
 
-  static final Map<String, String> SHORT_RESERVATIONS = Map.of(
-      "LATTICE_INVENTORY_RESERVATION_TTL", "1s",
-      "LATTICE_INVENTORY_EXPIRY_INTERVAL", "200ms");
+  static final Map<String, String> SHORT_RESERVATIONS =
+      Map.of(
+          "LATTICE_INVENTORY_RESERVATION_TTL", "1s",
+          "LATTICE_INVENTORY_EXPIRY_INTERVAL", "200ms");
 
   static InventoryHarness inventory;
   static InventoryHarness replica;
@@ -77,7 +78,9 @@ class InventoryReservationExpiryIT {
   @BeforeEach
   void newTenant() {
     tenant = UUID.randomUUID();
-    staff = inventory.stub(inventory.tokens().token(tenant, "staff", "inventory.read", "inventory.write"));
+    staff =
+        inventory.stub(
+            inventory.tokens().token(tenant, "staff", "inventory.read", "inventory.write"));
   }
 
   @Test
@@ -85,9 +88,12 @@ class InventoryReservationExpiryIT {
     Product product = product(5);
     UUID order = UUID.randomUUID();
     orders.publish(tenant, order, created(order, Map.of(product.getId(), 2)));
-    Envelope reservedEnvelope = events.await(StockReserved.class, r -> r.getOrderId().equals(order.toString()));
+    Envelope reservedEnvelope =
+        events.await(StockReserved.class, r -> r.getOrderId().equals(order.toString()));
     StockReserved reserved = EventTap.unpack(reservedEnvelope, StockReserved.class);
-    assertThat(Durations.toMillis(Timestamps.between(reservedEnvelope.getOccurredAt(), reserved.getExpireTime())))
+    assertThat(
+            Durations.toMillis(
+                Timestamps.between(reservedEnvelope.getOccurredAt(), reserved.getExpireTime())))
         .as("ms from the event to its expiry: the 1 s TTL less the time the handler took")
         .isBetween(500L, 1_000L);
 
@@ -96,11 +102,13 @@ class InventoryReservationExpiryIT {
     assertThat(expired.getLinesList()).containsExactly(line(product, 2));
     assertStock(product, 5, 0, 0, 3);
     assertThat(reservationStatus(order)).isEqualTo("EXPIRED");
-    assertThat(events.all(ReservationExpired.class, e -> e.getOrderId().equals(order.toString()))).hasSize(1);
+    assertThat(events.all(ReservationExpired.class, e -> e.getOrderId().equals(order.toString())))
+        .hasSize(1);
 
     orders.publish(tenant, order, paid(order));
     StockCommitted committed =
-        EventTap.unpack(events.await(StockCommitted.class, c -> c.getOrderId().equals(order.toString())),
+        EventTap.unpack(
+            events.await(StockCommitted.class, c -> c.getOrderId().equals(order.toString())),
             StockCommitted.class);
     assertThat(committed.getReservationId()).isEqualTo(reserved.getReservationId());
     assertThat(committed.getLinesList()).containsExactly(line(product, 2));
@@ -115,20 +123,33 @@ class InventoryReservationExpiryIT {
     orders.publish(tenant, order, created(order, Map.of(product.getId(), 2)));
     expiredEvent(order);
     Stock stock = stock(product);
-    staff.adjustStock(AdjustStockRequest.newBuilder().setProductId(product.getId())
-        .setVersion(stock.getVersion()).setDelta(-1).setReason("damaged").build());
+    staff.adjustStock(
+        AdjustStockRequest.newBuilder()
+            .setProductId(product.getId())
+            .setVersion(stock.getVersion())
+            .setDelta(-1)
+            .setReason("damaged")
+            .build());
 
     orders.publish(tenant, order, paid(order));
 
-    Envelope envelope = events.await(StockRejected.class, r -> r.getOrderId().equals(order.toString()));
+    Envelope envelope =
+        events.await(StockRejected.class, r -> r.getOrderId().equals(order.toString()));
     StockRejected rejected = EventTap.unpack(envelope, StockRejected.class);
-    assertThat(rejected.getReason()).isEqualTo(StockRejectionReason.STOCK_REJECTION_REASON_INSUFFICIENT_STOCK);
-    assertThat(rejected.getShortLinesList()).containsExactly(StockRejected.ShortLine.newBuilder()
-        .setProductId(product.getId()).setRequested(2).setAvailable(1).build());
+    assertThat(rejected.getReason())
+        .isEqualTo(StockRejectionReason.STOCK_REJECTION_REASON_INSUFFICIENT_STOCK);
+    assertThat(rejected.getShortLinesList())
+        .containsExactly(
+            StockRejected.ShortLine.newBuilder()
+                .setProductId(product.getId())
+                .setRequested(2)
+                .setAvailable(1)
+                .build());
     assertThat(envelope.getAggregateType()).isEqualTo("reservation");
     assertStock(product, 1, 0, 0, 4);
     assertThat(reservationStatus(order)).isEqualTo("EXPIRED");
-    assertThat(events.all(StockCommitted.class, c -> c.getOrderId().equals(order.toString()))).isEmpty();
+    assertThat(events.all(StockCommitted.class, c -> c.getOrderId().equals(order.toString())))
+        .isEmpty();
   }
 
   @Test
@@ -143,7 +164,8 @@ class InventoryReservationExpiryIT {
 
     assertStock(product, 3, 0, 0, 3);
     assertThat(reservationStatus(order)).isEqualTo("EXPIRED");
-    assertThat(inventory.sqlLong("select version from reservations where order_id = ?", order)).isEqualTo(2);
+    assertThat(inventory.sqlLong("select version from reservations where order_id = ?", order))
+        .isEqualTo(2);
   }
 
   private ReservationExpired expiredEvent(UUID order) {
@@ -153,16 +175,26 @@ class InventoryReservationExpiryIT {
   }
 
   private Product product(long stock) {
-    return staff.createProduct(CreateProductRequest.newBuilder()
-        .setSku("E-" + UUID.randomUUID().toString().substring(0, 8)).setName("Widget")
-        .setPriceAmountMinor(1000).setCurrency("EUR").setInitialStock(stock).build()).getProduct();
+    return staff
+        .createProduct(
+            CreateProductRequest.newBuilder()
+                .setSku("E-" + UUID.randomUUID().toString().substring(0, 8))
+                .setName("Widget")
+                .setPriceAmountMinor(1000)
+                .setCurrency("EUR")
+                .setInitialStock(stock)
+                .build())
+        .getProduct();
   }
 
   private Stock stock(Product product) {
-    return staff.getStock(GetStockRequest.newBuilder().setProductId(product.getId()).build()).getStock();
+    return staff
+        .getStock(GetStockRequest.newBuilder().setProductId(product.getId()).build())
+        .getStock();
   }
 
-  private void assertStock(Product product, long available, long reserved, long sold, long version) {
+  private void assertStock(
+      Product product, long available, long reserved, long sold, long version) {
     Stock stock = stock(product);
     assertThat(stock.getAvailable()).as("available").isEqualTo(available);
     assertThat(stock.getReserved()).as("reserved").isEqualTo(reserved);
@@ -175,7 +207,8 @@ class InventoryReservationExpiryIT {
   }
 
   private String reservationStatus(UUID order) {
-    return (String) inventory.sqlValue(
-        "select status from reservations where tenant_id = ? and order_id = ?", tenant, order);
+    return (String)
+        inventory.sqlValue(
+            "select status from reservations where tenant_id = ? and order_id = ?", tenant, order);
   }
 }

@@ -44,8 +44,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Inventory's side of the order saga (decision 0008) against three real inventory replicas on one
  * database, fed ORDERS events over real NATS: all-or-none reservations, commit, release, return,
- * redeliveries without a second effect, tenancy, and 100 concurrent orders for 10 units. Every
- * test works in a fresh tenant and observes the published events and GetStock.
+ * redeliveries without a second effect, tenancy, and 100 concurrent orders for 10 units. Every test
+ * works in a fresh tenant and observes the published events and GetStock.
  */
 @Timeout(180)
 class InventoryReservationsIT {
@@ -96,11 +96,12 @@ class InventoryReservationsIT {
     orders.publish(tenant, order, created(order, Map.of(first.getId(), 2, second.getId(), 3)));
 
     StockReserved reserved = awaitEvent(StockReserved.class, order, StockReserved::getOrderId);
-    assertThat(reserved.getLinesList()).containsExactlyInAnyOrder(
-        line(first, 2), line(second, 3));
+    assertThat(reserved.getLinesList()).containsExactlyInAnyOrder(line(first, 2), line(second, 3));
     Instant expires = Instant.ofEpochMilli(Timestamps.toMillis(reserved.getExpireTime()));
-    assertThat(expires).isBetween(before.plus(Duration.ofMinutes(15)).minusSeconds(1),
-        Instant.now().plus(Duration.ofMinutes(15)).plusSeconds(1));
+    assertThat(expires)
+        .isBetween(
+            before.plus(Duration.ofMinutes(15)).minusSeconds(1),
+            Instant.now().plus(Duration.ofMinutes(15)).plusSeconds(1));
     assertStock(first, 3, 2, 0, 2);
     assertStock(second, 0, 3, 0, 2);
     assertThat(reservationStatus(order)).isEqualTo("ACTIVE");
@@ -115,9 +116,15 @@ class InventoryReservationsIT {
     orders.publish(tenant, order, created(order, Map.of(plenty.getId(), 3, scarce.getId(), 2)));
 
     StockRejected rejected = awaitEvent(StockRejected.class, order, StockRejected::getOrderId);
-    assertThat(rejected.getReason()).isEqualTo(StockRejectionReason.STOCK_REJECTION_REASON_INSUFFICIENT_STOCK);
-    assertThat(rejected.getShortLinesList()).containsExactly(StockRejected.ShortLine.newBuilder()
-        .setProductId(scarce.getId()).setRequested(2).setAvailable(1).build());
+    assertThat(rejected.getReason())
+        .isEqualTo(StockRejectionReason.STOCK_REJECTION_REASON_INSUFFICIENT_STOCK);
+    assertThat(rejected.getShortLinesList())
+        .containsExactly(
+            StockRejected.ShortLine.newBuilder()
+                .setProductId(scarce.getId())
+                .setRequested(2)
+                .setAvailable(1)
+                .build());
     assertStock(plenty, 5, 0, 0, 1);
     assertStock(scarce, 1, 0, 0, 1);
     assertThat(reservations()).isZero();
@@ -127,21 +134,33 @@ class InventoryReservationsIT {
   void orderCreated_deletedOrUnknownProduct_rejectsAsUnavailable() throws Exception {
     Product live = product(5);
     Product deleted = product(5);
-    staff.deleteProduct(DeleteProductRequest.newBuilder()
-        .setProductId(deleted.getId()).setVersion(deleted.getVersion()).build());
+    staff.deleteProduct(
+        DeleteProductRequest.newBuilder()
+            .setProductId(deleted.getId())
+            .setVersion(deleted.getVersion())
+            .build());
     String unknown = UUID.randomUUID().toString();
     UUID order = UUID.randomUUID();
 
-    orders.publish(tenant, order, created(order, Map.of(live.getId(), 1, deleted.getId(), 1, unknown, 4)));
+    orders.publish(
+        tenant, order, created(order, Map.of(live.getId(), 1, deleted.getId(), 1, unknown, 4)));
 
     StockRejected rejected = awaitEvent(StockRejected.class, order, StockRejected::getOrderId);
-    assertThat(rejected.getReason()).isEqualTo(StockRejectionReason.STOCK_REJECTION_REASON_PRODUCT_UNAVAILABLE);
-    assertThat(rejected.getShortLinesList()).containsExactlyInAnyOrder(
-        StockRejected.ShortLine.newBuilder().setProductId(deleted.getId()).setRequested(1).build(),
-        StockRejected.ShortLine.newBuilder().setProductId(unknown).setRequested(4).build());
+    assertThat(rejected.getReason())
+        .isEqualTo(StockRejectionReason.STOCK_REJECTION_REASON_PRODUCT_UNAVAILABLE);
+    assertThat(rejected.getShortLinesList())
+        .containsExactlyInAnyOrder(
+            StockRejected.ShortLine.newBuilder()
+                .setProductId(deleted.getId())
+                .setRequested(1)
+                .build(),
+            StockRejected.ShortLine.newBuilder().setProductId(unknown).setRequested(4).build());
     assertStock(live, 5, 0, 0, 1);
-    assertThat(inventory.sqlLong("select available from stock where product_id = ?",
-        UUID.fromString(deleted.getId()))).isEqualTo(5);
+    assertThat(
+            inventory.sqlLong(
+                "select available from stock where product_id = ?",
+                UUID.fromString(deleted.getId())))
+        .isEqualTo(5);
     assertThat(reservations()).isZero();
   }
 
@@ -154,8 +173,11 @@ class InventoryReservationsIT {
     orders.publish(otherTenant, order, created(order, Map.of(product.getId(), 1)));
 
     StockRejected rejected = awaitEvent(StockRejected.class, order, StockRejected::getOrderId);
-    assertThat(rejected.getReason()).isEqualTo(StockRejectionReason.STOCK_REJECTION_REASON_PRODUCT_UNAVAILABLE);
-    assertThat(rejected.getShortLinesList()).extracting(StockRejected.ShortLine::getAvailable).containsExactly(0L);
+    assertThat(rejected.getReason())
+        .isEqualTo(StockRejectionReason.STOCK_REJECTION_REASON_PRODUCT_UNAVAILABLE);
+    assertThat(rejected.getShortLinesList())
+        .extracting(StockRejected.ShortLine::getAvailable)
+        .containsExactly(0L);
     assertThat(envelope(StockRejected.class, order, StockRejected::getOrderId).getTenantId())
         .isEqualTo(otherTenant.toString());
     assertStock(product, 5, 0, 0, 1);
@@ -174,10 +196,13 @@ class InventoryReservationsIT {
 
     assertStock(product, 3, 2, 0, 2);
     assertThat(reservations()).isOne();
-    assertThat(inventory.sqlLong(
-        "select count(*) from processed_events where consumer = 'inventory-order-created' and event_id = ?",
-        UUID.fromString(event.getEventId()))).isOne();
-    assertThat(events.all(StockReserved.class, r -> r.getOrderId().equals(order.toString()))).hasSize(1);
+    assertThat(
+            inventory.sqlLong(
+                "select count(*) from processed_events where consumer = 'inventory-order-created' and event_id = ?",
+                UUID.fromString(event.getEventId())))
+        .isOne();
+    assertThat(events.all(StockReserved.class, r -> r.getOrderId().equals(order.toString())))
+        .hasSize(1);
   }
 
   @Test
@@ -213,8 +238,10 @@ class InventoryReservationsIT {
     awaitConsumed();
     assertStock(product, 5, 0, 0, 4);
     assertThat(reservationVersion(order)).isEqualTo(3);
-    assertThat(events.all(StockCommitted.class, e -> e.getOrderId().equals(order.toString()))).hasSize(1);
-    assertThat(events.all(StockReturned.class, e -> e.getOrderId().equals(order.toString()))).hasSize(1);
+    assertThat(events.all(StockCommitted.class, e -> e.getOrderId().equals(order.toString())))
+        .hasSize(1);
+    assertThat(events.all(StockReturned.class, e -> e.getOrderId().equals(order.toString())))
+        .hasSize(1);
   }
 
   @Test
@@ -237,7 +264,8 @@ class InventoryReservationsIT {
     awaitConsumed();
     assertStock(product, 4, 0, 0, 3);
     assertThat(reservationVersion(order)).isEqualTo(2);
-    assertThat(events.all(StockReleased.class, e -> e.getOrderId().equals(order.toString()))).hasSize(1);
+    assertThat(events.all(StockReleased.class, e -> e.getOrderId().equals(order.toString())))
+        .hasSize(1);
   }
 
   @Test
@@ -255,9 +283,13 @@ class InventoryReservationsIT {
     assertStock(product, 3, 0, 0, 1);
     assertThat(reservationStatus(order)).isEqualTo("RELEASED");
     assertThat(reservationVersion(order)).isEqualTo(1);
-    assertThat(inventory.sqlLong("select count(*) from reservation_lines where tenant_id = ?", tenant)).isZero();
-    assertThat(events.all(StockReserved.class, e -> e.getOrderId().equals(order.toString()))).isEmpty();
-    assertThat(events.all(StockReleased.class, e -> e.getOrderId().equals(order.toString()))).isEmpty();
+    assertThat(
+            inventory.sqlLong("select count(*) from reservation_lines where tenant_id = ?", tenant))
+        .isZero();
+    assertThat(events.all(StockReserved.class, e -> e.getOrderId().equals(order.toString())))
+        .isEmpty();
+    assertThat(events.all(StockReleased.class, e -> e.getOrderId().equals(order.toString())))
+        .isEmpty();
   }
 
   @Test
@@ -279,7 +311,8 @@ class InventoryReservationsIT {
     awaitConsumed();
     assertStock(product, 2, 0, 0, 3);
     assertThat(reservationStatus(order)).isEqualTo("RELEASED");
-    assertThat(events.all(StockCommitted.class, e -> e.getOrderId().equals(order.toString()))).isEmpty();
+    assertThat(events.all(StockCommitted.class, e -> e.getOrderId().equals(order.toString())))
+        .isEmpty();
   }
 
   @Test
@@ -292,18 +325,35 @@ class InventoryReservationsIT {
       orders.publish(tenant, order, created(order, Map.of(product.getId(), 1)));
     }
 
-    await().atMost(Duration.ofSeconds(120)).until(() ->
-        events.all(StockReserved.class, r -> orderIds.contains(r.getOrderId())).size()
-            + events.all(StockRejected.class, r -> orderIds.contains(r.getOrderId())).size() >= 100);
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .until(
+            () ->
+                events.all(StockReserved.class, r -> orderIds.contains(r.getOrderId())).size()
+                        + events
+                            .all(StockRejected.class, r -> orderIds.contains(r.getOrderId()))
+                            .size()
+                    >= 100);
 
-    List<StockReserved> reserved = events.all(StockReserved.class, r -> orderIds.contains(r.getOrderId()));
-    List<StockRejected> rejected = events.all(StockRejected.class, r -> orderIds.contains(r.getOrderId()));
+    List<StockReserved> reserved =
+        events.all(StockReserved.class, r -> orderIds.contains(r.getOrderId()));
+    List<StockRejected> rejected =
+        events.all(StockRejected.class, r -> orderIds.contains(r.getOrderId()));
     assertThat(reserved).hasSize(10);
-    assertThat(rejected).hasSize(90).allSatisfy(r -> {
-      assertThat(r.getReason()).isEqualTo(StockRejectionReason.STOCK_REJECTION_REASON_INSUFFICIENT_STOCK);
-      assertThat(r.getShortLinesList()).containsExactly(StockRejected.ShortLine.newBuilder()
-          .setProductId(product.getId()).setRequested(1).setAvailable(0).build());
-    });
+    assertThat(rejected)
+        .hasSize(90)
+        .allSatisfy(
+            r -> {
+              assertThat(r.getReason())
+                  .isEqualTo(StockRejectionReason.STOCK_REJECTION_REASON_INSUFFICIENT_STOCK);
+              assertThat(r.getShortLinesList())
+                  .containsExactly(
+                      StockRejected.ShortLine.newBuilder()
+                          .setProductId(product.getId())
+                          .setRequested(1)
+                          .setAvailable(0)
+                          .build());
+            });
     assertThat(reserved.stream().map(StockReserved::getOrderId).distinct()).hasSize(10);
     assertThat(rejected.stream().map(StockRejected::getOrderId).distinct()).hasSize(90);
     assertStock(product, 0, 10, 0, 11);
@@ -311,17 +361,29 @@ class InventoryReservationsIT {
   }
 
   private InventoryServiceBlockingStub stub(UUID tenantId) {
-    return inventory.stub(inventory.tokens().token(tenantId, "staff", "inventory.read", "inventory.write"));
+    return inventory.stub(
+        inventory.tokens().token(tenantId, "staff", "inventory.read", "inventory.write"));
   }
 
   private Product product(long stock) {
-    return staff.createProduct(CreateProductRequest.newBuilder()
-        .setSku("P-" + UUID.randomUUID().toString().substring(0, 8)).setName("Widget")
-        .setPriceAmountMinor(1000).setCurrency("EUR").setInitialStock(stock).build()).getProduct();
+    return staff
+        .createProduct(
+            CreateProductRequest.newBuilder()
+                .setSku("P-" + UUID.randomUUID().toString().substring(0, 8))
+                .setName("Widget")
+                .setPriceAmountMinor(1000)
+                .setCurrency("EUR")
+                .setInitialStock(stock)
+                .build())
+        .getProduct();
   }
 
-  private void assertStock(Product product, long available, long reserved, long sold, long version) {
-    Stock stock = staff.getStock(GetStockRequest.newBuilder().setProductId(product.getId()).build()).getStock();
+  private void assertStock(
+      Product product, long available, long reserved, long sold, long version) {
+    Stock stock =
+        staff
+            .getStock(GetStockRequest.newBuilder().setProductId(product.getId()).build())
+            .getStock();
     assertThat(stock.getAvailable()).as("available").isEqualTo(available);
     assertThat(stock.getReserved()).as("reserved").isEqualTo(reserved);
     assertThat(stock.getSold()).as("sold").isEqualTo(sold);
@@ -352,8 +414,9 @@ class InventoryReservationsIT {
   }
 
   private String reservationStatus(UUID order) {
-    return (String) inventory.sqlValue(
-        "select status from reservations where tenant_id = ? and order_id = ?", tenant, order);
+    return (String)
+        inventory.sqlValue(
+            "select status from reservations where tenant_id = ? and order_id = ?", tenant, order);
   }
 
   private long reservationVersion(UUID order) {

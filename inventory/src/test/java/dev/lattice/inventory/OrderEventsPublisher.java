@@ -33,9 +33,12 @@ final class OrderEventsPublisher implements AutoCloseable {
   private static final String ORDERS = "orders";
 
   /** Inventory's durable consumers of the ORDERS stream. */
-  private static final List<String> CONSUMERS = List.of(
-      "inventory-order-created", "inventory-order-paid", "inventory-order-cancelled",
-      "inventory-order-refunded");
+  private static final List<String> CONSUMERS =
+      List.of(
+          "inventory-order-created",
+          "inventory-order-paid",
+          "inventory-order-cancelled",
+          "inventory-order-refunded");
 
   private final Connection connection;
 
@@ -52,20 +55,31 @@ final class OrderEventsPublisher implements AutoCloseable {
 
   /** An OrderCreated of {@code orderId} with one line per entry of {@code quantities}. */
   static OrderCreated created(UUID orderId, Map<String, Integer> quantities) {
-    OrderCreated.Builder order = OrderCreated.newBuilder()
-        .setOrderId(orderId.toString())
-        .setCustomerId(UUID.randomUUID().toString())
-        .setCurrency("EUR")
-        .setPaymentMethodToken("tok_visa");
-    quantities.forEach((productId, quantity) -> order.addLines(OrderLine.newBuilder()
-        .setProductId(productId).setSku("SKU").setName("Widget").setQuantity(quantity)
-        .setUnitPriceAmountMinor(1000).setLineTotalAmountMinor(1000L * quantity)));
+    OrderCreated.Builder order =
+        OrderCreated.newBuilder()
+            .setOrderId(orderId.toString())
+            .setCustomerId(UUID.randomUUID().toString())
+            .setCurrency("EUR")
+            .setPaymentMethodToken("tok_visa");
+    quantities.forEach(
+        (productId, quantity) ->
+            order.addLines(
+                OrderLine.newBuilder()
+                    .setProductId(productId)
+                    .setSku("SKU")
+                    .setName("Widget")
+                    .setQuantity(quantity)
+                    .setUnitPriceAmountMinor(1000)
+                    .setLineTotalAmountMinor(1000L * quantity)));
     return order.build();
   }
 
   static OrderPaid paid(UUID orderId) {
-    return OrderPaid.newBuilder().setOrderId(orderId.toString()).setPaymentId(UUID.randomUUID().toString())
-        .setCurrency("EUR").build();
+    return OrderPaid.newBuilder()
+        .setOrderId(orderId.toString())
+        .setPaymentId(UUID.randomUUID().toString())
+        .setCurrency("EUR")
+        .build();
   }
 
   static OrderCancelled cancelled(UUID orderId) {
@@ -73,8 +87,11 @@ final class OrderEventsPublisher implements AutoCloseable {
   }
 
   static OrderRefunded refunded(UUID orderId) {
-    return OrderRefunded.newBuilder().setOrderId(orderId.toString()).setRefundId(UUID.randomUUID().toString())
-        .setCurrency("EUR").build();
+    return OrderRefunded.newBuilder()
+        .setOrderId(orderId.toString())
+        .setRefundId(UUID.randomUUID().toString())
+        .setCurrency("EUR")
+        .build();
   }
 
   /** Publishes {@code payload} as a fresh event of order {@code orderId} in {@code tenantId}. */
@@ -85,9 +102,9 @@ final class OrderEventsPublisher implements AutoCloseable {
   }
 
   /**
-   * Publishes {@code envelope} again under another {@code Nats-Msg-Id}, so that the stream does
-   * not drop it as a duplicate: the consumer receives the same event id a second time, as after
-   * a dead-letter replay.
+   * Publishes {@code envelope} again under another {@code Nats-Msg-Id}, so that the stream does not
+   * drop it as a duplicate: the consumer receives the same event id a second time, as after a
+   * dead-letter replay.
    */
   void redeliver(Envelope envelope) throws Exception {
     publish(envelope, envelope.getEventId() + ":replay:" + UUID.randomUUID());
@@ -109,8 +126,13 @@ final class OrderEventsPublisher implements AutoCloseable {
   }
 
   private void publish(Envelope envelope, String messageId) throws Exception {
-    PublishAck ack = connection.jetStream().publish(
-        envelope.getType(), envelope.toByteArray(), PublishOptions.builder().messageId(messageId).build());
+    PublishAck ack =
+        connection
+            .jetStream()
+            .publish(
+                envelope.getType(),
+                envelope.toByteArray(),
+                PublishOptions.builder().messageId(messageId).build());
     if (ack.isDuplicate()) {
       throw new IllegalStateException("the stream dropped " + messageId + " as a duplicate");
     }
@@ -127,7 +149,8 @@ final class OrderEventsPublisher implements AutoCloseable {
         .setAggregateId(orderId.toString())
         .setAggregateVersion(1)
         .setActor(Actor.newBuilder().setType(ActorType.ACTOR_TYPE_SYSTEM).setSubjectId(ORDERS))
-        .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+        .setOccurredAt(
+            Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
         .setPayload(Any.pack(payload))
         .build();
   }

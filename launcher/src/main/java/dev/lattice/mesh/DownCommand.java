@@ -14,10 +14,16 @@ import picocli.CommandLine.Option;
 @Command(name = "down", description = "Drains and stops the running mesh.")
 final class DownCommand implements Callable<Integer> {
 
-  @Option(names = "--root", description = "The project folder (holds .lattice/).", defaultValue = ".")
+  @Option(
+      names = "--root",
+      description = "The project folder (holds .lattice/).",
+      defaultValue = ".")
   Path root;
 
-  @Option(names = "--wait", description = "Seconds to wait for the drain (default: ${DEFAULT-VALUE}).", defaultValue = "90")
+  @Option(
+      names = "--wait",
+      description = "Seconds to wait for the drain (default: ${DEFAULT-VALUE}).",
+      defaultValue = "90")
   int waitSeconds;
 
   @Override
@@ -33,12 +39,15 @@ final class DownCommand implements Callable<Integer> {
       System.out.println("The mesh was not running (stale state removed).");
       return 0;
     }
-    System.out.printf("Stopping the mesh (pid %d): draining in-flight calls...%n", state.get().pid());
+    System.out.printf(
+        "Stopping the mesh (pid %d): draining in-flight calls...%n", state.get().pid());
     process.get().destroy(); // SIGTERM: the mesh's shutdown hook drains and stops in order
     try {
       process.get().onExit().get(waitSeconds, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
-      System.err.printf("The mesh did not stop within %d s; it is still running (pid %d).%n", waitSeconds, state.get().pid());
+      System.err.printf(
+          "The mesh did not stop within %d s; it is still running (pid %d).%n",
+          waitSeconds, state.get().pid());
       return 1;
     }
     System.out.println("Stopped.");

@@ -35,7 +35,8 @@ final class HealthProbe {
 
   /** The overall health of the server on {@code port}. */
   static Health check(int port, Duration timeout) {
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
     try {
       ServingStatus status =
@@ -47,7 +48,10 @@ final class HealthProbe {
               .getStatus();
       return new Health(status.name(), HealthReason.from(trailers.get()));
     } catch (StatusRuntimeException e) {
-      String word = e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE ? "DOWN" : e.getStatus().getCode().name();
+      String word =
+          e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE
+              ? "DOWN"
+              : e.getStatus().getCode().name();
       return new Health(word, Optional.empty());
     } finally {
       channel.shutdownNow();

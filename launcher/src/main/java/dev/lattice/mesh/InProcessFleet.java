@@ -19,20 +19,24 @@ final class InProcessFleet implements ServiceFleet {
   }
 
   /**
-   * Drains every service at once — each stops accepting at the same moment and waits only for
-   * its own in-flight calls — and returns when all have stopped.
+   * Drains every service at once — each stops accepting at the same moment and waits only for its
+   * own in-flight calls — and returns when all have stopped.
    */
   @Override
   public synchronized void close() {
     List<Thread> drains = new ArrayList<>();
     for (RunningService service : running.reversed()) {
-      drains.add(Thread.ofPlatform().name("drain-" + service.name()).start(() -> {
-        try {
-          service.close();
-        } catch (RuntimeException e) {
-          System.err.printf("mesh: stopping %s: %s%n", service.name(), e.getMessage());
-        }
-      }));
+      drains.add(
+          Thread.ofPlatform()
+              .name("drain-" + service.name())
+              .start(
+                  () -> {
+                    try {
+                      service.close();
+                    } catch (RuntimeException e) {
+                      System.err.printf("mesh: stopping %s: %s%n", service.name(), e.getMessage());
+                    }
+                  }));
     }
     for (Thread drain : drains) {
       try {

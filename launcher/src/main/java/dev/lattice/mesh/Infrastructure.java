@@ -49,7 +49,11 @@ final class Infrastructure implements AutoCloseable {
         if (!PostgresServer.canHostDataDir(pgData)) {
           // As root the server runs as the OS user postgres, which cannot enter this checkout
           // (a 0700 folder above it): keep its data in a folder of its own, one per checkout.
-          pgData = Path.of("/var/tmp", "lattice-" + Integer.toHexString(root.toAbsolutePath().toString().hashCode()), "postgres");
+          pgData =
+              Path.of(
+                  "/var/tmp",
+                  "lattice-" + Integer.toHexString(root.toAbsolutePath().toString().hashCode()),
+                  "postgres");
         }
         pg =
             PostgresServer.start(
@@ -73,13 +77,17 @@ final class Infrastructure implements AutoCloseable {
       Infrastructure infra = new Infrastructure(dbUrl, user, password, natsUrl);
       if (pg != null) {
         infra.owned.add(pg);
-        infra.description.add(String.format("  %-15s %-6d own, data in %s", "PostgreSQL", pg.port(), pg.dataDir()));
+        infra.description.add(
+            String.format("  %-15s %-6d own, data in %s", "PostgreSQL", pg.port(), pg.dataDir()));
       } else {
-        infra.description.add(String.format("  %-15s %s", "PostgreSQL", "LATTICE_DB_URL " + redact(dbUrl)));
+        infra.description.add(
+            String.format("  %-15s %s", "PostgreSQL", "LATTICE_DB_URL " + redact(dbUrl)));
       }
       if (nats != null) {
         infra.owned.add(nats);
-        infra.description.add(String.format("  %-15s %-6d own, JetStream store in .lattice/nats", "NATS", nats.port()));
+        infra.description.add(
+            String.format(
+                "  %-15s %-6d own, JetStream store in .lattice/nats", "NATS", nats.port()));
       } else {
         infra.description.add(String.format("  %-15s %s", "NATS", "LATTICE_NATS_URL " + natsUrl));
       }
@@ -94,7 +102,8 @@ final class Infrastructure implements AutoCloseable {
   /** Creates the database if it is not there yet; safe to call on every start. */
   void ensureDatabase(String name) throws SQLException {
     try (Connection c = DriverManager.getConnection(adminJdbcUrl, user, password)) {
-      try (PreparedStatement q = c.prepareStatement("select 1 from pg_database where datname = ?")) {
+      try (PreparedStatement q =
+          c.prepareStatement("select 1 from pg_database where datname = ?")) {
         q.setString(1, name);
         try (ResultSet rs = q.executeQuery()) {
           if (rs.next()) {

@@ -12,11 +12,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
- * The one mesh of a project folder: an exclusive lock on {@code .lattice/mesh.lock}, held by
- * {@code ./mesh up} for as long as it runs, so that a second one refuses to start instead of
- * starting servers on the same data directories. The operating system releases the lock when the
- * process dies however it dies ({@code kill -9} included), so a killed mesh leaves no lock
- * behind; the file itself stays and names the pid of its last holder.
+ * The one mesh of a project folder: an exclusive lock on {@code .lattice/mesh.lock}, held by {@code
+ * ./mesh up} for as long as it runs, so that a second one refuses to start instead of starting
+ * servers on the same data directories. The operating system releases the lock when the process
+ * dies however it dies ({@code kill -9} included), so a killed mesh leaves no lock behind; the file
+ * itself stays and names the pid of its last holder.
  */
 final class MeshLock implements AutoCloseable {
 
@@ -37,7 +37,8 @@ final class MeshLock implements AutoCloseable {
     Path file = file(root);
     Files.createDirectories(file.getParent());
     FileChannel channel =
-        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileLock lock;
     try {
       lock = channel.tryLock();
@@ -49,12 +50,16 @@ final class MeshLock implements AutoCloseable {
       return Optional.empty();
     }
     channel.truncate(0);
-    channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+    channel.write(
+        ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
+        0);
     channel.force(true);
     return Optional.of(new MeshLock(channel, lock));
   }
 
-  /** The pid written by the process that holds (or last held) the lock of {@code root}; 0 if none. */
+  /**
+   * The pid written by the process that holds (or last held) the lock of {@code root}; 0 if none.
+   */
   static long holder(Path root) {
     try {
       String text = Files.readString(file(root), StandardCharsets.US_ASCII).trim();

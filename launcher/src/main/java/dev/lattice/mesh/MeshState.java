@@ -52,8 +52,11 @@ record MeshState(long pid, Map<String, Integer> ports, int edgePort) {
         ports.put(module.name(), Integer.parseInt(v));
       }
     }
-    return Optional.of(new MeshState(
-        Long.parseLong(p.getProperty("pid", "0")), ports, Integer.parseInt(p.getProperty("port.edge", "0"))));
+    return Optional.of(
+        new MeshState(
+            Long.parseLong(p.getProperty("pid", "0")),
+            ports,
+            Integer.parseInt(p.getProperty("port.edge", "0"))));
   }
 
   /** One line for a person: the pid and where everything listens. */

@@ -34,7 +34,11 @@ final class ProcessFleet implements ServiceFleet {
     String classPath = System.getProperty("java.class.path");
     ProcessBuilder pb =
         new ProcessBuilder(
-            java, "--enable-native-access=ALL-UNNAMED", "-cp", classPath, module.getClass().getName());
+            java,
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            classPath,
+            module.getClass().getName());
     pb.environment().clear();
     pb.environment().putAll(env);
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

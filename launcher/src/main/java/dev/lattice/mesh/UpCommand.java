@@ -30,19 +30,23 @@ import picocli.CommandLine.Option;
  * <p>One mesh per project folder: {@link MeshLock} refuses a second {@code up} before it touches
  * anything, and clears the state a killed mesh left behind.
  *
- * <p>The stop has one owner, this command, and one order: the edge and the services stop
- * accepting and drain their calls together; each service then stops its consumers and flushes its
- * outbox relay while NATS and PostgreSQL are still up; then the sandbox and the mail catcher stop,
- * then NATS and PostgreSQL (started in sessions of their own, so the terminal's Ctrl-C reaches
- * only this process), then the state file goes. A second Ctrl-C stops at once; the servers'
- * watchdogs then stop NATS and PostgreSQL.
+ * <p>The stop has one owner, this command, and one order: the edge and the services stop accepting
+ * and drain their calls together; each service then stops its consumers and flushes its outbox
+ * relay while NATS and PostgreSQL are still up; then the sandbox and the mail catcher stop, then
+ * NATS and PostgreSQL (started in sessions of their own, so the terminal's Ctrl-C reaches only this
+ * process), then the state file goes. A second Ctrl-C stops at once; the servers' watchdogs then
+ * stop NATS and PostgreSQL.
  */
 @Command(
     name = "up",
-    description = "Starts PostgreSQL, NATS, the six services and the edge; Ctrl-C drains and stops (twice: at once).")
+    description =
+        "Starts PostgreSQL, NATS, the six services and the edge; Ctrl-C drains and stops (twice: at once).")
 final class UpCommand implements Callable<Integer> {
 
-  @Option(names = "--root", description = "The project folder (holds .lattice/).", defaultValue = ".")
+  @Option(
+      names = "--root",
+      description = "The project folder (holds .lattice/).",
+      defaultValue = ".")
   Path root;
 
   @Option(names = "--processes", description = "One JVM per service instead of one JVM for all.")
@@ -50,11 +54,15 @@ final class UpCommand implements Callable<Integer> {
 
   @Option(
       names = "--port-offset",
-      description = "Added to every default port (edge 8080, identity 9101 ... audit 9106, PostgreSQL 55432, NATS 54222).",
+      description =
+          "Added to every default port (edge 8080, identity 9101 ... audit 9106, PostgreSQL 55432, NATS 54222).",
       defaultValue = "0")
   int portOffset;
 
-  @Option(names = "--ready-timeout", description = "Seconds to wait for SERVING (default: ${DEFAULT-VALUE}).", defaultValue = "120")
+  @Option(
+      names = "--ready-timeout",
+      description = "Seconds to wait for SERVING (default: ${DEFAULT-VALUE}).",
+      defaultValue = "120")
   int readyTimeoutSeconds;
 
   @Override
@@ -63,15 +71,22 @@ final class UpCommand implements Callable<Integer> {
     Path rootDir = root.toAbsolutePath().normalize();
     Optional<MeshLock> lock = MeshLock.tryAcquire(rootDir);
     if (lock.isEmpty()) {
-      System.err.println("mesh: already running from " + rootDir + " ("
-          + MeshState.read(rootDir).map(MeshState::describe).orElse("pid " + MeshLock.holder(rootDir) + ", starting")
-          + "); ./mesh status shows it, ./mesh down stops it");
+      System.err.println(
+          "mesh: already running from "
+              + rootDir
+              + " ("
+              + MeshState.read(rootDir)
+                  .map(MeshState::describe)
+                  .orElse("pid " + MeshLock.holder(rootDir) + ", starting")
+              + "); ./mesh status shows it, ./mesh down stops it");
       return 1;
     }
     Optional<MeshState> stale = MeshState.read(rootDir);
     if (stale.isPresent()) {
       MeshState.delete(rootDir);
-      System.out.printf("mesh: the mesh last started here (pid %d) was killed; cleared what it left%n", stale.get().pid());
+      System.out.printf(
+          "mesh: the mesh last started here (pid %d) was killed; cleared what it left%n",
+          stale.get().pid());
     }
     GracefulShutdown shutdown = GracefulShutdown.install("mesh").forceOnSecondSignal();
     try {
@@ -82,16 +97,20 @@ final class UpCommand implements Callable<Integer> {
     }
   }
 
-  private int run(Path rootDir, GracefulShutdown shutdown, MeshLock lock, long started) throws Exception {
+  private int run(Path rootDir, GracefulShutdown shutdown, MeshLock lock, long started)
+      throws Exception {
     Map<String, String> env = System.getenv();
     // Closed in reverse: the state file and the lock go last, once everything has stopped.
-    shutdown.register("mesh state", () -> {
-      MeshState.delete(rootDir);
-      lock.close();
-      System.out.println("mesh: stopped.");
-    });
+    shutdown.register(
+        "mesh state",
+        () -> {
+          MeshState.delete(rootDir);
+          lock.close();
+          System.out.println("mesh: stopped.");
+        });
     Infrastructure infra =
-        shutdown.register("PostgreSQL and NATS",
+        shutdown.register(
+            "PostgreSQL and NATS",
             Infrastructure.provision(rootDir, env, 55432 + portOffset, 54222 + portOffset));
     ServiceFleet fleet = processes ? new ProcessFleet(rootDir) : new InProcessFleet();
     AtomicReference<Edge> edgeRef = new AtomicReference<>();
@@ -106,9 +125,12 @@ final class UpCommand implements Callable<Integer> {
         "LATTICE_SANDBOX_WEBHOOK_URL", "http://127.0.0.1:" + webhookPort + "/v1/payments/webhook");
     sandboxEnv.putIfAbsent("LATTICE_SANDBOX_WEBHOOK_SECRET", secrets.webhookSecret());
     CardProcessorSandbox sandbox =
-        shutdown.register("card sandbox", CardProcessorSandbox.start(SandboxConfig.fromEnv(Env.of(sandboxEnv))));
+        shutdown.register(
+            "card sandbox", CardProcessorSandbox.start(SandboxConfig.fromEnv(Env.of(sandboxEnv))));
     // Notifications' email goes to a local SMTP catcher whose messages land in .lattice/mail/.
-    MailCatcher mail = shutdown.register("mail catcher", MailCatcher.start(rootDir, MailCatcher.DEFAULT_PORT + portOffset));
+    MailCatcher mail =
+        shutdown.register(
+            "mail catcher", MailCatcher.start(rootDir, MailCatcher.DEFAULT_PORT + portOffset));
     shutdown.register("services and edge", () -> drain(fleet, edgeRef.get()));
     Map<String, Integer> ports = new LinkedHashMap<>();
     for (ServiceModule module : ServiceCatalog.MODULES) {
@@ -131,7 +153,8 @@ final class UpCommand implements Callable<Integer> {
       serviceEnv.putIfAbsent("LATTICE_PAGE_TOKEN_KEY", secrets.pageTokenKey());
       serviceEnv.putIfAbsent("LATTICE_IDENTITY_BOOTSTRAP_EMAIL", secrets.adminEmail());
       serviceEnv.putIfAbsent("LATTICE_IDENTITY_BOOTSTRAP_PASSWORD", secrets.adminPassword());
-      serviceEnv.putIfAbsent("LATTICE_IDENTITY_JWKS_HTTP_PORT", Integer.toString(9201 + portOffset));
+      serviceEnv.putIfAbsent(
+          "LATTICE_IDENTITY_JWKS_HTTP_PORT", Integer.toString(9201 + portOffset));
       // Orders snapshots prices from inventory; payments charges through the sandbox.
       serviceEnv.putIfAbsent("LATTICE_INVENTORY_TARGET", "127.0.0.1:" + (9103 + portOffset));
       serviceEnv.putIfAbsent("LATTICE_PAYMENTS_PROVIDER_URL", sandbox.baseUrl());
@@ -146,7 +169,8 @@ final class UpCommand implements Callable<Integer> {
     }
     for (var entry : ports.entrySet()) {
       if (!HealthProbe.awaitServing(entry.getValue(), Duration.ofSeconds(readyTimeoutSeconds))) {
-        System.err.printf("mesh: %s did not become SERVING on port %d within %d s (see .lattice/logs)%n",
+        System.err.printf(
+            "mesh: %s did not become SERVING on port %d within %d s (see .lattice/logs)%n",
             entry.getKey(), entry.getValue(), readyTimeoutSeconds);
         shutdown.closeAll();
         return 1;
@@ -167,7 +191,8 @@ final class UpCommand implements Callable<Integer> {
    */
   private static void drain(ServiceFleet fleet, Edge edge) throws InterruptedException {
     System.out.println("\nmesh: draining (Ctrl-C again to stop at once)...");
-    Thread edgeDrain = edge == null ? null : Thread.ofPlatform().name("drain-edge").start(edge::close);
+    Thread edgeDrain =
+        edge == null ? null : Thread.ofPlatform().name("drain-edge").start(edge::close);
     fleet.close();
     if (edgeDrain != null) {
       edgeDrain.join();
@@ -177,32 +202,56 @@ final class UpCommand implements Callable<Integer> {
   /** The edge's settings: port 8080 (shifted), every service's target; the caller's env wins. */
   private Map<String, String> edgeEnv(Map<String, String> env, Map<String, Integer> ports) {
     Map<String, String> edgeEnv = new HashMap<>(env);
-    edgeEnv.putIfAbsent("LATTICE_EDGE_HTTP_PORT", Integer.toString(EdgeConfig.DEFAULT_HTTP_PORT + portOffset));
-    ports.forEach((name, port) ->
-        edgeEnv.put("LATTICE_" + name.toUpperCase(java.util.Locale.ROOT) + "_TARGET", "127.0.0.1:" + port));
+    edgeEnv.putIfAbsent(
+        "LATTICE_EDGE_HTTP_PORT", Integer.toString(EdgeConfig.DEFAULT_HTTP_PORT + portOffset));
+    ports.forEach(
+        (name, port) ->
+            edgeEnv.put(
+                "LATTICE_" + name.toUpperCase(java.util.Locale.ROOT) + "_TARGET",
+                "127.0.0.1:" + port));
     return edgeEnv;
   }
 
   private void printTable(
-      Map<String, Integer> ports, Infrastructure infra, Duration took, MailCatcher mail, Edge edge) {
+      Map<String, Integer> ports,
+      Infrastructure infra,
+      Duration took,
+      MailCatcher mail,
+      Edge edge) {
     StringBuilder out = new StringBuilder();
-    out.append(String.format("%nLattice is up in %.1f s (%s, pid %d)%n%n", took.toMillis() / 1000.0,
-        processes ? "one JVM per service" : "one JVM", ProcessHandle.current().pid()));
+    out.append(
+        String.format(
+            "%nLattice is up in %.1f s (%s, pid %d)%n%n",
+            took.toMillis() / 1000.0,
+            processes ? "one JVM per service" : "one JVM",
+            ProcessHandle.current().pid()));
     out.append(String.format("  %-15s %-6s %s%n", "service", "port", "health"));
-    ports.forEach((name, port) -> out.append(String.format("  %-15s %-6d %s%n", name, port, "SERVING")));
-    out.append(String.format("  %-15s %-6d %s%n", "edge", edge.port(), "JSON and gRPC-Web for browsers"));
+    ports.forEach(
+        (name, port) -> out.append(String.format("  %-15s %-6d %s%n", name, port, "SERVING")));
+    out.append(
+        String.format("  %-15s %-6d %s%n", "edge", edge.port(), "JSON and gRPC-Web for browsers"));
     out.append('\n');
     infra.describe().forEach(line -> out.append(line).append('\n'));
     int identity = ports.get("identity");
-    out.append(String.format("%nTry:   curl -s http://localhost:%d/.well-known/jwks.json%n", edge.port()));
+    out.append(
+        String.format("%nTry:   curl -s http://localhost:%d/.well-known/jwks.json%n", edge.port()));
     // buf comes with the checkout's node packages (npm ci); grpcurl is rarely installed.
-    out.append(String.format("       npx buf curl --protocol grpc --list-services http://localhost:%d%n", identity));
-    out.append(String.format("       npx buf curl --protocol grpc http://localhost:%d/grpc.health.v1.Health/Check%n", identity));
+    out.append(
+        String.format(
+            "       npx buf curl --protocol grpc --list-services http://localhost:%d%n", identity));
+    out.append(
+        String.format(
+            "       npx buf curl --protocol grpc http://localhost:%d/grpc.health.v1.Health/Check%n",
+            identity));
     out.append("       ./mesh status      (from another terminal)\n");
     out.append("       the quick start in README.md: the whole journey with buf curl\n");
-    out.append("Admin: tenant \"platform\", credentials in .lattice/secrets.properties (Login on IdentityService)\n");
-    out.append(String.format("Cards: the payment sandbox on http://127.0.0.1:%d takes test tokens tok_visa,"
-        + " tok_chargeDeclined, tok_async, tok_timeout, ... (docs/decisions/0008)%n", 9210 + portOffset));
+    out.append(
+        "Admin: tenant \"platform\", credentials in .lattice/secrets.properties (Login on IdentityService)\n");
+    out.append(
+        String.format(
+            "Cards: the payment sandbox on http://127.0.0.1:%d takes test tokens tok_visa,"
+                + " tok_chargeDeclined, tok_async, tok_timeout, ... (docs/decisions/0008)%n",
+            9210 + portOffset));
     out.append(mail.describe());
     out.append("Logs:  .lattice/logs/\n");
     out.append("Stop:  Ctrl-C here, or ./mesh down\n");

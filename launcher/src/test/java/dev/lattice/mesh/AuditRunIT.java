@@ -12,7 +12,6 @@ import dev.lattice.audit.v1.VerifyChainRequest;
 import dev.lattice.audit.v1.VerifyChainResponse;
 import dev.lattice.events.v1.Envelope;
 import dev.lattice.inventory.v1.Product;
-import dev.lattice.orders.v1.Order;
 import dev.lattice.orders.v1.OrderStatus;
 import dev.lattice.platform.auth.BearerToken;
 import dev.lattice.testing.NatsExtension;
@@ -39,33 +38,39 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue #6's audit acceptance at mesh scale: every event published during a run of 500 orders
- * (identity, orders, inventory, payments, notifications) is in the audit log exactly once, by
- * event id, and the tenant's hash chain verifies.
+ * (identity, orders, inventory, payments, notifications) is in the audit log exactly once, by event
+ * id, and the tenant's hash chain verifies.
  */
 class AuditRunIT {
 
   @RegisterExtension static final PostgresExtension postgres = new PostgresExtension();
   @RegisterExtension static final NatsExtension nats = new NatsExtension();
 
-  private static final EnumSet<OrderStatus> SETTLED = EnumSet.of(OrderStatus.ORDER_STATUS_PAID,
-      OrderStatus.ORDER_STATUS_CANCELLED, OrderStatus.ORDER_STATUS_REFUNDED);
+  private static final EnumSet<OrderStatus> SETTLED =
+      EnumSet.of(
+          OrderStatus.ORDER_STATUS_PAID,
+          OrderStatus.ORDER_STATUS_CANCELLED,
+          OrderStatus.ORDER_STATUS_REFUNDED);
 
   @Test
   void everyEventOf500Orders_auditedExactlyOnce_andTheChainVerifies() throws Exception {
     try (SagaFleet saga = SagaFleet.start(postgres, nats, Map.of());
         Connection observer = Nats.connect(nats.url())) {
       Map<String, String> published = new ConcurrentHashMap<>(); // event id -> type
-      Dispatcher dispatcher = observer.createDispatcher(message -> {
-        try {
-          Envelope envelope = Envelope.parseFrom(message.getData());
-          if (!envelope.getEventId().isEmpty() && !envelope.getTenantId().isEmpty()) {
-            published.put(envelope.getEventId(), envelope.getType());
-          }
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-          // not an event envelope (e.g. a dead letter's own record): not part of the run
-        }
-      });
-      for (String service : List.of("identity", "orders", "inventory", "payments", "notifications")) {
+      Dispatcher dispatcher =
+          observer.createDispatcher(
+              message -> {
+                try {
+                  Envelope envelope = Envelope.parseFrom(message.getData());
+                  if (!envelope.getEventId().isEmpty() && !envelope.getTenantId().isEmpty()) {
+                    published.put(envelope.getEventId(), envelope.getType());
+                  }
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                  // not an event envelope (e.g. a dead letter's own record): not part of the run
+                }
+              });
+      for (String service :
+          List.of("identity", "orders", "inventory", "payments", "notifications")) {
         dispatcher.subscribe("lattice." + service + ".>");
       }
       observer.flush(Duration.ofSeconds(5));
@@ -81,39 +86,53 @@ class AuditRunIT {
           Product product = products.get(n % products.size());
           int quantity = 1 + n % 2;
           inFlight.acquire();
-          calls.add(callers.submit(() -> {
-            try {
-              return saga.orders(saga.customerToken, UUID.randomUUID().toString())
-                  .createOrder(orderOf(card, product, quantity)).getOrder().getId();
-            } finally {
-              inFlight.release();
-            }
-          }));
+          calls.add(
+              callers.submit(
+                  () -> {
+                    try {
+                      return saga.orders(saga.customerToken, UUID.randomUUID().toString())
+                          .createOrder(orderOf(card, product, quantity))
+                          .getOrder()
+                          .getId();
+                    } finally {
+                      inFlight.release();
+                    }
+                  }));
         }
         for (Future<String> call : calls) {
           orderIds.add(call.get());
         }
       }
-      await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() ->
-          orderIds.stream().allMatch(id -> SETTLED.contains(saga.get(id).getStatus())));
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(
+              () -> orderIds.stream().allMatch(id -> SETTLED.contains(saga.get(id).getStatus())));
 
       String admin = saga.fleet.loginAdmin().getAccessToken();
-      AuditServiceGrpc.AuditServiceBlockingStub audit = AuditServiceGrpc.newBlockingStub(
-          saga.fleet.channel("audit")).withCallCredentials(BearerToken.of(admin));
+      AuditServiceGrpc.AuditServiceBlockingStub audit =
+          AuditServiceGrpc.newBlockingStub(saga.fleet.channel("audit"))
+              .withCallCredentials(BearerToken.of(admin));
       Set<String> expected = Set.copyOf(published.keySet());
       assertThat(expected).as("events observed during the run").hasSizeGreaterThan(2_000);
 
-      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-        Map<String, Integer> audited = new HashMap<>();
-        for (AuditRecord record : all(audit)) {
-          audited.merge(record.getEventId(), 1, Integer::sum);
-        }
-        assertThat(audited.keySet()).as("audited event ids").containsAll(expected);
-        assertThat(audited.values()).as("each event once").containsOnly(1);
-      });
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofSeconds(2))
+          .untilAsserted(
+              () -> {
+                Map<String, Integer> audited = new HashMap<>();
+                for (AuditRecord record : all(audit)) {
+                  audited.merge(record.getEventId(), 1, Integer::sum);
+                }
+                assertThat(audited.keySet()).as("audited event ids").containsAll(expected);
+                assertThat(audited.values()).as("each event once").containsOnly(1);
+              });
 
-      VerifyChainResponse chain = audit.withDeadlineAfter(60, TimeUnit.SECONDS)
-          .verifyChain(VerifyChainRequest.getDefaultInstance());
+      VerifyChainResponse chain =
+          audit
+              .withDeadlineAfter(60, TimeUnit.SECONDS)
+              .verifyChain(VerifyChainRequest.getDefaultInstance());
       assertThat(chain.getOk()).isTrue();
       assertThat(chain.getRecordsChecked()).isGreaterThanOrEqualTo(expected.size());
       assertThat(chain.getFirstBrokenRecordId()).isEmpty();
@@ -124,8 +143,14 @@ class AuditRunIT {
     List<AuditRecord> records = new ArrayList<>();
     String pageToken = "";
     do {
-      QueryAuditLogResponse page = audit.withDeadlineAfter(30, TimeUnit.SECONDS).queryAuditLog(
-          QueryAuditLogRequest.newBuilder().setPageSize(1000).setPageToken(pageToken).build());
+      QueryAuditLogResponse page =
+          audit
+              .withDeadlineAfter(30, TimeUnit.SECONDS)
+              .queryAuditLog(
+                  QueryAuditLogRequest.newBuilder()
+                      .setPageSize(1000)
+                      .setPageToken(pageToken)
+                      .build());
       records.addAll(page.getRecordsList());
       pageToken = page.getNextPageToken();
     } while (!pageToken.isEmpty());

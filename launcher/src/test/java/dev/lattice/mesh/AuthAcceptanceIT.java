@@ -1,7 +1,6 @@
 package dev.lattice.mesh;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.DynamicMessage;
@@ -59,8 +58,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue #4's authorization acceptance across the six services: forged, expired, misaddressed and
- * revoked tokens are UNAUTHENTICATED on an orders RPC, and every RPC of every service answers
- * each built-in role exactly as the contract's access option and the role's permissions say.
+ * revoked tokens are UNAUTHENTICATED on an orders RPC, and every RPC of every service answers each
+ * built-in role exactly as the contract's access option and the role's permissions say.
  */
 class AuthAcceptanceIT {
 
@@ -86,9 +85,13 @@ class AuthAcceptanceIT {
 
   /** Identity's real private key, decrypted with the fleet's key-encryption key. */
   private static ECKey currentSigningKey() throws Exception {
-    try (Connection db = DriverManager.getConnection(fleet.identityDb.get("url"), fleet.identityDb.get("user"), "");
-        ResultSet row = db.createStatement().executeQuery(
-            "select kid, private_key_encrypted from signing_keys order by activate_time desc limit 1")) {
+    try (Connection db =
+            DriverManager.getConnection(
+                fleet.identityDb.get("url"), fleet.identityDb.get("user"), "");
+        ResultSet row =
+            db.createStatement()
+                .executeQuery(
+                    "select kid, private_key_encrypted from signing_keys order by activate_time desc limit 1")) {
       assertThat(row.next()).isTrue();
       String kid = row.getString(1);
       byte[] plain = KeyEncryption.fromBase64(fleet.kek).decrypt(kid, row.getBytes(2));
@@ -112,8 +115,13 @@ class AuthAcceptanceIT {
   }
 
   private static String sign(JWTClaimsSet claims, String kid) throws Exception {
-    SignedJWT jwt = new SignedJWT(
-        new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(kid).type(new JOSEObjectType("at+jwt")).build(), claims);
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.ES256)
+                .keyID(kid)
+                .type(new JOSEObjectType("at+jwt"))
+                .build(),
+            claims);
     jwt.sign(new ECDSASigner(signingKey));
     return jwt.serialize();
   }
@@ -125,46 +133,82 @@ class AuthAcceptanceIT {
     // The control: a well-formed token with the real key passes auth (orders then answers
     // NOT_FOUND for the random order id).
     String good = sign(claims(user).build(), kid);
-    assertThat(fleet.getOrderWith(good)).isNotIn(Status.Code.UNAUTHENTICATED, Status.Code.PERMISSION_DENIED);
+    assertThat(fleet.getOrderWith(good))
+        .isNotIn(Status.Code.UNAUTHENTICATED, Status.Code.PERMISSION_DENIED);
 
     Map<String, String> attacks = new LinkedHashMap<>();
     attacks.put("alg none", new PlainJWT(claims(user).build()).serialize());
-    SignedJWT hmac = new SignedJWT(
-        new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(kid).type(new JOSEObjectType("at+jwt")).build(),
-        claims(user).build());
-    byte[] publicKeyBytes = signingKey.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8);
-    hmac.sign(new MACSigner(java.util.Arrays.copyOf(publicKeyBytes, Math.max(32, publicKeyBytes.length))));
+    SignedJWT hmac =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.HS256)
+                .keyID(kid)
+                .type(new JOSEObjectType("at+jwt"))
+                .build(),
+            claims(user).build());
+    byte[] publicKeyBytes =
+        signingKey.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8);
+    hmac.sign(
+        new MACSigner(
+            java.util.Arrays.copyOf(publicKeyBytes, Math.max(32, publicKeyBytes.length))));
     attacks.put("HS256 signed with the public key", hmac.serialize());
     attacks.put("unknown kid", sign(claims(user).build(), "no-such-kid"));
     Instant now = Instant.now();
-    attacks.put("expired beyond skew", sign(claims(user)
-        .issueTime(Date.from(now.minusSeconds(1000))).notBeforeTime(Date.from(now.minusSeconds(1000)))
-        .expirationTime(Date.from(now.minusSeconds(61))).build(), kid));
-    attacks.put("nbf in the future", sign(claims(user).notBeforeTime(Date.from(now.plusSeconds(120))).build(), kid));
+    attacks.put(
+        "expired beyond skew",
+        sign(
+            claims(user)
+                .issueTime(Date.from(now.minusSeconds(1000)))
+                .notBeforeTime(Date.from(now.minusSeconds(1000)))
+                .expirationTime(Date.from(now.minusSeconds(61)))
+                .build(),
+            kid));
+    attacks.put(
+        "nbf in the future",
+        sign(claims(user).notBeforeTime(Date.from(now.plusSeconds(120))).build(), kid));
     attacks.put("wrong iss", sign(claims(user).issuer("https://evil.example").build(), kid));
     attacks.put("wrong aud", sign(claims(user).audience("someone-else").build(), kid));
     LoginResponse session = fleet.login("victim@platform.test", AuthFleet.PASSWORD);
     attacks.put("refresh token as access token", session.getRefreshToken());
     String[] parts = good.split("\\.");
-    String tampered = new String(Base64URL.from(parts[1]).decode(), StandardCharsets.UTF_8)
-        .replace("\"orders.read\"", "\"orders.manage\"");
+    String tampered =
+        new String(Base64URL.from(parts[1]).decode(), StandardCharsets.UTF_8)
+            .replace("\"orders.read\"", "\"orders.manage\"");
     attacks.put("tampered payload", parts[0] + "." + Base64URL.encode(tampered) + "." + parts[2]);
 
     // A deleted user's token obtained by refresh: valid signature, revoked subject.
-    var refreshed = fleet.identity().refreshToken(
-        RefreshTokenRequest.newBuilder().setRefreshToken(session.getRefreshToken()).build());
-    assertThat(fleet.getOrderWith(refreshed.getAccessToken())).isNotEqualTo(Status.Code.UNAUTHENTICATED);
-    User current = fleet.identity().withCallCredentials(BearerToken.of(fleet.loginAdmin().getAccessToken()))
-        .getUser(dev.lattice.identity.v1.GetUserRequest.newBuilder().setUserId(user.getId()).build()).getUser();
-    fleet.identity().withCallCredentials(BearerToken.of(fleet.loginAdmin().getAccessToken()))
-        .deleteUser(DeleteUserRequest.newBuilder().setUserId(user.getId()).setVersion(current.getVersion()).build());
+    var refreshed =
+        fleet
+            .identity()
+            .refreshToken(
+                RefreshTokenRequest.newBuilder()
+                    .setRefreshToken(session.getRefreshToken())
+                    .build());
+    assertThat(fleet.getOrderWith(refreshed.getAccessToken()))
+        .isNotEqualTo(Status.Code.UNAUTHENTICATED);
+    User current =
+        fleet
+            .identity()
+            .withCallCredentials(BearerToken.of(fleet.loginAdmin().getAccessToken()))
+            .getUser(
+                dev.lattice.identity.v1.GetUserRequest.newBuilder().setUserId(user.getId()).build())
+            .getUser();
+    fleet
+        .identity()
+        .withCallCredentials(BearerToken.of(fleet.loginAdmin().getAccessToken()))
+        .deleteUser(
+            DeleteUserRequest.newBuilder()
+                .setUserId(user.getId())
+                .setVersion(current.getVersion())
+                .build());
     attacks.put("token of a deleted user after refresh", refreshed.getAccessToken());
 
     Map<String, Status.Code> outcomes = new LinkedHashMap<>();
     for (var attack : attacks.entrySet()) {
       outcomes.put(attack.getKey(), awaitUnauthenticated(attack.getValue()));
     }
-    assertThat(outcomes).allSatisfy((name, code) -> assertThat(code).as(name).isEqualTo(Status.Code.UNAUTHENTICATED));
+    assertThat(outcomes)
+        .allSatisfy(
+            (name, code) -> assertThat(code).as(name).isEqualTo(Status.Code.UNAUTHENTICATED));
   }
 
   /** Revocation travels as an event: allow it a few seconds to reach orders. */
@@ -186,19 +230,25 @@ class AuthAcceptanceIT {
     tokens.put("platform-admin", fleet.loginAdmin().getAccessToken());
 
     Map<String, Set<String>> granted = new HashMap<>();
-    for (Role role : IdentityServiceGrpc.newBlockingStub(fleet.channel("identity"))
-        .withCallCredentials(BearerToken.of(tokens.get("platform-admin")))
-        .listRoles(ListRolesRequest.newBuilder().setPageSize(100).build()).getRolesList()) {
+    for (Role role :
+        IdentityServiceGrpc.newBlockingStub(fleet.channel("identity"))
+            .withCallCredentials(BearerToken.of(tokens.get("platform-admin")))
+            .listRoles(ListRolesRequest.newBuilder().setPageSize(100).build())
+            .getRolesList()) {
       granted.put(role.getName(), new TreeSet<>(role.getPermissionsList()));
     }
-    assertThat(granted.get("customer")).containsExactly("inventory.read", "orders.read", "orders.write");
+    assertThat(granted.get("customer"))
+        .containsExactly("inventory.read", "orders.read", "orders.write");
 
     Map<String, List<ServiceDescriptor>> services = new LinkedHashMap<>();
     services.put("identity", List.of(IdentityServiceGrpc.getServiceDescriptor()));
     services.put("orders", List.of(OrdersServiceGrpc.getServiceDescriptor()));
-    services.put("inventory", List.of(dev.lattice.inventory.v1.InventoryServiceGrpc.getServiceDescriptor()));
-    services.put("payments", List.of(dev.lattice.payments.v1.PaymentsServiceGrpc.getServiceDescriptor()));
-    services.put("notifications",
+    services.put(
+        "inventory", List.of(dev.lattice.inventory.v1.InventoryServiceGrpc.getServiceDescriptor()));
+    services.put(
+        "payments", List.of(dev.lattice.payments.v1.PaymentsServiceGrpc.getServiceDescriptor()));
+    services.put(
+        "notifications",
         List.of(dev.lattice.notifications.v1.NotificationsServiceGrpc.getServiceDescriptor()));
     services.put("audit", List.of(dev.lattice.audit.v1.AuditServiceGrpc.getServiceDescriptor()));
 
@@ -213,13 +263,21 @@ class AuthAcceptanceIT {
               ((ProtoMethodDescriptorSupplier) method.getSchemaDescriptor()).getMethodDescriptor();
           Access access = proto.getOptions().getExtension(Options.access);
           for (var role : tokens.entrySet()) {
-            boolean expected = access.getPublic() || access.getAuthenticated()
-                || granted.get(role.getKey()).contains(access.getPermission());
+            boolean expected =
+                access.getPublic()
+                    || access.getAuthenticated()
+                    || granted.get(role.getKey()).contains(access.getPermission());
             boolean allowed = allowed(entry.getKey(), method, proto, role.getValue());
             checked++;
             if (expected != allowed) {
-              mismatches.add(entry.getKey() + " " + method.getFullMethodName() + " as " + role.getKey()
-                  + ": expected " + (expected ? "allowed" : "PERMISSION_DENIED"));
+              mismatches.add(
+                  entry.getKey()
+                      + " "
+                      + method.getFullMethodName()
+                      + " as "
+                      + role.getKey()
+                      + ": expected "
+                      + (expected ? "allowed" : "PERMISSION_DENIED"));
             }
           }
         }
@@ -236,17 +294,27 @@ class AuthAcceptanceIT {
 
   /** Calls {@code method} with an empty request: allowed unless auth refuses it. */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static boolean allowed(String service, io.grpc.MethodDescriptor method, MethodDescriptor proto, String token) {
+  private static boolean allowed(
+      String service, io.grpc.MethodDescriptor method, MethodDescriptor proto, String token) {
     Object request = DynamicMessage.getDefaultInstance(proto.getInputType());
     try {
       if (method.getType() == io.grpc.MethodDescriptor.MethodType.UNARY) {
-        ClientCalls.blockingUnaryCall(fleet.channel(service), method,
-            CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS).withCallCredentials(BearerToken.of(token)),
+        ClientCalls.blockingUnaryCall(
+            fleet.channel(service),
+            method,
+            CallOptions.DEFAULT
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .withCallCredentials(BearerToken.of(token)),
             request);
       } else {
-        var responses = ClientCalls.blockingServerStreamingCall(fleet.channel(service), method,
-            CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS).withCallCredentials(BearerToken.of(token)),
-            request);
+        var responses =
+            ClientCalls.blockingServerStreamingCall(
+                fleet.channel(service),
+                method,
+                CallOptions.DEFAULT
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .withCallCredentials(BearerToken.of(token)),
+                request);
         while (responses.hasNext()) {
           responses.next();
         }
@@ -263,15 +331,20 @@ class AuthAcceptanceIT {
         return true;
       }
       com.google.rpc.Status details = StatusProto.fromThrowable(e);
-      boolean byAuth = details != null && details.getDetailsList().stream()
-          .filter(any -> any.is(ErrorInfo.class))
-          .anyMatch(any -> {
-            try {
-              return any.unpack(ErrorInfo.class).getReason().equals("PERMISSION_DENIED");
-            } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
-              return false;
-            }
-          });
+      boolean byAuth =
+          details != null
+              && details.getDetailsList().stream()
+                  .filter(any -> any.is(ErrorInfo.class))
+                  .anyMatch(
+                      any -> {
+                        try {
+                          return any.unpack(ErrorInfo.class)
+                              .getReason()
+                              .equals("PERMISSION_DENIED");
+                        } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+                          return false;
+                        }
+                      });
       return !byAuth;
     }
   }
@@ -281,12 +354,17 @@ class AuthAcceptanceIT {
     if (details == null) {
       return "";
     }
-    return details.getDetailsList().stream().filter(any -> any.is(ErrorInfo.class)).map(any -> {
-      try {
-        return any.unpack(ErrorInfo.class).getReason();
-      } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
-        throw new IllegalStateException(ex);
-      }
-    }).findFirst().orElse("");
+    return details.getDetailsList().stream()
+        .filter(any -> any.is(ErrorInfo.class))
+        .map(
+            any -> {
+              try {
+                return any.unpack(ErrorInfo.class).getReason();
+              } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+                throw new IllegalStateException(ex);
+              }
+            })
+        .findFirst()
+        .orElse("");
   }
 }

@@ -5,14 +5,14 @@ import dev.lattice.events.v1.Envelope;
 import dev.lattice.identity.keys.KeyEncryption;
 import dev.lattice.identity.v1.AssignRoleRequest;
 import dev.lattice.identity.v1.CreateTenantRequest;
-import dev.lattice.identity.v1.InitialAdmin;
-import dev.lattice.identity.v1.PasswordResetRequested;
-import dev.lattice.identity.v1.ResetPasswordRequest;
 import dev.lattice.identity.v1.EmailVerificationRequested;
 import dev.lattice.identity.v1.IdentityServiceGrpc;
+import dev.lattice.identity.v1.InitialAdmin;
 import dev.lattice.identity.v1.LoginRequest;
 import dev.lattice.identity.v1.LoginResponse;
+import dev.lattice.identity.v1.PasswordResetRequested;
 import dev.lattice.identity.v1.RegisterRequest;
+import dev.lattice.identity.v1.ResetPasswordRequest;
 import dev.lattice.identity.v1.User;
 import dev.lattice.identity.v1.VerifyEmailRequest;
 import dev.lattice.local.FreePorts;
@@ -64,7 +64,8 @@ final class AuthFleet implements AutoCloseable {
   /** The environment of each service, as it was started (or is to be started, if external). */
   final Map<String, Map<String, String>> environments = new LinkedHashMap<>();
 
-  AuthFleet(PostgresExtension postgres, NatsExtension natsServer, Map<String, String> overrides) throws Exception {
+  AuthFleet(PostgresExtension postgres, NatsExtension natsServer, Map<String, String> overrides)
+      throws Exception {
     this(postgres, natsServer, overrides, Set.of());
   }
 
@@ -73,35 +74,45 @@ final class AuthFleet implements AutoCloseable {
    * ({@link #environments}, with {@code LATTICE_GRPC_PORT}); the test starts them, e.g. as a
    * separate process it can kill.
    */
-  AuthFleet(PostgresExtension postgres, NatsExtension natsServer, Map<String, String> overrides,
-      Set<String> external) throws Exception {
+  AuthFleet(
+      PostgresExtension postgres,
+      NatsExtension natsServer,
+      Map<String, String> overrides,
+      Set<String> external)
+      throws Exception {
     this(postgres.server(), natsServer.url(), overrides, external);
   }
 
   /** On a PostgreSQL and a nats-server started by the caller (benchmarks). */
-  AuthFleet(PostgresServer postgres, String natsUrl, Map<String, String> overrides,
-      Set<String> external) throws Exception {
+  AuthFleet(
+      PostgresServer postgres, String natsUrl, Map<String, String> overrides, Set<String> external)
+      throws Exception {
     nats = Nats.connect(natsUrl);
-    nats.createDispatcher(message -> {
-      try {
-        Envelope envelope = Envelope.parseFrom(message.getData());
-        if (envelope.getPayload().is(EmailVerificationRequested.class)) {
-          EmailVerificationRequested mail = envelope.getPayload().unpack(EmailVerificationRequested.class);
-          verificationTokens.put(mail.getEmail(), mail.getToken());
-        } else if (envelope.getPayload().is(PasswordResetRequested.class)) {
-          PasswordResetRequested mail = envelope.getPayload().unpack(PasswordResetRequested.class);
-          resetTokens.put(mail.getEmail(), mail.getToken());
-        }
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalStateException(e);
-      }
-    }).subscribe("lattice.identity.>");
+    nats.createDispatcher(
+            message -> {
+              try {
+                Envelope envelope = Envelope.parseFrom(message.getData());
+                if (envelope.getPayload().is(EmailVerificationRequested.class)) {
+                  EmailVerificationRequested mail =
+                      envelope.getPayload().unpack(EmailVerificationRequested.class);
+                  verificationTokens.put(mail.getEmail(), mail.getToken());
+                } else if (envelope.getPayload().is(PasswordResetRequested.class)) {
+                  PasswordResetRequested mail =
+                      envelope.getPayload().unpack(PasswordResetRequested.class);
+                  resetTokens.put(mail.getEmail(), mail.getToken());
+                }
+              } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException(e);
+              }
+            })
+        .subscribe("lattice.identity.>");
     nats.flush(Duration.ofSeconds(5));
     for (ServiceModule module : ServiceCatalog.MODULES) {
       ports.put(module.name(), FreePorts.next());
     }
     for (ServiceModule module : ServiceCatalog.MODULES) {
-      String database = "auth_" + module.name() + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime();
+      String database =
+          "auth_" + module.name() + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime();
       postgres.createDatabase(database);
       Map<String, String> env = new HashMap<>();
       env.put("LATTICE_DB_URL", postgres.jdbcUrl(database));
@@ -123,18 +134,24 @@ final class AuthFleet implements AutoCloseable {
       if (external.contains(module.name())) {
         continue;
       }
-      running.add(ServiceRuntime.start(module, Env.of(env),
-          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", ports.get(module.name())))));
+      running.add(
+          ServiceRuntime.start(
+              module,
+              Env.of(env),
+              NettyServerBuilder.forAddress(
+                  new InetSocketAddress("127.0.0.1", ports.get(module.name())))));
     }
   }
 
   ManagedChannel channel(String service) {
-    return channels.computeIfAbsent(service,
+    return channels.computeIfAbsent(
+        service,
         s -> NettyChannelBuilder.forAddress("127.0.0.1", ports.get(s)).usePlaintext().build());
   }
 
   IdentityServiceGrpc.IdentityServiceBlockingStub identity() {
-    return IdentityServiceGrpc.newBlockingStub(channel("identity")).withDeadlineAfter(30, TimeUnit.SECONDS);
+    return IdentityServiceGrpc.newBlockingStub(channel("identity"))
+        .withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
   /** The code GetOrder of a random order answers with {@code token}: auth's verdict, or past it. */
@@ -143,8 +160,10 @@ final class AuthFleet implements AutoCloseable {
       dev.lattice.orders.v1.OrdersServiceGrpc.newBlockingStub(channel("orders"))
           .withDeadlineAfter(10, TimeUnit.SECONDS)
           .withCallCredentials(BearerToken.of(token))
-          .getOrder(dev.lattice.orders.v1.GetOrderRequest.newBuilder()
-              .setOrderId(java.util.UUID.randomUUID().toString()).build());
+          .getOrder(
+              dev.lattice.orders.v1.GetOrderRequest.newBuilder()
+                  .setOrderId(java.util.UUID.randomUUID().toString())
+                  .build());
       return io.grpc.Status.Code.OK;
     } catch (io.grpc.StatusRuntimeException e) {
       return e.getStatus().getCode();
@@ -156,21 +175,40 @@ final class AuthFleet implements AutoCloseable {
   }
 
   LoginResponse login(String email, String password) {
-    return identity().login(LoginRequest.newBuilder()
-        .setTenantSlug("platform").setEmail(email).setPassword(password).build());
+    return identity()
+        .login(
+            LoginRequest.newBuilder()
+                .setTenantSlug("platform")
+                .setEmail(email)
+                .setPassword(password)
+                .build());
   }
 
   /** Registers and verifies a user of the platform tenant, then grants {@code role} (or none). */
   User user(String email, String role) {
-    identity().register(RegisterRequest.newBuilder()
-        .setTenantSlug("platform").setEmail(email).setPassword(PASSWORD).setDisplayName(email).build());
-    User user = identity().verifyEmail(VerifyEmailRequest.newBuilder().setToken(awaitToken(email)).build()).getUser();
+    identity()
+        .register(
+            RegisterRequest.newBuilder()
+                .setTenantSlug("platform")
+                .setEmail(email)
+                .setPassword(PASSWORD)
+                .setDisplayName(email)
+                .build());
+    User user =
+        identity()
+            .verifyEmail(VerifyEmailRequest.newBuilder().setToken(awaitToken(email)).build())
+            .getUser();
     if (role.equals("customer")) {
       return user;
     }
-    return identity().withCallCredentials(BearerToken.of(loginAdmin().getAccessToken()))
-        .assignRole(AssignRoleRequest.newBuilder()
-            .setUserId(user.getId()).setRole(role).setVersion(user.getVersion()).build())
+    return identity()
+        .withCallCredentials(BearerToken.of(loginAdmin().getAccessToken()))
+        .assignRole(
+            AssignRoleRequest.newBuilder()
+                .setUserId(user.getId())
+                .setRole(role)
+                .setVersion(user.getVersion())
+                .build())
         .getUser();
   }
 
@@ -180,14 +218,27 @@ final class AuthFleet implements AutoCloseable {
    */
   LoginResponse tenantAdmin(String slug) {
     String email = "owner@" + slug + ".test";
-    identity().withCallCredentials(BearerToken.of(loginAdmin().getAccessToken()))
-        .createTenant(CreateTenantRequest.newBuilder().setSlug(slug).setDisplayName(slug)
-            .setInitialAdmin(InitialAdmin.newBuilder().setEmail(email).setDisplayName("Owner"))
-            .build());
-    identity().resetPassword(ResetPasswordRequest.newBuilder()
-        .setToken(awaitToken(resetTokens, email)).setNewPassword(PASSWORD).build());
-    return identity().login(LoginRequest.newBuilder()
-        .setTenantSlug(slug).setEmail(email).setPassword(PASSWORD).build());
+    identity()
+        .withCallCredentials(BearerToken.of(loginAdmin().getAccessToken()))
+        .createTenant(
+            CreateTenantRequest.newBuilder()
+                .setSlug(slug)
+                .setDisplayName(slug)
+                .setInitialAdmin(InitialAdmin.newBuilder().setEmail(email).setDisplayName("Owner"))
+                .build());
+    identity()
+        .resetPassword(
+            ResetPasswordRequest.newBuilder()
+                .setToken(awaitToken(resetTokens, email))
+                .setNewPassword(PASSWORD)
+                .build());
+    return identity()
+        .login(
+            LoginRequest.newBuilder()
+                .setTenantSlug(slug)
+                .setEmail(email)
+                .setPassword(PASSWORD)
+                .build());
   }
 
   private String awaitToken(String email) {

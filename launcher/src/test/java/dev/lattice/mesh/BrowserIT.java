@@ -22,11 +22,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A real browser through the edge: the checkout page of {@code clients/web}, built from the
  * contracts (generated TypeScript, bundled), served from another origin than the edge (the JDK's
- * file server on 127.0.0.1, the edge on localhost), driven in Debian's headless Chromium by
- * {@code clients/web/test/browser-checkout.mjs} (playwright-core). The page signs in, lists
- * products, orders, and shows the order reach PAID — once through {@code fetch} on the JSON API
- * and once through the generated client over gRPC-Web — with no console error, no failed request
- * and no CORS failure. The screenshot lands in {@code target/browser/checkout.png}.
+ * file server on 127.0.0.1, the edge on localhost), driven in Debian's headless Chromium by {@code
+ * clients/web/test/browser-checkout.mjs} (playwright-core). The page signs in, lists products,
+ * orders, and shows the order reach PAID — once through {@code fetch} on the JSON API and once
+ * through the generated client over gRPC-Web — with no console error, no failed request and no CORS
+ * failure. The screenshot lands in {@code target/browser/checkout.png}.
  */
 @ExtendWith(EdgeTargets.class)
 class BrowserIT {
@@ -41,13 +41,18 @@ class BrowserIT {
     target = edge;
     Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
     assertThat(Files.isExecutable(chromium))
-        .as("headless Chromium at %s: install Debian's package 'chromium' (./mesh test does as root)", chromium)
+        .as(
+            "headless Chromium at %s: install Debian's package 'chromium' (./mesh test does as root)",
+            chromium)
         .isTrue();
     RepoCommand.run(List.of("npm", "run", "--silent", "web:build"), Map.of(), 300);
     Path dist = RepoCommand.ROOT.resolve("clients/web/dist");
     assertThat(dist.resolve("index.html")).exists();
-    pages = SimpleFileServer.createFileServer(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), dist, SimpleFileServer.OutputLevel.NONE);
+    pages =
+        SimpleFileServer.createFileServer(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            dist,
+            SimpleFileServer.OutputLevel.NONE);
     pages.start();
   }
 
@@ -65,23 +70,54 @@ class BrowserIT {
     String run = Long.toString(System.nanoTime(), 36);
     String email = "shopper-" + run + "@browser.test";
     accounts.registerAndVerify(email, PASSWORD, "Browser shopper");
-    String admin = accounts.login(target.adminEmail(), target.adminPassword()).get("accessToken").getAsString();
+    String admin =
+        accounts
+            .login(target.adminEmail(), target.adminPassword())
+            .get("accessToken")
+            .getAsString();
     JsonObject product = new JsonObject();
     product.addProperty("sku", "WEB-" + run);
     product.addProperty("name", "Browser test mug");
     product.addProperty("priceAmountMinor", "1250");
     product.addProperty("currency", "EUR");
     product.addProperty("initialStock", "10");
-    String productId = api.post("/v1/products").bearer(admin).json(product).expect(200)
-        .body().getAsJsonObject("product").get("id").getAsString();
+    String productId =
+        api.post("/v1/products")
+            .bearer(admin)
+            .json(product)
+            .expect(200)
+            .body()
+            .getAsJsonObject("product")
+            .get("id")
+            .getAsString();
 
-    Path screenshot = Files.createDirectories(Path.of("target", "browser")).resolve("checkout.png").toAbsolutePath();
+    Path screenshot =
+        Files.createDirectories(Path.of("target", "browser"))
+            .resolve("checkout.png")
+            .toAbsolutePath();
     Files.deleteIfExists(screenshot);
     String page = "http://127.0.0.1:" + pages.getAddress().getPort() + "/index.html";
-    List<String> output = RepoCommand.run(List.of("node", "clients/web/test/browser-checkout.mjs",
-        "--page", page, "--edge", target.baseUrl(), "--tenant", EdgeAccounts.TENANT,
-        "--email", email, "--password", PASSWORD, "--product-id", productId,
-        "--screenshot", screenshot.toString()), Map.of(), 300);
+    List<String> output =
+        RepoCommand.run(
+            List.of(
+                "node",
+                "clients/web/test/browser-checkout.mjs",
+                "--page",
+                page,
+                "--edge",
+                target.baseUrl(),
+                "--tenant",
+                EdgeAccounts.TENANT,
+                "--email",
+                email,
+                "--password",
+                PASSWORD,
+                "--product-id",
+                productId,
+                "--screenshot",
+                screenshot.toString()),
+            Map.of(),
+            300);
 
     JsonObject summary = JsonParser.parseString(output.getLast()).getAsJsonObject();
     System.out.println("browser summary: " + summary);
@@ -92,16 +128,23 @@ class BrowserIT {
       modes.add(mode.get("mode").getAsString());
       assertThat(mode.get("finalStatus").getAsString()).as("mode %s", mode).isEqualTo("PAID");
       // What the page showed is what the API says.
-      JsonObject order = api.get("/v1/orders/" + mode.get("orderId").getAsString()).bearer(admin).expect(200)
-          .body().getAsJsonObject("order");
+      JsonObject order =
+          api.get("/v1/orders/" + mode.get("orderId").getAsString())
+              .bearer(admin)
+              .expect(200)
+              .body()
+              .getAsJsonObject("order");
       assertThat(order.get("status").getAsString()).isEqualTo("ORDER_STATUS_PAID");
     }
     assertThat(modes).containsExactly("json", "grpc-web");
     assertThat(summary.getAsJsonArray("consoleErrors")).isEmpty();
     assertThat(summary.getAsJsonArray("failedRequests")).isEmpty();
     assertThat(summary.getAsJsonArray("corsFailures")).isEmpty();
-    assertThat(summary.get("preflights").getAsInt()).as("CORS preflights sent to the edge").isPositive();
-    assertThat(summary.get("pageOrigin").getAsString()).isNotEqualTo(summary.get("edgeOrigin").getAsString());
+    assertThat(summary.get("preflights").getAsInt())
+        .as("CORS preflights sent to the edge")
+        .isPositive();
+    assertThat(summary.get("pageOrigin").getAsString())
+        .isNotEqualTo(summary.get("edgeOrigin").getAsString());
     assertThat(Files.size(screenshot)).as("screenshot %s", screenshot).isGreaterThan(10_000);
   }
 }

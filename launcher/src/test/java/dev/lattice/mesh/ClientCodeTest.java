@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The client code of every language, without a mesh: the committed Go and Python code is what the
  * contracts generate today ({@code clients/generate.mjs --check}), a stale copy is reported file by
- * file, and each language's helper passes its own unit tests ({@code clients/<language>/test};
- * the Java example's run in its own module).
+ * file, and each language's helper passes its own unit tests ({@code clients/<language>/test}; the
+ * Java example's run in its own module).
  */
 class ClientCodeTest {
 
@@ -40,9 +40,13 @@ class ClientCodeTest {
     Path edited = committed.resolve("clients/go/gen/lattice/orders/v1/order.pb.go");
     Files.writeString(edited, Files.readString(edited).replace("OrderStatus", "OrderState"));
     Files.delete(committed.resolve("clients/python/gen/lattice/orders/v1/orders_service_pb2.py"));
-    Files.writeString(committed.resolve("clients/python/gen/lattice/orders/v1/removed_pb2.py"), "# gone\n");
+    Files.writeString(
+        committed.resolve("clients/python/gen/lattice/orders/v1/removed_pb2.py"), "# gone\n");
 
-    Result check = run(List.of("node", "clients/generate.mjs", "--check", "--committed", committed.toString()));
+    Result check =
+        run(
+            List.of(
+                "node", "clients/generate.mjs", "--check", "--committed", committed.toString()));
 
     assertThat(check.exit()).as(check.output()).isEqualTo(1);
     assertThat(check.output())
@@ -65,8 +69,12 @@ class ClientCodeTest {
   private static Result run(List<String> command) throws IOException, InterruptedException {
     Path log = Files.createTempFile("client-code", ".log");
     try {
-      Process process = new ProcessBuilder(command).directory(ROOT.toFile())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process process =
+          new ProcessBuilder(command)
+              .directory(ROOT.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
       if (!process.waitFor(600, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         return new Result(-1, "timed out: " + Files.readString(log, StandardCharsets.UTF_8));

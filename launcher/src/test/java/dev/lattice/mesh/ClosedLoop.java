@@ -9,7 +9,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-/** A closed-loop load for the benchmarks: N virtual threads, each calling again as soon as answered. */
+/**
+ * A closed-loop load for the benchmarks: N virtual threads, each calling again as soon as answered.
+ */
 final class ClosedLoop {
 
   private ClosedLoop() {}
@@ -20,22 +22,27 @@ final class ClosedLoop {
     void run() throws Exception;
   }
 
-  /** Runs {@code call} from {@code concurrency} virtual threads for {@code duration}; the call count. */
+  /**
+   * Runs {@code call} from {@code concurrency} virtual threads for {@code duration}; the call
+   * count.
+   */
   static long run(int concurrency, Duration duration, Call call) throws Exception {
     long end = System.nanoTime() + duration.toNanos();
     CountDownLatch go = new CountDownLatch(1);
     try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<Long>> counts = new ArrayList<>();
       for (int i = 0; i < concurrency; i++) {
-        counts.add(workers.submit(() -> {
-          go.await();
-          long n = 0;
-          while (System.nanoTime() < end) {
-            call.run();
-            n++;
-          }
-          return n;
-        }));
+        counts.add(
+            workers.submit(
+                () -> {
+                  go.await();
+                  long n = 0;
+                  while (System.nanoTime() < end) {
+                    call.run();
+                    n++;
+                  }
+                  return n;
+                }));
       }
       go.countDown();
       long total = 0;

@@ -16,15 +16,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every document a tracked file cites ({@code docs/architecture.md §6}, {@code
- * decisions/0008-order-saga.md}, {@code README.md}) is in the repository, so a reader can follow
- * it from a clone. A design, style or toolchain note kept elsewhere cannot be cited; what the code
- * follows is written in {@code docs/}. Files the build writes ({@code target/…}) are not
- * citations.
+ * decisions/0008-order-saga.md}, {@code README.md}) is in the repository, so a reader can follow it
+ * from a clone. A design, style or toolchain note kept elsewhere cannot be cited; what the code
+ * follows is written in {@code docs/}. Files the build writes ({@code target/…}) are not citations.
  */
 class DocumentCitationsTest {
 
   /** A path ending in .md, not followed by more of a name (Go's {@code s.md.Get} is code). */
-  private static final Pattern CITATION = Pattern.compile("(?<![\\w./-])([\\w./-]*[\\w-]\\.md)(?![\\w(]|\\.\\w)");
+  private static final Pattern CITATION =
+      Pattern.compile("(?<![\\w./-])([\\w./-]*[\\w-]\\.md)(?![\\w(]|\\.\\w)");
 
   @Test
   void everyCitedDocument_isInTheRepository() throws Exception {
@@ -67,9 +67,12 @@ class DocumentCitationsTest {
 
   /** A path with folders must end a tracked document's path; a bare name must be one's name. */
   private static boolean resolves(String cited, List<String> documents) {
-    return documents.stream().anyMatch(d -> cited.contains("/")
-        ? d.equals(cited) || d.endsWith("/" + cited)
-        : Path.of(d).getFileName().toString().equals(cited));
+    return documents.stream()
+        .anyMatch(
+            d ->
+                cited.contains("/")
+                    ? d.equals(cited) || d.endsWith("/" + cited)
+                    : Path.of(d).getFileName().toString().equals(cited));
   }
 
   /** The file as UTF-8 text, or null for a binary one. */
@@ -83,8 +86,11 @@ class DocumentCitationsTest {
   }
 
   private static List<String> gitLsFiles() throws IOException, InterruptedException {
-    Process git = new ProcessBuilder("git", "ls-files", "-z").directory(RepoCommand.ROOT.toFile())
-        .redirectErrorStream(true).start();
+    Process git =
+        new ProcessBuilder("git", "ls-files", "-z")
+            .directory(RepoCommand.ROOT.toFile())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(git.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(git.exitValue()).as(out).isZero();

@@ -73,8 +73,16 @@ class EdgeConformanceIT {
       return;
     }
     StringBuilder table = new StringBuilder("| call | HTTP status |\n|---|---|\n");
-    api.observed().entrySet().stream().sorted(Map.Entry.comparingByKey())
-        .forEach(e -> table.append("| ").append(e.getKey()).append(" | ").append(e.getValue()).append(" |\n"));
+    api.observed().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e ->
+                table
+                    .append("| ")
+                    .append(e.getKey())
+                    .append(" | ")
+                    .append(e.getValue())
+                    .append(" |\n"));
     System.out.println("Edge conformance against " + api.baseUrl() + ":\n" + table);
     Files.createDirectories(Path.of("target"));
     Files.writeString(Path.of("target/edge-conformance-status.md"), table.toString());
@@ -94,8 +102,12 @@ class EdgeConformanceIT {
     assertThat(login.get("tokenType").getAsString()).isEqualToIgnoringCase("Bearer");
     String refresh = login.get("refreshToken").getAsString();
 
-    JsonObject refreshed = api.post("/v1/auth:refresh").as("POST /v1/auth:refresh")
-        .json(object("refreshToken", refresh)).expect(200).body();
+    JsonObject refreshed =
+        api.post("/v1/auth:refresh")
+            .as("POST /v1/auth:refresh")
+            .json(object("refreshToken", refresh))
+            .expect(200)
+            .body();
     customerToken = refreshed.get("accessToken").getAsString();
     assertThat(refreshed.get("refreshToken").getAsString()).isNotEqualTo(refresh);
     JsonObject me = api.get("/v1/me").bearer(customerToken).expect(200).body();
@@ -106,12 +118,19 @@ class EdgeConformanceIT {
   @Order(2)
   void staff_isMadeByTheAdmin_andCreatesAProductAndStock() {
     JsonObject staff = registerAndVerify(staffEmail, "Staff member");
-    adminToken = accounts.login(target.adminEmail(), target.adminPassword()).get("accessToken").getAsString();
+    adminToken =
+        accounts
+            .login(target.adminEmail(), target.adminPassword())
+            .get("accessToken")
+            .getAsString();
     JsonObject assign = new JsonObject();
     assign.addProperty("role", "staff");
     assign.addProperty("version", staff.get("version").getAsLong());
-    api.post("/v1/users/" + staff.get("id").getAsString() + ":assignRole").as("POST /v1/users/{id}:assignRole")
-        .bearer(adminToken).json(assign).expect(200);
+    api.post("/v1/users/" + staff.get("id").getAsString() + ":assignRole")
+        .as("POST /v1/users/{id}:assignRole")
+        .bearer(adminToken)
+        .json(assign)
+        .expect(200);
     staffToken = accounts.login(staffEmail, PASSWORD).get("accessToken").getAsString();
 
     JsonObject product = new JsonObject();
@@ -120,7 +139,8 @@ class EdgeConformanceIT {
     product.addProperty("priceAmountMinor", "2599");
     product.addProperty("currency", "EUR");
     product.addProperty("initialStock", "5");
-    JsonObject created = api.post("/v1/products").bearer(staffToken).json(product).expect(200).body();
+    JsonObject created =
+        api.post("/v1/products").bearer(staffToken).json(product).expect(200).body();
     productId = created.getAsJsonObject("product").get("id").getAsString();
     long stockVersion = created.getAsJsonObject("stock").get("version").getAsLong();
 
@@ -128,13 +148,22 @@ class EdgeConformanceIT {
     adjust.addProperty("version", stockVersion);
     adjust.addProperty("delta", "10");
     adjust.addProperty("reason", "delivery from the supplier");
-    JsonObject stock = api.post("/v1/products/" + productId + "/stock:adjust")
-        .as("POST /v1/products/{id}/stock:adjust").bearer(staffToken).json(adjust).expect(200)
-        .body().getAsJsonObject("stock");
+    JsonObject stock =
+        api.post("/v1/products/" + productId + "/stock:adjust")
+            .as("POST /v1/products/{id}/stock:adjust")
+            .bearer(staffToken)
+            .json(adjust)
+            .expect(200)
+            .body()
+            .getAsJsonObject("stock");
     assertThat(stock.get("available").getAsLong()).isEqualTo(15);
 
-    JsonObject listed = api.get("/v1/products?sku_prefix=EDGE-" + run).as("GET /v1/products")
-        .bearer(customerToken).expect(200).body();
+    JsonObject listed =
+        api.get("/v1/products?sku_prefix=EDGE-" + run)
+            .as("GET /v1/products")
+            .bearer(customerToken)
+            .expect(200)
+            .body();
     assertThat(listed.getAsJsonArray("products")).hasSize(1);
   }
 
@@ -143,20 +172,30 @@ class EdgeConformanceIT {
   void createOrder_withAnIdempotencyKey_isReplayedForTheSameBody_andReachesPaid() {
     firstKey = "order-" + UUID.randomUUID();
     firstOrderBody = orderBody(1);
-    Reply first = api.post("/v1/orders").bearer(customerToken).header("Idempotency-Key", firstKey)
-        .json(firstOrderBody).expect(200);
+    Reply first =
+        api.post("/v1/orders")
+            .bearer(customerToken)
+            .header("Idempotency-Key", firstKey)
+            .json(firstOrderBody)
+            .expect(200);
     JsonObject order = first.body().getAsJsonObject("order");
     assertThat(order.get("status").getAsString()).isEqualTo("ORDER_STATUS_CREATED");
     assertThat(first.header("idempotency-replayed")).isEmpty();
 
-    Reply replay = api.post("/v1/orders").as("POST /v1/orders (replay)").bearer(customerToken)
-        .header("Idempotency-Key", firstKey).json(firstOrderBody).expect(200);
+    Reply replay =
+        api.post("/v1/orders")
+            .as("POST /v1/orders (replay)")
+            .bearer(customerToken)
+            .header("Idempotency-Key", firstKey)
+            .json(firstOrderBody)
+            .expect(200);
     assertThat(replay.body().getAsJsonObject("order").get("id").getAsString())
         .isEqualTo(order.get("id").getAsString());
     assertThat(replay.header("idempotency-replayed")).contains("true");
 
     orderIds.add(order.get("id").getAsString());
-    assertThat(awaitStatus(orderIds.get(0), "ORDER_STATUS_PAID").get("totalAmountMinor").getAsString())
+    assertThat(
+            awaitStatus(orderIds.get(0), "ORDER_STATUS_PAID").get("totalAmountMinor").getAsString())
         .isEqualTo("2599");
   }
 
@@ -164,45 +203,78 @@ class EdgeConformanceIT {
   @Order(4)
   void listOrders_walksThePagesWithTheirTokens() {
     for (int i = 0; i < 2; i++) {
-      JsonObject order = api.post("/v1/orders").bearer(customerToken)
-          .header("Idempotency-Key", "order-" + UUID.randomUUID()).json(orderBody(1)).expect(200)
-          .body().getAsJsonObject("order");
+      JsonObject order =
+          api.post("/v1/orders")
+              .bearer(customerToken)
+              .header("Idempotency-Key", "order-" + UUID.randomUUID())
+              .json(orderBody(1))
+              .expect(200)
+              .body()
+              .getAsJsonObject("order");
       orderIds.add(order.get("id").getAsString());
     }
     orderIds.forEach(id -> awaitStatus(id, "ORDER_STATUS_PAID"));
 
     Set<String> seen = new HashSet<>();
-    JsonObject page = api.get("/v1/orders?page_size=2").as("GET /v1/orders").bearer(customerToken)
-        .expect(200).body();
+    JsonObject page =
+        api.get("/v1/orders?page_size=2")
+            .as("GET /v1/orders")
+            .bearer(customerToken)
+            .expect(200)
+            .body();
     assertThat(page.getAsJsonArray("orders")).hasSize(2);
-    page.getAsJsonArray("orders").forEach(o -> seen.add(o.getAsJsonObject().get("id").getAsString()));
+    page.getAsJsonArray("orders")
+        .forEach(o -> seen.add(o.getAsJsonObject().get("id").getAsString()));
     String next = page.get("nextPageToken").getAsString();
     assertThat(next).isNotEmpty();
-    JsonObject second = api.get("/v1/orders?page_size=2&page_token=" + URLEncoder.encode(next, StandardCharsets.UTF_8))
-        .as("GET /v1/orders").bearer(customerToken).expect(200).body();
+    JsonObject second =
+        api.get(
+                "/v1/orders?page_size=2&page_token="
+                    + URLEncoder.encode(next, StandardCharsets.UTF_8))
+            .as("GET /v1/orders")
+            .bearer(customerToken)
+            .expect(200)
+            .body();
     assertThat(second.getAsJsonArray("orders")).hasSize(1);
-    second.getAsJsonArray("orders").forEach(o ->
-        assertThat(seen.add(o.getAsJsonObject().get("id").getAsString())).as("no order on two pages").isTrue());
+    second
+        .getAsJsonArray("orders")
+        .forEach(
+            o ->
+                assertThat(seen.add(o.getAsJsonObject().get("id").getAsString()))
+                    .as("no order on two pages")
+                    .isTrue());
     assertThat(seen).containsExactlyInAnyOrderElementsOf(orderIds);
-    assertThat(second.has("nextPageToken") && !second.get("nextPageToken").getAsString().isEmpty()).isFalse();
+    assertThat(second.has("nextPageToken") && !second.get("nextPageToken").getAsString().isEmpty())
+        .isFalse();
   }
 
   @Test
   @Order(5)
   void cancelAfterPayment_andStaffRefund_bothEndRefunded() {
     JsonObject paid = order(orderIds.get(1));
-    JsonObject cancelled = api.post("/v1/orders/" + orderIds.get(1) + ":cancel").as("POST /v1/orders/{id}:cancel")
-        .bearer(customerToken).json(object("version", paid.get("version").getAsLong())).expect(200)
-        .body().getAsJsonObject("order");
+    JsonObject cancelled =
+        api.post("/v1/orders/" + orderIds.get(1) + ":cancel")
+            .as("POST /v1/orders/{id}:cancel")
+            .bearer(customerToken)
+            .json(object("version", paid.get("version").getAsLong()))
+            .expect(200)
+            .body()
+            .getAsJsonObject("order");
     assertThat(cancelled.get("status").getAsString()).isEqualTo("ORDER_STATUS_REFUNDED");
 
     JsonObject toRefund = order(orderIds.get(2));
     JsonObject refund = new JsonObject();
     refund.addProperty("version", toRefund.get("version").getAsLong());
     refund.addProperty("reason", "arrived damaged");
-    JsonObject refunded = api.post("/v1/orders/" + orderIds.get(2) + ":refund").as("POST /v1/orders/{id}:refund")
-        .bearer(staffToken).header("Idempotency-Key", "refund-" + UUID.randomUUID()).json(refund).expect(200)
-        .body().getAsJsonObject("order");
+    JsonObject refunded =
+        api.post("/v1/orders/" + orderIds.get(2) + ":refund")
+            .as("POST /v1/orders/{id}:refund")
+            .bearer(staffToken)
+            .header("Idempotency-Key", "refund-" + UUID.randomUUID())
+            .json(refund)
+            .expect(200)
+            .body()
+            .getAsJsonObject("order");
     assertThat(refunded.get("status").getAsString()).isEqualTo("ORDER_STATUS_REFUNDED");
   }
 
@@ -211,16 +283,31 @@ class EdgeConformanceIT {
   void auditLog_showsTheOrdersHistory() {
     String order = orderIds.get(0);
     AtomicReference<JsonArray> records = new AtomicReference<>();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      records.set(api.get("/v1/audit-records?entity_type=order&entity_id=" + order).as("GET /v1/audit-records")
-          .bearer(adminToken).expect(200).body().getAsJsonArray("records"));
-      List<String> actions = actions(records.get());
-      return actions.contains("order_created") && actions.contains("order_paid");
-    });
-    JsonObject created = records.get().asList().stream().map(JsonElement::getAsJsonObject)
-        .filter(r -> r.get("action").getAsString().equals("order_created")).findFirst().orElseThrow();
-    assertThat(created.getAsJsonObject("actor").get("subjectId").getAsString()).isEqualTo(customerId);
-    assertThat(created.getAsJsonObject("payload").get("@type").getAsString()).endsWith("OrderCreated");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              records.set(
+                  api.get("/v1/audit-records?entity_type=order&entity_id=" + order)
+                      .as("GET /v1/audit-records")
+                      .bearer(adminToken)
+                      .expect(200)
+                      .body()
+                      .getAsJsonArray("records"));
+              List<String> actions = actions(records.get());
+              return actions.contains("order_created") && actions.contains("order_paid");
+            });
+    JsonObject created =
+        records.get().asList().stream()
+            .map(JsonElement::getAsJsonObject)
+            .filter(r -> r.get("action").getAsString().equals("order_created"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(created.getAsJsonObject("actor").get("subjectId").getAsString())
+        .isEqualTo(customerId);
+    assertThat(created.getAsJsonObject("payload").get("@type").getAsString())
+        .endsWith("OrderCreated");
   }
 
   // --- what a browser gets wrong -----------------------------------------------------------
@@ -233,8 +320,13 @@ class EdgeConformanceIT {
     bad.addProperty("currency", "eur");
     bad.addProperty("paymentMethodToken", "tok_visa");
     bad.add("lines", new JsonArray());
-    Reply reply = api.post("/v1/orders").as("POST /v1/orders (invalid)").bearer(customerToken)
-        .header("Idempotency-Key", "bad-" + UUID.randomUUID()).json(bad).expect(400);
+    Reply reply =
+        api.post("/v1/orders")
+            .as("POST /v1/orders (invalid)")
+            .bearer(customerToken)
+            .header("Idempotency-Key", "bad-" + UUID.randomUUID())
+            .json(bad)
+            .expect(400);
     assertThat(reply.body().get("code").getAsInt()).isEqualTo(3);
     assertThat(reply.violatedFields()).contains("currency", "lines");
     assertThat(ordersOfCustomer()).isEqualTo(before);
@@ -243,15 +335,32 @@ class EdgeConformanceIT {
   @Test
   @Order(11)
   void missingForgedAndExpiredTokens_are401() {
-    assertThat(api.get("/v1/orders").as("GET /v1/orders (no token)").expect(401).body().get("code").getAsInt())
+    assertThat(
+            api.get("/v1/orders")
+                .as("GET /v1/orders (no token)")
+                .expect(401)
+                .body()
+                .get("code")
+                .getAsInt())
         .isEqualTo(16);
     String[] parts = customerToken.split("\\.");
     byte[] signature = Base64.getUrlDecoder().decode(parts[2]);
     signature[signature.length / 2] ^= 0x5a;
-    String forged = parts[0] + "." + parts[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
+    String forged =
+        parts[0]
+            + "."
+            + parts[1]
+            + "."
+            + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
     api.get("/v1/orders").as("GET /v1/orders (forged token)").bearer(forged).expect(401);
-    String expired = target.expiredTokens().mint(customerId, customerTenant,
-        List.of("orders.read", "orders.write", "inventory.read"), Duration.ofMinutes(5));
+    String expired =
+        target
+            .expiredTokens()
+            .mint(
+                customerId,
+                customerTenant,
+                List.of("orders.read", "orders.write", "inventory.read"),
+                Duration.ofMinutes(5));
     api.get("/v1/orders").as("GET /v1/orders (expired token)").bearer(expired).expect(401);
     // The same call with a valid token of the same customer passes: the token was the only fault.
     api.get("/v1/orders").bearer(customerToken).expect(200);
@@ -260,7 +369,8 @@ class EdgeConformanceIT {
   @Test
   @Order(12)
   void aPermissionTheCallerLacks_is403() {
-    Reply reply = api.get("/v1/payments").as("GET /v1/payments (customer)").bearer(customerToken).expect(403);
+    Reply reply =
+        api.get("/v1/payments").as("GET /v1/payments (customer)").bearer(customerToken).expect(403);
     assertThat(reply.reason()).isEqualTo("PERMISSION_DENIED");
     assertThat(reply.errorInfo().getAsJsonObject("metadata").get("permission").getAsString())
         .isEqualTo("payments.read");
@@ -269,16 +379,27 @@ class EdgeConformanceIT {
   @Test
   @Order(13)
   void unknownOrder_andUnknownPath_are404() {
-    api.get("/v1/orders/" + UUID.randomUUID()).as("GET /v1/orders/{id} (unknown)").bearer(customerToken).expect(404);
-    api.get("/v1/no-such-resource").as("GET /v1/no-such-resource").bearer(customerToken).expect(404);
+    api.get("/v1/orders/" + UUID.randomUUID())
+        .as("GET /v1/orders/{id} (unknown)")
+        .bearer(customerToken)
+        .expect(404);
+    api.get("/v1/no-such-resource")
+        .as("GET /v1/no-such-resource")
+        .bearer(customerToken)
+        .expect(404);
   }
 
   @Test
   @Order(14)
   void aKeyReusedWithAnotherBody_is409_andChangesNothing() {
     int before = ordersOfCustomer();
-    Reply reply = api.post("/v1/orders").as("POST /v1/orders (key reused)").bearer(customerToken)
-        .header("Idempotency-Key", firstKey).json(orderBody(2)).expect(409);
+    Reply reply =
+        api.post("/v1/orders")
+            .as("POST /v1/orders (key reused)")
+            .bearer(customerToken)
+            .header("Idempotency-Key", firstKey)
+            .json(orderBody(2))
+            .expect(409);
     assertThat(reply.reason()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
     assertThat(ordersOfCustomer()).isEqualTo(before);
   }
@@ -289,8 +410,11 @@ class EdgeConformanceIT {
     String email = "nobody-" + run + "@conformance.test";
     Reply last = null;
     for (int attempt = 1; attempt <= 11; attempt++) {
-      last = api.post("/v1/auth:login").as("POST /v1/auth:login (wrong password)")
-          .json(EdgeAccounts.credentials(email, "not the password " + attempt)).send();
+      last =
+          api.post("/v1/auth:login")
+              .as("POST /v1/auth:login (wrong password)")
+              .json(EdgeAccounts.credentials(email, "not the password " + attempt))
+              .send();
       if (attempt <= 10) {
         assertThat(last.status()).as("attempt %d: %s", attempt, last.raw().body()).isEqualTo(401);
       }
@@ -305,22 +429,31 @@ class EdgeConformanceIT {
   void anOversizedBody_is413() {
     JsonObject huge = orderBody(1);
     huge.addProperty("paymentMethodToken", "x".repeat(2 * 1024 * 1024));
-    api.post("/v1/orders").as("POST /v1/orders (2 MiB body)").bearer(customerToken)
-        .header("Idempotency-Key", "huge-" + UUID.randomUUID()).json(huge).expect(413);
+    api.post("/v1/orders")
+        .as("POST /v1/orders (2 MiB body)")
+        .bearer(customerToken)
+        .header("Idempotency-Key", "huge-" + UUID.randomUUID())
+        .json(huge)
+        .expect(413);
   }
 
   @Test
   @Order(17)
   void anUnknownQueryParameter_is400() {
-    Reply reply = api.get("/v1/orders?page_size=2&colour=blue").as("GET /v1/orders?colour=blue")
-        .bearer(customerToken).expect(400);
+    Reply reply =
+        api.get("/v1/orders?page_size=2&colour=blue")
+            .as("GET /v1/orders?colour=blue")
+            .bearer(customerToken)
+            .expect(400);
     assertThat(reply.raw().body()).contains("colour");
   }
 
   @Test
   @Order(18)
   void malformedJson_is400_asJson() {
-    api.post("/v1/auth:login").as("POST /v1/auth:login (malformed JSON)").body("{\"tenantSlug\": \"platform\", ")
+    api.post("/v1/auth:login")
+        .as("POST /v1/auth:login (malformed JSON)")
+        .body("{\"tenantSlug\": \"platform\", ")
         .expect(400);
   }
 
@@ -333,15 +466,18 @@ class EdgeConformanceIT {
     assertThat(jwks.body().getAsJsonArray("keys")).isNotEmpty();
     assertThat(api.get("/v1/jwks").expect(200).header("x-request-id")).isPresent();
 
-    Reply preflight = api.options("/v1/orders").as("OPTIONS /v1/orders (CORS preflight)")
-        .header("Origin", "http://127.0.0.1:5173")
-        .header("Access-Control-Request-Method", "POST")
-        .header("Access-Control-Request-Headers", "authorization,content-type,idempotency-key")
-        .send();
+    Reply preflight =
+        api.options("/v1/orders")
+            .as("OPTIONS /v1/orders (CORS preflight)")
+            .header("Origin", "http://127.0.0.1:5173")
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "authorization,content-type,idempotency-key")
+            .send();
     assertThat(preflight.status()).isBetween(200, 204);
     assertThat(preflight.header("access-control-allow-origin")).contains("http://127.0.0.1:5173");
     assertThat(preflight.header("access-control-allow-headers").orElse("").toLowerCase())
-        .contains("authorization").contains("idempotency-key");
+        .contains("authorization")
+        .contains("idempotency-key");
   }
 
   // --- helpers -----------------------------------------------------------------------------
@@ -364,16 +500,24 @@ class EdgeConformanceIT {
   }
 
   private static JsonObject order(String id) {
-    return api.get("/v1/orders/" + id).as("GET /v1/orders/{id}").bearer(customerToken).expect(200)
-        .body().getAsJsonObject("order");
+    return api.get("/v1/orders/" + id)
+        .as("GET /v1/orders/{id}")
+        .bearer(customerToken)
+        .expect(200)
+        .body()
+        .getAsJsonObject("order");
   }
 
   private static JsonObject awaitStatus(String id, String status) {
     AtomicReference<JsonObject> last = new AtomicReference<>();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-      last.set(order(id));
-      return last.get().get("status").getAsString().equals(status);
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              last.set(order(id));
+              return last.get().get("status").getAsString().equals(status);
+            });
     return last.get();
   }
 
@@ -381,9 +525,16 @@ class EdgeConformanceIT {
     int count = 0;
     String token = "";
     do {
-      JsonObject page = api.get("/v1/orders?page_size=100"
-              + (token.isEmpty() ? "" : "&page_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)))
-          .as("GET /v1/orders").bearer(customerToken).expect(200).body();
+      JsonObject page =
+          api.get(
+                  "/v1/orders?page_size=100"
+                      + (token.isEmpty()
+                          ? ""
+                          : "&page_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)))
+              .as("GET /v1/orders")
+              .bearer(customerToken)
+              .expect(200)
+              .body();
       count += page.has("orders") ? page.getAsJsonArray("orders").size() : 0;
       token = page.has("nextPageToken") ? page.get("nextPageToken").getAsString() : "";
     } while (!token.isEmpty());

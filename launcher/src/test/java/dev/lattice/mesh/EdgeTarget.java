@@ -16,8 +16,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *   -Dlattice.edge.identityDbUser=postgres -Dlattice.edge.identityDbPassword=… -Dlattice.edge.kek=…
  * </pre>
  *
- * The identity database and its key-encryption key are only used to sign an expired token with
- * the real signing key (the one way to prove that expiry, not the signature, is what is refused).
+ * The identity database and its key-encryption key are only used to sign an expired token with the
+ * real signing key (the one way to prove that expiry, not the signature, is what is refused).
  *
  * @param baseUrl the edge, e.g. {@code http://localhost:8080}
  * @param adminEmail the platform administrator (tenant {@code platform})
@@ -26,7 +26,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @param expiredTokens signs expired tokens with identity's current key
  */
 record EdgeTarget(
-    String baseUrl, String adminEmail, String adminPassword, MailSource mail, ExpiredTokens expiredTokens) {
+    String baseUrl,
+    String adminEmail,
+    String adminPassword,
+    MailSource mail,
+    ExpiredTokens expiredTokens) {
 
   static EdgeTarget resolve(ExtensionContext context) {
     Optional<String> url = property("lattice.edge.url");
@@ -39,9 +43,13 @@ record EdgeTarget(
           MailSource.folder(mesh.mailFolder()),
           new ExpiredTokens(mesh.jdbcUrl("identity"), "postgres", "", mesh.secret("identity.kek")));
     }
-    MailSource mail = property("lattice.edge.mailDir")
-        .map(dir -> MailSource.folder(java.nio.file.Path.of(dir)))
-        .orElseGet(() -> MailSource.mailpit(property("lattice.edge.mailpit").orElse("http://localhost:8025")));
+    MailSource mail =
+        property("lattice.edge.mailDir")
+            .map(dir -> MailSource.folder(java.nio.file.Path.of(dir)))
+            .orElseGet(
+                () ->
+                    MailSource.mailpit(
+                        property("lattice.edge.mailpit").orElse("http://localhost:8025")));
     return new EdgeTarget(
         url.get(),
         property("lattice.edge.adminEmail").orElse(MeshSecrets.DEFAULT_ADMIN_EMAIL),
@@ -59,8 +67,11 @@ record EdgeTarget(
   }
 
   private static String required(String name) {
-    return property(name).orElseThrow(() -> new IllegalStateException(
-        "-D" + name + " is required when -Dlattice.edge.url points at another edge"));
+    return property(name)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "-D" + name + " is required when -Dlattice.edge.url points at another edge"));
   }
 
   @Override

@@ -34,31 +34,44 @@ import org.jooq.impl.DSL;
  */
 record ExpiredTokens(String identityJdbcUrl, String user, String password, String kekBase64) {
 
-  /** A token of {@code subject} in {@code tenantId} that expired {@code ago} (beyond the 60 s skew). */
+  /**
+   * A token of {@code subject} in {@code tenantId} that expired {@code ago} (beyond the 60 s skew).
+   */
   String mint(String subject, String tenantId, List<String> permissions, Duration ago) {
     try (Connection connection = DriverManager.getConnection(identityJdbcUrl, user, password)) {
-      SigningKeys keys = new SigningKeys(
-          DSL.using(connection, SQLDialect.POSTGRES), KeyEncryption.fromBase64(kekBase64), Clock.systemUTC());
+      SigningKeys keys =
+          new SigningKeys(
+              DSL.using(connection, SQLDialect.POSTGRES),
+              KeyEncryption.fromBase64(kekBase64),
+              Clock.systemUTC());
       Instant now = Instant.now();
-      SigningKeys.StoredKey key = keys.refresh().signingKey(now)
-          .orElseThrow(() -> new IllegalStateException("identity has no active signing key"));
+      SigningKeys.StoredKey key =
+          keys.refresh()
+              .signingKey(now)
+              .orElseThrow(() -> new IllegalStateException("identity has no active signing key"));
       Instant expired = now.minus(ago);
       Instant issued = expired.minus(Duration.ofMinutes(15));
-      JWTClaimsSet claims = new JWTClaimsSet.Builder()
-          .issuer(IdentityConfig.DEFAULT_ISSUER)
-          .audience(IdentityConfig.DEFAULT_AUDIENCE)
-          .subject(subject)
-          .claim("tenant_id", tenantId)
-          .claim("sid", UUID.randomUUID().toString())
-          .claim("roles", List.of("customer"))
-          .claim("permissions", permissions)
-          .issueTime(Date.from(issued))
-          .notBeforeTime(Date.from(issued))
-          .expirationTime(Date.from(expired))
-          .jwtID(UUID.randomUUID().toString())
-          .build();
-      SignedJWT jwt = new SignedJWT(
-          new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.kid()).type(AccessTokens.TYPE).build(), claims);
+      JWTClaimsSet claims =
+          new JWTClaimsSet.Builder()
+              .issuer(IdentityConfig.DEFAULT_ISSUER)
+              .audience(IdentityConfig.DEFAULT_AUDIENCE)
+              .subject(subject)
+              .claim("tenant_id", tenantId)
+              .claim("sid", UUID.randomUUID().toString())
+              .claim("roles", List.of("customer"))
+              .claim("permissions", permissions)
+              .issueTime(Date.from(issued))
+              .notBeforeTime(Date.from(issued))
+              .expirationTime(Date.from(expired))
+              .jwtID(UUID.randomUUID().toString())
+              .build();
+      SignedJWT jwt =
+          new SignedJWT(
+              new JWSHeader.Builder(JWSAlgorithm.ES256)
+                  .keyID(key.kid())
+                  .type(AccessTokens.TYPE)
+                  .build(),
+              claims);
       jwt.sign(new ECDSASigner(keys.privateKey(key)));
       return jwt.serialize();
     } catch (SQLException | JOSEException e) {

@@ -27,7 +27,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -52,21 +51,22 @@ final class FaultyProxy implements AutoCloseable {
       Metadata.Key.of("grpc-previous-rpc-attempts", Metadata.ASCII_STRING_MARSHALLER);
   private static final Metadata.Key<String> PUSHBACK =
       Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
 
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+        @Override
+        public byte[] parse(InputStream stream) {
+          try {
+            return stream.readAllBytes();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
 
   private final int failures;
   private final java.time.Duration pushback;
@@ -74,18 +74,22 @@ final class FaultyProxy implements AutoCloseable {
   private final Server server;
   private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
 
-  private FaultyProxy(String upstreamTarget, int failures, java.time.Duration pushback) throws IOException {
+  private FaultyProxy(String upstreamTarget, int failures, java.time.Duration pushback)
+      throws IOException {
     this.failures = failures;
     this.pushback = pushback;
-    this.upstream = Grpc.newChannelBuilder(upstreamTarget, InsecureChannelCredentials.create()).build();
-    this.server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-        .fallbackHandlerRegistry(new Registry())
-        .build()
-        .start();
+    this.upstream =
+        Grpc.newChannelBuilder(upstreamTarget, InsecureChannelCredentials.create()).build();
+    this.server =
+        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+            .fallbackHandlerRegistry(new Registry())
+            .build()
+            .start();
   }
 
   /** A proxy on a free loopback port in front of {@code upstreamTarget} ({@code host:port}). */
-  static FaultyProxy start(String upstreamTarget, int failures, java.time.Duration pushback) throws IOException {
+  static FaultyProxy start(String upstreamTarget, int failures, java.time.Duration pushback)
+      throws IOException {
     return new FaultyProxy(upstreamTarget, failures, pushback);
   }
 
@@ -94,7 +98,10 @@ final class FaultyProxy implements AutoCloseable {
     return InetAddress.getLoopbackAddress().getHostAddress() + ":" + server.getPort();
   }
 
-  /** Attempts seen so far of {@code fullMethodName} ({@code lattice.orders.v1.OrdersService/GetOrder}). */
+  /**
+   * Attempts seen so far of {@code fullMethodName} ({@code
+   * lattice.orders.v1.OrdersService/GetOrder}).
+   */
   int attempts(String fullMethodName) {
     AtomicInteger count = attempts.get(fullMethodName);
     return count == null ? 0 : count.get();
@@ -114,10 +121,11 @@ final class FaultyProxy implements AutoCloseable {
   private final class Registry extends HandlerRegistry {
     @Override
     public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
-      MethodDescriptor<byte[], byte[]> method = MethodDescriptor.newBuilder(BYTES, BYTES)
-          .setFullMethodName(methodName)
-          .setType(MethodDescriptor.MethodType.UNKNOWN)
-          .build();
+      MethodDescriptor<byte[], byte[]> method =
+          MethodDescriptor.newBuilder(BYTES, BYTES)
+              .setFullMethodName(methodName)
+              .setType(MethodDescriptor.MethodType.UNKNOWN)
+              .build();
       return ServerMethodDefinition.create(method, new Handler(method));
     }
   }
@@ -130,8 +138,11 @@ final class FaultyProxy implements AutoCloseable {
     }
 
     @Override
-    public ServerCall.Listener<byte[]> startCall(ServerCall<byte[], byte[]> call, Metadata headers) {
-      attempts.computeIfAbsent(method.getFullMethodName(), name -> new AtomicInteger()).incrementAndGet();
+    public ServerCall.Listener<byte[]> startCall(
+        ServerCall<byte[], byte[]> call, Metadata headers) {
+      attempts
+          .computeIfAbsent(method.getFullMethodName(), name -> new AtomicInteger())
+          .incrementAndGet();
       int previous = parse(headers.get(PREVIOUS_ATTEMPTS));
       if (previous < failures) {
         refuse(call);
@@ -141,42 +152,52 @@ final class FaultyProxy implements AutoCloseable {
     }
 
     private void refuse(ServerCall<byte[], byte[]> call) {
-      com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
-          .setCode(Code.UNAVAILABLE_VALUE)
-          .setMessage("the service is restarting; retry")
-          .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(REASON).setDomain("lattice.dev").build()))
-          .addDetails(Any.pack(RetryInfo.newBuilder()
-              .setRetryDelay(Duration.newBuilder()
-                  .setSeconds(pushback.toSeconds())
-                  .setNanos(pushback.toNanosPart()))
-              .build()))
-          .build();
+      com.google.rpc.Status status =
+          com.google.rpc.Status.newBuilder()
+              .setCode(Code.UNAVAILABLE_VALUE)
+              .setMessage("the service is restarting; retry")
+              .addDetails(
+                  Any.pack(
+                      ErrorInfo.newBuilder().setReason(REASON).setDomain("lattice.dev").build()))
+              .addDetails(
+                  Any.pack(
+                      RetryInfo.newBuilder()
+                          .setRetryDelay(
+                              Duration.newBuilder()
+                                  .setSeconds(pushback.toSeconds())
+                                  .setNanos(pushback.toNanosPart()))
+                          .build()))
+              .build();
       Metadata trailers = StatusProto.toStatusRuntimeException(status).getTrailers();
       trailers.put(PUSHBACK, Long.toString(pushback.toMillis()));
       call.close(Status.UNAVAILABLE.withDescription(status.getMessage()), trailers);
     }
 
-    private ServerCall.Listener<byte[]> forward(ServerCall<byte[], byte[]> serverCall, Metadata headers) {
+    private ServerCall.Listener<byte[]> forward(
+        ServerCall<byte[], byte[]> serverCall, Metadata headers) {
       // The caller's deadline (the call's context carries it) goes on upstream.
       Deadline deadline = Context.current().getDeadline();
-      ClientCall<byte[], byte[]> clientCall = upstream.newCall(method, CallOptions.DEFAULT.withDeadline(deadline));
-      clientCall.start(new ClientCall.Listener<>() {
-        @Override
-        public void onHeaders(Metadata responseHeaders) {
-          serverCall.sendHeaders(responseHeaders);
-        }
+      ClientCall<byte[], byte[]> clientCall =
+          upstream.newCall(method, CallOptions.DEFAULT.withDeadline(deadline));
+      clientCall.start(
+          new ClientCall.Listener<>() {
+            @Override
+            public void onHeaders(Metadata responseHeaders) {
+              serverCall.sendHeaders(responseHeaders);
+            }
 
-        @Override
-        public void onMessage(byte[] message) {
-          serverCall.sendMessage(message);
-          clientCall.request(1);
-        }
+            @Override
+            public void onMessage(byte[] message) {
+              serverCall.sendMessage(message);
+              clientCall.request(1);
+            }
 
-        @Override
-        public void onClose(Status status, Metadata trailers) {
-          serverCall.close(status, trailers);
-        }
-      }, headers);
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+              serverCall.close(status, trailers);
+            }
+          },
+          headers);
       clientCall.request(1);
       serverCall.request(1);
       return new ServerCall.Listener<>() {
@@ -209,8 +230,11 @@ final class FaultyProxy implements AutoCloseable {
 
   /** Runs a proxy by hand: {@code FaultyProxy <upstream host:port> [failures] [pushback ms]}. */
   public static void main(String[] args) throws Exception {
-    FaultyProxy proxy = start(args[0], args.length > 1 ? Integer.parseInt(args[1]) : 2,
-        java.time.Duration.ofMillis(args.length > 2 ? Long.parseLong(args[2]) : 200));
+    FaultyProxy proxy =
+        start(
+            args[0],
+            args.length > 1 ? Integer.parseInt(args[1]) : 2,
+            java.time.Duration.ofMillis(args.length > 2 ? Long.parseLong(args[2]) : 200));
     System.out.println("faulty proxy on " + proxy.target() + " in front of " + args[0]);
     Thread.currentThread().join();
   }

@@ -20,21 +20,24 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.regex.Pattern;
 
 /**
- * A browser's view of Lattice: JSON over HTTP/1.1 through an edge (the local edge or Envoy), with
- * a real {@link HttpClient}. Records every status it sees per call, so a suite can print the HTTP
+ * A browser's view of Lattice: JSON over HTTP/1.1 through an edge (the local edge or Envoy), with a
+ * real {@link HttpClient}. Records every status it sees per call, so a suite can print the HTTP
  * status table it observed. Thread-safe.
  */
 final class JsonApi {
 
   /** What no error body may contain: stack frames, class names, SQL. */
-  private static final Pattern INTERNALS = Pattern.compile(
-      "(?i)(\\bat [a-z]+\\.[a-z]+\\.|exception|\\bjava\\.|\\bio\\.grpc\\b|\\bdev\\.lattice\\.|"
-          + "\\bselect\\b.+\\bfrom\\b|\\binsert into\\b|\\bupdate\\b.+\\bset\\b|org\\.jooq|postgres)");
+  private static final Pattern INTERNALS =
+      Pattern.compile(
+          "(?i)(\\bat [a-z]+\\.[a-z]+\\.|exception|\\bjava\\.|\\bio\\.grpc\\b|\\bdev\\.lattice\\.|"
+              + "\\bselect\\b.+\\bfrom\\b|\\binsert into\\b|\\bupdate\\b.+\\bset\\b|org\\.jooq|postgres)");
 
   private final String baseUrl;
   private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final Map<String, String> observed = new ConcurrentSkipListMap<>();
 
   JsonApi(String baseUrl) {
@@ -68,9 +71,11 @@ final class JsonApi {
     }
 
     Optional<JsonObject> detail(String type) {
-      JsonArray details = body().has("details") ? body().getAsJsonArray("details") : new JsonArray();
+      JsonArray details =
+          body().has("details") ? body().getAsJsonArray("details") : new JsonArray();
       for (JsonElement d : details) {
-        if (d.getAsJsonObject().has("@type") && d.getAsJsonObject().get("@type").getAsString().equals(type)) {
+        if (d.getAsJsonObject().has("@type")
+            && d.getAsJsonObject().get("@type").getAsString().equals(type)) {
           return Optional.of(d.getAsJsonObject());
         }
       }
@@ -79,8 +84,9 @@ final class JsonApi {
 
     /** The field paths of the {@code BadRequest} field violations. */
     java.util.List<String> violatedFields() {
-      JsonObject badRequest = detail("type.googleapis.com/google.rpc.BadRequest")
-          .orElseThrow(() -> new AssertionError("no BadRequest in " + raw.body()));
+      JsonObject badRequest =
+          detail("type.googleapis.com/google.rpc.BadRequest")
+              .orElseThrow(() -> new AssertionError("no BadRequest in " + raw.body()));
       java.util.List<String> fields = new java.util.ArrayList<>();
       for (JsonElement v : badRequest.getAsJsonArray("fieldViolations")) {
         fields.add(v.getAsJsonObject().get("field").getAsString());
@@ -128,14 +134,17 @@ final class JsonApi {
     }
 
     Reply send() {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-          .timeout(Duration.ofSeconds(60));
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60));
       headers.forEach(request::header);
       if (body != null) {
         request.header("Content-Type", "application/json");
       }
-      request.method(method, body == null
-          ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+      request.method(
+          method,
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(body));
       HttpResponse<String> response;
       try {
         response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -147,12 +156,17 @@ final class JsonApi {
       }
       JsonElement json;
       try {
-        json = response.body().isBlank() ? com.google.gson.JsonNull.INSTANCE : JsonParser.parseString(response.body());
+        json =
+            response.body().isBlank()
+                ? com.google.gson.JsonNull.INSTANCE
+                : JsonParser.parseString(response.body());
       } catch (JsonParseException e) {
-        throw new AssertionError(label + ": the body is not JSON (" + response.statusCode() + "): " + response.body());
+        throw new AssertionError(
+            label + ": the body is not JSON (" + response.statusCode() + "): " + response.body());
       }
       Reply reply = new Reply(response.statusCode(), response, json);
-      observed.merge(label, Integer.toString(reply.status()), (a, b) -> a.contains(b) ? a : a + ", " + b);
+      observed.merge(
+          label, Integer.toString(reply.status()), (a, b) -> a.contains(b) ? a : a + ", " + b);
       if (reply.status() >= 400) {
         assertErrorShape(label, reply);
       }
@@ -198,14 +212,18 @@ final class JsonApi {
    */
   private static void assertErrorShape(String label, Reply reply) {
     assertThat(reply.json().isJsonObject())
-        .as("%s: error body is a JSON object: %s", label, reply.raw().body()).isTrue();
+        .as("%s: error body is a JSON object: %s", label, reply.raw().body())
+        .isTrue();
     JsonObject body = reply.json().getAsJsonObject();
     assertThat(body.has("code") && body.get("code").getAsJsonPrimitive().isNumber())
-        .as("%s: numeric code in %s", label, reply.raw().body()).isTrue();
+        .as("%s: numeric code in %s", label, reply.raw().body())
+        .isTrue();
     assertThat(body.has("message")).as("%s: message in %s", label, reply.raw().body()).isTrue();
     assertThat(reply.header("content-type").orElse(""))
-        .as("%s: content type", label).startsWith("application/json");
+        .as("%s: content type", label)
+        .startsWith("application/json");
     assertThat(INTERNALS.matcher(reply.raw().body()).find())
-        .as("%s: nothing internal in %s", label, reply.raw().body()).isFalse();
+        .as("%s: nothing internal in %s", label, reply.raw().body())
+        .isFalse();
   }
 }

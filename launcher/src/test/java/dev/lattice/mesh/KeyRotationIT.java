@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * RotateSigningKey under load: callers keep signing in and calling orders with old and new
- * tokens; old tokens keep working, new tokens carry the new kid once it activates, and no call is
- * refused. The activation delay is 6 s here, just over a verifier's 5 s refetch interval for unknown kids
- * (5 min in production, the JWKS cache lifetime).
+ * RotateSigningKey under load: callers keep signing in and calling orders with old and new tokens;
+ * old tokens keep working, new tokens carry the new kid once it activates, and no call is refused.
+ * The activation delay is 6 s here, just over a verifier's 5 s refetch interval for unknown kids (5
+ * min in production, the JWKS cache lifetime).
  */
 class KeyRotationIT {
 
@@ -54,23 +54,29 @@ class KeyRotationIT {
     AtomicInteger calls = new AtomicInteger();
     List<String> failures = new CopyOnWriteArrayList<>();
     List<String> kidsSeen = new CopyOnWriteArrayList<>();
-    Thread load = Thread.ofVirtual().start(() -> {
-      while (running.get()) {
-        String fresh = fleet.loginAdmin().getAccessToken();
-        kidsSeen.add(kid(fresh));
-        for (String token : List.of(oldToken, fresh)) {
-          Status.Code code = fleet.getOrderWith(token);
-          calls.incrementAndGet();
-          if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED
-              || code == Status.Code.UNAVAILABLE) {
-            failures.add(code + " with kid " + kid(token));
-          }
-        }
-      }
-    });
+    Thread load =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  while (running.get()) {
+                    String fresh = fleet.loginAdmin().getAccessToken();
+                    kidsSeen.add(kid(fresh));
+                    for (String token : List.of(oldToken, fresh)) {
+                      Status.Code code = fleet.getOrderWith(token);
+                      calls.incrementAndGet();
+                      if (code == Status.Code.UNAUTHENTICATED
+                          || code == Status.Code.PERMISSION_DENIED
+                          || code == Status.Code.UNAVAILABLE) {
+                        failures.add(code + " with kid " + kid(token));
+                      }
+                    }
+                  }
+                });
     Thread.sleep(500);
     RotateSigningKeyResponse rotation =
-        fleet.identity().withCallCredentials(BearerToken.of(oldToken))
+        fleet
+            .identity()
+            .withCallCredentials(BearerToken.of(oldToken))
             .rotateSigningKey(RotateSigningKeyRequest.getDefaultInstance());
     assertThat(rotation.getPreviousKid()).isEqualTo(oldKid);
     assertThat(rotation.getKey().getKid()).isNotEqualTo(oldKid);
@@ -86,8 +92,9 @@ class KeyRotationIT {
     assertThat(kidsSeen).contains(oldKid, rotation.getKey().getKid());
     assertThat(kid(fleet.loginAdmin().getAccessToken())).isEqualTo(rotation.getKey().getKid());
     assertThat(fleet.getOrderWith(oldToken)).isNotEqualTo(Status.Code.UNAUTHENTICATED);
-    System.out.printf("key rotation: %d calls, 0 refused; kids seen %s%n", calls.get(),
-        kidsSeen.stream().distinct().toList());
+    System.out.printf(
+        "key rotation: %d calls, 0 refused; kids seen %s%n",
+        calls.get(), kidsSeen.stream().distinct().toList());
   }
 
   private static String kid(String token) {

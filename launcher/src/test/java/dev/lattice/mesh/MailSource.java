@@ -1,7 +1,5 @@
 package dev.lattice.mesh;
 
-import org.awaitility.Awaitility;
-
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import java.io.IOException;
@@ -18,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 
 /**
  * Where a conformance run reads the mail the mesh sent: the folder of {@code .eml} files that
@@ -32,10 +31,14 @@ interface MailSource {
   /** Waits up to a minute for a message to {@code address} with {@code code}; group 1 of it. */
   default String awaitCode(String address, Pattern code) {
     AtomicReference<String> found = new AtomicReference<>();
-    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
-      find(address, code).ifPresent(found::set);
-      return found.get() != null;
-    });
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              find(address, code).ifPresent(found::set);
+              return found.get() != null;
+            });
     return found.get();
   }
 
@@ -46,8 +49,11 @@ interface MailSource {
         return Optional.empty();
       }
       try (var files = Files.list(folder)) {
-        for (Path file : files.filter(f -> f.toString().endsWith(".eml"))
-            .sorted((a, b) -> b.getFileName().compareTo(a.getFileName())).toList()) {
+        for (Path file :
+            files
+                .filter(f -> f.toString().endsWith(".eml"))
+                .sorted((a, b) -> b.getFileName().compareTo(a.getFileName()))
+                .toList()) {
           String text = Files.readString(file, StandardCharsets.UTF_8);
           Matcher m = code.matcher(text);
           if (text.contains(address) && m.find()) {
@@ -67,7 +73,11 @@ interface MailSource {
       JsonElement found = get(http, baseUrl + "/api/v1/search?query=" + query);
       for (JsonElement message : found.getAsJsonObject().getAsJsonArray("messages")) {
         String id = message.getAsJsonObject().get("ID").getAsString();
-        String text = get(http, baseUrl + "/api/v1/message/" + id).getAsJsonObject().get("Text").getAsString();
+        String text =
+            get(http, baseUrl + "/api/v1/message/" + id)
+                .getAsJsonObject()
+                .get("Text")
+                .getAsString();
         Matcher m = code.matcher(text);
         if (m.find()) {
           return Optional.of(m.group(1));
@@ -77,9 +87,11 @@ interface MailSource {
     };
   }
 
-  private static JsonElement get(HttpClient http, String url) throws IOException, InterruptedException {
+  private static JsonElement get(HttpClient http, String url)
+      throws IOException, InterruptedException {
     HttpResponse<String> response =
-        http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException("Mailpit answered " + response.statusCode() + " for " + url);
     }

@@ -37,8 +37,10 @@ class MeshHealthIT {
 
   private static final List<String> SERVICES =
       List.of("identity", "orders", "inventory", "payments", "notifications", "audit");
+
   /** Noticing takes a round and a timeout (3 s); a status run is a JVM start on a busy machine. */
   private static final Duration NOTICED_WITHIN = Duration.ofSeconds(60);
+
   private static final Duration BACK_WITHIN = Duration.ofSeconds(90);
 
   private static PostgresServer pg;

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.rpc.BadRequest;
+import dev.lattice.operations.v1.GetOutboxStatusRequest;
+import dev.lattice.operations.v1.ListDeadLettersRequest;
+import dev.lattice.operations.v1.OperationsServiceGrpc;
+import dev.lattice.orders.v1.GetOrderRequest;
+import dev.lattice.orders.v1.OrdersServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -16,11 +21,6 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
-import dev.lattice.operations.v1.GetOutboxStatusRequest;
-import dev.lattice.operations.v1.ListDeadLettersRequest;
-import dev.lattice.operations.v1.OperationsServiceGrpc;
-import dev.lattice.orders.v1.GetOrderRequest;
-import dev.lattice.orders.v1.OrdersServiceGrpc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +45,19 @@ import org.junit.jupiter.api.TestMethodOrder;
 class MeshIT {
 
   private static final Map<String, Integer> PORTS =
-      Map.of("identity", 9101, "orders", 9102, "inventory", 9103, "payments", 9104, "notifications", 9105, "audit", 9106);
+      Map.of(
+          "identity",
+          9101,
+          "orders",
+          9102,
+          "inventory",
+          9103,
+          "payments",
+          9104,
+          "notifications",
+          9105,
+          "audit",
+          9106);
   private static final Map<String, String> SERVICES =
       Map.of(
           "identity", "lattice.identity.v1.IdentityService",
@@ -61,9 +73,12 @@ class MeshIT {
   @BeforeAll
   static void startMesh() throws Exception {
     Files.createDirectories(Path.of("target"));
-    // Not createTempDirectory (0700): as root, PostgreSQL runs as the postgres user and must be able
+    // Not createTempDirectory (0700): as root, PostgreSQL runs as the postgres user and must be
+    // able
     // to enter the folder, as it can a checkout.
-    root = Files.createDirectories(Path.of("target", "mesh-it-" + ProcessHandle.current().pid()).toAbsolutePath());
+    root =
+        Files.createDirectories(
+            Path.of("target", "mesh-it-" + ProcessHandle.current().pid()).toAbsolutePath());
     mesh = MeshProcess.start(root);
     long t0 = System.nanoTime();
     boolean up = mesh.awaitUp(Duration.ofSeconds(120));
@@ -88,11 +103,12 @@ class MeshIT {
     try {
       return dev.lattice.identity.v1.IdentityServiceGrpc.newBlockingStub(ch)
           .withDeadlineAfter(30, TimeUnit.SECONDS)
-          .login(dev.lattice.identity.v1.LoginRequest.newBuilder()
-              .setTenantSlug("platform")
-              .setEmail(secrets.getProperty("admin.email"))
-              .setPassword(secrets.getProperty("admin.password"))
-              .build())
+          .login(
+              dev.lattice.identity.v1.LoginRequest.newBuilder()
+                  .setTenantSlug("platform")
+                  .setEmail(secrets.getProperty("admin.email"))
+                  .setPassword(secrets.getProperty("admin.password"))
+                  .build())
           .getAccessToken();
     } finally {
       ch.shutdownNow();
@@ -100,7 +116,9 @@ class MeshIT {
   }
 
   private static ManagedChannel channel(String service) {
-    return NettyChannelBuilder.forAddress("127.0.0.1", mesh.port(PORTS.get(service))).usePlaintext().build();
+    return NettyChannelBuilder.forAddress("127.0.0.1", mesh.port(PORTS.get(service)))
+        .usePlaintext()
+        .build();
   }
 
   @Test
@@ -110,12 +128,17 @@ class MeshIT {
       ManagedChannel ch = channel(service);
       try {
         ServingStatus status =
-            HealthGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS)
-                .check(HealthCheckRequest.getDefaultInstance()).getStatus();
+            HealthGrpc.newBlockingStub(ch)
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance())
+                .getStatus();
         assertThat(status).as(service).isEqualTo(ServingStatus.SERVING);
         assertThat(listServices(ch))
             .as(service)
-            .contains(SERVICES.get(service), "grpc.health.v1.Health", "lattice.operations.v1.OperationsService");
+            .contains(
+                SERVICES.get(service),
+                "grpc.health.v1.Health",
+                "lattice.operations.v1.OperationsService");
       } finally {
         ch.shutdownNow();
       }
@@ -126,13 +149,21 @@ class MeshIT {
   @Order(2)
   void statusCommand_reportsEveryServiceServing() throws Exception {
     Process status =
-        new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                Path.of("target", "lattice-mesh.jar").toAbsolutePath().toString(), "status", "--root", root.toString())
-            .redirectErrorStream(true).start();
+        new ProcessBuilder(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-jar",
+                Path.of("target", "lattice-mesh.jar").toAbsolutePath().toString(),
+                "status",
+                "--root",
+                root.toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(status.getInputStream().readAllBytes());
     assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(status.exitValue()).as(out).isZero();
-    assertThat(out.lines().filter(l -> l.matches(".*(?<!NOT_)SERVING.*")).count()).as(out).isEqualTo(6);
+    assertThat(out.lines().filter(l -> l.matches(".*(?<!NOT_)SERVING.*")).count())
+        .as(out)
+        .isEqualTo(6);
   }
 
   /** The README's quick start: register, read the verification mail in .lattice/mail, verify. */
@@ -141,31 +172,41 @@ class MeshIT {
   void registration_mailLandsInTheMailCatcher_andItsTokenVerifiesTheAddress() throws Exception {
     ManagedChannel ch = channel("identity");
     try {
-      var identity = dev.lattice.identity.v1.IdentityServiceGrpc.newBlockingStub(ch)
-          .withDeadlineAfter(30, TimeUnit.SECONDS);
-      identity.register(dev.lattice.identity.v1.RegisterRequest.newBuilder()
-          .setTenantSlug("platform").setEmail("ada@example.com").setPassword("a long passphrase 1")
-          .setDisplayName("Ada").build());
+      var identity =
+          dev.lattice.identity.v1.IdentityServiceGrpc.newBlockingStub(ch)
+              .withDeadlineAfter(30, TimeUnit.SECONDS);
+      identity.register(
+          dev.lattice.identity.v1.RegisterRequest.newBuilder()
+              .setTenantSlug("platform")
+              .setEmail("ada@example.com")
+              .setPassword("a long passphrase 1")
+              .setDisplayName("Ada")
+              .build());
       Path mail = root.resolve(".lattice").resolve("mail");
       String[] token = new String[1];
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
-        if (!Files.isDirectory(mail)) {
-          return false;
-        }
-        try (var files = Files.list(mail)) {
-          for (Path file : files.filter(f -> f.toString().endsWith(".eml")).toList()) {
-            String text = Files.readString(file);
-            var code = java.util.regex.Pattern.compile("enter this code: (\\S+)").matcher(text);
-            if (text.contains("ada@example.com") && code.find()) {
-              token[0] = code.group(1);
-              return true;
-            }
-          }
-        }
-        return false;
-      });
-      var verified = identity.verifyEmail(
-          dev.lattice.identity.v1.VerifyEmailRequest.newBuilder().setToken(token[0]).build());
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                if (!Files.isDirectory(mail)) {
+                  return false;
+                }
+                try (var files = Files.list(mail)) {
+                  for (Path file : files.filter(f -> f.toString().endsWith(".eml")).toList()) {
+                    String text = Files.readString(file);
+                    var code =
+                        java.util.regex.Pattern.compile("enter this code: (\\S+)").matcher(text);
+                    if (text.contains("ada@example.com") && code.find()) {
+                      token[0] = code.group(1);
+                      return true;
+                    }
+                  }
+                }
+                return false;
+              });
+      var verified =
+          identity.verifyEmail(
+              dev.lattice.identity.v1.VerifyEmailRequest.newBuilder().setToken(token[0]).build());
       assertThat(verified.getUser().getStatus())
           .isEqualTo(dev.lattice.identity.v1.UserStatus.USER_STATUS_ACTIVE);
     } finally {
@@ -179,11 +220,16 @@ class MeshIT {
     ManagedChannel ch = channel("orders");
     try {
       var anonymous = OrdersServiceGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS);
-      assertThatThrownBy(() -> anonymous.getOrder(GetOrderRequest.newBuilder().setOrderId("not-a-uuid").build()))
-          .isInstanceOfSatisfying(StatusRuntimeException.class,
+      assertThatThrownBy(
+              () ->
+                  anonymous.getOrder(GetOrderRequest.newBuilder().setOrderId("not-a-uuid").build()))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
-      var stub = anonymous.withCallCredentials(dev.lattice.platform.auth.BearerToken.of(adminToken()));
-      assertThatThrownBy(() -> stub.getOrder(GetOrderRequest.newBuilder().setOrderId("not-a-uuid").build()))
+      var stub =
+          anonymous.withCallCredentials(dev.lattice.platform.auth.BearerToken.of(adminToken()));
+      assertThatThrownBy(
+              () -> stub.getOrder(GetOrderRequest.newBuilder().setOrderId("not-a-uuid").build()))
           .isInstanceOfSatisfying(
               StatusRuntimeException.class,
               e -> {
@@ -211,19 +257,34 @@ class MeshIT {
     for (String service : PORTS.keySet()) {
       ManagedChannel ch = channel(service);
       try {
-        var ops = OperationsServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-            .withCallCredentials(dev.lattice.platform.auth.BearerToken.of(token));
-        var status = ops.getOutboxStatus(GetOutboxStatusRequest.newBuilder().setService(service).build());
+        var ops =
+            OperationsServiceGrpc.newBlockingStub(ch)
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .withCallCredentials(dev.lattice.platform.auth.BearerToken.of(token));
+        var status =
+            ops.getOutboxStatus(GetOutboxStatusRequest.newBuilder().setService(service).build());
         assertThat(status.getStatus().getPendingCount()).as(service).isZero();
-        var deadLetters = ops.listDeadLetters(ListDeadLettersRequest.newBuilder().setService(service).build());
+        var deadLetters =
+            ops.listDeadLetters(ListDeadLettersRequest.newBuilder().setService(service).build());
         assertThat(deadLetters.getDeadLettersList()).as(service).isEmpty();
-        assertThat(ops.getOutboxStatus(GetOutboxStatusRequest.getDefaultInstance()).getStatus().getService())
-            .as(service).isEqualTo(service);
-        assertThat(ops.listDeadLetters(ListDeadLettersRequest.getDefaultInstance()).getDeadLettersList())
-            .as(service).isEmpty();
+        assertThat(
+                ops.getOutboxStatus(GetOutboxStatusRequest.getDefaultInstance())
+                    .getStatus()
+                    .getService())
+            .as(service)
+            .isEqualTo(service);
+        assertThat(
+                ops.listDeadLetters(ListDeadLettersRequest.getDefaultInstance())
+                    .getDeadLettersList())
+            .as(service)
+            .isEmpty();
         String other = service.equals("orders") ? "audit" : "orders";
-        assertThatThrownBy(() -> ops.getOutboxStatus(GetOutboxStatusRequest.newBuilder().setService(other).build()))
-            .isInstanceOfSatisfying(StatusRuntimeException.class,
+        assertThatThrownBy(
+                () ->
+                    ops.getOutboxStatus(
+                        GetOutboxStatusRequest.newBuilder().setService(other).build()))
+            .isInstanceOfSatisfying(
+                StatusRuntimeException.class,
                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
       } finally {
         ch.shutdownNow();
@@ -233,8 +294,8 @@ class MeshIT {
 
   /**
    * A client that knows only what reflection serves (as grpcurl and buf curl) decodes audit
-   * records, whose payloads are events packed in Any: the registration above sent a mail, so
-   * there is a NotificationSent among them.
+   * records, whose payloads are events packed in Any: the registration above sent a mail, so there
+   * is a NotificationSent among them.
    */
   @Test
   @Order(4)
@@ -242,15 +303,24 @@ class MeshIT {
     ManagedChannel ch = channel("audit");
     try {
       io.grpc.Metadata headers = new io.grpc.Metadata();
-      headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+      headers.put(
+          io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
           "Bearer " + adminToken());
       var client = new dev.lattice.testing.service.ReflectionClient(ch);
       String[] json = new String[1];
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
-        json[0] = client.callJson("lattice.audit.v1.AuditService", "QueryAuditLog",
-            "{\"pageSize\": 100, \"action\": \"notification_sent\"}", headers);
-        return json[0].contains("type.googleapis.com/lattice.notifications.v1.NotificationSent");
-      });
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                json[0] =
+                    client.callJson(
+                        "lattice.audit.v1.AuditService",
+                        "QueryAuditLog",
+                        "{\"pageSize\": 100, \"action\": \"notification_sent\"}",
+                        headers);
+                return json[0].contains(
+                    "type.googleapis.com/lattice.notifications.v1.NotificationSent");
+              });
       assertThat(json[0]).contains("\"recipientId\"", "\"templateKey\"");
     } finally {
       ch.shutdownNow();
@@ -292,16 +362,24 @@ class MeshIT {
 
     ManagedChannel late = channel("orders");
     try {
-      assertThatThrownBy(() -> HealthGrpc.newBlockingStub(late).withDeadlineAfter(3, TimeUnit.SECONDS)
-              .check(HealthCheckRequest.getDefaultInstance()))
-          .isInstanceOfSatisfying(StatusRuntimeException.class,
-              e -> assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED));
+      assertThatThrownBy(
+              () ->
+                  HealthGrpc.newBlockingStub(late)
+                      .withDeadlineAfter(3, TimeUnit.SECONDS)
+                      .check(HealthCheckRequest.getDefaultInstance()))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e ->
+                  assertThat(e.getStatus().getCode())
+                      .isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED));
     } finally {
       late.shutdownNow();
     }
 
     requests.onNext(list);
-    assertThat(events.poll(10, TimeUnit.SECONDS)).as("the in-flight call still answers").isInstanceOf(ServerReflectionResponse.class);
+    assertThat(events.poll(10, TimeUnit.SECONDS))
+        .as("the in-flight call still answers")
+        .isInstanceOf(ServerReflectionResponse.class);
     assertThat(mesh.process.isAlive()).as("the mesh waits for the in-flight call").isTrue();
     requests.onCompleted();
     assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo("completed");

@@ -33,16 +33,20 @@ import org.junit.jupiter.api.TestMethodOrder;
 class MeshLifecycleIT {
 
   /** A line of a stack trace, or an exception's class name at the start of a logged cause. */
-  private static final Pattern STACK_TRACE = Pattern.compile("^\\s+at |^Caused by: |[a-z]\\.[A-Z]\\w*(Exception|Error)\\b");
+  private static final Pattern STACK_TRACE =
+      Pattern.compile("^\\s+at |^Caused by: |[a-z]\\.[A-Z]\\w*(Exception|Error)\\b");
 
   static Path root;
   static MeshProcess mesh;
 
   @BeforeAll
   static void startMesh() throws Exception {
-    // Not createTempDirectory (0700): as root, PostgreSQL runs as the postgres user and must be able
+    // Not createTempDirectory (0700): as root, PostgreSQL runs as the postgres user and must be
+    // able
     // to enter the folder, as it can a checkout.
-    root = Files.createDirectories(Path.of("target", "mesh-lifecycle-" + ProcessHandle.current().pid()).toAbsolutePath());
+    root =
+        Files.createDirectories(
+            Path.of("target", "mesh-lifecycle-" + ProcessHandle.current().pid()).toAbsolutePath());
     mesh = start();
   }
 
@@ -61,20 +65,34 @@ class MeshLifecycleIT {
     long natsLog = Files.size(log("nats.log"));
     long postgresLog = Files.size(log("postgres.log"));
 
-    Process second = launcher("up", "--root", root.toString(), "--port-offset", Integer.toString(mesh.portOffset + 1));
+    Process second =
+        launcher(
+            "up",
+            "--root",
+            root.toString(),
+            "--port-offset",
+            Integer.toString(mesh.portOffset + 1));
     String out = new String(second.getInputStream().readAllBytes());
     assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
     assertThat(second.exitValue()).as(out).isNotZero();
-    List<String> lines = out.lines().filter(l -> !l.startsWith("WARNING: ") && !l.isBlank()).toList();
-    assertThat(lines).as(out).singleElement().asString()
+    List<String> lines =
+        out.lines().filter(l -> !l.startsWith("WARNING: ") && !l.isBlank()).toList();
+    assertThat(lines)
+        .as(out)
+        .singleElement()
+        .asString()
         .startsWith("mesh: already running from " + root)
         .contains("pid " + mesh.process.pid())
         .contains("edge :" + mesh.port(8080), "identity :" + mesh.port(9101));
-    assertThat(Files.readAllBytes(state)).as("the running mesh's state file is untouched").isEqualTo(stateBefore);
-    assertThat(appendedSince(log("nats.log"), natsLog)).as("no second nats-server on the store")
+    assertThat(Files.readAllBytes(state))
+        .as("the running mesh's state file is untouched")
+        .isEqualTo(stateBefore);
+    assertThat(appendedSince(log("nats.log"), natsLog))
+        .as("no second nats-server on the store")
         .doesNotContain("Starting nats-server");
-    assertThat(appendedSince(log("postgres.log"), postgresLog)).as("no second PostgreSQL on the data")
+    assertThat(appendedSince(log("postgres.log"), postgresLog))
+        .as("no second PostgreSQL on the data")
         .doesNotContain("starting PostgreSQL");
     Process status = launcher("status", "--root", root.toString());
     String statusOut = new String(status.getInputStream().readAllBytes());
@@ -86,32 +104,38 @@ class MeshLifecycleIT {
   @Order(2)
   void ctrlC_underLoad_drainsInOrder_withoutAFailedFlushOrAStackTrace() throws Exception {
     JsonApi api = new JsonApi("http://127.0.0.1:" + mesh.port(8080));
-    String token = api.post("/v1/auth:login")
-        .json(EdgeAccounts.credentials(secret("admin.email"), secret("admin.password")))
-        .expect(200).body().get("accessToken").getAsString();
+    String token =
+        api.post("/v1/auth:login")
+            .json(EdgeAccounts.credentials(secret("admin.email"), secret("admin.password")))
+            .expect(200)
+            .body()
+            .get("accessToken")
+            .getAsString();
     long logLines = Files.readAllLines(log("mesh.log")).size();
     AtomicBoolean stopping = new AtomicBoolean();
     AtomicLong ordered = new AtomicLong();
     ExecutorService load = Executors.newVirtualThreadPerTaskExecutor();
     try {
       for (int i = 0; i < 4; i++) {
-        load.submit(() -> {
-          while (!stopping.get()) {
-            try {
-              placeOrder(api, token);
-              ordered.incrementAndGet();
-            } catch (Exception | AssertionError e) {
-              // Refused or cut short once the drain has begun: expected.
-            }
-          }
-        });
+        load.submit(
+            () -> {
+              while (!stopping.get()) {
+                try {
+                  placeOrder(api, token);
+                  ordered.incrementAndGet();
+                } catch (Exception | AssertionError e) {
+                  // Refused or cut short once the drain has begun: expected.
+                }
+              }
+            });
       }
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> ordered.get() >= 20);
 
       long t0 = System.nanoTime();
       mesh.interrupt();
       assertThat(mesh.waitForExit(Duration.ofSeconds(90))).as(mesh.log()).isTrue();
-      System.out.printf("Ctrl-C under load: the mesh stopped in %d ms (%d orders placed before)%n",
+      System.out.printf(
+          "Ctrl-C under load: the mesh stopped in %d ms (%d orders placed before)%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), ordered.get());
     } finally {
       stopping.set(true);
@@ -122,8 +146,12 @@ class MeshLifecycleIT {
     assertThat(mesh.log()).contains("mesh: draining", "mesh: stopped.");
     assertNoStackTrace("./mesh up's terminal", mesh.output);
     List<String> stopLog = Files.readAllLines(log("mesh.log")).stream().skip(logLines).toList();
-    assertThat(stopLog).as("mesh.log from the Ctrl-C on")
-        .noneMatch(l -> l.contains("flush cannot read the outbox") || l.contains("outbox flush did not publish"))
+    assertThat(stopLog)
+        .as("mesh.log from the Ctrl-C on")
+        .noneMatch(
+            l ->
+                l.contains("flush cannot read the outbox")
+                    || l.contains("outbox flush did not publish"))
         .noneMatch(l -> l.contains(" ERROR "));
     assertNoStackTrace("mesh.log", stopLog);
     assertThat(Files.exists(MeshState.file(root))).isFalse();
@@ -136,30 +164,38 @@ class MeshLifecycleIT {
   void ctrlCTwice_stopsAtOnce_andTheServersAreStoppedForIt() throws Exception {
     mesh = start();
     mesh.interrupt();
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> mesh.log().contains("mesh: draining"));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> mesh.log().contains("mesh: draining"));
     mesh.interrupt();
     assertThat(mesh.waitForExit(Duration.ofSeconds(30))).as(mesh.log()).isTrue();
 
     assertThat(mesh.process.exitValue()).as("halted, not drained: %s", mesh.log()).isEqualTo(130);
     // The watchdogs notice the JVM is gone within a second and stop the servers.
-    Awaitility.await().atMost(Duration.ofSeconds(60)).until(
-        () -> !portOpen(mesh.port(55432)) && !portOpen(mesh.port(54222)));
-    assertThat(Files.exists(MeshState.file(root))).as("a forced stop leaves its state behind").isTrue();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> !portOpen(mesh.port(55432)) && !portOpen(mesh.port(54222)));
+    assertThat(Files.exists(MeshState.file(root)))
+        .as("a forced stop leaves its state behind")
+        .isTrue();
   }
 
   @Test
   @Order(4)
-  void upAfterAMeshThatDidNotCleanUp_clearsWhatItLeft_andStarts_andAnIdleStopIsQuick() throws Exception {
+  void upAfterAMeshThatDidNotCleanUp_clearsWhatItLeft_andStarts_andAnIdleStopIsQuick()
+      throws Exception {
     long killedPid = mesh.process.pid();
     mesh = start();
-    assertThat(mesh.log()).contains("mesh: the mesh last started here (pid " + killedPid + ") was killed");
+    assertThat(mesh.log())
+        .contains("mesh: the mesh last started here (pid " + killedPid + ") was killed");
     assertThat(MeshState.read(root)).get().extracting(MeshState::pid).isEqualTo(mesh.process.pid());
 
     long t0 = System.nanoTime();
     mesh.interrupt();
     assertThat(mesh.waitForExit(Duration.ofSeconds(90))).as(mesh.log()).isTrue();
     // A figure for the record (timing is measured, not asserted, on these shared machines).
-    System.out.printf("Ctrl-C when idle: the mesh stopped in %d ms%n",
+    System.out.printf(
+        "Ctrl-C when idle: the mesh stopped in %d ms%n",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     assertThat(mesh.process.exitValue()).as(mesh.log()).isZero();
     assertNoStackTrace("./mesh up's terminal", mesh.output);
@@ -167,7 +203,9 @@ class MeshLifecycleIT {
 
   private static MeshProcess start() throws Exception {
     MeshProcess started = MeshProcess.start(root);
-    assertThat(started.awaitUp(Duration.ofSeconds(180))).as("./mesh up output:%n%s", started.log()).isTrue();
+    assertThat(started.awaitUp(Duration.ofSeconds(180)))
+        .as("./mesh up output:%n%s", started.log())
+        .isTrue();
     return started;
   }
 
@@ -178,8 +216,15 @@ class MeshLifecycleIT {
     product.addProperty("priceAmountMinor", "1250");
     product.addProperty("currency", "EUR");
     product.addProperty("initialStock", "10");
-    String productId = api.post("/v1/products").bearer(token).json(product).expect(200)
-        .body().getAsJsonObject("product").get("id").getAsString();
+    String productId =
+        api.post("/v1/products")
+            .bearer(token)
+            .json(product)
+            .expect(200)
+            .body()
+            .getAsJsonObject("product")
+            .get("id")
+            .getAsString();
     JsonObject line = new JsonObject();
     line.addProperty("productId", productId);
     line.addProperty("quantity", 1);
@@ -189,8 +234,11 @@ class MeshLifecycleIT {
     com.google.gson.JsonArray lines = new com.google.gson.JsonArray();
     lines.add(line);
     order.add("lines", lines);
-    api.post("/v1/orders").bearer(token).header("Idempotency-Key", UUID.randomUUID().toString())
-        .json(order).expect(200);
+    api.post("/v1/orders")
+        .bearer(token)
+        .header("Idempotency-Key", UUID.randomUUID().toString())
+        .json(order)
+        .expect(200);
   }
 
   private static void assertNoStackTrace(String where, List<String> lines) {
@@ -198,18 +246,22 @@ class MeshLifecycleIT {
   }
 
   private static Process launcher(String... args) throws IOException {
-    List<String> command = new java.util.ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"),
-        "-Dlattice.logDir=" + root.resolve(".lattice/logs"),
-        "-Dlogback.configurationFile=lattice-mesh-logback.xml",
-        "-jar", Path.of("target", "lattice-mesh.jar").toAbsolutePath().toString()));
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Dlattice.logDir=" + root.resolve(".lattice/logs"),
+                "-Dlogback.configurationFile=lattice-mesh-logback.xml",
+                "-jar",
+                Path.of("target", "lattice-mesh.jar").toAbsolutePath().toString()));
     command.addAll(List.of(args));
     return new ProcessBuilder(command).redirectErrorStream(true).start();
   }
 
   private static String appendedSince(Path file, long offset) throws IOException {
     byte[] all = Files.readAllBytes(file);
-    return new String(all, (int) offset, all.length - (int) offset, java.nio.charset.StandardCharsets.UTF_8);
+    return new String(
+        all, (int) offset, all.length - (int) offset, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static Path log(String name) {

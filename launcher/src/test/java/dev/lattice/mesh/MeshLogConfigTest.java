@@ -17,9 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 class MeshLogConfigTest {
 
   @Test
-  void aLineWrittenInsideASpan_namesItsTraceAndSpan_andOneOutsideNamesNone(@TempDir Path logs) throws Exception {
+  void aLineWrittenInsideASpan_namesItsTraceAndSpan_andOneOutsideNamesNone(@TempDir Path logs)
+      throws Exception {
     LoggerContext context = new LoggerContext();
-    context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter()); // as logback's own start does
+    context.setMDCAdapter(
+        new ch.qos.logback.classic.util.LogbackMDCAdapter()); // as logback's own start does
     context.start();
     context.putProperty("lattice.logDir", logs.toString());
     JoranConfigurator configurator = new JoranConfigurator();
@@ -39,10 +41,14 @@ class MeshLogConfigTest {
     context.stop();
 
     List<String> lines = Files.readAllLines(logs.resolve("mesh.log"));
-    assertThat(lines).anySatisfy(line -> assertThat(line)
-        .contains("trace_id=" + span.getSpanContext().getTraceId())
-        .contains("span_id=" + span.getSpanContext().getSpanId())
-        .endsWith("inside the call"));
-    assertThat(lines).anySatisfy(line -> assertThat(line).contains("trace_id= span_id= - outside any call"));
+    assertThat(lines)
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .contains("trace_id=" + span.getSpanContext().getTraceId())
+                    .contains("span_id=" + span.getSpanContext().getSpanId())
+                    .endsWith("inside the call"));
+    assertThat(lines)
+        .anySatisfy(line -> assertThat(line).contains("trace_id= span_id= - outside any call"));
   }
 }

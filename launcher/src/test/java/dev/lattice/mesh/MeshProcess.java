@@ -20,15 +20,16 @@ import java.util.stream.IntStream;
  * A real {@code ./mesh up} in a separate JVM, started from the packaged launcher jar with its own
  * state folder and a port offset at which every port it needs is free.
  *
- * <p>It runs as a terminal would run it: in a process group of its own (so {@link #interrupt()}
- * can press Ctrl-C, a SIGINT to the whole group, without hitting this JVM) and with SIGINT at its
+ * <p>It runs as a terminal would run it: in a process group of its own (so {@link #interrupt()} can
+ * press Ctrl-C, a SIGINT to the whole group, without hitting this JVM) and with SIGINT at its
  * default disposition (a background process of a non-interactive shell, as under CI, would
  * otherwise inherit SIGINT ignored).
  */
 final class MeshProcess implements AutoCloseable {
 
-  private static final int[] BASE_PORTS =
-      {8080, 9101, 9102, 9103, 9104, 9105, 9106, 9201, 9204, 9210, 9225, 55432, 54222};
+  private static final int[] BASE_PORTS = {
+    8080, 9101, 9102, 9103, 9104, 9105, 9106, 9201, 9204, 9210, 9225, 55432, 54222
+  };
 
   /** Chromium's blocked ports above 9000 (net/base/port_util.cc), the range our offsets reach. */
   private static final java.util.Set<Integer> BROWSER_UNSAFE_PORTS = java.util.Set.of(10080);
@@ -49,7 +50,8 @@ final class MeshProcess implements AutoCloseable {
         new Thread(
             () -> {
               try (BufferedReader r =
-                  new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                   output.add(line);
                   if (line.startsWith("Lattice is up")) {
@@ -77,26 +79,29 @@ final class MeshProcess implements AutoCloseable {
    * LATTICE_DB_URL} and {@code LATTICE_NATS_URL} for servers the test owns (and may stop); without
    * them the mesh starts servers of its own.
    */
-  static MeshProcess start(Path root, Map<String, String> env, String... extraArgs) throws IOException {
+  static MeshProcess start(Path root, Map<String, String> env, String... extraArgs)
+      throws IOException {
     Path jar = Path.of("target", "lattice-mesh.jar").toAbsolutePath();
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("the launcher jar is not packaged: " + jar);
     }
     int offset = freeOffset();
-    List<String> command = new java.util.ArrayList<>(List.of(
-        "setsid", "perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\""));
-    command.addAll(
+    List<String> command =
+        new java.util.ArrayList<>(
             List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Dlattice.logDir=" + root.resolve(".lattice/logs"),
-                "-Dlogback.configurationFile=lattice-mesh-logback.xml",
-                "-jar",
-                jar.toString(),
-                "up",
-                "--root",
-                root.toString(),
-                "--port-offset",
-                Integer.toString(offset)));
+                "setsid", "perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\""));
+    command.addAll(
+        List.of(
+            ProcessHandle.current().info().command().orElse("java"),
+            "-Dlattice.logDir=" + root.resolve(".lattice/logs"),
+            "-Dlogback.configurationFile=lattice-mesh-logback.xml",
+            "-jar",
+            jar.toString(),
+            "up",
+            "--root",
+            root.toString(),
+            "--port-offset",
+            Integer.toString(offset)));
     command.addAll(List.of(extraArgs));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().remove("LATTICE_DB_URL");
@@ -125,9 +130,11 @@ final class MeshProcess implements AutoCloseable {
     // Field 5 (after the parenthesised name) is the process group: setsid made it the mesh's pid.
     String group = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[2];
     if (!group.equals(Long.toString(process.pid()))) {
-      throw new IllegalStateException("the mesh (pid " + process.pid() + ") is in process group " + group);
+      throw new IllegalStateException(
+          "the mesh (pid " + process.pid() + ") is in process group " + group);
     }
-    Process kill = new ProcessBuilder("kill", "-s", "INT", "--", "-" + process.pid()).inheritIO().start();
+    Process kill =
+        new ProcessBuilder("kill", "-s", "INT", "--", "-" + process.pid()).inheritIO().start();
     if (kill.waitFor() != 0) {
       throw new IOException("kill -s INT -- -" + process.pid() + " failed");
     }

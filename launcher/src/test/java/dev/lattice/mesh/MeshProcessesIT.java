@@ -17,25 +17,31 @@ class MeshProcessesIT {
   void processesMode_everyServiceServesFromItsOwnJvm_andSigtermStopsThemAll() throws Exception {
     Path root =
         Files.createDirectories(
-            Path.of("target", "mesh-processes-it-" + ProcessHandle.current().pid()).toAbsolutePath());
+            Path.of("target", "mesh-processes-it-" + ProcessHandle.current().pid())
+                .toAbsolutePath());
     try (MeshProcess mesh = MeshProcess.start(root, "--processes")) {
       assertThat(mesh.awaitUp(Duration.ofSeconds(180))).as(mesh.log()).isTrue();
       List<ProcessHandle> children =
-          mesh.process.toHandle().children()
+          mesh.process
+              .toHandle()
+              .children()
               .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
               .toList();
       assertThat(children).as("one child JVM per service").hasSize(6);
       for (int port : SERVICE_PORTS) {
-        assertThat(HealthProbe.check(mesh.port(port), Duration.ofSeconds(5)).status()).isEqualTo("SERVING");
+        assertThat(HealthProbe.check(mesh.port(port), Duration.ofSeconds(5)).status())
+            .isEqualTo("SERVING");
       }
 
       mesh.process.toHandle().destroy();
       assertThat(mesh.waitForExit(Duration.ofSeconds(120))).as(mesh.log()).isTrue();
       assertThat(children).noneMatch(ProcessHandle::isAlive);
       for (int port : SERVICE_PORTS) {
-        assertThat(HealthProbe.check(mesh.port(port), Duration.ofSeconds(2)).status()).isEqualTo("DOWN");
+        assertThat(HealthProbe.check(mesh.port(port), Duration.ofSeconds(2)).status())
+            .isEqualTo("DOWN");
       }
-      assertThat(Files.readString(root.resolve(".lattice/logs/orders.log"))).contains("orders gRPC server stopped");
+      assertThat(Files.readString(root.resolve(".lattice/logs/orders.log")))
+          .contains("orders gRPC server stopped");
     }
   }
 }

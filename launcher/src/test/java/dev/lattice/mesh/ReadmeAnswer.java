@@ -6,11 +6,11 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * An answer the README shows, as a pattern over what the command really prints. The text must
- * match line for line, except that {@value #PLACEHOLDER} stands for any text within a line (ids,
- * tokens, times) and a line holding nothing but {@value #PLACEHOLDER} stands for any number of
- * lines. Both sides are compared without trailing whitespace on each line (HTTP headers and mail
- * end their lines with CR) and without trailing blank lines. Immutable.
+ * An answer the README shows, as a pattern over what the command really prints. The text must match
+ * line for line, except that {@value #PLACEHOLDER} stands for any text within a line (ids, tokens,
+ * times) and a line holding nothing but {@value #PLACEHOLDER} stands for any number of lines. Both
+ * sides are compared without trailing whitespace on each line (HTTP headers and mail end their
+ * lines with CR) and without trailing blank lines. Immutable.
  */
 final class ReadmeAnswer {
 
@@ -50,14 +50,21 @@ final class ReadmeAnswer {
         return Optional.empty();
       }
       if (i >= actual.size()) {
-        return Optional.of("line " + (i + 1) + ": expected `" + expected + "`, the output has ended");
+        return Optional.of(
+            "line " + (i + 1) + ": expected `" + expected + "`, the output has ended");
       }
       if (!Pattern.matches(linePattern(expected), actual.get(i))) {
-        return Optional.of("line " + (i + 1) + ": expected `" + expected + "`, got `" + actual.get(i) + "`");
+        return Optional.of(
+            "line " + (i + 1) + ": expected `" + expected + "`, got `" + actual.get(i) + "`");
       }
     }
     return actual.size() > lines.size()
-        ? Optional.of("line " + (lines.size() + 1) + ": the output goes on: `" + actual.get(lines.size()) + "`")
+        ? Optional.of(
+            "line "
+                + (lines.size() + 1)
+                + ": the output goes on: `"
+                + actual.get(lines.size())
+                + "`")
         : Optional.empty();
   }
 

@@ -54,13 +54,22 @@ class ReadmeAnswerTest {
 
   @Test
   void firstDifference_namesTheLine_andBothSides() {
-    ReadmeAnswer answer = ReadmeAnswer.of("{\n  \"status\": \"ORDER_STATUS_PAID\",\n  \"id\": \"…\"\n}");
+    ReadmeAnswer answer =
+        ReadmeAnswer.of("{\n  \"status\": \"ORDER_STATUS_PAID\",\n  \"id\": \"…\"\n}");
 
-    assertThat(answer.firstDifference("{\n  \"status\": \"ORDER_STATUS_CREATED\",\n  \"id\": \"x\"\n}"))
-        .hasValue("line 2: expected `  \"status\": \"ORDER_STATUS_PAID\",`, got `  \"status\": \"ORDER_STATUS_CREATED\",`");
-    assertThat(answer.firstDifference("{")).hasValue("line 2: expected `  \"status\": \"ORDER_STATUS_PAID\",`, the output has ended");
-    assertThat(answer.firstDifference("{\n  \"status\": \"ORDER_STATUS_PAID\",\n  \"id\": \"x\"\n}\nextra"))
+    assertThat(
+            answer.firstDifference(
+                "{\n  \"status\": \"ORDER_STATUS_CREATED\",\n  \"id\": \"x\"\n}"))
+        .hasValue(
+            "line 2: expected `  \"status\": \"ORDER_STATUS_PAID\",`, got `  \"status\": \"ORDER_STATUS_CREATED\",`");
+    assertThat(answer.firstDifference("{"))
+        .hasValue("line 2: expected `  \"status\": \"ORDER_STATUS_PAID\",`, the output has ended");
+    assertThat(
+            answer.firstDifference(
+                "{\n  \"status\": \"ORDER_STATUS_PAID\",\n  \"id\": \"x\"\n}\nextra"))
         .hasValue("line 5: the output goes on: `extra`");
-    assertThat(answer.firstDifference("{\n  \"status\": \"ORDER_STATUS_PAID\",\n  \"id\": \"x\"\n}")).isEmpty();
+    assertThat(
+            answer.firstDifference("{\n  \"status\": \"ORDER_STATUS_PAID\",\n  \"id\": \"x\"\n}"))
+        .isEmpty();
   }
 }

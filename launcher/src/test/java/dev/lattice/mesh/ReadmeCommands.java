@@ -78,7 +78,11 @@ final class ReadmeCommands {
           requireReason(readme.get(i - 1), i);
           if (!kind.equals("sh")) {
             throw new IllegalArgumentException(
-                "README.md:" + i + ": the not-run marker stands before a " + kind + " block, not a sh block");
+                "README.md:"
+                    + i
+                    + ": the not-run marker stands before a "
+                    + kind
+                    + " block, not a sh block");
           }
         }
         if (kind.equals("sh")) {
@@ -88,11 +92,16 @@ final class ReadmeCommands {
           }
         } else if (ANSWER_KINDS.contains(kind)) {
           if (last == null || last.answer().isPresent()) {
-            throw new IllegalArgumentException("README.md:" + (i + 1) + ": a " + kind
-                + " answer block that follows no command (an answer comes right after its sh block)");
+            throw new IllegalArgumentException(
+                "README.md:"
+                    + (i + 1)
+                    + ": a "
+                    + kind
+                    + " answer block that follows no command (an answer comes right after its sh block)");
           }
-          Command answered = new Command(last.section(), last.line(), last.text(),
-              Optional.of(new Answer(i + 1, body)));
+          Command answered =
+              new Command(
+                  last.section(), last.line(), last.text(), Optional.of(new Answer(i + 1, body)));
           commands.set(commands.size() - 1, answered);
           last = answered;
         } else {
@@ -116,7 +125,8 @@ final class ReadmeCommands {
         return j;
       }
     }
-    throw new IllegalArgumentException("README.md:" + (open + 1) + ": a fenced block is never closed");
+    throw new IllegalArgumentException(
+        "README.md:" + (open + 1) + ": a fenced block is never closed");
   }
 
   private static void requireReason(String marker, int line) {

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class ReadmeCommandsTest {
 
-  private static final String README = """
+  private static final String README =
+      """
       # Title
 
       ## Elsewhere
@@ -68,9 +69,11 @@ class ReadmeCommandsTest {
   void commandsOfTheCoveredSection_withTheirAnswers_inOrder() {
     List<Command> commands = ReadmeCommands.of(README.lines().toList(), List.of("Journey"));
 
-    assertThat(commands).extracting(Command::text)
+    assertThat(commands)
+        .extracting(Command::text)
         .containsExactly("X=1", "echo $X", "echo '{}'", "echo done");
-    assertThat(commands).extracting(c -> c.answer().map(Answer::text))
+    assertThat(commands)
+        .extracting(c -> c.answer().map(Answer::text))
         .containsExactly(Optional.empty(), Optional.of("1"), Optional.of("{}"), Optional.empty());
     assertThat(commands.get(1).line()).isEqualTo(22);
     assertThat(commands.get(1).answer().orElseThrow().line()).isEqualTo(25);
@@ -87,13 +90,15 @@ class ReadmeCommandsTest {
 
   @Test
   void aMissingSection_isRefused_soARenameCannotSkipTheTest() {
-    assertThatThrownBy(() -> ReadmeCommands.of(README.lines().toList(), List.of("Journey", "Quick start")))
+    assertThatThrownBy(
+            () -> ReadmeCommands.of(README.lines().toList(), List.of("Journey", "Quick start")))
         .hasMessageContaining("no section '## Quick start'");
   }
 
   @Test
   void aNotRunMarkerWithoutReason_isRefused() {
-    String readme = "## Journey\n<!-- not run by ReadmeJourneyIT: -->\n```sh\n./mesh up\n```\n```sh\necho\n```\n";
+    String readme =
+        "## Journey\n<!-- not run by ReadmeJourneyIT: -->\n```sh\n./mesh up\n```\n```sh\necho\n```\n";
 
     assertThatThrownBy(() -> ReadmeCommands.of(readme.lines().toList(), List.of("Journey")))
         .hasMessageContaining("needs a reason");

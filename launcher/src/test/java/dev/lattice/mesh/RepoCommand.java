@@ -19,15 +19,16 @@ final class RepoCommand {
   private RepoCommand() {}
 
   /**
-   * Runs {@code command} in the repository root with {@code env} added to this JVM's
-   * environment; its stdout lines. Fails the test on a non-zero exit or a timeout, showing both
-   * streams; prints stderr either way.
+   * Runs {@code command} in the repository root with {@code env} added to this JVM's environment;
+   * its stdout lines. Fails the test on a non-zero exit or a timeout, showing both streams; prints
+   * stderr either way.
    */
   static List<String> run(List<String> command, Map<String, String> env, int timeoutSeconds)
       throws IOException, InterruptedException {
     Path log = Files.createTempFile("repo-command", ".log");
     try {
-      ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectError(log.toFile());
+      ProcessBuilder builder =
+          new ProcessBuilder(command).directory(ROOT.toFile()).redirectError(log.toFile());
       builder.environment().putAll(env);
       Process process = builder.start();
       List<String> lines;
@@ -39,10 +40,14 @@ final class RepoCommand {
         process.destroyForcibly();
       }
       String stderr = Files.readString(log);
-      System.out.println(String.join(" ", command.subList(0, Math.min(2, command.size()))) + " stderr:\n" + stderr);
+      System.out.println(
+          String.join(" ", command.subList(0, Math.min(2, command.size())))
+              + " stderr:\n"
+              + stderr);
       assertThat(done && process.exitValue() == 0)
-          .as("%s exited %s%nstdout:%n%s%nstderr:%n%s", command, done ? process.exitValue() : "(timeout)",
-              String.join("\n", lines), stderr)
+          .as(
+              "%s exited %s%nstdout:%n%s%nstderr:%n%s",
+              command, done ? process.exitValue() : "(timeout)", String.join("\n", lines), stderr)
           .isTrue();
       return lines;
     } finally {

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Payments runs as its own process and is killed with SIGKILL right after the card processor has
  * taken the charge, before the answer reaches it. Restarted, it charges again with the same
- * idempotency key (the order id), gets the same charge back, and the saga ends in PAID with
- * exactly one charge at the processor.
+ * idempotency key (the order id), gets the same charge back, and the saga ends in PAID with exactly
+ * one charge at the processor.
  */
 class SagaCrashIT {
 
@@ -37,28 +37,32 @@ class SagaCrashIT {
 
   @Test
   void paymentsKilledRightAfterTheProviderCall_sagaResumes_exactlyOneCharge() throws Exception {
-    try (SagaFleet saga = SagaFleet.start(postgres, nats,
-        Map.of("LATTICE_PAYMENTS_WORKER_LEASE", "PT8S"), Set.of("payments"))) {
+    try (SagaFleet saga =
+        SagaFleet.start(
+            postgres, nats, Map.of("LATTICE_PAYMENTS_WORKER_LEASE", "PT8S"), Set.of("payments"))) {
       Map<String, String> env = saga.fleet.environments.get("payments");
       int port = Integer.parseInt(env.get("LATTICE_GRPC_PORT"));
       Path log = Files.createTempFile("saga-crash-payments-", ".log");
       AtomicReference<Process> payments = new AtomicReference<>(startPayments(env, log));
-      assertThat(HealthProbe.awaitServing(port, Duration.ofSeconds(60))).as("payments SERVING").isTrue();
+      assertThat(HealthProbe.awaitServing(port, Duration.ofSeconds(60)))
+          .as("payments SERVING")
+          .isTrue();
 
       AtomicBoolean charged = new AtomicBoolean();
       CountDownLatch killed = new CountDownLatch(1);
-      saga.sandbox.afterCharge(charge -> {
-        if (charged.compareAndSet(false, true)) {
-          Process process = payments.get();
-          process.destroyForcibly(); // SIGKILL: no drain, no answer recorded
-          try {
-            process.waitFor(30, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          killed.countDown();
-        }
-      });
+      saga.sandbox.afterCharge(
+          charge -> {
+            if (charged.compareAndSet(false, true)) {
+              Process process = payments.get();
+              process.destroyForcibly(); // SIGKILL: no drain, no answer recorded
+              try {
+                process.waitFor(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              killed.countDown();
+            }
+          });
       Product product = saga.product(4200, 3);
       Order order = saga.order("tok_visa", product, 1);
 
@@ -72,8 +76,10 @@ class SagaCrashIT {
         assertThat(HealthProbe.awaitServing(port, Duration.ofSeconds(60))).isTrue();
         saga.awaitStatus(order.getId(), OrderStatus.ORDER_STATUS_PAID);
         assertThat(saga.charges(order.getId())).as("charges after the restart").hasSize(1);
-        List<PaymentStatus> history = saga.payment(order.getId()).getStatusHistoryList().stream()
-            .map(PaymentStatusChange::getStatus).toList();
+        List<PaymentStatus> history =
+            saga.payment(order.getId()).getStatusHistoryList().stream()
+                .map(PaymentStatusChange::getStatus)
+                .toList();
         assertThat(history).containsOnlyOnce(PaymentStatus.PAYMENT_STATUS_CAPTURED);
       } finally {
         payments.get().destroy();
@@ -84,10 +90,11 @@ class SagaCrashIT {
 
   private static Process startPayments(Map<String, String> env, Path log) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        PaymentsMain.class.getName())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                java, "-cp", System.getProperty("java.class.path"), PaymentsMain.class.getName())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
     builder.environment().putAll(env);
     return builder.start();
   }

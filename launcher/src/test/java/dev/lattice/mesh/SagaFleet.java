@@ -63,7 +63,11 @@ final class SagaFleet implements AutoCloseable {
   final String customerId;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private SagaFleet(CardProcessorSandbox sandbox, AuthFleet fleet, String staffToken, String customerToken,
+  private SagaFleet(
+      CardProcessorSandbox sandbox,
+      AuthFleet fleet,
+      String staffToken,
+      String customerToken,
       String customerId) {
     this.sandbox = sandbox;
     this.fleet = fleet;
@@ -73,26 +77,40 @@ final class SagaFleet implements AutoCloseable {
   }
 
   /** Starts everything; {@code overrides} go to every service (e.g. a short reservation TTL). */
-  static SagaFleet start(PostgresExtension postgres, NatsExtension nats, Map<String, String> overrides)
+  static SagaFleet start(
+      PostgresExtension postgres, NatsExtension nats, Map<String, String> overrides)
       throws Exception {
     return start(postgres, nats, overrides, Set.of());
   }
 
   /** As above; the services in {@code external} are prepared but left for the test to start. */
-  static SagaFleet start(PostgresExtension postgres, NatsExtension nats, Map<String, String> overrides,
-      Set<String> external) throws Exception {
+  static SagaFleet start(
+      PostgresExtension postgres,
+      NatsExtension nats,
+      Map<String, String> overrides,
+      Set<String> external)
+      throws Exception {
     return start(postgres.server(), nats.url(), overrides, external);
   }
 
   /** On a PostgreSQL and a nats-server started by the caller (benchmarks). */
-  static SagaFleet start(PostgresServer postgres, String natsUrl, Map<String, String> overrides,
-      Set<String> external) throws Exception {
+  static SagaFleet start(
+      PostgresServer postgres, String natsUrl, Map<String, String> overrides, Set<String> external)
+      throws Exception {
     int webhookPort = FreePorts.next();
-    CardProcessorSandbox sandbox = CardProcessorSandbox.start(SandboxConfig.fromEnv(Env.of(Map.of(
-        "LATTICE_SANDBOX_HTTP_PORT", "0",
-        "LATTICE_SANDBOX_API_KEY", API_KEY,
-        "LATTICE_SANDBOX_WEBHOOK_URL", "http://127.0.0.1:" + webhookPort + "/v1/payments/webhook",
-        "LATTICE_SANDBOX_WEBHOOK_SECRET", WEBHOOK_SECRET))));
+    CardProcessorSandbox sandbox =
+        CardProcessorSandbox.start(
+            SandboxConfig.fromEnv(
+                Env.of(
+                    Map.of(
+                        "LATTICE_SANDBOX_HTTP_PORT",
+                        "0",
+                        "LATTICE_SANDBOX_API_KEY",
+                        API_KEY,
+                        "LATTICE_SANDBOX_WEBHOOK_URL",
+                        "http://127.0.0.1:" + webhookPort + "/v1/payments/webhook",
+                        "LATTICE_SANDBOX_WEBHOOK_SECRET",
+                        WEBHOOK_SECRET))));
     Map<String, String> env = new HashMap<>(paymentsEnv(sandbox, webhookPort));
     env.putAll(overrides);
     AuthFleet fleet;
@@ -106,22 +124,28 @@ final class SagaFleet implements AutoCloseable {
     fleet.user("staff-" + run + "@saga.test", "staff");
     var customer = fleet.user("customer-" + run + "@saga.test", "customer");
     String staff = fleet.login("staff-" + run + "@saga.test", AuthFleet.PASSWORD).getAccessToken();
-    String customerToken = fleet.login("customer-" + run + "@saga.test", AuthFleet.PASSWORD).getAccessToken();
+    String customerToken =
+        fleet.login("customer-" + run + "@saga.test", AuthFleet.PASSWORD).getAccessToken();
     return new SagaFleet(sandbox, fleet, staff, customerToken, customer.getId());
   }
 
   /** What payments needs to reach the sandbox and to take its webhooks. */
   static Map<String, String> paymentsEnv(CardProcessorSandbox sandbox, int webhookPort) {
     return Map.of(
-        "LATTICE_PAYMENTS_PROVIDER_URL", sandbox.baseUrl(),
-        "LATTICE_PAYMENTS_PROVIDER_API_KEY", API_KEY,
-        "LATTICE_PAYMENTS_WEBHOOK_SECRET", WEBHOOK_SECRET,
-        "LATTICE_PAYMENTS_WEBHOOK_HTTP_PORT", Integer.toString(webhookPort));
+        "LATTICE_PAYMENTS_PROVIDER_URL",
+        sandbox.baseUrl(),
+        "LATTICE_PAYMENTS_PROVIDER_API_KEY",
+        API_KEY,
+        "LATTICE_PAYMENTS_WEBHOOK_SECRET",
+        WEBHOOK_SECRET,
+        "LATTICE_PAYMENTS_WEBHOOK_HTTP_PORT",
+        Integer.toString(webhookPort));
   }
 
   OrdersServiceGrpc.OrdersServiceBlockingStub orders(String token) {
     return OrdersServiceGrpc.newBlockingStub(fleet.channel("orders"))
-        .withDeadlineAfter(30, TimeUnit.SECONDS).withCallCredentials(BearerToken.of(token));
+        .withDeadlineAfter(30, TimeUnit.SECONDS)
+        .withCallCredentials(BearerToken.of(token));
   }
 
   OrdersServiceGrpc.OrdersServiceBlockingStub orders(String token, String idempotencyKey) {
@@ -132,20 +156,29 @@ final class SagaFleet implements AutoCloseable {
 
   InventoryServiceGrpc.InventoryServiceBlockingStub inventory(String token) {
     return InventoryServiceGrpc.newBlockingStub(fleet.channel("inventory"))
-        .withDeadlineAfter(30, TimeUnit.SECONDS).withCallCredentials(BearerToken.of(token));
+        .withDeadlineAfter(30, TimeUnit.SECONDS)
+        .withCallCredentials(BearerToken.of(token));
   }
 
   PaymentsServiceGrpc.PaymentsServiceBlockingStub payments(String token) {
     return PaymentsServiceGrpc.newBlockingStub(fleet.channel("payments"))
-        .withDeadlineAfter(30, TimeUnit.SECONDS).withCallCredentials(BearerToken.of(token));
+        .withDeadlineAfter(30, TimeUnit.SECONDS)
+        .withCallCredentials(BearerToken.of(token));
   }
 
   /** A product priced {@code priceMinor} with {@code stock} units on hand. */
   Product product(String token, long priceMinor, long stock) {
-    return inventory(token).createProduct(CreateProductRequest.newBuilder()
-        .setSku("SAGA-" + SKUS.incrementAndGet() + "-" + Long.toString(System.nanoTime(), 36))
-        .setName("Saga product").setPriceAmountMinor(priceMinor).setCurrency(CURRENCY)
-        .setInitialStock(stock).build()).getProduct();
+    return inventory(token)
+        .createProduct(
+            CreateProductRequest.newBuilder()
+                .setSku(
+                    "SAGA-" + SKUS.incrementAndGet() + "-" + Long.toString(System.nanoTime(), 36))
+                .setName("Saga product")
+                .setPriceAmountMinor(priceMinor)
+                .setCurrency(CURRENCY)
+                .setInitialStock(stock)
+                .build())
+        .getProduct();
   }
 
   Product product(long priceMinor, long stock) {
@@ -153,37 +186,52 @@ final class SagaFleet implements AutoCloseable {
   }
 
   Stock stock(String productId) {
-    return inventory(staffToken).getStock(GetStockRequest.newBuilder().setProductId(productId).build())
+    return inventory(staffToken)
+        .getStock(GetStockRequest.newBuilder().setProductId(productId).build())
         .getStock();
   }
 
   static CreateOrderRequest orderOf(String card, Product product, int quantity) {
-    return CreateOrderRequest.newBuilder().setCurrency(CURRENCY).setPaymentMethodToken(card)
-        .addLines(CreateOrderRequest.Line.newBuilder().setProductId(product.getId()).setQuantity(quantity))
+    return CreateOrderRequest.newBuilder()
+        .setCurrency(CURRENCY)
+        .setPaymentMethodToken(card)
+        .addLines(
+            CreateOrderRequest.Line.newBuilder()
+                .setProductId(product.getId())
+                .setQuantity(quantity))
         .build();
   }
 
-  /** The customer orders {@code quantity} of {@code product}, paying with test card {@code card}. */
+  /**
+   * The customer orders {@code quantity} of {@code product}, paying with test card {@code card}.
+   */
   Order order(String card, Product product, int quantity) {
     return orders(customerToken, UUID.randomUUID().toString())
-        .createOrder(orderOf(card, product, quantity)).getOrder();
+        .createOrder(orderOf(card, product, quantity))
+        .getOrder();
   }
 
   Order get(String orderId) {
-    return orders(staffToken).getOrder(GetOrderRequest.newBuilder().setOrderId(orderId).build()).getOrder();
+    return orders(staffToken)
+        .getOrder(GetOrderRequest.newBuilder().setOrderId(orderId).build())
+        .getOrder();
   }
 
   /** Waits until the order is in {@code status}; fails at once if it settles elsewhere. */
   Order awaitStatus(String orderId, OrderStatus status) {
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> get(orderId).getStatus() == status);
     return get(orderId);
   }
 
   /** The order's payment, once payments has one. */
   Payment payment(String orderId) {
-    List<Payment> found = payments(staffToken)
-        .listPayments(ListPaymentsRequest.newBuilder().setOrderId(orderId).build()).getPaymentsList();
+    List<Payment> found =
+        payments(staffToken)
+            .listPayments(ListPaymentsRequest.newBuilder().setOrderId(orderId).build())
+            .getPaymentsList();
     if (found.size() > 1) {
       throw new AssertionError("several payments for order " + orderId + ": " + found);
     }
@@ -195,8 +243,13 @@ final class SagaFleet implements AutoCloseable {
     List<Payment> all = new java.util.ArrayList<>();
     String pageToken = "";
     do {
-      var page = payments(staffToken).listPayments(
-          ListPaymentsRequest.newBuilder().setPageSize(1000).setPageToken(pageToken).build());
+      var page =
+          payments(staffToken)
+              .listPayments(
+                  ListPaymentsRequest.newBuilder()
+                      .setPageSize(1000)
+                      .setPageToken(pageToken)
+                      .build());
       all.addAll(page.getPaymentsList());
       pageToken = page.getNextPageToken();
     } while (!pageToken.isEmpty());
@@ -208,13 +261,21 @@ final class SagaFleet implements AutoCloseable {
    * as its API lists them.
    */
   List<Value> charges(String orderId) throws Exception {
-    String query = orderId == null ? "" : "?idempotency_key=" + URLEncoder.encode(orderId, StandardCharsets.UTF_8);
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl()
-            + "/v1/charges" + query))
-        .header("Authorization", "Bearer " + API_KEY).timeout(Duration.ofSeconds(10)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    String query =
+        orderId == null
+            ? ""
+            : "?idempotency_key=" + URLEncoder.encode(orderId, StandardCharsets.UTF_8);
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/v1/charges" + query))
+                .header("Authorization", "Bearer " + API_KEY)
+                .timeout(Duration.ofSeconds(10))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
-      throw new AssertionError("sandbox list charges: " + response.statusCode() + " " + response.body());
+      throw new AssertionError(
+          "sandbox list charges: " + response.statusCode() + " " + response.body());
     }
     Struct.Builder body = Struct.newBuilder();
     JsonFormat.parser().merge(response.body(), body);

@@ -34,9 +34,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The order saga end to end (docs/architecture.md §7): orders, inventory and payments as the mesh runs them,
- * the sandbox card processor over HTTP with signed webhooks, real PostgreSQL and NATS. Each test
- * uses its own product, so the stock figures it checks are its own.
+ * The order saga end to end (docs/architecture.md §7): orders, inventory and payments as the mesh
+ * runs them, the sandbox card processor over HTTP with signed webhooks, real PostgreSQL and NATS.
+ * Each test uses its own product, so the stock figures it checks are its own.
  */
 class SagaIT {
 
@@ -71,12 +71,16 @@ class SagaIT {
     assertThat(paid.getPaymentId()).isNotEmpty();
     assertThat(paid.hasPayTime()).isTrue();
     awaitStock(product, 3, 0, 2);
-    Payment payment = saga.payments(saga.staffToken)
-        .getPayment(GetPaymentRequest.newBuilder().setPaymentId(paid.getPaymentId()).build()).getPayment();
+    Payment payment =
+        saga.payments(saga.staffToken)
+            .getPayment(GetPaymentRequest.newBuilder().setPaymentId(paid.getPaymentId()).build())
+            .getPayment();
     assertThat(payment.getStatus()).isEqualTo(PaymentStatus.PAYMENT_STATUS_CAPTURED);
     assertThat(payment.getAmountMinor()).isEqualTo(3998);
-    assertThat(payment.getStatusHistoryList()).extracting(change -> change.getStatus())
-        .startsWith(PaymentStatus.PAYMENT_STATUS_PENDING).endsWith(PaymentStatus.PAYMENT_STATUS_CAPTURED);
+    assertThat(payment.getStatusHistoryList())
+        .extracting(change -> change.getStatus())
+        .startsWith(PaymentStatus.PAYMENT_STATUS_PENDING)
+        .endsWith(PaymentStatus.PAYMENT_STATUS_CAPTURED);
     assertThat(saga.charges(created.getId())).hasSize(1);
   }
 
@@ -87,7 +91,8 @@ class SagaIT {
     Order created = saga.order("tok_visa", product, 2);
 
     Order cancelled = saga.awaitStatus(created.getId(), OrderStatus.ORDER_STATUS_CANCELLED);
-    assertThat(cancelled.getCancellationReason()).isEqualTo(CancellationReason.CANCELLATION_REASON_STOCK_REJECTED);
+    assertThat(cancelled.getCancellationReason())
+        .isEqualTo(CancellationReason.CANCELLATION_REASON_STOCK_REJECTED);
     assertThat(saga.charges(created.getId())).isEmpty();
     assertStockStays(product, 1, 0, 0);
   }
@@ -99,7 +104,8 @@ class SagaIT {
     Order created = saga.order("tok_chargeDeclined", product, 2);
 
     Order cancelled = saga.awaitStatus(created.getId(), OrderStatus.ORDER_STATUS_CANCELLED);
-    assertThat(cancelled.getCancellationReason()).isEqualTo(CancellationReason.CANCELLATION_REASON_PAYMENT_FAILED);
+    assertThat(cancelled.getCancellationReason())
+        .isEqualTo(CancellationReason.CANCELLATION_REASON_PAYMENT_FAILED);
     awaitStock(product, 3, 0, 0);
     Payment payment = saga.payment(created.getId());
     assertThat(payment.getStatus()).isEqualTo(PaymentStatus.PAYMENT_STATUS_FAILED);
@@ -115,7 +121,8 @@ class SagaIT {
     saga.awaitStatus(created.getId(), OrderStatus.ORDER_STATUS_PAID);
     awaitStock(product, 1, 0, 1);
     assertThat(saga.charges(created.getId())).hasSize(1);
-    assertThat(saga.payment(created.getId()).getStatus()).isEqualTo(PaymentStatus.PAYMENT_STATUS_CAPTURED);
+    assertThat(saga.payment(created.getId()).getStatus())
+        .isEqualTo(PaymentStatus.PAYMENT_STATUS_CAPTURED);
   }
 
   @Test
@@ -124,15 +131,23 @@ class SagaIT {
     Order created = saga.order("tok_noConfirm", product, 3);
     awaitStock(product, 1, 3, 0);
 
-    Order cancelled = saga.orders(saga.customerToken).cancelOrder(CancelOrderRequest.newBuilder()
-        .setOrderId(created.getId()).setVersion(created.getVersion()).setNote("changed my mind").build())
-        .getOrder();
+    Order cancelled =
+        saga.orders(saga.customerToken)
+            .cancelOrder(
+                CancelOrderRequest.newBuilder()
+                    .setOrderId(created.getId())
+                    .setVersion(created.getVersion())
+                    .setNote("changed my mind")
+                    .build())
+            .getOrder();
 
     assertThat(cancelled.getStatus()).isEqualTo(OrderStatus.ORDER_STATUS_CANCELLED);
-    assertThat(cancelled.getCancellationReason()).isEqualTo(CancellationReason.CANCELLATION_REASON_CUSTOMER_REQUEST);
+    assertThat(cancelled.getCancellationReason())
+        .isEqualTo(CancellationReason.CANCELLATION_REASON_CUSTOMER_REQUEST);
     awaitStock(product, 4, 0, 0);
     Payment payment = saga.payment(created.getId());
-    assertThat(payment == null || payment.getStatus() != PaymentStatus.PAYMENT_STATUS_CAPTURED).isTrue();
+    assertThat(payment == null || payment.getStatus() != PaymentStatus.PAYMENT_STATUS_CAPTURED)
+        .isTrue();
   }
 
   @Test
@@ -142,13 +157,22 @@ class SagaIT {
     Order paid = saga.awaitStatus(created.getId(), OrderStatus.ORDER_STATUS_PAID);
     awaitStock(product, 1, 0, 2);
 
-    Order refunded = saga.orders(saga.customerToken).cancelOrder(CancelOrderRequest.newBuilder()
-        .setOrderId(paid.getId()).setVersion(paid.getVersion()).build()).getOrder();
+    Order refunded =
+        saga.orders(saga.customerToken)
+            .cancelOrder(
+                CancelOrderRequest.newBuilder()
+                    .setOrderId(paid.getId())
+                    .setVersion(paid.getVersion())
+                    .build())
+            .getOrder();
 
     assertThat(refunded.getStatus()).isEqualTo(OrderStatus.ORDER_STATUS_REFUNDED);
     awaitStock(product, 3, 0, 0);
-    await().atMost(Duration.ofSeconds(30)).until(() ->
-        saga.payment(created.getId()).getStatus() == PaymentStatus.PAYMENT_STATUS_REFUNDED);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                saga.payment(created.getId()).getStatus() == PaymentStatus.PAYMENT_STATUS_REFUNDED);
     Payment payment = saga.payment(created.getId());
     assertThat(payment.getRefundedAmountMinor()).isEqualTo(5000);
     assertThat(payment.getRefundsList()).hasSize(1);
@@ -158,15 +182,35 @@ class SagaIT {
   @Test
   void shipFlow_packedShippedDelivered() {
     Product product = saga.product(300, 10);
-    Order paid = saga.awaitStatus(saga.order("tok_visa", product, 1).getId(), OrderStatus.ORDER_STATUS_PAID);
+    Order paid =
+        saga.awaitStatus(saga.order("tok_visa", product, 1).getId(), OrderStatus.ORDER_STATUS_PAID);
 
-    Order packed = saga.orders(saga.staffToken).packOrder(PackOrderRequest.newBuilder()
-        .setOrderId(paid.getId()).setVersion(paid.getVersion()).build()).getOrder();
-    Order shipped = saga.orders(saga.staffToken).shipOrder(ShipOrderRequest.newBuilder()
-        .setOrderId(paid.getId()).setVersion(packed.getVersion()).setCarrier("DHL")
-        .setTrackingNumber("JD0001").build()).getOrder();
-    Order delivered = saga.orders(saga.staffToken).deliverOrder(DeliverOrderRequest.newBuilder()
-        .setOrderId(paid.getId()).setVersion(shipped.getVersion()).build()).getOrder();
+    Order packed =
+        saga.orders(saga.staffToken)
+            .packOrder(
+                PackOrderRequest.newBuilder()
+                    .setOrderId(paid.getId())
+                    .setVersion(paid.getVersion())
+                    .build())
+            .getOrder();
+    Order shipped =
+        saga.orders(saga.staffToken)
+            .shipOrder(
+                ShipOrderRequest.newBuilder()
+                    .setOrderId(paid.getId())
+                    .setVersion(packed.getVersion())
+                    .setCarrier("DHL")
+                    .setTrackingNumber("JD0001")
+                    .build())
+            .getOrder();
+    Order delivered =
+        saga.orders(saga.staffToken)
+            .deliverOrder(
+                DeliverOrderRequest.newBuilder()
+                    .setOrderId(paid.getId())
+                    .setVersion(shipped.getVersion())
+                    .build())
+            .getOrder();
 
     assertThat(packed.getStatus()).isEqualTo(OrderStatus.ORDER_STATUS_PACKED);
     assertThat(shipped.getStatus()).isEqualTo(OrderStatus.ORDER_STATUS_SHIPPED);
@@ -176,9 +220,16 @@ class SagaIT {
     assertStockStays(product, 9, 0, 1);
 
     // Delivered is final: a customer can no longer cancel it.
-    StatusRuntimeException late = catchThrowableOfType(StatusRuntimeException.class, () ->
-        saga.orders(saga.customerToken).cancelOrder(CancelOrderRequest.newBuilder()
-            .setOrderId(paid.getId()).setVersion(delivered.getVersion()).build()));
+    StatusRuntimeException late =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                saga.orders(saga.customerToken)
+                    .cancelOrder(
+                        CancelOrderRequest.newBuilder()
+                            .setOrderId(paid.getId())
+                            .setVersion(delivered.getVersion())
+                            .build()));
     assertThat(late.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
   }
 
@@ -187,18 +238,42 @@ class SagaIT {
     Product product = saga.product(300, 10);
     Order waiting = saga.order("tok_noConfirm", product, 1);
 
-    StatusRuntimeException shipCreated = catchThrowableOfType(StatusRuntimeException.class, () ->
-        saga.orders(saga.staffToken).shipOrder(ShipOrderRequest.newBuilder().setOrderId(waiting.getId())
-            .setVersion(waiting.getVersion()).setCarrier("DHL").setTrackingNumber("X1").build()));
+    StatusRuntimeException shipCreated =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                saga.orders(saga.staffToken)
+                    .shipOrder(
+                        ShipOrderRequest.newBuilder()
+                            .setOrderId(waiting.getId())
+                            .setVersion(waiting.getVersion())
+                            .setCarrier("DHL")
+                            .setTrackingNumber("X1")
+                            .build()));
     assertThat(shipCreated.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
-    assertThat(StatusProto.fromThrowable(shipCreated).getMessage()).doesNotContain("Exception", "SQL");
+    assertThat(StatusProto.fromThrowable(shipCreated).getMessage())
+        .doesNotContain("Exception", "SQL");
 
-    Order cancelled = saga.orders(saga.staffToken).cancelOrder(CancelOrderRequest.newBuilder()
-        .setOrderId(waiting.getId()).setVersion(waiting.getVersion()).build()).getOrder();
-    assertThat(cancelled.getCancellationReason()).isEqualTo(CancellationReason.CANCELLATION_REASON_STAFF_REQUEST);
-    StatusRuntimeException packCancelled = catchThrowableOfType(StatusRuntimeException.class, () ->
-        saga.orders(saga.staffToken).packOrder(PackOrderRequest.newBuilder().setOrderId(waiting.getId())
-            .setVersion(cancelled.getVersion()).build()));
+    Order cancelled =
+        saga.orders(saga.staffToken)
+            .cancelOrder(
+                CancelOrderRequest.newBuilder()
+                    .setOrderId(waiting.getId())
+                    .setVersion(waiting.getVersion())
+                    .build())
+            .getOrder();
+    assertThat(cancelled.getCancellationReason())
+        .isEqualTo(CancellationReason.CANCELLATION_REASON_STAFF_REQUEST);
+    StatusRuntimeException packCancelled =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                saga.orders(saga.staffToken)
+                    .packOrder(
+                        PackOrderRequest.newBuilder()
+                            .setOrderId(waiting.getId())
+                            .setVersion(cancelled.getVersion())
+                            .build()));
     assertThat(packCancelled.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(saga.get(waiting.getId()).getVersion()).isEqualTo(cancelled.getVersion());
     assertThat(saga.get(waiting.getId()).getStatus()).isEqualTo(OrderStatus.ORDER_STATUS_CANCELLED);
@@ -212,8 +287,12 @@ class SagaIT {
     saga.fleet.user(other, "customer");
     String otherToken = saga.fleet.login(other, AuthFleet.PASSWORD).getAccessToken();
 
-    StatusRuntimeException failure = catchThrowableOfType(StatusRuntimeException.class, () ->
-        saga.orders(otherToken).getOrder(GetOrderRequest.newBuilder().setOrderId(mine.getId()).build()));
+    StatusRuntimeException failure =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                saga.orders(otherToken)
+                    .getOrder(GetOrderRequest.newBuilder().setOrderId(mine.getId()).build()));
 
     assertThat(failure.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
   }
@@ -221,41 +300,68 @@ class SagaIT {
   @Test
   void anotherTenantsOrderProductAndPayment_areNotFound() {
     Product product = saga.product(100, 5);
-    Order paid = saga.awaitStatus(saga.order("tok_visa", product, 1).getId(), OrderStatus.ORDER_STATUS_PAID);
-    String otherAdmin = saga.fleet.tenantAdmin("acme-" + Long.toString(System.nanoTime(), 36)).getAccessToken();
+    Order paid =
+        saga.awaitStatus(saga.order("tok_visa", product, 1).getId(), OrderStatus.ORDER_STATUS_PAID);
+    String otherAdmin =
+        saga.fleet.tenantAdmin("acme-" + Long.toString(System.nanoTime(), 36)).getAccessToken();
 
-    assertNotFound(() -> saga.orders(otherAdmin).getOrder(
-        GetOrderRequest.newBuilder().setOrderId(paid.getId()).build()));
-    assertNotFound(() -> saga.inventory(otherAdmin).getProduct(
-        GetProductRequest.newBuilder().setProductId(product.getId()).build()));
-    assertNotFound(() -> saga.payments(otherAdmin).getPayment(
-        GetPaymentRequest.newBuilder().setPaymentId(paid.getPaymentId()).build()));
+    assertNotFound(
+        () ->
+            saga.orders(otherAdmin)
+                .getOrder(GetOrderRequest.newBuilder().setOrderId(paid.getId()).build()));
+    assertNotFound(
+        () ->
+            saga.inventory(otherAdmin)
+                .getProduct(GetProductRequest.newBuilder().setProductId(product.getId()).build()));
+    assertNotFound(
+        () ->
+            saga.payments(otherAdmin)
+                .getPayment(
+                    GetPaymentRequest.newBuilder().setPaymentId(paid.getPaymentId()).build()));
     // Nor can the other tenant order this tenant's product.
-    StatusRuntimeException ordering = catchThrowableOfType(StatusRuntimeException.class, () ->
-        saga.orders(otherAdmin, UUID.randomUUID().toString()).createOrder(orderOf("tok_visa", product, 1)));
-    assertThat(ordering.getStatus().getCode()).isIn(Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND,
-        Status.Code.FAILED_PRECONDITION);
+    StatusRuntimeException ordering =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                saga.orders(otherAdmin, UUID.randomUUID().toString())
+                    .createOrder(orderOf("tok_visa", product, 1)));
+    assertThat(ordering.getStatus().getCode())
+        .isIn(Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND, Status.Code.FAILED_PRECONDITION);
   }
 
   @Test
   void keyReusedWithAnotherBody_alreadyExists_noSideEffect_otherTenantIndependent() {
     Product product = saga.product(100, 50);
     String key = UUID.randomUUID().toString();
-    Order first = saga.orders(saga.customerToken, key).createOrder(orderOf("tok_noConfirm", product, 1)).getOrder();
+    Order first =
+        saga.orders(saga.customerToken, key)
+            .createOrder(orderOf("tok_noConfirm", product, 1))
+            .getOrder();
 
-    StatusRuntimeException reused = catchThrowableOfType(StatusRuntimeException.class, () ->
-        saga.orders(saga.customerToken, key).createOrder(orderOf("tok_noConfirm", product, 2)));
+    StatusRuntimeException reused =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                saga.orders(saga.customerToken, key)
+                    .createOrder(orderOf("tok_noConfirm", product, 2)));
     assertThat(reused.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
     assertThat(reason(reused)).isEqualTo("IDEMPOTENCY_KEY_REUSED");
-    Order replayed = saga.orders(saga.customerToken, key).createOrder(orderOf("tok_noConfirm", product, 1)).getOrder();
+    Order replayed =
+        saga.orders(saga.customerToken, key)
+            .createOrder(orderOf("tok_noConfirm", product, 1))
+            .getOrder();
     assertThat(replayed).isEqualTo(first);
-    await().atMost(Duration.ofSeconds(30)).until(() -> saga.stock(product.getId()).getReserved() == 1);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> saga.stock(product.getId()).getReserved() == 1);
     assertStockStays(product, 49, 1, 0);
 
     // Another tenant's caller with the same key gets its own order of its own product.
-    String otherAdmin = saga.fleet.tenantAdmin("globex-" + Long.toString(System.nanoTime(), 36)).getAccessToken();
+    String otherAdmin =
+        saga.fleet.tenantAdmin("globex-" + Long.toString(System.nanoTime(), 36)).getAccessToken();
     Product theirs = saga.product(otherAdmin, 100, 5);
-    Order other = saga.orders(otherAdmin, key).createOrder(orderOf("tok_noConfirm", theirs, 1)).getOrder();
+    Order other =
+        saga.orders(otherAdmin, key).createOrder(orderOf("tok_noConfirm", theirs, 1)).getOrder();
     assertThat(other.getId()).isNotEqualTo(first.getId());
     assertThat(other.getTenantId()).isNotEqualTo(first.getTenantId());
   }
@@ -263,14 +369,16 @@ class SagaIT {
   private static String reason(StatusRuntimeException e) {
     return StatusProto.fromThrowable(e).getDetailsList().stream()
         .filter(any -> any.is(ErrorInfo.class))
-        .map(any -> {
-          try {
-            return any.unpack(ErrorInfo.class).getReason();
-          } catch (Exception ex) {
-            throw new IllegalStateException(ex);
-          }
-        })
-        .findFirst().orElse("");
+        .map(
+            any -> {
+              try {
+                return any.unpack(ErrorInfo.class).getReason();
+              } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+              }
+            })
+        .findFirst()
+        .orElse("");
   }
 
   private static void assertNotFound(Runnable call) {
@@ -280,21 +388,29 @@ class SagaIT {
   }
 
   private static void awaitStock(Product product, long available, long reserved, long sold) {
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-      Stock stock = saga.stock(product.getId());
-      assertThat(stock.getAvailable()).as("available").isEqualTo(available);
-      assertThat(stock.getReserved()).as("reserved").isEqualTo(reserved);
-      assertThat(stock.getSold()).as("sold").isEqualTo(sold);
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(
+            () -> {
+              Stock stock = saga.stock(product.getId());
+              assertThat(stock.getAvailable()).as("available").isEqualTo(available);
+              assertThat(stock.getReserved()).as("reserved").isEqualTo(reserved);
+              assertThat(stock.getSold()).as("sold").isEqualTo(sold);
+            });
   }
 
   /** The stock is {@code available/reserved/sold} now and stays so for a moment. */
   private static void assertStockStays(Product product, long available, long reserved, long sold) {
     awaitStock(product, available, reserved, sold);
-    await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
-      Stock stock = saga.stock(product.getId());
-      assertThat(stock.getAvailable() + "/" + stock.getReserved() + "/" + stock.getSold())
-          .isEqualTo(available + "/" + reserved + "/" + sold);
-    });
+    await()
+        .during(Duration.ofMillis(700))
+        .atMost(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> {
+              Stock stock = saga.stock(product.getId());
+              assertThat(stock.getAvailable() + "/" + stock.getReserved() + "/" + stock.getSold())
+                  .isEqualTo(available + "/" + reserved + "/" + sold);
+            });
   }
 }

@@ -55,8 +55,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SagaLoadIT {
 
   static final int TTL_SECONDS = 5;
-  static final EnumSet<OrderStatus> TERMINAL = EnumSet.of(OrderStatus.ORDER_STATUS_DELIVERED,
-      OrderStatus.ORDER_STATUS_CANCELLED, OrderStatus.ORDER_STATUS_REFUNDED);
+  static final EnumSet<OrderStatus> TERMINAL =
+      EnumSet.of(
+          OrderStatus.ORDER_STATUS_DELIVERED,
+          OrderStatus.ORDER_STATUS_CANCELLED,
+          OrderStatus.ORDER_STATUS_REFUNDED);
 
   @RegisterExtension static final PostgresExtension postgres = new PostgresExtension();
   @RegisterExtension static final NatsExtension nats = new NatsExtension();
@@ -65,9 +68,15 @@ class SagaLoadIT {
 
   @BeforeAll
   static void start() throws Exception {
-    saga = SagaFleet.start(postgres, nats, Map.of(
-        "LATTICE_INVENTORY_RESERVATION_TTL", "PT" + TTL_SECONDS + "S",
-        "LATTICE_INVENTORY_EXPIRY_INTERVAL", "PT0.5S"));
+    saga =
+        SagaFleet.start(
+            postgres,
+            nats,
+            Map.of(
+                "LATTICE_INVENTORY_RESERVATION_TTL",
+                "PT" + TTL_SECONDS + "S",
+                "LATTICE_INVENTORY_EXPIRY_INTERVAL",
+                "PT0.5S"));
   }
 
   @AfterAll
@@ -86,10 +95,14 @@ class SagaLoadIT {
     Order cancelled = saga.awaitStatus(created.getId(), OrderStatus.ORDER_STATUS_CANCELLED);
     assertThat(cancelled.getCancellationReason())
         .isEqualTo(CancellationReason.CANCELLATION_REASON_RESERVATION_EXPIRED);
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      Stock stock = saga.stock(product.getId());
-      assertThat(List.of(stock.getAvailable(), stock.getReserved(), stock.getSold())).containsExactly(2L, 0L, 0L);
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              Stock stock = saga.stock(product.getId());
+              assertThat(List.of(stock.getAvailable(), stock.getReserved(), stock.getSold()))
+                  .containsExactly(2L, 0L, 0L);
+            });
   }
 
   @Test
@@ -111,15 +124,19 @@ class SagaLoadIT {
           String key = UUID.randomUUID().toString();
           orderIdsByKey.put(key, ConcurrentHashMap.newKeySet());
           for (int i = 0; i < 50; i++) {
-            calls.add(callers.submit(() -> {
-              go.await();
-              try {
-                orderIdsByKey.get(key).add(saga.orders(token, key).createOrder(request).getOrder().getId());
-              } catch (StatusRuntimeException e) {
-                failures.merge(e.getStatus().getCode(), 1, Integer::sum);
-              }
-              return null;
-            }));
+            calls.add(
+                callers.submit(
+                    () -> {
+                      go.await();
+                      try {
+                        orderIdsByKey
+                            .get(key)
+                            .add(saga.orders(token, key).createOrder(request).getOrder().getId());
+                      } catch (StatusRuntimeException e) {
+                        failures.merge(e.getStatus().getCode(), 1, Integer::sum);
+                      }
+                      return null;
+                    }));
           }
         }
         go.countDown();
@@ -129,24 +146,29 @@ class SagaLoadIT {
       }
     }
 
-    assertThat(failures.keySet()).as("every reply is the order or ABORTED").isSubsetOf(Status.Code.ABORTED);
+    assertThat(failures.keySet())
+        .as("every reply is the order or ABORTED")
+        .isSubsetOf(Status.Code.ABORTED);
     assertThat(orderIdsByKey).hasSize(200);
     assertThat(orderIdsByKey.values()).allSatisfy(ids -> assertThat(ids).hasSize(1));
     Set<String> orderIds = new HashSet<>();
     orderIdsByKey.values().forEach(orderIds::addAll);
     assertThat(orderIds).hasSize(200);
-    assertThat(listAll(token)).extracting(Order::getId).containsExactlyInAnyOrderElementsOf(orderIds);
+    assertThat(listAll(token))
+        .extracting(Order::getId)
+        .containsExactlyInAnyOrderElementsOf(orderIds);
     for (String orderId : orderIds) {
       saga.awaitStatus(orderId, OrderStatus.ORDER_STATUS_PAID);
       assertThat(saga.charges(orderId)).as("charges of " + orderId).hasSize(1);
     }
     Stock stock = saga.stock(product.getId());
-    assertThat(List.of(stock.getAvailable(), stock.getReserved(), stock.getSold())).containsExactly(800L, 0L, 200L);
+    assertThat(List.of(stock.getAvailable(), stock.getReserved(), stock.getSold()))
+        .containsExactly(800L, 0L, 200L);
   }
 
   /**
-   * 1,000 orders over a few products: cards that succeed, decline, confirm late by webhook or
-   * never confirm (the reservation expires), customers cancelling before or after payment, staff
+   * 1,000 orders over a few products: cards that succeed, decline, confirm late by webhook or never
+   * confirm (the reservation expires), customers cancelling before or after payment, staff
    * delivering or refunding paid orders. At the end every order is DELIVERED, CANCELLED or
    * REFUNDED; no order has two charges; a captured charge stands only behind a delivered order
    * (everything else was refunded); and per product available + reserved + sold equals the stock
@@ -163,8 +185,16 @@ class SagaLoadIT {
       products.add(product);
       stockPutIn.put(product.getId(), units);
     }
-    String[] cards = {"tok_visa", "tok_visa", "tok_visa", "tok_async", "tok_chargeDeclined",
-        "tok_insufficientFunds", "tok_noConfirm", "tok_flaky"};
+    String[] cards = {
+      "tok_visa",
+      "tok_visa",
+      "tok_visa",
+      "tok_async",
+      "tok_chargeDeclined",
+      "tok_insufficientFunds",
+      "tok_noConfirm",
+      "tok_flaky"
+    };
     List<String> orderIds = Collections.synchronizedList(new ArrayList<>());
     Set<String> cancelEarly = ConcurrentHashMap.newKeySet();
     Semaphore inFlight = new Semaphore(32);
@@ -175,28 +205,36 @@ class SagaLoadIT {
         String card = cards[random.nextInt(cards.length)];
         List<Product> chosen = new ArrayList<>(products);
         Collections.shuffle(chosen, random);
-        CreateOrderRequest.Builder request = CreateOrderRequest.newBuilder()
-            .setCurrency(SagaFleet.CURRENCY).setPaymentMethodToken(card);
+        CreateOrderRequest.Builder request =
+            CreateOrderRequest.newBuilder()
+                .setCurrency(SagaFleet.CURRENCY)
+                .setPaymentMethodToken(card);
         for (Product product : chosen.subList(0, 1 + random.nextInt(2))) {
-          request.addLines(CreateOrderRequest.Line.newBuilder()
-              .setProductId(product.getId()).setQuantity(1 + random.nextInt(3)));
+          request.addLines(
+              CreateOrderRequest.Line.newBuilder()
+                  .setProductId(product.getId())
+                  .setQuantity(1 + random.nextInt(3)));
         }
         boolean cancel = random.nextInt(10) == 0;
         inFlight.acquire();
-        calls.add(callers.submit(() -> {
-          try {
-            Order order = saga.orders(saga.customerToken, UUID.randomUUID().toString())
-                .createOrder(request.build()).getOrder();
-            orderIds.add(order.getId());
-            if (cancel) {
-              cancelEarly.add(order.getId());
-              cancel(order.getId());
-            }
-          } finally {
-            inFlight.release();
-          }
-          return null;
-        }));
+        calls.add(
+            callers.submit(
+                () -> {
+                  try {
+                    Order order =
+                        saga.orders(saga.customerToken, UUID.randomUUID().toString())
+                            .createOrder(request.build())
+                            .getOrder();
+                    orderIds.add(order.getId());
+                    if (cancel) {
+                      cancelEarly.add(order.getId());
+                      cancel(order.getId());
+                    }
+                  } finally {
+                    inFlight.release();
+                  }
+                  return null;
+                }));
       }
       for (Future<?> call : calls) {
         call.get();
@@ -216,8 +254,9 @@ class SagaLoadIT {
         }
         switch (order.getStatus()) {
           case ORDER_STATUS_PAID -> finish(order.getId(), order, random.nextInt(5) == 0);
-          case ORDER_STATUS_DELIVERED, ORDER_STATUS_CANCELLED, ORDER_STATUS_REFUNDED -> open.remove(order.getId());
-          default -> { } // still on its way
+          case ORDER_STATUS_DELIVERED, ORDER_STATUS_CANCELLED, ORDER_STATUS_REFUNDED ->
+              open.remove(order.getId());
+          default -> {} // still on its way
         }
       }
       Thread.sleep(200);
@@ -241,57 +280,101 @@ class SagaLoadIT {
       }
     }
     assertThat(finalStatus).hasSize(1_000);
-    assertThat(byStatus).as("the run exercised every ending").containsKeys(
-        OrderStatus.ORDER_STATUS_DELIVERED, OrderStatus.ORDER_STATUS_CANCELLED, OrderStatus.ORDER_STATUS_REFUNDED);
+    assertThat(byStatus)
+        .as("the run exercised every ending")
+        .containsKeys(
+            OrderStatus.ORDER_STATUS_DELIVERED,
+            OrderStatus.ORDER_STATUS_CANCELLED,
+            OrderStatus.ORDER_STATUS_REFUNDED);
 
     // Money: at most one charge per order; what stays captured belongs to delivered orders.
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-      Map<String, Integer> chargesByOrder = new HashMap<>();
-      for (Value charge : saga.charges(null)) {
-        chargesByOrder.merge(charge.getStructValue().getFieldsOrThrow("idempotency_key").getStringValue(),
-            1, Integer::sum);
-      }
-      Map<String, Payment> paymentByOrder = new HashMap<>();
-      for (Payment payment : saga.allPayments()) {
-        assertThat(paymentByOrder.put(payment.getOrderId(), payment)).as("one payment per order").isNull();
-      }
-      for (String id : orderIds) {
-        assertThat(chargesByOrder.getOrDefault(id, 0)).as("charges of " + id).isLessThanOrEqualTo(1);
-        Payment payment = paymentByOrder.get(id);
-        boolean delivered = finalStatus.get(id) == OrderStatus.ORDER_STATUS_DELIVERED;
-        boolean keepsMoney = payment != null && payment.getStatus() == PaymentStatus.PAYMENT_STATUS_CAPTURED;
-        assertThat(keepsMoney).as("payment of " + id + " kept exactly when delivered").isEqualTo(delivered);
-      }
-    });
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              Map<String, Integer> chargesByOrder = new HashMap<>();
+              for (Value charge : saga.charges(null)) {
+                chargesByOrder.merge(
+                    charge.getStructValue().getFieldsOrThrow("idempotency_key").getStringValue(),
+                    1,
+                    Integer::sum);
+              }
+              Map<String, Payment> paymentByOrder = new HashMap<>();
+              for (Payment payment : saga.allPayments()) {
+                assertThat(paymentByOrder.put(payment.getOrderId(), payment))
+                    .as("one payment per order")
+                    .isNull();
+              }
+              for (String id : orderIds) {
+                assertThat(chargesByOrder.getOrDefault(id, 0))
+                    .as("charges of " + id)
+                    .isLessThanOrEqualTo(1);
+                Payment payment = paymentByOrder.get(id);
+                boolean delivered = finalStatus.get(id) == OrderStatus.ORDER_STATUS_DELIVERED;
+                boolean keepsMoney =
+                    payment != null && payment.getStatus() == PaymentStatus.PAYMENT_STATUS_CAPTURED;
+                assertThat(keepsMoney)
+                    .as("payment of " + id + " kept exactly when delivered")
+                    .isEqualTo(delivered);
+              }
+            });
 
     // Stock: conserved, nothing left reserved, sold = delivered.
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      for (Product product : products) {
-        Stock stock = saga.stock(product.getId());
-        assertThat(stock.getAvailable() + stock.getReserved() + stock.getSold())
-            .as("units of " + product.getSku()).isEqualTo(stockPutIn.get(product.getId()));
-        assertThat(stock.getReserved()).as("reserved " + product.getSku()).isZero();
-        assertThat(stock.getSold()).as("sold " + product.getSku())
-            .isEqualTo(deliveredUnits.getOrDefault(product.getId(), 0L));
-      }
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              for (Product product : products) {
+                Stock stock = saga.stock(product.getId());
+                assertThat(stock.getAvailable() + stock.getReserved() + stock.getSold())
+                    .as("units of " + product.getSku())
+                    .isEqualTo(stockPutIn.get(product.getId()));
+                assertThat(stock.getReserved()).as("reserved " + product.getSku()).isZero();
+                assertThat(stock.getSold())
+                    .as("sold " + product.getSku())
+                    .isEqualTo(deliveredUnits.getOrDefault(product.getId(), 0L));
+              }
+            });
   }
 
   /** Refunds or delivers a paid order; a race with the saga (it moved meanwhile) waits a round. */
   private static void finish(String id, Order order, boolean refund) {
     try {
       if (refund) {
-        saga.orders(saga.staffToken, UUID.randomUUID().toString()).refundOrder(RefundOrderRequest
-            .newBuilder().setOrderId(id).setVersion(order.getVersion()).setReason("damaged").build());
+        saga.orders(saga.staffToken, UUID.randomUUID().toString())
+            .refundOrder(
+                RefundOrderRequest.newBuilder()
+                    .setOrderId(id)
+                    .setVersion(order.getVersion())
+                    .setReason("damaged")
+                    .build());
         return;
       }
-      Order packed = saga.orders(saga.staffToken).packOrder(PackOrderRequest.newBuilder()
-          .setOrderId(id).setVersion(order.getVersion()).build()).getOrder();
-      Order shipped = saga.orders(saga.staffToken).shipOrder(ShipOrderRequest.newBuilder()
-          .setOrderId(id).setVersion(packed.getVersion()).setCarrier("UPS")
-          .setTrackingNumber("1Z" + id.substring(0, 8)).build()).getOrder();
-      saga.orders(saga.staffToken).deliverOrder(DeliverOrderRequest.newBuilder()
-          .setOrderId(id).setVersion(shipped.getVersion()).build());
+      Order packed =
+          saga.orders(saga.staffToken)
+              .packOrder(
+                  PackOrderRequest.newBuilder()
+                      .setOrderId(id)
+                      .setVersion(order.getVersion())
+                      .build())
+              .getOrder();
+      Order shipped =
+          saga.orders(saga.staffToken)
+              .shipOrder(
+                  ShipOrderRequest.newBuilder()
+                      .setOrderId(id)
+                      .setVersion(packed.getVersion())
+                      .setCarrier("UPS")
+                      .setTrackingNumber("1Z" + id.substring(0, 8))
+                      .build())
+              .getOrder();
+      saga.orders(saga.staffToken)
+          .deliverOrder(
+              DeliverOrderRequest.newBuilder()
+                  .setOrderId(id)
+                  .setVersion(shipped.getVersion())
+                  .build());
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() != Status.Code.ABORTED
           && e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION) {
@@ -307,8 +390,12 @@ class SagaLoadIT {
         return;
       }
       try {
-        saga.orders(saga.customerToken).cancelOrder(CancelOrderRequest.newBuilder()
-            .setOrderId(orderId).setVersion(order.getVersion()).build());
+        saga.orders(saga.customerToken)
+            .cancelOrder(
+                CancelOrderRequest.newBuilder()
+                    .setOrderId(orderId)
+                    .setVersion(order.getVersion())
+                    .build());
         return;
       } catch (StatusRuntimeException e) {
         if (e.getStatus().getCode() != Status.Code.ABORTED) {
@@ -322,8 +409,10 @@ class SagaLoadIT {
     List<Order> all = new ArrayList<>();
     String pageToken = "";
     do {
-      ListOrdersResponse page = saga.orders(token).listOrders(
-          ListOrdersRequest.newBuilder().setPageSize(100).setPageToken(pageToken).build());
+      ListOrdersResponse page =
+          saga.orders(token)
+              .listOrders(
+                  ListOrdersRequest.newBuilder().setPageSize(100).setPageToken(pageToken).build());
       all.addAll(page.getOrdersList());
       pageToken = page.getNextPageToken();
     } while (!pageToken.isEmpty());

@@ -49,9 +49,10 @@ class ServiceLayoutTest {
 
   @BeforeAll
   static void importTheServices() {
-    classes = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages(SERVICES.stream().map(s -> "dev.lattice." + s).toArray(String[]::new));
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages(SERVICES.stream().map(s -> "dev.lattice." + s).toArray(String[]::new));
   }
 
   static List<String> services() {
@@ -63,7 +64,9 @@ class ServiceLayoutTest {
   void theRootPackage_holdsOnlyMainAndConfig(String service) {
     String main = mainOf(service);
     String config = configOf(service);
-    classes().that().resideInAPackage(base(service))
+    classes()
+        .that()
+        .resideInAPackage(base(service))
         .should(beTopLevelOneOf(main, config))
         .because("the root package is the wiring (Main) and the settings (Config)")
         .check(classes);
@@ -72,10 +75,15 @@ class ServiceLayoutTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("services")
   void api_isUsedByMainAlone(String service) {
-    noClasses().that().resideInAPackage(base(service) + "..")
-        .and().resideOutsideOfPackage(base(service) + ".api..")
+    noClasses()
+        .that()
+        .resideInAPackage(base(service) + "..")
+        .and()
+        .resideOutsideOfPackage(base(service) + ".api..")
         .and(not(topLevelNamed(mainOf(service))))
-        .should().dependOnClassesThat().resideInAPackage(base(service) + ".api..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage(base(service) + ".api..")
         .because("api/ is the gRPC edge; the features below it do not know it")
         .check(classes);
   }
@@ -83,11 +91,16 @@ class ServiceLayoutTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("services")
   void grpcServicesAndInterceptors_liveInApi(String service) {
-    classes().that(codeOf(service))
-        .and(DescribedPredicate.describe("serve or intercept gRPC",
-            c -> c.isAssignableTo(io.grpc.BindableService.class)
-                || c.isAssignableTo(io.grpc.ServerInterceptor.class)))
-        .should().resideInAPackage(base(service) + ".api..")
+    classes()
+        .that(codeOf(service))
+        .and(
+            DescribedPredicate.describe(
+                "serve or intercept gRPC",
+                c ->
+                    c.isAssignableTo(io.grpc.BindableService.class)
+                        || c.isAssignableTo(io.grpc.ServerInterceptor.class)))
+        .should()
+        .resideInAPackage(base(service) + ".api..")
         .allowEmptyShould(true)
         .check(classes);
   }
@@ -95,11 +108,15 @@ class ServiceLayoutTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("services")
   void grpcTypes_onlyAtTheEdges(String service) {
-    noClasses().that(codeOf(service))
-        .and().resideOutsideOfPackage(base(service) + ".api..")
+    noClasses()
+        .that(codeOf(service))
+        .and()
+        .resideOutsideOfPackage(base(service) + ".api..")
         .and(not(topLevelNamed(mainOf(service))))
         .and(not(callsAnotherServiceThroughItsStub(service)))
-        .should().dependOnClassesThat().resideInAPackage("io.grpc..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.grpc..")
         .because("domain logic signals failure with the platform's exceptions; api/ maps them")
         .check(classes);
   }
@@ -107,12 +124,20 @@ class ServiceLayoutTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("services")
   void onlyEvents_writesTheOutboxOrConsumes(String service) {
-    noClasses().that(codeOf(service))
-        .and().resideOutsideOfPackage(base(service) + ".events..")
+    noClasses()
+        .that(codeOf(service))
+        .and()
+        .resideOutsideOfPackage(base(service) + ".events..")
         .and(not(topLevelNamed(mainOf(service))))
-        .should().dependOnClassesThat().haveFullyQualifiedName("dev.lattice.platform.outbox.OutboxWriter")
-        .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lattice.platform.consumer.EventContext")
-        .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lattice.platform.consumer.EventHandler")
+        .should()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("dev.lattice.platform.outbox.OutboxWriter")
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("dev.lattice.platform.consumer.EventContext")
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("dev.lattice.platform.consumer.EventHandler")
         .because("events/ is what a service publishes and consumes")
         .check(classes);
   }
@@ -120,9 +145,12 @@ class ServiceLayoutTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("services")
   void generatedTablesAndRecords_onlyInStores(String service) {
-    noClasses().that(codeOf(service))
+    noClasses()
+        .that(codeOf(service))
         .and(not(aStore()))
-        .should().dependOnClassesThat().resideInAPackage(base(service) + ".store.jooq..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage(base(service) + ".store.jooq..")
         .because("all SQL is in *Store classes, which return the feature's own value types")
         .check(classes);
   }
@@ -130,10 +158,12 @@ class ServiceLayoutTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("services")
   void jooqBeyondTheTransactionHandle_onlyInStores(String service) {
-    noClasses().that(codeOf(service))
+    noClasses()
+        .that(codeOf(service))
         .and(not(aStore()))
         .and(not(topLevelNamed(mainOf(service))))
-        .should().dependOnClassesThat(jooqQueryApi())
+        .should()
+        .dependOnClassesThat(jooqQueryApi())
         .orShould(callDslContextBeyondTransactions())
         .because("outside a store a DSLContext is only the handle of a transaction passed on")
         .check(classes);
@@ -142,12 +172,17 @@ class ServiceLayoutTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("services")
   void featurePackages_formNoCycle(String service) {
-    SlicesRuleDefinition.slices().matching(base(service) + ".(*)..")
-        .that(DescribedPredicate.describe("feature packages", slice -> {
-          String name = slice.getNamePart(1);
-          return !Set.of("api", "events", "v1").contains(name);
-        }))
-        .should().beFreeOfCycles()
+    SlicesRuleDefinition.slices()
+        .matching(base(service) + ".(*)..")
+        .that(
+            DescribedPredicate.describe(
+                "feature packages",
+                slice -> {
+                  String name = slice.getNamePart(1);
+                  return !Set.of("api", "events", "v1").contains(name);
+                }))
+        .should()
+        .beFreeOfCycles()
         .check(classes);
   }
 
@@ -155,15 +190,21 @@ class ServiceLayoutTest {
   void theRules_seeEveryServiceAndCatchABreach() {
     for (String service : SERVICES) {
       assertThat(classes.stream().filter(codeOf(service)::test))
-          .as("classes of %s", service).isNotEmpty();
+          .as("classes of %s", service)
+          .isNotEmpty();
     }
     // Main uses jOOQ's configuration and api/: the same rules, without Main's exemption, say so.
-    ArchRule mainKnowsNoApi = noClasses().that(topLevelNamed(mainOf("orders")))
-        .should().dependOnClassesThat().resideInAPackage("dev.lattice.orders.api..");
+    ArchRule mainKnowsNoApi =
+        noClasses()
+            .that(topLevelNamed(mainOf("orders")))
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("dev.lattice.orders.api..");
     assertThatThrownBy(() -> mainKnowsNoApi.check(classes))
-        .isInstanceOf(AssertionError.class).hasMessageContaining("OrdersGrpcService");
-    ArchRule storesRunNoSql = noClasses().that(aStore())
-        .should().dependOnClassesThat(jooqQueryApi());
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("OrdersGrpcService");
+    ArchRule storesRunNoSql =
+        noClasses().that(aStore()).should().dependOnClassesThat(jooqQueryApi());
     assertThatThrownBy(() -> storesRunNoSql.check(classes)).isInstanceOf(AssertionError.class);
   }
 
@@ -183,15 +224,20 @@ class ServiceLayoutTest {
     return service.substring(0, 1).toUpperCase(Locale.ROOT) + service.substring(1);
   }
 
-  /** Hand-written code of {@code service}: not its contracts (v1) nor its generated jOOQ classes. */
+  /**
+   * Hand-written code of {@code service}: not its contracts (v1) nor its generated jOOQ classes.
+   */
   private static DescribedPredicate<JavaClass> codeOf(String service) {
     String base = base(service);
-    return DescribedPredicate.describe("the code of " + service, c -> {
-      String pkg = c.getPackageName();
-      return (pkg.equals(base) || pkg.startsWith(base + "."))
-          && !pkg.equals(base + ".v1") && !pkg.startsWith(base + ".v1.")
-          && !pkg.startsWith(base + ".store.jooq");
-    });
+    return DescribedPredicate.describe(
+        "the code of " + service,
+        c -> {
+          String pkg = c.getPackageName();
+          return (pkg.equals(base) || pkg.startsWith(base + "."))
+              && !pkg.equals(base + ".v1")
+              && !pkg.startsWith(base + ".v1.")
+              && !pkg.startsWith(base + ".store.jooq");
+        });
   }
 
   private static DescribedPredicate<JavaClass> topLevelNamed(String name) {
@@ -199,8 +245,11 @@ class ServiceLayoutTest {
   }
 
   private static DescribedPredicate<JavaClass> aStore() {
-    return DescribedPredicate.describe("a *Store", c -> topLevel(c).getSimpleName().endsWith("Store")
-        || c.getPackageName().contains(".store.jooq"));
+    return DescribedPredicate.describe(
+        "a *Store",
+        c ->
+            topLevel(c).getSimpleName().endsWith("Store")
+                || c.getPackageName().contains(".store.jooq"));
   }
 
   private static DescribedPredicate<JavaClass> not(DescribedPredicate<JavaClass> p) {
@@ -216,10 +265,12 @@ class ServiceLayoutTest {
   }
 
   private static DescribedPredicate<JavaClass> jooqQueryApi() {
-    return DescribedPredicate.describe("jOOQ's query API (anything but the transaction handle)",
-        c -> c.getPackageName().startsWith("org.jooq")
-            && !c.getPackageName().startsWith("org.jooq.exception")
-            && !TRANSACTION_HANDLE.contains(c.getName()));
+    return DescribedPredicate.describe(
+        "jOOQ's query API (anything but the transaction handle)",
+        c ->
+            c.getPackageName().startsWith("org.jooq")
+                && !c.getPackageName().startsWith("org.jooq.exception")
+                && !TRANSACTION_HANDLE.contains(c.getName()));
   }
 
   /**
@@ -227,15 +278,22 @@ class ServiceLayoutTest {
    * outbound adapter, which may use gRPC's types to call it.
    */
   private static DescribedPredicate<JavaClass> callsAnotherServiceThroughItsStub(String service) {
-    return DescribedPredicate.describe("a client of another service", c ->
-        topLevelAndNested(c).stream().anyMatch(k -> k.getDirectDependenciesFromSelf().stream()
-            .anyMatch(d -> {
-              JavaClass target = d.getTargetClass();
-              String pkg = target.getPackageName();
-              return pkg.startsWith("dev.lattice.") && pkg.endsWith(".v1")
-                  && !pkg.equals(base(service) + ".v1")
-                  && topLevel(target).getSimpleName().endsWith("Grpc");
-            })));
+    return DescribedPredicate.describe(
+        "a client of another service",
+        c ->
+            topLevelAndNested(c).stream()
+                .anyMatch(
+                    k ->
+                        k.getDirectDependenciesFromSelf().stream()
+                            .anyMatch(
+                                d -> {
+                                  JavaClass target = d.getTargetClass();
+                                  String pkg = target.getPackageName();
+                                  return pkg.startsWith("dev.lattice.")
+                                      && pkg.endsWith(".v1")
+                                      && !pkg.equals(base(service) + ".v1")
+                                      && topLevel(target).getSimpleName().endsWith("Grpc");
+                                })));
   }
 
   private static List<JavaClass> topLevelAndNested(JavaClass c) {

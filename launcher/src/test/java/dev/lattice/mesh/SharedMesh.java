@@ -32,7 +32,9 @@ final class SharedMesh implements AutoCloseable {
 
   /** The mesh of this test run, started on first use; closed after the last test class. */
   static SharedMesh get(ExtensionContext context) {
-    return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+    return context
+        .getRoot()
+        .getStore(ExtensionContext.Namespace.GLOBAL)
         .getOrComputeIfAbsent(KEY, key -> start(), SharedMesh.class);
   }
 
@@ -40,13 +42,15 @@ final class SharedMesh implements AutoCloseable {
     try {
       // Not createTempDirectory (0700): as root, PostgreSQL runs as the postgres user and must be
       // able to enter the folder, as it can a checkout.
-      Path root = Files.createDirectories(
-          Path.of("target", "shared-mesh-" + ProcessHandle.current().pid()).toAbsolutePath());
+      Path root =
+          Files.createDirectories(
+              Path.of("target", "shared-mesh-" + ProcessHandle.current().pid()).toAbsolutePath());
       MeshProcess process = MeshProcess.start(root);
       boolean up = process.awaitUp(Duration.ofSeconds(180));
       assertThat(up).as("./mesh up output:%n%s", process.log()).isTrue();
       Properties secrets = new Properties();
-      try (Reader in = Files.newBufferedReader(root.resolve(".lattice").resolve(MeshSecrets.FILE))) {
+      try (Reader in =
+          Files.newBufferedReader(root.resolve(".lattice").resolve(MeshSecrets.FILE))) {
         secrets.load(in);
       }
       return new SharedMesh(process, root, secrets);
@@ -58,7 +62,9 @@ final class SharedMesh implements AutoCloseable {
     }
   }
 
-  /** The edge's base URL; {@code localhost}, so that a page served from 127.0.0.1 is another origin. */
+  /**
+   * The edge's base URL; {@code localhost}, so that a page served from 127.0.0.1 is another origin.
+   */
   String edgeUrl() {
     return "http://localhost:" + process.port(8080);
   }
@@ -67,7 +73,9 @@ final class SharedMesh implements AutoCloseable {
     return secrets.getProperty(name);
   }
 
-  /** The JDBC URL of a service's database on the mesh's own PostgreSQL (user postgres, no password). */
+  /**
+   * The JDBC URL of a service's database on the mesh's own PostgreSQL (user postgres, no password).
+   */
   String jdbcUrl(String service) {
     return "jdbc:postgresql://127.0.0.1:" + process.port(55432) + "/lattice_" + service;
   }

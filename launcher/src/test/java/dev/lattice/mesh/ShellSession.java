@@ -15,11 +15,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One bash process that runs blocks of commands one after another, the way a user pastes them
- * into one terminal: variables, the working directory and functions carry over from block to
- * block. Each block is written to a file and sourced, with its output (stdout and stderr
- * together) kept in a file beside it and stdin from {@code /dev/null}; bash itself only reports
- * on its stdout that a block has ended, and with which status. Not thread-safe.
+ * One bash process that runs blocks of commands one after another, the way a user pastes them into
+ * one terminal: variables, the working directory and functions carry over from block to block. Each
+ * block is written to a file and sourced, with its output (stdout and stderr together) kept in a
+ * file beside it and stdin from {@code /dev/null}; bash itself only reports on its stdout that a
+ * block has ended, and with which status. Not thread-safe.
  */
 final class ShellSession implements AutoCloseable {
 
@@ -45,22 +45,27 @@ final class ShellSession implements AutoCloseable {
    */
   ShellSession(Path directory, Map<String, String> environment, Path scratch) throws IOException {
     this.scratch = Files.createDirectories(scratch);
-    ProcessBuilder builder = new ProcessBuilder("bash", "--noprofile", "--norc")
-        .directory(directory.toFile())
-        .redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder("bash", "--noprofile", "--norc")
+            .directory(directory.toFile())
+            .redirectErrorStream(true);
     builder.environment().putAll(environment);
     this.bash = builder.start();
     this.stdin = new OutputStreamWriter(bash.getOutputStream(), StandardCharsets.UTF_8);
-    Thread reader = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(
-          new InputStreamReader(bash.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = out.readLine()) != null; ) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        lines.add("<bash's output closed: " + e.getMessage() + ">");
-      }
-    }, "shell-session");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader out =
+                  new BufferedReader(
+                      new InputStreamReader(bash.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                lines.add("<bash's output closed: " + e.getMessage() + ">");
+              }
+            },
+            "shell-session");
     reader.setDaemon(true);
     reader.start();
   }
@@ -76,10 +81,18 @@ final class ShellSession implements AutoCloseable {
     Path block = scratch.resolve("block-" + n + ".sh");
     Path output = scratch.resolve("block-" + n + ".out");
     Files.writeString(block, commands + "\n");
-    stdin.write(". " + quoted(block) + " > " + quoted(output) + " 2>&1 < /dev/null; echo \"" + DONE + " $?\"\n");
+    stdin.write(
+        ". "
+            + quoted(block)
+            + " > "
+            + quoted(output)
+            + " 2>&1 < /dev/null; echo \""
+            + DONE
+            + " $?\"\n");
     stdin.flush();
     long deadline = System.nanoTime() + timeout.toNanos();
-    StringBuilder bashSaid = new StringBuilder(); // anything bash printed outside the block's output
+    StringBuilder bashSaid =
+        new StringBuilder(); // anything bash printed outside the block's output
     while (true) {
       String line = lines.poll(200, TimeUnit.MILLISECONDS);
       if (line != null && line.startsWith(DONE)) {
@@ -89,12 +102,20 @@ final class ShellSession implements AutoCloseable {
       if (line != null) {
         bashSaid.append(line).append('\n');
       } else if (!bash.isAlive()) {
-        throw new IllegalStateException("bash exited (status " + bash.exitValue() + "); output:\n"
-            + bashSaid + outputSoFar(output));
+        throw new IllegalStateException(
+            "bash exited (status "
+                + bash.exitValue()
+                + "); output:\n"
+                + bashSaid
+                + outputSoFar(output));
       } else if (System.nanoTime() > deadline) {
         close();
-        throw new IllegalStateException("still running after " + timeout.toSeconds()
-            + " s; its output so far:\n" + bashSaid + outputSoFar(output));
+        throw new IllegalStateException(
+            "still running after "
+                + timeout.toSeconds()
+                + " s; its output so far:\n"
+                + bashSaid
+                + outputSoFar(output));
       }
     }
   }

@@ -15,12 +15,17 @@ class ShellSessionTest {
   @TempDir Path folder;
 
   @Test
-  void variablesAndFunctions_carryOverFromBlockToBlock_inTheGivenFolderAndEnvironment() throws Exception {
+  void variablesAndFunctions_carryOverFromBlockToBlock_inTheGivenFolderAndEnvironment()
+      throws Exception {
     Files.writeString(folder.resolve("secret.txt"), "s3cret\n");
-    try (ShellSession shell = new ShellSession(folder, Map.of("EDGE", "http://localhost:1234"), folder.resolve("out"))) {
-      assertThat(shell.run("TOKEN=$(cat secret.txt)\nsay() { echo \"$1 $TOKEN\"; }", Duration.ofSeconds(10)))
+    try (ShellSession shell =
+        new ShellSession(folder, Map.of("EDGE", "http://localhost:1234"), folder.resolve("out"))) {
+      assertThat(
+              shell.run(
+                  "TOKEN=$(cat secret.txt)\nsay() { echo \"$1 $TOKEN\"; }", Duration.ofSeconds(10)))
           .isEqualTo(new ShellSession.Result("", 0));
-      assertThat(shell.run("say hello; echo ${EDGE:-http://localhost:8080}", Duration.ofSeconds(10)))
+      assertThat(
+              shell.run("say hello; echo ${EDGE:-http://localhost:8080}", Duration.ofSeconds(10)))
           .isEqualTo(new ShellSession.Result("hello s3cret\nhttp://localhost:1234\n", 0));
     }
   }
@@ -28,7 +33,8 @@ class ShellSessionTest {
   @Test
   void stderrIsPartOfTheOutput_andTheLastStatusIsReported_stdinIsEmpty() throws Exception {
     try (ShellSession shell = new ShellSession(folder, Map.of(), folder.resolve("out"))) {
-      ShellSession.Result result = shell.run("echo out; echo err >&2; cat; false", Duration.ofSeconds(10));
+      ShellSession.Result result =
+          shell.run("echo out; echo err >&2; cat; false", Duration.ofSeconds(10));
 
       assertThat(result.output()).isEqualTo("out\nerr\n");
       assertThat(result.status()).isEqualTo(1);

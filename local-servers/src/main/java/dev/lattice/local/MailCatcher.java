@@ -32,7 +32,8 @@ public final class MailCatcher implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final ScheduledExecutorService writer =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("mesh-mail").daemon().factory());
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("mesh-mail").daemon().factory());
   private int written;
 
   private MailCatcher(GreenMail server, Path dir, int port) {
@@ -55,25 +56,32 @@ public final class MailCatcher implements AutoCloseable {
   /** The settings that point the notifications service here. */
   public Map<String, String> notificationsEnv() {
     return Map.of(
-        "LATTICE_NOTIFICATIONS_SMTP_HOST", "127.0.0.1",
-        "LATTICE_NOTIFICATIONS_SMTP_PORT", Integer.toString(port));
+        "LATTICE_NOTIFICATIONS_SMTP_HOST",
+        "127.0.0.1",
+        "LATTICE_NOTIFICATIONS_SMTP_PORT",
+        Integer.toString(port));
   }
 
   /** The line of the {@code up} table. */
   public String describe() {
-    return String.format("Mail:  SMTP on 127.0.0.1:%d, every message lands in %s as .eml%n", port, dir);
+    return String.format(
+        "Mail:  SMTP on 127.0.0.1:%d, every message lands in %s as .eml%n", port, dir);
   }
 
   private synchronized void writeNew() {
     MimeMessage[] received = server.getReceivedMessages();
     for (; written < received.length; written++) {
-      Path file = dir.resolve(String.format("%05d-%d.eml", written + 1, System.currentTimeMillis()));
+      Path file =
+          dir.resolve(String.format("%05d-%d.eml", written + 1, System.currentTimeMillis()));
       try (OutputStream out = Files.newOutputStream(file)) {
         MimeMessage message = received[written];
         message.writeTo(out);
-        System.out.printf("mail:  to %s \"%s\" -> %s%n",
-            String.join(", ", Arrays.stream(message.getAllRecipients()).map(Object::toString).toList()),
-            message.getSubject(), file);
+        System.out.printf(
+            "mail:  to %s \"%s\" -> %s%n",
+            String.join(
+                ", ", Arrays.stream(message.getAllRecipients()).map(Object::toString).toList()),
+            message.getSubject(),
+            file);
       } catch (IOException | MessagingException e) {
         System.err.println("mesh: cannot write " + file + ": " + e.getMessage());
       }

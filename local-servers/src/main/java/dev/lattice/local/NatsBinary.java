@@ -15,9 +15,11 @@ import java.util.regex.Pattern;
 record NatsBinary(Path path, int major, int minor, int patch) {
 
   static final String BINARY_ENV = "LATTICE_NATS_SERVER";
+
   /** Where Debian and local installs put it, looked in after {@code PATH}. */
   static final List<Path> FALLBACK_DIRS =
       List.of(Path.of("/usr/sbin"), Path.of("/usr/local/sbin"), Path.of("/usr/local/bin"));
+
   static final String INSTALL_HINT = "apt-get install nats-server";
   private static final Pattern VERSION = Pattern.compile("v?(\\d+)\\.(\\d+)\\.(\\d+)");
 

@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * Whether a starting {@code nats-server} is ready: it is when a client connection gets the
- * server's {@code INFO} line and that line reports JetStream.
+ * Whether a starting {@code nats-server} is ready: it is when a client connection gets the server's
+ * {@code INFO} line and that line reports JetStream.
  *
  * <p>Stateless and thread-safe.
  */

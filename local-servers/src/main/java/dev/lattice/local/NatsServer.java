@@ -21,8 +21,8 @@ import java.util.Objects;
  * <p><b>Nothing left behind.</b> The server runs under a watchdog process that stops it once this
  * JVM is gone, even after {@code kill -9}; a shutdown hook stops it on a normal JVM exit.
  *
- * <p><b>Parts.</b> This class holds the options and the configuration file; {@link
- * NatsProcess} runs the process under its watchdog, {@link NatsReadiness} tells when it is ready.
+ * <p><b>Parts.</b> This class holds the options and the configuration file; {@link NatsProcess}
+ * runs the process under its watchdog, {@link NatsReadiness} tells when it is ready.
  *
  * <p>Thread-safe: lifecycle methods are synchronized.
  */

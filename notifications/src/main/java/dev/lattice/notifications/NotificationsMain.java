@@ -48,9 +48,9 @@ import java.util.Map;
  * The notifications service: NotificationsService on gRPC port 9105 (override with {@code
  * LATTICE_GRPC_PORT}), its own database {@code lattice_notifications}. Start-up and drain follow
  * {@link ServiceRuntime}. It consumes identity's, orders' and payments' events (one durable per
- * subject, {@code notifications-<service>-<event>}, since nats-server 2.9 allows one filter
- * subject per consumer) and runs the delivery {@link Dispatcher} in the background. Settings:
- * {@link NotificationsConfig}.
+ * subject, {@code notifications-<service>-<event>}, since nats-server 2.9 allows one filter subject
+ * per consumer) and runs the delivery {@link Dispatcher} in the background. Settings: {@link
+ * NotificationsConfig}.
  */
 public final class NotificationsMain implements ServiceModule {
 
@@ -70,7 +70,10 @@ public final class NotificationsMain implements ServiceModule {
     return 9105;
   }
 
-  /** Notifications' own settings: SMTP servers, sender, retries and limits ({@link NotificationsConfig}). */
+  /**
+   * Notifications' own settings: SMTP servers, sender, retries and limits ({@link
+   * NotificationsConfig}).
+   */
   @Override
   public void checkConfig(Env env) {
     NotificationsConfig.fromEnv(env);
@@ -79,39 +82,55 @@ public final class NotificationsMain implements ServiceModule {
   @Override
   public List<BindableService> services(ServiceContext context) {
     Components c = components(context);
-    return List.of(new NotificationsGrpcService(
-        c.preferences(), c.inbox(), new DeliveryLog(context.dsl(), c.pageTokens()), c.templates()));
+    return List.of(
+        new NotificationsGrpcService(
+            c.preferences(),
+            c.inbox(),
+            new DeliveryLog(context.dsl(), c.pageTokens()),
+            c.templates()));
   }
 
   @Override
   public List<EventConsumer> consumers(ServiceContext context) {
     Components c = components(context);
-    IdentityHandlers identity = new IdentityHandlers(c.directory(), c.planner(), c.config().publicUrl());
+    IdentityHandlers identity =
+        new IdentityHandlers(c.directory(), c.planner(), c.config().publicUrl());
     CommerceHandlers commerce = new CommerceHandlers(c.planner());
     return List.of(
         consumer(context, "identity", UserRegistered.getDescriptor())
-            .handle(UserRegistered.class, identity.userRegistered()).build(),
+            .handle(UserRegistered.class, identity.userRegistered())
+            .build(),
         consumer(context, "identity", EmailVerificationRequested.getDescriptor())
-            .handle(EmailVerificationRequested.class, identity.verificationRequested()).build(),
+            .handle(EmailVerificationRequested.class, identity.verificationRequested())
+            .build(),
         consumer(context, "identity", PasswordResetRequested.getDescriptor())
-            .handle(PasswordResetRequested.class, identity.passwordResetRequested()).build(),
+            .handle(PasswordResetRequested.class, identity.passwordResetRequested())
+            .build(),
         consumer(context, "identity", UserDeleted.getDescriptor())
-            .handle(UserDeleted.class, identity.userDeleted()).build(),
+            .handle(UserDeleted.class, identity.userDeleted())
+            .build(),
         consumer(context, "identity", TenantCreated.getDescriptor())
-            .handle(TenantCreated.class, identity.tenantCreated()).build(),
+            .handle(TenantCreated.class, identity.tenantCreated())
+            .build(),
         consumer(context, "orders", OrderPaid.getDescriptor())
-            .handle(OrderPaid.class, commerce.orderPaid()).build(),
+            .handle(OrderPaid.class, commerce.orderPaid())
+            .build(),
         consumer(context, "orders", OrderCancelled.getDescriptor())
-            .handle(OrderCancelled.class, commerce.orderCancelled()).build(),
+            .handle(OrderCancelled.class, commerce.orderCancelled())
+            .build(),
         consumer(context, "orders", OrderShipped.getDescriptor())
-            .handle(OrderShipped.class, commerce.orderShipped()).build(),
+            .handle(OrderShipped.class, commerce.orderShipped())
+            .build(),
         consumer(context, "orders", OrderDelivered.getDescriptor())
-            .handle(OrderDelivered.class, commerce.orderDelivered()).build(),
+            .handle(OrderDelivered.class, commerce.orderDelivered())
+            .build(),
         consumer(context, "payments", PaymentRefunded.getDescriptor())
-            .handle(PaymentRefunded.class, commerce.paymentRefunded()).build(),
+            .handle(PaymentRefunded.class, commerce.paymentRefunded())
+            .build(),
         // Its own NotificationFailed: exhausted deliveries go to DEAD_LETTERS for operators.
         consumer(context, "notifications", NotificationFailed.getDescriptor())
-            .handle(NotificationFailed.class, FailedDeliveries::onFailed).build());
+            .handle(NotificationFailed.class, FailedDeliveries::onFailed)
+            .build());
   }
 
   /** The delivery dispatcher: a priority lane (4 calls in flight) and a bulk lane (16). */
@@ -119,21 +138,36 @@ public final class NotificationsMain implements ServiceModule {
   public List<AutoCloseable> background(ServiceContext context) {
     Components c = components(context);
     NotificationsConfig config = c.config();
-    MessageSender email = new FailoverSender(
-        new SmtpSender(config.smtp(), config.mailFrom()),
-        config.smtpFallback().map(settings -> new SmtpSender(settings, config.mailFrom())),
-        config.breakerMinCalls(), config.breakerOpen());
-    Map<String, MessageSender> senders = Map.of(
-        "EMAIL", email,
-        "SMS", new SandboxSender("sms-sandbox", config.sandboxLatency(), config.sandboxFailureRate()),
-        "PUSH", new SandboxSender("push-sandbox", config.sandboxLatency(), config.sandboxFailureRate()));
-    DeliveryWorker worker = new DeliveryWorker(context.dsl(), senders,
-        new RateLimiter(config.rateLimit(), config.rateWindow()), c.events(),
-        new Backoff(config.retryBase(), config.retryMax()), config.maxAttempts(), config.lease(), context.clock());
+    MessageSender email =
+        new FailoverSender(
+            new SmtpSender(config.smtp(), config.mailFrom()),
+            config.smtpFallback().map(settings -> new SmtpSender(settings, config.mailFrom())),
+            config.breakerMinCalls(),
+            config.breakerOpen());
+    Map<String, MessageSender> senders =
+        Map.of(
+            "EMAIL", email,
+            "SMS",
+                new SandboxSender(
+                    "sms-sandbox", config.sandboxLatency(), config.sandboxFailureRate()),
+            "PUSH",
+                new SandboxSender(
+                    "push-sandbox", config.sandboxLatency(), config.sandboxFailureRate()));
+    DeliveryWorker worker =
+        new DeliveryWorker(
+            context.dsl(),
+            senders,
+            new RateLimiter(config.rateLimit(), config.rateWindow()),
+            c.events(),
+            new Backoff(config.retryBase(), config.retryMax()),
+            config.maxAttempts(),
+            config.lease(),
+            context.clock());
     return List.of(new Dispatcher(worker, 4, 16).start(config.poll()));
   }
 
-  private static EventConsumer.Builder consumer(ServiceContext context, String service, Descriptor event) {
+  private static EventConsumer.Builder consumer(
+      ServiceContext context, String service, Descriptor event) {
     String eventName = EventSubjects.eventName(event);
     return context.consumer(
         "notifications-" + service + "-" + eventName.replace('_', '-'),
@@ -143,8 +177,14 @@ public final class NotificationsMain implements ServiceModule {
 
   /** Notifications' shared parts, built once per start from the started infrastructure. */
   private record Components(
-      ServiceContext context, NotificationsConfig config, PageTokens pageTokens, RecipientStore directory,
-      Preferences preferences, Inbox inbox, TemplateCatalog templates, NotificationsEvents events,
+      ServiceContext context,
+      NotificationsConfig config,
+      PageTokens pageTokens,
+      RecipientStore directory,
+      Preferences preferences,
+      Inbox inbox,
+      TemplateCatalog templates,
+      NotificationsEvents events,
       DeliveryPlanner planner) {}
 
   private synchronized Components components(ServiceContext context) {
@@ -157,13 +197,21 @@ public final class NotificationsMain implements ServiceModule {
     RecipientStore directory = new RecipientStore();
     Preferences preferences = new Preferences(context.dsl(), context.clock());
     Inbox inbox = new Inbox(context.dsl(), pageTokens, context.clock());
-    TemplateCatalog templates = new TemplateCatalog(context.dsl(), new DefaultTemplates(), renderer, pageTokens,
-        config.defaultLocale(), context.clock());
+    TemplateCatalog templates =
+        new TemplateCatalog(
+            context.dsl(),
+            new DefaultTemplates(),
+            renderer,
+            pageTokens,
+            config.defaultLocale(),
+            context.clock());
     NotificationsEvents events = new NotificationsEvents(context.outbox());
-    DeliveryPlanner planner = new DeliveryPlanner(directory, preferences, templates, renderer, inbox, events,
-        context.clock());
-    components = new Components(context, config, pageTokens, directory, preferences, inbox, templates, events,
-        planner);
+    DeliveryPlanner planner =
+        new DeliveryPlanner(
+            directory, preferences, templates, renderer, inbox, events, context.clock());
+    components =
+        new Components(
+            context, config, pageTokens, directory, preferences, inbox, templates, events, planner);
     return components;
   }
 }

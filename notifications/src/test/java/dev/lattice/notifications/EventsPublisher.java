@@ -48,14 +48,25 @@ final class EventsPublisher implements AutoCloseable {
    * Publishes {@code payload} as a fresh event of {@code service} about {@code aggregateId}, an
    * aggregate of the kind that service's events are mostly about (identity: user).
    */
-  Envelope publish(String service, UUID tenantId, UUID aggregateId, long version, Message payload) throws Exception {
-    String aggregateType = service.equals("identity") ? "user" : service.equals("orders") ? "order" : "payment";
+  Envelope publish(String service, UUID tenantId, UUID aggregateId, long version, Message payload)
+      throws Exception {
+    String aggregateType =
+        service.equals("identity") ? "user" : service.equals("orders") ? "order" : "payment";
     return publish(service, aggregateType, tenantId, aggregateId, version, payload);
   }
 
-  /** Publishes {@code payload} as a fresh event of {@code service} about {@code aggregateType} {@code aggregateId}. */
-  Envelope publish(String service, String aggregateType, UUID tenantId, UUID aggregateId, long version,
-      Message payload) throws Exception {
+  /**
+   * Publishes {@code payload} as a fresh event of {@code service} about {@code aggregateType}
+   * {@code aggregateId}.
+   */
+  Envelope publish(
+      String service,
+      String aggregateType,
+      UUID tenantId,
+      UUID aggregateId,
+      long version,
+      Message payload)
+      throws Exception {
     Envelope envelope = envelope(service, aggregateType, tenantId, aggregateId, version, payload);
     publish(envelope, envelope.getEventId());
     return envelope;
@@ -86,15 +97,25 @@ final class EventsPublisher implements AutoCloseable {
   }
 
   private void publish(Envelope envelope, String messageId) throws Exception {
-    PublishAck ack = connection.jetStream().publish(
-        envelope.getType(), envelope.toByteArray(), PublishOptions.builder().messageId(messageId).build());
+    PublishAck ack =
+        connection
+            .jetStream()
+            .publish(
+                envelope.getType(),
+                envelope.toByteArray(),
+                PublishOptions.builder().messageId(messageId).build());
     if (ack.isDuplicate()) {
       throw new IllegalStateException("the stream dropped " + messageId + " as a duplicate");
     }
   }
 
   private static Envelope envelope(
-      String service, String aggregateType, UUID tenantId, UUID aggregateId, long version, Message payload) {
+      String service,
+      String aggregateType,
+      UUID tenantId,
+      UUID aggregateId,
+      long version,
+      Message payload) {
     Instant now = Instant.now();
     return Envelope.newBuilder()
         .setEventId(UUID.randomUUID().toString())
@@ -105,7 +126,8 @@ final class EventsPublisher implements AutoCloseable {
         .setAggregateId(aggregateId.toString())
         .setAggregateVersion(version)
         .setActor(Actor.newBuilder().setType(ActorType.ACTOR_TYPE_SYSTEM).setSubjectId(service))
-        .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+        .setOccurredAt(
+            Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
         .setPayload(Any.pack(payload))
         .build();
   }

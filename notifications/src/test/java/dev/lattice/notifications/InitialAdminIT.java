@@ -58,11 +58,15 @@ class InitialAdminIT {
   static void start() throws Exception {
     mail = MailServer.start();
     publisher = EventsPublisher.open(nats.url());
-    service = NotificationsHarness.start(postgres, nats, Map.of(
-        "LATTICE_NOTIFICATIONS_SMTP_HOST", "127.0.0.1",
-        "LATTICE_NOTIFICATIONS_SMTP_PORT", Integer.toString(mail.port()),
-        "LATTICE_NOTIFICATIONS_RETRY_BASE", "PT0.2S",
-        "LATTICE_NOTIFICATIONS_RETRY_MAX", "PT1S"));
+    service =
+        NotificationsHarness.start(
+            postgres,
+            nats,
+            Map.of(
+                "LATTICE_NOTIFICATIONS_SMTP_HOST", "127.0.0.1",
+                "LATTICE_NOTIFICATIONS_SMTP_PORT", Integer.toString(mail.port()),
+                "LATTICE_NOTIFICATIONS_RETRY_BASE", "PT0.2S",
+                "LATTICE_NOTIFICATIONS_RETRY_MAX", "PT1S"));
   }
 
   @AfterAll
@@ -80,15 +84,28 @@ class InitialAdminIT {
   }
 
   @Test
-  void orderPaidAndRefund_forTheAdminOfTenantCreated_areDelivered_notDeadLettered() throws Exception {
+  void orderPaidAndRefund_forTheAdminOfTenantCreated_areDelivered_notDeadLettered()
+      throws Exception {
     Envelope created = publishTenantCreated(tenantCreated("Platform administrator"));
     UUID order = UUID.randomUUID();
     Envelope paid = publisher.publish("orders", tenant, order, 4, paid(order));
     UUID payment = UUID.randomUUID();
-    Envelope refunded = publisher.publish("payments", tenant, payment, 3, PaymentRefunded.newBuilder()
-        .setPaymentId(payment.toString()).setOrderId(order.toString()).setCustomerId(admin.toString())
-        .setRefundId(UUID.randomUUID().toString()).setAmountMinor(1250).setCurrency("EUR")
-        .setRefundedAmountMinor(1250).setFullyRefunded(true).build());
+    Envelope refunded =
+        publisher.publish(
+            "payments",
+            tenant,
+            payment,
+            3,
+            PaymentRefunded.newBuilder()
+                .setPaymentId(payment.toString())
+                .setOrderId(order.toString())
+                .setCustomerId(admin.toString())
+                .setRefundId(UUID.randomUUID().toString())
+                .setAmountMinor(1250)
+                .setCurrency("EUR")
+                .setRefundedAmountMinor(1250)
+                .setFullyRefunded(true)
+                .build());
 
     MimeMessage paidMail = awaitMail(order, "payment received");
     assertThat(MailServer.text(paidMail)).contains("Hello Platform administrator");
@@ -96,43 +113,79 @@ class InitialAdminIT {
 
     await().atMost(PROMPTLY).until(publisher::allConsumed);
     assertThat(mail.to(adminEmail)).as("TenantCreated itself sends nothing").hasSize(2);
-    assertThat(service.sqlLong("select count(*) from deliveries where recipient_id = ? and channel = 'EMAIL'"
-        + " and status = 'SENT'", admin)).isEqualTo(2);
-    assertThat(deadLetters()).extracting(StoredDeadLetter::eventId)
+    assertThat(
+            service.sqlLong(
+                "select count(*) from deliveries where recipient_id = ? and channel = 'EMAIL'"
+                    + " and status = 'SENT'",
+                admin))
+        .isEqualTo(2);
+    assertThat(deadLetters())
+        .extracting(StoredDeadLetter::eventId)
         .doesNotContain(created.getEventId(), paid.getEventId(), refunded.getEventId());
   }
 
   @Test
   void tenantCreatedArrivingAfterANewerUserEvent_keepsWhatTheNewerEventRecorded() throws Exception {
-    publisher.publish("identity", tenant, admin, 2, PasswordResetRequested.newBuilder()
-        .setUserId(admin.toString()).setEmail(adminEmail).setDisplayName("Root, renamed").setLocale("en")
-        .setToken(Users.rawToken()).setPurpose(PasswordResetPurpose.PASSWORD_RESET_PURPOSE_FORGOTTEN_PASSWORD)
-        .build());
-    await().atMost(PROMPTLY).until(() -> service.sqlLong(
-        "select count(*) from recipients where user_id = ? and user_version = 2", admin) == 1);
+    publisher.publish(
+        "identity",
+        tenant,
+        admin,
+        2,
+        PasswordResetRequested.newBuilder()
+            .setUserId(admin.toString())
+            .setEmail(adminEmail)
+            .setDisplayName("Root, renamed")
+            .setLocale("en")
+            .setToken(Users.rawToken())
+            .setPurpose(PasswordResetPurpose.PASSWORD_RESET_PURPOSE_FORGOTTEN_PASSWORD)
+            .build());
+    await()
+        .atMost(PROMPTLY)
+        .until(
+            () ->
+                service.sqlLong(
+                        "select count(*) from recipients where user_id = ? and user_version = 2",
+                        admin)
+                    == 1);
 
     publishTenantCreated(tenantCreated("Platform administrator"));
     await().atMost(PROMPTLY).until(publisher::allConsumed);
 
     assertThat(service.sqlValue("select display_name from recipients where user_id = ?", admin))
         .isEqualTo("Root, renamed");
-    assertThat(service.sqlLong("select user_version from recipients where user_id = ?", admin)).isEqualTo(2);
+    assertThat(service.sqlLong("select user_version from recipients where user_id = ?", admin))
+        .isEqualTo(2);
     UUID order = UUID.randomUUID();
     publisher.publish("orders", tenant, order, 4, paid(order));
-    assertThat(MailServer.text(awaitMail(order, "payment received"))).contains("Hello Root, renamed");
+    assertThat(MailServer.text(awaitMail(order, "payment received")))
+        .contains("Hello Root, renamed");
   }
 
   @Test
   void tenantCreatedWithoutTheAdminsAddress_isAcknowledged_andRecordsNobody() throws Exception {
     // As identity wrote it before TenantCreated carried the admin's address.
-    Envelope created = publishTenantCreated(TenantCreated.newBuilder()
-        .setTenantId(tenant.toString()).setSlug("old").setDisplayName("Old")
-        .setInitialAdminUserId(admin.toString()).build());
+    Envelope created =
+        publishTenantCreated(
+            TenantCreated.newBuilder()
+                .setTenantId(tenant.toString())
+                .setSlug("old")
+                .setDisplayName("Old")
+                .setInitialAdminUserId(admin.toString())
+                .build());
 
-    await().atMost(PROMPTLY).until(() -> service.sqlLong(
-        "select count(*) from processed_events where event_id = ?", UUID.fromString(created.getEventId())) == 1);
-    assertThat(service.sqlLong("select count(*) from recipients where user_id = ?", admin)).isZero();
-    assertThat(deadLetters()).extracting(StoredDeadLetter::eventId).doesNotContain(created.getEventId());
+    await()
+        .atMost(PROMPTLY)
+        .until(
+            () ->
+                service.sqlLong(
+                        "select count(*) from processed_events where event_id = ?",
+                        UUID.fromString(created.getEventId()))
+                    == 1);
+    assertThat(service.sqlLong("select count(*) from recipients where user_id = ?", admin))
+        .isZero();
+    assertThat(deadLetters())
+        .extracting(StoredDeadLetter::eventId)
+        .doesNotContain(created.getEventId());
   }
 
   /** TenantCreated as identity publishes it: aggregate "tenant", the tenant's first version. */
@@ -142,17 +195,30 @@ class InitialAdminIT {
 
   private TenantCreated tenantCreated(String adminName) {
     return TenantCreated.newBuilder()
-        .setTenantId(tenant.toString()).setSlug("platform").setDisplayName("Lattice platform")
-        .setInitialAdminUserId(admin.toString()).setInitialAdminEmail(adminEmail)
-        .setInitialAdminDisplayName(adminName).setInitialAdminLocale("en").build();
+        .setTenantId(tenant.toString())
+        .setSlug("platform")
+        .setDisplayName("Lattice platform")
+        .setInitialAdminUserId(admin.toString())
+        .setInitialAdminEmail(adminEmail)
+        .setInitialAdminDisplayName(adminName)
+        .setInitialAdminLocale("en")
+        .build();
   }
 
   private OrderPaid paid(UUID order) {
-    return OrderPaid.newBuilder().setOrderId(order.toString()).setCustomerId(admin.toString())
-        .setPaymentId(UUID.randomUUID().toString()).setTotalAmountMinor(1250).setCurrency("EUR").build();
+    return OrderPaid.newBuilder()
+        .setOrderId(order.toString())
+        .setCustomerId(admin.toString())
+        .setPaymentId(UUID.randomUUID().toString())
+        .setTotalAmountMinor(1250)
+        .setCurrency("EUR")
+        .build();
   }
 
-  /** Waits {@link #PROMPTLY} for the admin's mail about {@code order} whose subject has {@code subject}. */
+  /**
+   * Waits {@link #PROMPTLY} for the admin's mail about {@code order} whose subject has {@code
+   * subject}.
+   */
   private MimeMessage awaitMail(UUID order, String subject) {
     await().atMost(PROMPTLY).until(() -> mailAbout(order, subject).size() == 1);
     return mailAbout(order, subject).get(0);
@@ -160,13 +226,18 @@ class InitialAdminIT {
 
   private List<MimeMessage> mailAbout(UUID order, String subject) {
     return mail.to(adminEmail).stream()
-        .filter(m -> MailServer.subject(m).contains(order.toString()) && MailServer.subject(m).contains(subject))
+        .filter(
+            m ->
+                MailServer.subject(m).contains(order.toString())
+                    && MailServer.subject(m).contains(subject))
         .toList();
   }
 
   private static List<StoredDeadLetter> deadLetters() throws Exception {
     try (Connection connection = Nats.connect(nats.url())) {
-      return new DeadLetters(connection).list(new DeadLetterQuery("notifications", "", "", 100, 0)).deadLetters();
+      return new DeadLetters(connection)
+          .list(new DeadLetterQuery("notifications", "", "", 100, 0))
+          .deadLetters();
     }
   }
 }

@@ -60,16 +60,20 @@ class NotificationsFailoverIT {
     fallbackMail = MailServer.start();
     publisher = EventsPublisher.open(nats.url());
     events = EventTap.open(nats.url(), "notifications");
-    service = NotificationsHarness.start(postgres, nats, Map.of(
-        "LATTICE_NOTIFICATIONS_SMTP_HOST", "127.0.0.1",
-        "LATTICE_NOTIFICATIONS_SMTP_PORT", Integer.toString(FreePorts.next()),
-        "LATTICE_NOTIFICATIONS_SMTP_FALLBACK_HOST", "127.0.0.1",
-        "LATTICE_NOTIFICATIONS_SMTP_FALLBACK_PORT", Integer.toString(fallbackMail.port()),
-        "LATTICE_NOTIFICATIONS_BREAKER_MIN_CALLS", "2",
-        "LATTICE_NOTIFICATIONS_BREAKER_OPEN", "PT2M",
-        "LATTICE_NOTIFICATIONS_MAX_ATTEMPTS", Integer.toString(MAX_ATTEMPTS),
-        "LATTICE_NOTIFICATIONS_RETRY_BASE", "PT0.2S",
-        "LATTICE_NOTIFICATIONS_RETRY_MAX", "PT0.5S"));
+    service =
+        NotificationsHarness.start(
+            postgres,
+            nats,
+            Map.of(
+                "LATTICE_NOTIFICATIONS_SMTP_HOST", "127.0.0.1",
+                "LATTICE_NOTIFICATIONS_SMTP_PORT", Integer.toString(FreePorts.next()),
+                "LATTICE_NOTIFICATIONS_SMTP_FALLBACK_HOST", "127.0.0.1",
+                "LATTICE_NOTIFICATIONS_SMTP_FALLBACK_PORT", Integer.toString(fallbackMail.port()),
+                "LATTICE_NOTIFICATIONS_BREAKER_MIN_CALLS", "2",
+                "LATTICE_NOTIFICATIONS_BREAKER_OPEN", "PT2M",
+                "LATTICE_NOTIFICATIONS_MAX_ATTEMPTS", Integer.toString(MAX_ATTEMPTS),
+                "LATTICE_NOTIFICATIONS_RETRY_BASE", "PT0.2S",
+                "LATTICE_NOTIFICATIONS_RETRY_MAX", "PT0.5S"));
     users = new Users(publisher, service);
   }
 
@@ -93,15 +97,23 @@ class NotificationsFailoverIT {
     User user = users.register(tenant, "en");
 
     await().atMost(Duration.ofSeconds(30)).until(() -> fallbackMail.to(user.email()).size() == 1);
-    UUID delivery = (UUID) service.sqlValue(
-        "select id from deliveries where recipient_id = ? and channel = 'EMAIL'", user.id());
+    UUID delivery =
+        (UUID)
+            service.sqlValue(
+                "select id from deliveries where recipient_id = ? and channel = 'EMAIL'",
+                user.id());
     List<String> attempts = attempts(delivery);
     assertThat(attempts.getLast()).isEqualTo("smtp-fallback:SENT");
-    assertThat(service.sqlValue("select status from deliveries where id = ?", delivery)).isEqualTo("SENT");
-    assertThat(service.sqlValue("select provider from deliveries where id = ?", delivery)).isEqualTo("smtp-fallback");
+    assertThat(service.sqlValue("select status from deliveries where id = ?", delivery))
+        .isEqualTo("SENT");
+    assertThat(service.sqlValue("select provider from deliveries where id = ?", delivery))
+        .isEqualTo("smtp-fallback");
     // The first user's mail met a closed breaker: its primary failures are on record.
-    assertThat(service.sqlLong("select count(*) from delivery_attempts where provider = 'smtp-primary'"
-        + " and outcome = 'TRANSIENT_ERROR' and error_code = 'smtp_unreachable'")).isGreaterThanOrEqualTo(2);
+    assertThat(
+            service.sqlLong(
+                "select count(*) from delivery_attempts where provider = 'smtp-primary'"
+                    + " and outcome = 'TRANSIENT_ERROR' and error_code = 'smtp_unreachable'"))
+        .isGreaterThanOrEqualTo(2);
   }
 
   @Test
@@ -110,40 +122,77 @@ class NotificationsFailoverIT {
     try {
       User user = users.register(tenant, "en");
       UUID order = UUID.randomUUID();
-      Envelope cancelled = publisher.publish("orders", tenant, order, 3, OrderCancelled.newBuilder()
-          .setOrderId(order.toString()).setCustomerId(user.id().toString()).build());
+      Envelope cancelled =
+          publisher.publish(
+              "orders",
+              tenant,
+              order,
+              3,
+              OrderCancelled.newBuilder()
+                  .setOrderId(order.toString())
+                  .setCustomerId(user.id().toString())
+                  .build());
 
-      await().atMost(Duration.ofSeconds(60)).until(() -> service.sqlLong(
-          "select count(*) from deliveries where source_event_id = ? and status = 'FAILED'",
-          UUID.fromString(cancelled.getEventId())) == 1);
-      Envelope failedEvent = events.await(NotificationFailed.class,
-          f -> f.getSourceEventId().equals(cancelled.getEventId()));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  service.sqlLong(
+                          "select count(*) from deliveries where source_event_id = ? and status = 'FAILED'",
+                          UUID.fromString(cancelled.getEventId()))
+                      == 1);
+      Envelope failedEvent =
+          events.await(
+              NotificationFailed.class, f -> f.getSourceEventId().equals(cancelled.getEventId()));
       NotificationFailed failed = EventTap.unpack(failedEvent, NotificationFailed.class);
       assertThat(failed.getAttemptCount()).isEqualTo(MAX_ATTEMPTS);
       assertThat(failed.getErrorCode()).isEqualTo("smtp_unreachable");
 
-      List<Delivery> deadLetters = staff.listDeliveries(ListDeliveriesRequest.newBuilder()
-          .setStatus(DeliveryStatus.DELIVERY_STATUS_FAILED).build()).getDeliveriesList();
-      assertThat(deadLetters).extracting(Delivery::getSourceEventId).contains(cancelled.getEventId());
-      Delivery dead = deadLetters.stream().filter(d -> d.getSourceEventId().equals(cancelled.getEventId()))
-          .findFirst().orElseThrow();
+      List<Delivery> deadLetters =
+          staff
+              .listDeliveries(
+                  ListDeliveriesRequest.newBuilder()
+                      .setStatus(DeliveryStatus.DELIVERY_STATUS_FAILED)
+                      .build())
+              .getDeliveriesList();
+      assertThat(deadLetters)
+          .extracting(Delivery::getSourceEventId)
+          .contains(cancelled.getEventId());
+      Delivery dead =
+          deadLetters.stream()
+              .filter(d -> d.getSourceEventId().equals(cancelled.getEventId()))
+              .findFirst()
+              .orElseThrow();
       assertThat(dead.getAttemptCount()).isEqualTo(MAX_ATTEMPTS);
-      assertThat(attempts(UUID.fromString(dead.getId()))).hasSize(MAX_ATTEMPTS)
+      assertThat(attempts(UUID.fromString(dead.getId())))
+          .hasSize(MAX_ATTEMPTS)
           .allMatch(a -> a.endsWith(":TRANSIENT_ERROR"));
-      assertThat(service.sqlValue("select rendered_body from deliveries where id = ?", UUID.fromString(dead.getId())))
+      assertThat(
+              service.sqlValue(
+                  "select rendered_body from deliveries where id = ?",
+                  UUID.fromString(dead.getId())))
           .isNull();
 
       // And it is in DEAD_LETTERS, where operators list what the platform gave up on.
       try (Connection connection = Nats.connect(nats.url())) {
         DeadLetters deadLetterStream = new DeadLetters(connection);
         DeadLetterQuery query = new DeadLetterQuery("notifications", "", "", 100, 0);
-        await().atMost(Duration.ofSeconds(30)).until(() -> deadLetterStream.list(query).deadLetters().stream()
-            .anyMatch(letter -> letter.errorMessage().contains(dead.getId())));
-        StoredDeadLetter letter = deadLetterStream.list(query).deadLetters().stream()
-            .filter(l -> l.errorMessage().contains(dead.getId())).findFirst().orElseThrow();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    deadLetterStream.list(query).deadLetters().stream()
+                        .anyMatch(letter -> letter.errorMessage().contains(dead.getId())));
+        StoredDeadLetter letter =
+            deadLetterStream.list(query).deadLetters().stream()
+                .filter(l -> l.errorMessage().contains(dead.getId()))
+                .findFirst()
+                .orElseThrow();
         assertThat(letter.cause()).isEqualTo(DeadLetterCause.PERMANENT_FAILURE);
         assertThat(letter.eventId()).isEqualTo(failedEvent.getEventId());
-        assertThat(letter.errorMessage()).contains("smtp_unreachable").contains(MAX_ATTEMPTS + " attempts");
+        assertThat(letter.errorMessage())
+            .contains("smtp_unreachable")
+            .contains(MAX_ATTEMPTS + " attempts");
       }
     } finally {
       fallbackMail.up();
@@ -151,7 +200,9 @@ class NotificationsFailoverIT {
   }
 
   private static List<String> attempts(UUID delivery) {
-    return service.sqlStrings("select provider || ':' || outcome from delivery_attempts where delivery_id = ?"
-        + " order by attempt_number", delivery);
+    return service.sqlStrings(
+        "select provider || ':' || outcome from delivery_attempts where delivery_id = ?"
+            + " order by attempt_number",
+        delivery);
   }
 }

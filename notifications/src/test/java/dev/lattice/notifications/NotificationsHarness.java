@@ -1,8 +1,8 @@
 package dev.lattice.notifications;
 
 import dev.lattice.local.FreePorts;
-import dev.lattice.notifications.v1.NotificationsServiceGrpc.NotificationsServiceBlockingStub;
 import dev.lattice.notifications.v1.NotificationsServiceGrpc;
+import dev.lattice.notifications.v1.NotificationsServiceGrpc.NotificationsServiceBlockingStub;
 import dev.lattice.platform.auth.BearerToken;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.runtime.RunningService;
@@ -33,7 +33,10 @@ final class NotificationsHarness implements AutoCloseable {
   private final NotificationsTokens tokens;
 
   private NotificationsHarness(
-      RunningService service, ManagedChannel channel, PostgresExtension postgres, NotificationsTokens tokens) {
+      RunningService service,
+      ManagedChannel channel,
+      PostgresExtension postgres,
+      NotificationsTokens tokens) {
     this.service = service;
     this.channel = channel;
     this.postgres = postgres;
@@ -50,7 +53,8 @@ final class NotificationsHarness implements AutoCloseable {
    * backoffs and rate windows for tests). Several instances on one {@code postgres} share the
    * database and the durable consumers, like replicas.
    */
-  static NotificationsHarness start(PostgresExtension postgres, NatsExtension nats, Map<String, String> settings) {
+  static NotificationsHarness start(
+      PostgresExtension postgres, NatsExtension nats, Map<String, String> settings) {
     int port = FreePorts.next();
     Map<String, String> env = new HashMap<>(settings);
     env.put("LATTICE_DB_URL", postgres.jdbcUrl());
@@ -58,10 +62,13 @@ final class NotificationsHarness implements AutoCloseable {
     env.put("LATTICE_NATS_URL", nats.url());
     env.put("LATTICE_GRPC_PORT", Integer.toString(port));
     NotificationsTokens tokens = NotificationsTokens.generate();
-    RunningService service = ServiceRuntime.start(
-        new TrustingModule(new NotificationsMain(), tokens.keySource()), Env.of(env),
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    RunningService service =
+        ServiceRuntime.start(
+            new TrustingModule(new NotificationsMain(), tokens.keySource()),
+            Env.of(env),
+            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     return new NotificationsHarness(service, channel, postgres, tokens);
   }
 

@@ -4,7 +4,9 @@ import dev.lattice.platform.auth.StaticKeySource;
 import dev.lattice.testing.service.TestKey;
 import java.util.UUID;
 
-/** A test key notifications trusts, and tokens of its users: customers, or staff with permissions. */
+/**
+ * A test key notifications trusts, and tokens of its users: customers, or staff with permissions.
+ */
 final class NotificationsTokens {
 
   private final TestKey key = TestKey.generate("notifications-test-key");

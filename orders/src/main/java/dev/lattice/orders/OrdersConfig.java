@@ -7,10 +7,10 @@ import java.time.Duration;
 /**
  * What orders reads from its environment beyond the platform's settings.
  *
- * @param inventoryTarget inventory's gRPC target, {@code LATTICE_INVENTORY_TARGET}, default
- *     {@value #DEFAULT_INVENTORY_TARGET}
- * @param inventoryDeadline the deadline of each BatchGetProducts call CreateOrder makes,
- *     {@code LATTICE_INVENTORY_DEADLINE}, default 2 s (decision 0008)
+ * @param inventoryTarget inventory's gRPC target, {@code LATTICE_INVENTORY_TARGET}, default {@value
+ *     #DEFAULT_INVENTORY_TARGET}
+ * @param inventoryDeadline the deadline of each BatchGetProducts call CreateOrder makes, {@code
+ *     LATTICE_INVENTORY_DEADLINE}, default 2 s (decision 0008)
  */
 public record OrdersConfig(String inventoryTarget, Duration inventoryDeadline) {
 

@@ -56,10 +56,12 @@ public final class OrdersMain implements ServiceModule {
   @Override
   public List<BindableService> services(ServiceContext context) {
     Components c = components(context);
-    return List.of(new OrdersGrpcService(
-        new OrderPlacement(context.dsl(), c.prices(), c.events(), context.clock()),
-        new OrderQueries(context.dsl(), PageTokens.fromEnv(context.env())),
-        c.lifecycle()).withCallerToken());
+    return List.of(
+        new OrdersGrpcService(
+                new OrderPlacement(context.dsl(), c.prices(), c.events(), context.clock()),
+                new OrderQueries(context.dsl(), PageTokens.fromEnv(context.env())),
+                c.lifecycle())
+            .withCallerToken());
   }
 
   /**
@@ -88,26 +90,32 @@ public final class OrdersMain implements ServiceModule {
       ServiceContext context, String service, Class<T> type, EventHandler<T> handler) {
     var descriptor = com.google.protobuf.Internal.getDefaultInstance(type).getDescriptorForType();
     String durable = "saga-" + EventSubjects.eventName(descriptor).replace('_', '-');
-    return context.consumer(durable, EventSubjects.streamName(service),
-            EventSubjects.subject(service, descriptor))
+    return context
+        .consumer(
+            durable, EventSubjects.streamName(service), EventSubjects.subject(service, descriptor))
         .handle(type, handler)
         .build();
   }
 
   /** Orders' parts, built once per start from the started infrastructure. */
   private record Components(
-      ServiceContext context, InventoryPrices prices, OrderEvents events, OrderLifecycle lifecycle) {}
+      ServiceContext context,
+      InventoryPrices prices,
+      OrderEvents events,
+      OrderLifecycle lifecycle) {}
 
   private synchronized Components components(ServiceContext context) {
     if (components != null && components.context() == context) {
       return components;
     }
     OrdersConfig config = OrdersConfig.fromEnv(context.env());
-    InventoryPrices prices = InventoryPrices.connect(
-        config.inventoryTarget(), config.inventoryDeadline(), context.telemetry());
+    InventoryPrices prices =
+        InventoryPrices.connect(
+            config.inventoryTarget(), config.inventoryDeadline(), context.telemetry());
     OrderEvents events = new OrderEvents(context.outbox());
-    components = new Components(
-        context, prices, events, new OrderLifecycle(context.dsl(), events, context.clock()));
+    components =
+        new Components(
+            context, prices, events, new OrderLifecycle(context.dsl(), events, context.clock()));
     return components;
   }
 }

@@ -54,12 +54,13 @@ class OrdersCreateIT extends OrdersTestBase {
 
   @Test
   void createOrder_snapshotsPricesAndEmitsOrderCreated() {
-    CreateOrderRequest request = CreateOrderRequest.newBuilder()
-        .setCurrency("EUR")
-        .setPaymentMethodToken("tok_visa")
-        .addLines(line(teapot, 2))
-        .addLines(line(cup, 3))
-        .build();
+    CreateOrderRequest request =
+        CreateOrderRequest.newBuilder()
+            .setCurrency("EUR")
+            .setPaymentMethodToken("tok_visa")
+            .addLines(line(teapot, 2))
+            .addLines(line(cup, 3))
+            .build();
     Order order = place(alice, request);
 
     assertThat(order.getStatus()).isEqualTo(OrderStatus.ORDER_STATUS_CREATED);
@@ -68,13 +69,24 @@ class OrdersCreateIT extends OrdersTestBase {
     assertThat(UUID.fromString(order.getId()).version()).isEqualTo(7);
     assertThat(order.getVersion()).isEqualTo(1);
     assertThat(order.getCurrency()).isEqualTo("EUR");
-    assertThat(order.getLinesList()).containsExactly(
-        OrderLine.newBuilder().setProductId(teapot.getId()).setSku(teapot.getSku())
-            .setName("Teapot").setQuantity(2).setUnitPriceAmountMinor(1250)
-            .setLineTotalAmountMinor(2500).build(),
-        OrderLine.newBuilder().setProductId(cup.getId()).setSku(cup.getSku())
-            .setName("Cup").setQuantity(3).setUnitPriceAmountMinor(399)
-            .setLineTotalAmountMinor(1197).build());
+    assertThat(order.getLinesList())
+        .containsExactly(
+            OrderLine.newBuilder()
+                .setProductId(teapot.getId())
+                .setSku(teapot.getSku())
+                .setName("Teapot")
+                .setQuantity(2)
+                .setUnitPriceAmountMinor(1250)
+                .setLineTotalAmountMinor(2500)
+                .build(),
+            OrderLine.newBuilder()
+                .setProductId(cup.getId())
+                .setSku(cup.getSku())
+                .setName("Cup")
+                .setQuantity(3)
+                .setUnitPriceAmountMinor(399)
+                .setLineTotalAmountMinor(1197)
+                .build());
     assertThat(order.getTotalAmountMinor()).isEqualTo(3697);
     assertThat(order.hasCreateTime()).isTrue();
     assertThat(order.getUpdateTime()).isEqualTo(order.getCreateTime());
@@ -82,13 +94,17 @@ class OrdersCreateIT extends OrdersTestBase {
     assertThat(get(order)).isEqualTo(order);
 
     // The price is a snapshot: a later price change leaves the order as it was.
-    catalog.updateProduct(UpdateProductRequest.newBuilder()
-        .setProductId(teapot.getId()).setVersion(teapot.getVersion())
-        .setProduct(Product.newBuilder().setPriceAmountMinor(9999))
-        .setUpdateMask(FieldMask.newBuilder().addPaths("price_amount_minor")).build());
+    catalog.updateProduct(
+        UpdateProductRequest.newBuilder()
+            .setProductId(teapot.getId())
+            .setVersion(teapot.getVersion())
+            .setProduct(Product.newBuilder().setPriceAmountMinor(9999))
+            .setUpdateMask(FieldMask.newBuilder().addPaths("price_amount_minor"))
+            .build());
     assertThat(get(order)).isEqualTo(order);
 
-    Envelope event = harness.events().await(OrderCreated.class, e -> e.getOrderId().equals(order.getId()));
+    Envelope event =
+        harness.events().await(OrderCreated.class, e -> e.getOrderId().equals(order.getId()));
     assertThat(event.getType()).isEqualTo("lattice.orders.order_created");
     assertThat(event.getSource()).isEqualTo("orders");
     assertThat(event.getTenantId()).isEqualTo(tenant.toString());
@@ -104,34 +120,45 @@ class OrdersCreateIT extends OrdersTestBase {
     assertThat(created.getTotalAmountMinor()).isEqualTo(3697);
     assertThat(created.getPaymentMethodToken()).isEqualTo("tok_visa");
 
-    assertThat(harness.sqlLong(
-        "select count(*) from order_status_history where order_id = ?::uuid and from_status is null"
-            + " and to_status = 'CREATED' and actor_type = 'USER' and actor_subject_id = ?",
-        order.getId(), aliceId.toString())).isEqualTo(1);
+    assertThat(
+            harness.sqlLong(
+                "select count(*) from order_status_history where order_id = ?::uuid and from_status is null"
+                    + " and to_status = 'CREATED' and actor_type = 'USER' and actor_subject_id = ?",
+                order.getId(),
+                aliceId.toString()))
+        .isEqualTo(1);
   }
 
   @Test
   void invalidOrders_writeNothingAndReleaseTheKey() {
     Product deleted = product("Old", 100, "EUR");
-    catalog.deleteProduct(DeleteProductRequest.newBuilder()
-        .setProductId(deleted.getId()).setVersion(deleted.getVersion()).build());
+    catalog.deleteProduct(
+        DeleteProductRequest.newBuilder()
+            .setProductId(deleted.getId())
+            .setVersion(deleted.getVersion())
+            .build());
     Product dollars = product("Import", 500, "USD");
     String unknown = UUID.randomUUID().toString();
     String key = UUID.randomUUID().toString();
     OrdersServiceBlockingStub keyedAlice = keyed(alice, key);
 
-    StatusRuntimeException empty = failure(() -> keyedAlice.createOrder(
-        request(teapot, 1).toBuilder().clearLines().build()));
+    StatusRuntimeException empty =
+        failure(() -> keyedAlice.createOrder(request(teapot, 1).toBuilder().clearLines().build()));
     assertThat(code(empty)).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(detail(empty, BadRequest.class).getFieldViolationsList())
         .anySatisfy(v -> assertThat(v.getField()).isEqualTo("lines"));
 
-    StatusRuntimeException duplicate = failure(() -> keyedAlice.createOrder(
-        request(teapot, 1).toBuilder().addLines(line(teapot, 2)).build()));
+    StatusRuntimeException duplicate =
+        failure(
+            () ->
+                keyedAlice.createOrder(
+                    request(teapot, 1).toBuilder().addLines(line(teapot, 2)).build()));
     assertThat(code(duplicate)).isEqualTo(Status.Code.INVALID_ARGUMENT);
 
-    StatusRuntimeException badCurrency = failure(() -> keyedAlice.createOrder(
-        request(teapot, 1).toBuilder().setCurrency("eur").build()));
+    StatusRuntimeException badCurrency =
+        failure(
+            () ->
+                keyedAlice.createOrder(request(teapot, 1).toBuilder().setCurrency("eur").build()));
     assertThat(code(badCurrency)).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(detail(badCurrency, BadRequest.class).getFieldViolationsList())
         .anySatisfy(v -> assertThat(v.getField()).isEqualTo("currency"));
@@ -139,28 +166,41 @@ class OrdersCreateIT extends OrdersTestBase {
     StatusRuntimeException zeroQuantity = failure(() -> keyedAlice.createOrder(request(teapot, 0)));
     assertThat(code(zeroQuantity)).isEqualTo(Status.Code.INVALID_ARGUMENT);
 
-    StatusRuntimeException missing = failure(() -> keyedAlice.createOrder(
-        request(teapot, 1).toBuilder()
-            .addLines(CreateOrderRequest.Line.newBuilder().setProductId(unknown).setQuantity(1))
-            .addLines(line(deleted, 1))
-            .build()));
+    StatusRuntimeException missing =
+        failure(
+            () ->
+                keyedAlice.createOrder(
+                    request(teapot, 1).toBuilder()
+                        .addLines(
+                            CreateOrderRequest.Line.newBuilder()
+                                .setProductId(unknown)
+                                .setQuantity(1))
+                        .addLines(line(deleted, 1))
+                        .build()));
     assertThat(code(missing)).isEqualTo(Status.Code.NOT_FOUND);
     assertThat(errorInfo(missing).getReason()).isEqualTo("PRODUCT_NOT_FOUND");
     assertThat(errorInfo(missing).getMetadataMap())
         .containsEntry("product_ids", unknown + "," + deleted.getId());
 
-    StatusRuntimeException mismatch = failure(() -> keyedAlice.createOrder(
-        request(teapot, 1).toBuilder().addLines(line(dollars, 1)).build()));
+    StatusRuntimeException mismatch =
+        failure(
+            () ->
+                keyedAlice.createOrder(
+                    request(teapot, 1).toBuilder().addLines(line(dollars, 1)).build()));
     assertThat(code(mismatch)).isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(errorInfo(mismatch).getReason()).isEqualTo("CURRENCY_MISMATCH");
     assertThat(errorInfo(mismatch).getMetadataMap()).containsEntry("product_ids", dollars.getId());
 
-    StatusRuntimeException noToken = failure(() -> keyedAlice.createOrder(
-        request(teapot, 1).toBuilder().clearPaymentMethodToken().build()));
+    StatusRuntimeException noToken =
+        failure(
+            () ->
+                keyedAlice.createOrder(
+                    request(teapot, 1).toBuilder().clearPaymentMethodToken().build()));
     assertThat(code(noToken)).isEqualTo(Status.Code.INVALID_ARGUMENT);
 
     assertThat(ordersOfTenant()).isZero();
-    assertThat(harness.sqlLong("select count(*) from outbox_events where tenant_id = ?", tenant)).isZero();
+    assertThat(harness.sqlLong("select count(*) from outbox_events where tenant_id = ?", tenant))
+        .isZero();
 
     // Failures are not stored under the key: the same key now places a (different) valid order.
     Order placed = keyedAlice.createOrder(request(cup, 1)).getOrder();
@@ -183,7 +223,8 @@ class OrdersCreateIT extends OrdersTestBase {
     CreateOrderResponse replay = keyed(alice, key).createOrder(request(teapot, 1));
     assertThat(replay).isEqualTo(first);
 
-    StatusRuntimeException reused = failure(() -> keyed(alice, key).createOrder(request(teapot, 2)));
+    StatusRuntimeException reused =
+        failure(() -> keyed(alice, key).createOrder(request(teapot, 2)));
     assertThat(code(reused)).isEqualTo(Status.Code.ALREADY_EXISTS);
     assertThat(errorInfo(reused).getReason()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
 
@@ -193,8 +234,11 @@ class OrdersCreateIT extends OrdersTestBase {
 
     assertThat(ordersOfTenant()).isEqualTo(2);
     harness.events().await(OrderCreated.class, e -> e.getOrderId().equals(bobs.getId()));
-    assertThat(harness.events().all(OrderCreated.class,
-        e -> e.getOrderId().equals(first.getOrder().getId()))).hasSize(1);
+    assertThat(
+            harness
+                .events()
+                .all(OrderCreated.class, e -> e.getOrderId().equals(first.getOrder().getId())))
+        .hasSize(1);
   }
 
   @Test
@@ -215,20 +259,22 @@ class OrdersCreateIT extends OrdersTestBase {
       List<Future<?>> calls = new ArrayList<>();
       try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
         for (int c = 0; c < callsPerKey; c++) {
-          calls.add(pool.submit(() -> {
-            go.await();
-            try {
-              replies.add(keyed(alice, key).createOrder(request).getOrder().getId());
-              outcomes.merge(Status.Code.OK, 1, Integer::sum);
-            } catch (StatusRuntimeException e) {
-              outcomes.merge(code(e), 1, Integer::sum);
-              if (code(e) != Status.Code.ABORTED
-                  || !errorInfo(e).getReason().equals("IDEMPOTENCY_KEY_IN_USE")) {
-                unexpected.add(e);
-              }
-            }
-            return null;
-          }));
+          calls.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    try {
+                      replies.add(keyed(alice, key).createOrder(request).getOrder().getId());
+                      outcomes.merge(Status.Code.OK, 1, Integer::sum);
+                    } catch (StatusRuntimeException e) {
+                      outcomes.merge(code(e), 1, Integer::sum);
+                      if (code(e) != Status.Code.ABORTED
+                          || !errorInfo(e).getReason().equals("IDEMPOTENCY_KEY_IN_USE")) {
+                        unexpected.add(e);
+                      }
+                    }
+                    return null;
+                  }));
         }
         go.countDown();
         for (Future<?> call : calls) {
@@ -246,8 +292,15 @@ class OrdersCreateIT extends OrdersTestBase {
     assertThat(ordersOfTenant()).isEqualTo(keys);
     assertThat(harness.sqlLong("select count(*) from order_lines where tenant_id = ?", tenant))
         .isEqualTo(2L * keys);
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(harness.events()
-        .all(OrderCreated.class, e -> orderIds.contains(e.getOrderId()))).hasSize(keys));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        harness
+                            .events()
+                            .all(OrderCreated.class, e -> orderIds.contains(e.getOrderId())))
+                    .hasSize(keys));
     // Every key replays its one order afterwards.
     for (Map.Entry<String, Set<String>> entry : ordersByKey.entrySet()) {
       assertThat(keyed(alice, entry.getKey()).createOrder(request).getOrder().getId())
@@ -260,11 +313,15 @@ class OrdersCreateIT extends OrdersTestBase {
     int deadInventory = FreePorts.next();
     int port = FreePorts.next();
     harness.startOrders(port, "127.0.0.1:" + deadInventory);
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     try {
       String key = UUID.randomUUID().toString();
-      OrdersServiceBlockingStub viaDeadInventory = keyed(OrdersHarness.orders(channel,
-          harness.tokens().token(tenant, aliceId, OrdersTokens.CUSTOMER)), key);
+      OrdersServiceBlockingStub viaDeadInventory =
+          keyed(
+              OrdersHarness.orders(
+                  channel, harness.tokens().token(tenant, aliceId, OrdersTokens.CUSTOMER)),
+              key);
       long started = System.nanoTime();
       StatusRuntimeException down = failure(() -> viaDeadInventory.createOrder(request(teapot, 1)));
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
@@ -284,10 +341,11 @@ class OrdersCreateIT extends OrdersTestBase {
 
   @Test
   void customerWithoutInventoryRead_cannotPriceAnOrder() {
-    OrdersServiceBlockingStub noInventory = harness.orders(
-        harness.tokens().token(tenant, aliceId, "orders.read", "orders.write"));
-    StatusRuntimeException denied = failure(() -> keyed(noInventory, UUID.randomUUID().toString())
-        .createOrder(request(teapot, 1)));
+    OrdersServiceBlockingStub noInventory =
+        harness.orders(harness.tokens().token(tenant, aliceId, "orders.read", "orders.write"));
+    StatusRuntimeException denied =
+        failure(
+            () -> keyed(noInventory, UUID.randomUUID().toString()).createOrder(request(teapot, 1)));
     assertThat(code(denied)).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(errorInfo(denied).getMetadataMap()).containsEntry("permission", "inventory.read");
     assertThat(ordersOfTenant()).isZero();

@@ -8,12 +8,12 @@ import dev.lattice.events.v1.Actor;
 import dev.lattice.events.v1.ActorType;
 import dev.lattice.events.v1.Envelope;
 import dev.lattice.inventory.InventoryMain;
-import dev.lattice.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
 import dev.lattice.inventory.v1.InventoryServiceGrpc;
+import dev.lattice.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
 import dev.lattice.local.FreePorts;
 import dev.lattice.local.NatsServer;
-import dev.lattice.orders.v1.OrdersServiceGrpc.OrdersServiceBlockingStub;
 import dev.lattice.orders.v1.OrdersServiceGrpc;
+import dev.lattice.orders.v1.OrdersServiceGrpc.OrdersServiceBlockingStub;
 import dev.lattice.platform.auth.AuthInterceptor;
 import dev.lattice.platform.auth.BearerToken;
 import dev.lattice.platform.config.Env;
@@ -28,7 +28,6 @@ import dev.lattice.testing.service.SqlProbe;
 import dev.lattice.testing.service.TrustingModule;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.StatusProto;
@@ -66,7 +65,8 @@ final class OrdersHarness implements AutoCloseable {
   private final Connection publisher;
   private final EventTap events;
 
-  private OrdersHarness(PostgresExtension ordersDb, PostgresExtension inventoryDb) throws Exception {
+  private OrdersHarness(PostgresExtension ordersDb, PostgresExtension inventoryDb)
+      throws Exception {
     this.ordersDb = ordersDb;
     nats = NatsServer.start();
     resources.add(nats);
@@ -94,8 +94,8 @@ final class OrdersHarness implements AutoCloseable {
    * inventoryTarget}; closed with the harness.
    */
   RunningService startOrders(int port, String inventoryTarget) {
-    return start(new OrdersMain(), ordersDb, port,
-        Map.of("LATTICE_INVENTORY_TARGET", inventoryTarget));
+    return start(
+        new OrdersMain(), ordersDb, port, Map.of("LATTICE_INVENTORY_TARGET", inventoryTarget));
   }
 
   private RunningService start(
@@ -106,15 +106,18 @@ final class OrdersHarness implements AutoCloseable {
     env.put("LATTICE_NATS_URL", nats.url());
     env.put("LATTICE_GRPC_PORT", Integer.toString(port));
     env.putAll(extra);
-    RunningService service = ServiceRuntime.start(
-        new TrustingModule(module, tokens.keySource()), Env.of(env),
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
+    RunningService service =
+        ServiceRuntime.start(
+            new TrustingModule(module, tokens.keySource()),
+            Env.of(env),
+            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
     resources.add(service);
     return service;
   }
 
   private ManagedChannel channel(int port) {
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     resources.add(() -> channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS));
     return channel;
   }
@@ -163,27 +166,40 @@ final class OrdersHarness implements AutoCloseable {
   Envelope publish(String service, UUID tenantId, Message payload) throws Exception {
     String subject = EventSubjects.subject(service, payload.getDescriptorForType());
     Instant now = Instant.now();
-    Envelope envelope = Envelope.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setType(subject)
-        .setSource(service)
-        .setTenantId(tenantId.toString())
-        .setAggregateType(service.equals("payments") ? "payment" : "reservation")
-        .setAggregateId(UUID.randomUUID().toString())
-        .setAggregateVersion(1)
-        .setActor(Actor.newBuilder().setType(ActorType.ACTOR_TYPE_SERVICE).setSubjectId(service))
-        .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
-        .setPayload(Any.pack(payload))
-        .build();
-    publisher.jetStream().publish(subject, new Headers(), envelope.toByteArray(),
-        PublishOptions.builder().messageId(envelope.getEventId()).build());
+    Envelope envelope =
+        Envelope.newBuilder()
+            .setEventId(UUID.randomUUID().toString())
+            .setType(subject)
+            .setSource(service)
+            .setTenantId(tenantId.toString())
+            .setAggregateType(service.equals("payments") ? "payment" : "reservation")
+            .setAggregateId(UUID.randomUUID().toString())
+            .setAggregateVersion(1)
+            .setActor(
+                Actor.newBuilder().setType(ActorType.ACTOR_TYPE_SERVICE).setSubjectId(service))
+            .setOccurredAt(
+                Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+            .setPayload(Any.pack(payload))
+            .build();
+    publisher
+        .jetStream()
+        .publish(
+            subject,
+            new Headers(),
+            envelope.toByteArray(),
+            PublishOptions.builder().messageId(envelope.getEventId()).build());
     return envelope;
   }
 
   /** Publishes {@code envelope} again with another Nats-Msg-Id, so the stream keeps it. */
   void republish(Envelope envelope, String messageId) throws Exception {
-    publisher.jetStream().publish(envelope.getType(), new Headers(), envelope.toByteArray(),
-        PublishOptions.builder().messageId(messageId).build());
+    publisher
+        .jetStream()
+        .publish(
+            envelope.getType(),
+            new Headers(),
+            envelope.toByteArray(),
+            PublishOptions.builder().messageId(messageId).build());
   }
 
   /** True once orders' consumers committed event {@code eventId} (its inbox row exists). */

@@ -38,8 +38,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The order's state machine: the saga events of decision 0008 (published here as inventory and
- * payments would), the staff steps to DELIVERED, cancellations and refunds, illegal moves,
- * late and repeated events, and stale versions.
+ * payments would), the staff steps to DELIVERED, cancellations and refunds, illegal moves, late and
+ * repeated events, and stale versions.
  */
 class OrdersLifecycleIT extends OrdersTestBase {
 
@@ -56,7 +56,8 @@ class OrdersLifecycleIT extends OrdersTestBase {
     assertThat(paid.getUpdateTime()).isEqualTo(paid.getPayTime());
     assertThat(paid.getLinesList()).isEqualTo(order.getLinesList());
 
-    Envelope event = harness.events().await(OrderPaid.class, e -> e.getOrderId().equals(order.getId()));
+    Envelope event =
+        harness.events().await(OrderPaid.class, e -> e.getOrderId().equals(order.getId()));
     assertThat(event.getAggregateVersion()).isEqualTo(2);
     assertThat(event.getCausationId()).isEqualTo(capture.getEventId());
     assertThat(event.getActor().getType()).isEqualTo(ActorType.ACTOR_TYPE_SERVICE);
@@ -65,10 +66,13 @@ class OrdersLifecycleIT extends OrdersTestBase {
     assertThat(payload.getTotalAmountMinor()).isEqualTo(2500);
     assertThat(payload.getCurrency()).isEqualTo("EUR");
     assertThat(payload.getCustomerId()).isEqualTo(aliceId.toString());
-    assertThat(harness.sqlLong(
-        "select count(*) from order_status_history where order_id = ?::uuid and from_status = 'CREATED'"
-            + " and to_status = 'PAID' and actor_type = 'SERVICE' and cause_event_id = ?::uuid",
-        order.getId(), capture.getEventId())).isEqualTo(1);
+    assertThat(
+            harness.sqlLong(
+                "select count(*) from order_status_history where order_id = ?::uuid and from_status = 'CREATED'"
+                    + " and to_status = 'PAID' and actor_type = 'SERVICE' and cause_event_id = ?::uuid",
+                order.getId(),
+                capture.getEventId()))
+        .isEqualTo(1);
 
     // The same event delivered again (a replayed dead letter, past the duplicate window) and a
     // second capture (another event id) change nothing; one consumer handles them in order.
@@ -76,23 +80,32 @@ class OrdersLifecycleIT extends OrdersTestBase {
     Envelope again = capture(order, UUID.randomUUID().toString());
     awaitProcessed(again.getEventId());
     assertThat(get(order)).isEqualTo(paid);
-    assertThat(harness.events().all(OrderPaid.class, e -> e.getOrderId().equals(order.getId()))).hasSize(1);
+    assertThat(harness.events().all(OrderPaid.class, e -> e.getOrderId().equals(order.getId())))
+        .hasSize(1);
   }
 
   @Test
   void paymentFailed_cancelsTheOrder() throws Exception {
     Order order = place(alice, request(teapot, 1));
-    harness.publish("payments", tenant, PaymentFailed.newBuilder()
-        .setPaymentId(UUID.randomUUID().toString()).setOrderId(order.getId())
-        .setCustomerId(aliceId.toString()).setFailureCode("card_declined").build());
+    harness.publish(
+        "payments",
+        tenant,
+        PaymentFailed.newBuilder()
+            .setPaymentId(UUID.randomUUID().toString())
+            .setOrderId(order.getId())
+            .setCustomerId(aliceId.toString())
+            .setFailureCode("card_declined")
+            .build());
     Order cancelled = awaitStatus(order, OrderStatus.ORDER_STATUS_CANCELLED);
     assertThat(cancelled.getCancellationReason())
         .isEqualTo(CancellationReason.CANCELLATION_REASON_PAYMENT_FAILED);
     assertThat(cancelled.getCancellationNote()).isEqualTo("card_declined");
     assertThat(cancelled.hasCancelTime()).isTrue();
     assertThat(cancelled.getVersion()).isEqualTo(2);
-    OrderCancelled event = EventTap.unpack(harness.events()
-        .await(OrderCancelled.class, e -> e.getOrderId().equals(order.getId())), OrderCancelled.class);
+    OrderCancelled event =
+        EventTap.unpack(
+            harness.events().await(OrderCancelled.class, e -> e.getOrderId().equals(order.getId())),
+            OrderCancelled.class);
     assertThat(event.getReason()).isEqualTo(CancellationReason.CANCELLATION_REASON_PAYMENT_FAILED);
     assertThat(event.getNote()).isEqualTo("card_declined");
     assertThat(event.getPreviousStatus()).isEqualTo(OrderStatus.ORDER_STATUS_CREATED);
@@ -101,7 +114,8 @@ class OrdersLifecycleIT extends OrdersTestBase {
     Envelope late = capture(order, UUID.randomUUID().toString());
     awaitProcessed(late.getEventId());
     assertThat(get(order)).isEqualTo(cancelled);
-    assertThat(harness.events().all(OrderPaid.class, e -> e.getOrderId().equals(order.getId()))).isEmpty();
+    assertThat(harness.events().all(OrderPaid.class, e -> e.getOrderId().equals(order.getId())))
+        .isEmpty();
   }
 
   @Test
@@ -112,8 +126,13 @@ class OrdersLifecycleIT extends OrdersTestBase {
     assertThat(cancelled.getCancellationReason())
         .isEqualTo(CancellationReason.CANCELLATION_REASON_STOCK_REJECTED);
     assertThat(cancelled.getCancellationNote()).isEqualTo("insufficient_stock");
-    harness.events().await(OrderCancelled.class, e -> e.getOrderId().equals(unpaid.getId())
-        && e.getReason() == CancellationReason.CANCELLATION_REASON_STOCK_REJECTED);
+    harness
+        .events()
+        .await(
+            OrderCancelled.class,
+            e ->
+                e.getOrderId().equals(unpaid.getId())
+                    && e.getReason() == CancellationReason.CANCELLATION_REASON_STOCK_REJECTED);
 
     Order order = place(alice, request(cup, 3));
     String paymentId = UUID.randomUUID().toString();
@@ -126,8 +145,10 @@ class OrdersLifecycleIT extends OrdersTestBase {
     assertThat(refunded.hasRefundTime()).isTrue();
     assertThat(refunded.hasCancelTime()).isFalse();
     assertThat(refunded.getVersion()).isEqualTo(3);
-    OrderRefunded event = EventTap.unpack(harness.events()
-        .await(OrderRefunded.class, e -> e.getOrderId().equals(order.getId())), OrderRefunded.class);
+    OrderRefunded event =
+        EventTap.unpack(
+            harness.events().await(OrderRefunded.class, e -> e.getOrderId().equals(order.getId())),
+            OrderRefunded.class);
     assertThat(event.getPaymentId()).isEqualTo(paymentId);
     assertThat(event.getRefundId()).isEqualTo(refundIdOf(order));
     assertThat(event.getAmountMinor()).isEqualTo(1197);
@@ -161,8 +182,10 @@ class OrdersLifecycleIT extends OrdersTestBase {
     assertThat(code(shipUnpaid)).isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(errorInfo(shipUnpaid).getReason()).isEqualTo("ILLEGAL_TRANSITION");
     assertThat(errorInfo(shipUnpaid).getMetadataMap())
-        .containsEntry("from", "CREATED").containsEntry("to", "SHIPPED");
-    assertThat(code(failure(() -> alice.packOrder(pack(order))))).isEqualTo(Status.Code.PERMISSION_DENIED);
+        .containsEntry("from", "CREATED")
+        .containsEntry("to", "SHIPPED");
+    assertThat(code(failure(() -> alice.packOrder(pack(order)))))
+        .isEqualTo(Status.Code.PERMISSION_DENIED);
 
     capture(order, UUID.randomUUID().toString());
     Order paid = awaitStatus(order, OrderStatus.ORDER_STATUS_PAID);
@@ -187,8 +210,14 @@ class OrdersLifecycleIT extends OrdersTestBase {
     assertThat(errorInfo(cancelShipped).getReason()).isEqualTo("ILLEGAL_TRANSITION");
     assertThat(errorInfo(cancelShipped).getMetadataMap()).containsEntry("from", "SHIPPED");
 
-    Order delivered = staff.deliverOrder(DeliverOrderRequest.newBuilder()
-        .setOrderId(order.getId()).setVersion(shipped.getVersion()).build()).getOrder();
+    Order delivered =
+        staff
+            .deliverOrder(
+                DeliverOrderRequest.newBuilder()
+                    .setOrderId(order.getId())
+                    .setVersion(shipped.getVersion())
+                    .build())
+            .getOrder();
     assertThat(delivered.getStatus()).isEqualTo(OrderStatus.ORDER_STATUS_DELIVERED);
     assertThat(delivered.getVersion()).isEqualTo(5);
     assertThat(delivered.hasDeliverTime()).isTrue();
@@ -199,25 +228,35 @@ class OrdersLifecycleIT extends OrdersTestBase {
     harness.events().await(OrderDelivered.class, e -> e.getOrderId().equals(order.getId()));
     assertThat(harness.events().ofAggregate(order.getId()))
         .extracting(Envelope::getType)
-        .containsExactly("lattice.orders.order_created", "lattice.orders.order_paid",
-            "lattice.orders.order_packed", "lattice.orders.order_shipped",
+        .containsExactly(
+            "lattice.orders.order_created",
+            "lattice.orders.order_paid",
+            "lattice.orders.order_packed",
+            "lattice.orders.order_shipped",
             "lattice.orders.order_delivered");
     assertThat(harness.events().ofAggregate(order.getId()))
-        .extracting(Envelope::getAggregateVersion).containsExactly(1L, 2L, 3L, 4L, 5L);
-    OrderShipped shippedEvent = EventTap.unpack(harness.events()
-        .await(OrderShipped.class, e -> e.getOrderId().equals(order.getId())), OrderShipped.class);
+        .extracting(Envelope::getAggregateVersion)
+        .containsExactly(1L, 2L, 3L, 4L, 5L);
+    OrderShipped shippedEvent =
+        EventTap.unpack(
+            harness.events().await(OrderShipped.class, e -> e.getOrderId().equals(order.getId())),
+            OrderShipped.class);
     assertThat(shippedEvent.getCarrier()).isEqualTo("DHL");
     assertThat(shippedEvent.getTrackingNumber()).isEqualTo("JD0001");
-    assertThat(harness.events().all(OrderPacked.class, e -> e.getOrderId().equals(order.getId()))).hasSize(1);
-    assertThat(harness.sqlLong("select count(*) from order_status_history where order_id = ?::uuid",
-        order.getId())).isEqualTo(5);
+    assertThat(harness.events().all(OrderPacked.class, e -> e.getOrderId().equals(order.getId())))
+        .hasSize(1);
+    assertThat(
+            harness.sqlLong(
+                "select count(*) from order_status_history where order_id = ?::uuid",
+                order.getId()))
+        .isEqualTo(5);
   }
 
   @Test
   void cancelBeforePayment_cancels_andAfterPayment_refunds() throws Exception {
     Order mine = place(alice, request(teapot, 1));
-    Order cancelled = alice.cancelOrder(cancel(mine).toBuilder().setNote("changed my mind").build())
-        .getOrder();
+    Order cancelled =
+        alice.cancelOrder(cancel(mine).toBuilder().setNote("changed my mind").build()).getOrder();
     assertThat(cancelled.getStatus()).isEqualTo(OrderStatus.ORDER_STATUS_CANCELLED);
     assertThat(cancelled.getCancellationReason())
         .isEqualTo(CancellationReason.CANCELLATION_REASON_CUSTOMER_REQUEST);
@@ -237,8 +276,10 @@ class OrdersLifecycleIT extends OrdersTestBase {
     assertThat(refunded.getStatus()).isEqualTo(OrderStatus.ORDER_STATUS_REFUNDED);
     assertThat(refunded.getCancellationReason())
         .isEqualTo(CancellationReason.CANCELLATION_REASON_CUSTOMER_REQUEST);
-    OrderRefunded event = EventTap.unpack(harness.events()
-        .await(OrderRefunded.class, e -> e.getOrderId().equals(paid.getId())), OrderRefunded.class);
+    OrderRefunded event =
+        EventTap.unpack(
+            harness.events().await(OrderRefunded.class, e -> e.getOrderId().equals(paid.getId())),
+            OrderRefunded.class);
     assertThat(event.getPaymentId()).isEqualTo(paymentId);
     assertThat(event.getRefundId()).isEqualTo(refundIdOf(paid));
     assertThat(UUID.fromString(event.getRefundId()).version()).isEqualTo(7);
@@ -246,12 +287,14 @@ class OrdersLifecycleIT extends OrdersTestBase {
     assertThat(event.getPreviousStatus()).isEqualTo(OrderStatus.ORDER_STATUS_PAID);
     assertThat(event.getCancellationReason())
         .isEqualTo(CancellationReason.CANCELLATION_REASON_CUSTOMER_REQUEST);
-    assertThat(harness.events().all(OrderCancelled.class, e -> e.getOrderId().equals(paid.getId()))).isEmpty();
+    assertThat(harness.events().all(OrderCancelled.class, e -> e.getOrderId().equals(paid.getId())))
+        .isEmpty();
 
     // A packed order has not shipped: its customer may still cancel it, and it is refunded.
     Order packedOrder = place(alice, request(teapot, 1));
     capture(packedOrder, UUID.randomUUID().toString());
-    Order packed = staff.packOrder(pack(awaitStatus(packedOrder, OrderStatus.ORDER_STATUS_PAID))).getOrder();
+    Order packed =
+        staff.packOrder(pack(awaitStatus(packedOrder, OrderStatus.ORDER_STATUS_PAID))).getOrder();
     Order customerRefunded = alice.cancelOrder(cancel(packed)).getOrder();
     assertThat(customerRefunded.getStatus()).isEqualTo(OrderStatus.ORDER_STATUS_REFUNDED);
     assertThat(customerRefunded.getCancellationReason())
@@ -260,32 +303,52 @@ class OrdersLifecycleIT extends OrdersTestBase {
     // A shipped order is cancelled or refunded by nobody.
     Order shippedOrder = place(alice, request(teapot, 1));
     capture(shippedOrder, UUID.randomUUID().toString());
-    Order packedToShip = staff.packOrder(pack(awaitStatus(shippedOrder, OrderStatus.ORDER_STATUS_PAID))).getOrder();
+    Order packedToShip =
+        staff.packOrder(pack(awaitStatus(shippedOrder, OrderStatus.ORDER_STATUS_PAID))).getOrder();
     Order shipped = staff.shipOrder(ship(packedToShip)).getOrder();
-    for (StatusRuntimeException refused : List.of(
-        failure(() -> alice.cancelOrder(cancel(shipped))),
-        failure(() -> staff.cancelOrder(cancel(shipped))),
-        failure(() -> keyed(staff, UUID.randomUUID().toString()).refundOrder(RefundOrderRequest.newBuilder()
-            .setOrderId(shipped.getId()).setVersion(shipped.getVersion()).setReason("late").build())))) {
+    for (StatusRuntimeException refused :
+        List.of(
+            failure(() -> alice.cancelOrder(cancel(shipped))),
+            failure(() -> staff.cancelOrder(cancel(shipped))),
+            failure(
+                () ->
+                    keyed(staff, UUID.randomUUID().toString())
+                        .refundOrder(
+                            RefundOrderRequest.newBuilder()
+                                .setOrderId(shipped.getId())
+                                .setVersion(shipped.getVersion())
+                                .setReason("late")
+                                .build())))) {
       assertThat(code(refused)).isEqualTo(Status.Code.FAILED_PRECONDITION);
       assertThat(errorInfo(refused).getReason()).isEqualTo("ILLEGAL_TRANSITION");
     }
-    assertThat(staff.getOrder(GetOrderRequest.newBuilder().setOrderId(shipped.getId()).build())
-        .getOrder().getStatus()).isEqualTo(OrderStatus.ORDER_STATUS_SHIPPED);
+    assertThat(
+            staff
+                .getOrder(GetOrderRequest.newBuilder().setOrderId(shipped.getId()).build())
+                .getOrder()
+                .getStatus())
+        .isEqualTo(OrderStatus.ORDER_STATUS_SHIPPED);
   }
 
   @Test
   void refundOrder_refundsAPaidOrderOnce_perKey() throws Exception {
     Order order = place(alice, request(teapot, 1));
-    RefundOrderRequest early = RefundOrderRequest.newBuilder()
-        .setOrderId(order.getId()).setVersion(1).setReason("goodwill").build();
-    StatusRuntimeException unpaid = failure(() -> keyed(staff, UUID.randomUUID().toString()).refundOrder(early));
+    RefundOrderRequest early =
+        RefundOrderRequest.newBuilder()
+            .setOrderId(order.getId())
+            .setVersion(1)
+            .setReason("goodwill")
+            .build();
+    StatusRuntimeException unpaid =
+        failure(() -> keyed(staff, UUID.randomUUID().toString()).refundOrder(early));
     assertThat(code(unpaid)).isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(errorInfo(unpaid).getMetadataMap())
-        .containsEntry("from", "CREATED").containsEntry("to", "REFUNDED");
+        .containsEntry("from", "CREATED")
+        .containsEntry("to", "REFUNDED");
     assertThat(code(failure(() -> keyed(alice, UUID.randomUUID().toString()).refundOrder(early))))
         .isEqualTo(Status.Code.PERMISSION_DENIED);
-    assertThat(code(failure(() -> staff.refundOrder(early)))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(code(failure(() -> staff.refundOrder(early))))
+        .isEqualTo(Status.Code.INVALID_ARGUMENT);
 
     String paymentId = UUID.randomUUID().toString();
     capture(order, paymentId);
@@ -299,8 +362,10 @@ class OrdersLifecycleIT extends OrdersTestBase {
     assertThat(first.getOrder().getCancellationNote()).isEqualTo("goodwill");
     assertThat(keyed(staff, key).refundOrder(refund)).isEqualTo(first);
 
-    OrderRefunded event = EventTap.unpack(harness.events()
-        .await(OrderRefunded.class, e -> e.getOrderId().equals(order.getId())), OrderRefunded.class);
+    OrderRefunded event =
+        EventTap.unpack(
+            harness.events().await(OrderRefunded.class, e -> e.getOrderId().equals(order.getId())),
+            OrderRefunded.class);
     assertThat(event.getRefundId()).isEqualTo(refundIdOf(order));
     assertThat(event.getPaymentId()).isEqualTo(paymentId);
     assertThat(event.getNote()).isEqualTo("goodwill");
@@ -308,48 +373,81 @@ class OrdersLifecycleIT extends OrdersTestBase {
         .isEqualTo(CancellationReason.CANCELLATION_REASON_UNSPECIFIED);
     assertThat(harness.events().all(OrderRefunded.class, e -> e.getOrderId().equals(order.getId())))
         .hasSize(1);
-    StatusRuntimeException twice = failure(() -> keyed(staff, UUID.randomUUID().toString())
-        .refundOrder(refund.toBuilder().setVersion(first.getOrder().getVersion()).build()));
+    StatusRuntimeException twice =
+        failure(
+            () ->
+                keyed(staff, UUID.randomUUID().toString())
+                    .refundOrder(
+                        refund.toBuilder().setVersion(first.getOrder().getVersion()).build()));
     assertThat(code(twice)).isEqualTo(Status.Code.FAILED_PRECONDITION);
   }
 
   private Envelope capture(Order order, String paymentId) throws Exception {
-    return harness.publish("payments", tenant, PaymentCaptured.newBuilder()
-        .setPaymentId(paymentId).setOrderId(order.getId()).setCustomerId(order.getCustomerId())
-        .setAmountMinor(order.getTotalAmountMinor()).setCurrency(order.getCurrency())
-        .setProvider("sandbox").setProviderChargeId("ch_" + paymentId).build());
+    return harness.publish(
+        "payments",
+        tenant,
+        PaymentCaptured.newBuilder()
+            .setPaymentId(paymentId)
+            .setOrderId(order.getId())
+            .setCustomerId(order.getCustomerId())
+            .setAmountMinor(order.getTotalAmountMinor())
+            .setCurrency(order.getCurrency())
+            .setProvider("sandbox")
+            .setProviderChargeId("ch_" + paymentId)
+            .build());
   }
 
   private Envelope rejectStock(Order order) throws Exception {
-    return harness.publish("inventory", tenant, StockRejected.newBuilder()
-        .setOrderId(order.getId())
-        .setReason(StockRejectionReason.STOCK_REJECTION_REASON_INSUFFICIENT_STOCK)
-        .addShortLines(StockRejected.ShortLine.newBuilder()
-            .setProductId(order.getLines(0).getProductId())
-            .setRequested(order.getLines(0).getQuantity()).setAvailable(0))
-        .build());
+    return harness.publish(
+        "inventory",
+        tenant,
+        StockRejected.newBuilder()
+            .setOrderId(order.getId())
+            .setReason(StockRejectionReason.STOCK_REJECTION_REASON_INSUFFICIENT_STOCK)
+            .addShortLines(
+                StockRejected.ShortLine.newBuilder()
+                    .setProductId(order.getLines(0).getProductId())
+                    .setRequested(order.getLines(0).getQuantity())
+                    .setAvailable(0))
+            .build());
   }
 
   private Envelope expire(Order order) throws Exception {
-    return harness.publish("inventory", tenant, ReservationExpired.newBuilder()
-        .setReservationId(UUID.randomUUID().toString()).setOrderId(order.getId()).build());
+    return harness.publish(
+        "inventory",
+        tenant,
+        ReservationExpired.newBuilder()
+            .setReservationId(UUID.randomUUID().toString())
+            .setOrderId(order.getId())
+            .build());
   }
 
   private String refundIdOf(Order order) {
-    return harness.sqlValue("select refund_id::text from orders where id = ?::uuid", order.getId())
+    return harness
+        .sqlValue("select refund_id::text from orders where id = ?::uuid", order.getId())
         .toString();
   }
 
   private static PackOrderRequest pack(Order order) {
-    return PackOrderRequest.newBuilder().setOrderId(order.getId()).setVersion(order.getVersion()).build();
+    return PackOrderRequest.newBuilder()
+        .setOrderId(order.getId())
+        .setVersion(order.getVersion())
+        .build();
   }
 
   private static ShipOrderRequest ship(Order order) {
-    return ShipOrderRequest.newBuilder().setOrderId(order.getId()).setVersion(order.getVersion())
-        .setCarrier("DHL").setTrackingNumber("JD0001").build();
+    return ShipOrderRequest.newBuilder()
+        .setOrderId(order.getId())
+        .setVersion(order.getVersion())
+        .setCarrier("DHL")
+        .setTrackingNumber("JD0001")
+        .build();
   }
 
   private static CancelOrderRequest cancel(Order order) {
-    return CancelOrderRequest.newBuilder().setOrderId(order.getId()).setVersion(order.getVersion()).build();
+    return CancelOrderRequest.newBuilder()
+        .setOrderId(order.getId())
+        .setVersion(order.getVersion())
+        .build();
   }
 }

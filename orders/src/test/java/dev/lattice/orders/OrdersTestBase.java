@@ -69,13 +69,15 @@ abstract class OrdersTestBase {
   }
 
   Product product(String name, long price, String currency) {
-    return catalog.createProduct(CreateProductRequest.newBuilder()
-            .setSku("SKU-" + SKUS.incrementAndGet())
-            .setName(name)
-            .setPriceAmountMinor(price)
-            .setCurrency(currency)
-            .setInitialStock(100)
-            .build())
+    return catalog
+        .createProduct(
+            CreateProductRequest.newBuilder()
+                .setSku("SKU-" + SKUS.incrementAndGet())
+                .setName(name)
+                .setPriceAmountMinor(price)
+                .setCurrency(currency)
+                .setInitialStock(100)
+                .build())
         .getProduct();
   }
 
@@ -101,18 +103,24 @@ abstract class OrdersTestBase {
   }
 
   Order get(Order order) {
-    return staff.getOrder(GetOrderRequest.newBuilder().setOrderId(order.getId()).build()).getOrder();
+    return staff
+        .getOrder(GetOrderRequest.newBuilder().setOrderId(order.getId()).build())
+        .getOrder();
   }
 
   /** Waits until {@code order} has {@code status}, and returns it then. */
   Order awaitStatus(Order order, OrderStatus status) {
-    return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+    return await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> get(order), current -> current.getStatus() == status);
   }
 
   /** Waits until orders' consumers committed event {@code eventId}. */
   static void awaitProcessed(String eventId) {
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(50))
         .until(() -> harness.processed(eventId));
   }
 }

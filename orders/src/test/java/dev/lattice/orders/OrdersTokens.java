@@ -15,7 +15,8 @@ final class OrdersTokens {
 
   /** What staff hold. */
   static final String[] STAFF = {
-      "orders.read", "orders.write", "orders.manage", "inventory.read", "inventory.write"};
+    "orders.read", "orders.write", "orders.manage", "inventory.read", "inventory.write"
+  };
 
   private final TestKey key = TestKey.generate("orders-test-key");
 

@@ -10,8 +10,8 @@ import java.time.Duration;
  *
  * @param providerUrl {@code LATTICE_PAYMENTS_PROVIDER_URL}, default {@code http://127.0.0.1:9210}
  *     (the sandbox provider)
- * @param providerApiKey {@code LATTICE_PAYMENTS_PROVIDER_API_KEY}, default {@code
- *     sk_test_lattice} (the sandbox's default)
+ * @param providerApiKey {@code LATTICE_PAYMENTS_PROVIDER_API_KEY}, default {@code sk_test_lattice}
+ *     (the sandbox's default)
  * @param providerTimeout {@code LATTICE_PAYMENTS_PROVIDER_TIMEOUT}, default 3 s: the most one
  *     provider call may take
  * @param webhookHttpPort {@code LATTICE_PAYMENTS_WEBHOOK_HTTP_PORT}, default 9204 (0: any free
@@ -25,8 +25,8 @@ import java.time.Duration;
  * @param retryMax {@code LATTICE_PAYMENTS_RETRY_MAX}, default 1 min: the longest backoff
  * @param pendingRecheck {@code LATTICE_PAYMENTS_PENDING_RECHECK}, default 30 s: when a charge or
  *     refund the provider reported pending is looked up again if no webhook settled it
- * @param lease {@code LATTICE_PAYMENTS_WORKER_LEASE}, default 30 s: how long a worker holds a claimed
- *     payment or refund; after it, another worker may repeat the call with the same key
+ * @param lease {@code LATTICE_PAYMENTS_WORKER_LEASE}, default 30 s: how long a worker holds a
+ *     claimed payment or refund; after it, another worker may repeat the call with the same key
  * @param chargeRequestTtl {@code LATTICE_PAYMENTS_CHARGE_REQUEST_TTL}, default 1 h: how long an
  *     unused charge request (and its card token) is kept
  */
@@ -45,26 +45,35 @@ public record PaymentsConfig(
 
   /** Reads the configuration; see the parameters for names and defaults. */
   public static PaymentsConfig fromEnv(Env env) {
-    PaymentsConfig config = new PaymentsConfig(
-        URI.create(env.string("LATTICE_PAYMENTS_PROVIDER_URL", "http://127.0.0.1:9210")),
-        env.string("LATTICE_PAYMENTS_PROVIDER_API_KEY", "sk_test_lattice"),
-        env.duration("LATTICE_PAYMENTS_PROVIDER_TIMEOUT", Duration.ofSeconds(3)),
-        env.integer("LATTICE_PAYMENTS_WEBHOOK_HTTP_PORT", 9204, 0, 65535),
-        env.string("LATTICE_PAYMENTS_WEBHOOK_SECRET", "whsec_lattice_dev"),
-        env.duration("LATTICE_PAYMENTS_WORKER_POLL", Duration.ofMillis(500)),
-        env.duration("LATTICE_PAYMENTS_RETRY_BASE", Duration.ofSeconds(1)),
-        env.duration("LATTICE_PAYMENTS_RETRY_MAX", Duration.ofMinutes(1)),
-        env.duration("LATTICE_PAYMENTS_PENDING_RECHECK", Duration.ofSeconds(30)),
-        env.duration("LATTICE_PAYMENTS_WORKER_LEASE", Duration.ofSeconds(30)),
-        env.duration("LATTICE_PAYMENTS_CHARGE_REQUEST_TTL", Duration.ofHours(1)));
-    for (var d : new Duration[] {config.providerTimeout, config.workerPoll, config.retryBase,
-        config.pendingRecheck, config.lease, config.chargeRequestTtl}) {
+    PaymentsConfig config =
+        new PaymentsConfig(
+            URI.create(env.string("LATTICE_PAYMENTS_PROVIDER_URL", "http://127.0.0.1:9210")),
+            env.string("LATTICE_PAYMENTS_PROVIDER_API_KEY", "sk_test_lattice"),
+            env.duration("LATTICE_PAYMENTS_PROVIDER_TIMEOUT", Duration.ofSeconds(3)),
+            env.integer("LATTICE_PAYMENTS_WEBHOOK_HTTP_PORT", 9204, 0, 65535),
+            env.string("LATTICE_PAYMENTS_WEBHOOK_SECRET", "whsec_lattice_dev"),
+            env.duration("LATTICE_PAYMENTS_WORKER_POLL", Duration.ofMillis(500)),
+            env.duration("LATTICE_PAYMENTS_RETRY_BASE", Duration.ofSeconds(1)),
+            env.duration("LATTICE_PAYMENTS_RETRY_MAX", Duration.ofMinutes(1)),
+            env.duration("LATTICE_PAYMENTS_PENDING_RECHECK", Duration.ofSeconds(30)),
+            env.duration("LATTICE_PAYMENTS_WORKER_LEASE", Duration.ofSeconds(30)),
+            env.duration("LATTICE_PAYMENTS_CHARGE_REQUEST_TTL", Duration.ofHours(1)));
+    for (var d :
+        new Duration[] {
+          config.providerTimeout,
+          config.workerPoll,
+          config.retryBase,
+          config.pendingRecheck,
+          config.lease,
+          config.chargeRequestTtl
+        }) {
       if (d.isZero()) {
         throw new ConfigException("payments durations must be positive: " + config);
       }
     }
     if (config.lease.compareTo(config.providerTimeout.multipliedBy(2)) < 0) {
-      throw new ConfigException("LATTICE_PAYMENTS_WORKER_LEASE must be at least twice the provider timeout");
+      throw new ConfigException(
+          "LATTICE_PAYMENTS_WORKER_LEASE must be at least twice the provider timeout");
     }
     if (config.webhookSecret.isEmpty()) {
       throw new ConfigException("LATTICE_PAYMENTS_WEBHOOK_SECRET must not be empty");
@@ -74,7 +83,14 @@ public record PaymentsConfig(
 
   @Override
   public String toString() {
-    return "PaymentsConfig[providerUrl=" + providerUrl + ", providerTimeout=" + providerTimeout
-        + ", webhookHttpPort=" + webhookHttpPort + ", workerPoll=" + workerPoll + "]";
+    return "PaymentsConfig[providerUrl="
+        + providerUrl
+        + ", providerTimeout="
+        + providerTimeout
+        + ", webhookHttpPort="
+        + webhookHttpPort
+        + ", workerPoll="
+        + workerPoll
+        + "]";
   }
 }

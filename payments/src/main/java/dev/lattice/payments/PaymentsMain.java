@@ -41,11 +41,11 @@ import io.grpc.BindableService;
 import java.util.List;
 
 /**
- * The payments service: PaymentsService on gRPC port 9104 (override with {@code LATTICE_GRPC_PORT}),
- * its own database {@code lattice_payments}. Start-up and drain follow {@link ServiceRuntime}.
- * Beside the gRPC server it runs the saga's consumers ({@code charge-requests} on ORDERS, {@code
- * charges-*} on INVENTORY and ORDERS), the charge and refund workers, and the provider's webhook
- * intake over plain HTTP ({@link PaymentsConfig} names the settings).
+ * The payments service: PaymentsService on gRPC port 9104 (override with {@code
+ * LATTICE_GRPC_PORT}), its own database {@code lattice_payments}. Start-up and drain follow {@link
+ * ServiceRuntime}. Beside the gRPC server it runs the saga's consumers ({@code charge-requests} on
+ * ORDERS, {@code charges-*} on INVENTORY and ORDERS), the charge and refund workers, and the
+ * provider's webhook intake over plain HTTP ({@link PaymentsConfig} names the settings).
  */
 public final class PaymentsMain implements ServiceModule {
 
@@ -65,7 +65,10 @@ public final class PaymentsMain implements ServiceModule {
     return 9104;
   }
 
-  /** Payments' own settings: the card processor, its webhooks and the workers ({@link PaymentsConfig}). */
+  /**
+   * Payments' own settings: the card processor, its webhooks and the workers ({@link
+   * PaymentsConfig}).
+   */
   @Override
   public void checkConfig(Env env) {
     PaymentsConfig.fromEnv(env);
@@ -74,17 +77,18 @@ public final class PaymentsMain implements ServiceModule {
   @Override
   public List<BindableService> services(ServiceContext context) {
     Components c = components(context);
-    return List.of(new PaymentsGrpcService(
-            new PaymentQueries(context.dsl(), PageTokens.fromEnv(context.env())),
-            new PaymentRefunds(context.dsl(), c.settlements()),
-            c.webhooks())
-        .bindable());
+    return List.of(
+        new PaymentsGrpcService(
+                new PaymentQueries(context.dsl(), PageTokens.fromEnv(context.env())),
+                new PaymentRefunds(context.dsl(), c.settlements()),
+                c.webhooks())
+            .bindable());
   }
 
   /**
    * The saga's consumers (decision 0008): {@code charge-requests} on ORDERS, and the logical
-   * consumer {@code charges} as one durable per event (a durable belongs to one stream, and
-   * several filter subjects need nats-server 2.10+): {@code charges-stock-reserved}, {@code
+   * consumer {@code charges} as one durable per event (a durable belongs to one stream, and several
+   * filter subjects need nats-server 2.10+): {@code charges-stock-reserved}, {@code
    * charges-stock-rejected} on INVENTORY, {@code charges-order-cancelled}, {@code
    * charges-order-refunded} on ORDERS. Their handlers are guarded by the payment's status, so the
    * order in which the durables deliver does not matter.
@@ -94,36 +98,73 @@ public final class PaymentsMain implements ServiceModule {
     Components c = components(context);
     ChargeHandlers charges = c.charges();
     // Consumers that leave work for the provider workers wake them once it is committed.
-    ConsumerListener wake = new ConsumerListener() {
-      @Override
-      public void afterCommitBeforeAck(Envelope envelope) {
-        c.workers().nudge();
-      }
-    };
+    ConsumerListener wake =
+        new ConsumerListener() {
+          @Override
+          public void afterCommitBeforeAck(Envelope envelope) {
+            c.workers().nudge();
+          }
+        };
     return List.of(
-        consumer(context, "charge-requests", "orders", OrderCreated.class,
-            c.chargeRequests()::onOrderCreated, ConsumerListener.NONE),
-        consumer(context, "charges-stock-reserved", "inventory", StockReserved.class,
-            charges::onStockReserved, wake),
-        consumer(context, "charges-stock-rejected", "inventory", StockRejected.class,
-            charges::onStockRejected, ConsumerListener.NONE),
-        consumer(context, "charges-order-cancelled", "orders", OrderCancelled.class,
-            charges::onOrderCancelled, wake),
-        consumer(context, "charges-order-refunded", "orders", OrderRefunded.class,
-            charges::onOrderRefunded, wake));
+        consumer(
+            context,
+            "charge-requests",
+            "orders",
+            OrderCreated.class,
+            c.chargeRequests()::onOrderCreated,
+            ConsumerListener.NONE),
+        consumer(
+            context,
+            "charges-stock-reserved",
+            "inventory",
+            StockReserved.class,
+            charges::onStockReserved,
+            wake),
+        consumer(
+            context,
+            "charges-stock-rejected",
+            "inventory",
+            StockRejected.class,
+            charges::onStockRejected,
+            ConsumerListener.NONE),
+        consumer(
+            context,
+            "charges-order-cancelled",
+            "orders",
+            OrderCancelled.class,
+            charges::onOrderCancelled,
+            wake),
+        consumer(
+            context,
+            "charges-order-refunded",
+            "orders",
+            OrderRefunded.class,
+            charges::onOrderRefunded,
+            wake));
   }
 
-  private static <T extends Message> EventConsumer consumer(ServiceContext context, String durable,
-      String producer, Class<T> type, EventHandler<T> handler, ConsumerListener listener) {
+  private static <T extends Message> EventConsumer consumer(
+      ServiceContext context,
+      String durable,
+      String producer,
+      Class<T> type,
+      EventHandler<T> handler,
+      ConsumerListener listener) {
     Descriptor descriptor = Internal.getDefaultInstance(type).getDescriptorForType();
-    return context.consumer(durable, EventSubjects.streamName(producer),
+    return context
+        .consumer(
+            durable,
+            EventSubjects.streamName(producer),
             EventSubjects.subject(producer, descriptor))
         .handle(type, handler)
         .listener(listener)
         .build();
   }
 
-  /** The charge and refund workers, and the webhook intake on {@code LATTICE_PAYMENTS_WEBHOOK_HTTP_PORT}. */
+  /**
+   * The charge and refund workers, and the webhook intake on {@code
+   * LATTICE_PAYMENTS_WEBHOOK_HTTP_PORT}.
+   */
   @Override
   public List<AutoCloseable> background(ServiceContext context) {
     Components c = components(context);
@@ -135,8 +176,13 @@ public final class PaymentsMain implements ServiceModule {
 
   /** Payments' parts, built once per start from the started infrastructure. */
   private record Components(
-      ServiceContext context, PaymentsConfig config, PaymentProvider provider, Settlements settlements,
-      ProviderWebhooks webhooks, ChargeRequestHandler chargeRequests, ChargeHandlers charges,
+      ServiceContext context,
+      PaymentsConfig config,
+      PaymentProvider provider,
+      Settlements settlements,
+      ProviderWebhooks webhooks,
+      ChargeRequestHandler chargeRequests,
+      ChargeHandlers charges,
       ProviderWorkers workers) {}
 
   private synchronized Components components(ServiceContext context) {
@@ -144,22 +190,48 @@ public final class PaymentsMain implements ServiceModule {
       return components;
     }
     PaymentsConfig config = PaymentsConfig.fromEnv(context.env());
-    PaymentProvider provider = new ResilientPaymentProvider(new SandboxPaymentProvider(
-        config.providerUrl(), config.providerApiKey(), config.providerTimeout()));
-    Settlements settlements = new Settlements(new PaymentsEvents(context.outbox()), context.clock());
-    ProviderWebhooks webhooks = new ProviderWebhooks(context.dsl(), provider, settlements,
-        new WebhookSignature(config.webhookSecret()), context.clock());
+    PaymentProvider provider =
+        new ResilientPaymentProvider(
+            new SandboxPaymentProvider(
+                config.providerUrl(), config.providerApiKey(), config.providerTimeout()));
+    Settlements settlements =
+        new Settlements(new PaymentsEvents(context.outbox()), context.clock());
+    ProviderWebhooks webhooks =
+        new ProviderWebhooks(
+            context.dsl(),
+            provider,
+            settlements,
+            new WebhookSignature(config.webhookSecret()),
+            context.clock());
     Backoff backoff = new Backoff(config.retryBase(), config.retryMax());
-    ProviderWorkers workers = new ProviderWorkers(
-        context.dsl(),
-        new ChargeWorker(context.dsl(), provider, settlements, backoff, config.lease(),
-            config.pendingRecheck()),
-        new RefundWorker(context.dsl(), provider, settlements, backoff, config.lease(),
-            config.pendingRecheck()),
-        settlements);
-    components = new Components(context, config, provider, settlements, webhooks,
-        new ChargeRequestHandler(new ChargeRequests(settlements, config.chargeRequestTtl())),
-        new ChargeHandlers(new Charges(settlements, provider.name(), context.clock())), workers);
+    ProviderWorkers workers =
+        new ProviderWorkers(
+            context.dsl(),
+            new ChargeWorker(
+                context.dsl(),
+                provider,
+                settlements,
+                backoff,
+                config.lease(),
+                config.pendingRecheck()),
+            new RefundWorker(
+                context.dsl(),
+                provider,
+                settlements,
+                backoff,
+                config.lease(),
+                config.pendingRecheck()),
+            settlements);
+    components =
+        new Components(
+            context,
+            config,
+            provider,
+            settlements,
+            webhooks,
+            new ChargeRequestHandler(new ChargeRequests(settlements, config.chargeRequestTtl())),
+            new ChargeHandlers(new Charges(settlements, provider.name(), context.clock())),
+            workers);
     return components;
   }
 }

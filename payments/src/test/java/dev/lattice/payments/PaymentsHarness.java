@@ -10,8 +10,8 @@ import dev.lattice.events.v1.Actor;
 import dev.lattice.events.v1.ActorType;
 import dev.lattice.events.v1.Envelope;
 import dev.lattice.local.FreePorts;
-import dev.lattice.payments.v1.PaymentsServiceGrpc.PaymentsServiceBlockingStub;
 import dev.lattice.payments.v1.PaymentsServiceGrpc;
+import dev.lattice.payments.v1.PaymentsServiceGrpc.PaymentsServiceBlockingStub;
 import dev.lattice.payments.webhooks.WebhookHttpServer;
 import dev.lattice.platform.auth.BearerToken;
 import dev.lattice.platform.config.Env;
@@ -48,11 +48,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real payments service for a test class, with a real sandbox provider in-process over HTTP:
- * its own database on the shared test PostgreSQL, the shared test nats-server (with the ORDERS
- * and INVENTORY streams it consumes), a Netty server on a free loopback port, the webhook intake
- * on another, and access tokens signed by a test key the service trusts instead of identity's
- * JWKS. Timings are shortened: provider timeout 1 s, tok_timeout answers after 4 s, pending
- * charges confirm after 1.5 s, retries start at 300 ms.
+ * its own database on the shared test PostgreSQL, the shared test nats-server (with the ORDERS and
+ * INVENTORY streams it consumes), a Netty server on a free loopback port, the webhook intake on
+ * another, and access tokens signed by a test key the service trusts instead of identity's JWKS.
+ * Timings are shortened: provider timeout 1 s, tok_timeout answers after 4 s, pending charges
+ * confirm after 1.5 s, retries start at 300 ms.
  */
 final class PaymentsHarness implements AutoCloseable {
 
@@ -69,8 +69,13 @@ final class PaymentsHarness implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
 
   private PaymentsHarness(
-      RunningService service, CardProcessorSandbox sandbox, ManagedChannel channel,
-      PostgresExtension postgres, TestKey tokens, Connection nats, int webhookPort) {
+      RunningService service,
+      CardProcessorSandbox sandbox,
+      ManagedChannel channel,
+      PostgresExtension postgres,
+      TestKey tokens,
+      Connection nats,
+      int webhookPort) {
     this.service = service;
     this.sandbox = sandbox;
     this.channel = channel;
@@ -81,18 +86,26 @@ final class PaymentsHarness implements AutoCloseable {
   }
 
   /** Starts the sandbox and payments. */
-  static PaymentsHarness start(PostgresExtension postgres, NatsExtension natsServer) throws Exception {
+  static PaymentsHarness start(PostgresExtension postgres, NatsExtension natsServer)
+      throws Exception {
     Connection nats = Nats.connect(natsServer.url());
     EventStreams.ensureServiceStream(nats.jetStreamManagement(), "orders");
     EventStreams.ensureServiceStream(nats.jetStreamManagement(), "inventory");
     int port = FreePorts.next();
     int webhookPort = FreePorts.next();
-    CardProcessorSandbox sandbox = CardProcessorSandbox.start(new SandboxConfig(
-        0, API_KEY,
-        Optional.of(URI.create("http://127.0.0.1:" + webhookPort + WebhookHttpServer.PATH)),
-        WEBHOOK_SECRET,
-        Duration.ofMillis(20), Duration.ofMillis(80),
-        Duration.ofSeconds(4), Duration.ofMillis(1500), Duration.ofSeconds(2), 30));
+    CardProcessorSandbox sandbox =
+        CardProcessorSandbox.start(
+            new SandboxConfig(
+                0,
+                API_KEY,
+                Optional.of(URI.create("http://127.0.0.1:" + webhookPort + WebhookHttpServer.PATH)),
+                WEBHOOK_SECRET,
+                Duration.ofMillis(20),
+                Duration.ofMillis(80),
+                Duration.ofSeconds(4),
+                Duration.ofMillis(1500),
+                Duration.ofSeconds(2),
+                30));
     Map<String, String> env = new HashMap<>();
     env.put("LATTICE_DB_URL", postgres.jdbcUrl());
     env.put("LATTICE_DB_USER", postgres.user());
@@ -109,10 +122,13 @@ final class PaymentsHarness implements AutoCloseable {
     env.put("LATTICE_PAYMENTS_PENDING_RECHECK", "3s");
     env.put("LATTICE_PAYMENTS_WORKER_LEASE", "10s");
     TestKey tokens = TestKey.generate("payments-test-key");
-    RunningService service = ServiceRuntime.start(
-        new TrustingModule(new PaymentsMain(), tokens.keySource()), Env.of(env),
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    RunningService service =
+        ServiceRuntime.start(
+            new TrustingModule(new PaymentsMain(), tokens.keySource()),
+            Env.of(env),
+            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)));
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     return new PaymentsHarness(service, sandbox, channel, postgres, tokens, nats, webhookPort);
   }
 
@@ -137,39 +153,47 @@ final class PaymentsHarness implements AutoCloseable {
   }
 
   /**
-   * Publishes {@code payload} as event of {@code service} for {@code tenant} on its stream, as
-   * the producer's relay would; returns the envelope.
+   * Publishes {@code payload} as event of {@code service} for {@code tenant} on its stream, as the
+   * producer's relay would; returns the envelope.
    */
-  Envelope publish(String service, UUID tenant, String aggregateId, Message payload) throws Exception {
+  Envelope publish(String service, UUID tenant, String aggregateId, Message payload)
+      throws Exception {
     Instant now = Instant.now();
-    Envelope envelope = Envelope.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setType(EventSubjects.subject(service, payload.getDescriptorForType()))
-        .setSource(service)
-        .setTenantId(tenant.toString())
-        .setAggregateType("orders".equals(service) ? "order" : "reservation")
-        .setAggregateId(aggregateId)
-        .setAggregateVersion(1)
-        .setActor(Actor.newBuilder().setType(ActorType.ACTOR_TYPE_SYSTEM).setSubjectId(service))
-        .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
-        .setPayload(Any.pack(payload))
-        .build();
+    Envelope envelope =
+        Envelope.newBuilder()
+            .setEventId(UUID.randomUUID().toString())
+            .setType(EventSubjects.subject(service, payload.getDescriptorForType()))
+            .setSource(service)
+            .setTenantId(tenant.toString())
+            .setAggregateType("orders".equals(service) ? "order" : "reservation")
+            .setAggregateId(aggregateId)
+            .setAggregateVersion(1)
+            .setActor(Actor.newBuilder().setType(ActorType.ACTOR_TYPE_SYSTEM).setSubjectId(service))
+            .setOccurredAt(
+                Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+            .setPayload(Any.pack(payload))
+            .build();
     publish(envelope, envelope.getEventId());
     return envelope;
   }
 
   /** Publishes {@code envelope} again under another message id (a redelivery the stream keeps). */
   void publish(Envelope envelope, String messageId) throws Exception {
-    nats.jetStream().publish(envelope.getType(), new Headers(), envelope.toByteArray(),
-        PublishOptions.builder().messageId(messageId).build());
+    nats.jetStream()
+        .publish(
+            envelope.getType(),
+            new Headers(),
+            envelope.toByteArray(),
+            PublishOptions.builder().messageId(messageId).build());
   }
 
   /** The charges the sandbox holds for idempotency key {@code key}, over its HTTP API. */
   JsonArray sandboxCharges(String key) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(
-            URI.create(sandbox.baseUrl() + "/v1/charges?idempotency_key=" + key))
-        .header("Authorization", "Bearer " + API_KEY)
-        .GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/v1/charges?idempotency_key=" + key))
+            .header("Authorization", "Bearer " + API_KEY)
+            .GET()
+            .build();
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new AssertionError("sandbox list answered " + response.statusCode());
@@ -179,10 +203,11 @@ final class PaymentsHarness implements AutoCloseable {
 
   /** POSTs {@code body} with {@code signature} to the webhook intake; returns the HTTP status. */
   int postWebhook(byte[] body, String signature) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + webhookPort + WebhookHttpServer.PATH))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + webhookPort + WebhookHttpServer.PATH))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (signature != null) {
       request.header("Lattice-Signature", signature);
     }

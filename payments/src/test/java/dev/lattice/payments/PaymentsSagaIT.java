@@ -88,15 +88,24 @@ class PaymentsSagaIT {
     assertThat(captured.getCurrency()).isEqualTo("EUR");
     assertThat(captured.getProvider()).isEqualTo("sandbox");
     assertThat(payments.sandboxCharges(order.toString())).hasSize(1);
-    assertThat(payments.sandboxCharges(order.toString()).get(0).getAsJsonObject().get("id").getAsString())
+    assertThat(
+            payments
+                .sandboxCharges(order.toString())
+                .get(0)
+                .getAsJsonObject()
+                .get("id")
+                .getAsString())
         .isEqualTo(captured.getProviderChargeId());
     Payment payment = get(captured.getPaymentId());
     assertThat(payment.getStatus()).isEqualTo(PaymentStatus.PAYMENT_STATUS_CAPTURED);
     assertThat(payment.getOrderId()).isEqualTo(order.toString());
-    assertThat(payment.getStatusHistoryList()).extracting(PaymentStatusChange::getStatus)
-        .containsExactly(PaymentStatus.PAYMENT_STATUS_PENDING, PaymentStatus.PAYMENT_STATUS_CAPTURED);
+    assertThat(payment.getStatusHistoryList())
+        .extracting(PaymentStatusChange::getStatus)
+        .containsExactly(
+            PaymentStatus.PAYMENT_STATUS_PENDING, PaymentStatus.PAYMENT_STATUS_CAPTURED);
     assertThat(payment.getStatusHistory(1).getCause()).isEqualTo("charge");
-    assertThat(payments.sqlLong("select count(*) from charge_requests where order_id = ?", order)).isZero();
+    assertThat(payments.sqlLong("select count(*) from charge_requests where order_id = ?", order))
+        .isZero();
   }
 
   @Test
@@ -109,14 +118,21 @@ class PaymentsSagaIT {
     // StockReserved event for the same order.
     payments.publish(reserved, reserved.getEventId() + ":replay:1");
     Envelope again = reserve(order);
-    await().atMost(Duration.ofSeconds(20)).until(() -> payments.sqlLong(
-        "select count(*) from processed_events where consumer = 'charges-stock-reserved' and event_id = ?::uuid",
-        again.getEventId()) == 1);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                payments.sqlLong(
+                        "select count(*) from processed_events where consumer = 'charges-stock-reserved' and event_id = ?::uuid",
+                        again.getEventId())
+                    == 1);
     Thread.sleep(500);
 
-    assertThat(payments.sqlLong("select count(*) from payments where order_id = ?", order)).isEqualTo(1);
+    assertThat(payments.sqlLong("select count(*) from payments where order_id = ?", order))
+        .isEqualTo(1);
     assertThat(payments.sandboxCharges(order.toString())).hasSize(1);
-    assertThat(events.all(PaymentCaptured.class, c -> c.getOrderId().equals(order.toString()))).hasSize(1);
+    assertThat(events.all(PaymentCaptured.class, c -> c.getOrderId().equals(order.toString())))
+        .hasSize(1);
   }
 
   @Test
@@ -124,19 +140,24 @@ class PaymentsSagaIT {
     UUID order = placeOrder("tok_chargeDeclined", 2_500);
     reserve(order);
 
-    PaymentFailed failed = EventTap.unpack(
-        events.await(PaymentFailed.class, f -> f.getOrderId().equals(order.toString())), PaymentFailed.class);
+    PaymentFailed failed =
+        EventTap.unpack(
+            events.await(PaymentFailed.class, f -> f.getOrderId().equals(order.toString())),
+            PaymentFailed.class);
 
     assertThat(failed.getFailureCode()).isEqualTo("card_declined");
     assertThat(failed.getRetryable()).isFalse();
     Payment payment = get(failed.getPaymentId());
     assertThat(payment.getStatus()).isEqualTo(PaymentStatus.PAYMENT_STATUS_FAILED);
     assertThat(payment.getFailureCode()).isEqualTo("card_declined");
-    assertThat(payment.getStatusHistoryList()).extracting(PaymentStatusChange::getStatus)
+    assertThat(payment.getStatusHistoryList())
+        .extracting(PaymentStatusChange::getStatus)
         .containsExactly(PaymentStatus.PAYMENT_STATUS_PENDING, PaymentStatus.PAYMENT_STATUS_FAILED);
     assertThat(payments.sandboxCharges(order.toString())).hasSize(1);
-    assertThat(payments.sqlLong("select count(*) from charge_requests where order_id = ?", order)).isZero();
-    assertThat(events.all(PaymentCaptured.class, c -> c.getOrderId().equals(order.toString()))).isEmpty();
+    assertThat(payments.sqlLong("select count(*) from charge_requests where order_id = ?", order))
+        .isZero();
+    assertThat(events.all(PaymentCaptured.class, c -> c.getOrderId().equals(order.toString())))
+        .isEmpty();
   }
 
   @Test
@@ -144,8 +165,10 @@ class PaymentsSagaIT {
     UUID order = placeOrder("tok_insufficientFunds", 2_500);
     reserve(order);
 
-    PaymentFailed failed = EventTap.unpack(
-        events.await(PaymentFailed.class, f -> f.getOrderId().equals(order.toString())), PaymentFailed.class);
+    PaymentFailed failed =
+        EventTap.unpack(
+            events.await(PaymentFailed.class, f -> f.getOrderId().equals(order.toString())),
+            PaymentFailed.class);
 
     assertThat(failed.getFailureCode()).isEqualTo("insufficient_funds");
   }
@@ -158,14 +181,18 @@ class PaymentsSagaIT {
     PaymentCaptured captured = awaitCaptured(order);
 
     Payment payment = get(captured.getPaymentId());
-    assertThat(payment.getStatusHistory(payment.getStatusHistoryCount() - 1).getCause()).startsWith("webhook:evt_");
-    assertThat(payments.sqlLong(
-        "select count(*) from provider_webhook_events where payment_id = ?::uuid", captured.getPaymentId()))
+    assertThat(payment.getStatusHistory(payment.getStatusHistoryCount() - 1).getCause())
+        .startsWith("webhook:evt_");
+    assertThat(
+            payments.sqlLong(
+                "select count(*) from provider_webhook_events where payment_id = ?::uuid",
+                captured.getPaymentId()))
         .isGreaterThanOrEqualTo(1);
     // Later attempts (while the first request was still in progress) never made a second charge.
     Thread.sleep(4_000);
     assertThat(payments.sandboxCharges(order.toString())).hasSize(1);
-    assertThat(events.all(PaymentCaptured.class, c -> c.getOrderId().equals(order.toString()))).hasSize(1);
+    assertThat(events.all(PaymentCaptured.class, c -> c.getOrderId().equals(order.toString())))
+        .hasSize(1);
   }
 
   @Test
@@ -175,7 +202,9 @@ class PaymentsSagaIT {
 
     PaymentCaptured captured = awaitCaptured(order);
 
-    assertThat(payments.sqlLong("select attempts from payments where id = ?::uuid", captured.getPaymentId()))
+    assertThat(
+            payments.sqlLong(
+                "select attempts from payments where id = ?::uuid", captured.getPaymentId()))
         .isGreaterThanOrEqualTo(3);
     assertThat(payments.sandboxCharges(order.toString())).hasSize(1);
   }
@@ -188,8 +217,10 @@ class PaymentsSagaIT {
     reserve(declined);
 
     awaitCaptured(paid);
-    PaymentFailed failed = EventTap.unpack(
-        events.await(PaymentFailed.class, f -> f.getOrderId().equals(declined.toString())), PaymentFailed.class);
+    PaymentFailed failed =
+        EventTap.unpack(
+            events.await(PaymentFailed.class, f -> f.getOrderId().equals(declined.toString())),
+            PaymentFailed.class);
     assertThat(failed.getFailureCode()).isEqualTo("card_declined");
   }
 
@@ -198,48 +229,79 @@ class PaymentsSagaIT {
     UUID order = placeOrder("tok_noConfirm", 900);
     reserve(order);
     String paymentId = awaitPaymentWithCharge(order);
-    String chargeId = (String) payments.sqlValue(
-        "select provider_charge_id from payments where id = ?::uuid", paymentId);
+    String chargeId =
+        (String)
+            payments.sqlValue(
+                "select provider_charge_id from payments where id = ?::uuid", paymentId);
     JsonObject claim = new JsonObject();
     claim.addProperty("id", chargeId);
     claim.addProperty("object", "charge");
     claim.addProperty("status", "succeeded");
-    byte[] body = PaymentsHarness.webhookBody("evt_forged_" + UUID.randomUUID(), "charge.succeeded", claim);
+    byte[] body =
+        PaymentsHarness.webhookBody("evt_forged_" + UUID.randomUUID(), "charge.succeeded", claim);
     WebhookSignature right = new WebhookSignature(PaymentsHarness.WEBHOOK_SECRET);
     WebhookSignature wrong = new WebhookSignature("not-the-secret");
 
     assertThat(payments.postWebhook(body, wrong.sign(body, Instant.now()))).isEqualTo(400);
     assertThat(payments.postWebhook(body, null)).isEqualTo(400);
-    assertThat(payments.postWebhook(body, right.sign(body, Instant.now().minusSeconds(600)))).isEqualTo(400);
-    assertThat(payments.postWebhook(body, right.sign(body, Instant.now().plusSeconds(600)))).isEqualTo(400);
+    assertThat(payments.postWebhook(body, right.sign(body, Instant.now().minusSeconds(600))))
+        .isEqualTo(400);
+    assertThat(payments.postWebhook(body, right.sign(body, Instant.now().plusSeconds(600))))
+        .isEqualTo(400);
     byte[] tampered = new String(body).replace("succeeded", "failed").getBytes();
     assertThat(payments.postWebhook(tampered, right.sign(body, Instant.now()))).isEqualTo(400);
-    var grpcFailure = failure(() -> payments.anonymousStub()
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(signature(wrong.sign(body, Instant.now()))))
-        .handleProviderWebhook(HttpBody.newBuilder()
-            .setContentType("application/json").setData(ByteString.copyFrom(body)).build()));
+    var grpcFailure =
+        failure(
+            () ->
+                payments
+                    .anonymousStub()
+                    .withInterceptors(
+                        MetadataUtils.newAttachHeadersInterceptor(
+                            signature(wrong.sign(body, Instant.now()))))
+                    .handleProviderWebhook(
+                        HttpBody.newBuilder()
+                            .setContentType("application/json")
+                            .setData(ByteString.copyFrom(body))
+                            .build()));
     assertThat(code(grpcFailure)).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(errorInfo(grpcFailure).getReason()).isEqualTo("WEBHOOK_SIGNATURE_INVALID");
-    assertThat(payments.sqlLong("select count(*) from provider_webhook_events where payment_id = ?::uuid", paymentId))
+    assertThat(
+            payments.sqlLong(
+                "select count(*) from provider_webhook_events where payment_id = ?::uuid",
+                paymentId))
         .isZero();
 
     // Correctly signed, but the provider says the charge is still pending: the body's claim
     // of success is not believed.
     assertThat(payments.postWebhook(body, right.sign(body, Instant.now()))).isEqualTo(200);
-    assertThat(payments.sqlLong("select count(*) from provider_webhook_events where payment_id = ?::uuid", paymentId))
+    assertThat(
+            payments.sqlLong(
+                "select count(*) from provider_webhook_events where payment_id = ?::uuid",
+                paymentId))
         .isEqualTo(1);
     // The same event again, over gRPC this time: accepted, and recorded once.
-    HttpBody answer = payments.anonymousStub()
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(signature(right.sign(body, Instant.now()))))
-        .handleProviderWebhook(HttpBody.newBuilder()
-            .setContentType("application/json").setData(ByteString.copyFrom(body)).build());
+    HttpBody answer =
+        payments
+            .anonymousStub()
+            .withInterceptors(
+                MetadataUtils.newAttachHeadersInterceptor(
+                    signature(right.sign(body, Instant.now()))))
+            .handleProviderWebhook(
+                HttpBody.newBuilder()
+                    .setContentType("application/json")
+                    .setData(ByteString.copyFrom(body))
+                    .build());
     assertThat(answer.getData().toStringUtf8()).contains("\"received\"");
-    assertThat(payments.sqlLong("select count(*) from provider_webhook_events where payment_id = ?::uuid", paymentId))
+    assertThat(
+            payments.sqlLong(
+                "select count(*) from provider_webhook_events where payment_id = ?::uuid",
+                paymentId))
         .isEqualTo(1);
     Payment payment = get(paymentId);
     assertThat(payment.getStatus()).isEqualTo(PaymentStatus.PAYMENT_STATUS_PENDING);
     assertThat(payment.getStatusHistoryCount()).isEqualTo(1);
-    assertThat(events.all(PaymentCaptured.class, c -> c.getOrderId().equals(order.toString()))).isEmpty();
+    assertThat(events.all(PaymentCaptured.class, c -> c.getOrderId().equals(order.toString())))
+        .isEmpty();
   }
 
   @Test
@@ -248,22 +310,31 @@ class PaymentsSagaIT {
     reserve(order);
     awaitPaymentWithCharge(order);
 
-    payments.publish("orders", tenant, order.toString(), OrderCancelled.newBuilder()
-        .setOrderId(order.toString())
-        .setCustomerId(UUID.randomUUID().toString())
-        .setReason(CancellationReason.CANCELLATION_REASON_RESERVATION_EXPIRED)
-        .build());
+    payments.publish(
+        "orders",
+        tenant,
+        order.toString(),
+        OrderCancelled.newBuilder()
+            .setOrderId(order.toString())
+            .setCustomerId(UUID.randomUUID().toString())
+            .setReason(CancellationReason.CANCELLATION_REASON_RESERVATION_EXPIRED)
+            .build());
 
-    PaymentRefunded refunded = EventTap.unpack(
-        events.await(PaymentRefunded.class, r -> r.getOrderId().equals(order.toString())), PaymentRefunded.class);
+    PaymentRefunded refunded =
+        EventTap.unpack(
+            events.await(PaymentRefunded.class, r -> r.getOrderId().equals(order.toString())),
+            PaymentRefunded.class);
     assertThat(refunded.getAmountMinor()).isEqualTo(5_000);
     assertThat(refunded.getFullyRefunded()).isTrue();
     Payment payment = get(refunded.getPaymentId());
     assertThat(payment.getStatus()).isEqualTo(PaymentStatus.PAYMENT_STATUS_REFUNDED);
     assertThat(payment.getRefundedAmountMinor()).isEqualTo(5_000);
-    assertThat(payment.getStatusHistoryList()).extracting(PaymentStatusChange::getStatus).containsExactly(
-        PaymentStatus.PAYMENT_STATUS_PENDING, PaymentStatus.PAYMENT_STATUS_CAPTURED,
-        PaymentStatus.PAYMENT_STATUS_REFUNDED);
+    assertThat(payment.getStatusHistoryList())
+        .extracting(PaymentStatusChange::getStatus)
+        .containsExactly(
+            PaymentStatus.PAYMENT_STATUS_PENDING,
+            PaymentStatus.PAYMENT_STATUS_CAPTURED,
+            PaymentStatus.PAYMENT_STATUS_REFUNDED);
     JsonObject charge = payments.sandboxCharges(order.toString()).get(0).getAsJsonObject();
     assertThat(charge.get("amount_refunded").getAsLong()).isEqualTo(5_000);
   }
@@ -271,33 +342,60 @@ class PaymentsSagaIT {
   @Test
   void orderCancelledBeforeStockReserved_isNeverCharged() throws Exception {
     UUID order = placeOrder("tok_visa", 600);
-    payments.publish("orders", tenant, order.toString(), OrderCancelled.newBuilder()
-        .setOrderId(order.toString())
-        .setReason(CancellationReason.CANCELLATION_REASON_CUSTOMER_REQUEST)
-        .build());
-    await().atMost(Duration.ofSeconds(20)).until(() -> payments.sqlLong(
-        "select count(*) from closed_orders where order_id = ?", order) == 1);
+    payments.publish(
+        "orders",
+        tenant,
+        order.toString(),
+        OrderCancelled.newBuilder()
+            .setOrderId(order.toString())
+            .setReason(CancellationReason.CANCELLATION_REASON_CUSTOMER_REQUEST)
+            .build());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                payments.sqlLong("select count(*) from closed_orders where order_id = ?", order)
+                    == 1);
     Envelope late = reserve(order);
-    await().atMost(Duration.ofSeconds(20)).until(() -> payments.sqlLong(
-        "select count(*) from processed_events where event_id = ?::uuid", late.getEventId()) == 1);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                payments.sqlLong(
+                        "select count(*) from processed_events where event_id = ?::uuid",
+                        late.getEventId())
+                    == 1);
     Thread.sleep(500);
 
-    assertThat(payments.sqlLong("select count(*) from payments where order_id = ?", order)).isZero();
-    assertThat(payments.sqlLong("select count(*) from charge_requests where order_id = ?", order)).isZero();
+    assertThat(payments.sqlLong("select count(*) from payments where order_id = ?", order))
+        .isZero();
+    assertThat(payments.sqlLong("select count(*) from charge_requests where order_id = ?", order))
+        .isZero();
     assertThat(payments.sandboxCharges(order.toString())).isEmpty();
   }
 
   @Test
   void stockRejected_dropsTheChargeRequest() throws Exception {
     UUID order = placeOrder("tok_visa", 600);
-    await().atMost(Duration.ofSeconds(20)).until(() -> payments.sqlLong(
-        "select count(*) from charge_requests where order_id = ?", order) == 1);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                payments.sqlLong("select count(*) from charge_requests where order_id = ?", order)
+                    == 1);
 
-    payments.publish("inventory", tenant, order.toString(),
+    payments.publish(
+        "inventory",
+        tenant,
+        order.toString(),
         StockRejected.newBuilder().setOrderId(order.toString()).build());
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> payments.sqlLong(
-        "select count(*) from charge_requests where order_id = ?", order) == 0);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                payments.sqlLong("select count(*) from charge_requests where order_id = ?", order)
+                    == 0);
     assertThat(payments.sandboxCharges(order.toString())).isEmpty();
   }
 
@@ -307,16 +405,22 @@ class PaymentsSagaIT {
     reserve(order);
     PaymentCaptured captured = awaitCaptured(order);
 
-    payments.publish("orders", tenant, order.toString(), OrderRefunded.newBuilder()
-        .setOrderId(order.toString())
-        .setPaymentId(captured.getPaymentId())
-        .setAmountMinor(8_000)
-        .setCurrency("EUR")
-        .setNote("customer returned it")
-        .build());
+    payments.publish(
+        "orders",
+        tenant,
+        order.toString(),
+        OrderRefunded.newBuilder()
+            .setOrderId(order.toString())
+            .setPaymentId(captured.getPaymentId())
+            .setAmountMinor(8_000)
+            .setCurrency("EUR")
+            .setNote("customer returned it")
+            .build());
 
-    PaymentRefunded refunded = EventTap.unpack(
-        events.await(PaymentRefunded.class, r -> r.getOrderId().equals(order.toString())), PaymentRefunded.class);
+    PaymentRefunded refunded =
+        EventTap.unpack(
+            events.await(PaymentRefunded.class, r -> r.getOrderId().equals(order.toString())),
+            PaymentRefunded.class);
     assertThat(refunded.getAmountMinor()).isEqualTo(8_000);
     assertThat(refunded.getRefundedAmountMinor()).isEqualTo(8_000);
     assertThat(refunded.getFullyRefunded()).isTrue();
@@ -324,7 +428,8 @@ class PaymentsSagaIT {
     Payment payment = get(captured.getPaymentId());
     assertThat(payment.getStatus()).isEqualTo(PaymentStatus.PAYMENT_STATUS_REFUNDED);
     assertThat(payment.getRefundsList()).hasSize(1);
-    assertThat(payment.getRefunds(0).getStatus()).isEqualTo(dev.lattice.payments.v1.RefundStatus.REFUND_STATUS_SUCCEEDED);
+    assertThat(payment.getRefunds(0).getStatus())
+        .isEqualTo(dev.lattice.payments.v1.RefundStatus.REFUND_STATUS_SUCCEEDED);
     assertThat(payment.getRefunds(0).getProviderRefundId()).startsWith("re_");
     assertThat(payment.getStatusHistory(payment.getStatusHistoryCount() - 1).getCause())
         .isEqualTo("refund:" + refunded.getRefundId());
@@ -335,37 +440,53 @@ class PaymentsSagaIT {
   /** Publishes OrderCreated for a new order of the test's tenant; returns the order id. */
   UUID placeOrder(String cardToken, long amount) throws Exception {
     UUID order = UUID.randomUUID();
-    payments.publish("orders", tenant, order.toString(), OrderCreated.newBuilder()
-        .setOrderId(order.toString())
-        .setCustomerId(UUID.randomUUID().toString())
-        .setCurrency("EUR")
-        .setTotalAmountMinor(amount)
-        .setPaymentMethodToken(cardToken)
-        .build());
+    payments.publish(
+        "orders",
+        tenant,
+        order.toString(),
+        OrderCreated.newBuilder()
+            .setOrderId(order.toString())
+            .setCustomerId(UUID.randomUUID().toString())
+            .setCurrency("EUR")
+            .setTotalAmountMinor(amount)
+            .setPaymentMethodToken(cardToken)
+            .build());
     return order;
   }
 
   Envelope reserve(UUID order) throws Exception {
-    return payments.publish("inventory", tenant, UUID.randomUUID().toString(), StockReserved.newBuilder()
-        .setReservationId(UUID.randomUUID().toString())
-        .setOrderId(order.toString())
-        .build());
+    return payments.publish(
+        "inventory",
+        tenant,
+        UUID.randomUUID().toString(),
+        StockReserved.newBuilder()
+            .setReservationId(UUID.randomUUID().toString())
+            .setOrderId(order.toString())
+            .build());
   }
 
   PaymentCaptured awaitCaptured(UUID order) {
     return EventTap.unpack(
-        events.await(PaymentCaptured.class, c -> c.getOrderId().equals(order.toString())), PaymentCaptured.class);
+        events.await(PaymentCaptured.class, c -> c.getOrderId().equals(order.toString())),
+        PaymentCaptured.class);
   }
 
   /** Waits until the order's payment has a provider charge id; returns the payment id. */
   String awaitPaymentWithCharge(UUID order) {
-    await().atMost(Duration.ofSeconds(20)).until(() -> payments.sqlValue(
-        "select provider_charge_id from payments where order_id = ?", order) != null);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                payments.sqlValue(
+                        "select provider_charge_id from payments where order_id = ?", order)
+                    != null);
     return payments.sqlValue("select id from payments where order_id = ?", order).toString();
   }
 
   Payment get(String paymentId) {
-    return staff.getPayment(GetPaymentRequest.newBuilder().setPaymentId(paymentId).build()).getPayment();
+    return staff
+        .getPayment(GetPaymentRequest.newBuilder().setPaymentId(paymentId).build())
+        .getPayment();
   }
 
   static Metadata signature(String value) {

@@ -29,13 +29,16 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The API conventions of docs/architecture.md §3, checked on the generated service
- * descriptors: a contract that breaks one fails the build.
+ * The API conventions of docs/architecture.md §3, checked on the generated service descriptors: a
+ * contract that breaks one fails the build.
  */
 class ContractTest {
 
-  /** RPC names that only read: Get*, List*, BatchGet*, Query*, and VerifyChain (VerifyEmail writes). */
-  private static final Pattern READ_ONLY_VERB = Pattern.compile("(Get|List|BatchGet|Query)[A-Z]|VerifyChain$");
+  /**
+   * RPC names that only read: Get*, List*, BatchGet*, Query*, and VerifyChain (VerifyEmail writes).
+   */
+  private static final Pattern READ_ONLY_VERB =
+      Pattern.compile("(Get|List|BatchGet|Query)[A-Z]|VerifyChain$");
 
   /** The permission vocabulary documented in lattice/options/v1/options.proto. */
   private static final Set<String> PERMISSIONS =
@@ -193,7 +196,9 @@ class ContractTest {
     }
     assertThat(publicMethods).as("public RPCs").isEqualTo(PUBLIC_METHODS);
     assertThat(authenticatedMethods).as("authenticated RPCs").isEqualTo(AUTHENTICATED_METHODS);
-    assertThat(usedPermissions).as("every documented permission guards an RPC").isEqualTo(PERMISSIONS);
+    assertThat(usedPermissions)
+        .as("every documented permission guards an RPC")
+        .isEqualTo(PERMISSIONS);
   }
 
   @Test
@@ -259,12 +264,18 @@ class ContractTest {
       assertThat(results.isRepeated()).as("%s results are repeated", name).isTrue();
       assertThat(results.getType()).as(name).isEqualTo(FieldDescriptor.Type.MESSAGE);
       Int32Rules pageSize =
-          request.findFieldByName("page_size").getOptions().getExtension(ValidateProto.field).getInt32();
+          request
+              .findFieldByName("page_size")
+              .getOptions()
+              .getExtension(ValidateProto.field)
+              .getInt32();
       assertThat(pageSize.hasGte() && pageSize.getGte() == 0 && !pageSize.hasLte())
           .as("%s rejects a negative page_size and coerces (not rejects) a large one", name)
           .isTrue();
     }
-    assertThat(paged).contains("AuditService.QueryAuditLog", "OrdersService.ListOrders").hasSize(10);
+    assertThat(paged)
+        .contains("AuditService.QueryAuditLog", "OrdersService.ListOrders")
+        .hasSize(10);
   }
 
   @Test
@@ -356,7 +367,8 @@ class ContractTest {
   }
 
   private static String path(HttpRule rule) {
-    return Stream.of(rule.getGet(), rule.getPost(), rule.getPatch(), rule.getPut(), rule.getDelete())
+    return Stream.of(
+            rule.getGet(), rule.getPost(), rule.getPatch(), rule.getPut(), rule.getDelete())
         .filter(p -> !p.isEmpty())
         .findFirst()
         .orElse("");

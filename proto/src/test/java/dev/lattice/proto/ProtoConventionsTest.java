@@ -148,7 +148,8 @@ class ProtoConventionsTest {
           }
           if (field.getName().equals("currency") && message.endsWith("Request")) {
             currencies.add(message);
-            assertThat(field.getOptions().getExtension(ValidateProto.field).getString().getPattern())
+            assertThat(
+                    field.getOptions().getExtension(ValidateProto.field).getString().getPattern())
                 .as("%s.currency", message)
                 .isEqualTo("^[A-Z]{3}$");
           }
@@ -178,17 +179,20 @@ class ProtoConventionsTest {
       DescriptorProto message, List<Integer> path, BiConsumer<List<Integer>, String> check) {
     check.accept(path, message.getName());
     for (int i = 0; i < message.getFieldCount(); i++) {
-      check.accept(append(path, MESSAGE_FIELD, i), message.getName() + "." + message.getField(i).getName());
+      check.accept(
+          append(path, MESSAGE_FIELD, i), message.getName() + "." + message.getField(i).getName());
     }
     for (int i = 0; i < message.getOneofDeclCount(); i++) {
       int oneof = i;
       // Synthetic oneofs of proto3 `optional` fields have no declaration to comment.
       boolean synthetic =
           message.getFieldList().stream()
-              .anyMatch(f -> f.getProto3Optional() && f.hasOneofIndex() && f.getOneofIndex() == oneof);
+              .anyMatch(
+                  f -> f.getProto3Optional() && f.hasOneofIndex() && f.getOneofIndex() == oneof);
       if (!synthetic) {
         check.accept(
-            append(path, MESSAGE_ONEOF, i), message.getName() + "." + message.getOneofDecl(i).getName());
+            append(path, MESSAGE_ONEOF, i),
+            message.getName() + "." + message.getOneofDecl(i).getName());
       }
     }
     for (int i = 0; i < message.getNestedTypeCount(); i++) {

@@ -31,7 +31,8 @@ class ThirdPartyProtosTest {
       String name = THIRD_PARTY.relativize(copy).toString();
       try (InputStream jar = getClass().getClassLoader().getResourceAsStream(name)) {
         assertThat(jar).as("%s on the build's classpath", name).isNotNull();
-        assertThat(Files.readAllBytes(copy)).as("%s equals the jar's (update the copy with the dependency)", name)
+        assertThat(Files.readAllBytes(copy))
+            .as("%s equals the jar's (update the copy with the dependency)", name)
             .isEqualTo(jar.readAllBytes());
       }
     }
@@ -39,14 +40,18 @@ class ThirdPartyProtosTest {
 
   @Test
   void everyThirdPartyImport_ofTheContractsAndTheCopies_isCopied() throws IOException {
-    for (Path file : Stream.concat(protosUnder(CONTRACTS).stream(), protosUnder(THIRD_PARTY).stream()).toList()) {
+    for (Path file :
+        Stream.concat(protosUnder(CONTRACTS).stream(), protosUnder(THIRD_PARTY).stream())
+            .toList()) {
       Matcher imports = IMPORT.matcher(Files.readString(file));
       while (imports.find()) {
         String imported = imports.group(1);
         if (imported.startsWith("lattice/") || imported.startsWith("google/protobuf/")) {
           continue; // ours, or built into buf
         }
-        assertThat(THIRD_PARTY.resolve(imported)).as("%s imports %s", file, imported).isRegularFile();
+        assertThat(THIRD_PARTY.resolve(imported))
+            .as("%s imports %s", file, imported)
+            .isRegularFile();
       }
     }
   }

@@ -74,7 +74,8 @@ class ValidationRulesTest {
 
   @Test
   void createOrder_lowerCaseCurrency_isRejected() {
-    assertThat(violations(validOrder().setCurrency("eur").build())).containsExactly("string.pattern");
+    assertThat(violations(validOrder().setCurrency("eur").build()))
+        .containsExactly("string.pattern");
   }
 
   @Test
@@ -106,7 +107,8 @@ class ValidationRulesTest {
     assertThat(violations(validRegistration().build())).isEmpty();
     assertThat(violations(validRegistration().setPassword("short").build()))
         .containsExactly("string.min_len");
-    assertThat(violations(validRegistration().clearTenantSlug().build())).containsExactly("required");
+    assertThat(violations(validRegistration().clearTenantSlug().build()))
+        .containsExactly("required");
   }
 
   @Test
@@ -137,7 +139,8 @@ class ValidationRulesTest {
     assertThat(violations(request.build())).isEmpty();
     assertThat(violations(request.setUpdateMask(FieldMask.newBuilder().addPaths("name")).build()))
         .containsExactly("update_product.name");
-    assertThat(violations(request.setUpdateMask(FieldMask.newBuilder().addPaths("version")).build()))
+    assertThat(
+            violations(request.setUpdateMask(FieldMask.newBuilder().addPaths("version")).build()))
         .containsExactly("field_mask.in");
     assertThat(violations(request.setUpdateMask(FieldMask.getDefaultInstance()).build()))
         .containsExactly("update_product.update_mask.non_empty");
@@ -161,7 +164,10 @@ class ValidationRulesTest {
   void batchGetProducts_duplicateOrTooManyIds_isRejected() {
     assertThat(
             violations(
-                BatchGetProductsRequest.newBuilder().addProductIds(ID_1).addProductIds(ID_1).build()))
+                BatchGetProductsRequest.newBuilder()
+                    .addProductIds(ID_1)
+                    .addProductIds(ID_1)
+                    .build()))
         .containsExactly("repeated.unique");
     BatchGetProductsRequest.Builder tooMany = BatchGetProductsRequest.newBuilder();
     for (int i = 0; i < 101; i++) {
@@ -180,7 +186,8 @@ class ValidationRulesTest {
 
   @Test
   void markRead_idsAndAllTogether_isRejected() {
-    assertThat(violations(MarkReadRequest.newBuilder().addNotificationIds(ID_1).setAll(true).build()))
+    assertThat(
+            violations(MarkReadRequest.newBuilder().addNotificationIds(ID_1).setAll(true).build()))
         .containsExactly("mark_read.target");
     assertThat(violations(MarkReadRequest.newBuilder().setAll(true).build())).isEmpty();
   }
@@ -192,7 +199,8 @@ class ValidationRulesTest {
             .setType("order_shipped")
             .setChannel(Channel.CHANNEL_EMAIL)
             .build();
-    assertThat(violations(UpdatePreferencesRequest.newBuilder().addEntries(email).build())).isEmpty();
+    assertThat(violations(UpdatePreferencesRequest.newBuilder().addEntries(email).build()))
+        .isEmpty();
     assertThat(
             violations(
                 UpdatePreferencesRequest.newBuilder().addEntries(email).addEntries(email).build()))
@@ -205,7 +213,9 @@ class ValidationRulesTest {
         .containsExactly("update_preferences.entry");
     assertThat(
             violations(
-                UpdatePreferencesRequest.newBuilder().addEntries(email.toBuilder().setType("*")).build()))
+                UpdatePreferencesRequest.newBuilder()
+                    .addEntries(email.toBuilder().setType("*"))
+                    .build()))
         .isEmpty();
   }
 
@@ -225,7 +235,8 @@ class ValidationRulesTest {
   void listDeadLetters_unknownService_isRejected_andNoServiceMeansTheServingOne() {
     assertThat(violations(ListDeadLettersRequest.newBuilder().setService("billing").build()))
         .containsExactly("string.in");
-    assertThat(violations(ListDeadLettersRequest.newBuilder().setService("orders").build())).isEmpty();
+    assertThat(violations(ListDeadLettersRequest.newBuilder().setService("orders").build()))
+        .isEmpty();
     assertThat(violations(ListDeadLettersRequest.getDefaultInstance())).isEmpty();
   }
 
@@ -256,7 +267,10 @@ class ValidationRulesTest {
   private List<String> violations(Message message) {
     try {
       ValidationResult result = validator.validate(message);
-      return result.getViolations().stream().map(Violation::toProto).map(v -> v.getRuleId()).toList();
+      return result.getViolations().stream()
+          .map(Violation::toProto)
+          .map(v -> v.getRuleId())
+          .toList();
     } catch (build.buf.protovalidate.exceptions.ValidationException e) {
       throw new AssertionError("rules of " + message.getDescriptorForType().getFullName(), e);
     }

@@ -45,7 +45,10 @@ public final class CardProcessorSandbox implements AutoCloseable {
   private volatile Consumer<String> afterCharge = key -> {};
 
   private CardProcessorSandbox(
-      HttpServer server, ScheduledExecutorService scheduler, SandboxLedger ledger, SandboxConfig config) {
+      HttpServer server,
+      ScheduledExecutorService scheduler,
+      SandboxLedger ledger,
+      SandboxConfig config) {
     this.server = server;
     this.scheduler = scheduler;
     this.ledger = ledger;
@@ -58,7 +61,8 @@ public final class CardProcessorSandbox implements AutoCloseable {
     try {
       server = HttpServer.create(new InetSocketAddress(config.port()), 128);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot serve the sandbox provider on port " + config.port(), e);
+      throw new UncheckedIOException(
+          "cannot serve the sandbox provider on port " + config.port(), e);
     }
     ScheduledExecutorService scheduler =
         Executors.newScheduledThreadPool(4, Thread.ofVirtual().name("sandbox-", 0).factory());
@@ -69,8 +73,10 @@ public final class CardProcessorSandbox implements AutoCloseable {
     server.createContext("/v1/", sandbox::handle);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.start();
-    log.info("sandbox payment provider on http://0.0.0.0:{} (webhooks to {})",
-        server.getAddress().getPort(), config.webhookUrl().map(Object::toString).orElse("nowhere"));
+    log.info(
+        "sandbox payment provider on http://0.0.0.0:{} (webhooks to {})",
+        server.getAddress().getPort(),
+        config.webhookUrl().map(Object::toString).orElse("nowhere"));
     return sandbox;
   }
 
@@ -86,8 +92,8 @@ public final class CardProcessorSandbox implements AutoCloseable {
 
   /**
    * Calls {@code hook} with the idempotency key each time a charge request has been taken (the
-   * charge exists) and before its answer is sent: lets a failure test kill the caller at the
-   * moment a real processor has charged but the caller has not heard.
+   * charge exists) and before its answer is sent: lets a failure test kill the caller at the moment
+   * a real processor has charged but the caller has not heard.
    */
   public void afterCharge(Consumer<String> hook) {
     this.afterCharge = Objects.requireNonNull(hook, "hook");
@@ -137,7 +143,8 @@ public final class CardProcessorSandbox implements AutoCloseable {
       }
       JsonObject body = body(exchange);
       if (body == null) {
-        return SandboxReply.error(400, "invalid_request_error", "body_invalid", "body must be a JSON object");
+        return SandboxReply.error(
+            400, "invalid_request_error", "body_invalid", "body must be a JSON object");
       }
       return switch (resource) {
         case "charges" -> {
@@ -169,8 +176,9 @@ public final class CardProcessorSandbox implements AutoCloseable {
 
   private boolean authorized(String header) {
     String expected = "Bearer " + config.apiKey();
-    return header != null && MessageDigest.isEqual(
-        expected.getBytes(StandardCharsets.UTF_8), header.getBytes(StandardCharsets.UTF_8));
+    return header != null
+        && MessageDigest.isEqual(
+            expected.getBytes(StandardCharsets.UTF_8), header.getBytes(StandardCharsets.UTF_8));
   }
 
   private long latencyMillis() {

@@ -9,12 +9,13 @@ import java.util.Optional;
  * Configuration of the sandbox provider, from the environment.
  *
  * @param port {@code LATTICE_SANDBOX_HTTP_PORT}, default 9210 (0: any free port)
- * @param apiKey {@code LATTICE_SANDBOX_API_KEY}: the bearer token callers must send; default
- *     {@code sk_test_lattice}
+ * @param apiKey {@code LATTICE_SANDBOX_API_KEY}: the bearer token callers must send; default {@code
+ *     sk_test_lattice}
  * @param webhookUrl {@code LATTICE_SANDBOX_WEBHOOK_URL}: where webhooks go; none when unset
- * @param webhookSecret {@code LATTICE_SANDBOX_WEBHOOK_SECRET}: the HMAC key of webhook
- *     signatures; default {@code whsec_lattice_dev}
- * @param minLatency {@code LATTICE_SANDBOX_LATENCY_MIN}, default 20 ms: least added latency per call
+ * @param webhookSecret {@code LATTICE_SANDBOX_WEBHOOK_SECRET}: the HMAC key of webhook signatures;
+ *     default {@code whsec_lattice_dev}
+ * @param minLatency {@code LATTICE_SANDBOX_LATENCY_MIN}, default 20 ms: least added latency per
+ *     call
  * @param maxLatency {@code LATTICE_SANDBOX_LATENCY_MAX}, default 80 ms: most added latency per call
  * @param timeoutDelay {@code LATTICE_SANDBOX_TIMEOUT_DELAY}, default 10 s: how long {@code
  *     tok_timeout} charges take to answer

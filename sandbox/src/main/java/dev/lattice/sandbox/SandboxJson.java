@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * The JSON of the sandbox's API: the checks of a charge request, the charge and refund objects as
- * a processor answers them, and a charge's answer. Stateless.
+ * The JSON of the sandbox's API: the checks of a charge request, the charge and refund objects as a
+ * processor answers them, and a charge's answer. Stateless.
  */
 final class SandboxJson {
 
@@ -19,7 +19,8 @@ final class SandboxJson {
     if (!isLong(body.get("amount")) || body.get("amount").getAsLong() < 0) {
       return SandboxReply.error(400, "invalid_request_error", "parameter_invalid", "amount");
     }
-    if (!isString(body.get("currency")) || !body.get("currency").getAsString().matches("[A-Za-z]{3}")) {
+    if (!isString(body.get("currency"))
+        || !body.get("currency").getAsString().matches("[A-Za-z]{3}")) {
       return SandboxReply.error(400, "invalid_request_error", "parameter_invalid", "currency");
     }
     if (!isString(body.get("source"))) {
@@ -39,8 +40,11 @@ final class SandboxJson {
     charge.addProperty("currency", body.get("currency").getAsString().toLowerCase(Locale.ROOT));
     charge.addProperty("source", body.get("source").getAsString());
     charge.add("description", body.has("description") ? body.get("description") : null);
-    charge.add("metadata", body.has("metadata") && body.get("metadata").isJsonObject()
-        ? body.get("metadata").deepCopy() : new JsonObject());
+    charge.add(
+        "metadata",
+        body.has("metadata") && body.get("metadata").isJsonObject()
+            ? body.get("metadata").deepCopy()
+            : new JsonObject());
     charge.addProperty("status", "pending");
     charge.add("failure_code", JsonNull.INSTANCE);
     charge.add("failure_message", JsonNull.INSTANCE);
@@ -54,10 +58,12 @@ final class SandboxJson {
     charge.addProperty("status", succeeded ? "succeeded" : "failed");
     if (!succeeded) {
       charge.addProperty("failure_code", failureCode);
-      charge.addProperty("failure_message", switch (failureCode) {
-        case "insufficient_funds" -> "Your card has insufficient funds.";
-        default -> "Your card was declined.";
-      });
+      charge.addProperty(
+          "failure_message",
+          switch (failureCode) {
+            case "insufficient_funds" -> "Your card has insufficient funds.";
+            default -> "Your card was declined.";
+          });
     }
   }
 
@@ -78,8 +84,12 @@ final class SandboxJson {
   /** A charge's answer: 200 unless it failed, then 402 with the card error and the charge id. */
   static SandboxReply chargeReply(JsonObject charge) {
     if ("failed".equals(charge.get("status").getAsString())) {
-      SandboxReply error = SandboxReply.error(402, "card_error",
-          charge.get("failure_code").getAsString(), charge.get("failure_message").getAsString());
+      SandboxReply error =
+          SandboxReply.error(
+              402,
+              "card_error",
+              charge.get("failure_code").getAsString(),
+              charge.get("failure_message").getAsString());
       error.body().getAsJsonObject("error").addProperty("charge", charge.get("id").getAsString());
       return error;
     }

@@ -27,8 +27,8 @@ final class SandboxKeys {
   }
 
   /**
-   * The idempotency check of a new request: an answer when the key decides it (a replay or a
-   * 409), or null after recording one more attempt of the key.
+   * The idempotency check of a new request: an answer when the key decides it (a replay or a 409),
+   * or null after recording one more attempt of the key.
    */
   SandboxReply claim(String scopedKey, JsonObject body) {
     Entry entry = entries.get(scopedKey);
@@ -36,10 +36,16 @@ final class SandboxKeys {
       entry = new Entry(body.deepCopy());
       entries.put(scopedKey, entry);
     } else if (!entry.request.equals(body)) {
-      return SandboxReply.error(409, "idempotency_error", "idempotency_key_reused",
+      return SandboxReply.error(
+          409,
+          "idempotency_error",
+          "idempotency_key_reused",
           "the key was used with another request body");
     } else if (entry.inProgress) {
-      return SandboxReply.error(409, "idempotency_error", "request_in_progress",
+      return SandboxReply.error(
+          409,
+          "idempotency_error",
+          "request_in_progress",
           "a request with this key is still being processed");
     } else if (entry.reply != null) {
       return entry.reply.copy();

@@ -11,16 +11,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The sandbox's in-memory accounts: charges, refunds and idempotency keys, and the behaviour of
- * the test card tokens (decision 0008). One charge per idempotency key and one refund per key
- * ({@link SandboxKeys}); answers 5xx are not stored (the key stays usable), as with real
- * processors. The JSON of the objects is {@link SandboxJson}'s. Thread-safe: state changes under
- * this object's lock; waits happen outside it.
+ * The sandbox's in-memory accounts: charges, refunds and idempotency keys, and the behaviour of the
+ * test card tokens (decision 0008). One charge per idempotency key and one refund per key ({@link
+ * SandboxKeys}); answers 5xx are not stored (the key stays usable), as with real processors. The
+ * JSON of the objects is {@link SandboxJson}'s. Thread-safe: state changes under this object's
+ * lock; waits happen outside it.
  */
 final class SandboxLedger {
 
   /** Test card tokens. */
   static final String VISA = "tok_visa";
+
   static final String DECLINED = "tok_chargeDeclined";
   static final String INSUFFICIENT_FUNDS = "tok_insufficientFunds";
   static final String TIMEOUT = "tok_timeout";
@@ -40,7 +41,10 @@ final class SandboxLedger {
   private final SandboxKeys keys = new SandboxKeys();
 
   SandboxLedger(
-      SandboxConfig config, SandboxWebhooks webhooks, ScheduledExecutorService scheduler, Clock clock) {
+      SandboxConfig config,
+      SandboxWebhooks webhooks,
+      ScheduledExecutorService scheduler,
+      Clock clock) {
     this.config = config;
     this.webhooks = webhooks;
     this.scheduler = scheduler;
@@ -74,11 +78,12 @@ final class SandboxLedger {
         case INSUFFICIENT_FUNDS -> SandboxJson.settle(charge, false, "insufficient_funds");
         case ASYNC, TIMEOUT -> confirmLater(chargeId, true);
         case ASYNC_DECLINED -> confirmLater(chargeId, false);
-        case NO_CONFIRM -> { }
+        case NO_CONFIRM -> {}
         default -> {
           charges.remove(chargeId);
-          entry.reply = SandboxReply.error(
-              400, "invalid_request_error", "resource_missing", "no such token: " + source);
+          entry.reply =
+              SandboxReply.error(
+                  400, "invalid_request_error", "resource_missing", "no such token: " + source);
           return entry.reply.copy();
         }
       }
@@ -106,7 +111,8 @@ final class SandboxLedger {
   synchronized SandboxReply retrieveCharge(String id) {
     JsonObject charge = charges.get(id);
     return charge == null
-        ? SandboxReply.error(404, "invalid_request_error", "resource_missing", "no such charge: " + id)
+        ? SandboxReply.error(
+            404, "invalid_request_error", "resource_missing", "no such charge: " + id)
         : SandboxReply.ok(charge.deepCopy());
   }
 
@@ -131,27 +137,35 @@ final class SandboxLedger {
       return early;
     }
     SandboxKeys.Entry entry = keys.entry("refund:" + key);
-    JsonObject charge = body.has("charge") && body.get("charge").isJsonPrimitive()
-        ? charges.get(body.get("charge").getAsString())
-        : null;
+    JsonObject charge =
+        body.has("charge") && body.get("charge").isJsonPrimitive()
+            ? charges.get(body.get("charge").getAsString())
+            : null;
     if (charge == null) {
-      entry.reply = SandboxReply.error(400, "invalid_request_error", "resource_missing", "no such charge");
+      entry.reply =
+          SandboxReply.error(400, "invalid_request_error", "resource_missing", "no such charge");
       return entry.reply.copy();
     }
     long remaining = charge.get("amount").getAsLong() - charge.get("amount_refunded").getAsLong();
     long amount = body.has("amount") ? body.get("amount").getAsLong() : remaining;
     if (!"succeeded".equals(charge.get("status").getAsString())) {
-      entry.reply = SandboxReply.error(
-          400, "invalid_request_error", "charge_not_refundable", "the charge is not captured");
+      entry.reply =
+          SandboxReply.error(
+              400, "invalid_request_error", "charge_not_refundable", "the charge is not captured");
       return entry.reply.copy();
     }
     if (amount <= 0 || amount > remaining) {
-      entry.reply = SandboxReply.error(
-          400, "invalid_request_error", "amount_too_large", "refund above the refundable amount");
+      entry.reply =
+          SandboxReply.error(
+              400,
+              "invalid_request_error",
+              "amount_too_large",
+              "refund above the refundable amount");
       return entry.reply.copy();
     }
     charge.addProperty("amount_refunded", charge.get("amount_refunded").getAsLong() + amount);
-    charge.addProperty("refunded", charge.get("amount_refunded").getAsLong() == charge.get("amount").getAsLong());
+    charge.addProperty(
+        "refunded", charge.get("amount_refunded").getAsLong() == charge.get("amount").getAsLong());
     JsonObject refund =
         SandboxJson.newRefund(key, charge, amount, clock.instant().getEpochSecond());
     refunds.put(refund.get("id").getAsString(), refund);
@@ -164,7 +178,8 @@ final class SandboxLedger {
   synchronized SandboxReply retrieveRefund(String id) {
     JsonObject refund = refunds.get(id);
     return refund == null
-        ? SandboxReply.error(404, "invalid_request_error", "resource_missing", "no such refund: " + id)
+        ? SandboxReply.error(
+            404, "invalid_request_error", "resource_missing", "no such refund: " + id)
         : SandboxReply.ok(refund.deepCopy());
   }
 
@@ -185,14 +200,17 @@ final class SandboxLedger {
 
   private void confirmLater(String chargeId, boolean succeeded) {
     long delay = config.confirmDelay().toMillis();
-    scheduler.schedule(() -> {
-      JsonObject snapshot;
-      synchronized (this) {
-        JsonObject charge = charges.get(chargeId);
-        SandboxJson.settle(charge, succeeded, succeeded ? null : "card_declined");
-        snapshot = charge.deepCopy();
-      }
-      webhooks.send(succeeded ? "charge.succeeded" : "charge.failed", snapshot);
-    }, delay, TimeUnit.MILLISECONDS);
+    scheduler.schedule(
+        () -> {
+          JsonObject snapshot;
+          synchronized (this) {
+            JsonObject charge = charges.get(chargeId);
+            SandboxJson.settle(charge, succeeded, succeeded ? null : "card_declined");
+            snapshot = charge.deepCopy();
+          }
+          webhooks.send(succeeded ? "charge.succeeded" : "charge.failed", snapshot);
+        },
+        delay,
+        TimeUnit.MILLISECONDS);
   }
 }

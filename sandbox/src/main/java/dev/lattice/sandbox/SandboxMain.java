@@ -15,10 +15,14 @@ public final class SandboxMain {
   public static void main(String[] args) throws InterruptedException {
     CardProcessorSandbox sandbox = CardProcessorSandbox.start(SandboxConfig.fromEnv(Env.system()));
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      sandbox.close();
-      stopped.countDown();
-    }, "sandbox-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  sandbox.close();
+                  stopped.countDown();
+                },
+                "sandbox-shutdown"));
     stopped.await();
   }
 }

@@ -16,11 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the sandbox's webhooks: {@code POST} to the configured URL with a {@link
- * WebhookSigner} header, body {@code {id, type, created, data: {object}}}. An answer other than
- * 2xx (or none within 5 s) is retried after 1 s, 2 s, 4 s, … up to {@link
- * SandboxConfig#webhookRetryMax()}, at most {@link SandboxConfig#webhookAttempts()} deliveries;
- * every delivery of one event carries the same event id and body, signed afresh. Thread-safe.
+ * Sends the sandbox's webhooks: {@code POST} to the configured URL with a {@link WebhookSigner}
+ * header, body {@code {id, type, created, data: {object}}}. An answer other than 2xx (or none
+ * within 5 s) is retried after 1 s, 2 s, 4 s, … up to {@link SandboxConfig#webhookRetryMax()}, at
+ * most {@link SandboxConfig#webhookAttempts()} deliveries; every delivery of one event carries the
+ * same event id and body, signed afresh. Thread-safe.
  */
 final class SandboxWebhooks {
 
@@ -52,7 +52,8 @@ final class SandboxWebhooks {
     JsonObject data = new JsonObject();
     data.add("object", object);
     JsonObject event = new JsonObject();
-    event.addProperty("id", "evt_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24));
+    event.addProperty(
+        "id", "evt_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24));
     event.addProperty("object", "event");
     event.addProperty("type", type);
     event.addProperty("created", clock.instant().getEpochSecond());
@@ -64,12 +65,13 @@ final class SandboxWebhooks {
   private void deliver(String eventId, byte[] body, int attempt) {
     int status = -1;
     try {
-      HttpRequest request = HttpRequest.newBuilder(url.orElseThrow())
-          .timeout(DELIVERY_TIMEOUT)
-          .header("Content-Type", "application/json")
-          .header(WebhookSigner.HEADER, signature.sign(body, clock.instant()))
-          .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-          .build();
+      HttpRequest request =
+          HttpRequest.newBuilder(url.orElseThrow())
+              .timeout(DELIVERY_TIMEOUT)
+              .header("Content-Type", "application/json")
+              .header(WebhookSigner.HEADER, signature.sign(body, clock.instant()))
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+              .build();
       status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -81,11 +83,14 @@ final class SandboxWebhooks {
       return;
     }
     if (attempt >= config.webhookAttempts()) {
-      log.warn("webhook {} given up after {} deliveries (last status {})", eventId, attempt, status);
+      log.warn(
+          "webhook {} given up after {} deliveries (last status {})", eventId, attempt, status);
       return;
     }
-    long delay = Math.min(
-        FIRST_RETRY.toMillis() << Math.min(attempt - 1, 20), config.webhookRetryMax().toMillis());
+    long delay =
+        Math.min(
+            FIRST_RETRY.toMillis() << Math.min(attempt - 1, 20),
+            config.webhookRetryMax().toMillis());
     if (!scheduler.isShutdown()) {
       scheduler.schedule(() -> deliver(eventId, body, attempt + 1), delay, TimeUnit.MILLISECONDS);
     }

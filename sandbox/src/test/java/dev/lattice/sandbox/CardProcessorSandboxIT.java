@@ -28,9 +28,19 @@ class CardProcessorSandboxIT {
 
   @BeforeAll
   static void start() {
-    sandbox = CardProcessorSandbox.start(new SandboxConfig(0, KEY, Optional.empty(), "whsec",
-        Duration.ofMillis(20), Duration.ofMillis(80), Duration.ofSeconds(2), Duration.ofMillis(300),
-        Duration.ofSeconds(1), 3));
+    sandbox =
+        CardProcessorSandbox.start(
+            new SandboxConfig(
+                0,
+                KEY,
+                Optional.empty(),
+                "whsec",
+                Duration.ofMillis(20),
+                Duration.ofMillis(80),
+                Duration.ofSeconds(2),
+                Duration.ofMillis(300),
+                Duration.ofSeconds(1),
+                3));
   }
 
   @AfterAll
@@ -49,7 +59,8 @@ class CardProcessorSandboxIT {
     assertThat(first.status()).isEqualTo(200);
     assertThat(first.json().get("status").getAsString()).isEqualTo("succeeded");
     assertThat(second.status()).isEqualTo(200);
-    assertThat(second.json().get("id").getAsString()).isEqualTo(first.json().get("id").getAsString());
+    assertThat(second.json().get("id").getAsString())
+        .isEqualTo(first.json().get("id").getAsString());
     Reply list = get("/v1/charges?idempotency_key=" + key);
     assertThat(list.json().getAsJsonArray("data")).hasSize(1);
     Reply retrieved = get("/v1/charges/" + first.json().get("id").getAsString());
@@ -72,13 +83,15 @@ class CardProcessorSandboxIT {
   void requestWhileTheFirstIsInProgress_isRefusedAsTransient() throws Exception {
     String key = UUID.randomUUID().toString();
     String body = charge(500, "tok_timeout");
-    CompletableFuture<Reply> slow = CompletableFuture.supplyAsync(() -> {
-      try {
-        return post("/v1/charges", key, body);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<Reply> slow =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return post("/v1/charges", key, body);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
     Thread.sleep(500);
 
     Reply concurrent = post("/v1/charges", key, body);
@@ -94,26 +107,34 @@ class CardProcessorSandboxIT {
 
   @Test
   void cardTokens_chooseTheOutcome() throws Exception {
-    Reply declined = post("/v1/charges", UUID.randomUUID().toString(), charge(100, "tok_chargeDeclined"));
+    Reply declined =
+        post("/v1/charges", UUID.randomUUID().toString(), charge(100, "tok_chargeDeclined"));
     assertThat(declined.status()).isEqualTo(402);
     assertThat(errorCode(declined)).isEqualTo("card_declined");
-    Reply poor = post("/v1/charges", UUID.randomUUID().toString(), charge(100, "tok_insufficientFunds"));
+    Reply poor =
+        post("/v1/charges", UUID.randomUUID().toString(), charge(100, "tok_insufficientFunds"));
     assertThat(errorCode(poor)).isEqualTo("insufficient_funds");
 
     String asyncKey = UUID.randomUUID().toString();
     Reply async = post("/v1/charges", asyncKey, charge(100, "tok_async"));
     assertThat(async.json().get("status").getAsString()).isEqualTo("pending");
     Thread.sleep(800);
-    assertThat(get("/v1/charges/" + async.json().get("id").getAsString()).json().get("status").getAsString())
+    assertThat(
+            get("/v1/charges/" + async.json().get("id").getAsString())
+                .json()
+                .get("status")
+                .getAsString())
         .isEqualTo("succeeded");
 
     String flaky = UUID.randomUUID().toString();
-    List<Integer> statuses = List.of(
-        post("/v1/charges", flaky, charge(100, "tok_flaky")).status(),
-        post("/v1/charges", flaky, charge(100, "tok_flaky")).status(),
-        post("/v1/charges", flaky, charge(100, "tok_flaky")).status());
+    List<Integer> statuses =
+        List.of(
+            post("/v1/charges", flaky, charge(100, "tok_flaky")).status(),
+            post("/v1/charges", flaky, charge(100, "tok_flaky")).status(),
+            post("/v1/charges", flaky, charge(100, "tok_flaky")).status());
     assertThat(statuses).containsExactly(503, 503, 200);
-    assertThat(get("/v1/charges?idempotency_key=" + flaky).json().getAsJsonArray("data")).hasSize(1);
+    assertThat(get("/v1/charges?idempotency_key=" + flaky).json().getAsJsonArray("data"))
+        .hasSize(1);
   }
 
   @Test
@@ -132,25 +153,33 @@ class CardProcessorSandboxIT {
     assertThat(again.json().get("id")).isEqualTo(first.json().get("id"));
     assertThat(tooMuch.status()).isEqualTo(400);
     assertThat(errorCode(tooMuch)).isEqualTo("amount_too_large");
-    assertThat(get("/v1/charges/" + chargeId).json().get("amount_refunded").getAsLong()).isEqualTo(600);
+    assertThat(get("/v1/charges/" + chargeId).json().get("amount_refunded").getAsLong())
+        .isEqualTo(600);
     assertThat(get("/v1/refunds/" + first.json().get("id").getAsString()).status()).isEqualTo(200);
   }
 
   @Test
   void wrongApiKeyOrMissingKey_isRefused() throws Exception {
-    HttpRequest noAuth = HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/v1/charges?idempotency_key=x"))
-        .GET().build();
+    HttpRequest noAuth =
+        HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/v1/charges?idempotency_key=x"))
+            .GET()
+            .build();
     assertThat(http.send(noAuth, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
-    HttpRequest noKey = HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/v1/charges"))
-        .header("Authorization", "Bearer " + KEY)
-        .POST(HttpRequest.BodyPublishers.ofString(charge(1, "tok_visa"))).build();
+    HttpRequest noKey =
+        HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/v1/charges"))
+            .header("Authorization", "Bearer " + KEY)
+            .POST(HttpRequest.BodyPublishers.ofString(charge(1, "tok_visa")))
+            .build();
     assertThat(http.send(noKey, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
   }
 
   record Reply(int status, JsonObject json) {}
 
   static String charge(long amount, String token) {
-    return "{\"amount\":" + amount + ",\"currency\":\"EUR\",\"source\":\"" + token
+    return "{\"amount\":"
+        + amount
+        + ",\"currency\":\"EUR\",\"source\":\""
+        + token
         + "\",\"description\":\"test\",\"metadata\":{\"order_id\":\"o\"}}";
   }
 
@@ -159,23 +188,26 @@ class CardProcessorSandboxIT {
   }
 
   static Reply post(String path, String key, String body) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + path))
-        .header("Authorization", "Bearer " + KEY)
-        .header("Idempotency-Key", key)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build());
+    return send(
+        HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + path))
+            .header("Authorization", "Bearer " + KEY)
+            .header("Idempotency-Key", key)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
   }
 
   static Reply get(String path) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + path))
-        .header("Authorization", "Bearer " + KEY)
-        .GET()
-        .build());
+    return send(
+        HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + path))
+            .header("Authorization", "Bearer " + KEY)
+            .GET()
+            .build());
   }
 
   static Reply send(HttpRequest request) throws Exception {
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    return new Reply(response.statusCode(), JsonParser.parseString(response.body()).getAsJsonObject());
+    return new Reply(
+        response.statusCode(), JsonParser.parseString(response.body()).getAsJsonObject());
   }
 }

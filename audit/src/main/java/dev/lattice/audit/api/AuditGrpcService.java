@@ -16,8 +16,8 @@ import java.util.UUID;
 /**
  * The gRPC face of the audit service. Requests reach it only after the platform's interceptors
  * (telemetry, error mapping, authentication with the permission each RPC declares, protovalidate),
- * so every request here is authorized and valid by its contract. The tenant is always the
- * caller's ({@link Principal}); another tenant's record is {@code NOT_FOUND}.
+ * so every request here is authorized and valid by its contract. The tenant is always the caller's
+ * ({@link Principal}); another tenant's record is {@code NOT_FOUND}.
  */
 public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {
 

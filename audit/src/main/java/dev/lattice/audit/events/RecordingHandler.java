@@ -20,7 +20,9 @@ public final class RecordingHandler implements EventHandler<Any> {
     this.recorder = recorder;
   }
 
-  /** @throws dev.lattice.platform.consumer.PermanentEventException if the tenant id is not a UUID */
+  /**
+   * @throws dev.lattice.platform.consumer.PermanentEventException if the tenant id is not a UUID
+   */
   @Override
   public void handle(EventContext context, Any payload) {
     recorder.record(context.tx(), EventIds.tenant(context), context.envelope());

@@ -47,8 +47,7 @@ public final class AuditLog {
     return dsl.transactionResult(c -> store.get(c.dsl(), tenant, id))
         .orElseThrow(
             () ->
-                new NotFoundException(
-                    AUDIT_RECORD_NOT_FOUND, "audit record " + id + " not found"));
+                new NotFoundException(AUDIT_RECORD_NOT_FOUND, "audit record " + id + " not found"));
   }
 
   /**

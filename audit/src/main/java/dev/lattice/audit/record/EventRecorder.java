@@ -20,8 +20,8 @@ import org.jooq.DSLContext;
 
 /**
  * Recording an event: appends it, redacted, to its tenant's hash chain, unless it is recorded
- * already. Writers of one tenant are serialized by the store's chain lock, held until the
- * caller's transaction ends, so the chain never forks. Thread-safe.
+ * already. Writers of one tenant are serialized by the store's chain lock, held until the caller's
+ * transaction ends, so the chain never forks. Thread-safe.
  */
 public final class EventRecorder {
 
@@ -36,7 +36,8 @@ public final class EventRecorder {
    * A recorder appending to {@code store}, rendering payloads with {@code renderer}, stamping
    * records with {@code clock} and ids from {@code ids}.
    */
-  public EventRecorder(AuditStore store, PayloadRenderer renderer, UuidV7Generator ids, Clock clock) {
+  public EventRecorder(
+      AuditStore store, PayloadRenderer renderer, UuidV7Generator ids, Clock clock) {
     this.store = store;
     this.renderer = renderer;
     this.ids = ids;

@@ -8,8 +8,8 @@ import com.google.protobuf.FieldMask;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.NullValue;
 import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import com.google.protobuf.TypeRegistry;
+import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import dev.lattice.events.v1.Envelope;
 import dev.lattice.platform.consumer.DeadLetterMapper;
@@ -128,7 +128,9 @@ public final class PayloadRenderer {
     FieldDescriptor maskField = message.getDescriptorForType().findFieldByName(CHANGED_FIELDS);
     if (maskField == null
         || maskField.getJavaType() != FieldDescriptor.JavaType.MESSAGE
-        || !maskField.getMessageType().getFullName()
+        || !maskField
+            .getMessageType()
+            .getFullName()
             .equals(FieldMask.getDescriptor().getFullName())) {
       return;
     }

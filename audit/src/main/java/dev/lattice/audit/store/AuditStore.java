@@ -30,8 +30,8 @@ import org.jooq.impl.DSL;
  * heads; the pool's login role (the migration owner) is a member. The caller's {@code DSLContext}
  * must be inside a transaction: the role is set with {@code SET LOCAL ROLE}, for that transaction
  * only. Rows map to the contract's {@link AuditRecord}, the form the chain hashes, and back to the
- * same record: times are kept to the microsecond (what PostgreSQL stores), an absent client
- * address is the empty string. Thread-safe.
+ * same record: times are kept to the microsecond (what PostgreSQL stores), an absent client address
+ * is the empty string. Thread-safe.
  */
 public final class AuditStore {
 
@@ -48,8 +48,8 @@ public final class AuditStore {
   }
 
   /**
-   * Serializes the writers of {@code tenant}'s chain with a transaction-scoped advisory lock on
-   * the tenant, held until the caller's transaction ends, so the chain never forks.
+   * Serializes the writers of {@code tenant}'s chain with a transaction-scoped advisory lock on the
+   * tenant, held until the caller's transaction ends, so the chain never forks.
    */
   public void lockChain(DSLContext tx, UUID tenant) {
     assumeWriterRole(tx);
@@ -73,9 +73,8 @@ public final class AuditStore {
   }
 
   /**
-   * The address as PostgreSQL's {@code inet} prints it, so the hashed record equals the stored
-   * one; null when {@code text} is empty or not an IP address (the log keeps no unparseable
-   * address).
+   * The address as PostgreSQL's {@code inet} prints it, so the hashed record equals the stored one;
+   * null when {@code text} is empty or not an IP address (the log keeps no unparseable address).
    */
   public String clientAddress(DSLContext tx, String text) {
     if (!IpLiterals.isIpLiteral(text)) {
@@ -151,9 +150,7 @@ public final class AuditStore {
   public List<AuditRecord> range(DSLContext tx, UUID tenant, long from, long to, int limit) {
     assumeWriterRole(tx);
     return tx.selectFrom(AUDIT_RECORDS)
-        .where(
-            AUDIT_RECORDS.TENANT_ID.eq(tenant),
-            AUDIT_RECORDS.SEQUENCE.between(from, to))
+        .where(AUDIT_RECORDS.TENANT_ID.eq(tenant), AUDIT_RECORDS.SEQUENCE.between(from, to))
         .orderBy(AUDIT_RECORDS.SEQUENCE)
         .limit(limit)
         .fetch(AuditStore::toRecord);

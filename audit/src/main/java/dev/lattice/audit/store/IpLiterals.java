@@ -13,7 +13,8 @@ final class IpLiterals {
 
   /** True when {@code text} is an IPv4 or IPv6 address literal. */
   static boolean isIpLiteral(String text) {
-    if (text == null || !LITERAL.matcher(text).matches()
+    if (text == null
+        || !LITERAL.matcher(text).matches()
         || !(text.contains(":") || text.chars().filter(c -> c == '.').count() == 3)) {
       return false;
     }

@@ -12,5 +12,7 @@ import java.util.Optional;
  * @param newValues JSON object of values after the change, when the event carries them
  */
 public record StoredRecord(
-    AuditRecord record, Optional<String> payloadJson, Optional<String> oldValues,
+    AuditRecord record,
+    Optional<String> payloadJson,
+    Optional<String> oldValues,
     Optional<String> newValues) {}

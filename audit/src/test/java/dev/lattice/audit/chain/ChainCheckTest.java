@@ -26,7 +26,8 @@ class ChainCheckTest {
     List<AuditRecord> chain = chain(4);
     chain.set(2, chain.get(2).toBuilder().setEntityId("forged").build());
 
-    assertThat(firstBreak(chain)).isEqualTo(new ChainCheck.Break(3, "r3", ChainBreak.CHAIN_BREAK_HASH_MISMATCH));
+    assertThat(firstBreak(chain))
+        .isEqualTo(new ChainCheck.Break(3, "r3", ChainBreak.CHAIN_BREAK_HASH_MISMATCH));
   }
 
   @Test
@@ -44,7 +45,8 @@ class ChainCheckTest {
     List<AuditRecord> chain = chain(4);
     chain.remove(1);
 
-    assertThat(firstBreak(chain)).isEqualTo(new ChainCheck.Break(2, "", ChainBreak.CHAIN_BREAK_SEQUENCE_GAP));
+    assertThat(firstBreak(chain))
+        .isEqualTo(new ChainCheck.Break(2, "", ChainBreak.CHAIN_BREAK_SEQUENCE_GAP));
   }
 
   @Test
@@ -73,8 +75,13 @@ class ChainCheckTest {
     List<AuditRecord> chain = new ArrayList<>();
     ByteString previous = ChainHash.GENESIS;
     for (int i = 1; i <= length; i++) {
-      AuditRecord record = AuditRecord.newBuilder().setId("r" + i).setSequence(i)
-          .setEntityId("e" + i).setPreviousHash(previous).build();
+      AuditRecord record =
+          AuditRecord.newBuilder()
+              .setId("r" + i)
+              .setSequence(i)
+              .setEntityId("e" + i)
+              .setPreviousHash(previous)
+              .build();
       record = record.toBuilder().setHash(ChainHash.of(record)).build();
       chain.add(record);
       previous = record.getHash();

@@ -20,12 +20,17 @@ class PayloadRendererTest {
 
   @Test
   void sensitiveFields_areClearedInTheBytesAndTheJson() throws Exception {
-    RenderedPayload rendered = renderer.render(envelope(
-        EmailVerificationRequested.newBuilder().setUserId("u").setToken("secret-token").build()));
+    RenderedPayload rendered =
+        renderer.render(
+            envelope(
+                EmailVerificationRequested.newBuilder()
+                    .setUserId("u")
+                    .setToken("secret-token")
+                    .build()));
 
     assertThat(rendered.payload().unpack(EmailVerificationRequested.class).getToken()).isEmpty();
-    assertThat(rendered.json()).hasValueSatisfying(json ->
-        assertThat(json).isEqualTo("{\"user_id\":\"u\"}"));
+    assertThat(rendered.json())
+        .hasValueSatisfying(json -> assertThat(json).isEqualTo("{\"user_id\":\"u\"}"));
     assertThat(rendered.oldValues()).isEmpty();
     assertThat(rendered.newValues()).isEmpty();
   }
@@ -33,25 +38,40 @@ class PayloadRendererTest {
   @Test
   void tenantCreated_keepsWhoBecameItsAdmin() {
     // Addresses are personal data, not secrets: like UserRegistered.email they stay on record.
-    RenderedPayload rendered = renderer.render(envelope(TenantCreated.newBuilder()
-        .setTenantId("t").setSlug("platform").setInitialAdminUserId("u")
-        .setInitialAdminEmail("root@platform.test").setInitialAdminDisplayName("Root").setInitialAdminLocale("en")
-        .build()));
+    RenderedPayload rendered =
+        renderer.render(
+            envelope(
+                TenantCreated.newBuilder()
+                    .setTenantId("t")
+                    .setSlug("platform")
+                    .setInitialAdminUserId("u")
+                    .setInitialAdminEmail("root@platform.test")
+                    .setInitialAdminDisplayName("Root")
+                    .setInitialAdminLocale("en")
+                    .build()));
 
-    assertThat(rendered.json()).hasValueSatisfying(json -> assertThat(json).isEqualTo(
-        "{\"tenant_id\":\"t\",\"slug\":\"platform\",\"initial_admin_user_id\":\"u\","
-            + "\"initial_admin_email\":\"root@platform.test\",\"initial_admin_display_name\":\"Root\","
-            + "\"initial_admin_locale\":\"en\"}"));
+    assertThat(rendered.json())
+        .hasValueSatisfying(
+            json ->
+                assertThat(json)
+                    .isEqualTo(
+                        "{\"tenant_id\":\"t\",\"slug\":\"platform\",\"initial_admin_user_id\":\"u\","
+                            + "\"initial_admin_email\":\"root@platform.test\",\"initial_admin_display_name\":\"Root\","
+                            + "\"initial_admin_locale\":\"en\"}"));
     assertThat(rendered.oldValues()).isEmpty();
     assertThat(rendered.newValues()).isEmpty();
   }
 
   @Test
   void changedFields_giveTheNewValuesOfTheMaskedPaths() {
-    RenderedPayload rendered = renderer.render(envelope(ProductUpdated.newBuilder()
-        .setProduct(Product.newBuilder().setId("p").setName("New").setSku("S"))
-        .setChangedFields(FieldMask.newBuilder().addPaths("name").addPaths("description"))
-        .build()));
+    RenderedPayload rendered =
+        renderer.render(
+            envelope(
+                ProductUpdated.newBuilder()
+                    .setProduct(Product.newBuilder().setId("p").setName("New").setSku("S"))
+                    .setChangedFields(
+                        FieldMask.newBuilder().addPaths("name").addPaths("description"))
+                    .build()));
 
     assertThat(rendered.newValues()).contains("{\"name\":\"New\",\"description\":null}");
     assertThat(rendered.oldValues()).isEmpty();
@@ -59,8 +79,9 @@ class PayloadRendererTest {
 
   @Test
   void previousFields_giveOldValues_andNewValuesWhenTheFieldExists() {
-    RenderedPayload rendered = renderer.render(envelope(
-        SigningKeyRotated.newBuilder().setKid("k2").setPreviousKid("k1").build()));
+    RenderedPayload rendered =
+        renderer.render(
+            envelope(SigningKeyRotated.newBuilder().setKid("k2").setPreviousKid("k1").build()));
 
     assertThat(rendered.oldValues()).contains("{\"kid\":\"k1\"}");
     assertThat(rendered.newValues()).contains("{\"kid\":\"k2\"}");
@@ -68,11 +89,13 @@ class PayloadRendererTest {
 
   @Test
   void unknownPayloadType_keepsOnlyItsTypeUrl() {
-    Any unknown = Any.newBuilder().setTypeUrl("type.googleapis.com/acme.Secret")
-        .setValue(ByteString.copyFromUtf8("password=hunter2")).build();
+    Any unknown =
+        Any.newBuilder()
+            .setTypeUrl("type.googleapis.com/acme.Secret")
+            .setValue(ByteString.copyFromUtf8("password=hunter2"))
+            .build();
 
-    RenderedPayload rendered =
-        renderer.render(Envelope.newBuilder().setPayload(unknown).build());
+    RenderedPayload rendered = renderer.render(Envelope.newBuilder().setPayload(unknown).build());
 
     assertThat(rendered.payload().getTypeUrl()).isEqualTo("type.googleapis.com/acme.Secret");
     assertThat(rendered.payload().getValue()).isEmpty();

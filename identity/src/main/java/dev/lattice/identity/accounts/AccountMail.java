@@ -26,11 +26,11 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
- * The mails of the account flows: verification, password reset and account setup, each a
- * single-use token and the event that carries it to the mailbox. ResendVerification and
- * RequestPasswordReset only record an {@link AccountMailRequested} on the request path, the same
- * work for a known and an unknown address (timing reveals nothing); identity's own consumer later
- * calls {@link #sendVerification} or {@link #sendReset}, which look the user up. Thread-safe.
+ * The mails of the account flows: verification, password reset and account setup, each a single-use
+ * token and the event that carries it to the mailbox. ResendVerification and RequestPasswordReset
+ * only record an {@link AccountMailRequested} on the request path, the same work for a known and an
+ * unknown address (timing reveals nothing); identity's own consumer later calls {@link
+ * #sendVerification} or {@link #sendReset}, which look the user up. Thread-safe.
  */
 public final class AccountMail {
 
@@ -48,8 +48,12 @@ public final class AccountMail {
    * @param resetTtl lifetime of a password reset token
    */
   public AccountMail(
-      DSLContext dsl, Throttles throttles, IdentityEvents events, Duration verificationTtl,
-      Duration resetTtl, Clock clock) {
+      DSLContext dsl,
+      Throttles throttles,
+      IdentityEvents events,
+      Duration verificationTtl,
+      Duration resetTtl,
+      Clock clock) {
     this.dsl = dsl;
     this.throttles = throttles;
     this.events = events;
@@ -65,8 +69,12 @@ public final class AccountMail {
    * {@link AccountMailRequested}; {@link #sendVerification} sends the mail to a pending user.
    */
   public void resendVerification(String tenantId, String tenantSlug, String rawEmail) {
-    requestMail(AccountMailKind.ACCOUNT_MAIL_KIND_VERIFICATION, ThrottleAction.RESEND_VERIFICATION,
-        tenantId, tenantSlug, rawEmail);
+    requestMail(
+        AccountMailKind.ACCOUNT_MAIL_KIND_VERIFICATION,
+        ThrottleAction.RESEND_VERIFICATION,
+        tenantId,
+        tenantSlug,
+        rawEmail);
   }
 
   /**
@@ -74,8 +82,12 @@ public final class AccountMail {
    * {@link AccountMailRequested}; {@link #sendReset} issues the token to an active or pending user.
    */
   public void requestPasswordReset(String tenantId, String tenantSlug, String rawEmail) {
-    requestMail(AccountMailKind.ACCOUNT_MAIL_KIND_PASSWORD_RESET, ThrottleAction.REQUEST_PASSWORD_RESET,
-        tenantId, tenantSlug, rawEmail);
+    requestMail(
+        AccountMailKind.ACCOUNT_MAIL_KIND_PASSWORD_RESET,
+        ThrottleAction.REQUEST_PASSWORD_RESET,
+        tenantId,
+        tenantSlug,
+        rawEmail);
   }
 
   /** A requested verification mail, in {@code tx}: sent only to a pending user of the address. */
@@ -86,27 +98,46 @@ public final class AccountMail {
     }
   }
 
-  /** A requested reset mail, in {@code tx}: sent only to an active or pending user of the address. */
+  /**
+   * A requested reset mail, in {@code tx}: sent only to an active or pending user of the address.
+   */
   public void sendReset(DSLContext tx, UUID tenantId, String email, Actor actor) {
     Optional<StoredUser> user = UserStore.findLive(tx, tenantId, email);
     if (user.isPresent()
-        && ("ACTIVE".equals(user.get().status()) || "PENDING_VERIFICATION".equals(user.get().status()))) {
-      issueReset(tx, user.get(), OneTimeTokens.RESET_PASSWORD, resetTtl,
-          PasswordResetPurpose.PASSWORD_RESET_PURPOSE_FORGOTTEN_PASSWORD, actor);
+        && ("ACTIVE".equals(user.get().status())
+            || "PENDING_VERIFICATION".equals(user.get().status()))) {
+      issueReset(
+          tx,
+          user.get(),
+          OneTimeTokens.RESET_PASSWORD,
+          resetTtl,
+          PasswordResetPurpose.PASSWORD_RESET_PURPOSE_FORGOTTEN_PASSWORD,
+          actor);
     }
   }
 
   /** The account setup mail of a tenant's initial admin, in {@code tx}. */
   public void sendAccountSetup(DSLContext tx, StoredUser user, Duration ttl, Actor actor) {
-    issueReset(tx, user, OneTimeTokens.ACCOUNT_SETUP, ttl,
-        PasswordResetPurpose.PASSWORD_RESET_PURPOSE_ACCOUNT_SETUP, actor);
+    issueReset(
+        tx,
+        user,
+        OneTimeTokens.ACCOUNT_SETUP,
+        ttl,
+        PasswordResetPurpose.PASSWORD_RESET_PURPOSE_ACCOUNT_SETUP,
+        actor);
   }
 
   /** Issues a verification token and its event, in {@code tx}. */
   void issueVerification(DSLContext tx, MailRecipient to, Actor actor, Instant now) {
     OneTimeTokens.Issued token =
-        oneTimeTokens.issue(tx, to.tenantId(), to.userId(), OneTimeTokens.VERIFY_EMAIL, now, verificationTtl);
-    events.user(tx, to.tenantId(), to.userId(), to.version(), actor,
+        oneTimeTokens.issue(
+            tx, to.tenantId(), to.userId(), OneTimeTokens.VERIFY_EMAIL, now, verificationTtl);
+    events.user(
+        tx,
+        to.tenantId(),
+        to.userId(),
+        to.version(),
+        actor,
         EmailVerificationRequested.newBuilder()
             .setUserId(to.userId().toString())
             .setEmail(to.email())
@@ -123,23 +154,35 @@ public final class AccountMail {
    * later, by the identity consumer of that event.
    */
   private void requestMail(
-      AccountMailKind kind, ThrottleAction action, String tenantId, String tenantSlug, String rawEmail) {
+      AccountMailKind kind,
+      ThrottleAction action,
+      String tenantId,
+      String tenantSlug,
+      String rawEmail) {
     Caller caller = Caller.current();
     String email = EmailAddresses.normalize(rawEmail);
     Optional<StoredTenant> tenant = throttledTenant(action, caller, tenantId, tenantSlug, email);
     if (tenant.isEmpty()) {
       return; // tenant slugs are public (Register answers TENANT_NOT_FOUND); addresses are not
     }
-    Transactions.inTransaction(dsl, tx -> {
-      events.append(tx, tenant.get().id(), "account_mail_request", ids.next(), 1, caller.actor(""),
-          AccountMailRequested.newBuilder().setEmail(email).setKind(kind).build());
-      return null;
-    });
+    Transactions.inTransaction(
+        dsl,
+        tx -> {
+          events.append(
+              tx,
+              tenant.get().id(),
+              "account_mail_request",
+              ids.next(),
+              1,
+              caller.actor(""),
+              AccountMailRequested.newBuilder().setEmail(email).setKind(kind).build());
+          return null;
+        });
   }
 
   /**
-   * Counts a mail-sending request per client address and per mailbox (an unknown tenant's
-   * mailbox is counted too, so the limit reveals nothing), then resolves the tenant.
+   * Counts a mail-sending request per client address and per mailbox (an unknown tenant's mailbox
+   * is counted too, so the limit reveals nothing), then resolves the tenant.
    */
   private Optional<StoredTenant> throttledTenant(
       ThrottleAction action, Caller caller, String tenantId, String tenantSlug, String email) {
@@ -151,11 +194,21 @@ public final class AccountMail {
   }
 
   /** Issues a reset (or account setup) token and its event, in {@code tx}. */
-  private void issueReset(DSLContext tx, StoredUser user, String purpose, Duration ttl,
-      PasswordResetPurpose eventPurpose, Actor actor) {
+  private void issueReset(
+      DSLContext tx,
+      StoredUser user,
+      String purpose,
+      Duration ttl,
+      PasswordResetPurpose eventPurpose,
+      Actor actor) {
     OneTimeTokens.Issued token =
         oneTimeTokens.issue(tx, user.tenantId(), user.id(), purpose, clock.instant(), ttl);
-    events.user(tx, user.tenantId(), user.id(), user.version(), actor,
+    events.user(
+        tx,
+        user.tenantId(),
+        user.id(),
+        user.version(),
+        actor,
         PasswordResetRequested.newBuilder()
             .setUserId(user.id().toString())
             .setEmail(user.email())

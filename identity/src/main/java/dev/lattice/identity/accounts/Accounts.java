@@ -36,8 +36,8 @@ import org.jooq.DSLContext;
 /**
  * Self-service account flows: registration, email verification, password reset and change (the
  * mails they send are {@link AccountMail}'s). Caller-facing answers never reveal whether an address
- * is registered: the work done on the request path is the same for both cases (Register:
- * throttles, one Argon2id hash, one transaction). Thread-safe.
+ * is registered: the work done on the request path is the same for both cases (Register: throttles,
+ * one Argon2id hash, one transaction). Thread-safe.
  */
 public final class Accounts {
 
@@ -58,8 +58,13 @@ public final class Accounts {
   private final Clock clock;
 
   public Accounts(
-      DSLContext dsl, PasswordHasher hasher, PasswordPolicy policy, Throttles throttles,
-      IdentityEvents events, AccountMail mail, Clock clock) {
+      DSLContext dsl,
+      PasswordHasher hasher,
+      PasswordPolicy policy,
+      Throttles throttles,
+      IdentityEvents events,
+      AccountMail mail,
+      Clock clock) {
     this.dsl = dsl;
     this.hasher = hasher;
     this.policy = policy;
@@ -73,7 +78,12 @@ public final class Accounts {
 
   /** A registration request, already validated by protovalidate. */
   public record Registration(
-      String tenantId, String tenantSlug, String email, String password, String displayName, String locale) {
+      String tenantId,
+      String tenantSlug,
+      String email,
+      String password,
+      String displayName,
+      String locale) {
     @Override
     public String toString() {
       return "Registration[tenant=" + tenantId + tenantSlug + ", password=<redacted>]";
@@ -87,35 +97,57 @@ public final class Accounts {
     throttles.hit(ThrottleAction.REGISTER, ThrottleScope.ADDRESS, caller.address());
     StoredTenant tenant =
         TenantStore.find(dsl, request.tenantId(), request.tenantSlug())
-            .orElseThrow(() -> new NotFoundException(TenantStore.TENANT_NOT_FOUND, "tenant not found"));
+            .orElseThrow(
+                () -> new NotFoundException(TenantStore.TENANT_NOT_FOUND, "tenant not found"));
     String email = EmailAddresses.normalize(request.email());
-    throttles.hit(ThrottleAction.REGISTER, ThrottleScope.ACCOUNT, Throttles.accountKey(tenant.id(), email));
+    throttles.hit(
+        ThrottleAction.REGISTER, ThrottleScope.ACCOUNT, Throttles.accountKey(tenant.id(), email));
     policy.check("password", request.password());
     // Hash before looking: an existing address costs the same Argon2id as a new one.
     String hash = hasher.hash(PasswordPolicy.normalize(request.password()));
     String locale = request.locale().isEmpty() ? "en" : request.locale();
-    Transactions.inTransaction(dsl, tx -> {
-      Instant now = clock.instant();
-      UUID userId = ids.next();
-      boolean inserted = UserStore.insertUnlessTaken(tx, new UserStore.NewUser(
-          userId, tenant.id(), email, hash, request.displayName(), locale, "PENDING_VERIFICATION"), Times.utc(now));
-      if (!inserted) {
-        notifyExisting(tx, tenant.id(), email, caller);
-        return null;
-      }
-      UserStore.grantBuiltIn(tx, tenant.id(), userId, CUSTOMER_ROLE, Times.utc(now));
-      events.user(tx, tenant.id(), userId, 1, caller.actor(userId.toString()),
-          UserRegistered.newBuilder()
-              .setUserId(userId.toString())
-              .setEmail(email)
-              .setDisplayName(request.displayName())
-              .setLocale(locale)
-              .addRoles(CUSTOMER_ROLE)
-              .build());
-      mail.issueVerification(tx, new MailRecipient(tenant.id(), userId, 1, email, request.displayName(), locale),
-          caller.actor(userId.toString()), now);
-      return null;
-    });
+    Transactions.inTransaction(
+        dsl,
+        tx -> {
+          Instant now = clock.instant();
+          UUID userId = ids.next();
+          boolean inserted =
+              UserStore.insertUnlessTaken(
+                  tx,
+                  new UserStore.NewUser(
+                      userId,
+                      tenant.id(),
+                      email,
+                      hash,
+                      request.displayName(),
+                      locale,
+                      "PENDING_VERIFICATION"),
+                  Times.utc(now));
+          if (!inserted) {
+            notifyExisting(tx, tenant.id(), email, caller);
+            return null;
+          }
+          UserStore.grantBuiltIn(tx, tenant.id(), userId, CUSTOMER_ROLE, Times.utc(now));
+          events.user(
+              tx,
+              tenant.id(),
+              userId,
+              1,
+              caller.actor(userId.toString()),
+              UserRegistered.newBuilder()
+                  .setUserId(userId.toString())
+                  .setEmail(email)
+                  .setDisplayName(request.displayName())
+                  .setLocale(locale)
+                  .addRoles(CUSTOMER_ROLE)
+                  .build());
+          mail.issueVerification(
+              tx,
+              new MailRecipient(tenant.id(), userId, 1, email, request.displayName(), locale),
+              caller.actor(userId.toString()),
+              now);
+          return null;
+        });
   }
 
   /** VerifyEmail: PENDING_VERIFICATION → ACTIVE with a single-use token. */
@@ -123,19 +155,22 @@ public final class Accounts {
     Caller caller = Caller.current();
     throttles.check(ThrottleAction.VERIFY_EMAIL, ThrottleScope.ADDRESS, caller.address());
     try {
-      return Transactions.inTransaction(dsl, tx -> {
-        Instant now = clock.instant();
-        StoredOneTimeToken token =
-            oneTimeTokens.spend(tx, rawToken, Set.of(OneTimeTokens.VERIFY_EMAIL), now);
-        StoredUser user = UserStore.lock(tx, token.tenantId(), token.userId());
-        if (user.deleted()) {
-          throw new FailedPreconditionException(OneTimeTokens.TOKEN_INVALID, "the token is not valid");
-        }
-        if ("PENDING_VERIFICATION".equals(user.status())) {
-          user = markVerified(tx, user, now, caller);
-        }
-        return UserProtos.toProto(tx, user);
-      });
+      return Transactions.inTransaction(
+          dsl,
+          tx -> {
+            Instant now = clock.instant();
+            StoredOneTimeToken token =
+                oneTimeTokens.spend(tx, rawToken, Set.of(OneTimeTokens.VERIFY_EMAIL), now);
+            StoredUser user = UserStore.lock(tx, token.tenantId(), token.userId());
+            if (user.deleted()) {
+              throw new FailedPreconditionException(
+                  OneTimeTokens.TOKEN_INVALID, "the token is not valid");
+            }
+            if ("PENDING_VERIFICATION".equals(user.status())) {
+              user = markVerified(tx, user, now, caller);
+            }
+            return UserProtos.toProto(tx, user);
+          });
     } catch (LatticeException e) {
       throttles.recordFailure(ThrottleAction.VERIFY_EMAIL, ThrottleScope.ADDRESS, caller.address());
       throw e;
@@ -149,30 +184,44 @@ public final class Accounts {
     policy.check("new_password", newPassword);
     String hash = hasher.hash(PasswordPolicy.normalize(newPassword));
     try {
-      Transactions.inTransaction(dsl, tx -> {
-        Instant now = clock.instant();
-        StoredOneTimeToken token = oneTimeTokens.spend(
-            tx, rawToken, Set.of(OneTimeTokens.RESET_PASSWORD, OneTimeTokens.ACCOUNT_SETUP), now);
-        StoredUser user = UserStore.lock(tx, token.tenantId(), token.userId());
-        if (user.deleted() || "DISABLED".equals(user.status())) {
-          throw new FailedPreconditionException(OneTimeTokens.TOKEN_INVALID, "the token is not valid");
-        }
-        user = UserStore.setPassword(tx, user, hash, Times.utc(now));
-        RefreshTokenStore.revokeUser(tx, user.id(), Optional.empty(), Times.utc(now), "PASSWORD_RESET");
-        events.user(tx, user.tenantId(), user.id(), user.version(), caller.actor(user.id().toString()),
-            PasswordChanged.newBuilder()
-                .setUserId(user.id().toString())
-                .setEmail(user.email())
-                .setMethod(PasswordChangeMethod.PASSWORD_CHANGE_METHOD_RESET)
-                .build());
-        if ("PENDING_VERIFICATION".equals(user.status())) {
-          // The token reached the mailbox: that verifies it.
-          markVerified(tx, user, now, caller);
-        }
-        return null;
-      });
+      Transactions.inTransaction(
+          dsl,
+          tx -> {
+            Instant now = clock.instant();
+            StoredOneTimeToken token =
+                oneTimeTokens.spend(
+                    tx,
+                    rawToken,
+                    Set.of(OneTimeTokens.RESET_PASSWORD, OneTimeTokens.ACCOUNT_SETUP),
+                    now);
+            StoredUser user = UserStore.lock(tx, token.tenantId(), token.userId());
+            if (user.deleted() || "DISABLED".equals(user.status())) {
+              throw new FailedPreconditionException(
+                  OneTimeTokens.TOKEN_INVALID, "the token is not valid");
+            }
+            user = UserStore.setPassword(tx, user, hash, Times.utc(now));
+            RefreshTokenStore.revokeUser(
+                tx, user.id(), Optional.empty(), Times.utc(now), "PASSWORD_RESET");
+            events.user(
+                tx,
+                user.tenantId(),
+                user.id(),
+                user.version(),
+                caller.actor(user.id().toString()),
+                PasswordChanged.newBuilder()
+                    .setUserId(user.id().toString())
+                    .setEmail(user.email())
+                    .setMethod(PasswordChangeMethod.PASSWORD_CHANGE_METHOD_RESET)
+                    .build());
+            if ("PENDING_VERIFICATION".equals(user.status())) {
+              // The token reached the mailbox: that verifies it.
+              markVerified(tx, user, now, caller);
+            }
+            return null;
+          });
     } catch (FailedPreconditionException e) {
-      throttles.recordFailure(ThrottleAction.RESET_PASSWORD, ThrottleScope.ADDRESS, caller.address());
+      throttles.recordFailure(
+          ThrottleAction.RESET_PASSWORD, ThrottleScope.ADDRESS, caller.address());
       throw e;
     }
   }
@@ -184,7 +233,11 @@ public final class Accounts {
    * @param sessionFamily the caller's own refresh token family, kept signed in
    */
   public void changePassword(
-      UUID tenantId, UUID userId, Optional<UUID> sessionFamily, String currentPassword, String newPassword) {
+      UUID tenantId,
+      UUID userId,
+      Optional<UUID> sessionFamily,
+      String currentPassword,
+      String newPassword) {
     Caller caller = Caller.current();
     StoredUser user = UserStore.get(dsl, tenantId, userId);
     if (user.deleted()) {
@@ -205,36 +258,60 @@ public final class Accounts {
     }
     policy.check("new_password", newPassword);
     String hash = hasher.hash(PasswordPolicy.normalize(newPassword));
-    Transactions.inTransaction(dsl, tx -> {
-      Instant now = clock.instant();
-      StoredUser changed = UserStore.setPassword(tx, UserStore.lock(tx, tenantId, userId), hash, Times.utc(now));
-      RefreshTokenStore.revokeUser(tx, userId, sessionFamily, Times.utc(now), "PASSWORD_CHANGED");
-      events.user(tx, tenantId, userId, changed.version(), caller.actor(userId.toString()),
-          PasswordChanged.newBuilder()
-              .setUserId(userId.toString())
-              .setEmail(changed.email())
-              .setMethod(PasswordChangeMethod.PASSWORD_CHANGE_METHOD_CHANGE)
-              .build());
-      return null;
-    });
+    Transactions.inTransaction(
+        dsl,
+        tx -> {
+          Instant now = clock.instant();
+          StoredUser changed =
+              UserStore.setPassword(tx, UserStore.lock(tx, tenantId, userId), hash, Times.utc(now));
+          RefreshTokenStore.revokeUser(
+              tx, userId, sessionFamily, Times.utc(now), "PASSWORD_CHANGED");
+          events.user(
+              tx,
+              tenantId,
+              userId,
+              changed.version(),
+              caller.actor(userId.toString()),
+              PasswordChanged.newBuilder()
+                  .setUserId(userId.toString())
+                  .setEmail(changed.email())
+                  .setMethod(PasswordChangeMethod.PASSWORD_CHANGE_METHOD_CHANGE)
+                  .build());
+          return null;
+        });
   }
 
   /** Tells the owner of an address already registered, in {@code tx} (Register's other branch). */
   private void notifyExisting(DSLContext tx, UUID tenantId, String email, Caller caller) {
-    UserStore.findLive(tx, tenantId, email).ifPresent(user ->
-        events.user(tx, user.tenantId(), user.id(), user.version(), caller.actor(""),
-            AccountExistsNotified.newBuilder()
-                .setUserId(user.id().toString())
-                .setEmail(user.email())
-                .setDisplayName(user.displayName())
-                .setLocale(user.locale())
-                .build()));
+    UserStore.findLive(tx, tenantId, email)
+        .ifPresent(
+            user ->
+                events.user(
+                    tx,
+                    user.tenantId(),
+                    user.id(),
+                    user.version(),
+                    caller.actor(""),
+                    AccountExistsNotified.newBuilder()
+                        .setUserId(user.id().toString())
+                        .setEmail(user.email())
+                        .setDisplayName(user.displayName())
+                        .setLocale(user.locale())
+                        .build()));
   }
 
   private StoredUser markVerified(DSLContext tx, StoredUser user, Instant now, Caller caller) {
     StoredUser verified = UserStore.markVerified(tx, user, Times.utc(now));
-    events.user(tx, verified.tenantId(), verified.id(), verified.version(), caller.actor(verified.id().toString()),
-        EmailVerified.newBuilder().setUserId(verified.id().toString()).setEmail(verified.email()).build());
+    events.user(
+        tx,
+        verified.tenantId(),
+        verified.id(),
+        verified.version(),
+        caller.actor(verified.id().toString()),
+        EmailVerified.newBuilder()
+            .setUserId(verified.id().toString())
+            .setEmail(verified.email())
+            .build());
     return verified;
   }
 }

@@ -11,7 +11,12 @@ record MailRecipient(
     UUID tenantId, UUID userId, long version, String email, String displayName, String locale) {
 
   static MailRecipient of(StoredUser user) {
-    return new MailRecipient(user.tenantId(), user.id(), user.version(), user.email(), user.displayName(),
+    return new MailRecipient(
+        user.tenantId(),
+        user.id(),
+        user.version(),
+        user.email(),
+        user.displayName(),
         user.locale());
   }
 }

@@ -41,8 +41,14 @@ public final class OneTimeTokenStore {
 
   /** Inserts an open token. */
   static void insert(
-      DSLContext tx, UUID id, UUID tenantId, UUID userId, String purpose, byte[] tokenHash,
-      OffsetDateTime createTime, OffsetDateTime expireTime) {
+      DSLContext tx,
+      UUID id,
+      UUID tenantId,
+      UUID userId,
+      String purpose,
+      byte[] tokenHash,
+      OffsetDateTime createTime,
+      OffsetDateTime expireTime) {
     tx.insertInto(ONE_TIME_TOKENS)
         .set(ONE_TIME_TOKENS.ID, id)
         .set(ONE_TIME_TOKENS.TENANT_ID, tenantId)
@@ -65,21 +71,32 @@ public final class OneTimeTokenStore {
 
   /** Marks token {@code id} used at {@code at}. */
   static void markUsed(DSLContext tx, UUID id, OffsetDateTime at) {
-    tx.update(ONE_TIME_TOKENS).set(ONE_TIME_TOKENS.USE_TIME, at).where(ONE_TIME_TOKENS.ID.eq(id)).execute();
+    tx.update(ONE_TIME_TOKENS)
+        .set(ONE_TIME_TOKENS.USE_TIME, at)
+        .where(ONE_TIME_TOKENS.ID.eq(id))
+        .execute();
   }
 
   /** Deletes up to {@code batch} tokens that expired before {@code cutoff}; returns how many. */
   public static int deleteExpired(DSLContext ctx, OffsetDateTime cutoff, int batch) {
     return ctx.deleteFrom(ONE_TIME_TOKENS)
-        .where(ONE_TIME_TOKENS.ID.in(
-            DSL.select(ONE_TIME_TOKENS.ID).from(ONE_TIME_TOKENS)
-                .where(ONE_TIME_TOKENS.EXPIRE_TIME.lt(cutoff))
-                .limit(batch)))
+        .where(
+            ONE_TIME_TOKENS.ID.in(
+                DSL.select(ONE_TIME_TOKENS.ID)
+                    .from(ONE_TIME_TOKENS)
+                    .where(ONE_TIME_TOKENS.EXPIRE_TIME.lt(cutoff))
+                    .limit(batch)))
         .execute();
   }
 
   private static StoredOneTimeToken toStored(OneTimeTokensRecord row) {
-    return new StoredOneTimeToken(row.getId(), row.getTenantId(), row.getUserId(), row.getPurpose(),
-        row.getExpireTime(), row.getUseTime(), row.getRevokeTime());
+    return new StoredOneTimeToken(
+        row.getId(),
+        row.getTenantId(),
+        row.getUserId(),
+        row.getPurpose(),
+        row.getExpireTime(),
+        row.getUseTime(),
+        row.getRevokeTime());
   }
 }

@@ -12,8 +12,8 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
- * Single-use email verification, password reset and account setup tokens: only their SHA-256
- * is stored; issuing one revokes the user's earlier open token of the same purpose. Its SQL is in
+ * Single-use email verification, password reset and account setup tokens: only their SHA-256 is
+ * stored; issuing one revokes the user's earlier open token of the same purpose. Its SQL is in
  * {@link OneTimeTokenStore}. Thread-safe.
  */
 final class OneTimeTokens {
@@ -35,7 +35,8 @@ final class OneTimeTokens {
   record Issued(String raw, Instant expireTime) {}
 
   /** Issues a token, revoking the user's open one of the same purpose. */
-  Issued issue(DSLContext tx, UUID tenantId, UUID userId, String purpose, Instant now, Duration ttl) {
+  Issued issue(
+      DSLContext tx, UUID tenantId, UUID userId, String purpose, Instant now, Duration ttl) {
     OffsetDateTime at = Times.utc(now);
     OneTimeTokenStore.revokeOpen(tx, userId, purpose, at);
     String raw = OpaqueTokens.generate();
@@ -49,15 +50,16 @@ final class OneTimeTokens {
    * Spends the token {@code raw} of one of {@code purposes}: locks it, checks it is open and
    * unexpired, marks it used.
    *
-   * @throws FailedPreconditionException TOKEN_INVALID (unknown, used, superseded, other purpose)
-   *     or TOKEN_EXPIRED
+   * @throws FailedPreconditionException TOKEN_INVALID (unknown, used, superseded, other purpose) or
+   *     TOKEN_EXPIRED
    */
   StoredOneTimeToken spend(DSLContext tx, String raw, Set<String> purposes, Instant now) {
     StoredOneTimeToken token =
         OneTimeTokenStore.lockByHash(tx, OpaqueTokens.hash(raw))
             .filter(t -> purposes.contains(t.purpose()))
             .filter(t -> t.useTime() == null && t.revokeTime() == null)
-            .orElseThrow(() -> new FailedPreconditionException(TOKEN_INVALID, "the token is not valid"));
+            .orElseThrow(
+                () -> new FailedPreconditionException(TOKEN_INVALID, "the token is not valid"));
     if (!token.expireTime().toInstant().isAfter(now)) {
       throw new FailedPreconditionException(TOKEN_EXPIRED, "the token has expired");
     }

@@ -4,8 +4,8 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /**
- * A row of {@code one_time_tokens} as spending reads it (never its hash). A time that is not set
- * is {@code null}. Immutable.
+ * A row of {@code one_time_tokens} as spending reads it (never its hash). A time that is not set is
+ * {@code null}. Immutable.
  */
 record StoredOneTimeToken(
     UUID id,

@@ -39,7 +39,8 @@ public final class UserAdministration {
   private final PageTokens pageTokens;
   private final Clock clock;
 
-  public UserAdministration(DSLContext dsl, IdentityEvents events, PageTokens pageTokens, Clock clock) {
+  public UserAdministration(
+      DSLContext dsl, IdentityEvents events, PageTokens pageTokens, Clock clock) {
     this.dsl = dsl;
     this.events = events;
     this.oneTimeTokens = new OneTimeTokens(new UuidV7Generator(clock));
@@ -61,17 +62,24 @@ public final class UserAdministration {
   public ListUsersResponse list(UUID tenantId, ListUsersRequest request) {
     int size = PageSize.resolve(request.getPageSize());
     String fingerprint =
-        PageTokens.fingerprint("users", tenantId, request.getStatus().getNumber(), request.getRole(),
-            request.getEmailPrefix().toLowerCase(Locale.ROOT), request.getShowDeleted());
-    List<StoredUser> rows = UserStore.findPage(dsl, filter(tenantId, request, fingerprint), size + 1);
+        PageTokens.fingerprint(
+            "users",
+            tenantId,
+            request.getStatus().getNumber(),
+            request.getRole(),
+            request.getEmailPrefix().toLowerCase(Locale.ROOT),
+            request.getShowDeleted());
+    List<StoredUser> rows =
+        UserStore.findPage(dsl, filter(tenantId, request, fingerprint), size + 1);
     ListUsersResponse.Builder response = ListUsersResponse.newBuilder();
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
       response.addUsers(UserProtos.toProto(dsl, rows.get(i)));
     }
     if (rows.size() > size) {
       StoredUser last = rows.get(size - 1);
-      response.setNextPageToken(pageTokens.encode(
-          PageCursor.of(fingerprint, last.createTime().toInstant(), last.id().toString())));
+      response.setNextPageToken(
+          pageTokens.encode(
+              PageCursor.of(fingerprint, last.createTime().toInstant(), last.id().toString())));
     }
     return response.build();
   }
@@ -81,63 +89,94 @@ public final class UserAdministration {
     if (userId.equals(actorId)) {
       throw new FailedPreconditionException("CANNOT_DELETE_SELF", "you cannot delete yourself");
     }
-    return Transactions.inTransaction(dsl, tx -> {
-      Instant now = clock.instant();
-      StoredUser user = UserStore.lock(tx, tenantId, userId);
-      Versions.require("user", user.version(), version);
-      if (user.deleted()) {
-        throw new FailedPreconditionException("USER_ALREADY_DELETED", "the user is already deleted");
-      }
-      StoredUser deleted = UserStore.markDeleted(tx, user, Times.utc(now));
-      RefreshTokenStore.revokeUser(tx, userId, Optional.empty(), Times.utc(now), "USER_DELETED");
-      oneTimeTokens.revokeAll(tx, userId, now);
-      events.user(tx, tenantId, userId, deleted.version(), actor,
-          UserDeleted.newBuilder().setUserId(userId.toString()).setEmail(deleted.email()).build());
-      return UserProtos.toProto(tx, deleted);
-    });
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          Instant now = clock.instant();
+          StoredUser user = UserStore.lock(tx, tenantId, userId);
+          Versions.require("user", user.version(), version);
+          if (user.deleted()) {
+            throw new FailedPreconditionException(
+                "USER_ALREADY_DELETED", "the user is already deleted");
+          }
+          StoredUser deleted = UserStore.markDeleted(tx, user, Times.utc(now));
+          RefreshTokenStore.revokeUser(
+              tx, userId, Optional.empty(), Times.utc(now), "USER_DELETED");
+          oneTimeTokens.revokeAll(tx, userId, now);
+          events.user(
+              tx,
+              tenantId,
+              userId,
+              deleted.version(),
+              actor,
+              UserDeleted.newBuilder()
+                  .setUserId(userId.toString())
+                  .setEmail(deleted.email())
+                  .build());
+          return UserProtos.toProto(tx, deleted);
+        });
   }
 
   /** RestoreUser: back to the status before deletion, unless the address was taken meanwhile. */
   public User restore(UUID tenantId, Actor actor, UUID userId, long version) {
-    return Transactions.inTransaction(dsl, tx -> {
-      Instant now = clock.instant();
-      StoredUser user = UserStore.lock(tx, tenantId, userId);
-      Versions.require("user", user.version(), version);
-      if (!user.deleted()) {
-        throw new FailedPreconditionException("USER_NOT_DELETED", "the user is not deleted");
-      }
-      if (UserStore.findLive(tx, tenantId, user.emailNormalized()).isPresent()) {
-        throw emailTaken();
-      }
-      StoredUser restored =
-          UserStore.restore(tx, user, Times.utc(now)).orElseThrow(UserAdministration::emailTaken);
-      events.user(tx, tenantId, userId, restored.version(), actor,
-          UserRestored.newBuilder()
-              .setUserId(userId.toString())
-              .setEmail(restored.email())
-              .setStatus(UserStatus.valueOf("USER_STATUS_" + restored.status()))
-              .build());
-      return UserProtos.toProto(tx, restored);
-    });
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          Instant now = clock.instant();
+          StoredUser user = UserStore.lock(tx, tenantId, userId);
+          Versions.require("user", user.version(), version);
+          if (!user.deleted()) {
+            throw new FailedPreconditionException("USER_NOT_DELETED", "the user is not deleted");
+          }
+          if (UserStore.findLive(tx, tenantId, user.emailNormalized()).isPresent()) {
+            throw emailTaken();
+          }
+          StoredUser restored =
+              UserStore.restore(tx, user, Times.utc(now))
+                  .orElseThrow(UserAdministration::emailTaken);
+          events.user(
+              tx,
+              tenantId,
+              userId,
+              restored.version(),
+              actor,
+              UserRestored.newBuilder()
+                  .setUserId(userId.toString())
+                  .setEmail(restored.email())
+                  .setStatus(UserStatus.valueOf("USER_STATUS_" + restored.status()))
+                  .build());
+          return UserProtos.toProto(tx, restored);
+        });
   }
 
   /** The users ListUsers selects: the request's filters and, with a page token, its position. */
   private UserFilter filter(UUID tenantId, ListUsersRequest request, String fingerprint) {
-    Optional<String> status = request.getStatus() == UserStatus.USER_STATUS_UNSPECIFIED
-        ? Optional.empty()
-        : Optional.of(request.getStatus().name().substring("USER_STATUS_".length()));
+    Optional<String> status =
+        request.getStatus() == UserStatus.USER_STATUS_UNSPECIFIED
+            ? Optional.empty()
+            : Optional.of(request.getStatus().name().substring("USER_STATUS_".length()));
     String emailPrefix =
-        request.getEmailPrefix().isEmpty() ? "" : EmailAddresses.normalize(request.getEmailPrefix());
+        request.getEmailPrefix().isEmpty()
+            ? ""
+            : EmailAddresses.normalize(request.getEmailPrefix());
     Optional<UserFilter.Position> after = Optional.empty();
     if (!request.getPageToken().isEmpty()) {
       PageCursor cursor =
-          pageTokens.decode(request.getPageToken(), fingerprint)
-              .orElseThrow(() -> InvalidArgumentException.forField(
-                  PageTokens.PAGE_TOKEN_INVALID, "page_token", "is not a token of this query"));
-      after = Optional.of(new UserFilter.Position(
-          Times.utc(cursor.instant(0)), UUID.fromString(cursor.string(1))));
+          pageTokens
+              .decode(request.getPageToken(), fingerprint)
+              .orElseThrow(
+                  () ->
+                      InvalidArgumentException.forField(
+                          PageTokens.PAGE_TOKEN_INVALID,
+                          "page_token",
+                          "is not a token of this query"));
+      after =
+          Optional.of(
+              new UserFilter.Position(
+                  Times.utc(cursor.instant(0)), UUID.fromString(cursor.string(1))));
     }
-    return new UserFilter(tenantId, status, request.getShowDeleted(), emailPrefix, request.getRole(), after);
+    return new UserFilter(
+        tenantId, status, request.getShowDeleted(), emailPrefix, request.getRole(), after);
   }
 
   private static AlreadyExistsException emailTaken() {

@@ -21,8 +21,8 @@ import java.util.function.Supplier;
 /**
  * The gRPC face of the identity service. Requests reach it only after the platform's interceptors
  * (telemetry, error mapping, authorization by the contract's access option, protovalidate), so
- * every request here is valid by its contract and its caller holds the RPC's permission. The
- * tenant of every staff call comes from the caller's token.
+ * every request here is valid by its contract and its caller holds the RPC's permission. The tenant
+ * of every staff call comes from the caller's token.
  */
 public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServiceImplBase {
 
@@ -35,8 +35,13 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
   private final KeyAdministration keys;
 
   public IdentityGrpcService(
-      Accounts accounts, AccountMail mail, Sessions sessions, UserAdministration users, Roles roles,
-      Tenants tenants, KeyAdministration keys) {
+      Accounts accounts,
+      AccountMail mail,
+      Sessions sessions,
+      UserAdministration users,
+      Roles roles,
+      Tenants tenants,
+      KeyAdministration keys) {
     this.accounts = accounts;
     this.mail = mail;
     this.sessions = sessions;
@@ -48,8 +53,12 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
 
   @Override
   public void getUser(GetUserRequest request, StreamObserver<GetUserResponse> response) {
-    answer(response, () -> GetUserResponse.newBuilder()
-        .setUser(users.get(tenant(), UUID.fromString(request.getUserId()))).build());
+    answer(
+        response,
+        () ->
+            GetUserResponse.newBuilder()
+                .setUser(users.get(tenant(), UUID.fromString(request.getUserId())))
+                .build());
   }
 
   @Override
@@ -59,29 +68,51 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
 
   @Override
   public void deleteUser(DeleteUserRequest request, StreamObserver<DeleteUserResponse> response) {
-    answer(response, () -> DeleteUserResponse.newBuilder()
-        .setUser(users.delete(tenant(), subject(), actor(), UUID.fromString(request.getUserId()),
-            request.getVersion()))
-        .build());
+    answer(
+        response,
+        () ->
+            DeleteUserResponse.newBuilder()
+                .setUser(
+                    users.delete(
+                        tenant(),
+                        subject(),
+                        actor(),
+                        UUID.fromString(request.getUserId()),
+                        request.getVersion()))
+                .build());
   }
 
   @Override
   public void getMe(GetMeRequest request, StreamObserver<GetMeResponse> response) {
-    answer(response, () -> {
-      User me = users.get(tenant(), subject());
-      if (me.getStatus() == UserStatus.USER_STATUS_DELETED) {
-        throw UserStore.notFound(subject());
-      }
-      return GetMeResponse.newBuilder().setUser(me).addAllPermissions(users.permissions(subject())).build();
-    });
+    answer(
+        response,
+        () -> {
+          User me = users.get(tenant(), subject());
+          if (me.getStatus() == UserStatus.USER_STATUS_DELETED) {
+            throw UserStore.notFound(subject());
+          }
+          return GetMeResponse.newBuilder()
+              .setUser(me)
+              .addAllPermissions(users.permissions(subject()))
+              .build();
+        });
   }
 
   @Override
   public void createRole(CreateRoleRequest request, StreamObserver<CreateRoleResponse> response) {
-    answer(response, () -> CreateRoleResponse.newBuilder()
-        .setRole(roles.create(tenant(), Principal.require().permissions(), actor(), request.getName(),
-            request.getDescription(), request.getPermissionsList()))
-        .build());
+    answer(
+        response,
+        () ->
+            CreateRoleResponse.newBuilder()
+                .setRole(
+                    roles.create(
+                        tenant(),
+                        Principal.require().permissions(),
+                        actor(),
+                        request.getName(),
+                        request.getDescription(),
+                        request.getPermissionsList()))
+                .build());
   }
 
   @Override
@@ -90,7 +121,8 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
   }
 
   @Override
-  public void createTenant(CreateTenantRequest request, StreamObserver<CreateTenantResponse> response) {
+  public void createTenant(
+      CreateTenantRequest request, StreamObserver<CreateTenantResponse> response) {
     answer(response, () -> tenants.create(actor(), request));
   }
 
@@ -101,117 +133,179 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
 
   @Override
   public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
-    answer(response, () -> {
-      accounts.register(new Accounts.Registration(
-          request.getTenantId(), request.getTenantSlug(), request.getEmail(), request.getPassword(),
-          request.getDisplayName(), request.getLocale()));
-      return RegisterResponse.getDefaultInstance();
-    });
+    answer(
+        response,
+        () -> {
+          accounts.register(
+              new Accounts.Registration(
+                  request.getTenantId(),
+                  request.getTenantSlug(),
+                  request.getEmail(),
+                  request.getPassword(),
+                  request.getDisplayName(),
+                  request.getLocale()));
+          return RegisterResponse.getDefaultInstance();
+        });
   }
 
   @Override
-  public void verifyEmail(VerifyEmailRequest request, StreamObserver<VerifyEmailResponse> response) {
-    answer(response, () -> VerifyEmailResponse.newBuilder()
-        .setUser(accounts.verifyEmail(request.getToken())).build());
+  public void verifyEmail(
+      VerifyEmailRequest request, StreamObserver<VerifyEmailResponse> response) {
+    answer(
+        response,
+        () ->
+            VerifyEmailResponse.newBuilder()
+                .setUser(accounts.verifyEmail(request.getToken()))
+                .build());
   }
 
   @Override
   public void resendVerification(
       ResendVerificationRequest request, StreamObserver<ResendVerificationResponse> response) {
-    answer(response, () -> {
-      mail.resendVerification(request.getTenantId(), request.getTenantSlug(), request.getEmail());
-      return ResendVerificationResponse.getDefaultInstance();
-    });
+    answer(
+        response,
+        () -> {
+          mail.resendVerification(
+              request.getTenantId(), request.getTenantSlug(), request.getEmail());
+          return ResendVerificationResponse.getDefaultInstance();
+        });
   }
 
   @Override
   public void login(LoginRequest request, StreamObserver<LoginResponse> response) {
-    answer(response, () -> {
-      Sessions.Session session = sessions.login(
-          request.getTenantId(), request.getTenantSlug(), request.getEmail(), request.getPassword());
-      return LoginResponse.newBuilder()
-          .setAccessToken(session.access().token())
-          .setTokenType("Bearer")
-          .setExpiresIn(session.access().expiresInSeconds())
-          .setExpireTime(Times.timestamp(session.access().expireTime()))
-          .setRefreshToken(session.refresh().raw())
-          .setRefreshTokenExpireTime(Times.timestamp(session.refresh().expireTime()))
-          .setUser(session.user().orElseThrow())
-          .build();
-    });
+    answer(
+        response,
+        () -> {
+          Sessions.Session session =
+              sessions.login(
+                  request.getTenantId(),
+                  request.getTenantSlug(),
+                  request.getEmail(),
+                  request.getPassword());
+          return LoginResponse.newBuilder()
+              .setAccessToken(session.access().token())
+              .setTokenType("Bearer")
+              .setExpiresIn(session.access().expiresInSeconds())
+              .setExpireTime(Times.timestamp(session.access().expireTime()))
+              .setRefreshToken(session.refresh().raw())
+              .setRefreshTokenExpireTime(Times.timestamp(session.refresh().expireTime()))
+              .setUser(session.user().orElseThrow())
+              .build();
+        });
   }
 
   @Override
-  public void refreshToken(RefreshTokenRequest request, StreamObserver<RefreshTokenResponse> response) {
-    answer(response, () -> {
-      Sessions.Session session = sessions.refresh(request.getRefreshToken());
-      return RefreshTokenResponse.newBuilder()
-          .setAccessToken(session.access().token())
-          .setTokenType("Bearer")
-          .setExpiresIn(session.access().expiresInSeconds())
-          .setExpireTime(Times.timestamp(session.access().expireTime()))
-          .setRefreshToken(session.refresh().raw())
-          .setRefreshTokenExpireTime(Times.timestamp(session.refresh().expireTime()))
-          .build();
-    });
+  public void refreshToken(
+      RefreshTokenRequest request, StreamObserver<RefreshTokenResponse> response) {
+    answer(
+        response,
+        () -> {
+          Sessions.Session session = sessions.refresh(request.getRefreshToken());
+          return RefreshTokenResponse.newBuilder()
+              .setAccessToken(session.access().token())
+              .setTokenType("Bearer")
+              .setExpiresIn(session.access().expiresInSeconds())
+              .setExpireTime(Times.timestamp(session.access().expireTime()))
+              .setRefreshToken(session.refresh().raw())
+              .setRefreshTokenExpireTime(Times.timestamp(session.refresh().expireTime()))
+              .build();
+        });
   }
 
   @Override
   public void logout(LogoutRequest request, StreamObserver<LogoutResponse> response) {
-    answer(response, () -> {
-      sessions.logout(subject(), request.getRefreshToken(), request.getAllSessions());
-      return LogoutResponse.getDefaultInstance();
-    });
+    answer(
+        response,
+        () -> {
+          sessions.logout(subject(), request.getRefreshToken(), request.getAllSessions());
+          return LogoutResponse.getDefaultInstance();
+        });
   }
 
   @Override
   public void requestPasswordReset(
       RequestPasswordResetRequest request, StreamObserver<RequestPasswordResetResponse> response) {
-    answer(response, () -> {
-      mail.requestPasswordReset(request.getTenantId(), request.getTenantSlug(), request.getEmail());
-      return RequestPasswordResetResponse.getDefaultInstance();
-    });
+    answer(
+        response,
+        () -> {
+          mail.requestPasswordReset(
+              request.getTenantId(), request.getTenantSlug(), request.getEmail());
+          return RequestPasswordResetResponse.getDefaultInstance();
+        });
   }
 
   @Override
-  public void resetPassword(ResetPasswordRequest request, StreamObserver<ResetPasswordResponse> response) {
-    answer(response, () -> {
-      accounts.resetPassword(request.getToken(), request.getNewPassword());
-      return ResetPasswordResponse.getDefaultInstance();
-    });
+  public void resetPassword(
+      ResetPasswordRequest request, StreamObserver<ResetPasswordResponse> response) {
+    answer(
+        response,
+        () -> {
+          accounts.resetPassword(request.getToken(), request.getNewPassword());
+          return ResetPasswordResponse.getDefaultInstance();
+        });
   }
 
   @Override
-  public void changePassword(ChangePasswordRequest request, StreamObserver<ChangePasswordResponse> response) {
-    answer(response, () -> {
-      Optional<UUID> session = Principal.require().sessionId().map(UUID::fromString);
-      accounts.changePassword(tenant(), subject(), session, request.getCurrentPassword(),
-          request.getNewPassword());
-      return ChangePasswordResponse.getDefaultInstance();
-    });
+  public void changePassword(
+      ChangePasswordRequest request, StreamObserver<ChangePasswordResponse> response) {
+    answer(
+        response,
+        () -> {
+          Optional<UUID> session = Principal.require().sessionId().map(UUID::fromString);
+          accounts.changePassword(
+              tenant(), subject(), session, request.getCurrentPassword(), request.getNewPassword());
+          return ChangePasswordResponse.getDefaultInstance();
+        });
   }
 
   @Override
-  public void restoreUser(RestoreUserRequest request, StreamObserver<RestoreUserResponse> response) {
-    answer(response, () -> RestoreUserResponse.newBuilder()
-        .setUser(users.restore(tenant(), actor(), UUID.fromString(request.getUserId()), request.getVersion()))
-        .build());
+  public void restoreUser(
+      RestoreUserRequest request, StreamObserver<RestoreUserResponse> response) {
+    answer(
+        response,
+        () ->
+            RestoreUserResponse.newBuilder()
+                .setUser(
+                    users.restore(
+                        tenant(),
+                        actor(),
+                        UUID.fromString(request.getUserId()),
+                        request.getVersion()))
+                .build());
   }
 
   @Override
   public void assignRole(AssignRoleRequest request, StreamObserver<AssignRoleResponse> response) {
-    answer(response, () -> AssignRoleResponse.newBuilder()
-        .setUser(roles.assign(tenant(), Principal.require().permissions(), actor(),
-            UUID.fromString(request.getUserId()), request.getRole(), request.getVersion()))
-        .build());
+    answer(
+        response,
+        () ->
+            AssignRoleResponse.newBuilder()
+                .setUser(
+                    roles.assign(
+                        tenant(),
+                        Principal.require().permissions(),
+                        actor(),
+                        UUID.fromString(request.getUserId()),
+                        request.getRole(),
+                        request.getVersion()))
+                .build());
   }
 
   @Override
   public void revokeRole(RevokeRoleRequest request, StreamObserver<RevokeRoleResponse> response) {
-    answer(response, () -> RevokeRoleResponse.newBuilder()
-        .setUser(roles.revoke(tenant(), Principal.require().permissions(), actor(),
-            UUID.fromString(request.getUserId()), request.getRole(), request.getVersion()))
-        .build());
+    answer(
+        response,
+        () ->
+            RevokeRoleResponse.newBuilder()
+                .setUser(
+                    roles.revoke(
+                        tenant(),
+                        Principal.require().permissions(),
+                        actor(),
+                        UUID.fromString(request.getUserId()),
+                        request.getRole(),
+                        request.getVersion()))
+                .build());
   }
 
   @Override

@@ -20,16 +20,20 @@ public final class AccountMailHandler implements EventHandler<AccountMailRequest
     this.mail = mail;
   }
 
-  /** @throws PermanentEventException for a kind of mail identity does not know */
+  /**
+   * @throws PermanentEventException for a kind of mail identity does not know
+   */
   @Override
   public void handle(EventContext context, AccountMailRequested request) {
     UUID tenantId = UUID.fromString(context.envelope().getTenantId());
     switch (request.getKind()) {
       case ACCOUNT_MAIL_KIND_VERIFICATION ->
-          mail.sendVerification(context.tx(), tenantId, request.getEmail(), context.envelope().getActor());
+          mail.sendVerification(
+              context.tx(), tenantId, request.getEmail(), context.envelope().getActor());
       case ACCOUNT_MAIL_KIND_PASSWORD_RESET ->
           mail.sendReset(context.tx(), tenantId, request.getEmail(), context.envelope().getActor());
-      default -> throw new PermanentEventException("unknown account mail kind " + request.getKind());
+      default ->
+          throw new PermanentEventException("unknown account mail kind " + request.getKind());
     }
   }
 }

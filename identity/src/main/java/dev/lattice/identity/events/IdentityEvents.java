@@ -17,14 +17,20 @@ public final class IdentityEvents {
   }
 
   /** An event about user {@code userId} at {@code version}. */
-  public void user(DSLContext tx, UUID tenantId, UUID userId, long version, Actor actor, Message payload) {
+  public void user(
+      DSLContext tx, UUID tenantId, UUID userId, long version, Actor actor, Message payload) {
     append(tx, tenantId, "user", userId, version, actor, payload);
   }
 
   /** An event about any aggregate. */
   public void append(
-      DSLContext tx, UUID tenantId, String aggregateType, UUID aggregateId, long version,
-      Actor actor, Message payload) {
+      DSLContext tx,
+      UUID tenantId,
+      String aggregateType,
+      UUID aggregateId,
+      long version,
+      Actor actor,
+      Message payload) {
     outbox.append(
         tx,
         OutboxEvent.builder()

@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Deletes what can no longer matter, every {@link #INTERVAL}: throttle counters idle for a day,
  * refresh-token families a week after their last token expired or was revoked (reuse detection
- * needs spent tokens only while their family could still be alive), and one-time tokens a week past their expiry. Safe on
- * every replica at once: each pass is a few bounded DELETEs. Thread-safe: passes run on its one
- * scheduler thread.
+ * needs spent tokens only while their family could still be alive), and one-time tokens a week past
+ * their expiry. Safe on every replica at once: each pass is a few bounded DELETEs. Thread-safe:
+ * passes run on its one scheduler thread.
  */
 public final class Housekeeping implements AutoCloseable {
 
@@ -32,7 +32,8 @@ public final class Housekeeping implements AutoCloseable {
   private final Throttles throttles;
   private final Clock clock;
   private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("identity-housekeeping").factory());
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("identity-housekeeping").factory());
 
   public Housekeeping(DSLContext dsl, Throttles throttles, Clock clock) {
     this.dsl = dsl;
@@ -48,7 +49,8 @@ public final class Housekeeping implements AutoCloseable {
 
   /** One pass; returns how many rows it deleted. */
   public int run() {
-    OffsetDateTime cutoff = OffsetDateTime.ofInstant(clock.instant().minus(RETENTION), ZoneOffset.UTC);
+    OffsetDateTime cutoff =
+        OffsetDateTime.ofInstant(clock.instant().minus(RETENTION), ZoneOffset.UTC);
     int deleted = throttles.purgeIdle(Duration.ofDays(1));
     // Whole families at once (parent_id references stay satisfied at the statement's end), and
     // only families none of whose tokens could still be presented or detected as reused.

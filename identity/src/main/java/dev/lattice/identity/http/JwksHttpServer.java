@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JWKS as plain JSON over HTTP ({@code GET /.well-known/jwks.json}), the form Envoy's
- * {@code jwt_authn} {@code remote_jwks} and other off-the-shelf verifiers fetch. The same keys
- * GetJwks returns, as an RFC 7517 JWK Set, cacheable for 5 minutes.
+ * The JWKS as plain JSON over HTTP ({@code GET /.well-known/jwks.json}), the form Envoy's {@code
+ * jwt_authn} {@code remote_jwks} and other off-the-shelf verifiers fetch. The same keys GetJwks
+ * returns, as an RFC 7517 JWK Set, cacheable for 5 minutes.
  */
 public final class JwksHttpServer implements AutoCloseable {
 
@@ -41,22 +41,25 @@ public final class JwksHttpServer implements AutoCloseable {
       throw new UncheckedIOException("cannot serve the JWKS over HTTP on port " + port, e);
     }
     JsonFormat.Printer printer = JsonFormat.printer().omittingInsignificantWhitespace();
-    server.createContext(PATH, exchange -> {
-      try (exchange) {
-        if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-          exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-          exchange.sendResponseHeaders(405, -1);
-          return;
-        }
-        if (!PATH.equals(exchange.getRequestURI().getPath())) {
-          exchange.sendResponseHeaders(404, -1);
-          return;
-        }
-        send(exchange, printer.print(keys.jwks()));
-      } catch (InvalidProtocolBufferException | RuntimeException e) {
-        log.error("cannot serve the JWKS", e);
-      }
-    });
+    server.createContext(
+        PATH,
+        exchange -> {
+          try (exchange) {
+            if (!"GET".equals(exchange.getRequestMethod())
+                && !"HEAD".equals(exchange.getRequestMethod())) {
+              exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+              exchange.sendResponseHeaders(405, -1);
+              return;
+            }
+            if (!PATH.equals(exchange.getRequestURI().getPath())) {
+              exchange.sendResponseHeaders(404, -1);
+              return;
+            }
+            send(exchange, printer.print(keys.jwks()));
+          } catch (InvalidProtocolBufferException | RuntimeException e) {
+            log.error("cannot serve the JWKS", e);
+          }
+        });
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.start();
     log.info("JWKS served over HTTP at http://0.0.0.0:{}{}", server.getAddress().getPort(), PATH);

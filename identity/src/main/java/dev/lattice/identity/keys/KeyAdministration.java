@@ -38,8 +38,12 @@ public final class KeyAdministration implements KeySource {
   private final AtomicReference<Instant> lastMissRefresh = new AtomicReference<>(Instant.MIN);
 
   public KeyAdministration(
-      DSLContext dsl, SigningKeys keys, IdentityEvents events, Duration activationDelay,
-      Duration accessTokenTtl, Clock clock) {
+      DSLContext dsl,
+      SigningKeys keys,
+      IdentityEvents events,
+      Duration activationDelay,
+      Duration accessTokenTtl,
+      Clock clock) {
     this.dsl = dsl;
     this.keys = keys;
     this.events = events;
@@ -59,28 +63,45 @@ public final class KeyAdministration implements KeySource {
 
   /** RotateSigningKey. */
   public RotateSigningKeyResponse rotate(UUID tenantId, Actor actor, boolean revokePrevious) {
-    SigningKeys.Rotation rotation = Transactions.inTransaction(dsl, tx -> {
-      SigningKeys.Rotation done =
-          keys.rotate(tx, activationDelay, accessTokenTtl, revokePrevious)
-              .orElseThrow(() -> new AbortedException(
-                  "ROTATION_IN_PROGRESS", "a rotation is already waiting to activate",
-                  Duration.ofSeconds(Math.max(1, activationDelay.toSeconds()))));
-      SigningKeyRotated.Builder event = SigningKeyRotated.newBuilder()
-          .setKid(done.key().kid())
-          .setActivateTime(Times.timestamp(done.key().activateTime()))
-          .setPreviousKid(done.previousKid().orElse(""))
-          .setRevokedPrevious(revokePrevious);
-      done.previousRetireTime().ifPresent(t -> event.setPreviousKeyRetireTime(Times.timestamp(t)));
-      events.append(tx, tenantId, "signing_key", UUID.nameUUIDFromBytes(done.key().kid().getBytes()), 1, actor,
-          event.build());
-      return done;
-    });
+    SigningKeys.Rotation rotation =
+        Transactions.inTransaction(
+            dsl,
+            tx -> {
+              SigningKeys.Rotation done =
+                  keys.rotate(tx, activationDelay, accessTokenTtl, revokePrevious)
+                      .orElseThrow(
+                          () ->
+                              new AbortedException(
+                                  "ROTATION_IN_PROGRESS",
+                                  "a rotation is already waiting to activate",
+                                  Duration.ofSeconds(Math.max(1, activationDelay.toSeconds()))));
+              SigningKeyRotated.Builder event =
+                  SigningKeyRotated.newBuilder()
+                      .setKid(done.key().kid())
+                      .setActivateTime(Times.timestamp(done.key().activateTime()))
+                      .setPreviousKid(done.previousKid().orElse(""))
+                      .setRevokedPrevious(revokePrevious);
+              done.previousRetireTime()
+                  .ifPresent(t -> event.setPreviousKeyRetireTime(Times.timestamp(t)));
+              events.append(
+                  tx,
+                  tenantId,
+                  "signing_key",
+                  UUID.nameUUIDFromBytes(done.key().kid().getBytes()),
+                  1,
+                  actor,
+                  event.build());
+              return done;
+            });
     keys.refresh();
-    RotateSigningKeyResponse.Builder response = RotateSigningKeyResponse.newBuilder()
-        .setKey(toProto(rotation.key().publicKey()))
-        .setActivateTime(Times.timestamp(rotation.key().activateTime()))
-        .setPreviousKid(rotation.previousKid().orElse(""));
-    rotation.previousRetireTime().ifPresent(t -> response.setPreviousKeyRetireTime(Times.timestamp(t)));
+    RotateSigningKeyResponse.Builder response =
+        RotateSigningKeyResponse.newBuilder()
+            .setKey(toProto(rotation.key().publicKey()))
+            .setActivateTime(Times.timestamp(rotation.key().activateTime()))
+            .setPreviousKid(rotation.previousKid().orElse(""));
+    rotation
+        .previousRetireTime()
+        .ifPresent(t -> response.setPreviousKeyRetireTime(Times.timestamp(t)));
     return response.build();
   }
 

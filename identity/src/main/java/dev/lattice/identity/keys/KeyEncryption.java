@@ -10,10 +10,10 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Encrypts signing keys' private parts at rest with AES-256-GCM under a key-encryption key from
- * the environment ({@code LATTICE_IDENTITY_KEK}, 32 bytes in base64). The key id is bound as
- * associated data, so a ciphertext copied onto another key's row does not decrypt. Layout:
- * {@code 0x01 | 12-byte nonce | ciphertext+tag}.
+ * Encrypts signing keys' private parts at rest with AES-256-GCM under a key-encryption key from the
+ * environment ({@code LATTICE_IDENTITY_KEK}, 32 bytes in base64). The key id is bound as associated
+ * data, so a ciphertext copied onto another key's row does not decrypt. Layout: {@code 0x01 |
+ * 12-byte nonce | ciphertext+tag}.
  */
 public final class KeyEncryption {
 
@@ -64,7 +64,10 @@ public final class KeyEncryption {
       cipher.updateAAD(kid.getBytes(StandardCharsets.UTF_8));
       byte[] sealed = cipher.doFinal(plaintext);
       return ByteBuffer.allocate(1 + NONCE_BYTES + sealed.length)
-          .put(FORMAT).put(nonce).put(sealed).array();
+          .put(FORMAT)
+          .put(nonce)
+          .put(sealed)
+          .array();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM encryption failed", e);
     }
@@ -81,13 +84,14 @@ public final class KeyEncryption {
     }
     try {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(
-          Cipher.DECRYPT_MODE, kek, new GCMParameterSpec(TAG_BITS, stored, 1, NONCE_BYTES));
+      cipher.init(Cipher.DECRYPT_MODE, kek, new GCMParameterSpec(TAG_BITS, stored, 1, NONCE_BYTES));
       cipher.updateAAD(kid.getBytes(StandardCharsets.UTF_8));
       return cipher.doFinal(stored, 1 + NONCE_BYTES, stored.length - 1 - NONCE_BYTES);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(
-          "signing key " + kid + " does not decrypt: LATTICE_IDENTITY_KEK differs from the one it was stored with");
+          "signing key "
+              + kid
+              + " does not decrypt: LATTICE_IDENTITY_KEK differs from the one it was stored with");
     }
   }
 }

@@ -42,8 +42,14 @@ final class SigningKeyStore {
 
   /** Inserts a key: its public JWK and its private JWK encrypted. */
   static void insert(
-      DSLContext tx, UUID id, String kid, String algorithm, String publicJwk, byte[] privateKeyEncrypted,
-      OffsetDateTime createTime, OffsetDateTime activateTime) {
+      DSLContext tx,
+      UUID id,
+      String kid,
+      String algorithm,
+      String publicJwk,
+      byte[] privateKeyEncrypted,
+      OffsetDateTime createTime,
+      OffsetDateTime activateTime) {
     tx.insertInto(SIGNING_KEYS)
         .set(SIGNING_KEYS.ID, id)
         .set(SIGNING_KEYS.KID, kid)
@@ -90,7 +96,8 @@ final class SigningKeyStore {
           row.getActivateTime().toInstant(),
           Optional.ofNullable(row.getRetireTime()).map(OffsetDateTime::toInstant));
     } catch (ParseException e) {
-      throw new IllegalStateException("signing key " + row.getKid() + " has an unreadable public JWK", e);
+      throw new IllegalStateException(
+          "signing key " + row.getKid() + " has an unreadable public JWK", e);
     }
   }
 }

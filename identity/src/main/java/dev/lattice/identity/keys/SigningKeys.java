@@ -21,15 +21,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.DSLContext;
 
 /**
- * The keys that sign access tokens (ES256, P-256), kept in {@code signing_keys} with their
- * private parts encrypted under the key-encryption key. Platform-wide: one JWKS verifies the
- * tokens of every tenant.
+ * The keys that sign access tokens (ES256, P-256), kept in {@code signing_keys} with their private
+ * parts encrypted under the key-encryption key. Platform-wide: one JWKS verifies the tokens of
+ * every tenant.
  *
- * <p>Every replica reads the table into a {@link KeyRing} snapshot, refreshed at most every
- * {@link #SNAPSHOT_TTL} and at once after this replica rotates or meets an unknown kid. A key
- * signs from its {@code activate_time} until a newer key activates, and is published from its
- * creation until its {@code retire_time}. Its SQL is in {@link SigningKeyStore}. Thread-safe: the
- * snapshot is replaced whole and private keys sit in a concurrent map.
+ * <p>Every replica reads the table into a {@link KeyRing} snapshot, refreshed at most every {@link
+ * #SNAPSHOT_TTL} and at once after this replica rotates or meets an unknown kid. A key signs from
+ * its {@code activate_time} until a newer key activates, and is published from its creation until
+ * its {@code retire_time}. Its SQL is in {@link SigningKeyStore}. Thread-safe: the snapshot is
+ * replaced whole and private keys sit in a concurrent map.
  */
 public final class SigningKeys {
 
@@ -75,9 +75,11 @@ public final class SigningKeys {
       Optional<StoredKey> signing = signingKey(now);
       return keys.stream()
           .filter(k -> k.publishedAt(now))
-          .sorted(Comparator.comparing(
-                  (StoredKey k) -> signing.isPresent() && k.kid().equals(signing.get().kid()) ? 0 : 1)
-              .thenComparing(StoredKey::activateTime, Comparator.reverseOrder()))
+          .sorted(
+              Comparator.comparing(
+                      (StoredKey k) ->
+                          signing.isPresent() && k.kid().equals(signing.get().kid()) ? 0 : 1)
+                  .thenComparing(StoredKey::activateTime, Comparator.reverseOrder()))
           .toList();
     }
   }
@@ -87,18 +89,19 @@ public final class SigningKeys {
       StoredKey key, Optional<String> previousKid, Optional<Instant> previousRetireTime) {}
 
   /**
-   * Makes sure a key signs now: on first start creates one that is active at once (no verifier
-   * can hold an older JWKS yet). Safe when several replicas start together.
+   * Makes sure a key signs now: on first start creates one that is active at once (no verifier can
+   * hold an older JWKS yet). Safe when several replicas start together.
    */
   public void ensureSigningKey() {
-    dsl.transaction(cfg -> {
-      DSLContext tx = cfg.dsl();
-      SigningKeyStore.lockRotation(tx);
-      Instant now = clock.instant();
-      if (load(tx).signingKey(now).isEmpty()) {
-        insert(tx, now, now);
-      }
-    });
+    dsl.transaction(
+        cfg -> {
+          DSLContext tx = cfg.dsl();
+          SigningKeyStore.lockRotation(tx);
+          Instant now = clock.instant();
+          if (load(tx).signingKey(now).isEmpty()) {
+            insert(tx, now, now);
+          }
+        });
     refresh();
   }
 
@@ -107,8 +110,8 @@ public final class SigningKeys {
    *
    * @param activationDelay how long it is published before it signs; zero with {@code
    *     revokePrevious}
-   * @param previousGrace how long the previous key stays published after the new one activates
-   *     (the access-token lifetime)
+   * @param previousGrace how long the previous key stays published after the new one activates (the
+   *     access-token lifetime)
    * @param revokePrevious retire the previous key now (after a compromise)
    * @return the new key and what happened to the previous one; empty when a rotation is already
    *     waiting to activate
@@ -118,7 +121,8 @@ public final class SigningKeys {
     SigningKeyStore.lockRotation(tx);
     Instant now = clock.instant();
     KeyRing ring = load(tx);
-    boolean pending = ring.keys().stream().anyMatch(k -> k.activateTime().isAfter(now) && k.publishedAt(now));
+    boolean pending =
+        ring.keys().stream().anyMatch(k -> k.activateTime().isAfter(now) && k.publishedAt(now));
     if (pending && !revokePrevious) {
       return Optional.empty();
     }
@@ -156,33 +160,43 @@ public final class SigningKeys {
 
   /** The private key of {@code key}, decrypted once per replica and kept in memory. */
   public ECKey privateKey(StoredKey key) {
-    return privateKeys.computeIfAbsent(key.kid(), kid -> {
-      byte[] encrypted = SigningKeyStore.findPrivateKeyEncrypted(dsl, kid);
-      try {
-        return ECKey.parse(new String(encryption.decrypt(kid, encrypted), StandardCharsets.UTF_8));
-      } catch (ParseException e) {
-        throw new IllegalStateException("signing key " + kid + " is not a JWK", e);
-      }
-    });
+    return privateKeys.computeIfAbsent(
+        key.kid(),
+        kid -> {
+          byte[] encrypted = SigningKeyStore.findPrivateKeyEncrypted(dsl, kid);
+          try {
+            return ECKey.parse(
+                new String(encryption.decrypt(kid, encrypted), StandardCharsets.UTF_8));
+          } catch (ParseException e) {
+            throw new IllegalStateException("signing key " + kid + " is not a JWK", e);
+          }
+        });
   }
 
   private StoredKey insert(DSLContext tx, Instant now, Instant activate) {
     ECKey generated;
     try {
       ECKey raw = new ECKeyGenerator(Curve.P_256).generate();
-      generated = new ECKey.Builder(raw)
-          .keyUse(KeyUse.SIGNATURE)
-          .algorithm(JWSAlgorithm.ES256)
-          .keyIDFromThumbprint()
-          .build();
+      generated =
+          new ECKey.Builder(raw)
+              .keyUse(KeyUse.SIGNATURE)
+              .algorithm(JWSAlgorithm.ES256)
+              .keyIDFromThumbprint()
+              .build();
     } catch (JOSEException e) {
       throw new IllegalStateException("cannot generate a P-256 key", e);
     }
     String kid = generated.getKeyID();
     ECKey publicKey = generated.toPublicJWK();
-    SigningKeyStore.insert(tx, ids.next(), kid, JWSAlgorithm.ES256.getName(), publicKey.toJSONString(),
+    SigningKeyStore.insert(
+        tx,
+        ids.next(),
+        kid,
+        JWSAlgorithm.ES256.getName(),
+        publicKey.toJSONString(),
         encryption.encrypt(kid, generated.toJSONString().getBytes(StandardCharsets.UTF_8)),
-        Times.utc(now), Times.utc(activate));
+        Times.utc(now),
+        Times.utc(activate));
     privateKeys.put(kid, generated);
     return new StoredKey(kid, publicKey, activate, Optional.empty());
   }

@@ -11,15 +11,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Argon2id password hashes in PHC string form ({@code $argon2id$v=19$m=19456,t=2,p=1$salt$hash}),
- * so the parameters travel with each hash and a stronger policy can be applied at the next
- * sign-in ({@link #needsRehash}).
+ * so the parameters travel with each hash and a stronger policy can be applied at the next sign-in
+ * ({@link #needsRehash}).
  *
  * <p>Each hash holds {@code memoryKib} of memory for its duration; hashes are computed on a fixed
  * pool of {@code concurrency} platform threads, so a burst of sign-ins on virtual threads queues
  * for a core instead of allocating a gigabyte. Waiting callers park, and the CPU-bound hashing
  * never occupies the carrier threads of the virtual-thread scheduler: with as many hashes at once
- * as cores, hashing on the carriers starved every other call (a transaction holding a row lock
- * and a pooled connection could not run to its commit).
+ * as cores, hashing on the carriers starved every other call (a transaction holding a row lock and
+ * a pooled connection could not run to its commit).
  */
 public final class PasswordHasher {
 
@@ -42,11 +42,20 @@ public final class PasswordHasher {
     this.policy = policy;
     this.function =
         Argon2Function.getInstance(
-            policy.memoryKib(), policy.iterations(), policy.parallelism(), HASH_BYTES, Argon2.ID,
+            policy.memoryKib(),
+            policy.iterations(),
+            policy.parallelism(),
+            HASH_BYTES,
+            Argon2.ID,
             Argon2Function.ARGON2_VERSION_13);
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(
-        concurrency, concurrency, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        Thread.ofPlatform().daemon().name("argon2-", 0).factory());
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            concurrency,
+            concurrency,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            Thread.ofPlatform().daemon().name("argon2-", 0).factory());
     pool.allowCoreThreadTimeOut(true);
     this.workers = pool;
     this.timingReferenceHash = hash("lattice-timing-reference-password");
@@ -57,10 +66,12 @@ public final class PasswordHasher {
 
   /** A new hash of {@code password} with a fresh random salt under the current policy. */
   public String hash(CharSequence password) {
-    return bounded(() -> com.password4j.Password.hash(password)
-        .addRandomSalt(SALT_BYTES)
-        .with(function)
-        .getResult());
+    return bounded(
+        () ->
+            com.password4j.Password.hash(password)
+                .addRandomSalt(SALT_BYTES)
+                .with(function)
+                .getResult());
   }
 
   /**
@@ -83,8 +94,8 @@ public final class PasswordHasher {
   }
 
   /**
-   * Spends the time of one verification without a real hash, so that an unknown account answers
-   * as slowly as a wrong password.
+   * Spends the time of one verification without a real hash, so that an unknown account answers as
+   * slowly as a wrong password.
    */
   public void burn(CharSequence password) {
     bounded(() -> function.check(password, timingReferenceHash));

@@ -14,9 +14,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The password rules of OWASP ASVS 5 (V6.2) that a proto cannot express: the length counted in
- * code points after NFKC, never truncated, and not one of the 100,000 most common passwords.
- * The list ships inside the nbvcxz library ({@code dictionaries/passwords.txt}).
+ * The password rules of OWASP ASVS 5 (V6.2) that a proto cannot express: the length counted in code
+ * points after NFKC, never truncated, and not one of the 100,000 most common passwords. The list
+ * ships inside the nbvcxz library ({@code dictionaries/passwords.txt}).
  */
 public final class PasswordPolicy {
 
@@ -38,7 +38,8 @@ public final class PasswordPolicy {
   public static PasswordPolicy withShippedList() {
     try (InputStream in = PasswordPolicy.class.getResourceAsStream(LIST)) {
       if (in == null) {
-        throw new IllegalStateException("the common-password list " + LIST + " is not on the classpath");
+        throw new IllegalStateException(
+            "the common-password list " + LIST + " is not on the classpath");
       }
       Set<String> words = new HashSet<>(128_000);
       BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -63,8 +64,8 @@ public final class PasswordPolicy {
    * Checks a new password.
    *
    * @param field the request field, for the violation
-   * @throws InvalidArgumentException PASSWORD_TOO_WEAK with a field violation; INVALID_ARGUMENT
-   *     for control characters (U+0000–U+001F, U+007F–U+009F)
+   * @throws InvalidArgumentException PASSWORD_TOO_WEAK with a field violation; INVALID_ARGUMENT for
+   *     control characters (U+0000–U+001F, U+007F–U+009F)
    */
   public void check(String field, String password) {
     TextFields.requireNoControlCharacters(field, password);
@@ -72,8 +73,7 @@ public final class PasswordPolicy {
     int length = normalized.codePointCount(0, normalized.length());
     if (length < MIN_LENGTH || length > MAX_LENGTH) {
       throw InvalidArgumentException.forField(
-          PASSWORD_TOO_WEAK, field,
-          "must be " + MIN_LENGTH + " to " + MAX_LENGTH + " characters");
+          PASSWORD_TOO_WEAK, field, "must be " + MIN_LENGTH + " to " + MAX_LENGTH + " characters");
     }
     if (common.contains(normalized.toLowerCase(Locale.ROOT))) {
       throw InvalidArgumentException.forField(

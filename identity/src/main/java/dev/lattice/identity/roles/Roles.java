@@ -38,10 +38,10 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
- * Roles of a tenant: the four built-in roles (global rows) and the tenant's custom roles.
- * Nobody grants what they do not hold: creating or assigning a role whose permissions the caller
- * lacks, or revoking one, is PERMISSION_DENIED PERMISSION_ESCALATION. Its SQL is in {@link
- * RoleStore}. Thread-safe.
+ * Roles of a tenant: the four built-in roles (global rows) and the tenant's custom roles. Nobody
+ * grants what they do not hold: creating or assigning a role whose permissions the caller lacks, or
+ * revoking one, is PERMISSION_DENIED PERMISSION_ESCALATION. Its SQL is in {@link RoleStore}.
+ * Thread-safe.
  */
 public final class Roles {
 
@@ -67,35 +67,53 @@ public final class Roles {
   }
 
   /** CreateRole. */
-  public Role create(UUID tenantId, Set<String> callerPermissions, Actor actor,
-      String name, String description, List<String> permissions) {
+  public Role create(
+      UUID tenantId,
+      Set<String> callerPermissions,
+      Actor actor,
+      String name,
+      String description,
+      List<String> permissions) {
     TextFields.requireNoControlCharacters("description", description);
     Set<String> wanted = new TreeSet<>(permissions);
     Set<String> known = RoleStore.findKnownPermissions(dsl, wanted);
     for (String permission : wanted) {
       if (!known.contains(permission)) {
-        throw new InvalidArgumentException(UNKNOWN_PERMISSION, "unknown permission " + permission,
-            List.of(new dev.lattice.platform.errors.FieldViolation("permissions", "unknown permission " + permission)),
-            Map.of("permission", permission), null);
+        throw new InvalidArgumentException(
+            UNKNOWN_PERMISSION,
+            "unknown permission " + permission,
+            List.of(
+                new dev.lattice.platform.errors.FieldViolation(
+                    "permissions", "unknown permission " + permission)),
+            Map.of("permission", permission),
+            null);
       }
     }
     requireHeld(callerPermissions, wanted);
-    return Transactions.inTransaction(dsl, tx -> {
-      Instant now = clock.instant();
-      if (RoleStore.nameTaken(tx, tenantId, name)) {
-        throw new AlreadyExistsException(ROLE_EXISTS, "a role with this name exists");
-      }
-      UUID roleId = ids.next();
-      RoleStore.insertCustom(tx, roleId, tenantId, name, description, wanted, Times.utc(now));
-      events.append(tx, tenantId, "role", roleId, 1, actor,
-          RoleCreated.newBuilder().setName(name).addAllPermissions(wanted).build());
-      return Role.newBuilder()
-          .setName(name)
-          .setDescription(description)
-          .addAllPermissions(wanted)
-          .setCreateTime(Times.timestamp(now))
-          .build();
-    });
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          Instant now = clock.instant();
+          if (RoleStore.nameTaken(tx, tenantId, name)) {
+            throw new AlreadyExistsException(ROLE_EXISTS, "a role with this name exists");
+          }
+          UUID roleId = ids.next();
+          RoleStore.insertCustom(tx, roleId, tenantId, name, description, wanted, Times.utc(now));
+          events.append(
+              tx,
+              tenantId,
+              "role",
+              roleId,
+              1,
+              actor,
+              RoleCreated.newBuilder().setName(name).addAllPermissions(wanted).build());
+          return Role.newBuilder()
+              .setName(name)
+              .setDescription(description)
+              .addAllPermissions(wanted)
+              .setCreateTime(Times.timestamp(now))
+              .build();
+        });
   }
 
   /** ListRoles: built-in and custom roles, by name. */
@@ -104,9 +122,15 @@ public final class Roles {
     String fingerprint = PageTokens.fingerprint("roles", tenantId);
     Optional<String> after = Optional.empty();
     if (!pageToken.isEmpty()) {
-      PageCursor cursor = pageTokens.decode(pageToken, fingerprint)
-          .orElseThrow(() -> InvalidArgumentException.forField(
-              PageTokens.PAGE_TOKEN_INVALID, "page_token", "is not a token of this query"));
+      PageCursor cursor =
+          pageTokens
+              .decode(pageToken, fingerprint)
+              .orElseThrow(
+                  () ->
+                      InvalidArgumentException.forField(
+                          PageTokens.PAGE_TOKEN_INVALID,
+                          "page_token",
+                          "is not a token of this query"));
       after = Optional.of(cursor.string(0));
     }
     List<StoredRole> rows = RoleStore.findPage(dsl, tenantId, after, size + 1);
@@ -115,23 +139,47 @@ public final class Roles {
       response.addRoles(toProto(rows.get(i)));
     }
     if (rows.size() > size) {
-      response.setNextPageToken(pageTokens.encode(PageCursor.of(fingerprint, rows.get(size - 1).name())));
+      response.setNextPageToken(
+          pageTokens.encode(PageCursor.of(fingerprint, rows.get(size - 1).name())));
     }
     return response.build();
   }
 
   /** AssignRole: idempotent. */
-  public User assign(UUID tenantId, Set<String> callerPermissions, Actor actor,
-      UUID userId, String roleName, long version) {
-    return change(tenantId, callerPermissions, actor, userId, roleName, version,
+  public User assign(
+      UUID tenantId,
+      Set<String> callerPermissions,
+      Actor actor,
+      UUID userId,
+      String roleName,
+      long version) {
+    return change(
+        tenantId,
+        callerPermissions,
+        actor,
+        userId,
+        roleName,
+        version,
         RoleAssigned.newBuilder().setUserId(userId.toString()).setRole(roleName).build(),
-        (tx, user, role) -> RoleStore.grant(tx, tenantId, userId, role.id(), Times.utc(clock.instant())));
+        (tx, user, role) ->
+            RoleStore.grant(tx, tenantId, userId, role.id(), Times.utc(clock.instant())));
   }
 
   /** RevokeRole: idempotent; never leaves a tenant without an admin. */
-  public User revoke(UUID tenantId, Set<String> callerPermissions, Actor actor,
-      UUID userId, String roleName, long version) {
-    return change(tenantId, callerPermissions, actor, userId, roleName, version,
+  public User revoke(
+      UUID tenantId,
+      Set<String> callerPermissions,
+      Actor actor,
+      UUID userId,
+      String roleName,
+      long version) {
+    return change(
+        tenantId,
+        callerPermissions,
+        actor,
+        userId,
+        roleName,
+        version,
         RoleRevoked.newBuilder().setUserId(userId.toString()).setRole(roleName).build(),
         (tx, user, role) -> {
           if (ADMIN_ROLE.equals(roleName)) {
@@ -152,28 +200,39 @@ public final class Roles {
    * applies {@code change}, and when it changed something bumps the version and emits {@code
    * event}.
    */
-  private User change(UUID tenantId, Set<String> callerPermissions, Actor actor, UUID userId,
-      String roleName, long version, Message event, RoleChange change) {
-    return Transactions.inTransaction(dsl, tx -> {
-      StoredUser user = UserStore.lock(tx, tenantId, userId);
-      Versions.require("user", user.version(), version);
-      StoredRole role = role(tx, tenantId, roleName);
-      requireHeld(callerPermissions, RoleStore.permissions(tx, role.id()));
-      if (change.apply(tx, user, role)) {
-        user = UserStore.touch(tx, user, OffsetDateTime.now(ZoneOffset.UTC));
-        events.user(tx, tenantId, userId, user.version(), actor, event);
-      }
-      return UserProtos.toProto(tx, user);
-    });
+  private User change(
+      UUID tenantId,
+      Set<String> callerPermissions,
+      Actor actor,
+      UUID userId,
+      String roleName,
+      long version,
+      Message event,
+      RoleChange change) {
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          StoredUser user = UserStore.lock(tx, tenantId, userId);
+          Versions.require("user", user.version(), version);
+          StoredRole role = role(tx, tenantId, roleName);
+          requireHeld(callerPermissions, RoleStore.permissions(tx, role.id()));
+          if (change.apply(tx, user, role)) {
+            user = UserStore.touch(tx, user, OffsetDateTime.now(ZoneOffset.UTC));
+            events.user(tx, tenantId, userId, user.version(), actor, event);
+          }
+          return UserProtos.toProto(tx, user);
+        });
   }
 
   /** FAILED_PRECONDITION LAST_ADMIN when {@code userId} holds the tenant's only live admin role. */
-  private static void requireAnotherAdmin(DSLContext tx, UUID tenantId, UUID userId, UUID adminRoleId) {
+  private static void requireAnotherAdmin(
+      DSLContext tx, UUID tenantId, UUID userId, UUID adminRoleId) {
     // Serialize admin revocations of the tenant, then count the other live admins.
     RoleStore.lockAdminChanges(tx, tenantId);
     int others = RoleStore.countOtherLiveHolders(tx, tenantId, adminRoleId, userId);
     if (RoleStore.holds(tx, userId, adminRoleId) && others == 0) {
-      throw new FailedPreconditionException(LAST_ADMIN, "the tenant would be left without an admin");
+      throw new FailedPreconditionException(
+          LAST_ADMIN, "the tenant would be left without an admin");
     }
   }
 
@@ -185,22 +244,24 @@ public final class Roles {
   private static void requireHeld(Set<String> callerPermissions, Set<String> granted) {
     for (String permission : granted) {
       if (!callerPermissions.contains(permission)) {
-        throw new PermissionDeniedException(PERMISSION_ESCALATION,
-            "you cannot grant a permission you do not hold", Map.of("permission", permission));
+        throw new PermissionDeniedException(
+            PERMISSION_ESCALATION,
+            "you cannot grant a permission you do not hold",
+            Map.of("permission", permission));
       }
     }
   }
 
   private Role toProto(StoredRole row) {
-    Role.Builder role = Role.newBuilder()
-        .setName(row.name())
-        .setDescription(row.description())
-        .addAllPermissions(RoleStore.permissions(dsl, row.id()))
-        .setBuiltIn(row.builtIn());
+    Role.Builder role =
+        Role.newBuilder()
+            .setName(row.name())
+            .setDescription(row.description())
+            .addAllPermissions(RoleStore.permissions(dsl, row.id()))
+            .setBuiltIn(row.builtIn());
     if (row.createTime() != null) {
       role.setCreateTime(Times.timestamp(row.createTime()));
     }
     return role.build();
   }
-
 }

@@ -32,10 +32,10 @@ import org.jooq.DSLContext;
 /**
  * Sign-in, refresh-token rotation and sign-out.
  *
- * <p>Login answers one INVALID_CREDENTIALS for an unknown tenant or email, a wrong password, a
- * user without a password, a disabled or a deleted user, and spends one Argon2id verification on
- * each. Failures count per (account, client address), so an attacker elsewhere cannot lock the
- * owner out, and per address (spraying). Thread-safe.
+ * <p>Login answers one INVALID_CREDENTIALS for an unknown tenant or email, a wrong password, a user
+ * without a password, a disabled or a deleted user, and spends one Argon2id verification on each.
+ * Failures count per (account, client address), so an attacker elsewhere cannot lock the owner out,
+ * and per address (spraying). Thread-safe.
  */
 public final class Sessions {
 
@@ -53,8 +53,12 @@ public final class Sessions {
   private final Clock clock;
 
   public Sessions(
-      DSLContext dsl, PasswordHasher hasher, Throttles throttles, RefreshTokens refreshTokens,
-      AccessTokens accessTokens, Clock clock) {
+      DSLContext dsl,
+      PasswordHasher hasher,
+      Throttles throttles,
+      RefreshTokens refreshTokens,
+      AccessTokens accessTokens,
+      Clock clock) {
     this.dsl = dsl;
     this.hasher = hasher;
     this.throttles = throttles;
@@ -96,58 +100,85 @@ public final class Sessions {
     if (hasher.needsRehash(found.passwordHash())) {
       rehash(found, normalized);
     }
-    return Transactions.inTransaction(dsl, tx -> {
-      Instant now = clock.instant();
-      RefreshTokens.Issued refresh =
-          refreshTokens.startFamily(tx, found.tenantId(), found.id(), now, caller.address(), caller.userAgent());
-      List<String> roles = UserStore.roles(tx, found.id());
-      AccessTokens.Issued access =
-          accessTokens.issue(found.id(), found.tenantId(), refresh.familyId(), roles,
-              UserStore.permissions(tx, found.id()));
-      return new Session(access, refresh, Optional.of(UserProtos.toProto(found, roles)));
-    });
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          Instant now = clock.instant();
+          RefreshTokens.Issued refresh =
+              refreshTokens.startFamily(
+                  tx, found.tenantId(), found.id(), now, caller.address(), caller.userAgent());
+          List<String> roles = UserStore.roles(tx, found.id());
+          AccessTokens.Issued access =
+              accessTokens.issue(
+                  found.id(),
+                  found.tenantId(),
+                  refresh.familyId(),
+                  roles,
+                  UserStore.permissions(tx, found.id()));
+          return new Session(access, refresh, Optional.of(UserProtos.toProto(found, roles)));
+        });
   }
 
-  private enum RefreshOutcome { ROTATED, REUSED }
+  private enum RefreshOutcome {
+    ROTATED,
+    REUSED
+  }
 
   private record Refreshed(RefreshOutcome outcome, Session session) {}
 
   /**
    * RefreshToken: spends the presented token and issues its child. A spent token presented again
-   * revokes the whole family (it was stolen, or its holder raced itself). Two concurrent
-   * refreshes of one token serialize on its row lock: the second sees it spent.
+   * revokes the whole family (it was stolen, or its holder raced itself). Two concurrent refreshes
+   * of one token serialize on its row lock: the second sees it spent.
    */
   public Session refresh(String rawToken) {
     Caller caller = Caller.current();
-    Refreshed result = Transactions.inTransaction(dsl, tx -> {
-      Instant now = clock.instant();
-      StoredRefreshToken token =
-          RefreshTokenStore.lockByHash(tx, OpaqueTokens.hash(rawToken)).orElseThrow(Sessions::invalidRefresh);
-      if (token.useTime() != null) {
-        refreshTokens.revokeFamily(tx, token.familyId(), now, "REUSE_DETECTED");
-        return new Refreshed(RefreshOutcome.REUSED, null);
-      }
-      if (token.revokeTime() != null
-          || !token.expireTime().toInstant().isAfter(now)
-          || !token.idleExpireTime().toInstant().isAfter(now)) {
-        throw invalidRefresh();
-      }
-      StoredUser user =
-          UserStore.find(tx, token.userId())
-              .filter(u -> !u.deleted() && "ACTIVE".equals(u.status()))
-              .orElseThrow(Sessions::invalidRefresh);
-      if (!"ACTIVE".equals(TenantStore.findStatus(tx, user.tenantId()))) {
-        throw new PermissionDeniedException(TENANT_SUSPENDED, "the tenant is suspended");
-      }
-      RefreshTokenStore.markUsed(tx, token.id(), Times.utc(now));
-      RefreshTokens.Issued child =
-          refreshTokens.child(tx, user.tenantId(), user.id(), token.familyId(), token.id(), now,
-              token.expireTime().toInstant(), caller.address(), caller.userAgent());
-      AccessTokens.Issued access =
-          accessTokens.issue(user.id(), user.tenantId(), token.familyId(),
-              UserStore.roles(tx, user.id()), UserStore.permissions(tx, user.id()));
-      return new Refreshed(RefreshOutcome.ROTATED, new Session(access, child, Optional.empty()));
-    });
+    Refreshed result =
+        Transactions.inTransaction(
+            dsl,
+            tx -> {
+              Instant now = clock.instant();
+              StoredRefreshToken token =
+                  RefreshTokenStore.lockByHash(tx, OpaqueTokens.hash(rawToken))
+                      .orElseThrow(Sessions::invalidRefresh);
+              if (token.useTime() != null) {
+                refreshTokens.revokeFamily(tx, token.familyId(), now, "REUSE_DETECTED");
+                return new Refreshed(RefreshOutcome.REUSED, null);
+              }
+              if (token.revokeTime() != null
+                  || !token.expireTime().toInstant().isAfter(now)
+                  || !token.idleExpireTime().toInstant().isAfter(now)) {
+                throw invalidRefresh();
+              }
+              StoredUser user =
+                  UserStore.find(tx, token.userId())
+                      .filter(u -> !u.deleted() && "ACTIVE".equals(u.status()))
+                      .orElseThrow(Sessions::invalidRefresh);
+              if (!"ACTIVE".equals(TenantStore.findStatus(tx, user.tenantId()))) {
+                throw new PermissionDeniedException(TENANT_SUSPENDED, "the tenant is suspended");
+              }
+              RefreshTokenStore.markUsed(tx, token.id(), Times.utc(now));
+              RefreshTokens.Issued child =
+                  refreshTokens.child(
+                      tx,
+                      user.tenantId(),
+                      user.id(),
+                      token.familyId(),
+                      token.id(),
+                      now,
+                      token.expireTime().toInstant(),
+                      caller.address(),
+                      caller.userAgent());
+              AccessTokens.Issued access =
+                  accessTokens.issue(
+                      user.id(),
+                      user.tenantId(),
+                      token.familyId(),
+                      UserStore.roles(tx, user.id()),
+                      UserStore.permissions(tx, user.id()));
+              return new Refreshed(
+                  RefreshOutcome.ROTATED, new Session(access, child, Optional.empty()));
+            });
     if (result.outcome() == RefreshOutcome.REUSED) {
       throw new UnauthenticatedException(
           REFRESH_TOKEN_REUSED, "the refresh token was already used; its session is revoked");
@@ -160,17 +191,19 @@ public final class Sessions {
    * revealing nothing), or every family of the caller.
    */
   public void logout(UUID userId, String rawToken, boolean allSessions) {
-    Transactions.inTransaction(dsl, tx -> {
-      Instant now = clock.instant();
-      if (allSessions) {
-        refreshTokens.revokeUser(tx, userId, Optional.empty(), now, "LOGOUT_ALL");
-      }
-      if (!rawToken.isEmpty()) {
-        RefreshTokenStore.findFamilyOfUser(tx, OpaqueTokens.hash(rawToken), userId)
-            .ifPresent(family -> refreshTokens.revokeFamily(tx, family, now, "LOGOUT"));
-      }
-      return null;
-    });
+    Transactions.inTransaction(
+        dsl,
+        tx -> {
+          Instant now = clock.instant();
+          if (allSessions) {
+            refreshTokens.revokeUser(tx, userId, Optional.empty(), now, "LOGOUT_ALL");
+          }
+          if (!rawToken.isEmpty()) {
+            RefreshTokenStore.findFamilyOfUser(tx, OpaqueTokens.hash(rawToken), userId)
+                .ifPresent(family -> refreshTokens.revokeFamily(tx, family, now, "LOGOUT"));
+          }
+          return null;
+        });
   }
 
   private void rehash(StoredUser user, String normalizedPassword) {

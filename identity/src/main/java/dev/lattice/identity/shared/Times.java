@@ -20,14 +20,14 @@ public final class Times {
 
   /** A protobuf timestamp. */
   public static Timestamp timestamp(OffsetDateTime time) {
-    return Timestamp.newBuilder()
-        .setSeconds(time.toEpochSecond())
-        .setNanos(time.getNano())
-        .build();
+    return Timestamp.newBuilder().setSeconds(time.toEpochSecond()).setNanos(time.getNano()).build();
   }
 
   /** A protobuf timestamp. */
   public static Timestamp timestamp(Instant time) {
-    return Timestamp.newBuilder().setSeconds(time.getEpochSecond()).setNanos(time.getNano()).build();
+    return Timestamp.newBuilder()
+        .setSeconds(time.getEpochSecond())
+        .setNanos(time.getNano())
+        .build();
   }
 }

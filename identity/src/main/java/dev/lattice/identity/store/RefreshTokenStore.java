@@ -20,9 +20,17 @@ public final class RefreshTokenStore {
 
   /** A new token of a family ({@code parentId} null for the first one). */
   public record NewToken(
-      UUID id, UUID tenantId, UUID userId, UUID familyId, UUID parentId, byte[] tokenHash,
-      OffsetDateTime issueTime, OffsetDateTime expireTime, OffsetDateTime idleExpireTime,
-      String clientAddress, String userAgent) {}
+      UUID id,
+      UUID tenantId,
+      UUID userId,
+      UUID familyId,
+      UUID parentId,
+      byte[] tokenHash,
+      OffsetDateTime issueTime,
+      OffsetDateTime expireTime,
+      OffsetDateTime idleExpireTime,
+      String clientAddress,
+      String userAgent) {}
 
   /** Inserts {@code token}; an empty user agent is stored as none. */
   public static void insert(DSLContext tx, NewToken token) {
@@ -61,7 +69,10 @@ public final class RefreshTokenStore {
 
   /** Marks token {@code id} spent at {@code at}. */
   public static void markUsed(DSLContext tx, UUID id, OffsetDateTime at) {
-    tx.update(REFRESH_TOKENS).set(REFRESH_TOKENS.USE_TIME, at).where(REFRESH_TOKENS.ID.eq(id)).execute();
+    tx.update(REFRESH_TOKENS)
+        .set(REFRESH_TOKENS.USE_TIME, at)
+        .where(REFRESH_TOKENS.ID.eq(id))
+        .execute();
   }
 
   /** Revokes the live tokens of a family; returns how many. */
@@ -95,16 +106,30 @@ public final class RefreshTokenStore {
    */
   public static int deleteDeadFamilies(DSLContext ctx, OffsetDateTime cutoff, int batch) {
     return ctx.deleteFrom(REFRESH_TOKENS)
-        .where(REFRESH_TOKENS.FAMILY_ID.in(
-            DSL.select(REFRESH_TOKENS.FAMILY_ID).from(REFRESH_TOKENS)
-                .groupBy(REFRESH_TOKENS.FAMILY_ID)
-                .having(DSL.boolAnd(REFRESH_TOKENS.EXPIRE_TIME.lt(cutoff).or(REFRESH_TOKENS.REVOKE_TIME.lt(cutoff))))
-                .limit(batch)))
+        .where(
+            REFRESH_TOKENS.FAMILY_ID.in(
+                DSL.select(REFRESH_TOKENS.FAMILY_ID)
+                    .from(REFRESH_TOKENS)
+                    .groupBy(REFRESH_TOKENS.FAMILY_ID)
+                    .having(
+                        DSL.boolAnd(
+                            REFRESH_TOKENS
+                                .EXPIRE_TIME
+                                .lt(cutoff)
+                                .or(REFRESH_TOKENS.REVOKE_TIME.lt(cutoff))))
+                    .limit(batch)))
         .execute();
   }
 
   private static StoredRefreshToken toStored(RefreshTokensRecord row) {
-    return new StoredRefreshToken(row.getId(), row.getTenantId(), row.getUserId(), row.getFamilyId(),
-        row.getExpireTime(), row.getIdleExpireTime(), row.getUseTime(), row.getRevokeTime());
+    return new StoredRefreshToken(
+        row.getId(),
+        row.getTenantId(),
+        row.getUserId(),
+        row.getFamilyId(),
+        row.getExpireTime(),
+        row.getIdleExpireTime(),
+        row.getUseTime(),
+        row.getRevokeTime());
   }
 }

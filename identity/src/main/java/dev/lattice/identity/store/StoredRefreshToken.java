@@ -4,8 +4,8 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /**
- * A row of {@code refresh_tokens} as the rotation reads it (never its hash). A time that is not
- * set is {@code null}. Immutable.
+ * A row of {@code refresh_tokens} as the rotation reads it (never its hash). A time that is not set
+ * is {@code null}. Immutable.
  *
  * @param expireTime the family's absolute expiry
  * @param idleExpireTime when this token lapses unused

@@ -33,24 +33,74 @@ public record StoredUser(
   }
 
   StoredUser withPassword(String hash, OffsetDateTime at) {
-    return new StoredUser(id, tenantId, email, emailNormalized, hash, displayName, locale, status,
-        preDeleteStatus, createTime, at, deleteTime, verifyTime, version + 1);
+    return new StoredUser(
+        id,
+        tenantId,
+        email,
+        emailNormalized,
+        hash,
+        displayName,
+        locale,
+        status,
+        preDeleteStatus,
+        createTime,
+        at,
+        deleteTime,
+        verifyTime,
+        version + 1);
   }
 
-  StoredUser withStatus(String newStatus, String newPreDeleteStatus, OffsetDateTime newDeleteTime,
-      OffsetDateTime newVerifyTime, OffsetDateTime at) {
-    return new StoredUser(id, tenantId, email, emailNormalized, passwordHash, displayName, locale,
-        newStatus, newPreDeleteStatus, createTime, at, newDeleteTime, newVerifyTime, version + 1);
+  StoredUser withStatus(
+      String newStatus,
+      String newPreDeleteStatus,
+      OffsetDateTime newDeleteTime,
+      OffsetDateTime newVerifyTime,
+      OffsetDateTime at) {
+    return new StoredUser(
+        id,
+        tenantId,
+        email,
+        emailNormalized,
+        passwordHash,
+        displayName,
+        locale,
+        newStatus,
+        newPreDeleteStatus,
+        createTime,
+        at,
+        newDeleteTime,
+        newVerifyTime,
+        version + 1);
   }
 
   StoredUser touched(OffsetDateTime at) {
-    return new StoredUser(id, tenantId, email, emailNormalized, passwordHash, displayName, locale,
-        status, preDeleteStatus, createTime, at, deleteTime, verifyTime, version + 1);
+    return new StoredUser(
+        id,
+        tenantId,
+        email,
+        emailNormalized,
+        passwordHash,
+        displayName,
+        locale,
+        status,
+        preDeleteStatus,
+        createTime,
+        at,
+        deleteTime,
+        verifyTime,
+        version + 1);
   }
 
   @Override
   public String toString() {
-    return "StoredUser[id=" + id + ", tenantId=" + tenantId + ", status=" + status + ", version="
-        + version + "]";
+    return "StoredUser[id="
+        + id
+        + ", tenantId="
+        + tenantId
+        + ", status="
+        + status
+        + ", version="
+        + version
+        + "]";
   }
 }

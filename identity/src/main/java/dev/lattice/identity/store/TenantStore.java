@@ -26,15 +26,24 @@ public final class TenantStore {
   /** The tenant named by id (when not empty) or else by slug, if it exists. */
   public static Optional<StoredTenant> find(DSLContext ctx, String tenantId, String slug) {
     if (!tenantId.isEmpty()) {
-      return ctx.selectFrom(TENANTS).where(TENANTS.ID.eq(UUID.fromString(tenantId))).fetchOptional()
+      return ctx.selectFrom(TENANTS)
+          .where(TENANTS.ID.eq(UUID.fromString(tenantId)))
+          .fetchOptional()
           .map(TenantStore::toStored);
     }
-    return ctx.selectFrom(TENANTS).where(TENANTS.SLUG.eq(slug)).fetchOptional().map(TenantStore::toStored);
+    return ctx.selectFrom(TENANTS)
+        .where(TENANTS.SLUG.eq(slug))
+        .fetchOptional()
+        .map(TenantStore::toStored);
   }
 
   /** The status of tenant {@code tenantId}, which exists. */
   public static String findStatus(DSLContext ctx, UUID tenantId) {
-    return ctx.select(TENANTS.STATUS).from(TENANTS).where(TENANTS.ID.eq(tenantId)).fetchSingle().value1();
+    return ctx.select(TENANTS.STATUS)
+        .from(TENANTS)
+        .where(TENANTS.ID.eq(tenantId))
+        .fetchSingle()
+        .value1();
   }
 
   /** True when a tenant has {@code slug}. */
@@ -45,15 +54,16 @@ public final class TenantStore {
   /** Inserts an ACTIVE tenant; empty, inserting nothing, when the slug is taken. */
   public static Optional<StoredTenant> insert(
       DSLContext tx, UUID id, String slug, String displayName, OffsetDateTime at) {
-    return Optional.ofNullable(tx.insertInto(TENANTS)
-            .set(TENANTS.ID, id)
-            .set(TENANTS.SLUG, slug)
-            .set(TENANTS.DISPLAY_NAME, displayName)
-            .set(TENANTS.CREATE_TIME, at)
-            .set(TENANTS.UPDATE_TIME, at)
-            .onConflictDoNothing()
-            .returning()
-            .fetchOne())
+    return Optional.ofNullable(
+            tx.insertInto(TENANTS)
+                .set(TENANTS.ID, id)
+                .set(TENANTS.SLUG, slug)
+                .set(TENANTS.DISPLAY_NAME, displayName)
+                .set(TENANTS.CREATE_TIME, at)
+                .set(TENANTS.UPDATE_TIME, at)
+                .onConflictDoNothing()
+                .returning()
+                .fetchOne())
         .map(TenantStore::toStored);
   }
 
@@ -63,7 +73,13 @@ public final class TenantStore {
   }
 
   private static StoredTenant toStored(TenantsRecord row) {
-    return new StoredTenant(row.getId(), row.getSlug(), row.getDisplayName(), row.getStatus(),
-        row.getCreateTime(), row.getUpdateTime(), row.getVersion());
+    return new StoredTenant(
+        row.getId(),
+        row.getSlug(),
+        row.getDisplayName(),
+        row.getStatus(),
+        row.getCreateTime(),
+        row.getUpdateTime(),
+        row.getVersion());
   }
 }

@@ -13,7 +13,11 @@ import java.util.UUID;
  * @param after only users after this one in the order (the page token's position)
  */
 public record UserFilter(
-    UUID tenantId, Optional<String> status, boolean showDeleted, String emailPrefix, String role,
+    UUID tenantId,
+    Optional<String> status,
+    boolean showDeleted,
+    String emailPrefix,
+    String role,
     Optional<Position> after) {
 
   /** A place in the order: (create_time, id) descending. */

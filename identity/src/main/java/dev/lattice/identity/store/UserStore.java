@@ -18,9 +18,9 @@ import org.jooq.exception.IntegrityConstraintViolationException;
 import org.jooq.impl.DSL;
 
 /**
- * The {@code users} table and the roles its users hold, which every flow of identity reads.
- * Changes take the user as read and return it as now stored, its version bumped. Every method runs
- * on the {@code ctx} the caller passes. Stateless and thread-safe.
+ * The {@code users} table and the roles its users hold, which every flow of identity reads. Changes
+ * take the user as read and return it as now stored, its version bumped. Every method runs on the
+ * {@code ctx} the caller passes. Stateless and thread-safe.
  */
 public final class UserStore {
 
@@ -31,7 +31,12 @@ public final class UserStore {
 
   /** A user to insert; {@code passwordHash} may be null (an initial admin sets one later). */
   public record NewUser(
-      UUID id, UUID tenantId, String email, String passwordHash, String displayName, String locale,
+      UUID id,
+      UUID tenantId,
+      String email,
+      String passwordHash,
+      String displayName,
+      String locale,
       String status) {
     @Override
     public String toString() {
@@ -40,7 +45,8 @@ public final class UserStore {
   }
 
   /** The live (not deleted) user of {@code tenantId} with the normalized email. */
-  public static Optional<StoredUser> findLive(DSLContext ctx, UUID tenantId, String normalizedEmail) {
+  public static Optional<StoredUser> findLive(
+      DSLContext ctx, UUID tenantId, String normalizedEmail) {
     return ctx.selectFrom(USERS)
         .where(USERS.TENANT_ID.eq(tenantId))
         .and(USERS.EMAIL_NORMALIZED.eq(normalizedEmail))
@@ -51,7 +57,10 @@ public final class UserStore {
 
   /** The user {@code userId} of any tenant, if it exists. */
   public static Optional<StoredUser> find(DSLContext ctx, UUID userId) {
-    return ctx.selectFrom(USERS).where(USERS.ID.eq(userId)).fetchOptional().map(UserStore::toStored);
+    return ctx.selectFrom(USERS)
+        .where(USERS.ID.eq(userId))
+        .fetchOptional()
+        .map(UserStore::toStored);
   }
 
   /** The user {@code userId} of {@code tenantId}, locked FOR UPDATE, or NOT_FOUND. */
@@ -93,14 +102,26 @@ public final class UserStore {
       where.add(USERS.EMAIL_NORMALIZED.startsWith(filter.emailPrefix()));
     }
     if (!filter.role().isEmpty()) {
-      where.add(DSL.exists(
-          DSL.selectOne().from(USER_ROLES).join(ROLES).on(ROLES.ID.eq(USER_ROLES.ROLE_ID))
-              .where(USER_ROLES.USER_ID.eq(USERS.ID)).and(ROLES.NAME.eq(filter.role()))));
+      where.add(
+          DSL.exists(
+              DSL.selectOne()
+                  .from(USER_ROLES)
+                  .join(ROLES)
+                  .on(ROLES.ID.eq(USER_ROLES.ROLE_ID))
+                  .where(USER_ROLES.USER_ID.eq(USERS.ID))
+                  .and(ROLES.NAME.eq(filter.role()))));
     }
-    filter.after().ifPresent(after ->
-        where.add(DSL.row(USERS.CREATE_TIME, USERS.ID).lt(after.createTime(), after.id())));
-    return ctx.selectFrom(USERS).where(where).orderBy(USERS.CREATE_TIME.desc(), USERS.ID.desc()).limit(limit)
-        .fetch().map(UserStore::toStored);
+    filter
+        .after()
+        .ifPresent(
+            after ->
+                where.add(DSL.row(USERS.CREATE_TIME, USERS.ID).lt(after.createTime(), after.id())));
+    return ctx.selectFrom(USERS)
+        .where(where)
+        .orderBy(USERS.CREATE_TIME.desc(), USERS.ID.desc())
+        .limit(limit)
+        .fetch()
+        .map(UserStore::toStored);
   }
 
   /**
@@ -108,40 +129,43 @@ public final class UserStore {
    */
   public static boolean insertUnlessTaken(DSLContext tx, NewUser user, OffsetDateTime at) {
     return tx.insertInto(USERS)
-        .set(USERS.ID, user.id())
-        .set(USERS.TENANT_ID, user.tenantId())
-        .set(USERS.EMAIL, user.email())
-        .set(USERS.PASSWORD_HASH, user.passwordHash())
-        .set(USERS.DISPLAY_NAME, user.displayName())
-        .set(USERS.LOCALE, user.locale())
-        .set(USERS.STATUS, user.status())
-        .set(USERS.CREATE_TIME, at)
-        .set(USERS.UPDATE_TIME, at)
-        .onConflict(USERS.TENANT_ID, USERS.EMAIL_NORMALIZED)
-        .where(USERS.DELETE_TIME.isNull())
-        .doNothing()
-        .execute() == 1;
+            .set(USERS.ID, user.id())
+            .set(USERS.TENANT_ID, user.tenantId())
+            .set(USERS.EMAIL, user.email())
+            .set(USERS.PASSWORD_HASH, user.passwordHash())
+            .set(USERS.DISPLAY_NAME, user.displayName())
+            .set(USERS.LOCALE, user.locale())
+            .set(USERS.STATUS, user.status())
+            .set(USERS.CREATE_TIME, at)
+            .set(USERS.UPDATE_TIME, at)
+            .onConflict(USERS.TENANT_ID, USERS.EMAIL_NORMALIZED)
+            .where(USERS.DELETE_TIME.isNull())
+            .doNothing()
+            .execute()
+        == 1;
   }
 
   /** Inserts {@code user}, verified at {@code at} when ACTIVE; returns it as stored. */
   public static StoredUser insert(DSLContext tx, NewUser user, OffsetDateTime at) {
-    return toStored(tx.insertInto(USERS)
-        .set(USERS.ID, user.id())
-        .set(USERS.TENANT_ID, user.tenantId())
-        .set(USERS.EMAIL, user.email())
-        .set(USERS.PASSWORD_HASH, user.passwordHash())
-        .set(USERS.DISPLAY_NAME, user.displayName())
-        .set(USERS.LOCALE, user.locale())
-        .set(USERS.STATUS, user.status())
-        .set(USERS.VERIFY_TIME, "ACTIVE".equals(user.status()) ? at : null)
-        .set(USERS.CREATE_TIME, at)
-        .set(USERS.UPDATE_TIME, at)
-        .returning()
-        .fetchSingle());
+    return toStored(
+        tx.insertInto(USERS)
+            .set(USERS.ID, user.id())
+            .set(USERS.TENANT_ID, user.tenantId())
+            .set(USERS.EMAIL, user.email())
+            .set(USERS.PASSWORD_HASH, user.passwordHash())
+            .set(USERS.DISPLAY_NAME, user.displayName())
+            .set(USERS.LOCALE, user.locale())
+            .set(USERS.STATUS, user.status())
+            .set(USERS.VERIFY_TIME, "ACTIVE".equals(user.status()) ? at : null)
+            .set(USERS.CREATE_TIME, at)
+            .set(USERS.UPDATE_TIME, at)
+            .returning()
+            .fetchSingle());
   }
 
   /** Sets a new password hash. */
-  public static StoredUser setPassword(DSLContext tx, StoredUser user, String hash, OffsetDateTime at) {
+  public static StoredUser setPassword(
+      DSLContext tx, StoredUser user, String hash, OffsetDateTime at) {
     StoredUser changed = user.withPassword(hash, at);
     tx.update(USERS)
         .set(USERS.PASSWORD_HASH, hash)
@@ -156,7 +180,8 @@ public final class UserStore {
    * Replaces the hash of {@code userId} with a stronger one of the same password, only if it is
    * still {@code oldHash}; not a user-visible change (no version bump).
    */
-  public static void upgradePasswordHash(DSLContext ctx, UUID userId, String oldHash, String newHash) {
+  public static void upgradePasswordHash(
+      DSLContext ctx, UUID userId, String oldHash, String newHash) {
     ctx.update(USERS)
         .set(USERS.PASSWORD_HASH, newHash)
         .where(USERS.ID.eq(userId))
@@ -166,7 +191,8 @@ public final class UserStore {
 
   /** PENDING_VERIFICATION → ACTIVE, verified at {@code at}. */
   public static StoredUser markVerified(DSLContext tx, StoredUser user, OffsetDateTime at) {
-    StoredUser changed = user.withStatus("ACTIVE", user.preDeleteStatus(), user.deleteTime(), at, at);
+    StoredUser changed =
+        user.withStatus("ACTIVE", user.preDeleteStatus(), user.deleteTime(), at, at);
     tx.update(USERS)
         .set(USERS.STATUS, changed.status())
         .set(USERS.VERIFY_TIME, at)
@@ -188,7 +214,9 @@ public final class UserStore {
    */
   public static Optional<StoredUser> restore(DSLContext tx, StoredUser user, OffsetDateTime at) {
     try {
-      return Optional.of(writeStatus(tx, user.withStatus(user.preDeleteStatus(), null, null, user.verifyTime(), at)));
+      return Optional.of(
+          writeStatus(
+              tx, user.withStatus(user.preDeleteStatus(), null, null, user.verifyTime(), at)));
     } catch (IntegrityConstraintViolationException e) {
       return Optional.empty();
     }
@@ -206,9 +234,15 @@ public final class UserStore {
   }
 
   /** Grants the built-in role {@code role}; nothing when the user holds it. */
-  public static void grantBuiltIn(DSLContext tx, UUID tenantId, UUID userId, String role, OffsetDateTime at) {
+  public static void grantBuiltIn(
+      DSLContext tx, UUID tenantId, UUID userId, String role, OffsetDateTime at) {
     UUID roleId =
-        tx.select(ROLES.ID).from(ROLES).where(ROLES.NAME.eq(role)).and(ROLES.BUILT_IN.isTrue()).fetchSingle().value1();
+        tx.select(ROLES.ID)
+            .from(ROLES)
+            .where(ROLES.NAME.eq(role))
+            .and(ROLES.BUILT_IN.isTrue())
+            .fetchSingle()
+            .value1();
     tx.insertInto(USER_ROLES)
         .set(USER_ROLES.USER_ID, userId)
         .set(USER_ROLES.ROLE_ID, roleId)
@@ -222,7 +256,8 @@ public final class UserStore {
   public static List<String> roles(DSLContext ctx, UUID userId) {
     return ctx.select(ROLES.NAME)
         .from(USER_ROLES)
-        .join(ROLES).on(ROLES.ID.eq(USER_ROLES.ROLE_ID))
+        .join(ROLES)
+        .on(ROLES.ID.eq(USER_ROLES.ROLE_ID))
         .where(USER_ROLES.USER_ID.eq(userId))
         .orderBy(ROLES.NAME)
         .fetch(ROLES.NAME);
@@ -232,7 +267,8 @@ public final class UserStore {
   public static List<String> permissions(DSLContext ctx, UUID userId) {
     return ctx.selectDistinct(ROLE_PERMISSIONS.PERMISSION)
         .from(USER_ROLES)
-        .join(ROLE_PERMISSIONS).on(ROLE_PERMISSIONS.ROLE_ID.eq(USER_ROLES.ROLE_ID))
+        .join(ROLE_PERMISSIONS)
+        .on(ROLE_PERMISSIONS.ROLE_ID.eq(USER_ROLES.ROLE_ID))
         .where(USER_ROLES.USER_ID.eq(userId))
         .orderBy(ROLE_PERMISSIONS.PERMISSION)
         .fetch(ROLE_PERMISSIONS.PERMISSION);
@@ -251,8 +287,20 @@ public final class UserStore {
   }
 
   private static StoredUser toStored(UsersRecord row) {
-    return new StoredUser(row.getId(), row.getTenantId(), row.getEmail(), row.getEmailNormalized(),
-        row.getPasswordHash(), row.getDisplayName(), row.getLocale(), row.getStatus(), row.getPreDeleteStatus(),
-        row.getCreateTime(), row.getUpdateTime(), row.getDeleteTime(), row.getVerifyTime(), row.getVersion());
+    return new StoredUser(
+        row.getId(),
+        row.getTenantId(),
+        row.getEmail(),
+        row.getEmailNormalized(),
+        row.getPasswordHash(),
+        row.getDisplayName(),
+        row.getLocale(),
+        row.getStatus(),
+        row.getPreDeleteStatus(),
+        row.getCreateTime(),
+        row.getUpdateTime(),
+        row.getDeleteTime(),
+        row.getVerifyTime(),
+        row.getVersion());
   }
 }

@@ -32,8 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tenants: CreateTenant (platform-admin) and the platform tenant made on first start.
- * Thread-safe.
+ * Tenants: CreateTenant (platform-admin) and the platform tenant made on first start. Thread-safe.
  */
 public final class Tenants {
 
@@ -49,9 +48,15 @@ public final class Tenants {
   private final UuidV7Generator ids;
   private final Clock clock;
 
-  /** @param accountSetupTtl lifetime of the account setup token of a new tenant's first admin */
+  /**
+   * @param accountSetupTtl lifetime of the account setup token of a new tenant's first admin
+   */
   public Tenants(
-      DSLContext dsl, IdentityEvents events, AccountMail mail, Duration accountSetupTtl, Clock clock) {
+      DSLContext dsl,
+      IdentityEvents events,
+      AccountMail mail,
+      Duration accountSetupTtl,
+      Clock clock) {
     this.dsl = dsl;
     this.events = events;
     this.mail = mail;
@@ -65,50 +70,67 @@ public final class Tenants {
     TextFields.requireNoControlCharacters("display_name", request.getDisplayName());
     TextFields.requireNoControlCharacters(
         "initial_admin.display_name", request.getInitialAdmin().getDisplayName());
-    return Transactions.inTransaction(dsl, tx -> {
-      Instant now = clock.instant();
-      StoredTenant tenant = insertTenant(tx, request.getSlug(), request.getDisplayName(), now);
-      CreateTenantResponse.Builder response = CreateTenantResponse.newBuilder();
-      StoredUser user = null;
-      if (request.hasInitialAdmin()) {
-        InitialAdmin admin = request.getInitialAdmin();
-        user = insertUser(tx, tenant.id(), admin.getEmail(), null, admin.getDisplayName(),
-            admin.getLocale().isEmpty() ? "en" : admin.getLocale(), "PENDING_VERIFICATION", now);
-        UserStore.grantBuiltIn(tx, tenant.id(), user.id(), "admin", Times.utc(now));
-        mail.sendAccountSetup(tx, user, accountSetupTtl, actor);
-        response.setInitialAdmin(UserProtos.toProto(tx, user));
-      }
-      events.append(tx, tenant.id(), "tenant", tenant.id(), 1, actor, tenantCreated(tenant, user));
-      return response.setTenant(toProto(tenant)).build();
-    });
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          Instant now = clock.instant();
+          StoredTenant tenant = insertTenant(tx, request.getSlug(), request.getDisplayName(), now);
+          CreateTenantResponse.Builder response = CreateTenantResponse.newBuilder();
+          StoredUser user = null;
+          if (request.hasInitialAdmin()) {
+            InitialAdmin admin = request.getInitialAdmin();
+            user =
+                insertUser(
+                    tx,
+                    tenant.id(),
+                    admin.getEmail(),
+                    null,
+                    admin.getDisplayName(),
+                    admin.getLocale().isEmpty() ? "en" : admin.getLocale(),
+                    "PENDING_VERIFICATION",
+                    now);
+            UserStore.grantBuiltIn(tx, tenant.id(), user.id(), "admin", Times.utc(now));
+            mail.sendAccountSetup(tx, user, accountSetupTtl, actor);
+            response.setInitialAdmin(UserProtos.toProto(tx, user));
+          }
+          events.append(
+              tx, tenant.id(), "tenant", tenant.id(), 1, actor, tenantCreated(tenant, user));
+          return response.setTenant(toProto(tenant)).build();
+        });
   }
 
   /**
    * On first start with {@code LATTICE_IDENTITY_BOOTSTRAP_EMAIL}: the {@code platform} tenant and
-   * an active platform-admin with the configured password. Does nothing once the tenant exists
-   * (a later password change is never overwritten).
+   * an active platform-admin with the configured password. Does nothing once the tenant exists (a
+   * later password change is never overwritten).
    */
-  public void bootstrap(String email, String password, PasswordHasher hasher, PasswordPolicy policy) {
+  public void bootstrap(
+      String email, String password, PasswordHasher hasher, PasswordPolicy policy) {
     if (TenantStore.existsSlug(dsl, PLATFORM_SLUG)) {
       return;
     }
     policy.check("LATTICE_IDENTITY_BOOTSTRAP_PASSWORD", password);
     String hash = hasher.hash(PasswordPolicy.normalize(password));
-    Actor system = Actor.newBuilder().setType(ActorType.ACTOR_TYPE_SYSTEM).setSubjectId("identity").build();
-    Transactions.inTransaction(dsl, tx -> {
-      TenantStore.lockBootstrap(tx);
-      if (TenantStore.existsSlug(tx, PLATFORM_SLUG)) {
-        return null;
-      }
-      Instant now = clock.instant();
-      StoredTenant tenant = insertTenant(tx, PLATFORM_SLUG, "Lattice platform", now);
-      StoredUser user = insertUser(tx, tenant.id(), email, hash, "Platform administrator", "en",
-          "ACTIVE", now);
-      UserStore.grantBuiltIn(tx, tenant.id(), user.id(), "platform-admin", Times.utc(now));
-      events.append(tx, tenant.id(), "tenant", tenant.id(), 1, system, tenantCreated(tenant, user));
-      log.info("created the platform tenant and its administrator {}", user.email());
-      return null;
-    });
+    Actor system =
+        Actor.newBuilder().setType(ActorType.ACTOR_TYPE_SYSTEM).setSubjectId("identity").build();
+    Transactions.inTransaction(
+        dsl,
+        tx -> {
+          TenantStore.lockBootstrap(tx);
+          if (TenantStore.existsSlug(tx, PLATFORM_SLUG)) {
+            return null;
+          }
+          Instant now = clock.instant();
+          StoredTenant tenant = insertTenant(tx, PLATFORM_SLUG, "Lattice platform", now);
+          StoredUser user =
+              insertUser(
+                  tx, tenant.id(), email, hash, "Platform administrator", "en", "ACTIVE", now);
+          UserStore.grantBuiltIn(tx, tenant.id(), user.id(), "platform-admin", Times.utc(now));
+          events.append(
+              tx, tenant.id(), "tenant", tenant.id(), 1, system, tenantCreated(tenant, user));
+          log.info("created the platform tenant and its administrator {}", user.email());
+          return null;
+        });
   }
 
   /**
@@ -117,12 +139,14 @@ public final class Tenants {
    * address, so the directories of other services learn it from this one.
    */
   private static TenantCreated tenantCreated(StoredTenant tenant, StoredUser admin) {
-    TenantCreated.Builder event = TenantCreated.newBuilder()
-        .setTenantId(tenant.id().toString())
-        .setSlug(tenant.slug())
-        .setDisplayName(tenant.displayName());
+    TenantCreated.Builder event =
+        TenantCreated.newBuilder()
+            .setTenantId(tenant.id().toString())
+            .setSlug(tenant.slug())
+            .setDisplayName(tenant.displayName());
     if (admin != null) {
-      event.setInitialAdminUserId(admin.id().toString())
+      event
+          .setInitialAdminUserId(admin.id().toString())
           .setInitialAdminEmail(admin.email())
           .setInitialAdminDisplayName(admin.displayName())
           .setInitialAdminLocale(admin.locale());
@@ -145,12 +169,30 @@ public final class Tenants {
 
   private StoredTenant insertTenant(DSLContext tx, String slug, String displayName, Instant now) {
     return TenantStore.insert(tx, ids.next(), slug, displayName, Times.utc(now))
-        .orElseThrow(() -> new AlreadyExistsException("TENANT_SLUG_TAKEN", "a tenant with this slug exists"));
+        .orElseThrow(
+            () ->
+                new AlreadyExistsException("TENANT_SLUG_TAKEN", "a tenant with this slug exists"));
   }
 
-  private StoredUser insertUser(DSLContext tx, UUID tenantId, String email, String hash, String displayName,
-      String locale, String status, Instant now) {
-    return UserStore.insert(tx, new UserStore.NewUser(
-        ids.next(), tenantId, EmailAddresses.normalize(email), hash, displayName, locale, status), Times.utc(now));
+  private StoredUser insertUser(
+      DSLContext tx,
+      UUID tenantId,
+      String email,
+      String hash,
+      String displayName,
+      String locale,
+      String status,
+      Instant now) {
+    return UserStore.insert(
+        tx,
+        new UserStore.NewUser(
+            ids.next(),
+            tenantId,
+            EmailAddresses.normalize(email),
+            hash,
+            displayName,
+            locale,
+            status),
+        Times.utc(now));
   }
 }

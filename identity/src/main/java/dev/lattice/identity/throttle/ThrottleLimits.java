@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The limits of the public flows, one per action and scope, each {@code <count>/<window>}.
- * Override any with {@code LATTICE_IDENTITY_THROTTLE_<ACTION>_<SCOPE>}, e.g. {@code
+ * The limits of the public flows, one per action and scope, each {@code <count>/<window>}. Override
+ * any with {@code LATTICE_IDENTITY_THROTTLE_<ACTION>_<SCOPE>}, e.g. {@code
  * LATTICE_IDENTITY_THROTTLE_LOGIN_ACCOUNT_ADDRESS=10/10m}.
  */
 public final class ThrottleLimits {
@@ -33,10 +33,26 @@ public final class ThrottleLimits {
     put(limits, ThrottleAction.LOGIN, ThrottleScope.ACCOUNT_ADDRESS, new Limit(10, tenMinutes));
     put(limits, ThrottleAction.LOGIN, ThrottleScope.ADDRESS, new Limit(100, tenMinutes));
     // Messages to a mailbox: one verification mail a minute, five reset mails an hour.
-    put(limits, ThrottleAction.RESEND_VERIFICATION, ThrottleScope.ACCOUNT, new Limit(1, Duration.ofMinutes(1)));
-    put(limits, ThrottleAction.RESEND_VERIFICATION, ThrottleScope.ADDRESS, new Limit(30, tenMinutes));
-    put(limits, ThrottleAction.REQUEST_PASSWORD_RESET, ThrottleScope.ACCOUNT, new Limit(5, Duration.ofHours(1)));
-    put(limits, ThrottleAction.REQUEST_PASSWORD_RESET, ThrottleScope.ADDRESS, new Limit(30, tenMinutes));
+    put(
+        limits,
+        ThrottleAction.RESEND_VERIFICATION,
+        ThrottleScope.ACCOUNT,
+        new Limit(1, Duration.ofMinutes(1)));
+    put(
+        limits,
+        ThrottleAction.RESEND_VERIFICATION,
+        ThrottleScope.ADDRESS,
+        new Limit(30, tenMinutes));
+    put(
+        limits,
+        ThrottleAction.REQUEST_PASSWORD_RESET,
+        ThrottleScope.ACCOUNT,
+        new Limit(5, Duration.ofHours(1)));
+    put(
+        limits,
+        ThrottleAction.REQUEST_PASSWORD_RESET,
+        ThrottleScope.ADDRESS,
+        new Limit(30, tenMinutes));
     put(limits, ThrottleAction.REGISTER, ThrottleScope.ACCOUNT, new Limit(5, Duration.ofHours(1)));
     put(limits, ThrottleAction.REGISTER, ThrottleScope.ADDRESS, new Limit(30, tenMinutes));
     // Failed token presentations (guessing is hopeless at 256 bits; this caps the noise).
@@ -61,7 +77,9 @@ public final class ThrottleLimits {
 
   private static void put(
       Map<ThrottleAction, Map<ThrottleScope, Limit>> limits,
-      ThrottleAction action, ThrottleScope scope, Limit limit) {
+      ThrottleAction action,
+      ThrottleScope scope,
+      Limit limit) {
     limits.computeIfAbsent(action, a -> new EnumMap<>(ThrottleScope.class)).put(scope, limit);
   }
 
@@ -80,8 +98,7 @@ public final class ThrottleLimits {
       throw new ConfigException(name + " count must be at least 1, got " + value);
     }
     String window = value.substring(slash + 1).strip().toLowerCase(Locale.ROOT);
-    Duration duration =
-        Env.of(Map.of(name, window)).duration(name, Duration.ZERO);
+    Duration duration = Env.of(Map.of(name, window)).duration(name, Duration.ZERO);
     if (duration.isZero()) {
       throw new ConfigException(name + " window must be positive, got " + value);
     }

@@ -19,7 +19,11 @@ final class ThrottleStore {
 
   /** The counter of {@code keyHash} when its window began after {@code windowFloor}. */
   static Optional<ThrottleWindow> findOpen(
-      DSLContext ctx, ThrottleAction action, ThrottleScope scope, byte[] keyHash, OffsetDateTime windowFloor) {
+      DSLContext ctx,
+      ThrottleAction action,
+      ThrottleScope scope,
+      byte[] keyHash,
+      OffsetDateTime windowFloor) {
     Record2<Integer, OffsetDateTime> row =
         ctx.select(THROTTLES.ATTEMPT_COUNT, THROTTLES.WINDOW_START_TIME)
             .from(THROTTLES)
@@ -36,7 +40,11 @@ final class ThrottleStore {
    * before {@code windowFloor}. Returns the counter after the increment.
    */
   static ThrottleWindow increment(
-      DSLContext ctx, ThrottleAction action, ThrottleScope scope, byte[] keyHash, OffsetDateTime now,
+      DSLContext ctx,
+      ThrottleAction action,
+      ThrottleScope scope,
+      byte[] keyHash,
+      OffsetDateTime now,
       OffsetDateTime windowFloor) {
     var expired = THROTTLES.WINDOW_START_TIME.le(windowFloor);
     Record2<Integer, OffsetDateTime> row =

@@ -15,9 +15,9 @@ import org.jooq.DSLContext;
 
 /**
  * Fixed-window counters in PostgreSQL, shared by every identity replica. Each call is its own
- * statement outside the caller's transaction: a counted attempt stays counted even when the
- * request then fails. Over the limit: RESOURCE_EXHAUSTED, reason RATE_LIMITED, with RetryInfo
- * saying when the window ends. Its SQL is in {@link ThrottleStore}. Thread-safe.
+ * statement outside the caller's transaction: a counted attempt stays counted even when the request
+ * then fails. Over the limit: RESOURCE_EXHAUSTED, reason RATE_LIMITED, with RetryInfo saying when
+ * the window ends. Its SQL is in {@link ThrottleStore}. Thread-safe.
  */
 public final class Throttles {
 
@@ -83,7 +83,8 @@ public final class Throttles {
     return ThrottleStore.deleteIdleSince(dsl, now().minus(idle));
   }
 
-  private ThrottleWindow increment(ThrottleAction action, ThrottleScope scope, String key, Limit limit) {
+  private ThrottleWindow increment(
+      ThrottleAction action, ThrottleScope scope, String key, Limit limit) {
     OffsetDateTime now = now();
     return ThrottleStore.increment(dsl, action, scope, digest(key), now, now.minus(limit.window()));
   }

@@ -18,9 +18,10 @@ import java.util.UUID;
 
 /**
  * Signs access tokens (RFC 9068 profile): header {@code alg=ES256}, {@code kid}, {@code
- * typ=at+jwt}; claims {@code iss}, {@code aud}, {@code sub} (user id), {@code tenant_id}, {@code sid}
- * (the refresh token family, so ChangePassword can keep the caller's session), {@code roles}, {@code permissions}, {@code iat}, {@code nbf}, {@code exp}, {@code jti}. Every service
- * verifies them with the platform's auth interceptor against the JWKS.
+ * typ=at+jwt}; claims {@code iss}, {@code aud}, {@code sub} (user id), {@code tenant_id}, {@code
+ * sid} (the refresh token family, so ChangePassword can keep the caller's session), {@code roles},
+ * {@code permissions}, {@code iat}, {@code nbf}, {@code exp}, {@code jti}. Every service verifies
+ * them with the platform's auth interceptor against the JWKS.
  */
 public final class AccessTokens {
 
@@ -54,7 +55,8 @@ public final class AccessTokens {
       UUID userId, UUID tenantId, UUID sessionId, List<String> roles, List<String> permissions) {
     Instant now = clock.instant();
     StoredKey key =
-        keys.ring().signingKey(now)
+        keys.ring()
+            .signingKey(now)
             .or(() -> keys.refresh().signingKey(now))
             .orElseThrow(() -> new IllegalStateException("no signing key is active"));
     Instant expire = now.plus(ttl);

@@ -7,8 +7,8 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * Refresh, verification and reset tokens: 256 random bits, given to the user as base64url
- * (43 characters) and stored only as their SHA-256 (docs/architecture.md §5). A database leak therefore
+ * Refresh, verification and reset tokens: 256 random bits, given to the user as base64url (43
+ * characters) and stored only as their SHA-256 (docs/architecture.md §5). A database leak therefore
  * yields no usable token, and a look-up by hash needs no constant-time comparison.
  */
 public final class OpaqueTokens {

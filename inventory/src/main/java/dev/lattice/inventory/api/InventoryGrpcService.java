@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 /**
  * The gRPC face of the inventory service. Requests reach it only after the platform's interceptors
  * (telemetry, error mapping, authorization by the contract's access option, protovalidate), so
- * every request here is valid by its contract and its caller holds the RPC's permission. The
- * tenant of every call comes from the caller's token; products of other tenants are NOT_FOUND.
+ * every request here is valid by its contract and its caller holds the RPC's permission. The tenant
+ * of every call comes from the caller's token; products of other tenants are NOT_FOUND.
  */
 public final class InventoryGrpcService extends InventoryServiceGrpc.InventoryServiceImplBase {
 
@@ -28,59 +28,101 @@ public final class InventoryGrpcService extends InventoryServiceGrpc.InventorySe
 
   @Override
   public void getProduct(GetProductRequest request, StreamObserver<GetProductResponse> response) {
-    answer(response, () -> GetProductResponse.newBuilder()
-        .setProduct(catalog.get(tenant(), UUID.fromString(request.getProductId()), mayWrite()))
-        .build());
+    answer(
+        response,
+        () ->
+            GetProductResponse.newBuilder()
+                .setProduct(
+                    catalog.get(tenant(), UUID.fromString(request.getProductId()), mayWrite()))
+                .build());
   }
 
   @Override
-  public void listProducts(ListProductsRequest request, StreamObserver<ListProductsResponse> response) {
+  public void listProducts(
+      ListProductsRequest request, StreamObserver<ListProductsResponse> response) {
     answer(response, () -> catalog.list(tenant(), request, mayWrite()));
   }
 
   @Override
-  public void createProduct(CreateProductRequest request, StreamObserver<CreateProductResponse> response) {
+  public void createProduct(
+      CreateProductRequest request, StreamObserver<CreateProductResponse> response) {
     answer(response, () -> catalog.create(tenant(), actor(), request));
   }
 
   @Override
-  public void updateProduct(UpdateProductRequest request, StreamObserver<UpdateProductResponse> response) {
-    answer(response, () -> UpdateProductResponse.newBuilder()
-        .setProduct(catalog.update(tenant(), actor(), UUID.fromString(request.getProductId()),
-            request.getVersion(), request.getProduct(), request.getUpdateMask()))
-        .build());
+  public void updateProduct(
+      UpdateProductRequest request, StreamObserver<UpdateProductResponse> response) {
+    answer(
+        response,
+        () ->
+            UpdateProductResponse.newBuilder()
+                .setProduct(
+                    catalog.update(
+                        tenant(),
+                        actor(),
+                        UUID.fromString(request.getProductId()),
+                        request.getVersion(),
+                        request.getProduct(),
+                        request.getUpdateMask()))
+                .build());
   }
 
   @Override
-  public void deleteProduct(DeleteProductRequest request, StreamObserver<DeleteProductResponse> response) {
-    answer(response, () -> DeleteProductResponse.newBuilder()
-        .setProduct(catalog.delete(tenant(), actor(), UUID.fromString(request.getProductId()),
-            request.getVersion()))
-        .build());
+  public void deleteProduct(
+      DeleteProductRequest request, StreamObserver<DeleteProductResponse> response) {
+    answer(
+        response,
+        () ->
+            DeleteProductResponse.newBuilder()
+                .setProduct(
+                    catalog.delete(
+                        tenant(),
+                        actor(),
+                        UUID.fromString(request.getProductId()),
+                        request.getVersion()))
+                .build());
   }
 
   @Override
   public void batchGetProducts(
       BatchGetProductsRequest request, StreamObserver<BatchGetProductsResponse> response) {
-    answer(response, () -> BatchGetProductsResponse.newBuilder()
-        .addAllProducts(catalog.batchGet(tenant(),
-            request.getProductIdsList().stream().map(UUID::fromString).toList()))
-        .build());
+    answer(
+        response,
+        () ->
+            BatchGetProductsResponse.newBuilder()
+                .addAllProducts(
+                    catalog.batchGet(
+                        tenant(),
+                        request.getProductIdsList().stream().map(UUID::fromString).toList()))
+                .build());
   }
 
   @Override
   public void getStock(GetStockRequest request, StreamObserver<GetStockResponse> response) {
-    answer(response, () -> GetStockResponse.newBuilder()
-        .setStock(stock.get(tenant(), UUID.fromString(request.getProductId()), mayWrite()))
-        .build());
+    answer(
+        response,
+        () ->
+            GetStockResponse.newBuilder()
+                .setStock(stock.get(tenant(), UUID.fromString(request.getProductId()), mayWrite()))
+                .build());
   }
 
   @Override
-  public void adjustStock(AdjustStockRequest request, StreamObserver<AdjustStockResponse> response) {
-    answer(response, () -> AdjustStockResponse.newBuilder()
-        .setStock(stock.adjust(tenant(), actor(), UUID.fromString(request.getProductId()),
-            request.getVersion(), request.getDelta(), request.getReason()))
-        .build());
+  public void adjustStock(
+      AdjustStockRequest request, StreamObserver<AdjustStockResponse> response) {
+    answer(
+        response,
+        () ->
+            AdjustStockResponse.newBuilder()
+                .setStock(
+                    stock.adjust(
+                        tenant(),
+                        actor(),
+                        UUID.fromString(request.getProductId()),
+                        request.getVersion(),
+                        request.getDelta(),
+                        request.getReason()))
+                .build());
   }
 
   private static UUID tenant() {

@@ -56,7 +56,9 @@ public final class Catalog {
     this.clock = clock;
   }
 
-  /** GetProduct: a deleted product only when {@code seeDeleted} (the caller has inventory.write). */
+  /**
+   * GetProduct: a deleted product only when {@code seeDeleted} (the caller has inventory.write).
+   */
   public Product get(UUID tenantId, UUID productId, boolean seeDeleted) {
     return ProductStore.find(dsl, tenantId, productId)
         .filter(row -> seeDeleted || !row.deleted())
@@ -72,16 +74,34 @@ public final class Catalog {
   public ListProductsResponse list(UUID tenantId, ListProductsRequest request, boolean mayWrite) {
     if (request.getShowDeleted() && !mayWrite) {
       throw new PermissionDeniedException(
-          "PERMISSION_DENIED", "show_deleted needs the permission " + WRITE_PERMISSION,
+          "PERMISSION_DENIED",
+          "show_deleted needs the permission " + WRITE_PERMISSION,
           Map.of("permission", WRITE_PERMISSION));
     }
     int size = PageSize.resolve(request.getPageSize());
-    String fingerprint = PageTokens.fingerprint(
-        "products", tenantId, request.getSkuPrefix(), request.getNameContains(), request.getShowDeleted());
-    Optional<ProductQuery.After> after = pageTokens.decode(request.getPageToken(), fingerprint)
-        .map(cursor -> new ProductQuery.After(cursor.string(0), UUID.fromString(cursor.string(1))));
-    List<ProductRow> rows = ProductStore.page(dsl, new ProductQuery(tenantId, request.getSkuPrefix(),
-        request.getNameContains(), request.getShowDeleted(), after, size + 1));
+    String fingerprint =
+        PageTokens.fingerprint(
+            "products",
+            tenantId,
+            request.getSkuPrefix(),
+            request.getNameContains(),
+            request.getShowDeleted());
+    Optional<ProductQuery.After> after =
+        pageTokens
+            .decode(request.getPageToken(), fingerprint)
+            .map(
+                cursor ->
+                    new ProductQuery.After(cursor.string(0), UUID.fromString(cursor.string(1))));
+    List<ProductRow> rows =
+        ProductStore.page(
+            dsl,
+            new ProductQuery(
+                tenantId,
+                request.getSkuPrefix(),
+                request.getNameContains(),
+                request.getShowDeleted(),
+                after,
+                size + 1));
     ListProductsResponse.Builder response = ListProductsResponse.newBuilder();
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
       response.addProducts(rows.get(i).toProto());
@@ -96,26 +116,44 @@ public final class Catalog {
 
   /** CreateProduct: the product at version 1 and its stock (available = initial_stock). */
   public CreateProductResponse create(UUID tenantId, Actor actor, CreateProductRequest request) {
-    return Transactions.inTransaction(dsl, tx -> {
-      OffsetDateTime now = ProductStore.utc(clock.instant());
-      UUID productId = ids.next();
-      ProductRow product = new ProductRow(productId, tenantId, request.getSku(), request.getName(),
-          request.getDescription(), request.getPriceAmountMinor(), request.getCurrency(), now, now,
-          null, 1L);
-      ProductStore.insert(tx, product);
-      StockLevel stock = StockLevel.initial(productId, tenantId, request.getInitialStock(), now);
-      StockStore.insert(tx, stock);
-      Product created = product.toProto();
-      events.product(tx, tenantId, productId, product.version(), actor,
-          ProductCreated.newBuilder()
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          OffsetDateTime now = ProductStore.utc(clock.instant());
+          UUID productId = ids.next();
+          ProductRow product =
+              new ProductRow(
+                  productId,
+                  tenantId,
+                  request.getSku(),
+                  request.getName(),
+                  request.getDescription(),
+                  request.getPriceAmountMinor(),
+                  request.getCurrency(),
+                  now,
+                  now,
+                  null,
+                  1L);
+          ProductStore.insert(tx, product);
+          StockLevel stock =
+              StockLevel.initial(productId, tenantId, request.getInitialStock(), now);
+          StockStore.insert(tx, stock);
+          Product created = product.toProto();
+          events.product(
+              tx,
+              tenantId,
+              productId,
+              product.version(),
+              actor,
+              ProductCreated.newBuilder()
+                  .setProduct(created)
+                  .setInitialStock(request.getInitialStock())
+                  .build());
+          return CreateProductResponse.newBuilder()
               .setProduct(created)
-              .setInitialStock(request.getInitialStock())
-              .build());
-      return CreateProductResponse.newBuilder()
-          .setProduct(created)
-          .setStock(stock.toProto())
-          .build();
-    });
+              .setStock(stock.toProto())
+              .build();
+        });
   }
 
   /**
@@ -124,54 +162,69 @@ public final class Catalog {
    */
   public Product update(
       UUID tenantId, Actor actor, UUID productId, long version, Product values, FieldMask mask) {
-    return Transactions.inTransaction(dsl, tx -> {
-      ProductRow product = ProductStore.lockLive(tx, tenantId, productId);
-      Versions.require("product", product.version(), version);
-      Map<String, Object> requested = new LinkedHashMap<>();
-      for (String path : new LinkedHashSet<>(mask.getPathsList())) {
-        requested.put(path, ProductRow.requested(path, values));
-      }
-      Set<String> changed = new LinkedHashSet<>();
-      requested.forEach((path, value) -> {
-        if (!Objects.equals(product.field(path), value)) {
-          changed.add(path);
-        }
-      });
-      if (changed.isEmpty()) {
-        return product.toProto();
-      }
-      ProductRow next = product;
-      for (String path : changed) {
-        next = next.with(path, requested.get(path));
-      }
-      ProductRow stored = next.changedAt(ProductStore.utc(clock.instant()), null);
-      ProductStore.update(tx, stored);
-      Product updated = stored.toProto();
-      events.product(tx, tenantId, productId, stored.version(), actor,
-          ProductUpdated.newBuilder()
-              .setProduct(updated)
-              .setChangedFields(FieldMask.newBuilder().addAllPaths(changed))
-              .build());
-      return updated;
-    });
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          ProductRow product = ProductStore.lockLive(tx, tenantId, productId);
+          Versions.require("product", product.version(), version);
+          Map<String, Object> requested = new LinkedHashMap<>();
+          for (String path : new LinkedHashSet<>(mask.getPathsList())) {
+            requested.put(path, ProductRow.requested(path, values));
+          }
+          Set<String> changed = new LinkedHashSet<>();
+          requested.forEach(
+              (path, value) -> {
+                if (!Objects.equals(product.field(path), value)) {
+                  changed.add(path);
+                }
+              });
+          if (changed.isEmpty()) {
+            return product.toProto();
+          }
+          ProductRow next = product;
+          for (String path : changed) {
+            next = next.with(path, requested.get(path));
+          }
+          ProductRow stored = next.changedAt(ProductStore.utc(clock.instant()), null);
+          ProductStore.update(tx, stored);
+          Product updated = stored.toProto();
+          events.product(
+              tx,
+              tenantId,
+              productId,
+              stored.version(),
+              actor,
+              ProductUpdated.newBuilder()
+                  .setProduct(updated)
+                  .setChangedFields(FieldMask.newBuilder().addAllPaths(changed))
+                  .build());
+          return updated;
+        });
   }
 
   /** DeleteProduct: soft delete; the SKU becomes free for a new product. */
   public Product delete(UUID tenantId, Actor actor, UUID productId, long version) {
-    return Transactions.inTransaction(dsl, tx -> {
-      ProductRow product = ProductStore.lockLive(tx, tenantId, productId);
-      Versions.require("product", product.version(), version);
-      OffsetDateTime now = ProductStore.utc(clock.instant());
-      ProductRow deleted = product.changedAt(now, now);
-      ProductStore.markDeleted(tx, deleted);
-      events.product(tx, tenantId, productId, deleted.version(), actor,
-          ProductDeleted.newBuilder()
-              .setProductId(productId.toString())
-              .setSku(deleted.sku())
-              .setDeleteTime(ProductStore.timestamp(now))
-              .build());
-      return deleted.toProto();
-    });
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          ProductRow product = ProductStore.lockLive(tx, tenantId, productId);
+          Versions.require("product", product.version(), version);
+          OffsetDateTime now = ProductStore.utc(clock.instant());
+          ProductRow deleted = product.changedAt(now, now);
+          ProductStore.markDeleted(tx, deleted);
+          events.product(
+              tx,
+              tenantId,
+              productId,
+              deleted.version(),
+              actor,
+              ProductDeleted.newBuilder()
+                  .setProductId(productId.toString())
+                  .setSku(deleted.sku())
+                  .setDeleteTime(ProductStore.timestamp(now))
+                  .build());
+          return deleted.toProto();
+        });
   }
 
   /**
@@ -181,13 +234,12 @@ public final class Catalog {
   public List<Product> batchGet(UUID tenantId, List<UUID> productIds) {
     Map<UUID, ProductRow> found = new LinkedHashMap<>();
     ProductStore.findLive(dsl, tenantId, productIds).forEach(row -> found.put(row.id(), row));
-    List<String> missing = productIds.stream()
-        .filter(id -> !found.containsKey(id))
-        .map(UUID::toString)
-        .toList();
+    List<String> missing =
+        productIds.stream().filter(id -> !found.containsKey(id)).map(UUID::toString).toList();
     if (!missing.isEmpty()) {
       throw new NotFoundException(
-          ProductStore.PRODUCT_NOT_FOUND, "some products were not found",
+          ProductStore.PRODUCT_NOT_FOUND,
+          "some products were not found",
           Map.of("product_ids", String.join(",", missing)));
     }
     return productIds.stream().map(found::get).map(ProductRow::toProto).toList();

@@ -14,8 +14,12 @@ import java.util.UUID;
  * @param limit the most products returned
  */
 record ProductQuery(
-    UUID tenantId, String skuPrefix, String nameContains, boolean showDeleted,
-    Optional<After> after, int limit) {
+    UUID tenantId,
+    String skuPrefix,
+    String nameContains,
+    boolean showDeleted,
+    Optional<After> after,
+    int limit) {
 
   /** The (sku, id) of the last product of the previous page. */
   record After(String sku, UUID id) {}

@@ -21,8 +21,16 @@ import java.util.UUID;
  * @param version bumped by every change
  */
 public record ProductRow(
-    UUID id, UUID tenantId, String sku, String name, String description, long priceAmountMinor,
-    String currency, OffsetDateTime createTime, OffsetDateTime updateTime, OffsetDateTime deleteTime,
+    UUID id,
+    UUID tenantId,
+    String sku,
+    String name,
+    String description,
+    long priceAmountMinor,
+    String currency,
+    OffsetDateTime createTime,
+    OffsetDateTime updateTime,
+    OffsetDateTime deleteTime,
     long version) {
 
   /** Whether the product was soft deleted. */
@@ -57,26 +65,96 @@ public record ProductRow(
     };
   }
 
-  /** This product with {@code path} set to {@code value}, one of the paths {@link #requested} accepts. */
+  /**
+   * This product with {@code path} set to {@code value}, one of the paths {@link #requested}
+   * accepts.
+   */
   ProductRow with(String path, Object value) {
     return switch (path) {
-      case "sku" -> new ProductRow(id, tenantId, (String) value, name, description, priceAmountMinor,
-          currency, createTime, updateTime, deleteTime, version);
-      case "name" -> new ProductRow(id, tenantId, sku, (String) value, description, priceAmountMinor,
-          currency, createTime, updateTime, deleteTime, version);
-      case "description" -> new ProductRow(id, tenantId, sku, name, (String) value, priceAmountMinor,
-          currency, createTime, updateTime, deleteTime, version);
-      case "price_amount_minor" -> new ProductRow(id, tenantId, sku, name, description, (Long) value,
-          currency, createTime, updateTime, deleteTime, version);
-      default -> new ProductRow(id, tenantId, sku, name, description, priceAmountMinor,
-          (String) value, createTime, updateTime, deleteTime, version);
+      case "sku" ->
+          new ProductRow(
+              id,
+              tenantId,
+              (String) value,
+              name,
+              description,
+              priceAmountMinor,
+              currency,
+              createTime,
+              updateTime,
+              deleteTime,
+              version);
+      case "name" ->
+          new ProductRow(
+              id,
+              tenantId,
+              sku,
+              (String) value,
+              description,
+              priceAmountMinor,
+              currency,
+              createTime,
+              updateTime,
+              deleteTime,
+              version);
+      case "description" ->
+          new ProductRow(
+              id,
+              tenantId,
+              sku,
+              name,
+              (String) value,
+              priceAmountMinor,
+              currency,
+              createTime,
+              updateTime,
+              deleteTime,
+              version);
+      case "price_amount_minor" ->
+          new ProductRow(
+              id,
+              tenantId,
+              sku,
+              name,
+              description,
+              (Long) value,
+              currency,
+              createTime,
+              updateTime,
+              deleteTime,
+              version);
+      default ->
+          new ProductRow(
+              id,
+              tenantId,
+              sku,
+              name,
+              description,
+              priceAmountMinor,
+              (String) value,
+              createTime,
+              updateTime,
+              deleteTime,
+              version);
     };
   }
 
-  /** This product changed at {@code now}: the next version, deleted at {@code deleteTime} (or live). */
+  /**
+   * This product changed at {@code now}: the next version, deleted at {@code deleteTime} (or live).
+   */
   ProductRow changedAt(OffsetDateTime now, OffsetDateTime deleteTime) {
-    return new ProductRow(id, tenantId, sku, name, description, priceAmountMinor, currency,
-        createTime, now, deleteTime, version + 1);
+    return new ProductRow(
+        id,
+        tenantId,
+        sku,
+        name,
+        description,
+        priceAmountMinor,
+        currency,
+        createTime,
+        now,
+        deleteTime,
+        version + 1);
   }
 
   /** The proto form. */

@@ -62,8 +62,8 @@ public final class ProductStore {
 
   /**
    * The products among {@code productIds} that are live in {@code tenantId}, with a KEY SHARE lock
-   * so that a concurrent delete (which locks the product FOR UPDATE) waits for this transaction
-   * and a reservation never holds a product deleted before it committed.
+   * so that a concurrent delete (which locks the product FOR UPDATE) waits for this transaction and
+   * a reservation never holds a product deleted before it committed.
    */
   public static Set<UUID> lockLiveIds(DSLContext tx, UUID tenantId, Collection<UUID> productIds) {
     return tx.select(PRODUCTS.ID)
@@ -98,8 +98,10 @@ public final class ProductStore {
     if (!query.nameContains().isEmpty()) {
       where.add(PRODUCTS.NAME.containsIgnoreCase(query.nameContains()));
     }
-    query.after().ifPresent(after ->
-        where.add(DSL.row(PRODUCTS.SKU, PRODUCTS.ID).gt(after.sku(), after.id())));
+    query
+        .after()
+        .ifPresent(
+            after -> where.add(DSL.row(PRODUCTS.SKU, PRODUCTS.ID).gt(after.sku(), after.id())));
     return ctx.selectFrom(PRODUCTS)
         .where(where)
         .orderBy(PRODUCTS.SKU, PRODUCTS.ID)
@@ -107,7 +109,10 @@ public final class ProductStore {
         .fetch(ProductStore::row);
   }
 
-  /** Inserts {@code product}; ALREADY_EXISTS SKU_TAKEN when a live product of the tenant has its SKU. */
+  /**
+   * Inserts {@code product}; ALREADY_EXISTS SKU_TAKEN when a live product of the tenant has its
+   * SKU.
+   */
   static void insert(DSLContext tx, ProductRow product) {
     try {
       tx.insertInto(PRODUCTS)
@@ -172,7 +177,8 @@ public final class ProductStore {
 
   /** The instant as a UTC date-time for the database, truncated to PostgreSQL's microseconds. */
   public static OffsetDateTime utc(Instant instant) {
-    return OffsetDateTime.ofInstant(instant.truncatedTo(java.time.temporal.ChronoUnit.MICROS), ZoneOffset.UTC);
+    return OffsetDateTime.ofInstant(
+        instant.truncatedTo(java.time.temporal.ChronoUnit.MICROS), ZoneOffset.UTC);
   }
 
   /** ALREADY_EXISTS SKU_TAKEN when {@code e} violated the live-SKU index; otherwise {@code e}. */
@@ -193,8 +199,16 @@ public final class ProductStore {
 
   private static ProductRow row(ProductsRecord row) {
     return new ProductRow(
-        row.getId(), row.getTenantId(), row.getSku(), row.getName(), row.getDescription(),
-        row.getPriceAmountMinor(), row.getCurrency(), row.getCreateTime(), row.getUpdateTime(),
-        row.getDeleteTime(), row.getVersion());
+        row.getId(),
+        row.getTenantId(),
+        row.getSku(),
+        row.getName(),
+        row.getDescription(),
+        row.getPriceAmountMinor(),
+        row.getCurrency(),
+        row.getCreateTime(),
+        row.getUpdateTime(),
+        row.getDeleteTime(),
+        row.getVersion());
   }
 }

@@ -10,9 +10,9 @@ import org.jooq.DSLContext;
 
 /**
  * Appends inventory's events to the outbox inside the caller's transaction. Product events have
- * aggregate type {@value #PRODUCT}, StockAdjusted {@value #STOCK} (aggregate id = product id),
- * the saga's events {@value #RESERVATION} (aggregate id = reservation id), except a StockRejected
- * of an order that never had a reservation: {@value #ORDER} (aggregate id = order id, version 1).
+ * aggregate type {@value #PRODUCT}, StockAdjusted {@value #STOCK} (aggregate id = product id), the
+ * saga's events {@value #RESERVATION} (aggregate id = reservation id), except a StockRejected of an
+ * order that never had a reservation: {@value #ORDER} (aggregate id = order id, version 1).
  */
 public final class InventoryEvents {
 
@@ -22,7 +22,10 @@ public final class InventoryEvents {
   /** Aggregate type of StockAdjusted. */
   public static final String STOCK = "stock";
 
-  /** Aggregate type of StockReserved, StockCommitted, StockReleased, StockReturned, ReservationExpired. */
+  /**
+   * Aggregate type of StockReserved, StockCommitted, StockReleased, StockReturned,
+   * ReservationExpired.
+   */
   public static final String RESERVATION = "reservation";
 
   /** Aggregate type of a StockRejected of an order that has no reservation. */
@@ -39,12 +42,14 @@ public final class InventoryEvents {
   }
 
   /** An event about product {@code productId} at {@code version}. */
-  public void product(DSLContext tx, UUID tenantId, UUID productId, long version, Actor actor, Message payload) {
+  public void product(
+      DSLContext tx, UUID tenantId, UUID productId, long version, Actor actor, Message payload) {
     append(tx, tenantId, PRODUCT, productId, version, actor, payload);
   }
 
   /** An event about the stock of {@code productId} at stock {@code version}. */
-  public void stock(DSLContext tx, UUID tenantId, UUID productId, long version, Actor actor, Message payload) {
+  public void stock(
+      DSLContext tx, UUID tenantId, UUID productId, long version, Actor actor, Message payload) {
     append(tx, tenantId, STOCK, productId, version, actor, payload);
   }
 
@@ -54,24 +59,44 @@ public final class InventoryEvents {
    * @param causationId the event that caused it, or null (the expiry job)
    */
   public void reservation(
-      DSLContext tx, UUID tenantId, UUID reservationId, long version, Message payload, String causationId) {
+      DSLContext tx,
+      UUID tenantId,
+      UUID reservationId,
+      long version,
+      Message payload,
+      String causationId) {
     append(tx, tenantId, RESERVATION, reservationId, version, SYSTEM, payload, causationId);
   }
 
-  /** A StockRejected of order {@code orderId}, which has no reservation, caused by {@code causationId}. */
-  public void orderRejected(DSLContext tx, UUID tenantId, UUID orderId, Message payload, String causationId) {
+  /**
+   * A StockRejected of order {@code orderId}, which has no reservation, caused by {@code
+   * causationId}.
+   */
+  public void orderRejected(
+      DSLContext tx, UUID tenantId, UUID orderId, Message payload, String causationId) {
     append(tx, tenantId, ORDER, orderId, 1, SYSTEM, payload, causationId);
   }
 
   private void append(
-      DSLContext tx, UUID tenantId, String aggregateType, UUID aggregateId, long version,
-      Actor actor, Message payload) {
+      DSLContext tx,
+      UUID tenantId,
+      String aggregateType,
+      UUID aggregateId,
+      long version,
+      Actor actor,
+      Message payload) {
     append(tx, tenantId, aggregateType, aggregateId, version, actor, payload, null);
   }
 
   private void append(
-      DSLContext tx, UUID tenantId, String aggregateType, UUID aggregateId, long version,
-      Actor actor, Message payload, String causationId) {
+      DSLContext tx,
+      UUID tenantId,
+      String aggregateType,
+      UUID aggregateId,
+      long version,
+      Actor actor,
+      Message payload,
+      String causationId) {
     outbox.append(
         tx,
         OutboxEvent.builder()

@@ -6,7 +6,9 @@ import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
 import dev.lattice.platform.consumer.EventIds;
 
-/** OrderCancelled: release the order's ACTIVE reservation ({@link ReservationTransitions#release}). */
+/**
+ * OrderCancelled: release the order's ACTIVE reservation ({@link ReservationTransitions#release}).
+ */
 public final class OrderCancelledHandler implements EventHandler<OrderCancelled> {
 
   private final ReservationTransitions reservations;
@@ -15,7 +17,9 @@ public final class OrderCancelledHandler implements EventHandler<OrderCancelled>
     this.reservations = reservations;
   }
 
-  /** @throws dev.lattice.platform.consumer.PermanentEventException if an id is not a UUID */
+  /**
+   * @throws dev.lattice.platform.consumer.PermanentEventException if an id is not a UUID
+   */
   @Override
   public void handle(EventContext context, OrderCancelled event) {
     reservations.release(

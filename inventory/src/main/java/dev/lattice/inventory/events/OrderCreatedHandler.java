@@ -35,7 +35,9 @@ public final class OrderCreatedHandler implements EventHandler<OrderCreated> {
         throw new PermanentEventException(
             "order " + event.getOrderId() + " has a line of quantity " + line.getQuantity());
       }
-      lines.add(new ReservationLine(EventIds.uuid("product_id", line.getProductId()), line.getQuantity()));
+      lines.add(
+          new ReservationLine(
+              EventIds.uuid("product_id", line.getProductId()), line.getQuantity()));
     }
     reservations.reserve(
         context.tx(),

@@ -15,7 +15,9 @@ public final class OrderPaidHandler implements EventHandler<OrderPaid> {
     this.reservations = reservations;
   }
 
-  /** @throws dev.lattice.platform.consumer.PermanentEventException if an id is not a UUID */
+  /**
+   * @throws dev.lattice.platform.consumer.PermanentEventException if an id is not a UUID
+   */
   @Override
   public void handle(EventContext context, OrderPaid event) {
     reservations.commit(

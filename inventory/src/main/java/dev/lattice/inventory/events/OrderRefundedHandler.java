@@ -15,7 +15,9 @@ public final class OrderRefundedHandler implements EventHandler<OrderRefunded> {
     this.reservations = reservations;
   }
 
-  /** @throws dev.lattice.platform.consumer.PermanentEventException if an id is not a UUID */
+  /**
+   * @throws dev.lattice.platform.consumer.PermanentEventException if an id is not a UUID
+   */
   @Override
   public void handle(EventContext context, OrderRefunded event) {
     reservations.refund(

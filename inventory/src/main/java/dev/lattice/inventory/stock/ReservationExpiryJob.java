@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Expires unpaid reservations: every {@code interval} it expires due ACTIVE reservations of every
- * tenant, one per transaction (so stock rows are locked only as long as one reservation takes),
- * up to {@value #BATCH} per round and further rounds at once while rounds come back full. Safe on
+ * tenant, one per transaction (so stock rows are locked only as long as one reservation takes), up
+ * to {@value #BATCH} per round and further rounds at once while rounds come back full. Safe on
  * every replica at once: claims skip reservations another transaction holds. Started by {@link
  * #start()}, stopped by {@link #close()}.
  */
@@ -26,8 +26,9 @@ public final class ReservationExpiryJob implements AutoCloseable {
   private final DSLContext dsl;
   private final ReservationTransitions reservations;
   private final Duration interval;
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-      Thread.ofPlatform().daemon().name("inventory-reservation-expiry").factory());
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("inventory-reservation-expiry").factory());
 
   /**
    * A job that is not running yet; see {@link #start()}.
@@ -35,7 +36,8 @@ public final class ReservationExpiryJob implements AutoCloseable {
    * @param dsl the inventory database
    * @param interval the pause between the end of one pass and the start of the next
    */
-  public ReservationExpiryJob(DSLContext dsl, ReservationTransitions reservations, Duration interval) {
+  public ReservationExpiryJob(
+      DSLContext dsl, ReservationTransitions reservations, Duration interval) {
     this.dsl = dsl;
     this.reservations = reservations;
     this.interval = interval;
@@ -54,7 +56,8 @@ public final class ReservationExpiryJob implements AutoCloseable {
     int round;
     do {
       round = 0;
-      while (round < BATCH && !Thread.currentThread().isInterrupted()
+      while (round < BATCH
+          && !Thread.currentThread().isInterrupted()
           && Transactions.inTransaction(dsl, reservations::expireNext)) {
         round++;
       }

@@ -1,9 +1,9 @@
 package dev.lattice.inventory.stock;
 
 /**
- * Where a reservation is in its life, as stored in {@code reservations.status}:
- * ACTIVE → COMMITTED → RETURNED; ACTIVE → RELEASED | EXPIRED; an order paid after its reservation
- * expired or was released moves EXPIRED/RELEASED → COMMITTED (decision 0008).
+ * Where a reservation is in its life, as stored in {@code reservations.status}: ACTIVE → COMMITTED
+ * → RETURNED; ACTIVE → RELEASED | EXPIRED; an order paid after its reservation expired or was
+ * released moves EXPIRED/RELEASED → COMMITTED (decision 0008).
  */
 enum ReservationStatus {
   /** Holds reserved units until paid, cancelled or expired. */

@@ -52,33 +52,44 @@ final class ReservationStore {
    * Inserts a reservation in {@code status} and its lines unless order {@code orderId} has one
    * already.
    *
-   * @return false, inserting nothing, when the order has a reservation (a concurrent insert for
-   *     the same order waits for the other transaction and then finds it)
+   * @return false, inserting nothing, when the order has a reservation (a concurrent insert for the
+   *     same order waits for the other transaction and then finds it)
    */
   static boolean insert(
-      DSLContext tx, UUID tenantId, UUID reservationId, UUID orderId, ReservationStatus status,
-      List<ReservationLine> lines, OffsetDateTime now, OffsetDateTime expireTime) {
-    int inserted = tx.insertInto(RESERVATIONS)
-        .set(RESERVATIONS.ID, reservationId)
-        .set(RESERVATIONS.TENANT_ID, tenantId)
-        .set(RESERVATIONS.ORDER_ID, orderId)
-        .set(RESERVATIONS.STATUS, status.name())
-        .set(RESERVATIONS.EXPIRE_TIME, expireTime)
-        .set(RESERVATIONS.CREATE_TIME, now)
-        .set(RESERVATIONS.UPDATE_TIME, now)
-        .set(RESERVATIONS.VERSION, 1L)
-        .onConflict(RESERVATIONS.TENANT_ID, RESERVATIONS.ORDER_ID)
-        .doNothing()
-        .execute();
+      DSLContext tx,
+      UUID tenantId,
+      UUID reservationId,
+      UUID orderId,
+      ReservationStatus status,
+      List<ReservationLine> lines,
+      OffsetDateTime now,
+      OffsetDateTime expireTime) {
+    int inserted =
+        tx.insertInto(RESERVATIONS)
+            .set(RESERVATIONS.ID, reservationId)
+            .set(RESERVATIONS.TENANT_ID, tenantId)
+            .set(RESERVATIONS.ORDER_ID, orderId)
+            .set(RESERVATIONS.STATUS, status.name())
+            .set(RESERVATIONS.EXPIRE_TIME, expireTime)
+            .set(RESERVATIONS.CREATE_TIME, now)
+            .set(RESERVATIONS.UPDATE_TIME, now)
+            .set(RESERVATIONS.VERSION, 1L)
+            .onConflict(RESERVATIONS.TENANT_ID, RESERVATIONS.ORDER_ID)
+            .doNothing()
+            .execute();
     if (inserted == 0) {
       return false;
     }
     if (lines.isEmpty()) {
       return true;
     }
-    var insert = tx.insertInto(RESERVATION_LINES,
-        RESERVATION_LINES.RESERVATION_ID, RESERVATION_LINES.PRODUCT_ID,
-        RESERVATION_LINES.TENANT_ID, RESERVATION_LINES.QUANTITY);
+    var insert =
+        tx.insertInto(
+            RESERVATION_LINES,
+            RESERVATION_LINES.RESERVATION_ID,
+            RESERVATION_LINES.PRODUCT_ID,
+            RESERVATION_LINES.TENANT_ID,
+            RESERVATION_LINES.QUANTITY);
     for (ReservationLine line : lines) {
       insert = insert.values(reservationId, line.productId(), tenantId, line.quantity());
     }
@@ -97,9 +108,8 @@ final class ReservationStore {
   }
 
   /**
-   * Moves {@code reservation} to {@code status} (or keeps its status) at its version plus one.
-   * The row is locked by the caller; the version condition states the optimistic contract all the
-   * same.
+   * Moves {@code reservation} to {@code status} (or keeps its status) at its version plus one. The
+   * row is locked by the caller; the version condition states the optimistic contract all the same.
    *
    * @return the reservation as it is now
    * @throws dev.lattice.platform.errors.AbortedException VERSION_MISMATCH if the row changed
@@ -107,14 +117,15 @@ final class ReservationStore {
   static Reservation update(
       DSLContext tx, Reservation reservation, ReservationStatus status, OffsetDateTime now) {
     long read = reservation.version();
-    int updated = tx.update(RESERVATIONS)
-        .set(RESERVATIONS.STATUS, status.name())
-        .set(RESERVATIONS.UPDATE_TIME, now)
-        .set(RESERVATIONS.VERSION, read + 1)
-        .where(RESERVATIONS.ID.eq(reservation.id()))
-        .and(RESERVATIONS.TENANT_ID.eq(reservation.tenantId()))
-        .and(RESERVATIONS.VERSION.eq(read))
-        .execute();
+    int updated =
+        tx.update(RESERVATIONS)
+            .set(RESERVATIONS.STATUS, status.name())
+            .set(RESERVATIONS.UPDATE_TIME, now)
+            .set(RESERVATIONS.VERSION, read + 1)
+            .where(RESERVATIONS.ID.eq(reservation.id()))
+            .and(RESERVATIONS.TENANT_ID.eq(reservation.tenantId()))
+            .and(RESERVATIONS.VERSION.eq(read))
+            .execute();
     if (updated == 0) {
       Versions.require("reservation", currentVersion(tx, reservation), read);
     }
@@ -122,15 +133,20 @@ final class ReservationStore {
   }
 
   private static long currentVersion(DSLContext tx, Reservation reservation) {
-    Long version = tx.select(RESERVATIONS.VERSION)
-        .from(RESERVATIONS)
-        .where(RESERVATIONS.ID.eq(reservation.id()))
-        .fetchOne(RESERVATIONS.VERSION);
+    Long version =
+        tx.select(RESERVATIONS.VERSION)
+            .from(RESERVATIONS)
+            .where(RESERVATIONS.ID.eq(reservation.id()))
+            .fetchOne(RESERVATIONS.VERSION);
     return version == null ? 0 : version;
   }
 
   private static Reservation reservation(ReservationsRecord row) {
-    return new Reservation(row.getId(), row.getTenantId(), row.getOrderId(),
-        ReservationStatus.valueOf(row.getStatus()), row.getVersion());
+    return new Reservation(
+        row.getId(),
+        row.getTenantId(),
+        row.getOrderId(),
+        ReservationStatus.valueOf(row.getStatus()),
+        row.getVersion());
   }
 }

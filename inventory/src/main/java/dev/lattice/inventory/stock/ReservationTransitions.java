@@ -71,8 +71,10 @@ public final class ReservationTransitions {
   public void commit(DSLContext tx, UUID tenantId, UUID orderId, String causationId) {
     Optional<Reservation> found = ReservationStore.lockByOrder(tx, tenantId, orderId);
     if (found.isEmpty()) {
-      log.warn("OrderPaid for order {} of tenant {}, which has no reservation; nothing to commit",
-          orderId, tenantId);
+      log.warn(
+          "OrderPaid for order {} of tenant {}, which has no reservation; nothing to commit",
+          orderId,
+          tenantId);
       return;
     }
     Reservation reservation = found.get();
@@ -80,8 +82,11 @@ public final class ReservationTransitions {
     OffsetDateTime now = ProductStore.utc(clock.instant());
     List<ReservationLine> lines = ReservationStore.lines(tx, reservation);
     if (lines.isEmpty()) {
-      log.warn("OrderPaid for order {} of tenant {}, which was cancelled before it was reserved; "
-          + "nothing to commit", orderId, tenantId);
+      log.warn(
+          "OrderPaid for order {} of tenant {}, which was cancelled before it was reserved; "
+              + "nothing to commit",
+          orderId,
+          tenantId);
       return;
     }
     switch (status) {
@@ -90,8 +95,14 @@ public final class ReservationTransitions {
         Outcome outcome = allOrNone(tx, StockMove.SELL_AVAILABLE, tenantId, lines, now, sp -> {});
         if (!outcome.shortLines().isEmpty()) {
           Reservation kept = ReservationStore.update(tx, reservation, status, now);
-          events.reservation(tx, tenantId, kept.id(), kept.version(),
-              rejection(orderId, StockRejectionReason.STOCK_REJECTION_REASON_INSUFFICIENT_STOCK,
+          events.reservation(
+              tx,
+              tenantId,
+              kept.id(),
+              kept.version(),
+              rejection(
+                  orderId,
+                  StockRejectionReason.STOCK_REJECTION_REASON_INSUFFICIENT_STOCK,
                   outcome.shortLines()),
               causationId);
           return;
@@ -102,8 +113,13 @@ public final class ReservationTransitions {
         return;
       }
     }
-    Reservation committed = ReservationStore.update(tx, reservation, ReservationStatus.COMMITTED, now);
-    events.reservation(tx, tenantId, committed.id(), committed.version(),
+    Reservation committed =
+        ReservationStore.update(tx, reservation, ReservationStatus.COMMITTED, now);
+    events.reservation(
+        tx,
+        tenantId,
+        committed.id(),
+        committed.version(),
         StockCommitted.newBuilder()
             .setReservationId(committed.id().toString())
             .setOrderId(orderId.toString())
@@ -111,7 +127,6 @@ public final class ReservationTransitions {
             .build(),
         causationId);
   }
-
 
   /**
    * OrderCancelled: an ACTIVE reservation's units move reserved → available; emits StockReleased.
@@ -126,25 +141,36 @@ public final class ReservationTransitions {
     Optional<Reservation> found = ReservationStore.lockByOrder(tx, tenantId, orderId);
     if (found.isEmpty()) {
       Instant instant = clock.instant();
-      if (ReservationStore.insert(tx, tenantId, ids.next(), orderId, ReservationStatus.RELEASED, List.of(),
-          ProductStore.utc(instant), ProductStore.utc(instant.plus(ttl)))) {
-        log.debug("order {} of tenant {} has no reservation; recorded as RELEASED so that a late "
-            + "OrderCreated reserves nothing", orderId, tenantId);
+      if (ReservationStore.insert(
+          tx,
+          tenantId,
+          ids.next(),
+          orderId,
+          ReservationStatus.RELEASED,
+          List.of(),
+          ProductStore.utc(instant),
+          ProductStore.utc(instant.plus(ttl)))) {
+        log.debug(
+            "order {} of tenant {} has no reservation; recorded as RELEASED so that a late "
+                + "OrderCreated reserves nothing",
+            orderId,
+            tenantId);
         return;
       }
       // An OrderCreated of this order committed its reservation while the insert waited.
       found = ReservationStore.lockByOrder(tx, tenantId, orderId);
     }
     if (found.isEmpty() || found.get().status() != ReservationStatus.ACTIVE) {
-      log.debug("order {} of tenant {} has no ACTIVE reservation; nothing to release", orderId, tenantId);
+      log.debug(
+          "order {} of tenant {} has no ACTIVE reservation; nothing to release", orderId, tenantId);
       return;
     }
     releaseActive(tx, found.get(), causationId);
   }
 
   /**
-   * OrderRefunded: a COMMITTED reservation's units move sold → available (StockReturned); an
-   * ACTIVE one is released (StockReleased). No effect otherwise.
+   * OrderRefunded: a COMMITTED reservation's units move sold → available (StockReturned); an ACTIVE
+   * one is released (StockReleased). No effect otherwise.
    */
   public void refund(DSLContext tx, UUID tenantId, UUID orderId, String causationId) {
     Optional<Reservation> found = ReservationStore.lockByOrder(tx, tenantId, orderId);
@@ -154,15 +180,23 @@ public final class ReservationTransitions {
       return;
     }
     if (status != ReservationStatus.COMMITTED) {
-      log.debug("order {} of tenant {} has no COMMITTED reservation; nothing to return", orderId, tenantId);
+      log.debug(
+          "order {} of tenant {} has no COMMITTED reservation; nothing to return",
+          orderId,
+          tenantId);
       return;
     }
     Reservation reservation = found.get();
     OffsetDateTime now = ProductStore.utc(clock.instant());
     List<ReservationLine> lines = ReservationStore.lines(tx, reservation);
     moveAll(tx, StockMove.RETURN, reservation, lines, now);
-    Reservation returned = ReservationStore.update(tx, reservation, ReservationStatus.RETURNED, now);
-    events.reservation(tx, returned.tenantId(), returned.id(), returned.version(),
+    Reservation returned =
+        ReservationStore.update(tx, reservation, ReservationStatus.RETURNED, now);
+    events.reservation(
+        tx,
+        returned.tenantId(),
+        returned.id(),
+        returned.version(),
         StockReturned.newBuilder()
             .setReservationId(returned.id().toString())
             .setOrderId(orderId.toString())
@@ -187,7 +221,11 @@ public final class ReservationTransitions {
     List<ReservationLine> lines = ReservationStore.lines(tx, reservation);
     moveAll(tx, StockMove.RELEASE, reservation, lines, now);
     Reservation expired = ReservationStore.update(tx, reservation, ReservationStatus.EXPIRED, now);
-    events.reservation(tx, expired.tenantId(), expired.id(), expired.version(),
+    events.reservation(
+        tx,
+        expired.tenantId(),
+        expired.id(),
+        expired.version(),
         ReservationExpired.newBuilder()
             .setReservationId(expired.id().toString())
             .setOrderId(expired.orderId().toString())
@@ -201,8 +239,13 @@ public final class ReservationTransitions {
     OffsetDateTime now = ProductStore.utc(clock.instant());
     List<ReservationLine> lines = ReservationStore.lines(tx, reservation);
     moveAll(tx, StockMove.RELEASE, reservation, lines, now);
-    Reservation released = ReservationStore.update(tx, reservation, ReservationStatus.RELEASED, now);
-    events.reservation(tx, released.tenantId(), released.id(), released.version(),
+    Reservation released =
+        ReservationStore.update(tx, reservation, ReservationStatus.RELEASED, now);
+    events.reservation(
+        tx,
+        released.tenantId(),
+        released.id(),
+        released.version(),
         StockReleased.newBuilder()
             .setReservationId(released.id().toString())
             .setOrderId(released.orderId().toString())

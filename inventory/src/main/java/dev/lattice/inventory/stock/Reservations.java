@@ -27,14 +27,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The start of inventory's side of the order saga (docs/architecture.md §7, decision 0008):
- * reserving an order's lines all or none. It runs in the caller's transaction (the event
- * consumer's inbox transaction) and writes its event to the outbox in it; what happens to a
- * reservation afterwards is {@link ReservationTransitions}.
+ * reserving an order's lines all or none. It runs in the caller's transaction (the event consumer's
+ * inbox transaction) and writes its event to the outbox in it; what happens to a reservation
+ * afterwards is {@link ReservationTransitions}.
  *
  * <p>An order that has a reservation already is not reserved again, so a redelivered, replayed or
  * reordered event has no second effect; every stock change is a {@link StockMove}, which conserves
- * {@code available + reserved + sold}. Stock rows are always changed in product-id order.
- * Stateless apart from its collaborators; thread-safe.
+ * {@code available + reserved + sold}. Stock rows are always changed in product-id order. Stateless
+ * apart from its collaborators; thread-safe.
  */
 public final class Reservations {
 
@@ -67,36 +67,75 @@ public final class Reservations {
    * @param requested the order's lines; several lines of one product are reserved together
    */
   public void reserve(
-      DSLContext tx, UUID tenantId, UUID orderId, List<ReservationLine> requested, String causationId) {
+      DSLContext tx,
+      UUID tenantId,
+      UUID orderId,
+      List<ReservationLine> requested,
+      String causationId) {
     if (ReservationStore.lockByOrder(tx, tenantId, orderId).isPresent()) {
-      log.debug("order {} of tenant {} has a reservation already; OrderCreated ignored", orderId, tenantId);
+      log.debug(
+          "order {} of tenant {} has a reservation already; OrderCreated ignored",
+          orderId,
+          tenantId);
       return;
     }
     List<ReservationLine> lines = ReservationLine.merged(requested);
     Instant instant = clock.instant();
     OffsetDateTime now = ProductStore.utc(instant);
     OffsetDateTime expireTime = ProductStore.utc(instant.plus(ttl));
-    Set<UUID> live = ProductStore.lockLiveIds(
-        tx, tenantId, lines.stream().map(ReservationLine::productId).toList());
+    Set<UUID> live =
+        ProductStore.lockLiveIds(
+            tx, tenantId, lines.stream().map(ReservationLine::productId).toList());
     if (live.size() < lines.size()) {
-      reject(tx, tenantId, orderId, StockRejectionReason.STOCK_REJECTION_REASON_PRODUCT_UNAVAILABLE,
-          unserved(tx, tenantId, lines, live), causationId);
+      reject(
+          tx,
+          tenantId,
+          orderId,
+          StockRejectionReason.STOCK_REJECTION_REASON_PRODUCT_UNAVAILABLE,
+          unserved(tx, tenantId, lines, live),
+          causationId);
       return;
     }
     UUID reservationId = ids.next();
-    Outcome outcome = allOrNone(tx, StockMove.RESERVE, tenantId, lines, now, sp -> {
-      if (!ReservationStore.insert(
-          sp, tenantId, reservationId, orderId, ReservationStatus.ACTIVE, lines, now, expireTime)) {
-        throw Undo.DUPLICATE;
-      }
-    });
+    Outcome outcome =
+        allOrNone(
+            tx,
+            StockMove.RESERVE,
+            tenantId,
+            lines,
+            now,
+            sp -> {
+              if (!ReservationStore.insert(
+                  sp,
+                  tenantId,
+                  reservationId,
+                  orderId,
+                  ReservationStatus.ACTIVE,
+                  lines,
+                  now,
+                  expireTime)) {
+                throw Undo.DUPLICATE;
+              }
+            });
     if (outcome.duplicate()) {
-      log.debug("order {} of tenant {} was reserved concurrently; OrderCreated ignored", orderId, tenantId);
+      log.debug(
+          "order {} of tenant {} was reserved concurrently; OrderCreated ignored",
+          orderId,
+          tenantId);
     } else if (!outcome.shortLines().isEmpty()) {
-      reject(tx, tenantId, orderId, StockRejectionReason.STOCK_REJECTION_REASON_INSUFFICIENT_STOCK,
-          outcome.shortLines(), causationId);
+      reject(
+          tx,
+          tenantId,
+          orderId,
+          StockRejectionReason.STOCK_REJECTION_REASON_INSUFFICIENT_STOCK,
+          outcome.shortLines(),
+          causationId);
     } else {
-      events.reservation(tx, tenantId, reservationId, 1,
+      events.reservation(
+          tx,
+          tenantId,
+          reservationId,
+          1,
           StockReserved.newBuilder()
               .setReservationId(reservationId.toString())
               .setOrderId(orderId.toString())
@@ -125,7 +164,11 @@ public final class Reservations {
   }
 
   private void reject(
-      DSLContext tx, UUID tenantId, UUID orderId, StockRejectionReason reason, List<ShortLine> lines,
+      DSLContext tx,
+      UUID tenantId,
+      UUID orderId,
+      StockRejectionReason reason,
+      List<ShortLine> lines,
       String causationId) {
     events.orderRejected(tx, tenantId, orderId, rejection(orderId, reason, lines), causationId);
   }

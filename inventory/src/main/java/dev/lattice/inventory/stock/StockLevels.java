@@ -49,29 +49,39 @@ public final class StockLevels {
    * AdjustStock: adds {@code delta} to available at stock {@code version}. Deleted products are
    * NOT_FOUND, as for the other changes of a product.
    */
-  public Stock adjust(UUID tenantId, Actor actor, UUID productId, long version, long delta, String reason) {
-    return Transactions.inTransaction(dsl, tx -> {
-      ProductStore.lockLive(tx, tenantId, productId);
-      StockLevel stock = stockOf(tx, tenantId, productId, true);
-      Versions.require("stock", stock.version(), version);
-      long available = stock.available();
-      if (available + delta < 0) {
-        throw new FailedPreconditionException(
-            INSUFFICIENT_STOCK, "the adjustment would make available stock negative",
-            Map.of("available", Long.toString(available)));
-      }
-      StockLevel next = stock.withAvailable(available + delta, ProductStore.utc(clock.instant()));
-      StockStore.updateAvailable(tx, next);
-      Stock adjusted = next.toProto();
-      events.stock(tx, tenantId, productId, next.version(), actor,
-          StockAdjusted.newBuilder()
-              .setProductId(productId.toString())
-              .setDelta(delta)
-              .setReason(reason)
-              .setStock(adjusted)
-              .build());
-      return adjusted;
-    });
+  public Stock adjust(
+      UUID tenantId, Actor actor, UUID productId, long version, long delta, String reason) {
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          ProductStore.lockLive(tx, tenantId, productId);
+          StockLevel stock = stockOf(tx, tenantId, productId, true);
+          Versions.require("stock", stock.version(), version);
+          long available = stock.available();
+          if (available + delta < 0) {
+            throw new FailedPreconditionException(
+                INSUFFICIENT_STOCK,
+                "the adjustment would make available stock negative",
+                Map.of("available", Long.toString(available)));
+          }
+          StockLevel next =
+              stock.withAvailable(available + delta, ProductStore.utc(clock.instant()));
+          StockStore.updateAvailable(tx, next);
+          Stock adjusted = next.toProto();
+          events.stock(
+              tx,
+              tenantId,
+              productId,
+              next.version(),
+              actor,
+              StockAdjusted.newBuilder()
+                  .setProductId(productId.toString())
+                  .setDelta(delta)
+                  .setReason(reason)
+                  .setStock(adjusted)
+                  .build());
+          return adjusted;
+        });
   }
 
   private static StockLevel stockOf(DSLContext ctx, UUID tenantId, UUID productId, boolean lock) {

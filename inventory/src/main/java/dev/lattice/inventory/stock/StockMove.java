@@ -7,8 +7,8 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
- * A move of units between two stock counters of one product, done by {@link StockStore#move} as
- * one atomic conditional UPDATE, so that no flow reads a counter and writes it back and concurrent
+ * A move of units between two stock counters of one product, done by {@link StockStore#move} as one
+ * atomic conditional UPDATE, so that no flow reads a counter and writes it back and concurrent
  * moves never oversell. {@code available + reserved + sold} is conserved by construction.
  */
 enum StockMove {
@@ -34,8 +34,8 @@ enum StockMove {
   /**
    * Moves {@code quantity} units of product {@code productId} of {@code tenantId}.
    *
-   * @return false, changing nothing, when the product has no stock row in the tenant or its
-   *     {@code from} counter holds fewer than {@code quantity} units
+   * @return false, changing nothing, when the product has no stock row in the tenant or its {@code
+   *     from} counter holds fewer than {@code quantity} units
    */
   boolean apply(DSLContext tx, UUID tenantId, UUID productId, long quantity, OffsetDateTime now) {
     return StockStore.move(tx, tenantId, productId, from, to, quantity, now);

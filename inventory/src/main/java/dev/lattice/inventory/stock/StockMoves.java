@@ -24,22 +24,28 @@ final class StockMoves {
    * short (or {@code andThen} throws {@link Undo#DUPLICATE}) everything done in it is rolled back.
    */
   static Outcome allOrNone(
-      DSLContext tx, StockMove move, UUID tenantId, List<ReservationLine> lines, OffsetDateTime now,
+      DSLContext tx,
+      StockMove move,
+      UUID tenantId,
+      List<ReservationLine> lines,
+      OffsetDateTime now,
       SavepointStep andThen) {
     try {
-      tx.transaction(savepoint -> {
-        DSLContext sp = savepoint.dsl();
-        List<ShortLine> shortLines = new ArrayList<>();
-        for (ReservationLine line : lines) {
-          if (!move.apply(sp, tenantId, line.productId(), line.quantity(), now)) {
-            shortLines.add(shortLine(line, StockStore.available(sp, tenantId, line.productId())));
-          }
-        }
-        if (!shortLines.isEmpty()) {
-          throw new Undo(shortLines);
-        }
-        andThen.run(sp);
-      });
+      tx.transaction(
+          savepoint -> {
+            DSLContext sp = savepoint.dsl();
+            List<ShortLine> shortLines = new ArrayList<>();
+            for (ReservationLine line : lines) {
+              if (!move.apply(sp, tenantId, line.productId(), line.quantity(), now)) {
+                shortLines.add(
+                    shortLine(line, StockStore.available(sp, tenantId, line.productId())));
+              }
+            }
+            if (!shortLines.isEmpty()) {
+              throw new Undo(shortLines);
+            }
+            andThen.run(sp);
+          });
       return new Outcome(List.of(), false);
     } catch (Undo undo) {
       return new Outcome(undo.shortLines, undo == Undo.DUPLICATE);
@@ -48,17 +54,28 @@ final class StockMoves {
 
   /**
    * Applies {@code move} to every line of {@code reservation}, which must succeed: the counters
-   * hold the reservation's units while its status says so. A failure means they were changed
-   * behind the saga's back; it fails the event (dead letter) rather than hide the mismatch.
+   * hold the reservation's units while its status says so. A failure means they were changed behind
+   * the saga's back; it fails the event (dead letter) rather than hide the mismatch.
    */
   static void moveAll(
-      DSLContext tx, StockMove move, Reservation reservation, List<ReservationLine> lines,
+      DSLContext tx,
+      StockMove move,
+      Reservation reservation,
+      List<ReservationLine> lines,
       OffsetDateTime now) {
     for (ReservationLine line : lines) {
       if (!move.apply(tx, reservation.tenantId(), line.productId(), line.quantity(), now)) {
-        throw new IllegalStateException("stock of product " + line.productId() + " cannot " + move
-            + " " + line.quantity() + " unit(s) of " + reservation.status() + " reservation "
-            + reservation.id());
+        throw new IllegalStateException(
+            "stock of product "
+                + line.productId()
+                + " cannot "
+                + move
+                + " "
+                + line.quantity()
+                + " unit(s) of "
+                + reservation.status()
+                + " reservation "
+                + reservation.id());
       }
     }
   }

@@ -17,11 +17,17 @@ import java.util.UUID;
  * @param version the stock version, bumped by every change
  */
 public record StockLevel(
-    UUID productId, UUID tenantId, long available, long reserved, long sold,
-    OffsetDateTime updateTime, long version) {
+    UUID productId,
+    UUID tenantId,
+    long available,
+    long reserved,
+    long sold,
+    OffsetDateTime updateTime,
+    long version) {
 
   /** The stock of a new product: {@code available} units, nothing reserved or sold, version 1. */
-  public static StockLevel initial(UUID productId, UUID tenantId, long available, OffsetDateTime now) {
+  public static StockLevel initial(
+      UUID productId, UUID tenantId, long available, OffsetDateTime now) {
     return new StockLevel(productId, tenantId, available, 0, 0, now, 1);
   }
 
@@ -38,9 +44,10 @@ public record StockLevel(
         .setReserved(reserved)
         .setSold(sold)
         .setVersion(version)
-        .setUpdateTime(Timestamp.newBuilder()
-            .setSeconds(updateTime.toEpochSecond())
-            .setNanos(updateTime.getNano()))
+        .setUpdateTime(
+            Timestamp.newBuilder()
+                .setSeconds(updateTime.toEpochSecond())
+                .setNanos(updateTime.getNano()))
         .build();
   }
 }

@@ -32,9 +32,14 @@ public final class StockStore {
   }
 
   /** The stock of {@code productId} in {@code tenantId}, locked FOR UPDATE when {@code lock}. */
-  public static Optional<StockLevel> find(DSLContext ctx, UUID tenantId, UUID productId, boolean lock) {
-    var query = ctx.selectFrom(STOCK).where(STOCK.PRODUCT_ID.eq(productId)).and(STOCK.TENANT_ID.eq(tenantId));
-    return (lock ? query.forUpdate().fetchOptional() : query.fetchOptional()).map(StockStore::level);
+  public static Optional<StockLevel> find(
+      DSLContext ctx, UUID tenantId, UUID productId, boolean lock) {
+    var query =
+        ctx.selectFrom(STOCK)
+            .where(STOCK.PRODUCT_ID.eq(productId))
+            .and(STOCK.TENANT_ID.eq(tenantId));
+    return (lock ? query.forUpdate().fetchOptional() : query.fetchOptional())
+        .map(StockStore::level);
   }
 
   /** Writes the available units, update time and version of {@code stock}. */
@@ -55,11 +60,16 @@ public final class StockStore {
    * counter and writes it back: under READ COMMITTED PostgreSQL re-checks {@code from >= n} on the
    * newest row version after waiting for the row lock, so concurrent moves never oversell.
    *
-   * @return false, changing nothing, when the product has no stock row in the tenant or its
-   *     {@code from} counter holds fewer than {@code quantity} units
+   * @return false, changing nothing, when the product has no stock row in the tenant or its {@code
+   *     from} counter holds fewer than {@code quantity} units
    */
   public static boolean move(
-      DSLContext tx, UUID tenantId, UUID productId, StockCounter from, StockCounter to, long quantity,
+      DSLContext tx,
+      UUID tenantId,
+      UUID productId,
+      StockCounter from,
+      StockCounter to,
+      long quantity,
       OffsetDateTime now) {
     TableField<StockRecord, Long> source = field(from);
     TableField<StockRecord, Long> target = field(to);
@@ -77,11 +87,12 @@ public final class StockStore {
 
   /** The available units of {@code productId} in {@code tenantId}; 0 without a stock row. */
   public static long available(DSLContext tx, UUID tenantId, UUID productId) {
-    Long available = tx.select(STOCK.AVAILABLE)
-        .from(STOCK)
-        .where(STOCK.PRODUCT_ID.eq(productId))
-        .and(STOCK.TENANT_ID.eq(tenantId))
-        .fetchOne(STOCK.AVAILABLE);
+    Long available =
+        tx.select(STOCK.AVAILABLE)
+            .from(STOCK)
+            .where(STOCK.PRODUCT_ID.eq(productId))
+            .and(STOCK.TENANT_ID.eq(tenantId))
+            .fetchOne(STOCK.AVAILABLE);
     return available == null ? 0 : available;
   }
 
@@ -95,7 +106,12 @@ public final class StockStore {
 
   private static StockLevel level(StockRecord row) {
     return new StockLevel(
-        row.getProductId(), row.getTenantId(), row.getAvailable(), row.getReserved(), row.getSold(),
-        row.getUpdateTime(), row.getVersion());
+        row.getProductId(),
+        row.getTenantId(),
+        row.getAvailable(),
+        row.getReserved(),
+        row.getSold(),
+        row.getUpdateTime(),
+        row.getVersion());
   }
 }

@@ -27,10 +27,11 @@ import java.util.function.Supplier;
 /**
  * The gRPC face of the notifications service. Requests reach it only after the platform's
  * interceptors (telemetry, auth and RBAC, error mapping, protovalidate), so every request here is
- * valid by its contract and its caller allowed. Tenant and user come from the caller's token; a
- * row of another tenant or user is NOT_FOUND.
+ * valid by its contract and its caller allowed. Tenant and user come from the caller's token; a row
+ * of another tenant or user is NOT_FOUND.
  */
-public final class NotificationsGrpcService extends NotificationsServiceGrpc.NotificationsServiceImplBase {
+public final class NotificationsGrpcService
+    extends NotificationsServiceGrpc.NotificationsServiceImplBase {
 
   private final Preferences preferences;
   private final Inbox inbox;
@@ -46,16 +47,25 @@ public final class NotificationsGrpcService extends NotificationsServiceGrpc.Not
   }
 
   @Override
-  public void getPreferences(GetPreferencesRequest request, StreamObserver<GetPreferencesResponse> response) {
-    answer(response, () -> GetPreferencesResponse.newBuilder()
-        .setPreferences(preferences.get(tenant(), user())).build());
+  public void getPreferences(
+      GetPreferencesRequest request, StreamObserver<GetPreferencesResponse> response) {
+    answer(
+        response,
+        () ->
+            GetPreferencesResponse.newBuilder()
+                .setPreferences(preferences.get(tenant(), user()))
+                .build());
   }
 
   @Override
   public void updatePreferences(
       UpdatePreferencesRequest request, StreamObserver<UpdatePreferencesResponse> response) {
-    answer(response, () -> UpdatePreferencesResponse.newBuilder()
-        .setPreferences(preferences.update(tenant(), user(), request)).build());
+    answer(
+        response,
+        () ->
+            UpdatePreferencesResponse.newBuilder()
+                .setPreferences(preferences.update(tenant(), user(), request))
+                .build());
   }
 
   @Override
@@ -65,12 +75,14 @@ public final class NotificationsGrpcService extends NotificationsServiceGrpc.Not
   }
 
   @Override
-  public void listDeliveries(ListDeliveriesRequest request, StreamObserver<ListDeliveriesResponse> response) {
+  public void listDeliveries(
+      ListDeliveriesRequest request, StreamObserver<ListDeliveriesResponse> response) {
     answer(response, () -> deliveries.list(tenant(), request));
   }
 
   @Override
-  public void listTemplates(ListTemplatesRequest request, StreamObserver<ListTemplatesResponse> response) {
+  public void listTemplates(
+      ListTemplatesRequest request, StreamObserver<ListTemplatesResponse> response) {
     answer(response, () -> templates.list(tenant(), request));
   }
 
@@ -80,7 +92,8 @@ public final class NotificationsGrpcService extends NotificationsServiceGrpc.Not
   }
 
   @Override
-  public void upsertTemplate(UpsertTemplateRequest request, StreamObserver<UpsertTemplateResponse> response) {
+  public void upsertTemplate(
+      UpsertTemplateRequest request, StreamObserver<UpsertTemplateResponse> response) {
     answer(response, () -> templates.upsert(tenant(), request));
   }
 

@@ -8,11 +8,11 @@ import java.util.Optional;
 
 /**
  * A primary provider behind a resilience4j circuit breaker with an optional fallback: while the
- * primary keeps failing transiently the breaker opens and every message goes to the fallback
- * until the breaker lets trial calls through again. A failure of the primary while the breaker is
- * still closed is reported as such, so the delivery is retried with backoff (and the attempt is
- * recorded against the primary). Without a fallback an open breaker is a transient {@code
- * circuit_open}. Thread-safe.
+ * primary keeps failing transiently the breaker opens and every message goes to the fallback until
+ * the breaker lets trial calls through again. A failure of the primary while the breaker is still
+ * closed is reported as such, so the delivery is retried with backoff (and the attempt is recorded
+ * against the primary). Without a fallback an open breaker is a transient {@code circuit_open}.
+ * Thread-safe.
  */
 public final class FailoverSender implements MessageSender {
 
@@ -28,16 +28,19 @@ public final class FailoverSender implements MessageSender {
       MessageSender primary, Optional<MessageSender> fallback, int minCalls, Duration openFor) {
     this.primary = primary;
     this.fallback = fallback;
-    this.breaker = CircuitBreaker.of("notifications-" + primary.name(), CircuitBreakerConfig.custom()
-        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-        .slidingWindowSize(minCalls * 2)
-        .minimumNumberOfCalls(minCalls)
-        .failureRateThreshold(50)
-        .waitDurationInOpenState(openFor)
-        .permittedNumberOfCallsInHalfOpenState(1)
-        .recordException(e -> e instanceof SendException s && s.isTransient())
-        .ignoreException(e -> e instanceof SendException s && !s.isTransient())
-        .build());
+    this.breaker =
+        CircuitBreaker.of(
+            "notifications-" + primary.name(),
+            CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(minCalls * 2)
+                .minimumNumberOfCalls(minCalls)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(openFor)
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .recordException(e -> e instanceof SendException s && s.isTransient())
+                .ignoreException(e -> e instanceof SendException s && !s.isTransient())
+                .build());
   }
 
   /** The primary's breaker, for health and tests. */
@@ -58,8 +61,11 @@ public final class FailoverSender implements MessageSender {
       if (fallback.isPresent()) {
         return fallback.get().send(message);
       }
-      throw new SendException(primary.name(), "circuit_open",
-          "the provider keeps failing; its circuit breaker is open", true);
+      throw new SendException(
+          primary.name(),
+          "circuit_open",
+          "the provider keeps failing; its circuit breaker is open",
+          true);
     } catch (SendException | RuntimeException e) {
       throw e;
     } catch (Throwable e) {

@@ -1,6 +1,9 @@
 package dev.lattice.notifications.channels;
 
-/** A provider of one channel (SMTP, an SMS gateway, a push service). Implementations are thread-safe. */
+/**
+ * A provider of one channel (SMTP, an SMS gateway, a push service). Implementations are
+ * thread-safe.
+ */
 public interface MessageSender {
 
   /** The provider's name as recorded on attempts. */

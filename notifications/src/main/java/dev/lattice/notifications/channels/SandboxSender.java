@@ -8,9 +8,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A fake SMS or push provider that behaves like one: it answers after {@code latency}, fails
- * transiently for {@code failurePercent} % of the messages (a gateway timeout) and refuses an
- * empty destination permanently. Accepted messages are kept in memory so the mesh and tests can
- * read them. Thread-safe.
+ * transiently for {@code failurePercent} % of the messages (a gateway timeout) and refuses an empty
+ * destination permanently. Accepted messages are kept in memory so the mesh and tests can read
+ * them. Thread-safe.
  */
 public final class SandboxSender implements MessageSender {
 

@@ -1,9 +1,9 @@
 package dev.lattice.notifications.channels;
 
 /**
- * A provider did not accept a message. Transient failures (unreachable, timeouts, 4xx SMTP
- * replies) are retried with backoff; permanent ones (a refused address) fail the delivery at once.
- * Messages name the provider's answer, never the message text.
+ * A provider did not accept a message. Transient failures (unreachable, timeouts, 4xx SMTP replies)
+ * are retried with backoff; permanent ones (a refused address) fail the delivery at once. Messages
+ * name the provider's answer, never the message text.
  */
 public final class SendException extends Exception {
 

@@ -13,9 +13,9 @@ import java.util.Properties;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 
 /**
- * Email over SMTP with Jakarta Mail (plain SMTP, no authentication: the mesh's catcher or a
- * local relay). Connection failures, timeouts and 4xx replies are transient; 5xx replies and
- * malformed addresses are permanent. The Message-ID becomes the provider message id.
+ * Email over SMTP with Jakarta Mail (plain SMTP, no authentication: the mesh's catcher or a local
+ * relay). Connection failures, timeouts and 4xx replies are transient; 5xx replies and malformed
+ * addresses are permanent. The Message-ID becomes the provider message id.
  */
 public final class SmtpSender implements MessageSender {
 
@@ -57,7 +57,8 @@ public final class SmtpSender implements MessageSender {
     try {
       to = new InternetAddress(message.destination(), true);
     } catch (AddressException e) {
-      throw new SendException(name(), "invalid_address", "the recipient address is malformed", false);
+      throw new SendException(
+          name(), "invalid_address", "the recipient address is malformed", false);
     }
     try {
       mime.setFrom(from);
@@ -74,8 +75,11 @@ public final class SmtpSender implements MessageSender {
     } catch (SendFailedException e) {
       throw new SendException(name(), "smtp_rejected", "the server refused the recipient", false);
     } catch (MessagingException e) {
-      throw new SendException(name(), "smtp_unreachable", "cannot reach " + settings.host() + ":"
-          + settings.port() + " (" + rootCause(e) + ")", true);
+      throw new SendException(
+          name(),
+          "smtp_unreachable",
+          "cannot reach " + settings.host() + ":" + settings.port() + " (" + rootCause(e) + ")",
+          true);
     }
   }
 

@@ -10,4 +10,8 @@ package dev.lattice.notifications.delivery;
  * @param errorMessage the failure's message, or empty
  */
 public record AttemptOutcome(
-    String outcome, String provider, String providerMessageId, String errorCode, String errorMessage) {}
+    String outcome,
+    String provider,
+    String providerMessageId,
+    String errorCode,
+    String errorMessage) {}

@@ -17,8 +17,17 @@ import org.jooq.impl.DSL;
  */
 public final class AttemptStore {
 
-  /** Records that attempt {@code attempt} of a delivery started at {@code now} with {@code provider}. */
-  public void start(DSLContext tx, UUID deliveryId, int attempt, UUID tenantId, String provider, OffsetDateTime now) {
+  /**
+   * Records that attempt {@code attempt} of a delivery started at {@code now} with {@code
+   * provider}.
+   */
+  public void start(
+      DSLContext tx,
+      UUID deliveryId,
+      int attempt,
+      UUID tenantId,
+      String provider,
+      OffsetDateTime now) {
     tx.insertInto(DELIVERY_ATTEMPTS)
         .set(DELIVERY_ATTEMPTS.DELIVERY_ID, deliveryId)
         .set(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER, attempt)
@@ -29,7 +38,8 @@ public final class AttemptStore {
   }
 
   /** Records how attempt {@code attempt} of a delivery ended at {@code now}. */
-  public void finish(DSLContext tx, UUID deliveryId, int attempt, AttemptOutcome outcome, OffsetDateTime now) {
+  public void finish(
+      DSLContext tx, UUID deliveryId, int attempt, AttemptOutcome outcome, OffsetDateTime now) {
     tx.update(DELIVERY_ATTEMPTS)
         .set(DELIVERY_ATTEMPTS.FINISH_TIME, now)
         .set(DELIVERY_ATTEMPTS.OUTCOME, outcome.outcome())
@@ -42,9 +52,17 @@ public final class AttemptStore {
         .execute();
   }
 
-  /** Records the one attempt of a delivery {@code provider} took at once ({@code now}) as {@code messageId}. */
+  /**
+   * Records the one attempt of a delivery {@code provider} took at once ({@code now}) as {@code
+   * messageId}.
+   */
   public void recordSentAtOnce(
-      DSLContext tx, UUID deliveryId, UUID tenantId, String provider, String messageId, OffsetDateTime now) {
+      DSLContext tx,
+      UUID deliveryId,
+      UUID tenantId,
+      String provider,
+      String messageId,
+      OffsetDateTime now) {
     tx.insertInto(DELIVERY_ATTEMPTS)
         .set(DELIVERY_ATTEMPTS.DELIVERY_ID, deliveryId)
         .set(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER, 1)
@@ -57,20 +75,30 @@ public final class AttemptStore {
         .execute();
   }
 
-  /** Serialises the rate-limit checks of {@code recipientId}: an advisory lock held until {@code tx} ends. */
+  /**
+   * Serialises the rate-limit checks of {@code recipientId}: an advisory lock held until {@code tx}
+   * ends.
+   */
   public void lockRecipient(DSLContext tx, UUID recipientId) {
-    tx.select(DSL.function("pg_advisory_xact_lock", Object.class,
-        DSL.val(recipientId.getMostSignificantBits() ^ recipientId.getLeastSignificantBits()))).fetch();
+    tx.select(
+            DSL.function(
+                "pg_advisory_xact_lock",
+                Object.class,
+                DSL.val(
+                    recipientId.getMostSignificantBits() ^ recipientId.getLeastSignificantBits())))
+        .fetch();
   }
 
   /**
    * When the attempts of {@code recipientId}'s non-urgent messages (not HIGH, not in-app) started
    * after {@code since}, oldest first.
    */
-  public List<OffsetDateTime> nonUrgentStartsSince(DSLContext tx, UUID recipientId, OffsetDateTime since) {
+  public List<OffsetDateTime> nonUrgentStartsSince(
+      DSLContext tx, UUID recipientId, OffsetDateTime since) {
     return tx.select(DELIVERY_ATTEMPTS.START_TIME)
         .from(DELIVERY_ATTEMPTS)
-        .join(DELIVERIES).on(DELIVERIES.ID.eq(DELIVERY_ATTEMPTS.DELIVERY_ID))
+        .join(DELIVERIES)
+        .on(DELIVERIES.ID.eq(DELIVERY_ATTEMPTS.DELIVERY_ID))
         .where(DELIVERIES.RECIPIENT_ID.eq(recipientId))
         .and(DELIVERIES.PRIORITY.ne(Priority.HIGH.name()))
         .and(DELIVERIES.CHANNEL.ne("IN_APP"))

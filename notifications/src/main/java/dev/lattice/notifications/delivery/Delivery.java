@@ -5,9 +5,9 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /**
- * One message on one channel to one recipient, as delivery keeps it (a deliveries row). The
- * address and the rendered text are kept only while it is open (PENDING, RETRYING), so that
- * retries send exactly the same thing. Immutable; a component documented as null may be null.
+ * One message on one channel to one recipient, as delivery keeps it (a deliveries row). The address
+ * and the rendered text are kept only while it is open (PENDING, RETRYING), so that retries send
+ * exactly the same thing. Immutable; a component documented as null may be null.
  *
  * @param id its UUIDv7 id
  * @param tenantId the recipient's tenant
@@ -15,8 +15,8 @@ import java.util.UUID;
  * @param channel the stored channel name ({@code EMAIL})
  * @param templateKey the notification type's key
  * @param locale the locale it was rendered in
- * @param templateVersion the stored template's version it rendered; null for a shipped default
- *     or when nothing was rendered
+ * @param templateVersion the stored template's version it rendered; null for a shipped default or
+ *     when nothing was rendered
  * @param dedupeKey {@code recipient:channel:type:object}, unique per tenant
  * @param priority its dispatcher lane
  * @param destination the address; null once terminal or when there is none
@@ -72,20 +72,78 @@ public record Delivery(
    * and updated {@code now}.
    */
   public static Delivery planned(
-      UUID id, UUID tenantId, UUID recipientId, String channel, String templateKey, String locale,
-      String dedupeKey, Priority priority, String destinationHint, UUID sourceEventId, String sourceEventType,
+      UUID id,
+      UUID tenantId,
+      UUID recipientId,
+      String channel,
+      String templateKey,
+      String locale,
+      String dedupeKey,
+      Priority priority,
+      String destinationHint,
+      UUID sourceEventId,
+      String sourceEventType,
       OffsetDateTime now) {
-    return new Delivery(id, tenantId, recipientId, channel, templateKey, locale, null, dedupeKey, priority, null,
-        destinationHint, null, null, sourceEventId, sourceEventType, DeliveryStatuses.PENDING, 0, "", "", null,
-        null, null, now, now, null, null, 1L);
+    return new Delivery(
+        id,
+        tenantId,
+        recipientId,
+        channel,
+        templateKey,
+        locale,
+        null,
+        dedupeKey,
+        priority,
+        null,
+        destinationHint,
+        null,
+        null,
+        sourceEventId,
+        sourceEventType,
+        DeliveryStatuses.PENDING,
+        0,
+        "",
+        "",
+        null,
+        null,
+        null,
+        now,
+        now,
+        null,
+        null,
+        1L);
   }
 
   /** This delivery SKIPPED on purpose, for {@code code} ({@code message} says why). */
   public Delivery skipped(String code, String message) {
-    return new Delivery(id, tenantId, recipientId, channel, templateKey, locale, templateVersion, dedupeKey,
-        priority, destination, destinationHint, renderedSubject, renderedBody, sourceEventId, sourceEventType,
-        DeliveryStatuses.SKIPPED, attemptCount, code, message, provider, providerMessageId, notificationId,
-        createTime, updateTime, sentTime, nextAttemptTime, version);
+    return new Delivery(
+        id,
+        tenantId,
+        recipientId,
+        channel,
+        templateKey,
+        locale,
+        templateVersion,
+        dedupeKey,
+        priority,
+        destination,
+        destinationHint,
+        renderedSubject,
+        renderedBody,
+        sourceEventId,
+        sourceEventType,
+        DeliveryStatuses.SKIPPED,
+        attemptCount,
+        code,
+        message,
+        provider,
+        providerMessageId,
+        notificationId,
+        createTime,
+        updateTime,
+        sentTime,
+        nextAttemptTime,
+        version);
   }
 
   /**
@@ -94,29 +152,104 @@ public record Delivery(
    */
   public Delivery rendered(
       String renderedLocale, Long renderedVersion, String address, String subject, String body) {
-    return new Delivery(id, tenantId, recipientId, channel, templateKey, renderedLocale, renderedVersion,
-        dedupeKey, priority, address, destinationHint, subject, body, sourceEventId, sourceEventType,
-        DeliveryStatuses.PENDING, attemptCount, lastErrorCode, lastErrorMessage, provider, providerMessageId,
-        notificationId, createTime, updateTime, sentTime, createTime, version);
+    return new Delivery(
+        id,
+        tenantId,
+        recipientId,
+        channel,
+        templateKey,
+        renderedLocale,
+        renderedVersion,
+        dedupeKey,
+        priority,
+        address,
+        destinationHint,
+        subject,
+        body,
+        sourceEventId,
+        sourceEventType,
+        DeliveryStatuses.PENDING,
+        attemptCount,
+        lastErrorCode,
+        lastErrorMessage,
+        provider,
+        providerMessageId,
+        notificationId,
+        createTime,
+        updateTime,
+        sentTime,
+        createTime,
+        version);
   }
 
   /**
    * This delivery SENT at its creation by {@code by} in one attempt, rendered in {@code
-   * renderedLocale} from template version {@code renderedVersion}; its text goes elsewhere (the inbox).
+   * renderedLocale} from template version {@code renderedVersion}; its text goes elsewhere (the
+   * inbox).
    */
   public Delivery sentAtOnce(String renderedLocale, Long renderedVersion, String by) {
-    return new Delivery(id, tenantId, recipientId, channel, templateKey, renderedLocale, renderedVersion,
-        dedupeKey, priority, destination, destinationHint, renderedSubject, renderedBody, sourceEventId,
-        sourceEventType, DeliveryStatuses.SENT, 1, lastErrorCode, lastErrorMessage, by, providerMessageId,
-        notificationId, createTime, updateTime, createTime, nextAttemptTime, version);
+    return new Delivery(
+        id,
+        tenantId,
+        recipientId,
+        channel,
+        templateKey,
+        renderedLocale,
+        renderedVersion,
+        dedupeKey,
+        priority,
+        destination,
+        destinationHint,
+        renderedSubject,
+        renderedBody,
+        sourceEventId,
+        sourceEventType,
+        DeliveryStatuses.SENT,
+        1,
+        lastErrorCode,
+        lastErrorMessage,
+        by,
+        providerMessageId,
+        notificationId,
+        createTime,
+        updateTime,
+        createTime,
+        nextAttemptTime,
+        version);
   }
 
-  /** This delivery with its inbox row {@code notification}, which is also the provider's message id. */
+  /**
+   * This delivery with its inbox row {@code notification}, which is also the provider's message id.
+   */
   public Delivery inInbox(UUID notification) {
-    return new Delivery(id, tenantId, recipientId, channel, templateKey, locale, templateVersion, dedupeKey,
-        priority, destination, destinationHint, renderedSubject, renderedBody, sourceEventId, sourceEventType,
-        status, attemptCount, lastErrorCode, lastErrorMessage, provider, notification.toString(), notification,
-        createTime, updateTime, sentTime, nextAttemptTime, version);
+    return new Delivery(
+        id,
+        tenantId,
+        recipientId,
+        channel,
+        templateKey,
+        locale,
+        templateVersion,
+        dedupeKey,
+        priority,
+        destination,
+        destinationHint,
+        renderedSubject,
+        renderedBody,
+        sourceEventId,
+        sourceEventType,
+        status,
+        attemptCount,
+        lastErrorCode,
+        lastErrorMessage,
+        provider,
+        notification.toString(),
+        notification,
+        createTime,
+        updateTime,
+        sentTime,
+        nextAttemptTime,
+        version);
   }
 
   /** Keeps the address and the text (single-use links) out of logs. */

@@ -37,17 +37,34 @@ public final class DeliveryLog {
   /** One page of {@code tenantId}'s deliveries matching {@code request}. */
   public ListDeliveriesResponse list(UUID tenantId, ListDeliveriesRequest request) {
     int size = PageSize.resolve(request.getPageSize());
-    String fingerprint = PageTokens.fingerprint("deliveries", tenantId, request.getStatus().getNumber(),
-        request.getRecipientId(), request.getChannel().getNumber(), request.getSourceEventId());
-    DeliveryFilter filter = new DeliveryFilter(tenantId,
-        request.getStatus() == DeliveryStatus.DELIVERY_STATUS_UNSPECIFIED
-            ? Optional.empty() : Optional.of(request.getStatus().name().substring(STATUS_PREFIX.length())),
-        Optional.of(request.getRecipientId()).filter(id -> !id.isEmpty()).map(UUID::fromString),
-        request.getChannel() == Channel.CHANNEL_UNSPECIFIED
-            ? Optional.empty() : Optional.of(ChannelNames.name(request.getChannel())),
-        Optional.of(request.getSourceEventId()).filter(id -> !id.isEmpty()).map(UUID::fromString),
-        pageTokens.decode(request.getPageToken(), fingerprint).map(cursor -> new DeliveryFilter.After(
-            OffsetDateTime.ofInstant(cursor.instant(0), ZoneOffset.UTC), UUID.fromString(cursor.string(1)))));
+    String fingerprint =
+        PageTokens.fingerprint(
+            "deliveries",
+            tenantId,
+            request.getStatus().getNumber(),
+            request.getRecipientId(),
+            request.getChannel().getNumber(),
+            request.getSourceEventId());
+    DeliveryFilter filter =
+        new DeliveryFilter(
+            tenantId,
+            request.getStatus() == DeliveryStatus.DELIVERY_STATUS_UNSPECIFIED
+                ? Optional.empty()
+                : Optional.of(request.getStatus().name().substring(STATUS_PREFIX.length())),
+            Optional.of(request.getRecipientId()).filter(id -> !id.isEmpty()).map(UUID::fromString),
+            request.getChannel() == Channel.CHANNEL_UNSPECIFIED
+                ? Optional.empty()
+                : Optional.of(ChannelNames.name(request.getChannel())),
+            Optional.of(request.getSourceEventId())
+                .filter(id -> !id.isEmpty())
+                .map(UUID::fromString),
+            pageTokens
+                .decode(request.getPageToken(), fingerprint)
+                .map(
+                    cursor ->
+                        new DeliveryFilter.After(
+                            OffsetDateTime.ofInstant(cursor.instant(0), ZoneOffset.UTC),
+                            UUID.fromString(cursor.string(1)))));
     List<Delivery> rows = store.page(dsl, filter, size + 1);
     ListDeliveriesResponse.Builder response = ListDeliveriesResponse.newBuilder();
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
@@ -55,28 +72,30 @@ public final class DeliveryLog {
     }
     if (rows.size() > size) {
       Delivery last = rows.get(size - 1);
-      response.setNextPageToken(pageTokens.encode(
-          PageCursor.of(fingerprint, last.createTime().toInstant(), last.id().toString())));
+      response.setNextPageToken(
+          pageTokens.encode(
+              PageCursor.of(fingerprint, last.createTime().toInstant(), last.id().toString())));
     }
     return response.build();
   }
 
   private static dev.lattice.notifications.v1.Delivery toProto(Delivery row) {
-    dev.lattice.notifications.v1.Delivery.Builder out = dev.lattice.notifications.v1.Delivery.newBuilder()
-        .setId(row.id().toString())
-        .setRecipientId(row.recipientId().toString())
-        .setChannel(ChannelNames.of(row.channel()))
-        .setTemplateKey(row.templateKey())
-        .setLocale(row.locale())
-        .setDestinationHint(row.destinationHint())
-        .setSourceEventId(row.sourceEventId().toString())
-        .setSourceEventType(row.sourceEventType())
-        .setStatus(DeliveryStatus.valueOf(STATUS_PREFIX + row.status()))
-        .setAttemptCount(row.attemptCount())
-        .setLastErrorCode(row.lastErrorCode())
-        .setLastErrorMessage(row.lastErrorMessage())
-        .setCreateTime(timestamp(row.createTime()))
-        .setUpdateTime(timestamp(row.updateTime()));
+    dev.lattice.notifications.v1.Delivery.Builder out =
+        dev.lattice.notifications.v1.Delivery.newBuilder()
+            .setId(row.id().toString())
+            .setRecipientId(row.recipientId().toString())
+            .setChannel(ChannelNames.of(row.channel()))
+            .setTemplateKey(row.templateKey())
+            .setLocale(row.locale())
+            .setDestinationHint(row.destinationHint())
+            .setSourceEventId(row.sourceEventId().toString())
+            .setSourceEventType(row.sourceEventType())
+            .setStatus(DeliveryStatus.valueOf(STATUS_PREFIX + row.status()))
+            .setAttemptCount(row.attemptCount())
+            .setLastErrorCode(row.lastErrorCode())
+            .setLastErrorMessage(row.lastErrorMessage())
+            .setCreateTime(timestamp(row.createTime()))
+            .setUpdateTime(timestamp(row.updateTime()));
     if (row.providerMessageId() != null) {
       out.setProviderMessageId(row.providerMessageId());
     }

@@ -22,12 +22,11 @@ import org.jooq.DSLContext;
 
 /**
  * Turns a {@link Trigger} into deliveries, inside the consuming event's transaction: one per
- * channel the preferences allow (security messages: EMAIL only, preferences ignored), each
- * rendered from the recipient's locale and keyed {@code recipient:channel:type:object}, so that a
- * second event reporting the same fact adds nothing (unique constraint, insert-if-absent). In-app
- * messages are delivered right here (the inbox row is the delivery); the others wait for the
- * dispatcher. A channel the user turned off is recorded SKIPPED; so is one without a template.
- * Thread-safe.
+ * channel the preferences allow (security messages: EMAIL only, preferences ignored), each rendered
+ * from the recipient's locale and keyed {@code recipient:channel:type:object}, so that a second
+ * event reporting the same fact adds nothing (unique constraint, insert-if-absent). In-app messages
+ * are delivered right here (the inbox row is the delivery); the others wait for the dispatcher. A
+ * channel the user turned off is recorded SKIPPED; so is one without a template. Thread-safe.
  */
 public final class DeliveryPlanner {
 
@@ -49,8 +48,13 @@ public final class DeliveryPlanner {
   private final Clock clock;
 
   public DeliveryPlanner(
-      RecipientStore directory, Preferences preferences, TemplateCatalog templates,
-      TemplateRenderer renderer, Inbox inbox, NotificationsEvents events, Clock clock) {
+      RecipientStore directory,
+      Preferences preferences,
+      TemplateCatalog templates,
+      TemplateRenderer renderer,
+      Inbox inbox,
+      NotificationsEvents events,
+      Clock clock) {
     this.directory = directory;
     this.preferences = preferences;
     this.templates = templates;
@@ -68,10 +72,14 @@ public final class DeliveryPlanner {
    *     UserRegistered may arrive after an order event; the event is retried)
    */
   public void plan(DSLContext tx, Trigger trigger) {
-    Recipient recipient = trigger.addressedTo()
-        .or(() -> directory.find(tx, trigger.tenantId(), trigger.recipientId()))
-        .orElseThrow(() -> new TransientEventException(
-            "recipient " + trigger.recipientId() + " is not known yet"));
+    Recipient recipient =
+        trigger
+            .addressedTo()
+            .or(() -> directory.find(tx, trigger.tenantId(), trigger.recipientId()))
+            .orElseThrow(
+                () ->
+                    new TransientEventException(
+                        "recipient " + trigger.recipientId() + " is not known yet"));
     Map<String, String> values = new HashMap<>(trigger.values());
     values.put("name", recipient.displayName());
     values.put("email", recipient.email());
@@ -80,27 +88,47 @@ public final class DeliveryPlanner {
       if (type.security() && !channel.equals("EMAIL")) {
         continue;
       }
-      boolean wanted = type.security()
-          || preferences.allows(tx, trigger.tenantId(), recipient.userId(), type.key(), channel);
+      boolean wanted =
+          type.security()
+              || preferences.allows(
+                  tx, trigger.tenantId(), recipient.userId(), type.key(), channel);
       planChannel(tx, trigger, recipient, channel, wanted, values);
     }
   }
 
   private void planChannel(
-      DSLContext tx, Trigger trigger, Recipient recipient, String channel, boolean wanted,
+      DSLContext tx,
+      Trigger trigger,
+      Recipient recipient,
+      String channel,
+      boolean wanted,
       Map<String, String> values) {
     NotificationType type = trigger.type();
     OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
-    Delivery planned = Delivery.planned(ids.next(), trigger.tenantId(), recipient.userId(), channel, type.key(),
-        recipient.locale(), recipient.userId() + ":" + channel + ":" + type.key() + ":" + trigger.objectId(),
-        type.priority(), hint(channel, recipient), trigger.eventId(), trigger.eventType(), now);
-    Optional<TemplateCatalog.Resolved> template = wanted
-        ? templates.resolve(tx, trigger.tenantId(), type.key(), recipient.locale(), channel)
-        : Optional.empty();
+    Delivery planned =
+        Delivery.planned(
+            ids.next(),
+            trigger.tenantId(),
+            recipient.userId(),
+            channel,
+            type.key(),
+            recipient.locale(),
+            recipient.userId() + ":" + channel + ":" + type.key() + ":" + trigger.objectId(),
+            type.priority(),
+            hint(channel, recipient),
+            trigger.eventId(),
+            trigger.eventType(),
+            now);
+    Optional<TemplateCatalog.Resolved> template =
+        wanted
+            ? templates.resolve(tx, trigger.tenantId(), type.key(), recipient.locale(), channel)
+            : Optional.empty();
     if (template.isEmpty()) {
-      deliveries.insertIfAbsent(tx, wanted
-          ? planned.skipped("no_template", "no template for this channel")
-          : planned.skipped("preference_off", "the user turned this channel off"));
+      deliveries.insertIfAbsent(
+          tx,
+          wanted
+              ? planned.skipped("no_template", "no template for this channel")
+              : planned.skipped("preference_off", "the user turned this channel off"));
       return;
     }
     TemplateCatalog.Resolved resolved = template.get();
@@ -111,8 +139,10 @@ public final class DeliveryPlanner {
       deliverToInbox(tx, planned.sentAtOnce(resolved.locale(), version, INBOX), subject, body);
       return;
     }
-    String destination = channel.equals("EMAIL") ? recipient.email() : recipient.userId().toString();
-    deliveries.insertIfAbsent(tx, planned.rendered(resolved.locale(), version, destination, subject, body));
+    String destination =
+        channel.equals("EMAIL") ? recipient.email() : recipient.userId().toString();
+    deliveries.insertIfAbsent(
+        tx, planned.rendered(resolved.locale(), version, destination, subject, body));
   }
 
   private void deliverToInbox(DSLContext tx, Delivery sent, String title, String body) {
@@ -120,9 +150,11 @@ public final class DeliveryPlanner {
       return;
     }
     UUID notificationId = ids.next();
-    inbox.add(tx, notificationId, sent.tenantId(), sent.recipientId(), sent.templateKey(), title, body);
+    inbox.add(
+        tx, notificationId, sent.tenantId(), sent.recipientId(), sent.templateKey(), title, body);
     deliveries.attachNotification(tx, sent.id(), notificationId);
-    attempts.recordSentAtOnce(tx, sent.id(), sent.tenantId(), INBOX, notificationId.toString(), sent.sentTime());
+    attempts.recordSentAtOnce(
+        tx, sent.id(), sent.tenantId(), INBOX, notificationId.toString(), sent.sentTime());
     events.sent(tx, sent.inInbox(notificationId));
   }
 

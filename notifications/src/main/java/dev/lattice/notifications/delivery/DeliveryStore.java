@@ -25,10 +25,11 @@ public final class DeliveryStore {
   /** Inserts {@code delivery} unless its tenant has its dedupe key already; true if inserted. */
   public boolean insertIfAbsent(DSLContext tx, Delivery delivery) {
     return tx.insertInto(DELIVERIES)
-        .set(record(tx, delivery))
-        .onConflict(DELIVERIES.TENANT_ID, DELIVERIES.DEDUPE_KEY)
-        .doNothing()
-        .execute() == 1;
+            .set(record(tx, delivery))
+            .onConflict(DELIVERIES.TENANT_ID, DELIVERIES.DEDUPE_KEY)
+            .doNothing()
+            .execute()
+        == 1;
   }
 
   /** Links delivery {@code id} to its inbox row, which is also the provider's message id. */
@@ -45,25 +46,35 @@ public final class DeliveryStore {
    * leaseUntil}, NORMAL before LOW, oldest due first, skipping those another worker locked.
    */
   public List<Delivery> claim(
-      DSLContext tx, Collection<Priority> lanes, int batch, OffsetDateTime now, OffsetDateTime leaseUntil) {
+      DSLContext tx,
+      Collection<Priority> lanes,
+      int batch,
+      OffsetDateTime now,
+      OffsetDateTime leaseUntil) {
     List<String> priorities = lanes.stream().map(Priority::name).toList();
     return tx.update(DELIVERIES)
         .set(DELIVERIES.NEXT_ATTEMPT_TIME, leaseUntil)
-        .where(DELIVERIES.ID.in(DSL.select(DELIVERIES.ID)
-            .from(DELIVERIES)
-            .where(DELIVERIES.STATUS.in(DeliveryStatuses.PENDING, DeliveryStatuses.RETRYING))
-            .and(DELIVERIES.PRIORITY.in(priorities))
-            .and(DELIVERIES.NEXT_ATTEMPT_TIME.le(now))
-            .orderBy(DSL.when(DELIVERIES.PRIORITY.eq(Priority.LOW.name()), 1).otherwise(0),
-                DELIVERIES.NEXT_ATTEMPT_TIME)
-            .limit(batch)
-            .forUpdate()
-            .skipLocked()))
+        .where(
+            DELIVERIES.ID.in(
+                DSL.select(DELIVERIES.ID)
+                    .from(DELIVERIES)
+                    .where(
+                        DELIVERIES.STATUS.in(DeliveryStatuses.PENDING, DeliveryStatuses.RETRYING))
+                    .and(DELIVERIES.PRIORITY.in(priorities))
+                    .and(DELIVERIES.NEXT_ATTEMPT_TIME.le(now))
+                    .orderBy(
+                        DSL.when(DELIVERIES.PRIORITY.eq(Priority.LOW.name()), 1).otherwise(0),
+                        DELIVERIES.NEXT_ATTEMPT_TIME)
+                    .limit(batch)
+                    .forUpdate()
+                    .skipLocked()))
         .returning()
         .fetch(DeliveryStore::delivery);
   }
 
-  /** Delivery {@code id}, locked, if it is still open and still leased until {@code leasedUntil}. */
+  /**
+   * Delivery {@code id}, locked, if it is still open and still leased until {@code leasedUntil}.
+   */
   public Optional<Delivery> lockLeased(DSLContext tx, UUID id, OffsetDateTime leasedUntil) {
     return tx.selectFrom(DELIVERIES)
         .where(DELIVERIES.ID.eq(id))
@@ -74,7 +85,13 @@ public final class DeliveryStore {
   }
 
   /** Puts delivery {@code id} off until {@code until} without an attempt, noting why. */
-  public void defer(DSLContext tx, UUID id, OffsetDateTime until, String code, String message, OffsetDateTime now) {
+  public void defer(
+      DSLContext tx,
+      UUID id,
+      OffsetDateTime until,
+      String code,
+      String message,
+      OffsetDateTime now) {
     changed(tx, now)
         .set(DELIVERIES.NEXT_ATTEMPT_TIME, until)
         .set(DELIVERIES.LAST_ERROR_CODE, code)
@@ -92,8 +109,12 @@ public final class DeliveryStore {
         .fetchOne(DeliveryStore::delivery);
   }
 
-  /** Delivery {@code id} SENT by {@code provider} as {@code providerMessageId}; returns it as it is now. */
-  public Delivery markSent(DSLContext tx, UUID id, String provider, String providerMessageId, OffsetDateTime now) {
+  /**
+   * Delivery {@code id} SENT by {@code provider} as {@code providerMessageId}; returns it as it is
+   * now.
+   */
+  public Delivery markSent(
+      DSLContext tx, UUID id, String provider, String providerMessageId, OffsetDateTime now) {
     return closed(tx, now)
         .set(DELIVERIES.STATUS, DeliveryStatuses.SENT)
         .set(DELIVERIES.PROVIDER, provider)
@@ -104,9 +125,17 @@ public final class DeliveryStore {
         .fetchOne(DeliveryStore::delivery);
   }
 
-  /** Delivery {@code id} RETRYING at {@code retryAt} after {@code provider} failed with {@code code}. */
+  /**
+   * Delivery {@code id} RETRYING at {@code retryAt} after {@code provider} failed with {@code
+   * code}.
+   */
   public void scheduleRetry(
-      DSLContext tx, UUID id, String provider, String code, String message, OffsetDateTime retryAt,
+      DSLContext tx,
+      UUID id,
+      String provider,
+      String code,
+      String message,
+      OffsetDateTime retryAt,
       OffsetDateTime now) {
     changed(tx, now)
         .set(DELIVERIES.STATUS, DeliveryStatuses.RETRYING)
@@ -118,7 +147,10 @@ public final class DeliveryStore {
         .execute();
   }
 
-  /** Delivery {@code id} FAILED for good, {@code provider} last with {@code code}; returns it as it is now. */
+  /**
+   * Delivery {@code id} FAILED for good, {@code provider} last with {@code code}; returns it as it
+   * is now.
+   */
   public Delivery markFailed(
       DSLContext tx, UUID id, String provider, String code, String message, OffsetDateTime now) {
     return closed(tx, now)
@@ -139,8 +171,13 @@ public final class DeliveryStore {
     filter.recipientId().ifPresent(recipient -> where.add(DELIVERIES.RECIPIENT_ID.eq(recipient)));
     filter.channel().ifPresent(channel -> where.add(DELIVERIES.CHANNEL.eq(channel)));
     filter.sourceEventId().ifPresent(event -> where.add(DELIVERIES.SOURCE_EVENT_ID.eq(event)));
-    filter.after().ifPresent(after -> where.add(
-        DSL.row(DELIVERIES.CREATE_TIME, DELIVERIES.ID).lt(after.createTime(), after.id())));
+    filter
+        .after()
+        .ifPresent(
+            after ->
+                where.add(
+                    DSL.row(DELIVERIES.CREATE_TIME, DELIVERIES.ID)
+                        .lt(after.createTime(), after.id())));
     return db.selectFrom(DELIVERIES)
         .where(where)
         .orderBy(DELIVERIES.CREATE_TIME.desc(), DELIVERIES.ID.desc())
@@ -197,11 +234,33 @@ public final class DeliveryStore {
   }
 
   private static Delivery delivery(DeliveriesRecord r) {
-    return new Delivery(r.getId(), r.getTenantId(), r.getRecipientId(), r.getChannel(), r.getTemplateKey(),
-        r.getLocale(), r.getTemplateVersion(), r.getDedupeKey(), Priority.valueOf(r.getPriority()),
-        r.getDestination(), r.getDestinationHint(), r.getRenderedSubject(), r.getRenderedBody(),
-        r.getSourceEventId(), r.getSourceEventType(), r.getStatus(), r.getAttemptCount(), r.getLastErrorCode(),
-        r.getLastErrorMessage(), r.getProvider(), r.getProviderMessageId(), r.getNotificationId(),
-        r.getCreateTime(), r.getUpdateTime(), r.getSentTime(), r.getNextAttemptTime(), r.getVersion());
+    return new Delivery(
+        r.getId(),
+        r.getTenantId(),
+        r.getRecipientId(),
+        r.getChannel(),
+        r.getTemplateKey(),
+        r.getLocale(),
+        r.getTemplateVersion(),
+        r.getDedupeKey(),
+        Priority.valueOf(r.getPriority()),
+        r.getDestination(),
+        r.getDestinationHint(),
+        r.getRenderedSubject(),
+        r.getRenderedBody(),
+        r.getSourceEventId(),
+        r.getSourceEventType(),
+        r.getStatus(),
+        r.getAttemptCount(),
+        r.getLastErrorCode(),
+        r.getLastErrorMessage(),
+        r.getProvider(),
+        r.getProviderMessageId(),
+        r.getNotificationId(),
+        r.getCreateTime(),
+        r.getUpdateTime(),
+        r.getSentTime(),
+        r.getNextAttemptTime(),
+        r.getVersion());
   }
 }

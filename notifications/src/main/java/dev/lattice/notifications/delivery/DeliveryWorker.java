@@ -23,14 +23,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends due deliveries. {@link #claim} leases a batch of one lane ({@code FOR UPDATE SKIP LOCKED};
  * the lease is next_attempt_time pushed out, so a crashed worker's delivery comes back). {@link
- * #process} then, per delivery: checks the per-user rate limit (non-urgent lanes; over the limit
- * it is deferred without using an attempt), records the attempt, calls the provider with no
- * transaction open, and records the answer: SENT (text and address cleared, NotificationSent),
- * a transient failure retried after {@link Backoff} until the last attempt, or FAILED
+ * #process} then, per delivery: checks the per-user rate limit (non-urgent lanes; over the limit it
+ * is deferred without using an attempt), records the attempt, calls the provider with no
+ * transaction open, and records the answer: SENT (text and address cleared, NotificationSent), a
+ * transient failure retried after {@link Backoff} until the last attempt, or FAILED
  * (NotificationFailed; it then lists under ListDeliveries status FAILED). last_error_* keep the
- * last failure or deferral even after a later success, for support. A delivery whose lease
- * was taken over meanwhile is left alone. Its SQL is in {@link DeliveryStore} and {@link
- * AttemptStore}. Thread-safe; several workers (replicas) may run.
+ * last failure or deferral even after a later success, for support. A delivery whose lease was
+ * taken over meanwhile is left alone. Its SQL is in {@link DeliveryStore} and {@link AttemptStore}.
+ * Thread-safe; several workers (replicas) may run.
  */
 public final class DeliveryWorker {
 
@@ -57,8 +57,14 @@ public final class DeliveryWorker {
    * @param senders the provider per channel name ({@code EMAIL})
    */
   public DeliveryWorker(
-      DSLContext dsl, Map<String, MessageSender> senders, RateLimiter rateLimiter, NotificationsEvents events,
-      Backoff backoff, int maxAttempts, Duration lease, Clock clock) {
+      DSLContext dsl,
+      Map<String, MessageSender> senders,
+      RateLimiter rateLimiter,
+      NotificationsEvents events,
+      Backoff backoff,
+      int maxAttempts,
+      Duration lease,
+      Clock clock) {
     this.dsl = dsl;
     this.senders = Map.copyOf(senders);
     this.rateLimiter = rateLimiter;
@@ -69,10 +75,14 @@ public final class DeliveryWorker {
     this.clock = clock;
   }
 
-  /** Leases up to {@code batch} due deliveries of {@code lanes}, NORMAL before LOW, oldest due first. */
+  /**
+   * Leases up to {@code batch} due deliveries of {@code lanes}, NORMAL before LOW, oldest due
+   * first.
+   */
   List<Delivery> claim(Collection<Priority> lanes, int batch) {
     OffsetDateTime now = now();
-    return Transactions.inTransaction(dsl, tx -> deliveries.claim(tx, lanes, batch, now, now.plus(lease)));
+    return Transactions.inTransaction(
+        dsl, tx -> deliveries.claim(tx, lanes, batch, now, now.plus(lease)));
   }
 
   /** Works one claimed delivery to its next state. */
@@ -84,72 +94,116 @@ public final class DeliveryWorker {
       }
       Delivery delivery = started.get();
       MessageSender sender = senders.get(delivery.channel());
-      OutgoingMessage message = new OutgoingMessage(delivery.id().toString(), delivery.destination(),
-          delivery.renderedSubject(), delivery.renderedBody());
+      OutgoingMessage message =
+          new OutgoingMessage(
+              delivery.id().toString(),
+              delivery.destination(),
+              delivery.renderedSubject(),
+              delivery.renderedBody());
       try {
         SendResult result = sender.send(message);
         finish(delivery, result, null);
       } catch (SendException e) {
-        log.info("attempt {} of delivery {} via {} failed: {} {}", delivery.attemptCount(),
-            delivery.id(), e.provider(), e.code(), e.getMessage());
+        log.info(
+            "attempt {} of delivery {} via {} failed: {} {}",
+            delivery.attemptCount(),
+            delivery.id(),
+            e.provider(),
+            e.code(),
+            e.getMessage());
         finish(delivery, null, e);
       }
     } catch (RuntimeException e) {
-      log.error("delivery {} failed unexpectedly; it is retried when its lease ends", claim.id(), e);
+      log.error(
+          "delivery {} failed unexpectedly; it is retried when its lease ends", claim.id(), e);
     }
   }
 
   /**
-   * Checks the rate limit and records the attempt; empty when the delivery is deferred or no
-   * longer this worker's.
+   * Checks the rate limit and records the attempt; empty when the delivery is deferred or no longer
+   * this worker's.
    */
   private Optional<Delivery> start(Delivery claim) {
-    return Transactions.inTransaction(dsl, tx -> {
-      Optional<Delivery> locked = deliveries.lockLeased(tx, claim.id(), claim.nextAttemptTime());
-      if (locked.isEmpty()) {
-        return Optional.empty();
-      }
-      Delivery delivery = locked.get();
-      OffsetDateTime now = now();
-      if (delivery.priority() != Priority.HIGH) {
-        Optional<OffsetDateTime> deferUntil = rateLimiter.deferral(tx, delivery.recipientId(), now);
-        if (deferUntil.isPresent()) {
-          deliveries.defer(tx, delivery.id(), deferUntil.get(), RATE_LIMITED,
-              "deferred by the per-user rate limit", now);
-          return Optional.empty();
-        }
-      }
-      int attempt = delivery.attemptCount() + 1;
-      attempts.start(tx, delivery.id(), attempt, delivery.tenantId(), senders.get(delivery.channel()).name(), now);
-      return Optional.of(deliveries.startAttempt(tx, delivery.id(), attempt, now));
-    });
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          Optional<Delivery> locked =
+              deliveries.lockLeased(tx, claim.id(), claim.nextAttemptTime());
+          if (locked.isEmpty()) {
+            return Optional.empty();
+          }
+          Delivery delivery = locked.get();
+          OffsetDateTime now = now();
+          if (delivery.priority() != Priority.HIGH) {
+            Optional<OffsetDateTime> deferUntil =
+                rateLimiter.deferral(tx, delivery.recipientId(), now);
+            if (deferUntil.isPresent()) {
+              deliveries.defer(
+                  tx,
+                  delivery.id(),
+                  deferUntil.get(),
+                  RATE_LIMITED,
+                  "deferred by the per-user rate limit",
+                  now);
+              return Optional.empty();
+            }
+          }
+          int attempt = delivery.attemptCount() + 1;
+          attempts.start(
+              tx,
+              delivery.id(),
+              attempt,
+              delivery.tenantId(),
+              senders.get(delivery.channel()).name(),
+              now);
+          return Optional.of(deliveries.startAttempt(tx, delivery.id(), attempt, now));
+        });
   }
 
   /** Records the provider's answer: {@code result} on success, else {@code failure}. */
   private void finish(Delivery claim, SendResult result, SendException failure) {
-    Transactions.inTransaction(dsl, tx -> {
-      Optional<Delivery> locked = deliveries.lockLeased(tx, claim.id(), claim.nextAttemptTime());
-      if (locked.isEmpty()) {
-        return null;
-      }
-      Delivery delivery = locked.get();
-      OffsetDateTime now = now();
-      attempts.finish(tx, delivery.id(), delivery.attemptCount(), outcome(result, failure), now);
-      if (result != null) {
-        events.sent(tx, deliveries.markSent(tx, delivery.id(), result.provider(), result.providerMessageId(), now));
-        return null;
-      }
-      String message = trim(failure.getMessage());
-      if (failure.isTransient() && delivery.attemptCount() < maxAttempts) {
-        deliveries.scheduleRetry(tx, delivery.id(), failure.provider(), failure.code(), message,
-            now.plus(backoff.after(delivery.attemptCount())), now);
-        return null;
-      }
-      events.failed(tx, deliveries.markFailed(tx, delivery.id(), failure.provider(), failure.code(), message, now));
-      log.warn("delivery {} failed after {} attempts: {}", delivery.id(), delivery.attemptCount(),
-          failure.code());
-      return null;
-    });
+    Transactions.inTransaction(
+        dsl,
+        tx -> {
+          Optional<Delivery> locked =
+              deliveries.lockLeased(tx, claim.id(), claim.nextAttemptTime());
+          if (locked.isEmpty()) {
+            return null;
+          }
+          Delivery delivery = locked.get();
+          OffsetDateTime now = now();
+          attempts.finish(
+              tx, delivery.id(), delivery.attemptCount(), outcome(result, failure), now);
+          if (result != null) {
+            events.sent(
+                tx,
+                deliveries.markSent(
+                    tx, delivery.id(), result.provider(), result.providerMessageId(), now));
+            return null;
+          }
+          String message = trim(failure.getMessage());
+          if (failure.isTransient() && delivery.attemptCount() < maxAttempts) {
+            deliveries.scheduleRetry(
+                tx,
+                delivery.id(),
+                failure.provider(),
+                failure.code(),
+                message,
+                now.plus(backoff.after(delivery.attemptCount())),
+                now);
+            return null;
+          }
+          events.failed(
+              tx,
+              deliveries.markFailed(
+                  tx, delivery.id(), failure.provider(), failure.code(), message, now));
+          log.warn(
+              "delivery {} failed after {} attempts: {}",
+              delivery.id(),
+              delivery.attemptCount(),
+              failure.code());
+          return null;
+        });
   }
 
   /** What the attempt records of {@code result} (on success) or {@code failure}. */
@@ -157,8 +211,12 @@ public final class DeliveryWorker {
     if (result != null) {
       return new AttemptOutcome("SENT", result.provider(), result.providerMessageId(), "", "");
     }
-    return new AttemptOutcome(failure.isTransient() ? "TRANSIENT_ERROR" : "PERMANENT_ERROR", failure.provider(),
-        null, failure.code(), trim(failure.getMessage()));
+    return new AttemptOutcome(
+        failure.isTransient() ? "TRANSIENT_ERROR" : "PERMANENT_ERROR",
+        failure.provider(),
+        null,
+        failure.code(),
+        trim(failure.getMessage()));
   }
 
   private static String trim(String text) {

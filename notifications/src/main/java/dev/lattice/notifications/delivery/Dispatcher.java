@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the {@link DeliveryWorker} on two lanes, each with its own timer thread and its own bound
- * on provider calls in flight: the priority lane (HIGH: verification, password reset) and the bulk
+ * Runs the {@link DeliveryWorker} on two lanes, each with its own timer thread and its own bound on
+ * provider calls in flight: the priority lane (HIGH: verification, password reset) and the bulk
  * lane (NORMAL, then LOW). A backlog of bulk messages fills only the bulk lane's slots, so a
  * security message waits at most one poll interval. {@link #close()} stops both and waits for the
  * calls in progress. Thread-safe.
@@ -26,7 +26,10 @@ public final class Dispatcher implements AutoCloseable {
   private final Lane priority;
   private final Lane bulk;
 
-  /** The two lanes over {@code worker}: {@code prioritySlots} and {@code bulkSlots} calls in flight at most. */
+  /**
+   * The two lanes over {@code worker}: {@code prioritySlots} and {@code bulkSlots} calls in flight
+   * at most.
+   */
   public Dispatcher(DeliveryWorker worker, int prioritySlots, int bulkSlots) {
     this.priority = new Lane("priority", worker, EnumSet.of(Priority.HIGH), prioritySlots);
     this.bulk = new Lane("bulk", worker, EnumSet.of(Priority.NORMAL, Priority.LOW), bulkSlots);
@@ -60,8 +63,9 @@ public final class Dispatcher implements AutoCloseable {
       this.worker = worker;
       this.priorities = priorities;
       this.slots = new Semaphore(slots);
-      this.timer = Executors.newSingleThreadScheduledExecutor(
-          Thread.ofPlatform().name("notifications-" + name + "-lane").daemon().factory());
+      this.timer =
+          Executors.newSingleThreadScheduledExecutor(
+              Thread.ofPlatform().name("notifications-" + name + "-lane").daemon().factory());
     }
 
     void start(Duration poll) {
@@ -76,13 +80,14 @@ public final class Dispatcher implements AutoCloseable {
         }
         for (Delivery claim : worker.claim(priorities, free)) {
           slots.acquireUninterruptibly();
-          calls.execute(() -> {
-            try {
-              worker.process(claim);
-            } finally {
-              slots.release();
-            }
-          });
+          calls.execute(
+              () -> {
+                try {
+                  worker.process(claim);
+                } finally {
+                  slots.release();
+                }
+              });
         }
       } catch (RuntimeException e) {
         log.warn("notifications {} lane round failed: {}", name, e.toString());

@@ -11,8 +11,8 @@ import org.jooq.DSLContext;
 /**
  * The per-user limit of non-urgent messages (NORMAL and LOW lanes): at most {@code limit} attempts
  * per user in any {@code window}, counted from delivery_attempts so that every dispatcher replica
- * sees the same count. Checks of one user are serialised with a transaction-scoped advisory lock
- * on the user id. A message over the limit is deferred, never dropped. Its SQL is in {@link
+ * sees the same count. Checks of one user are serialised with a transaction-scoped advisory lock on
+ * the user id. A message over the limit is deferred, never dropped. Its SQL is in {@link
  * AttemptStore}. Thread-safe.
  */
 public final class RateLimiter {
@@ -28,9 +28,9 @@ public final class RateLimiter {
   }
 
   /**
-   * In {@code tx} (which holds the user's lock until it ends): empty if one more attempt to
-   * {@code recipientId} fits now, else when to look again (the oldest counted attempt leaves the
-   * window then; plus jitter so deferred messages do not all return at once).
+   * In {@code tx} (which holds the user's lock until it ends): empty if one more attempt to {@code
+   * recipientId} fits now, else when to look again (the oldest counted attempt leaves the window
+   * then; plus jitter so deferred messages do not all return at once).
    */
   public Optional<OffsetDateTime> deferral(DSLContext tx, UUID recipientId, OffsetDateTime now) {
     attempts.lockRecipient(tx, recipientId);
@@ -39,6 +39,7 @@ public final class RateLimiter {
       return Optional.empty();
     }
     long jitter = ThreadLocalRandom.current().nextLong(window.toMillis() / 4 + 1);
-    return Optional.of(recent.get(recent.size() - limit).plus(window).plus(Duration.ofMillis(jitter)));
+    return Optional.of(
+        recent.get(recent.size() - limit).plus(window).plus(Duration.ofMillis(jitter)));
   }
 }

@@ -15,8 +15,8 @@ import java.util.UUID;
  * @param objectId what it is about (the order, the refund, the request): with recipient, channel
  *     and type it makes the delivery's dedupe key
  * @param values the template's placeholders; may hold single-use tokens, never logged
- * @param addressedTo the address the event itself carries (identity's security events), else
- *     empty and the recipient directory answers
+ * @param addressedTo the address the event itself carries (identity's security events), else empty
+ *     and the recipient directory answers
  * @param eventId Envelope.event_id of the cause
  * @param eventType Envelope.type of the cause
  */

@@ -11,7 +11,8 @@ import java.util.UUID;
  * @param displayName the name to greet
  * @param locale BCP 47 language tag
  */
-public record Recipient(UUID userId, UUID tenantId, String email, String displayName, String locale) {
+public record Recipient(
+    UUID userId, UUID tenantId, String email, String displayName, String locale) {
 
   /** Keeps the address out of logs. */
   @Override

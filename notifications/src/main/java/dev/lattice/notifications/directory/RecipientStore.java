@@ -9,11 +9,11 @@ import org.jooq.DSLContext;
 
 /**
  * The recipients table: identity's users as notifications needs them (address, name, locale),
- * projected from identity's events because services never read each other's tables. Each user's
- * row carries the user's aggregate version as of the last event applied, so an older event that
- * arrives late changes nothing. Callers pass the user's version, not the envelope's when the
- * event's aggregate is something else (TenantCreated describes its admin at user version 1).
- * Stateless and thread-safe; every method runs in the transaction it is given.
+ * projected from identity's events because services never read each other's tables. Each user's row
+ * carries the user's aggregate version as of the last event applied, so an older event that arrives
+ * late changes nothing. Callers pass the user's version, not the envelope's when the event's
+ * aggregate is something else (TenantCreated describes its admin at user version 1). Stateless and
+ * thread-safe; every method runs in the transaction it is given.
  */
 public final class RecipientStore {
 
@@ -42,7 +42,8 @@ public final class RecipientStore {
   }
 
   /** Marks the user deleted as of {@code userVersion}: nothing more is sent to them. */
-  public void markDeleted(DSLContext tx, UUID tenantId, UUID userId, long userVersion, OffsetDateTime now) {
+  public void markDeleted(
+      DSLContext tx, UUID tenantId, UUID userId, long userVersion, OffsetDateTime now) {
     tx.update(RECIPIENTS)
         .set(RECIPIENTS.DELETE_TIME, now)
         .set(RECIPIENTS.USER_VERSION, userVersion)
@@ -55,8 +56,18 @@ public final class RecipientStore {
   /** The live (not deleted) recipient {@code userId} of {@code tenantId}. */
   public Optional<Recipient> find(DSLContext tx, UUID tenantId, UUID userId) {
     return tx.selectFrom(RECIPIENTS)
-        .where(RECIPIENTS.USER_ID.eq(userId), RECIPIENTS.TENANT_ID.eq(tenantId), RECIPIENTS.DELETE_TIME.isNull())
+        .where(
+            RECIPIENTS.USER_ID.eq(userId),
+            RECIPIENTS.TENANT_ID.eq(tenantId),
+            RECIPIENTS.DELETE_TIME.isNull())
         .fetchOptional()
-        .map(r -> new Recipient(r.getUserId(), r.getTenantId(), r.getEmail(), r.getDisplayName(), r.getLocale()));
+        .map(
+            r ->
+                new Recipient(
+                    r.getUserId(),
+                    r.getTenantId(),
+                    r.getEmail(),
+                    r.getDisplayName(),
+                    r.getLocale()));
   }
 }

@@ -30,48 +30,110 @@ public final class CommerceHandlers {
 
   /** OrderPaid. */
   public EventHandler<OrderPaid> orderPaid() {
-    return (context, event) -> plan(context, NotificationType.ORDER_PAID, event.getCustomerId(), event.getOrderId(),
-        Map.of("order_id", event.getOrderId(),
-            "amount", EventFacts.amount(event.getTotalAmountMinor(), event.getCurrency()),
-            "currency", event.getCurrency()));
+    return (context, event) ->
+        plan(
+            context,
+            NotificationType.ORDER_PAID,
+            event.getCustomerId(),
+            event.getOrderId(),
+            Map.of(
+                "order_id",
+                event.getOrderId(),
+                "amount",
+                EventFacts.amount(event.getTotalAmountMinor(), event.getCurrency()),
+                "currency",
+                event.getCurrency()));
   }
 
   /** OrderCancelled. */
   public EventHandler<OrderCancelled> orderCancelled() {
-    return (context, event) -> plan(context, NotificationType.ORDER_CANCELLED, event.getCustomerId(),
-        event.getOrderId(), Map.of("order_id", event.getOrderId(),
-            "reason", event.getReason().name().replaceFirst("^CANCELLATION_REASON_", "")
-                .replace('_', ' ').toLowerCase(Locale.ROOT),
-            "note", event.getNote()));
+    return (context, event) ->
+        plan(
+            context,
+            NotificationType.ORDER_CANCELLED,
+            event.getCustomerId(),
+            event.getOrderId(),
+            Map.of(
+                "order_id",
+                event.getOrderId(),
+                "reason",
+                event
+                    .getReason()
+                    .name()
+                    .replaceFirst("^CANCELLATION_REASON_", "")
+                    .replace('_', ' ')
+                    .toLowerCase(Locale.ROOT),
+                "note",
+                event.getNote()));
   }
 
   /** OrderShipped. */
   public EventHandler<OrderShipped> orderShipped() {
-    return (context, event) -> plan(context, NotificationType.ORDER_SHIPPED, event.getCustomerId(),
-        event.getOrderId(), Map.of("order_id", event.getOrderId(), "carrier", event.getCarrier(),
-            "tracking_number", event.getTrackingNumber()));
+    return (context, event) ->
+        plan(
+            context,
+            NotificationType.ORDER_SHIPPED,
+            event.getCustomerId(),
+            event.getOrderId(),
+            Map.of(
+                "order_id",
+                event.getOrderId(),
+                "carrier",
+                event.getCarrier(),
+                "tracking_number",
+                event.getTrackingNumber()));
   }
 
   /** OrderDelivered. */
   public EventHandler<OrderDelivered> orderDelivered() {
-    return (context, event) -> plan(context, NotificationType.ORDER_DELIVERED, event.getCustomerId(),
-        event.getOrderId(), Map.of("order_id", event.getOrderId()));
+    return (context, event) ->
+        plan(
+            context,
+            NotificationType.ORDER_DELIVERED,
+            event.getCustomerId(),
+            event.getOrderId(),
+            Map.of("order_id", event.getOrderId()));
   }
 
   /** PaymentRefunded: one message per refund. */
   public EventHandler<PaymentRefunded> paymentRefunded() {
-    return (context, event) -> plan(context, NotificationType.PAYMENT_REFUNDED, event.getCustomerId(),
-        event.getRefundId(), Map.of("order_id", event.getOrderId(),
-            "refund_amount", EventFacts.amount(event.getAmountMinor(), event.getCurrency()),
-            "refunded_amount", EventFacts.amount(event.getRefundedAmountMinor(), event.getCurrency()),
-            "currency", event.getCurrency(),
-            "fully_refunded", event.getFullyRefunded() ? "true" : "",
-            "reason", event.getReason()));
+    return (context, event) ->
+        plan(
+            context,
+            NotificationType.PAYMENT_REFUNDED,
+            event.getCustomerId(),
+            event.getRefundId(),
+            Map.of(
+                "order_id",
+                event.getOrderId(),
+                "refund_amount",
+                EventFacts.amount(event.getAmountMinor(), event.getCurrency()),
+                "refunded_amount",
+                EventFacts.amount(event.getRefundedAmountMinor(), event.getCurrency()),
+                "currency",
+                event.getCurrency(),
+                "fully_refunded",
+                event.getFullyRefunded() ? "true" : "",
+                "reason",
+                event.getReason()));
   }
 
-  private void plan(EventContext context, NotificationType type, String customerId, String objectId,
+  private void plan(
+      EventContext context,
+      NotificationType type,
+      String customerId,
+      String objectId,
       Map<String, String> values) {
-    planner.plan(context.tx(), new Trigger(EventFacts.tenant(context), EventIds.uuid("customer_id", customerId),
-        type, objectId, values, Optional.empty(), EventFacts.eventId(context), context.envelope().getType()));
+    planner.plan(
+        context.tx(),
+        new Trigger(
+            EventFacts.tenant(context),
+            EventIds.uuid("customer_id", customerId),
+            type,
+            objectId,
+            values,
+            Optional.empty(),
+            EventFacts.eventId(context),
+            context.envelope().getType()));
   }
 }

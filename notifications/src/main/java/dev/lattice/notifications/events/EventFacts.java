@@ -29,7 +29,8 @@ final class EventFacts {
     if (at.getSeconds() == 0) {
       return OffsetDateTime.now(ZoneOffset.UTC);
     }
-    return OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(at.getSeconds(), at.getNanos()), ZoneOffset.UTC);
+    return OffsetDateTime.ofInstant(
+        java.time.Instant.ofEpochSecond(at.getSeconds(), at.getNanos()), ZoneOffset.UTC);
   }
 
   /** {@code amountMinor} of {@code currency} as text: 1999 EUR → "19.99". */

@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts every delivery that exhausted its attempts into DEAD_LETTERS, where operators find what
- * the platform could not deliver ({@code OperationsService.ListDeadLetters}, service {@code
+ * Puts every delivery that exhausted its attempts into DEAD_LETTERS, where operators find what the
+ * platform could not deliver ({@code OperationsService.ListDeadLetters}, service {@code
  * notifications}): notifications consumes its own NotificationFailed and refuses it as a permanent
  * failure, so the platform dead-letters the event with the delivery, channel, template, attempts
  * and error code, never the text or the address.
@@ -26,12 +26,22 @@ public final class FailedDeliveries {
   /** The handler of {@code NotificationFailed}. */
   public static void onFailed(EventContext context, NotificationFailed failed) {
     if (context.isReplay()) {
-      log.warn("dead letter of delivery {} replayed: it cannot be resent (its text was cleared when it"
-          + " failed); nothing done", failed.getDeliveryId());
+      log.warn(
+          "dead letter of delivery {} replayed: it cannot be resent (its text was cleared when it"
+              + " failed); nothing done",
+          failed.getDeliveryId());
       return;
     }
-    throw new PermanentEventException("delivery " + failed.getDeliveryId() + " (" + failed.getChannel()
-        + ", " + failed.getTemplateKey() + ") failed after " + failed.getAttemptCount()
-        + " attempts: " + failed.getErrorCode());
+    throw new PermanentEventException(
+        "delivery "
+            + failed.getDeliveryId()
+            + " ("
+            + failed.getChannel()
+            + ", "
+            + failed.getTemplateKey()
+            + ") failed after "
+            + failed.getAttemptCount()
+            + " attempts: "
+            + failed.getErrorCode());
   }
 }

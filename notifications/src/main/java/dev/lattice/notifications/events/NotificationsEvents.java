@@ -32,39 +32,47 @@ public final class NotificationsEvents {
 
   /** NotificationSent of {@code delivery} (already updated to SENT). */
   public void sent(DSLContext tx, Delivery delivery) {
-    append(tx, delivery, NotificationSent.newBuilder()
-        .setDeliveryId(delivery.id().toString())
-        .setRecipientId(delivery.recipientId().toString())
-        .setChannel(ChannelNames.of(delivery.channel()))
-        .setTemplateKey(delivery.templateKey())
-        .setSourceEventId(delivery.sourceEventId().toString())
-        .setProviderMessageId(nullToEmpty(delivery.providerMessageId()))
-        .setAttemptCount(delivery.attemptCount())
-        .build());
+    append(
+        tx,
+        delivery,
+        NotificationSent.newBuilder()
+            .setDeliveryId(delivery.id().toString())
+            .setRecipientId(delivery.recipientId().toString())
+            .setChannel(ChannelNames.of(delivery.channel()))
+            .setTemplateKey(delivery.templateKey())
+            .setSourceEventId(delivery.sourceEventId().toString())
+            .setProviderMessageId(nullToEmpty(delivery.providerMessageId()))
+            .setAttemptCount(delivery.attemptCount())
+            .build());
   }
 
   /** NotificationFailed of {@code delivery} (already updated to FAILED). */
   public void failed(DSLContext tx, Delivery delivery) {
-    append(tx, delivery, NotificationFailed.newBuilder()
-        .setDeliveryId(delivery.id().toString())
-        .setRecipientId(delivery.recipientId().toString())
-        .setChannel(ChannelNames.of(delivery.channel()))
-        .setTemplateKey(delivery.templateKey())
-        .setSourceEventId(delivery.sourceEventId().toString())
-        .setErrorCode(delivery.lastErrorCode())
-        .setErrorMessage(delivery.lastErrorMessage())
-        .setAttemptCount(delivery.attemptCount())
-        .build());
+    append(
+        tx,
+        delivery,
+        NotificationFailed.newBuilder()
+            .setDeliveryId(delivery.id().toString())
+            .setRecipientId(delivery.recipientId().toString())
+            .setChannel(ChannelNames.of(delivery.channel()))
+            .setTemplateKey(delivery.templateKey())
+            .setSourceEventId(delivery.sourceEventId().toString())
+            .setErrorCode(delivery.lastErrorCode())
+            .setErrorMessage(delivery.lastErrorMessage())
+            .setAttemptCount(delivery.attemptCount())
+            .build());
   }
 
   private void append(DSLContext tx, Delivery delivery, com.google.protobuf.Message payload) {
-    outbox.append(tx, OutboxEvent.builder()
-        .tenantId(delivery.tenantId())
-        .aggregate(DELIVERY, delivery.id().toString(), delivery.version())
-        .actor(SYSTEM)
-        .payload(payload)
-        .causationId(delivery.sourceEventId().toString())
-        .build());
+    outbox.append(
+        tx,
+        OutboxEvent.builder()
+            .tenantId(delivery.tenantId())
+            .aggregate(DELIVERY, delivery.id().toString(), delivery.version())
+            .actor(SYSTEM)
+            .payload(payload)
+            .causationId(delivery.sourceEventId().toString())
+            .build());
   }
 
   private static String nullToEmpty(String value) {

@@ -42,26 +42,48 @@ public final class Inbox {
   }
 
   /** Adds a notification for {@code recipientId} in {@code tx}. */
-  public void add(DSLContext tx, UUID id, UUID tenantId, UUID recipientId, String type, String title, String body) {
-    store.insert(tx, new InboxMessage(id, tenantId, recipientId, type, truncate(title, 200), truncate(body, 5000),
-        now(), Optional.empty()));
+  public void add(
+      DSLContext tx,
+      UUID id,
+      UUID tenantId,
+      UUID recipientId,
+      String type,
+      String title,
+      String body) {
+    store.insert(
+        tx,
+        new InboxMessage(
+            id,
+            tenantId,
+            recipientId,
+            type,
+            truncate(title, 200),
+            truncate(body, 5000),
+            now(),
+            Optional.empty()));
   }
 
   /** ListNotifications of {@code userId}. */
-  public ListNotificationsResponse list(UUID tenantId, UUID userId, ListNotificationsRequest request) {
+  public ListNotificationsResponse list(
+      UUID tenantId, UUID userId, ListNotificationsRequest request) {
     int size = PageSize.resolve(request.getPageSize());
-    String fingerprint = PageTokens.fingerprint("notifications", tenantId, userId, request.getUnreadOnly());
-    Optional<UUID> before = pageTokens.decode(request.getPageToken(), fingerprint)
-        .map(cursor -> UUID.fromString(cursor.string(0)));
-    List<InboxMessage> rows = store.page(dsl, tenantId, userId, request.getUnreadOnly(), before, size + 1);
-    ListNotificationsResponse.Builder response = ListNotificationsResponse.newBuilder()
-        .setUnreadCount(store.countUnread(dsl, tenantId, userId));
+    String fingerprint =
+        PageTokens.fingerprint("notifications", tenantId, userId, request.getUnreadOnly());
+    Optional<UUID> before =
+        pageTokens
+            .decode(request.getPageToken(), fingerprint)
+            .map(cursor -> UUID.fromString(cursor.string(0)));
+    List<InboxMessage> rows =
+        store.page(dsl, tenantId, userId, request.getUnreadOnly(), before, size + 1);
+    ListNotificationsResponse.Builder response =
+        ListNotificationsResponse.newBuilder()
+            .setUnreadCount(store.countUnread(dsl, tenantId, userId));
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
       response.addNotifications(toProto(rows.get(i)));
     }
     if (rows.size() > size) {
-      response.setNextPageToken(pageTokens.encode(
-          PageCursor.of(fingerprint, rows.get(size - 1).id().toString())));
+      response.setNextPageToken(
+          pageTokens.encode(PageCursor.of(fingerprint, rows.get(size - 1).id().toString())));
     }
     return response.build();
   }
@@ -72,19 +94,24 @@ public final class Inbox {
    * @throws NotFoundException NOTIFICATION_NOT_FOUND if an id is not the caller's (nothing changes)
    */
   public MarkReadResponse markRead(UUID tenantId, UUID userId, MarkReadRequest request) {
-    return Transactions.inTransaction(dsl, tx -> {
-      Optional<List<UUID>> ids = Optional.empty();
-      if (!request.getAll()) {
-        List<UUID> given = request.getNotificationIdsList().stream().map(UUID::fromString).toList();
-        if (store.countOwned(tx, tenantId, userId, given) != given.size()) {
-          throw new NotFoundException(NOTIFICATION_NOT_FOUND, "no such notification", Map.of());
-        }
-        ids = Optional.of(given);
-      }
-      int marked = store.markRead(tx, tenantId, userId, ids, now());
-      return MarkReadResponse.newBuilder().setMarkedCount(marked)
-          .setUnreadCount(store.countUnread(tx, tenantId, userId)).build();
-    });
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          Optional<List<UUID>> ids = Optional.empty();
+          if (!request.getAll()) {
+            List<UUID> given =
+                request.getNotificationIdsList().stream().map(UUID::fromString).toList();
+            if (store.countOwned(tx, tenantId, userId, given) != given.size()) {
+              throw new NotFoundException(NOTIFICATION_NOT_FOUND, "no such notification", Map.of());
+            }
+            ids = Optional.of(given);
+          }
+          int marked = store.markRead(tx, tenantId, userId, ids, now());
+          return MarkReadResponse.newBuilder()
+              .setMarkedCount(marked)
+              .setUnreadCount(store.countUnread(tx, tenantId, userId))
+              .build();
+        });
   }
 
   private OffsetDateTime now() {
@@ -96,13 +123,14 @@ public final class Inbox {
   }
 
   private static Notification toProto(InboxMessage row) {
-    Notification.Builder out = Notification.newBuilder()
-        .setId(row.id().toString())
-        .setRecipientId(row.recipientId().toString())
-        .setType(row.type())
-        .setTitle(row.title())
-        .setBody(row.body())
-        .setCreateTime(timestamp(row.createTime()));
+    Notification.Builder out =
+        Notification.newBuilder()
+            .setId(row.id().toString())
+            .setRecipientId(row.recipientId().toString())
+            .setType(row.type())
+            .setTitle(row.title())
+            .setBody(row.body())
+            .setCreateTime(timestamp(row.createTime()));
     row.readTime().ifPresent(readTime -> out.setReadTime(timestamp(readTime)));
     return out.build();
   }

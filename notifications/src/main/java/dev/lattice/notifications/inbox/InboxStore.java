@@ -15,8 +15,8 @@ import org.jooq.impl.DSL;
 
 /**
  * The SQL of the in-app inbox (table notifications). Every query is limited to one user of one
- * tenant. Stateless and thread-safe; every method runs on the context it is given (a transaction
- * or the database).
+ * tenant. Stateless and thread-safe; every method runs on the context it is given (a transaction or
+ * the database).
  */
 public final class InboxStore {
 
@@ -39,7 +39,12 @@ public final class InboxStore {
    * newest first, older than {@code before} if given.
    */
   public List<InboxMessage> page(
-      DSLContext db, UUID tenantId, UUID userId, boolean unreadOnly, Optional<UUID> before, int limit) {
+      DSLContext db,
+      UUID tenantId,
+      UUID userId,
+      boolean unreadOnly,
+      Optional<UUID> before,
+      int limit) {
     List<Condition> where = new ArrayList<>(mine(tenantId, userId));
     if (unreadOnly) {
       where.add(NOTIFICATIONS.READ_TIME.isNull());
@@ -54,20 +59,27 @@ public final class InboxStore {
 
   /** How many of the user's notifications are unread. */
   public long countUnread(DSLContext db, UUID tenantId, UUID userId) {
-    return db.fetchCount(NOTIFICATIONS, NOTIFICATIONS.TENANT_ID.eq(tenantId)
-        .and(NOTIFICATIONS.RECIPIENT_ID.eq(userId)).and(NOTIFICATIONS.READ_TIME.isNull()));
+    return db.fetchCount(
+        NOTIFICATIONS,
+        NOTIFICATIONS
+            .TENANT_ID
+            .eq(tenantId)
+            .and(NOTIFICATIONS.RECIPIENT_ID.eq(userId))
+            .and(NOTIFICATIONS.READ_TIME.isNull()));
   }
 
   /** How many of {@code ids} are the user's notifications. */
   public int countOwned(DSLContext tx, UUID tenantId, UUID userId, List<UUID> ids) {
-    return tx.fetchCount(NOTIFICATIONS, NOTIFICATIONS.ID.in(ids).and(DSL.and(mine(tenantId, userId))));
+    return tx.fetchCount(
+        NOTIFICATIONS, NOTIFICATIONS.ID.in(ids).and(DSL.and(mine(tenantId, userId))));
   }
 
   /**
-   * Marks the user's unread notifications read at {@code now}: those of {@code ids}, or all of
-   * them if empty; returns how many it marked.
+   * Marks the user's unread notifications read at {@code now}: those of {@code ids}, or all of them
+   * if empty; returns how many it marked.
    */
-  public int markRead(DSLContext tx, UUID tenantId, UUID userId, Optional<List<UUID>> ids, OffsetDateTime now) {
+  public int markRead(
+      DSLContext tx, UUID tenantId, UUID userId, Optional<List<UUID>> ids, OffsetDateTime now) {
     List<Condition> target = new ArrayList<>(mine(tenantId, userId));
     ids.ifPresent(list -> target.add(NOTIFICATIONS.ID.in(list)));
     return tx.update(NOTIFICATIONS)
@@ -82,7 +94,14 @@ public final class InboxStore {
   }
 
   private static InboxMessage message(NotificationsRecord row) {
-    return new InboxMessage(row.getId(), row.getTenantId(), row.getRecipientId(), row.getType(), row.getTitle(),
-        row.getBody(), row.getCreateTime(), Optional.ofNullable(row.getReadTime()));
+    return new InboxMessage(
+        row.getId(),
+        row.getTenantId(),
+        row.getRecipientId(),
+        row.getType(),
+        row.getTitle(),
+        row.getBody(),
+        row.getCreateTime(),
+        Optional.ofNullable(row.getReadTime()));
   }
 }

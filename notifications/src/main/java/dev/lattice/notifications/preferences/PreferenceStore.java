@@ -24,8 +24,11 @@ public final class PreferenceStore {
       DSLContext tx, UUID tenantId, UUID userId, String channel, Collection<String> types) {
     return tx.select(PREFERENCES.TYPE, PREFERENCES.ENABLED)
         .from(PREFERENCES)
-        .where(PREFERENCES.USER_ID.eq(userId), PREFERENCES.TENANT_ID.eq(tenantId),
-            PREFERENCES.CHANNEL.eq(channel), PREFERENCES.TYPE.in(types))
+        .where(
+            PREFERENCES.USER_ID.eq(userId),
+            PREFERENCES.TENANT_ID.eq(tenantId),
+            PREFERENCES.CHANNEL.eq(channel),
+            PREFERENCES.TYPE.in(types))
         .fetchMap(PREFERENCES.TYPE, PREFERENCES.ENABLED);
   }
 
@@ -88,6 +91,7 @@ public final class PreferenceStore {
   }
 
   private static PreferenceSet set(PreferenceSetsRecord row) {
-    return new PreferenceSet(row.getUserId(), row.getTenantId(), row.getUpdateTime(), row.getVersion());
+    return new PreferenceSet(
+        row.getUserId(), row.getTenantId(), row.getUpdateTime(), row.getVersion());
   }
 }

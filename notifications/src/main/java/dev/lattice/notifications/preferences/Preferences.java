@@ -50,14 +50,17 @@ public final class Preferences {
 
   /** Whether {@code type} may go to the user on {@code channel}, read in {@code tx}. */
   public boolean allows(DSLContext tx, UUID tenantId, UUID userId, String type, String channel) {
-    Map<String, Boolean> entries = store.choicesOn(tx, tenantId, userId, channel, List.of(type, ANY));
+    Map<String, Boolean> entries =
+        store.choicesOn(tx, tenantId, userId, channel, List.of(type, ANY));
     if (entries.containsKey(type)) {
       return entries.get(type);
     }
     return entries.getOrDefault(ANY, defaultEnabled(channel));
   }
 
-  /** GetPreferences: the saved entries plus a ("*", channel) default for every channel not covered. */
+  /**
+   * GetPreferences: the saved entries plus a ("*", channel) default for every channel not covered.
+   */
   public NotificationPreferences get(UUID tenantId, UUID userId) {
     return read(dsl, tenantId, userId);
   }
@@ -68,40 +71,63 @@ public final class Preferences {
    * @throws InvalidArgumentException PREFERENCE_LOCKED for muting a security message on EMAIL
    * @throws dev.lattice.platform.errors.AbortedException VERSION_MISMATCH
    */
-  public NotificationPreferences update(UUID tenantId, UUID userId, UpdatePreferencesRequest request) {
+  public NotificationPreferences update(
+      UUID tenantId, UUID userId, UpdatePreferencesRequest request) {
     for (int i = 0; i < request.getEntriesCount(); i++) {
       ChannelPreference entry = request.getEntries(i);
-      boolean security = NotificationType.ofKey(entry.getType()).map(NotificationType::security).orElse(false);
+      boolean security =
+          NotificationType.ofKey(entry.getType()).map(NotificationType::security).orElse(false);
       if (security && entry.getChannel() == Channel.CHANNEL_EMAIL && !entry.getEnabled()) {
-        throw InvalidArgumentException.forField(PREFERENCE_LOCKED, "entries[" + i + "].enabled",
+        throw InvalidArgumentException.forField(
+            PREFERENCE_LOCKED,
+            "entries[" + i + "].enabled",
             "security messages are always sent by email");
       }
     }
-    return Transactions.inTransaction(dsl, tx -> {
-      OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
-      Optional<PreferenceSet> set = store.lockSet(tx, tenantId, userId);
-      Versions.require("preferences", set.map(PreferenceSet::version).orElse(0L), request.getVersion());
-      if (set.isEmpty()) {
-        store.insertSet(tx, tenantId, userId, now);
-      } else {
-        store.nextVersion(tx, userId, now);
-      }
-      for (ChannelPreference entry : request.getEntriesList()) {
-        store.save(tx, tenantId, userId,
-            new Preference(entry.getType(), ChannelNames.name(entry.getChannel()), entry.getEnabled()));
-      }
-      return read(tx, tenantId, userId);
-    });
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+          Optional<PreferenceSet> set = store.lockSet(tx, tenantId, userId);
+          Versions.require(
+              "preferences", set.map(PreferenceSet::version).orElse(0L), request.getVersion());
+          if (set.isEmpty()) {
+            store.insertSet(tx, tenantId, userId, now);
+          } else {
+            store.nextVersion(tx, userId, now);
+          }
+          for (ChannelPreference entry : request.getEntriesList()) {
+            store.save(
+                tx,
+                tenantId,
+                userId,
+                new Preference(
+                    entry.getType(), ChannelNames.name(entry.getChannel()), entry.getEnabled()));
+          }
+          return read(tx, tenantId, userId);
+        });
   }
 
   private NotificationPreferences read(DSLContext tx, UUID tenantId, UUID userId) {
-    NotificationPreferences.Builder out = NotificationPreferences.newBuilder().setUserId(userId.toString());
-    store.findSet(tx, tenantId, userId)
-        .ifPresent(set -> out.setVersion(set.version()).setUpdateTime(Timestamp.newBuilder()
-            .setSeconds(set.updateTime().toEpochSecond()).setNanos(set.updateTime().getNano())));
+    NotificationPreferences.Builder out =
+        NotificationPreferences.newBuilder().setUserId(userId.toString());
+    store
+        .findSet(tx, tenantId, userId)
+        .ifPresent(
+            set ->
+                out.setVersion(set.version())
+                    .setUpdateTime(
+                        Timestamp.newBuilder()
+                            .setSeconds(set.updateTime().toEpochSecond())
+                            .setNanos(set.updateTime().getNano())));
     List<Preference> saved = store.list(tx, tenantId, userId);
     Map<String, Boolean> anyDefaults = new LinkedHashMap<>();
-    for (Channel channel : List.of(Channel.CHANNEL_EMAIL, Channel.CHANNEL_IN_APP, Channel.CHANNEL_SMS, Channel.CHANNEL_PUSH)) {
+    for (Channel channel :
+        List.of(
+            Channel.CHANNEL_EMAIL,
+            Channel.CHANNEL_IN_APP,
+            Channel.CHANNEL_SMS,
+            Channel.CHANNEL_PUSH)) {
       anyDefaults.put(ChannelNames.name(channel), defaultEnabled(ChannelNames.name(channel)));
     }
     for (Preference row : saved) {
@@ -115,6 +141,10 @@ public final class Preferences {
   }
 
   private static ChannelPreference entry(String type, String channel, boolean enabled) {
-    return ChannelPreference.newBuilder().setType(type).setChannel(ChannelNames.of(channel)).setEnabled(enabled).build();
+    return ChannelPreference.newBuilder()
+        .setType(type)
+        .setChannel(ChannelNames.of(channel))
+        .setEnabled(enabled)
+        .build();
   }
 }

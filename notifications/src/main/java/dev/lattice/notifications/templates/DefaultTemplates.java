@@ -7,9 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * The templates shipped with the service, under {@code notifications/templates/<locale>/<key>.<channel>.mustache}
- * on the class path. A file starts with {@code Subject: ...} and a blank line, except for SMS,
- * whose file is the body alone. Tenants override them with UpsertTemplate.
+ * The templates shipped with the service, under {@code
+ * notifications/templates/<locale>/<key>.<channel>.mustache} on the class path. A file starts with
+ * {@code Subject: ...} and a blank line, except for SMS, whose file is the body alone. Tenants
+ * override them with UpsertTemplate.
  */
 public final class DefaultTemplates {
 
@@ -18,8 +19,9 @@ public final class DefaultTemplates {
 
   /** The shipped template, if there is one for exactly this key, locale and channel. */
   public Optional<TemplateText> find(String key, String locale, String channel) {
-    try (InputStream in = DefaultTemplates.class.getResourceAsStream(
-        ROOT + locale + "/" + key + "." + channel + ".mustache")) {
+    try (InputStream in =
+        DefaultTemplates.class.getResourceAsStream(
+            ROOT + locale + "/" + key + "." + channel + ".mustache")) {
       if (in == null) {
         return Optional.empty();
       }
@@ -28,8 +30,9 @@ public final class DefaultTemplates {
         return Optional.of(new TemplateText("", text, 0));
       }
       int end = text.indexOf("\n\n");
-      return Optional.of(new TemplateText(
-          text.substring(SUBJECT.length(), end).strip(), text.substring(end + 2), 0));
+      return Optional.of(
+          new TemplateText(
+              text.substring(SUBJECT.length(), end).strip(), text.substring(end + 2), 0));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -8,7 +8,9 @@ final class Locales {
 
   private Locales() {}
 
-  /** The locales to try for {@code locale}, most specific first, ending with {@code defaultLocale}. */
+  /**
+   * The locales to try for {@code locale}, most specific first, ending with {@code defaultLocale}.
+   */
   static List<String> candidates(String locale, String defaultLocale) {
     List<String> out = new ArrayList<>();
     String current = locale == null ? "" : locale;

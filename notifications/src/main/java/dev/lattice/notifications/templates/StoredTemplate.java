@@ -31,6 +31,7 @@ public record StoredTemplate(
 
   /** This template with a new text, one version on, replaced at {@code now}. */
   public StoredTemplate replacedBy(String newSubject, String newBody, OffsetDateTime now) {
-    return new StoredTemplate(id, tenantId, key, locale, channel, newSubject, newBody, createTime, now, version + 1);
+    return new StoredTemplate(
+        id, tenantId, key, locale, channel, newSubject, newBody, createTime, now, version + 1);
   }
 }

@@ -23,8 +23,8 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
- * The tenant's templates: versioned in the database (every version kept in template_revisions),
- * the shipped {@link DefaultTemplates} where a tenant has none, and locale fallback. Its SQL is in
+ * The tenant's templates: versioned in the database (every version kept in template_revisions), the
+ * shipped {@link DefaultTemplates} where a tenant has none, and locale fallback. Its SQL is in
  * {@link TemplateStore}. Thread-safe.
  */
 public final class TemplateCatalog {
@@ -39,8 +39,12 @@ public final class TemplateCatalog {
   private final Clock clock;
 
   public TemplateCatalog(
-      DSLContext dsl, DefaultTemplates defaults, TemplateRenderer renderer, PageTokens pageTokens,
-      String defaultLocale, Clock clock) {
+      DSLContext dsl,
+      DefaultTemplates defaults,
+      TemplateRenderer renderer,
+      PageTokens pageTokens,
+      String defaultLocale,
+      Clock clock) {
     this.dsl = dsl;
     this.defaults = defaults;
     this.renderer = renderer;
@@ -51,17 +55,19 @@ public final class TemplateCatalog {
   }
 
   /**
-   * The template to render {@code key} on {@code channel} in {@code locale}: for each locale of
-   * the fallback chain, the tenant's own template, else the shipped one.
+   * The template to render {@code key} on {@code channel} in {@code locale}: for each locale of the
+   * fallback chain, the tenant's own template, else the shipped one.
    *
    * @return the template and the locale it was found in; empty if none exists at all
    */
-  public Optional<Resolved> resolve(DSLContext tx, UUID tenantId, String key, String locale, String channel) {
+  public Optional<Resolved> resolve(
+      DSLContext tx, UUID tenantId, String key, String locale, String channel) {
     for (String candidate : Locales.candidates(locale, defaultLocale)) {
       Optional<StoredTemplate> stored = store.find(tx, tenantId, key, candidate, channel);
       if (stored.isPresent()) {
         StoredTemplate row = stored.get();
-        return Optional.of(new Resolved(candidate, new TemplateText(row.subject(), row.body(), row.version())));
+        return Optional.of(
+            new Resolved(candidate, new TemplateText(row.subject(), row.body(), row.version())));
       }
       Optional<TemplateText> shipped = defaults.find(key, candidate, channel);
       if (shipped.isPresent()) {
@@ -82,40 +88,67 @@ public final class TemplateCatalog {
     renderer.check("subject", request.getSubject());
     renderer.check("body", request.getBody());
     String channel = ChannelNames.name(request.getChannel());
-    return Transactions.inTransaction(dsl, tx -> {
-      OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
-      Optional<StoredTemplate> existing =
-          store.lock(tx, tenantId, request.getKey(), request.getLocale(), channel);
-      StoredTemplate row;
-      if (existing.isEmpty()) {
-        if (request.getVersion() != 0) {
-          Versions.require("template", 0, request.getVersion());
-        }
-        row = new StoredTemplate(ids.next(), tenantId, request.getKey(), request.getLocale(), channel,
-            request.getSubject(), request.getBody(), now, now, 1L);
-        store.insert(tx, row);
-      } else {
-        Versions.require("template", existing.get().version(), request.getVersion());
-        row = existing.get().replacedBy(request.getSubject(), request.getBody(), now);
-        store.replace(tx, row);
-      }
-      store.addRevision(tx, ids.next(), row);
-      return UpsertTemplateResponse.newBuilder().setTemplate(toProto(row)).setCreated(existing.isEmpty()).build();
-    });
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+          Optional<StoredTemplate> existing =
+              store.lock(tx, tenantId, request.getKey(), request.getLocale(), channel);
+          StoredTemplate row;
+          if (existing.isEmpty()) {
+            if (request.getVersion() != 0) {
+              Versions.require("template", 0, request.getVersion());
+            }
+            row =
+                new StoredTemplate(
+                    ids.next(),
+                    tenantId,
+                    request.getKey(),
+                    request.getLocale(),
+                    channel,
+                    request.getSubject(),
+                    request.getBody(),
+                    now,
+                    now,
+                    1L);
+            store.insert(tx, row);
+          } else {
+            Versions.require("template", existing.get().version(), request.getVersion());
+            row = existing.get().replacedBy(request.getSubject(), request.getBody(), now);
+            store.replace(tx, row);
+          }
+          store.addRevision(tx, ids.next(), row);
+          return UpsertTemplateResponse.newBuilder()
+              .setTemplate(toProto(row))
+              .setCreated(existing.isEmpty())
+              .build();
+        });
   }
 
   /** ListTemplates: the tenant's stored templates by key, locale and channel, keyset paging. */
   public ListTemplatesResponse list(UUID tenantId, ListTemplatesRequest request) {
     int size = PageSize.resolve(request.getPageSize());
-    String fingerprint = PageTokens.fingerprint(
-        "templates", tenantId, request.getKey(), request.getLocale(), request.getChannel().getNumber());
-    TemplateFilter filter = new TemplateFilter(tenantId,
-        Optional.of(request.getKey()).filter(key -> !key.isEmpty()),
-        Optional.of(request.getLocale()).filter(locale -> !locale.isEmpty()),
-        request.getChannel() == Channel.CHANNEL_UNSPECIFIED
-            ? Optional.empty() : Optional.of(ChannelNames.name(request.getChannel())),
-        pageTokens.decode(request.getPageToken(), fingerprint)
-            .map(cursor -> new TemplateFilter.After(cursor.string(0), cursor.string(1), cursor.string(2))));
+    String fingerprint =
+        PageTokens.fingerprint(
+            "templates",
+            tenantId,
+            request.getKey(),
+            request.getLocale(),
+            request.getChannel().getNumber());
+    TemplateFilter filter =
+        new TemplateFilter(
+            tenantId,
+            Optional.of(request.getKey()).filter(key -> !key.isEmpty()),
+            Optional.of(request.getLocale()).filter(locale -> !locale.isEmpty()),
+            request.getChannel() == Channel.CHANNEL_UNSPECIFIED
+                ? Optional.empty()
+                : Optional.of(ChannelNames.name(request.getChannel())),
+            pageTokens
+                .decode(request.getPageToken(), fingerprint)
+                .map(
+                    cursor ->
+                        new TemplateFilter.After(
+                            cursor.string(0), cursor.string(1), cursor.string(2))));
     List<StoredTemplate> rows = store.page(dsl, filter, size + 1);
     ListTemplatesResponse.Builder response = ListTemplatesResponse.newBuilder();
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
@@ -123,8 +156,8 @@ public final class TemplateCatalog {
     }
     if (rows.size() > size) {
       StoredTemplate last = rows.get(size - 1);
-      response.setNextPageToken(pageTokens.encode(
-          PageCursor.of(fingerprint, last.key(), last.locale(), last.channel())));
+      response.setNextPageToken(
+          pageTokens.encode(PageCursor.of(fingerprint, last.key(), last.locale(), last.channel())));
     }
     return response.build();
   }

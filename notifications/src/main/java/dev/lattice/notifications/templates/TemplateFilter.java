@@ -13,7 +13,11 @@ import java.util.UUID;
  * @param after only templates after this one in (key, locale, channel) order, if given
  */
 public record TemplateFilter(
-    UUID tenantId, Optional<String> key, Optional<String> locale, Optional<String> channel, Optional<After> after) {
+    UUID tenantId,
+    Optional<String> key,
+    Optional<String> locale,
+    Optional<String> channel,
+    Optional<After> after) {
 
   /**
    * Where a page starts: the last template of the page before.

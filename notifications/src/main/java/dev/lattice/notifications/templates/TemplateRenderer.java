@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Mustache templates (jmustache): checks them when they are stored and renders them for a
- * delivery. Plain text, so nothing is HTML-escaped; a placeholder a message does not offer renders
- * empty. Thread-safe.
+ * Mustache templates (jmustache): checks them when they are stored and renders them for a delivery.
+ * Plain text, so nothing is HTML-escaped; a placeholder a message does not offer renders empty.
+ * Thread-safe.
  */
 public final class TemplateRenderer {
 
@@ -38,45 +38,49 @@ public final class TemplateRenderer {
       throw invalid(field, "the template does not parse: unbalanced or malformed {{ }}", Map.of());
     }
     String[] unknown = new String[1];
-    template.visit(new Mustache.Visitor() {
-      @Override
-      public void visitText(String text) {}
+    template.visit(
+        new Mustache.Visitor() {
+          @Override
+          public void visitText(String text) {}
 
-      @Override
-      public void visitVariable(String name) {
-        note(name);
-      }
+          @Override
+          public void visitVariable(String name) {
+            note(name);
+          }
 
-      @Override
-      public boolean visitInclude(String name) {
-        unknown[0] = unknown[0] == null ? ">" + name : unknown[0];
-        return false;
-      }
+          @Override
+          public boolean visitInclude(String name) {
+            unknown[0] = unknown[0] == null ? ">" + name : unknown[0];
+            return false;
+          }
 
-      @Override
-      public boolean visitSection(String name) {
-        note(name);
-        return true;
-      }
+          @Override
+          public boolean visitSection(String name) {
+            note(name);
+            return true;
+          }
 
-      @Override
-      public boolean visitInvertedSection(String name) {
-        note(name);
-        return true;
-      }
+          @Override
+          public boolean visitInvertedSection(String name) {
+            note(name);
+            return true;
+          }
 
-      private void note(String name) {
-        if (unknown[0] == null && !Placeholders.ALLOWED.contains(name)) {
-          unknown[0] = name;
-        }
-      }
-    });
+          private void note(String name) {
+            if (unknown[0] == null && !Placeholders.ALLOWED.contains(name)) {
+              unknown[0] = name;
+            }
+          }
+        });
     if (unknown[0] != null) {
-      throw invalid(field, "unknown placeholder {{" + unknown[0] + "}}", Map.of("placeholder", unknown[0]));
+      throw invalid(
+          field, "unknown placeholder {{" + unknown[0] + "}}", Map.of("placeholder", unknown[0]));
     }
   }
 
-  /** True when every {@code {{} is closed by a {@code }}} before the next opens, and none is stray. */
+  /**
+   * True when every {@code {{} is closed by a {@code }}} before the next opens, and none is stray.
+   */
   private static boolean balanced(String text) {
     boolean inside = false;
     for (int i = 0; i + 1 < text.length(); i++) {
@@ -102,8 +106,13 @@ public final class TemplateRenderer {
     return compiler.compile(text).execute(values);
   }
 
-  private static InvalidArgumentException invalid(String field, String description, Map<String, String> metadata) {
-    return new InvalidArgumentException(TEMPLATE_INVALID, field + ": " + description,
-        List.of(new FieldViolation(field, description)), metadata, null);
+  private static InvalidArgumentException invalid(
+      String field, String description, Map<String, String> metadata) {
+    return new InvalidArgumentException(
+        TEMPLATE_INVALID,
+        field + ": " + description,
+        List.of(new FieldViolation(field, description)),
+        metadata,
+        null);
   }
 }

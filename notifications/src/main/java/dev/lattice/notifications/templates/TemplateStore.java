@@ -13,26 +13,34 @@ import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
 /**
- * The SQL of the tenants' templates: table templates (the current text per key, locale and
- * channel) and template_revisions (every version ever stored, immutable). Stateless and
- * thread-safe; every method runs on the context it is given (a transaction or the database).
+ * The SQL of the tenants' templates: table templates (the current text per key, locale and channel)
+ * and template_revisions (every version ever stored, immutable). Stateless and thread-safe; every
+ * method runs on the context it is given (a transaction or the database).
  */
 public final class TemplateStore {
 
   /** The tenant's template for exactly this key, locale and channel, if it wrote one. */
-  public Optional<StoredTemplate> find(DSLContext tx, UUID tenantId, String key, String locale, String channel) {
+  public Optional<StoredTemplate> find(
+      DSLContext tx, UUID tenantId, String key, String locale, String channel) {
     return tx.selectFrom(TEMPLATES)
-        .where(TEMPLATES.TENANT_ID.eq(tenantId), TEMPLATES.KEY.eq(key),
-            TEMPLATES.LOCALE.eq(locale), TEMPLATES.CHANNEL.eq(channel))
+        .where(
+            TEMPLATES.TENANT_ID.eq(tenantId),
+            TEMPLATES.KEY.eq(key),
+            TEMPLATES.LOCALE.eq(locale),
+            TEMPLATES.CHANNEL.eq(channel))
         .fetchOptional()
         .map(TemplateStore::template);
   }
 
   /** Like {@link #find}, and locks the template until {@code tx} ends. */
-  public Optional<StoredTemplate> lock(DSLContext tx, UUID tenantId, String key, String locale, String channel) {
+  public Optional<StoredTemplate> lock(
+      DSLContext tx, UUID tenantId, String key, String locale, String channel) {
     return tx.selectFrom(TEMPLATES)
-        .where(TEMPLATES.TENANT_ID.eq(tenantId), TEMPLATES.KEY.eq(key),
-            TEMPLATES.LOCALE.eq(locale), TEMPLATES.CHANNEL.eq(channel))
+        .where(
+            TEMPLATES.TENANT_ID.eq(tenantId),
+            TEMPLATES.KEY.eq(key),
+            TEMPLATES.LOCALE.eq(locale),
+            TEMPLATES.CHANNEL.eq(channel))
         .forUpdate()
         .fetchOptional()
         .map(TemplateStore::template);
@@ -54,7 +62,9 @@ public final class TemplateStore {
         .execute();
   }
 
-  /** Replaces the text of the stored template {@code template.id()} with the text and version given. */
+  /**
+   * Replaces the text of the stored template {@code template.id()} with the text and version given.
+   */
   public void replace(DSLContext tx, StoredTemplate template) {
     tx.update(TEMPLATES)
         .set(TEMPLATES.SUBJECT, template.subject())
@@ -65,7 +75,10 @@ public final class TemplateStore {
         .execute();
   }
 
-  /** Keeps {@code template}'s current version as revision {@code revisionId}, created at its update time. */
+  /**
+   * Keeps {@code template}'s current version as revision {@code revisionId}, created at its update
+   * time.
+   */
   public void addRevision(DSLContext tx, UUID revisionId, StoredTemplate template) {
     tx.insertInto(TEMPLATE_REVISIONS)
         .set(TEMPLATE_REVISIONS.ID, revisionId)
@@ -88,8 +101,13 @@ public final class TemplateStore {
     filter.key().ifPresent(key -> where.add(TEMPLATES.KEY.eq(key)));
     filter.locale().ifPresent(locale -> where.add(TEMPLATES.LOCALE.eq(locale)));
     filter.channel().ifPresent(channel -> where.add(TEMPLATES.CHANNEL.eq(channel)));
-    filter.after().ifPresent(after -> where.add(
-        DSL.row(TEMPLATES.KEY, TEMPLATES.LOCALE, TEMPLATES.CHANNEL).gt(after.key(), after.locale(), after.channel())));
+    filter
+        .after()
+        .ifPresent(
+            after ->
+                where.add(
+                    DSL.row(TEMPLATES.KEY, TEMPLATES.LOCALE, TEMPLATES.CHANNEL)
+                        .gt(after.key(), after.locale(), after.channel())));
     return db.selectFrom(TEMPLATES)
         .where(where)
         .orderBy(TEMPLATES.KEY, TEMPLATES.LOCALE, TEMPLATES.CHANNEL)
@@ -98,7 +116,16 @@ public final class TemplateStore {
   }
 
   private static StoredTemplate template(TemplatesRecord row) {
-    return new StoredTemplate(row.getId(), row.getTenantId(), row.getKey(), row.getLocale(), row.getChannel(),
-        row.getSubject(), row.getBody(), row.getCreateTime(), row.getUpdateTime(), row.getVersion());
+    return new StoredTemplate(
+        row.getId(),
+        row.getTenantId(),
+        row.getKey(),
+        row.getLocale(),
+        row.getChannel(),
+        row.getSubject(),
+        row.getBody(),
+        row.getCreateTime(),
+        row.getUpdateTime(),
+        row.getVersion());
   }
 }

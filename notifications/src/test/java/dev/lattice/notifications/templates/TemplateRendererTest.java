@@ -14,8 +14,12 @@ class TemplateRendererTest {
   @Test
   void render_fillsPlaceholders_withoutEscaping_andSectionsFollowValues() {
     String text = "Hi {{name}}: {{link}}{{#fully_refunded}} (all){{/fully_refunded}}";
-    assertThat(renderer.render(text, Map.of("name", "Ada & Bob", "link", "https://x/y?token=a&b=c",
-        "fully_refunded", ""))).isEqualTo("Hi Ada & Bob: https://x/y?token=a&b=c");
+    assertThat(
+            renderer.render(
+                text,
+                Map.of(
+                    "name", "Ada & Bob", "link", "https://x/y?token=a&b=c", "fully_refunded", "")))
+        .isEqualTo("Hi Ada & Bob: https://x/y?token=a&b=c");
     assertThat(renderer.render(text, Map.of("name", "Ada", "link", "l", "fully_refunded", "true")))
         .isEqualTo("Hi Ada: l (all)");
   }
@@ -24,23 +28,29 @@ class TemplateRendererTest {
   void check_unbalancedBraces_isTemplateInvalidOnTheField() {
     for (String bad : new String[] {"Hi {{name", "Hi name}}", "{{#order_id}}open", "{{a}} {{"}) {
       assertThatThrownBy(() -> renderer.check("body", bad))
-          .isInstanceOfSatisfying(InvalidArgumentException.class, e -> {
-            assertThat(e.reason()).isEqualTo(TemplateRenderer.TEMPLATE_INVALID);
-            assertThat(e.fieldViolations()).singleElement().satisfies(v -> assertThat(v.field()).isEqualTo("body"));
-          });
+          .isInstanceOfSatisfying(
+              InvalidArgumentException.class,
+              e -> {
+                assertThat(e.reason()).isEqualTo(TemplateRenderer.TEMPLATE_INVALID);
+                assertThat(e.fieldViolations())
+                    .singleElement()
+                    .satisfies(v -> assertThat(v.field()).isEqualTo("body"));
+              });
     }
   }
 
   @Test
   void check_unknownPlaceholder_namesIt() {
     assertThatThrownBy(() -> renderer.check("subject", "Hello {{password}}"))
-        .isInstanceOfSatisfying(InvalidArgumentException.class,
+        .isInstanceOfSatisfying(
+            InvalidArgumentException.class,
             e -> assertThat(e.metadata()).containsEntry("placeholder", "password"));
   }
 
   @Test
   void check_acceptsKnownPlaceholdersAndSections() {
-    renderer.check("body", "{{name}} {{{link}}} {{#purpose_setup}}x{{/purpose_setup}}{{^note}}-{{/note}}");
+    renderer.check(
+        "body", "{{name}} {{{link}}} {{#purpose_setup}}x{{/purpose_setup}}{{^note}}-{{/note}}");
   }
 
   @Test

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 /**
  * Keeps the caller's bearer token in the call's gRPC context, so CreateOrder can forward it to
  * inventory (decision 0008: orders calls BatchGetProducts as the caller). Installed on the orders
- * service itself, inside the platform's chain: by the time it runs, the platform's auth
- * interceptor has verified the token. The token is never logged or stored. Stateless.
+ * service itself, inside the platform's chain: by the time it runs, the platform's auth interceptor
+ * has verified the token. The token is never logged or stored. Stateless.
  */
 final class CallerToken implements ServerInterceptor {
 

@@ -36,11 +36,10 @@ import java.util.function.Supplier;
 
 /**
  * The gRPC face of the orders service. Requests reach it only after the platform's interceptors
- * (telemetry, error mapping, authorization by the contract's access option, protovalidate, and
- * the idempotency claim of CreateOrder and RefundOrder), so every request here is valid by its
- * contract and its caller holds the RPC's permission. The tenant and the customer come from the
- * caller's token; orders of other tenants, and for customers other customers' orders, are
- * NOT_FOUND.
+ * (telemetry, error mapping, authorization by the contract's access option, protovalidate, and the
+ * idempotency claim of CreateOrder and RefundOrder), so every request here is valid by its contract
+ * and its caller holds the RPC's permission. The tenant and the customer come from the caller's
+ * token; orders of other tenants, and for customers other customers' orders, are NOT_FOUND.
  */
 public final class OrdersGrpcService extends OrdersServiceGrpc.OrdersServiceImplBase {
 
@@ -48,15 +47,16 @@ public final class OrdersGrpcService extends OrdersServiceGrpc.OrdersServiceImpl
   private final OrderQueries queries;
   private final OrderLifecycle lifecycle;
 
-  public OrdersGrpcService(OrderPlacement placement, OrderQueries queries, OrderLifecycle lifecycle) {
+  public OrdersGrpcService(
+      OrderPlacement placement, OrderQueries queries, OrderLifecycle lifecycle) {
     this.placement = placement;
     this.queries = queries;
     this.lifecycle = lifecycle;
   }
 
   /**
-   * This service behind {@link CallerToken}, which keeps the caller's token for CreateOrder: what
-   * a server must bind.
+   * This service behind {@link CallerToken}, which keeps the caller's token for CreateOrder: what a
+   * server must bind.
    */
   public BindableService withCallerToken() {
     ServerServiceDefinition definition = ServerInterceptors.intercept(this, new CallerToken());
@@ -65,10 +65,14 @@ public final class OrdersGrpcService extends OrdersServiceGrpc.OrdersServiceImpl
 
   @Override
   public void getOrder(GetOrderRequest request, StreamObserver<GetOrderResponse> response) {
-    answer(response, () -> GetOrderResponse.newBuilder()
-        .setOrder(OrderProtos.toProto(
-            queries.get(caller(), UUID.fromString(request.getOrderId()))))
-        .build());
+    answer(
+        response,
+        () ->
+            GetOrderResponse.newBuilder()
+                .setOrder(
+                    OrderProtos.toProto(
+                        queries.get(caller(), UUID.fromString(request.getOrderId()))))
+                .build());
   }
 
   @Override
@@ -77,47 +81,85 @@ public final class OrdersGrpcService extends OrdersServiceGrpc.OrdersServiceImpl
   }
 
   @Override
-  public void createOrder(CreateOrderRequest request, StreamObserver<CreateOrderResponse> response) {
-    answer(response, () ->
-        placement.place(caller(), CallerToken.require(), request, Idempotency.require()));
+  public void createOrder(
+      CreateOrderRequest request, StreamObserver<CreateOrderResponse> response) {
+    answer(
+        response,
+        () -> placement.place(caller(), CallerToken.require(), request, Idempotency.require()));
   }
 
   @Override
-  public void cancelOrder(CancelOrderRequest request, StreamObserver<CancelOrderResponse> response) {
-    answer(response, () -> CancelOrderResponse.newBuilder()
-        .setOrder(OrderProtos.toProto(lifecycle.cancel(caller(),
-            UUID.fromString(request.getOrderId()), request.getVersion(), request.getNote())))
-        .build());
+  public void cancelOrder(
+      CancelOrderRequest request, StreamObserver<CancelOrderResponse> response) {
+    answer(
+        response,
+        () ->
+            CancelOrderResponse.newBuilder()
+                .setOrder(
+                    OrderProtos.toProto(
+                        lifecycle.cancel(
+                            caller(),
+                            UUID.fromString(request.getOrderId()),
+                            request.getVersion(),
+                            request.getNote())))
+                .build());
   }
 
   @Override
   public void packOrder(PackOrderRequest request, StreamObserver<PackOrderResponse> response) {
-    answer(response, () -> PackOrderResponse.newBuilder()
-        .setOrder(change(request.getOrderId(), request.getVersion(),
-            OrderChange.step(OrderAction.PACK, "pack_order")))
-        .build());
+    answer(
+        response,
+        () ->
+            PackOrderResponse.newBuilder()
+                .setOrder(
+                    change(
+                        request.getOrderId(),
+                        request.getVersion(),
+                        OrderChange.step(OrderAction.PACK, "pack_order")))
+                .build());
   }
 
   @Override
   public void shipOrder(ShipOrderRequest request, StreamObserver<ShipOrderResponse> response) {
-    answer(response, () -> ShipOrderResponse.newBuilder()
-        .setOrder(change(request.getOrderId(), request.getVersion(),
-            OrderChange.ship(request.getCarrier(), request.getTrackingNumber())))
-        .build());
+    answer(
+        response,
+        () ->
+            ShipOrderResponse.newBuilder()
+                .setOrder(
+                    change(
+                        request.getOrderId(),
+                        request.getVersion(),
+                        OrderChange.ship(request.getCarrier(), request.getTrackingNumber())))
+                .build());
   }
 
   @Override
-  public void deliverOrder(DeliverOrderRequest request, StreamObserver<DeliverOrderResponse> response) {
-    answer(response, () -> DeliverOrderResponse.newBuilder()
-        .setOrder(change(request.getOrderId(), request.getVersion(),
-            OrderChange.step(OrderAction.DELIVER, "deliver_order")))
-        .build());
+  public void deliverOrder(
+      DeliverOrderRequest request, StreamObserver<DeliverOrderResponse> response) {
+    answer(
+        response,
+        () ->
+            DeliverOrderResponse.newBuilder()
+                .setOrder(
+                    change(
+                        request.getOrderId(),
+                        request.getVersion(),
+                        OrderChange.step(OrderAction.DELIVER, "deliver_order")))
+                .build());
   }
 
   @Override
-  public void refundOrder(RefundOrderRequest request, StreamObserver<RefundOrderResponse> response) {
-    answer(response, () -> lifecycle.refund(caller(), UUID.fromString(request.getOrderId()),
-        request.getVersion(), request.getReason(), Idempotency.require()));
+  public void refundOrder(
+      RefundOrderRequest request, StreamObserver<RefundOrderResponse> response) {
+    answer(
+        response,
+        () ->
+            lifecycle.refund(
+                caller(),
+                UUID.fromString(request.getOrderId()),
+                request.getVersion(),
+                request.getReason(),
+                Idempotency.require()));
   }
 
   /** A staff step on the order {@code orderId} at {@code version}, in its contract form. */

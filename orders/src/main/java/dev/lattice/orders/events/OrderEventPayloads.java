@@ -38,34 +38,32 @@ final class OrderEventPayloads {
     String orderId = order.id().toString();
     String customerId = order.customerId().toString();
     return switch (order.state()) {
-      case PAID -> OrderPaid.newBuilder()
-          .setOrderId(orderId)
-          .setCustomerId(customerId)
-          .setPaymentId(string(order.paymentId()))
-          .setTotalAmountMinor(order.totalAmountMinor())
-          .setCurrency(order.currency())
-          .build();
-      case PACKED -> OrderPacked.newBuilder()
-          .setOrderId(orderId)
-          .setCustomerId(customerId)
-          .build();
-      case SHIPPED -> OrderShipped.newBuilder()
-          .setOrderId(orderId)
-          .setCustomerId(customerId)
-          .setCarrier(order.shipmentCarrier())
-          .setTrackingNumber(order.shipmentTrackingNumber())
-          .build();
-      case DELIVERED -> OrderDelivered.newBuilder()
-          .setOrderId(orderId)
-          .setCustomerId(customerId)
-          .build();
-      case CANCELLED -> OrderCancelled.newBuilder()
-          .setOrderId(orderId)
-          .setCustomerId(customerId)
-          .setReason(change.reason())
-          .setNote(change.note())
-          .setPreviousStatus(from.toProto())
-          .build();
+      case PAID ->
+          OrderPaid.newBuilder()
+              .setOrderId(orderId)
+              .setCustomerId(customerId)
+              .setPaymentId(string(order.paymentId()))
+              .setTotalAmountMinor(order.totalAmountMinor())
+              .setCurrency(order.currency())
+              .build();
+      case PACKED -> OrderPacked.newBuilder().setOrderId(orderId).setCustomerId(customerId).build();
+      case SHIPPED ->
+          OrderShipped.newBuilder()
+              .setOrderId(orderId)
+              .setCustomerId(customerId)
+              .setCarrier(order.shipmentCarrier())
+              .setTrackingNumber(order.shipmentTrackingNumber())
+              .build();
+      case DELIVERED ->
+          OrderDelivered.newBuilder().setOrderId(orderId).setCustomerId(customerId).build();
+      case CANCELLED ->
+          OrderCancelled.newBuilder()
+              .setOrderId(orderId)
+              .setCustomerId(customerId)
+              .setReason(change.reason())
+              .setNote(change.note())
+              .setPreviousStatus(from.toProto())
+              .build();
       case REFUNDED -> refunded(order, from, change);
       case CREATED -> throw new IllegalStateException("CREATED is published by CreateOrder");
     };

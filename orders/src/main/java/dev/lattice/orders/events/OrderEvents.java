@@ -42,13 +42,16 @@ public final class OrderEvents {
    * @param causationId the event whose handling caused this one; null when an RPC did
    */
   public void changed(
-      DSLContext tx, Order order, OrderState from, OrderChange change, Actor actor,
+      DSLContext tx,
+      Order order,
+      OrderState from,
+      OrderChange change,
+      Actor actor,
       UUID causationId) {
     append(tx, order, actor, OrderEventPayloads.changed(order, from, change), causationId);
   }
 
-  private void append(
-      DSLContext tx, Order order, Actor actor, Message payload, UUID causationId) {
+  private void append(DSLContext tx, Order order, Actor actor, Message payload, UUID causationId) {
     outbox.append(
         tx,
         OutboxEvent.builder()

@@ -39,31 +39,45 @@ public final class OrderSaga {
   /** PaymentCaptured (PAYMENTS). */
   public void paymentCaptured(EventContext context, PaymentCaptured payment) {
     UUID paymentId = EventIds.uuid("payment_id", payment.getPaymentId());
-    lifecycle.onEvent(context.tx(), context.envelope(), payment.getOrderId(),
-        OrderChange.pay(paymentId));
+    lifecycle.onEvent(
+        context.tx(), context.envelope(), payment.getOrderId(), OrderChange.pay(paymentId));
   }
 
   /** PaymentFailed (PAYMENTS); the failure code becomes the cancellation note. */
   public void paymentFailed(EventContext context, PaymentFailed payment) {
-    lifecycle.onEvent(context.tx(), context.envelope(), payment.getOrderId(),
-        OrderChange.cancel(OrderAction.ABANDON,
-            CancellationReason.CANCELLATION_REASON_PAYMENT_FAILED, payment.getFailureCode()));
+    lifecycle.onEvent(
+        context.tx(),
+        context.envelope(),
+        payment.getOrderId(),
+        OrderChange.cancel(
+            OrderAction.ABANDON,
+            CancellationReason.CANCELLATION_REASON_PAYMENT_FAILED,
+            payment.getFailureCode()));
   }
 
   /** StockRejected (INVENTORY); the rejection reason becomes the note. */
   public void stockRejected(EventContext context, StockRejected rejection) {
-    String note = rejection.getReason().name()
-        .replace("STOCK_REJECTION_REASON_", "")
-        .toLowerCase(Locale.ROOT);
-    lifecycle.onEvent(context.tx(), context.envelope(), rejection.getOrderId(),
-        OrderChange.cancel(OrderAction.CANCEL,
-            CancellationReason.CANCELLATION_REASON_STOCK_REJECTED, note));
+    String note =
+        rejection
+            .getReason()
+            .name()
+            .replace("STOCK_REJECTION_REASON_", "")
+            .toLowerCase(Locale.ROOT);
+    lifecycle.onEvent(
+        context.tx(),
+        context.envelope(),
+        rejection.getOrderId(),
+        OrderChange.cancel(
+            OrderAction.CANCEL, CancellationReason.CANCELLATION_REASON_STOCK_REJECTED, note));
   }
 
   /** ReservationExpired (INVENTORY). */
   public void reservationExpired(EventContext context, ReservationExpired expiry) {
-    lifecycle.onEvent(context.tx(), context.envelope(), expiry.getOrderId(),
-        OrderChange.cancel(OrderAction.ABANDON,
-            CancellationReason.CANCELLATION_REASON_RESERVATION_EXPIRED, ""));
+    lifecycle.onEvent(
+        context.tx(),
+        context.envelope(),
+        expiry.getOrderId(),
+        OrderChange.cancel(
+            OrderAction.ABANDON, CancellationReason.CANCELLATION_REASON_RESERVATION_EXPIRED, ""));
   }
 }

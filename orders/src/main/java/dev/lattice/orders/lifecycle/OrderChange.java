@@ -17,8 +17,13 @@ import java.util.UUID;
  * @param trackingNumber the tracking number, for {@link OrderAction#SHIP}; null otherwise
  */
 public record OrderChange(
-    OrderAction action, String cause, CancellationReason reason, String note, UUID paymentId,
-    String carrier, String trackingNumber) {
+    OrderAction action,
+    String cause,
+    CancellationReason reason,
+    String note,
+    UUID paymentId,
+    String carrier,
+    String trackingNumber) {
 
   private static final String PREFIX = "CANCELLATION_REASON_";
 
@@ -39,31 +44,49 @@ public record OrderChange(
 
   /** PaymentCaptured: CREATED → PAID. */
   public static OrderChange pay(UUID paymentId) {
-    return new OrderChange(OrderAction.PAY, "payment_captured",
-        CancellationReason.CANCELLATION_REASON_UNSPECIFIED, "", paymentId, null, null);
+    return new OrderChange(
+        OrderAction.PAY,
+        "payment_captured",
+        CancellationReason.CANCELLATION_REASON_UNSPECIFIED,
+        "",
+        paymentId,
+        null,
+        null);
   }
 
   /** PackOrder, DeliverOrder: the plain staff steps. */
   public static OrderChange step(OrderAction action, String cause) {
-    return new OrderChange(action, cause, CancellationReason.CANCELLATION_REASON_UNSPECIFIED, "",
-        null, null, null);
+    return new OrderChange(
+        action, cause, CancellationReason.CANCELLATION_REASON_UNSPECIFIED, "", null, null, null);
   }
 
   /** ShipOrder: PACKED → SHIPPED with the shipment. */
   public static OrderChange ship(String carrier, String trackingNumber) {
-    return new OrderChange(OrderAction.SHIP, "ship_order",
-        CancellationReason.CANCELLATION_REASON_UNSPECIFIED, "", null, carrier, trackingNumber);
+    return new OrderChange(
+        OrderAction.SHIP,
+        "ship_order",
+        CancellationReason.CANCELLATION_REASON_UNSPECIFIED,
+        "",
+        null,
+        carrier,
+        trackingNumber);
   }
 
   /** A cancellation (CancelOrder or a saga event), which refunds a paid order. */
   public static OrderChange cancel(OrderAction action, CancellationReason reason, String note) {
-    return new OrderChange(action, reason.name().substring(PREFIX.length()), reason, note, null,
-        null, null);
+    return new OrderChange(
+        action, reason.name().substring(PREFIX.length()), reason, note, null, null, null);
   }
 
   /** RefundOrder: a paid order → REFUNDED, no cancellation reason. */
   public static OrderChange refund(String note) {
-    return new OrderChange(OrderAction.REFUND, "refund_order",
-        CancellationReason.CANCELLATION_REASON_UNSPECIFIED, note, null, null, null);
+    return new OrderChange(
+        OrderAction.REFUND,
+        "refund_order",
+        CancellationReason.CANCELLATION_REASON_UNSPECIFIED,
+        note,
+        null,
+        null,
+        null);
   }
 }

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every status change of an order, by RPC or by saga event, through the table of {@link
- * OrderAction}. A change bumps the version, sets update_time and the time column of the new
- * status, appends a status history row and writes the event, all in one transaction. Thread-safe.
+ * OrderAction}. A change bumps the version, sets update_time and the time column of the new status,
+ * appends a status history row and writes the event, all in one transaction. Thread-safe.
  */
 public final class OrderLifecycle {
 
@@ -55,11 +55,13 @@ public final class OrderLifecycle {
    * @throws dev.lattice.platform.errors.FailedPreconditionException ILLEGAL_TRANSITION
    */
   public Order change(OrderAccess caller, UUID orderId, long version, OrderChange change) {
-    return Transactions.inTransaction(dsl, tx -> {
-      Order order = lockVisible(tx, caller, orderId);
-      Versions.require("order", order.version(), version);
-      return apply(tx, order, change, caller.actor(), null);
-    });
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          Order order = lockVisible(tx, caller, orderId);
+          Versions.require("order", order.version(), version);
+          return apply(tx, order, change, caller.actor(), null);
+        });
   }
 
   /**
@@ -68,9 +70,10 @@ public final class OrderLifecycle {
    */
   public Order cancel(OrderAccess caller, UUID orderId, long version, String note) {
     OrderAction action = caller.manages() ? OrderAction.CANCEL : OrderAction.CANCEL_BY_CUSTOMER;
-    CancellationReason reason = caller.manages()
-        ? CancellationReason.CANCELLATION_REASON_STAFF_REQUEST
-        : CancellationReason.CANCELLATION_REASON_CUSTOMER_REQUEST;
+    CancellationReason reason =
+        caller.manages()
+            ? CancellationReason.CANCELLATION_REASON_STAFF_REQUEST
+            : CancellationReason.CANCELLATION_REASON_CUSTOMER_REQUEST;
     return change(caller, orderId, version, OrderChange.cancel(action, reason, note));
   }
 
@@ -80,21 +83,22 @@ public final class OrderLifecycle {
    */
   public RefundOrderResponse refund(
       OrderAccess caller, UUID orderId, long version, String reason, IdempotencyClaim claim) {
-    return Transactions.inTransaction(dsl, tx -> {
-      Order order = lockVisible(tx, caller, orderId);
-      Versions.require("order", order.version(), version);
-      Order refunded = apply(tx, order, OrderChange.refund(reason), caller.actor(), null);
-      RefundOrderResponse response = RefundOrderResponse.newBuilder()
-          .setOrder(OrderProtos.toProto(refunded))
-          .build();
-      claim.complete(tx, response);
-      return response;
-    });
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          Order order = lockVisible(tx, caller, orderId);
+          Versions.require("order", order.version(), version);
+          Order refunded = apply(tx, order, OrderChange.refund(reason), caller.actor(), null);
+          RefundOrderResponse response =
+              RefundOrderResponse.newBuilder().setOrder(OrderProtos.toProto(refunded)).build();
+          claim.complete(tx, response);
+          return response;
+        });
   }
 
   /**
-   * A saga event's change, inside the consumer's inbox transaction: applied when the order's
-   * status allows it, otherwise consumed with no effect (decision 0008).
+   * A saga event's change, inside the consumer's inbox transaction: applied when the order's status
+   * allows it, otherwise consumed with no effect (decision 0008).
    *
    * @return true when the order changed
    * @throws PermanentEventException when the event names no order of its tenant (dead-lettered)
@@ -102,19 +106,32 @@ public final class OrderLifecycle {
   public boolean onEvent(DSLContext tx, Envelope envelope, String orderId, OrderChange change) {
     UUID tenantId = EventIds.uuid("tenant_id", envelope.getTenantId());
     UUID id = EventIds.uuid("order_id", orderId);
-    Order order = OrderStore.lock(tx, tenantId, id)
-        .orElseThrow(() -> new PermanentEventException(
-            "event " + envelope.getEventId() + " names order " + id + ", unknown in tenant " + tenantId));
+    Order order =
+        OrderStore.lock(tx, tenantId, id)
+            .orElseThrow(
+                () ->
+                    new PermanentEventException(
+                        "event "
+                            + envelope.getEventId()
+                            + " names order "
+                            + id
+                            + ", unknown in tenant "
+                            + tenantId));
     OrderState from = order.state();
     if (change.action().target(from).isEmpty()) {
-      log.info("event {} ({}) does not apply to order {} in status {}: no effect",
-          envelope.getEventId(), envelope.getType(), id, from);
+      log.info(
+          "event {} ({}) does not apply to order {} in status {}: no effect",
+          envelope.getEventId(),
+          envelope.getType(),
+          id,
+          from);
       return false;
     }
-    Actor actor = Actor.newBuilder()
-        .setType(ActorType.ACTOR_TYPE_SERVICE)
-        .setSubjectId(envelope.getSource())
-        .build();
+    Actor actor =
+        Actor.newBuilder()
+            .setType(ActorType.ACTOR_TYPE_SERVICE)
+            .setSubjectId(envelope.getSource())
+            .build();
     apply(tx, order, change, actor, EventIds.uuid("event_id", envelope.getEventId()));
     return true;
   }
@@ -122,8 +139,12 @@ public final class OrderLifecycle {
   private Order apply(
       DSLContext tx, Order order, OrderChange change, Actor actor, UUID causeEventId) {
     OrderState from = order.state();
-    OrderState to = change.action().target(from)
-        .orElseThrow(() -> OrderErrors.illegalTransition(from, change.action().nominalTarget()));
+    OrderState to =
+        change
+            .action()
+            .target(from)
+            .orElseThrow(
+                () -> OrderErrors.illegalTransition(from, change.action().nominalTarget()));
     Order changed = OrderTransition.of(order, to, change, Order.now(clock), ids::next);
     OrderStore.update(tx, changed);
     OrderHistoryStore.append(

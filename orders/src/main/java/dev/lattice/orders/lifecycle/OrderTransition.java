@@ -8,9 +8,9 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * An order after one allowed status change: the next version, the update time, and the time
- * column and details of the status it reaches (the payment, the shipment, the cancellation, the
- * refund). Stateless.
+ * An order after one allowed status change: the next version, the update time, and the time column
+ * and details of the status it reaches (the payment, the shipment, the cancellation, the refund).
+ * Stateless.
  */
 final class OrderTransition {
 
@@ -60,9 +60,28 @@ final class OrderTransition {
       }
       case CREATED -> throw new IllegalStateException("no action leads back to CREATED");
     }
-    return new Order(order.id(), order.tenantId(), order.customerId(), to, order.currency(),
-        order.totalAmountMinor(), order.lines(), reason, note, paymentId, refundId, carrier,
-        trackingNumber, order.createTime(), now, payTime, packTime, shipTime, deliverTime,
-        cancelTime, refundTime, order.version() + 1);
+    return new Order(
+        order.id(),
+        order.tenantId(),
+        order.customerId(),
+        to,
+        order.currency(),
+        order.totalAmountMinor(),
+        order.lines(),
+        reason,
+        note,
+        paymentId,
+        refundId,
+        carrier,
+        trackingNumber,
+        order.createTime(),
+        now,
+        payTime,
+        packTime,
+        shipTime,
+        deliverTime,
+        cancelTime,
+        refundTime,
+        order.version() + 1);
   }
 }

@@ -36,12 +36,28 @@ import java.util.UUID;
  * @param version the optimistic-locking version, 1 when placed, one more on every change
  */
 public record Order(
-    UUID id, UUID tenantId, UUID customerId, OrderState state, String currency,
-    long totalAmountMinor, List<OrderLine> lines, CancellationReason cancellationReason,
-    String cancellationNote, UUID paymentId, UUID refundId, String shipmentCarrier,
-    String shipmentTrackingNumber, Instant createTime, Instant updateTime, Instant payTime,
-    Instant packTime, Instant shipTime, Instant deliverTime, Instant cancelTime,
-    Instant refundTime, long version) {
+    UUID id,
+    UUID tenantId,
+    UUID customerId,
+    OrderState state,
+    String currency,
+    long totalAmountMinor,
+    List<OrderLine> lines,
+    CancellationReason cancellationReason,
+    String cancellationNote,
+    UUID paymentId,
+    UUID refundId,
+    String shipmentCarrier,
+    String shipmentTrackingNumber,
+    Instant createTime,
+    Instant updateTime,
+    Instant payTime,
+    Instant packTime,
+    Instant shipTime,
+    Instant deliverTime,
+    Instant cancelTime,
+    Instant refundTime,
+    long version) {
 
   /** Checks the parts every order has and copies the lines. */
   public Order {
@@ -59,11 +75,35 @@ public record Order(
 
   /** A new order in CREATED, version 1, placed at {@code now}. */
   public static Order placed(
-      UUID id, OrderAccess customer, String currency, long totalAmountMinor,
-      List<OrderLine> lines, Instant now) {
-    return new Order(id, customer.tenantId(), customer.subject(), OrderState.CREATED, currency,
-        totalAmountMinor, lines, CancellationReason.CANCELLATION_REASON_UNSPECIFIED, "", null,
-        null, null, null, now, now, null, null, null, null, null, null, 1L);
+      UUID id,
+      OrderAccess customer,
+      String currency,
+      long totalAmountMinor,
+      List<OrderLine> lines,
+      Instant now) {
+    return new Order(
+        id,
+        customer.tenantId(),
+        customer.subject(),
+        OrderState.CREATED,
+        currency,
+        totalAmountMinor,
+        lines,
+        CancellationReason.CANCELLATION_REASON_UNSPECIFIED,
+        "",
+        null,
+        null,
+        null,
+        null,
+        now,
+        now,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        1L);
   }
 
   /** The time of {@code clock} as an order keeps it: truncated to PostgreSQL's microseconds. */

@@ -29,7 +29,8 @@ public final class OrderErrors {
   /** FAILED_PRECONDITION ILLEGAL_TRANSITION from {@code from} to {@code to}. */
   public static FailedPreconditionException illegalTransition(OrderState from, OrderState to) {
     return new FailedPreconditionException(
-        ILLEGAL_TRANSITION, "an order in status " + from + " cannot become " + to,
+        ILLEGAL_TRANSITION,
+        "an order in status " + from + " cannot become " + to,
         Map.of("from", from.name(), "to", to.name()));
   }
 }

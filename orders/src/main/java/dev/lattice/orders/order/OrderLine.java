@@ -15,7 +15,11 @@ import java.util.UUID;
  * @param lineTotalAmountMinor unit price × quantity
  */
 public record OrderLine(
-    UUID productId, String sku, String name, int quantity, long unitPriceAmountMinor,
+    UUID productId,
+    String sku,
+    String name,
+    int quantity,
+    long unitPriceAmountMinor,
     long lineTotalAmountMinor) {
 
   /** Checks the required parts. */

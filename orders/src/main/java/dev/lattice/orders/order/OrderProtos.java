@@ -16,17 +16,18 @@ public final class OrderProtos {
 
   /** The contract form of {@code order} with its lines. */
   public static dev.lattice.orders.v1.Order toProto(Order order) {
-    dev.lattice.orders.v1.Order.Builder proto = dev.lattice.orders.v1.Order.newBuilder()
-        .setId(order.id().toString())
-        .setTenantId(order.tenantId().toString())
-        .setCustomerId(order.customerId().toString())
-        .setStatus(order.state().toProto())
-        .setCurrency(order.currency())
-        .setTotalAmountMinor(order.totalAmountMinor())
-        .setCancellationNote(order.cancellationNote())
-        .setCreateTime(timestamp(order.createTime()))
-        .setUpdateTime(timestamp(order.updateTime()))
-        .setVersion(order.version());
+    dev.lattice.orders.v1.Order.Builder proto =
+        dev.lattice.orders.v1.Order.newBuilder()
+            .setId(order.id().toString())
+            .setTenantId(order.tenantId().toString())
+            .setCustomerId(order.customerId().toString())
+            .setStatus(order.state().toProto())
+            .setCurrency(order.currency())
+            .setTotalAmountMinor(order.totalAmountMinor())
+            .setCancellationNote(order.cancellationNote())
+            .setCreateTime(timestamp(order.createTime()))
+            .setUpdateTime(timestamp(order.updateTime()))
+            .setVersion(order.version());
     order.lines().forEach(line -> proto.addLines(toProto(line)));
     if (order.cancellationReason() != CancellationReason.CANCELLATION_REASON_UNSPECIFIED) {
       proto.setCancellationReason(order.cancellationReason());
@@ -35,10 +36,11 @@ public final class OrderProtos {
       proto.setPaymentId(order.paymentId().toString());
     }
     if (order.shipmentCarrier() != null) {
-      proto.setShipment(Shipment.newBuilder()
-          .setCarrier(order.shipmentCarrier())
-          .setTrackingNumber(order.shipmentTrackingNumber())
-          .setShipTime(timestamp(order.shipTime())));
+      proto.setShipment(
+          Shipment.newBuilder()
+              .setCarrier(order.shipmentCarrier())
+              .setTrackingNumber(order.shipmentTrackingNumber())
+              .setShipTime(timestamp(order.shipTime())));
     }
     setTimes(order, proto);
     return proto.build();

@@ -25,9 +25,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The current prices of products, from {@code inventory.BatchGetProducts} called with the caller's
- * own access token (decision 0008: every role that may create orders holds {@code
- * inventory.read}). Each call has a deadline (2 s by default) and is retried on UNAVAILABLE, the
- * method being declared idempotent on the channel. Thread-safe; close it on drain.
+ * own access token (decision 0008: every role that may create orders holds {@code inventory.read}).
+ * Each call has a deadline (2 s by default) and is retried on UNAVAILABLE, the method being
+ * declared idempotent on the channel. Thread-safe; close it on drain.
  */
 public final class InventoryPrices implements AutoCloseable {
 
@@ -50,10 +50,11 @@ public final class InventoryPrices implements AutoCloseable {
 
   /** Prices from inventory at {@code target} over a platform channel. */
   public static InventoryPrices connect(String target, Duration deadline, Telemetry telemetry) {
-    ManagedChannel channel = Channels.builder(target, telemetry)
-        .defaultDeadline(deadline)
-        .idempotentMethodsOf(InventoryServiceGrpc.getServiceDescriptor())
-        .build();
+    ManagedChannel channel =
+        Channels.builder(target, telemetry)
+            .defaultDeadline(deadline)
+            .idempotentMethodsOf(InventoryServiceGrpc.getServiceDescriptor())
+            .build();
     return new InventoryPrices(channel, deadline);
   }
 
@@ -69,9 +70,10 @@ public final class InventoryPrices implements AutoCloseable {
    * @throws UnauthenticatedException when inventory refuses the token (it expired meanwhile)
    */
   public List<Product> products(String accessToken, List<UUID> productIds) {
-    BatchGetProductsRequest request = BatchGetProductsRequest.newBuilder()
-        .addAllProductIds(productIds.stream().map(UUID::toString).toList())
-        .build();
+    BatchGetProductsRequest request =
+        BatchGetProductsRequest.newBuilder()
+            .addAllProductIds(productIds.stream().map(UUID::toString).toList())
+            .build();
     try {
       return InventoryServiceGrpc.newBlockingStub(channel)
           .withCallCredentials(BearerToken.of(accessToken))
@@ -85,20 +87,30 @@ public final class InventoryPrices implements AutoCloseable {
 
   private static RuntimeException translate(StatusRuntimeException e) {
     return switch (e.getStatus().getCode()) {
-      case NOT_FOUND -> new NotFoundException(
-          PRODUCT_NOT_FOUND, "some products were not found",
-          Map.of("product_ids", errorInfo(e).getMetadataOrDefault("product_ids", "")), e);
+      case NOT_FOUND ->
+          new NotFoundException(
+              PRODUCT_NOT_FOUND,
+              "some products were not found",
+              Map.of("product_ids", errorInfo(e).getMetadataOrDefault("product_ids", "")),
+              e);
       // CANCELLED: the caller gave up (its cancellation reaches this call) or inventory drained.
       case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, CANCELLED ->
-          new UnavailableException(INVENTORY_UNAVAILABLE,
+          new UnavailableException(
+              INVENTORY_UNAVAILABLE,
               "inventory could not be reached; retry with the same idempotency key",
-              Map.of(), RETRY_AFTER, e);
-      case PERMISSION_DENIED -> new PermissionDeniedException(
-          "PERMISSION_DENIED", "reading product prices needs the permission inventory.read",
-          Map.of("permission", "inventory.read"));
-      case UNAUTHENTICATED -> new UnauthenticatedException(
-          "TOKEN_INVALID", "the access token was refused", Map.of(), e);
-      default -> new IllegalStateException("inventory.BatchGetProducts failed: " + e.getStatus(), e);
+              Map.of(),
+              RETRY_AFTER,
+              e);
+      case PERMISSION_DENIED ->
+          new PermissionDeniedException(
+              "PERMISSION_DENIED",
+              "reading product prices needs the permission inventory.read",
+              Map.of("permission", "inventory.read"));
+      case UNAUTHENTICATED ->
+          new UnauthenticatedException(
+              "TOKEN_INVALID", "the access token was refused", Map.of(), e);
+      default ->
+          new IllegalStateException("inventory.BatchGetProducts failed: " + e.getStatus(), e);
     };
   }
 

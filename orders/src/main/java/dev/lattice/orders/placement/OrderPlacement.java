@@ -57,27 +57,28 @@ public final class OrderPlacement {
    */
   public CreateOrderResponse place(
       OrderAccess caller, String accessToken, CreateOrderRequest request, IdempotencyClaim claim) {
-    List<UUID> productIds = request.getLinesList().stream()
-        .map(line -> UUID.fromString(line.getProductId()))
-        .toList();
+    List<UUID> productIds =
+        request.getLinesList().stream().map(line -> UUID.fromString(line.getProductId())).toList();
     List<Product> products = prices.products(accessToken, productIds);
     checkAnswer(productIds, products);
     checkCurrency(request.getCurrency(), products);
     List<OrderLine> lines = price(request, products);
     long total = total(lines);
-    return Transactions.inTransaction(dsl, tx -> {
-      Order order = Order.placed(
-          ids.next(), caller, request.getCurrency(), total, lines, Order.now(clock));
-      OrderStore.insert(tx, order);
-      OrderHistoryStore.append(
-          tx, order, null, "order_created", "", caller.actor(), null, ids.next());
-      events.created(tx, order, caller.actor(), request.getPaymentMethodToken());
-      CreateOrderResponse response = CreateOrderResponse.newBuilder()
-          .setOrder(OrderProtos.toProto(order))
-          .build();
-      claim.complete(tx, response);
-      return response;
-    });
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          Order order =
+              Order.placed(
+                  ids.next(), caller, request.getCurrency(), total, lines, Order.now(clock));
+          OrderStore.insert(tx, order);
+          OrderHistoryStore.append(
+              tx, order, null, "order_created", "", caller.actor(), null, ids.next());
+          events.created(tx, order, caller.actor(), request.getPaymentMethodToken());
+          CreateOrderResponse response =
+              CreateOrderResponse.newBuilder().setOrder(OrderProtos.toProto(order)).build();
+          claim.complete(tx, response);
+          return response;
+        });
   }
 
   /** Inventory answers every id in request order; anything else is a broken contract. */
@@ -90,13 +91,15 @@ public final class OrderPlacement {
   }
 
   private static void checkCurrency(String currency, List<Product> products) {
-    List<String> mismatched = products.stream()
-        .filter(product -> !product.getCurrency().equals(currency))
-        .map(Product::getId)
-        .toList();
+    List<String> mismatched =
+        products.stream()
+            .filter(product -> !product.getCurrency().equals(currency))
+            .map(Product::getId)
+            .toList();
     if (!mismatched.isEmpty()) {
       throw new FailedPreconditionException(
-          OrderErrors.CURRENCY_MISMATCH, "some products are not priced in " + currency,
+          OrderErrors.CURRENCY_MISMATCH,
+          "some products are not priced in " + currency,
           Map.of("product_ids", String.join(",", mismatched), "currency", currency));
     }
   }
@@ -107,12 +110,19 @@ public final class OrderPlacement {
       Product product = products.get(i);
       int quantity = request.getLines(i).getQuantity();
       try {
-        lines.add(new OrderLine(UUID.fromString(product.getId()), product.getSku(),
-            product.getName(), quantity, product.getPriceAmountMinor(),
-            Math.multiplyExact(product.getPriceAmountMinor(), quantity)));
+        lines.add(
+            new OrderLine(
+                UUID.fromString(product.getId()),
+                product.getSku(),
+                product.getName(),
+                quantity,
+                product.getPriceAmountMinor(),
+                Math.multiplyExact(product.getPriceAmountMinor(), quantity)));
       } catch (ArithmeticException e) {
-        throw InvalidArgumentException.forField(OrderErrors.AMOUNT_TOO_LARGE,
-            "lines[" + i + "].quantity", "the line total exceeds the largest amount");
+        throw InvalidArgumentException.forField(
+            OrderErrors.AMOUNT_TOO_LARGE,
+            "lines[" + i + "].quantity",
+            "the line total exceeds the largest amount");
       }
     }
     return lines;

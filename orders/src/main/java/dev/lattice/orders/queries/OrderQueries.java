@@ -46,25 +46,30 @@ public final class OrderQueries {
   public ListOrdersResponse list(OrderAccess caller, ListOrdersRequest request) {
     int size = PageSize.resolve(request.getPageSize());
     UUID customer = customer(caller, request.getCustomerId());
-    OrderState status = request.getStatus() == OrderStatus.ORDER_STATUS_UNSPECIFIED
-        ? null
-        : OrderState.of(request.getStatus());
+    OrderState status =
+        request.getStatus() == OrderStatus.ORDER_STATUS_UNSPECIFIED
+            ? null
+            : OrderState.of(request.getStatus());
     Instant start = request.hasCreateTimeStart() ? instant(request.getCreateTimeStart()) : null;
     Instant end = request.hasCreateTimeEnd() ? instant(request.getCreateTimeEnd()) : null;
     String fingerprint =
         PageTokens.fingerprint("orders", caller.tenantId(), customer, status, start, end);
     OrderStore.Filter filter =
         new OrderStore.Filter(caller.tenantId(), customer, status, start, end);
-    Optional<OrderStore.Keyset> after = pageTokens.decode(request.getPageToken(), fingerprint)
-        .map(cursor -> new OrderStore.Keyset(cursor.instant(0), UUID.fromString(cursor.string(1))));
+    Optional<OrderStore.Keyset> after =
+        pageTokens
+            .decode(request.getPageToken(), fingerprint)
+            .map(
+                cursor ->
+                    new OrderStore.Keyset(cursor.instant(0), UUID.fromString(cursor.string(1))));
     List<Order> rows = OrderStore.page(dsl, filter, after, size + 1);
     List<Order> page = rows.subList(0, Math.min(size, rows.size()));
     ListOrdersResponse.Builder response = ListOrdersResponse.newBuilder();
     page.forEach(order -> response.addOrders(OrderProtos.toProto(order)));
     if (rows.size() > size) {
       Order last = page.getLast();
-      response.setNextPageToken(pageTokens.encode(PageCursor.of(
-          fingerprint, last.createTime(), last.id().toString())));
+      response.setNextPageToken(
+          pageTokens.encode(PageCursor.of(fingerprint, last.createTime(), last.id().toString())));
     }
     return response.build();
   }
@@ -76,7 +81,8 @@ public final class OrderQueries {
     UUID customer = UUID.fromString(requested);
     if (!caller.manages() && !customer.equals(caller.subject())) {
       throw new PermissionDeniedException(
-          "PERMISSION_DENIED", "listing another customer's orders needs " + OrderAccess.MANAGE,
+          "PERMISSION_DENIED",
+          "listing another customer's orders needs " + OrderAccess.MANAGE,
           Map.of("permission", OrderAccess.MANAGE));
     }
     return customer;

@@ -10,8 +10,8 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
- * The status history of orders: one row per status an order reached, written in the transaction
- * of the change. Shared by placement (the first row) and the lifecycle. Stateless.
+ * The status history of orders: one row per status an order reached, written in the transaction of
+ * the change. Shared by placement (the first row) and the lifecycle. Stateless.
  */
 public final class OrderHistoryStore {
 
@@ -25,8 +25,14 @@ public final class OrderHistoryStore {
    * @param causeEventId the event that caused the change; null when an RPC did
    */
   public static void append(
-      DSLContext tx, Order order, OrderState from, String reason, String note, Actor actor,
-      UUID causeEventId, UUID historyId) {
+      DSLContext tx,
+      Order order,
+      OrderState from,
+      String reason,
+      String note,
+      Actor actor,
+      UUID causeEventId,
+      UUID historyId) {
     OrderStatusHistoryRecord row = tx.newRecord(ORDER_STATUS_HISTORY);
     row.setId(historyId);
     row.setTenantId(order.tenantId());

@@ -37,7 +37,10 @@ public final class OrderStore {
 
   /** What ListOrders filters by; a null part does not filter. */
   public record Filter(
-      UUID tenantId, UUID customerId, OrderState state, Instant createdFrom,
+      UUID tenantId,
+      UUID customerId,
+      OrderState state,
+      Instant createdFrom,
       Instant createdBefore) {}
 
   /** The keyset of {@link #page}: where the previous page ended. */
@@ -69,16 +72,18 @@ public final class OrderStore {
    * One page of the orders matching {@code filter}, newest first: {@code (create_time, id)}
    * descending, after the keyset {@code after} when given; each with its lines.
    */
-  public static List<Order> page(
-      DSLContext ctx, Filter filter, Optional<Keyset> after, int limit) {
+  public static List<Order> page(DSLContext ctx, Filter filter, Optional<Keyset> after, int limit) {
     List<Condition> where = conditions(filter);
-    after.ifPresent(keyset -> where.add(
-        DSL.row(ORDERS.CREATE_TIME, ORDERS.ID).lt(utc(keyset.createTime()), keyset.id())));
-    List<OrdersRecord> rows = ctx.selectFrom(ORDERS)
-        .where(where)
-        .orderBy(ORDERS.CREATE_TIME.desc(), ORDERS.ID.desc())
-        .limit(limit)
-        .fetch();
+    after.ifPresent(
+        keyset ->
+            where.add(
+                DSL.row(ORDERS.CREATE_TIME, ORDERS.ID).lt(utc(keyset.createTime()), keyset.id())));
+    List<OrdersRecord> rows =
+        ctx.selectFrom(ORDERS)
+            .where(where)
+            .orderBy(ORDERS.CREATE_TIME.desc(), ORDERS.ID.desc())
+            .limit(limit)
+            .fetch();
     Map<UUID, List<OrderLine>> lines =
         lines(ctx, filter.tenantId(), rows.stream().map(OrdersRecord::getId).toList());
     return rows.stream().map(row -> order(row, lines.get(row.getId()))).toList();
@@ -175,18 +180,39 @@ public final class OrderStore {
   }
 
   private static Order order(OrdersRecord row, List<OrderLine> lines) {
-    return new Order(row.getId(), row.getTenantId(), row.getCustomerId(),
-        OrderState.valueOf(row.getStatus()), row.getCurrency(), row.getTotalAmountMinor(), lines,
-        reason(row.getCancellationReason()), row.getCancellationNote(), row.getPaymentId(),
-        row.getRefundId(), row.getShipmentCarrier(), row.getShipmentTrackingNumber(),
-        instant(row.getCreateTime()), instant(row.getUpdateTime()), instant(row.getPayTime()),
-        instant(row.getPackTime()), instant(row.getShipTime()), instant(row.getDeliverTime()),
-        instant(row.getCancelTime()), instant(row.getRefundTime()), row.getVersion());
+    return new Order(
+        row.getId(),
+        row.getTenantId(),
+        row.getCustomerId(),
+        OrderState.valueOf(row.getStatus()),
+        row.getCurrency(),
+        row.getTotalAmountMinor(),
+        lines,
+        reason(row.getCancellationReason()),
+        row.getCancellationNote(),
+        row.getPaymentId(),
+        row.getRefundId(),
+        row.getShipmentCarrier(),
+        row.getShipmentTrackingNumber(),
+        instant(row.getCreateTime()),
+        instant(row.getUpdateTime()),
+        instant(row.getPayTime()),
+        instant(row.getPackTime()),
+        instant(row.getShipTime()),
+        instant(row.getDeliverTime()),
+        instant(row.getCancelTime()),
+        instant(row.getRefundTime()),
+        row.getVersion());
   }
 
   private static OrderLine line(OrderLinesRecord row) {
-    return new OrderLine(row.getProductId(), row.getSku(), row.getName(), row.getQuantity(),
-        row.getUnitPriceAmountMinor(), row.getLineTotalAmountMinor());
+    return new OrderLine(
+        row.getProductId(),
+        row.getSku(),
+        row.getName(),
+        row.getQuantity(),
+        row.getUnitPriceAmountMinor(),
+        row.getLineTotalAmountMinor());
   }
 
   private static OrderLinesRecord lineRecord(

@@ -20,14 +20,16 @@ class OrderActionTest {
 
   @Test
   void allowedTransitions_areExactlyTheContractsDiagram() {
-    assertThat(OrderAction.allowedTransitions()).isEqualTo(Map.of(
-        CREATED, Set.of(PAID, CANCELLED),
-        PAID, Set.of(PACKED, REFUNDED),
-        PACKED, Set.of(SHIPPED, REFUNDED),
-        SHIPPED, Set.of(DELIVERED),
-        DELIVERED, Set.of(),
-        CANCELLED, Set.of(),
-        REFUNDED, Set.of()));
+    assertThat(OrderAction.allowedTransitions())
+        .isEqualTo(
+            Map.of(
+                CREATED, Set.of(PAID, CANCELLED),
+                PAID, Set.of(PACKED, REFUNDED),
+                PACKED, Set.of(SHIPPED, REFUNDED),
+                SHIPPED, Set.of(DELIVERED),
+                DELIVERED, Set.of(),
+                CANCELLED, Set.of(),
+                REFUNDED, Set.of()));
   }
 
   @Test
@@ -54,6 +56,7 @@ class OrderActionTest {
       assertThat(OrderState.of(state.toProto())).isEqualTo(state);
       assertThat(state.toProto().name()).isEqualTo("ORDER_STATUS_" + state.name());
     }
-    assertThat(OrderStatus.values()).hasSize(OrderState.values().length + 2); // UNSPECIFIED, UNRECOGNIZED
+    assertThat(OrderStatus.values())
+        .hasSize(OrderState.values().length + 2); // UNSPECIFIED, UNRECOGNIZED
   }
 }

@@ -15,8 +15,9 @@ import java.util.Locale;
  */
 final class WebhookSignatureInterceptor implements ServerInterceptor {
 
-  private static final Metadata.Key<String> HEADER = Metadata.Key.of(
-      WebhookSignature.HEADER.toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> HEADER =
+      Metadata.Key.of(
+          WebhookSignature.HEADER.toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER);
   private static final Context.Key<String> KEY = Context.key("lattice.payments.webhook-signature");
 
   /** The signature metadata of the current call, or null. */

@@ -29,8 +29,8 @@ public final class ChargeHandlers {
    */
   public void onStockReserved(EventContext context, StockReserved event) {
     UUID orderId = EventIds.uuid("order_id", event.getOrderId());
-    if (!charges.stockReserved(context.tx(), EventIds.tenant(context), orderId,
-        context.envelope().getEventId())) {
+    if (!charges.stockReserved(
+        context.tx(), EventIds.tenant(context), orderId, context.envelope().getEventId())) {
       throw new TransientEventException(
           "no charge request for order " + orderId + " yet (OrderCreated not consumed)");
     }
@@ -38,19 +38,25 @@ public final class ChargeHandlers {
 
   /** StockRejected → {@link Charges#stockRejected}. */
   public void onStockRejected(EventContext context, StockRejected event) {
-    charges.stockRejected(context.tx(), EventIds.tenant(context),
-        EventIds.uuid("order_id", event.getOrderId()));
+    charges.stockRejected(
+        context.tx(), EventIds.tenant(context), EventIds.uuid("order_id", event.getOrderId()));
   }
 
   /** OrderCancelled → {@link Charges#orderCancelled}. */
   public void onOrderCancelled(EventContext context, OrderCancelled event) {
-    charges.orderCancelled(context.tx(), EventIds.tenant(context),
-        EventIds.uuid("order_id", event.getOrderId()), context.envelope().getEventId());
+    charges.orderCancelled(
+        context.tx(),
+        EventIds.tenant(context),
+        EventIds.uuid("order_id", event.getOrderId()),
+        context.envelope().getEventId());
   }
 
   /** OrderRefunded → {@link Charges#orderRefunded} with the order's note. */
   public void onOrderRefunded(EventContext context, OrderRefunded event) {
-    charges.orderRefunded(context.tx(), EventIds.tenant(context),
-        EventIds.uuid("order_id", event.getOrderId()), event.getNote());
+    charges.orderRefunded(
+        context.tx(),
+        EventIds.tenant(context),
+        EventIds.uuid("order_id", event.getOrderId()),
+        event.getNote());
   }
 }

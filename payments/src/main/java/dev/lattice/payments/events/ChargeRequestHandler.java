@@ -25,13 +25,23 @@ public final class ChargeRequestHandler {
   public void onOrderCreated(EventContext context, OrderCreated event) {
     UUID tenantId = EventIds.tenant(context);
     UUID orderId = EventIds.uuid("order_id", event.getOrderId());
-    if (event.getPaymentMethodToken().isEmpty() || event.getTotalAmountMinor() < 0
+    if (event.getPaymentMethodToken().isEmpty()
+        || event.getTotalAmountMinor() < 0
         || !event.getCurrency().matches("[A-Z]{3}")) {
-      throw new PermanentEventException("OrderCreated " + orderId + " cannot be charged: "
-          + "token, amount or currency missing or invalid");
+      throw new PermanentEventException(
+          "OrderCreated "
+              + orderId
+              + " cannot be charged: "
+              + "token, amount or currency missing or invalid");
     }
-    chargeRequests.keep(context.tx(), new OrderToCharge(tenantId, orderId,
-        EventIds.uuid("customer_id", event.getCustomerId()), event.getTotalAmountMinor(),
-        event.getCurrency(), event.getPaymentMethodToken()));
+    chargeRequests.keep(
+        context.tx(),
+        new OrderToCharge(
+            tenantId,
+            orderId,
+            EventIds.uuid("customer_id", event.getCustomerId()),
+            event.getTotalAmountMinor(),
+            event.getCurrency(),
+            event.getPaymentMethodToken()));
   }
 }

@@ -57,8 +57,15 @@ public final class ChargeRequestStore {
   }
 
   private static ChargeRequest request(ChargeRequestsRecord r) {
-    return new ChargeRequest(r.getId(), r.getTenantId(), r.getOrderId(), r.getCustomerId(),
-        r.getAmountMinor(), r.getCurrency(), r.getPaymentMethodToken(), r.getCreateTime(),
+    return new ChargeRequest(
+        r.getId(),
+        r.getTenantId(),
+        r.getOrderId(),
+        r.getCustomerId(),
+        r.getAmountMinor(),
+        r.getCurrency(),
+        r.getPaymentMethodToken(),
+        r.getCreateTime(),
         r.getExpireTime());
   }
 }

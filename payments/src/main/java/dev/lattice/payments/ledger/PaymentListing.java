@@ -13,4 +13,9 @@ import java.util.UUID;
  * @param limit rows to read at most
  */
 public record PaymentListing(
-    UUID tenantId, UUID orderId, String status, OffsetDateTime beforeTime, UUID beforeId, int limit) {}
+    UUID tenantId,
+    UUID orderId,
+    String status,
+    OffsetDateTime beforeTime,
+    UUID beforeId,
+    int limit) {}

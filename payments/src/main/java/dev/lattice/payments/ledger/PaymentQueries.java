@@ -25,7 +25,8 @@ public final class PaymentQueries {
 
   /** The payment with its history and refunds, or NOT_FOUND PAYMENT_NOT_FOUND. */
   public Payment get(UUID tenantId, UUID paymentId) {
-    PaymentRow row = PaymentStore.find(dsl, tenantId, paymentId).orElseThrow(PaymentStore::notFound);
+    PaymentRow row =
+        PaymentStore.find(dsl, tenantId, paymentId).orElseThrow(PaymentStore::notFound);
     return PaymentViews.load(dsl, row);
   }
 
@@ -33,24 +34,31 @@ public final class PaymentQueries {
   public ListPaymentsResponse list(UUID tenantId, ListPaymentsRequest request) {
     int size = PageSize.resolve(request.getPageSize());
     PaymentStatus status = request.getStatus();
-    String fingerprint = PageTokens.fingerprint("payments", tenantId, request.getOrderId(), status.name());
+    String fingerprint =
+        PageTokens.fingerprint("payments", tenantId, request.getOrderId(), status.name());
     UUID orderId = request.getOrderId().isEmpty() ? null : UUID.fromString(request.getOrderId());
     Optional<PageCursor> cursor = pageTokens.decode(request.getPageToken(), fingerprint);
-    List<PaymentRow> rows = PaymentStore.list(dsl, new PaymentListing(
-        tenantId,
-        orderId,
-        status == PaymentStatus.PAYMENT_STATUS_UNSPECIFIED ? null : PaymentViews.stored(status),
-        cursor.map(c -> PaymentStore.utc(c.instant(0))).orElse(null),
-        cursor.map(c -> UUID.fromString(c.string(1))).orElse(null),
-        size + 1));
+    List<PaymentRow> rows =
+        PaymentStore.list(
+            dsl,
+            new PaymentListing(
+                tenantId,
+                orderId,
+                status == PaymentStatus.PAYMENT_STATUS_UNSPECIFIED
+                    ? null
+                    : PaymentViews.stored(status),
+                cursor.map(c -> PaymentStore.utc(c.instant(0))).orElse(null),
+                cursor.map(c -> UUID.fromString(c.string(1))).orElse(null),
+                size + 1));
     ListPaymentsResponse.Builder response = ListPaymentsResponse.newBuilder();
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
       response.addPayments(PaymentViews.load(dsl, rows.get(i)));
     }
     if (rows.size() > size) {
       PaymentRow last = rows.get(size - 1);
-      response.setNextPageToken(pageTokens.encode(PageCursor.of(
-          fingerprint, last.createTime().toInstant(), last.id().toString())));
+      response.setNextPageToken(
+          pageTokens.encode(
+              PageCursor.of(fingerprint, last.createTime().toInstant(), last.id().toString())));
     }
     return response.build();
   }

@@ -11,11 +11,11 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
- * RefundPayment: a staff refund of part or all of a captured payment. The refund is written
- * PENDING in the call's transaction together with the idempotency key's response, and the refund
- * worker sends it to the provider (refund id = the provider's idempotency key); PaymentRefunded
- * follows when the provider confirms. The provider is never called inside the transaction, so the
- * answer carries the refund PENDING. Thread-safe.
+ * RefundPayment: a staff refund of part or all of a captured payment. The refund is written PENDING
+ * in the call's transaction together with the idempotency key's response, and the refund worker
+ * sends it to the provider (refund id = the provider's idempotency key); PaymentRefunded follows
+ * when the provider confirms. The provider is never called inside the transaction, so the answer
+ * carries the refund PENDING. Thread-safe.
  */
 public final class PaymentRefunds {
 
@@ -43,29 +43,36 @@ public final class PaymentRefunds {
    */
   public RefundPaymentResponse refund(UUID tenantId, RefundPaymentRequest request) {
     UUID paymentId = UUID.fromString(request.getPaymentId());
-    return Transactions.inTransaction(dsl, tx -> {
-      PaymentRow payment = PaymentStore.lock(tx, tenantId, paymentId).orElseThrow(PaymentStore::notFound);
-      Versions.require("payment", payment.version(), request.getVersion());
-      if (!PaymentStatus.refundable(payment.status())) {
-        throw new FailedPreconditionException(ILLEGAL_TRANSITION,
-            "only a CAPTURED or PARTIALLY_REFUNDED payment can be refunded; this one is "
-                + payment.status(), Map.of("status", payment.status()));
-      }
-      long refundable = Settlements.refundable(tx, payment);
-      long amount = request.hasAmountMinor() ? request.getAmountMinor() : refundable;
-      if (amount <= 0 || amount > refundable) {
-        throw new FailedPreconditionException(REFUND_EXCEEDS_CAPTURED,
-            "the refund exceeds what remains to refund",
-            Map.of("refundable_amount_minor", Long.toString(refundable)));
-      }
-      RefundRow refund = settlements.createRefund(tx, payment, amount, request.getReason());
-      PaymentRow refunded = PaymentStore.find(tx, tenantId, paymentId).orElseThrow();
-      RefundPaymentResponse response = RefundPaymentResponse.newBuilder()
-          .setPayment(PaymentViews.load(tx, refunded))
-          .setRefund(PaymentViews.toProto(refund))
-          .build();
-      Idempotency.require().complete(tx, response);
-      return response;
-    });
+    return Transactions.inTransaction(
+        dsl,
+        tx -> {
+          PaymentRow payment =
+              PaymentStore.lock(tx, tenantId, paymentId).orElseThrow(PaymentStore::notFound);
+          Versions.require("payment", payment.version(), request.getVersion());
+          if (!PaymentStatus.refundable(payment.status())) {
+            throw new FailedPreconditionException(
+                ILLEGAL_TRANSITION,
+                "only a CAPTURED or PARTIALLY_REFUNDED payment can be refunded; this one is "
+                    + payment.status(),
+                Map.of("status", payment.status()));
+          }
+          long refundable = Settlements.refundable(tx, payment);
+          long amount = request.hasAmountMinor() ? request.getAmountMinor() : refundable;
+          if (amount <= 0 || amount > refundable) {
+            throw new FailedPreconditionException(
+                REFUND_EXCEEDS_CAPTURED,
+                "the refund exceeds what remains to refund",
+                Map.of("refundable_amount_minor", Long.toString(refundable)));
+          }
+          RefundRow refund = settlements.createRefund(tx, payment, amount, request.getReason());
+          PaymentRow refunded = PaymentStore.find(tx, tenantId, paymentId).orElseThrow();
+          RefundPaymentResponse response =
+              RefundPaymentResponse.newBuilder()
+                  .setPayment(PaymentViews.load(tx, refunded))
+                  .setRefund(PaymentViews.toProto(refund))
+                  .build();
+          Idempotency.require().complete(tx, response);
+          return response;
+        });
   }
 }

@@ -39,51 +39,184 @@ public record PaymentRow(
 
   /** A new PENDING payment at version 1, due for the charge worker at {@code now}. */
   public static PaymentRow pending(
-      UUID id, UUID tenantId, UUID orderId, UUID customerId, long amountMinor, String currency,
-      String provider, OffsetDateTime now) {
-    return new PaymentRow(id, tenantId, orderId, customerId, amountMinor, 0L, currency,
-        PaymentStatus.PENDING, provider, null, null, null, now, now, 1L, now, 0, null, null, false);
+      UUID id,
+      UUID tenantId,
+      UUID orderId,
+      UUID customerId,
+      long amountMinor,
+      String currency,
+      String provider,
+      OffsetDateTime now) {
+    return new PaymentRow(
+        id,
+        tenantId,
+        orderId,
+        customerId,
+        amountMinor,
+        0L,
+        currency,
+        PaymentStatus.PENDING,
+        provider,
+        null,
+        null,
+        null,
+        now,
+        now,
+        1L,
+        now,
+        0,
+        null,
+        null,
+        false);
   }
 
   /** This payment with the provider's charge id. */
   public PaymentRow withProviderChargeId(String chargeId) {
-    return new PaymentRow(id, tenantId, orderId, customerId, amountMinor, refundedAmountMinor,
-        currency, status, provider, chargeId, failureCode, failureMessage, createTime, updateTime,
-        version, nextAttemptTime, attempts, leaseUntil, leaseToken, cancelRequested);
+    return new PaymentRow(
+        id,
+        tenantId,
+        orderId,
+        customerId,
+        amountMinor,
+        refundedAmountMinor,
+        currency,
+        status,
+        provider,
+        chargeId,
+        failureCode,
+        failureMessage,
+        createTime,
+        updateTime,
+        version,
+        nextAttemptTime,
+        attempts,
+        leaseUntil,
+        leaseToken,
+        cancelRequested);
   }
 
   /** This payment with a failure code and message. */
   public PaymentRow withFailure(String code, String message) {
-    return new PaymentRow(id, tenantId, orderId, customerId, amountMinor, refundedAmountMinor,
-        currency, status, provider, providerChargeId, code, message, createTime, updateTime,
-        version, nextAttemptTime, attempts, leaseUntil, leaseToken, cancelRequested);
+    return new PaymentRow(
+        id,
+        tenantId,
+        orderId,
+        customerId,
+        amountMinor,
+        refundedAmountMinor,
+        currency,
+        status,
+        provider,
+        providerChargeId,
+        code,
+        message,
+        createTime,
+        updateTime,
+        version,
+        nextAttemptTime,
+        attempts,
+        leaseUntil,
+        leaseToken,
+        cancelRequested);
   }
 
   /** This payment with {@code refunded} minor units refunded in all. */
   public PaymentRow withRefundedAmountMinor(long refunded) {
-    return new PaymentRow(id, tenantId, orderId, customerId, amountMinor, refunded,
-        currency, status, provider, providerChargeId, failureCode, failureMessage, createTime,
-        updateTime, version, nextAttemptTime, attempts, leaseUntil, leaseToken, cancelRequested);
+    return new PaymentRow(
+        id,
+        tenantId,
+        orderId,
+        customerId,
+        amountMinor,
+        refunded,
+        currency,
+        status,
+        provider,
+        providerChargeId,
+        failureCode,
+        failureMessage,
+        createTime,
+        updateTime,
+        version,
+        nextAttemptTime,
+        attempts,
+        leaseUntil,
+        leaseToken,
+        cancelRequested);
   }
 
   /** This payment one version on at {@code now}, nothing else changed. */
   public PaymentRow touched(OffsetDateTime now) {
-    return new PaymentRow(id, tenantId, orderId, customerId, amountMinor, refundedAmountMinor,
-        currency, status, provider, providerChargeId, failureCode, failureMessage, createTime, now,
-        version + 1, nextAttemptTime, attempts, leaseUntil, leaseToken, cancelRequested);
+    return new PaymentRow(
+        id,
+        tenantId,
+        orderId,
+        customerId,
+        amountMinor,
+        refundedAmountMinor,
+        currency,
+        status,
+        provider,
+        providerChargeId,
+        failureCode,
+        failureMessage,
+        createTime,
+        now,
+        version + 1,
+        nextAttemptTime,
+        attempts,
+        leaseUntil,
+        leaseToken,
+        cancelRequested);
   }
 
   /** This payment one version on at {@code now} with cancel_requested set. */
   public PaymentRow cancelRequested(OffsetDateTime now) {
-    return new PaymentRow(id, tenantId, orderId, customerId, amountMinor, refundedAmountMinor,
-        currency, status, provider, providerChargeId, failureCode, failureMessage, createTime, now,
-        version + 1, nextAttemptTime, attempts, leaseUntil, leaseToken, true);
+    return new PaymentRow(
+        id,
+        tenantId,
+        orderId,
+        customerId,
+        amountMinor,
+        refundedAmountMinor,
+        currency,
+        status,
+        provider,
+        providerChargeId,
+        failureCode,
+        failureMessage,
+        createTime,
+        now,
+        version + 1,
+        nextAttemptTime,
+        attempts,
+        leaseUntil,
+        leaseToken,
+        true);
   }
 
   /** This payment in {@code newStatus}, one version on at {@code now}, no longer due nor leased. */
   public PaymentRow changedTo(String newStatus, OffsetDateTime now) {
-    return new PaymentRow(id, tenantId, orderId, customerId, amountMinor, refundedAmountMinor,
-        currency, newStatus, provider, providerChargeId, failureCode, failureMessage, createTime,
-        now, version + 1, null, attempts, null, null, cancelRequested);
+    return new PaymentRow(
+        id,
+        tenantId,
+        orderId,
+        customerId,
+        amountMinor,
+        refundedAmountMinor,
+        currency,
+        newStatus,
+        provider,
+        providerChargeId,
+        failureCode,
+        failureMessage,
+        createTime,
+        now,
+        version + 1,
+        null,
+        attempts,
+        null,
+        null,
+        cancelRequested);
   }
 }

@@ -1,6 +1,9 @@
 package dev.lattice.payments.ledger;
 
-/** The stored states of a payment ({@code payments.status}) and of a refund ({@code refunds.status}). */
+/**
+ * The stored states of a payment ({@code payments.status}) and of a refund ({@code
+ * refunds.status}).
+ */
 public final class PaymentStatus {
 
   public static final String PENDING = "PENDING";

@@ -76,7 +76,8 @@ public final class PaymentStore {
 
   /** Whether order {@code orderId} of {@code tenantId} has a payment. */
   public static boolean existsForOrder(DSLContext ctx, UUID tenantId, UUID orderId) {
-    return ctx.fetchExists(PAYMENTS, PAYMENTS.TENANT_ID.eq(tenantId).and(PAYMENTS.ORDER_ID.eq(orderId)));
+    return ctx.fetchExists(
+        PAYMENTS, PAYMENTS.TENANT_ID.eq(tenantId).and(PAYMENTS.ORDER_ID.eq(orderId)));
   }
 
   /** A page of the tenant's payments, newest first (keyset on create_time, id descending). */
@@ -90,7 +91,8 @@ public final class PaymentStore {
       where.add(PAYMENTS.STATUS.eq(listing.status()));
     }
     if (listing.beforeId() != null) {
-      where.add(DSL.row(PAYMENTS.CREATE_TIME, PAYMENTS.ID).lt(listing.beforeTime(), listing.beforeId()));
+      where.add(
+          DSL.row(PAYMENTS.CREATE_TIME, PAYMENTS.ID).lt(listing.beforeTime(), listing.beforeId()));
     }
     return ctx.selectFrom(PAYMENTS)
         .where(where)
@@ -137,7 +139,8 @@ public final class PaymentStore {
   }
 
   /** A pending charge: its charge id, looked up again at {@code recheck}, the lease released. */
-  public static void markChargePending(DSLContext tx, UUID paymentId, String chargeId, OffsetDateTime recheck) {
+  public static void markChargePending(
+      DSLContext tx, UUID paymentId, String chargeId, OffsetDateTime recheck) {
     tx.update(PAYMENTS)
         .set(PAYMENTS.PROVIDER_CHARGE_ID, chargeId)
         .set(PAYMENTS.NEXT_ATTEMPT_TIME, recheck)
@@ -157,21 +160,26 @@ public final class PaymentStore {
         .set(PAYMENTS.LEASE_UNTIL, leaseUntil)
         .set(PAYMENTS.LEASE_TOKEN, token)
         .set(PAYMENTS.ATTEMPTS, PAYMENTS.ATTEMPTS.plus(1))
-        .where(PAYMENTS.ID.in(DSL.select(PAYMENTS.ID)
-            .from(PAYMENTS)
-            .where(PAYMENTS.STATUS.eq(PaymentStatus.PENDING))
-            .and(PAYMENTS.NEXT_ATTEMPT_TIME.le(now))
-            .and(PAYMENTS.LEASE_UNTIL.isNull().or(PAYMENTS.LEASE_UNTIL.lt(now)))
-            .orderBy(PAYMENTS.NEXT_ATTEMPT_TIME)
-            .limit(limit)
-            .forUpdate()
-            .skipLocked()))
+        .where(
+            PAYMENTS.ID.in(
+                DSL.select(PAYMENTS.ID)
+                    .from(PAYMENTS)
+                    .where(PAYMENTS.STATUS.eq(PaymentStatus.PENDING))
+                    .and(PAYMENTS.NEXT_ATTEMPT_TIME.le(now))
+                    .and(PAYMENTS.LEASE_UNTIL.isNull().or(PAYMENTS.LEASE_UNTIL.lt(now)))
+                    .orderBy(PAYMENTS.NEXT_ATTEMPT_TIME)
+                    .limit(limit)
+                    .forUpdate()
+                    .skipLocked()))
         .returning()
         .fetch(PaymentStore::row);
   }
 
-  /** Releases the lease {@code leaseToken} of a still PENDING payment, due again at {@code next}. */
-  public static void retryLater(DSLContext tx, UUID paymentId, UUID leaseToken, OffsetDateTime next) {
+  /**
+   * Releases the lease {@code leaseToken} of a still PENDING payment, due again at {@code next}.
+   */
+  public static void retryLater(
+      DSLContext tx, UUID paymentId, UUID leaseToken, OffsetDateTime next) {
     tx.update(PAYMENTS)
         .set(PAYMENTS.NEXT_ATTEMPT_TIME, next)
         .setNull(PAYMENTS.LEASE_UNTIL)
@@ -183,7 +191,8 @@ public final class PaymentStore {
   }
 
   /** Appends the payment's current status to its history. */
-  public static void recordStatus(DSLContext tx, UuidV7Generator ids, PaymentRow payment, String cause) {
+  public static void recordStatus(
+      DSLContext tx, UuidV7Generator ids, PaymentRow payment, String cause) {
     PaymentStatusHistoryRecord row = tx.newRecord(PAYMENT_STATUS_HISTORY);
     row.setId(ids.next());
     row.setTenantId(payment.tenantId());
@@ -199,8 +208,15 @@ public final class PaymentStore {
     return ctx.selectFrom(PAYMENT_STATUS_HISTORY)
         .where(PAYMENT_STATUS_HISTORY.PAYMENT_ID.eq(paymentId))
         .orderBy(PAYMENT_STATUS_HISTORY.CHANGE_TIME, PAYMENT_STATUS_HISTORY.ID)
-        .fetch(h -> new StatusChange(h.getId(), h.getTenantId(), h.getPaymentId(), h.getStatus(),
-            h.getCause(), h.getChangeTime()));
+        .fetch(
+            h ->
+                new StatusChange(
+                    h.getId(),
+                    h.getTenantId(),
+                    h.getPaymentId(),
+                    h.getStatus(),
+                    h.getCause(),
+                    h.getChangeTime()));
   }
 
   /** The instant as a UTC date-time for the database, truncated to PostgreSQL's microseconds. */
@@ -209,18 +225,50 @@ public final class PaymentStore {
   }
 
   private static PaymentRow row(PaymentsRecord r) {
-    return new PaymentRow(r.getId(), r.getTenantId(), r.getOrderId(), r.getCustomerId(),
-        r.getAmountMinor(), r.getRefundedAmountMinor(), r.getCurrency(), r.getStatus(),
-        r.getProvider(), r.getProviderChargeId(), r.getFailureCode(), r.getFailureMessage(),
-        r.getCreateTime(), r.getUpdateTime(), r.getVersion(), r.getNextAttemptTime(),
-        r.getAttempts(), r.getLeaseUntil(), r.getLeaseToken(), r.getCancelRequested());
+    return new PaymentRow(
+        r.getId(),
+        r.getTenantId(),
+        r.getOrderId(),
+        r.getCustomerId(),
+        r.getAmountMinor(),
+        r.getRefundedAmountMinor(),
+        r.getCurrency(),
+        r.getStatus(),
+        r.getProvider(),
+        r.getProviderChargeId(),
+        r.getFailureCode(),
+        r.getFailureMessage(),
+        r.getCreateTime(),
+        r.getUpdateTime(),
+        r.getVersion(),
+        r.getNextAttemptTime(),
+        r.getAttempts(),
+        r.getLeaseUntil(),
+        r.getLeaseToken(),
+        r.getCancelRequested());
   }
 
   private static PaymentsRecord record(PaymentRow p) {
-    return new PaymentsRecord(p.id(), p.tenantId(), p.orderId(), p.customerId(),
-        p.amountMinor(), p.refundedAmountMinor(), p.currency(), p.status(), p.provider(),
-        p.providerChargeId(), p.failureCode(), p.failureMessage(), p.createTime(), p.updateTime(),
-        p.version(), p.nextAttemptTime(), p.attempts(), p.leaseUntil(), p.leaseToken(),
+    return new PaymentsRecord(
+        p.id(),
+        p.tenantId(),
+        p.orderId(),
+        p.customerId(),
+        p.amountMinor(),
+        p.refundedAmountMinor(),
+        p.currency(),
+        p.status(),
+        p.provider(),
+        p.providerChargeId(),
+        p.failureCode(),
+        p.failureMessage(),
+        p.createTime(),
+        p.updateTime(),
+        p.version(),
+        p.nextAttemptTime(),
+        p.attempts(),
+        p.leaseUntil(),
+        p.leaseToken(),
         p.cancelRequested());
   }
 }

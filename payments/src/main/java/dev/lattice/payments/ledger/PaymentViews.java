@@ -22,45 +22,52 @@ public final class PaymentViews {
   }
 
   /** The payment with the given history and refunds. */
-  public static Payment toProto(PaymentRow row, List<StatusChange> history, List<RefundRow> refunds) {
-    Payment.Builder payment = Payment.newBuilder()
-        .setId(row.id().toString())
-        .setTenantId(row.tenantId().toString())
-        .setOrderId(row.orderId().toString())
-        .setCustomerId(row.customerId().toString())
-        .setAmountMinor(row.amountMinor())
-        .setRefundedAmountMinor(row.refundedAmountMinor())
-        .setCurrency(row.currency())
-        .setStatus(status(row.status()))
-        .setProvider(row.provider())
-        .setProviderChargeId(nullToEmpty(row.providerChargeId()))
-        .setFailureCode(nullToEmpty(row.failureCode()))
-        .setFailureMessage(nullToEmpty(row.failureMessage()))
-        .setCreateTime(timestamp(row.createTime()))
-        .setUpdateTime(timestamp(row.updateTime()))
-        .setVersion(row.version());
-    history.forEach(h -> payment.addStatusHistory(PaymentStatusChange.newBuilder()
-        .setStatus(status(h.status()))
-        .setChangeTime(timestamp(h.changeTime()))
-        .setCause(h.cause())));
+  public static Payment toProto(
+      PaymentRow row, List<StatusChange> history, List<RefundRow> refunds) {
+    Payment.Builder payment =
+        Payment.newBuilder()
+            .setId(row.id().toString())
+            .setTenantId(row.tenantId().toString())
+            .setOrderId(row.orderId().toString())
+            .setCustomerId(row.customerId().toString())
+            .setAmountMinor(row.amountMinor())
+            .setRefundedAmountMinor(row.refundedAmountMinor())
+            .setCurrency(row.currency())
+            .setStatus(status(row.status()))
+            .setProvider(row.provider())
+            .setProviderChargeId(nullToEmpty(row.providerChargeId()))
+            .setFailureCode(nullToEmpty(row.failureCode()))
+            .setFailureMessage(nullToEmpty(row.failureMessage()))
+            .setCreateTime(timestamp(row.createTime()))
+            .setUpdateTime(timestamp(row.updateTime()))
+            .setVersion(row.version());
+    history.forEach(
+        h ->
+            payment.addStatusHistory(
+                PaymentStatusChange.newBuilder()
+                    .setStatus(status(h.status()))
+                    .setChangeTime(timestamp(h.changeTime()))
+                    .setCause(h.cause())));
     refunds.forEach(r -> payment.addRefunds(toProto(r)));
     return payment.build();
   }
 
   /** The proto form of a refund. */
   public static Refund toProto(RefundRow row) {
-    Refund.Builder refund = Refund.newBuilder()
-        .setId(row.id().toString())
-        .setAmountMinor(row.amountMinor())
-        .setReason(row.reason())
-        .setStatus(switch (row.status()) {
-          case PaymentStatus.REFUND_SUCCEEDED -> RefundStatus.REFUND_STATUS_SUCCEEDED;
-          case PaymentStatus.REFUND_FAILED -> RefundStatus.REFUND_STATUS_FAILED;
-          default -> RefundStatus.REFUND_STATUS_PENDING;
-        })
-        .setProviderRefundId(nullToEmpty(row.providerRefundId()))
-        .setFailureCode(nullToEmpty(row.failureCode()))
-        .setCreateTime(timestamp(row.createTime()));
+    Refund.Builder refund =
+        Refund.newBuilder()
+            .setId(row.id().toString())
+            .setAmountMinor(row.amountMinor())
+            .setReason(row.reason())
+            .setStatus(
+                switch (row.status()) {
+                  case PaymentStatus.REFUND_SUCCEEDED -> RefundStatus.REFUND_STATUS_SUCCEEDED;
+                  case PaymentStatus.REFUND_FAILED -> RefundStatus.REFUND_STATUS_FAILED;
+                  default -> RefundStatus.REFUND_STATUS_PENDING;
+                })
+            .setProviderRefundId(nullToEmpty(row.providerRefundId()))
+            .setFailureCode(nullToEmpty(row.failureCode()))
+            .setCreateTime(timestamp(row.createTime()));
     if (row.completeTime() != null) {
       refund.setCompleteTime(timestamp(row.completeTime()));
     }

@@ -38,23 +38,78 @@ public record RefundRow(
     UUID leaseToken) {
 
   /** A new PENDING refund of {@code amount} of {@code payment} at version 1, due at {@code now}. */
-  public static RefundRow pending(UUID id, PaymentRow payment, long amount, String reason, OffsetDateTime now) {
-    return new RefundRow(id, payment.tenantId(), payment.id(), amount, payment.currency(), reason,
-        PaymentStatus.REFUND_PENDING, payment.provider(), null, null, null, now, now, null, 1L, now,
-        0, null, null);
+  public static RefundRow pending(
+      UUID id, PaymentRow payment, long amount, String reason, OffsetDateTime now) {
+    return new RefundRow(
+        id,
+        payment.tenantId(),
+        payment.id(),
+        amount,
+        payment.currency(),
+        reason,
+        PaymentStatus.REFUND_PENDING,
+        payment.provider(),
+        null,
+        null,
+        null,
+        now,
+        now,
+        null,
+        1L,
+        now,
+        0,
+        null,
+        null);
   }
 
-  /** This refund SUCCEEDED at {@code now} as the provider's {@code refundId}, no longer due nor leased. */
+  /**
+   * This refund SUCCEEDED at {@code now} as the provider's {@code refundId}, no longer due nor
+   * leased.
+   */
   public RefundRow succeeded(String refundId, OffsetDateTime now) {
-    return new RefundRow(id, tenantId, paymentId, amountMinor, currency, reason,
-        PaymentStatus.REFUND_SUCCEEDED, provider, refundId, failureCode, failureMessage, createTime,
-        now, now, version + 1, null, attempts, null, null);
+    return new RefundRow(
+        id,
+        tenantId,
+        paymentId,
+        amountMinor,
+        currency,
+        reason,
+        PaymentStatus.REFUND_SUCCEEDED,
+        provider,
+        refundId,
+        failureCode,
+        failureMessage,
+        createTime,
+        now,
+        now,
+        version + 1,
+        null,
+        attempts,
+        null,
+        null);
   }
 
   /** This refund FAILED at {@code now} with {@code code}, no longer due nor leased. */
   public RefundRow failed(String code, String message, OffsetDateTime now) {
-    return new RefundRow(id, tenantId, paymentId, amountMinor, currency, reason,
-        PaymentStatus.REFUND_FAILED, provider, providerRefundId, code, message, createTime, now,
-        completeTime, version + 1, null, attempts, null, null);
+    return new RefundRow(
+        id,
+        tenantId,
+        paymentId,
+        amountMinor,
+        currency,
+        reason,
+        PaymentStatus.REFUND_FAILED,
+        provider,
+        providerRefundId,
+        code,
+        message,
+        createTime,
+        now,
+        completeTime,
+        version + 1,
+        null,
+        attempts,
+        null,
+        null);
   }
 }

@@ -22,7 +22,8 @@ public final class RefundStore {
   }
 
   /** The refund the provider calls {@code providerRefundId}. */
-  public static Optional<RefundRow> findByProviderRefund(DSLContext ctx, String provider, String providerRefundId) {
+  public static Optional<RefundRow> findByProviderRefund(
+      DSLContext ctx, String provider, String providerRefundId) {
     return ctx.selectFrom(REFUNDS)
         .where(REFUNDS.PROVIDER.eq(provider))
         .and(REFUNDS.PROVIDER_REFUND_ID.eq(providerRefundId))
@@ -49,11 +50,12 @@ public final class RefundStore {
 
   /** Sum of the payment's refunds still PENDING, in minor units. */
   public static long pendingSum(DSLContext ctx, UUID paymentId) {
-    Long sum = ctx.select(DSL.coalesce(DSL.sum(REFUNDS.AMOUNT_MINOR), DSL.inline(BigDecimal.ZERO)))
-        .from(REFUNDS)
-        .where(REFUNDS.PAYMENT_ID.eq(paymentId))
-        .and(REFUNDS.STATUS.eq(PaymentStatus.REFUND_PENDING))
-        .fetchOne(0, Long.class);
+    Long sum =
+        ctx.select(DSL.coalesce(DSL.sum(REFUNDS.AMOUNT_MINOR), DSL.inline(BigDecimal.ZERO)))
+            .from(REFUNDS)
+            .where(REFUNDS.PAYMENT_ID.eq(paymentId))
+            .and(REFUNDS.STATUS.eq(PaymentStatus.REFUND_PENDING))
+            .fetchOne(0, Long.class);
     return sum == null ? 0 : sum;
   }
 
@@ -68,7 +70,8 @@ public final class RefundStore {
   }
 
   /** A pending refund: its provider id, looked up again at {@code recheck}, the lease released. */
-  public static void markPending(DSLContext tx, UUID refundId, String providerRefundId, OffsetDateTime recheck) {
+  public static void markPending(
+      DSLContext tx, UUID refundId, String providerRefundId, OffsetDateTime recheck) {
     tx.update(REFUNDS)
         .set(REFUNDS.PROVIDER_REFUND_ID, providerRefundId)
         .set(REFUNDS.NEXT_ATTEMPT_TIME, recheck)
@@ -79,8 +82,8 @@ public final class RefundStore {
   }
 
   /**
-   * Leases up to {@code limit} PENDING refunds due at {@code now} and not leased ({@code FOR
-   * UPDATE SKIP LOCKED}) until {@code leaseUntil} with {@code token}, counting an attempt.
+   * Leases up to {@code limit} PENDING refunds due at {@code now} and not leased ({@code FOR UPDATE
+   * SKIP LOCKED}) until {@code leaseUntil} with {@code token}, counting an attempt.
    */
   public static List<RefundRow> claimDue(
       DSLContext tx, OffsetDateTime now, OffsetDateTime leaseUntil, UUID token, int limit) {
@@ -88,21 +91,24 @@ public final class RefundStore {
         .set(REFUNDS.LEASE_UNTIL, leaseUntil)
         .set(REFUNDS.LEASE_TOKEN, token)
         .set(REFUNDS.ATTEMPTS, REFUNDS.ATTEMPTS.plus(1))
-        .where(REFUNDS.ID.in(DSL.select(REFUNDS.ID)
-            .from(REFUNDS)
-            .where(REFUNDS.STATUS.eq(PaymentStatus.REFUND_PENDING))
-            .and(REFUNDS.NEXT_ATTEMPT_TIME.le(now))
-            .and(REFUNDS.LEASE_UNTIL.isNull().or(REFUNDS.LEASE_UNTIL.lt(now)))
-            .orderBy(REFUNDS.NEXT_ATTEMPT_TIME)
-            .limit(limit)
-            .forUpdate()
-            .skipLocked()))
+        .where(
+            REFUNDS.ID.in(
+                DSL.select(REFUNDS.ID)
+                    .from(REFUNDS)
+                    .where(REFUNDS.STATUS.eq(PaymentStatus.REFUND_PENDING))
+                    .and(REFUNDS.NEXT_ATTEMPT_TIME.le(now))
+                    .and(REFUNDS.LEASE_UNTIL.isNull().or(REFUNDS.LEASE_UNTIL.lt(now)))
+                    .orderBy(REFUNDS.NEXT_ATTEMPT_TIME)
+                    .limit(limit)
+                    .forUpdate()
+                    .skipLocked()))
         .returning()
         .fetch(RefundStore::row);
   }
 
   /** Releases the lease {@code leaseToken} of a still PENDING refund, due again at {@code next}. */
-  public static void retryLater(DSLContext tx, UUID refundId, UUID leaseToken, OffsetDateTime next) {
+  public static void retryLater(
+      DSLContext tx, UUID refundId, UUID leaseToken, OffsetDateTime next) {
     tx.update(REFUNDS)
         .set(REFUNDS.NEXT_ATTEMPT_TIME, next)
         .setNull(REFUNDS.LEASE_UNTIL)
@@ -114,17 +120,48 @@ public final class RefundStore {
   }
 
   private static RefundRow row(RefundsRecord r) {
-    return new RefundRow(r.getId(), r.getTenantId(), r.getPaymentId(), r.getAmountMinor(),
-        r.getCurrency(), r.getReason(), r.getStatus(), r.getProvider(), r.getProviderRefundId(),
-        r.getFailureCode(), r.getFailureMessage(), r.getCreateTime(), r.getUpdateTime(),
-        r.getCompleteTime(), r.getVersion(), r.getNextAttemptTime(), r.getAttempts(),
-        r.getLeaseUntil(), r.getLeaseToken());
+    return new RefundRow(
+        r.getId(),
+        r.getTenantId(),
+        r.getPaymentId(),
+        r.getAmountMinor(),
+        r.getCurrency(),
+        r.getReason(),
+        r.getStatus(),
+        r.getProvider(),
+        r.getProviderRefundId(),
+        r.getFailureCode(),
+        r.getFailureMessage(),
+        r.getCreateTime(),
+        r.getUpdateTime(),
+        r.getCompleteTime(),
+        r.getVersion(),
+        r.getNextAttemptTime(),
+        r.getAttempts(),
+        r.getLeaseUntil(),
+        r.getLeaseToken());
   }
 
   private static RefundsRecord record(RefundRow r) {
-    return new RefundsRecord(r.id(), r.tenantId(), r.paymentId(), r.amountMinor(), r.currency(),
-        r.reason(), r.status(), r.provider(), r.providerRefundId(), r.failureCode(),
-        r.failureMessage(), r.createTime(), r.updateTime(), r.completeTime(), r.version(),
-        r.nextAttemptTime(), r.attempts(), r.leaseUntil(), r.leaseToken());
+    return new RefundsRecord(
+        r.id(),
+        r.tenantId(),
+        r.paymentId(),
+        r.amountMinor(),
+        r.currency(),
+        r.reason(),
+        r.status(),
+        r.provider(),
+        r.providerRefundId(),
+        r.failureCode(),
+        r.failureMessage(),
+        r.createTime(),
+        r.updateTime(),
+        r.completeTime(),
+        r.version(),
+        r.nextAttemptTime(),
+        r.attempts(),
+        r.leaseUntil(),
+        r.leaseToken());
   }
 }

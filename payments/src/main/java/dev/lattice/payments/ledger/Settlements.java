@@ -13,8 +13,8 @@ import org.jooq.DSLContext;
 
 /**
  * The state changes of payments and refunds, each inside the caller's transaction on a row the
- * caller has locked: the new status, a status history row and the event, together. Every change
- * is guarded by the current status, so a second report of the same outcome (a webhook after the
+ * caller has locked: the new status, a status history row and the event, together. Every change is
+ * guarded by the current status, so a second report of the same outcome (a webhook after the
  * worker's answer, a redelivered event) changes nothing and returns false. Thread-safe.
  */
 public final class Settlements {
@@ -43,16 +43,23 @@ public final class Settlements {
   }
 
   /**
-   * PENDING → CAPTURED with the provider's charge id, PaymentCaptured, and the charge request
-   * (the card token) deleted. A payment whose order was cancelled meanwhile gets a refund of the
-   * whole amount at once (decision 0008: no customer pays for a cancelled order).
+   * PENDING → CAPTURED with the provider's charge id, PaymentCaptured, and the charge request (the
+   * card token) deleted. A payment whose order was cancelled meanwhile gets a refund of the whole
+   * amount at once (decision 0008: no customer pays for a cancelled order).
    */
-  public boolean capture(DSLContext tx, PaymentRow found, String chargeId, String cause, Actor actor) {
+  public boolean capture(
+      DSLContext tx, PaymentRow found, String chargeId, String cause, Actor actor) {
     if (!PaymentStatus.PENDING.equals(found.status())) {
       return false;
     }
-    PaymentRow payment = change(tx, found.withProviderChargeId(chargeId), PaymentStatus.CAPTURED, cause);
-    events.payment(tx, payment.tenantId(), payment.id(), payment.version(), actor,
+    PaymentRow payment =
+        change(tx, found.withProviderChargeId(chargeId), PaymentStatus.CAPTURED, cause);
+    events.payment(
+        tx,
+        payment.tenantId(),
+        payment.id(),
+        payment.version(),
+        actor,
         PaymentCaptured.newBuilder()
             .setPaymentId(payment.id().toString())
             .setOrderId(payment.orderId().toString())
@@ -73,16 +80,28 @@ public final class Settlements {
    * payment is closed because its order was cancelled (nobody waits for that outcome).
    */
   public boolean fail(
-      DSLContext tx, PaymentRow found, String chargeId, String code, String message,
-      boolean retryable, String cause, Actor actor) {
+      DSLContext tx,
+      PaymentRow found,
+      String chargeId,
+      String code,
+      String message,
+      boolean retryable,
+      String cause,
+      Actor actor) {
     if (!PaymentStatus.PENDING.equals(found.status())) {
       return false;
     }
-    PaymentRow failed = chargeId != null && !chargeId.isEmpty() ? found.withProviderChargeId(chargeId) : found;
+    PaymentRow failed =
+        chargeId != null && !chargeId.isEmpty() ? found.withProviderChargeId(chargeId) : found;
     failed = failed.withFailure(code, message == null ? "" : truncate(message));
     PaymentRow payment = change(tx, failed, PaymentStatus.FAILED, cause);
     if (!ORDER_CANCELLED.equals(code)) {
-      events.payment(tx, payment.tenantId(), payment.id(), payment.version(), actor,
+      events.payment(
+          tx,
+          payment.tenantId(),
+          payment.id(),
+          payment.version(),
+          actor,
           PaymentFailed.newBuilder()
               .setPaymentId(payment.id().toString())
               .setOrderId(payment.orderId().toString())
@@ -119,9 +138,18 @@ public final class Settlements {
     RefundStore.update(tx, refund.succeeded(providerRefundId, now()));
     long refunded = found.refundedAmountMinor() + refund.amountMinor();
     boolean full = refunded >= found.amountMinor();
-    PaymentRow payment = change(tx, found.withRefundedAmountMinor(refunded),
-        full ? PaymentStatus.REFUNDED : PaymentStatus.PARTIALLY_REFUNDED, "refund:" + refund.id());
-    events.payment(tx, payment.tenantId(), payment.id(), payment.version(), actor,
+    PaymentRow payment =
+        change(
+            tx,
+            found.withRefundedAmountMinor(refunded),
+            full ? PaymentStatus.REFUNDED : PaymentStatus.PARTIALLY_REFUNDED,
+            "refund:" + refund.id());
+    events.payment(
+        tx,
+        payment.tenantId(),
+        payment.id(),
+        payment.version(),
+        actor,
         PaymentRefunded.newBuilder()
             .setPaymentId(payment.id().toString())
             .setOrderId(payment.orderId().toString())
@@ -156,9 +184,13 @@ public final class Settlements {
     return payment;
   }
 
-  /** What may still be refunded of {@code payment}: captured minus refunded minus pending refunds. */
+  /**
+   * What may still be refunded of {@code payment}: captured minus refunded minus pending refunds.
+   */
   public static long refundable(DSLContext ctx, PaymentRow payment) {
-    return payment.amountMinor() - payment.refundedAmountMinor() - RefundStore.pendingSum(ctx, payment.id());
+    return payment.amountMinor()
+        - payment.refundedAmountMinor()
+        - RefundStore.pendingSum(ctx, payment.id());
   }
 
   private static String truncate(String message) {

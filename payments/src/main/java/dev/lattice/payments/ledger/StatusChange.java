@@ -10,4 +10,9 @@ import java.util.UUID;
  *     refund:<refund id>}, ...
  */
 public record StatusChange(
-    UUID id, UUID tenantId, UUID paymentId, String status, String cause, OffsetDateTime changeTime) {}
+    UUID id,
+    UUID tenantId,
+    UUID paymentId,
+    String status,
+    String cause,
+    OffsetDateTime changeTime) {}

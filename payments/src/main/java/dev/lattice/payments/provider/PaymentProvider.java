@@ -3,10 +3,10 @@ package dev.lattice.payments.provider;
 import java.util.Optional;
 
 /**
- * A card processor as payments sees it. Every method makes one call to the provider and may
- * block up to the adapter's per-call timeout; none may be called inside a database transaction
- * (decision 0008). Charges and refunds are idempotent by their command's key: repeating a
- * command returns the first result and never charges or refunds twice.
+ * A card processor as payments sees it. Every method makes one call to the provider and may block
+ * up to the adapter's per-call timeout; none may be called inside a database transaction (decision
+ * 0008). Charges and refunds are idempotent by their command's key: repeating a command returns the
+ * first result and never charges or refunds twice.
  *
  * <p>Failures: {@link TransientProviderException} (outage, 5xx, timeout, a concurrent request with
  * the same key, an open circuit) means "try again later with the same key"; {@link

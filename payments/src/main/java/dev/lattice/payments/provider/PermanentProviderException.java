@@ -1,8 +1,8 @@
 package dev.lattice.payments.provider;
 
 /**
- * The provider refused the request as such (bad parameters, unknown token or charge, a key
- * reused with another body, an amount it will not refund); repeating it cannot succeed.
+ * The provider refused the request as such (bad parameters, unknown token or charge, a key reused
+ * with another body, an amount it will not refund); repeating it cannot succeed.
  */
 public final class PermanentProviderException extends ProviderException {
 

@@ -70,9 +70,15 @@ public final class SandboxPaymentProvider implements PaymentProvider {
       if (chargeId != null) {
         return retrieveCharge(chargeId);
       }
-      return new ProviderCharge("", ProviderOutcome.DECLINED, command.amountMinor(),
-          command.currency(), string(error, "code"), string(error, "message"),
-          command.idempotencyKey(), command.metadata());
+      return new ProviderCharge(
+          "",
+          ProviderOutcome.DECLINED,
+          command.amountMinor(),
+          command.currency(),
+          string(error, "code"),
+          string(error, "message"),
+          command.idempotencyKey(),
+          command.metadata());
     }
     return charge(ok(answer));
   }
@@ -130,12 +136,15 @@ public final class SandboxPaymentProvider implements PaymentProvider {
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (HttpTimeoutException e) {
-      throw new TransientProviderException("timeout", "the provider did not answer within " + timeout, e);
+      throw new TransientProviderException(
+          "timeout", "the provider did not answer within " + timeout, e);
     } catch (IOException e) {
-      throw new TransientProviderException("connection_failed", "cannot reach the provider: " + e, e);
+      throw new TransientProviderException(
+          "connection_failed", "cannot reach the provider: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new TransientProviderException("interrupted", "interrupted while calling the provider", e);
+      throw new TransientProviderException(
+          "interrupted", "interrupted while calling the provider", e);
     }
     JsonObject body;
     try {
@@ -153,11 +162,17 @@ public final class SandboxPaymentProvider implements PaymentProvider {
     if (status >= 200 && status < 300) {
       return answer.body();
     }
-    JsonObject error = answer.body().has("error") && answer.body().get("error").isJsonObject()
-        ? answer.body().getAsJsonObject("error") : new JsonObject();
+    JsonObject error =
+        answer.body().has("error") && answer.body().get("error").isJsonObject()
+            ? answer.body().getAsJsonObject("error")
+            : new JsonObject();
     String code = Optional.ofNullable(string(error, "code")).orElse("http_" + status);
-    String message = "provider answered " + status + " " + code
-        + Optional.ofNullable(string(error, "message")).map(m -> ": " + m).orElse("");
+    String message =
+        "provider answered "
+            + status
+            + " "
+            + code
+            + Optional.ofNullable(string(error, "message")).map(m -> ": " + m).orElse("");
     if (status >= 500 || status == 429 || (status == 409 && "request_in_progress".equals(code))) {
       throw new TransientProviderException(code, message, null);
     }
@@ -167,11 +182,14 @@ public final class SandboxPaymentProvider implements PaymentProvider {
   private static ProviderCharge charge(JsonObject json) {
     Map<String, String> metadata = new LinkedHashMap<>();
     if (json.has("metadata") && json.get("metadata").isJsonObject()) {
-      json.getAsJsonObject("metadata").entrySet().forEach(e -> {
-        if (e.getValue().isJsonPrimitive()) {
-          metadata.put(e.getKey(), e.getValue().getAsString());
-        }
-      });
+      json.getAsJsonObject("metadata")
+          .entrySet()
+          .forEach(
+              e -> {
+                if (e.getValue().isJsonPrimitive()) {
+                  metadata.put(e.getKey(), e.getValue().getAsString());
+                }
+              });
     }
     return new ProviderCharge(
         string(json, "id"),

@@ -10,8 +10,8 @@ import org.jooq.DSLContext;
 
 /**
  * The saga's first step, on OrderCreated: keeps what payments will need to charge the order once
- * its stock is reserved (amount, currency, customer, card token), in {@code charge_requests} for
- * at most the configured time. Nothing is kept for an order that already has a payment or that
+ * its stock is reserved (amount, currency, customer, card token), in {@code charge_requests} for at
+ * most the configured time. Nothing is kept for an order that already has a payment or that
  * payments saw closed (StockRejected, OrderCancelled arrived first). Stateless.
  */
 public final class ChargeRequests {
@@ -24,7 +24,9 @@ public final class ChargeRequests {
     this.ttl = ttl;
   }
 
-  /** Keeps the charge request of {@code order} in {@code tx}, unless its order is closed or paid. */
+  /**
+   * Keeps the charge request of {@code order} in {@code tx}, unless its order is closed or paid.
+   */
   public void keep(DSLContext tx, OrderToCharge order) {
     SagaStore.lockOrder(tx, order.orderId());
     boolean closed = SagaStore.isClosed(tx, order.tenantId(), order.orderId());
@@ -33,8 +35,17 @@ public final class ChargeRequests {
       return;
     }
     OffsetDateTime now = settlements.now();
-    ChargeRequestStore.insertIfAbsent(tx, new ChargeRequest(settlements.newId(), order.tenantId(),
-        order.orderId(), order.customerId(), order.amountMinor(), order.currency(),
-        order.paymentMethodToken(), now, now.plus(ttl)));
+    ChargeRequestStore.insertIfAbsent(
+        tx,
+        new ChargeRequest(
+            settlements.newId(),
+            order.tenantId(),
+            order.orderId(),
+            order.customerId(),
+            order.amountMinor(),
+            order.currency(),
+            order.paymentMethodToken(),
+            now,
+            now.plus(ttl)));
   }
 }

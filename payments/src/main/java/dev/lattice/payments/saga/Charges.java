@@ -39,8 +39,8 @@ public final class Charges {
   }
 
   /**
-   * Stock reserved → payment PENDING (history row, cause {@code stock_reserved:<eventId>}), due
-   * for the charge worker now; nothing for an order already paid or closed.
+   * Stock reserved → payment PENDING (history row, cause {@code stock_reserved:<eventId>}), due for
+   * the charge worker now; nothing for an order already paid or closed.
    *
    * @return false, with nothing written, while the order's OrderCreated has not been kept as a
    *     charge request yet: the caller tries again later
@@ -56,8 +56,16 @@ public final class Charges {
       return false;
     }
     ChargeRequest request = found.get();
-    PaymentRow payment = PaymentRow.pending(ids.next(), tenantId, orderId, request.customerId(),
-        request.amountMinor(), request.currency(), provider, settlements.now());
+    PaymentRow payment =
+        PaymentRow.pending(
+            ids.next(),
+            tenantId,
+            orderId,
+            request.customerId(),
+            request.amountMinor(),
+            request.currency(),
+            provider,
+            settlements.now());
     PaymentStore.insert(tx, payment);
     PaymentStore.recordStatus(tx, ids, payment, "stock_reserved:" + eventId);
     return true;
@@ -91,8 +99,15 @@ public final class Charges {
     if (PaymentStatus.PENDING.equals(payment.status())) {
       boolean neverSent = payment.attempts() == 0 && payment.providerChargeId() == null;
       if (neverSent) {
-        settlements.fail(tx, payment, null, Settlements.ORDER_CANCELLED,
-            "the order was cancelled before it was charged", false, cause, PaymentsEvents.SYSTEM);
+        settlements.fail(
+            tx,
+            payment,
+            null,
+            Settlements.ORDER_CANCELLED,
+            "the order was cancelled before it was charged",
+            false,
+            cause,
+            PaymentsEvents.SYSTEM);
       } else {
         requestCancel(tx, payment);
       }
@@ -102,15 +117,17 @@ public final class Charges {
   }
 
   /**
-   * Order refunded → a refund of whatever of the payment is not refunded or being refunded yet,
-   * for {@code note} (or "order refunded" when blank).
+   * Order refunded → a refund of whatever of the payment is not refunded or being refunded yet, for
+   * {@code note} (or "order refunded" when blank).
    */
   public void orderRefunded(DSLContext tx, UUID tenantId, UUID orderId, String note) {
     SagaStore.lockOrder(tx, orderId);
     Optional<PaymentRow> found = PaymentStore.lockByOrder(tx, tenantId, orderId);
     if (found.isEmpty()) {
-      log.warn("OrderRefunded for order {} of tenant {} without a payment; nothing to refund",
-          orderId, tenantId);
+      log.warn(
+          "OrderRefunded for order {} of tenant {} without a payment; nothing to refund",
+          orderId,
+          tenantId);
       return;
     }
     PaymentRow payment = found.get();
@@ -131,7 +148,8 @@ public final class Charges {
   private void refundRest(DSLContext tx, PaymentRow payment, String reason) {
     long rest = Settlements.refundable(tx, payment);
     if (rest > 0) {
-      settlements.createRefund(tx, payment, rest, reason.length() > 500 ? reason.substring(0, 500) : reason);
+      settlements.createRefund(
+          tx, payment, rest, reason.length() > 500 ? reason.substring(0, 500) : reason);
     }
   }
 

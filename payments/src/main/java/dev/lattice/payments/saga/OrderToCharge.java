@@ -11,5 +11,9 @@ import java.util.UUID;
  * @param paymentMethodToken the card token, not empty
  */
 public record OrderToCharge(
-    UUID tenantId, UUID orderId, UUID customerId, long amountMinor, String currency,
+    UUID tenantId,
+    UUID orderId,
+    UUID customerId,
+    long amountMinor,
+    String currency,
     String paymentMethodToken) {}

@@ -30,7 +30,8 @@ final class SagaStore {
 
   /** Whether payments saw order {@code orderId} of {@code tenantId} closed. */
   static boolean isClosed(DSLContext ctx, UUID tenantId, UUID orderId) {
-    return ctx.fetchExists(CLOSED_ORDERS,
+    return ctx.fetchExists(
+        CLOSED_ORDERS,
         CLOSED_ORDERS.TENANT_ID.eq(tenantId).and(CLOSED_ORDERS.ORDER_ID.eq(orderId)));
   }
 

@@ -34,13 +34,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The provider's webhooks, shared by the HTTP intake and the gRPC HandleProviderWebhook
- * (decision 0008). In order: the signature over the raw body (constant time, at most 5 minutes
- * off), the event's shape, the replay check on the provider event id, then the charge or refund
- * <em>retrieved from the provider</em> — a webhook is a hint, the provider's API is the truth —
- * and finally, in one transaction, the event id recorded in {@code provider_webhook_events} and
- * the retrieved state applied through {@link Settlements}. Nothing is written for a refused
- * webhook. Thread-safe.
+ * The provider's webhooks, shared by the HTTP intake and the gRPC HandleProviderWebhook (decision
+ * 0008). In order: the signature over the raw body (constant time, at most 5 minutes off), the
+ * event's shape, the replay check on the provider event id, then the charge or refund <em>retrieved
+ * from the provider</em> — a webhook is a hint, the provider's API is the truth — and finally, in
+ * one transaction, the event id recorded in {@code provider_webhook_events} and the retrieved state
+ * applied through {@link Settlements}. Nothing is written for a refused webhook. Thread-safe.
  */
 public final class ProviderWebhooks {
 
@@ -50,7 +49,9 @@ public final class ProviderWebhooks {
   /** ErrorInfo reason of an unparseable webhook or an unknown event type (INVALID_ARGUMENT). */
   public static final String PAYLOAD_INVALID = "WEBHOOK_PAYLOAD_INVALID";
 
-  /** ErrorInfo reason when the provider cannot be asked about the webhook's object (UNAVAILABLE). */
+  /**
+   * ErrorInfo reason when the provider cannot be asked about the webhook's object (UNAVAILABLE).
+   */
   public static final String PROVIDER_UNAVAILABLE = "PROVIDER_UNAVAILABLE";
 
   private static final Set<String> CHARGE_EVENTS = Set.of("charge.succeeded", "charge.failed");
@@ -64,7 +65,10 @@ public final class ProviderWebhooks {
   private final Clock clock;
 
   public ProviderWebhooks(
-      DSLContext dsl, PaymentProvider provider, Settlements settlements, WebhookSignature signature,
+      DSLContext dsl,
+      PaymentProvider provider,
+      Settlements settlements,
+      WebhookSignature signature,
       Clock clock) {
     this.dsl = dsl;
     this.provider = provider;
@@ -88,21 +92,30 @@ public final class ProviderWebhooks {
    * @param signatureHeader the {@code Lattice-Signature} value, or null
    * @throws UnauthenticatedException {@value #SIGNATURE_INVALID}
    * @throws InvalidArgumentException {@value #PAYLOAD_INVALID}
-   * @throws dev.lattice.platform.errors.NotFoundException PAYMENT_NOT_FOUND: no payment (or
-   *     refund) matches the provider's object; the provider redelivers later
+   * @throws dev.lattice.platform.errors.NotFoundException PAYMENT_NOT_FOUND: no payment (or refund)
+   *     matches the provider's object; the provider redelivers later
    * @throws UnavailableException {@value #PROVIDER_UNAVAILABLE} when the provider cannot be asked
    */
   public Outcome handle(byte[] rawBody, String signatureHeader) {
-    Instant signed = signature.verify(signatureHeader, rawBody, clock.instant())
-        .orElseThrow(() -> new UnauthenticatedException(SIGNATURE_INVALID,
-            "the webhook signature is missing, wrong or outside the 5-minute window"));
+    Instant signed =
+        signature
+            .verify(signatureHeader, rawBody, clock.instant())
+            .orElseThrow(
+                () ->
+                    new UnauthenticatedException(
+                        SIGNATURE_INVALID,
+                        "the webhook signature is missing, wrong or outside the 5-minute window"));
     JsonObject event = parse(rawBody);
     String eventId = string(event, "id");
     String type = string(event, "type");
-    JsonObject object = event.has("data") && event.get("data").isJsonObject()
-        ? event.getAsJsonObject("data").getAsJsonObject("object") : null;
+    JsonObject object =
+        event.has("data") && event.get("data").isJsonObject()
+            ? event.getAsJsonObject("data").getAsJsonObject("object")
+            : null;
     String objectId = object == null ? null : string(object, "id");
-    if (eventId == null || type == null || objectId == null
+    if (eventId == null
+        || type == null
+        || objectId == null
         || !(CHARGE_EVENTS.contains(type) || REFUND_EVENT.equals(type))) {
       throw new InvalidArgumentException(PAYLOAD_INVALID, "not a known provider event", List.of());
     }
@@ -115,32 +128,52 @@ public final class ProviderWebhooks {
     try {
       if (REFUND_EVENT.equals(type)) {
         ProviderRefund refund = provider.retrieveRefund(objectId);
-        return Transactions.inTransaction(dsl, tx -> applyRefund(tx, refund, eventId, type, signed, payload, actor));
+        return Transactions.inTransaction(
+            dsl, tx -> applyRefund(tx, refund, eventId, type, signed, payload, actor));
       }
       ProviderCharge charge = provider.retrieveCharge(objectId);
-      return Transactions.inTransaction(dsl, tx -> applyCharge(tx, charge, eventId, type, signed, payload, cause, actor));
+      return Transactions.inTransaction(
+          dsl, tx -> applyCharge(tx, charge, eventId, type, signed, payload, cause, actor));
     } catch (TransientProviderException e) {
-      throw new UnavailableException(PROVIDER_UNAVAILABLE,
-          "cannot confirm the webhook with the provider; deliver it again later", Duration.ofSeconds(5));
+      throw new UnavailableException(
+          PROVIDER_UNAVAILABLE,
+          "cannot confirm the webhook with the provider; deliver it again later",
+          Duration.ofSeconds(5));
     } catch (PermanentProviderException e) {
-      log.warn("webhook {} names {} the provider does not know: {}", eventId, objectId, e.getMessage());
+      log.warn(
+          "webhook {} names {} the provider does not know: {}", eventId, objectId, e.getMessage());
       throw PaymentStore.notFound();
     }
   }
 
   private Outcome applyCharge(
-      DSLContext tx, ProviderCharge charge, String eventId, String type, Instant signed,
-      String payload, String cause, Actor actor) {
-    PaymentRow payment = PaymentStore.lockByCharge(tx, provider.name(), charge.id())
-        .or(() -> byMetadata(tx, charge))
-        .orElseThrow(PaymentStore::notFound);
+      DSLContext tx,
+      ProviderCharge charge,
+      String eventId,
+      String type,
+      Instant signed,
+      String payload,
+      String cause,
+      Actor actor) {
+    PaymentRow payment =
+        PaymentStore.lockByCharge(tx, provider.name(), charge.id())
+            .or(() -> byMetadata(tx, charge))
+            .orElseThrow(PaymentStore::notFound);
     if (!record(tx, payment.tenantId(), eventId, type, signed, payload, payment.id(), null)) {
       return Outcome.DUPLICATE;
     }
     switch (charge.outcome()) {
       case SUCCEEDED -> settlements.capture(tx, payment, charge.id(), cause, actor);
-      case DECLINED -> settlements.fail(
-          tx, payment, charge.id(), charge.failureCode(), charge.failureMessage(), false, cause, actor);
+      case DECLINED ->
+          settlements.fail(
+              tx,
+              payment,
+              charge.id(),
+              charge.failureCode(),
+              charge.failureMessage(),
+              false,
+              cause,
+              actor);
       case PENDING -> {
         if (payment.providerChargeId() == null && PaymentStatus.PENDING.equals(payment.status())) {
           PaymentStore.recordChargeId(tx, payment.id(), charge.id());
@@ -151,26 +184,41 @@ public final class ProviderWebhooks {
   }
 
   private Outcome applyRefund(
-      DSLContext tx, ProviderRefund answer, String eventId, String type, Instant signed,
-      String payload, Actor actor) {
-    RefundRow found = RefundStore.findByProviderRefund(tx, provider.name(), answer.id())
-        .or(() -> uuid(answer.idempotencyKey()).flatMap(id -> RefundStore.find(tx, provider.name(), id)))
-        .orElseThrow(PaymentStore::notFound);
+      DSLContext tx,
+      ProviderRefund answer,
+      String eventId,
+      String type,
+      Instant signed,
+      String payload,
+      Actor actor) {
+    RefundRow found =
+        RefundStore.findByProviderRefund(tx, provider.name(), answer.id())
+            .or(
+                () ->
+                    uuid(answer.idempotencyKey())
+                        .flatMap(id -> RefundStore.find(tx, provider.name(), id)))
+            .orElseThrow(PaymentStore::notFound);
     // Locks in the order the refund worker takes them: the payment, then the refund.
     PaymentRow payment = PaymentStore.lock(tx, found.tenantId(), found.paymentId()).orElseThrow();
     RefundRow refund = RefundStore.lock(tx, found.id());
-    if (!record(tx, payment.tenantId(), eventId, type, signed, payload, payment.id(), refund.id())) {
+    if (!record(
+        tx, payment.tenantId(), eventId, type, signed, payload, payment.id(), refund.id())) {
       return Outcome.DUPLICATE;
     }
     switch (answer.outcome()) {
       case SUCCEEDED -> settlements.refundSucceeded(tx, payment, refund, answer.id(), actor);
-      case DECLINED -> settlements.refundFailed(tx, refund, "refund_declined", "the provider declined the refund");
-      case PENDING -> { }
+      case DECLINED ->
+          settlements.refundFailed(
+              tx, refund, "refund_declined", "the provider declined the refund");
+      case PENDING -> {}
     }
     return Outcome.APPLIED;
   }
 
-  /** The payment named by the charge's metadata as the provider stored it (a charge whose answer we missed). */
+  /**
+   * The payment named by the charge's metadata as the provider stored it (a charge whose answer we
+   * missed).
+   */
   private Optional<PaymentRow> byMetadata(DSLContext tx, ProviderCharge charge) {
     Optional<UUID> tenant = uuid(charge.metadata().get("tenant_id"));
     Optional<UUID> order = uuid(charge.idempotencyKey());
@@ -183,11 +231,27 @@ public final class ProviderWebhooks {
   }
 
   private boolean record(
-      DSLContext tx, UUID tenantId, String eventId, String type, Instant signed, String payload,
-      UUID paymentId, UUID refundId) {
-    return WebhookEventStore.insertIfNew(tx, new ReceivedWebhook(settlements.newId(), tenantId,
-        provider.name(), eventId, type, paymentId, refundId, PaymentStore.utc(signed),
-        settlements.now(), payload));
+      DSLContext tx,
+      UUID tenantId,
+      String eventId,
+      String type,
+      Instant signed,
+      String payload,
+      UUID paymentId,
+      UUID refundId) {
+    return WebhookEventStore.insertIfNew(
+        tx,
+        new ReceivedWebhook(
+            settlements.newId(),
+            tenantId,
+            provider.name(),
+            eventId,
+            type,
+            paymentId,
+            refundId,
+            PaymentStore.utc(signed),
+            settlements.now(),
+            payload));
   }
 
   private static JsonObject parse(byte[] rawBody) {
@@ -199,7 +263,8 @@ public final class ProviderWebhooks {
     } catch (JsonParseException | IllegalStateException e) {
       // answered below
     }
-    throw new InvalidArgumentException(PAYLOAD_INVALID, "the webhook body is not a JSON object", List.of());
+    throw new InvalidArgumentException(
+        PAYLOAD_INVALID, "the webhook body is not a JSON object", List.of());
   }
 
   private static String string(JsonObject json, String name) {

@@ -18,11 +18,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The provider's webhooks over plain HTTP: {@code POST /v1/payments/webhook} with the raw JSON
- * body and the {@code Lattice-Signature} header, handled by {@link ProviderWebhooks}. Answers 200
- * {@code {"received": true}} (also for a replayed event), 400 for a bad signature or body, 404
- * for an unknown charge and 503 when the provider cannot be asked (the provider redelivers
- * anything but 2xx), 413 above 256 KiB.
+ * The provider's webhooks over plain HTTP: {@code POST /v1/payments/webhook} with the raw JSON body
+ * and the {@code Lattice-Signature} header, handled by {@link ProviderWebhooks}. Answers 200 {@code
+ * {"received": true}} (also for a replayed event), 400 for a bad signature or body, 404 for an
+ * unknown charge and 503 when the provider cannot be asked (the provider redelivers anything but
+ * 2xx), 413 above 256 KiB.
  */
 public final class WebhookHttpServer implements AutoCloseable {
 
@@ -47,33 +47,36 @@ public final class WebhookHttpServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve payment webhooks over HTTP on port " + port, e);
     }
-    server.createContext(PATH, exchange -> {
-      try (exchange) {
-        if (!PATH.equals(exchange.getRequestURI().getPath())) {
-          exchange.sendResponseHeaders(404, -1);
-          return;
-        }
-        if (!"POST".equals(exchange.getRequestMethod())) {
-          exchange.getResponseHeaders().set("Allow", "POST");
-          exchange.sendResponseHeaders(405, -1);
-          return;
-        }
-        byte[] body;
-        try (InputStream in = exchange.getRequestBody()) {
-          body = in.readNBytes(MAX_BODY_BYTES + 1);
-        }
-        if (body.length > MAX_BODY_BYTES) {
-          exchange.sendResponseHeaders(413, -1);
-          return;
-        }
-        answer(exchange, webhooks, body);
-      } catch (IOException | RuntimeException e) {
-        log.warn("webhook request failed: {}", e.toString());
-      }
-    });
+    server.createContext(
+        PATH,
+        exchange -> {
+          try (exchange) {
+            if (!PATH.equals(exchange.getRequestURI().getPath())) {
+              exchange.sendResponseHeaders(404, -1);
+              return;
+            }
+            if (!"POST".equals(exchange.getRequestMethod())) {
+              exchange.getResponseHeaders().set("Allow", "POST");
+              exchange.sendResponseHeaders(405, -1);
+              return;
+            }
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+              body = in.readNBytes(MAX_BODY_BYTES + 1);
+            }
+            if (body.length > MAX_BODY_BYTES) {
+              exchange.sendResponseHeaders(413, -1);
+              return;
+            }
+            answer(exchange, webhooks, body);
+          } catch (IOException | RuntimeException e) {
+            log.warn("webhook request failed: {}", e.toString());
+          }
+        });
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.start();
-    log.info("payment webhooks over HTTP at http://0.0.0.0:{}{}", server.getAddress().getPort(), PATH);
+    log.info(
+        "payment webhooks over HTTP at http://0.0.0.0:{}{}", server.getAddress().getPort(), PATH);
     return new WebhookHttpServer(server);
   }
 
@@ -82,7 +85,8 @@ public final class WebhookHttpServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void answer(HttpExchange exchange, ProviderWebhooks webhooks, byte[] body) throws IOException {
+  private static void answer(HttpExchange exchange, ProviderWebhooks webhooks, byte[] body)
+      throws IOException {
     int status;
     byte[] response;
     try {
@@ -90,13 +94,14 @@ public final class WebhookHttpServer implements AutoCloseable {
       status = 200;
       response = RECEIVED;
     } catch (LatticeException e) {
-      status = switch (e) {
-        case UnauthenticatedException u -> 400;
-        case InvalidArgumentException i -> 400;
-        case NotFoundException n -> 404;
-        case UnavailableException u -> 503;
-        default -> 500;
-      };
+      status =
+          switch (e) {
+            case UnauthenticatedException u -> 400;
+            case InvalidArgumentException i -> 400;
+            case NotFoundException n -> 404;
+            case UnavailableException u -> 503;
+            default -> 500;
+          };
       response = ("{\"error\": \"" + e.reason() + "\"}").getBytes(StandardCharsets.UTF_8);
     } catch (RuntimeException e) {
       log.error("webhook handling failed", e);

@@ -12,9 +12,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The provider's webhook signature (decision 0008): header {@code Lattice-Signature:
- * t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>}. Signing is used by the
- * sandbox provider, verification by payments' webhook intake. Immutable and thread-safe.
+ * The provider's webhook signature (decision 0008): header {@code Lattice-Signature: t=<unix
+ * seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>}. Signing is used by the sandbox
+ * provider, verification by payments' webhook intake. Immutable and thread-safe.
  */
 public final class WebhookSignature {
 

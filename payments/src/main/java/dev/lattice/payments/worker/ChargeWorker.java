@@ -25,14 +25,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Charges due PENDING payments (decision 0008). A round claims up to {@value #BATCH} payments
- * whose {@code next_attempt_time} has come ({@code FOR UPDATE SKIP LOCKED}, a lease), then, with
- * no transaction open, asks the provider: a charge with the order id as idempotency key, or, when
- * the provider already has the charge or the order was cancelled, only a look-up. The answer is
- * recorded in one transaction (status, history, event, via {@link Settlements}); transient
- * failures wait with {@link Backoff}; a charge the provider reports pending is looked up again
- * after {@code pendingRecheck} unless its webhook settles it first. Thread-safe; several workers
- * (replicas) may run.
+ * Charges due PENDING payments (decision 0008). A round claims up to {@value #BATCH} payments whose
+ * {@code next_attempt_time} has come ({@code FOR UPDATE SKIP LOCKED}, a lease), then, with no
+ * transaction open, asks the provider: a charge with the order id as idempotency key, or, when the
+ * provider already has the charge or the order was cancelled, only a look-up. The answer is
+ * recorded in one transaction (status, history, event, via {@link Settlements}); transient failures
+ * wait with {@link Backoff}; a charge the provider reports pending is looked up again after {@code
+ * pendingRecheck} unless its webhook settles it first. Thread-safe; several workers (replicas) may
+ * run.
  */
 public final class ChargeWorker {
 
@@ -48,8 +48,12 @@ public final class ChargeWorker {
   private final Duration pendingRecheck;
 
   public ChargeWorker(
-      DSLContext dsl, PaymentProvider provider, Settlements settlements, Backoff backoff,
-      Duration lease, Duration pendingRecheck) {
+      DSLContext dsl,
+      PaymentProvider provider,
+      Settlements settlements,
+      Backoff backoff,
+      Duration lease,
+      Duration pendingRecheck) {
     this.dsl = dsl;
     this.provider = provider;
     this.settlements = settlements;
@@ -62,49 +66,86 @@ public final class ChargeWorker {
   List<PaymentRow> claim() {
     UUID token = UUID.randomUUID();
     OffsetDateTime now = settlements.now();
-    return Transactions.inTransaction(dsl, tx -> PaymentStore.claimDue(tx, now, now.plus(lease), token, BATCH));
+    return Transactions.inTransaction(
+        dsl, tx -> PaymentStore.claimDue(tx, now, now.plus(lease), token, BATCH));
   }
 
   /** Calls the provider for one claimed payment and records the answer. */
   void process(PaymentRow claim) {
     try {
       Optional<ProviderCharge> charge = ask(claim);
-      Transactions.inTransaction(dsl, tx -> {
-        PaymentRow payment = PaymentStore.lock(tx, claim.tenantId(), claim.id()).orElseThrow();
-        if (!PaymentStatus.PENDING.equals(payment.status())) {
-          return null;
-        }
-        if (charge.isEmpty()) {
-          // Only looked up (cancelled order, or the token is gone) and the provider has no charge.
-          boolean cancelled = payment.cancelRequested();
-          settlements.fail(tx, payment, null,
-              cancelled ? Settlements.ORDER_CANCELLED : "payment_method_unavailable",
-              cancelled ? "the order was cancelled before it was charged"
-                  : "the payment method is no longer available", false, CAUSE, PaymentsEvents.SYSTEM);
-          return null;
-        }
-        ProviderCharge answer = charge.get();
-        switch (answer.outcome()) {
-          case SUCCEEDED -> settlements.capture(tx, payment, answer.id(), CAUSE, PaymentsEvents.SYSTEM);
-          case DECLINED -> settlements.fail(tx, payment, answer.id(), answer.failureCode(),
-              answer.failureMessage(), false, CAUSE, PaymentsEvents.SYSTEM);
-          case PENDING -> {
-            if (claim.leaseToken().equals(payment.leaseToken())) {
-              PaymentStore.markChargePending(tx, payment.id(), answer.id(), settlements.now().plus(pendingRecheck));
+      Transactions.inTransaction(
+          dsl,
+          tx -> {
+            PaymentRow payment = PaymentStore.lock(tx, claim.tenantId(), claim.id()).orElseThrow();
+            if (!PaymentStatus.PENDING.equals(payment.status())) {
+              return null;
             }
-          }
-        }
-        return null;
-      });
+            if (charge.isEmpty()) {
+              // Only looked up (cancelled order, or the token is gone) and the provider has no
+              // charge.
+              boolean cancelled = payment.cancelRequested();
+              settlements.fail(
+                  tx,
+                  payment,
+                  null,
+                  cancelled ? Settlements.ORDER_CANCELLED : "payment_method_unavailable",
+                  cancelled
+                      ? "the order was cancelled before it was charged"
+                      : "the payment method is no longer available",
+                  false,
+                  CAUSE,
+                  PaymentsEvents.SYSTEM);
+              return null;
+            }
+            ProviderCharge answer = charge.get();
+            switch (answer.outcome()) {
+              case SUCCEEDED ->
+                  settlements.capture(tx, payment, answer.id(), CAUSE, PaymentsEvents.SYSTEM);
+              case DECLINED ->
+                  settlements.fail(
+                      tx,
+                      payment,
+                      answer.id(),
+                      answer.failureCode(),
+                      answer.failureMessage(),
+                      false,
+                      CAUSE,
+                      PaymentsEvents.SYSTEM);
+              case PENDING -> {
+                if (claim.leaseToken().equals(payment.leaseToken())) {
+                  PaymentStore.markChargePending(
+                      tx, payment.id(), answer.id(), settlements.now().plus(pendingRecheck));
+                }
+              }
+            }
+            return null;
+          });
     } catch (TransientProviderException e) {
-      log.info("charge of payment {} (attempt {}) will be retried: {}", claim.id(), claim.attempts(), e.getMessage());
+      log.info(
+          "charge of payment {} (attempt {}) will be retried: {}",
+          claim.id(),
+          claim.attempts(),
+          e.getMessage());
       retryLater(claim);
     } catch (PermanentProviderException e) {
       log.warn("the provider refused the charge of payment {}: {}", claim.id(), e.getMessage());
-      Transactions.inTransaction(dsl, tx -> PaymentStore.lock(tx, claim.tenantId(), claim.id())
-          .map(payment -> settlements.fail(tx, payment, null, "provider_rejected", e.getMessage(), false,
-              CAUSE, PaymentsEvents.SYSTEM))
-          .orElse(false));
+      Transactions.inTransaction(
+          dsl,
+          tx ->
+              PaymentStore.lock(tx, claim.tenantId(), claim.id())
+                  .map(
+                      payment ->
+                          settlements.fail(
+                              tx,
+                              payment,
+                              null,
+                              "provider_rejected",
+                              e.getMessage(),
+                              false,
+                              CAUSE,
+                              PaymentsEvents.SYSTEM))
+                  .orElse(false));
     } catch (RuntimeException e) {
       log.error("charge of payment {} failed unexpectedly; retrying later", claim.id(), e);
       retryLater(claim);
@@ -116,27 +157,35 @@ public final class ChargeWorker {
       return Optional.of(provider.retrieveCharge(claim.providerChargeId()));
     }
     String key = claim.orderId().toString();
-    Optional<ChargeRequest> request = ChargeRequestStore.find(dsl, claim.tenantId(), claim.orderId());
+    Optional<ChargeRequest> request =
+        ChargeRequestStore.find(dsl, claim.tenantId(), claim.orderId());
     if (claim.cancelRequested() || request.isEmpty()) {
       return provider.findCharge(key);
     }
-    return Optional.of(provider.charge(new ChargeCommand(
-        key,
-        claim.amountMinor(),
-        claim.currency(),
-        request.get().paymentMethodToken(),
-        "Lattice order " + key,
-        Map.of(
-            "tenant_id", claim.tenantId().toString(),
-            "order_id", key,
-            "payment_id", claim.id().toString()))));
+    return Optional.of(
+        provider.charge(
+            new ChargeCommand(
+                key,
+                claim.amountMinor(),
+                claim.currency(),
+                request.get().paymentMethodToken(),
+                "Lattice order " + key,
+                Map.of(
+                    "tenant_id", claim.tenantId().toString(),
+                    "order_id", key,
+                    "payment_id", claim.id().toString()))));
   }
 
   private void retryLater(PaymentRow claim) {
-    Transactions.inTransaction(dsl, tx -> {
-      PaymentStore.retryLater(tx, claim.id(), claim.leaseToken(),
-          settlements.now().plus(backoff.after(claim.attempts())));
-      return null;
-    });
+    Transactions.inTransaction(
+        dsl,
+        tx -> {
+          PaymentStore.retryLater(
+              tx,
+              claim.id(),
+              claim.leaseToken(),
+              settlements.now().plus(backoff.after(claim.attempts())));
+          return null;
+        });
   }
 }

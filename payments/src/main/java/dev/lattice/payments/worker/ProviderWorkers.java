@@ -36,12 +36,14 @@ public final class ProviderWorkers implements AutoCloseable {
   private final RefundWorker refunds;
   private final Settlements settlements;
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("payments-worker").daemon().factory());
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("payments-worker").daemon().factory());
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean nudged = new AtomicBoolean();
 
-  public ProviderWorkers(DSLContext dsl, ChargeWorker charges, RefundWorker refunds, Settlements settlements) {
+  public ProviderWorkers(
+      DSLContext dsl, ChargeWorker charges, RefundWorker refunds, Settlements settlements) {
     this.dsl = dsl;
     this.charges = charges;
     this.refunds = refunds;
@@ -55,18 +57,19 @@ public final class ProviderWorkers implements AutoCloseable {
   }
 
   /**
-   * Runs a round now instead of at the next poll: called once a consumer has committed new work
-   * (a payment to charge, a refund to make), so a charge starts within milliseconds of its
-   * StockReserved rather than up to a poll interval later. Nudges that arrive while one is
-   * pending are coalesced; after {@link #close()} they are ignored.
+   * Runs a round now instead of at the next poll: called once a consumer has committed new work (a
+   * payment to charge, a refund to make), so a charge starts within milliseconds of its
+   * StockReserved rather than up to a poll interval later. Nudges that arrive while one is pending
+   * are coalesced; after {@link #close()} they are ignored.
    */
   public void nudge() {
     if (nudged.compareAndSet(false, true)) {
       try {
-        timer.execute(() -> {
-          nudged.set(false);
-          round();
-        });
+        timer.execute(
+            () -> {
+              nudged.set(false);
+              round();
+            });
       } catch (RejectedExecutionException e) {
         nudged.set(false); // closing: the work stays due for the next start
       }
@@ -75,13 +78,14 @@ public final class ProviderWorkers implements AutoCloseable {
 
   private void submit(Runnable call) {
     inFlight.incrementAndGet();
-    calls.execute(() -> {
-      try {
-        call.run();
-      } finally {
-        inFlight.decrementAndGet();
-      }
-    });
+    calls.execute(
+        () -> {
+          try {
+            call.run();
+          } finally {
+            inFlight.decrementAndGet();
+          }
+        });
   }
 
   /** One round: claim the due payments and refunds and start their provider calls. */

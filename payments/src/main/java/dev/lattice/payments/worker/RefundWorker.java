@@ -23,10 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends due PENDING refunds to the provider, the refund id as idempotency key, the same way
- * {@link ChargeWorker} charges: claim with a lease, call with no transaction open, record the
- * answer (refund SUCCEEDED, payment PARTIALLY_REFUNDED/REFUNDED with a history row,
- * PaymentRefunded) in one transaction. Thread-safe.
+ * Sends due PENDING refunds to the provider, the refund id as idempotency key, the same way {@link
+ * ChargeWorker} charges: claim with a lease, call with no transaction open, record the answer
+ * (refund SUCCEEDED, payment PARTIALLY_REFUNDED/REFUNDED with a history row, PaymentRefunded) in
+ * one transaction. Thread-safe.
  */
 public final class RefundWorker {
 
@@ -40,8 +40,12 @@ public final class RefundWorker {
   private final Duration pendingRecheck;
 
   public RefundWorker(
-      DSLContext dsl, PaymentProvider provider, Settlements settlements, Backoff backoff,
-      Duration lease, Duration pendingRecheck) {
+      DSLContext dsl,
+      PaymentProvider provider,
+      Settlements settlements,
+      Backoff backoff,
+      Duration lease,
+      Duration pendingRecheck) {
     this.dsl = dsl;
     this.provider = provider;
     this.settlements = settlements;
@@ -54,7 +58,8 @@ public final class RefundWorker {
   List<RefundRow> claim() {
     UUID token = UUID.randomUUID();
     OffsetDateTime now = settlements.now();
-    return Transactions.inTransaction(dsl, tx -> RefundStore.claimDue(tx, now, now.plus(lease), token, ChargeWorker.BATCH));
+    return Transactions.inTransaction(
+        dsl, tx -> RefundStore.claimDue(tx, now, now.plus(lease), token, ChargeWorker.BATCH));
   }
 
   /** Calls the provider for one claimed refund and records the answer. */
@@ -64,35 +69,52 @@ public final class RefundWorker {
       if (claim.providerRefundId() != null) {
         answer = provider.retrieveRefund(claim.providerRefundId());
       } else {
-        String chargeId = PaymentStore.find(dsl, claim.tenantId(), claim.paymentId())
-            .map(PaymentRow::providerChargeId)
-            .orElseThrow();
-        answer = provider.refund(new RefundCommand(claim.id().toString(), chargeId, claim.amountMinor()));
+        String chargeId =
+            PaymentStore.find(dsl, claim.tenantId(), claim.paymentId())
+                .map(PaymentRow::providerChargeId)
+                .orElseThrow();
+        answer =
+            provider.refund(
+                new RefundCommand(claim.id().toString(), chargeId, claim.amountMinor()));
       }
-      Transactions.inTransaction(dsl, tx -> {
-        PaymentRow payment = PaymentStore.lock(tx, claim.tenantId(), claim.paymentId()).orElseThrow();
-        RefundRow refund = RefundStore.lock(tx, claim.id());
-        switch (answer.outcome()) {
-          case SUCCEEDED -> settlements.refundSucceeded(tx, payment, refund, answer.id(), PaymentsEvents.SYSTEM);
-          case DECLINED -> settlements.refundFailed(tx, refund, "refund_declined", "the provider declined the refund");
-          case PENDING -> {
-            if (PaymentStatus.REFUND_PENDING.equals(refund.status())
-                && claim.leaseToken().equals(refund.leaseToken())) {
-              RefundStore.markPending(tx, refund.id(), answer.id(), settlements.now().plus(pendingRecheck));
+      Transactions.inTransaction(
+          dsl,
+          tx -> {
+            PaymentRow payment =
+                PaymentStore.lock(tx, claim.tenantId(), claim.paymentId()).orElseThrow();
+            RefundRow refund = RefundStore.lock(tx, claim.id());
+            switch (answer.outcome()) {
+              case SUCCEEDED ->
+                  settlements.refundSucceeded(
+                      tx, payment, refund, answer.id(), PaymentsEvents.SYSTEM);
+              case DECLINED ->
+                  settlements.refundFailed(
+                      tx, refund, "refund_declined", "the provider declined the refund");
+              case PENDING -> {
+                if (PaymentStatus.REFUND_PENDING.equals(refund.status())
+                    && claim.leaseToken().equals(refund.leaseToken())) {
+                  RefundStore.markPending(
+                      tx, refund.id(), answer.id(), settlements.now().plus(pendingRecheck));
+                }
+              }
             }
-          }
-        }
-        return null;
-      });
+            return null;
+          });
     } catch (TransientProviderException e) {
-      log.info("refund {} (attempt {}) will be retried: {}", claim.id(), claim.attempts(), e.getMessage());
+      log.info(
+          "refund {} (attempt {}) will be retried: {}",
+          claim.id(),
+          claim.attempts(),
+          e.getMessage());
       retryLater(claim);
     } catch (PermanentProviderException e) {
       log.warn("the provider refused refund {}: {}", claim.id(), e.getMessage());
-      Transactions.inTransaction(dsl, tx -> {
-        RefundRow refund = RefundStore.lock(tx, claim.id());
-        return settlements.refundFailed(tx, refund, e.code(), e.getMessage());
-      });
+      Transactions.inTransaction(
+          dsl,
+          tx -> {
+            RefundRow refund = RefundStore.lock(tx, claim.id());
+            return settlements.refundFailed(tx, refund, e.code(), e.getMessage());
+          });
     } catch (RuntimeException e) {
       log.error("refund {} failed unexpectedly; retrying later", claim.id(), e);
       retryLater(claim);
@@ -100,10 +122,15 @@ public final class RefundWorker {
   }
 
   private void retryLater(RefundRow claim) {
-    Transactions.inTransaction(dsl, tx -> {
-      RefundStore.retryLater(tx, claim.id(), claim.leaseToken(),
-          settlements.now().plus(backoff.after(claim.attempts())));
-      return null;
-    });
+    Transactions.inTransaction(
+        dsl,
+        tx -> {
+          RefundStore.retryLater(
+              tx,
+              claim.id(),
+              claim.leaseToken(),
+              settlements.now().plus(backoff.after(claim.attempts())));
+          return null;
+        });
   }
 }

@@ -19,10 +19,12 @@ class ResilientPaymentProviderTest {
     ResilientPaymentProvider provider = new ResilientPaymentProvider(new Failing(calls, true));
 
     for (int i = 0; i < 10; i++) {
-      assertThatThrownBy(() -> provider.charge(COMMAND)).isInstanceOf(TransientProviderException.class);
+      assertThatThrownBy(() -> provider.charge(COMMAND))
+          .isInstanceOf(TransientProviderException.class);
     }
     assertThatThrownBy(() -> provider.charge(COMMAND))
-        .isInstanceOfSatisfying(TransientProviderException.class, e -> assertThat(e.code()).isEqualTo("circuit_open"));
+        .isInstanceOfSatisfying(
+            TransientProviderException.class, e -> assertThat(e.code()).isEqualTo("circuit_open"));
     assertThat(calls).hasValue(10);
   }
 
@@ -32,7 +34,8 @@ class ResilientPaymentProviderTest {
     ResilientPaymentProvider provider = new ResilientPaymentProvider(new Failing(calls, false));
 
     for (int i = 0; i < 20; i++) {
-      assertThatThrownBy(() -> provider.charge(COMMAND)).isInstanceOf(PermanentProviderException.class);
+      assertThatThrownBy(() -> provider.charge(COMMAND))
+          .isInstanceOf(PermanentProviderException.class);
     }
     assertThat(calls).hasValue(20);
   }

@@ -23,13 +23,17 @@ class WebhookSignatureTest {
   void verify_refusesStaleWrongOrMalformed() {
     assertThat(signature.verify(signature.sign(body, now.minusSeconds(301)), body, now)).isEmpty();
     assertThat(signature.verify(signature.sign(body, now.plusSeconds(301)), body, now)).isEmpty();
-    assertThat(signature.verify(new WebhookSignature("other").sign(body, now), body, now)).isEmpty();
-    assertThat(signature.verify(signature.sign(body, now), "{}".getBytes(StandardCharsets.UTF_8), now)).isEmpty();
+    assertThat(signature.verify(new WebhookSignature("other").sign(body, now), body, now))
+        .isEmpty();
+    assertThat(
+            signature.verify(signature.sign(body, now), "{}".getBytes(StandardCharsets.UTF_8), now))
+        .isEmpty();
     assertThat(signature.verify("t=abc,v1=00", body, now)).isEmpty();
     assertThat(signature.verify("v1=00", body, now)).isEmpty();
     assertThat(signature.verify(null, body, now)).isEmpty();
     String header = signature.sign(body, now);
-    String otherTime = header.replace("t=" + now.getEpochSecond(), "t=" + (now.getEpochSecond() - 1));
+    String otherTime =
+        header.replace("t=" + now.getEpochSecond(), "t=" + (now.getEpochSecond() - 1));
     assertThat(signature.verify(otherTime, body, now)).isEmpty();
   }
 }

@@ -26,12 +26,12 @@ import org.slf4j.LoggerFactory;
  *   <li>A public RPC proceeds; its {@code authorization} metadata is ignored.
  *   <li>Otherwise {@code authorization} must be one value {@code Bearer <token>} (scheme in any
  *       case): absent → {@code UNAUTHENTICATED} {@value AuthErrors#TOKEN_MISSING}; not printable
- *       ASCII → {@code INVALID_ARGUMENT} (field {@code metadata.authorization}); another shape or
- *       a token {@link TokenVerifier} refuses → {@code UNAUTHENTICATED} {@value
+ *       ASCII → {@code INVALID_ARGUMENT} (field {@code metadata.authorization}); another shape or a
+ *       token {@link TokenVerifier} refuses → {@code UNAUTHENTICATED} {@value
  *       AuthErrors#TOKEN_INVALID} or {@value AuthErrors#TOKEN_EXPIRED}.
- *   <li>An RPC that names a permission the token lacks fails with {@code PERMISSION_DENIED}
- *       {@value AuthErrors#PERMISSION_DENIED}, metadata {@code permission}. RPCs of services
- *       outside {@code lattice.*} need any valid token.
+ *   <li>An RPC that names a permission the token lacks fails with {@code PERMISSION_DENIED} {@value
+ *       AuthErrors#PERMISSION_DENIED}, metadata {@code permission}. RPCs of services outside {@code
+ *       lattice.*} need any valid token.
  *   <li>The call proceeds with the {@link Principal} in its gRPC context, and the current span gets
  *       {@code enduser.id} and {@code lattice.tenant_id}.
  * </ol>
@@ -146,8 +146,7 @@ public final class AuthInterceptor implements ServerInterceptor {
   private static UnauthenticatedException rejected(String method, UnauthenticatedException e) {
     if (log.isDebugEnabled()) {
       Throwable why = e.getCause();
-      log.debug(
-          "{} rejected: {} ({})", method, e.reason(), why == null ? "-" : why.getMessage());
+      log.debug("{} rejected: {} ({})", method, e.reason(), why == null ? "-" : why.getMessage());
     }
     return e;
   }

@@ -21,8 +21,8 @@ import java.util.Set;
  * @param permissions the permissions the token grants, such as {@code orders.read}
  * @param tokenId the token's unique id ({@code jti})
  * @param expiresAt when the token expires ({@code exp})
- * @param sessionId the sign-in session (refresh token family) the token was issued for, the
- *     {@code sid} claim; empty for tokens without one
+ * @param sessionId the sign-in session (refresh token family) the token was issued for, the {@code
+ *     sid} claim; empty for tokens without one
  */
 public record Principal(
     String subject,

@@ -13,19 +13,19 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Users whose access tokens must stop working before they expire: identity's {@code
- * UserDeleted} events, replayed from the IDENTITY stream for one token lifetime at start and
- * followed live. A token whose {@code iat} is not after its subject's deletion is refused; a
- * restored user's new tokens are issued later, so they pass. Entries are dropped once every token
- * they could refuse has expired.
+ * Users whose access tokens must stop working before they expire: identity's {@code UserDeleted}
+ * events, replayed from the IDENTITY stream for one token lifetime at start and followed live. A
+ * token whose {@code iat} is not after its subject's deletion is refused; a restored user's new
+ * tokens are issued later, so they pass. Entries are dropped once every token they could refuse has
+ * expired.
  */
 public final class RevokedSubjects implements AutoCloseable {
 
@@ -39,8 +39,8 @@ public final class RevokedSubjects implements AutoCloseable {
 
   /**
    * The server's heartbeat on the ordered consumer. jnats re-creates the consumer after three
-   * missed ones, which is how the list recovers when nats-server restarts; with jnats's default
-   * (5 s) deletions went unapplied for ~30 s after a restart.
+   * missed ones, which is how the list recovers when nats-server restarts; with jnats's default (5
+   * s) deletions went unapplied for ~30 s after a restart.
    */
   static final Duration IDLE_HEARTBEAT = Duration.ofSeconds(1);
 
@@ -59,24 +59,33 @@ public final class RevokedSubjects implements AutoCloseable {
   }
 
   /**
-   * A list fed from {@code nats}: an ordered replay of the IDENTITY stream's deletions of the
-   * last {@link #HORIZON} when the stream exists, else live deletions only.
+   * A list fed from {@code nats}: an ordered replay of the IDENTITY stream's deletions of the last
+   * {@link #HORIZON} when the stream exists, else live deletions only.
    */
   public static RevokedSubjects follow(Connection nats, Clock clock) {
     RevokedSubjects subjects = new RevokedSubjects(clock);
     subjects.connection = nats;
     subjects.dispatcher = nats.createDispatcher();
     try {
-      PushSubscribeOptions options = PushSubscribeOptions.builder()
-          .ordered(true)
-          .configuration(ConsumerConfiguration.builder()
-              .idleHeartbeat(IDLE_HEARTBEAT)
-              .deliverPolicy(DeliverPolicy.ByStartTime)
-              .startTime(ZonedDateTime.ofInstant(clock.instant().minus(HORIZON), ZoneOffset.UTC))
-              .build())
-          .build();
-      JetStreamSubscription ignored = nats.jetStream().subscribe(
-          USER_DELETED, subjects.dispatcher, message -> subjects.accept(message.getData()), false, options);
+      PushSubscribeOptions options =
+          PushSubscribeOptions.builder()
+              .ordered(true)
+              .configuration(
+                  ConsumerConfiguration.builder()
+                      .idleHeartbeat(IDLE_HEARTBEAT)
+                      .deliverPolicy(DeliverPolicy.ByStartTime)
+                      .startTime(
+                          ZonedDateTime.ofInstant(clock.instant().minus(HORIZON), ZoneOffset.UTC))
+                      .build())
+              .build();
+      JetStreamSubscription ignored =
+          nats.jetStream()
+              .subscribe(
+                  USER_DELETED,
+                  subjects.dispatcher,
+                  message -> subjects.accept(message.getData()),
+                  false,
+                  options);
     } catch (IOException | JetStreamApiException | IllegalStateException e) {
       log.info("IDENTITY stream not available ({}); following live deletions only", e.getMessage());
       subjects.dispatcher.subscribe(USER_DELETED, message -> subjects.accept(message.getData()));
@@ -105,8 +114,9 @@ public final class RevokedSubjects implements AutoCloseable {
   private void accept(byte[] data) {
     try {
       Envelope envelope = Envelope.parseFrom(data);
-      Instant at = Instant.ofEpochSecond(
-          envelope.getOccurredAt().getSeconds(), envelope.getOccurredAt().getNanos());
+      Instant at =
+          Instant.ofEpochSecond(
+              envelope.getOccurredAt().getSeconds(), envelope.getOccurredAt().getNanos());
       revoke(envelope.getAggregateId(), at);
     } catch (InvalidProtocolBufferException e) {
       log.warn("ignoring an unreadable message on {}", USER_DELETED);

@@ -211,7 +211,9 @@ public final class TokenVerifier {
     }
     Object sid = claims.getClaim("sid");
     Optional<String> sessionId =
-        sid instanceof String text && UUID.matcher(text).matches() ? Optional.of(text) : Optional.empty();
+        sid instanceof String text && UUID.matcher(text).matches()
+            ? Optional.of(text)
+            : Optional.empty();
     return new Principal(subject, tenantId, roles, permissions, tokenId, expiresAt, sessionId);
   }
 

@@ -78,10 +78,7 @@ final class DeadLetterReplay {
             .expectedStream(deadLetter.stream())
             .build();
     jetStream.publish(
-        deadLetter.subject(),
-        DeadLetterCodec.replayHeaders(replayed),
-        deadLetter.data(),
-        options);
+        deadLetter.subject(), DeadLetterCodec.replayHeaders(replayed), deadLetter.data(), options);
     if (!management.deleteMessage(STREAM, deadLetter.sequence(), false)) {
       log.info("dead letter {} was removed concurrently (replayed twice?)", deadLetterId);
     }

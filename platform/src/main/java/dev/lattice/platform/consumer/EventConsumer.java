@@ -71,8 +71,9 @@ import org.jooq.DSLContext;
  *
  * <p><b>Where the parts are.</b> {@code PullLoop} creates the durable consumer ({@code
  * DurableConsumers}) and pulls; {@code MessageProcessor} handles one message, with the {@code
- * ProcessedEvents} transaction and the {@code FailurePolicy} (nak or dead letter); {@code ConsumerMetrics}
- * and {@link ConsumerListener} observe it; {@code MaxDeliveriesWatcher} follows the advisories.
+ * ProcessedEvents} transaction and the {@code FailurePolicy} (nak or dead letter); {@code
+ * ConsumerMetrics} and {@link ConsumerListener} observe it; {@code MaxDeliveriesWatcher} follows
+ * the advisories.
  *
  * <p><b>Shutdown.</b> {@link #close()} stops pulling, lets the message being handled finish (up to
  * the close timeout) and returns. Messages fetched but not started are redelivered after the ack

@@ -67,16 +67,16 @@ final class FailureClassifier {
   }
 
   /**
-   * SQLSTATEs of a database that is not there at all, besides the connection-exception class
-   * {@code 08}: shutting down, crashed, starting up.
+   * SQLSTATEs of a database that is not there at all, besides the connection-exception class {@code
+   * 08}: shutting down, crashed, starting up.
    */
   private static final Set<String> DATABASE_GONE_SQL_STATES = Set.of("57P01", "57P02", "57P03");
 
   /**
-   * Whether {@code failure} says the database itself cannot be reached (no connection, or one
-   * lost with the server), rather than that this event or its handler failed: anything in the
-   * cause chain that is an {@link SQLTransientConnectionException} (a pool checkout that timed
-   * out) or an {@link SQLException} of SQLSTATE class {@code 08} or {@code 57P01}–{@code 57P03}.
+   * Whether {@code failure} says the database itself cannot be reached (no connection, or one lost
+   * with the server), rather than that this event or its handler failed: anything in the cause
+   * chain that is an {@link SQLTransientConnectionException} (a pool checkout that timed out) or an
+   * {@link SQLException} of SQLSTATE class {@code 08} or {@code 57P01}–{@code 57P03}.
    */
   static boolean isDatabaseUnreachable(Throwable failure) {
     int depth = 0;

@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Handles one delivered message from start to acknowledgement, as {@link EventConsumer} documents:
- * the span, parsing the envelope, finding the handler, then the {@link ProcessedEvents} transaction; what a
- * failure becomes is the {@link FailurePolicy}'s. Used by one consumer thread; its collaborators
- * are thread-safe.
+ * the span, parsing the envelope, finding the handler, then the {@link ProcessedEvents}
+ * transaction; what a failure becomes is the {@link FailurePolicy}'s. Used by one consumer thread;
+ * its collaborators are thread-safe.
  */
 final class MessageProcessor {
 
@@ -67,8 +67,8 @@ final class MessageProcessor {
    * Processes {@code message} and acknowledges, naks or terminates it; throws only errors.
    *
    * @return true when it failed because the consumer's database could not be reached (see {@link
-   *     FailureClassifier#isDatabaseUnreachable}); the consumer then waits for the database
-   *     before it pulls more, so that an outage does not use up the deliveries of every event
+   *     FailureClassifier#isDatabaseUnreachable}); the consumer then waits for the database before
+   *     it pulls more, so that an outage does not use up the deliveries of every event
    */
   boolean process(io.nats.client.Message message) {
     JetStreamDelivery delivery = JetStreamDelivery.of(message);

@@ -165,11 +165,16 @@ final class PullLoop {
       // The publishing service has not created its stream yet: on a fresh mesh its
       // consumers start before it does. Expected, so no warning unless it lasts.
       if (failures == 1) {
-        log.info("consumer {}: waiting for stream {} (its publisher creates it when it starts)",
-            spec.durableName(), spec.stream());
+        log.info(
+            "consumer {}: waiting for stream {} (its publisher creates it when it starts)",
+            spec.durableName(),
+            spec.stream());
       } else if (failures % 20 == 0) {
-        log.warn("consumer {}: stream {} still missing after {} attempts; is its publisher running?",
-            spec.durableName(), spec.stream(), failures);
+        log.warn(
+            "consumer {}: stream {} still missing after {} attempts; is its publisher running?",
+            spec.durableName(),
+            spec.stream(),
+            failures);
       }
     } else if (failures == 1 || failures % 20 == 0 || !sameAsLast) {
       log.warn(
@@ -227,9 +232,9 @@ final class PullLoop {
   }
 
   /**
-   * Pulls nothing until the database answers again (or the consumer closes), checking every
-   * {@value #DATABASE_RECHECK_MILLIS} ms: every event pulled meanwhile would fail and use up a
-   * delivery, and a long outage would dead-letter them all, though none of them is at fault.
+   * Pulls nothing until the database answers again (or the consumer closes), checking every {@value
+   * #DATABASE_RECHECK_MILLIS} ms: every event pulled meanwhile would fail and use up a delivery,
+   * and a long outage would dead-letter them all, though none of them is at fault.
    */
   private void awaitDatabase() throws InterruptedException {
     log.warn(

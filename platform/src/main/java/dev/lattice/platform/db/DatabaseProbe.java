@@ -18,9 +18,9 @@ import org.postgresql.Driver;
  * connection from them when idle. The pool itself needs no help to recover: HikariCP drops broken
  * connections and opens new ones on demand.
  *
- * <p>Every step is bounded by {@code timeout}, rounded up to whole seconds (pgjdbc's unit): the
- * TCP connect, the whole login and each read. Not thread-safe: one check at a time; {@link
- * #close()} may be called from another thread.
+ * <p>Every step is bounded by {@code timeout}, rounded up to whole seconds (pgjdbc's unit): the TCP
+ * connect, the whole login and each read. Not thread-safe: one check at a time; {@link #close()}
+ * may be called from another thread.
  */
 public final class DatabaseProbe implements AutoCloseable {
 

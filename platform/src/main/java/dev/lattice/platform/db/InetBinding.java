@@ -16,10 +16,11 @@ import org.jooq.conf.ParamType;
 import org.jooq.impl.DSL;
 
 /**
- * Maps PostgreSQL {@code inet} columns to {@link String} for generated jOOQ classes: values bind
- * as text with an explicit {@code ::inet} cast, so PostgreSQL parses (and validates) the address,
- * and read back in PostgreSQL's canonical text form ({@code 192.0.2.1}, {@code 2001:db8::1}).
- * The jOOQ code generator applies it to every {@code inet} column (see {@code JooqConfiguration} in codegen).
+ * Maps PostgreSQL {@code inet} columns to {@link String} for generated jOOQ classes: values bind as
+ * text with an explicit {@code ::inet} cast, so PostgreSQL parses (and validates) the address, and
+ * read back in PostgreSQL's canonical text form ({@code 192.0.2.1}, {@code 2001:db8::1}). The jOOQ
+ * code generator applies it to every {@code inet} column (see {@code JooqConfiguration} in
+ * codegen).
  */
 public final class InetBinding implements Binding<Object, String> {
 
@@ -47,7 +48,8 @@ public final class InetBinding implements Binding<Object, String> {
 
   @Override
   public void set(BindingSetStatementContext<String> ctx) throws SQLException {
-    ctx.statement().setString(ctx.index(), Objects.toString(ctx.convert(converter()).value(), null));
+    ctx.statement()
+        .setString(ctx.index(), Objects.toString(ctx.convert(converter()).value(), null));
   }
 
   @Override

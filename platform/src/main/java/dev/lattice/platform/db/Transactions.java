@@ -88,13 +88,14 @@ public final class Transactions {
     }
     for (int attempt = 1; ; attempt++) {
       try {
-        return dsl.transactionResult(configuration -> {
-          DSLContext tx = configuration.dsl();
-          if (serializable) {
-            tx.execute("set transaction isolation level serializable");
-          }
-          return work.run(tx);
-        });
+        return dsl.transactionResult(
+            configuration -> {
+              DSLContext tx = configuration.dsl();
+              if (serializable) {
+                tx.execute("set transaction isolation level serializable");
+              }
+              return work.run(tx);
+            });
       } catch (DataAccessException e) {
         if (!isRetryable(e)) {
           throw e;

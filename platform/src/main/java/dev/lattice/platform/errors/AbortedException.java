@@ -26,7 +26,11 @@ public class AbortedException extends RetryableException {
 
   /** With every detail. */
   public AbortedException(
-      String reason, String message, Map<String, String> metadata, Duration retryDelay, Throwable cause) {
+      String reason,
+      String message,
+      Map<String, String> metadata,
+      Duration retryDelay,
+      Throwable cause) {
     super(reason, message, metadata, retryDelay, cause);
   }
 

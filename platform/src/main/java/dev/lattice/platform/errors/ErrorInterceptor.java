@@ -130,8 +130,8 @@ public final class ErrorInterceptor implements ServerInterceptor {
      * (Envoy, the local edge) get the standard {@code Retry-After} header along with the 429/503.
      * An {@code UNAVAILABLE} one also gets the delay in milliseconds as {@code
      * grpc-retry-pushback-ms}, which gRPC clients' service-config retry honours. Only {@code
-     * UNAVAILABLE}: the one code clients retry, and grpc-java repeats a call whatever its code
-     * once a pushback is present.
+     * UNAVAILABLE}: the one code clients retry, and grpc-java repeats a call whatever its code once
+     * a pushback is present.
      */
     private void closeWithRetryAfter(Status status, Metadata trailers) {
       if (!status.isOk()) {
@@ -140,7 +140,9 @@ public final class ErrorInterceptor implements ServerInterceptor {
       }
       if (status.getCode() == Status.Code.UNAVAILABLE) {
         ErrorMapper.retryDelay(status, trailers)
-            .ifPresent(delay -> trailers.put(ErrorMapper.RETRY_PUSHBACK_MS, Long.toString(delay.toMillis())));
+            .ifPresent(
+                delay ->
+                    trailers.put(ErrorMapper.RETRY_PUSHBACK_MS, Long.toString(delay.toMillis())));
       }
       super.close(status, trailers);
     }

@@ -1,8 +1,8 @@
 package dev.lattice.platform.errors;
 
 import com.google.protobuf.Any;
-import com.google.rpc.BadRequest;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.RetryInfo;
 import io.grpc.Metadata;
@@ -65,11 +65,11 @@ public final class ErrorMapper {
       Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
 
   /**
-   * The trailer that repeats an {@code UNAVAILABLE} error's {@code RetryInfo} delay in
-   * milliseconds for gRPC's own retry (gRFC A6 "server pushback"): a client whose service config
-   * retries the method waits this long before its next attempt, in every gRPC implementation,
-   * with no code of its own. Never sent with another code: grpc-java would retry it regardless of
-   * the policy's retryable codes.
+   * The trailer that repeats an {@code UNAVAILABLE} error's {@code RetryInfo} delay in milliseconds
+   * for gRPC's own retry (gRFC A6 "server pushback"): a client whose service config retries the
+   * method waits this long before its next attempt, in every gRPC implementation, with no code of
+   * its own. Never sent with another code: grpc-java would retry it regardless of the policy's
+   * retryable codes.
    */
   public static final Metadata.Key<String> RETRY_PUSHBACK_MS =
       Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
@@ -100,8 +100,12 @@ public final class ErrorMapper {
       return e;
     }
     if (isDatabaseUnavailable(failure)) {
-      return StatusProto.toStatusRuntimeException(toRpcStatus(new UnavailableException(
-          DATABASE_UNAVAILABLE_REASON, "the service is busy; retry shortly", DATABASE_RETRY_DELAY)));
+      return StatusProto.toStatusRuntimeException(
+          toRpcStatus(
+              new UnavailableException(
+                  DATABASE_UNAVAILABLE_REASON,
+                  "the service is busy; retry shortly",
+                  DATABASE_RETRY_DELAY)));
     }
     if (failure instanceof StatusException e && isCallerSafe(e.getStatus())) {
       Metadata trailers = e.getTrailers();
@@ -135,7 +139,8 @@ public final class ErrorMapper {
       if (t instanceof SQLTransientConnectionException) {
         return true;
       }
-      if (t instanceof SQLException sql && sql.getSQLState() != null
+      if (t instanceof SQLException sql
+          && sql.getSQLState() != null
           && (sql.getSQLState().startsWith("08") || sql.getSQLState().matches("57P0[1-3]"))) {
         return true;
       }

@@ -5,11 +5,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A failure the caller may retry, optionally after a delay the server advises; mapped with a
- * {@code google.rpc.RetryInfo} when the delay is given. Its three kinds ({@link AbortedException},
- * {@link UnavailableException}, {@link ResourceExhaustedException}) differ only in their status
- * code and take the same parameters, documented here; see {@link LatticeException} for what may go
- * into the reason, message and metadata. Immutable and thread-safe.
+ * A failure the caller may retry, optionally after a delay the server advises; mapped with a {@code
+ * google.rpc.RetryInfo} when the delay is given. Its three kinds ({@link AbortedException}, {@link
+ * UnavailableException}, {@link ResourceExhaustedException}) differ only in their status code and
+ * take the same parameters, documented here; see {@link LatticeException} for what may go into the
+ * reason, message and metadata. Immutable and thread-safe.
  */
 public abstract class RetryableException extends LatticeException {
 
@@ -24,7 +24,11 @@ public abstract class RetryableException extends LatticeException {
    * @throws IllegalArgumentException if {@code retryDelay} is negative
    */
   protected RetryableException(
-      String reason, String message, Map<String, String> metadata, Duration retryDelay, Throwable cause) {
+      String reason,
+      String message,
+      Map<String, String> metadata,
+      Duration retryDelay,
+      Throwable cause) {
     super(reason, message, metadata, cause);
     if (retryDelay != null && retryDelay.isNegative()) {
       throw new IllegalArgumentException("retryDelay must not be negative: " + retryDelay);

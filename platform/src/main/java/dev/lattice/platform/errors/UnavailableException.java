@@ -25,7 +25,11 @@ public class UnavailableException extends RetryableException {
 
   /** With every detail. */
   public UnavailableException(
-      String reason, String message, Map<String, String> metadata, Duration retryDelay, Throwable cause) {
+      String reason,
+      String message,
+      Map<String, String> metadata,
+      Duration retryDelay,
+      Throwable cause) {
     super(reason, message, metadata, retryDelay, cause);
   }
 

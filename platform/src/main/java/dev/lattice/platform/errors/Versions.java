@@ -25,8 +25,11 @@ public final class Versions {
   public static void require(String what, long current, long expected) {
     if (current != expected) {
       throw new AbortedException(
-          VERSION_MISMATCH, "the " + what + " changed since it was read; read it again",
-          Map.of("currentVersion", Long.toString(current)), null, null);
+          VERSION_MISMATCH,
+          "the " + what + " changed since it was read; read it again",
+          Map.of("currentVersion", Long.toString(current)),
+          null,
+          null);
     }
   }
 }

@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
 
 /**
  * Every event payload type of the contracts, for printing and redacting envelopes. Found from the
- * contracts themselves, not a list: the descriptor set that {@code lattice-proto} carries
- * ({@value #DESCRIPTOR_SET}) names every {@code lattice/<service>/v1/<service>_events.proto}, and
- * each file's generated class gives its descriptor. A new service's events are registered by
- * adding that file; the platform names no service.
+ * contracts themselves, not a list: the descriptor set that {@code lattice-proto} carries ({@value
+ * #DESCRIPTOR_SET}) names every {@code lattice/<service>/v1/<service>_events.proto}, and each
+ * file's generated class gives its descriptor. A new service's events are registered by adding that
+ * file; the platform names no service.
  */
 public final class EventPayloadTypes {
 
@@ -64,7 +64,8 @@ public final class EventPayloadTypes {
   private static FileDescriptorSet descriptorSet() {
     try (InputStream in = EventPayloadTypes.class.getResourceAsStream(DESCRIPTOR_SET)) {
       if (in == null) {
-        throw new IllegalStateException(DESCRIPTOR_SET + " is not on the classpath (lattice-proto)");
+        throw new IllegalStateException(
+            DESCRIPTOR_SET + " is not on the classpath (lattice-proto)");
       }
       return FileDescriptorSet.parseFrom(in);
     } catch (IOException e) {
@@ -77,9 +78,10 @@ public final class EventPayloadTypes {
    * message class uses), found by protoc's naming: {@code java_package} plus the outer class name.
    */
   private static FileDescriptor generatedDescriptor(FileDescriptorProto file) {
-    String outer = file.getOptions().hasJavaOuterClassname()
-        ? file.getOptions().getJavaOuterClassname()
-        : outerClassName(file.getName());
+    String outer =
+        file.getOptions().hasJavaOuterClassname()
+            ? file.getOptions().getJavaOuterClassname()
+            : outerClassName(file.getName());
     String prefix = file.getOptions().getJavaPackage() + ".";
     for (String name : List.of(prefix + outer, prefix + outer + "OuterClass")) {
       try {

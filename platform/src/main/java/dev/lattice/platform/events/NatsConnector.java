@@ -108,9 +108,9 @@ public final class NatsConnector {
   /**
    * Returns when {@code nats} is connected and the server answers a PING within {@code timeout}
    * (jnats's {@code flush}, which also pushes out anything buffered); for health checks. A server
-   * that stopped answering without closing the socket is caught here within {@code timeout},
-   * long before the client's own pings ({@value #PING_INTERVAL_MS} ms × {@value #MAX_PINGS_OUT})
-   * give up on it.
+   * that stopped answering without closing the socket is caught here within {@code timeout}, long
+   * before the client's own pings ({@value #PING_INTERVAL_MS} ms × {@value #MAX_PINGS_OUT}) give up
+   * on it.
    *
    * @throws IllegalStateException when the connection is not {@code CONNECTED} (disconnected,
    *     reconnecting, closed)

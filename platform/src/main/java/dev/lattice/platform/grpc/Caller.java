@@ -20,8 +20,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Who is on the other end of a call, as far as the network tells: the client address (the peer,
- * or the right-most {@code x-forwarded-for} hop that is not a trusted proxy, when the peer is a
+ * Who is on the other end of a call, as far as the network tells: the client address (the peer, or
+ * the right-most {@code x-forwarded-for} hop that is not a trusted proxy, when the peer is a
  * trusted proxy) and the user agent. {@link LatticeServer} records it for every call of every
  * application service, before authentication; the outbox copies it into {@code Envelope.actor}.
  *

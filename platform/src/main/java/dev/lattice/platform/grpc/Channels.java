@@ -24,8 +24,9 @@ import java.util.regex.Pattern;
  *   <li>every call has a deadline ({@link DefaultDeadlineInterceptor}, default 5 s);
  *   <li>calls are traced and measured, and carry {@code traceparent};
  *   <li>only methods declared idempotent (by hand, or by their contract's {@code
- *       idempotency_level}: {@link Builder#idempotentMethodsOf}) are retried, and only on {@code UNAVAILABLE}: at most 3
- *       attempts, exponential backoff from 100 ms to 1 s (gRPC service config, with jitter);
+ *       idempotency_level}: {@link Builder#idempotentMethodsOf}) are retried, and only on {@code
+ *       UNAVAILABLE}: at most 3 attempts, exponential backoff from 100 ms to 1 s (gRPC service
+ *       config, with jitter);
  *   <li>no TLS: traffic between services stays inside the cluster network (Envoy terminates TLS at
  *       the edge); pass your own {@link ManagedChannelBuilder} to change that.
  * </ul>
@@ -97,10 +98,10 @@ public final class Channels {
     }
 
     /**
-     * Declares idempotent every method of {@code service} that its contract marks so ({@code
-     * option idempotency_level = NO_SIDE_EFFECTS} or {@code IDEMPOTENT}, which the generated
-     * method descriptors carry as {@code isSafe()} / {@code isIdempotent()}), so that the retry
-     * policy follows the contracts rather than a list kept by hand.
+     * Declares idempotent every method of {@code service} that its contract marks so ({@code option
+     * idempotency_level = NO_SIDE_EFFECTS} or {@code IDEMPOTENT}, which the generated method
+     * descriptors carry as {@code isSafe()} / {@code isIdempotent()}), so that the retry policy
+     * follows the contracts rather than a list kept by hand.
      */
     public Builder idempotentMethodsOf(ServiceDescriptor service) {
       for (MethodDescriptor<?, ?> method : service.getMethods()) {

@@ -20,8 +20,8 @@ import sun.misc.Signal;
  * shutdown, and the process then exits with status 0 when every close succeeded, 1 otherwise
  * (instead of the JVM's 143/130), so an orchestrator can tell a clean drain from a failed one. A
  * second signal during the drain is ignored, or, {@linkplain #forceOnSecondSignal() for a person at
- * a terminal}, stops the process at once. Other shutdowns ({@code System.exit}, the end of
- * {@code main}) close the resources from a JVM shutdown hook and keep their exit status.
+ * a terminal}, stops the process at once. Other shutdowns ({@code System.exit}, the end of {@code
+ * main}) close the resources from a JVM shutdown hook and keep their exit status.
  *
  * <p>Install one per process (the signal handlers of a later one replace the earlier ones).
  * Thread-safe; {@link #closeAll()} is idempotent and concurrent callers wait for the first.

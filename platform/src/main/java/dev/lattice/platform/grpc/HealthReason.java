@@ -6,9 +6,9 @@ import java.util.Optional;
 /**
  * Why a Lattice server answers {@code NOT_SERVING}: the standard {@code grpc.health.v1} response
  * carries only a status, so {@code Health/Check} adds the reason as the trailer {@value #NAME} — a
- * short phrase such as {@code database unreachable}, {@code NATS disconnected} or {@code
- * draining}, never SQL, a stack trace or a class name. Absent when the answer is {@code SERVING}
- * or the service is unknown.
+ * short phrase such as {@code database unreachable}, {@code NATS disconnected} or {@code draining},
+ * never SQL, a stack trace or a class name. Absent when the answer is {@code SERVING} or the
+ * service is unknown.
  */
 public final class HealthReason {
 

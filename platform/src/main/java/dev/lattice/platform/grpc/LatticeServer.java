@@ -28,10 +28,10 @@ import java.util.Set;
  * <p>Every application service gets, outermost first: telemetry → error mapping → the {@link
  * Caller} record (client address and user agent, {@linkplain Builder#trustedProxies trusted
  * proxies}) → {@linkplain Builder#auth authentication and authorization} when configured → the
- * {@linkplain Builder#interceptor extra interceptors} in registration order → validation → {@linkplain
- * Builder#idempotency idempotency keys} when configured → the handler. Idempotency sits after
- * validation so that an invalid request never claims a key. The health and reflection services get
- * no interceptors but the one that adds the reason trailer to health answers.
+ * {@linkplain Builder#interceptor extra interceptors} in registration order → validation →
+ * {@linkplain Builder#idempotency idempotency keys} when configured → the handler. Idempotency sits
+ * after validation so that an invalid request never claims a key. The health and reflection
+ * services get no interceptors but the one that adds the reason trailer to health answers.
  *
  * <p>Handlers run on virtual threads (one per call), so they may block on JDBC or downstream calls.
  * Limits: inbound messages up to 4 MiB, inbound metadata up to 16 KiB, TLS/HTTP2 handshake within
@@ -117,8 +117,8 @@ public final class LatticeServer implements AutoCloseable {
 
   /**
    * Marks the whole server and every service {@code NOT_SERVING}, with {@code reason} as their
-   * {@link HealthReason}, until {@link #markServing}. Before {@link #start()} it decides what
-   * start reports; once the drain has started it is ignored. Thread-safe; never waits for a drain.
+   * {@link HealthReason}, until {@link #markServing}. Before {@link #start()} it decides what start
+   * reports; once the drain has started it is ignored. Thread-safe; never waits for a drain.
    *
    * @param reason a short phrase for operators ({@code database unreachable}): no SQL, stack trace
    *     or class name, since any caller of the health service sees it
@@ -128,8 +128,8 @@ public final class LatticeServer implements AutoCloseable {
   }
 
   /**
-   * Undoes {@link #markNotServing}: the server and every service are {@code SERVING} again.
-   * Ignored once the drain has started, so a dependency check never revives a draining server.
+   * Undoes {@link #markNotServing}: the server and every service are {@code SERVING} again. Ignored
+   * once the drain has started, so a dependency check never revives a draining server.
    */
   public void markServing() {
     parts.health().markServing();
@@ -182,7 +182,8 @@ public final class LatticeServer implements AutoCloseable {
     private Set<String> trustedProxies = Set.of();
     // Error details travel packed in Any in every failed call's status.
     private final Set<com.google.protobuf.Descriptors.FileDescriptor> reflectedTypes =
-        new java.util.LinkedHashSet<>(List.of(dev.lattice.errors.v1.ErrorDetails.getDescriptor().getFile()));
+        new java.util.LinkedHashSet<>(
+            List.of(dev.lattice.errors.v1.ErrorDetails.getDescriptor().getFile()));
 
     private Builder(String serviceName, ServerBuilder<?> serverBuilder) {
       this.serviceName = Objects.requireNonNull(serviceName, "serviceName");
@@ -243,8 +244,8 @@ public final class LatticeServer implements AutoCloseable {
 
     /**
      * Files whose types answers carry inside {@code google.protobuf.Any} (event payloads, say):
-     * server reflection serves them with the services' files, so reflection clients can print
-     * those answers. The error details are always served.
+     * server reflection serves them with the services' files, so reflection clients can print those
+     * answers. The error details are always served.
      */
     public Builder reflectTypes(Collection<com.google.protobuf.Descriptors.FileDescriptor> files) {
       reflectedTypes.addAll(files);

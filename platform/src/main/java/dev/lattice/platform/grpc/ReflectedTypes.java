@@ -21,13 +21,13 @@ import java.util.Set;
  * Makes server reflection serve the types an answer carries inside {@code google.protobuf.Any}
  * (event payloads in audit records and dead letters, error details in a failed call's status).
  *
- * <p>grpc-java's reflection service serves the files of the registered services and their
- * imports, nothing else; a type reachable only through an {@code Any} is in none of them, so a
- * reflection client (grpcurl, {@code buf curl}) fails to print the answer ("unable to resolve
- * …"). This adds the files of those types to each service's file, as extra imports of the copy
- * reflection reads: the served file lists them among its dependencies, and every reflection query
- * that returns the service's file returns them too. The service's calls, its method descriptors
- * and everything else that reads the generated descriptors are untouched.
+ * <p>grpc-java's reflection service serves the files of the registered services and their imports,
+ * nothing else; a type reachable only through an {@code Any} is in none of them, so a reflection
+ * client (grpcurl, {@code buf curl}) fails to print the answer ("unable to resolve …"). This adds
+ * the files of those types to each service's file, as extra imports of the copy reflection reads:
+ * the served file lists them among its dependencies, and every reflection query that returns the
+ * service's file returns them too. The service's calls, its method descriptors and everything else
+ * that reads the generated descriptors are untouched.
  */
 final class ReflectedTypes {
 
@@ -35,8 +35,8 @@ final class ReflectedTypes {
 
   /**
    * {@code service} with a schema whose file also imports {@code extraFiles} (those it does not
-   * already reach, and none that imports it); unchanged when it has no protobuf schema or
-   * nothing is to be added.
+   * already reach, and none that imports it); unchanged when it has no protobuf schema or nothing
+   * is to be added.
    */
   static ServerServiceDefinition withTypes(
       ServerServiceDefinition service, Collection<FileDescriptor> extraFiles) {
@@ -49,7 +49,8 @@ final class ReflectedTypes {
     if (augmented == file) {
       return service;
     }
-    ServiceDescriptor protoService = augmented.findServiceByName(schema.getServiceDescriptor().getName());
+    ServiceDescriptor protoService =
+        augmented.findServiceByName(schema.getServiceDescriptor().getName());
     io.grpc.ServiceDescriptor.Builder rebuilt =
         io.grpc.ServiceDescriptor.newBuilder(descriptor.getName())
             .setSchemaDescriptor(new Schema(augmented, protoService));

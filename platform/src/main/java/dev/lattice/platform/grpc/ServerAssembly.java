@@ -55,9 +55,7 @@ record ServerAssembly(Server server, ServerHealth health, ServerLifecycle lifecy
     TransportLimits.apply(serverBuilder);
     Server server = serverBuilder.build();
     return new ServerAssembly(
-        server,
-        health,
-        new ServerLifecycle(serviceName, server, health, executor, drainTimeout));
+        server, health, new ServerLifecycle(serviceName, server, health, executor, drainTimeout));
   }
 
   @SuppressWarnings("deprecation") // the v1alpha protocol is deprecated, not gone from clients

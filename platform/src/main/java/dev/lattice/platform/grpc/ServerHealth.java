@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The health a {@link LatticeServer} reports: one status for the whole server ({@code ""}) and
- * each application service, all turned together, and the {@link HealthReason} of a {@code
- * NOT_SERVING} answer. Once {@link #drain()} has run it stays {@code NOT_SERVING} ({@value
+ * The health a {@link LatticeServer} reports: one status for the whole server ({@code ""}) and each
+ * application service, all turned together, and the {@link HealthReason} of a {@code NOT_SERVING}
+ * answer. Once {@link #drain()} has run it stays {@code NOT_SERVING} ({@value
  * LatticeServer#DRAINING}) whatever is reported later. Thread-safe; no method waits for anything
  * but this object's own short lock, so a dependency monitor may report while the server drains.
  */

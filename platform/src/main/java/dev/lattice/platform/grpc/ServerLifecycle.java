@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lifecycle of a {@link LatticeServer}: start once, collect drain hooks, and drain once, as
- * the server's class comment describes: health turns {@code NOT_SERVING} for good, the server
- * stops accepting, in-flight calls get the drain timeout, the rest are cancelled (their handlers
+ * The lifecycle of a {@link LatticeServer}: start once, collect drain hooks, and drain once, as the
+ * server's class comment describes: health turns {@code NOT_SERVING} for good, the server stops
+ * accepting, in-flight calls get the drain timeout, the rest are cancelled (their handlers
  * interrupted), then the drain hooks run in reverse registration order. Thread-safe: every step
  * runs under one lock, so a second {@link #shutdown} waits for the first.
  */

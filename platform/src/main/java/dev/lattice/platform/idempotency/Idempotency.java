@@ -30,7 +30,8 @@ public final class Idempotency {
   public static IdempotencyClaim require() {
     return current()
         .orElseThrow(
-            () -> new IllegalStateException("no idempotency claim: the RPC does not require a key"));
+            () ->
+                new IllegalStateException("no idempotency claim: the RPC does not require a key"));
   }
 
   /** The per-call holder; written in {@code onMessage}, read by the handler after it. */

@@ -39,14 +39,14 @@ import org.slf4j.LoggerFactory;
  *       field {@code metadata.idempotency-key}) and valid ({@value IdempotencyErrors#KEY_INVALID});
  *       the call needs an authenticated {@link Principal}. Keys are scoped by tenant, caller
  *       subject and full method name.
- *   <li>When the request arrives, the key is claimed in its own short transaction, with the
- *       SHA-256 of the request's deterministic serialization. A key completed with the same
- *       request is replayed: the stored bytes, parsed with the method's response marshaller, with
- *       response header {@code idempotency-replayed: true}, and the handler does not run. A key
- *       used with another request fails with {@code ALREADY_EXISTS} {@value
- *       IdempotencyErrors#KEY_REUSED}; one whose first call still runs under a live lease with
- *       {@code ABORTED} {@value IdempotencyErrors#KEY_IN_USE} and a 1 s {@code RetryInfo}. An
- *       {@code IN_PROGRESS} key whose lease ran out (its owner crashed) is taken over.
+ *   <li>When the request arrives, the key is claimed in its own short transaction, with the SHA-256
+ *       of the request's deterministic serialization. A key completed with the same request is
+ *       replayed: the stored bytes, parsed with the method's response marshaller, with response
+ *       header {@code idempotency-replayed: true}, and the handler does not run. A key used with
+ *       another request fails with {@code ALREADY_EXISTS} {@value IdempotencyErrors#KEY_REUSED};
+ *       one whose first call still runs under a live lease with {@code ABORTED} {@value
+ *       IdempotencyErrors#KEY_IN_USE} and a 1 s {@code RetryInfo}. An {@code IN_PROGRESS} key whose
+ *       lease ran out (its owner crashed) is taken over.
  *   <li>The handler finds the claim with {@link Idempotency#require()} and calls {@link
  *       IdempotencyClaim#complete} in its business transaction.
  *   <li><b>Errors are not stored.</b> A call that ends with any error (thrown, {@code onError},
@@ -92,8 +92,10 @@ public final class IdempotencyInterceptor implements ServerInterceptor {
     for (ServerServiceDefinition service : services) {
       for (MethodDescriptor<?, ?> method : service.getServiceDescriptor().getMethods()) {
         if (!(method.getSchemaDescriptor() instanceof ProtoMethodDescriptorSupplier supplier)
-            || !supplier.getMethodDescriptor().getOptions().getExtension(
-                Options.requiresIdempotencyKey)) {
+            || !supplier
+                .getMethodDescriptor()
+                .getOptions()
+                .getExtension(Options.requiresIdempotencyKey)) {
           continue;
         }
         if (method.getType() != MethodDescriptor.MethodType.UNARY) {
@@ -148,8 +150,8 @@ public final class IdempotencyInterceptor implements ServerInterceptor {
     }
 
     /**
-     * Releases the claim unless the handler completed it and the call succeeded. Runs at most
-     * once; a release that fails is logged and left to the lease.
+     * Releases the claim unless the handler completed it and the call succeeded. Runs at most once;
+     * a release that fails is logged and left to the lease.
      */
     void settle(boolean ok) {
       IdempotencyClaim claim = slot.claim;

@@ -27,18 +27,23 @@ public final class IdempotencyPurger implements AutoCloseable {
 
   /** Starts purging {@code store}, the first pass after {@link #INTERVAL}. */
   public static IdempotencyPurger start(String service, IdempotencyStore store) {
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-        Thread.ofPlatform().daemon().name(service + "-idempotency-purge").factory());
-    scheduler.scheduleWithFixedDelay(() -> {
-      try {
-        int deleted = store.purgeExpired();
-        if (deleted > 0) {
-          log.info("deleted {} expired idempotency key(s)", deleted);
-        }
-      } catch (RuntimeException e) {
-        log.warn("idempotency key purge failed; the next pass retries: {}", e.toString());
-      }
-    }, INTERVAL.toMinutes(), INTERVAL.toMinutes(), TimeUnit.MINUTES);
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name(service + "-idempotency-purge").factory());
+    scheduler.scheduleWithFixedDelay(
+        () -> {
+          try {
+            int deleted = store.purgeExpired();
+            if (deleted > 0) {
+              log.info("deleted {} expired idempotency key(s)", deleted);
+            }
+          } catch (RuntimeException e) {
+            log.warn("idempotency key purge failed; the next pass retries: {}", e.toString());
+          }
+        },
+        INTERVAL.toMinutes(),
+        INTERVAL.toMinutes(),
+        TimeUnit.MINUTES);
     return new IdempotencyPurger(scheduler);
   }
 

@@ -103,7 +103,8 @@ public final class IdempotencyStore {
       if (insertClaim(scope, requestHash, token)) {
         return new Outcome.Claimed(token);
       }
-      Field<Boolean> leaseOver = DSL.field(LEASE_UNTIL.lt(DSL.currentOffsetDateTime())).as("lease_over");
+      Field<Boolean> leaseOver =
+          DSL.field(LEASE_UNTIL.lt(DSL.currentOffsetDateTime())).as("lease_over");
       Field<Boolean> expired = DSL.field(EXPIRE_TIME.lt(DSL.currentOffsetDateTime())).as("expired");
       Record existing =
           dsl.select(REQUEST_HASH, STATE, RESPONSE, leaseOver, expired)
@@ -211,8 +212,7 @@ public final class IdempotencyStore {
   private static Field<OffsetDateTime> after(Duration duration) {
     return DSL.field(
         "now() + {0} * interval '1 millisecond'",
-        SQLDataType.TIMESTAMPWITHTIMEZONE,
-        DSL.val(duration.toMillis()));
+        SQLDataType.TIMESTAMPWITHTIMEZONE, DSL.val(duration.toMillis()));
   }
 
   private static Condition is(Scope scope) {

@@ -20,11 +20,12 @@ import dev.lattice.platform.paging.PageTokens;
 import io.grpc.stub.StreamObserver;
 
 /**
- * The operations service every Lattice server exposes about itself: its outbox and the dead
- * letters of its consumers. A request naming another service is {@code INVALID_ARGUMENT} (each
- * server answers only for itself; Envoy routes {@code /v1/operations/{service}/…} to the right
- * one); a request naming none means this one, since a gRPC caller already chose the server. Replaying a dead letter publishes it again and removes it from {@code DEAD_LETTERS}, so
- * listed dead letters are always {@code PENDING}.
+ * The operations service every Lattice server exposes about itself: its outbox and the dead letters
+ * of its consumers. A request naming another service is {@code INVALID_ARGUMENT} (each server
+ * answers only for itself; Envoy routes {@code /v1/operations/{service}/…} to the right one); a
+ * request naming none means this one, since a gRPC caller already chose the server. Replaying a
+ * dead letter publishes it again and removes it from {@code DEAD_LETTERS}, so listed dead letters
+ * are always {@code PENDING}.
  */
 public final class OperationsGrpcService extends OperationsServiceGrpc.OperationsServiceImplBase {
 
@@ -72,10 +73,12 @@ public final class OperationsGrpcService extends OperationsServiceGrpc.Operation
         pageTokens.decode(request.getPageToken(), fingerprint).map(c -> c.longValue(0)).orElse(0L);
     DeadLetterPage page =
         deadLetters.list(
-            new DeadLetterQuery(service, request.getConsumer(), request.getType(), pageSize, afterSequence));
+            new DeadLetterQuery(
+                service, request.getConsumer(), request.getType(), pageSize, afterSequence));
     page.deadLetters().forEach(d -> response.addDeadLetters(mapper.toProto(d)));
     if (page.hasMore()) {
-      response.setNextPageToken(pageTokens.encode(PageCursor.of(fingerprint, page.nextAfterSequence())));
+      response.setNextPageToken(
+          pageTokens.encode(PageCursor.of(fingerprint, page.nextAfterSequence())));
     }
     responses.onNext(response.build());
     responses.onCompleted();
@@ -88,7 +91,9 @@ public final class OperationsGrpcService extends OperationsServiceGrpc.Operation
     var replayed = deadLetters.replay(service, request.getDeadLetterId());
     responses.onNext(
         ReplayDeadLetterResponse.newBuilder()
-            .setDeadLetter(mapper.toProto(replayed).toBuilder().setStatus(DeadLetterStatus.DEAD_LETTER_STATUS_REPLAYED))
+            .setDeadLetter(
+                mapper.toProto(replayed).toBuilder()
+                    .setStatus(DeadLetterStatus.DEAD_LETTER_STATUS_REPLAYED))
             .build());
     responses.onCompleted();
   }
@@ -96,7 +101,8 @@ public final class OperationsGrpcService extends OperationsServiceGrpc.Operation
   private void requireSelf(String requested) {
     if (!requested.isEmpty() && !service.equals(requested)) {
       throw InvalidArgumentException.forField(
-          "service", "this server is the " + service + " service; ask the " + requested + " service's server");
+          "service",
+          "this server is the " + service + " service; ask the " + requested + " service's server");
     }
   }
 }

@@ -7,9 +7,8 @@ import dev.lattice.platform.grpc.Caller;
 import java.util.Optional;
 
 /**
- * The actor of an event written during a gRPC call: the authenticated user ({@link Principal})
- * with the client address and user agent the platform recorded for the call ({@link Caller}).
- * Stateless.
+ * The actor of an event written during a gRPC call: the authenticated user ({@link Principal}) with
+ * the client address and user agent the platform recorded for the call ({@link Caller}). Stateless.
  */
 final class CallActors {
 
@@ -21,8 +20,8 @@ final class CallActors {
    * <ul>
    *   <li>No actor set (the default instance): a USER actor of the current call's principal with
    *       the call's client address and user agent.
-   *   <li>A USER actor of the current call's principal without client address and user agent:
-   *       the same actor with the call's.
+   *   <li>A USER actor of the current call's principal without client address and user agent: the
+   *       same actor with the call's.
    *   <li>Anything else: {@code actor} as given.
    * </ul>
    *

@@ -44,10 +44,11 @@ import org.jooq.Record2;
  * <p>For each event it builds the {@link Envelope}: {@code event_id} a fresh UUIDv7, {@code type}
  * the subject {@code lattice.<service>.<event_name>} (as the envelope contract defines it), {@code
  * source} the service, {@code payload} the message packed in an {@code Any}, {@code occurred_at}
- * the event's time or this writer's clock, {@code actor} the event's or, when the event names
- * none, the caller of the current gRPC call ({@link CallActors}). The current OpenTelemetry
- * context ({@code traceparent} …) is stored with the row, so the published message continues the
- * trace of the request that wrote it. Insertion is one statement; the insert trigger notifies listening relays at commit.
+ * the event's time or this writer's clock, {@code actor} the event's or, when the event names none,
+ * the caller of the current gRPC call ({@link CallActors}). The current OpenTelemetry context
+ * ({@code traceparent} …) is stored with the row, so the published message continues the trace of
+ * the request that wrote it. Insertion is one statement; the insert trigger notifies listening
+ * relays at commit.
  *
  * <p>Thread-safe; one instance per service.
  */

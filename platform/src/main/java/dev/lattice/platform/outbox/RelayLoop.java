@@ -13,10 +13,10 @@ import org.slf4j.LoggerFactory;
  * The background polling of an {@link OutboxRelay}: on its platform thread it runs a round, goes
  * again at once after a round that published something (or claimed a full batch), and otherwise
  * waits for a {@linkplain #wakeUp wake-up} or the poll interval; it claims nothing while NATS is
- * not connected, pauses with backoff up to {@value #MAX_FAILURE_PAUSE_MS} ms after a failed
- * round, and every {@value OutboxRelay#HEARTBEAT_INTERVAL_MS} ms refreshes the backlog gauges and
- * writes the heartbeat row. {@link #wakeUp} and {@link #stop} are thread-safe; the rest runs on
- * the loop's thread.
+ * not connected, pauses with backoff up to {@value #MAX_FAILURE_PAUSE_MS} ms after a failed round,
+ * and every {@value OutboxRelay#HEARTBEAT_INTERVAL_MS} ms refreshes the backlog gauges and writes
+ * the heartbeat row. {@link #wakeUp} and {@link #stop} are thread-safe; the rest runs on the loop's
+ * thread.
  */
 final class RelayLoop {
 

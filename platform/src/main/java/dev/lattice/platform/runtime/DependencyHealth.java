@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * and counts as failed, so a hanging driver can neither stall the monitor nor pile up threads.
  *
  * <p><b>Verdicts</b> go to {@code onChange} on the monitor's thread: the reasons of the failing
- * checks joined with {@code "; "} in check order ({@code database unreachable; NATS
- * disconnected}), or empty when every check passes. The first round reports only a failure, since
- * a server starts {@code SERVING}.
+ * checks joined with {@code "; "} in check order ({@code database unreachable; NATS disconnected}),
+ * or empty when every check passes. The first round reports only a failure, since a server starts
+ * {@code SERVING}.
  *
  * <p>Runs from {@link #start} until {@link #close()}; thread-safe.
  */

@@ -28,14 +28,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * java -cp '/app/lib/*' dev.lattice.platform.runtime.HealthCheckMain --http PORT PATH
  * </pre>
  *
- * <p>The first form calls {@code grpc.health.v1.Health/Check} on {@code 127.0.0.1:PORT} (for
- * {@code SERVICE}, or the whole server when omitted) and exits 0 only when the answer is SERVING;
- * a NOT_SERVING answer's {@linkplain HealthReason reason} is printed with it.
- * The second sends a {@code GET} of PATH (starting with {@code /}) to {@code http://127.0.0.1:PORT}
- * and exits 0 when any HTTP answer below 500 comes back: for a plain HTTP server (the card processor sandbox) that has no health endpoint,
- * an answer at all, even 401 to this credential-less probe, proves it serves. Each attempt has a
- * deadline of {@value #DEADLINE_SECONDS} s. Anything else exits 1, which Docker counts as
- * unhealthy; one line on standard output says what was seen.
+ * <p>The first form calls {@code grpc.health.v1.Health/Check} on {@code 127.0.0.1:PORT} (for {@code
+ * SERVICE}, or the whole server when omitted) and exits 0 only when the answer is SERVING; a
+ * NOT_SERVING answer's {@linkplain HealthReason reason} is printed with it. The second sends a
+ * {@code GET} of PATH (starting with {@code /}) to {@code http://127.0.0.1:PORT} and exits 0 when
+ * any HTTP answer below 500 comes back: for a plain HTTP server (the card processor sandbox) that
+ * has no health endpoint, an answer at all, even 401 to this credential-less probe, proves it
+ * serves. Each attempt has a deadline of {@value #DEADLINE_SECONDS} s. Anything else exits 1, which
+ * Docker counts as unhealthy; one line on standard output says what was seen.
  */
 public final class HealthCheckMain {
 

@@ -37,8 +37,13 @@ public record ServiceContext(
    * retries with backoff, dead letters, tracing); add handlers and return it from {@link
    * ServiceModule#consumers}. The runtime starts and drains it.
    */
-  public EventConsumer.Builder consumer(String durableName, String stream, String... filterSubjects) {
+  public EventConsumer.Builder consumer(
+      String durableName, String stream, String... filterSubjects) {
     return EventConsumer.builder(
-        ConsumerSpec.of(name, durableName, stream, filterSubjects), nats, dsl, deadLetters, telemetry);
+        ConsumerSpec.of(name, durableName, stream, filterSubjects),
+        nats,
+        dsl,
+        deadLetters,
+        telemetry);
   }
 }

@@ -8,9 +8,9 @@ import io.grpc.BindableService;
 import java.util.List;
 
 /**
- * What a Lattice service adds to the shared runtime: its name, its default port, the gRPC
- * services it binds, the events it consumes and where its token keys come from. Implemented by
- * each service's main class.
+ * What a Lattice service adds to the shared runtime: its name, its default port, the gRPC services
+ * it binds, the events it consumes and where its token keys come from. Implemented by each
+ * service's main class.
  */
 public interface ServiceModule {
 
@@ -21,16 +21,16 @@ public interface ServiceModule {
   int defaultPort();
 
   /**
-   * Whether the service publishes events: the runtime then provisions its stream ({@code
-   * ORDERS} on {@code lattice.orders.>}) and runs its outbox relay. True unless overridden.
+   * Whether the service publishes events: the runtime then provisions its stream ({@code ORDERS} on
+   * {@code lattice.orders.>}) and runs its outbox relay. True unless overridden.
    */
   default boolean publishesEvents() {
     return true;
   }
 
   /**
-   * Reads the service's own settings from {@code env} the way its start will, without starting
-   * or connecting anything, and throws on the first one that is missing or malformed. {@link
+   * Reads the service's own settings from {@code env} the way its start will, without starting or
+   * connecting anything, and throws on the first one that is missing or malformed. {@link
    * ServiceRuntime#checkConfig} calls it after the platform's settings and before any start, so a
    * misconfigured service stops with one line naming the variable; checks of a deployment (the
    * compose file's environment) call it too. Nothing to check unless overridden.
@@ -41,14 +41,14 @@ public interface ServiceModule {
   default void checkConfig(Env env) {}
 
   /**
-   * Builds the service's gRPC implementations from the started infrastructure. Called once, on
-   * the starting thread, before the server accepts calls.
+   * Builds the service's gRPC implementations from the started infrastructure. Called once, on the
+   * starting thread, before the server accepts calls.
    */
   List<BindableService> services(ServiceContext context);
 
   /**
-   * The service's durable consumers, built (not started) from {@link ServiceContext#consumer};
-   * the runtime starts them after the server and closes them on drain. None unless overridden.
+   * The service's durable consumers, built (not started) from {@link ServiceContext#consumer}; the
+   * runtime starts them after the server and closes them on drain. None unless overridden.
    */
   default List<EventConsumer> consumers(ServiceContext context) {
     return List.of();
@@ -66,8 +66,8 @@ public interface ServiceModule {
 
   /**
    * What the service runs beside its gRPC server (periodic housekeeping, an extra HTTP listener),
-   * started by this call once the server accepts calls. The runtime closes each on drain, after
-   * the in-flight calls finished and before the consumers stop. None unless overridden.
+   * started by this call once the server accepts calls. The runtime closes each on drain, after the
+   * in-flight calls finished and before the consumers stop. None unless overridden.
    */
   default List<AutoCloseable> background(ServiceContext context) {
     return List.of();

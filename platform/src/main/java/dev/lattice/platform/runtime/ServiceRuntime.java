@@ -21,19 +21,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts a Lattice service the one way all six start (docs/architecture.md §4): configuration, telemetry, the
- * pool, migrations ({@code db/platform} then {@code db/migration/<name>}), NATS and its streams,
- * the token key source, the service's own gRPC services plus the shared operations service, all
- * behind authentication and the access rules their protos declare and with idempotency keys
- * enforced where their protos require them (expired keys purged hourly by {@link
+ * Starts a Lattice service the one way all six start (docs/architecture.md §4): configuration,
+ * telemetry, the pool, migrations ({@code db/platform} then {@code db/migration/<name>}), NATS and
+ * its streams, the token key source, the service's own gRPC services plus the shared operations
+ * service, all behind authentication and the access rules their protos declare and with idempotency
+ * keys enforced where their protos require them (expired keys purged hourly by {@link
  * IdempotencyPurger}), the outbox relay, the server, the {@linkplain DependencyHealth dependency
  * checks} that keep its health true to its database and NATS, then the service's consumers. Drain
  * runs it backwards: in-flight calls finish, consumers stop, the relay flushes, NATS closes, the
- * pool closes, telemetry flushes. Anything that fails on the way
- * closes what was already started, in reverse order, and the failure propagates. Before any of it,
- * {@link #checkConfig} reads every setting, so a misconfigured service fails before it connects
- * anywhere. Each stage is one method of {@code ServiceStartup}, in this order. Thread-safe: it
- * holds no state.
+ * pool closes, telemetry flushes. Anything that fails on the way closes what was already started,
+ * in reverse order, and the failure propagates. Before any of it, {@link #checkConfig} reads every
+ * setting, so a misconfigured service fails before it connects anywhere. Each stage is one method
+ * of {@code ServiceStartup}, in this order. Thread-safe: it holds no state.
  */
 public final class ServiceRuntime {
 
@@ -45,14 +44,16 @@ public final class ServiceRuntime {
   /** The health reason while the service's database does not answer. */
   public static final String DATABASE_UNREACHABLE = "database unreachable";
 
-  /** The health reason while the service's NATS connection is down or its server does not answer. */
+  /**
+   * The health reason while the service's NATS connection is down or its server does not answer.
+   */
   public static final String NATS_DISCONNECTED = "NATS disconnected";
 
   private ServiceRuntime() {}
 
   /**
-   * A service's {@code main}: starts it from the process environment, drains on SIGTERM/SIGINT
-   * and exits once the server has stopped. A start-up failure exits with status 1.
+   * A service's {@code main}: starts it from the process environment, drains on SIGTERM/SIGINT and
+   * exits once the server has stopped. A start-up failure exits with status 1.
    */
   public static void main(ServiceModule module) {
     GracefulShutdown shutdown = GracefulShutdown.install(module.name());
@@ -87,15 +88,14 @@ public final class ServiceRuntime {
   }
 
   /**
-   * Reads every setting that {@link #start} of {@code module} reads, without starting or
-   * connecting anything: the server ({@link ServerConfig}), the database ({@link DbConfig}),
-   * token verification ({@link AuthConfig}), telemetry ({@link TelemetryConfig}), the dependency
-   * checks behind health ({@link HealthConfig}), the NATS URL,
-   * identity's target for the default key source, the trusted proxies, page tokens ({@link
-   * PageTokens}) and, for a service that publishes events, its stream ({@link StreamSettings})
-   * and outbox relay ({@link OutboxRelayConfig}); then the module's own ({@link
-   * ServiceModule#checkConfig}). Start calls it first; a deployment check calls it with the
-   * environment it will give the service.
+   * Reads every setting that {@link #start} of {@code module} reads, without starting or connecting
+   * anything: the server ({@link ServerConfig}), the database ({@link DbConfig}), token
+   * verification ({@link AuthConfig}), telemetry ({@link TelemetryConfig}), the dependency checks
+   * behind health ({@link HealthConfig}), the NATS URL, identity's target for the default key
+   * source, the trusted proxies, page tokens ({@link PageTokens}) and, for a service that publishes
+   * events, its stream ({@link StreamSettings}) and outbox relay ({@link OutboxRelayConfig}); then
+   * the module's own ({@link ServiceModule#checkConfig}). Start calls it first; a deployment check
+   * calls it with the environment it will give the service.
    *
    * @throws ConfigException for the first setting that is missing or malformed, naming the
    *     variable; an {@link IllegalArgumentException} of a settings record becomes one, prefixed
@@ -136,7 +136,8 @@ public final class ServiceRuntime {
    * Starts {@code module} on the given server builder, so tests can run the real service on an
    * in-process or loopback server.
    */
-  public static RunningService start(ServiceModule module, Env env, ServerBuilder<?> serverBuilder) {
+  public static RunningService start(
+      ServiceModule module, Env env, ServerBuilder<?> serverBuilder) {
     checkConfig(module, env);
     return startChecked(module, env, serverBuilder);
   }

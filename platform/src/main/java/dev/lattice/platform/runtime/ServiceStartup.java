@@ -47,11 +47,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One start of one service, as {@link ServiceRuntime} documents it: one method per stage, in the
- * order of docs/architecture.md §4 (the configuration was checked before): telemetry, the pool
- * and migrations, jOOQ, NATS and the streams, the gRPC server, the outbox relay, the dependency
- * checks, the consumers and background jobs. Until the server's drain owns them, what each stage
- * opened is remembered, and a failure closes it in reverse order. Not thread-safe; use once, from
- * the starting thread.
+ * order of docs/architecture.md §4 (the configuration was checked before): telemetry, the pool and
+ * migrations, jOOQ, NATS and the streams, the gRPC server, the outbox relay, the dependency checks,
+ * the consumers and background jobs. Until the server's drain owns them, what each stage opened is
+ * remembered, and a failure closes it in reverse order. Not thread-safe; use once, from the
+ * starting thread.
  */
 final class ServiceStartup {
 
@@ -152,8 +152,14 @@ final class ServiceStartup {
     DeadLetters deadLetters = new DeadLetters(nats);
     context =
         new ServiceContext(
-            name, env, dsl, telemetry, Clock.systemUTC(),
-            OutboxWriter.create(name, telemetry), nats, deadLetters);
+            name,
+            env,
+            dsl,
+            telemetry,
+            Clock.systemUTC(),
+            OutboxWriter.create(name, telemetry),
+            nats,
+            deadLetters);
   }
 
   /**
@@ -192,8 +198,8 @@ final class ServiceStartup {
 
   /**
    * Drain hooks run in reverse: consumers stop first, then the relay publishes what the drained
-   * calls wrote, then the NATS connection closes, then the token key source. From here the
-   * server's drain owns what it closes.
+   * calls wrote, then the NATS connection closes, then the token key source. From here the server's
+   * drain owns what it closes.
    */
   private void handOverToDrain(KeySource keys, RevokedSubjects revoked) {
     if (keys instanceof AutoCloseable closeableKeys) {
@@ -217,14 +223,19 @@ final class ServiceStartup {
             .telemetry(telemetry)
             .listenConnection(dbConfig)
             .build();
-    server.onDrain("outbox relay", () -> {
-      if (!relay.flush(RELAY_FLUSH_TIMEOUT)) {
-        // Nothing is lost (the rows stay in the outbox), but the events leave late.
-        log.warn("{}: the drain's outbox flush did not publish everything within {}; the rest goes"
-            + " out when the service starts again", name, RELAY_FLUSH_TIMEOUT);
-      }
-      relay.close();
-    });
+    server.onDrain(
+        "outbox relay",
+        () -> {
+          if (!relay.flush(RELAY_FLUSH_TIMEOUT)) {
+            // Nothing is lost (the rows stay in the outbox), but the events leave late.
+            log.warn(
+                "{}: the drain's outbox flush did not publish everything within {}; the rest goes"
+                    + " out when the service starts again",
+                name,
+                RELAY_FLUSH_TIMEOUT);
+          }
+          relay.close();
+        });
     relay.start();
   }
 
@@ -240,8 +251,8 @@ final class ServiceStartup {
    * Health that tells the truth: {@code NOT_SERVING} with {@link
    * ServiceRuntime#DATABASE_UNREACHABLE} or {@link ServiceRuntime#NATS_DISCONNECTED} while the
    * database or NATS does not answer, {@code SERVING} again once both do. The monitor's drain hook
-   * is registered after those of the consumers, the relay and NATS, so it stops before any of
-   * them: a clean stop logs no dependency failure.
+   * is registered after those of the consumers, the relay and NATS, so it stops before any of them:
+   * a clean stop logs no dependency failure.
    */
   private void watchDependencies() {
     HealthConfig config = HealthConfig.fromEnv(env);

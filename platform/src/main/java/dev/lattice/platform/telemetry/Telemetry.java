@@ -181,13 +181,15 @@ public final class Telemetry implements AutoCloseable {
       SdkMeterProviderBuilder metrics = SdkMeterProvider.builder().setResource(resource);
       config
           .otlpEndpoint()
-          .ifPresent(endpoint -> {
-            tracing.addSpanProcessor(BatchSpanProcessor.builder(spanExporter(endpoint)).build());
-            metrics.registerMetricReader(
-                PeriodicMetricReader.builder(metricExporter(endpoint))
-                    .setInterval(config.metricExportInterval())
-                    .build());
-          });
+          .ifPresent(
+              endpoint -> {
+                tracing.addSpanProcessor(
+                    BatchSpanProcessor.builder(spanExporter(endpoint)).build());
+                metrics.registerMetricReader(
+                    PeriodicMetricReader.builder(metricExporter(endpoint))
+                        .setInterval(config.metricExportInterval())
+                        .build());
+              });
       spanProcessors.forEach(tracing::addSpanProcessor);
       metricReaders.forEach(metrics::registerMetricReader);
       OpenTelemetrySdk sdk =

@@ -10,8 +10,8 @@ import dev.lattice.platform.config.Env;
 import dev.lattice.platform.runtime.RunningService;
 import dev.lattice.platform.runtime.ServiceRuntime;
 import dev.lattice.platform.testsupport.EchoServiceImpl;
-import dev.lattice.platform.testsupport.TestModule;
 import dev.lattice.platform.testsupport.Rpc;
+import dev.lattice.platform.testsupport.TestModule;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
 import dev.lattice.testing.v1.EchoServiceGrpc;
@@ -129,9 +129,7 @@ class AuthRuntimeIT {
     ClosingKeys otherKeys = new ClosingKeys(tokens.keySource());
     RunningService other =
         ServiceRuntime.start(
-            echoModule(otherKeys),
-            env(),
-            NettyServerBuilder.forAddress(new InetSocketAddress(0)));
+            echoModule(otherKeys), env(), NettyServerBuilder.forAddress(new InetSocketAddress(0)));
     otherKeys.watch(other.port());
 
     other.close();

@@ -42,7 +42,9 @@ class PrincipalTest {
   @Test
   void setsAreCopied_soThePrincipalIsImmutable() {
     Set<String> permissions = new HashSet<>(Set.of("orders.read"));
-    Principal principal = new Principal("s", "t", Set.of(), permissions, "j", Instant.EPOCH, java.util.Optional.empty());
+    Principal principal =
+        new Principal(
+            "s", "t", Set.of(), permissions, "j", Instant.EPOCH, java.util.Optional.empty());
     permissions.add("orders.manage");
 
     assertThat(principal.hasPermission("orders.manage")).isFalse();

@@ -72,12 +72,19 @@ class TokenVerifierTest {
     RevokedSubjects revoked = RevokedSubjects.none(Clock.fixed(NOW, ZoneOffset.UTC));
     revoked.revoke(subject, NOW);
     TokenVerifier withRevocations =
-        new TokenVerifier(AuthConfig.defaults(), keys, revoked, Clock.fixed(NOW.plusSeconds(30), ZoneOffset.UTC));
+        new TokenVerifier(
+            AuthConfig.defaults(), keys, revoked, Clock.fixed(NOW.plusSeconds(30), ZoneOffset.UTC));
 
-    UnauthenticatedException e = catchThrowableOfType(UnauthenticatedException.class,
-        () -> withRevocations.verify(tokens.token(NOW.minusSeconds(10)).subject(subject).sign()));
+    UnauthenticatedException e =
+        catchThrowableOfType(
+            UnauthenticatedException.class,
+            () ->
+                withRevocations.verify(tokens.token(NOW.minusSeconds(10)).subject(subject).sign()));
     assertThat(e.reason()).isEqualTo(AuthErrors.TOKEN_INVALID);
-    assertThat(withRevocations.verify(tokens.token(NOW.plusSeconds(5)).subject(subject).sign()).subject())
+    assertThat(
+            withRevocations
+                .verify(tokens.token(NOW.plusSeconds(5)).subject(subject).sign())
+                .subject())
         .isEqualTo(subject);
   }
 

@@ -94,17 +94,18 @@ class EnvTest {
     assertThatThrownBy(() -> DbConfig.fromEnv(Env.of(Map.of("LATTICE_DB_USER", "u")), "x"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("LATTICE_DB_URL");
-    assertThatThrownBy(() ->
-            DbConfig.fromEnv(
-                Env.of(
-                    Map.of(
-                        "LATTICE_DB_URL",
-                        "jdbc:postgresql://h/d",
-                        "LATTICE_DB_USER",
-                        "u",
-                        "LATTICE_DB_POOL_SIZE",
-                        "-3")),
-                "x"))
+    assertThatThrownBy(
+            () ->
+                DbConfig.fromEnv(
+                    Env.of(
+                        Map.of(
+                            "LATTICE_DB_URL",
+                            "jdbc:postgresql://h/d",
+                            "LATTICE_DB_USER",
+                            "u",
+                            "LATTICE_DB_POOL_SIZE",
+                            "-3")),
+                    "x"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("LATTICE_DB_POOL_SIZE");
   }
@@ -127,8 +128,9 @@ class EnvTest {
     assertThat(telemetry.protocol()).isEqualTo(TelemetryConfig.HTTP_PROTOBUF);
     assertThat(ServerConfig.fromEnv(Env.of(Map.of()), 9090).drainTimeout())
         .isEqualTo(Duration.ofSeconds(20));
-    assertThatThrownBy(() ->
-            TelemetryConfig.fromEnv(Env.of(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "nope")), "x"))
+    assertThatThrownBy(
+            () ->
+                TelemetryConfig.fromEnv(Env.of(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "nope")), "x"))
         .hasMessageContaining("OTEL_EXPORTER_OTLP_ENDPOINT");
   }
 
@@ -160,6 +162,7 @@ class EnvTest {
     assertThat(env.bool("FLAG", false)).isFalse();
     assertThat(env.optional("NONE")).isEmpty();
 
-    assertThat(seen).containsExactly("BLANK=127.0.0.1:9101", "PORT=9204", "WAIT=PT2S", "FLAG=false");
+    assertThat(seen)
+        .containsExactly("BLANK=127.0.0.1:9101", "PORT=9204", "WAIT=PT2S", "FLAG=false");
   }
 }

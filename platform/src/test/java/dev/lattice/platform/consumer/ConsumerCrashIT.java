@@ -35,14 +35,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * times, each time on a different event; every event is redelivered and recognised by the inbox,
  * and no event has a second effect.
  *
- * <p>Each child ({@link CrashingConsumerMain}) stops right after the inbox transaction of the
- * first event it processes for the first time commits, before the ack, and the test kills it with
- * SIGKILL ({@code kill -9}) there. Exactly 50 children are started, two at a time
- * sharing the durable consumer (like two replicas, and so that JVM start-ups overlap); each one
- * commits exactly one fresh event, so the 50 crashes hit 50 different events. The effect is
- * deliberately not idempotent on its own ({@code effect_counter.n = n + 1} and a log without a
- * unique key), so only the inbox stands between a redelivery and a double effect. After the crashes
- * a last child drains the redeliveries.
+ * <p>Each child ({@link CrashingConsumerMain}) stops right after the inbox transaction of the first
+ * event it processes for the first time commits, before the ack, and the test kills it with SIGKILL
+ * ({@code kill -9}) there. Exactly 50 children are started, two at a time sharing the durable
+ * consumer (like two replicas, and so that JVM start-ups overlap); each one commits exactly one
+ * fresh event, so the 50 crashes hit 50 different events. The effect is deliberately not idempotent
+ * on its own ({@code effect_counter.n = n + 1} and a log without a unique key), so only the inbox
+ * stands between a redelivery and a double effect. After the crashes a last child drains the
+ * redeliveries.
  */
 class ConsumerCrashIT {
 
@@ -204,7 +204,8 @@ class ConsumerCrashIT {
     /** Waits until a line starts with {@code prefix} or the process ends. */
     void awaitLine(String prefix, Duration within) throws InterruptedException {
       long deadline = System.nanoTime() + within.toNanos();
-      while (System.nanoTime() < deadline && process.isAlive()
+      while (System.nanoTime() < deadline
+          && process.isAlive()
           && output.stream().noneMatch(line -> line.startsWith(prefix))) {
         Thread.sleep(10);
       }

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The consumer's own database down for longer than its retries last: an outage is not the
- * events' fault, so none of them is dead-lettered; the consumer waits for the database and then
- * handles each event once, without anyone restarting it.
+ * The consumer's own database down for longer than its retries last: an outage is not the events'
+ * fault, so none of them is dead-lettered; the consumer waits for the database and then handles
+ * each event once, without anyone restarting it.
  */
 class DatabaseOutageIT {
 
@@ -108,7 +108,8 @@ class DatabaseOutageIT {
         var event = envelope(subject, StringValue.of("last delivery unanswered"));
         long sequence = publish(nats, subject, event, null).getSeqno();
         ConsumerMetrics metrics =
-            new ConsumerMetrics(io.opentelemetry.api.OpenTelemetry.noop().getMeter("t"), "exhausted");
+            new ConsumerMetrics(
+                io.opentelemetry.api.OpenTelemetry.noop().getMeter("t"), "exhausted");
         try (MaxDeliveriesWatcher watcher =
             new MaxDeliveriesWatcher(
                 nats, spec, database.dsl(), new DeadLetterSender(spec, deadLetters, metrics))) {

@@ -128,7 +128,8 @@ class PoisonMessageIT {
       Thread.sleep(300);
       assertThat(effects(dsl, DURABLE, poison.getEventId())).isEqualTo(1);
       assertThat(deliveries).hasSize(MAX_DELIVER + 1).endsWith(1L);
-      assertThat(replays).as("the handler sees which deliveries are replays")
+      assertThat(replays)
+          .as("the handler sees which deliveries are replays")
           .containsExactly(0, 0, 0, 0, 1);
       assertThat(replayed.pending()).isFalse();
       assertThat(replayed.replayCount()).isEqualTo(1);

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 class DatabaseProbeIT {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(1);
+
   /** The timeout plus what a busy two-core machine adds. */
   private static final Duration BOUND = TIMEOUT.plusSeconds(2);
 

@@ -75,15 +75,16 @@ class TransactionsIT {
   void serializationFailureEveryTime_givesUpAfterTheBound_withAborted() {
     AtomicInteger attempts = new AtomicInteger();
 
-    assertThatThrownBy(() ->
-            Transactions.inSerializableTransaction(
-                dsl,
-                tx -> {
-                  attempts.incrementAndGet();
-                  tx.fetchValue("select value from counters where id = 'a'");
-                  bumpOutsideTransaction();
-                  return tx.execute("update counters set value = value + 1 where id = 'a'");
-                }))
+    assertThatThrownBy(
+            () ->
+                Transactions.inSerializableTransaction(
+                    dsl,
+                    tx -> {
+                      attempts.incrementAndGet();
+                      tx.fetchValue("select value from counters where id = 'a'");
+                      bumpOutsideTransaction();
+                      return tx.execute("update counters set value = value + 1 where id = 'a'");
+                    }))
         .isInstanceOfSatisfying(
             AbortedException.class,
             e -> {
@@ -115,13 +116,14 @@ class TransactionsIT {
   void otherFailure_isNotRetried() {
     AtomicInteger attempts = new AtomicInteger();
 
-    assertThatThrownBy(() ->
-            Transactions.inTransaction(
-                dsl,
-                tx -> {
-                  attempts.incrementAndGet();
-                  return tx.execute("insert into counters (id, value) values ('a', 1)");
-                }))
+    assertThatThrownBy(
+            () ->
+                Transactions.inTransaction(
+                    dsl,
+                    tx -> {
+                      attempts.incrementAndGet();
+                      return tx.execute("insert into counters (id, value) values ('a', 1)");
+                    }))
         .isInstanceOf(DataAccessException.class);
     assertThat(attempts.get()).isEqualTo(1);
   }

@@ -71,10 +71,12 @@ class ErrorMapperTest {
   void databaseOutOfReach_isUnavailableWithRetryInfo_notInternal() {
     for (Throwable failure :
         List.of(
-            new DataAccessException("SQL [insert into orders ...]",
+            new DataAccessException(
+                "SQL [insert into orders ...]",
                 new java.sql.SQLTransientConnectionException(
                     "lattice-orders - Connection is not available, request timed out after 5000ms")),
-            new DataAccessException("SQL [select 1]", new SQLException("connection refused", "08001")),
+            new DataAccessException(
+                "SQL [select 1]", new SQLException("connection refused", "08001")),
             new SQLException("terminating connection due to administrator command", "57P01"))) {
       StatusRuntimeException e = ErrorMapper.toStatusRuntimeException(failure, "abc123");
 

@@ -12,12 +12,14 @@ class EventPayloadTypesTest {
 
   @Test
   void files_areEveryServicesEventsFile_foundFromTheContracts() {
-    assertThat(EventPayloadTypes.files()).extracting(FileDescriptor::getName).containsExactlyInAnyOrder(
-        "lattice/identity/v1/identity_events.proto",
-        "lattice/orders/v1/orders_events.proto",
-        "lattice/inventory/v1/inventory_events.proto",
-        "lattice/payments/v1/payments_events.proto",
-        "lattice/notifications/v1/notifications_events.proto");
+    assertThat(EventPayloadTypes.files())
+        .extracting(FileDescriptor::getName)
+        .containsExactlyInAnyOrder(
+            "lattice/identity/v1/identity_events.proto",
+            "lattice/orders/v1/orders_events.proto",
+            "lattice/inventory/v1/inventory_events.proto",
+            "lattice/payments/v1/payments_events.proto",
+            "lattice/notifications/v1/notifications_events.proto");
     // The generated classes' own descriptors, not copies parsed from the set.
     assertThat(EventPayloadTypes.files()).contains(OrdersEvents.getDescriptor());
   }
@@ -33,7 +35,8 @@ class EventPayloadTypesTest {
 
   @Test
   void outerClassName_followsProtoc() {
-    assertThat(EventPayloadTypes.outerClassName("lattice/orders/v1/orders_events.proto")).isEqualTo("OrdersEvents");
+    assertThat(EventPayloadTypes.outerClassName("lattice/orders/v1/orders_events.proto"))
+        .isEqualTo("OrdersEvents");
     assertThat(EventPayloadTypes.outerClassName("a/b/foo_bar2baz.proto")).isEqualTo("FooBar2Baz");
   }
 }

@@ -190,9 +190,11 @@ class ChannelsIT {
     List<SpanData> finished =
         org.awaitility.Awaitility.await()
             .atMost(java.time.Duration.ofSeconds(5))
-            .until(spans::getFinishedSpanItems,
-                items -> items.stream().anyMatch(s -> s.getKind() == SpanKind.SERVER)
-                    && items.stream().anyMatch(s -> s.getKind() == SpanKind.CLIENT));
+            .until(
+                spans::getFinishedSpanItems,
+                items ->
+                    items.stream().anyMatch(s -> s.getKind() == SpanKind.SERVER)
+                        && items.stream().anyMatch(s -> s.getKind() == SpanKind.CLIENT));
     SpanData client =
         finished.stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
     SpanData serverSpan =

@@ -14,17 +14,24 @@ import org.junit.jupiter.api.Test;
 
 class ReflectedTypesTest {
 
-  private static final FileDescriptor ECHO = EchoServiceGrpc.getServiceDescriptor().getSchemaDescriptor() instanceof
-      ProtoServiceDescriptorSupplier s ? s.getFileDescriptor() : null;
+  private static final FileDescriptor ECHO =
+      EchoServiceGrpc.getServiceDescriptor().getSchemaDescriptor()
+              instanceof ProtoServiceDescriptorSupplier s
+          ? s.getFileDescriptor()
+          : null;
 
   @Test
   void augmentedFile_importsTheExtraFiles_andKeepsItsOwn() {
     FileDescriptor augmented =
-        ReflectedTypes.augment(ECHO, List.of(NotificationsEvents.getDescriptor(), ErrorDetails.getDescriptor().getFile()));
+        ReflectedTypes.augment(
+            ECHO,
+            List.of(NotificationsEvents.getDescriptor(), ErrorDetails.getDescriptor().getFile()));
 
     assertThat(augmented.toProto().getDependencyList())
         .startsWith(ECHO.toProto().getDependencyList().toArray(String[]::new))
-        .contains("lattice/notifications/v1/notifications_events.proto", "lattice/errors/v1/error_details.proto");
+        .contains(
+            "lattice/notifications/v1/notifications_events.proto",
+            "lattice/errors/v1/error_details.proto");
     assertThat(augmented.toProto().toBuilder().clearDependency().build())
         .isEqualTo(ECHO.toProto().toBuilder().clearDependency().build());
   }
@@ -38,11 +45,14 @@ class ReflectedTypesTest {
   void serviceDefinition_keepsItsMethods_andServesTheAugmentedFile() {
     ServerServiceDefinition original = new EchoServiceImpl(null).bindService();
 
-    ServerServiceDefinition rebuilt = ReflectedTypes.withTypes(original, List.of(NotificationsEvents.getDescriptor()));
+    ServerServiceDefinition rebuilt =
+        ReflectedTypes.withTypes(original, List.of(NotificationsEvents.getDescriptor()));
 
     assertThat(rebuilt.getMethods()).containsExactlyInAnyOrderElementsOf(original.getMethods());
-    var schema = (ProtoServiceDescriptorSupplier) rebuilt.getServiceDescriptor().getSchemaDescriptor();
-    assertThat(schema.getFileDescriptor().getDependencies()).contains(NotificationsEvents.getDescriptor());
+    var schema =
+        (ProtoServiceDescriptorSupplier) rebuilt.getServiceDescriptor().getSchemaDescriptor();
+    assertThat(schema.getFileDescriptor().getDependencies())
+        .contains(NotificationsEvents.getDescriptor());
     assertThat(schema.getServiceDescriptor().getFullName()).isEqualTo(EchoServiceGrpc.SERVICE_NAME);
   }
 }

@@ -96,19 +96,20 @@ class SigtermDrainIT {
             .start();
     Thread.ofPlatform()
         .daemon()
-        .start(() -> {
-          try (BufferedReader reader =
-              new BufferedReader(
-                  new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-              output.add(line);
-              lines.add(line);
-            }
-          } catch (Exception e) {
-            // The process is gone; the assertions report what it printed.
-          }
-        });
+        .start(
+            () -> {
+              try (BufferedReader reader =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                  output.add(line);
+                  lines.add(line);
+                }
+              } catch (Exception e) {
+                // The process is gone; the assertions report what it printed.
+              }
+            });
     String portLine = awaitLine("PORT=");
     return Integer.parseInt(portLine.substring("PORT=".length()));
   }

@@ -16,8 +16,8 @@ import dev.lattice.platform.runtime.RunningService;
 import dev.lattice.platform.runtime.ServiceRuntime;
 import dev.lattice.platform.testsupport.CapturingAppender;
 import dev.lattice.platform.testsupport.IdempotentNotesServiceImpl;
-import dev.lattice.platform.testsupport.TestModule;
 import dev.lattice.platform.testsupport.Rpc;
+import dev.lattice.platform.testsupport.TestModule;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
 import dev.lattice.testing.v1.IdempotentNotesServiceGrpc;
@@ -85,12 +85,16 @@ class IdempotencyIT {
   static void start() {
     running =
         ServiceRuntime.start(
-            new TestModule(NAME, tokens.keySource(), context -> {
-              IdempotentNotesServiceImpl service = new IdempotentNotesServiceImpl(context.dsl());
-              dslRef.set(context.dsl());
-              serviceRef.set(service);
-              return List.of(service);
-            }),
+            new TestModule(
+                NAME,
+                tokens.keySource(),
+                context -> {
+                  IdempotentNotesServiceImpl service =
+                      new IdempotentNotesServiceImpl(context.dsl());
+                  dslRef.set(context.dsl());
+                  serviceRef.set(service);
+                  return List.of(service);
+                }),
             Env.of(
                 Map.of(
                     "LATTICE_DB_URL", pg.jdbcUrl(),

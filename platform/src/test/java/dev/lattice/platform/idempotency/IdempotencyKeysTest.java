@@ -30,11 +30,12 @@ class IdempotencyKeysTest {
   @ValueSource(strings = {"", "tab\there", "new\nline", "del\u007f", "caf\u00e9", "\u0000"})
   void validate_emptyOrNotPrintableAscii_isInvalid(String key) {
     InvalidArgumentException e =
-        catchThrowableOfType(
-            InvalidArgumentException.class, () -> IdempotencyKeys.validate(key));
+        catchThrowableOfType(InvalidArgumentException.class, () -> IdempotencyKeys.validate(key));
 
     assertThat(e.reason()).isEqualTo(IdempotencyErrors.KEY_INVALID);
-    assertThat(e.fieldViolations()).extracting(v -> v.field()).containsExactly(IdempotencyKeys.FIELD);
+    assertThat(e.fieldViolations())
+        .extracting(v -> v.field())
+        .containsExactly(IdempotencyKeys.FIELD);
   }
 
   @Test
@@ -65,7 +66,8 @@ class IdempotencyKeysTest {
     headers.put(IdempotencyKeys.KEY, "b");
 
     InvalidArgumentException e =
-        catchThrowableOfType(InvalidArgumentException.class, () -> IdempotencyKeys.require(headers));
+        catchThrowableOfType(
+            InvalidArgumentException.class, () -> IdempotencyKeys.require(headers));
 
     assertThat(e.reason()).isEqualTo(IdempotencyErrors.KEY_INVALID);
   }

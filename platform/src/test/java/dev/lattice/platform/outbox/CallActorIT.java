@@ -39,8 +39,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The client address and user agent of a gRPC call reach {@code Envelope.actor} of the events the
- * call writes: the platform's {@code Caller} interceptor on a real Netty {@link LatticeServer} (with
- * 127.0.0.1 as a trusted proxy), the outbox writer filling in the actor.
+ * call writes: the platform's {@code Caller} interceptor on a real Netty {@link LatticeServer}
+ * (with 127.0.0.1 as a trusted proxy), the outbox writer filling in the actor.
  */
 class CallActorIT {
 

@@ -138,8 +138,8 @@ public final class OutboxRelayBenchmark {
 
   /**
    * Times one relay draining {@value #HOT_EVENTS} pending events of a single aggregate: the worst
-   * case of the one-row-per-aggregate-per-round rule, where every round publishes one event and
-   * its claim query walks past all the others.
+   * case of the one-row-per-aggregate-per-round rule, where every round publishes one event and its
+   * claim query walks past all the others.
    */
   private static String hotAggregate(Database db, DbConfig dbConfig, Connection nats)
       throws Exception {

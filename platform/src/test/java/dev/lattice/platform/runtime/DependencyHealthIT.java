@@ -38,8 +38,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 11, health that tells the truth: a service started the way all six start ({@link
  * ServiceRuntime}) answers {@code NOT_SERVING} — the server and each of its services, with the
- * reason — while its PostgreSQL or its nats-server is stopped or frozen, and {@code SERVING}
- * again, by itself, once they are back; calls through its pool work again then.
+ * reason — while its PostgreSQL or its nats-server is stopped or frozen, and {@code SERVING} again,
+ * by itself, once they are back; calls through its pool work again then.
  */
 class DependencyHealthIT {
 
@@ -49,8 +49,10 @@ class DependencyHealthIT {
   private static final List<String> EVERY_NAME =
       List.of("", "lattice.testing.v1.EchoService", "lattice.operations.v1.OperationsService");
   private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(1);
+
   /** How long a change may take to show: a round, its timeout, and slack for a busy machine. */
   private static final Duration NOTICED_WITHIN = Duration.ofSeconds(6);
+
   /** How long a restarted dependency may take: jnats waits 1–2 s between reconnect attempts. */
   private static final Duration BACK_WITHIN = Duration.ofSeconds(20);
 
@@ -106,8 +108,8 @@ class DependencyHealthIT {
   }
 
   /**
-   * A frozen nats-server keeps the connection CONNECTED for up to two missed client pings (10 s
-   * and more); the check's PING notices it within its own timeout.
+   * A frozen nats-server keeps the connection CONNECTED for up to two missed client pings (10 s and
+   * more); the check's PING notices it within its own timeout.
    */
   @Test
   void natsFrozen_notServingWithinTheBound_thenServingAgain() throws Exception {
@@ -123,7 +125,9 @@ class DependencyHealthIT {
     outage.run();
     try {
       assertEveryName(
-          awaitHealth(ServingStatus.NOT_SERVING, NOTICED_WITHIN), ServingStatus.NOT_SERVING, reason);
+          awaitHealth(ServingStatus.NOT_SERVING, NOTICED_WITHIN),
+          ServingStatus.NOT_SERVING,
+          reason);
     } finally {
       recovery.run();
     }
@@ -157,12 +161,18 @@ class DependencyHealthIT {
             NAME, tokens.keySource(), context -> List.of(new EchoServiceImpl(context.dsl()))),
         Env.of(
             Map.of(
-                "LATTICE_DB_URL", pg.jdbcUrl("postgres"),
-                "LATTICE_DB_USER", pg.user(),
-                "LATTICE_NATS_URL", nats.url(),
-                "LATTICE_DRAIN_TIMEOUT", "1s",
-                "LATTICE_HEALTH_CHECK_INTERVAL", "200ms",
-                "LATTICE_HEALTH_CHECK_TIMEOUT", CHECK_TIMEOUT.toMillis() + "ms")),
+                "LATTICE_DB_URL",
+                pg.jdbcUrl("postgres"),
+                "LATTICE_DB_USER",
+                pg.user(),
+                "LATTICE_NATS_URL",
+                nats.url(),
+                "LATTICE_DRAIN_TIMEOUT",
+                "1s",
+                "LATTICE_HEALTH_CHECK_INTERVAL",
+                "200ms",
+                "LATTICE_HEALTH_CHECK_TIMEOUT",
+                CHECK_TIMEOUT.toMillis() + "ms")),
         NettyServerBuilder.forAddress(new InetSocketAddress(0)));
   }
 
@@ -186,7 +196,8 @@ class DependencyHealthIT {
 
   private static void assertEveryName(Map<String, Answer> answers, ServingStatus status) {
     answers.forEach(
-        (name, answer) -> assertThat(answer).as(name).isEqualTo(new Answer(status, Optional.empty())));
+        (name, answer) ->
+            assertThat(answer).as(name).isEqualTo(new Answer(status, Optional.empty())));
   }
 
   private static void assertEveryName(
@@ -210,8 +221,7 @@ class DependencyHealthIT {
   private static long outboxPending() {
     return OperationsServiceGrpc.newBlockingStub(channel)
         .withDeadlineAfter(10, TimeUnit.SECONDS)
-        .withCallCredentials(
-            BearerToken.of(tokens.token().permissions("operations.read").sign()))
+        .withCallCredentials(BearerToken.of(tokens.token().permissions("operations.read").sign()))
         .getOutboxStatus(GetOutboxStatusRequest.newBuilder().setService(NAME).build())
         .getStatus()
         .getPendingCount();

@@ -41,7 +41,9 @@ class DependencyHealthTest {
     AtomicBoolean up = new AtomicBoolean(true);
     String service = "verdicts-" + System.nanoTime();
     monitor = start(service, new Check("database", "database unreachable", () -> require(up)));
-    assertThat(verdicts.poll(500, TimeUnit.MILLISECONDS)).as("a healthy start says nothing").isNull();
+    assertThat(verdicts.poll(500, TimeUnit.MILLISECONDS))
+        .as("a healthy start says nothing")
+        .isNull();
 
     up.set(false);
     assertThat(verdicts.poll(5, TimeUnit.SECONDS)).contains("database unreachable");
@@ -97,7 +99,8 @@ class DependencyHealthTest {
 
     assertThat(verdicts.poll(5, TimeUnit.SECONDS)).contains("database unreachable");
     assertThat(Duration.ofNanos(System.nanoTime() - started))
-        .isLessThan(FAST.timeout().plusSeconds(2)); // slack for a busy machine; unbounded never ends
+        .isLessThan(
+            FAST.timeout().plusSeconds(2)); // slack for a busy machine; unbounded never ends
     Thread.sleep(1_000); // ten rounds while the first probe is still stuck
     assertThat(mostAtOnce).hasValue(1);
 

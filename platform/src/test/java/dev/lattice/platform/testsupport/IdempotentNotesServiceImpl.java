@@ -12,8 +12,8 @@ import java.util.function.Consumer;
 import org.jooq.DSLContext;
 
 /**
- * The test service behind {@code lattice.testing.v1.IdempotentNotesService}: the way a real
- * handler uses an idempotency key, with hooks to slow it down, make it fail or forget the claim.
+ * The test service behind {@code lattice.testing.v1.IdempotentNotesService}: the way a real handler
+ * uses an idempotency key, with hooks to slow it down, make it fail or forget the claim.
  */
 public final class IdempotentNotesServiceImpl
     extends IdempotentNotesServiceGrpc.IdempotentNotesServiceImplBase {
@@ -57,7 +57,8 @@ public final class IdempotentNotesServiceImpl
             dsl,
             tx -> {
               long id =
-                  tx.resultQuery("insert into notes (title) values (?) returning id", request.getTitle())
+                  tx.resultQuery(
+                          "insert into notes (title) values (?) returning id", request.getTitle())
                       .fetchOne(0, Long.class);
               beforeCommit.accept(request);
               if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {

@@ -30,13 +30,15 @@ public final class EventTap implements AutoCloseable {
   public static EventTap open(String natsUrl, String service) throws Exception {
     Connection connection = Nats.connect(natsUrl);
     EventTap tap = new EventTap(connection);
-    Dispatcher dispatcher = connection.createDispatcher(message -> {
-      try {
-        tap.envelopes.add(Envelope.parseFrom(message.getData()));
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalStateException("not an envelope on " + message.getSubject(), e);
-      }
-    });
+    Dispatcher dispatcher =
+        connection.createDispatcher(
+            message -> {
+              try {
+                tap.envelopes.add(Envelope.parseFrom(message.getData()));
+              } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("not an envelope on " + message.getSubject(), e);
+              }
+            });
     dispatcher.subscribe("lattice." + service + ".>");
     connection.flush(Duration.ofSeconds(5));
     return tap;
@@ -70,7 +72,9 @@ public final class EventTap implements AutoCloseable {
         .toList();
   }
 
-  /** Every envelope about aggregate {@code aggregateId} (an order, a product …), in arrival order. */
+  /**
+   * Every envelope about aggregate {@code aggregateId} (an order, a product …), in arrival order.
+   */
   public List<Envelope> ofAggregate(String aggregateId) {
     return envelopes.stream().filter(e -> e.getAggregateId().equals(aggregateId)).toList();
   }

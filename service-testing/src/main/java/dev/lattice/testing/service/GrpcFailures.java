@@ -7,7 +7,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 
-/** What a failed gRPC call told its caller: the status code and the ErrorInfo of the rich status. */
+/**
+ * What a failed gRPC call told its caller: the status code and the ErrorInfo of the rich status.
+ */
 public final class GrpcFailures {
 
   private GrpcFailures() {}

@@ -35,11 +35,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A client that knows nothing of the contracts but what a server's reflection service tells it,
- * as grpcurl and {@code buf curl} do: it learns a method's types by asking for the file that
- * declares the service, calls it with {@link DynamicMessage}s, and resolves every {@code Any} in
- * the answer by asking for the file that declares its type. Tests use it to prove that reflection
- * clients can decode every answer.
+ * A client that knows nothing of the contracts but what a server's reflection service tells it, as
+ * grpcurl and {@code buf curl} do: it learns a method's types by asking for the file that declares
+ * the service, calls it with {@link DynamicMessage}s, and resolves every {@code Any} in the answer
+ * by asking for the file that declares its type. Tests use it to prove that reflection clients can
+ * decode every answer.
  */
 public final class ReflectionClient {
 
@@ -68,7 +68,8 @@ public final class ReflectionClient {
             .build();
     DynamicMessage response =
         ClientCalls.blockingUnaryCall(
-            io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)),
+            io.grpc.ClientInterceptors.intercept(
+                channel, MetadataUtils.newAttachHeadersInterceptor(headers)),
             call,
             CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
             request.build());
@@ -80,21 +81,25 @@ public final class ReflectionClient {
 
   /** Asks reflection for the file declaring {@code symbol}, with what it imports, and builds it. */
   public FileDescriptor fileContaining(String symbol) {
-    List<FileDescriptorProto> answer = ask(ServerReflectionRequest.newBuilder().setFileContainingSymbol(symbol).build());
+    List<FileDescriptorProto> answer =
+        ask(ServerReflectionRequest.newBuilder().setFileContainingSymbol(symbol).build());
     answer.forEach(p -> protos.putIfAbsent(p.getName(), p));
     return build(answer.getFirst().getName());
   }
 
   private void resolveAnys(Message message) {
     for (var field : message.getAllFields().entrySet()) {
-      if (field.getKey().getJavaType() != com.google.protobuf.Descriptors.FieldDescriptor.JavaType.MESSAGE) {
+      if (field.getKey().getJavaType()
+          != com.google.protobuf.Descriptors.FieldDescriptor.JavaType.MESSAGE) {
         continue;
       }
-      List<?> values = field.getKey().isRepeated() ? (List<?>) field.getValue() : List.of(field.getValue());
+      List<?> values =
+          field.getKey().isRepeated() ? (List<?>) field.getValue() : List.of(field.getValue());
       for (Object value : values) {
         Message nested = (Message) value;
         if (nested.getDescriptorForType().getFullName().equals(Any.getDescriptor().getFullName())) {
-          String url = (String) nested.getField(nested.getDescriptorForType().findFieldByName("type_url"));
+          String url =
+              (String) nested.getField(nested.getDescriptorForType().findFieldByName("type_url"));
           String type = url.substring(url.lastIndexOf('/') + 1);
           if (!resolvedTypes.containsKey(type)) {
             resolvedTypes.put(type, fileContaining(type).findMessageTypeByName(simpleName(type)));
@@ -122,11 +127,13 @@ public final class ReflectionClient {
       dependencies.add(build(dependency));
     }
     try {
-      FileDescriptor file = FileDescriptor.buildFrom(proto, dependencies.toArray(FileDescriptor[]::new));
+      FileDescriptor file =
+          FileDescriptor.buildFrom(proto, dependencies.toArray(FileDescriptor[]::new));
       built.put(name, file);
       return file;
     } catch (DescriptorValidationException e) {
-      throw new IllegalStateException("reflection served an invalid " + name + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "reflection served an invalid " + name + ": " + e.getMessage(), e);
     }
   }
 
@@ -135,22 +142,24 @@ public final class ReflectionClient {
     StreamObserver<ServerReflectionRequest> requests =
         ServerReflectionGrpc.newStub(channel)
             .withDeadlineAfter(10, TimeUnit.SECONDS)
-            .serverReflectionInfo(new StreamObserver<>() {
-              @Override
-              public void onNext(ServerReflectionResponse value) {
-                answer.complete(value);
-              }
+            .serverReflectionInfo(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse value) {
+                    answer.complete(value);
+                  }
 
-              @Override
-              public void onError(Throwable t) {
-                answer.completeExceptionally(t);
-              }
+                  @Override
+                  public void onError(Throwable t) {
+                    answer.completeExceptionally(t);
+                  }
 
-              @Override
-              public void onCompleted() {
-                answer.completeExceptionally(new IllegalStateException("reflection closed without an answer"));
-              }
-            });
+                  @Override
+                  public void onCompleted() {
+                    answer.completeExceptionally(
+                        new IllegalStateException("reflection closed without an answer"));
+                  }
+                });
     requests.onNext(request);
     requests.onCompleted();
     ServerReflectionResponse response;
@@ -164,8 +173,11 @@ public final class ReflectionClient {
     }
     if (response.hasErrorResponse()) {
       throw new IllegalStateException(
-          "reflection cannot resolve " + request.getFileContainingSymbol() + request.getFileByFilename()
-              + ": " + response.getErrorResponse().getErrorMessage());
+          "reflection cannot resolve "
+              + request.getFileContainingSymbol()
+              + request.getFileByFilename()
+              + ": "
+              + response.getErrorResponse().getErrorMessage());
     }
     List<FileDescriptorProto> files = new ArrayList<>();
     for (var bytes : response.getFileDescriptorResponse().getFileDescriptorProtoList()) {
@@ -182,7 +194,8 @@ public final class ReflectionClient {
     return fullName.substring(fullName.lastIndexOf('.') + 1);
   }
 
-  private record Marshaller(Descriptor type) implements io.grpc.MethodDescriptor.Marshaller<DynamicMessage> {
+  private record Marshaller(Descriptor type)
+      implements io.grpc.MethodDescriptor.Marshaller<DynamicMessage> {
     @Override
     public InputStream stream(DynamicMessage value) {
       return new ByteArrayInputStream(value.toByteArray());

@@ -39,7 +39,8 @@ public final class SqlProbe {
   /** The first column of every row of {@code sql}, as text. */
   public List<String> strings(String sql, Object... params) {
     return column(sql, Integer.MAX_VALUE, params).stream()
-        .map(v -> v == null ? null : v.toString()).toList();
+        .map(v -> v == null ? null : v.toString())
+        .toList();
   }
 
   private List<Object> column(String sql, int limit, Object... params) {

@@ -44,30 +44,38 @@ public final class TestKey {
     return StaticKeySource.of(key.toPublicJWK());
   }
 
-  /** A 15-minute token of a random user of {@code tenantId} with {@code role} and {@code permissions}. */
+  /**
+   * A 15-minute token of a random user of {@code tenantId} with {@code role} and {@code
+   * permissions}.
+   */
   public String token(UUID tenantId, String role, String... permissions) {
     return token(tenantId, UUID.randomUUID(), role, permissions);
   }
 
-  /** A 15-minute token of user {@code subject} of {@code tenantId} with {@code role} and {@code permissions}. */
+  /**
+   * A 15-minute token of user {@code subject} of {@code tenantId} with {@code role} and {@code
+   * permissions}.
+   */
   public String token(UUID tenantId, UUID subject, String role, String... permissions) {
     Instant now = Instant.now();
-    JWTClaimsSet claims = new JWTClaimsSet.Builder()
-        .issuer("lattice-identity")
-        .audience("lattice")
-        .subject(subject.toString())
-        .claim("tenant_id", tenantId.toString())
-        .claim("roles", List.of(role))
-        .claim("permissions", List.of(permissions))
-        .issueTime(Date.from(now))
-        .notBeforeTime(Date.from(now))
-        .expirationTime(Date.from(now.plus(Duration.ofMinutes(15))))
-        .jwtID(UUID.randomUUID().toString())
-        .build();
-    JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.ES256)
-        .keyID(key.getKeyID())
-        .type(new JOSEObjectType("at+jwt"))
-        .build();
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .issuer("lattice-identity")
+            .audience("lattice")
+            .subject(subject.toString())
+            .claim("tenant_id", tenantId.toString())
+            .claim("roles", List.of(role))
+            .claim("permissions", List.of(permissions))
+            .issueTime(Date.from(now))
+            .notBeforeTime(Date.from(now))
+            .expirationTime(Date.from(now.plus(Duration.ofMinutes(15))))
+            .jwtID(UUID.randomUUID().toString())
+            .build();
+    JWSHeader header =
+        new JWSHeader.Builder(JWSAlgorithm.ES256)
+            .keyID(key.getKeyID())
+            .type(new JOSEObjectType("at+jwt"))
+            .build();
     SignedJWT jwt = new SignedJWT(header, claims);
     try {
       jwt.sign(new ECDSASigner(key));

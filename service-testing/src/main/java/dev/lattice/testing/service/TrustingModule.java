@@ -9,8 +9,8 @@ import io.grpc.BindableService;
 import java.util.List;
 
 /**
- * A service exactly as it runs, except that it trusts {@code keys} (a {@link TestKey}'s public
- * key) instead of fetching identity's JWKS: the real service under test, without identity.
+ * A service exactly as it runs, except that it trusts {@code keys} (a {@link TestKey}'s public key)
+ * instead of fetching identity's JWKS: the real service under test, without identity.
  *
  * @param delegate the service's own module
  * @param keys the signing keys it trusts

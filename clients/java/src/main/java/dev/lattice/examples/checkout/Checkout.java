@@ -38,8 +38,8 @@ import java.util.concurrent.TimeUnit;
  * orders page by page, meets the typed errors, and calls through a proxy that fails the first two
  * attempts. Progress goes to stderr; the last stdout line is the JSON summary. Exits 1 when a step
  * does not behave as the contracts say. Steps 1 to 5 are here, the errors of step 6 in {@link
- * TypedErrors}, the calls of step 7 in {@link RetriesThroughProxy}, the checks and logging in {@link
- * Checks}. Runs once, on one thread.
+ * TypedErrors}, the calls of step 7 in {@link RetriesThroughProxy}, the checks and logging in
+ * {@link Checks}. Runs once, on one thread.
  */
 public final class Checkout {
 
@@ -63,7 +63,9 @@ public final class Checkout {
       exit = 1;
     } catch (StatusRuntimeException e) {
       LatticeError error = LatticeError.of(e);
-      System.err.printf("checkout FAILED: a call failed with %s %s: %s%n", error.code(), error.reason(), error.message());
+      System.err.printf(
+          "checkout FAILED: a call failed with %s %s: %s%n",
+          error.code(), error.reason(), error.message());
       e.printStackTrace();
       exit = 1;
     } catch (RuntimeException | InterruptedException e) {
@@ -87,7 +89,9 @@ public final class Checkout {
 
       // 1. Staff creates a product with 5 units and adds 5 more.
       log("1. staff %s logs in to tenant %s", env("LATTICE_STAFF_EMAIL"), tenant);
-      Session staff = Session.login(identityChannel, tenant, env("LATTICE_STAFF_EMAIL"), env("LATTICE_STAFF_PASSWORD"));
+      Session staff =
+          Session.login(
+              identityChannel, tenant, env("LATTICE_STAFF_EMAIL"), env("LATTICE_STAFF_PASSWORD"));
       var inventory = staff.attach(InventoryServiceGrpc.newBlockingStub(inventoryChannel));
       String sku = LANGUAGE.toUpperCase(Locale.ROOT) + "-" + run;
       CreateProductResponse created =
@@ -100,8 +104,14 @@ public final class Checkout {
                   .setInitialStock(5)
                   .build());
       String productId = created.getProduct().getId();
-      check(created.getProduct().getSku().equals(sku), "CreateProduct returned sku %s", created.getProduct().getSku());
-      check(created.getStock().getAvailable() == 5, "a new product has %d units, not 5", created.getStock().getAvailable());
+      check(
+          created.getProduct().getSku().equals(sku),
+          "CreateProduct returned sku %s",
+          created.getProduct().getSku());
+      check(
+          created.getStock().getAvailable() == 5,
+          "a new product has %d units, not 5",
+          created.getStock().getAvailable());
       log("   created product %s (%s), 5 units", productId, sku);
       AdjustStockResponse adjusted =
           inventory.adjustStock(
@@ -121,7 +131,11 @@ public final class Checkout {
       // 2. The customer logs in and refreshes once.
       log("2. customer %s logs in and refreshes", env("LATTICE_CUSTOMER_EMAIL"));
       Session customer =
-          Session.login(identityChannel, tenant, env("LATTICE_CUSTOMER_EMAIL"), env("LATTICE_CUSTOMER_PASSWORD"));
+          Session.login(
+              identityChannel,
+              tenant,
+              env("LATTICE_CUSTOMER_EMAIL"),
+              env("LATTICE_CUSTOMER_PASSWORD"));
       String loginToken = customer.accessToken();
       customer.refresh();
       boolean refreshed = !customer.accessToken().equals(loginToken);
@@ -130,17 +144,29 @@ public final class Checkout {
       summary.put("refreshed", refreshed);
 
       // 3. CreateOrder with a key, again with the same key, and a second order with a new key.
-      OrdersServiceBlockingStub orders = customer.attach(OrdersServiceGrpc.newBlockingStub(ordersChannel));
+      OrdersServiceBlockingStub orders =
+          customer.attach(OrdersServiceGrpc.newBlockingStub(ordersChannel));
       CreateOrderRequest oneUnit = orderOf(productId, 1, "tok_visa");
       IdempotencyKey firstKey = IdempotencyKey.random();
       log("3. CreateOrder with key %s", firstKey);
       Order first = firstKey.attach(orders).createOrder(oneUnit).getOrder();
-      check(first.getStatus() == OrderStatus.ORDER_STATUS_CREATED, "a new order is %s", first.getStatus());
-      check(first.getTotalAmountMinor() == 1999, "the order's total is %d, not 1999", first.getTotalAmountMinor());
+      check(
+          first.getStatus() == OrderStatus.ORDER_STATUS_CREATED,
+          "a new order is %s",
+          first.getStatus());
+      check(
+          first.getTotalAmountMinor() == 1999,
+          "the order's total is %d, not 1999",
+          first.getTotalAmountMinor());
       Order replay = firstKey.attach(orders).createOrder(oneUnit).getOrder();
-      check(replay.getId().equals(first.getId()), "the same key gave order %s, then %s", first.getId(), replay.getId());
+      check(
+          replay.getId().equals(first.getId()),
+          "the same key gave order %s, then %s",
+          first.getId(),
+          replay.getId());
       Order second = IdempotencyKey.random().attach(orders).createOrder(oneUnit).getOrder();
-      check(!second.getId().equals(first.getId()), "a new key gave the same order %s", first.getId());
+      check(
+          !second.getId().equals(first.getId()), "a new key gave the same order %s", first.getId());
       log("   order %s, replayed %s, second %s", first.getId(), replay.getId(), second.getId());
       summary.put("orderId", first.getId());
       summary.put("replayOrderId", replay.getId());
@@ -158,32 +184,43 @@ public final class Checkout {
       String pageToken = "";
       do {
         ListOrdersResponse page =
-            orders.listOrders(ListOrdersRequest.newBuilder().setPageSize(1).setPageToken(pageToken).build());
+            orders.listOrders(
+                ListOrdersRequest.newBuilder().setPageSize(1).setPageToken(pageToken).build());
         pages++;
         check(page.getOrdersCount() <= 1, "a page of size 1 held %d orders", page.getOrdersCount());
         page.getOrdersList().forEach(order -> listed.add(order.getId()));
         pageToken = page.getNextPageToken();
         check(pages <= 10_000, "ListOrders did not end after %d pages", pages);
       } while (!pageToken.isEmpty());
-      check(new HashSet<>(listed).size() == listed.size(), "ListOrders repeated an order: %s", listed);
-      check(listed.contains(first.getId()) && listed.contains(second.getId()),
-          "ListOrders misses an order of this run: %s", listed);
+      check(
+          new HashSet<>(listed).size() == listed.size(),
+          "ListOrders repeated an order: %s",
+          listed);
+      check(
+          listed.contains(first.getId()) && listed.contains(second.getId()),
+          "ListOrders misses an order of this run: %s",
+          listed);
       log("   %d orders on %d pages", listed.size(), pages);
       summary.put("listedOrderIds", listed);
       summary.put("pages", pages);
 
       // 6. Errors, decoded from the status details.
-      summary.putAll(TypedErrors.meet(orders, ordersChannel, customer, productId, firstKey, first.getId()));
+      summary.putAll(
+          TypedErrors.meet(orders, ordersChannel, customer, productId, firstKey, first.getId()));
 
       // 7. Through the proxy that refuses the first two attempts of every call.
-      OrdersServiceBlockingStub faultyOrders = customer.attach(OrdersServiceGrpc.newBlockingStub(faultyChannel));
-      summary.putAll(RetriesThroughProxy.callThrough(orders, faultyOrders, first.getId(), second.getId()));
+      OrdersServiceBlockingStub faultyOrders =
+          customer.attach(OrdersServiceGrpc.newBlockingStub(faultyChannel));
+      summary.putAll(
+          RetriesThroughProxy.callThrough(orders, faultyOrders, first.getId(), second.getId()));
       return summary;
     } finally {
-      for (ManagedChannel channel : List.of(identityChannel, inventoryChannel, ordersChannel, faultyChannel)) {
+      for (ManagedChannel channel :
+          List.of(identityChannel, inventoryChannel, ordersChannel, faultyChannel)) {
         channel.shutdownNow();
       }
-      for (ManagedChannel channel : List.of(identityChannel, inventoryChannel, ordersChannel, faultyChannel)) {
+      for (ManagedChannel channel :
+          List.of(identityChannel, inventoryChannel, ordersChannel, faultyChannel)) {
         channel.awaitTermination(5, TimeUnit.SECONDS);
       }
     }
@@ -192,26 +229,41 @@ public final class Checkout {
   /** A one-line order of {@code quantity} units of the product, in EUR. */
   static CreateOrderRequest orderOf(String productId, int quantity, String paymentMethodToken) {
     return CreateOrderRequest.newBuilder()
-        .addLines(CreateOrderRequest.Line.newBuilder().setProductId(productId).setQuantity(quantity))
+        .addLines(
+            CreateOrderRequest.Line.newBuilder().setProductId(productId).setQuantity(quantity))
         .setCurrency("EUR")
         .setPaymentMethodToken(paymentMethodToken)
         .build();
   }
 
-  private static Order awaitPaid(OrdersServiceBlockingStub orders, String orderId) throws InterruptedException {
+  private static Order awaitPaid(OrdersServiceBlockingStub orders, String orderId)
+      throws InterruptedException {
     long deadline = System.nanoTime() + PAYMENT_WAIT.toNanos();
     while (true) {
-      Order order = orders.getOrder(GetOrderRequest.newBuilder().setOrderId(orderId).build()).getOrder();
+      Order order =
+          orders.getOrder(GetOrderRequest.newBuilder().setOrderId(orderId).build()).getOrder();
       switch (order.getStatus()) {
         case ORDER_STATUS_PAID -> {
           log("   order %s is %s", orderId, order.getStatus());
           return order;
         }
         case ORDER_STATUS_CREATED -> {}
-        default -> throw new CheckFailed("order " + orderId + " became " + order.getStatus()
-            + " (" + order.getCancellationReason() + "), not ORDER_STATUS_PAID");
+        default ->
+            throw new CheckFailed(
+                "order "
+                    + orderId
+                    + " became "
+                    + order.getStatus()
+                    + " ("
+                    + order.getCancellationReason()
+                    + "), not ORDER_STATUS_PAID");
       }
-      check(System.nanoTime() < deadline, "order %s is still %s after %d s", orderId, order.getStatus(), PAYMENT_WAIT.toSeconds());
+      check(
+          System.nanoTime() < deadline,
+          "order %s is still %s after %d s",
+          orderId,
+          order.getStatus(),
+          PAYMENT_WAIT.toSeconds());
       Thread.sleep(250);
     }
   }

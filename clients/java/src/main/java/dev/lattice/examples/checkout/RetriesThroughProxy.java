@@ -33,37 +33,78 @@ final class RetriesThroughProxy {
    * @return the summary entries {@code retried} and {@code notRetried}
    */
   static Map<String, Object> callThrough(
-      OrdersServiceBlockingStub orders, OrdersServiceBlockingStub faultyOrders, String firstOrderId,
+      OrdersServiceBlockingStub orders,
+      OrdersServiceBlockingStub faultyOrders,
+      String firstOrderId,
       String secondOrderId) {
     Map<String, Object> summary = new LinkedHashMap<>();
     log("7. through the faulty proxy");
     long start = System.nanoTime();
-    Order retried = faultyOrders.getOrder(GetOrderRequest.newBuilder().setOrderId(firstOrderId).build()).getOrder();
+    Order retried =
+        faultyOrders
+            .getOrder(GetOrderRequest.newBuilder().setOrderId(firstOrderId).build())
+            .getOrder();
     long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    check(retried.getId().equals(firstOrderId), "GetOrder through the proxy returned order %s", retried.getId());
+    check(
+        retried.getId().equals(firstOrderId),
+        "GetOrder through the proxy returned order %s",
+        retried.getId());
     log("   GetOrder succeeded after %d ms (the channel retried)", elapsedMs);
-    summary.put("retried", map("orderId", retried.getId(), "status", retried.getStatus().name(), "elapsedMs", elapsedMs));
+    summary.put(
+        "retried",
+        map(
+            "orderId",
+            retried.getId(),
+            "status",
+            retried.getStatus().name(),
+            "elapsedMs",
+            elapsedMs));
 
-    Order secondBefore = orders.getOrder(GetOrderRequest.newBuilder().setOrderId(secondOrderId).build()).getOrder();
+    Order secondBefore =
+        orders.getOrder(GetOrderRequest.newBuilder().setOrderId(secondOrderId).build()).getOrder();
     LatticeError notRetried =
-        failure(() -> faultyOrders.cancelOrder(
-            CancelOrderRequest.newBuilder()
-                .setOrderId(secondOrderId)
-                .setVersion(secondBefore.getVersion())
-                .setNote("Java client checkout: the proxy refuses this call")
-                .build()));
-    check(notRetried.is(Status.Code.UNAVAILABLE, "UPSTREAM_RESTARTING"), "CancelOrder through the proxy gave %s", notRetried);
-    check(notRetried.retryDelay().isPresent(), "the proxy's UNAVAILABLE had no RetryInfo: %s", notRetried);
+        failure(
+            () ->
+                faultyOrders.cancelOrder(
+                    CancelOrderRequest.newBuilder()
+                        .setOrderId(secondOrderId)
+                        .setVersion(secondBefore.getVersion())
+                        .setNote("Java client checkout: the proxy refuses this call")
+                        .build()));
+    check(
+        notRetried.is(Status.Code.UNAVAILABLE, "UPSTREAM_RESTARTING"),
+        "CancelOrder through the proxy gave %s",
+        notRetried);
+    check(
+        notRetried.retryDelay().isPresent(),
+        "the proxy's UNAVAILABLE had no RetryInfo: %s",
+        notRetried);
     long retryDelayMs = notRetried.retryDelay().get().toMillis();
-    Order secondAfter = orders.getOrder(GetOrderRequest.newBuilder().setOrderId(secondOrderId).build()).getOrder();
-    check(secondAfter.getVersion() == secondBefore.getVersion()
+    Order secondAfter =
+        orders.getOrder(GetOrderRequest.newBuilder().setOrderId(secondOrderId).build()).getOrder();
+    check(
+        secondAfter.getVersion() == secondBefore.getVersion()
             || (secondAfter.getStatus() != OrderStatus.ORDER_STATUS_CANCELLED
                 && secondAfter.getStatus() != OrderStatus.ORDER_STATUS_REFUNDED),
-        "CancelOrder reached orders: the second order is %s", secondAfter.getStatus());
-    check(elapsedMs >= 2 * retryDelayMs,
-        "GetOrder took %d ms, less than two pushbacks of %d ms: the channel did not wait", elapsedMs, retryDelayMs);
-    log("   CancelOrder not retried: %s %s, retry in %d ms", notRetried.code(), notRetried.reason(), retryDelayMs);
-    summary.put("notRetried", map("code", notRetried.code().name(), "reason", notRetried.reason(), "retryDelayMs", retryDelayMs));
+        "CancelOrder reached orders: the second order is %s",
+        secondAfter.getStatus());
+    check(
+        elapsedMs >= 2 * retryDelayMs,
+        "GetOrder took %d ms, less than two pushbacks of %d ms: the channel did not wait",
+        elapsedMs,
+        retryDelayMs);
+    log(
+        "   CancelOrder not retried: %s %s, retry in %d ms",
+        notRetried.code(), notRetried.reason(), retryDelayMs);
+    summary.put(
+        "notRetried",
+        map(
+            "code",
+            notRetried.code().name(),
+            "reason",
+            notRetried.reason(),
+            "retryDelayMs",
+            retryDelayMs));
     return summary;
   }
 }

@@ -41,30 +41,71 @@ final class TypedErrors {
    * @return the summary entries {@code invalid}, {@code reused} and {@code forged}
    */
   static Map<String, Object> meet(
-      OrdersServiceBlockingStub orders, ManagedChannel ordersChannel, Session customer,
-      String productId, IdempotencyKey firstKey, String firstOrderId) {
+      OrdersServiceBlockingStub orders,
+      ManagedChannel ordersChannel,
+      Session customer,
+      String productId,
+      IdempotencyKey firstKey,
+      String firstOrderId) {
     Map<String, Object> summary = new LinkedHashMap<>();
     log("6. errors");
     LatticeError invalid =
-        failure(() -> IdempotencyKey.random().attach(orders).createOrder(Checkout.orderOf(productId, 0, "")));
+        failure(
+            () ->
+                IdempotencyKey.random()
+                    .attach(orders)
+                    .createOrder(Checkout.orderOf(productId, 0, "")));
     check(invalid.code() == Status.Code.INVALID_ARGUMENT, "an invalid order gave %s", invalid);
-    check(!invalid.violations("lines[0].quantity").isEmpty(), "no violation of lines[0].quantity: %s", invalid);
-    check(!invalid.violations("payment_method_token").isEmpty(), "no violation of payment_method_token: %s", invalid);
-    log("   invalid: %s %s, %d field violations", invalid.code(), invalid.reason(), invalid.fieldViolations().size());
+    check(
+        !invalid.violations("lines[0].quantity").isEmpty(),
+        "no violation of lines[0].quantity: %s",
+        invalid);
+    check(
+        !invalid.violations("payment_method_token").isEmpty(),
+        "no violation of payment_method_token: %s",
+        invalid);
+    log(
+        "   invalid: %s %s, %d field violations",
+        invalid.code(), invalid.reason(), invalid.fieldViolations().size());
     List<Object> violations = new ArrayList<>();
-    invalid.fieldViolations().forEach(v -> violations.add(map("field", v.getField(), "description", v.getDescription())));
-    summary.put("invalid", map("code", invalid.code().name(), "reason", invalid.reason(), "fieldViolations", violations));
+    invalid
+        .fieldViolations()
+        .forEach(
+            v -> violations.add(map("field", v.getField(), "description", v.getDescription())));
+    summary.put(
+        "invalid",
+        map(
+            "code",
+            invalid.code().name(),
+            "reason",
+            invalid.reason(),
+            "fieldViolations",
+            violations));
 
-    LatticeError reused = failure(() -> firstKey.attach(orders).createOrder(Checkout.orderOf(productId, 2, "tok_visa")));
-    check(reused.is(Status.Code.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED") && reused.domain().equals(LatticeError.DOMAIN),
-        "the first key with another request gave %s", reused);
+    LatticeError reused =
+        failure(
+            () -> firstKey.attach(orders).createOrder(Checkout.orderOf(productId, 2, "tok_visa")));
+    check(
+        reused.is(Status.Code.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED")
+            && reused.domain().equals(LatticeError.DOMAIN),
+        "the first key with another request gave %s",
+        reused);
     log("   reused key: %s %s (%s)", reused.code(), reused.reason(), reused.domain());
-    summary.put("reused", map("code", reused.code().name(), "reason", reused.reason(), "domain", reused.domain()));
+    summary.put(
+        "reused",
+        map("code", reused.code().name(), "reason", reused.reason(), "domain", reused.domain()));
 
     String forgedToken = forge(customer.accessToken());
-    var forgedOrders = OrdersServiceGrpc.newBlockingStub(ordersChannel).withCallCredentials(BearerCredentials.of(forgedToken));
-    LatticeError forged = failure(() -> forgedOrders.getOrder(GetOrderRequest.newBuilder().setOrderId(firstOrderId).build()));
-    check(forged.is(Status.Code.UNAUTHENTICATED, "TOKEN_INVALID"), "a forged token gave %s", forged);
+    var forgedOrders =
+        OrdersServiceGrpc.newBlockingStub(ordersChannel)
+            .withCallCredentials(BearerCredentials.of(forgedToken));
+    LatticeError forged =
+        failure(
+            () ->
+                forgedOrders.getOrder(
+                    GetOrderRequest.newBuilder().setOrderId(firstOrderId).build()));
+    check(
+        forged.is(Status.Code.UNAUTHENTICATED, "TOKEN_INVALID"), "a forged token gave %s", forged);
     log("   forged token: %s %s", forged.code(), forged.reason());
     summary.put("forged", map("code", forged.code().name(), "reason", forged.reason()));
     return summary;
@@ -78,9 +119,16 @@ final class TypedErrors {
     String[] parts = accessToken.split("\\.");
     check(parts.length == 3, "the access token is not a JWT");
     String header = new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8);
-    check(header.replace(" ", "").contains("\"alg\":\"ES256\""), "the access token is not ES256: %s", header);
+    check(
+        header.replace(" ", "").contains("\"alg\":\"ES256\""),
+        "the access token is not ES256: %s",
+        header);
     byte[] signature = new byte[64];
     new SecureRandom().nextBytes(signature);
-    return parts[0] + "." + parts[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
+    return parts[0]
+        + "."
+        + parts[1]
+        + "."
+        + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
   }
 }

@@ -27,9 +27,12 @@ public record IdempotencyKey(String value) {
       Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER);
 
   public IdempotencyKey {
-    if (value == null || value.isEmpty() || value.length() > 255
+    if (value == null
+        || value.isEmpty()
+        || value.length() > 255
         || !value.chars().allMatch(c -> c >= 0x20 && c <= 0x7e)) {
-      throw new IllegalArgumentException("an idempotency key is 1 to 255 printable ASCII characters");
+      throw new IllegalArgumentException(
+          "an idempotency key is 1 to 255 printable ASCII characters");
     }
   }
 

@@ -38,12 +38,12 @@ import java.util.concurrent.TimeUnit;
  *       honoured. Repeated attempts carry {@code grpc-previous-rpc-attempts}.
  * </ul>
  *
- * <p>grpc-java (gRFC A6 pushback, its {@code RetriableStream}) retries a method with a retry
- * policy whenever the server sends a non-negative {@code grpc-retry-pushback-ms}, whatever the
- * code; a client interceptor cannot change that, the retry runs below it. Lattice therefore sends
- * the pushback only with {@code UNAVAILABLE} (its other errors with {@code RetryInfo}, such as
- * {@code RESOURCE_EXHAUSTED} or {@code ABORTED IDEMPOTENCY_KEY_IN_USE}, carry no pushback), so
- * "only {@code UNAVAILABLE}" holds against Lattice servers; a test pins grpc-java's behaviour.
+ * <p>grpc-java (gRFC A6 pushback, its {@code RetriableStream}) retries a method with a retry policy
+ * whenever the server sends a non-negative {@code grpc-retry-pushback-ms}, whatever the code; a
+ * client interceptor cannot change that, the retry runs below it. Lattice therefore sends the
+ * pushback only with {@code UNAVAILABLE} (its other errors with {@code RetryInfo}, such as {@code
+ * RESOURCE_EXHAUSTED} or {@code ABORTED IDEMPOTENCY_KEY_IN_USE}, carry no pushback), so "only
+ * {@code UNAVAILABLE}" holds against Lattice servers; a test pins grpc-java's behaviour.
  *
  * <p>A channel is thread-safe and expensive: build one per target, share it, and shut it down on
  * exit. Credentials are per call ({@link Session#attach}), so one channel serves every user.
@@ -87,8 +87,8 @@ public final class LatticeChannels {
   }
 
   /**
-   * Adds the deadline, the retry service config and {@code enableRetry()} to a builder of your
-   * own (another transport, an in-process channel in tests, your own TLS settings).
+   * Adds the deadline, the retry service config and {@code enableRetry()} to a builder of your own
+   * (another transport, an in-process channel in tests, your own TLS settings).
    */
   public static <B extends ManagedChannelBuilder<?>> B configure(B builder) {
     builder
@@ -122,7 +122,8 @@ public final class LatticeChannels {
   public static Set<String> retryableMethods(List<ServiceDescriptor> services) {
     Set<String> methods = new LinkedHashSet<>();
     for (ServiceDescriptor service : services) {
-      var proto = ((ProtoServiceDescriptorSupplier) service.getSchemaDescriptor()).getServiceDescriptor();
+      var proto =
+          ((ProtoServiceDescriptorSupplier) service.getSchemaDescriptor()).getServiceDescriptor();
       for (MethodDescriptor method : proto.getMethods()) {
         IdempotencyLevel level = method.getOptions().getIdempotencyLevel();
         if (level == IdempotencyLevel.NO_SIDE_EFFECTS || level == IdempotencyLevel.IDEMPOTENT) {
@@ -141,15 +142,21 @@ public final class LatticeChannels {
     List<Object> names = new ArrayList<>();
     for (String method : retryableMethods(services)) {
       int slash = method.indexOf('/');
-      names.add(Map.of("service", method.substring(0, slash), "method", method.substring(slash + 1)));
+      names.add(
+          Map.of("service", method.substring(0, slash), "method", method.substring(slash + 1)));
     }
     Map<String, Object> retryPolicy =
         Map.of(
-            "maxAttempts", (double) MAX_ATTEMPTS,
-            "initialBackoff", "0.1s",
-            "maxBackoff", "2s",
-            "backoffMultiplier", 2.0,
-            "retryableStatusCodes", List.of("UNAVAILABLE"));
+            "maxAttempts",
+            (double) MAX_ATTEMPTS,
+            "initialBackoff",
+            "0.1s",
+            "maxBackoff",
+            "2s",
+            "backoffMultiplier",
+            2.0,
+            "retryableStatusCodes",
+            List.of("UNAVAILABLE"));
     return Map.of("methodConfig", List.of(Map.of("name", names, "retryPolicy", retryPolicy)));
   }
 

@@ -17,9 +17,9 @@ import java.util.Optional;
 
 /**
  * A failed Lattice call, decoded from the {@code google.rpc.Status} in the {@code
- * grpc-status-details-bin} trailer: the gRPC code, the {@link ErrorInfo} (reason, domain
- * {@code lattice.dev}, metadata), {@link BadRequest} field violations and the {@link RetryInfo}
- * delay. Decide on {@link #code()} and {@link #reason()}, never on the message text.
+ * grpc-status-details-bin} trailer: the gRPC code, the {@link ErrorInfo} (reason, domain {@code
+ * lattice.dev}, metadata), {@link BadRequest} field violations and the {@link RetryInfo} delay.
+ * Decide on {@link #code()} and {@link #reason()}, never on the message text.
  *
  * @param code the gRPC status code
  * @param message the human-readable description (for logs only)
@@ -50,7 +50,8 @@ public record LatticeError(
 
   /** Decodes a call's closing status and trailers, as a {@code ClientCall.Listener} sees them. */
   public static LatticeError of(Status status, Metadata trailers) {
-    return decode(status, trailers == null ? null : StatusProto.fromStatusAndTrailers(status, trailers));
+    return decode(
+        status, trailers == null ? null : StatusProto.fromStatusAndTrailers(status, trailers));
   }
 
   private static LatticeError decode(Status status, com.google.rpc.Status details) {
@@ -74,7 +75,8 @@ public record LatticeError(
       }
     }
     String message = status.getDescription() != null ? status.getDescription() : "";
-    return new LatticeError(status.getCode(), message, errorInfo, violations, Optional.ofNullable(retryDelay));
+    return new LatticeError(
+        status.getCode(), message, errorInfo, violations, Optional.ofNullable(retryDelay));
   }
 
   /** The ErrorInfo reason, such as {@code IDEMPOTENCY_KEY_REUSED}; empty when none was sent. */

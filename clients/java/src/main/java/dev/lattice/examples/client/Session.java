@@ -55,6 +55,7 @@ public final class Session {
   private String accessToken;
   private String refreshToken;
   private Instant expireTime;
+
   /** Counts the tokens stored; read without the lock by calls starting. */
   private volatile long generation;
 
@@ -70,16 +71,27 @@ public final class Session {
    * @throws io.grpc.StatusRuntimeException as Login fails, such as {@code UNAUTHENTICATED
    *     INVALID_CREDENTIALS}
    */
-  public static Session login(Channel identityChannel, String tenantSlug, String email, String password) {
+  public static Session login(
+      Channel identityChannel, String tenantSlug, String email, String password) {
     return login(identityChannel, tenantSlug, email, password, Clock.systemUTC());
   }
 
-  static Session login(Channel identityChannel, String tenantSlug, String email, String password, Clock clock) {
-    Session session = new Session(Objects.requireNonNull(identityChannel, "identityChannel"), clock);
+  static Session login(
+      Channel identityChannel, String tenantSlug, String email, String password, Clock clock) {
+    Session session =
+        new Session(Objects.requireNonNull(identityChannel, "identityChannel"), clock);
     LoginResponse response =
         session.identity.login(
-            LoginRequest.newBuilder().setTenantSlug(tenantSlug).setEmail(email).setPassword(password).build());
-    session.store(response.getAccessToken(), response.getRefreshToken(), response.getExpireTime(), response.getExpiresIn());
+            LoginRequest.newBuilder()
+                .setTenantSlug(tenantSlug)
+                .setEmail(email)
+                .setPassword(password)
+                .build());
+    session.store(
+        response.getAccessToken(),
+        response.getRefreshToken(),
+        response.getExpireTime(),
+        response.getExpiresIn());
     return session;
   }
 
@@ -99,8 +111,13 @@ public final class Session {
    */
   public synchronized void refresh() {
     RefreshTokenResponse response =
-        identity.refreshToken(RefreshTokenRequest.newBuilder().setRefreshToken(refreshToken).build());
-    store(response.getAccessToken(), response.getRefreshToken(), response.getExpireTime(), response.getExpiresIn());
+        identity.refreshToken(
+            RefreshTokenRequest.newBuilder().setRefreshToken(refreshToken).build());
+    store(
+        response.getAccessToken(),
+        response.getRefreshToken(),
+        response.getExpireTime(),
+        response.getExpiresIn());
   }
 
   /** When the current access token expires. */
@@ -118,7 +135,10 @@ public final class Session {
     return refreshOnExpiry;
   }
 
-  /** {@code stub} acting as this session's user: its {@link #credentials} and {@link #refreshOnExpiry}. */
+  /**
+   * {@code stub} acting as this session's user: its {@link #credentials} and {@link
+   * #refreshOnExpiry}.
+   */
   public <S extends AbstractStub<S>> S attach(S stub) {
     return stub.withCallCredentials(credentials).withInterceptors(refreshOnExpiry);
   }
@@ -147,8 +167,10 @@ public final class Session {
 
   private final class RefreshOnExpiry implements ClientInterceptor {
     @Override
-    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-      return new RefreshingCall<>(method, options, next, method.getType() == MethodDescriptor.MethodType.UNARY);
+    public <Q, R> ClientCall<Q, R> interceptCall(
+        MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+      return new RefreshingCall<>(
+          method, options, next, method.getType() == MethodDescriptor.MethodType.UNARY);
     }
   }
 
@@ -173,7 +195,8 @@ public final class Session {
     private boolean cancelled;
     private Boolean compression;
 
-    RefreshingCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next, boolean replayable) {
+    RefreshingCall(
+        MethodDescriptor<Q, R> method, CallOptions options, Channel next, boolean replayable) {
       this.method = method;
       this.options = options;
       this.next = next;

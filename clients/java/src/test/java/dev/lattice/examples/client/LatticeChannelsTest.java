@@ -36,7 +36,8 @@ class LatticeChannelsTest {
 
   private final TestMesh mesh = TestMesh.inProcess();
   private final ManagedChannel channel = mesh.channel();
-  private final OrdersServiceGrpc.OrdersServiceBlockingStub orders = OrdersServiceGrpc.newBlockingStub(channel);
+  private final OrdersServiceGrpc.OrdersServiceBlockingStub orders =
+      OrdersServiceGrpc.newBlockingStub(channel);
 
   @AfterEach
   void close() {
@@ -64,11 +65,13 @@ class LatticeChannelsTest {
             "lattice.inventory.v1.InventoryService/AdjustStock");
     int methods = 0;
     for (ServiceDescriptor service : LatticeChannels.SERVICES) {
-      var proto = ((ProtoServiceDescriptorSupplier) service.getSchemaDescriptor()).getServiceDescriptor();
+      var proto =
+          ((ProtoServiceDescriptorSupplier) service.getSchemaDescriptor()).getServiceDescriptor();
       for (MethodDescriptor method : proto.getMethods()) {
         methods++;
         IdempotencyLevel level = method.getOptions().getIdempotencyLevel();
-        boolean marked = level == IdempotencyLevel.NO_SIDE_EFFECTS || level == IdempotencyLevel.IDEMPOTENT;
+        boolean marked =
+            level == IdempotencyLevel.NO_SIDE_EFFECTS || level == IdempotencyLevel.IDEMPOTENT;
         assertThat(retryable.contains(proto.getFullName() + "/" + method.getName()))
             .as("%s (%s)", method.getFullName(), level)
             .isEqualTo(marked);
@@ -79,7 +82,8 @@ class LatticeChannelsTest {
 
   @Test
   void retryServiceConfig_retriesOnlyUnavailable_fiveAttempts_backoffFrom100msTo2s() {
-    Map<String, Object> config = LatticeChannels.retryServiceConfig(List.of(OrdersServiceGrpc.getServiceDescriptor()));
+    Map<String, Object> config =
+        LatticeChannels.retryServiceConfig(List.of(OrdersServiceGrpc.getServiceDescriptor()));
 
     List<?> methodConfig = (List<?>) config.get("methodConfig");
     assertThat(methodConfig).hasSize(1);
@@ -91,17 +95,25 @@ class LatticeChannelsTest {
             Map.of("service", "lattice.orders.v1.OrdersService", "method", "CreateOrder"),
             Map.of("service", "lattice.orders.v1.OrdersService", "method", "RefundOrder"));
     assertThat((Map<?, ?>) entry.get("retryPolicy"))
-        .isEqualTo(Map.of(
-            "maxAttempts", 5.0,
-            "initialBackoff", "0.1s",
-            "maxBackoff", "2s",
-            "backoffMultiplier", 2.0,
-            "retryableStatusCodes", List.of("UNAVAILABLE")));
+        .isEqualTo(
+            Map.of(
+                "maxAttempts",
+                5.0,
+                "initialBackoff",
+                "0.1s",
+                "maxBackoff",
+                "2s",
+                "backoffMultiplier",
+                2.0,
+                "retryableStatusCodes",
+                List.of("UNAVAILABLE")));
   }
 
   @Test
   void services_areEveryServiceGeneratedInLatticeProto() throws IOException, URISyntaxException {
-    Path stubs = Path.of(IdentityServiceGrpc.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path stubs =
+        Path.of(
+            IdentityServiceGrpc.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     List<String> entries;
     if (Files.isDirectory(stubs)) {
       try (Stream<Path> walk = Files.walk(stubs)) {
@@ -115,10 +127,12 @@ class LatticeChannelsTest {
     Set<String> generated = new HashSet<>();
     entries.stream()
         .filter(e -> e.startsWith("dev/lattice/") && e.endsWith("Grpc.class"))
-        .forEach(e -> generated.add(e.substring(0, e.length() - ".class".length()).replace('/', '.')));
+        .forEach(
+            e -> generated.add(e.substring(0, e.length() - ".class".length()).replace('/', '.')));
     Set<String> listed = new HashSet<>();
     for (ServiceDescriptor service : LatticeChannels.SERVICES) {
-      var proto = ((ProtoServiceDescriptorSupplier) service.getSchemaDescriptor()).getServiceDescriptor();
+      var proto =
+          ((ProtoServiceDescriptorSupplier) service.getSchemaDescriptor()).getServiceDescriptor();
       listed.add(proto.getFile().getOptions().getJavaPackage() + "." + proto.getName() + "Grpc");
     }
     assertThat(generated).isNotEmpty();
@@ -128,26 +142,33 @@ class LatticeChannelsTest {
   @Test
   void aRetryableMethod_isRetriedOnUnavailable_waitingThePushback_andSaysWhichAttempt() {
     Duration pushback = Duration.ofMillis(300);
-    mesh.refuse = call -> mesh.calls("GetOrder").size() <= 2
-        ? TestMesh.error(Status.Code.UNAVAILABLE, "UPSTREAM_RESTARTING", pushback)
-        : null;
+    mesh.refuse =
+        call ->
+            mesh.calls("GetOrder").size() <= 2
+                ? TestMesh.error(Status.Code.UNAVAILABLE, "UPSTREAM_RESTARTING", pushback)
+                : null;
 
     long start = System.nanoTime();
     var order = orders.getOrder(GetOrderRequest.newBuilder().setOrderId("o-1").build()).getOrder();
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 
     assertThat(order.getId()).isEqualTo("o-1");
-    assertThat(mesh.calls("GetOrder")).extracting(c -> c.header("grpc-previous-rpc-attempts"))
+    assertThat(mesh.calls("GetOrder"))
+        .extracting(c -> c.header("grpc-previous-rpc-attempts"))
         .containsExactly(null, "1", "2");
     assertThat(elapsed).isGreaterThanOrEqualTo(pushback.multipliedBy(2));
   }
 
   @Test
   void aRetryableMethod_givesUpAfterFiveAttempts() {
-    mesh.refuse = call -> TestMesh.error(Status.Code.UNAVAILABLE, "UPSTREAM_RESTARTING", Duration.ofMillis(10));
+    mesh.refuse =
+        call ->
+            TestMesh.error(Status.Code.UNAVAILABLE, "UPSTREAM_RESTARTING", Duration.ofMillis(10));
 
-    assertThatThrownBy(() -> orders.getOrder(GetOrderRequest.newBuilder().setOrderId("o-1").build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+    assertThatThrownBy(
+            () -> orders.getOrder(GetOrderRequest.newBuilder().setOrderId("o-1").build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     assertThat(mesh.calls("GetOrder")).hasSize(LatticeChannels.MAX_ATTEMPTS);
   }
@@ -156,8 +177,10 @@ class LatticeChannelsTest {
   void anotherCode_isNotRetried() {
     mesh.refuse = call -> TestMesh.error(Status.Code.ABORTED, "VERSION_MISMATCH", null);
 
-    assertThatThrownBy(() -> orders.getOrder(GetOrderRequest.newBuilder().setOrderId("o-1").build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+    assertThatThrownBy(
+            () -> orders.getOrder(GetOrderRequest.newBuilder().setOrderId("o-1").build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ABORTED));
     assertThat(mesh.calls("GetOrder")).hasSize(1);
   }
@@ -170,39 +193,56 @@ class LatticeChannelsTest {
    */
   @Test
   void grpcJava_alsoRetriesAnotherCode_whenTheServerSendsAPushback() {
-    mesh.refuse = call -> mesh.calls("CreateOrder").size() == 1
-        ? TestMesh.error(Status.Code.ABORTED, "IDEMPOTENCY_KEY_IN_USE", Duration.ofMillis(50))
-        : null;
+    mesh.refuse =
+        call ->
+            mesh.calls("CreateOrder").size() == 1
+                ? TestMesh.error(
+                    Status.Code.ABORTED, "IDEMPOTENCY_KEY_IN_USE", Duration.ofMillis(50))
+                : null;
 
-    orders.createOrder(dev.lattice.orders.v1.CreateOrderRequest.newBuilder()
-        .addLines(dev.lattice.orders.v1.CreateOrderRequest.Line.newBuilder().setProductId("p-1").setQuantity(1))
-        .build());
+    orders.createOrder(
+        dev.lattice.orders.v1.CreateOrderRequest.newBuilder()
+            .addLines(
+                dev.lattice.orders.v1.CreateOrderRequest.Line.newBuilder()
+                    .setProductId("p-1")
+                    .setQuantity(1))
+            .build());
 
     assertThat(mesh.calls("CreateOrder")).hasSize(2);
   }
 
   @Test
   void aMethodNotMarked_isNotRetried_andKeepsTheRetryDelay() {
-    mesh.refuse = call -> TestMesh.error(Status.Code.UNAVAILABLE, "UPSTREAM_RESTARTING", Duration.ofMillis(200));
+    mesh.refuse =
+        call ->
+            TestMesh.error(Status.Code.UNAVAILABLE, "UPSTREAM_RESTARTING", Duration.ofMillis(200));
 
-    assertThatThrownBy(() -> orders.cancelOrder(CancelOrderRequest.newBuilder().setOrderId("o-2").setVersion(1).build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          LatticeError error = LatticeError.of(e);
-          assertThat(error.is(Status.Code.UNAVAILABLE, "UPSTREAM_RESTARTING")).isTrue();
-          assertThat(error.retryDelay()).contains(Duration.ofMillis(200));
-        });
+    assertThatThrownBy(
+            () ->
+                orders.cancelOrder(
+                    CancelOrderRequest.newBuilder().setOrderId("o-2").setVersion(1).build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              LatticeError error = LatticeError.of(e);
+              assertThat(error.is(Status.Code.UNAVAILABLE, "UPSTREAM_RESTARTING")).isTrue();
+              assertThat(error.retryDelay()).contains(Duration.ofMillis(200));
+            });
     assertThat(mesh.calls("CancelOrder")).hasSize(1);
   }
 
   @Test
   void everyCall_hasTheDefaultDeadline_unlessTheCallerGivesOne() {
     orders.getOrder(GetOrderRequest.newBuilder().setOrderId("o-1").build());
-    orders.withDeadlineAfter(2, TimeUnit.SECONDS).getOrder(GetOrderRequest.newBuilder().setOrderId("o-2").build());
+    orders
+        .withDeadlineAfter(2, TimeUnit.SECONDS)
+        .getOrder(GetOrderRequest.newBuilder().setOrderId("o-2").build());
 
     List<TestMesh.Call> calls = mesh.calls("GetOrder");
     assertThat(calls.get(0).deadline()).isNotNull();
     assertThat(calls.get(0).deadline().timeRemaining(TimeUnit.MILLISECONDS))
         .isCloseTo(LatticeChannels.DEFAULT_DEADLINE.toMillis(), within(1_000L));
-    assertThat(calls.get(1).deadline().timeRemaining(TimeUnit.MILLISECONDS)).isCloseTo(2_000L, within(1_000L));
+    assertThat(calls.get(1).deadline().timeRemaining(TimeUnit.MILLISECONDS))
+        .isCloseTo(2_000L, within(1_000L));
   }
 }

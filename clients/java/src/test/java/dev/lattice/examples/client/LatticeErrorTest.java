@@ -30,31 +30,47 @@ class LatticeErrorTest {
 
   private LatticeError failedGetOrder() {
     var orders = OrdersServiceGrpc.newBlockingStub(channel);
-    StatusRuntimeException error = org.junit.jupiter.api.Assertions.assertThrows(
-        StatusRuntimeException.class, () -> orders.getOrder(GetOrderRequest.newBuilder().setOrderId("o-1").build()));
+    StatusRuntimeException error =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            StatusRuntimeException.class,
+            () -> orders.getOrder(GetOrderRequest.newBuilder().setOrderId("o-1").build()));
     return LatticeError.of(error);
   }
 
   @Test
   void decodesErrorInfo_fieldViolations_andRetryDelay() {
-    com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
-        .setCode(Status.Code.INVALID_ARGUMENT.value())
-        .setMessage("the request is invalid")
-        .addDetails(Any.pack(ErrorInfo.newBuilder()
-            .setReason("INVALID_ARGUMENT")
-            .setDomain("lattice.dev")
-            .putMetadata("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")
-            .build()))
-        .addDetails(Any.pack(BadRequest.newBuilder()
-            .addFieldViolations(BadRequest.FieldViolation.newBuilder()
-                .setField("lines[0].quantity").setDescription("must be at least 1"))
-            .addFieldViolations(BadRequest.FieldViolation.newBuilder()
-                .setField("payment_method_token").setDescription("must be at least 1 characters"))
-            .build()))
-        .addDetails(Any.pack(RetryInfo.newBuilder()
-            .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(1).setNanos(500_000_000))
-            .build()))
-        .build();
+    com.google.rpc.Status status =
+        com.google.rpc.Status.newBuilder()
+            .setCode(Status.Code.INVALID_ARGUMENT.value())
+            .setMessage("the request is invalid")
+            .addDetails(
+                Any.pack(
+                    ErrorInfo.newBuilder()
+                        .setReason("INVALID_ARGUMENT")
+                        .setDomain("lattice.dev")
+                        .putMetadata("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")
+                        .build()))
+            .addDetails(
+                Any.pack(
+                    BadRequest.newBuilder()
+                        .addFieldViolations(
+                            BadRequest.FieldViolation.newBuilder()
+                                .setField("lines[0].quantity")
+                                .setDescription("must be at least 1"))
+                        .addFieldViolations(
+                            BadRequest.FieldViolation.newBuilder()
+                                .setField("payment_method_token")
+                                .setDescription("must be at least 1 characters"))
+                        .build()))
+            .addDetails(
+                Any.pack(
+                    RetryInfo.newBuilder()
+                        .setRetryDelay(
+                            com.google.protobuf.Duration.newBuilder()
+                                .setSeconds(1)
+                                .setNanos(500_000_000))
+                        .build()))
+            .build();
     mesh.refuse = call -> StatusProto.toStatusRuntimeException(status);
 
     LatticeError error = failedGetOrder();
@@ -64,7 +80,8 @@ class LatticeErrorTest {
     assertThat(error.reason()).isEqualTo("INVALID_ARGUMENT");
     assertThat(error.domain()).isEqualTo(LatticeError.DOMAIN);
     assertThat(error.metadata()).containsEntry("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736");
-    assertThat(error.fieldViolations()).extracting(BadRequest.FieldViolation::getField)
+    assertThat(error.fieldViolations())
+        .extracting(BadRequest.FieldViolation::getField)
         .containsExactly("lines[0].quantity", "payment_method_token");
     assertThat(error.violations("lines[0].quantity")).containsExactly("must be at least 1");
     assertThat(error.violations("currency")).isEmpty();
@@ -73,7 +90,8 @@ class LatticeErrorTest {
 
   @Test
   void decodesTheReason_andNothingElse_whenThatIsAllTheServerSent() {
-    mesh.refuse = call -> TestMesh.error(Status.Code.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED", null);
+    mesh.refuse =
+        call -> TestMesh.error(Status.Code.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED", null);
 
     LatticeError error = failedGetOrder();
 
@@ -100,6 +118,7 @@ class LatticeErrorTest {
     assertThat(new IdempotencyKey("order-2024-118").value()).isEqualTo("order-2024-118");
     assertThatThrownBy(() -> new IdempotencyKey("")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new IdempotencyKey("é")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new IdempotencyKey("k".repeat(256))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new IdempotencyKey("k".repeat(256)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

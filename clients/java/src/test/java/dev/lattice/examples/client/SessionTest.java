@@ -38,9 +38,11 @@ class SessionTest {
     var orders = session.attach(OrdersServiceGrpc.newBlockingStub(channel));
     IdempotencyKey key = IdempotencyKey.random();
 
-    key.attach(orders).createOrder(CreateOrderRequest.newBuilder()
-        .addLines(CreateOrderRequest.Line.newBuilder().setProductId("p-1").setQuantity(1))
-        .build());
+    key.attach(orders)
+        .createOrder(
+            CreateOrderRequest.newBuilder()
+                .addLines(CreateOrderRequest.Line.newBuilder().setProductId("p-1").setQuantity(1))
+                .build());
     orders.getOrder(GET);
 
     TestMesh.Call create = mesh.calls("CreateOrder").getFirst();
@@ -55,8 +57,12 @@ class SessionTest {
   @Test
   void wrongPassword_failsLoginWithItsReason() {
     assertThatThrownBy(() -> Session.login(channel, "acme", "ada@example.com", "wrong"))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
-            e -> assertThat(LatticeError.of(e).is(Status.Code.UNAUTHENTICATED, "INVALID_CREDENTIALS")).isTrue());
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e ->
+                assertThat(
+                        LatticeError.of(e).is(Status.Code.UNAUTHENTICATED, "INVALID_CREDENTIALS"))
+                    .isTrue());
   }
 
   @Test
@@ -80,21 +86,26 @@ class SessionTest {
 
     session.attach(OrdersServiceGrpc.newBlockingStub(channel)).getOrder(GET);
 
-    assertThat(mesh.calls("GetOrder")).extracting(c -> c.header("authorization")).containsExactly("Bearer access-2");
+    assertThat(mesh.calls("GetOrder"))
+        .extracting(c -> c.header("authorization"))
+        .containsExactly("Bearer access-2");
     assertThat(mesh.calls("RefreshToken")).hasSize(1);
   }
 
   @Test
   void tokenExpired_refreshesOnce_andSendsTheCallAgain() {
     Session session = login();
-    mesh.refuse = call -> "Bearer access-1".equals(call.header("authorization"))
-        ? TestMesh.error(Status.Code.UNAUTHENTICATED, "TOKEN_EXPIRED", null)
-        : null;
+    mesh.refuse =
+        call ->
+            "Bearer access-1".equals(call.header("authorization"))
+                ? TestMesh.error(Status.Code.UNAUTHENTICATED, "TOKEN_EXPIRED", null)
+                : null;
 
     var order = session.attach(OrdersServiceGrpc.newBlockingStub(channel)).getOrder(GET).getOrder();
 
     assertThat(order.getId()).isEqualTo("o-1");
-    assertThat(mesh.calls("GetOrder")).extracting(c -> c.header("authorization"))
+    assertThat(mesh.calls("GetOrder"))
+        .extracting(c -> c.header("authorization"))
         .containsExactly("Bearer access-1", "Bearer access-2");
     assertThat(mesh.calls("RefreshToken")).hasSize(1);
   }
@@ -102,12 +113,16 @@ class SessionTest {
   @Test
   void tokenExpiredAgain_failsTheCall_afterOneRefresh() {
     Session session = login();
-    mesh.refuse = call -> call.method().endsWith("/GetOrder")
-        ? TestMesh.error(Status.Code.UNAUTHENTICATED, "TOKEN_EXPIRED", null)
-        : null;
+    mesh.refuse =
+        call ->
+            call.method().endsWith("/GetOrder")
+                ? TestMesh.error(Status.Code.UNAUTHENTICATED, "TOKEN_EXPIRED", null)
+                : null;
 
-    assertThatThrownBy(() -> session.attach(OrdersServiceGrpc.newBlockingStub(channel)).getOrder(GET))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+    assertThatThrownBy(
+            () -> session.attach(OrdersServiceGrpc.newBlockingStub(channel)).getOrder(GET))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(LatticeError.of(e).reason()).isEqualTo("TOKEN_EXPIRED"));
     assertThat(mesh.calls("GetOrder")).hasSize(2);
     assertThat(mesh.calls("RefreshToken")).hasSize(1);
@@ -116,35 +131,50 @@ class SessionTest {
   @Test
   void tokenInvalid_isNotRefreshedNorSentAgain() {
     Session session = login();
-    mesh.refuse = call -> call.method().endsWith("/GetOrder")
-        ? TestMesh.error(Status.Code.UNAUTHENTICATED, "TOKEN_INVALID", null)
-        : null;
+    mesh.refuse =
+        call ->
+            call.method().endsWith("/GetOrder")
+                ? TestMesh.error(Status.Code.UNAUTHENTICATED, "TOKEN_INVALID", null)
+                : null;
 
-    assertThatThrownBy(() -> session.attach(OrdersServiceGrpc.newBlockingStub(channel)).getOrder(GET))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
-            e -> assertThat(LatticeError.of(e).is(Status.Code.UNAUTHENTICATED, "TOKEN_INVALID")).isTrue());
+    assertThatThrownBy(
+            () -> session.attach(OrdersServiceGrpc.newBlockingStub(channel)).getOrder(GET))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e ->
+                assertThat(LatticeError.of(e).is(Status.Code.UNAUTHENTICATED, "TOKEN_INVALID"))
+                    .isTrue());
     assertThat(mesh.calls("GetOrder")).hasSize(1);
     assertThat(mesh.calls("RefreshToken")).isEmpty();
   }
 
   @Test
-  void overPlaintext_theTokenIsRefused_unlessTheChannelIsLatticeChannelsPlaintext() throws Exception {
+  void overPlaintext_theTokenIsRefused_unlessTheChannelIsLatticeChannelsPlaintext()
+      throws Exception {
     try (TestMesh tcp = TestMesh.tcp()) {
       ManagedChannel someChannel =
-          LatticeChannels.configure(Grpc.newChannelBuilder(tcp.target(), InsecureChannelCredentials.create())).build();
+          LatticeChannels.configure(
+                  Grpc.newChannelBuilder(tcp.target(), InsecureChannelCredentials.create()))
+              .build();
       ManagedChannel trusted = LatticeChannels.plaintext(tcp.target());
       try {
         Session session = Session.login(trusted, "acme", "ada@example.com", TestMesh.PASSWORD);
 
-        assertThatThrownBy(() -> session.attach(OrdersServiceGrpc.newBlockingStub(someChannel)).getOrder(GET))
-            .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-              assertThat(e.getStatus().getDescription()).contains("refusing to send a bearer token");
-            });
+        assertThatThrownBy(
+                () -> session.attach(OrdersServiceGrpc.newBlockingStub(someChannel)).getOrder(GET))
+            .isInstanceOfSatisfying(
+                StatusRuntimeException.class,
+                e -> {
+                  assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                  assertThat(e.getStatus().getDescription())
+                      .contains("refusing to send a bearer token");
+                });
         assertThat(tcp.calls("GetOrder")).isEmpty();
 
         session.attach(OrdersServiceGrpc.newBlockingStub(trusted)).getOrder(GET);
-        assertThat(tcp.calls("GetOrder")).extracting(c -> c.header("authorization")).containsExactly("Bearer access-1");
+        assertThat(tcp.calls("GetOrder"))
+            .extracting(c -> c.header("authorization"))
+            .containsExactly("Bearer access-1");
       } finally {
         someChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         trusted.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -46,11 +46,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Real gRPC servers for the helper's tests: a small identity (Login, RefreshToken issuing
- * {@code access-N}/{@code refresh-N}) and orders (GetOrder, CreateOrder, CancelOrder), in process,
- * or over plaintext TCP on loopback. Every call's headers and deadline are recorded; {@link
- * #refuse} decides, before the service runs, whether a call fails (as Lattice's own
- * authentication interceptor and the faulty proxy do).
+ * Real gRPC servers for the helper's tests: a small identity (Login, RefreshToken issuing {@code
+ * access-N}/{@code refresh-N}) and orders (GetOrder, CreateOrder, CancelOrder), in process, or over
+ * plaintext TCP on loopback. Every call's headers and deadline are recorded; {@link #refuse}
+ * decides, before the service runs, whether a call fails (as Lattice's own authentication
+ * interceptor and the faulty proxy do).
  */
 final class TestMesh implements AutoCloseable {
 
@@ -102,7 +102,8 @@ final class TestMesh implements AutoCloseable {
 
   /** An in-process channel configured by {@link LatticeChannels#configure}. */
   ManagedChannel channel() {
-    ManagedChannel channel = LatticeChannels.configure(InProcessChannelBuilder.forName(name)).build();
+    ManagedChannel channel =
+        LatticeChannels.configure(InProcessChannelBuilder.forName(name)).build();
     channels.add(channel);
     return channel;
   }
@@ -116,21 +117,29 @@ final class TestMesh implements AutoCloseable {
     return calls.stream().filter(c -> c.method().endsWith("/" + method)).toList();
   }
 
-  /** A Lattice error as the services send it: google.rpc.Status details, and the pushback trailer. */
+  /**
+   * A Lattice error as the services send it: google.rpc.Status details, and the pushback trailer.
+   */
   static StatusRuntimeException error(Status.Code code, String reason, Duration retryDelay) {
     com.google.rpc.Status.Builder status =
         com.google.rpc.Status.newBuilder()
             .setCode(code.value())
             .setMessage(reason.toLowerCase().replace('_', ' '))
-            .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(reason).setDomain("lattice.dev").build()));
+            .addDetails(
+                Any.pack(
+                    ErrorInfo.newBuilder().setReason(reason).setDomain("lattice.dev").build()));
     Metadata trailers = new Metadata();
     if (retryDelay != null) {
-      status.addDetails(Any.pack(RetryInfo.newBuilder()
-          .setRetryDelay(com.google.protobuf.Duration.newBuilder()
-              .setSeconds(retryDelay.toSeconds())
-              .setNanos(retryDelay.toNanosPart()))
-          .build()));
-      trailers.put(Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER),
+      status.addDetails(
+          Any.pack(
+              RetryInfo.newBuilder()
+                  .setRetryDelay(
+                      com.google.protobuf.Duration.newBuilder()
+                          .setSeconds(retryDelay.toSeconds())
+                          .setNanos(retryDelay.toNanosPart()))
+                  .build()));
+      trailers.put(
+          Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER),
           Long.toString(retryDelay.toMillis()));
     }
     return StatusProto.toStatusRuntimeException(status.build(), trailers);
@@ -150,12 +159,19 @@ final class TestMesh implements AutoCloseable {
 
   private final class Recorder implements ServerInterceptor {
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-      Call seen = new Call(call.getMethodDescriptor().getFullMethodName(), headers, Context.current().getDeadline());
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+        ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+      Call seen =
+          new Call(
+              call.getMethodDescriptor().getFullMethodName(),
+              headers,
+              Context.current().getDeadline());
       calls.add(seen);
       StatusRuntimeException refusal = refuse.apply(seen);
       if (refusal != null) {
-        call.close(refusal.getStatus(), refusal.getTrailers() != null ? refusal.getTrailers() : new Metadata());
+        call.close(
+            refusal.getStatus(),
+            refusal.getTrailers() != null ? refusal.getTrailers() : new Metadata());
         return new ServerCall.Listener<>() {};
       }
       return next.startCall(call, headers);
@@ -170,7 +186,8 @@ final class TestMesh implements AutoCloseable {
         .setAccessToken("access-" + issued)
         .setTokenType("Bearer")
         .setExpiresIn((int) tokenLifetime.toSeconds())
-        .setExpireTime(Timestamp.newBuilder().setSeconds(expire.getEpochSecond()).setNanos(expire.getNano()))
+        .setExpireTime(
+            Timestamp.newBuilder().setSeconds(expire.getEpochSecond()).setNanos(expire.getNano()))
         .setRefreshToken(refreshToken)
         .build();
   }
@@ -187,7 +204,8 @@ final class TestMesh implements AutoCloseable {
     }
 
     @Override
-    public void refreshToken(RefreshTokenRequest request, StreamObserver<RefreshTokenResponse> response) {
+    public void refreshToken(
+        RefreshTokenRequest request, StreamObserver<RefreshTokenResponse> response) {
       synchronized (TestMesh.this) {
         if (!request.getRefreshToken().equals(refreshToken)) {
           response.onError(error(Status.Code.UNAUTHENTICATED, "REFRESH_TOKEN_INVALID", null));
@@ -195,13 +213,14 @@ final class TestMesh implements AutoCloseable {
         }
         refreshTokensSpent.add(request.getRefreshToken());
         LoginResponse next = issue();
-        response.onNext(RefreshTokenResponse.newBuilder()
-            .setAccessToken(next.getAccessToken())
-            .setTokenType(next.getTokenType())
-            .setExpiresIn(next.getExpiresIn())
-            .setExpireTime(next.getExpireTime())
-            .setRefreshToken(next.getRefreshToken())
-            .build());
+        response.onNext(
+            RefreshTokenResponse.newBuilder()
+                .setAccessToken(next.getAccessToken())
+                .setTokenType(next.getTokenType())
+                .setExpiresIn(next.getExpiresIn())
+                .setExpireTime(next.getExpireTime())
+                .setRefreshToken(next.getRefreshToken())
+                .build());
       }
       response.onCompleted();
     }
@@ -210,27 +229,39 @@ final class TestMesh implements AutoCloseable {
   private static final class Orders extends OrdersServiceGrpc.OrdersServiceImplBase {
     @Override
     public void getOrder(GetOrderRequest request, StreamObserver<GetOrderResponse> response) {
-      response.onNext(GetOrderResponse.newBuilder()
-          .setOrder(Order.newBuilder().setId(request.getOrderId()).setStatus(OrderStatus.ORDER_STATUS_PAID))
-          .build());
+      response.onNext(
+          GetOrderResponse.newBuilder()
+              .setOrder(
+                  Order.newBuilder()
+                      .setId(request.getOrderId())
+                      .setStatus(OrderStatus.ORDER_STATUS_PAID))
+              .build());
       response.onCompleted();
     }
 
     @Override
-    public void createOrder(CreateOrderRequest request, StreamObserver<CreateOrderResponse> response) {
-      response.onNext(CreateOrderResponse.newBuilder()
-          .setOrder(Order.newBuilder()
-              .setId("order-" + request.getLines(0).getProductId())
-              .setStatus(OrderStatus.ORDER_STATUS_CREATED))
-          .build());
+    public void createOrder(
+        CreateOrderRequest request, StreamObserver<CreateOrderResponse> response) {
+      response.onNext(
+          CreateOrderResponse.newBuilder()
+              .setOrder(
+                  Order.newBuilder()
+                      .setId("order-" + request.getLines(0).getProductId())
+                      .setStatus(OrderStatus.ORDER_STATUS_CREATED))
+              .build());
       response.onCompleted();
     }
 
     @Override
-    public void cancelOrder(CancelOrderRequest request, StreamObserver<CancelOrderResponse> response) {
-      response.onNext(CancelOrderResponse.newBuilder()
-          .setOrder(Order.newBuilder().setId(request.getOrderId()).setStatus(OrderStatus.ORDER_STATUS_CANCELLED))
-          .build());
+    public void cancelOrder(
+        CancelOrderRequest request, StreamObserver<CancelOrderResponse> response) {
+      response.onNext(
+          CancelOrderResponse.newBuilder()
+              .setOrder(
+                  Order.newBuilder()
+                      .setId(request.getOrderId())
+                      .setStatus(OrderStatus.ORDER_STATUS_CANCELLED))
+              .build());
       response.onCompleted();
     }
   }
