@@ -2,6 +2,7 @@ package dev.lattice.identity;
 
 import dev.lattice.identity.accounts.AccountMail;
 import dev.lattice.identity.accounts.Accounts;
+import dev.lattice.identity.accounts.PasswordChanges;
 import dev.lattice.identity.accounts.UserAdministration;
 import dev.lattice.identity.api.IdentityGrpcService;
 import dev.lattice.identity.events.AccountMailHandler;
@@ -163,6 +164,7 @@ public final class IdentityMain implements ServiceModule {
     IdentityGrpcService service =
         new IdentityGrpcService(
             accounts,
+            new PasswordChanges(dsl, hasher, policy, throttles, events, clock),
             mail,
             new Sessions(dsl, hasher, throttles, refreshTokens, accessTokens, clock),
             new UserAdministration(dsl, events, pageTokens, clock),

@@ -9,6 +9,7 @@ import dev.lattice.identity.store.RefreshTokenStore;
 import dev.lattice.identity.store.StoredTenant;
 import dev.lattice.identity.store.StoredUser;
 import dev.lattice.identity.store.TenantStore;
+import dev.lattice.identity.store.UserRoleStore;
 import dev.lattice.identity.store.UserStore;
 import dev.lattice.identity.throttle.ThrottleAction;
 import dev.lattice.identity.throttle.ThrottleScope;
@@ -21,7 +22,6 @@ import dev.lattice.identity.v1.User;
 import dev.lattice.identity.v1.UserRegistered;
 import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.errors.FailedPreconditionException;
-import dev.lattice.platform.errors.InvalidArgumentException;
 import dev.lattice.platform.errors.LatticeException;
 import dev.lattice.platform.errors.NotFoundException;
 import dev.lattice.platform.events.UuidV7Generator;
@@ -34,18 +34,16 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
- * Self-service account flows: registration, email verification, password reset and change (the
- * mails they send are {@link AccountMail}'s). Caller-facing answers never reveal whether an address
- * is registered: the work done on the request path is the same for both cases (Register: throttles,
- * one Argon2id hash, one transaction). Thread-safe.
+ * Self-service account flows: registration, email verification and password reset (the mails they
+ * send are {@link AccountMail}'s; a signed-in user's password change is {@link PasswordChanges}').
+ * Caller-facing answers never reveal whether an address is registered: the work done on the request
+ * path is the same for both cases (Register: throttles, one Argon2id hash, one transaction).
+ * Thread-safe.
  */
 public final class Accounts {
 
   /** Role every self-registered user gets. */
   public static final String CUSTOMER_ROLE = "customer";
-
-  static final String PASSWORD_INCORRECT = "PASSWORD_INCORRECT";
-  static final String PASSWORD_UNCHANGED = "PASSWORD_UNCHANGED";
 
   private final DSLContext dsl;
   private final PasswordHasher hasher;
@@ -127,7 +125,7 @@ public final class Accounts {
             notifyExisting(tx, tenant.id(), email, caller);
             return null;
           }
-          UserStore.grantBuiltIn(tx, tenant.id(), userId, CUSTOMER_ROLE, Times.utc(now));
+          UserRoleStore.grantBuiltIn(tx, tenant.id(), userId, CUSTOMER_ROLE, Times.utc(now));
           events.user(
               tx,
               tenant.id(),
@@ -224,61 +222,6 @@ public final class Accounts {
           ThrottleAction.RESET_PASSWORD, ThrottleScope.ADDRESS, caller.address());
       throw e;
     }
-  }
-
-  /**
-   * ChangePassword: needs the current password (a wrong one counts as a failed sign-in); revokes
-   * every other session of the user.
-   *
-   * @param sessionFamily the caller's own refresh token family, kept signed in
-   */
-  public void changePassword(
-      UUID tenantId,
-      UUID userId,
-      Optional<UUID> sessionFamily,
-      String currentPassword,
-      String newPassword) {
-    Caller caller = Caller.current();
-    StoredUser user = UserStore.get(dsl, tenantId, userId);
-    if (user.deleted()) {
-      throw UserStore.notFound(userId);
-    }
-    String accountAddress =
-        Throttles.accountKey(tenantId, user.emailNormalized()) + "|" + caller.address();
-    throttles.check(ThrottleAction.LOGIN, ThrottleScope.ACCOUNT_ADDRESS, accountAddress);
-    if (!hasher.matches(PasswordPolicy.normalize(currentPassword), user.passwordHash())) {
-      throttles.recordFailure(ThrottleAction.LOGIN, ThrottleScope.ACCOUNT_ADDRESS, accountAddress);
-      throttles.recordFailure(ThrottleAction.LOGIN, ThrottleScope.ADDRESS, caller.address());
-      throw InvalidArgumentException.forField(
-          PASSWORD_INCORRECT, "current_password", "does not match the current password");
-    }
-    if (PasswordPolicy.normalize(currentPassword).equals(PasswordPolicy.normalize(newPassword))) {
-      throw InvalidArgumentException.forField(
-          PASSWORD_UNCHANGED, "new_password", "must differ from the current password");
-    }
-    policy.check("new_password", newPassword);
-    String hash = hasher.hash(PasswordPolicy.normalize(newPassword));
-    Transactions.inTransaction(
-        dsl,
-        tx -> {
-          Instant now = clock.instant();
-          StoredUser changed =
-              UserStore.setPassword(tx, UserStore.lock(tx, tenantId, userId), hash, Times.utc(now));
-          RefreshTokenStore.revokeUser(
-              tx, userId, sessionFamily, Times.utc(now), "PASSWORD_CHANGED");
-          events.user(
-              tx,
-              tenantId,
-              userId,
-              changed.version(),
-              caller.actor(userId.toString()),
-              PasswordChanged.newBuilder()
-                  .setUserId(userId.toString())
-                  .setEmail(changed.email())
-                  .setMethod(PasswordChangeMethod.PASSWORD_CHANGE_METHOD_CHANGE)
-                  .build());
-          return null;
-        });
   }
 
   /** Tells the owner of an address already registered, in {@code tx} (Register's other branch). */

@@ -6,6 +6,7 @@ import dev.lattice.identity.shared.Times;
 import dev.lattice.identity.store.RefreshTokenStore;
 import dev.lattice.identity.store.StoredUser;
 import dev.lattice.identity.store.UserFilter;
+import dev.lattice.identity.store.UserRoleStore;
 import dev.lattice.identity.store.UserStore;
 import dev.lattice.identity.v1.ListUsersRequest;
 import dev.lattice.identity.v1.ListUsersResponse;
@@ -55,7 +56,7 @@ public final class UserAdministration {
 
   /** The current permissions of {@code userId} (GetMe). */
   public List<String> permissions(UUID userId) {
-    return UserStore.permissions(dsl, userId);
+    return UserRoleStore.permissions(dsl, userId);
   }
 
   /** ListUsers: newest first, keyset on (create_time, id). */

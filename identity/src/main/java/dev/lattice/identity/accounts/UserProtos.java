@@ -2,7 +2,7 @@ package dev.lattice.identity.accounts;
 
 import dev.lattice.identity.shared.Times;
 import dev.lattice.identity.store.StoredUser;
-import dev.lattice.identity.store.UserStore;
+import dev.lattice.identity.store.UserRoleStore;
 import dev.lattice.identity.v1.User;
 import dev.lattice.identity.v1.UserStatus;
 import java.util.List;
@@ -41,6 +41,6 @@ public final class UserProtos {
 
   /** The proto form of a user, reading its roles in {@code ctx}. */
   public static User toProto(DSLContext ctx, StoredUser row) {
-    return toProto(row, UserStore.roles(ctx, row.id()));
+    return toProto(row, UserRoleStore.roles(ctx, row.id()));
   }
 }

@@ -3,6 +3,7 @@ package dev.lattice.identity.api;
 import dev.lattice.events.v1.Actor;
 import dev.lattice.identity.accounts.AccountMail;
 import dev.lattice.identity.accounts.Accounts;
+import dev.lattice.identity.accounts.PasswordChanges;
 import dev.lattice.identity.accounts.UserAdministration;
 import dev.lattice.identity.keys.KeyAdministration;
 import dev.lattice.identity.roles.Roles;
@@ -23,10 +24,15 @@ import java.util.function.Supplier;
  * (telemetry, error mapping, authorization by the contract's access option, protovalidate), so
  * every request here is valid by its contract and its caller holds the RPC's permission. The tenant
  * of every staff call comes from the caller's token.
+ *
+ * <p>Longer than 300 lines on purpose: one short method per RPC of {@code IdentityService} (21 of
+ * them), each only translating the request into one feature call and the answer back. Splitting one
+ * contract's methods over several classes would make a reader search for where an RPC lands.
  */
 public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServiceImplBase {
 
   private final Accounts accounts;
+  private final PasswordChanges passwordChanges;
   private final AccountMail mail;
   private final Sessions sessions;
   private final UserAdministration users;
@@ -36,6 +42,7 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
 
   public IdentityGrpcService(
       Accounts accounts,
+      PasswordChanges passwordChanges,
       AccountMail mail,
       Sessions sessions,
       UserAdministration users,
@@ -43,6 +50,7 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
       Tenants tenants,
       KeyAdministration keys) {
     this.accounts = accounts;
+    this.passwordChanges = passwordChanges;
     this.mail = mail;
     this.sessions = sessions;
     this.users = users;
@@ -252,7 +260,7 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
         response,
         () -> {
           Optional<UUID> session = Principal.require().sessionId().map(UUID::fromString);
-          accounts.changePassword(
+          passwordChanges.changePassword(
               tenant(), subject(), session, request.getCurrentPassword(), request.getNewPassword());
           return ChangePasswordResponse.getDefaultInstance();
         });

@@ -10,6 +10,7 @@ import dev.lattice.identity.store.StoredRefreshToken;
 import dev.lattice.identity.store.StoredTenant;
 import dev.lattice.identity.store.StoredUser;
 import dev.lattice.identity.store.TenantStore;
+import dev.lattice.identity.store.UserRoleStore;
 import dev.lattice.identity.store.UserStore;
 import dev.lattice.identity.throttle.ThrottleAction;
 import dev.lattice.identity.throttle.ThrottleScope;
@@ -107,14 +108,14 @@ public final class Sessions {
           RefreshTokens.Issued refresh =
               refreshTokens.startFamily(
                   tx, found.tenantId(), found.id(), now, caller.address(), caller.userAgent());
-          List<String> roles = UserStore.roles(tx, found.id());
+          List<String> roles = UserRoleStore.roles(tx, found.id());
           AccessTokens.Issued access =
               accessTokens.issue(
                   found.id(),
                   found.tenantId(),
                   refresh.familyId(),
                   roles,
-                  UserStore.permissions(tx, found.id()));
+                  UserRoleStore.permissions(tx, found.id()));
           return new Session(access, refresh, Optional.of(UserProtos.toProto(found, roles)));
         });
   }
@@ -174,8 +175,8 @@ public final class Sessions {
                       user.id(),
                       user.tenantId(),
                       token.familyId(),
-                      UserStore.roles(tx, user.id()),
-                      UserStore.permissions(tx, user.id()));
+                      UserRoleStore.roles(tx, user.id()),
+                      UserRoleStore.permissions(tx, user.id()));
               return new Refreshed(
                   RefreshOutcome.ROTATED, new Session(access, child, Optional.empty()));
             });

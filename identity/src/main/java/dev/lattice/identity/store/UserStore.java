@@ -1,7 +1,6 @@
 package dev.lattice.identity.store;
 
 import static dev.lattice.identity.store.jooq.Tables.ROLES;
-import static dev.lattice.identity.store.jooq.Tables.ROLE_PERMISSIONS;
 import static dev.lattice.identity.store.jooq.Tables.USERS;
 import static dev.lattice.identity.store.jooq.Tables.USER_ROLES;
 
@@ -18,9 +17,9 @@ import org.jooq.exception.IntegrityConstraintViolationException;
 import org.jooq.impl.DSL;
 
 /**
- * The {@code users} table and the roles its users hold, which every flow of identity reads. Changes
- * take the user as read and return it as now stored, its version bumped. Every method runs on the
- * {@code ctx} the caller passes. Stateless and thread-safe.
+ * The {@code users} table, which every flow of identity reads (the roles users hold are {@link
+ * UserRoleStore}'s). Changes take the user as read and return it as now stored, its version bumped.
+ * Every method runs on the {@code ctx} the caller passes. Stateless and thread-safe.
  */
 public final class UserStore {
 
@@ -231,47 +230,6 @@ public final class UserStore {
         .where(USERS.ID.eq(user.id()))
         .execute();
     return changed;
-  }
-
-  /** Grants the built-in role {@code role}; nothing when the user holds it. */
-  public static void grantBuiltIn(
-      DSLContext tx, UUID tenantId, UUID userId, String role, OffsetDateTime at) {
-    UUID roleId =
-        tx.select(ROLES.ID)
-            .from(ROLES)
-            .where(ROLES.NAME.eq(role))
-            .and(ROLES.BUILT_IN.isTrue())
-            .fetchSingle()
-            .value1();
-    tx.insertInto(USER_ROLES)
-        .set(USER_ROLES.USER_ID, userId)
-        .set(USER_ROLES.ROLE_ID, roleId)
-        .set(USER_ROLES.TENANT_ID, tenantId)
-        .set(USER_ROLES.GRANT_TIME, at)
-        .onConflictDoNothing()
-        .execute();
-  }
-
-  /** Names of the roles {@code userId} holds, sorted. */
-  public static List<String> roles(DSLContext ctx, UUID userId) {
-    return ctx.select(ROLES.NAME)
-        .from(USER_ROLES)
-        .join(ROLES)
-        .on(ROLES.ID.eq(USER_ROLES.ROLE_ID))
-        .where(USER_ROLES.USER_ID.eq(userId))
-        .orderBy(ROLES.NAME)
-        .fetch(ROLES.NAME);
-  }
-
-  /** The union of the permissions of {@code userId}'s roles, sorted. */
-  public static List<String> permissions(DSLContext ctx, UUID userId) {
-    return ctx.selectDistinct(ROLE_PERMISSIONS.PERMISSION)
-        .from(USER_ROLES)
-        .join(ROLE_PERMISSIONS)
-        .on(ROLE_PERMISSIONS.ROLE_ID.eq(USER_ROLES.ROLE_ID))
-        .where(USER_ROLES.USER_ID.eq(userId))
-        .orderBy(ROLE_PERMISSIONS.PERMISSION)
-        .fetch(ROLE_PERMISSIONS.PERMISSION);
   }
 
   private static StoredUser writeStatus(DSLContext tx, StoredUser changed) {

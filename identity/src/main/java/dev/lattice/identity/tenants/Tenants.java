@@ -13,6 +13,7 @@ import dev.lattice.identity.shared.Times;
 import dev.lattice.identity.store.StoredTenant;
 import dev.lattice.identity.store.StoredUser;
 import dev.lattice.identity.store.TenantStore;
+import dev.lattice.identity.store.UserRoleStore;
 import dev.lattice.identity.store.UserStore;
 import dev.lattice.identity.v1.CreateTenantRequest;
 import dev.lattice.identity.v1.CreateTenantResponse;
@@ -89,7 +90,7 @@ public final class Tenants {
                     admin.getLocale().isEmpty() ? "en" : admin.getLocale(),
                     "PENDING_VERIFICATION",
                     now);
-            UserStore.grantBuiltIn(tx, tenant.id(), user.id(), "admin", Times.utc(now));
+            UserRoleStore.grantBuiltIn(tx, tenant.id(), user.id(), "admin", Times.utc(now));
             mail.sendAccountSetup(tx, user, accountSetupTtl, actor);
             response.setInitialAdmin(UserProtos.toProto(tx, user));
           }
@@ -125,7 +126,7 @@ public final class Tenants {
           StoredUser user =
               insertUser(
                   tx, tenant.id(), email, hash, "Platform administrator", "en", "ACTIVE", now);
-          UserStore.grantBuiltIn(tx, tenant.id(), user.id(), "platform-admin", Times.utc(now));
+          UserRoleStore.grantBuiltIn(tx, tenant.id(), user.id(), "platform-admin", Times.utc(now));
           events.append(
               tx, tenant.id(), "tenant", tenant.id(), 1, system, tenantCreated(tenant, user));
           log.info("created the platform tenant and its administrator {}", user.email());
