@@ -1,5 +1,7 @@
 package dev.lattice.platform.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -14,6 +16,7 @@ import dev.lattice.platform.errors.UnauthenticatedException;
 import dev.lattice.platform.errors.UnavailableException;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
@@ -39,7 +42,15 @@ import java.util.regex.Pattern;
  *
  * <p>Failures are {@link UnauthenticatedException}s with reason {@link AuthErrors#TOKEN_EXPIRED}
  * for a token that is only expired, {@link AuthErrors#TOKEN_INVALID} otherwise, and a fixed
- * message; the detail is in the cause, for the server log only. Thread-safe.
+ * message; the detail is in the cause, for the server log only.
+ *
+ * <p>A token verified once is remembered by its exact text (at most {@value #CACHE_SIZE} tokens,
+ * each for at most {@link #CACHE_TTL}), so a caller's next calls skip the parsing and the ES256
+ * verification, which cost more than the rest of a read. What can change while a token is
+ * remembered is checked again on every use: its expiry against the clock, the revocation of its
+ * subject, and that the key source still holds the same key for its {@code kid} (a removed or
+ * replaced key sends the token through the full check again). Only tokens that passed every check
+ * are remembered, so refused input cannot fill the cache. Thread-safe.
  */
 public final class TokenVerifier {
 
@@ -58,6 +69,12 @@ public final class TokenVerifier {
   /** The claim holding the caller's permissions. */
   public static final String PERMISSIONS_CLAIM = "permissions";
 
+  /** The most verified tokens remembered at once. */
+  public static final int CACHE_SIZE = 10_000;
+
+  /** How long a verified token is remembered after it was first verified. */
+  public static final Duration CACHE_TTL = Duration.ofMinutes(5);
+
   private static final Pattern UUID =
       Pattern.compile(
           "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -66,6 +83,14 @@ public final class TokenVerifier {
   private final KeySource keys;
   private final RevokedSubjects revoked;
   private final Clock clock;
+  private final Cache<String, Verified> verified =
+      Caffeine.newBuilder().maximumSize(CACHE_SIZE).expireAfterWrite(CACHE_TTL).build();
+
+  /**
+   * A token that passed every check: what it said, the key it was verified with and its id, when it
+   * was issued.
+   */
+  private record Verified(Principal principal, String keyId, JWK key, Instant issuedAt) {}
 
   /**
    * A verifier.
@@ -106,12 +131,41 @@ public final class TokenVerifier {
     if (compactJwt.length() > MAX_TOKEN_CHARS) {
       throw AuthErrors.invalid("token longer than " + MAX_TOKEN_CHARS + " characters");
     }
+    Verified known = verified.getIfPresent(compactJwt);
+    if (known != null && known.key().equals(keys.find(known.keyId()).orElse(null))) {
+      return stillValid(known);
+    }
     SignedJWT jwt = parse(compactJwt);
     JWSHeader header = jwt.getHeader();
     checkHeader(header);
     ECKey key = verificationKey(header);
     checkSignature(jwt, key);
-    return principal(claims(jwt));
+    JWTClaimsSet claims = claims(jwt);
+    Principal principal = principal(claims);
+    Date issuedAt = claims.getIssueTime();
+    verified.put(
+        compactJwt,
+        new Verified(
+            principal, header.getKeyID(), key, issuedAt == null ? null : issuedAt.toInstant()));
+    return principal;
+  }
+
+  /** How many verified tokens are remembered now (for tests). */
+  long rememberedTokens() {
+    verified.cleanUp();
+    return verified.estimatedSize();
+  }
+
+  /** A remembered token's checks that depend on time and revocations, as {@link #principal}. */
+  private Principal stillValid(Verified known) {
+    Principal principal = known.principal();
+    if (principal.expiresAt().isBefore(clock.instant().minus(config.clockSkew()))) {
+      throw AuthErrors.expired();
+    }
+    if (known.issuedAt() != null && revoked.isRevoked(principal.subject(), known.issuedAt())) {
+      throw AuthErrors.invalid("subject revoked");
+    }
+    return principal;
   }
 
   private static SignedJWT parse(String compactJwt) {
