@@ -16,8 +16,9 @@ import org.jooq.impl.DSL;
  * <p>Connections are PostgreSQL (pgjdbc) with: a TCP connect timeout and pool checkout timeout of
  * {@link DbConfig#connectTimeout()}; a socket read timeout of {@link DbConfig#socketTimeout()},
  * which bounds every statement; TCP keepalive, so dead peers are noticed; and the application name
- * shown in {@code pg_stat_activity}. Hikari validates connections with JDBC4 {@code isValid()}
- * before handing them out (within 2 s) and retires them after 30 min.
+ * shown in {@code pg_stat_activity}; every connection at {@code READ COMMITTED}, which jOOQ is told
+ * without a round trip ({@link KnownIsolationConnections}). Hikari validates connections with JDBC4
+ * {@code isValid()} before handing them out (within 2 s) and retires them after 30 min.
  *
  * <p>Opening does not wait for the database: the pool connects lazily, so a service can start (and
  * report NOT_SERVING) while PostgreSQL is still coming up. Use {@link Migrations} to migrate before
@@ -42,7 +43,8 @@ public final class Database implements AutoCloseable {
 
   private Database(HikariDataSource dataSource) {
     this.dataSource = dataSource;
-    this.dsl = DSL.using(dataSource, SQLDialect.POSTGRES, settings());
+    this.dsl =
+        DSL.using(new KnownIsolationConnections(dataSource), SQLDialect.POSTGRES, settings());
   }
 
   /** Opens a pool as configured. */
@@ -60,6 +62,9 @@ public final class Database implements AutoCloseable {
     hikari.setIdleTimeout(10 * 60_000L);
     // Fail lazily: the first checkout reports an unreachable database, not the constructor.
     hikari.setInitializationFailTimeout(-1);
+    // Every connection starts at READ COMMITTED, which KnownIsolationConnections tells jOOQ
+    // without a round trip.
+    hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     // pgjdbc takes these timeouts in whole seconds.
     hikari.addDataSourceProperty("connectTimeout", ceilSeconds(config.connectTimeout().toMillis()));
     hikari.addDataSourceProperty("socketTimeout", ceilSeconds(config.socketTimeout().toMillis()));
