@@ -51,22 +51,22 @@ public final class EventRecorder {
    */
   public Optional<AuditRecord> record(DSLContext tx, UUID tenant, Envelope envelope) {
     AuditEntry entry = new AuditEntry(tenant, envelope, renderer.render(envelope));
-    store.lockChain(tx, tenant);
-    if (store.isRecorded(tx, UUID.fromString(envelope.getEventId()))) {
+    AuditStore.Writer log = store.writer(tx);
+    log.lockChain(tenant);
+    if (log.isRecorded(UUID.fromString(envelope.getEventId()))) {
       return Optional.empty();
     }
-    ChainHead head = store.head(tx, tenant).orElse(ChainHash.EMPTY_HEAD);
+    ChainHead head = log.head(tenant).orElse(ChainHash.EMPTY_HEAD);
     AuditRecord unhashed =
         newRecord(
             ids.next(),
             head,
             entry,
-            store.clientAddress(tx, envelope.getActor().getClientAddress()),
+            log.clientAddress(envelope.getActor().getClientAddress()),
             clock.instant().truncatedTo(ChronoUnit.MICROS));
     AuditRecord record = unhashed.toBuilder().setHash(ChainHash.of(unhashed)).build();
     RenderedPayload payload = entry.payload();
-    store.append(
-        tx, new StoredRecord(record, payload.json(), payload.oldValues(), payload.newValues()));
+    log.append(new StoredRecord(record, payload.json(), payload.oldValues(), payload.newValues()));
     return Optional.of(record);
   }
 

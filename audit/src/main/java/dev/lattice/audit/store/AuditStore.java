@@ -29,9 +29,9 @@ import org.jooq.impl.DSL;
  * INSERT on the records (no UPDATE, DELETE or TRUNCATE) and SELECT, INSERT and UPDATE on the chain
  * heads; the pool's login role (the migration owner) is a member. The caller's {@code DSLContext}
  * must be inside a transaction: the role is set with {@code SET LOCAL ROLE}, for that transaction
- * only. Rows map to the contract's {@link AuditRecord}, the form the chain hashes, and back to the
- * same record: times are kept to the microsecond (what PostgreSQL stores), an absent client address
- * is the empty string. Thread-safe.
+ * only (once per transaction for a {@link Writer}). Rows map to the contract's {@link AuditRecord},
+ * the form the chain hashes, and back to the same record: times are kept to the microsecond (what
+ * PostgreSQL stores), an absent client address is the empty string. Thread-safe.
  */
 public final class AuditStore {
 
@@ -48,66 +48,89 @@ public final class AuditStore {
   }
 
   /**
-   * Serializes the writers of {@code tenant}'s chain with a transaction-scoped advisory lock on the
-   * tenant, held until the caller's transaction ends, so the chain never forks.
+   * The statements that append to the log, in transaction {@code tx}, which this switches to the
+   * writer role once (every write then runs as it).
    */
-  public void lockChain(DSLContext tx, UUID tenant) {
+  public Writer writer(DSLContext tx) {
     assumeWriterRole(tx);
-    tx.select(DSL.field("pg_advisory_xact_lock({0})", Object.class, DSL.val(lockKey(tenant))))
-        .fetch();
-  }
-
-  /** Whether the event {@code eventId} is recorded already. */
-  public boolean isRecorded(DSLContext tx, UUID eventId) {
-    assumeWriterRole(tx);
-    return tx.fetchExists(AUDIT_RECORDS, AUDIT_RECORDS.EVENT_ID.eq(eventId));
-  }
-
-  /** The head of {@code tenant}'s chain; empty when it has no record. */
-  public Optional<ChainHead> head(DSLContext tx, UUID tenant) {
-    assumeWriterRole(tx);
-    return tx.select(AUDIT_CHAIN_HEADS.SEQUENCE, AUDIT_CHAIN_HEADS.HASH)
-        .from(AUDIT_CHAIN_HEADS)
-        .where(AUDIT_CHAIN_HEADS.TENANT_ID.eq(tenant))
-        .fetchOptional(head -> new ChainHead(head.value1(), ByteString.copyFrom(head.value2())));
+    return new Writer(tx);
   }
 
   /**
-   * The address as PostgreSQL's {@code inet} prints it, so the hashed record equals the stored one;
-   * null when {@code text} is empty or not an IP address (the log keeps no unparseable address).
+   * The head of {@code tenant}'s chain, read in its own transaction {@code tx}; empty when none.
    */
-  public String clientAddress(DSLContext tx, String text) {
-    if (!IpLiterals.isIpLiteral(text)) {
-      return null;
-    }
+  public Optional<ChainHead> head(DSLContext tx, UUID tenant) {
     assumeWriterRole(tx);
-    return tx.select(DSL.field("host(cast({0} as inet))", String.class, DSL.val(text)))
-        .fetchOne(0, String.class);
+    return headOf(tx, tenant);
   }
 
-  /** Inserts {@code stored} and makes its record the head of its tenant's chain. */
-  public void append(DSLContext tx, StoredRecord stored) {
-    assumeWriterRole(tx);
-    AuditRecord record = stored.record();
-    AuditRecordsRecord row = toRow(record, tx.newRecord(AUDIT_RECORDS));
-    stored.payloadJson().ifPresent(json -> row.setPayloadJson(JSONB.valueOf(json)));
-    stored.oldValues().ifPresent(json -> row.setOldValues(JSONB.valueOf(json)));
-    stored.newValues().ifPresent(json -> row.setNewValues(JSONB.valueOf(json)));
-    row.insert();
-    UUID tenant = UUID.fromString(record.getTenantId());
-    OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-    byte[] hash = record.getHash().toByteArray();
-    tx.insertInto(AUDIT_CHAIN_HEADS)
-        .set(AUDIT_CHAIN_HEADS.TENANT_ID, tenant)
-        .set(AUDIT_CHAIN_HEADS.SEQUENCE, record.getSequence())
-        .set(AUDIT_CHAIN_HEADS.HASH, hash)
-        .set(AUDIT_CHAIN_HEADS.UPDATE_TIME, now)
-        .onConflict(AUDIT_CHAIN_HEADS.TENANT_ID)
-        .doUpdate()
-        .set(AUDIT_CHAIN_HEADS.SEQUENCE, record.getSequence())
-        .set(AUDIT_CHAIN_HEADS.HASH, hash)
-        .set(AUDIT_CHAIN_HEADS.UPDATE_TIME, now)
-        .execute();
+  /**
+   * Appending to the log within one transaction, already switched to the writer role: lock the
+   * tenant's chain, check the event is new, read the head, append. Used by one thread.
+   */
+  public final class Writer {
+
+    private final DSLContext tx;
+
+    private Writer(DSLContext tx) {
+      this.tx = tx;
+    }
+
+    /**
+     * Serializes the writers of {@code tenant}'s chain with a transaction-scoped advisory lock on
+     * the tenant, held until the caller's transaction ends, so the chain never forks.
+     */
+    public void lockChain(UUID tenant) {
+      tx.select(DSL.field("pg_advisory_xact_lock({0})", Object.class, DSL.val(lockKey(tenant))))
+          .fetch();
+    }
+
+    /** Whether the event {@code eventId} is recorded already. */
+    public boolean isRecorded(UUID eventId) {
+      return tx.fetchExists(AUDIT_RECORDS, AUDIT_RECORDS.EVENT_ID.eq(eventId));
+    }
+
+    /** The head of {@code tenant}'s chain; empty when it has no record. */
+    public Optional<ChainHead> head(UUID tenant) {
+      return headOf(tx, tenant);
+    }
+
+    /**
+     * The address as PostgreSQL's {@code inet} prints it, so the hashed record equals the stored
+     * one; null when {@code text} is empty or not an IP address (the log keeps no unparseable
+     * address).
+     */
+    public String clientAddress(String text) {
+      if (!IpLiterals.isIpLiteral(text)) {
+        return null;
+      }
+      return tx.select(DSL.field("host(cast({0} as inet))", String.class, DSL.val(text)))
+          .fetchOne(0, String.class);
+    }
+
+    /** Inserts {@code stored} and makes its record the head of its tenant's chain. */
+    public void append(StoredRecord stored) {
+      AuditRecord record = stored.record();
+      AuditRecordsRecord row = toRow(record, tx.newRecord(AUDIT_RECORDS));
+      stored.payloadJson().ifPresent(json -> row.setPayloadJson(JSONB.valueOf(json)));
+      stored.oldValues().ifPresent(json -> row.setOldValues(JSONB.valueOf(json)));
+      stored.newValues().ifPresent(json -> row.setNewValues(JSONB.valueOf(json)));
+      row.insert();
+      UUID tenant = UUID.fromString(record.getTenantId());
+      OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+      byte[] hash = record.getHash().toByteArray();
+      tx.insertInto(AUDIT_CHAIN_HEADS)
+          .set(AUDIT_CHAIN_HEADS.TENANT_ID, tenant)
+          .set(AUDIT_CHAIN_HEADS.SEQUENCE, record.getSequence())
+          .set(AUDIT_CHAIN_HEADS.HASH, hash)
+          .set(AUDIT_CHAIN_HEADS.UPDATE_TIME, now)
+          .onConflict(AUDIT_CHAIN_HEADS.TENANT_ID)
+          .doUpdate()
+          .set(AUDIT_CHAIN_HEADS.SEQUENCE, record.getSequence())
+          .set(AUDIT_CHAIN_HEADS.HASH, hash)
+          .set(AUDIT_CHAIN_HEADS.UPDATE_TIME, now)
+          .execute();
+    }
   }
 
   /** The record {@code id} of {@code tenant}; empty for an unknown id or another tenant's. */
@@ -163,6 +186,13 @@ public final class AuditStore {
         .from(AUDIT_RECORDS)
         .where(AUDIT_RECORDS.TENANT_ID.eq(tenant), AUDIT_RECORDS.SEQUENCE.eq(sequence))
         .fetchOptional(r -> ByteString.copyFrom(r.value1()));
+  }
+
+  private static Optional<ChainHead> headOf(DSLContext tx, UUID tenant) {
+    return tx.select(AUDIT_CHAIN_HEADS.SEQUENCE, AUDIT_CHAIN_HEADS.HASH)
+        .from(AUDIT_CHAIN_HEADS)
+        .where(AUDIT_CHAIN_HEADS.TENANT_ID.eq(tenant))
+        .fetchOptional(head -> new ChainHead(head.value1(), ByteString.copyFrom(head.value2())));
   }
 
   /**
