@@ -116,34 +116,11 @@ public record Delivery(
 
   /** This delivery SKIPPED on purpose, for {@code code} ({@code message} says why). */
   public Delivery skipped(String code, String message) {
-    return new Delivery(
-        id,
-        tenantId,
-        recipientId,
-        channel,
-        templateKey,
-        locale,
-        templateVersion,
-        dedupeKey,
-        priority,
-        destination,
-        destinationHint,
-        renderedSubject,
-        renderedBody,
-        sourceEventId,
-        sourceEventType,
-        DeliveryStatuses.SKIPPED,
-        attemptCount,
-        code,
-        message,
-        provider,
-        providerMessageId,
-        notificationId,
-        createTime,
-        updateTime,
-        sentTime,
-        nextAttemptTime,
-        version);
+    Copy next = new Copy(this);
+    next.status = DeliveryStatuses.SKIPPED;
+    next.lastErrorCode = code;
+    next.lastErrorMessage = message;
+    return next.delivery();
   }
 
   /**
@@ -152,34 +129,15 @@ public record Delivery(
    */
   public Delivery rendered(
       String renderedLocale, Long renderedVersion, String address, String subject, String body) {
-    return new Delivery(
-        id,
-        tenantId,
-        recipientId,
-        channel,
-        templateKey,
-        renderedLocale,
-        renderedVersion,
-        dedupeKey,
-        priority,
-        address,
-        destinationHint,
-        subject,
-        body,
-        sourceEventId,
-        sourceEventType,
-        DeliveryStatuses.PENDING,
-        attemptCount,
-        lastErrorCode,
-        lastErrorMessage,
-        provider,
-        providerMessageId,
-        notificationId,
-        createTime,
-        updateTime,
-        sentTime,
-        createTime,
-        version);
+    Copy next = new Copy(this);
+    next.locale = renderedLocale;
+    next.templateVersion = renderedVersion;
+    next.destination = address;
+    next.renderedSubject = subject;
+    next.renderedBody = body;
+    next.status = DeliveryStatuses.PENDING;
+    next.nextAttemptTime = createTime;
+    return next.delivery();
   }
 
   /**
@@ -188,73 +146,97 @@ public record Delivery(
    * inbox).
    */
   public Delivery sentAtOnce(String renderedLocale, Long renderedVersion, String by) {
-    return new Delivery(
-        id,
-        tenantId,
-        recipientId,
-        channel,
-        templateKey,
-        renderedLocale,
-        renderedVersion,
-        dedupeKey,
-        priority,
-        destination,
-        destinationHint,
-        renderedSubject,
-        renderedBody,
-        sourceEventId,
-        sourceEventType,
-        DeliveryStatuses.SENT,
-        1,
-        lastErrorCode,
-        lastErrorMessage,
-        by,
-        providerMessageId,
-        notificationId,
-        createTime,
-        updateTime,
-        createTime,
-        nextAttemptTime,
-        version);
+    Copy next = new Copy(this);
+    next.locale = renderedLocale;
+    next.templateVersion = renderedVersion;
+    next.status = DeliveryStatuses.SENT;
+    next.attemptCount = 1;
+    next.provider = by;
+    next.sentTime = createTime;
+    return next.delivery();
   }
 
   /**
    * This delivery with its inbox row {@code notification}, which is also the provider's message id.
    */
   public Delivery inInbox(UUID notification) {
-    return new Delivery(
-        id,
-        tenantId,
-        recipientId,
-        channel,
-        templateKey,
-        locale,
-        templateVersion,
-        dedupeKey,
-        priority,
-        destination,
-        destinationHint,
-        renderedSubject,
-        renderedBody,
-        sourceEventId,
-        sourceEventType,
-        status,
-        attemptCount,
-        lastErrorCode,
-        lastErrorMessage,
-        provider,
-        notification.toString(),
-        notification,
-        createTime,
-        updateTime,
-        sentTime,
-        nextAttemptTime,
-        version);
+    Copy next = new Copy(this);
+    next.providerMessageId = notification.toString();
+    next.notificationId = notification;
+    return next.delivery();
   }
 
   /** Keeps the address and the text (single-use links) out of logs. */
   @Override
   public String toString() {
     return "Delivery[" + id + " " + channel + " " + templateKey + " " + status + "]";
+  }
+
+  /** A delivery being changed: the fields a change may touch, the rest read from the original. */
+  private static final class Copy {
+    private final Delivery from;
+    private String locale;
+    private Long templateVersion;
+    private String destination;
+    private String renderedSubject;
+    private String renderedBody;
+    private String status;
+    private int attemptCount;
+    private String lastErrorCode;
+    private String lastErrorMessage;
+    private String provider;
+    private String providerMessageId;
+    private UUID notificationId;
+    private OffsetDateTime sentTime;
+    private OffsetDateTime nextAttemptTime;
+
+    Copy(Delivery from) {
+      this.from = from;
+      locale = from.locale;
+      templateVersion = from.templateVersion;
+      destination = from.destination;
+      renderedSubject = from.renderedSubject;
+      renderedBody = from.renderedBody;
+      status = from.status;
+      attemptCount = from.attemptCount;
+      lastErrorCode = from.lastErrorCode;
+      lastErrorMessage = from.lastErrorMessage;
+      provider = from.provider;
+      providerMessageId = from.providerMessageId;
+      notificationId = from.notificationId;
+      sentTime = from.sentTime;
+      nextAttemptTime = from.nextAttemptTime;
+    }
+
+    Delivery delivery() {
+      return new Delivery(
+          from.id,
+          from.tenantId,
+          from.recipientId,
+          from.channel,
+          from.templateKey,
+          locale,
+          templateVersion,
+          from.dedupeKey,
+          from.priority,
+          destination,
+          from.destinationHint,
+          renderedSubject,
+          renderedBody,
+          from.sourceEventId,
+          from.sourceEventType,
+          status,
+          attemptCount,
+          lastErrorCode,
+          lastErrorMessage,
+          provider,
+          providerMessageId,
+          notificationId,
+          from.createTime,
+          from.updateTime,
+          sentTime,
+          nextAttemptTime,
+          from.version);
+    }
   }
 }

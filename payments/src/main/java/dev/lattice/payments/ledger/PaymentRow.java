@@ -72,151 +72,107 @@ public record PaymentRow(
 
   /** This payment with the provider's charge id. */
   public PaymentRow withProviderChargeId(String chargeId) {
-    return new PaymentRow(
-        id,
-        tenantId,
-        orderId,
-        customerId,
-        amountMinor,
-        refundedAmountMinor,
-        currency,
-        status,
-        provider,
-        chargeId,
-        failureCode,
-        failureMessage,
-        createTime,
-        updateTime,
-        version,
-        nextAttemptTime,
-        attempts,
-        leaseUntil,
-        leaseToken,
-        cancelRequested);
+    Copy next = new Copy(this);
+    next.providerChargeId = chargeId;
+    return next.row();
   }
 
   /** This payment with a failure code and message. */
   public PaymentRow withFailure(String code, String message) {
-    return new PaymentRow(
-        id,
-        tenantId,
-        orderId,
-        customerId,
-        amountMinor,
-        refundedAmountMinor,
-        currency,
-        status,
-        provider,
-        providerChargeId,
-        code,
-        message,
-        createTime,
-        updateTime,
-        version,
-        nextAttemptTime,
-        attempts,
-        leaseUntil,
-        leaseToken,
-        cancelRequested);
+    Copy next = new Copy(this);
+    next.failureCode = code;
+    next.failureMessage = message;
+    return next.row();
   }
 
   /** This payment with {@code refunded} minor units refunded in all. */
   public PaymentRow withRefundedAmountMinor(long refunded) {
-    return new PaymentRow(
-        id,
-        tenantId,
-        orderId,
-        customerId,
-        amountMinor,
-        refunded,
-        currency,
-        status,
-        provider,
-        providerChargeId,
-        failureCode,
-        failureMessage,
-        createTime,
-        updateTime,
-        version,
-        nextAttemptTime,
-        attempts,
-        leaseUntil,
-        leaseToken,
-        cancelRequested);
+    Copy next = new Copy(this);
+    next.refundedAmountMinor = refunded;
+    return next.row();
   }
 
   /** This payment one version on at {@code now}, nothing else changed. */
   public PaymentRow touched(OffsetDateTime now) {
-    return new PaymentRow(
-        id,
-        tenantId,
-        orderId,
-        customerId,
-        amountMinor,
-        refundedAmountMinor,
-        currency,
-        status,
-        provider,
-        providerChargeId,
-        failureCode,
-        failureMessage,
-        createTime,
-        now,
-        version + 1,
-        nextAttemptTime,
-        attempts,
-        leaseUntil,
-        leaseToken,
-        cancelRequested);
+    return new Copy(this).nextVersion(now).row();
   }
 
   /** This payment one version on at {@code now} with cancel_requested set. */
   public PaymentRow cancelRequested(OffsetDateTime now) {
-    return new PaymentRow(
-        id,
-        tenantId,
-        orderId,
-        customerId,
-        amountMinor,
-        refundedAmountMinor,
-        currency,
-        status,
-        provider,
-        providerChargeId,
-        failureCode,
-        failureMessage,
-        createTime,
-        now,
-        version + 1,
-        nextAttemptTime,
-        attempts,
-        leaseUntil,
-        leaseToken,
-        true);
+    Copy next = new Copy(this).nextVersion(now);
+    next.cancelRequested = true;
+    return next.row();
   }
 
   /** This payment in {@code newStatus}, one version on at {@code now}, no longer due nor leased. */
   public PaymentRow changedTo(String newStatus, OffsetDateTime now) {
-    return new PaymentRow(
-        id,
-        tenantId,
-        orderId,
-        customerId,
-        amountMinor,
-        refundedAmountMinor,
-        currency,
-        newStatus,
-        provider,
-        providerChargeId,
-        failureCode,
-        failureMessage,
-        createTime,
-        now,
-        version + 1,
-        null,
-        attempts,
-        null,
-        null,
-        cancelRequested);
+    Copy next = new Copy(this).nextVersion(now);
+    next.status = newStatus;
+    next.nextAttemptTime = null;
+    next.leaseUntil = null;
+    next.leaseToken = null;
+    return next.row();
+  }
+
+  /** A row being changed: the fields a change may touch, the rest read from the original. */
+  private static final class Copy {
+    private final PaymentRow from;
+    private long refundedAmountMinor;
+    private String status;
+    private String providerChargeId;
+    private String failureCode;
+    private String failureMessage;
+    private OffsetDateTime updateTime;
+    private long version;
+    private OffsetDateTime nextAttemptTime;
+    private OffsetDateTime leaseUntil;
+    private UUID leaseToken;
+    private boolean cancelRequested;
+
+    Copy(PaymentRow from) {
+      this.from = from;
+      refundedAmountMinor = from.refundedAmountMinor;
+      status = from.status;
+      providerChargeId = from.providerChargeId;
+      failureCode = from.failureCode;
+      failureMessage = from.failureMessage;
+      updateTime = from.updateTime;
+      version = from.version;
+      nextAttemptTime = from.nextAttemptTime;
+      leaseUntil = from.leaseUntil;
+      leaseToken = from.leaseToken;
+      cancelRequested = from.cancelRequested;
+    }
+
+    /** One version on, updated at {@code now}. */
+    Copy nextVersion(OffsetDateTime now) {
+      updateTime = now;
+      version = from.version + 1;
+      return this;
+    }
+
+    PaymentRow row() {
+      return new PaymentRow(
+          from.id,
+          from.tenantId,
+          from.orderId,
+          from.customerId,
+          from.amountMinor,
+          refundedAmountMinor,
+          from.currency,
+          status,
+          from.provider,
+          providerChargeId,
+          failureCode,
+          failureMessage,
+          from.createTime,
+          updateTime,
+          version,
+          nextAttemptTime,
+          from.attempts,
+          leaseUntil,
+          leaseToken,
+          cancelRequested);
+    }
   }
 }
