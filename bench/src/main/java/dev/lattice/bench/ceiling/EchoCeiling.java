@@ -125,7 +125,7 @@ public final class EchoCeiling {
         ClosedLoop.Outcome outcome =
             ClosedLoop.run(
                 completion -> {
-                  ManagedChannel channel = channels.get(next[0]++ % channels.size());
+                  ManagedChannel channel = channels.get(Math.floorMod(next[0]++, channels.size()));
                   ClientCalls.asyncUnaryCall(
                       channel.newCall(EchoMethod.CALL, CallOptions.DEFAULT),
                       request,
