@@ -309,8 +309,8 @@ final class UpCommand implements Callable<Integer> {
         server ->
             out.append(
                 String.format(
-                    "Traces: %s (every call and event of an order is one trace; Find a trace,"
-                        + " or search serviceName=lattice-orders)%n",
+                    "Traces: %s (Zipkin; one order is one trace: run a query for"
+                        + " serviceName=lattice-orders)%n",
                     server.uiUrl().replace("127.0.0.1", "localhost"))));
     out.append("Logs:  .lattice/logs/\n");
     out.append("Stop:  Ctrl-C here, or ./mesh down\n");
