@@ -52,7 +52,9 @@ class OrderTraceIT {
     try (MeshProcess mesh = MeshProcess.start(root, "--traces")) {
       assertThat(mesh.awaitUp(Duration.ofSeconds(180))).as(mesh.log()).isTrue();
       int zipkinPort = mesh.port(ZipkinServer.DEFAULT_PORT);
-      assertThat(mesh.log()).contains("http://localhost:" + zipkinPort + "/zipkin/");
+      // The table follows the "Lattice is up" line that awaitUp waits for.
+      String ui = "http://localhost:" + zipkinPort + "/zipkin/";
+      await().atMost(Duration.ofSeconds(10)).until(() -> mesh.log().contains(ui));
 
       JsonApi edge = new JsonApi("http://127.0.0.1:" + mesh.port(8080));
       String token = adminToken(edge, root);
