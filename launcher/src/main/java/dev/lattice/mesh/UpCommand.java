@@ -3,12 +3,15 @@ package dev.lattice.mesh;
 import dev.lattice.edge.Edge;
 import dev.lattice.edge.EdgeConfig;
 import dev.lattice.local.MailCatcher;
+import dev.lattice.local.ZipkinServer;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.grpc.Caller;
 import dev.lattice.platform.grpc.GracefulShutdown;
 import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.sandbox.CardProcessorSandbox;
 import dev.lattice.sandbox.SandboxConfig;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -30,12 +33,16 @@ import picocli.CommandLine.Option;
  * <p>One mesh per project folder: {@link MeshLock} refuses a second {@code up} before it touches
  * anything, and clears the state a killed mesh left behind.
  *
+ * <p>With {@code --traces} it also runs Zipkin's server (in memory, port 9411 plus the offset) and
+ * points every service's span exporter at it ({@code OTEL_TRACES_EXPORTER=zipkin}); Zipkin starts
+ * first, alongside PostgreSQL and NATS, and the services start once it answers.
+ *
  * <p>The stop has one owner, this command, and one order: the edge and the services stop accepting
  * and drain their calls together; each service then stops its consumers and flushes its outbox
- * relay while NATS and PostgreSQL are still up; then the sandbox and the mail catcher stop, then
- * NATS and PostgreSQL (started in sessions of their own, so the terminal's Ctrl-C reaches only this
- * process), then the state file goes. A second Ctrl-C stops at once; the servers' watchdogs then
- * stop NATS and PostgreSQL.
+ * relay while NATS and PostgreSQL are still up, and its last spans; then the sandbox and the mail
+ * catcher stop, then NATS and PostgreSQL (started in sessions of their own, so the terminal's
+ * Ctrl-C reaches only this process), then Zipkin, then the state file goes. A second Ctrl-C stops
+ * at once; the servers' watchdogs then stop NATS, PostgreSQL and Zipkin.
  */
 @Command(
     name = "up",
@@ -55,9 +62,15 @@ final class UpCommand implements Callable<Integer> {
   @Option(
       names = "--port-offset",
       description =
-          "Added to every default port (edge 8080, identity 9101 ... audit 9106, PostgreSQL 55432, NATS 54222).",
+          "Added to every default port (edge 8080, identity 9101 ... audit 9106, PostgreSQL 55432, NATS 54222, Zipkin 9411).",
       defaultValue = "0")
   int portOffset;
+
+  @Option(
+      names = "--traces",
+      description =
+          "Also run Zipkin (traces in memory, UI on port 9411) and send every service's spans to it.")
+  boolean traces;
 
   @Option(
       names = "--ready-timeout",
@@ -108,10 +121,15 @@ final class UpCommand implements Callable<Integer> {
           lock.close();
           System.out.println("mesh: stopped.");
         });
+    // Zipkin takes seconds to start: it starts first and is awaited once PostgreSQL and NATS are
+    // up; it stops after them, so the services' last spans still reach it.
+    Optional<ZipkinServer> zipkin =
+        traces ? Optional.of(shutdown.register("Zipkin", launchZipkin(rootDir))) : Optional.empty();
     Infrastructure infra =
         shutdown.register(
             "PostgreSQL and NATS",
             Infrastructure.provision(rootDir, env, 55432 + portOffset, 54222 + portOffset));
+    zipkin.ifPresent(ZipkinServer::awaitReady);
     ServiceFleet fleet = processes ? new ProcessFleet(rootDir) : new InProcessFleet();
     AtomicReference<Edge> edgeRef = new AtomicReference<>();
     MeshSecrets secrets = MeshSecrets.loadOrCreate(rootDir);
@@ -144,6 +162,11 @@ final class UpCommand implements Callable<Integer> {
       serviceEnv.put("LATTICE_DB_PASSWORD", infra.password());
       serviceEnv.put("LATTICE_NATS_URL", infra.natsUrl());
       serviceEnv.putIfAbsent("OTEL_SERVICE_NAME", "lattice-" + module.name());
+      zipkin.ifPresent(
+          server -> {
+            serviceEnv.put("OTEL_TRACES_EXPORTER", "zipkin");
+            serviceEnv.put("OTEL_EXPORTER_ZIPKIN_ENDPOINT", server.spansEndpoint());
+          });
       // The edge on this machine forwards browsers' calls: believe its x-forwarded-for, so events
       // name the browser's address, not the edge's.
       serviceEnv.putIfAbsent(Caller.TRUSTED_PROXIES_ENV, "127.0.0.1");
@@ -179,7 +202,7 @@ final class UpCommand implements Callable<Integer> {
     Edge edge = Edge.start(EdgeConfig.fromEnv(Env.of(edgeEnv(env, ports))));
     edgeRef.set(edge);
     new MeshState(ProcessHandle.current().pid(), ports, edge.port()).write(rootDir);
-    printTable(ports, infra, Duration.ofNanos(System.nanoTime() - started), mail, edge);
+    printTable(ports, infra, Duration.ofNanos(System.nanoTime() - started), mail, edge, zipkin);
     // Runs until a signal: the shutdown's handler drains, stops and exits.
     new CountDownLatch(1).await();
     return 0;
@@ -197,6 +220,30 @@ final class UpCommand implements Callable<Integer> {
     if (edgeDrain != null) {
       edgeDrain.join();
     }
+  }
+
+  /**
+   * Launches Zipkin from the jar the launcher's build copies beside it ({@code
+   * launcher/target/zipkin/}), its log in {@code .lattice/logs/zipkin.log}.
+   */
+  private ZipkinServer launchZipkin(Path rootDir) throws URISyntaxException {
+    // The launcher runs from launcher/target/lattice-mesh.jar, or in tests from target/classes.
+    Path target =
+        Path.of(UpCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .getParent();
+    Path jar = target.resolve("zipkin").resolve("zipkin-server.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          "--traces needs Zipkin's server, which the build copies to "
+              + jar
+              + ": run ./mesh build");
+    }
+    return ZipkinServer.launch(
+        new ZipkinServer.Options(
+            jar,
+            ZipkinServer.DEFAULT_PORT + portOffset,
+            rootDir.resolve(".lattice").resolve("logs").resolve("zipkin.log"),
+            Duration.ofSeconds(readyTimeoutSeconds)));
   }
 
   /** The edge's settings: port 8080 (shifted), every service's target; the caller's env wins. */
@@ -217,7 +264,8 @@ final class UpCommand implements Callable<Integer> {
       Infrastructure infra,
       Duration took,
       MailCatcher mail,
-      Edge edge) {
+      Edge edge,
+      Optional<ZipkinServer> zipkin) {
     StringBuilder out = new StringBuilder();
     out.append(
         String.format(
@@ -230,6 +278,10 @@ final class UpCommand implements Callable<Integer> {
         (name, port) -> out.append(String.format("  %-15s %-6d %s%n", name, port, "SERVING")));
     out.append(
         String.format("  %-15s %-6d %s%n", "edge", edge.port(), "JSON and gRPC-Web for browsers"));
+    zipkin.ifPresent(
+        server ->
+            out.append(
+                String.format("  %-15s %-6d %s%n", "zipkin", server.port(), "traces, in memory")));
     out.append('\n');
     infra.describe().forEach(line -> out.append(line).append('\n'));
     int identity = ports.get("identity");
@@ -253,6 +305,13 @@ final class UpCommand implements Callable<Integer> {
                 + " tok_chargeDeclined, tok_async, tok_timeout, ... (docs/decisions/0008)%n",
             9210 + portOffset));
     out.append(mail.describe());
+    zipkin.ifPresent(
+        server ->
+            out.append(
+                String.format(
+                    "Traces: %s (Zipkin; one order is one trace: run a query for"
+                        + " serviceName=lattice-orders)%n",
+                    server.uiUrl().replace("127.0.0.1", "localhost"))));
     out.append("Logs:  .lattice/logs/\n");
     out.append("Stop:  Ctrl-C here, or ./mesh down\n");
     System.out.print(out);

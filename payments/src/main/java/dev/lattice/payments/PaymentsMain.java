@@ -32,6 +32,7 @@ import dev.lattice.platform.consumer.ConsumerListener;
 import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.consumer.EventHandler;
 import dev.lattice.platform.events.EventSubjects;
+import dev.lattice.platform.events.TraceHeaders;
 import dev.lattice.platform.paging.PageTokens;
 import dev.lattice.platform.retry.Backoff;
 import dev.lattice.platform.runtime.ServiceContext;
@@ -194,15 +195,17 @@ public final class PaymentsMain implements ServiceModule {
         new ResilientPaymentProvider(
             new SandboxPaymentProvider(
                 config.providerUrl(), config.providerApiKey(), config.providerTimeout()));
+    TraceHeaders traceHeaders = TraceHeaders.of(context.telemetry());
     Settlements settlements =
-        new Settlements(new PaymentsEvents(context.outbox()), context.clock());
+        new Settlements(new PaymentsEvents(context.outbox()), traceHeaders, context.clock());
     ProviderWebhooks webhooks =
         new ProviderWebhooks(
             context.dsl(),
             provider,
             settlements,
             new WebhookSignature(config.webhookSecret()),
-            context.clock());
+            context.clock(),
+            context.telemetry());
     Backoff backoff = new Backoff(config.retryBase(), config.retryMax());
     ProviderWorkers workers =
         new ProviderWorkers(
@@ -213,14 +216,16 @@ public final class PaymentsMain implements ServiceModule {
                 settlements,
                 backoff,
                 config.lease(),
-                config.pendingRecheck()),
+                config.pendingRecheck(),
+                context.telemetry()),
             new RefundWorker(
                 context.dsl(),
                 provider,
                 settlements,
                 backoff,
                 config.lease(),
-                config.pendingRecheck()),
+                config.pendingRecheck(),
+                context.telemetry()),
             settlements);
     components =
         new Components(
@@ -230,7 +235,8 @@ public final class PaymentsMain implements ServiceModule {
             settlements,
             webhooks,
             new ChargeRequestHandler(new ChargeRequests(settlements, config.chargeRequestTtl())),
-            new ChargeHandlers(new Charges(settlements, provider.name(), context.clock())),
+            new ChargeHandlers(
+                new Charges(settlements, provider.name(), traceHeaders, context.clock())),
             workers);
     return components;
   }

@@ -158,6 +158,13 @@ final class PaymentsHarness implements AutoCloseable {
    */
   Envelope publish(String service, UUID tenant, String aggregateId, Message payload)
       throws Exception {
+    return publish(service, tenant, aggregateId, payload, null);
+  }
+
+  /** As {@link #publish(String, UUID, String, Message)}, in the trace {@code traceparent}. */
+  Envelope publish(
+      String service, UUID tenant, String aggregateId, Message payload, String traceparent)
+      throws Exception {
     Instant now = Instant.now();
     Envelope envelope =
         Envelope.newBuilder()
@@ -173,16 +180,24 @@ final class PaymentsHarness implements AutoCloseable {
                 Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
             .setPayload(Any.pack(payload))
             .build();
-    publish(envelope, envelope.getEventId());
+    Headers headers = new Headers();
+    if (traceparent != null) {
+      headers.put("traceparent", traceparent);
+    }
+    publish(envelope, envelope.getEventId(), headers);
     return envelope;
   }
 
   /** Publishes {@code envelope} again under another message id (a redelivery the stream keeps). */
   void publish(Envelope envelope, String messageId) throws Exception {
+    publish(envelope, messageId, new Headers());
+  }
+
+  private void publish(Envelope envelope, String messageId, Headers headers) throws Exception {
     nats.jetStream()
         .publish(
             envelope.getType(),
-            new Headers(),
+            headers,
             envelope.toByteArray(),
             PublishOptions.builder().messageId(messageId).build());
   }

@@ -435,7 +435,64 @@ class PaymentsSagaIT {
         .isEqualTo("refund:" + refunded.getRefundId());
   }
 
+  @Test
+  void paymentEvents_continueTheTraceOfTheEventThatMadeTheWorkDue() throws Exception {
+    UUID charged = placeOrder("tok_visa", 1_200);
+    UUID confirmedByWebhook = placeOrder("tok_async", 1_300);
+    String chargeTrace = newTraceId();
+    String webhookTrace = newTraceId();
+    reserve(charged, chargeTrace);
+    reserve(confirmedByWebhook, webhookTrace);
+
+    Envelope captured =
+        events.await(PaymentCaptured.class, c -> c.getOrderId().equals(charged.toString()));
+    Envelope capturedByWebhook =
+        events.await(
+            PaymentCaptured.class, c -> c.getOrderId().equals(confirmedByWebhook.toString()));
+    String refundTrace = newTraceId();
+    payments.publish(
+        "orders",
+        tenant,
+        charged.toString(),
+        OrderRefunded.newBuilder()
+            .setOrderId(charged.toString())
+            .setPaymentId(EventTap.unpack(captured, PaymentCaptured.class).getPaymentId())
+            .setAmountMinor(1_200)
+            .setCurrency("EUR")
+            .build(),
+        traceparent(refundTrace));
+    Envelope refunded =
+        events.await(PaymentRefunded.class, r -> r.getOrderId().equals(charged.toString()));
+
+    // The charge worker, the webhook and the refund worker run outside any event; what they
+    // record still belongs to the trace of the event that asked for it.
+    assertThat(events.traceId(captured)).as("charged by the worker").contains(chargeTrace);
+    assertThat(events.traceId(capturedByWebhook)).as("confirmed by webhook").contains(webhookTrace);
+    assertThat(events.traceId(refunded)).as("refunded by the worker").contains(refundTrace);
+  }
+
   // ---- helpers ----
+
+  private static String newTraceId() {
+    return UUID.randomUUID().toString().replace("-", "");
+  }
+
+  /** A sampled W3C traceparent in trace {@code traceId}, as a producer's relay sends it. */
+  private static String traceparent(String traceId) {
+    return "00-" + traceId + "-" + traceId.substring(0, 16) + "-01";
+  }
+
+  Envelope reserve(UUID order, String traceId) throws Exception {
+    return payments.publish(
+        "inventory",
+        tenant,
+        UUID.randomUUID().toString(),
+        StockReserved.newBuilder()
+            .setReservationId(UUID.randomUUID().toString())
+            .setOrderId(order.toString())
+            .build(),
+        traceparent(traceId));
+  }
 
   /** Publishes OrderCreated for a new order of the test's tenant; returns the order id. */
   UUID placeOrder(String cardToken, long amount) throws Exception {

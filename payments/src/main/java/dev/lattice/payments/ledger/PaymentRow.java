@@ -1,6 +1,7 @@
 package dev.lattice.payments.ledger;
 
 import java.time.OffsetDateTime;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -14,6 +15,8 @@ import java.util.UUID;
  * @param nextAttemptTime when the charge worker is due to act, null once settled
  * @param leaseUntil null unless a worker holds the payment
  * @param leaseToken null unless a worker holds the payment
+ * @param traceHeaders the trace context (W3C headers) of the event that made the payment due, under
+ *     which the charge worker runs; empty when there was none
  */
 public record PaymentRow(
     UUID id,
@@ -35,9 +38,18 @@ public record PaymentRow(
     int attempts,
     OffsetDateTime leaseUntil,
     UUID leaseToken,
-    boolean cancelRequested) {
+    boolean cancelRequested,
+    Map<String, String> traceHeaders) {
 
-  /** A new PENDING payment at version 1, due for the charge worker at {@code now}. */
+  /** Copies the trace headers. */
+  public PaymentRow {
+    traceHeaders = Map.copyOf(traceHeaders);
+  }
+
+  /**
+   * A new PENDING payment at version 1, due for the charge worker at {@code now}, which charges it
+   * under the trace context {@code traceHeaders}.
+   */
   public static PaymentRow pending(
       UUID id,
       UUID tenantId,
@@ -46,7 +58,8 @@ public record PaymentRow(
       long amountMinor,
       String currency,
       String provider,
-      OffsetDateTime now) {
+      OffsetDateTime now,
+      Map<String, String> traceHeaders) {
     return new PaymentRow(
         id,
         tenantId,
@@ -67,7 +80,8 @@ public record PaymentRow(
         0,
         null,
         null,
-        false);
+        false,
+        traceHeaders);
   }
 
   /** This payment with the provider's charge id. */
@@ -172,7 +186,8 @@ public record PaymentRow(
           from.attempts,
           leaseUntil,
           leaseToken,
-          cancelRequested);
+          cancelRequested,
+          from.traceHeaders);
     }
   }
 }

@@ -6,6 +6,7 @@ import static dev.lattice.payments.store.jooq.Tables.PAYMENT_STATUS_HISTORY;
 import dev.lattice.payments.store.jooq.tables.records.PaymentStatusHistoryRecord;
 import dev.lattice.payments.store.jooq.tables.records.PaymentsRecord;
 import dev.lattice.platform.errors.NotFoundException;
+import dev.lattice.platform.events.HeaderJson;
 import dev.lattice.platform.events.UuidV7Generator;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -245,7 +246,8 @@ public final class PaymentStore {
         r.getAttempts(),
         r.getLeaseUntil(),
         r.getLeaseToken(),
-        r.getCancelRequested());
+        r.getCancelRequested(),
+        HeaderJson.decode(r.getTraceHeaders()));
   }
 
   private static PaymentsRecord record(PaymentRow p) {
@@ -269,6 +271,7 @@ public final class PaymentStore {
         p.attempts(),
         p.leaseUntil(),
         p.leaseToken(),
-        p.cancelRequested());
+        p.cancelRequested(),
+        HeaderJson.encode(p.traceHeaders()));
   }
 }

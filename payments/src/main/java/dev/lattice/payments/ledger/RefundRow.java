@@ -1,6 +1,7 @@
 package dev.lattice.payments.ledger;
 
 import java.time.OffsetDateTime;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -15,6 +16,8 @@ import java.util.UUID;
  * @param nextAttemptTime when the refund worker is due to act, null once settled
  * @param leaseUntil null unless a worker holds the refund
  * @param leaseToken null unless a worker holds the refund
+ * @param traceHeaders the trace context (W3C headers) of the work that asked for the refund, under
+ *     which the refund worker runs; empty when there was none
  */
 public record RefundRow(
     UUID id,
@@ -35,11 +38,25 @@ public record RefundRow(
     OffsetDateTime nextAttemptTime,
     int attempts,
     OffsetDateTime leaseUntil,
-    UUID leaseToken) {
+    UUID leaseToken,
+    Map<String, String> traceHeaders) {
 
-  /** A new PENDING refund of {@code amount} of {@code payment} at version 1, due at {@code now}. */
+  /** Copies the trace headers. */
+  public RefundRow {
+    traceHeaders = Map.copyOf(traceHeaders);
+  }
+
+  /**
+   * A new PENDING refund of {@code amount} of {@code payment} at version 1, due at {@code now},
+   * which the refund worker makes under the trace context {@code traceHeaders}.
+   */
   public static RefundRow pending(
-      UUID id, PaymentRow payment, long amount, String reason, OffsetDateTime now) {
+      UUID id,
+      PaymentRow payment,
+      long amount,
+      String reason,
+      OffsetDateTime now,
+      Map<String, String> traceHeaders) {
     return new RefundRow(
         id,
         payment.tenantId(),
@@ -59,7 +76,8 @@ public record RefundRow(
         now,
         0,
         null,
-        null);
+        null,
+        traceHeaders);
   }
 
   /**
@@ -86,7 +104,8 @@ public record RefundRow(
         null,
         attempts,
         null,
-        null);
+        null,
+        traceHeaders);
   }
 
   /** This refund FAILED at {@code now} with {@code code}, no longer due nor leased. */
@@ -110,6 +129,7 @@ public record RefundRow(
         null,
         attempts,
         null,
-        null);
+        null,
+        traceHeaders);
   }
 }

@@ -3,6 +3,7 @@ package dev.lattice.payments.ledger;
 import static dev.lattice.payments.store.jooq.Tables.REFUNDS;
 
 import dev.lattice.payments.store.jooq.tables.records.RefundsRecord;
+import dev.lattice.platform.events.HeaderJson;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -139,7 +140,8 @@ public final class RefundStore {
         r.getNextAttemptTime(),
         r.getAttempts(),
         r.getLeaseUntil(),
-        r.getLeaseToken());
+        r.getLeaseToken(),
+        HeaderJson.decode(r.getTraceHeaders()));
   }
 
   private static RefundsRecord record(RefundRow r) {
@@ -162,6 +164,7 @@ public final class RefundStore {
         r.nextAttemptTime(),
         r.attempts(),
         r.leaseUntil(),
-        r.leaseToken());
+        r.leaseToken(),
+        HeaderJson.encode(r.traceHeaders()));
   }
 }

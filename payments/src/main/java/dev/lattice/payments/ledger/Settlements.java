@@ -5,7 +5,9 @@ import dev.lattice.payments.events.PaymentsEvents;
 import dev.lattice.payments.v1.PaymentCaptured;
 import dev.lattice.payments.v1.PaymentFailed;
 import dev.lattice.payments.v1.PaymentRefunded;
+import dev.lattice.platform.events.TraceHeaders;
 import dev.lattice.platform.events.UuidV7Generator;
+import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.UUID;
@@ -23,11 +25,16 @@ public final class Settlements {
   public static final String ORDER_CANCELLED = "order_cancelled";
 
   private final PaymentsEvents events;
+  private final TraceHeaders traceHeaders;
   private final UuidV7Generator ids;
   private final Clock clock;
 
-  public Settlements(PaymentsEvents events, Clock clock) {
+  /**
+   * @param traceHeaders captures the trace context a new refund is made under
+   */
+  public Settlements(PaymentsEvents events, TraceHeaders traceHeaders, Clock clock) {
     this.events = events;
+    this.traceHeaders = traceHeaders;
     this.ids = new UuidV7Generator(clock);
     this.clock = clock;
   }
@@ -115,12 +122,15 @@ public final class Settlements {
   }
 
   /**
-   * A PENDING refund of {@code amount} for {@code payment}, due for the refund worker now; the
-   * payment's version grows (a refund was committed against it). The caller checked the amount.
+   * A PENDING refund of {@code amount} for {@code payment}, due for the refund worker now, which
+   * makes it under the current trace context (the call or event that asked for it); the payment's
+   * version grows (a refund was committed against it). The caller checked the amount.
    */
   public RefundRow createRefund(DSLContext tx, PaymentRow payment, long amount, String reason) {
     OffsetDateTime now = now();
-    RefundRow refund = RefundRow.pending(ids.next(), payment, amount, reason, now);
+    RefundRow refund =
+        RefundRow.pending(
+            ids.next(), payment, amount, reason, now, traceHeaders.capture(Context.current()));
     RefundStore.insert(tx, refund);
     PaymentStore.touch(tx, payment.touched(now));
     return refund;

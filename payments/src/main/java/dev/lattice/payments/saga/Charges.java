@@ -7,7 +7,9 @@ import dev.lattice.payments.ledger.PaymentRow;
 import dev.lattice.payments.ledger.PaymentStatus;
 import dev.lattice.payments.ledger.PaymentStore;
 import dev.lattice.payments.ledger.Settlements;
+import dev.lattice.platform.events.TraceHeaders;
 import dev.lattice.platform.events.UuidV7Generator;
+import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,20 +29,25 @@ public final class Charges {
 
   private final Settlements settlements;
   private final String provider;
+  private final TraceHeaders traceHeaders;
   private final UuidV7Generator ids;
 
   /**
    * @param provider the name of the provider adapter charges go through
+   * @param traceHeaders captures the trace context a new payment is charged under
    */
-  public Charges(Settlements settlements, String provider, Clock clock) {
+  public Charges(Settlements settlements, String provider, TraceHeaders traceHeaders, Clock clock) {
     this.settlements = settlements;
     this.provider = provider;
+    this.traceHeaders = traceHeaders;
     this.ids = new UuidV7Generator(clock);
   }
 
   /**
    * Stock reserved → payment PENDING (history row, cause {@code stock_reserved:<eventId>}), due for
-   * the charge worker now; nothing for an order already paid or closed.
+   * the charge worker now, which charges it under the current trace context (the StockReserved
+   * event's), so the charge and PaymentCaptured stay in the order's trace; nothing for an order
+   * already paid or closed.
    *
    * @return false, with nothing written, while the order's OrderCreated has not been kept as a
    *     charge request yet: the caller tries again later
@@ -65,7 +72,8 @@ public final class Charges {
             request.amountMinor(),
             request.currency(),
             provider,
-            settlements.now());
+            settlements.now(),
+            traceHeaders.capture(Context.current()));
     PaymentStore.insert(tx, payment);
     PaymentStore.recordStatus(tx, ids, payment, "stock_reserved:" + eventId);
     return true;

@@ -21,11 +21,19 @@ import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.errors.InvalidArgumentException;
 import dev.lattice.platform.errors.UnauthenticatedException;
 import dev.lattice.platform.errors.UnavailableException;
+import dev.lattice.platform.events.TraceHeaders;
+import dev.lattice.platform.telemetry.Telemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -39,7 +47,11 @@ import org.slf4j.LoggerFactory;
  * event's shape, the replay check on the provider event id, then the charge or refund <em>retrieved
  * from the provider</em> — a webhook is a hint, the provider's API is the truth — and finally, in
  * one transaction, the event id recorded in {@code provider_webhook_events} and the retrieved state
- * applied through {@link Settlements}. Nothing is written for a refused webhook. Thread-safe.
+ * applied through {@link Settlements}. Nothing is written for a refused webhook.
+ *
+ * <p>The state is applied in a span {@code webhook <type>} under the trace context stored with the
+ * payment or refund (linked to the webhook call's own span, when it has one), so the event it
+ * records stays in the order's trace. Thread-safe.
  */
 public final class ProviderWebhooks {
 
@@ -63,18 +75,23 @@ public final class ProviderWebhooks {
   private final Settlements settlements;
   private final WebhookSignature signature;
   private final Clock clock;
+  private final Tracer tracer;
+  private final TraceHeaders traceHeaders;
 
   public ProviderWebhooks(
       DSLContext dsl,
       PaymentProvider provider,
       Settlements settlements,
       WebhookSignature signature,
-      Clock clock) {
+      Clock clock,
+      Telemetry telemetry) {
     this.dsl = dsl;
     this.provider = provider;
     this.settlements = settlements;
     this.signature = signature;
     this.clock = clock;
+    this.tracer = telemetry.tracer("dev.lattice.payments.webhooks");
+    this.traceHeaders = TraceHeaders.of(telemetry);
   }
 
   /** What became of an accepted webhook. */
@@ -162,24 +179,31 @@ public final class ProviderWebhooks {
     if (!record(tx, payment.tenantId(), eventId, type, signed, payload, payment.id(), null)) {
       return Outcome.DUPLICATE;
     }
-    switch (charge.outcome()) {
-      case SUCCEEDED -> settlements.capture(tx, payment, charge.id(), cause, actor);
-      case DECLINED ->
-          settlements.fail(
-              tx,
-              payment,
-              charge.id(),
-              charge.failureCode(),
-              charge.failureMessage(),
-              false,
-              cause,
-              actor);
-      case PENDING -> {
-        if (payment.providerChargeId() == null && PaymentStatus.PENDING.equals(payment.status())) {
-          PaymentStore.recordChargeId(tx, payment.id(), charge.id());
-        }
-      }
-    }
+    inTraceOf(
+        payment.traceHeaders(),
+        type,
+        eventId,
+        () -> {
+          switch (charge.outcome()) {
+            case SUCCEEDED -> settlements.capture(tx, payment, charge.id(), cause, actor);
+            case DECLINED ->
+                settlements.fail(
+                    tx,
+                    payment,
+                    charge.id(),
+                    charge.failureCode(),
+                    charge.failureMessage(),
+                    false,
+                    cause,
+                    actor);
+            case PENDING -> {
+              if (payment.providerChargeId() == null
+                  && PaymentStatus.PENDING.equals(payment.status())) {
+                PaymentStore.recordChargeId(tx, payment.id(), charge.id());
+              }
+            }
+          }
+        });
     return Outcome.APPLIED;
   }
 
@@ -205,14 +229,42 @@ public final class ProviderWebhooks {
         tx, payment.tenantId(), eventId, type, signed, payload, payment.id(), refund.id())) {
       return Outcome.DUPLICATE;
     }
-    switch (answer.outcome()) {
-      case SUCCEEDED -> settlements.refundSucceeded(tx, payment, refund, answer.id(), actor);
-      case DECLINED ->
-          settlements.refundFailed(
-              tx, refund, "refund_declined", "the provider declined the refund");
-      case PENDING -> {}
-    }
+    inTraceOf(
+        refund.traceHeaders(),
+        type,
+        eventId,
+        () -> {
+          switch (answer.outcome()) {
+            case SUCCEEDED -> settlements.refundSucceeded(tx, payment, refund, answer.id(), actor);
+            case DECLINED ->
+                settlements.refundFailed(
+                    tx, refund, "refund_declined", "the provider declined the refund");
+            case PENDING -> {}
+          }
+        });
     return Outcome.APPLIED;
+  }
+
+  /**
+   * Runs {@code apply} in a span {@code webhook <type>} whose parent is the trace context {@code
+   * stored} with the payment or refund, linked to the current (the webhook call's) span.
+   */
+  private void inTraceOf(Map<String, String> stored, String type, String eventId, Runnable apply) {
+    SpanBuilder builder =
+        tracer
+            .spanBuilder("webhook " + type)
+            .setParent(traceHeaders.restore(stored))
+            .setAttribute("lattice.webhook.event_id", eventId);
+    SpanContext call = Span.current().getSpanContext();
+    if (call.isValid()) {
+      builder.addLink(call);
+    }
+    Span span = builder.startSpan();
+    try (Scope ignored = span.makeCurrent()) {
+      apply.run();
+    } finally {
+      span.end();
+    }
   }
 
   /**

@@ -13,7 +13,13 @@ import dev.lattice.payments.provider.PermanentProviderException;
 import dev.lattice.payments.provider.ProviderCharge;
 import dev.lattice.payments.provider.TransientProviderException;
 import dev.lattice.platform.db.Transactions;
+import dev.lattice.platform.events.TraceHeaders;
 import dev.lattice.platform.retry.Backoff;
+import dev.lattice.platform.telemetry.Telemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -46,6 +52,8 @@ public final class ChargeWorker {
   private final Backoff backoff;
   private final Duration lease;
   private final Duration pendingRecheck;
+  private final Tracer tracer;
+  private final TraceHeaders traceHeaders;
 
   public ChargeWorker(
       DSLContext dsl,
@@ -53,13 +61,16 @@ public final class ChargeWorker {
       Settlements settlements,
       Backoff backoff,
       Duration lease,
-      Duration pendingRecheck) {
+      Duration pendingRecheck,
+      Telemetry telemetry) {
     this.dsl = dsl;
     this.provider = provider;
     this.settlements = settlements;
     this.backoff = backoff;
     this.lease = lease;
     this.pendingRecheck = pendingRecheck;
+    this.tracer = telemetry.tracer(ProviderWorkers.INSTRUMENTATION_SCOPE);
+    this.traceHeaders = TraceHeaders.of(telemetry);
   }
 
   /** Claims the due payments; each is then handed to {@link #process}. */
@@ -70,10 +81,32 @@ public final class ChargeWorker {
         dsl, tx -> PaymentStore.claimDue(tx, now, now.plus(lease), token, BATCH));
   }
 
-  /** Calls the provider for one claimed payment and records the answer. */
+  /**
+   * Calls the provider for one claimed payment and records the answer, in a span {@code charge}
+   * under the trace context stored with the payment: the charge, and the event that records its
+   * outcome, stay in the trace of the order.
+   */
   void process(PaymentRow claim) {
+    Span span =
+        tracer
+            .spanBuilder("charge")
+            .setParent(traceHeaders.restore(claim.traceHeaders()))
+            .setAttribute("lattice.payment.id", claim.id().toString())
+            .setAttribute("lattice.order.id", claim.orderId().toString())
+            .setAttribute("lattice.attempt", claim.attempts())
+            .startSpan();
+    try (Scope ignored = span.makeCurrent()) {
+      charge(claim, span);
+    } finally {
+      span.end();
+    }
+  }
+
+  private void charge(PaymentRow claim, Span span) {
     try {
       Optional<ProviderCharge> charge = ask(claim);
+      span.setAttribute(
+          "lattice.provider.outcome", charge.map(c -> c.outcome().name()).orElse("NO_CHARGE"));
       Transactions.inTransaction(
           dsl,
           tx -> {
@@ -127,9 +160,11 @@ public final class ChargeWorker {
           claim.id(),
           claim.attempts(),
           e.getMessage());
+      span.setStatus(StatusCode.ERROR, "will be retried: " + e.getMessage());
       retryLater(claim);
     } catch (PermanentProviderException e) {
       log.warn("the provider refused the charge of payment {}: {}", claim.id(), e.getMessage());
+      span.setStatus(StatusCode.ERROR, "refused: " + e.getMessage());
       Transactions.inTransaction(
           dsl,
           tx ->
@@ -148,6 +183,8 @@ public final class ChargeWorker {
                   .orElse(false));
     } catch (RuntimeException e) {
       log.error("charge of payment {} failed unexpectedly; retrying later", claim.id(), e);
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR, "failed unexpectedly");
       retryLater(claim);
     }
   }

@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProviderWorkers implements AutoCloseable {
 
+  /** The instrumentation scope of the workers' spans ({@code charge}, {@code refund}). */
+  static final String INSTRUMENTATION_SCOPE = "dev.lattice.payments.worker";
+
   /** Provider calls one instance runs at once, at most (plus one claim batch). */
   private static final int MAX_IN_FLIGHT = 64;
 

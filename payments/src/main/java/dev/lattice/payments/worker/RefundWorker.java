@@ -13,7 +13,13 @@ import dev.lattice.payments.provider.ProviderRefund;
 import dev.lattice.payments.provider.RefundCommand;
 import dev.lattice.payments.provider.TransientProviderException;
 import dev.lattice.platform.db.Transactions;
+import dev.lattice.platform.events.TraceHeaders;
 import dev.lattice.platform.retry.Backoff;
+import dev.lattice.platform.telemetry.Telemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -38,6 +44,8 @@ public final class RefundWorker {
   private final Backoff backoff;
   private final Duration lease;
   private final Duration pendingRecheck;
+  private final Tracer tracer;
+  private final TraceHeaders traceHeaders;
 
   public RefundWorker(
       DSLContext dsl,
@@ -45,13 +53,16 @@ public final class RefundWorker {
       Settlements settlements,
       Backoff backoff,
       Duration lease,
-      Duration pendingRecheck) {
+      Duration pendingRecheck,
+      Telemetry telemetry) {
     this.dsl = dsl;
     this.provider = provider;
     this.settlements = settlements;
     this.backoff = backoff;
     this.lease = lease;
     this.pendingRecheck = pendingRecheck;
+    this.tracer = telemetry.tracer(ProviderWorkers.INSTRUMENTATION_SCOPE);
+    this.traceHeaders = TraceHeaders.of(telemetry);
   }
 
   /** Claims the due refunds. */
@@ -62,8 +73,27 @@ public final class RefundWorker {
         dsl, tx -> RefundStore.claimDue(tx, now, now.plus(lease), token, ChargeWorker.BATCH));
   }
 
-  /** Calls the provider for one claimed refund and records the answer. */
+  /**
+   * Calls the provider for one claimed refund and records the answer, in a span {@code refund}
+   * under the trace context stored with the refund (the call or event that asked for it).
+   */
   void process(RefundRow claim) {
+    Span span =
+        tracer
+            .spanBuilder("refund")
+            .setParent(traceHeaders.restore(claim.traceHeaders()))
+            .setAttribute("lattice.refund.id", claim.id().toString())
+            .setAttribute("lattice.payment.id", claim.paymentId().toString())
+            .setAttribute("lattice.attempt", claim.attempts())
+            .startSpan();
+    try (Scope ignored = span.makeCurrent()) {
+      refund(claim, span);
+    } finally {
+      span.end();
+    }
+  }
+
+  private void refund(RefundRow claim, Span span) {
     try {
       ProviderRefund answer;
       if (claim.providerRefundId() != null) {
@@ -77,6 +107,7 @@ public final class RefundWorker {
             provider.refund(
                 new RefundCommand(claim.id().toString(), chargeId, claim.amountMinor()));
       }
+      span.setAttribute("lattice.provider.outcome", answer.outcome().name());
       Transactions.inTransaction(
           dsl,
           tx -> {
@@ -106,9 +137,11 @@ public final class RefundWorker {
           claim.id(),
           claim.attempts(),
           e.getMessage());
+      span.setStatus(StatusCode.ERROR, "will be retried: " + e.getMessage());
       retryLater(claim);
     } catch (PermanentProviderException e) {
       log.warn("the provider refused refund {}: {}", claim.id(), e.getMessage());
+      span.setStatus(StatusCode.ERROR, "refused: " + e.getMessage());
       Transactions.inTransaction(
           dsl,
           tx -> {
@@ -117,6 +150,8 @@ public final class RefundWorker {
           });
     } catch (RuntimeException e) {
       log.error("refund {} failed unexpectedly; retrying later", claim.id(), e);
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR, "failed unexpectedly");
       retryLater(claim);
     }
   }

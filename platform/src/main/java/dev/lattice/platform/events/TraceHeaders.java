@@ -18,12 +18,25 @@ import java.util.Objects;
  *
  * <p>The producer side {@linkplain #capture captures} the context when the outbox row is written
  * (so the trace is the one of the request that caused the event, not of the relay); the relay
- * copies those headers onto the message; the consumer side {@linkplain #extract extracts} them so
- * its span continues the producer's trace. Immutable and thread-safe.
+ * {@linkplain #restore restores} it as the parent of its publish span and {@linkplain #inject
+ * injects} that span into the message; the consumer side {@linkplain #extract extracts} it so its
+ * span continues the trace. Immutable and thread-safe.
  */
 public final class TraceHeaders {
 
   private static final TextMapSetter<Map<String, String>> MAP_SETTER = Map::put;
+  private static final TextMapGetter<Map<String, String>> MAP_GETTER =
+      new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Map<String, String> carrier) {
+          return carrier.keySet();
+        }
+
+        @Override
+        public String get(Map<String, String> carrier, String key) {
+          return carrier == null ? null : carrier.get(key);
+        }
+      };
   private static final TextMapSetter<Headers> HEADERS_SETTER = Headers::put;
   private static final TextMapGetter<Headers> HEADERS_GETTER =
       new TextMapGetter<>() {
@@ -75,5 +88,17 @@ public final class TraceHeaders {
       return Context.root();
     }
     return propagator.extract(Context.root(), headers, HEADERS_GETTER);
+  }
+
+  /**
+   * The context carried by headers {@linkplain #capture captured} earlier (stored with an outbox
+   * row, or with work left for a background worker), on top of {@link Context#root()}; the root
+   * context when they carry none.
+   */
+  public Context restore(Map<String, String> headers) {
+    if (headers == null || headers.isEmpty()) {
+      return Context.root();
+    }
+    return propagator.extract(Context.root(), headers, MAP_GETTER);
   }
 }

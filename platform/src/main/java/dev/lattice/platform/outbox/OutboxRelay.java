@@ -3,6 +3,7 @@ package dev.lattice.platform.outbox;
 import dev.lattice.operations.v1.OutboxStatus;
 import dev.lattice.platform.config.DbConfig;
 import dev.lattice.platform.events.EventSubjects;
+import dev.lattice.platform.events.TraceHeaders;
 import dev.lattice.platform.telemetry.Telemetry;
 import io.nats.client.Connection;
 import java.time.Duration;
@@ -73,6 +74,13 @@ import org.slf4j.LoggerFactory;
  * latter with attribute {@code reason} = {@code disconnected}, {@code timeout} or {@code
  * rejected}). Every {@value #HEARTBEAT_INTERVAL_MS} ms the relay refreshes the gauges and writes
  * its heartbeat row in {@code outbox_relays}, which {@link #status()} reads.
+ *
+ * <h2>Traces</h2>
+ *
+ * Each publish is a span {@code publish <subject>} (kind PRODUCER, same scope), from the publish to
+ * JetStream's ack, whose parent is the context {@link OutboxWriter} stored with the row (the
+ * request or event that wrote it); the message carries the publish span's {@code traceparent}, so
+ * the consumers' spans are its children and one trace runs from the request through every event.
  */
 public final class OutboxRelay implements AutoCloseable {
 
@@ -121,7 +129,15 @@ public final class OutboxRelay implements AutoCloseable {
     this.dsl = b.dsl;
     this.config = b.config;
     this.metrics = new RelayMetrics(b.telemetry.meter(RelayMetrics.SCOPE));
-    RelayRound round = RelayRound.create(dsl, b.nats, config, b.listener, metrics);
+    RelayRound round =
+        RelayRound.create(
+            dsl,
+            b.nats,
+            config,
+            b.listener,
+            metrics,
+            b.telemetry.tracer(RelayMetrics.SCOPE),
+            TraceHeaders.of(b.telemetry));
     this.loop = new RelayLoop(service, dsl, b.nats, config, round, metrics);
     this.flusher = new RelayFlush(service, dsl, b.nats, round);
     this.statusReader = new OutboxStatusReader(service, dsl);

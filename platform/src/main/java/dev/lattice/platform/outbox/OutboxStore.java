@@ -30,6 +30,7 @@ import static org.jooq.impl.DSL.max;
 import static org.jooq.impl.DSL.min;
 import static org.jooq.impl.DSL.selectOne;
 
+import dev.lattice.platform.events.HeaderJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -104,7 +105,7 @@ final class OutboxStore {
               r.value8(),
               r.value11(),
               r.value12().toInstant());
-      claimed.add(new ClaimedRow(event, r.value9(), HeaderCodec.decode(r.value10())));
+      claimed.add(new ClaimedRow(event, r.value9(), HeaderJson.decode(r.value10())));
     }
     return claimed;
   }

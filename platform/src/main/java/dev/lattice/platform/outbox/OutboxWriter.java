@@ -16,6 +16,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Timestamp;
 import dev.lattice.events.v1.Envelope;
 import dev.lattice.platform.events.EventSubjects;
+import dev.lattice.platform.events.HeaderJson;
 import dev.lattice.platform.events.TraceHeaders;
 import dev.lattice.platform.events.UuidV7Generator;
 import dev.lattice.platform.telemetry.Telemetry;
@@ -119,7 +120,7 @@ public final class OutboxWriter {
       return List.of();
     }
     requireTransaction(tx);
-    JSONB headers = HeaderCodec.encode(traceHeaders.capture(Context.current()));
+    JSONB headers = HeaderJson.encode(traceHeaders.capture(Context.current()));
     List<Envelope> envelopes = new ArrayList<>(events.size());
     var values =
         tx.insertInto(

@@ -1,6 +1,7 @@
 package dev.lattice.platform.outbox;
 
 import dev.lattice.platform.events.EventHeaders;
+import dev.lattice.platform.events.TraceHeaders;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamOptions;
@@ -8,6 +9,11 @@ import io.nats.client.PublishOptions;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -30,6 +36,11 @@ import org.jooq.DSLContext;
  * One relay's publishing rounds (see {@link OutboxRelay}) and the figures its heartbeat reports.
  * Thread-safe: rounds may run concurrently (each in its own transaction, on disjoint rows); the
  * figures are atomics.
+ *
+ * <p>Each publish is a span {@code publish <subject>} (kind PRODUCER) from the publish to the ack
+ * (or failure), a child of the context the writer stored with the row; the message carries that
+ * span's {@code traceparent}, so a consumer's span is the child of the publish and the trace shows
+ * how long the event waited in the outbox and how long JetStream took to take it.
  */
 final class RelayRound {
 
@@ -44,6 +55,8 @@ final class RelayRound {
   private final OutboxRelayConfig config;
   private final OutboxRelay.Listener listener;
   private final RelayMetrics metrics;
+  private final Tracer tracer;
+  private final TraceHeaders traceHeaders;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong publishedCount = new AtomicLong();
   private final MinuteCounter publishedLastMinute = new MinuteCounter();
@@ -57,18 +70,23 @@ final class RelayRound {
       JetStream jetStream,
       OutboxRelayConfig config,
       OutboxRelay.Listener listener,
-      RelayMetrics metrics) {
+      RelayMetrics metrics,
+      Tracer tracer,
+      TraceHeaders traceHeaders) {
     this.dsl = dsl;
     this.nats = nats;
     this.jetStream = jetStream;
     this.config = config;
     this.listener = listener;
     this.metrics = metrics;
+    this.tracer = tracer;
+    this.traceHeaders = traceHeaders;
   }
 
   /**
    * The rounds of a relay publishing on {@code nats}, through a JetStream context whose requests
-   * time out after the config's ack timeout.
+   * time out after the config's ack timeout; its spans come from {@code tracer} and travel with
+   * {@code traceHeaders}' propagator.
    *
    * @throws UncheckedIOException if the JetStream context cannot be created
    */
@@ -77,7 +95,9 @@ final class RelayRound {
       Connection nats,
       OutboxRelayConfig config,
       OutboxRelay.Listener listener,
-      RelayMetrics metrics) {
+      RelayMetrics metrics,
+      Tracer tracer,
+      TraceHeaders traceHeaders) {
     JetStream jetStream;
     try {
       jetStream =
@@ -85,7 +105,7 @@ final class RelayRound {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a JetStream context", e);
     }
-    return new RelayRound(dsl, nats, jetStream, config, listener, metrics);
+    return new RelayRound(dsl, nats, jetStream, config, listener, metrics, tracer, traceHeaders);
   }
 
   /**
@@ -144,22 +164,30 @@ final class RelayRound {
         continue;
       }
       OutboxStore.ClaimedRow row = rows.get(i);
+      Context parent = traceHeaders.restore(row.headers());
+      Span span = publishSpan(row, parent);
       try {
         int index = i;
         futures[i] =
             jetStream
                 .publishAsync(
-                    message(row),
+                    message(row, parent.with(span)),
                     PublishOptions.builder().messageId(row.event().eventId().toString()).build())
-                .whenComplete((ack, error) -> completedAt[index] = System.nanoTime());
+                .whenComplete(
+                    (ack, error) -> {
+                      completedAt[index] = System.nanoTime();
+                      endPublishSpan(span, ack, error);
+                    });
         submitted++;
       } catch (IllegalStateException e) {
         // jnats refuses at once while disconnected or reconnecting (no reconnect buffer) or closed
         disconnected = "not published, NATS unavailable: " + e.getMessage();
         refused[i] = disconnected;
         refusedForConnection[i] = true;
+        endPublishSpan(span, null, e);
       } catch (RuntimeException e) {
         refused[i] = "not published: " + e;
+        endPublishSpan(span, null, e);
       }
     }
     inFlight.addAndGet(submitted);
@@ -264,9 +292,44 @@ final class RelayRound {
         lastError);
   }
 
-  private static NatsMessage message(OutboxStore.ClaimedRow row) {
+  private Span publishSpan(OutboxStore.ClaimedRow row, Context parent) {
+    PendingEvent event = row.event();
+    return tracer
+        .spanBuilder("publish " + event.subject())
+        .setParent(parent)
+        .setSpanKind(SpanKind.PRODUCER)
+        .setAttribute("messaging.system", "nats")
+        .setAttribute("messaging.operation.type", "send")
+        .setAttribute("messaging.operation.name", "publish")
+        .setAttribute("messaging.destination.name", event.subject())
+        .setAttribute("messaging.message.id", event.eventId().toString())
+        .setAttribute("lattice.event.type", event.eventType())
+        .setAttribute("lattice.outbox.attempt", event.attempts() + 1L)
+        .startSpan();
+  }
+
+  /** Ends a publish span at the ack ({@code ack} set) or the failure ({@code error} set). */
+  private static void endPublishSpan(Span span, PublishAck ack, Throwable error) {
+    if (ack != null) {
+      span.setAttribute("lattice.stream_sequence", ack.getSeqno());
+      if (ack.isDuplicate()) {
+        // Published before (a round rolled back after the ack); the stream kept the first copy.
+        span.setAttribute("lattice.duplicate", true);
+      }
+    } else if (error != null) {
+      span.setStatus(StatusCode.ERROR, describe(error));
+    }
+    span.end();
+  }
+
+  /**
+   * The message of {@code row}: the stored headers, with the trace context replaced by {@code
+   * context}'s (the publish span).
+   */
+  private NatsMessage message(OutboxStore.ClaimedRow row, Context context) {
     Headers headers = new Headers();
     row.headers().forEach(headers::put);
+    traceHeaders.inject(context, headers);
     headers.put(EventHeaders.EVENT_TYPE, row.event().eventType());
     headers.put(EventHeaders.TENANT_ID, row.event().tenantId().toString());
     return NatsMessage.builder()

@@ -43,9 +43,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Spans carry the resource attribute {@code service.name}; context propagates as W3C {@code
  * traceparent}/{@code baggage}. Every span is sampled unless the parent says otherwise. With an
- * OTLP endpoint configured, spans are batched and metrics pushed periodically to it; without one,
- * spans and metrics are still recorded (so trace ids exist for logs and error details) but never
- * leave the process.
+ * OTLP endpoint configured, metrics are pushed periodically to it; spans are batched to where
+ * {@link TelemetryConfig#tracesExporter()} says: the OTLP endpoint, a Zipkin server ({@link
+ * ZipkinSpanExporter}), or nowhere. Spans and metrics that are not exported are still recorded (so
+ * trace ids exist for logs and error details) but never leave the process.
  *
  * <p>{@link #serverInterceptor()} and {@link #clientInterceptor()} come from the OpenTelemetry gRPC
  * library instrumentation: a span per call, {@code rpc.server.duration} / {@code
@@ -78,7 +79,7 @@ public final class Telemetry implements AutoCloseable {
     this.clientInterceptor = grpc.createClientInterceptor();
   }
 
-  /** Telemetry as configured: OTLP export when an endpoint is set, none otherwise. */
+  /** Telemetry as configured: see {@link TelemetryConfig} for what is exported where. */
   public static Telemetry create(TelemetryConfig config) {
     return builder(config).build();
   }
@@ -179,17 +180,26 @@ public final class Telemetry implements AutoCloseable {
               .setResource(resource)
               .setSampler(Sampler.parentBased(Sampler.alwaysOn()));
       SdkMeterProviderBuilder metrics = SdkMeterProvider.builder().setResource(resource);
+      switch (config.tracesExporter()) {
+        case OTLP ->
+            tracing.addSpanProcessor(
+                BatchSpanProcessor.builder(spanExporter(config.otlpEndpoint().orElseThrow()))
+                    .build());
+        case ZIPKIN ->
+            tracing.addSpanProcessor(
+                BatchSpanProcessor.builder(
+                        new ZipkinSpanExporter(config.zipkinEndpoint(), config.zipkinTimeout()))
+                    .build());
+        case NONE -> {}
+      }
       config
           .otlpEndpoint()
           .ifPresent(
-              endpoint -> {
-                tracing.addSpanProcessor(
-                    BatchSpanProcessor.builder(spanExporter(endpoint)).build());
-                metrics.registerMetricReader(
-                    PeriodicMetricReader.builder(metricExporter(endpoint))
-                        .setInterval(config.metricExportInterval())
-                        .build());
-              });
+              endpoint ->
+                  metrics.registerMetricReader(
+                      PeriodicMetricReader.builder(metricExporter(endpoint))
+                          .setInterval(config.metricExportInterval())
+                          .build()));
       spanProcessors.forEach(tracing::addSpanProcessor);
       metricReaders.forEach(metrics::registerMetricReader);
       OpenTelemetrySdk sdk =

@@ -49,9 +49,23 @@ class TraceHeadersTest {
   }
 
   @Test
+  void captureThenRestore_continuesTheSameTrace() {
+    Span span = tracing.get("test").spanBuilder("stock reserved").startSpan();
+
+    SpanContext restored =
+        Span.fromContext(trace.restore(trace.capture(Context.root().with(span)))).getSpanContext();
+
+    assertThat(restored.isRemote()).isTrue();
+    assertThat(restored.getTraceId()).isEqualTo(span.getSpanContext().getTraceId());
+    assertThat(restored.getSpanId()).isEqualTo(span.getSpanContext().getSpanId());
+    span.end();
+  }
+
+  @Test
   void noSpan_capturesNothing_andMissingHeadersExtractTheRoot() {
     assertThat(trace.capture(Context.root())).isEmpty();
     assertThat(Span.fromContext(trace.extract(new Headers())).getSpanContext().isValid()).isFalse();
-    assertThat(trace.extract(null)).isSameAs(Context.root());
+    assertThat(trace.extract((Headers) null)).isSameAs(Context.root());
+    assertThat(trace.restore(Map.of())).isSameAs(Context.root());
   }
 }

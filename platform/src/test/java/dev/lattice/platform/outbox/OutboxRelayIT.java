@@ -18,10 +18,16 @@ import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
 import io.nats.client.Connection;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -339,6 +345,50 @@ class OutboxRelayIT {
       assertThat(Duration.ofNanos(System.nanoTime() - start))
           .isBetween(Duration.ofMillis(1400), Duration.ofSeconds(5));
       assertThat(pending(dsl)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void publish_isAProducerSpan_childOfTheWriter_whoseContextTheMessageCarries() throws Exception {
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    try (Telemetry telemetry =
+        Telemetry.builder(TelemetryConfig.withoutExport("relay-it"))
+            .addSpanProcessor(SimpleSpanProcessor.create(spans))
+            .build()) {
+      OutboxWriter tracedWriter = OutboxWriter.create(service, telemetry);
+      OutboxTestSupport.provision(nats, service);
+      Span request = telemetry.tracer("test").spanBuilder("request").startSpan();
+      EventRecord written;
+      try (Scope ignored = request.makeCurrent()) {
+        written = write(dsl, tracedWriter, event("o-1", 1));
+      } finally {
+        request.end();
+      }
+
+      try (OutboxRelay relay =
+          relay("traced", Duration.ofSeconds(20)).telemetry(telemetry).build()) {
+        assertThat(relay.flush(Duration.ofSeconds(10))).isTrue();
+      }
+
+      List<SpanData> publishes =
+          spans.getFinishedSpanItems().stream()
+              .filter(span -> span.getKind() == SpanKind.PRODUCER)
+              .toList();
+      assertThat(publishes).hasSize(1);
+      SpanData publish = publishes.get(0);
+      assertThat(publish.getName()).isEqualTo("publish " + written.subject());
+      assertThat(publish.getTraceId()).isEqualTo(request.getSpanContext().getTraceId());
+      assertThat(publish.getParentSpanId()).isEqualTo(request.getSpanContext().getSpanId());
+      assertThat(publish.getAttributes().get(AttributeKey.stringKey("messaging.system")))
+          .isEqualTo("nats");
+      assertThat(publish.getAttributes().get(AttributeKey.stringKey("messaging.message.id")))
+          .isEqualTo(written.eventId().toString());
+      assertThat(publish.getAttributes().get(AttributeKey.longKey("lattice.stream_sequence")))
+          .isEqualTo(1L);
+      assertThat(publish.getEndEpochNanos()).isGreaterThan(publish.getStartEpochNanos());
+      var stored = OutboxTestSupport.readStream(nats, stream()).get(0);
+      assertThat(stored.headers().getFirst("traceparent"))
+          .startsWith("00-" + publish.getTraceId() + "-" + publish.getSpanId() + "-");
     }
   }
 

@@ -10,6 +10,7 @@ import dev.lattice.events.v1.Envelope;
 import dev.lattice.orders.v1.OrderCancelled;
 import dev.lattice.orders.v1.OrderPacked;
 import dev.lattice.platform.db.Database;
+import dev.lattice.platform.events.HeaderJson;
 import dev.lattice.platform.events.TraceHeaders;
 import dev.lattice.platform.events.UuidV7Generator;
 import dev.lattice.testing.PostgresExtension;
@@ -87,7 +88,7 @@ class OutboxWriterIT {
     assertThat(row.get(OutboxTable.AGGREGATE_VERSION)).isEqualTo(3L);
     assertThat(row.get(OutboxTable.ATTEMPTS)).isZero();
     assertThat(row.get(OutboxTable.ID)).isEqualTo(written.outboxId());
-    Map<String, String> headers = HeaderCodec.decode(row.get(OutboxTable.HEADERS));
+    Map<String, String> headers = HeaderJson.decode(row.get(OutboxTable.HEADERS));
     assertThat(headers.get("traceparent")).contains(span.getSpanContext().getTraceId());
   }
 

@@ -89,6 +89,8 @@ class ServiceRuntimeCheckConfigTest {
           {"LATTICE_GRPC_PORT", "70000"},
           {"LATTICE_AUTH_CLOCK_SKEW", "soon"},
           {"OTEL_EXPORTER_OTLP_ENDPOINT", "collector"},
+          {"OTEL_TRACES_EXPORTER", "jaeger"},
+          {"OTEL_EXPORTER_ZIPKIN_ENDPOINT", "zipkin:9411"},
           {"LATTICE_PAGE_TOKEN_KEY", "c2hvcnQ="},
           {"LATTICE_EVENTS_REPLICAS", "9"},
           {"LATTICE_OUTBOX_BATCH_SIZE", "0"},

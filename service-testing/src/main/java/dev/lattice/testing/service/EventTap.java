@@ -9,18 +9,22 @@ import io.nats.client.Nats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
  * What a service publishes, as a consumer would see it: every envelope on {@code
- * lattice.<service>.>} (a plain NATS subscription receives what the relay publishes to JetStream).
- * Thread-safe.
+ * lattice.<service>.>} (a plain NATS subscription receives what the relay publishes to JetStream),
+ * and the trace context each came with. Thread-safe.
  */
 public final class EventTap implements AutoCloseable {
 
   private final Connection connection;
   private final List<Envelope> envelopes = new CopyOnWriteArrayList<>();
+  private final Map<String, String> traceparents = new ConcurrentHashMap<>();
 
   private EventTap(Connection connection) {
     this.connection = connection;
@@ -34,7 +38,15 @@ public final class EventTap implements AutoCloseable {
         connection.createDispatcher(
             message -> {
               try {
-                tap.envelopes.add(Envelope.parseFrom(message.getData()));
+                Envelope envelope = Envelope.parseFrom(message.getData());
+                String traceparent =
+                    message.getHeaders() == null
+                        ? null
+                        : message.getHeaders().getFirst("traceparent");
+                if (traceparent != null) {
+                  tap.traceparents.put(envelope.getEventId(), traceparent);
+                }
+                tap.envelopes.add(envelope);
               } catch (InvalidProtocolBufferException e) {
                 throw new IllegalStateException("not an envelope on " + message.getSubject(), e);
               }
@@ -77,6 +89,14 @@ public final class EventTap implements AutoCloseable {
    */
   public List<Envelope> ofAggregate(String aggregateId) {
     return envelopes.stream().filter(e -> e.getAggregateId().equals(aggregateId)).toList();
+  }
+
+  /**
+   * The trace id of the {@code traceparent} header {@code envelope} arrived with, if it had one.
+   */
+  public Optional<String> traceId(Envelope envelope) {
+    return Optional.ofNullable(traceparents.get(envelope.getEventId()))
+        .map(traceparent -> traceparent.split("-")[1]);
   }
 
   /** The payload of {@code envelope} as a {@code type}. */

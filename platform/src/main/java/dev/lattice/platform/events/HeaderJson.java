@@ -1,4 +1,4 @@
-package dev.lattice.platform.outbox;
+package dev.lattice.platform.events;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
@@ -9,19 +9,22 @@ import java.util.Map;
 import org.jooq.JSONB;
 
 /**
- * The {@code headers} column: a flat JSON object of string values, read and written with protobuf's
- * JSON support (already on the classpath) rather than a hand-rolled codec. Stateless.
+ * Headers kept in a {@code jsonb} column — an outbox row's {@code headers}, the trace context a
+ * service stores with work it leaves for a background worker ({@link TraceHeaders#capture}) — as a
+ * flat JSON object of string values, read and written with protobuf's JSON support (already on the
+ * classpath) rather than a hand-rolled codec. Stateless.
  */
-final class HeaderCodec {
+public final class HeaderJson {
 
   private static final JsonFormat.Printer PRINTER =
       JsonFormat.printer().omittingInsignificantWhitespace();
   private static final JsonFormat.Parser PARSER = JsonFormat.parser();
   private static final JSONB EMPTY = JSONB.valueOf("{}");
 
-  private HeaderCodec() {}
+  private HeaderJson() {}
 
-  static JSONB encode(Map<String, String> headers) {
+  /** {@code headers} as a JSON object; {@code {}} when empty. */
+  public static JSONB encode(Map<String, String> headers) {
     if (headers.isEmpty()) {
       return EMPTY;
     }
@@ -35,12 +38,12 @@ final class HeaderCodec {
   }
 
   /**
-   * The string-valued entries of {@code json}; entries of other JSON types are skipped (the relay
-   * only ever writes strings).
+   * The string-valued entries of {@code json}; entries of other JSON types are skipped (only
+   * strings are ever written).
    *
    * @throws IllegalArgumentException if {@code json} is not a JSON object
    */
-  static Map<String, String> decode(JSONB json) {
+  public static Map<String, String> decode(JSONB json) {
     if (json == null || json.data() == null || json.data().equals("{}")) {
       return Map.of();
     }

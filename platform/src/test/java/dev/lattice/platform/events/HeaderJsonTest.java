@@ -1,4 +1,4 @@
-package dev.lattice.platform.outbox;
+package dev.lattice.platform.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,7 +8,7 @@ import java.util.Map;
 import org.jooq.JSONB;
 import org.junit.jupiter.api.Test;
 
-class HeaderCodecTest {
+class HeaderJsonTest {
 
   @Test
   void encodeThenDecode_roundTripsStringsWithQuotesAndUnicode() {
@@ -17,20 +17,20 @@ class HeaderCodecTest {
     headers.put("tracestate", "congo=t61rcWkgMzE,rojo=\"00f067aa\\0ba902b7\"");
     headers.put("baggage", "user=J\u00fcrgen");
 
-    assertThat(HeaderCodec.decode(HeaderCodec.encode(headers))).isEqualTo(headers);
+    assertThat(HeaderJson.decode(HeaderJson.encode(headers))).isEqualTo(headers);
   }
 
   @Test
   void decode_postgresNormalisedJson_andEmpty() {
-    assertThat(HeaderCodec.decode(JSONB.valueOf("{\"a\": \"1\", \"n\": 2}")))
+    assertThat(HeaderJson.decode(JSONB.valueOf("{\"a\": \"1\", \"n\": 2}")))
         .containsExactly(Map.entry("a", "1"));
-    assertThat(HeaderCodec.decode(JSONB.valueOf("{}"))).isEmpty();
-    assertThat(HeaderCodec.encode(Map.of()).data()).isEqualTo("{}");
+    assertThat(HeaderJson.decode(JSONB.valueOf("{}"))).isEmpty();
+    assertThat(HeaderJson.encode(Map.of()).data()).isEqualTo("{}");
   }
 
   @Test
   void decode_notAnObject_fails() {
-    assertThatThrownBy(() -> HeaderCodec.decode(JSONB.valueOf("[1]")))
+    assertThatThrownBy(() -> HeaderJson.decode(JSONB.valueOf("[1]")))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }
