@@ -23,6 +23,9 @@ type OperationsServiceClient interface {
 	// Lists the pending dead letters of the service's consumers, oldest first (in the order
 	// they were dead-lettered).
 	ListDeadLetters(ctx context.Context, in *ListDeadLettersRequest, opts ...grpc.CallOption) (*ListDeadLettersResponse, error)
+	// Lists the service's durable consumers by name, each with its state and backlog as this
+	// process sees it. Errors: INVALID_ARGUMENT PAGE_TOKEN_INVALID.
+	ListConsumers(ctx context.Context, in *ListConsumersRequest, opts ...grpc.CallOption) (*ListConsumersResponse, error)
 	// Re-delivers a dead letter to the consumer that gave up on it, with the original bytes
 	// and event_id (other consumers that already processed the event ignore it through
 	// their inbox). The dead letter then leaves DEAD_LETTERS (it no longer lists); if it fails
@@ -30,6 +33,26 @@ type OperationsServiceClient interface {
 	// Errors: NOT_FOUND DEAD_LETTER_NOT_FOUND; FAILED_PRECONDITION CONSUMER_NOT_FOUND (the
 	// consumer no longer exists).
 	ReplayDeadLetter(ctx context.Context, in *ReplayDeadLetterRequest, opts ...grpc.CallOption) (*ReplayDeadLetterResponse, error)
+	// Pauses one of the service's durable consumers, or all of them: a paused consumer closes
+	// its pull and opens none, so JetStream delivers it nothing and keeps its events on the
+	// stream until ResumeConsumers (what nats-server 2.11 calls pausing a consumer, done by the
+	// service on 2.10). A message it was handling is finished as usual (handled and
+	// acknowledged, never cut short); the call waits up to 5 s for that (less when the call's
+	// deadline is nearer) and answers PAUSING for a consumer still at it. Messages JetStream had
+	// already sent to the closed pull but the consumer had not begun (a pause in the middle of a
+	// batch) are left unacknowledged: JetStream redelivers them once their ack wait (30 s) has
+	// passed and the consumer is resumed, one delivery spent. Pausing a paused consumer changes
+	// nothing (its state_change_time stays). The pause lasts until ResumeConsumers or until the
+	// process stops: it is held in the memory of the process that answers, not stored, so a
+	// restarted service consumes again, and other replicas of the service are not paused (call
+	// each). Health stays SERVING while paused, and a drain stops paused consumers as usual.
+	// Errors: NOT_FOUND CONSUMER_NOT_FOUND (the service has no consumer of that name).
+	PauseConsumers(ctx context.Context, in *PauseConsumersRequest, opts ...grpc.CallOption) (*PauseConsumersResponse, error)
+	// Resumes one paused consumer of the service, or all of them: each pulls again at once and
+	// works through what JetStream kept for it, in stream order. Resuming a running consumer
+	// changes nothing.
+	// Errors: NOT_FOUND CONSUMER_NOT_FOUND (the service has no consumer of that name).
+	ResumeConsumers(ctx context.Context, in *ResumeConsumersRequest, opts ...grpc.CallOption) (*ResumeConsumersResponse, error)
 }
 
 type operationsServiceClient struct {
@@ -58,9 +81,36 @@ func (c *operationsServiceClient) ListDeadLetters(ctx context.Context, in *ListD
 	return out, nil
 }
 
+func (c *operationsServiceClient) ListConsumers(ctx context.Context, in *ListConsumersRequest, opts ...grpc.CallOption) (*ListConsumersResponse, error) {
+	out := new(ListConsumersResponse)
+	err := c.cc.Invoke(ctx, "/lattice.operations.v1.OperationsService/ListConsumers", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *operationsServiceClient) ReplayDeadLetter(ctx context.Context, in *ReplayDeadLetterRequest, opts ...grpc.CallOption) (*ReplayDeadLetterResponse, error) {
 	out := new(ReplayDeadLetterResponse)
 	err := c.cc.Invoke(ctx, "/lattice.operations.v1.OperationsService/ReplayDeadLetter", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *operationsServiceClient) PauseConsumers(ctx context.Context, in *PauseConsumersRequest, opts ...grpc.CallOption) (*PauseConsumersResponse, error) {
+	out := new(PauseConsumersResponse)
+	err := c.cc.Invoke(ctx, "/lattice.operations.v1.OperationsService/PauseConsumers", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *operationsServiceClient) ResumeConsumers(ctx context.Context, in *ResumeConsumersRequest, opts ...grpc.CallOption) (*ResumeConsumersResponse, error) {
+	out := new(ResumeConsumersResponse)
+	err := c.cc.Invoke(ctx, "/lattice.operations.v1.OperationsService/ResumeConsumers", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +127,9 @@ type OperationsServiceServer interface {
 	// Lists the pending dead letters of the service's consumers, oldest first (in the order
 	// they were dead-lettered).
 	ListDeadLetters(context.Context, *ListDeadLettersRequest) (*ListDeadLettersResponse, error)
+	// Lists the service's durable consumers by name, each with its state and backlog as this
+	// process sees it. Errors: INVALID_ARGUMENT PAGE_TOKEN_INVALID.
+	ListConsumers(context.Context, *ListConsumersRequest) (*ListConsumersResponse, error)
 	// Re-delivers a dead letter to the consumer that gave up on it, with the original bytes
 	// and event_id (other consumers that already processed the event ignore it through
 	// their inbox). The dead letter then leaves DEAD_LETTERS (it no longer lists); if it fails
@@ -84,6 +137,26 @@ type OperationsServiceServer interface {
 	// Errors: NOT_FOUND DEAD_LETTER_NOT_FOUND; FAILED_PRECONDITION CONSUMER_NOT_FOUND (the
 	// consumer no longer exists).
 	ReplayDeadLetter(context.Context, *ReplayDeadLetterRequest) (*ReplayDeadLetterResponse, error)
+	// Pauses one of the service's durable consumers, or all of them: a paused consumer closes
+	// its pull and opens none, so JetStream delivers it nothing and keeps its events on the
+	// stream until ResumeConsumers (what nats-server 2.11 calls pausing a consumer, done by the
+	// service on 2.10). A message it was handling is finished as usual (handled and
+	// acknowledged, never cut short); the call waits up to 5 s for that (less when the call's
+	// deadline is nearer) and answers PAUSING for a consumer still at it. Messages JetStream had
+	// already sent to the closed pull but the consumer had not begun (a pause in the middle of a
+	// batch) are left unacknowledged: JetStream redelivers them once their ack wait (30 s) has
+	// passed and the consumer is resumed, one delivery spent. Pausing a paused consumer changes
+	// nothing (its state_change_time stays). The pause lasts until ResumeConsumers or until the
+	// process stops: it is held in the memory of the process that answers, not stored, so a
+	// restarted service consumes again, and other replicas of the service are not paused (call
+	// each). Health stays SERVING while paused, and a drain stops paused consumers as usual.
+	// Errors: NOT_FOUND CONSUMER_NOT_FOUND (the service has no consumer of that name).
+	PauseConsumers(context.Context, *PauseConsumersRequest) (*PauseConsumersResponse, error)
+	// Resumes one paused consumer of the service, or all of them: each pulls again at once and
+	// works through what JetStream kept for it, in stream order. Resuming a running consumer
+	// changes nothing.
+	// Errors: NOT_FOUND CONSUMER_NOT_FOUND (the service has no consumer of that name).
+	ResumeConsumers(context.Context, *ResumeConsumersRequest) (*ResumeConsumersResponse, error)
 	mustEmbedUnimplementedOperationsServiceServer()
 }
 
@@ -97,8 +170,17 @@ func (UnimplementedOperationsServiceServer) GetOutboxStatus(context.Context, *Ge
 func (UnimplementedOperationsServiceServer) ListDeadLetters(context.Context, *ListDeadLettersRequest) (*ListDeadLettersResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListDeadLetters not implemented")
 }
+func (UnimplementedOperationsServiceServer) ListConsumers(context.Context, *ListConsumersRequest) (*ListConsumersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListConsumers not implemented")
+}
 func (UnimplementedOperationsServiceServer) ReplayDeadLetter(context.Context, *ReplayDeadLetterRequest) (*ReplayDeadLetterResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ReplayDeadLetter not implemented")
+}
+func (UnimplementedOperationsServiceServer) PauseConsumers(context.Context, *PauseConsumersRequest) (*PauseConsumersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method PauseConsumers not implemented")
+}
+func (UnimplementedOperationsServiceServer) ResumeConsumers(context.Context, *ResumeConsumersRequest) (*ResumeConsumersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ResumeConsumers not implemented")
 }
 func (UnimplementedOperationsServiceServer) mustEmbedUnimplementedOperationsServiceServer() {}
 
@@ -149,6 +231,24 @@ func _OperationsService_ListDeadLetters_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _OperationsService_ListConsumers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListConsumersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OperationsServiceServer).ListConsumers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lattice.operations.v1.OperationsService/ListConsumers",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OperationsServiceServer).ListConsumers(ctx, req.(*ListConsumersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _OperationsService_ReplayDeadLetter_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ReplayDeadLetterRequest)
 	if err := dec(in); err != nil {
@@ -167,6 +267,42 @@ func _OperationsService_ReplayDeadLetter_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _OperationsService_PauseConsumers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PauseConsumersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OperationsServiceServer).PauseConsumers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lattice.operations.v1.OperationsService/PauseConsumers",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OperationsServiceServer).PauseConsumers(ctx, req.(*PauseConsumersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _OperationsService_ResumeConsumers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResumeConsumersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OperationsServiceServer).ResumeConsumers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lattice.operations.v1.OperationsService/ResumeConsumers",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OperationsServiceServer).ResumeConsumers(ctx, req.(*ResumeConsumersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var _OperationsService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "lattice.operations.v1.OperationsService",
 	HandlerType: (*OperationsServiceServer)(nil),
@@ -180,8 +316,20 @@ var _OperationsService_serviceDesc = grpc.ServiceDesc{
 			Handler:    _OperationsService_ListDeadLetters_Handler,
 		},
 		{
+			MethodName: "ListConsumers",
+			Handler:    _OperationsService_ListConsumers_Handler,
+		},
+		{
 			MethodName: "ReplayDeadLetter",
 			Handler:    _OperationsService_ReplayDeadLetter_Handler,
+		},
+		{
+			MethodName: "PauseConsumers",
+			Handler:    _OperationsService_PauseConsumers_Handler,
+		},
+		{
+			MethodName: "ResumeConsumers",
+			Handler:    _OperationsService_ResumeConsumers_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

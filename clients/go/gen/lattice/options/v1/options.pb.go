@@ -33,8 +33,8 @@
 // | identity.keys.manage           | RotateSigningKey                                           |          |       |       | x              |
 // | audit.read                     | QueryAuditLog, GetAuditRecord                              |          |       | x     | x              |
 // | audit.verify                   | VerifyChain                                                |          |       | x     | x              |
-// | operations.read                | ListDeadLetters, GetOutboxStatus (every service)           |          |       |       | x              |
-// | operations.manage              | ReplayDeadLetter (every service)                           |          |       |       | x              |
+// | operations.read                | ListDeadLetters, GetOutboxStatus, ListConsumers (every service) |          |       |       | x              |
+// | operations.manage              | ReplayDeadLetter, PauseConsumers, ResumeConsumers (every service) |          |       |       | x              |
 //
 // `public: true` (no token): Register, VerifyEmail, ResendVerification, Login, RefreshToken,
 // RequestPasswordReset, ResetPassword, GetJwks, HandleProviderWebhook (provider-signed instead).

@@ -1,5 +1,6 @@
 from buf.validate import validate_pb2 as _validate_pb2
 from google.api import annotations_pb2 as _annotations_pb2
+from lattice.operations.v1 import consumer_pb2 as _consumer_pb2
 from lattice.operations.v1 import dead_letter_pb2 as _dead_letter_pb2
 from lattice.operations.v1 import outbox_status_pb2 as _outbox_status_pb2
 from lattice.options.v1 import options_pb2 as _options_pb2
@@ -21,6 +22,24 @@ class GetOutboxStatusResponse(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     status: _outbox_status_pb2.OutboxStatus
     def __init__(self, status: _Optional[_Union[_outbox_status_pb2.OutboxStatus, _Mapping]] = ...) -> None: ...
+
+class ListConsumersRequest(_message.Message):
+    __slots__ = ["page_size", "page_token", "service"]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    service: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., service: _Optional[str] = ...) -> None: ...
+
+class ListConsumersResponse(_message.Message):
+    __slots__ = ["consumers", "next_page_token"]
+    CONSUMERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    consumers: _containers.RepeatedCompositeFieldContainer[_consumer_pb2.Consumer]
+    next_page_token: str
+    def __init__(self, consumers: _Optional[_Iterable[_Union[_consumer_pb2.Consumer, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListDeadLettersRequest(_message.Message):
     __slots__ = ["consumer", "page_size", "page_token", "service", "status", "type"]
@@ -46,6 +65,20 @@ class ListDeadLettersResponse(_message.Message):
     next_page_token: str
     def __init__(self, dead_letters: _Optional[_Iterable[_Union[_dead_letter_pb2.DeadLetter, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
+class PauseConsumersRequest(_message.Message):
+    __slots__ = ["consumer", "service"]
+    CONSUMER_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_FIELD_NUMBER: _ClassVar[int]
+    consumer: str
+    service: str
+    def __init__(self, service: _Optional[str] = ..., consumer: _Optional[str] = ...) -> None: ...
+
+class PauseConsumersResponse(_message.Message):
+    __slots__ = ["consumers"]
+    CONSUMERS_FIELD_NUMBER: _ClassVar[int]
+    consumers: _containers.RepeatedCompositeFieldContainer[_consumer_pb2.Consumer]
+    def __init__(self, consumers: _Optional[_Iterable[_Union[_consumer_pb2.Consumer, _Mapping]]] = ...) -> None: ...
+
 class ReplayDeadLetterRequest(_message.Message):
     __slots__ = ["dead_letter_id", "service"]
     DEAD_LETTER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -59,3 +92,17 @@ class ReplayDeadLetterResponse(_message.Message):
     DEAD_LETTER_FIELD_NUMBER: _ClassVar[int]
     dead_letter: _dead_letter_pb2.DeadLetter
     def __init__(self, dead_letter: _Optional[_Union[_dead_letter_pb2.DeadLetter, _Mapping]] = ...) -> None: ...
+
+class ResumeConsumersRequest(_message.Message):
+    __slots__ = ["consumer", "service"]
+    CONSUMER_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_FIELD_NUMBER: _ClassVar[int]
+    consumer: str
+    service: str
+    def __init__(self, service: _Optional[str] = ..., consumer: _Optional[str] = ...) -> None: ...
+
+class ResumeConsumersResponse(_message.Message):
+    __slots__ = ["consumers"]
+    CONSUMERS_FIELD_NUMBER: _ClassVar[int]
+    consumers: _containers.RepeatedCompositeFieldContainer[_consumer_pb2.Consumer]
+    def __init__(self, consumers: _Optional[_Iterable[_Union[_consumer_pb2.Consumer, _Mapping]]] = ...) -> None: ...

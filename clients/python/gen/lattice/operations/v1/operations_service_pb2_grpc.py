@@ -6,7 +6,8 @@ from lattice.operations.v1 import operations_service_pb2 as lattice_dot_operatio
 
 
 class OperationsServiceStub(object):
-    """Operator RPCs every Lattice service serves about itself: its dead letters and its outbox.
+    """Operator RPCs every Lattice service serves about itself: its dead letters, its outbox and its
+    event consumers.
     Because all six services serve the same gRPC methods, the HTTP paths carry the service
     name (`/v1/operations/{service}/...`) and Envoy routes on that segment; over gRPC,
     callers reach the service directly. A service answers only for itself: another name fails
@@ -30,15 +31,31 @@ class OperationsServiceStub(object):
                 request_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListDeadLettersRequest.SerializeToString,
                 response_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListDeadLettersResponse.FromString,
                 )
+        self.ListConsumers = channel.unary_unary(
+                '/lattice.operations.v1.OperationsService/ListConsumers',
+                request_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListConsumersRequest.SerializeToString,
+                response_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListConsumersResponse.FromString,
+                )
         self.ReplayDeadLetter = channel.unary_unary(
                 '/lattice.operations.v1.OperationsService/ReplayDeadLetter',
                 request_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ReplayDeadLetterRequest.SerializeToString,
                 response_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ReplayDeadLetterResponse.FromString,
                 )
+        self.PauseConsumers = channel.unary_unary(
+                '/lattice.operations.v1.OperationsService/PauseConsumers',
+                request_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.PauseConsumersRequest.SerializeToString,
+                response_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.PauseConsumersResponse.FromString,
+                )
+        self.ResumeConsumers = channel.unary_unary(
+                '/lattice.operations.v1.OperationsService/ResumeConsumers',
+                request_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ResumeConsumersRequest.SerializeToString,
+                response_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ResumeConsumersResponse.FromString,
+                )
 
 
 class OperationsServiceServicer(object):
-    """Operator RPCs every Lattice service serves about itself: its dead letters and its outbox.
+    """Operator RPCs every Lattice service serves about itself: its dead letters, its outbox and its
+    event consumers.
     Because all six services serve the same gRPC methods, the HTTP paths carry the service
     name (`/v1/operations/{service}/...`) and Envoy routes on that segment; over gRPC,
     callers reach the service directly. A service answers only for itself: another name fails
@@ -62,6 +79,14 @@ class OperationsServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListConsumers(self, request, context):
+        """Lists the service's durable consumers by name, each with its state and backlog as this
+        process sees it. Errors: INVALID_ARGUMENT PAGE_TOKEN_INVALID.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ReplayDeadLetter(self, request, context):
         """Re-delivers a dead letter to the consumer that gave up on it, with the original bytes
         and event_id (other consumers that already processed the event ignore it through
@@ -69,6 +94,36 @@ class OperationsServiceServicer(object):
         again a new dead letter is written.
         Errors: NOT_FOUND DEAD_LETTER_NOT_FOUND; FAILED_PRECONDITION CONSUMER_NOT_FOUND (the
         consumer no longer exists).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PauseConsumers(self, request, context):
+        """Pauses one of the service's durable consumers, or all of them: a paused consumer closes
+        its pull and opens none, so JetStream delivers it nothing and keeps its events on the
+        stream until ResumeConsumers (what nats-server 2.11 calls pausing a consumer, done by the
+        service on 2.10). A message it was handling is finished as usual (handled and
+        acknowledged, never cut short); the call waits up to 5 s for that (less when the call's
+        deadline is nearer) and answers PAUSING for a consumer still at it. Messages JetStream had
+        already sent to the closed pull but the consumer had not begun (a pause in the middle of a
+        batch) are left unacknowledged: JetStream redelivers them once their ack wait (30 s) has
+        passed and the consumer is resumed, one delivery spent. Pausing a paused consumer changes
+        nothing (its state_change_time stays). The pause lasts until ResumeConsumers or until the
+        process stops: it is held in the memory of the process that answers, not stored, so a
+        restarted service consumes again, and other replicas of the service are not paused (call
+        each). Health stays SERVING while paused, and a drain stops paused consumers as usual.
+        Errors: NOT_FOUND CONSUMER_NOT_FOUND (the service has no consumer of that name).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResumeConsumers(self, request, context):
+        """Resumes one paused consumer of the service, or all of them: each pulls again at once and
+        works through what JetStream kept for it, in stream order. Resuming a running consumer
+        changes nothing.
+        Errors: NOT_FOUND CONSUMER_NOT_FOUND (the service has no consumer of that name).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -87,10 +142,25 @@ def add_OperationsServiceServicer_to_server(servicer, server):
                     request_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListDeadLettersRequest.FromString,
                     response_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListDeadLettersResponse.SerializeToString,
             ),
+            'ListConsumers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListConsumers,
+                    request_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListConsumersRequest.FromString,
+                    response_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListConsumersResponse.SerializeToString,
+            ),
             'ReplayDeadLetter': grpc.unary_unary_rpc_method_handler(
                     servicer.ReplayDeadLetter,
                     request_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ReplayDeadLetterRequest.FromString,
                     response_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ReplayDeadLetterResponse.SerializeToString,
+            ),
+            'PauseConsumers': grpc.unary_unary_rpc_method_handler(
+                    servicer.PauseConsumers,
+                    request_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.PauseConsumersRequest.FromString,
+                    response_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.PauseConsumersResponse.SerializeToString,
+            ),
+            'ResumeConsumers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResumeConsumers,
+                    request_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ResumeConsumersRequest.FromString,
+                    response_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ResumeConsumersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -100,7 +170,8 @@ def add_OperationsServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class OperationsService(object):
-    """Operator RPCs every Lattice service serves about itself: its dead letters and its outbox.
+    """Operator RPCs every Lattice service serves about itself: its dead letters, its outbox and its
+    event consumers.
     Because all six services serve the same gRPC methods, the HTTP paths carry the service
     name (`/v1/operations/{service}/...`) and Envoy routes on that segment; over gRPC,
     callers reach the service directly. A service answers only for itself: another name fails
@@ -143,6 +214,23 @@ class OperationsService(object):
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 
     @staticmethod
+    def ListConsumers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/lattice.operations.v1.OperationsService/ListConsumers',
+            lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListConsumersRequest.SerializeToString,
+            lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListConsumersResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
     def ReplayDeadLetter(request,
             target,
             options=(),
@@ -156,5 +244,39 @@ class OperationsService(object):
         return grpc.experimental.unary_unary(request, target, '/lattice.operations.v1.OperationsService/ReplayDeadLetter',
             lattice_dot_operations_dot_v1_dot_operations__service__pb2.ReplayDeadLetterRequest.SerializeToString,
             lattice_dot_operations_dot_v1_dot_operations__service__pb2.ReplayDeadLetterResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def PauseConsumers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/lattice.operations.v1.OperationsService/PauseConsumers',
+            lattice_dot_operations_dot_v1_dot_operations__service__pb2.PauseConsumersRequest.SerializeToString,
+            lattice_dot_operations_dot_v1_dot_operations__service__pb2.PauseConsumersResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ResumeConsumers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/lattice.operations.v1.OperationsService/ResumeConsumers',
+            lattice_dot_operations_dot_v1_dot_operations__service__pb2.ResumeConsumersRequest.SerializeToString,
+            lattice_dot_operations_dot_v1_dot_operations__service__pb2.ResumeConsumersResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

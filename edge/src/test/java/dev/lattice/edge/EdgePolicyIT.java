@@ -159,6 +159,21 @@ class EdgePolicyIT {
   }
 
   @Test
+  void operationsCustomVerbs_takeTheirBody_andAreRoutedByTheServiceInThePath() {
+    JsonObject orders =
+        http.send(
+                "POST",
+                "/v1/operations/orders/consumers:pause",
+                "{\"consumer\":\"saga-payment-captured\"}")
+            .json();
+
+    JsonObject consumer = orders.getAsJsonArray("consumers").get(0).getAsJsonObject();
+    assertThat(consumer.get("name").getAsString()).isEqualTo("orders/saga-payment-captured");
+    assertThat(consumer.get("state").getAsString()).isEqualTo("CONSUMER_STATE_PAUSED");
+    assertThat(harness.orders.last("PauseConsumers")).isNotNull();
+  }
+
+  @Test
   void operations_forAnUnknownService_isNotFoundAsJson() {
     Http.Response answer = http.get("/v1/operations/warehouse/outbox");
 

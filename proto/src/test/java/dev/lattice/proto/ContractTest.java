@@ -275,7 +275,7 @@ class ContractTest {
     }
     assertThat(paged)
         .contains("AuditService.QueryAuditLog", "OrdersService.ListOrders")
-        .hasSize(10);
+        .hasSize(11);
   }
 
   @Test

@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one durable JetStream pull consumer: at-least-once delivery turned into exactly-once effects
@@ -75,9 +77,16 @@ import org.jooq.DSLContext;
  * ConsumerMetrics} and {@link ConsumerListener} observe it; {@code MaxDeliveriesWatcher} follows
  * the advisories.
  *
+ * <p><b>Pausing.</b> {@link #pause()} closes the consumer's pull (after the message in hand, which
+ * finishes as usual) and opens none until {@link #resume()}, so JetStream keeps its backlog on the
+ * stream: nats-server 2.11's consumer pause, done here for 2.10. It lives in this object only.
+ *
  * <p><b>Shutdown.</b> {@link #close()} stops pulling, lets the message being handled finish (up to
  * the close timeout) and returns. Messages fetched but not started are redelivered after the ack
  * wait. Thread-safe.
+ *
+ * <p>Longer than 300 lines on purpose: this comment is the consumer's whole contract and the
+ * builder is the API every service builds its consumers with; the work is in the classes above.
  */
 public final class EventConsumer implements AutoCloseable {
 
@@ -85,6 +94,7 @@ public final class EventConsumer implements AutoCloseable {
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
   private static final String INSTRUMENTATION_SCOPE = "dev.lattice.platform.consumer";
+  private static final Logger log = LoggerFactory.getLogger(EventConsumer.class);
 
   private final ConsumerSpec spec;
   private final PullLoop pulls;
@@ -158,6 +168,53 @@ public final class EventConsumer implements AutoCloseable {
    */
   public boolean awaitReady(Duration timeout) throws InterruptedException {
     return pulls.awaitReady(timeout);
+  }
+
+  /**
+   * Takes no new message until {@link #resume()}; returns at once (see {@link
+   * #awaitPaused(Duration)}). Idempotent.
+   *
+   * @return true if it was running, false if it was paused already
+   */
+  public boolean pause() {
+    boolean changed = pulls.pause();
+    if (changed) {
+      log.info(
+          "consumer {}: paused; JetStream keeps its events until it resumes", spec.durableName());
+    }
+    return changed;
+  }
+
+  /**
+   * Pulls again at once after {@link #pause()}. Idempotent.
+   *
+   * @return true if it was paused, false if it was running already
+   */
+  public boolean resume() {
+    boolean changed = pulls.resume();
+    if (changed) {
+      log.info("consumer {}: resumed", spec.durableName());
+    }
+    return changed;
+  }
+
+  /**
+   * After {@link #pause()}: waits until the consumer has no pull open and handles no message, that
+   * is until its state is {@link ConsumerState#PAUSED}.
+   *
+   * @return true if so within {@code timeout} (or it was resumed or closed meanwhile)
+   */
+  public boolean awaitPaused(Duration timeout) throws InterruptedException {
+    return pulls.awaitPaused(timeout);
+  }
+
+  /**
+   * The consumer's name, subjects and state as this process runs it; the JetStream counts are not
+   * asked for (see {@link ServiceConsumers}).
+   */
+  public ConsumerStatus status() {
+    PullControl.Snapshot state = pulls.state();
+    return ConsumerStatus.of(spec, state.state(), state.since());
   }
 
   /**

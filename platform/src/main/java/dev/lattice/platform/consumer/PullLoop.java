@@ -7,6 +7,7 @@ import io.nats.client.FetchConsumer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,15 @@ import org.slf4j.LoggerFactory;
  * failure is logged and retried with a growing pause of up to 5 s, re-creating the consumer; after
  * a message that failed because the database is unreachable it pulls nothing until the database
  * answers again. Stopping interrupts the thread only while it waits idle in a pull, never while a
- * message is handled. Thread-safe.
+ * message is handled.
+ *
+ * <p>Pausing ({@link #pause}) closes the open pull at once if the loop waits idle in it, or after
+ * the message being handled otherwise (a message that arrives as the pause does is handled too: it
+ * was delivered). Once the pull is closed the loop flushes the connection, so the server has
+ * dropped the pull before the loop counts as paused: from then on JetStream delivers it nothing.
+ * What the pull had brought beyond the messages handled is left unacknowledged and redelivered
+ * after the ack wait. The loop then waits until {@link #resume}, and pulls again at once.
+ * Thread-safe.
  */
 final class PullLoop {
 
@@ -27,18 +36,16 @@ final class PullLoop {
   private static final long MAX_RETRY_PAUSE_MILLIS = 5_000;
   private static final long DATABASE_RECHECK_MILLIS = 1_000;
   private static final int DATABASE_CHECK_TIMEOUT_SECONDS = 2;
+  private static final Duration UNSUBSCRIBE_FLUSH_TIMEOUT = Duration.ofSeconds(2);
 
   private final ConsumerSpec spec;
   private final Connection nats;
   private final DSLContext dsl;
   private final MessageProcessor processor;
-  private final Object lock = new Object();
+  private final PullControl control = new PullControl();
   private final CountDownLatch ready = new CountDownLatch(1);
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
-  private Thread loop; // guarded by lock
-  private boolean stopping; // guarded by lock
-  private boolean waitingForMessages; // guarded by lock
 
   PullLoop(ConsumerSpec spec, Connection nats, DSLContext dsl, MessageProcessor processor) {
     this.spec = spec;
@@ -53,14 +60,12 @@ final class PullLoop {
    * @throws IllegalStateException if started before or stopped
    */
   void start() {
-    synchronized (lock) {
-      if (loop != null || stopping) {
-        throw new IllegalStateException(
-            "consumer " + spec.durableName() + " was started before or is closed");
-      }
-      loop = Thread.ofVirtual().name("consumer-" + spec.durableName()).unstarted(this::run);
-      loop.start();
+    Thread thread = Thread.ofVirtual().name("consumer-" + spec.durableName()).unstarted(this::run);
+    if (!control.start(thread)) {
+      throw new IllegalStateException(
+          "consumer " + spec.durableName() + " was started before or is closed");
     }
+    thread.start();
   }
 
   /** Waits until the durable consumer exists and pulling has begun; true if within the timeout. */
@@ -74,14 +79,8 @@ final class PullLoop {
    * @return false if it was asked before
    */
   boolean requestStop() {
-    synchronized (lock) {
-      if (stopping) {
-        return false;
-      }
-      stopping = true;
-      if (loop != null && waitingForMessages) {
-        loop.interrupt(); // only ever while idle in a pull, never mid-handler
-      }
+    if (!control.requestStop()) {
+      return false;
     }
     stopRequested.countDown();
     return true;
@@ -92,10 +91,7 @@ final class PullLoop {
    * interrupts the thread if it is still handling one. Keeps the caller's interrupt.
    */
   void awaitStopped(Duration timeout) {
-    Thread running;
-    synchronized (lock) {
-      running = loop;
-    }
+    Thread running = control.thread();
     try {
       if (running != null && !stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         log.warn(
@@ -109,6 +105,39 @@ final class PullLoop {
     }
   }
 
+  /**
+   * Takes no new message until {@link #resume}; see the class comment.
+   *
+   * @return false if it was paused already
+   */
+  boolean pause() {
+    return control.pause();
+  }
+
+  /**
+   * Pulls again at once.
+   *
+   * @return false if it was not paused
+   */
+  boolean resume() {
+    return control.resume();
+  }
+
+  /**
+   * After {@link #pause}: waits up to {@code timeout} until no pull is open and no message is
+   * handled.
+   *
+   * @return true if so
+   */
+  boolean awaitPaused(Duration timeout) throws InterruptedException {
+    return control.awaitQuiet(timeout);
+  }
+
+  /** Whether it runs, pauses or is paused, and since when. */
+  PullControl.Snapshot state() {
+    return control.snapshot();
+  }
+
   /** JetStream's "stream not found" (API error 10059). */
   private static boolean isStreamNotFound(Throwable e) {
     return e instanceof io.nats.client.JetStreamApiException api && api.getApiErrorCode() == 10059;
@@ -119,13 +148,14 @@ final class PullLoop {
     int failures = 0;
     String lastError = null; // a new kind of failure is logged at once
     try {
-      while (!isStopping()) {
+      while (!control.isStopping()) {
         try {
           if (context == null) {
             DurableConsumers.ensure(nats, spec);
             context = nats.getConsumerContext(spec.stream(), spec.durableName());
             ready.countDown();
           }
+          control.awaitResumed();
           if (fetchBatch(context)) {
             awaitDatabase();
             continue;
@@ -136,9 +166,10 @@ final class PullLoop {
           failures = 0;
           lastError = null;
         } catch (InterruptedException e) {
-          if (isStopping()) {
+          if (control.isStopping()) {
             return;
           }
+          // A pause interrupted an idle pull, which is closed now: wait for the resume.
         } catch (Exception | Error e) { // the loop must outlive any failure, even OOM
           failures++;
           context = null;
@@ -187,47 +218,75 @@ final class PullLoop {
   }
 
   /**
-   * One pull: handles what arrives until the batch is complete or the pull expires.
+   * One pull: handles what arrives until the batch is complete, the pull expires or the loop is
+   * paused or stopped. Opens no pull while paused.
    *
    * @return true if it stopped early because the database could not be reached; what the pull
    *     fetched beyond that message is redelivered after the ack wait
    */
   private boolean fetchBatch(ConsumerContext context) throws Exception {
+    if (!control.openPull()) {
+      return false;
+    }
     FetchConsumeOptions options =
         FetchConsumeOptions.builder()
             .maxMessages(spec.batchSize())
             .expiresIn(spec.fetchExpires().toMillis())
             .build();
     try (FetchConsumer fetch = context.fetch(options)) {
-      while (true) {
-        synchronized (lock) {
-          if (stopping) {
-            return false;
-          }
-          waitingForMessages = true;
-        }
-        io.nats.client.Message message;
-        try {
-          message = fetch.nextMessage();
-        } finally {
-          synchronized (lock) {
-            waitingForMessages = false;
-          }
-        }
-        if (message == null) {
-          return false;
-        }
-        synchronized (lock) {
-          if (stopping) {
-            // Arrived as close() was called: hand it back for another instance now.
-            Acks.nak(message, JetStreamDelivery.of(message), Duration.ZERO);
-            return false;
-          }
-        }
+      return handleArrivals(fetch);
+    } finally {
+      closePull();
+    }
+  }
+
+  /** Hands each message of the pull to the processor; see {@link #fetchBatch}. */
+  private boolean handleArrivals(FetchConsumer fetch) throws Exception {
+    while (control.beginWait()) {
+      io.nats.client.Message message;
+      try {
+        message = fetch.nextMessage();
+      } finally {
+        control.endWait();
+      }
+      if (message == null) {
+        return false;
+      }
+      if (!control.beginHandling()) {
+        // Arrived as close() was called: hand it back for another instance now.
+        Acks.nak(message, JetStreamDelivery.of(message), Duration.ZERO);
+        return false;
+      }
+      try {
         if (processor.process(message)) {
           return true;
         }
+      } finally {
+        control.endHandling();
       }
+    }
+    return false;
+  }
+
+  /**
+   * After the pull's subscription is closed: when paused, flushes the connection first, so that the
+   * server has processed the unsubscribe (and the acknowledgements before it) and sends the pull
+   * nothing more by the time the consumer counts as paused. A connection that cannot flush is down,
+   * and a server that lost the connection dropped its pulls with it.
+   */
+  private void closePull() {
+    control.clearPauseInterrupt();
+    try {
+      if (control.pausedAtClose()) {
+        nats.flush(UNSUBSCRIBE_FLUSH_TIMEOUT);
+      }
+    } catch (TimeoutException | IllegalStateException e) {
+      log.debug(
+          "consumer {}: no flush after closing the pull: {}", spec.durableName(), e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // close() gave up waiting
+    } finally {
+      control.pullDropped();
     }
   }
 
@@ -249,12 +308,6 @@ final class PullLoop {
       } catch (RuntimeException e) {
         // still unreachable (the pool's checkout timed out): check again
       }
-    }
-  }
-
-  private boolean isStopping() {
-    synchronized (lock) {
-      return stopping;
     }
   }
 }

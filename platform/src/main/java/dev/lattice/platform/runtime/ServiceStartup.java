@@ -12,6 +12,7 @@ import dev.lattice.platform.config.TelemetryConfig;
 import dev.lattice.platform.consumer.DeadLetterMapper;
 import dev.lattice.platform.consumer.DeadLetters;
 import dev.lattice.platform.consumer.EventConsumer;
+import dev.lattice.platform.consumer.ServiceConsumers;
 import dev.lattice.platform.db.Database;
 import dev.lattice.platform.db.DatabaseProbe;
 import dev.lattice.platform.db.Migrations;
@@ -30,6 +31,7 @@ import dev.lattice.platform.outbox.OutboxStatusReader;
 import dev.lattice.platform.outbox.OutboxWriter;
 import dev.lattice.platform.paging.PageTokens;
 import dev.lattice.platform.telemetry.Telemetry;
+import io.grpc.BindableService;
 import io.grpc.ServerBuilder;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
@@ -174,6 +176,8 @@ final class ServiceStartup {
     // Tokens of users deleted since they were issued stop working before they expire.
     RevokedSubjects revoked = RevokedSubjects.follow(nats, context.clock());
     started.push(revoked);
+    List<BindableService> services = module.services(context);
+    consumers = module.consumers(context);
     LatticeServer.Builder builder =
         LatticeServer.builder(name, serverBuilder)
             .telemetry(telemetry)
@@ -189,9 +193,9 @@ final class ServiceStartup {
                     context.deadLetters(),
                     new DeadLetterMapper(EventPayloadTypes.registry()),
                     new OutboxStatusReader(name, dsl),
+                    new ServiceConsumers(name, consumers, nats),
                     PageTokens.fromEnv(env)));
-    module.services(context).forEach(builder::addService);
-    consumers = module.consumers(context);
+    services.forEach(builder::addService);
     server = builder.build();
     handOverToDrain(keys, revoked);
   }

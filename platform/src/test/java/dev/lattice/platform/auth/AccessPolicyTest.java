@@ -52,6 +52,12 @@ class AccessPolicyTest {
     assertThat(
             policy.ruleFor(OperationsServiceGrpc.getReplayDeadLetterMethod().getFullMethodName()))
         .contains(new AccessRule.RequiresPermission("operations.manage"));
+    assertThat(policy.ruleFor(OperationsServiceGrpc.getListConsumersMethod().getFullMethodName()))
+        .contains(new AccessRule.RequiresPermission("operations.read"));
+    assertThat(policy.ruleFor(OperationsServiceGrpc.getPauseConsumersMethod().getFullMethodName()))
+        .contains(new AccessRule.RequiresPermission("operations.manage"));
+    assertThat(policy.ruleFor(OperationsServiceGrpc.getResumeConsumersMethod().getFullMethodName()))
+        .contains(new AccessRule.RequiresPermission("operations.manage"));
   }
 
   @Test
