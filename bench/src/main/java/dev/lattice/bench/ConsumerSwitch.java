@@ -1,0 +1,74 @@
+package dev.lattice.bench;
+
+import dev.lattice.identity.v1.IdentityServiceGrpc;
+import dev.lattice.identity.v1.LoginRequest;
+import dev.lattice.operations.v1.ConsumerState;
+import dev.lattice.operations.v1.OperationsServiceGrpc;
+import dev.lattice.operations.v1.PauseConsumersRequest;
+import dev.lattice.operations.v1.PauseConsumersResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Pauses the event consumers of every service through the operator contract ({@code
+ * OperationsService.PauseConsumers}, as the platform's administrator), so a figure can be taken of
+ * CreateOrder alone while JetStream keeps every event for later.
+ */
+final class ConsumerSwitch {
+
+  private static final List<String> SERVICES =
+      List.of("identity", "orders", "inventory", "payments", "notifications", "audit");
+
+  private final Mesh mesh;
+
+  ConsumerSwitch(Mesh mesh) {
+    this.mesh = mesh;
+  }
+
+  /** Pauses every consumer of every service; returns how many are paused or pausing. */
+  int pauseAll() throws InterruptedException {
+    String token = adminToken();
+    int paused = 0;
+    for (String service : SERVICES) {
+      ManagedChannel channel = channel(mesh.port(service));
+      try {
+        PauseConsumersResponse answer =
+            Channels.bearer(OperationsServiceGrpc.newBlockingStub(channel), token)
+                .withDeadlineAfter(30, TimeUnit.SECONDS)
+                .pauseConsumers(PauseConsumersRequest.getDefaultInstance());
+        paused +=
+            (int)
+                answer.getConsumersList().stream()
+                    .filter(c -> c.getState() != ConsumerState.CONSUMER_STATE_RUNNING)
+                    .count();
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+    System.out.printf("bench: %d consumers paused in six services%n", paused);
+    return paused;
+  }
+
+  private String adminToken() throws InterruptedException {
+    ManagedChannel identity = channel(mesh.port("identity"));
+    try {
+      return IdentityServiceGrpc.newBlockingStub(identity)
+          .withDeadlineAfter(30, TimeUnit.SECONDS)
+          .login(
+              LoginRequest.newBuilder()
+                  .setTenantSlug("platform")
+                  .setEmail(mesh.adminEmail())
+                  .setPassword(mesh.adminPassword())
+                  .build())
+          .getAccessToken();
+    } finally {
+      identity.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static ManagedChannel channel(int port) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+  }
+}

@@ -1,0 +1,153 @@
+package dev.lattice.bench;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.lattice.events.v1.Envelope;
+import dev.lattice.inventory.v1.StockLine;
+import dev.lattice.inventory.v1.StockRejected;
+import dev.lattice.inventory.v1.StockReserved;
+import dev.lattice.orders.v1.OrderCancelled;
+import dev.lattice.orders.v1.OrderCreated;
+import dev.lattice.orders.v1.OrderPaid;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Recorder;
+
+/**
+ * What the saga does, as the event stream shows it: a plain NATS subscription to every Lattice
+ * subject, so it sees each event when the outbox relay publishes it. It measures
+ *
+ * <ul>
+ *   <li>outbox commit-to-consumer lag: the time from the event's {@code occurred_at} (its outbox
+ *       row's transaction time) to its arrival here, a consumer like any other;
+ *   <li>CreateOrder→PAID: from the driver's answer to CreateOrder to the order's OrderPaid;
+ *   <li>counts of orders created, paid and cancelled, and of reservations for a watched product.
+ * </ul>
+ */
+final class EventWatch implements AutoCloseable {
+
+  final Recorder lagMicros = new Recorder(3);
+  final Recorder toPaidMicros = new Recorder(3);
+  final LongAdder created = new LongAdder();
+  final LongAdder paid = new LongAdder();
+  final LongAdder cancelled = new LongAdder();
+  final LongAdder hotReserved = new LongAdder();
+  final LongAdder hotRejected = new LongAdder();
+  final LongAdder reservationsDecided = new LongAdder();
+  private final Map<String, Long> answeredAt = new ConcurrentHashMap<>();
+  private final Set<String> createdOrders = ConcurrentHashMap.newKeySet();
+  private final Set<String> hotOrders = ConcurrentHashMap.newKeySet();
+  private volatile boolean trackCreated;
+  private volatile String hotProduct = "";
+  private final Dispatcher dispatcher;
+
+  EventWatch(Connection nats) throws InterruptedException, java.util.concurrent.TimeoutException {
+    dispatcher = nats.createDispatcher(message -> handle(message.getData()));
+    dispatcher.subscribe("lattice.>");
+    nats.flush(Duration.ofSeconds(5));
+  }
+
+  private void handle(byte[] data) {
+    Instant now = Instant.now();
+    Envelope envelope;
+    try {
+      envelope = Envelope.parseFrom(data);
+    } catch (InvalidProtocolBufferException e) {
+      return; // not an event (e.g. a dead letter's own subject)
+    }
+    if (envelope.hasOccurredAt()) {
+      long occurred =
+          envelope.getOccurredAt().getSeconds() * 1_000_000L
+              + envelope.getOccurredAt().getNanos() / 1_000;
+      long arrived = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+      lagMicros.recordValue(Math.max(0, arrived - occurred));
+    }
+    try {
+      var payload = envelope.getPayload();
+      if (payload.is(OrderCreated.class)) {
+        created.increment();
+        if (trackCreated) {
+          createdOrders.add(payload.unpack(OrderCreated.class).getOrderId());
+        }
+      } else if (payload.is(OrderPaid.class)) {
+        paid.increment();
+        Long answered = answeredAt.remove(payload.unpack(OrderPaid.class).getOrderId());
+        if (answered != null) {
+          toPaidMicros.recordValue(Math.max(0, System.nanoTime() - answered) / 1_000);
+        }
+      } else if (payload.is(OrderCancelled.class)) {
+        cancelled.increment();
+        answeredAt.remove(payload.unpack(OrderCancelled.class).getOrderId());
+      } else if (payload.is(StockReserved.class)) {
+        reservationsDecided.increment();
+        if (names(payload.unpack(StockReserved.class).getLinesList())) {
+          hotReserved.increment();
+        }
+      } else if (payload.is(StockRejected.class)) {
+        reservationsDecided.increment();
+        if (hotOrders.contains(payload.unpack(StockRejected.class).getOrderId())) {
+          hotRejected.increment();
+        }
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private boolean names(java.util.List<StockLine> lines) {
+    for (StockLine line : lines) {
+      if (line.getProductId().equals(hotProduct)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Counts reservations and rejections of orders for {@code productId} from now on. */
+  void watchProduct(String productId) {
+    hotProduct = productId;
+    hotReserved.reset();
+    hotRejected.reset();
+  }
+
+  /** An order of the watched product (a rejection names the order, not its lines). */
+  void hotOrder(String orderId) {
+    hotOrders.add(orderId);
+  }
+
+  /** The driver got CreateOrder's answer for {@code orderId} at {@code nanoTime}. */
+  void answered(String orderId, long nanoTime) {
+    answeredAt.put(orderId, nanoTime);
+  }
+
+  /** Orders answered whose OrderPaid (or OrderCancelled) has not arrived. */
+  int awaitingPayment() {
+    return answeredAt.size();
+  }
+
+  /** Forgets orders still awaited (between rows). */
+  void forgetAwaited() {
+    answeredAt.clear();
+  }
+
+  /** Collects the ids of created orders from now on (the retry storm's exactly-once check). */
+  Set<String> collectCreated() {
+    createdOrders.clear();
+    trackCreated = true;
+    return createdOrders;
+  }
+
+  void stopCollecting() {
+    trackCreated = false;
+  }
+
+  @Override
+  public void close() {
+    dispatcher.unsubscribe("lattice.>");
+  }
+}

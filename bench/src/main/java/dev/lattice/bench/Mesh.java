@@ -1,0 +1,183 @@
+package dev.lattice.bench;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The system under test: the mesh as {@code ./mesh up} runs it (six services in one JVM, the edge,
+ * the card sandbox, the mail catcher, its own PostgreSQL and nats-server with fsync on every
+ * write), started as a child process from the launcher's jar, so the driver's CPU and heap are
+ * never the mesh's. The mesh's JVM runs with the heap ceiling of the memory target and writes a GC
+ * log the driver reads afterwards.
+ */
+final class Mesh implements AutoCloseable {
+
+  private final Process process;
+  private final Path root;
+  private final Path jar;
+  private final Properties ports;
+  private final Properties secrets;
+  private final int portOffset;
+
+  private Mesh(
+      Process process, Path root, Path jar, Properties ports, Properties secrets, int portOffset) {
+    this.process = process;
+    this.root = root;
+    this.jar = jar;
+    this.ports = ports;
+    this.secrets = secrets;
+    this.portOffset = portOffset;
+  }
+
+  /**
+   * Starts {@code lattice-mesh.jar up} in {@code root} (a fresh folder: fresh databases and
+   * streams) and waits until every service is SERVING and the edge listens.
+   */
+  static Mesh start(Path jar, Path root, int portOffset, int heapMiB, List<String> extraJvmFlags)
+      throws IOException, InterruptedException {
+    Files.createDirectories(root.resolve(".lattice"));
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-Xmx" + heapMiB + "m");
+    command.add("-Xms" + heapMiB + "m");
+    command.add("-Xlog:gc:file=" + root.resolve("gc.log"));
+    command.add("--enable-native-access=ALL-UNNAMED");
+    command.add("-Dlattice.logDir=" + root.resolve(".lattice/logs"));
+    command.add("-Dlogback.configurationFile=lattice-mesh-logback.xml");
+    command.addAll(extraJvmFlags);
+    command.addAll(
+        List.of(
+            "-jar",
+            jar.toString(),
+            "up",
+            "--root",
+            root.toString(),
+            "--port-offset",
+            Integer.toString(portOffset)));
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(root.resolve("mesh.out").toFile())
+            .start();
+    Path state = root.resolve(".lattice").resolve("mesh.properties");
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (!Files.exists(state)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "the mesh stopped while starting; its output: " + root.resolve("mesh.out"));
+      }
+      if (System.nanoTime() > deadline) {
+        process.destroyForcibly();
+        throw new IllegalStateException("the mesh did not start within 3 minutes");
+      }
+      Thread.sleep(200);
+    }
+    return new Mesh(
+        process,
+        root,
+        jar,
+        load(state),
+        load(root.resolve(".lattice").resolve("secrets.properties")),
+        portOffset);
+  }
+
+  private static Properties load(Path file) throws IOException {
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file)) {
+      p.load(r);
+    }
+    return p;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  int port(String service) {
+    return Integer.parseInt(ports.getProperty("port." + service));
+  }
+
+  int edgePort() {
+    return port("edge");
+  }
+
+  /** The mesh's nats-server (the launcher's default port plus the offset). */
+  String natsUrl() {
+    return "nats://127.0.0.1:" + (54222 + portOffset);
+  }
+
+  /** The mesh's PostgreSQL port (the launcher's default plus the offset). */
+  int postgresPort() {
+    return 55432 + portOffset;
+  }
+
+  String adminEmail() {
+    return secrets.getProperty("admin.email");
+  }
+
+  String adminPassword() {
+    return secrets.getProperty("admin.password");
+  }
+
+  /** Where the mail catcher writes each message as an {@code .eml} file. */
+  Path mailDir() {
+    return root.resolve(".lattice").resolve("mail");
+  }
+
+  /** What the mesh's GC log says: full collections and the largest heap in use after a GC. */
+  record GcSummary(int fullCollections, int collections, long maxHeapAfterGcMiB) {}
+
+  private static final Pattern PAUSE =
+      Pattern.compile("Pause (\\w+).*?(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+
+  GcSummary gc() throws IOException {
+    int full = 0;
+    int all = 0;
+    long maxAfter = 0;
+    for (String line : Files.readAllLines(root.resolve("gc.log"))) {
+      Matcher m = PAUSE.matcher(line);
+      if (m.find()) {
+        all++;
+        if (m.group(1).equals("Full")) {
+          full++;
+        }
+        maxAfter = Math.max(maxAfter, Long.parseLong(m.group(3)));
+      }
+    }
+    return new GcSummary(full, all, maxAfter);
+  }
+
+  /** {@code ./mesh down}: drains and stops everything the mesh started. */
+  @Override
+  public void close() throws IOException, InterruptedException {
+    Process down =
+        new ProcessBuilder(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-jar",
+                jar.toString(),
+                "down",
+                "--root",
+                root.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(root.resolve("mesh-down.out").toFile())
+            .start();
+    if (!down.waitFor(2, TimeUnit.MINUTES) || !process.waitFor(1, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+    }
+  }
+
+  /** The settings the mesh ran with, for the results file. */
+  Map<String, String> describe() {
+    return Map.of("root", root.toString(), "jar", jar.toString(), "pid", Long.toString(pid()));
+  }
+}
