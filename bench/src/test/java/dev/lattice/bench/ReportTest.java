@@ -26,18 +26,19 @@ class ReportTest {
         "CreateOrder",
         List.of(new Report.CurvePoint(10, 10, 5, 8, 12), new Report.CurvePoint(20, 20, 6, 9, 30)));
 
-    report.write(dir, "2026-01-01");
+    String name = "2026-01-01";
+    report.write(dir, name);
 
-    JsonNode json = new ObjectMapper().readTree(dir.resolve("2026-01-01.json").toFile());
+    JsonNode json = new ObjectMapper().readTree(dir.resolve(name + ".json").toFile());
     JsonNode replays = json.get("targets").get("replays / first executions");
     assertThat(replays.get("measured").asDouble()).isEqualTo(4.2);
     assertThat(replays.get("target").asDouble()).isEqualTo(3.0);
     assertThat(replays.get("met").asBoolean()).isTrue();
     assertThat(json.get("targets").get("CreateOrder p99").get("met").asBoolean()).isFalse();
     assertThat(json.get("figures").get(0).get("ratio").asDouble()).isEqualTo(0.25);
-    assertThat(Files.readString(dir.resolve("2026-01-01.md")))
+    assertThat(Files.readString(dir.resolve(name + ".md")))
         .contains("| CreateOrder p99 | 61.50 ms | < 50 ms | **no** |");
-    byte[] png = Files.readAllBytes(dir.resolve("2026-01-01-latency.png"));
+    byte[] png = Files.readAllBytes(dir.resolve(name + "-latency.png"));
     assertThat(png).startsWith(0x89, 'P', 'N', 'G');
   }
 }
