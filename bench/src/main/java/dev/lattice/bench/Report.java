@@ -124,11 +124,18 @@ final class Report {
 
   /** A point of the latency curve: offered load and the percentiles it got. */
   record CurvePoint(
-      double offeredPerSecond,
-      double achievedPerSecond,
-      double p50Ms,
-      double p90Ms,
-      double p99Ms) {}
+      double offeredPerSecond, double achievedPerSecond, double p50Ms, double p90Ms, double p99Ms) {
+
+    /** The point of an open-loop row offered {@code offered} calls per second. */
+    static CurvePoint of(double offered, Load.Outcome o) {
+      return new CurvePoint(
+          offered,
+          o.okPerSecond(),
+          o.percentileMillis(50),
+          o.percentileMillis(90),
+          o.percentileMillis(99));
+    }
+  }
 
   final Map<String, Object> machine = new LinkedHashMap<>();
   final Map<String, Object> settings = new LinkedHashMap<>();

@@ -400,13 +400,7 @@ final class Scenarios {
               .note("outbox_lag_p99_ms", lag.getValueAtPercentile(99) / 1000.0)
               .note("big_tenant_p99_ms", bigH.getValueAtPercentile(99) / 1000.0)
               .note("small_tenants_p99_ms", smallH.getValueAtPercentile(99) / 1000.0);
-      curve.add(
-          new Report.CurvePoint(
-              rate,
-              o.okPerSecond(),
-              o.percentileMillis(50),
-              o.percentileMillis(90),
-              o.percentileMillis(99)));
+      curve.add(Report.CurvePoint.of(rate, o));
       if (fraction == 0.5) {
         report.targets.add(
             Report.Target.below(
@@ -595,13 +589,7 @@ final class Scenarios {
                   Math.round(fraction * 100) + "% of max",
                   o))
           .note("offered_per_s", rate);
-      curve.add(
-          new Report.CurvePoint(
-              rate,
-              o.okPerSecond(),
-              o.percentileMillis(50),
-              o.percentileMillis(90),
-              o.percentileMillis(99)));
+      curve.add(Report.CurvePoint.of(rate, o));
       if (fraction == 0.5) {
         report.targets.add(
             Report.Target.below(
