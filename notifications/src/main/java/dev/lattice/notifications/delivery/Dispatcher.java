@@ -96,11 +96,17 @@ public final class Dispatcher implements AutoCloseable {
 
     @Override
     public void close() {
+      // The timer first: a round in progress still hands its claims to calls, which must accept
+      // them; shutting calls down before the round ends would reject a claimed delivery.
       timer.shutdown();
+      awaitQuietly(timer);
       calls.shutdown();
+      awaitQuietly(calls);
+    }
+
+    private static void awaitQuietly(ExecutorService executor) {
       try {
-        timer.awaitTermination(30, TimeUnit.SECONDS);
-        calls.awaitTermination(30, TimeUnit.SECONDS);
+        executor.awaitTermination(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
