@@ -91,15 +91,18 @@ public final class AttemptStore {
 
   /**
    * When the attempts of {@code recipientId}'s non-urgent messages (not HIGH, not in-app) started
-   * after {@code since}, oldest first.
+   * after {@code since}, oldest first. The tenant is what lets PostgreSQL find the user's
+   * deliveries through {@code deliveries_tenant_recipient_create_idx}: without it the index is read
+   * whole, once per non-urgent send (93 ms at 30,000 deliveries in {@code ./mesh bench}).
    */
   public List<OffsetDateTime> nonUrgentStartsSince(
-      DSLContext tx, UUID recipientId, OffsetDateTime since) {
+      DSLContext tx, UUID tenantId, UUID recipientId, OffsetDateTime since) {
     return tx.select(DELIVERY_ATTEMPTS.START_TIME)
         .from(DELIVERY_ATTEMPTS)
         .join(DELIVERIES)
         .on(DELIVERIES.ID.eq(DELIVERY_ATTEMPTS.DELIVERY_ID))
-        .where(DELIVERIES.RECIPIENT_ID.eq(recipientId))
+        .where(DELIVERIES.TENANT_ID.eq(tenantId))
+        .and(DELIVERIES.RECIPIENT_ID.eq(recipientId))
         .and(DELIVERIES.PRIORITY.ne(Priority.HIGH.name()))
         .and(DELIVERIES.CHANNEL.ne("IN_APP"))
         .and(DELIVERY_ATTEMPTS.START_TIME.gt(since))

@@ -136,7 +136,7 @@ public final class DeliveryWorker {
           OffsetDateTime now = now();
           if (delivery.priority() != Priority.HIGH) {
             Optional<OffsetDateTime> deferUntil =
-                rateLimiter.deferral(tx, delivery.recipientId(), now);
+                rateLimiter.deferral(tx, delivery.tenantId(), delivery.recipientId(), now);
             if (deferUntil.isPresent()) {
               deliveries.defer(
                   tx,

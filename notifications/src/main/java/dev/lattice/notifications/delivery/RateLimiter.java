@@ -29,12 +29,14 @@ public final class RateLimiter {
 
   /**
    * In {@code tx} (which holds the user's lock until it ends): empty if one more attempt to {@code
-   * recipientId} fits now, else when to look again (the oldest counted attempt leaves the window
-   * then; plus jitter so deferred messages do not all return at once).
+   * recipientId} of {@code tenantId} fits now, else when to look again (the oldest counted attempt
+   * leaves the window then; plus jitter so deferred messages do not all return at once).
    */
-  public Optional<OffsetDateTime> deferral(DSLContext tx, UUID recipientId, OffsetDateTime now) {
+  public Optional<OffsetDateTime> deferral(
+      DSLContext tx, UUID tenantId, UUID recipientId, OffsetDateTime now) {
     attempts.lockRecipient(tx, recipientId);
-    List<OffsetDateTime> recent = attempts.nonUrgentStartsSince(tx, recipientId, now.minus(window));
+    List<OffsetDateTime> recent =
+        attempts.nonUrgentStartsSince(tx, tenantId, recipientId, now.minus(window));
     if (recent.size() < limit) {
       return Optional.empty();
     }
