@@ -1,15 +1,25 @@
 package dev.lattice.local;
 
+import com.icegreen.greenmail.store.FolderException;
+import com.icegreen.greenmail.store.MailFolder;
+import com.icegreen.greenmail.store.StoredMessage;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import jakarta.mail.Flags;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -68,25 +78,64 @@ public final class MailCatcher implements AutoCloseable {
         "Mail:  SMTP on 127.0.0.1:%d, every message lands in %s as .eml%n", port, dir);
   }
 
+  /**
+   * Writes every message received since the last round, oldest first, then flags it deleted and
+   * expunges it: GreenMail keeps what it receives in memory, so a catcher that only copied would
+   * grow with every mail the mesh sends and rescan them all every round. A message arriving during
+   * the round is not flagged and waits for the next one.
+   */
   private synchronized void writeNew() {
-    MimeMessage[] received = server.getReceivedMessages();
-    for (; written < received.length; written++) {
-      Path file =
-          dir.resolve(String.format("%05d-%d.eml", written + 1, System.currentTimeMillis()));
-      try (OutputStream out = Files.newOutputStream(file)) {
-        MimeMessage message = received[written];
-        message.writeTo(out);
-        System.out.printf(
-            "mail:  to %s \"%s\" -> %s%n",
-            String.join(
-                ", ", Arrays.stream(message.getAllRecipients()).map(Object::toString).toList()),
-            message.getSubject(),
-            file);
-      } catch (IOException | MessagingException e) {
-        System.err.println("mesh: cannot write " + file + ": " + e.getMessage());
+    Collection<MailFolder> folders;
+    try {
+      folders = server.getManagers().getImapHostManager().getStore().listMailboxes("*");
+    } catch (FolderException e) {
+      System.err.println("mesh: cannot read the mail catcher's mailboxes: " + e.getMessage());
+      return;
+    }
+    List<Received> round = new ArrayList<>();
+    for (MailFolder folder : folders) {
+      for (StoredMessage message : folder.getNonDeletedMessages()) {
+        round.add(new Received(folder, message));
+      }
+    }
+    round.sort(Comparator.comparing(r -> r.message().getReceivedDate()));
+    Set<MailFolder> touched = new HashSet<>();
+    for (Received received : round) {
+      write(received.message().getMimeMessage());
+      received.message().setFlag(Flags.Flag.DELETED, true);
+      touched.add(received.folder());
+    }
+    for (MailFolder folder : touched) {
+      try {
+        folder.expunge();
+      } catch (FolderException e) {
+        System.err.println("mesh: cannot expunge written mail: " + e.getMessage());
       }
     }
   }
+
+  private void write(MimeMessage message) {
+    written++;
+    Path file = dir.resolve(String.format("%05d-%d.eml", written, System.currentTimeMillis()));
+    try (OutputStream out = Files.newOutputStream(file)) {
+      message.writeTo(out);
+      System.out.printf(
+          "mail:  to %s \"%s\" -> %s%n",
+          String.join(
+              ", ", Arrays.stream(message.getAllRecipients()).map(Object::toString).toList()),
+          message.getSubject(),
+          file);
+    } catch (IOException | MessagingException e) {
+      System.err.println("mesh: cannot write " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** How many received messages the SMTP server still holds in memory (none once written). */
+  synchronized int held() {
+    return server.getReceivedMessages().length;
+  }
+
+  private record Received(MailFolder folder, StoredMessage message) {}
 
   @Override
   public void close() {
