@@ -69,6 +69,23 @@ final class Mesh implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(root.resolve("mesh.out").toFile())
             .start();
+    // A driver stopped by a signal (Ctrl-C, kill) skips close(): the mesh then drains and stops
+    // as on Ctrl-C instead of running on without it.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            Thread.ofPlatform()
+                .name("bench-mesh-stop")
+                .unstarted(
+                    () -> {
+                      if (process.isAlive()) {
+                        process.destroy();
+                        try {
+                          process.waitFor(1, TimeUnit.MINUTES);
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                      }
+                    }));
     Path state = root.resolve(".lattice").resolve("mesh.properties");
     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
     while (!Files.exists(state)) {
