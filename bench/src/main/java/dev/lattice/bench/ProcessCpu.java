@@ -53,20 +53,23 @@ final class ProcessCpu {
 
   /**
    * Samples the tree below {@code meshPid} (the mesh's JVM, and PostgreSQL and nats-server, which
-   * it started) and this process. Processes that ended between two samples are not counted (the
-   * servers' one-second watchdog sleeps), which is noise below a tick per second.
+   * it started) and this process. In the mesh's tree every process counts with the CPU of its
+   * children that ended and were waited for (cutime, cstime): PostgreSQL's backends come and go
+   * with the services' pool connections, and a backend's CPU must not vanish from the sum when it
+   * exits (that made rows of CPU per call negative). The driver counts only its own, so pgbench,
+   * which it starts for the ceilings, is not charged to it.
    */
   static Sample sample(long meshPid) {
     Map<Group, Double> millis = new HashMap<>();
     ProcessHandle.of(meshPid)
         .ifPresent(
             mesh -> {
-              add(millis, Group.MESH_JVM, meshPid);
+              add(millis, Group.MESH_JVM, meshPid, true);
               try (Stream<ProcessHandle> below = mesh.descendants()) {
-                below.forEach(p -> add(millis, groupOf(p.pid()), p.pid()));
+                below.forEach(p -> add(millis, groupOf(p.pid()), p.pid(), true));
               }
             });
-    add(millis, Group.DRIVER, ProcessHandle.current().pid());
+    add(millis, Group.DRIVER, ProcessHandle.current().pid(), false);
     return new Sample(millis, System.nanoTime());
   }
 
@@ -81,7 +84,8 @@ final class ProcessCpu {
     return Group.OTHER;
   }
 
-  private static void add(Map<Group, Double> millis, Group group, long pid) {
+  private static void add(
+      Map<Group, Double> millis, Group group, long pid, boolean withEndedChildren) {
     String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
     int close = stat.lastIndexOf(')'); // the command name may hold spaces and parentheses
     if (close < 0) {
@@ -90,6 +94,9 @@ final class ProcessCpu {
     String[] fields = stat.substring(close + 2).split(" ");
     // After "(comm) ": state is field 3 of stat(5), so utime (14) and stime (15) are at 11, 12.
     long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    if (withEndedChildren) {
+      ticks += Long.parseLong(fields[13]) + Long.parseLong(fields[14]); // cutime (16), cstime (17)
+    }
     millis.merge(group, ticks * TICK_MS, Double::sum);
   }
 

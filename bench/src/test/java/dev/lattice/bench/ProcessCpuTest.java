@@ -25,4 +25,30 @@ class ProcessCpuTest {
     // Sampled as the mesh too (the same pid), as the system under test.
     assertThat(spent.of(ProcessCpu.Group.MESH_JVM)).isGreaterThanOrEqualTo(280);
   }
+
+  @Test
+  void theCpuOfChildrenThatEnded_staysCounted_asPostgreSQLsBackendsComeAndGo() throws Exception {
+    // A "mesh" whose children each burn CPU and exit, as backends do when a pool closes a
+    // connection; the shell waits for them, so their time moves to its cutime/cstime.
+    Process mesh =
+        new ProcessBuilder(
+                "bash",
+                "-c",
+                "for n in 1 2 3; do (i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done); done;"
+                    + " echo done; sleep 30")
+            .redirectErrorStream(true)
+            .start();
+    try {
+      ProcessCpu.Sample before = ProcessCpu.sample(mesh.pid());
+      String line =
+          new java.io.BufferedReader(new java.io.InputStreamReader(mesh.getInputStream()))
+              .readLine();
+      assertThat(line).isEqualTo("done");
+      ProcessCpu.Sample spent = ProcessCpu.sample(mesh.pid()).minus(before);
+      // The children have ended; their CPU (hundreds of ms) is still the mesh's.
+      assertThat(spent.of(ProcessCpu.Group.MESH_JVM)).isGreaterThanOrEqualTo(100);
+    } finally {
+      mesh.destroyForcibly();
+    }
+  }
 }
