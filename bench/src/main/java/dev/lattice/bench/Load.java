@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.Context;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.Map;
@@ -232,11 +233,17 @@ final class Load {
           return;
         }
         ListenableFuture<?> future;
+        // Each call starts in the root context: fired from the previous call's callback, it would
+        // otherwise start in that call's context, and the chain of contexts would grow by one per
+        // call (gRPC logs "Context ancestry chain length is abnormally long" past 1,000).
+        Context previous = Context.ROOT.attach();
         try {
           future = call.start(seq.getAndIncrement());
         } catch (RuntimeException e) {
           window.error(startedAt, Status.fromThrowable(e).getCode().name());
           continue;
+        } finally {
+          Context.ROOT.detach(previous);
         }
         if (future.isDone()) {
           settle(future, startedAt);
