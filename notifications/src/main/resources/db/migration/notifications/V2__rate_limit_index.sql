@@ -6,3 +6,8 @@
 -- prove a partial index's predicate.)
 create index deliveries_tenant_recipient_update_idx
   on deliveries (tenant_id, recipient_id, update_time);
+
+-- A message over the limit is scheduled after the user's messages already waiting for it: their
+-- latest due times, read from this index's end.
+create index deliveries_tenant_recipient_due_idx
+  on deliveries (tenant_id, recipient_id, next_attempt_time);

@@ -271,6 +271,23 @@ class NotificationsIT {
             user.id());
     // 100 messages at 20 per 2 s need at least four more windows after the first.
     assertThat(Duration.ofMillis(spreadMillis)).isGreaterThan(RATE_WINDOW.multipliedBy(3));
+    // Waiting messages are paced, not herded: each change of a delivery counts a version (created,
+    // each deferral, attempt started, sent), so version - 3 is how often it was deferred. Deferring
+    // them all to the moment the oldest attempt leaves the window deferred every waiting message
+    // again each window (about 80 + 60 + 40 + 20 = 200 deferrals for 80 messages); paced, a message
+    // is deferred once, twice if an attempt before it started late.
+    long deferred =
+        service.sqlLong(
+            "select count(*) from deliveries where recipient_id = ? and channel = 'EMAIL'"
+                + " and template_key = 'order_paid' and version > 3",
+            user.id());
+    long deferrals =
+        service.sqlLong(
+            "select coalesce(sum(version - 3), 0) from deliveries where recipient_id = ?"
+                + " and channel = 'EMAIL' and template_key = 'order_paid'",
+            user.id());
+    assertThat(deferred).isPositive();
+    assertThat(deferrals).isLessThanOrEqualTo(2 * deferred);
   }
 
   @Test

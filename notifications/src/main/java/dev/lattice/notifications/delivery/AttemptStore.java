@@ -112,4 +112,24 @@ public final class AttemptStore {
         .orderBy(DELIVERY_ATTEMPTS.START_TIME)
         .fetch(DELIVERY_ATTEMPTS.START_TIME);
   }
+
+  /**
+   * The due times of the {@code count} latest-scheduled deliveries of {@code recipientId} that wait
+   * for the rate limit, other than {@code exceptId}, latest first ({@code
+   * deliveries_tenant_recipient_due_idx} reads them from its end).
+   */
+  public List<OffsetDateTime> latestRateLimitedSlots(
+      DSLContext tx, UUID tenantId, UUID recipientId, UUID exceptId, int count) {
+    return tx.select(DELIVERIES.NEXT_ATTEMPT_TIME)
+        .from(DELIVERIES)
+        .where(DELIVERIES.TENANT_ID.eq(tenantId))
+        .and(DELIVERIES.RECIPIENT_ID.eq(recipientId))
+        .and(DELIVERIES.NEXT_ATTEMPT_TIME.isNotNull())
+        .and(DELIVERIES.STATUS.eq(DeliveryStatuses.PENDING))
+        .and(DELIVERIES.LAST_ERROR_CODE.eq(DeliveryWorker.RATE_LIMITED))
+        .and(DELIVERIES.ID.ne(exceptId))
+        .orderBy(DELIVERIES.NEXT_ATTEMPT_TIME.desc())
+        .limit(count)
+        .fetch(DELIVERIES.NEXT_ATTEMPT_TIME);
+  }
 }

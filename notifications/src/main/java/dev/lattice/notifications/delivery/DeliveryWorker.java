@@ -136,7 +136,13 @@ public final class DeliveryWorker {
           OffsetDateTime now = now();
           if (delivery.priority() != Priority.HIGH) {
             Optional<OffsetDateTime> deferUntil =
-                rateLimiter.deferral(tx, delivery.tenantId(), delivery.recipientId(), now);
+                rateLimiter.deferral(
+                    tx,
+                    delivery.tenantId(),
+                    delivery.recipientId(),
+                    delivery.id(),
+                    RATE_LIMITED.equals(delivery.lastErrorCode()),
+                    now);
             if (deferUntil.isPresent()) {
               deliveries.defer(
                   tx,
