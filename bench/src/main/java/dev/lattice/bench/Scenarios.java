@@ -719,10 +719,11 @@ final class Scenarios {
               if (error != null) {
                 done.setException(Status.UNAVAILABLE.withCause(error).asRuntimeException());
               } else if (response.statusCode() != 200) {
+                // 429 is the edge's admission limit; any other status is counted as UNKNOWN.
+                Status status =
+                    response.statusCode() == 429 ? Status.RESOURCE_EXHAUSTED : Status.UNKNOWN;
                 done.setException(
-                    Status.UNKNOWN
-                        .withDescription("HTTP " + response.statusCode())
-                        .asRuntimeException());
+                    status.withDescription("HTTP " + response.statusCode()).asRuntimeException());
               } else {
                 done.set(response);
               }
