@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -183,6 +184,7 @@ final class Mesh implements AutoCloseable {
   /** {@code ./mesh down}: drains and stops everything the mesh started. */
   @Override
   public void close() throws IOException, InterruptedException {
+    long started = System.nanoTime();
     Process down =
         new ProcessBuilder(
                 ProcessHandle.current().info().command().orElse("java"),
@@ -196,7 +198,13 @@ final class Mesh implements AutoCloseable {
             .start();
     if (!down.waitFor(2, TimeUnit.MINUTES) || !process.waitFor(1, TimeUnit.MINUTES)) {
       process.destroyForcibly();
+      System.out.println("bench: ./mesh down did not stop the mesh; killed");
+      return;
     }
+    System.out.printf(
+        Locale.ROOT,
+        "bench: ./mesh down stopped the mesh in %.1f s%n",
+        (System.nanoTime() - started) / 1e9);
   }
 
   /** The settings the mesh ran with, for the results file. */
