@@ -43,6 +43,8 @@ final class EventWatch implements AutoCloseable {
   private final Set<String> createdOrders = ConcurrentHashMap.newKeySet();
   private final Set<String> hotOrders = ConcurrentHashMap.newKeySet();
   private volatile boolean trackCreated;
+  // Micros since the epoch: orders committed before the collection began are not collected.
+  private volatile long collectSinceMicros;
   private volatile String hotProduct = "";
   private final Dispatcher dispatcher;
 
@@ -60,18 +62,17 @@ final class EventWatch implements AutoCloseable {
     } catch (InvalidProtocolBufferException e) {
       return; // not an event (e.g. a dead letter's own subject)
     }
+    long occurred =
+        envelope.getOccurredAt().getSeconds() * 1_000_000L
+            + envelope.getOccurredAt().getNanos() / 1_000;
     if (envelope.hasOccurredAt()) {
-      long occurred =
-          envelope.getOccurredAt().getSeconds() * 1_000_000L
-              + envelope.getOccurredAt().getNanos() / 1_000;
-      long arrived = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
-      lagMicros.recordValue(Math.max(0, arrived - occurred));
+      lagMicros.recordValue(Math.max(0, micros(now) - occurred));
     }
     try {
       var payload = envelope.getPayload();
       if (payload.is(OrderCreated.class)) {
         created.increment();
-        if (trackCreated) {
+        if (trackCreated && occurred >= collectSinceMicros) {
           createdOrders.add(payload.unpack(OrderCreated.class).getOrderId());
         }
       } else if (payload.is(OrderPaid.class)) {
@@ -135,9 +136,14 @@ final class EventWatch implements AutoCloseable {
     answeredAt.clear();
   }
 
-  /** Collects the ids of created orders from now on (the retry storm's exactly-once check). */
+  /**
+   * Collects the ids of orders created from now on (the retry storm's exactly-once check): by the
+   * event's occurred_at, not its arrival, so an earlier row's order still in an outbox is not
+   * counted as one of the storm's.
+   */
   Set<String> collectCreated() {
     createdOrders.clear();
+    collectSinceMicros = micros(Instant.now());
     trackCreated = true;
     return createdOrders;
   }
@@ -149,5 +155,9 @@ final class EventWatch implements AutoCloseable {
   @Override
   public void close() {
     dispatcher.unsubscribe("lattice.>");
+  }
+
+  private static long micros(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
   }
 }
