@@ -359,12 +359,8 @@ final class Scenarios {
       Recorder big = new Recorder(3);
       Recorder small = new Recorder(3);
       Load.Outcome o =
-          Load.open(
+          openLoop(
               rate,
-              settings.warmup(),
-              settings.row(),
-              mesh.pid(),
-              20_000,
               n -> {
                 DataSet.Tenant tenant = data.tenant();
                 long start = System.nanoTime();
@@ -573,14 +569,7 @@ final class Scenarios {
     List<Report.CurvePoint> curve = new ArrayList<>();
     for (double fraction : new double[] {0.25, 0.5, 0.75, 1.0}) {
       double rate = Math.max(1, createMax * fraction);
-      Load.Outcome o =
-          Load.open(
-              rate,
-              settings.warmup(),
-              settings.row(),
-              mesh.pid(),
-              20_000,
-              n -> createOrder(data.tenant()));
+      Load.Outcome o = openLoop(rate, n -> createOrder(data.tenant()));
       report
           .add(
               Report.Row.of(
@@ -757,12 +746,8 @@ final class Scenarios {
       LongAdder pendingRetries = new LongAdder();
       LongAdder keys = new LongAdder(); // warm-up included, like orderOfKey and created
       Load.Outcome first =
-          Load.open(
+          openLoop(
               rate,
-              settings.warmup(),
-              settings.row(),
-              mesh.pid(),
-              20_000,
               n -> {
                 int client = (int) (n % clients.size());
                 DataSet.Customer customer = clients.get(client);
@@ -881,6 +866,14 @@ final class Scenarios {
     } catch (Exception e) {
       // an error: counted where it is recorded
     }
+  }
+
+  /**
+   * An open-loop row at {@code rate} calls/s: the run's warm-up and row length, 20,000 in flight at
+   * most.
+   */
+  private Load.Outcome openLoop(double rate, Load.Call call) throws InterruptedException {
+    return Load.open(rate, settings.warmup(), settings.row(), mesh.pid(), 20_000, call);
   }
 
   static String fmt(double rate) {
