@@ -114,6 +114,31 @@ public final class AttemptStore {
   }
 
   /**
+   * The due times of the {@code count} earliest-scheduled deliveries of {@code recipientId} that
+   * wait for the rate limit and are due after {@code since}, other than {@code exceptId}, earliest
+   * first (read through {@code deliveries_tenant_recipient_due_idx}).
+   */
+  public List<OffsetDateTime> earliestRateLimitedSlots(
+      DSLContext tx,
+      UUID tenantId,
+      UUID recipientId,
+      UUID exceptId,
+      OffsetDateTime since,
+      int count) {
+    return tx.select(DELIVERIES.NEXT_ATTEMPT_TIME)
+        .from(DELIVERIES)
+        .where(DELIVERIES.TENANT_ID.eq(tenantId))
+        .and(DELIVERIES.RECIPIENT_ID.eq(recipientId))
+        .and(DELIVERIES.NEXT_ATTEMPT_TIME.gt(since))
+        .and(DELIVERIES.STATUS.eq(DeliveryStatuses.PENDING))
+        .and(DELIVERIES.LAST_ERROR_CODE.eq(DeliveryWorker.RATE_LIMITED))
+        .and(DELIVERIES.ID.ne(exceptId))
+        .orderBy(DELIVERIES.NEXT_ATTEMPT_TIME)
+        .limit(count)
+        .fetch(DELIVERIES.NEXT_ATTEMPT_TIME);
+  }
+
+  /**
    * The due times of the {@code count} latest-scheduled deliveries of {@code recipientId} that wait
    * for the rate limit, other than {@code exceptId}, latest first ({@code
    * deliveries_tenant_recipient_due_idx} reads them from its end).
