@@ -14,13 +14,14 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n lattice/options/v1/options.proto\x12\x12lattice.options.v1\x1a google/protobuf/descriptor.proto\"t\n\x06\x41\x63\x63\x65ss\x12 \n\npermission\x18\x01 \x01(\tH\x00R\npermission\x12\x18\n\x06public\x18\x02 \x01(\x08H\x00R\x06public\x12&\n\rauthenticated\x18\x03 \x01(\x08H\x00R\rauthenticatedB\x06\n\x04rule:T\n\x06\x61\x63\x63\x65ss\x12\x1e.google.protobuf.MethodOptions\x18\xb9\x8e\x03 \x01(\x0b\x32\x1a.lattice.options.v1.AccessR\x06\x61\x63\x63\x65ss:Z\n\x18requires_idempotency_key\x12\x1e.google.protobuf.MethodOptions\x18\xbb\x8e\x03 \x01(\x08R\x16requiresIdempotencyKey:=\n\tsensitive\x12\x1d.google.protobuf.FieldOptions\x18\xba\x8e\x03 \x01(\x08R\tsensitiveB\x1a\n\x16\x64\x65v.lattice.options.v1P\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n lattice/options/v1/options.proto\x12\x12lattice.options.v1\x1a google/protobuf/descriptor.proto\"t\n\x06\x41\x63\x63\x65ss\x12 \n\npermission\x18\x01 \x01(\tH\x00R\npermission\x12\x18\n\x06public\x18\x02 \x01(\x08H\x00R\x06public\x12&\n\rauthenticated\x18\x03 \x01(\x08H\x00R\rauthenticatedB\x06\n\x04rule:T\n\x06\x61\x63\x63\x65ss\x12\x1e.google.protobuf.MethodOptions\x18\xb9\x8e\x03 \x01(\x0b\x32\x1a.lattice.options.v1.AccessR\x06\x61\x63\x63\x65ss:Z\n\x18requires_idempotency_key\x12\x1e.google.protobuf.MethodOptions\x18\xbb\x8e\x03 \x01(\x08R\x16requiresIdempotencyKey:i\n idempotency_claim_in_transaction\x12\x1e.google.protobuf.MethodOptions\x18\xbc\x8e\x03 \x01(\x08R\x1didempotencyClaimInTransaction:=\n\tsensitive\x12\x1d.google.protobuf.FieldOptions\x18\xba\x8e\x03 \x01(\x08R\tsensitiveB\x1a\n\x16\x64\x65v.lattice.options.v1P\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lattice.options.v1.options_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
   google_dot_protobuf_dot_descriptor__pb2.MethodOptions.RegisterExtension(access)
   google_dot_protobuf_dot_descriptor__pb2.MethodOptions.RegisterExtension(requires_idempotency_key)
+  google_dot_protobuf_dot_descriptor__pb2.MethodOptions.RegisterExtension(idempotency_claim_in_transaction)
   google_dot_protobuf_dot_descriptor__pb2.FieldOptions.RegisterExtension(sensitive)
 
   DESCRIPTOR._options = None

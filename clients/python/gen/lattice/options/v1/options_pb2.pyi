@@ -5,9 +5,11 @@ from typing import ClassVar as _ClassVar, Optional as _Optional
 
 ACCESS_FIELD_NUMBER: _ClassVar[int]
 DESCRIPTOR: _descriptor.FileDescriptor
+IDEMPOTENCY_CLAIM_IN_TRANSACTION_FIELD_NUMBER: _ClassVar[int]
 REQUIRES_IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
 SENSITIVE_FIELD_NUMBER: _ClassVar[int]
 access: _descriptor.FieldDescriptor
+idempotency_claim_in_transaction: _descriptor.FieldDescriptor
 requires_idempotency_key: _descriptor.FieldDescriptor
 sensitive: _descriptor.FieldDescriptor
 

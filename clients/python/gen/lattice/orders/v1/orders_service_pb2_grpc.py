@@ -101,7 +101,8 @@ class OrdersServiceServicer(object):
         cancelled later with reason STOCK_REJECTED.
         Requires `idempotency-key` metadata (HTTP header Idempotency-Key): a retry with the same
         key and request returns the same order; see lattice.options.v1.requires_idempotency_key
-        for IDEMPOTENCY_KEY_MISSING / IDEMPOTENCY_KEY_REUSED / IDEMPOTENCY_KEY_IN_USE.
+        for IDEMPOTENCY_KEY_MISSING / IDEMPOTENCY_KEY_REUSED; a retry sent while the first call still
+        runs waits for it and gets its order (lattice.options.v1.idempotency_claim_in_transaction).
         Errors: NOT_FOUND PRODUCT_NOT_FOUND (unknown or deleted product; metadata `product_ids`,
         comma-separated); FAILED_PRECONDITION CURRENCY_MISMATCH (a product is priced in another
         currency); UNAVAILABLE INVENTORY_UNAVAILABLE (retry with the same key).
@@ -155,7 +156,9 @@ class OrdersServiceServicer(object):
         OrderRefunded, on which payments refunds through the provider and inventory returns the
         units (decision 0008); Payment.refunds shows when the money has gone back. Partial
         refunds, and refunds of shipped orders, are made with payments.RefundPayment.
-        Requires `idempotency-key` metadata (HTTP header Idempotency-Key).
+        Requires `idempotency-key` metadata (HTTP header Idempotency-Key); a retry sent while the
+        first call still runs waits for it and gets its answer
+        (lattice.options.v1.idempotency_claim_in_transaction).
         Errors: NOT_FOUND ORDER_NOT_FOUND; ABORTED VERSION_MISMATCH; FAILED_PRECONDITION
         ILLEGAL_TRANSITION (CREATED: use CancelOrder; SHIPPED, DELIVERED, CANCELLED, REFUNDED).
         """

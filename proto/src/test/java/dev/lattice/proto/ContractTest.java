@@ -211,6 +211,16 @@ class ContractTest {
   }
 
   @Test
+  void idempotencyClaimInTransaction_onlyWhereTheHandlerHasNoOutsideEffect() {
+    // RefundPayment calls the card processor before its transaction: it claims its key first.
+    assertThat(
+            LatticeContracts.methods().stream()
+                .filter(m -> m.getOptions().getExtension(Options.idempotencyClaimInTransaction))
+                .map(ContractTest::name))
+        .containsExactlyInAnyOrder("OrdersService.CreateOrder", "OrdersService.RefundOrder");
+  }
+
+  @Test
   void idempotencyLevel_marksExactlyTheRetryableRpcs() {
     // Clients build their retry policy from these options (options.proto, "Retries"): reads are
     // NO_SIDE_EFFECTS, keyed writes IDEMPOTENT, and nothing else may claim either.

@@ -62,7 +62,9 @@ record InterceptorChain(
     }
     List<ServerInterceptor> innermostFirst = new ArrayList<>();
     if (idempotency != null) {
-      innermostFirst.add(new IdempotencyInterceptor(idempotency, keyed));
+      innermostFirst.add(
+          new IdempotencyInterceptor(
+              idempotency, keyed, IdempotencyInterceptor.methodsClaimingInTransaction(services)));
     }
     innermostFirst.add(validation != null ? validation : new ValidationInterceptor());
     innermostFirst.addAll(extra.reversed());

@@ -47,6 +47,13 @@ import org.slf4j.LoggerFactory;
  *       one whose first call still runs under a live lease with {@code ABORTED} {@value
  *       IdempotencyErrors#KEY_IN_USE} and a 1 s {@code RetryInfo}. An {@code IN_PROGRESS} key whose
  *       lease ran out (its owner crashed) is taken over.
+ *   <li>An RPC that also declares {@code (lattice.options.v1.idempotency_claim_in_transaction) =
+ *       true} (its handler has no effect outside its business transaction) claims nothing here: the
+ *       key is only looked up (replayed, refused or in use as above; absent, the handler runs), and
+ *       {@link IdempotencyClaim#complete} inserts it, completed, in the business transaction, one
+ *       commit per call instead of two. A call whose key another call stored meanwhile (its insert
+ *       waited for that transaction, or it failed on the change the other made) is answered with
+ *       the stored response instead of its error.
  *   <li>The handler finds the claim with {@link Idempotency#require()} and calls {@link
  *       IdempotencyClaim#complete} in its business transaction.
  *   <li><b>Errors are not stored.</b> A call that ends with any error (thrown, {@code onError},
@@ -69,16 +76,70 @@ public final class IdempotencyInterceptor implements ServerInterceptor {
 
   private final IdempotencyStore store;
   private final Set<String> methods;
+  private final Set<String> inTransaction;
+
+  /**
+   * An interceptor for the RPCs among {@code methods} (full method names), each claiming its key
+   * before its handler runs.
+   *
+   * @param store where keys are kept, in the service's database
+   * @param methods from {@link #methodsRequiringKey}
+   */
+  public IdempotencyInterceptor(IdempotencyStore store, Set<String> methods) {
+    this(store, methods, Set.of());
+  }
 
   /**
    * An interceptor for the RPCs among {@code methods} (full method names).
    *
    * @param store where keys are kept, in the service's database
    * @param methods from {@link #methodsRequiringKey}
+   * @param inTransaction those of {@code methods} whose handlers store the key in their business
+   *     transaction, from {@link #methodsClaimingInTransaction}
    */
-  public IdempotencyInterceptor(IdempotencyStore store, Set<String> methods) {
+  public IdempotencyInterceptor(
+      IdempotencyStore store, Set<String> methods, Set<String> inTransaction) {
     this.store = Objects.requireNonNull(store, "store");
     this.methods = Set.copyOf(methods);
+    this.inTransaction = Set.copyOf(inTransaction);
+    if (!this.methods.containsAll(this.inTransaction)) {
+      throw new IllegalArgumentException(
+          "idempotency_claim_in_transaction without requires_idempotency_key: " + inTransaction);
+    }
+  }
+
+  /**
+   * The full names of the RPCs of {@code services} that declare {@code
+   * idempotency_claim_in_transaction}.
+   *
+   * @throws IllegalStateException naming every such RPC that does not also declare {@code
+   *     requires_idempotency_key}
+   */
+  public static Set<String> methodsClaimingInTransaction(
+      Collection<ServerServiceDefinition> services) {
+    Set<String> claiming = new HashSet<>();
+    List<String> unkeyed = new ArrayList<>();
+    for (ServerServiceDefinition service : services) {
+      for (MethodDescriptor<?, ?> method : service.getServiceDescriptor().getMethods()) {
+        if (!(method.getSchemaDescriptor() instanceof ProtoMethodDescriptorSupplier supplier)) {
+          continue;
+        }
+        var options = supplier.getMethodDescriptor().getOptions();
+        if (!options.getExtension(Options.idempotencyClaimInTransaction)) {
+          continue;
+        }
+        if (!options.getExtension(Options.requiresIdempotencyKey)) {
+          unkeyed.add(method.getFullMethodName());
+        }
+        claiming.add(method.getFullMethodName());
+      }
+    }
+    if (!unkeyed.isEmpty()) {
+      throw new IllegalStateException(
+          "idempotency_claim_in_transaction without requires_idempotency_key: "
+              + String.join(", ", unkeyed));
+    }
+    return Set.copyOf(claiming);
   }
 
   /**
@@ -128,7 +189,7 @@ public final class IdempotencyInterceptor implements ServerInterceptor {
     ServerCall.Listener<ReqT> delegate =
         Contexts.interceptCall(
             Context.current().withValue(Idempotency.CONTEXT_KEY, slot), settling, headers, next);
-    return new ClaimingListener<>(delegate, settling, scope, slot);
+    return new ClaimingListener<>(delegate, settling, scope, slot, inTransaction.contains(method));
   }
 
   /** Releases an unfinished claim when the call closes, before the caller sees the status. */
@@ -145,8 +206,36 @@ public final class IdempotencyInterceptor implements ServerInterceptor {
 
     @Override
     public void close(Status status, Metadata trailers) {
+      if (!status.isOk() && answeredFromKey()) {
+        return;
+      }
       settle(status.isOk());
       super.close(status, trailers);
+    }
+
+    /**
+     * For a failed call whose key its transaction was to store: when another call stored the key
+     * with the same request meanwhile, answers with that response (a replay) instead of the failure
+     * and returns true. Settles the call either way.
+     */
+    boolean answeredFromKey() {
+      IdempotencyClaim claim = slot.claim;
+      if (claim == null || !claim.inTransaction() || !settled.compareAndSet(false, true)) {
+        return false;
+      }
+      try {
+        if (store.lookUp(claim.scope(), claim.requestHash()).orElse(null)
+            instanceof IdempotencyStore.Outcome.Replay replay) {
+          replay(replay.response());
+          return true;
+        }
+      } catch (RuntimeException e) {
+        log.warn(
+            "{}: cannot look up idempotency key after a failure; the failure stands",
+            getMethodDescriptor().getFullMethodName(),
+            e);
+      }
+      return false;
     }
 
     /**
@@ -162,6 +251,15 @@ public final class IdempotencyInterceptor implements ServerInterceptor {
         return;
       }
       String method = getMethodDescriptor().getFullMethodName();
+      if (claim.inTransaction()) {
+        if (ok) { // nothing was claimed, so nothing to release
+          log.error(
+              "{} answered OK without IdempotencyClaim.complete in its transaction; its result"
+                  + " was not stored",
+              method);
+        }
+        return;
+      }
       try {
         int released = store.release(claim.scope(), claim.token());
         if (ok && released > 0) {
@@ -193,6 +291,7 @@ public final class IdempotencyInterceptor implements ServerInterceptor {
     private final SettlingCall<ReqT, RespT> call;
     private final IdempotencyStore.Scope scope;
     private final Idempotency.Slot slot;
+    private final boolean inTransaction;
     // Callbacks of one call are serialized by gRPC, so a plain field is enough.
     private boolean answered;
 
@@ -200,11 +299,13 @@ public final class IdempotencyInterceptor implements ServerInterceptor {
         ServerCall.Listener<ReqT> delegate,
         SettlingCall<ReqT, RespT> call,
         IdempotencyStore.Scope scope,
-        Idempotency.Slot slot) {
+        Idempotency.Slot slot,
+        boolean inTransaction) {
       super(delegate);
       this.call = call;
       this.scope = scope;
       this.slot = slot;
+      this.inTransaction = inTransaction;
     }
 
     @Override
@@ -216,16 +317,24 @@ public final class IdempotencyInterceptor implements ServerInterceptor {
         answered = true;
         throw new IllegalStateException(scope.method() + ": request is not a protobuf message");
       }
+      byte[] requestHash = IdempotencyKeys.requestHash(request);
       IdempotencyStore.Outcome outcome;
       try {
-        outcome = store.claim(scope, IdempotencyKeys.requestHash(request));
+        outcome =
+            inTransaction
+                ? store.lookUp(scope, requestHash).orElse(null)
+                : store.claim(scope, requestHash);
       } catch (RuntimeException e) {
         answered = true;
         throw e;
       }
       switch (outcome) {
+        case null -> {
+          slot.claim = IdempotencyClaim.inTransaction(store, scope, requestHash);
+          guarded(() -> super.onMessage(message));
+        }
         case IdempotencyStore.Outcome.Claimed claimed -> {
-          slot.claim = new IdempotencyClaim(store, scope, claimed.token());
+          slot.claim = IdempotencyClaim.claimed(store, scope, claimed.token());
           guarded(() -> super.onMessage(message));
         }
         case IdempotencyStore.Outcome.Replay replay -> {
@@ -268,6 +377,10 @@ public final class IdempotencyInterceptor implements ServerInterceptor {
       try {
         callback.run();
       } catch (RuntimeException e) {
+        if (call.answeredFromKey()) {
+          answered = true;
+          return;
+        }
         call.settle(false);
         throw e;
       }

@@ -20,11 +20,11 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.Record;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.slf4j.Logger;
@@ -103,18 +103,11 @@ public final class IdempotencyStore {
       if (insertClaim(scope, requestHash, token)) {
         return new Outcome.Claimed(token);
       }
-      Field<Boolean> leaseOver =
-          DSL.field(LEASE_UNTIL.lt(DSL.currentOffsetDateTime())).as("lease_over");
-      Field<Boolean> expired = DSL.field(EXPIRE_TIME.lt(DSL.currentOffsetDateTime())).as("expired");
-      Record existing =
-          dsl.select(REQUEST_HASH, STATE, RESPONSE, leaseOver, expired)
-              .from(KEYS)
-              .where(is(scope))
-              .fetchOne();
-      if (existing == null) {
+      Optional<Existing> existing = find(scope);
+      if (existing.isEmpty()) {
         continue; // released between our insert and our look-up: try again
       }
-      if (existing.get(expired)) {
+      if (existing.get().expired()) {
         // Older than the retention: forgotten, even if the purge has not run yet.
         dsl.deleteFrom(KEYS)
             .where(is(scope))
@@ -122,14 +115,9 @@ public final class IdempotencyStore {
             .execute();
         continue;
       }
-      if (!Arrays.equals(existing.get(REQUEST_HASH), requestHash)) {
-        return new Outcome.Reused();
-      }
-      if (COMPLETED.equals(existing.get(STATE))) {
-        return new Outcome.Replay(existing.get(RESPONSE));
-      }
-      if (!existing.get(leaseOver)) {
-        return new Outcome.InUse();
+      Optional<Outcome> settled = existing.get().answer(requestHash);
+      if (settled.isPresent()) {
+        return settled.get();
       }
       if (takeOver(scope, token)) {
         log.warn("{}: took over idempotency key whose lease had run out", scope.method());
@@ -137,6 +125,100 @@ public final class IdempotencyStore {
       }
     }
     return new Outcome.InUse();
+  }
+
+  /**
+   * For an RPC that stores its key in its business transaction ({@code
+   * idempotency_claim_in_transaction}): what the key's row, if any, answers a call with {@code
+   * requestHash} — a replay, {@code Reused}, or {@code InUse} for a live claim of a call that
+   * claimed before its handler. Empty when the handler runs: no row, one past its retention, or a
+   * claim whose owner's lease ran out ({@link #store} replaces those). Reads only; commits nothing.
+   */
+  Optional<Outcome> lookUp(Scope scope, byte[] requestHash) {
+    Optional<Existing> existing = find(scope);
+    if (existing.isEmpty() || existing.get().expired()) {
+      return Optional.empty();
+    }
+    return existing.get().answer(requestHash);
+  }
+
+  /**
+   * Stores {@code response} as the result of {@code scope}, in the caller's business transaction
+   * {@code tx}, for an RPC that claims no key before its handler. A row past its retention, or an
+   * {@code IN_PROGRESS} claim whose lease ran out, is replaced. While another transaction holds an
+   * uncommitted row of the key, PostgreSQL makes this one wait for it.
+   *
+   * @return false when the key has a live row (another call stored it first, or holds it): the
+   *     caller must roll back
+   */
+  boolean store(DSLContext tx, Scope scope, byte[] requestHash, byte[] response) {
+    return tx.insertInto(KEYS)
+            .set(TENANT_ID, scope.tenantId())
+            .set(CALLER, scope.caller())
+            .set(METHOD, scope.method())
+            .set(IDEMPOTENCY_KEY, scope.key())
+            .set(REQUEST_HASH, requestHash)
+            .set(STATE, COMPLETED)
+            .set(CLAIM_TOKEN, UUID.randomUUID())
+            .set(LEASE_UNTIL, DSL.currentOffsetDateTime())
+            .set(RESPONSE, response)
+            .set(CREATE_TIME, DSL.currentOffsetDateTime())
+            .set(COMPLETE_TIME, DSL.currentOffsetDateTime())
+            .set(EXPIRE_TIME, after(Duration.ofHours(RETENTION_HOURS)))
+            .onConflict(TENANT_ID, CALLER, METHOD, IDEMPOTENCY_KEY)
+            .doUpdate()
+            .set(REQUEST_HASH, DSL.excluded(REQUEST_HASH))
+            .set(STATE, DSL.excluded(STATE))
+            .set(CLAIM_TOKEN, DSL.excluded(CLAIM_TOKEN))
+            .set(LEASE_UNTIL, DSL.excluded(LEASE_UNTIL))
+            .set(RESPONSE, DSL.excluded(RESPONSE))
+            .set(CREATE_TIME, DSL.excluded(CREATE_TIME))
+            .set(COMPLETE_TIME, DSL.excluded(COMPLETE_TIME))
+            .set(EXPIRE_TIME, DSL.excluded(EXPIRE_TIME))
+            .where(
+                EXPIRE_TIME
+                    .lt(DSL.currentOffsetDateTime())
+                    .or(STATE.eq(IN_PROGRESS).and(LEASE_UNTIL.lt(DSL.currentOffsetDateTime()))))
+            .execute()
+        == 1;
+  }
+
+  /** The key's row, if any, with its lease and retention judged by the database's clock. */
+  private Optional<Existing> find(Scope scope) {
+    Field<Boolean> leaseOver =
+        DSL.field(LEASE_UNTIL.lt(DSL.currentOffsetDateTime())).as("lease_over");
+    Field<Boolean> expired = DSL.field(EXPIRE_TIME.lt(DSL.currentOffsetDateTime())).as("expired");
+    return dsl.select(REQUEST_HASH, STATE, RESPONSE, leaseOver, expired)
+        .from(KEYS)
+        .where(is(scope))
+        .fetchOptional(
+            row ->
+                new Existing(
+                    row.get(REQUEST_HASH),
+                    row.get(STATE),
+                    row.get(RESPONSE),
+                    row.get(leaseOver),
+                    row.get(expired)));
+  }
+
+  /** A key's row as {@link #find} read it. */
+  private record Existing(
+      byte[] requestHash, String state, byte[] response, boolean leaseOver, boolean expired) {
+
+    /**
+     * What the row answers a call with {@code callHash}: {@code Reused} for another request, a
+     * replay when completed, {@code InUse} under a live lease; empty when its owner's lease ran out
+     * (the key may be taken over).
+     */
+    Optional<Outcome> answer(byte[] callHash) {
+      if (!Arrays.equals(requestHash, callHash)) {
+        return Optional.of(new Outcome.Reused());
+      }
+      if (COMPLETED.equals(state)) {
+        return Optional.of(new Outcome.Replay(response));
+      }
+      return leaseOver ? Optional.empty() : Optional.of(new Outcome.InUse());
+    }
   }
 
   /** Inserts a new {@code IN_PROGRESS} key claimed by {@code token}; false if the key exists. */

@@ -64,6 +64,8 @@ class IdempotencyIT {
 
   private static final String METHOD =
       IdempotentNotesServiceGrpc.getPostNoteMethod().getFullMethodName();
+  private static final String IN_TRANSACTION =
+      IdempotentNotesServiceGrpc.getPostNoteInTransactionMethod().getFullMethodName();
 
   @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
   @RegisterExtension static final NatsExtension nats = new NatsExtension();
@@ -391,7 +393,133 @@ class IdempotencyIT {
     assertThat(notesTitled("another request")).isEqualTo(1);
   }
 
+  @Test
+  void inTransaction_storesTheKeyInTheHandlersTransaction_andReplaysIt() {
+    PostNoteRequest request = note("stored in transaction");
+    int calls = notes.calls();
+
+    Reply first = postInTransaction(jwt, "k-tx", request);
+    Reply second = postInTransaction(jwt, "k-tx", request);
+
+    assertThat(first.headers().get(IdempotencyKeys.REPLAYED)).isNull();
+    assertThat(second.headers().get(IdempotencyKeys.REPLAYED)).isEqualTo("true");
+    assertThat(second.response().toByteString()).isEqualTo(first.response().toByteString());
+    assertThat(notes.calls()).isEqualTo(calls + 1);
+    assertThat(notesTitled("stored in transaction")).isEqualTo(1);
+    assertThat(
+            dsl.fetchValue(
+                "select state from idempotency_keys where caller = ? and method = ?"
+                    + " and idempotency_key = 'k-tx'",
+                subject,
+                IN_TRANSACTION))
+        .isEqualTo("COMPLETED");
+    StatusRuntimeException reused =
+        failure(() -> postInTransaction(jwt, "k-tx", note("another request")));
+    assertThat(reused.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+    assertThat(Rpc.errorInfo(reused).getReason()).isEqualTo(IdempotencyErrors.KEY_REUSED);
+    assertThat(notesTitled("another request")).isZero();
+  }
+
+  @Test
+  void inTransaction_parallelCallsWithOneKey_haveOneEffect_andAllGetItsResponse() throws Exception {
+    int keys = 10;
+    int callsPerKey = 20;
+    // Every call is in its transaction when the others arrive: they wait on the first one's key.
+    notes.beforeCommit(request -> sleep(Duration.ofMillis(50)));
+    CountDownLatch go = new CountDownLatch(1);
+    Map<Integer, List<Future<Object>>> outcomes = new ConcurrentHashMap<>();
+    try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int k = 0; k < keys; k++) {
+        PostNoteRequest request = note("tx-parallel-" + tenantId + "-" + k);
+        String key = "k-tx-parallel-" + k;
+        List<Future<Object>> futures = new ArrayList<>();
+        for (int c = 0; c < callsPerKey; c++) {
+          futures.add(
+              callers.submit(
+                  () -> {
+                    go.await();
+                    try {
+                      return postInTransaction(jwt, key, request).response();
+                    } catch (StatusRuntimeException e) {
+                      return e;
+                    }
+                  }));
+        }
+        outcomes.put(k, futures);
+      }
+      go.countDown();
+      for (int k = 0; k < keys; k++) {
+        Set<ByteString> responses = ConcurrentHashMap.newKeySet();
+        for (Future<Object> future : outcomes.get(k)) {
+          Object outcome = future.get(60, TimeUnit.SECONDS);
+          assertThat(outcome).as("key %d", k).isInstanceOf(PostNoteResponse.class);
+          responses.add(((PostNoteResponse) outcome).toByteString());
+        }
+        assertThat(responses).as("key %d", k).hasSize(1);
+        assertThat(notesTitled("tx-parallel-" + tenantId + "-" + k)).as("key %d", k).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void inTransaction_handlerFailure_storesNothing_soTheRetryRuns() {
+    notes.failNext(1);
+
+    StatusRuntimeException e = failure(() -> postInTransaction(jwt, "k-tx-failing", note("tx f")));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(keyRows("k-tx-failing")).isZero();
+    assertThat(notesTitled("tx f")).isZero();
+    Reply retry = postInTransaction(jwt, "k-tx-failing", note("tx f"));
+    assertThat(retry.headers().get(IdempotencyKeys.REPLAYED)).isNull();
+    assertThat(notesTitled("tx f")).isEqualTo(1);
+  }
+
+  @Test
+  void inTransaction_liveClaimOfACallThatClaimedFirst_isAborted_andAnExpiredOneReplaced() {
+    PostNoteRequest request = note("tx claimed");
+    insertClaim(
+        IN_TRANSACTION, "k-tx-live", request, UUID.randomUUID(), "now() + interval '1 minute'");
+
+    StatusRuntimeException e = failure(() -> postInTransaction(jwt, "k-tx-live", request));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
+    assertThat(Rpc.errorInfo(e).getReason()).isEqualTo(IdempotencyErrors.KEY_IN_USE);
+    assertThat(notesTitled("tx claimed")).isZero();
+
+    dsl.execute(
+        "update idempotency_keys set lease_until = now() - interval '1 second'"
+            + " where caller = ? and idempotency_key = 'k-tx-live'",
+        subject);
+    Reply taken = postInTransaction(jwt, "k-tx-live", request);
+    assertThat(taken.headers().get(IdempotencyKeys.REPLAYED)).isNull();
+    assertThat(notesTitled("tx claimed")).isEqualTo(1);
+    assertThat(postInTransaction(jwt, "k-tx-live", request).headers().get(IdempotencyKeys.REPLAYED))
+        .isEqualTo("true");
+  }
+
+  @Test
+  void inTransaction_keyPastItsRetention_isReplaced() {
+    postInTransaction(jwt, "k-tx-stale", note("tx stale"));
+    dsl.execute(
+        "update idempotency_keys set create_time = now() - interval '25 hours',"
+            + " expire_time = now() - interval '1 hour'"
+            + " where caller = ? and idempotency_key = 'k-tx-stale'",
+        subject);
+
+    Reply reply = postInTransaction(jwt, "k-tx-stale", note("tx fresh"));
+
+    assertThat(reply.headers().get(IdempotencyKeys.REPLAYED)).isNull();
+    assertThat(notesTitled("tx fresh")).isEqualTo(1);
+    assertThat(keyRows("k-tx-stale")).isEqualTo(1);
+  }
+
   private void insertClaim(String key, PostNoteRequest request, UUID token, String leaseUntil) {
+    insertClaim(METHOD, key, request, token, leaseUntil);
+  }
+
+  private void insertClaim(
+      String method, String key, PostNoteRequest request, UUID token, String leaseUntil) {
     dsl.execute(
         "insert into idempotency_keys (tenant_id, caller, method, idempotency_key, request_hash,"
             + " state, claim_token, lease_until, expire_time)"
@@ -400,7 +528,7 @@ class IdempotencyIT {
             + ", now() + interval '24 hours')",
         tenantId,
         subject,
-        METHOD,
+        method,
         key,
         IdempotencyKeys.requestHash(request),
         token);
@@ -417,20 +545,28 @@ class IdempotencyIT {
   private record Reply(PostNoteResponse response, Metadata headers) {}
 
   private static Reply post(String jwt, String key, PostNoteRequest request) {
+    return post(jwt, key, request, false);
+  }
+
+  private static Reply postInTransaction(String jwt, String key, PostNoteRequest request) {
+    return post(jwt, key, request, true);
+  }
+
+  private static Reply post(String jwt, String key, PostNoteRequest request, boolean inTx) {
     Metadata sent = new Metadata();
     if (key != null) {
       sent.put(IdempotencyKeys.KEY, key);
     }
     AtomicReference<Metadata> headers = new AtomicReference<>();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
-    PostNoteResponse response =
+    IdempotentNotesServiceGrpc.IdempotentNotesServiceBlockingStub stub =
         IdempotentNotesServiceGrpc.newBlockingStub(channel)
             .withCallCredentials(BearerToken.of(jwt))
             .withInterceptors(
                 MetadataUtils.newAttachHeadersInterceptor(sent),
                 MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
-            .withDeadlineAfter(30, TimeUnit.SECONDS)
-            .postNote(request);
+            .withDeadlineAfter(30, TimeUnit.SECONDS);
+    PostNoteResponse response = inTx ? stub.postNoteInTransaction(request) : stub.postNote(request);
     return new Reply(response, headers.get());
   }
 

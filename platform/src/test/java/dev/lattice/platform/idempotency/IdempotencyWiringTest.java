@@ -13,6 +13,7 @@ import dev.lattice.testing.v1.IdempotentNotesServiceGrpc;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,30 @@ class IdempotencyWiringTest {
                 List.of(
                     new IdempotentNotesServiceImpl(null).bindService(),
                     new EchoServiceImpl(null).bindService())))
-        .containsExactly(IdempotentNotesServiceGrpc.getPostNoteMethod().getFullMethodName());
+        .containsExactlyInAnyOrder(
+            IdempotentNotesServiceGrpc.getPostNoteMethod().getFullMethodName(),
+            IdempotentNotesServiceGrpc.getPostNoteInTransactionMethod().getFullMethodName());
+  }
+
+  @Test
+  void methodsClaimingInTransaction_listsOnlyTheRpcsDeclaringThatOption() {
+    assertThat(
+            IdempotencyInterceptor.methodsClaimingInTransaction(
+                List.of(
+                    new IdempotentNotesServiceImpl(null).bindService(),
+                    new EchoServiceImpl(null).bindService())))
+        .containsExactly(
+            IdempotentNotesServiceGrpc.getPostNoteInTransactionMethod().getFullMethodName());
+  }
+
+  @Test
+  void interceptor_claimInTransactionWithoutAKey_isRefused() {
+    IdempotencyStore store = new IdempotencyStore(DSL.using(SQLDialect.POSTGRES));
+
+    assertThatThrownBy(
+            () -> new IdempotencyInterceptor(store, Set.of("a/Keyed"), Set.of("a/Unkeyed")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("a/Unkeyed");
   }
 
   @Test

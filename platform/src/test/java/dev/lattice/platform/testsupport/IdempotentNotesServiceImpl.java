@@ -50,6 +50,17 @@ public final class IdempotentNotesServiceImpl
 
   @Override
   public void postNote(PostNoteRequest request, StreamObserver<PostNoteResponse> response) {
+    post(request, response);
+  }
+
+  /** The same handler; the RPC declares {@code idempotency_claim_in_transaction}. */
+  @Override
+  public void postNoteInTransaction(
+      PostNoteRequest request, StreamObserver<PostNoteResponse> response) {
+    post(request, response);
+  }
+
+  private void post(PostNoteRequest request, StreamObserver<PostNoteResponse> response) {
     calls.incrementAndGet();
     IdempotencyClaim claim = Idempotency.require();
     PostNoteResponse answer =
