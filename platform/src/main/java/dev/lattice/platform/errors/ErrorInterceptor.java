@@ -108,6 +108,10 @@ public final class ErrorInterceptor implements ServerInterceptor {
             failure.toString());
       } else if (!expected) {
         log.error("{} failed [trace_id={}]", method(), traceId, failure);
+      } else if (ErrorMapper.isDatabaseUnavailable(failure)) {
+        // Expected (the caller gets UNAVAILABLE and retries), but an operator must see it.
+        log.warn(
+            "{} answered UNAVAILABLE, the database out of reach: {}", method(), causes(failure));
       }
       if (!closed.compareAndSet(false, true)) {
         return;
@@ -216,5 +220,14 @@ public final class ErrorInterceptor implements ServerInterceptor {
         call.failAfterCompletion(e);
       }
     }
+  }
+
+  /** The messages of {@code failure} and its causes, without stack traces. */
+  private static String causes(Throwable failure) {
+    StringBuilder text = new StringBuilder();
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      text.append(text.isEmpty() ? "" : " <- ").append(t);
+    }
+    return text.toString();
   }
 }

@@ -118,6 +118,25 @@ class ErrorInterceptorIT {
   }
 
   @Test
+  void fail_poolTimeout_isRetryableUnavailable_andLoggedAsAWarningWithItsCause() {
+    StatusRuntimeException e = fail(FailureMode.FAILURE_MODE_POOL_TIMEOUT);
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(Rpc.errorInfo(e).getReason()).isEqualTo("DATABASE_UNAVAILABLE");
+    assertThat(Rpc.retryInfo(e)).isPresent();
+    assertThat(Rpc.everythingVisible(e)).doesNotContain("Hikari", "Exception", "waiting=", "pool");
+    assertThat(CapturingAppender.events()).noneMatch(ev -> ev.getLevel() == Level.ERROR);
+    assertThat(CapturingAppender.events())
+        .filteredOn(ev -> ev.getLevel() == Level.WARN)
+        .singleElement()
+        .satisfies(
+            ev ->
+                assertThat(ev.getFormattedMessage())
+                    .contains("lattice.testing.v1.EchoService/Fail", "UNAVAILABLE")
+                    .contains("Connection is not available", "waiting=22"));
+  }
+
+  @Test
   void getNote_domainError_returnsNotFoundWithReasonAndDomain() {
     StatusRuntimeException e =
         catchThrowableOfType(

@@ -110,6 +110,12 @@ public final class EchoServiceImpl extends EchoServiceGrpc.EchoServiceImplBase {
       case FAILURE_MODE_UNAVAILABLE ->
           throw new UnavailableException(
               "WARMING_UP", "try again shortly", java.time.Duration.ofMillis(300));
+      case FAILURE_MODE_POOL_TIMEOUT ->
+          throw new DataAccessException(
+              "Error getting connection from data source HikariDataSource (lattice-echo-db)",
+              new java.sql.SQLTransientConnectionException(
+                  "lattice-echo-db - Connection is not available, request timed out after 5000ms"
+                      + " (total=10, active=10, idle=0, waiting=22)"));
       default ->
           throw new DataAccessException(
               "SQL [" + SECRET_SQL + "]; ERROR: relation \"secret_table\" does not exist",
