@@ -203,44 +203,21 @@ class IdempotencyIT {
     int callsPerKey = 50;
     notes.beforeCommit(request -> sleep(Duration.ofMillis(20)));
     int handlerCallsBefore = notes.calls();
-    CountDownLatch go = new CountDownLatch(1);
-    Map<Integer, List<Future<Object>>> outcomes = new ConcurrentHashMap<>();
-    try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int k = 0; k < keys; k++) {
-        PostNoteRequest request = note("parallel-" + tenantId + "-" + k);
-        String key = "k-parallel-" + k;
-        List<Future<Object>> futures = new ArrayList<>();
-        for (int c = 0; c < callsPerKey; c++) {
-          futures.add(
-              callers.submit(
-                  () -> {
-                    go.await();
-                    try {
-                      return post(jwt, key, request).response();
-                    } catch (StatusRuntimeException e) {
-                      return e;
-                    }
-                  }));
+    List<List<Object>> outcomes = burst("parallel-", keys, callsPerKey, false);
+    for (int k = 0; k < keys; k++) {
+      Set<ByteString> responses = ConcurrentHashMap.newKeySet();
+      for (Object outcome : outcomes.get(k)) {
+        if (outcome instanceof PostNoteResponse response) {
+          responses.add(response.toByteString());
+        } else {
+          StatusRuntimeException e = (StatusRuntimeException) outcome;
+          assertThat(e.getStatus().getCode()).as(e.toString()).isEqualTo(Status.Code.ABORTED);
+          assertThat(Rpc.errorInfo(e).getReason()).isEqualTo(IdempotencyErrors.KEY_IN_USE);
+          assertThat(Rpc.retryInfo(e)).isPresent();
         }
-        outcomes.put(k, futures);
       }
-      go.countDown();
-      for (int k = 0; k < keys; k++) {
-        Set<ByteString> responses = ConcurrentHashMap.newKeySet();
-        for (Future<Object> future : outcomes.get(k)) {
-          Object outcome = future.get(60, TimeUnit.SECONDS);
-          if (outcome instanceof PostNoteResponse response) {
-            responses.add(response.toByteString());
-          } else {
-            StatusRuntimeException e = (StatusRuntimeException) outcome;
-            assertThat(e.getStatus().getCode()).as(e.toString()).isEqualTo(Status.Code.ABORTED);
-            assertThat(Rpc.errorInfo(e).getReason()).isEqualTo(IdempotencyErrors.KEY_IN_USE);
-            assertThat(Rpc.retryInfo(e)).isPresent();
-          }
-        }
-        assertThat(responses).as("key %d", k).hasSizeLessThanOrEqualTo(1);
-        assertThat(notesTitled("parallel-" + tenantId + "-" + k)).as("key %d", k).isEqualTo(1);
-      }
+      assertThat(responses).as("key %d", k).hasSizeLessThanOrEqualTo(1);
+      assertThat(notesTitled("parallel-" + tenantId + "-" + k)).as("key %d", k).isEqualTo(1);
     }
     assertThat(notes.calls() - handlerCallsBefore).isEqualTo(keys);
   }
@@ -426,38 +403,15 @@ class IdempotencyIT {
     int callsPerKey = 20;
     // Every call is in its transaction when the others arrive: they wait on the first one's key.
     notes.beforeCommit(request -> sleep(Duration.ofMillis(50)));
-    CountDownLatch go = new CountDownLatch(1);
-    Map<Integer, List<Future<Object>>> outcomes = new ConcurrentHashMap<>();
-    try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (int k = 0; k < keys; k++) {
-        PostNoteRequest request = note("tx-parallel-" + tenantId + "-" + k);
-        String key = "k-tx-parallel-" + k;
-        List<Future<Object>> futures = new ArrayList<>();
-        for (int c = 0; c < callsPerKey; c++) {
-          futures.add(
-              callers.submit(
-                  () -> {
-                    go.await();
-                    try {
-                      return postInTransaction(jwt, key, request).response();
-                    } catch (StatusRuntimeException e) {
-                      return e;
-                    }
-                  }));
-        }
-        outcomes.put(k, futures);
+    List<List<Object>> outcomes = burst("tx-parallel-", keys, callsPerKey, true);
+    for (int k = 0; k < keys; k++) {
+      Set<ByteString> responses = ConcurrentHashMap.newKeySet();
+      for (Object outcome : outcomes.get(k)) {
+        assertThat(outcome).as("key %d", k).isInstanceOf(PostNoteResponse.class);
+        responses.add(((PostNoteResponse) outcome).toByteString());
       }
-      go.countDown();
-      for (int k = 0; k < keys; k++) {
-        Set<ByteString> responses = ConcurrentHashMap.newKeySet();
-        for (Future<Object> future : outcomes.get(k)) {
-          Object outcome = future.get(60, TimeUnit.SECONDS);
-          assertThat(outcome).as("key %d", k).isInstanceOf(PostNoteResponse.class);
-          responses.add(((PostNoteResponse) outcome).toByteString());
-        }
-        assertThat(responses).as("key %d", k).hasSize(1);
-        assertThat(notesTitled("tx-parallel-" + tenantId + "-" + k)).as("key %d", k).isEqualTo(1);
-      }
+      assertThat(responses).as("key %d", k).hasSize(1);
+      assertThat(notesTitled("tx-parallel-" + tenantId + "-" + k)).as("key %d", k).isEqualTo(1);
     }
   }
 
@@ -512,6 +466,47 @@ class IdempotencyIT {
     assertThat(reply.headers().get(IdempotencyKeys.REPLAYED)).isNull();
     assertThat(notesTitled("tx fresh")).isEqualTo(1);
     assertThat(keyRows("k-tx-stale")).isEqualTo(1);
+  }
+
+  /**
+   * Sends {@code callsPerKey} identical calls for each of {@code keys} keys all at once (note
+   * {@code prefix + tenant + "-" + k}, key {@code "k-" + prefix + k}); per key, each call's
+   * response or its StatusRuntimeException.
+   */
+  private List<List<Object>> burst(String prefix, int keys, int callsPerKey, boolean inTx)
+      throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    List<List<Future<Object>>> futures = new ArrayList<>();
+    List<List<Object>> outcomes = new ArrayList<>();
+    try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int k = 0; k < keys; k++) {
+        PostNoteRequest request = note(prefix + tenantId + "-" + k);
+        String key = "k-" + prefix + k;
+        List<Future<Object>> ofKey = new ArrayList<>();
+        for (int c = 0; c < callsPerKey; c++) {
+          ofKey.add(
+              callers.submit(
+                  () -> {
+                    go.await();
+                    try {
+                      return post(jwt, key, request, inTx).response();
+                    } catch (StatusRuntimeException e) {
+                      return e;
+                    }
+                  }));
+        }
+        futures.add(ofKey);
+      }
+      go.countDown();
+      for (List<Future<Object>> ofKey : futures) {
+        List<Object> answers = new ArrayList<>();
+        for (Future<Object> future : ofKey) {
+          answers.add(future.get(60, TimeUnit.SECONDS));
+        }
+        outcomes.add(answers);
+      }
+    }
+    return outcomes;
   }
 
   private void insertClaim(String key, PostNoteRequest request, UUID token, String leaseUntil) {
