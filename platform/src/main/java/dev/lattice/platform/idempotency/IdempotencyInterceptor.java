@@ -1,5 +1,7 @@
 package dev.lattice.platform.idempotency;
 
+import com.google.protobuf.DescriptorProtos.MethodOptions;
+import com.google.protobuf.GeneratedMessage.GeneratedExtension;
 import com.google.protobuf.MessageLite;
 import dev.lattice.options.v1.Options;
 import dev.lattice.platform.auth.Principal;
@@ -22,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -102,42 +105,25 @@ public final class IdempotencyInterceptor implements ServerInterceptor {
     this.store = Objects.requireNonNull(store, "store");
     this.methods = Set.copyOf(methods);
     this.inTransaction = Set.copyOf(inTransaction);
-    if (!this.methods.containsAll(this.inTransaction)) {
+    Set<String> unkeyed = new TreeSet<>(this.inTransaction);
+    unkeyed.removeAll(this.methods);
+    if (!unkeyed.isEmpty()) {
       throw new IllegalArgumentException(
-          "idempotency_claim_in_transaction without requires_idempotency_key: " + inTransaction);
+          "idempotency_claim_in_transaction without requires_idempotency_key: " + unkeyed);
     }
   }
 
   /**
    * The full names of the RPCs of {@code services} that declare {@code
-   * idempotency_claim_in_transaction}.
-   *
-   * @throws IllegalStateException naming every such RPC that does not also declare {@code
-   *     requires_idempotency_key}
+   * idempotency_claim_in_transaction} (the constructor refuses any that does not also require a
+   * key).
    */
   public static Set<String> methodsClaimingInTransaction(
       Collection<ServerServiceDefinition> services) {
     Set<String> claiming = new HashSet<>();
-    List<String> unkeyed = new ArrayList<>();
-    for (ServerServiceDefinition service : services) {
-      for (MethodDescriptor<?, ?> method : service.getServiceDescriptor().getMethods()) {
-        if (!(method.getSchemaDescriptor() instanceof ProtoMethodDescriptorSupplier supplier)) {
-          continue;
-        }
-        var options = supplier.getMethodDescriptor().getOptions();
-        if (!options.getExtension(Options.idempotencyClaimInTransaction)) {
-          continue;
-        }
-        if (!options.getExtension(Options.requiresIdempotencyKey)) {
-          unkeyed.add(method.getFullMethodName());
-        }
-        claiming.add(method.getFullMethodName());
-      }
-    }
-    if (!unkeyed.isEmpty()) {
-      throw new IllegalStateException(
-          "idempotency_claim_in_transaction without requires_idempotency_key: "
-              + String.join(", ", unkeyed));
+    for (MethodDescriptor<?, ?> method :
+        declaring(services, Options.idempotencyClaimInTransaction)) {
+      claiming.add(method.getFullMethodName());
     }
     return Set.copyOf(claiming);
   }
@@ -150,26 +136,33 @@ public final class IdempotencyInterceptor implements ServerInterceptor {
   public static Set<String> methodsRequiringKey(Collection<ServerServiceDefinition> services) {
     Set<String> keyed = new HashSet<>();
     List<String> streaming = new ArrayList<>();
-    for (ServerServiceDefinition service : services) {
-      for (MethodDescriptor<?, ?> method : service.getServiceDescriptor().getMethods()) {
-        if (!(method.getSchemaDescriptor() instanceof ProtoMethodDescriptorSupplier supplier)
-            || !supplier
-                .getMethodDescriptor()
-                .getOptions()
-                .getExtension(Options.requiresIdempotencyKey)) {
-          continue;
-        }
-        if (method.getType() != MethodDescriptor.MethodType.UNARY) {
-          streaming.add(method.getFullMethodName());
-        }
-        keyed.add(method.getFullMethodName());
+    for (MethodDescriptor<?, ?> method : declaring(services, Options.requiresIdempotencyKey)) {
+      if (method.getType() != MethodDescriptor.MethodType.UNARY) {
+        streaming.add(method.getFullMethodName());
       }
+      keyed.add(method.getFullMethodName());
     }
     if (!streaming.isEmpty()) {
       throw new IllegalStateException(
           "requires_idempotency_key on RPCs that are not unary: " + String.join(", ", streaming));
     }
     return Set.copyOf(keyed);
+  }
+
+  /** The methods of {@code services} whose proto descriptor sets the boolean {@code option}. */
+  private static List<MethodDescriptor<?, ?>> declaring(
+      Collection<ServerServiceDefinition> services,
+      GeneratedExtension<MethodOptions, Boolean> option) {
+    List<MethodDescriptor<?, ?>> declaring = new ArrayList<>();
+    for (ServerServiceDefinition service : services) {
+      for (MethodDescriptor<?, ?> method : service.getServiceDescriptor().getMethods()) {
+        if (method.getSchemaDescriptor() instanceof ProtoMethodDescriptorSupplier supplier
+            && supplier.getMethodDescriptor().getOptions().getExtension(option)) {
+          declaring.add(method);
+        }
+      }
+    }
+    return declaring;
   }
 
   @Override
