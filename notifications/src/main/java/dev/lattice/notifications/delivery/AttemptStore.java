@@ -7,6 +7,7 @@ import dev.lattice.notifications.messages.Priority;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
@@ -127,12 +128,8 @@ public final class AttemptStore {
       int count) {
     return tx.select(DELIVERIES.NEXT_ATTEMPT_TIME)
         .from(DELIVERIES)
-        .where(DELIVERIES.TENANT_ID.eq(tenantId))
-        .and(DELIVERIES.RECIPIENT_ID.eq(recipientId))
+        .where(rateLimitedWaiting(tenantId, recipientId, exceptId))
         .and(DELIVERIES.NEXT_ATTEMPT_TIME.gt(since))
-        .and(DELIVERIES.STATUS.eq(DeliveryStatuses.PENDING))
-        .and(DELIVERIES.LAST_ERROR_CODE.eq(DeliveryWorker.RATE_LIMITED))
-        .and(DELIVERIES.ID.ne(exceptId))
         .orderBy(DELIVERIES.NEXT_ATTEMPT_TIME)
         .limit(count)
         .fetch(DELIVERIES.NEXT_ATTEMPT_TIME);
@@ -147,14 +144,21 @@ public final class AttemptStore {
       DSLContext tx, UUID tenantId, UUID recipientId, UUID exceptId, int count) {
     return tx.select(DELIVERIES.NEXT_ATTEMPT_TIME)
         .from(DELIVERIES)
-        .where(DELIVERIES.TENANT_ID.eq(tenantId))
-        .and(DELIVERIES.RECIPIENT_ID.eq(recipientId))
+        .where(rateLimitedWaiting(tenantId, recipientId, exceptId))
         .and(DELIVERIES.NEXT_ATTEMPT_TIME.isNotNull())
-        .and(DELIVERIES.STATUS.eq(DeliveryStatuses.PENDING))
-        .and(DELIVERIES.LAST_ERROR_CODE.eq(DeliveryWorker.RATE_LIMITED))
-        .and(DELIVERIES.ID.ne(exceptId))
         .orderBy(DELIVERIES.NEXT_ATTEMPT_TIME.desc())
         .limit(count)
         .fetch(DELIVERIES.NEXT_ATTEMPT_TIME);
+  }
+
+  /** The user's deliveries, other than {@code exceptId}, that wait for the rate limit. */
+  private static Condition rateLimitedWaiting(UUID tenantId, UUID recipientId, UUID exceptId) {
+    return DELIVERIES
+        .TENANT_ID
+        .eq(tenantId)
+        .and(DELIVERIES.RECIPIENT_ID.eq(recipientId))
+        .and(DELIVERIES.STATUS.eq(DeliveryStatuses.PENDING))
+        .and(DELIVERIES.LAST_ERROR_CODE.eq(DeliveryWorker.RATE_LIMITED))
+        .and(DELIVERIES.ID.ne(exceptId));
   }
 }
