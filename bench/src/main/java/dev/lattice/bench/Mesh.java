@@ -40,13 +40,13 @@ final class Mesh implements AutoCloseable {
     this.portOffset = portOffset;
   }
 
+  /** The edge's rate limit in the benchmark's mesh: far above what two cores can serve. */
+  static final int EDGE_RATE_LIMIT = 1_000_000;
+
   /**
    * Starts {@code lattice-mesh.jar up} in {@code root} (a fresh folder: fresh databases and
    * streams) and waits until every service is SERVING and the edge listens.
    */
-  /** The edge's rate limit in the benchmark's mesh: far above what two cores can serve. */
-  static final int EDGE_RATE_LIMIT = 1_000_000;
-
   static Mesh start(Path jar, Path root, int portOffset, int heapMiB, List<String> extraJvmFlags)
       throws IOException, InterruptedException {
     Files.createDirectories(root.resolve(".lattice"));
