@@ -2,6 +2,7 @@ package dev.lattice.platform.consumer;
 
 import com.google.protobuf.Message;
 import dev.lattice.events.v1.Envelope;
+import dev.lattice.platform.db.RenderedStatement;
 import dev.lattice.platform.db.Transactions;
 import java.util.UUID;
 import org.jooq.DSLContext;
@@ -21,6 +22,19 @@ final class ProcessedEvents {
   static final Field<String> CONSUMER = DSL.field(DSL.name("consumer"), SQLDataType.CLOB);
   static final Field<UUID> EVENT_ID = DSL.field(DSL.name("event_id"), SQLDataType.UUID);
   static final Field<String> SUBJECT = DSL.field(DSL.name("subject"), SQLDataType.CLOB);
+
+  /** The inbox row; no row when the consumer processed the event before. */
+  private static final RenderedStatement INSERT =
+      RenderedStatement.of(
+          DSL.insertInto(PROCESSED_EVENTS, CONSUMER, EVENT_ID, SUBJECT)
+              .values(
+                  DSL.param("consumer", CONSUMER),
+                  DSL.param("event_id", EVENT_ID),
+                  DSL.param("subject", SUBJECT))
+              .onConflictDoNothing(),
+          "consumer",
+          "event_id",
+          "subject");
 
   /** Attempts of the inbox transaction on serialization failures and deadlocks. */
   private static final int TRANSACTION_ATTEMPTS = 3;
@@ -62,11 +76,7 @@ final class ProcessedEvents {
         dsl,
         TRANSACTION_ATTEMPTS,
         tx -> {
-          int inserted =
-              tx.insertInto(PROCESSED_EVENTS, CONSUMER, EVENT_ID, SUBJECT)
-                  .values(spec.durableName(), eventId, message.getSubject())
-                  .onConflictDoNothing()
-                  .execute();
+          int inserted = INSERT.execute(tx, spec.durableName(), eventId, message.getSubject());
           if (inserted == 0) {
             return Outcome.DUPLICATE;
           }

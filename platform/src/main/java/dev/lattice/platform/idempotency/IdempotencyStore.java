@@ -16,6 +16,7 @@ import static dev.lattice.platform.idempotency.IdempotencyTable.RESPONSE;
 import static dev.lattice.platform.idempotency.IdempotencyTable.STATE;
 import static dev.lattice.platform.idempotency.IdempotencyTable.TENANT_ID;
 
+import dev.lattice.platform.db.RenderedStatement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
@@ -152,53 +153,97 @@ public final class IdempotencyStore {
    *     caller must roll back
    */
   boolean store(DSLContext tx, Scope scope, byte[] requestHash, byte[] response) {
-    return tx.insertInto(KEYS)
-            .set(TENANT_ID, scope.tenantId())
-            .set(CALLER, scope.caller())
-            .set(METHOD, scope.method())
-            .set(IDEMPOTENCY_KEY, scope.key())
-            .set(REQUEST_HASH, requestHash)
-            .set(STATE, COMPLETED)
-            .set(CLAIM_TOKEN, UUID.randomUUID())
-            .set(LEASE_UNTIL, DSL.currentOffsetDateTime())
-            .set(RESPONSE, response)
-            .set(CREATE_TIME, DSL.currentOffsetDateTime())
-            .set(COMPLETE_TIME, DSL.currentOffsetDateTime())
-            .set(EXPIRE_TIME, after(Duration.ofHours(RETENTION_HOURS)))
-            .onConflict(TENANT_ID, CALLER, METHOD, IDEMPOTENCY_KEY)
-            .doUpdate()
-            .set(REQUEST_HASH, DSL.excluded(REQUEST_HASH))
-            .set(STATE, DSL.excluded(STATE))
-            .set(CLAIM_TOKEN, DSL.excluded(CLAIM_TOKEN))
-            .set(LEASE_UNTIL, DSL.excluded(LEASE_UNTIL))
-            .set(RESPONSE, DSL.excluded(RESPONSE))
-            .set(CREATE_TIME, DSL.excluded(CREATE_TIME))
-            .set(COMPLETE_TIME, DSL.excluded(COMPLETE_TIME))
-            .set(EXPIRE_TIME, DSL.excluded(EXPIRE_TIME))
-            .where(
-                EXPIRE_TIME
-                    .lt(DSL.currentOffsetDateTime())
-                    .or(STATE.eq(IN_PROGRESS).and(LEASE_UNTIL.lt(DSL.currentOffsetDateTime()))))
-            .execute()
+    return STORE.execute(
+            tx,
+            scope.tenantId(),
+            scope.caller(),
+            scope.method(),
+            scope.key(),
+            requestHash,
+            UUID.randomUUID(),
+            response)
         == 1;
   }
 
+  // CreateOrder and RefundOrder run these two on every call: rendered once.
+  private static final RenderedStatement STORE =
+      RenderedStatement.of(
+          DSL.insertInto(KEYS)
+              .set(TENANT_ID, DSL.param("tenant_id", TENANT_ID))
+              .set(CALLER, DSL.param("caller", CALLER))
+              .set(METHOD, DSL.param("method", METHOD))
+              .set(IDEMPOTENCY_KEY, DSL.param("idempotency_key", IDEMPOTENCY_KEY))
+              .set(REQUEST_HASH, DSL.param("request_hash", REQUEST_HASH))
+              .set(STATE, DSL.inline(COMPLETED))
+              .set(CLAIM_TOKEN, DSL.param("claim_token", CLAIM_TOKEN))
+              .set(LEASE_UNTIL, DSL.currentOffsetDateTime())
+              .set(RESPONSE, DSL.param("response", RESPONSE))
+              .set(CREATE_TIME, DSL.currentOffsetDateTime())
+              .set(COMPLETE_TIME, DSL.currentOffsetDateTime())
+              .set(
+                  EXPIRE_TIME,
+                  DSL.field(
+                      "now() + {0} * interval '1 millisecond'",
+                      SQLDataType.TIMESTAMPWITHTIMEZONE,
+                      DSL.inline(Duration.ofHours(RETENTION_HOURS).toMillis())))
+              .onConflict(TENANT_ID, CALLER, METHOD, IDEMPOTENCY_KEY)
+              .doUpdate()
+              .set(REQUEST_HASH, DSL.excluded(REQUEST_HASH))
+              .set(STATE, DSL.excluded(STATE))
+              .set(CLAIM_TOKEN, DSL.excluded(CLAIM_TOKEN))
+              .set(LEASE_UNTIL, DSL.excluded(LEASE_UNTIL))
+              .set(RESPONSE, DSL.excluded(RESPONSE))
+              .set(CREATE_TIME, DSL.excluded(CREATE_TIME))
+              .set(COMPLETE_TIME, DSL.excluded(COMPLETE_TIME))
+              .set(EXPIRE_TIME, DSL.excluded(EXPIRE_TIME))
+              .where(
+                  EXPIRE_TIME
+                      .lt(DSL.currentOffsetDateTime())
+                      .or(
+                          STATE
+                              .eq(DSL.inline(IN_PROGRESS))
+                              .and(LEASE_UNTIL.lt(DSL.currentOffsetDateTime())))),
+          "tenant_id",
+          "caller",
+          "method",
+          "idempotency_key",
+          "request_hash",
+          "claim_token",
+          "response");
+
+  private static final RenderedStatement FIND =
+      RenderedStatement.of(
+          DSL.select(
+                  REQUEST_HASH,
+                  STATE,
+                  RESPONSE,
+                  DSL.field(LEASE_UNTIL.lt(DSL.currentOffsetDateTime())),
+                  DSL.field(EXPIRE_TIME.lt(DSL.currentOffsetDateTime())))
+              .from(KEYS)
+              .where(TENANT_ID.eq(DSL.param("tenant_id", TENANT_ID)))
+              .and(CALLER.eq(DSL.param("caller", CALLER)))
+              .and(METHOD.eq(DSL.param("method", METHOD)))
+              .and(IDEMPOTENCY_KEY.eq(DSL.param("idempotency_key", IDEMPOTENCY_KEY))),
+          "tenant_id",
+          "caller",
+          "method",
+          "idempotency_key");
+
   /** The key's row, if any, with its lease and retention judged by the database's clock. */
   private Optional<Existing> find(Scope scope) {
-    Field<Boolean> leaseOver =
-        DSL.field(LEASE_UNTIL.lt(DSL.currentOffsetDateTime())).as("lease_over");
-    Field<Boolean> expired = DSL.field(EXPIRE_TIME.lt(DSL.currentOffsetDateTime())).as("expired");
-    return dsl.select(REQUEST_HASH, STATE, RESPONSE, leaseOver, expired)
-        .from(KEYS)
-        .where(is(scope))
-        .fetchOptional(
-            row ->
-                new Existing(
-                    row.get(REQUEST_HASH),
-                    row.get(STATE),
-                    row.get(RESPONSE),
-                    row.get(leaseOver),
-                    row.get(expired)));
+    return FIND.fetchFirst(
+        dsl,
+        row ->
+            new Existing(
+                row.getBytes(1),
+                row.getString(2),
+                row.getBytes(3),
+                row.getBoolean(4),
+                row.getBoolean(5)),
+        scope.tenantId(),
+        scope.caller(),
+        scope.method(),
+        scope.key());
   }
 
   /** A key's row as {@link #find} read it. */

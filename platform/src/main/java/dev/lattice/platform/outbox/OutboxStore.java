@@ -30,7 +30,10 @@ import static org.jooq.impl.DSL.max;
 import static org.jooq.impl.DSL.min;
 import static org.jooq.impl.DSL.selectOne;
 
+import dev.lattice.platform.db.RenderedStatement;
 import dev.lattice.platform.events.HeaderJson;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -38,8 +41,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.JSONB;
 import org.jooq.Query;
 import org.jooq.Record3;
 import org.jooq.impl.DSL;
@@ -64,56 +69,65 @@ final class OutboxStore {
    * aggregate. Rows locked by another relay are skipped, not waited for.
    */
   static List<ClaimedRow> claim(DSLContext tx, int limit) {
-    var rows =
-        tx.select(
-                ID,
-                EVENT_ID,
-                OutboxTable.TENANT_ID,
-                AGGREGATE_TYPE,
-                AGGREGATE_ID,
-                AGGREGATE_VERSION,
-                OutboxTable.SUBJECT,
-                EVENT_TYPE,
-                ENVELOPE,
-                HEADERS,
-                ATTEMPTS,
-                CREATE_TIME)
-            .from(EVENTS)
-            .where(NEXT_ATTEMPT_TIME.le(currentOffsetDateTime()))
-            .andNotExists(
-                selectOne()
-                    .from(EARLIER.table())
-                    .where(EARLIER.aggregateType().eq(AGGREGATE_TYPE))
-                    .and(EARLIER.aggregateId().eq(AGGREGATE_ID))
-                    .and(EARLIER.id().lt(ID)))
-            .orderBy(ID)
-            .limit(limit)
-            .forUpdate()
-            .skipLocked()
-            .fetch();
-    List<ClaimedRow> claimed = new ArrayList<>(rows.size());
-    for (var r : rows) {
-      PendingEvent event =
-          new PendingEvent(
-              r.value1(),
-              r.value2(),
-              r.value3(),
-              r.value4(),
-              r.value5(),
-              r.value6(),
-              r.value7(),
-              r.value8(),
-              r.value11(),
-              r.value12().toInstant());
-      claimed.add(new ClaimedRow(event, r.value9(), HeaderJson.decode(r.value10())));
-    }
-    return claimed;
+    return CLAIM.fetch(tx, OutboxStore::claimedRow, limit);
   }
+
+  private static final RenderedStatement CLAIM =
+      RenderedStatement.of(
+          DSL.select(
+                  ID,
+                  EVENT_ID,
+                  OutboxTable.TENANT_ID,
+                  AGGREGATE_TYPE,
+                  AGGREGATE_ID,
+                  AGGREGATE_VERSION,
+                  OutboxTable.SUBJECT,
+                  EVENT_TYPE,
+                  ENVELOPE,
+                  HEADERS,
+                  ATTEMPTS,
+                  CREATE_TIME)
+              .from(EVENTS)
+              .where(NEXT_ATTEMPT_TIME.le(currentOffsetDateTime()))
+              .andNotExists(
+                  selectOne()
+                      .from(EARLIER.table())
+                      .where(EARLIER.aggregateType().eq(AGGREGATE_TYPE))
+                      .and(EARLIER.aggregateId().eq(AGGREGATE_ID))
+                      .and(EARLIER.id().lt(ID)))
+              .orderBy(ID)
+              .limit(DSL.param("limit", SQLDataType.INTEGER))
+              .forUpdate()
+              .skipLocked(),
+          "limit");
+
+  private static ClaimedRow claimedRow(ResultSet r) throws SQLException {
+    PendingEvent event =
+        new PendingEvent(
+            r.getLong(1),
+            r.getObject(2, UUID.class),
+            r.getObject(3, UUID.class),
+            r.getString(4),
+            r.getString(5),
+            r.getLong(6),
+            r.getString(7),
+            r.getString(8),
+            r.getInt(11),
+            r.getObject(12, OffsetDateTime.class).toInstant());
+    String headers = r.getString(10);
+    return new ClaimedRow(
+        event, r.getBytes(9), HeaderJson.decode(headers == null ? null : JSONB.valueOf(headers)));
+  }
+
+  private static final RenderedStatement DELETE =
+      RenderedStatement.of(
+          DSL.deleteFrom(EVENTS).where(ID.eq(any(DSL.param("ids", SQLDataType.BIGINT.array())))),
+          "ids");
 
   /** Removes published rows. */
   static void deletePublished(DSLContext tx, List<Long> ids) {
     if (!ids.isEmpty()) {
-      tx.deleteFrom(EVENTS).where(ID.eq(any(ids.toArray(Long[]::new)))).execute();
+      DELETE.execute(tx, (Object) ids.toArray(Long[]::new));
     }
   }
 

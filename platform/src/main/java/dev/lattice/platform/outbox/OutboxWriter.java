@@ -15,6 +15,7 @@ import static dev.lattice.platform.outbox.OutboxTable.TENANT_ID;
 import com.google.protobuf.Any;
 import com.google.protobuf.Timestamp;
 import dev.lattice.events.v1.Envelope;
+import dev.lattice.platform.db.RenderedStatement;
 import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.events.HeaderJson;
 import dev.lattice.platform.events.TraceHeaders;
@@ -24,6 +25,7 @@ import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,7 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.JSONB;
 import org.jooq.Record2;
+import org.jooq.impl.DSL;
 
 /**
  * Writes events into the transactional outbox ({@code outbox_events}), from where {@link
@@ -122,18 +125,7 @@ public final class OutboxWriter {
     requireTransaction(tx);
     JSONB headers = HeaderJson.encode(traceHeaders.capture(Context.current()));
     List<Envelope> envelopes = new ArrayList<>(events.size());
-    var values =
-        tx.insertInto(
-            EVENTS,
-            EVENT_ID,
-            TENANT_ID,
-            AGGREGATE_TYPE,
-            AGGREGATE_ID,
-            AGGREGATE_VERSION,
-            SUBJECT,
-            EVENT_TYPE,
-            ENVELOPE,
-            HEADERS);
+    List<Object[]> rows = new ArrayList<>(events.size());
     for (OutboxEvent event : events) {
       UUID eventId = ids.next();
       Envelope envelope = envelope(event, eventId);
@@ -148,20 +140,44 @@ public final class OutboxWriter {
                 + MAX_ENVELOPE_BYTES);
       }
       envelopes.add(envelope);
-      values =
-          values.values(
-              eventId,
-              event.tenantId(),
-              event.aggregateType(),
-              event.aggregateId(),
-              event.aggregateVersion(),
-              envelope.getType(),
-              event.payload().getDescriptorForType().getFullName(),
-              bytes,
-              headers);
+      rows.add(
+          new Object[] {
+            eventId,
+            event.tenantId(),
+            event.aggregateType(),
+            event.aggregateId(),
+            event.aggregateVersion(),
+            envelope.getType(),
+            event.payload().getDescriptorForType().getFullName(),
+            bytes,
+            headers
+          });
+    }
+    if (rows.size() == 1) {
+      // The common case, one event per state change: the statement rendered once.
+      long id = INSERT_ONE.fetch(tx, r -> r.getLong(1), rows.get(0)).get(0);
+      Envelope envelope = envelopes.get(0);
+      return List.of(
+          new EventRecord(
+              id, UUID.fromString(envelope.getEventId()), envelope.getType(), envelope));
+    }
+    var insert =
+        tx.insertInto(
+            EVENTS,
+            EVENT_ID,
+            TENANT_ID,
+            AGGREGATE_TYPE,
+            AGGREGATE_ID,
+            AGGREGATE_VERSION,
+            SUBJECT,
+            EVENT_TYPE,
+            ENVELOPE,
+            HEADERS);
+    for (Object[] row : rows) {
+      insert = insert.values(Arrays.asList(row));
     }
     Map<UUID, Long> outboxIds = new HashMap<>();
-    for (Record2<Long, UUID> row : values.returningResult(ID, EVENT_ID).fetch()) {
+    for (Record2<Long, UUID> row : insert.returningResult(ID, EVENT_ID).fetch()) {
       outboxIds.put(row.value2(), row.value1());
     }
     List<EventRecord> written = new ArrayList<>(envelopes.size());
@@ -171,6 +187,41 @@ public final class OutboxWriter {
     }
     return written;
   }
+
+  /** One outbox row, returning its id; the columns in the order of the multi-row insert. */
+  private static final RenderedStatement INSERT_ONE =
+      RenderedStatement.of(
+          DSL.insertInto(
+                  EVENTS,
+                  EVENT_ID,
+                  TENANT_ID,
+                  AGGREGATE_TYPE,
+                  AGGREGATE_ID,
+                  AGGREGATE_VERSION,
+                  SUBJECT,
+                  EVENT_TYPE,
+                  ENVELOPE,
+                  HEADERS)
+              .values(
+                  DSL.param("event_id", EVENT_ID),
+                  DSL.param("tenant_id", TENANT_ID),
+                  DSL.param("aggregate_type", AGGREGATE_TYPE),
+                  DSL.param("aggregate_id", AGGREGATE_ID),
+                  DSL.param("aggregate_version", AGGREGATE_VERSION),
+                  DSL.param("subject", SUBJECT),
+                  DSL.param("event_type", EVENT_TYPE),
+                  DSL.param("envelope", ENVELOPE),
+                  DSL.param("headers", HEADERS))
+              .returningResult(ID),
+          "event_id",
+          "tenant_id",
+          "aggregate_type",
+          "aggregate_id",
+          "aggregate_version",
+          "subject",
+          "event_type",
+          "envelope",
+          "headers");
 
   private Envelope envelope(OutboxEvent event, UUID eventId) {
     String subject = EventSubjects.subject(service, event.payload().getDescriptorForType());
