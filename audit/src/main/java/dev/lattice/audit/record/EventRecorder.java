@@ -51,12 +51,12 @@ public final class EventRecorder {
    */
   public Optional<AuditRecord> record(DSLContext tx, UUID tenant, Envelope envelope) {
     AuditEntry entry = new AuditEntry(tenant, envelope, renderer.render(envelope));
-    AuditStore.Writer log = store.writer(tx);
-    log.lockChain(tenant);
-    if (log.isRecorded(UUID.fromString(envelope.getEventId()))) {
+    AuditStore.Writer log = store.lockChain(tx, tenant);
+    AuditStore.Tail tail = log.tail(UUID.fromString(envelope.getEventId()));
+    if (tail.eventRecorded()) {
       return Optional.empty();
     }
-    ChainHead head = log.head(tenant).orElse(ChainHash.EMPTY_HEAD);
+    ChainHead head = tail.head().orElse(ChainHash.EMPTY_HEAD);
     AuditRecord unhashed =
         newRecord(
             ids.next(),

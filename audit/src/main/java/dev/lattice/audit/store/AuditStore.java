@@ -10,6 +10,7 @@ import dev.lattice.audit.store.jooq.tables.records.AuditRecordsRecord;
 import dev.lattice.audit.v1.AuditRecord;
 import dev.lattice.events.v1.Actor;
 import dev.lattice.events.v1.ActorType;
+import dev.lattice.platform.db.RenderedStatement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -22,6 +23,7 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.JSONB;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * The audit log in PostgreSQL, shared by recording, reading and verifying. Every method runs its
@@ -48,12 +50,14 @@ public final class AuditStore {
   }
 
   /**
-   * The statements that append to the log, in transaction {@code tx}, which this switches to the
-   * writer role once (every write then runs as it).
+   * Starts appending to {@code tenant}'s chain in transaction {@code tx}: switches the transaction
+   * to the writer role (every write then runs as it) and takes the chain's lock, a
+   * transaction-scoped advisory lock on the tenant held until {@code tx} ends, so that the writers
+   * of one chain are serialized and it never forks. One statement for both.
    */
-  public Writer writer(DSLContext tx) {
-    assumeWriterRole(tx);
-    return new Writer(tx);
+  public Writer lockChain(DSLContext tx, UUID tenant) {
+    LOCK_CHAIN.fetch(tx, rs -> Boolean.TRUE, lockKey(tenant));
+    return new Writer(tx, tenant);
   }
 
   /**
@@ -65,34 +69,46 @@ public final class AuditStore {
   }
 
   /**
-   * Appending to the log within one transaction, already switched to the writer role: lock the
-   * tenant's chain, check the event is new, read the head, append. Used by one thread.
+   * Where a new event goes: whether it is recorded already, and the chain's head (empty for an
+   * empty chain).
+   */
+  public record Tail(boolean eventRecorded, Optional<ChainHead> head) {}
+
+  /**
+   * Appending to one tenant's chain within one transaction, which holds the chain's lock and runs
+   * as the writer role: read the tail, append. Used by one thread.
+   *
+   * <p>Its statements run for every event the mesh publishes, so they are rendered once ({@link
+   * RenderedStatement}). The tail is read after the lock is held, in a statement of its own: under
+   * READ COMMITTED a statement sees what was committed when it started, so reading the head in the
+   * statement that waits for the lock could see a head another writer has since moved.
    */
   public final class Writer {
 
     private final DSLContext tx;
+    private final UUID tenant;
 
-    private Writer(DSLContext tx) {
+    private Writer(DSLContext tx, UUID tenant) {
       this.tx = tx;
+      this.tenant = tenant;
     }
 
-    /**
-     * Serializes the writers of {@code tenant}'s chain with a transaction-scoped advisory lock on
-     * the tenant, held until the caller's transaction ends, so the chain never forks.
-     */
-    public void lockChain(UUID tenant) {
-      tx.select(DSL.field("pg_advisory_xact_lock({0})", Object.class, DSL.val(lockKey(tenant))))
-          .fetch();
-    }
-
-    /** Whether the event {@code eventId} is recorded already. */
-    public boolean isRecorded(UUID eventId) {
-      return tx.fetchExists(AUDIT_RECORDS, AUDIT_RECORDS.EVENT_ID.eq(eventId));
-    }
-
-    /** The head of {@code tenant}'s chain; empty when it has no record. */
-    public Optional<ChainHead> head(UUID tenant) {
-      return headOf(tx, tenant);
+    /** Whether {@code eventId} is recorded already, and the chain's head: one statement. */
+    public Tail tail(UUID eventId) {
+      return TAIL.fetch(
+              tx,
+              rs -> {
+                boolean recorded = rs.getBoolean(1);
+                long sequence = rs.getLong(2);
+                Optional<ChainHead> head =
+                    rs.wasNull()
+                        ? Optional.empty()
+                        : Optional.of(new ChainHead(sequence, ByteString.copyFrom(rs.getBytes(3))));
+                return new Tail(recorded, head);
+              },
+              eventId,
+              tenant)
+          .get(0);
     }
 
     /**
@@ -108,30 +124,169 @@ public final class AuditStore {
           .fetchOne(0, String.class);
     }
 
-    /** Inserts {@code stored} and makes its record the head of its tenant's chain. */
+    /**
+     * Inserts {@code stored}, a record of this writer's tenant, and makes it the head of the chain.
+     */
     public void append(StoredRecord stored) {
       AuditRecord record = stored.record();
-      AuditRecordsRecord row = toRow(record, tx.newRecord(AUDIT_RECORDS));
-      stored.payloadJson().ifPresent(json -> row.setPayloadJson(JSONB.valueOf(json)));
-      stored.oldValues().ifPresent(json -> row.setOldValues(JSONB.valueOf(json)));
-      stored.newValues().ifPresent(json -> row.setNewValues(JSONB.valueOf(json)));
-      row.insert();
-      UUID tenant = UUID.fromString(record.getTenantId());
-      OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+      if (!record.getTenantId().equals(tenant.toString())) {
+        throw new IllegalArgumentException(
+            "record of tenant " + record.getTenantId() + " appended to the chain of " + tenant);
+      }
+      Actor actor = record.getActor();
       byte[] hash = record.getHash().toByteArray();
-      tx.insertInto(AUDIT_CHAIN_HEADS)
-          .set(AUDIT_CHAIN_HEADS.TENANT_ID, tenant)
-          .set(AUDIT_CHAIN_HEADS.SEQUENCE, record.getSequence())
-          .set(AUDIT_CHAIN_HEADS.HASH, hash)
-          .set(AUDIT_CHAIN_HEADS.UPDATE_TIME, now)
-          .onConflict(AUDIT_CHAIN_HEADS.TENANT_ID)
-          .doUpdate()
-          .set(AUDIT_CHAIN_HEADS.SEQUENCE, record.getSequence())
-          .set(AUDIT_CHAIN_HEADS.HASH, hash)
-          .set(AUDIT_CHAIN_HEADS.UPDATE_TIME, now)
-          .execute();
+      INSERT_RECORD.execute(
+          tx,
+          UUID.fromString(record.getId()),
+          tenant,
+          record.getSequence(),
+          UUID.fromString(record.getEventId()),
+          record.getEventType(),
+          record.getAction(),
+          record.getSource(),
+          record.getEntityType(),
+          record.getEntityId(),
+          record.getEntityVersion(),
+          actorType(actor),
+          actor.getSubjectId(),
+          actor.getClientAddress().isEmpty() ? null : actor.getClientAddress(),
+          actor.getUserAgent().isEmpty() ? null : actor.getUserAgent(),
+          utc(record.getOccurTime()),
+          utc(record.getRecordTime()),
+          record.getPayload().getTypeUrl(),
+          record.getPayload().getValue().toByteArray(),
+          record.getPreviousHash().toByteArray(),
+          hash,
+          stored.payloadJson().map(JSONB::valueOf).orElse(null),
+          stored.oldValues().map(JSONB::valueOf).orElse(null),
+          stored.newValues().map(JSONB::valueOf).orElse(null));
+      MOVE_HEAD.execute(tx, tenant, record.getSequence(), hash, utc(clock.instant()));
     }
   }
+
+  private static final RenderedStatement LOCK_CHAIN =
+      RenderedStatement.of(
+          DSL.select(
+              DSL.field("set_config('role', '" + WRITER_ROLE + "', true)", String.class),
+              DSL.field(
+                  "pg_advisory_xact_lock({0})",
+                  Object.class, DSL.param("lock", SQLDataType.BIGINT))),
+          "lock");
+
+  private static final RenderedStatement TAIL =
+      RenderedStatement.of(
+          DSL.select(
+                  DSL.field(
+                      DSL.exists(
+                          DSL.selectOne()
+                              .from(AUDIT_RECORDS)
+                              .where(
+                                  AUDIT_RECORDS.EVENT_ID.eq(DSL.param("event_id", UUID.class))))),
+                  AUDIT_CHAIN_HEADS.SEQUENCE,
+                  AUDIT_CHAIN_HEADS.HASH)
+              .from(DSL.selectOne().asTable("one"))
+              .leftJoin(AUDIT_CHAIN_HEADS)
+              .on(AUDIT_CHAIN_HEADS.TENANT_ID.eq(DSL.param("tenant_id", UUID.class))),
+          "event_id",
+          "tenant_id");
+
+  private static final RenderedStatement INSERT_RECORD =
+      RenderedStatement.of(
+          DSL.insertInto(
+                  AUDIT_RECORDS,
+                  AUDIT_RECORDS.ID,
+                  AUDIT_RECORDS.TENANT_ID,
+                  AUDIT_RECORDS.SEQUENCE,
+                  AUDIT_RECORDS.EVENT_ID,
+                  AUDIT_RECORDS.EVENT_TYPE,
+                  AUDIT_RECORDS.ACTION,
+                  AUDIT_RECORDS.SOURCE,
+                  AUDIT_RECORDS.ENTITY_TYPE,
+                  AUDIT_RECORDS.ENTITY_ID,
+                  AUDIT_RECORDS.ENTITY_VERSION,
+                  AUDIT_RECORDS.ACTOR_TYPE,
+                  AUDIT_RECORDS.ACTOR_SUBJECT_ID,
+                  AUDIT_RECORDS.CLIENT_ADDRESS,
+                  AUDIT_RECORDS.USER_AGENT,
+                  AUDIT_RECORDS.OCCUR_TIME,
+                  AUDIT_RECORDS.RECORD_TIME,
+                  AUDIT_RECORDS.PAYLOAD_TYPE_URL,
+                  AUDIT_RECORDS.PAYLOAD,
+                  AUDIT_RECORDS.PREVIOUS_HASH,
+                  AUDIT_RECORDS.HASH,
+                  AUDIT_RECORDS.PAYLOAD_JSON,
+                  AUDIT_RECORDS.OLD_VALUES,
+                  AUDIT_RECORDS.NEW_VALUES)
+              .values(
+                  DSL.param("id", AUDIT_RECORDS.ID),
+                  DSL.param("tenant_id", AUDIT_RECORDS.TENANT_ID),
+                  DSL.param("sequence", AUDIT_RECORDS.SEQUENCE),
+                  DSL.param("event_id", AUDIT_RECORDS.EVENT_ID),
+                  DSL.param("event_type", AUDIT_RECORDS.EVENT_TYPE),
+                  DSL.param("action", AUDIT_RECORDS.ACTION),
+                  DSL.param("source", AUDIT_RECORDS.SOURCE),
+                  DSL.param("entity_type", AUDIT_RECORDS.ENTITY_TYPE),
+                  DSL.param("entity_id", AUDIT_RECORDS.ENTITY_ID),
+                  DSL.param("entity_version", AUDIT_RECORDS.ENTITY_VERSION),
+                  DSL.param("actor_type", AUDIT_RECORDS.ACTOR_TYPE),
+                  DSL.param("actor_subject_id", AUDIT_RECORDS.ACTOR_SUBJECT_ID),
+                  DSL.param("client_address", AUDIT_RECORDS.CLIENT_ADDRESS),
+                  DSL.param("user_agent", AUDIT_RECORDS.USER_AGENT),
+                  DSL.param("occur_time", AUDIT_RECORDS.OCCUR_TIME),
+                  DSL.param("record_time", AUDIT_RECORDS.RECORD_TIME),
+                  DSL.param("payload_type_url", AUDIT_RECORDS.PAYLOAD_TYPE_URL),
+                  DSL.param("payload", AUDIT_RECORDS.PAYLOAD),
+                  DSL.param("previous_hash", AUDIT_RECORDS.PREVIOUS_HASH),
+                  DSL.param("hash", AUDIT_RECORDS.HASH),
+                  DSL.param("payload_json", AUDIT_RECORDS.PAYLOAD_JSON),
+                  DSL.param("old_values", AUDIT_RECORDS.OLD_VALUES),
+                  DSL.param("new_values", AUDIT_RECORDS.NEW_VALUES)),
+          "id",
+          "tenant_id",
+          "sequence",
+          "event_id",
+          "event_type",
+          "action",
+          "source",
+          "entity_type",
+          "entity_id",
+          "entity_version",
+          "actor_type",
+          "actor_subject_id",
+          "client_address",
+          "user_agent",
+          "occur_time",
+          "record_time",
+          "payload_type_url",
+          "payload",
+          "previous_hash",
+          "hash",
+          "payload_json",
+          "old_values",
+          "new_values");
+
+  private static final RenderedStatement MOVE_HEAD =
+      RenderedStatement.of(
+          DSL.insertInto(
+                  AUDIT_CHAIN_HEADS,
+                  AUDIT_CHAIN_HEADS.TENANT_ID,
+                  AUDIT_CHAIN_HEADS.SEQUENCE,
+                  AUDIT_CHAIN_HEADS.HASH,
+                  AUDIT_CHAIN_HEADS.UPDATE_TIME)
+              .values(
+                  DSL.param("tenant_id", AUDIT_CHAIN_HEADS.TENANT_ID),
+                  DSL.param("sequence", AUDIT_CHAIN_HEADS.SEQUENCE),
+                  DSL.param("hash", AUDIT_CHAIN_HEADS.HASH),
+                  DSL.param("update_time", AUDIT_CHAIN_HEADS.UPDATE_TIME))
+              .onConflict(AUDIT_CHAIN_HEADS.TENANT_ID)
+              .doUpdate()
+              .set(AUDIT_CHAIN_HEADS.SEQUENCE, DSL.excluded(AUDIT_CHAIN_HEADS.SEQUENCE))
+              .set(AUDIT_CHAIN_HEADS.HASH, DSL.excluded(AUDIT_CHAIN_HEADS.HASH))
+              .set(AUDIT_CHAIN_HEADS.UPDATE_TIME, DSL.excluded(AUDIT_CHAIN_HEADS.UPDATE_TIME)),
+          "tenant_id",
+          "sequence",
+          "hash",
+          "update_time");
 
   /** The record {@code id} of {@code tenant}; empty for an unknown id or another tenant's. */
   public Optional<AuditRecord> get(DSLContext tx, UUID tenant, UUID id) {
@@ -204,30 +359,9 @@ public final class AuditStore {
     tx.execute("set local role " + WRITER_ROLE);
   }
 
-  /** Fills {@code row} from {@code record} (the JSON columns are the caller's). */
-  private static AuditRecordsRecord toRow(AuditRecord record, AuditRecordsRecord row) {
-    row.setId(UUID.fromString(record.getId()));
-    row.setTenantId(UUID.fromString(record.getTenantId()));
-    row.setSequence(record.getSequence());
-    row.setEventId(UUID.fromString(record.getEventId()));
-    row.setEventType(record.getEventType());
-    row.setAction(record.getAction());
-    row.setSource(record.getSource());
-    row.setEntityType(record.getEntityType());
-    row.setEntityId(record.getEntityId());
-    row.setEntityVersion(record.getEntityVersion());
-    row.setActorType(record.getActor().getType().name().substring(ACTOR_TYPE_PREFIX.length()));
-    row.setActorSubjectId(record.getActor().getSubjectId());
-    Actor actor = record.getActor();
-    row.setClientAddress(actor.getClientAddress().isEmpty() ? null : actor.getClientAddress());
-    row.setUserAgent(actor.getUserAgent().isEmpty() ? null : actor.getUserAgent());
-    row.setOccurTime(utc(record.getOccurTime()));
-    row.setRecordTime(utc(record.getRecordTime()));
-    row.setPayloadTypeUrl(record.getPayload().getTypeUrl());
-    row.setPayload(record.getPayload().getValue().toByteArray());
-    row.setPreviousHash(record.getPreviousHash().toByteArray());
-    row.setHash(record.getHash().toByteArray());
-    return row;
+  /** The actor type as the log stores it: the enum's name without its prefix. */
+  private static String actorType(Actor actor) {
+    return actor.getType().name().substring(ACTOR_TYPE_PREFIX.length());
   }
 
   /** The record a stored row holds. */
