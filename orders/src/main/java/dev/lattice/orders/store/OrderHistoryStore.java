@@ -5,9 +5,10 @@ import static dev.lattice.orders.store.jooq.Tables.ORDER_STATUS_HISTORY;
 import dev.lattice.events.v1.Actor;
 import dev.lattice.orders.order.Order;
 import dev.lattice.orders.order.OrderState;
-import dev.lattice.orders.store.jooq.tables.records.OrderStatusHistoryRecord;
+import dev.lattice.platform.db.RenderedStatement;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * The status history of orders: one row per status an order reached, written in the transaction of
@@ -33,18 +34,61 @@ public final class OrderHistoryStore {
       Actor actor,
       UUID causeEventId,
       UUID historyId) {
-    OrderStatusHistoryRecord row = tx.newRecord(ORDER_STATUS_HISTORY);
-    row.setId(historyId);
-    row.setTenantId(order.tenantId());
-    row.setOrderId(order.id());
-    row.setFromStatus(from == null ? null : from.name());
-    row.setToStatus(order.state().name());
-    row.setReason(reason);
-    row.setNote(note);
-    row.setActorType(actor.getType().name().substring("ACTOR_TYPE_".length()));
-    row.setActorSubjectId(actor.getSubjectId());
-    row.setCauseEventId(causeEventId);
-    row.setChangeTime(OrderStore.utc(order.updateTime()));
-    row.insert();
+    APPEND.execute(
+        tx,
+        historyId,
+        order.tenantId(),
+        order.id(),
+        from == null ? null : from.name(),
+        order.state().name(),
+        reason,
+        note,
+        actor.getType().name().substring("ACTOR_TYPE_".length()),
+        actor.getSubjectId(),
+        causeEventId,
+        OrderStore.utc(order.updateTime()));
   }
+
+  // Every status change runs this: rendered once.
+  private static final RenderedStatement APPEND =
+      RenderedStatement.of(
+          DSL.insertInto(ORDER_STATUS_HISTORY)
+              .set(ORDER_STATUS_HISTORY.ID, DSL.param("id", ORDER_STATUS_HISTORY.ID))
+              .set(
+                  ORDER_STATUS_HISTORY.TENANT_ID,
+                  DSL.param("tenant_id", ORDER_STATUS_HISTORY.TENANT_ID))
+              .set(
+                  ORDER_STATUS_HISTORY.ORDER_ID,
+                  DSL.param("order_id", ORDER_STATUS_HISTORY.ORDER_ID))
+              .set(
+                  ORDER_STATUS_HISTORY.FROM_STATUS,
+                  DSL.param("from_status", ORDER_STATUS_HISTORY.FROM_STATUS))
+              .set(
+                  ORDER_STATUS_HISTORY.TO_STATUS,
+                  DSL.param("to_status", ORDER_STATUS_HISTORY.TO_STATUS))
+              .set(ORDER_STATUS_HISTORY.REASON, DSL.param("reason", ORDER_STATUS_HISTORY.REASON))
+              .set(ORDER_STATUS_HISTORY.NOTE, DSL.param("note", ORDER_STATUS_HISTORY.NOTE))
+              .set(
+                  ORDER_STATUS_HISTORY.ACTOR_TYPE,
+                  DSL.param("actor_type", ORDER_STATUS_HISTORY.ACTOR_TYPE))
+              .set(
+                  ORDER_STATUS_HISTORY.ACTOR_SUBJECT_ID,
+                  DSL.param("actor_subject_id", ORDER_STATUS_HISTORY.ACTOR_SUBJECT_ID))
+              .set(
+                  ORDER_STATUS_HISTORY.CAUSE_EVENT_ID,
+                  DSL.param("cause_event_id", ORDER_STATUS_HISTORY.CAUSE_EVENT_ID))
+              .set(
+                  ORDER_STATUS_HISTORY.CHANGE_TIME,
+                  DSL.param("change_time", ORDER_STATUS_HISTORY.CHANGE_TIME)),
+          "id",
+          "tenant_id",
+          "order_id",
+          "from_status",
+          "to_status",
+          "reason",
+          "note",
+          "actor_type",
+          "actor_subject_id",
+          "cause_event_id",
+          "change_time");
 }

@@ -9,6 +9,7 @@ import dev.lattice.orders.order.OrderState;
 import dev.lattice.orders.store.jooq.tables.records.OrderLinesRecord;
 import dev.lattice.orders.store.jooq.tables.records.OrdersRecord;
 import dev.lattice.orders.v1.CancellationReason;
+import dev.lattice.platform.db.RenderedStatement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -91,24 +92,91 @@ public final class OrderStore {
 
   /** Stores a newly placed order and its lines, numbered from 1 in list order. */
   public static void insert(DSLContext tx, Order order) {
-    tx.insertInto(ORDERS)
-        .set(ORDERS.ID, order.id())
-        .set(ORDERS.TENANT_ID, order.tenantId())
-        .set(ORDERS.CUSTOMER_ID, order.customerId())
-        .set(ORDERS.STATUS, order.state().name())
-        .set(ORDERS.CURRENCY, order.currency())
-        .set(ORDERS.TOTAL_AMOUNT_MINOR, order.totalAmountMinor())
-        .set(ORDERS.CANCELLATION_NOTE, order.cancellationNote())
-        .set(ORDERS.CREATE_TIME, utc(order.createTime()))
-        .set(ORDERS.UPDATE_TIME, utc(order.updateTime()))
-        .set(ORDERS.VERSION, order.version())
-        .execute();
-    List<OrderLinesRecord> rows = new ArrayList<>();
+    INSERT_ORDER.execute(
+        tx,
+        order.id(),
+        order.tenantId(),
+        order.customerId(),
+        order.state().name(),
+        order.currency(),
+        order.totalAmountMinor(),
+        order.cancellationNote(),
+        utc(order.createTime()),
+        utc(order.updateTime()),
+        order.version());
+    List<Object[]> lines = new ArrayList<>(order.lines().size());
     for (int i = 0; i < order.lines().size(); i++) {
-      rows.add(lineRecord(tx.newRecord(ORDER_LINES), order, i + 1, order.lines().get(i)));
+      OrderLine line = order.lines().get(i);
+      lines.add(
+          new Object[] {
+            order.id(),
+            i + 1,
+            order.tenantId(),
+            line.productId(),
+            line.sku(),
+            line.name(),
+            line.quantity(),
+            line.unitPriceAmountMinor(),
+            line.lineTotalAmountMinor()
+          });
     }
-    tx.batchInsert(rows).execute();
+    INSERT_LINE.executeBatch(tx, lines);
   }
+
+  // Every CreateOrder runs these two: rendered once.
+  private static final RenderedStatement INSERT_ORDER =
+      RenderedStatement.of(
+          DSL.insertInto(ORDERS)
+              .set(ORDERS.ID, DSL.param("id", ORDERS.ID))
+              .set(ORDERS.TENANT_ID, DSL.param("tenant_id", ORDERS.TENANT_ID))
+              .set(ORDERS.CUSTOMER_ID, DSL.param("customer_id", ORDERS.CUSTOMER_ID))
+              .set(ORDERS.STATUS, DSL.param("status", ORDERS.STATUS))
+              .set(ORDERS.CURRENCY, DSL.param("currency", ORDERS.CURRENCY))
+              .set(
+                  ORDERS.TOTAL_AMOUNT_MINOR,
+                  DSL.param("total_amount_minor", ORDERS.TOTAL_AMOUNT_MINOR))
+              .set(
+                  ORDERS.CANCELLATION_NOTE,
+                  DSL.param("cancellation_note", ORDERS.CANCELLATION_NOTE))
+              .set(ORDERS.CREATE_TIME, DSL.param("create_time", ORDERS.CREATE_TIME))
+              .set(ORDERS.UPDATE_TIME, DSL.param("update_time", ORDERS.UPDATE_TIME))
+              .set(ORDERS.VERSION, DSL.param("version", ORDERS.VERSION)),
+          "id",
+          "tenant_id",
+          "customer_id",
+          "status",
+          "currency",
+          "total_amount_minor",
+          "cancellation_note",
+          "create_time",
+          "update_time",
+          "version");
+
+  private static final RenderedStatement INSERT_LINE =
+      RenderedStatement.of(
+          DSL.insertInto(ORDER_LINES)
+              .set(ORDER_LINES.ORDER_ID, DSL.param("order_id", ORDER_LINES.ORDER_ID))
+              .set(ORDER_LINES.LINE_NUMBER, DSL.param("line_number", ORDER_LINES.LINE_NUMBER))
+              .set(ORDER_LINES.TENANT_ID, DSL.param("tenant_id", ORDER_LINES.TENANT_ID))
+              .set(ORDER_LINES.PRODUCT_ID, DSL.param("product_id", ORDER_LINES.PRODUCT_ID))
+              .set(ORDER_LINES.SKU, DSL.param("sku", ORDER_LINES.SKU))
+              .set(ORDER_LINES.NAME, DSL.param("name", ORDER_LINES.NAME))
+              .set(ORDER_LINES.QUANTITY, DSL.param("quantity", ORDER_LINES.QUANTITY))
+              .set(
+                  ORDER_LINES.UNIT_PRICE_AMOUNT_MINOR,
+                  DSL.param("unit_price_amount_minor", ORDER_LINES.UNIT_PRICE_AMOUNT_MINOR))
+              .set(
+                  ORDER_LINES.LINE_TOTAL_AMOUNT_MINOR,
+                  DSL.param("line_total_amount_minor", ORDER_LINES.LINE_TOTAL_AMOUNT_MINOR)),
+          "order_id",
+          "line_number",
+          "tenant_id",
+          "product_id",
+          "sku",
+          "name",
+          "quantity",
+          "unit_price_amount_minor",
+          "line_total_amount_minor");
 
   /** Stores a status change of {@code order}: its status, version and what the change set. */
   public static void update(DSLContext tx, Order order) {
@@ -213,20 +281,6 @@ public final class OrderStore {
         row.getQuantity(),
         row.getUnitPriceAmountMinor(),
         row.getLineTotalAmountMinor());
-  }
-
-  private static OrderLinesRecord lineRecord(
-      OrderLinesRecord row, Order order, int lineNumber, OrderLine line) {
-    row.setOrderId(order.id());
-    row.setLineNumber(lineNumber);
-    row.setTenantId(order.tenantId());
-    row.setProductId(line.productId());
-    row.setSku(line.sku());
-    row.setName(line.name());
-    row.setQuantity(line.quantity());
-    row.setUnitPriceAmountMinor(line.unitPriceAmountMinor());
-    row.setLineTotalAmountMinor(line.lineTotalAmountMinor());
-    return row;
   }
 
   /** The stored form of a reason: the enum name without its prefix; null for UNSPECIFIED. */
