@@ -14,9 +14,13 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.JSONB;
+import org.jooq.Param;
 import org.jooq.Query;
+import org.jooq.Record;
 import org.jooq.SQLDialect;
+import org.jooq.Table;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
@@ -84,6 +88,32 @@ public final class RenderedStatement {
     return new RenderedStatement(sql, parameters.length);
   }
 
+  /**
+   * A named parameter for each of {@code fields}, named and typed after it: the values of an insert
+   * of those columns, whose names {@link #namesOf} lists for {@link #of}.
+   */
+  public static List<Param<?>> parametersFor(List<? extends Field<?>> fields) {
+    List<Param<?>> params = new ArrayList<>(fields.size());
+    for (Field<?> field : fields) {
+      params.add(DSL.param(field.getName(), field));
+    }
+    return params;
+  }
+
+  /** The names of {@code fields}, in order. */
+  public static String[] namesOf(List<? extends Field<?>> fields) {
+    return fields.stream().map(Field::getName).toArray(String[]::new);
+  }
+
+  /** The values of {@code fields} in {@code record}, in order: the values for such an insert. */
+  public static Object[] valuesOf(Record record, List<? extends Field<?>> fields) {
+    Object[] values = new Object[fields.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = record.get(fields.get(i));
+    }
+    return values;
+  }
+
   /** The SQL, with {@code ?} placeholders. */
   public String sql() {
     return sql;
@@ -115,7 +145,8 @@ public final class RenderedStatement {
   /**
    * Executes the statement once for each array of {@code rows}, in one JDBC batch.
    *
-   * @return the number of rows each execution changed
+   * @return for each execution, the rows it changed, or {@link java.sql.Statement#SUCCESS_NO_INFO}
+   *     where the driver does not tell (pgjdbc, for the rows it sent together)
    */
   public int[] executeBatch(DSLContext ctx, List<Object[]> rows) {
     if (rows.isEmpty()) {
@@ -147,6 +178,23 @@ public final class RenderedStatement {
               rows.add(mapper.map(rs));
             }
             return rows;
+          } catch (SQLException e) {
+            throw failure(e);
+          }
+        });
+  }
+
+  /**
+   * Runs the query on {@code ctx} with {@code values} and reads its rows as records of {@code
+   * table}, whose fields its columns must be, in the table's order (a {@code returning()} or {@code
+   * selectFrom} of the table): for statements whose callers map jOOQ records already.
+   */
+  public <R extends Record> List<R> fetchInto(DSLContext ctx, Table<R> table, Object... values) {
+    return ctx.connectionResult(
+        c -> {
+          try (PreparedStatement ps = prepare(c, values);
+              ResultSet rs = ps.executeQuery()) {
+            return ctx.fetch(rs, table.fields()).into(table);
           } catch (SQLException e) {
             throw failure(e);
           }
@@ -195,6 +243,7 @@ public final class RenderedStatement {
       case JSONB json -> ps.setString(index, json.data());
       case Long[] longs -> ps.setArray(index, c.createArrayOf("bigint", longs));
       case UUID[] uuids -> ps.setArray(index, c.createArrayOf("uuid", uuids));
+      case String[] strings -> ps.setArray(index, c.createArrayOf("text", strings));
       case null, default -> ps.setObject(index, value);
     }
   }

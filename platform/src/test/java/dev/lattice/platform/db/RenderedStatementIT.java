@@ -115,6 +115,46 @@ class RenderedStatementIT {
   }
 
   @Test
+  void batchesRows_readsRecordsOfTheTable_andBindsTextArrays() {
+    List<Field<?>> columns = List.of(ID, KEY, NOTE);
+    RenderedStatement insert =
+        RenderedStatement.of(
+            DSL.insertInto(T, columns).values(RenderedStatement.parametersFor(columns)),
+            RenderedStatement.namesOf(columns));
+    UUID first = UUID.randomUUID();
+    UUID second = UUID.randomUUID();
+    var record =
+        DSL.using(org.jooq.SQLDialect.POSTGRES).newRecord(ID, KEY, NOTE).values(1L, first, "a");
+
+    int[] counts =
+        insert.executeBatch(
+            dsl,
+            List.of(
+                RenderedStatement.valuesOf(record, columns),
+                new Object[] {2L, second, "b"},
+                new Object[] {3L, UUID.randomUUID(), "c"}));
+    assertThat(counts).hasSize(3);
+    for (int n : counts) {
+      assertThat(n).isIn(1, java.sql.Statement.SUCCESS_NO_INFO);
+    }
+    assertThat(dsl.fetchCount(T)).isEqualTo(3);
+
+    // The table as the database describes it: its fields in column order, as records of it.
+    Table<?> described = dsl.meta().getTables("rendered_it").get(0);
+    RenderedStatement byNotes =
+        RenderedStatement.of(
+            DSL.select(ID, KEY, NOTE, AT, DOC)
+                .from(T)
+                .where(NOTE.eq(DSL.any(DSL.param("notes", SQLDataType.CLOB.array()))))
+                .orderBy(ID),
+            "notes");
+    var rows = byNotes.fetchInto(dsl, described, (Object) new String[] {"a", "b"});
+    assertThat(rows).hasSize(2);
+    assertThat(rows.get(0).get("key", UUID.class)).isEqualTo(first);
+    assertThat(rows.get(1).get("note", String.class)).isEqualTo("b");
+  }
+
+  @Test
   void runsInTheCallersTransaction() {
     assertThatThrownBy(
             () ->
