@@ -24,6 +24,7 @@ import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * Orders with their lines: placing, locking, changing and reading them, as {@link Order}s. Every
@@ -49,23 +50,47 @@ public final class OrderStore {
 
   /** The order {@code orderId} of {@code tenantId}, with its lines. */
   public static Optional<Order> find(DSLContext ctx, UUID tenantId, UUID orderId) {
-    return ctx.selectFrom(ORDERS)
-        .where(ORDERS.ID.eq(orderId))
-        .and(ORDERS.TENANT_ID.eq(tenantId))
-        .fetchOptional()
+    return FIND.fetchInto(ctx, ORDERS, orderId, tenantId).stream()
+        .findFirst()
         .map(row -> withLines(ctx, row));
   }
+
+  // GetOrder and every event of the saga read an order: these three are rendered once.
+  private static final RenderedStatement FIND =
+      RenderedStatement.of(
+          DSL.selectFrom(ORDERS)
+              .where(ORDERS.ID.eq(DSL.param("id", ORDERS.ID)))
+              .and(ORDERS.TENANT_ID.eq(DSL.param("tenant_id", ORDERS.TENANT_ID))),
+          "id",
+          "tenant_id");
+
+  private static final RenderedStatement LOCK =
+      RenderedStatement.of(
+          DSL.selectFrom(ORDERS)
+              .where(ORDERS.ID.eq(DSL.param("id", ORDERS.ID)))
+              .and(ORDERS.TENANT_ID.eq(DSL.param("tenant_id", ORDERS.TENANT_ID)))
+              .forUpdate(),
+          "id",
+          "tenant_id");
+
+  private static final RenderedStatement LINES =
+      RenderedStatement.of(
+          DSL.selectFrom(ORDER_LINES)
+              .where(ORDER_LINES.TENANT_ID.eq(DSL.param("tenant_id", ORDER_LINES.TENANT_ID)))
+              .and(
+                  ORDER_LINES.ORDER_ID.eq(
+                      DSL.any(DSL.param("order_ids", SQLDataType.UUID.array()))))
+              .orderBy(ORDER_LINES.ORDER_ID, ORDER_LINES.LINE_NUMBER),
+          "tenant_id",
+          "order_ids");
 
   /**
    * The order {@code orderId} of {@code tenantId}, with its lines, locked FOR UPDATE until {@code
    * tx} ends.
    */
   public static Optional<Order> lock(DSLContext tx, UUID tenantId, UUID orderId) {
-    return tx.selectFrom(ORDERS)
-        .where(ORDERS.ID.eq(orderId))
-        .and(ORDERS.TENANT_ID.eq(tenantId))
-        .forUpdate()
-        .fetchOptional()
+    return LOCK.fetchInto(tx, ORDERS, orderId, tenantId).stream()
+        .findFirst()
         .map(row -> withLines(tx, row));
   }
 
@@ -238,11 +263,8 @@ public final class OrderStore {
       DSLContext ctx, UUID tenantId, Collection<UUID> orderIds) {
     Map<UUID, List<OrderLine>> byOrder = new LinkedHashMap<>();
     orderIds.forEach(id -> byOrder.put(id, new ArrayList<>()));
-    ctx.selectFrom(ORDER_LINES)
-        .where(ORDER_LINES.TENANT_ID.eq(tenantId))
-        .and(ORDER_LINES.ORDER_ID.in(orderIds))
-        .orderBy(ORDER_LINES.ORDER_ID, ORDER_LINES.LINE_NUMBER)
-        .fetch()
+    LINES
+        .fetchInto(ctx, ORDER_LINES, tenantId, orderIds.toArray(UUID[]::new))
         .forEach(line -> byOrder.get(line.getOrderId()).add(line(line)));
     return byOrder;
   }
