@@ -4,12 +4,14 @@ import static dev.lattice.inventory.store.jooq.Tables.RESERVATIONS;
 import static dev.lattice.inventory.store.jooq.Tables.RESERVATION_LINES;
 
 import dev.lattice.inventory.store.jooq.tables.records.ReservationsRecord;
+import dev.lattice.platform.db.RenderedStatement;
 import dev.lattice.platform.errors.Versions;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * Reads and writes of reservations and their lines, as {@link Reservation}s and {@link
@@ -22,13 +24,20 @@ final class ReservationStore {
 
   /** The reservation of order {@code orderId}, locked FOR UPDATE, if there is one. */
   static Optional<Reservation> lockByOrder(DSLContext tx, UUID tenantId, UUID orderId) {
-    return tx.selectFrom(RESERVATIONS)
-        .where(RESERVATIONS.TENANT_ID.eq(tenantId))
-        .and(RESERVATIONS.ORDER_ID.eq(orderId))
-        .forUpdate()
-        .fetchOptional()
+    return LOCK_BY_ORDER.fetchInto(tx, RESERVATIONS, tenantId, orderId).stream()
+        .findFirst()
         .map(ReservationStore::reservation);
   }
+
+  // Every OrderCreated, OrderPaid and OrderCancelled runs this: rendered once.
+  private static final RenderedStatement LOCK_BY_ORDER =
+      RenderedStatement.of(
+          DSL.selectFrom(RESERVATIONS)
+              .where(RESERVATIONS.TENANT_ID.eq(DSL.param("tenant_id", RESERVATIONS.TENANT_ID)))
+              .and(RESERVATIONS.ORDER_ID.eq(DSL.param("order_id", RESERVATIONS.ORDER_ID)))
+              .forUpdate(),
+          "tenant_id",
+          "order_id");
 
   /**
    * The ACTIVE reservation, of any tenant, that expired first and is not locked by another

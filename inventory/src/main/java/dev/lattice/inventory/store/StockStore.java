@@ -3,11 +3,15 @@ package dev.lattice.inventory.store;
 import static dev.lattice.inventory.store.jooq.Tables.STOCK;
 
 import dev.lattice.inventory.store.jooq.tables.records.StockRecord;
+import dev.lattice.platform.db.RenderedStatement;
 import java.time.OffsetDateTime;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.TableField;
+import org.jooq.impl.DSL;
 
 /**
  * The stock rows of products, shared by the catalog (a new product's stock) and the stock flows
@@ -71,18 +75,46 @@ public final class StockStore {
       StockCounter to,
       long quantity,
       OffsetDateTime now) {
-    TableField<StockRecord, Long> source = field(from);
-    TableField<StockRecord, Long> target = field(to);
-    return tx.update(STOCK)
-            .set(source, source.minus(quantity))
-            .set(target, target.plus(quantity))
-            .set(STOCK.VERSION, STOCK.VERSION.plus(1))
-            .set(STOCK.UPDATE_TIME, now)
-            .where(STOCK.PRODUCT_ID.eq(productId))
-            .and(STOCK.TENANT_ID.eq(tenantId))
-            .and(source.ge(quantity))
-            .execute()
+    return MOVES
+            .get(from)
+            .get(to)
+            .execute(tx, quantity, quantity, now, productId, tenantId, quantity)
         == 1;
+  }
+
+  // Every reservation, sale and release runs one of these per line: rendered once per pair.
+  private static final Map<StockCounter, Map<StockCounter, RenderedStatement>> MOVES =
+      new EnumMap<>(StockCounter.class);
+
+  static {
+    for (StockCounter from : StockCounter.values()) {
+      Map<StockCounter, RenderedStatement> targets = new EnumMap<>(StockCounter.class);
+      for (StockCounter to : StockCounter.values()) {
+        if (from != to) {
+          targets.put(to, moveStatement(field(from), field(to)));
+        }
+      }
+      MOVES.put(from, targets);
+    }
+  }
+
+  private static RenderedStatement moveStatement(
+      TableField<StockRecord, Long> source, TableField<StockRecord, Long> target) {
+    return RenderedStatement.of(
+        DSL.update(STOCK)
+            .set(source, source.minus(DSL.param("quantity", Long.class)))
+            .set(target, target.plus(DSL.param("quantity", Long.class)))
+            .set(STOCK.VERSION, STOCK.VERSION.plus(DSL.inline(1L)))
+            .set(STOCK.UPDATE_TIME, DSL.param("now", STOCK.UPDATE_TIME))
+            .where(STOCK.PRODUCT_ID.eq(DSL.param("product_id", STOCK.PRODUCT_ID)))
+            .and(STOCK.TENANT_ID.eq(DSL.param("tenant_id", STOCK.TENANT_ID)))
+            .and(source.ge(DSL.param("quantity", Long.class))),
+        "quantity",
+        "quantity",
+        "now",
+        "product_id",
+        "tenant_id",
+        "quantity");
   }
 
   /** The available units of {@code productId} in {@code tenantId}; 0 without a stock row. */
