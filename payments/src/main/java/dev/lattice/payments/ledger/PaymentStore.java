@@ -5,6 +5,7 @@ import static dev.lattice.payments.store.jooq.Tables.PAYMENT_STATUS_HISTORY;
 
 import dev.lattice.payments.store.jooq.tables.records.PaymentStatusHistoryRecord;
 import dev.lattice.payments.store.jooq.tables.records.PaymentsRecord;
+import dev.lattice.platform.db.RenderedStatement;
 import dev.lattice.platform.errors.NotFoundException;
 import dev.lattice.platform.events.HeaderJson;
 import dev.lattice.platform.events.UuidV7Generator;
@@ -157,24 +158,43 @@ public final class PaymentStore {
    */
   public static List<PaymentRow> claimDue(
       DSLContext tx, OffsetDateTime now, OffsetDateTime leaseUntil, UUID token, int limit) {
-    return tx.update(PAYMENTS)
-        .set(PAYMENTS.LEASE_UNTIL, leaseUntil)
-        .set(PAYMENTS.LEASE_TOKEN, token)
-        .set(PAYMENTS.ATTEMPTS, PAYMENTS.ATTEMPTS.plus(1))
-        .where(
-            PAYMENTS.ID.in(
-                DSL.select(PAYMENTS.ID)
-                    .from(PAYMENTS)
-                    .where(PAYMENTS.STATUS.eq(PaymentStatus.PENDING))
-                    .and(PAYMENTS.NEXT_ATTEMPT_TIME.le(now))
-                    .and(PAYMENTS.LEASE_UNTIL.isNull().or(PAYMENTS.LEASE_UNTIL.lt(now)))
-                    .orderBy(PAYMENTS.NEXT_ATTEMPT_TIME)
-                    .limit(limit)
-                    .forUpdate()
-                    .skipLocked()))
-        .returning()
-        .fetch(PaymentStore::row);
+    return CLAIM_DUE.fetchInto(tx, PAYMENTS, leaseUntil, token, now, now, limit).stream()
+        .map(PaymentStore::row)
+        .toList();
   }
+
+  // Every worker round runs this, due work or not: rendered once.
+  private static final RenderedStatement CLAIM_DUE =
+      RenderedStatement.of(
+          DSL.update(PAYMENTS)
+              .set(PAYMENTS.LEASE_UNTIL, DSL.param("lease_until", PAYMENTS.LEASE_UNTIL))
+              .set(PAYMENTS.LEASE_TOKEN, DSL.param("lease_token", PAYMENTS.LEASE_TOKEN))
+              .set(PAYMENTS.ATTEMPTS, PAYMENTS.ATTEMPTS.plus(DSL.inline(1)))
+              .where(
+                  PAYMENTS.ID.in(
+                      DSL.select(PAYMENTS.ID)
+                          .from(PAYMENTS)
+                          .where(PAYMENTS.STATUS.eq(DSL.inline(PaymentStatus.PENDING)))
+                          .and(
+                              PAYMENTS.NEXT_ATTEMPT_TIME.le(
+                                  DSL.param("now", PAYMENTS.NEXT_ATTEMPT_TIME)))
+                          .and(
+                              PAYMENTS
+                                  .LEASE_UNTIL
+                                  .isNull()
+                                  .or(
+                                      PAYMENTS.LEASE_UNTIL.lt(
+                                          DSL.param("now", PAYMENTS.LEASE_UNTIL))))
+                          .orderBy(PAYMENTS.NEXT_ATTEMPT_TIME)
+                          .limit(DSL.param("limit", Integer.class))
+                          .forUpdate()
+                          .skipLocked()))
+              .returning(),
+          "lease_until",
+          "lease_token",
+          "now",
+          "now",
+          "limit");
 
   /**
    * Releases the lease {@code leaseToken} of a still PENDING payment, due again at {@code next}.

@@ -3,6 +3,7 @@ package dev.lattice.payments.ledger;
 import static dev.lattice.payments.store.jooq.Tables.REFUNDS;
 
 import dev.lattice.payments.store.jooq.tables.records.RefundsRecord;
+import dev.lattice.platform.db.RenderedStatement;
 import dev.lattice.platform.events.HeaderJson;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
@@ -88,24 +89,43 @@ public final class RefundStore {
    */
   public static List<RefundRow> claimDue(
       DSLContext tx, OffsetDateTime now, OffsetDateTime leaseUntil, UUID token, int limit) {
-    return tx.update(REFUNDS)
-        .set(REFUNDS.LEASE_UNTIL, leaseUntil)
-        .set(REFUNDS.LEASE_TOKEN, token)
-        .set(REFUNDS.ATTEMPTS, REFUNDS.ATTEMPTS.plus(1))
-        .where(
-            REFUNDS.ID.in(
-                DSL.select(REFUNDS.ID)
-                    .from(REFUNDS)
-                    .where(REFUNDS.STATUS.eq(PaymentStatus.REFUND_PENDING))
-                    .and(REFUNDS.NEXT_ATTEMPT_TIME.le(now))
-                    .and(REFUNDS.LEASE_UNTIL.isNull().or(REFUNDS.LEASE_UNTIL.lt(now)))
-                    .orderBy(REFUNDS.NEXT_ATTEMPT_TIME)
-                    .limit(limit)
-                    .forUpdate()
-                    .skipLocked()))
-        .returning()
-        .fetch(RefundStore::row);
+    return CLAIM_DUE.fetchInto(tx, REFUNDS, leaseUntil, token, now, now, limit).stream()
+        .map(RefundStore::row)
+        .toList();
   }
+
+  // Every worker round runs this, due work or not: rendered once.
+  private static final RenderedStatement CLAIM_DUE =
+      RenderedStatement.of(
+          DSL.update(REFUNDS)
+              .set(REFUNDS.LEASE_UNTIL, DSL.param("lease_until", REFUNDS.LEASE_UNTIL))
+              .set(REFUNDS.LEASE_TOKEN, DSL.param("lease_token", REFUNDS.LEASE_TOKEN))
+              .set(REFUNDS.ATTEMPTS, REFUNDS.ATTEMPTS.plus(DSL.inline(1)))
+              .where(
+                  REFUNDS.ID.in(
+                      DSL.select(REFUNDS.ID)
+                          .from(REFUNDS)
+                          .where(REFUNDS.STATUS.eq(DSL.inline(PaymentStatus.REFUND_PENDING)))
+                          .and(
+                              REFUNDS.NEXT_ATTEMPT_TIME.le(
+                                  DSL.param("now", REFUNDS.NEXT_ATTEMPT_TIME)))
+                          .and(
+                              REFUNDS
+                                  .LEASE_UNTIL
+                                  .isNull()
+                                  .or(
+                                      REFUNDS.LEASE_UNTIL.lt(
+                                          DSL.param("now", REFUNDS.LEASE_UNTIL))))
+                          .orderBy(REFUNDS.NEXT_ATTEMPT_TIME)
+                          .limit(DSL.param("limit", Integer.class))
+                          .forUpdate()
+                          .skipLocked()))
+              .returning(),
+          "lease_until",
+          "lease_token",
+          "now",
+          "now",
+          "limit");
 
   /** Releases the lease {@code leaseToken} of a still PENDING refund, due again at {@code next}. */
   public static void retryLater(
