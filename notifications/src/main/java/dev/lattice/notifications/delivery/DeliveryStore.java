@@ -4,6 +4,7 @@ import static dev.lattice.notifications.store.jooq.Tables.DELIVERIES;
 
 import dev.lattice.notifications.messages.Priority;
 import dev.lattice.notifications.store.jooq.tables.records.DeliveriesRecord;
+import dev.lattice.platform.db.RenderedStatement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,8 +13,10 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.TableField;
 import org.jooq.UpdateSetMoreStep;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * The SQL of the deliveries table. A change of state counts a version and sets update_time; a
@@ -24,13 +27,50 @@ public final class DeliveryStore {
 
   /** Inserts {@code delivery} unless its tenant has its dedupe key already; true if inserted. */
   public boolean insertIfAbsent(DSLContext tx, Delivery delivery) {
-    return tx.insertInto(DELIVERIES)
-            .set(record(tx, delivery))
-            .onConflict(DELIVERIES.TENANT_ID, DELIVERIES.DEDUPE_KEY)
-            .doNothing()
-            .execute()
+    return INSERT_IF_ABSENT.execute(
+            tx, RenderedStatement.valuesOf(record(tx, delivery), INSERTED_COLUMNS))
         == 1;
   }
+
+  /** Every column {@link #record} sets. */
+  private static final List<TableField<DeliveriesRecord, ?>> INSERTED_COLUMNS =
+      List.of(
+          DELIVERIES.ID,
+          DELIVERIES.TENANT_ID,
+          DELIVERIES.RECIPIENT_ID,
+          DELIVERIES.CHANNEL,
+          DELIVERIES.TEMPLATE_KEY,
+          DELIVERIES.LOCALE,
+          DELIVERIES.TEMPLATE_VERSION,
+          DELIVERIES.DEDUPE_KEY,
+          DELIVERIES.PRIORITY,
+          DELIVERIES.DESTINATION,
+          DELIVERIES.DESTINATION_HINT,
+          DELIVERIES.RENDERED_SUBJECT,
+          DELIVERIES.RENDERED_BODY,
+          DELIVERIES.SOURCE_EVENT_ID,
+          DELIVERIES.SOURCE_EVENT_TYPE,
+          DELIVERIES.STATUS,
+          DELIVERIES.ATTEMPT_COUNT,
+          DELIVERIES.LAST_ERROR_CODE,
+          DELIVERIES.LAST_ERROR_MESSAGE,
+          DELIVERIES.PROVIDER,
+          DELIVERIES.PROVIDER_MESSAGE_ID,
+          DELIVERIES.NOTIFICATION_ID,
+          DELIVERIES.CREATE_TIME,
+          DELIVERIES.UPDATE_TIME,
+          DELIVERIES.SENT_TIME,
+          DELIVERIES.NEXT_ATTEMPT_TIME,
+          DELIVERIES.VERSION);
+
+  // Every notification of every event runs this: rendered once.
+  private static final RenderedStatement INSERT_IF_ABSENT =
+      RenderedStatement.of(
+          DSL.insertInto(DELIVERIES, INSERTED_COLUMNS)
+              .values(RenderedStatement.parametersFor(INSERTED_COLUMNS))
+              .onConflict(DELIVERIES.TENANT_ID, DELIVERIES.DEDUPE_KEY)
+              .doNothing(),
+          RenderedStatement.namesOf(INSERTED_COLUMNS));
 
   /** Links delivery {@code id} to its inbox row, which is also the provider's message id. */
   public void attachNotification(DSLContext tx, UUID id, UUID notificationId) {
@@ -51,37 +91,69 @@ public final class DeliveryStore {
       int batch,
       OffsetDateTime now,
       OffsetDateTime leaseUntil) {
-    List<String> priorities = lanes.stream().map(Priority::name).toList();
-    return tx.update(DELIVERIES)
-        .set(DELIVERIES.NEXT_ATTEMPT_TIME, leaseUntil)
-        .where(
-            DELIVERIES.ID.in(
-                DSL.select(DELIVERIES.ID)
-                    .from(DELIVERIES)
-                    .where(
-                        DELIVERIES.STATUS.in(DeliveryStatuses.PENDING, DeliveryStatuses.RETRYING))
-                    .and(DELIVERIES.PRIORITY.in(priorities))
-                    .and(DELIVERIES.NEXT_ATTEMPT_TIME.le(now))
-                    .orderBy(
-                        DSL.when(DELIVERIES.PRIORITY.eq(Priority.LOW.name()), 1).otherwise(0),
-                        DELIVERIES.NEXT_ATTEMPT_TIME)
-                    .limit(batch)
-                    .forUpdate()
-                    .skipLocked()))
-        .returning()
-        .fetch(DeliveryStore::delivery);
+    String[] priorities = lanes.stream().map(Priority::name).toArray(String[]::new);
+    return CLAIM.fetchInto(tx, DELIVERIES, leaseUntil, priorities, now, batch).stream()
+        .map(DeliveryStore::delivery)
+        .toList();
   }
+
+  // The dispatcher's lanes run these for every delivery: rendered once.
+  private static final RenderedStatement CLAIM =
+      RenderedStatement.of(
+          DSL.update(DELIVERIES)
+              .set(
+                  DELIVERIES.NEXT_ATTEMPT_TIME,
+                  DSL.param("lease_until", DELIVERIES.NEXT_ATTEMPT_TIME))
+              .where(
+                  DELIVERIES.ID.in(
+                      DSL.select(DELIVERIES.ID)
+                          .from(DELIVERIES)
+                          .where(
+                              DELIVERIES.STATUS.in(
+                                  DSL.inline(DeliveryStatuses.PENDING),
+                                  DSL.inline(DeliveryStatuses.RETRYING)))
+                          .and(
+                              DELIVERIES.PRIORITY.eq(
+                                  DSL.any(DSL.param("lanes", SQLDataType.CLOB.array()))))
+                          .and(
+                              DELIVERIES.NEXT_ATTEMPT_TIME.le(
+                                  DSL.param("now", DELIVERIES.NEXT_ATTEMPT_TIME)))
+                          .orderBy(
+                              DSL.when(
+                                      DELIVERIES.PRIORITY.eq(DSL.inline(Priority.LOW.name())),
+                                      DSL.inline(1))
+                                  .otherwise(DSL.inline(0)),
+                              DELIVERIES.NEXT_ATTEMPT_TIME)
+                          .limit(DSL.param("batch", Integer.class))
+                          .forUpdate()
+                          .skipLocked()))
+              .returning(),
+          "lease_until",
+          "lanes",
+          "now",
+          "batch");
+
+  private static final RenderedStatement LOCK_LEASED =
+      RenderedStatement.of(
+          DSL.selectFrom(DELIVERIES)
+              .where(DELIVERIES.ID.eq(DSL.param("id", DELIVERIES.ID)))
+              .and(
+                  DELIVERIES.STATUS.in(
+                      DSL.inline(DeliveryStatuses.PENDING), DSL.inline(DeliveryStatuses.RETRYING)))
+              .and(
+                  DELIVERIES.NEXT_ATTEMPT_TIME.eq(
+                      DSL.param("leased_until", DELIVERIES.NEXT_ATTEMPT_TIME)))
+              .forUpdate(),
+          "id",
+          "leased_until");
 
   /**
    * Delivery {@code id}, locked, if it is still open and still leased until {@code leasedUntil}.
    */
   public Optional<Delivery> lockLeased(DSLContext tx, UUID id, OffsetDateTime leasedUntil) {
-    return tx.selectFrom(DELIVERIES)
-        .where(DELIVERIES.ID.eq(id))
-        .and(DELIVERIES.STATUS.in(DeliveryStatuses.PENDING, DeliveryStatuses.RETRYING))
-        .and(DELIVERIES.NEXT_ATTEMPT_TIME.eq(leasedUntil))
-        .forUpdate()
-        .fetchOptional(DeliveryStore::delivery);
+    return LOCK_LEASED.fetchInto(tx, DELIVERIES, id, leasedUntil).stream()
+        .findFirst()
+        .map(DeliveryStore::delivery);
   }
 
   /** Puts delivery {@code id} off until {@code until} without an attempt, noting why. */

@@ -4,13 +4,17 @@ import static dev.lattice.notifications.store.jooq.Tables.PREFERENCES;
 import static dev.lattice.notifications.store.jooq.Tables.PREFERENCE_SETS;
 
 import dev.lattice.notifications.store.jooq.tables.records.PreferenceSetsRecord;
+import dev.lattice.platform.db.RenderedStatement;
 import java.time.OffsetDateTime;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * The SQL of preferences: tables preference_sets (one row per user who ever saved, with the
@@ -22,15 +26,34 @@ public final class PreferenceStore {
   /** The user's saved choices on {@code channel} for any of {@code types}, by type. */
   public Map<String, Boolean> choicesOn(
       DSLContext tx, UUID tenantId, UUID userId, String channel, Collection<String> types) {
-    return tx.select(PREFERENCES.TYPE, PREFERENCES.ENABLED)
-        .from(PREFERENCES)
-        .where(
-            PREFERENCES.USER_ID.eq(userId),
-            PREFERENCES.TENANT_ID.eq(tenantId),
-            PREFERENCES.CHANNEL.eq(channel),
-            PREFERENCES.TYPE.in(types))
-        .fetchMap(PREFERENCES.TYPE, PREFERENCES.ENABLED);
+    Map<String, Boolean> choices = new HashMap<>();
+    for (Map.Entry<String, Boolean> choice :
+        CHOICES_ON.fetch(
+            tx,
+            rs -> Map.entry(rs.getString(1), rs.getBoolean(2)),
+            userId,
+            tenantId,
+            channel,
+            types.toArray(String[]::new))) {
+      choices.put(choice.getKey(), choice.getValue());
+    }
+    return choices;
   }
+
+  // Every notification of every event asks this: rendered once.
+  private static final RenderedStatement CHOICES_ON =
+      RenderedStatement.of(
+          DSL.select(PREFERENCES.TYPE, PREFERENCES.ENABLED)
+              .from(PREFERENCES)
+              .where(
+                  PREFERENCES.USER_ID.eq(DSL.param("user_id", PREFERENCES.USER_ID)),
+                  PREFERENCES.TENANT_ID.eq(DSL.param("tenant_id", PREFERENCES.TENANT_ID)),
+                  PREFERENCES.CHANNEL.eq(DSL.param("channel", PREFERENCES.CHANNEL)),
+                  PREFERENCES.TYPE.eq(DSL.any(DSL.param("types", SQLDataType.CLOB.array())))),
+          "user_id",
+          "tenant_id",
+          "channel",
+          "types");
 
   /** The user's preference set, if they ever saved. */
   public Optional<PreferenceSet> findSet(DSLContext db, UUID tenantId, UUID userId) {
