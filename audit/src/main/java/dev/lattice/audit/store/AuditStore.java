@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.JSONB;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -190,80 +191,37 @@ public final class AuditStore {
           "event_id",
           "tenant_id");
 
+  private static final List<Field<?>> RECORD_COLUMNS =
+      List.of(
+          AUDIT_RECORDS.ID,
+          AUDIT_RECORDS.TENANT_ID,
+          AUDIT_RECORDS.SEQUENCE,
+          AUDIT_RECORDS.EVENT_ID,
+          AUDIT_RECORDS.EVENT_TYPE,
+          AUDIT_RECORDS.ACTION,
+          AUDIT_RECORDS.SOURCE,
+          AUDIT_RECORDS.ENTITY_TYPE,
+          AUDIT_RECORDS.ENTITY_ID,
+          AUDIT_RECORDS.ENTITY_VERSION,
+          AUDIT_RECORDS.ACTOR_TYPE,
+          AUDIT_RECORDS.ACTOR_SUBJECT_ID,
+          AUDIT_RECORDS.CLIENT_ADDRESS,
+          AUDIT_RECORDS.USER_AGENT,
+          AUDIT_RECORDS.OCCUR_TIME,
+          AUDIT_RECORDS.RECORD_TIME,
+          AUDIT_RECORDS.PAYLOAD_TYPE_URL,
+          AUDIT_RECORDS.PAYLOAD,
+          AUDIT_RECORDS.PREVIOUS_HASH,
+          AUDIT_RECORDS.HASH,
+          AUDIT_RECORDS.PAYLOAD_JSON,
+          AUDIT_RECORDS.OLD_VALUES,
+          AUDIT_RECORDS.NEW_VALUES);
+
   private static final RenderedStatement INSERT_RECORD =
       RenderedStatement.of(
-          DSL.insertInto(
-                  AUDIT_RECORDS,
-                  AUDIT_RECORDS.ID,
-                  AUDIT_RECORDS.TENANT_ID,
-                  AUDIT_RECORDS.SEQUENCE,
-                  AUDIT_RECORDS.EVENT_ID,
-                  AUDIT_RECORDS.EVENT_TYPE,
-                  AUDIT_RECORDS.ACTION,
-                  AUDIT_RECORDS.SOURCE,
-                  AUDIT_RECORDS.ENTITY_TYPE,
-                  AUDIT_RECORDS.ENTITY_ID,
-                  AUDIT_RECORDS.ENTITY_VERSION,
-                  AUDIT_RECORDS.ACTOR_TYPE,
-                  AUDIT_RECORDS.ACTOR_SUBJECT_ID,
-                  AUDIT_RECORDS.CLIENT_ADDRESS,
-                  AUDIT_RECORDS.USER_AGENT,
-                  AUDIT_RECORDS.OCCUR_TIME,
-                  AUDIT_RECORDS.RECORD_TIME,
-                  AUDIT_RECORDS.PAYLOAD_TYPE_URL,
-                  AUDIT_RECORDS.PAYLOAD,
-                  AUDIT_RECORDS.PREVIOUS_HASH,
-                  AUDIT_RECORDS.HASH,
-                  AUDIT_RECORDS.PAYLOAD_JSON,
-                  AUDIT_RECORDS.OLD_VALUES,
-                  AUDIT_RECORDS.NEW_VALUES)
-              .values(
-                  DSL.param("id", AUDIT_RECORDS.ID),
-                  DSL.param("tenant_id", AUDIT_RECORDS.TENANT_ID),
-                  DSL.param("sequence", AUDIT_RECORDS.SEQUENCE),
-                  DSL.param("event_id", AUDIT_RECORDS.EVENT_ID),
-                  DSL.param("event_type", AUDIT_RECORDS.EVENT_TYPE),
-                  DSL.param("action", AUDIT_RECORDS.ACTION),
-                  DSL.param("source", AUDIT_RECORDS.SOURCE),
-                  DSL.param("entity_type", AUDIT_RECORDS.ENTITY_TYPE),
-                  DSL.param("entity_id", AUDIT_RECORDS.ENTITY_ID),
-                  DSL.param("entity_version", AUDIT_RECORDS.ENTITY_VERSION),
-                  DSL.param("actor_type", AUDIT_RECORDS.ACTOR_TYPE),
-                  DSL.param("actor_subject_id", AUDIT_RECORDS.ACTOR_SUBJECT_ID),
-                  DSL.param("client_address", AUDIT_RECORDS.CLIENT_ADDRESS),
-                  DSL.param("user_agent", AUDIT_RECORDS.USER_AGENT),
-                  DSL.param("occur_time", AUDIT_RECORDS.OCCUR_TIME),
-                  DSL.param("record_time", AUDIT_RECORDS.RECORD_TIME),
-                  DSL.param("payload_type_url", AUDIT_RECORDS.PAYLOAD_TYPE_URL),
-                  DSL.param("payload", AUDIT_RECORDS.PAYLOAD),
-                  DSL.param("previous_hash", AUDIT_RECORDS.PREVIOUS_HASH),
-                  DSL.param("hash", AUDIT_RECORDS.HASH),
-                  DSL.param("payload_json", AUDIT_RECORDS.PAYLOAD_JSON),
-                  DSL.param("old_values", AUDIT_RECORDS.OLD_VALUES),
-                  DSL.param("new_values", AUDIT_RECORDS.NEW_VALUES)),
-          "id",
-          "tenant_id",
-          "sequence",
-          "event_id",
-          "event_type",
-          "action",
-          "source",
-          "entity_type",
-          "entity_id",
-          "entity_version",
-          "actor_type",
-          "actor_subject_id",
-          "client_address",
-          "user_agent",
-          "occur_time",
-          "record_time",
-          "payload_type_url",
-          "payload",
-          "previous_hash",
-          "hash",
-          "payload_json",
-          "old_values",
-          "new_values");
+          DSL.insertInto(AUDIT_RECORDS, RECORD_COLUMNS)
+              .values(RenderedStatement.parametersFor(RECORD_COLUMNS)),
+          RenderedStatement.namesOf(RECORD_COLUMNS));
 
   private static final RenderedStatement MOVE_HEAD =
       RenderedStatement.of(

@@ -6,8 +6,10 @@ import dev.lattice.events.v1.Actor;
 import dev.lattice.orders.order.Order;
 import dev.lattice.orders.order.OrderState;
 import dev.lattice.platform.db.RenderedStatement;
+import java.util.List;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.impl.DSL;
 
 /**
@@ -50,45 +52,23 @@ public final class OrderHistoryStore {
   }
 
   // Every status change runs this: rendered once.
+  private static final List<Field<?>> APPEND_COLUMNS =
+      List.of(
+          ORDER_STATUS_HISTORY.ID,
+          ORDER_STATUS_HISTORY.TENANT_ID,
+          ORDER_STATUS_HISTORY.ORDER_ID,
+          ORDER_STATUS_HISTORY.FROM_STATUS,
+          ORDER_STATUS_HISTORY.TO_STATUS,
+          ORDER_STATUS_HISTORY.REASON,
+          ORDER_STATUS_HISTORY.NOTE,
+          ORDER_STATUS_HISTORY.ACTOR_TYPE,
+          ORDER_STATUS_HISTORY.ACTOR_SUBJECT_ID,
+          ORDER_STATUS_HISTORY.CAUSE_EVENT_ID,
+          ORDER_STATUS_HISTORY.CHANGE_TIME);
+
   private static final RenderedStatement APPEND =
       RenderedStatement.of(
-          DSL.insertInto(ORDER_STATUS_HISTORY)
-              .set(ORDER_STATUS_HISTORY.ID, DSL.param("id", ORDER_STATUS_HISTORY.ID))
-              .set(
-                  ORDER_STATUS_HISTORY.TENANT_ID,
-                  DSL.param("tenant_id", ORDER_STATUS_HISTORY.TENANT_ID))
-              .set(
-                  ORDER_STATUS_HISTORY.ORDER_ID,
-                  DSL.param("order_id", ORDER_STATUS_HISTORY.ORDER_ID))
-              .set(
-                  ORDER_STATUS_HISTORY.FROM_STATUS,
-                  DSL.param("from_status", ORDER_STATUS_HISTORY.FROM_STATUS))
-              .set(
-                  ORDER_STATUS_HISTORY.TO_STATUS,
-                  DSL.param("to_status", ORDER_STATUS_HISTORY.TO_STATUS))
-              .set(ORDER_STATUS_HISTORY.REASON, DSL.param("reason", ORDER_STATUS_HISTORY.REASON))
-              .set(ORDER_STATUS_HISTORY.NOTE, DSL.param("note", ORDER_STATUS_HISTORY.NOTE))
-              .set(
-                  ORDER_STATUS_HISTORY.ACTOR_TYPE,
-                  DSL.param("actor_type", ORDER_STATUS_HISTORY.ACTOR_TYPE))
-              .set(
-                  ORDER_STATUS_HISTORY.ACTOR_SUBJECT_ID,
-                  DSL.param("actor_subject_id", ORDER_STATUS_HISTORY.ACTOR_SUBJECT_ID))
-              .set(
-                  ORDER_STATUS_HISTORY.CAUSE_EVENT_ID,
-                  DSL.param("cause_event_id", ORDER_STATUS_HISTORY.CAUSE_EVENT_ID))
-              .set(
-                  ORDER_STATUS_HISTORY.CHANGE_TIME,
-                  DSL.param("change_time", ORDER_STATUS_HISTORY.CHANGE_TIME)),
-          "id",
-          "tenant_id",
-          "order_id",
-          "from_status",
-          "to_status",
-          "reason",
-          "note",
-          "actor_type",
-          "actor_subject_id",
-          "cause_event_id",
-          "change_time");
+          DSL.insertInto(ORDER_STATUS_HISTORY, APPEND_COLUMNS)
+              .values(RenderedStatement.parametersFor(APPEND_COLUMNS)),
+          RenderedStatement.namesOf(APPEND_COLUMNS));
 }

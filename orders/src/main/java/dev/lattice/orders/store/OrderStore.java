@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -149,59 +150,42 @@ public final class OrderStore {
   }
 
   // Every CreateOrder runs these two: rendered once.
+  private static final List<Field<?>> INSERT_ORDER_COLUMNS =
+      List.of(
+          ORDERS.ID,
+          ORDERS.TENANT_ID,
+          ORDERS.CUSTOMER_ID,
+          ORDERS.STATUS,
+          ORDERS.CURRENCY,
+          ORDERS.TOTAL_AMOUNT_MINOR,
+          ORDERS.CANCELLATION_NOTE,
+          ORDERS.CREATE_TIME,
+          ORDERS.UPDATE_TIME,
+          ORDERS.VERSION);
+
   private static final RenderedStatement INSERT_ORDER =
       RenderedStatement.of(
-          DSL.insertInto(ORDERS)
-              .set(ORDERS.ID, DSL.param("id", ORDERS.ID))
-              .set(ORDERS.TENANT_ID, DSL.param("tenant_id", ORDERS.TENANT_ID))
-              .set(ORDERS.CUSTOMER_ID, DSL.param("customer_id", ORDERS.CUSTOMER_ID))
-              .set(ORDERS.STATUS, DSL.param("status", ORDERS.STATUS))
-              .set(ORDERS.CURRENCY, DSL.param("currency", ORDERS.CURRENCY))
-              .set(
-                  ORDERS.TOTAL_AMOUNT_MINOR,
-                  DSL.param("total_amount_minor", ORDERS.TOTAL_AMOUNT_MINOR))
-              .set(
-                  ORDERS.CANCELLATION_NOTE,
-                  DSL.param("cancellation_note", ORDERS.CANCELLATION_NOTE))
-              .set(ORDERS.CREATE_TIME, DSL.param("create_time", ORDERS.CREATE_TIME))
-              .set(ORDERS.UPDATE_TIME, DSL.param("update_time", ORDERS.UPDATE_TIME))
-              .set(ORDERS.VERSION, DSL.param("version", ORDERS.VERSION)),
-          "id",
-          "tenant_id",
-          "customer_id",
-          "status",
-          "currency",
-          "total_amount_minor",
-          "cancellation_note",
-          "create_time",
-          "update_time",
-          "version");
+          DSL.insertInto(ORDERS, INSERT_ORDER_COLUMNS)
+              .values(RenderedStatement.parametersFor(INSERT_ORDER_COLUMNS)),
+          RenderedStatement.namesOf(INSERT_ORDER_COLUMNS));
+
+  private static final List<Field<?>> INSERT_LINE_COLUMNS =
+      List.of(
+          ORDER_LINES.ORDER_ID,
+          ORDER_LINES.LINE_NUMBER,
+          ORDER_LINES.TENANT_ID,
+          ORDER_LINES.PRODUCT_ID,
+          ORDER_LINES.SKU,
+          ORDER_LINES.NAME,
+          ORDER_LINES.QUANTITY,
+          ORDER_LINES.UNIT_PRICE_AMOUNT_MINOR,
+          ORDER_LINES.LINE_TOTAL_AMOUNT_MINOR);
 
   private static final RenderedStatement INSERT_LINE =
       RenderedStatement.of(
-          DSL.insertInto(ORDER_LINES)
-              .set(ORDER_LINES.ORDER_ID, DSL.param("order_id", ORDER_LINES.ORDER_ID))
-              .set(ORDER_LINES.LINE_NUMBER, DSL.param("line_number", ORDER_LINES.LINE_NUMBER))
-              .set(ORDER_LINES.TENANT_ID, DSL.param("tenant_id", ORDER_LINES.TENANT_ID))
-              .set(ORDER_LINES.PRODUCT_ID, DSL.param("product_id", ORDER_LINES.PRODUCT_ID))
-              .set(ORDER_LINES.SKU, DSL.param("sku", ORDER_LINES.SKU))
-              .set(ORDER_LINES.NAME, DSL.param("name", ORDER_LINES.NAME))
-              .set(ORDER_LINES.QUANTITY, DSL.param("quantity", ORDER_LINES.QUANTITY))
-              .set(
-                  ORDER_LINES.UNIT_PRICE_AMOUNT_MINOR,
-                  DSL.param("unit_price_amount_minor", ORDER_LINES.UNIT_PRICE_AMOUNT_MINOR))
-              .set(
-                  ORDER_LINES.LINE_TOTAL_AMOUNT_MINOR,
-                  DSL.param("line_total_amount_minor", ORDER_LINES.LINE_TOTAL_AMOUNT_MINOR)),
-          "order_id",
-          "line_number",
-          "tenant_id",
-          "product_id",
-          "sku",
-          "name",
-          "quantity",
-          "unit_price_amount_minor",
-          "line_total_amount_minor");
+          DSL.insertInto(ORDER_LINES, INSERT_LINE_COLUMNS)
+              .values(RenderedStatement.parametersFor(INSERT_LINE_COLUMNS)),
+          RenderedStatement.namesOf(INSERT_LINE_COLUMNS));
 
   /** Stores a status change of {@code order}: its status, version and what the change set. */
   public static void update(DSLContext tx, Order order) {

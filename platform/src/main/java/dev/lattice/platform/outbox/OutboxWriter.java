@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.JSONB;
 import org.jooq.Record2;
 import org.jooq.impl.DSL;
@@ -161,19 +162,8 @@ public final class OutboxWriter {
           new EventRecord(
               id, UUID.fromString(envelope.getEventId()), envelope.getType(), envelope));
     }
-    var insert =
-        tx.insertInto(
-            EVENTS,
-            EVENT_ID,
-            TENANT_ID,
-            AGGREGATE_TYPE,
-            AGGREGATE_ID,
-            AGGREGATE_VERSION,
-            SUBJECT,
-            EVENT_TYPE,
-            ENVELOPE,
-            HEADERS);
-    for (Object[] row : rows) {
+    var insert = tx.insertInto(EVENTS, COLUMNS).values(Arrays.asList(rows.get(0)));
+    for (Object[] row : rows.subList(1, rows.size())) {
       insert = insert.values(Arrays.asList(row));
     }
     Map<UUID, Long> outboxIds = new HashMap<>();
@@ -188,40 +178,26 @@ public final class OutboxWriter {
     return written;
   }
 
-  /** One outbox row, returning its id; the columns in the order of the multi-row insert. */
+  /** The columns an outbox row is written with, in the order of each row's values. */
+  private static final List<Field<?>> COLUMNS =
+      List.of(
+          EVENT_ID,
+          TENANT_ID,
+          AGGREGATE_TYPE,
+          AGGREGATE_ID,
+          AGGREGATE_VERSION,
+          SUBJECT,
+          EVENT_TYPE,
+          ENVELOPE,
+          HEADERS);
+
+  /** One outbox row, returning its id. */
   private static final RenderedStatement INSERT_ONE =
       RenderedStatement.of(
-          DSL.insertInto(
-                  EVENTS,
-                  EVENT_ID,
-                  TENANT_ID,
-                  AGGREGATE_TYPE,
-                  AGGREGATE_ID,
-                  AGGREGATE_VERSION,
-                  SUBJECT,
-                  EVENT_TYPE,
-                  ENVELOPE,
-                  HEADERS)
-              .values(
-                  DSL.param("event_id", EVENT_ID),
-                  DSL.param("tenant_id", TENANT_ID),
-                  DSL.param("aggregate_type", AGGREGATE_TYPE),
-                  DSL.param("aggregate_id", AGGREGATE_ID),
-                  DSL.param("aggregate_version", AGGREGATE_VERSION),
-                  DSL.param("subject", SUBJECT),
-                  DSL.param("event_type", EVENT_TYPE),
-                  DSL.param("envelope", ENVELOPE),
-                  DSL.param("headers", HEADERS))
+          DSL.insertInto(EVENTS, COLUMNS)
+              .values(RenderedStatement.parametersFor(COLUMNS))
               .returningResult(ID),
-          "event_id",
-          "tenant_id",
-          "aggregate_type",
-          "aggregate_id",
-          "aggregate_version",
-          "subject",
-          "event_type",
-          "envelope",
-          "headers");
+          RenderedStatement.namesOf(COLUMNS));
 
   private Envelope envelope(OutboxEvent event, UUID eventId) {
     String subject = EventSubjects.subject(service, event.payload().getDescriptorForType());
