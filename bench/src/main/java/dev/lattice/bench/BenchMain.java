@@ -29,6 +29,13 @@ public final class BenchMain implements Callable<Integer> {
   boolean quick;
 
   @Option(
+      names = "--saga-only",
+      description =
+          "Only the warm-up, the saga's drain and its sustained rate (for profiling the saga);"
+              + " results go to bench/target/results.")
+  boolean sagaOnly;
+
+  @Option(
       names = "--project",
       description = "The Lattice checkout (finds launcher/target/lattice-mesh.jar).",
       defaultValue = ".")
@@ -69,7 +76,9 @@ public final class BenchMain implements Callable<Integer> {
     Path checkout = project.toAbsolutePath().normalize();
     Path jar = checkout.resolve("launcher/target/lattice-mesh.jar");
     Path results =
-        out != null ? out : checkout.resolve(quick ? "bench/target/results" : "bench/results");
+        out != null
+            ? out
+            : checkout.resolve(quick || sagaOnly ? "bench/target/results" : "bench/results");
     Path root = Files.createTempDirectory("lattice-bench-");
     Report report = new Report();
     describe(report, settings, checkout);
@@ -97,6 +106,10 @@ public final class BenchMain implements Callable<Integer> {
       // Everything running: the saga, notifications (to the mail catcher), audit.
       scenarios.warmUpAndDrain();
       scenarios.sustainedSaga();
+      if (sagaOnly) {
+        report.write(results, LocalDate.now() + "-saga");
+        return 0;
+      }
       scenarios.sagaCurve();
       scenarios.hotProduct();
       // Every consumer paused: CreateOrder and the reads alone, JetStream keeping the events.

@@ -258,12 +258,19 @@ final class Scenarios {
     long deadline = System.nanoTime() + limit.toNanos();
     long last = -1;
     long quietSince = System.nanoTime();
+    long lastShown = System.nanoTime();
     while (System.nanoTime() < deadline) {
       long created = watch.created.sum();
       long terminal = watch.paid.sum() + watch.cancelled.sum();
       long backlog = consumerBacklog();
       if (terminal >= created && backlog == 0) {
         return;
+      }
+      if (System.nanoTime() - lastShown > TimeUnit.SECONDS.toNanos(10)) {
+        lastShown = System.nanoTime();
+        System.out.printf(
+            "bench: draining: %d of %d orders terminal; pending per consumer: %s%n",
+            terminal, created, backlogByConsumer());
       }
       long progress = terminal * 1_000_003L - backlog;
       if (progress != last) {
@@ -281,6 +288,35 @@ final class Scenarios {
     System.out.println("bench: the mesh did not drain within " + limit);
   }
 
+  /**
+   * The durable consumers with messages not yet delivered or acknowledged, with both counts: the
+   * stage that holds the backlog is the saga's bottleneck.
+   */
+  private Map<String, String> backlogByConsumer() throws Exception {
+    Map<String, String> backlog = new java.util.TreeMap<>();
+    for (String stream : jsm.getStreamNames()) {
+      for (ConsumerInfo consumer : jsm.getConsumers(stream)) {
+        if (consumer.getNumPending() + consumer.getNumAckPending() > 0) {
+          backlog.put(
+              stream + "/" + consumer.getName(),
+              consumer.getNumPending() + " pending + " + consumer.getNumAckPending() + " unacked");
+        }
+      }
+    }
+    return backlog;
+  }
+
+  /** Messages delivered so far (redeliveries included), over every durable consumer. */
+  private long consumerDeliveries() throws Exception {
+    long delivered = 0;
+    for (String stream : jsm.getStreamNames()) {
+      for (ConsumerInfo consumer : jsm.getConsumers(stream)) {
+        delivered += consumer.getDelivered().getConsumerSequence();
+      }
+    }
+    return delivered;
+  }
+
   /** Messages not yet delivered or not yet acknowledged, over every durable consumer. */
   private long consumerBacklog() throws Exception {
     long backlog = 0;
@@ -294,20 +330,34 @@ final class Scenarios {
 
   /**
    * The highest arrival rate the whole saga sustains: open-loop CreateOrder for the sustain window,
-   * accepted when the orders awaiting payment do not grow by more than two seconds of arrivals.
-   * Starts at 90% of the drain rate and steps down by 20%.
+   * accepted when neither the orders awaiting payment nor the messages pending in any durable
+   * consumer (notifications and audit included) grow by more than two seconds of arrivals. Starts
+   * at the drain rate, steps up by a quarter while a rate holds and down by a fifth until one does;
+   * at most five attempts.
    */
   void sustainedSaga() throws Exception {
-    double rate = Math.max(1, sagaSustained * 0.9);
-    for (int attempt = 0; attempt < 4; attempt++) {
+    double rate = Math.max(1, sagaSustained);
+    double best = 0;
+    double failed = Double.MAX_VALUE;
+    for (int attempt = 0; attempt < 5; attempt++) {
       watch.forgetAwaited();
       awaitPayment = true;
       long paidBefore = watch.paid.sum();
+      long createdBefore = watch.created.sum();
+      long deliveredBefore = consumerDeliveries();
       watch.toPaidMicros.reset();
       AtomicLong awaitingAtStart = new AtomicLong(-1);
+      AtomicLong backlogAtStart = new AtomicLong(-1);
       ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor();
       probe.schedule(
-          () -> awaitingAtStart.set(watch.awaitingPayment()),
+          () -> {
+            awaitingAtStart.set(watch.awaitingPayment());
+            try {
+              backlogAtStart.set(consumerBacklog());
+            } catch (Exception e) {
+              backlogAtStart.set(0);
+            }
+          },
           settings.warmup().toMillis() + 10_000,
           TimeUnit.MILLISECONDS);
       long started = System.nanoTime();
@@ -322,25 +372,47 @@ final class Scenarios {
       double seconds = (System.nanoTime() - started) / 1e9;
       probe.shutdownNow();
       int awaitingAtEnd = watch.awaitingPayment();
+      long backlogAtEnd = consumerBacklog();
+      long created = Math.max(1, watch.created.sum() - createdBefore);
+      // Deliveries one order causes over every consumer (the saga's, notifications', audit's).
+      double deliveriesPerOrder = (consumerDeliveries() - deliveredBefore) / (double) created;
       long growth = awaitingAtEnd - Math.max(0, awaitingAtStart.get());
-      boolean sustained = growth <= rate * 2 && o.errorCount() == 0;
+      long backlogGrowth = backlogAtEnd - Math.max(0, backlogAtStart.get());
+      boolean sustained =
+          growth <= rate * 2
+              && backlogGrowth <= rate * 2 * Math.max(1, deliveriesPerOrder)
+              && o.errorCount() == 0;
       double paidPerSecond = (watch.paid.sum() - paidBefore) / seconds;
       Histogram toPaid = watch.toPaidMicros.getIntervalHistogram();
       report
           .add(Report.Row.of("saga to PAID, sustained?", "open", fmt(rate) + "/s", o))
           .note("paid_per_s", paidPerSecond)
           .note("awaiting_growth", growth)
+          .note("consumer_backlog_growth", backlogGrowth)
+          .note("deliveries_per_order", Report.round(deliveriesPerOrder, 1))
           .note("sustained", sustained)
           .note("to_paid_p99_ms", toPaid.getValueAtPercentile(99) / 1000.0);
+      System.out.printf(
+          "bench: saga at %.1f/s: %s (awaiting payment +%d, consumer backlog +%d: %s)%n",
+          rate,
+          sustained ? "sustained" : "not sustained",
+          growth,
+          backlogGrowth,
+          backlogByConsumer());
       awaitPayment = false;
       drain(Duration.ofMinutes(10));
       if (sustained) {
-        sagaSustained = rate;
-        return;
+        best = Math.max(best, rate);
+      } else {
+        failed = Math.min(failed, rate);
       }
-      rate *= 0.8;
+      double next = sustained ? rate * 1.25 : rate * 0.8;
+      if (next >= failed * 0.97 || next <= best * 1.03) {
+        break; // the next step would retry a rate already decided
+      }
+      rate = next;
     }
-    sagaSustained = 0;
+    sagaSustained = best;
   }
 
   /**

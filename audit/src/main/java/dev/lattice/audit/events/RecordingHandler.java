@@ -8,8 +8,10 @@ import dev.lattice.platform.consumer.EventIds;
 
 /**
  * Audit's one event handler, registered with {@code handleAll} on every stream's consumer: records
- * the event ({@link EventRecorder#record}) in the consumer's inbox transaction. An event whose
- * tenant id is not a UUID cannot belong to a chain and is dead-lettered. Thread-safe.
+ * the event ({@link EventRecorder#record}) in the consumer's inbox transaction, which its consumer
+ * shares among the events of one pull (batch transactions: one chain lock and one commit for them
+ * all). An event whose tenant id is not a UUID cannot belong to a chain and is dead-lettered.
+ * Thread-safe.
  */
 public final class RecordingHandler implements EventHandler<Any> {
 
@@ -25,6 +27,6 @@ public final class RecordingHandler implements EventHandler<Any> {
    */
   @Override
   public void handle(EventContext context, Any payload) {
-    recorder.record(context.tx(), EventIds.tenant(context), context.envelope());
+    recorder.record(context.tx(), EventIds.tenant(context), context.envelope(), context.batch());
   }
 }

@@ -10,11 +10,14 @@ import dev.lattice.audit.v1.AuditRecord;
 import dev.lattice.events.v1.Actor;
 import dev.lattice.events.v1.ActorType;
 import dev.lattice.events.v1.Envelope;
+import dev.lattice.platform.consumer.TransactionBatch;
 import dev.lattice.platform.events.UuidV7Generator;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
@@ -50,8 +53,38 @@ public final class EventRecorder {
    * @return the record appended; empty when the event was recorded before
    */
   public Optional<AuditRecord> record(DSLContext tx, UUID tenant, Envelope envelope) {
+    return append(store.lockChain(tx, tenant), tenant, envelope);
+  }
+
+  /**
+   * Appends {@code envelope} to the chain of {@code tenant} in transaction {@code tx}, which
+   * records every event of {@code batch}: the first of them locks the chains of all the batch's
+   * tenants at once, in one order ({@link AuditStore#lockChains}), and the others reuse the locks.
+   *
+   * @return the record appended; empty when the event was recorded before
+   */
+  public Optional<AuditRecord> record(
+      DSLContext tx, UUID tenant, Envelope envelope, TransactionBatch batch) {
+    AuditStore.Chains chains =
+        batch.shared(AuditStore.Chains.class, () -> store.lockChains(tx, tenantsOf(batch)));
+    return append(chains.writer(tenant), tenant, envelope);
+  }
+
+  /** The tenants of the batch's events; ids that are no UUID are left out. */
+  private static Set<UUID> tenantsOf(TransactionBatch batch) {
+    Set<UUID> tenants = new HashSet<>();
+    for (Envelope envelope : batch.envelopes()) {
+      try {
+        tenants.add(UUID.fromString(envelope.getTenantId()));
+      } catch (IllegalArgumentException e) {
+        // Dead-lettered by its own handler call; no chain to lock.
+      }
+    }
+    return tenants;
+  }
+
+  private Optional<AuditRecord> append(AuditStore.Writer log, UUID tenant, Envelope envelope) {
     AuditEntry entry = new AuditEntry(tenant, envelope, renderer.render(envelope));
-    AuditStore.Writer log = store.lockChain(tx, tenant);
     AuditStore.Tail tail = log.tail(UUID.fromString(envelope.getEventId()));
     if (tail.eventRecorded()) {
       return Optional.empty();

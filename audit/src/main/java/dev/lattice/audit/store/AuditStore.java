@@ -16,8 +16,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -59,6 +63,43 @@ public final class AuditStore {
   public Writer lockChain(DSLContext tx, UUID tenant) {
     LOCK_CHAIN.fetch(tx, rs -> Boolean.TRUE, lockKey(tenant));
     return new Writer(tx, tenant);
+  }
+
+  /**
+   * Starts appending to the chains of {@code tenants} in transaction {@code tx}, as {@link
+   * #lockChain} does for one: the writer role, and each chain's lock, taken in ascending order of
+   * the lock keys, so that two transactions locking overlapping sets wait for each other instead of
+   * deadlocking. One statement for all of them. For a consumer's batch of events, which appends to
+   * several chains in one transaction.
+   */
+  public Chains lockChains(DSLContext tx, Collection<UUID> tenants) {
+    Long[] keys =
+        tenants.stream().map(AuditStore::lockKey).distinct().sorted().toArray(Long[]::new);
+    LOCK_CHAINS.fetch(tx, rs -> Boolean.TRUE, (Object) keys);
+    return new Chains(tx, Set.copyOf(tenants));
+  }
+
+  /** The chains one transaction has locked ({@link #lockChains}); used by one thread. */
+  public final class Chains {
+
+    private final DSLContext tx;
+    private final Set<UUID> locked;
+    private final Map<UUID, Writer> writers = new HashMap<>();
+
+    private Chains(DSLContext tx, Set<UUID> locked) {
+      this.tx = tx;
+      this.locked = locked;
+    }
+
+    /**
+     * The writer of {@code tenant}'s chain in this transaction; a tenant that was not locked with
+     * the others is locked now (after them, so not in order: a deadlock is possible then, and
+     * PostgreSQL detects it).
+     */
+    public Writer writer(UUID tenant) {
+      return writers.computeIfAbsent(
+          tenant, t -> locked.contains(t) ? new Writer(tx, t) : lockChain(tx, t));
+    }
   }
 
   /**
@@ -173,6 +214,17 @@ public final class AuditStore {
                   "pg_advisory_xact_lock({0})",
                   Object.class, DSL.param("lock", SQLDataType.BIGINT))),
           "lock");
+
+  // Locks in the order of the array: the subquery keeps it (offset 0 keeps it a subquery).
+  private static final RenderedStatement LOCK_CHAINS =
+      RenderedStatement.of(
+          DSL.select(
+              DSL.field("set_config('role', '" + WRITER_ROLE + "', true)", String.class),
+              DSL.field(
+                  "(select count(pg_advisory_xact_lock(u.k)) from (select k from unnest({0}) with"
+                      + " ordinality as u(k, i) order by i offset 0) u)",
+                  Long.class, DSL.param("locks", SQLDataType.BIGINT.array()))),
+          "locks");
 
   private static final RenderedStatement TAIL =
       RenderedStatement.of(

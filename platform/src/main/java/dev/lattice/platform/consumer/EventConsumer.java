@@ -19,12 +19,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Set-up.</b> {@link #start()} creates or updates the durable consumer idempotently (explicit
  * ack, {@code ack_wait}, {@code max_deliver}, deliver-all, the filter subjects) and then pulls in a
- * loop on a virtual thread: batches of {@link ConsumerSpec#batchSize()} with {@link
- * ConsumerSpec#fetchExpires()} and an idle heartbeat. Any failure (NATS down or restarted, the
- * stream not created yet, the consumer deleted) is logged and retried with a growing pause of up to
- * 5 s, re-creating the consumer; nothing has to restart the consumer.
+ * loop on a virtual thread: no-wait pulls that expire after {@link ConsumerSpec#fetchExpires()}
+ * with an idle heartbeat, each waiting for a first message and then bringing what is pending at
+ * that moment, up to {@link ConsumerSpec#batchSize()}: the batch. Any failure (NATS down or
+ * restarted, the stream not created yet, the consumer deleted) is logged and retried with a growing
+ * pause of up to 5 s, re-creating the consumer; nothing has to restart the consumer.
  *
- * <p><b>Per message</b>, one at a time in delivery order:
+ * <p><b>Per message</b>, in delivery order, a batch at a time:
  *
  * <ol>
  *   <li>The span {@code process <subject>} (kind CONSUMER) continues the producer's trace from the
@@ -39,7 +40,12 @@ import org.slf4j.LoggerFactory;
  *       conflict do nothing}; no row inserted means the event was processed before (a redelivery or
  *       a replay), so the handler is skipped; otherwise the handler runs with the transaction.
  *       Commit, then acknowledge. In-progress acks go out every {@link
- *       ConsumerSpec#inProgressInterval()} while this takes.
+ *       ConsumerSpec#inProgressInterval()} while this takes. With {@link
+ *       Builder#batchTransactions(int)} the messages of one batch share the transaction, each after
+ *       the other, and one commit (one flush of PostgreSQL's log, and for audit one hold of a
+ *       chain's lock, per batch rather than per event); if it fails, it rolls back and each message
+ *       runs again in a transaction of its own, so the failure below is decided for the message
+ *       that caused it while the others commit.
  *   <li>On failure: a {@link TransientEventException}, a transient SQLSTATE (class 08, 40001,
  *       40P01, 55P03, 57014, 57P0x, 53xxx), a connection or timeout failure, an exhausted
  *       transaction retry or a gRPC UNAVAILABLE/DEADLINE_EXCEEDED/RESOURCE_EXHAUSTED/ABORTED
@@ -72,8 +78,8 @@ import org.slf4j.LoggerFactory;
  * {@code lattice.outcome} also {@code transient_failure} or {@code permanent_failure}).
  *
  * <p><b>Where the parts are.</b> {@code PullLoop} creates the durable consumer ({@code
- * DurableConsumers}) and pulls; {@code MessageProcessor} handles one message, with the {@code
- * ProcessedEvents} transaction and the {@code FailurePolicy} (nak or dead letter); {@code
+ * DurableConsumers}) and pulls; {@code MessageProcessor} handles one pull's messages, with the
+ * {@code ProcessedEvents} transaction and the {@code FailurePolicy} (nak or dead letter); {@code
  * ConsumerMetrics} and {@link ConsumerListener} observe it; {@code MaxDeliveriesWatcher} follows
  * the advisories.
  *
@@ -115,6 +121,7 @@ public final class EventConsumer implements AutoCloseable {
             builder.dsl,
             new HandlerRegistry(builder.handlers, builder.fallback),
             builder.ignoreUnhandledTypes,
+            builder.batchTransactions,
             sender,
             builder.listener,
             builder.telemetry.tracer(INSTRUMENTATION_SCOPE),
@@ -237,7 +244,7 @@ public final class EventConsumer implements AutoCloseable {
   /** Builds an {@link EventConsumer}; not thread-safe. */
   public static final class Builder {
 
-    private final ConsumerSpec spec;
+    private ConsumerSpec spec;
     private final Connection nats;
     private final DSLContext dsl;
     private final DeadLetters deadLetters;
@@ -246,6 +253,7 @@ public final class EventConsumer implements AutoCloseable {
     private ConsumerListener listener = ConsumerListener.NONE;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     private boolean ignoreUnhandledTypes;
+    private boolean batchTransactions;
     private HandlerRegistry.Registration<Any> fallback;
 
     private Builder(
@@ -311,6 +319,23 @@ public final class EventConsumer implements AutoCloseable {
      */
     public Builder ignoreUnhandledTypes() {
       this.ignoreUnhandledTypes = true;
+      return this;
+    }
+
+    /**
+     * Handles the messages of one pull in one inbox transaction, with one commit, instead of one
+     * transaction each: for a consumer whose cost per event is mostly the commit and the locks it
+     * holds until then (audit's chain lock). Its handlers must take their locks for the whole
+     * {@link TransactionBatch} first and in one global order; handlers that lock the rows of each
+     * event as it comes (stock, orders) must not be batched: two batches would deadlock. Off by
+     * default.
+     *
+     * @param maxBatch the most messages one pull brings, and so one transaction handles: the spec's
+     *     {@link ConsumerSpec#batchSize()} from now on
+     */
+    public Builder batchTransactions(int maxBatch) {
+      this.spec = spec.withBatchSize(maxBatch);
+      this.batchTransactions = true;
       return this;
     }
 

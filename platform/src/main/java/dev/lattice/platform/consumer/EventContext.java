@@ -16,6 +16,8 @@ import org.jooq.DSLContext;
  * @param streamSequence the message's sequence in its stream
  * @param replayCount how many times an operator has replayed this event from DEAD_LETTERS (0: the
  *     original, as its producer published it)
+ * @param batch the events this transaction handles, this one among them, and what their handlers
+ *     share in it
  */
 public record EventContext(
     String consumer,
@@ -24,7 +26,8 @@ public record EventContext(
     long deliveryCount,
     String subject,
     long streamSequence,
-    int replayCount) {
+    int replayCount,
+    TransactionBatch batch) {
 
   /** Checks that nothing is null. */
   public EventContext {
@@ -32,6 +35,7 @@ public record EventContext(
     Objects.requireNonNull(envelope, "envelope");
     Objects.requireNonNull(tx, "tx");
     Objects.requireNonNull(subject, "subject");
+    Objects.requireNonNull(batch, "batch");
   }
 
   /** True when an operator replayed this event from DEAD_LETTERS. */

@@ -10,6 +10,8 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jooq.DSLContext;
@@ -17,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles one delivered message from start to acknowledgement, as {@link EventConsumer} documents:
- * the span, parsing the envelope, finding the handler, then the {@link ProcessedEvents}
- * transaction; what a failure becomes is the {@link FailurePolicy}'s. Used by one consumer thread;
- * its collaborators are thread-safe.
+ * Handles the messages of one pull from start to acknowledgement, as {@link EventConsumer}
+ * documents: each message's span, parsing its envelope, finding its handler, then the {@link
+ * ProcessedEvents} transaction, one for the whole batch while nothing fails; what a failure becomes
+ * is the {@link FailurePolicy}'s. Used by one consumer thread; its collaborators are thread-safe.
  */
 final class MessageProcessor {
 
@@ -33,6 +35,7 @@ final class MessageProcessor {
   private final ProcessedEvents inbox;
   private final HandlerRegistry handlers;
   private final boolean ignoreUnhandledTypes;
+  private final boolean batchTransactions;
   private final FailurePolicy failures;
   private final ConsumerListener listener;
   private final Tracer tracer;
@@ -45,6 +48,7 @@ final class MessageProcessor {
       DSLContext dsl,
       HandlerRegistry handlers,
       boolean ignoreUnhandledTypes,
+      boolean batchTransactions,
       DeadLetterSender deadLetters,
       ConsumerListener listener,
       Tracer tracer,
@@ -55,6 +59,7 @@ final class MessageProcessor {
     this.inbox = new ProcessedEvents(spec, dsl);
     this.handlers = handlers;
     this.ignoreUnhandledTypes = ignoreUnhandledTypes;
+    this.batchTransactions = batchTransactions;
     this.failures = new FailurePolicy(spec, deadLetters, listener, metrics);
     this.listener = listener;
     this.tracer = tracer;
@@ -71,6 +76,79 @@ final class MessageProcessor {
    *     it pulls more, so that an outage does not use up the deliveries of every event
    */
   boolean process(io.nats.client.Message message) {
+    return process(List.of(message));
+  }
+
+  /**
+   * Processes {@code messages}, the messages one pull brought, in their order, and acknowledges,
+   * naks or terminates each; throws only errors. With batch transactions, those that parse and have
+   * a handler run in one inbox transaction ({@link ProcessedEvents#processBatch}): one commit for
+   * all of them; otherwise each in its own. If that transaction fails, nothing of it is kept and
+   * each runs again in a transaction of its own, so a failure is classified for the one message
+   * that caused it while the others commit.
+   *
+   * @return true when one failed because the consumer's database could not be reached: the messages
+   *     after it are left unacknowledged, redelivered after the ack wait; see {@link
+   *     #process(io.nats.client.Message)}
+   */
+  boolean process(List<io.nats.client.Message> messages) {
+    List<Delivered> delivered = new ArrayList<>(messages.size());
+    try {
+      List<Prepared<?>> ready = new ArrayList<>(messages.size());
+      for (io.nats.client.Message message : messages) {
+        Delivered d = start(message, messages.size());
+        delivered.add(d);
+        try (Scope ignored = d.span.makeCurrent()) {
+          Prepared<?> prepared = prepare(d);
+          if (prepared != null) {
+            ready.add(prepared);
+          }
+        } catch (RuntimeException e) {
+          unexpected(d, e);
+        }
+      }
+      if (batchTransactions && ready.size() > 1 && runTogether(ready)) {
+        return false;
+      }
+      for (Prepared<?> prepared : ready) {
+        try (Scope ignored = prepared.delivered.span.makeCurrent()) {
+          if (runAlone(prepared)) {
+            return true;
+          }
+        } catch (RuntimeException e) {
+          unexpected(prepared.delivered, e);
+        }
+      }
+      return false;
+    } finally {
+      for (Delivered d : delivered) {
+        d.progress.stop();
+        d.span.end();
+      }
+    }
+  }
+
+  /** A message taken in hand: its delivery, its consumer span, its in-progress ticks. */
+  private record Delivered(
+      io.nats.client.Message message,
+      JetStreamDelivery delivery,
+      Span span,
+      InProgressTicker.Handle progress) {}
+
+  /** A message that parsed and has a handler: what its inbox transaction needs. */
+  private record Prepared<T extends Message>(
+      Delivered delivered,
+      Envelope envelope,
+      HandlerRegistry.Registration<T> registration,
+      T payload) {
+
+    ProcessedEvents.Item<T> item() {
+      return new ProcessedEvents.Item<>(
+          registration, payload, delivered.message, delivered.delivery, envelope, delivered.span);
+    }
+  }
+
+  private Delivered start(io.nats.client.Message message, int batchSize) {
     JetStreamDelivery delivery = JetStreamDelivery.of(message);
     if (delivery.count() > 1) {
       metrics.redelivered();
@@ -86,51 +164,54 @@ final class MessageProcessor {
             .setAttribute("messaging.operation.type", "process")
             .setAttribute("messaging.destination.name", message.getSubject())
             .setAttribute("messaging.consumer.group.name", spec.durableName())
+            .setAttribute("messaging.batch.message_count", batchSize)
             .setAttribute("lattice.delivery_count", delivery.count())
             .setAttribute("lattice.stream_sequence", delivery.streamSequence())
             .startSpan();
-    InProgressTicker.Handle progress = ticker.start(message);
-    try (Scope ignored = span.makeCurrent()) {
-      return handle(message, delivery, span);
-    } catch (RuntimeException e) {
-      // A bug in this class or a listener: leave the message to be redelivered after ack wait.
-      log.error("consumer {}: unexpected failure on {}", spec.durableName(), delivery, e);
-      span.recordException(e);
-      span.setStatus(StatusCode.ERROR);
-      return false;
-    } finally {
-      progress.stop();
-      span.end();
-    }
+    return new Delivered(message, delivery, span, ticker.start(message));
   }
 
-  private boolean handle(io.nats.client.Message message, JetStreamDelivery delivery, Span span) {
+  /** A bug in this class or a listener: the message is left to be redelivered after ack wait. */
+  private void unexpected(Delivered d, RuntimeException e) {
+    log.error("consumer {}: unexpected failure on {}", spec.durableName(), d.delivery, e);
+    d.span.recordException(e);
+    d.span.setStatus(StatusCode.ERROR);
+  }
+
+  /**
+   * Parses the envelope and finds the handler; a message that cannot be handled is dead-lettered
+   * (or acknowledged, for an ignored type) here.
+   *
+   * @return null when the message is settled already
+   */
+  private Prepared<?> prepare(Delivered d) {
+    io.nats.client.Message message = d.message;
     Envelope envelope;
     try {
       envelope = Envelope.parseFrom(message.getData());
     } catch (InvalidProtocolBufferException e) {
-      deadLetter(message, delivery, null, DeadLetterCause.PARSE_ERROR, describe(e), span);
-      return false;
+      deadLetter(d, null, DeadLetterCause.PARSE_ERROR, describe(e));
+      return null;
     }
     if (!CANONICAL_UUID.matcher(envelope.getEventId()).matches()) {
       String error = "event_id is not a UUID: '" + envelope.getEventId() + "'";
-      deadLetter(message, delivery, envelope, DeadLetterCause.PARSE_ERROR, error, span);
-      return false;
+      deadLetter(d, envelope, DeadLetterCause.PARSE_ERROR, error);
+      return null;
     }
-    span.setAttribute("messaging.message.id", envelope.getEventId());
-    span.setAttribute("lattice.event.type", envelope.getType());
+    d.span.setAttribute("messaging.message.id", envelope.getEventId());
+    d.span.setAttribute("lattice.event.type", envelope.getType());
     Optional<HandlerRegistry.Registration<?>> registration =
         handlers.forPayload(envelope.getPayload());
     if (registration.isEmpty() && ignoreUnhandledTypes) {
-      span.setAttribute("lattice.outcome", "ignored");
-      Acks.ack(message, delivery);
+      d.span.setAttribute("lattice.outcome", "ignored");
+      Acks.ack(message, d.delivery);
       metrics.processed("ignored");
       log.debug(
           "consumer {}: ignored event {} ({}): no handler for its type",
           spec.durableName(),
           envelope.getEventId(),
           envelope.getType());
-      return false;
+      return null;
     }
     if (registration.isEmpty()) {
       String error =
@@ -138,46 +219,89 @@ final class MessageProcessor {
               + envelope.getPayload().getTypeUrl()
               + "'; handled: "
               + handlers.typeNames();
-      deadLetter(message, delivery, envelope, DeadLetterCause.UNKNOWN_EVENT_TYPE, error, span);
-      return false;
+      deadLetter(d, envelope, DeadLetterCause.UNKNOWN_EVENT_TYPE, error);
+      return null;
     }
-    return dispatch(registration.get(), message, delivery, envelope, span);
+    return unpack(d, envelope, registration.get());
   }
 
-  private <T extends Message> boolean dispatch(
-      HandlerRegistry.Registration<T> registration,
-      io.nats.client.Message message,
-      JetStreamDelivery delivery,
-      Envelope envelope,
-      Span span) {
-    T payload;
+  private <T extends Message> Prepared<T> unpack(
+      Delivered d, Envelope envelope, HandlerRegistry.Registration<T> registration) {
     try {
-      payload = registration.unpack(envelope.getPayload());
+      return new Prepared<>(d, envelope, registration, registration.unpack(envelope.getPayload()));
     } catch (InvalidProtocolBufferException e) {
-      deadLetter(message, delivery, envelope, DeadLetterCause.PARSE_ERROR, describe(e), span);
+      deadLetter(d, envelope, DeadLetterCause.PARSE_ERROR, describe(e));
+      return null;
+    }
+  }
+
+  /**
+   * Runs {@code batch} in one inbox transaction and settles each message.
+   *
+   * @return false if the transaction failed and rolled back: the caller runs each on its own
+   */
+  private boolean runTogether(List<Prepared<?>> batch) {
+    long start = System.nanoTime();
+    List<ProcessedEvents.Item<?>> items = new ArrayList<>(batch.size());
+    for (Prepared<?> prepared : batch) {
+      items.add(prepared.item());
+    }
+    List<ProcessedEvents.Outcome> outcomes;
+    try {
+      outcomes = inbox.processBatch(items);
+    } catch (RuntimeException e) {
+      log.debug(
+          "consumer {}: a batch of {} failed ({}); handling each on its own",
+          spec.durableName(),
+          batch.size(),
+          ProcessedEvents.failureOf(e).toString());
       return false;
     }
+    long elapsed = System.nanoTime() - start;
+    for (int i = 0; i < batch.size(); i++) {
+      Prepared<?> prepared = batch.get(i);
+      try (Scope ignored = prepared.delivered.span.makeCurrent()) {
+        settle(prepared, outcomes.get(i), elapsed);
+      } catch (RuntimeException e) {
+        unexpected(prepared.delivered, e);
+      }
+    }
+    return true;
+  }
+
+  /** Runs one message in its own inbox transaction; true if the database could not be reached. */
+  private <T extends Message> boolean runAlone(Prepared<T> prepared) {
+    Delivered d = prepared.delivered;
     long start = System.nanoTime();
     ProcessedEvents.Outcome outcome;
     try {
-      outcome = inbox.process(registration, payload, message, delivery, envelope);
+      outcome =
+          inbox.process(
+              prepared.registration, prepared.payload, d.message, d.delivery, prepared.envelope);
     } catch (RuntimeException e) {
       Throwable failure = ProcessedEvents.failureOf(e);
-      failures.failed(message, delivery, envelope, failure, System.nanoTime() - start, span);
+      failures.failed(
+          d.message, d.delivery, prepared.envelope, failure, System.nanoTime() - start, d.span);
       return FailureClassifier.isDatabaseUnreachable(failure);
     }
-    metrics.handlerDuration(System.nanoTime() - start, outcome.label);
-    span.setAttribute("lattice.outcome", outcome.label);
-    notifyListener(outcome, envelope);
-    Acks.ack(message, delivery);
+    settle(prepared, outcome, System.nanoTime() - start);
+    return false;
+  }
+
+  /** After the commit: metrics, the listener, the acknowledgement. */
+  private void settle(Prepared<?> prepared, ProcessedEvents.Outcome outcome, long nanos) {
+    Delivered d = prepared.delivered;
+    metrics.handlerDuration(nanos, outcome.label);
+    d.span.setAttribute("lattice.outcome", outcome.label);
+    notifyListener(outcome, prepared.envelope);
+    Acks.ack(d.message, d.delivery);
     metrics.processed(outcome.label);
     log.debug(
         "consumer {}: {} event {} ({})",
         spec.durableName(),
         outcome.label,
-        envelope.getEventId(),
-        delivery);
-    return false;
+        prepared.envelope.getEventId(),
+        d.delivery);
   }
 
   private void notifyListener(ProcessedEvents.Outcome outcome, Envelope envelope) {
@@ -192,14 +316,8 @@ final class MessageProcessor {
     }
   }
 
-  private void deadLetter(
-      io.nats.client.Message message,
-      JetStreamDelivery delivery,
-      Envelope envelope,
-      DeadLetterCause cause,
-      String error,
-      Span span) {
-    failures.deadLetter(message, delivery, envelope, cause, error, span);
+  private void deadLetter(Delivered d, Envelope envelope, DeadLetterCause cause, String error) {
+    failures.deadLetter(d.message, d.delivery, envelope, cause, error, d.span);
   }
 
   private static String describe(Throwable failure) {

@@ -4,6 +4,10 @@ import com.google.protobuf.Message;
 import dev.lattice.events.v1.Envelope;
 import dev.lattice.platform.db.RenderedStatement;
 import dev.lattice.platform.db.Transactions;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -71,32 +75,106 @@ final class ProcessedEvents {
       io.nats.client.Message message,
       JetStreamDelivery delivery,
       Envelope envelope) {
-    UUID eventId = UUID.fromString(envelope.getEventId());
     return Transactions.inTransaction(
         dsl,
         TRANSACTION_ATTEMPTS,
+        tx ->
+            inboxAndHandler(
+                tx,
+                new TransactionBatch(List.of(envelope)),
+                registration,
+                payload,
+                message,
+                delivery,
+                envelope));
+  }
+
+  /**
+   * One message of a batch for {@link #processBatch}.
+   *
+   * @param span the message's consumer span, made current while its handler runs
+   */
+  record Item<T extends Message>(
+      HandlerRegistry.Registration<T> registration,
+      T payload,
+      io.nats.client.Message message,
+      JetStreamDelivery delivery,
+      Envelope envelope,
+      Span span) {}
+
+  /**
+   * Runs the inbox work of every item in one transaction, in their order, each with its span
+   * current, and commits once: one commit, and one flush of PostgreSQL's log, for the whole batch.
+   * Nothing is retried here: any failure rolls back every item and propagates, and the caller runs
+   * each item on its own ({@link #process}), which classifies the failure while the others commit.
+   *
+   * @return each item's outcome, in order
+   */
+  List<Outcome> processBatch(List<Item<?>> items) {
+    return Transactions.inTransaction(
+        dsl,
+        1,
         tx -> {
-          int inserted = INSERT.execute(tx, spec.durableName(), eventId, message.getSubject());
-          if (inserted == 0) {
-            return Outcome.DUPLICATE;
+          List<Envelope> envelopes = new ArrayList<>(items.size());
+          for (Item<?> item : items) {
+            envelopes.add(item.envelope());
           }
-          EventContext context =
-              new EventContext(
-                  spec.durableName(),
-                  envelope,
-                  tx,
-                  delivery.count(),
-                  message.getSubject(),
-                  delivery.streamSequence(),
-                  replayCount(message));
-          try {
-            registration.handler().handle(context, payload);
-          } catch (Exception | StackOverflowError | LinkageError | AssertionError e) {
-            // Bugs in the handler, not in this JVM: classified like any other failure.
-            throw new HandlerFailure(e);
+          TransactionBatch batch = new TransactionBatch(envelopes);
+          List<Outcome> outcomes = new ArrayList<>(items.size());
+          for (Item<?> item : items) {
+            try (Scope ignored = item.span().makeCurrent()) {
+              outcomes.add(inboxAndHandler(tx, batch, item));
+            }
           }
-          return Outcome.HANDLED;
+          return outcomes;
         });
+  }
+
+  private <T extends Message> Outcome inboxAndHandler(
+      DSLContext tx, TransactionBatch batch, Item<T> item) {
+    return inboxAndHandler(
+        tx,
+        batch,
+        item.registration(),
+        item.payload(),
+        item.message(),
+        item.delivery(),
+        item.envelope());
+  }
+
+  /**
+   * Records the event in the inbox and, if it is new there, runs its handler; inside {@code tx}.
+   */
+  private <T extends Message> Outcome inboxAndHandler(
+      DSLContext tx,
+      TransactionBatch batch,
+      HandlerRegistry.Registration<T> registration,
+      T payload,
+      io.nats.client.Message message,
+      JetStreamDelivery delivery,
+      Envelope envelope) {
+    UUID eventId = UUID.fromString(envelope.getEventId());
+    int inserted = INSERT.execute(tx, spec.durableName(), eventId, message.getSubject());
+    if (inserted == 0) {
+      return Outcome.DUPLICATE;
+    }
+    EventContext context =
+        new EventContext(
+            spec.durableName(),
+            envelope,
+            tx,
+            delivery.count(),
+            message.getSubject(),
+            delivery.streamSequence(),
+            replayCount(message),
+            batch);
+    try {
+      registration.handler().handle(context, payload);
+    } catch (Exception | StackOverflowError | LinkageError | AssertionError e) {
+      // Bugs in the handler, not in this JVM: classified like any other failure.
+      throw new HandlerFailure(e);
+    }
+    return Outcome.HANDLED;
   }
 
   /** The failure to classify: a handler's own exception, else {@code e} itself. */

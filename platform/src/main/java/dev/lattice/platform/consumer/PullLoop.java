@@ -5,6 +5,8 @@ import io.nats.client.ConsumerContext;
 import io.nats.client.FetchConsumeOptions;
 import io.nats.client.FetchConsumer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,11 +16,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The subscription and pull loop of one {@link EventConsumer}: on a virtual thread it creates the
- * durable consumer, pulls batches and hands each message to the {@link MessageProcessor}; any
- * failure is logged and retried with a growing pause of up to 5 s, re-creating the consumer; after
- * a message that failed because the database is unreachable it pulls nothing until the database
- * answers again. Stopping interrupts the thread only while it waits idle in a pull, never while a
- * message is handled.
+ * durable consumer, pulls batches and hands each pull's messages to the {@link MessageProcessor}
+ * together (one inbox transaction for all of them); any failure is logged and retried with a
+ * growing pause of up to 5 s, re-creating the consumer; after a message that failed because the
+ * database is unreachable it pulls nothing until the database answers again. Stopping interrupts
+ * the thread only while it waits idle in a pull, never while a message is handled.
  *
  * <p>Pausing ({@link #pause}) closes the open pull at once if the loop waits idle in it, or after
  * the message being handled otherwise (a message that arrives as the pause does is handled too: it
@@ -218,8 +220,9 @@ final class PullLoop {
   }
 
   /**
-   * One pull: handles what arrives until the batch is complete, the pull expires or the loop is
-   * paused or stopped. Opens no pull while paused.
+   * One pull, a no-wait pull that expires: it waits (idle) until a message is there, then brings
+   * the messages pending at that moment, up to the batch size, and ends. They are handled together
+   * ({@link MessageProcessor#process(java.util.List)}). Opens no pull while paused.
    *
    * @return true if it stopped early because the database could not be reached; what the pull
    *     fetched beyond that message is redelivered after the ack wait
@@ -231,7 +234,7 @@ final class PullLoop {
     FetchConsumeOptions options =
         FetchConsumeOptions.builder()
             .maxMessages(spec.batchSize())
-            .expiresIn(spec.fetchExpires().toMillis())
+            .noWaitExpiresIn(spec.fetchExpires().toMillis())
             .build();
     try (FetchConsumer fetch = context.fetch(options)) {
       return handleArrivals(fetch);
@@ -240,32 +243,39 @@ final class PullLoop {
     }
   }
 
-  /** Hands each message of the pull to the processor; see {@link #fetchBatch}. */
+  /**
+   * Waits for the pull's first message, then takes the rest of the pull (pending already, so they
+   * come at once) and hands them all to the processor; see {@link #fetchBatch}.
+   */
   private boolean handleArrivals(FetchConsumer fetch) throws Exception {
-    while (control.beginWait()) {
-      io.nats.client.Message message;
-      try {
-        message = fetch.nextMessage();
-      } finally {
-        control.endWait();
-      }
-      if (message == null) {
-        return false;
-      }
-      if (!control.beginHandling()) {
-        // Arrived as close() was called: hand it back for another instance now.
-        Acks.nak(message, JetStreamDelivery.of(message), Duration.ZERO);
-        return false;
-      }
-      try {
-        if (processor.process(message)) {
-          return true;
-        }
-      } finally {
-        control.endHandling();
-      }
+    if (!control.beginWait()) {
+      return false;
     }
-    return false;
+    io.nats.client.Message first;
+    try {
+      first = fetch.nextMessage();
+    } finally {
+      control.endWait();
+    }
+    if (first == null) {
+      return false;
+    }
+    if (!control.beginHandling()) {
+      // Arrived as close() was called: hand it back for another instance now.
+      Acks.nak(first, JetStreamDelivery.of(first), Duration.ZERO);
+      return false;
+    }
+    try {
+      List<io.nats.client.Message> batch = new ArrayList<>(spec.batchSize());
+      batch.add(first);
+      io.nats.client.Message next;
+      while (batch.size() < spec.batchSize() && (next = fetch.nextMessage()) != null) {
+        batch.add(next);
+      }
+      return processor.process(batch);
+    } finally {
+      control.endHandling();
+    }
   }
 
   /**

@@ -314,6 +314,99 @@ class EventConsumerIT {
   }
 
   @Test
+  void batchTransactions_handleWhatOnePullBrings_inOneTransaction_inDeliveryOrder()
+      throws Exception {
+    // Published before the consumers start: the first pull of each brings them all.
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      Envelope batched = envelope(subject, StringValue.of("e" + i));
+      ids.add(batched.getEventId());
+      publish(nats, subject, batched, null);
+      publish(
+          nats, subject + "_single", envelope(subject + "_single", StringValue.of("e" + i)), null);
+    }
+    List<Long> batchedTx = new CopyOnWriteArrayList<>();
+    List<String> order = new CopyOnWriteArrayList<>();
+    List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    List<Long> singleTx = new CopyOnWriteArrayList<>();
+    start(
+        spec -> spec,
+        builder ->
+            builder
+                .batchTransactions(10)
+                .handle(
+                    StringValue.class,
+                    (context, payload) -> {
+                      applyEffect(context);
+                      batchedTx.add(
+                          context
+                              .tx()
+                              .resultQuery("select txid_current()")
+                              .fetchOne(0, Long.class));
+                      order.add(context.envelope().getEventId());
+                      batchSizes.add(context.batch().envelopes().size());
+                    }));
+    start(
+        spec -> spec,
+        builder ->
+            builder.handle(
+                StringValue.class,
+                (context, payload) -> {
+                  applyEffect(context);
+                  singleTx.add(
+                      context.tx().resultQuery("select txid_current()").fetchOne(0, Long.class));
+                }),
+        "-single");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> effects(dsl, durable) == 10);
+    await().atMost(Duration.ofSeconds(10)).until(() -> effects(dsl, durable + "-single") == 10);
+    awaitAllAcknowledged(10);
+    assertThat(order).as("delivery order").containsExactlyElementsOf(ids);
+    assertThat(batchedTx).as("one transaction for the pull").containsOnly(batchedTx.get(0));
+    assertThat(batchSizes).containsOnly(10);
+    assertThat(singleTx).as("without batch transactions, one each").doesNotHaveDuplicates();
+  }
+
+  @Test
+  void batchTransactions_aFailingEvent_rollsBackTheBatch_thenOnlyItFails() throws Exception {
+    List<String> good = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      Envelope event = envelope(subject, StringValue.of(i == 3 ? "bogus" : "e" + i));
+      if (i != 3) {
+        good.add(event.getEventId());
+      }
+      publish(nats, subject, event, null);
+    }
+    AtomicInteger calls = new AtomicInteger();
+    start(
+        spec -> spec,
+        builder ->
+            builder
+                .batchTransactions(10)
+                .handle(
+                    StringValue.class,
+                    (context, payload) -> {
+                      calls.incrementAndGet();
+                      applyEffect(context);
+                      if (payload.getValue().equals("bogus")) {
+                        throw new PermanentEventException("event " + payload.getValue());
+                      }
+                    }));
+
+    StoredDeadLetter dead = awaitOneDeadLetter();
+    await().atMost(Duration.ofSeconds(10)).until(() -> effects(dsl, durable) == 5);
+    awaitAllAcknowledged(6);
+    for (String id : good) {
+      assertThat(effects(dsl, durable, id)).as("event %s, once", id).isEqualTo(1);
+    }
+    assertThat(dead.cause()).isEqualTo(DeadLetterCause.PERMANENT_FAILURE);
+    assertThat(calls.get())
+        .as("the batch up to the failure (4 calls), then each event on its own (6)")
+        .isEqualTo(10);
+    assertThat(inboxRows()).isEqualTo(5);
+  }
+
+  @Test
   void consumerSpan_continuesTheProducersTrace() throws Exception {
     String traceId = "0af7651916cd43dd8448eb211c80319c";
     String producerSpanId = "b7ad6b7169203331";
