@@ -333,13 +333,15 @@ final class Scenarios {
    * accepted when neither the orders awaiting payment nor the messages pending in any durable
    * consumer (notifications and audit included) grow by more than two seconds of arrivals. Starts
    * at the drain rate, steps up by a quarter while a rate holds and down by a fifth until one does;
-   * at most five attempts.
+   * at most five attempts (two in the quick run).
    */
   void sustainedSaga() throws Exception {
     double rate = Math.max(1, sagaSustained);
     double best = 0;
     double failed = Double.MAX_VALUE;
-    for (int attempt = 0; attempt < 5; attempt++) {
+    // The quick run judges no speed: two attempts show the search works and keep ./mesh test short.
+    int attempts = settings.quick() ? 2 : 5;
+    for (int attempt = 0; attempt < attempts; attempt++) {
       watch.forgetAwaited();
       awaitPayment = true;
       long paidBefore = watch.paid.sum();

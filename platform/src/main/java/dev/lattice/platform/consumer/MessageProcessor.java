@@ -68,6 +68,11 @@ final class MessageProcessor {
     this.ticker = ticker;
   }
 
+  /** Whether the messages of one pull share one inbox transaction. */
+  boolean batchTransactions() {
+    return batchTransactions;
+  }
+
   /**
    * Processes {@code message} and acknowledges, naks or terminates it; throws only errors.
    *

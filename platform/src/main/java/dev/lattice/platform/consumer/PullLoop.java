@@ -16,11 +16,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The subscription and pull loop of one {@link EventConsumer}: on a virtual thread it creates the
- * durable consumer, pulls batches and hands each pull's messages to the {@link MessageProcessor}
- * together (one inbox transaction for all of them); any failure is logged and retried with a
- * growing pause of up to 5 s, re-creating the consumer; after a message that failed because the
- * database is unreachable it pulls nothing until the database answers again. Stopping interrupts
- * the thread only while it waits idle in a pull, never while a message is handled.
+ * durable consumer, pulls batches and hands the messages to the {@link MessageProcessor} as they
+ * arrive, or, with batch transactions, a no-wait pull's messages together; any failure is logged
+ * and retried with a growing pause of up to 5 s, re-creating the consumer; after a message that
+ * failed because the database is unreachable it pulls nothing until the database answers again.
+ * Stopping interrupts the thread only while it waits idle in a pull, never while a message is
+ * handled.
  *
  * <p>Pausing ({@link #pause}) closes the open pull at once if the loop waits idle in it, or after
  * the message being handled otherwise (a message that arrives as the pause does is handled too: it
@@ -39,6 +40,7 @@ final class PullLoop {
   private static final long DATABASE_RECHECK_MILLIS = 1_000;
   private static final int DATABASE_CHECK_TIMEOUT_SECONDS = 2;
   private static final Duration UNSUBSCRIBE_FLUSH_TIMEOUT = Duration.ofSeconds(2);
+  private static final Object PAUSE_FLUSH = new Object();
 
   private final ConsumerSpec spec;
   private final Connection nats;
@@ -220,9 +222,11 @@ final class PullLoop {
   }
 
   /**
-   * One pull, a no-wait pull that expires: it waits (idle) until a message is there, then brings
-   * the messages pending at that moment, up to the batch size, and ends. They are handled together
-   * ({@link MessageProcessor#process(java.util.List)}). Opens no pull while paused.
+   * One pull. For a consumer with batch transactions, a no-wait pull that expires: it waits (idle)
+   * until a message is there, then brings the messages pending at that moment, up to the batch
+   * size, and ends; they are handled together ({@link MessageProcessor#process(List)}). Otherwise a
+   * pull of up to the batch size whose messages are handled one by one as they arrive, until it is
+   * complete or expires. Opens no pull while paused.
    *
    * @return true if it stopped early because the database could not be reached; what the pull
    *     fetched beyond that message is redelivered after the ack wait
@@ -231,15 +235,35 @@ final class PullLoop {
     if (!control.openPull()) {
       return false;
     }
-    FetchConsumeOptions options =
-        FetchConsumeOptions.builder()
-            .maxMessages(spec.batchSize())
-            .noWaitExpiresIn(spec.fetchExpires().toMillis())
-            .build();
-    try (FetchConsumer fetch = context.fetch(options)) {
-      return handleArrivals(fetch);
+    boolean batched = processor.batchTransactions();
+    FetchConsumeOptions.Builder options =
+        FetchConsumeOptions.builder().maxMessages(spec.batchSize());
+    if (batched) {
+      options.noWaitExpiresIn(spec.fetchExpires().toMillis());
+    } else {
+      options.expiresIn(spec.fetchExpires().toMillis());
+    }
+    try (FetchConsumer fetch = context.fetch(options.build())) {
+      return batched ? handleBatch(fetch) : handleArrivals(fetch);
     } finally {
       closePull();
+    }
+  }
+
+  /** Hands each message of the pull to the processor as it arrives; see {@link #fetchBatch}. */
+  private boolean handleArrivals(FetchConsumer fetch) throws Exception {
+    while (true) {
+      io.nats.client.Message message = awaitMessage(fetch);
+      if (message == null) {
+        return false;
+      }
+      try {
+        if (processor.process(message)) {
+          return true;
+        }
+      } finally {
+        control.endHandling();
+      }
     }
   }
 
@@ -247,22 +271,9 @@ final class PullLoop {
    * Waits for the pull's first message, then takes the rest of the pull (pending already, so they
    * come at once) and hands them all to the processor; see {@link #fetchBatch}.
    */
-  private boolean handleArrivals(FetchConsumer fetch) throws Exception {
-    if (!control.beginWait()) {
-      return false;
-    }
-    io.nats.client.Message first;
-    try {
-      first = fetch.nextMessage();
-    } finally {
-      control.endWait();
-    }
+  private boolean handleBatch(FetchConsumer fetch) throws Exception {
+    io.nats.client.Message first = awaitMessage(fetch);
     if (first == null) {
-      return false;
-    }
-    if (!control.beginHandling()) {
-      // Arrived as close() was called: hand it back for another instance now.
-      Acks.nak(first, JetStreamDelivery.of(first), Duration.ZERO);
       return false;
     }
     try {
@@ -279,6 +290,34 @@ final class PullLoop {
   }
 
   /**
+   * Waits, idle, for the pull's next message and begins handling it (the caller then ends the
+   * handling).
+   *
+   * @return null when the pull is complete or expired, or the loop is pausing or stopping (a
+   *     message that arrived as it was stopped is handed back)
+   */
+  private io.nats.client.Message awaitMessage(FetchConsumer fetch) throws Exception {
+    if (!control.beginWait()) {
+      return null;
+    }
+    io.nats.client.Message message;
+    try {
+      message = fetch.nextMessage();
+    } finally {
+      control.endWait();
+    }
+    if (message == null) {
+      return null;
+    }
+    if (!control.beginHandling()) {
+      // Arrived as close() was called: hand it back for another instance now.
+      Acks.nak(message, JetStreamDelivery.of(message), Duration.ZERO);
+      return null;
+    }
+    return message;
+  }
+
+  /**
    * After the pull's subscription is closed: when paused, flushes the connection first, so that the
    * server has processed the unsubscribe (and the acknowledgements before it) and sends the pull
    * nothing more by the time the consumer counts as paused. A connection that cannot flush is down,
@@ -288,7 +327,12 @@ final class PullLoop {
     control.clearPauseInterrupt();
     try {
       if (control.pausedAtClose()) {
-        nats.flush(UNSUBSCRIBE_FLUSH_TIMEOUT);
+        // One flush at a time: each sends a ping, and more outstanding pings than the connection's
+        // maxPingsOut (2) make jnats declare it dead and reconnect it; pausing all of a service's
+        // consumers at once did exactly that.
+        synchronized (PAUSE_FLUSH) {
+          nats.flush(UNSUBSCRIBE_FLUSH_TIMEOUT);
+        }
       }
     } catch (TimeoutException | IllegalStateException e) {
       log.debug(
