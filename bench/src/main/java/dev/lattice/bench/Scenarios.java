@@ -418,13 +418,22 @@ final class Scenarios {
   }
 
   /**
+   * The fractions of a maximum a curve is drawn at: all of {@code full} in the full run; in the
+   * quick run, which judges no speed, only half (where the half-load targets are read) and the
+   * maximum, to keep {@code ./mesh test} short.
+   */
+  private double[] curveFractions(double... full) {
+    return settings.quick() ? new double[] {0.5, 1.0} : full;
+  }
+
+  /**
    * Latency against offered load with the saga running: open-loop CreateOrder at fractions of the
    * sustained rate; for each, CreateOrder's percentiles, CreateOrder→PAID, the outbox lag and the
    * big tenant against the small ones.
    */
   void sagaCurve() throws Exception {
     List<Report.CurvePoint> curve = new ArrayList<>();
-    for (double fraction : new double[] {0.25, 0.5, 0.75, 1.0, 1.25}) {
+    for (double fraction : curveFractions(0.25, 0.5, 0.75, 1.0, 1.25)) {
       double rate = Math.max(1, sagaSustained * fraction);
       watch.forgetAwaited();
       awaitPayment = true;
@@ -641,7 +650,7 @@ final class Scenarios {
   /** CreateOrder latency against offered load: the chart's first curve. */
   void createOrderCurve() throws Exception {
     List<Report.CurvePoint> curve = new ArrayList<>();
-    for (double fraction : new double[] {0.25, 0.5, 0.75, 1.0}) {
+    for (double fraction : curveFractions(0.25, 0.5, 0.75, 1.0)) {
       double rate = Math.max(1, createMax * fraction);
       Load.Outcome o = openLoop(rate, n -> createOrder(data.tenant()));
       report

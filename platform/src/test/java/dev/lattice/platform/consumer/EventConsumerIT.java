@@ -329,23 +329,13 @@ class EventConsumerIT {
     List<String> order = new CopyOnWriteArrayList<>();
     List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     List<Long> singleTx = new CopyOnWriteArrayList<>();
-    start(
-        spec -> spec,
-        builder ->
-            builder
-                .batchTransactions(10)
-                .handle(
-                    StringValue.class,
-                    (context, payload) -> {
-                      applyEffect(context);
-                      batchedTx.add(
-                          context
-                              .tx()
-                              .resultQuery("select txid_current()")
-                              .fetchOne(0, Long.class));
-                      order.add(context.envelope().getEventId());
-                      batchSizes.add(context.batch().envelopes().size());
-                    }));
+    startBatched(
+        (context, payload) -> {
+          applyEffect(context);
+          batchedTx.add(txid(context));
+          order.add(context.envelope().getEventId());
+          batchSizes.add(context.batch().envelopes().size());
+        });
     start(
         spec -> spec,
         builder ->
@@ -353,8 +343,7 @@ class EventConsumerIT {
                 StringValue.class,
                 (context, payload) -> {
                   applyEffect(context);
-                  singleTx.add(
-                      context.tx().resultQuery("select txid_current()").fetchOne(0, Long.class));
+                  singleTx.add(txid(context));
                 }),
         "-single");
 
@@ -378,20 +367,14 @@ class EventConsumerIT {
       publish(nats, subject, event, null);
     }
     AtomicInteger calls = new AtomicInteger();
-    start(
-        spec -> spec,
-        builder ->
-            builder
-                .batchTransactions(10)
-                .handle(
-                    StringValue.class,
-                    (context, payload) -> {
-                      calls.incrementAndGet();
-                      applyEffect(context);
-                      if (payload.getValue().equals("bogus")) {
-                        throw new PermanentEventException("event " + payload.getValue());
-                      }
-                    }));
+    startBatched(
+        (context, payload) -> {
+          calls.incrementAndGet();
+          applyEffect(context);
+          if (payload.getValue().equals("bogus")) {
+            throw new PermanentEventException("event " + payload.getValue());
+          }
+        });
 
     StoredDeadLetter dead = awaitOneDeadLetter();
     await().atMost(Duration.ofSeconds(10)).until(() -> effects(dsl, durable) == 5);
@@ -504,6 +487,18 @@ class EventConsumerIT {
     assertThat(sum("lattice.consumer.processed", "handled")).isEqualTo(3);
     assertThat(sum("lattice.consumer.dead_letters", null)).isEqualTo(1);
     assertThat(histogramCount("lattice.consumer.handler.duration")).isEqualTo(3);
+  }
+
+  /** A consumer with batch transactions of up to 10 messages and {@code handler} for strings. */
+  private EventConsumer startBatched(EventHandler<StringValue> handler)
+      throws InterruptedException {
+    return start(
+        spec -> spec, builder -> builder.batchTransactions(10).handle(StringValue.class, handler));
+  }
+
+  /** The id of the handler's transaction. */
+  private static long txid(EventContext context) {
+    return context.tx().resultQuery("select txid_current()").fetchOne(0, Long.class);
   }
 
   private EventConsumer start(
