@@ -48,15 +48,6 @@ public final class EventRecorder {
   }
 
   /**
-   * Appends {@code envelope} to the chain of {@code tenant} in transaction {@code tx}.
-   *
-   * @return the record appended; empty when the event was recorded before
-   */
-  public Optional<AuditRecord> record(DSLContext tx, UUID tenant, Envelope envelope) {
-    return append(store.lockChain(tx, tenant), tenant, envelope);
-  }
-
-  /**
    * Appends {@code envelope} to the chain of {@code tenant} in transaction {@code tx}, which
    * records every event of {@code batch}: the first of them locks the chains of all the batch's
    * tenants at once, in one order ({@link AuditStore#lockChains}), and the others reuse the locks.

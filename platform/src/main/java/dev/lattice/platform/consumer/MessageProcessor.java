@@ -99,12 +99,12 @@ final class MessageProcessor {
   boolean process(List<io.nats.client.Message> messages) {
     List<Delivered> delivered = new ArrayList<>(messages.size());
     try {
-      List<Prepared<?>> ready = new ArrayList<>(messages.size());
+      List<Prepared> ready = new ArrayList<>(messages.size());
       for (io.nats.client.Message message : messages) {
         Delivered d = start(message, messages.size());
         delivered.add(d);
         try (Scope ignored = d.span.makeCurrent()) {
-          Prepared<?> prepared = prepare(d);
+          Prepared prepared = prepare(d);
           if (prepared != null) {
             ready.add(prepared);
           }
@@ -115,7 +115,7 @@ final class MessageProcessor {
       if (batchTransactions && ready.size() > 1 && runTogether(ready)) {
         return false;
       }
-      for (Prepared<?> prepared : ready) {
+      for (Prepared prepared : ready) {
         try (Scope ignored = prepared.delivered.span.makeCurrent()) {
           if (runAlone(prepared)) {
             return true;
@@ -141,17 +141,7 @@ final class MessageProcessor {
       InProgressTicker.Handle progress) {}
 
   /** A message that parsed and has a handler: what its inbox transaction needs. */
-  private record Prepared<T extends Message>(
-      Delivered delivered,
-      Envelope envelope,
-      HandlerRegistry.Registration<T> registration,
-      T payload) {
-
-    ProcessedEvents.Item<T> item() {
-      return new ProcessedEvents.Item<>(
-          registration, payload, delivered.message, delivered.delivery, envelope, delivered.span);
-    }
-  }
+  private record Prepared(Delivered delivered, ProcessedEvents.Item<?> item) {}
 
   private Delivered start(io.nats.client.Message message, int batchSize) {
     JetStreamDelivery delivery = JetStreamDelivery.of(message);
@@ -189,7 +179,7 @@ final class MessageProcessor {
    *
    * @return null when the message is settled already
    */
-  private Prepared<?> prepare(Delivered d) {
+  private Prepared prepare(Delivered d) {
     io.nats.client.Message message = d.message;
     Envelope envelope;
     try {
@@ -230,10 +220,14 @@ final class MessageProcessor {
     return unpack(d, envelope, registration.get());
   }
 
-  private <T extends Message> Prepared<T> unpack(
+  private <T extends Message> Prepared unpack(
       Delivered d, Envelope envelope, HandlerRegistry.Registration<T> registration) {
     try {
-      return new Prepared<>(d, envelope, registration, registration.unpack(envelope.getPayload()));
+      T payload = registration.unpack(envelope.getPayload());
+      return new Prepared(
+          d,
+          new ProcessedEvents.Item<>(
+              registration, payload, d.message, d.delivery, envelope, d.span));
     } catch (InvalidProtocolBufferException e) {
       deadLetter(d, envelope, DeadLetterCause.PARSE_ERROR, describe(e));
       return null;
@@ -245,11 +239,11 @@ final class MessageProcessor {
    *
    * @return false if the transaction failed and rolled back: the caller runs each on its own
    */
-  private boolean runTogether(List<Prepared<?>> batch) {
+  private boolean runTogether(List<Prepared> batch) {
     long start = System.nanoTime();
     List<ProcessedEvents.Item<?>> items = new ArrayList<>(batch.size());
-    for (Prepared<?> prepared : batch) {
-      items.add(prepared.item());
+    for (Prepared prepared : batch) {
+      items.add(prepared.item);
     }
     List<ProcessedEvents.Outcome> outcomes;
     try {
@@ -264,7 +258,7 @@ final class MessageProcessor {
     }
     long elapsed = System.nanoTime() - start;
     for (int i = 0; i < batch.size(); i++) {
-      Prepared<?> prepared = batch.get(i);
+      Prepared prepared = batch.get(i);
       try (Scope ignored = prepared.delivered.span.makeCurrent()) {
         settle(prepared, outcomes.get(i), elapsed);
       } catch (RuntimeException e) {
@@ -275,18 +269,21 @@ final class MessageProcessor {
   }
 
   /** Runs one message in its own inbox transaction; true if the database could not be reached. */
-  private <T extends Message> boolean runAlone(Prepared<T> prepared) {
+  private boolean runAlone(Prepared prepared) {
     Delivered d = prepared.delivered;
     long start = System.nanoTime();
     ProcessedEvents.Outcome outcome;
     try {
-      outcome =
-          inbox.process(
-              prepared.registration, prepared.payload, d.message, d.delivery, prepared.envelope);
+      outcome = inbox.process(prepared.item);
     } catch (RuntimeException e) {
       Throwable failure = ProcessedEvents.failureOf(e);
       failures.failed(
-          d.message, d.delivery, prepared.envelope, failure, System.nanoTime() - start, d.span);
+          d.message,
+          d.delivery,
+          prepared.item.envelope(),
+          failure,
+          System.nanoTime() - start,
+          d.span);
       return FailureClassifier.isDatabaseUnreachable(failure);
     }
     settle(prepared, outcome, System.nanoTime() - start);
@@ -294,18 +291,18 @@ final class MessageProcessor {
   }
 
   /** After the commit: metrics, the listener, the acknowledgement. */
-  private void settle(Prepared<?> prepared, ProcessedEvents.Outcome outcome, long nanos) {
+  private void settle(Prepared prepared, ProcessedEvents.Outcome outcome, long nanos) {
     Delivered d = prepared.delivered;
     metrics.handlerDuration(nanos, outcome.label);
     d.span.setAttribute("lattice.outcome", outcome.label);
-    notifyListener(outcome, prepared.envelope);
+    notifyListener(outcome, prepared.item.envelope());
     Acks.ack(d.message, d.delivery);
     metrics.processed(outcome.label);
     log.debug(
         "consumer {}: {} event {} ({})",
         spec.durableName(),
         outcome.label,
-        prepared.envelope.getEventId(),
+        prepared.item.envelope().getEventId(),
         d.delivery);
   }
 

@@ -64,33 +64,21 @@ final class ProcessedEvents {
   }
 
   /**
-   * Runs the inbox transaction for {@code payload} and commits it.
+   * Runs the inbox transaction for {@code item} alone and commits it.
    *
    * @throws RuntimeException the failure, a handler's own exception already unwrapped by {@link
    *     #failureOf}
    */
-  <T extends Message> Outcome process(
-      HandlerRegistry.Registration<T> registration,
-      T payload,
-      io.nats.client.Message message,
-      JetStreamDelivery delivery,
-      Envelope envelope) {
+  Outcome process(Item<?> item) {
     return Transactions.inTransaction(
         dsl,
         TRANSACTION_ATTEMPTS,
-        tx ->
-            inboxAndHandler(
-                tx,
-                new TransactionBatch(List.of(envelope)),
-                registration,
-                payload,
-                message,
-                delivery,
-                envelope));
+        tx -> inboxAndHandler(tx, new TransactionBatch(List.of(item.envelope())), item));
   }
 
   /**
-   * One message of a batch for {@link #processBatch}.
+   * One message for the inbox transaction, its own ({@link #process}) or its batch's ({@link
+   * #processBatch}).
    *
    * @param span the message's consumer span, made current while its handler runs
    */
@@ -130,29 +118,14 @@ final class ProcessedEvents {
         });
   }
 
-  private <T extends Message> Outcome inboxAndHandler(
-      DSLContext tx, TransactionBatch batch, Item<T> item) {
-    return inboxAndHandler(
-        tx,
-        batch,
-        item.registration(),
-        item.payload(),
-        item.message(),
-        item.delivery(),
-        item.envelope());
-  }
-
   /**
    * Records the event in the inbox and, if it is new there, runs its handler; inside {@code tx}.
    */
   private <T extends Message> Outcome inboxAndHandler(
-      DSLContext tx,
-      TransactionBatch batch,
-      HandlerRegistry.Registration<T> registration,
-      T payload,
-      io.nats.client.Message message,
-      JetStreamDelivery delivery,
-      Envelope envelope) {
+      DSLContext tx, TransactionBatch batch, Item<T> item) {
+    Envelope envelope = item.envelope();
+    io.nats.client.Message message = item.message();
+    JetStreamDelivery delivery = item.delivery();
     UUID eventId = UUID.fromString(envelope.getEventId());
     int inserted = INSERT.execute(tx, spec.durableName(), eventId, message.getSubject());
     if (inserted == 0) {
@@ -169,7 +142,7 @@ final class ProcessedEvents {
             replayCount(message),
             batch);
     try {
-      registration.handler().handle(context, payload);
+      item.registration().handler().handle(context, item.payload());
     } catch (Exception | StackOverflowError | LinkageError | AssertionError e) {
       // Bugs in the handler, not in this JVM: classified like any other failure.
       throw new HandlerFailure(e);
