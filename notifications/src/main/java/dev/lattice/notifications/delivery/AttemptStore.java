@@ -3,7 +3,7 @@ package dev.lattice.notifications.delivery;
 import static dev.lattice.notifications.store.jooq.Tables.DELIVERIES;
 import static dev.lattice.notifications.store.jooq.Tables.DELIVERY_ATTEMPTS;
 
-import dev.lattice.notifications.messages.Priority;
+import dev.lattice.platform.db.RenderedStatement;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
@@ -19,20 +19,25 @@ import org.jooq.impl.DSL;
 public final class AttemptStore {
 
   /**
-   * Records that attempt {@code attempt} of a delivery started at {@code now} with {@code
-   * provider}.
+   * Records that attempt {@code attempt} of a delivery to {@code recipientId} started at {@code
+   * now} with {@code provider}; {@code countsTowardLimit} when the delivery is non-urgent (not
+   * HIGH, not in-app), so that {@link #latestLimitedStarts} counts it.
    */
   public void start(
       DSLContext tx,
       UUID deliveryId,
       int attempt,
       UUID tenantId,
+      UUID recipientId,
+      boolean countsTowardLimit,
       String provider,
       OffsetDateTime now) {
     tx.insertInto(DELIVERY_ATTEMPTS)
         .set(DELIVERY_ATTEMPTS.DELIVERY_ID, deliveryId)
         .set(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER, attempt)
         .set(DELIVERY_ATTEMPTS.TENANT_ID, tenantId)
+        .set(DELIVERY_ATTEMPTS.RECIPIENT_ID, recipientId)
+        .set(DELIVERY_ATTEMPTS.COUNTS_TOWARD_LIMIT, countsTowardLimit)
         .set(DELIVERY_ATTEMPTS.PROVIDER, provider)
         .set(DELIVERY_ATTEMPTS.START_TIME, now)
         .execute();
@@ -54,13 +59,14 @@ public final class AttemptStore {
   }
 
   /**
-   * Records the one attempt of a delivery {@code provider} took at once ({@code now}) as {@code
-   * messageId}.
+   * Records the one attempt of an in-app delivery to {@code recipientId} that {@code provider} took
+   * at once ({@code now}) as {@code messageId}; in-app messages do not count toward the rate limit.
    */
   public void recordSentAtOnce(
       DSLContext tx,
       UUID deliveryId,
       UUID tenantId,
+      UUID recipientId,
       String provider,
       String messageId,
       OffsetDateTime now) {
@@ -68,6 +74,8 @@ public final class AttemptStore {
         .set(DELIVERY_ATTEMPTS.DELIVERY_ID, deliveryId)
         .set(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER, 1)
         .set(DELIVERY_ATTEMPTS.TENANT_ID, tenantId)
+        .set(DELIVERY_ATTEMPTS.RECIPIENT_ID, recipientId)
+        .set(DELIVERY_ATTEMPTS.COUNTS_TOWARD_LIMIT, false)
         .set(DELIVERY_ATTEMPTS.PROVIDER, provider)
         .set(DELIVERY_ATTEMPTS.START_TIME, now)
         .set(DELIVERY_ATTEMPTS.FINISH_TIME, now)
@@ -91,28 +99,35 @@ public final class AttemptStore {
   }
 
   /**
-   * When the attempts of {@code recipientId}'s non-urgent messages (not HIGH, not in-app) started
-   * after {@code since}, oldest first. Only deliveries updated since then are read ({@code
-   * deliveries_tenant_recipient_update_idx}): an attempt sets its delivery's update_time to its
-   * start, and later changes only move it forward. Without the tenant and that bound PostgreSQL
-   * read a whole index, or a busy user's whole history, once per non-urgent send (93 ms at 30,000
-   * deliveries in {@code ./mesh bench}).
+   * When the latest {@code count} (at most) attempts of {@code recipientId}'s non-urgent messages
+   * (not HIGH, not in-app) started after {@code since}, latest first. Read from {@code
+   * delivery_attempts_limit_idx}, which stops after {@code count} rows: the rate limit needs no
+   * more (whether the window holds fewer than the limit, and the limit-th latest start). Reaching
+   * the attempts through the user's recently updated deliveries read every delivery a busy user had
+   * waiting for the limit, once per check (migration V3).
    */
-  public List<OffsetDateTime> nonUrgentStartsSince(
-      DSLContext tx, UUID tenantId, UUID recipientId, OffsetDateTime since) {
-    return tx.select(DELIVERY_ATTEMPTS.START_TIME)
-        .from(DELIVERY_ATTEMPTS)
-        .join(DELIVERIES)
-        .on(DELIVERIES.ID.eq(DELIVERY_ATTEMPTS.DELIVERY_ID))
-        .where(DELIVERIES.TENANT_ID.eq(tenantId))
-        .and(DELIVERIES.RECIPIENT_ID.eq(recipientId))
-        .and(DELIVERIES.UPDATE_TIME.gt(since))
-        .and(DELIVERIES.PRIORITY.ne(Priority.HIGH.name()))
-        .and(DELIVERIES.CHANNEL.ne("IN_APP"))
-        .and(DELIVERY_ATTEMPTS.START_TIME.gt(since))
-        .orderBy(DELIVERY_ATTEMPTS.START_TIME)
-        .fetch(DELIVERY_ATTEMPTS.START_TIME);
+  public List<OffsetDateTime> latestLimitedStarts(
+      DSLContext tx, UUID tenantId, UUID recipientId, OffsetDateTime since, int count) {
+    return LATEST_LIMITED_STARTS.fetch(
+        tx, rs -> rs.getObject(1, OffsetDateTime.class), tenantId, recipientId, since, count);
   }
+
+  // Every non-urgent send runs it: rendered once.
+  private static final RenderedStatement LATEST_LIMITED_STARTS =
+      RenderedStatement.of(
+          DSL.select(DELIVERY_ATTEMPTS.START_TIME)
+              .from(DELIVERY_ATTEMPTS)
+              .where(DELIVERY_ATTEMPTS.TENANT_ID.eq(DSL.param("tenant_id", UUID.class)))
+              .and(DELIVERY_ATTEMPTS.RECIPIENT_ID.eq(DSL.param("recipient_id", UUID.class)))
+              .and(DELIVERY_ATTEMPTS.COUNTS_TOWARD_LIMIT)
+              .and(
+                  DELIVERY_ATTEMPTS.START_TIME.gt(DSL.param("since", DELIVERY_ATTEMPTS.START_TIME)))
+              .orderBy(DELIVERY_ATTEMPTS.START_TIME.desc())
+              .limit(DSL.param("count", Integer.class)),
+          "tenant_id",
+          "recipient_id",
+          "since",
+          "count");
 
   /**
    * The due times of the {@code count} earliest-scheduled deliveries of {@code recipientId} that

@@ -154,7 +154,13 @@ public final class DeliveryPlanner {
         tx, notificationId, sent.tenantId(), sent.recipientId(), sent.templateKey(), title, body);
     deliveries.attachNotification(tx, sent.id(), notificationId);
     attempts.recordSentAtOnce(
-        tx, sent.id(), sent.tenantId(), INBOX, notificationId.toString(), sent.sentTime());
+        tx,
+        sent.id(),
+        sent.tenantId(),
+        sent.recipientId(),
+        INBOX,
+        notificationId.toString(),
+        sent.sentTime());
     events.sent(tx, sent.inInbox(notificationId));
   }
 

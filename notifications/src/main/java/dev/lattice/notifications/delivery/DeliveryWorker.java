@@ -160,6 +160,8 @@ public final class DeliveryWorker {
               delivery.id(),
               attempt,
               delivery.tenantId(),
+              delivery.recipientId(),
+              delivery.priority() != Priority.HIGH && !delivery.channel().equals("IN_APP"),
               senders.get(delivery.channel()).name(),
               now);
           return Optional.of(deliveries.startAttempt(tx, delivery.id(), attempt, now));

@@ -24,7 +24,9 @@ import org.jooq.DSLContext;
  * load in {@code NotificationsIT}). Deferring every waiting message to the moment the oldest
  * attempt leaves the window instead brought them all back at once, to be deferred again but for
  * {@code limit} of them, every window (a user with 1,769 waiting messages in {@code ./mesh bench}
- * cost ~30 re-checks a second). Its SQL is in {@link AttemptStore}. Thread-safe.
+ * cost ~30 re-checks a second). A check reads the user's latest {@code limit} attempts in the
+ * window and at most {@code 4 * limit} waiting slots, however many messages wait. Its SQL is in
+ * {@link AttemptStore}. Thread-safe.
  */
 public final class RateLimiter {
 
@@ -54,7 +56,7 @@ public final class RateLimiter {
       OffsetDateTime now) {
     attempts.lockRecipient(tx, recipientId);
     List<OffsetDateTime> recent =
-        attempts.nonUrgentStartsSince(tx, tenantId, recipientId, now.minus(window));
+        attempts.latestLimitedStarts(tx, tenantId, recipientId, now.minus(window), limit);
     if (recent.size() < limit) {
       return Optional.empty();
     }
@@ -75,7 +77,8 @@ public final class RateLimiter {
    * {@code recent} and those of {@code waiting} (the earliest waiting slots, ascending) that come
    * no later than its slot, taken in until the slot stops moving.
    *
-   * @param recent the attempts in the window, at least {@code limit} of them
+   * @param recent the latest attempts in the window, at least {@code limit} of them (only the
+   *     latest {@code limit} count)
    */
   static OffsetDateTime slot(
       List<OffsetDateTime> recent,
