@@ -53,8 +53,12 @@ import org.slf4j.LoggerFactory;
  * dev.lattice.platform.events.NatsConnector}); a publish refused for lack of a connection does not
  * delay the row. A row that JetStream rejects or does not acknowledge in time is retried after a
  * per-row backoff (from {@link OutboxRelayConfig#retryBackoff()} doubling to {@link
- * OutboxRelayConfig#retryBackoffMax()}, ±20 % jitter). Database failures pause the relay with
- * backoff up to 5 s; it logs them and carries on.
+ * OutboxRelayConfig#retryBackoffMax()}, ±20 % jitter), except when no publish of the round was
+ * acknowledged in time at all: then the broker is silent, not the rows (a server recovering its
+ * streams after a restart, a frozen one), and the rows are tried again next round, paced by the ack
+ * timeout, so the backlog leaves as soon as the broker answers; the relay warns about it at most
+ * every 30 s. Database failures pause the relay with backoff up to 5 s; it logs them and carries
+ * on.
  *
  * <h2>Lifecycle and threads</h2>
  *

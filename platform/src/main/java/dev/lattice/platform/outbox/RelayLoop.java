@@ -39,6 +39,7 @@ final class RelayLoop {
   private volatile boolean stopping;
   private long nextHeartbeat; // loop thread only
   private long lastFailureLog; // loop thread only
+  private long lastUnansweredLog = System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS; // loop thread
 
   RelayLoop(
       String service,
@@ -116,6 +117,9 @@ final class RelayLoop {
       } else {
         try {
           RelayRound.Result result = round.run();
+          if (result.unanswered()) {
+            logUnanswered(result.failed());
+          }
           again =
               result.published() > 0
                   || (result.claimed() == config.batchSize() && !result.disconnected());
@@ -150,6 +154,19 @@ final class RelayLoop {
   }
 
   /** Logs the first failure of a streak, then at most every 30 s while it lasts. */
+  private void logUnanswered(int publishes) {
+    long now = System.nanoTime();
+    if (now - lastUnansweredLog > FAILURE_LOG_INTERVAL_NANOS) {
+      log.warn(
+          "outbox relay {}: NATS is connected but acked none of {} publishes within {} ms;"
+              + " retrying them every round",
+          service,
+          publishes,
+          config.ackTimeout().toMillis());
+      lastUnansweredLog = now;
+    }
+  }
+
   private void logFailure(RuntimeException e, long pauseMillis, boolean firstFailure) {
     long now = System.nanoTime();
     if (firstFailure || now - lastFailureLog > FAILURE_LOG_INTERVAL_NANOS) {

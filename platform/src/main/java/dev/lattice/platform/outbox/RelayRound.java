@@ -44,9 +44,13 @@ import org.jooq.DSLContext;
  */
 final class RelayRound {
 
-  /** What a round did. {@code disconnected}: some publish failed for lack of a connection. */
-  record Result(int claimed, int published, int failed, boolean disconnected) {
-    static final Result EMPTY = new Result(0, 0, 0, false);
+  /**
+   * What a round did. {@code disconnected}: some publish failed for lack of a connection. {@code
+   * unanswered}: connected, yet no publish of the round was acked in time (the broker is silent,
+   * not the rows at fault: see {@link #await}).
+   */
+  record Result(int claimed, int published, int failed, boolean disconnected, boolean unanswered) {
+    static final Result EMPTY = new Result(0, 0, 0, false, false);
   }
 
   private final DSLContext dsl;
@@ -143,8 +147,10 @@ final class RelayRound {
       List<OutboxStore.Failure> failures,
       int claimed,
       boolean disconnected,
+      boolean unanswered,
       String lastError) {
-    static final Outcome NONE = new Outcome(List.of(), new long[0], List.of(), 0, false, null);
+    static final Outcome NONE =
+        new Outcome(List.of(), new long[0], List.of(), 0, false, false, null);
   }
 
   private Outcome publish(List<OutboxStore.ClaimedRow> rows) {
@@ -211,6 +217,7 @@ final class RelayRound {
     List<OutboxStore.Failure> failures = new ArrayList<>();
     String error = null;
     boolean disconnected = false;
+    int timedOut = 0;
     for (int i = 0; i < rows.size(); i++) {
       PendingEvent event = rows.get(i).event();
       String failure = refused[i];
@@ -224,6 +231,7 @@ final class RelayRound {
         } catch (TimeoutException e) {
           futures[i].cancel(false);
           failure = "no ack within " + config.ackTimeout().toMillis() + " ms";
+          timedOut++;
         } catch (ExecutionException | CancellationException e) {
           failure =
               "publish failed: " + describe(e instanceof ExecutionException ? e.getCause() : e);
@@ -239,8 +247,22 @@ final class RelayRound {
       Duration retryAfter = transientFailure ? Duration.ZERO : backoff(event.attempts() + 1);
       failures.add(new OutboxStore.Failure(event.outboxId(), failure, retryAfter));
     }
+    // Connected, and not one publish acked in time: the broker is silent (a server still
+    // recovering its streams after a restart, a frozen or overloaded server), not these rows. Each
+    // row backing off exponentially would keep every aggregate's head away for up to the largest
+    // backoff after the broker answers again (NatsOutageIT once found its backlog not drained a
+    // minute after the restart); instead they are retried next round, which the ack timeout
+    // paces, and published as soon as the broker answers.
+    boolean unanswered = acked.isEmpty() && timedOut > 0 && timedOut == failures.size();
+    if (unanswered) {
+      failures =
+          failures.stream()
+              .map(f -> new OutboxStore.Failure(f.id(), f.error(), Duration.ZERO))
+              .toList();
+    }
     long[] trimmed = Arrays.copyOf(ackNanos, acked.size());
-    return new Outcome(List.copyOf(acked), trimmed, failures, rows.size(), disconnected, error);
+    return new Outcome(
+        List.copyOf(acked), trimmed, failures, rows.size(), disconnected, unanswered, error);
   }
 
   /** After commit: counters, histograms and the heartbeat figures. */
@@ -272,7 +294,11 @@ final class RelayRound {
       lastError = null;
     }
     return new Result(
-        outcome.claimed(), published, outcome.failures().size(), outcome.disconnected());
+        outcome.claimed(),
+        published,
+        outcome.failures().size(),
+        outcome.disconnected(),
+        outcome.unanswered());
   }
 
   /** Records a failure outside a round (NATS down, database error) for the heartbeat. */

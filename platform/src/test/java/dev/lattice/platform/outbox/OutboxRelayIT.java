@@ -29,6 +29,7 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -271,6 +272,54 @@ class OutboxRelayIT {
       }
       List<OutboxTestSupport.Stored> stored = OutboxTestSupport.readStream(ownNats, stream());
       assertThat(stored).hasSize(20);
+      assertThat(stored.stream().map(OutboxTestSupport.Stored::eventId).collect(Collectors.toSet()))
+          .hasSize(20);
+    }
+  }
+
+  @Test
+  void aSilentBroker_doesNotPushRowsBack_theBacklogLeavesAsSoonAsItAnswers() throws Exception {
+    try (NatsServer own = NatsServer.start();
+        Connection ownNats = OutboxTestSupport.connect(own.url(), "relay-it-silent")) {
+      OutboxTestSupport.provision(ownNats, service);
+      for (int i = 0; i < 20; i++) {
+        write(dsl, writer, event("o-" + i, 1));
+      }
+      AtomicBoolean stopped = new AtomicBoolean();
+      OutboxRelay relay =
+          OutboxRelay.builder(service, dsl, ownNats)
+              .config(
+                  OutboxRelayConfig.defaults() // per-row backoff 1 s doubling to 60 s
+                      .withInstanceId("silent")
+                      .withPollInterval(Duration.ofMillis(100))
+                      .withAckTimeout(Duration.ofMillis(500)))
+              .listener(
+                  new OutboxRelay.Listener() {
+                    @Override
+                    public void beforePublish(List<PendingEvent> batch) {
+                      if (stopped.compareAndSet(false, true)) {
+                        signal(own.pid(), "STOP"); // takes the bytes, never acks
+                      }
+                    }
+                  })
+              .build();
+      try (relay) {
+        relay.start();
+        // Frozen for 8 s, shorter than the client's ping timeout: the connection stays CONNECTED.
+        // Backing off per row, a row tried at 0, 2.5 and 7 s would next be tried at ~15 s.
+        Thread.sleep(8_000);
+        assertThat(ownNats.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+        assertThat(dsl.fetchCount(OutboxTable.EVENTS, OutboxTable.ATTEMPTS.ge(4))).isEqualTo(20);
+        signal(own.pid(), "CONT");
+        Instant answered = Instant.now();
+        await().atMost(Duration.ofSeconds(10)).until(() -> pending(dsl) == 0);
+        assertThat(Duration.between(answered, Instant.now())).isLessThan(Duration.ofSeconds(3));
+      } finally {
+        if (stopped.get()) {
+          signal(own.pid(), "CONT");
+        }
+      }
+      List<OutboxTestSupport.Stored> stored = OutboxTestSupport.readStream(ownNats, stream());
       assertThat(stored.stream().map(OutboxTestSupport.Stored::eventId).collect(Collectors.toSet()))
           .hasSize(20);
     }
