@@ -35,6 +35,31 @@ final class Infrastructure implements AutoCloseable {
     this.natsUrl = natsUrl;
   }
 
+  /**
+   * {@code options} with the server settings of {@code LATTICE_POSTGRES_SETTINGS}: {@code
+   * name=value} pairs separated by {@code ;} (a value may hold commas, as {@code
+   * shared_preload_libraries=pg_stat_statements,auto_explain} does).
+   *
+   * @throws IllegalArgumentException if a pair has no {@code =} or no setting name
+   */
+  static PostgresServer.Options withSettings(PostgresServer.Options options, String settings) {
+    PostgresServer.Options result = options;
+    for (String pair : settings.split(";")) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException(
+            "LATTICE_POSTGRES_SETTINGS: expected name=value pairs separated by ';', got \""
+                + pair.strip()
+                + "\"");
+      }
+      result = result.withSetting(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+    }
+    return result;
+  }
+
   static Infrastructure provision(Path root, Map<String, String> env, int pgPort, int natsPort) {
     Path state = root.resolve(".lattice");
     String dbUrl = env.get("LATTICE_DB_URL");
@@ -57,9 +82,11 @@ final class Infrastructure implements AutoCloseable {
         }
         pg =
             PostgresServer.start(
-                PostgresServer.Options.persistent(pgData, pgPort)
-                    .withFsync(true) // the mesh's data is meant to last
-                    .withLogFile(state.resolve("logs").resolve("postgres.log")));
+                withSettings(
+                    PostgresServer.Options.persistent(pgData, pgPort)
+                        .withFsync(true) // the mesh's data is meant to last
+                        .withLogFile(state.resolve("logs").resolve("postgres.log")),
+                    env.getOrDefault("LATTICE_POSTGRES_SETTINGS", "")));
         dbUrl = pg.jdbcUrl("postgres");
         user = pg.user();
         password = "";

@@ -52,6 +52,7 @@ final class EmbeddedPostgresBackend implements PostgresBackend {
               .setServerConfig("synchronous_commit", "on")
               .setServerConfig("max_connections", "200")
               .setServerConfig("shared_buffers", "128MB");
+      options.settings().forEach(builder::setServerConfig);
       if (options.logFile() != null) {
         ProcessBuilder.Redirect log = ProcessBuilder.Redirect.appendTo(options.logFile().toFile());
         builder.setOutputRedirector(log).setErrorRedirector(log);

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * PostgreSQL from installed binaries. As root, {@code initdb} and {@code postgres} run as the
@@ -21,6 +22,7 @@ final class NativePostgres implements PostgresBackend {
 
   private final PostgresBinaries binaries;
   private final boolean fsync;
+  private final Map<String, String> settings;
   private final boolean asRoot;
   private final Path tempRoot; // null for a persistent cluster
   private final Path dataDir;
@@ -31,6 +33,7 @@ final class NativePostgres implements PostgresBackend {
   NativePostgres(PostgresBinaries binaries, PostgresServer.Options options) {
     this.binaries = binaries;
     this.fsync = options.fsync();
+    this.settings = options.settings();
     this.asRoot = Processes.isRoot();
     if (asRoot && !Processes.userExists(OS_USER)) {
       throw new ServerStartException(
@@ -146,6 +149,7 @@ final class NativePostgres implements PostgresBackend {
             "max_connections=200",
             "-c",
             "shared_buffers=128MB"));
+    settings.forEach((name, value) -> command.addAll(List.of("-c", name + "=" + value)));
     List<String> wrapped =
         Watchdog.wrap(
             command,

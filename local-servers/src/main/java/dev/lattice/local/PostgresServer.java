@@ -4,6 +4,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -47,45 +50,74 @@ public final class PostgresServer implements AutoCloseable {
    * @param logFile where the server log goes; null: beside a temporary cluster, or {@code
    *     postgres.log} in a persistent data directory's parent
    * @param startupTimeout how long to wait for the server to accept connections
+   * @param settings further server settings ({@code -c name=value}), applied after the built-in
+   *     ones, which they override: for diagnostics such as {@code
+   *     shared_preload_libraries=pg_stat_statements}
    */
   public record Options(
-      Path dataDir, int port, boolean fsync, Path logFile, Duration startupTimeout) {
+      Path dataDir,
+      int port,
+      boolean fsync,
+      Path logFile,
+      Duration startupTimeout,
+      Map<String, String> settings) {
     public Options {
       Objects.requireNonNull(startupTimeout, "startupTimeout");
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port out of range: " + port);
       }
+      settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
     }
 
     /** A temporary cluster on a free port, fsync off, 60 s to start. */
     public static Options temporary() {
-      return new Options(null, 0, false, null, Duration.ofSeconds(60));
+      return new Options(null, 0, false, null, Duration.ofSeconds(60), Map.of());
     }
 
     /** A cluster kept in {@code dataDir} across runs, on {@code port} (0: a free one). */
     public static Options persistent(Path dataDir, int port) {
       return new Options(
-          Objects.requireNonNull(dataDir, "dataDir"), port, false, null, Duration.ofSeconds(60));
+          Objects.requireNonNull(dataDir, "dataDir"),
+          port,
+          false,
+          null,
+          Duration.ofSeconds(60),
+          Map.of());
     }
 
     public Options withDataDir(Path dataDir) {
-      return new Options(dataDir, port, fsync, logFile, startupTimeout);
+      return new Options(dataDir, port, fsync, logFile, startupTimeout, settings);
     }
 
     public Options withPort(int port) {
-      return new Options(dataDir, port, fsync, logFile, startupTimeout);
+      return new Options(dataDir, port, fsync, logFile, startupTimeout, settings);
     }
 
     public Options withFsync(boolean fsync) {
-      return new Options(dataDir, port, fsync, logFile, startupTimeout);
+      return new Options(dataDir, port, fsync, logFile, startupTimeout, settings);
     }
 
     public Options withLogFile(Path logFile) {
-      return new Options(dataDir, port, fsync, logFile, startupTimeout);
+      return new Options(dataDir, port, fsync, logFile, startupTimeout, settings);
     }
 
     public Options withStartupTimeout(Duration startupTimeout) {
-      return new Options(dataDir, port, fsync, logFile, startupTimeout);
+      return new Options(dataDir, port, fsync, logFile, startupTimeout, settings);
+    }
+
+    /**
+     * These options with server setting {@code name} set to {@code value}.
+     *
+     * @throws IllegalArgumentException if {@code name} is not a setting name (letters, digits,
+     *     {@code _} and {@code .})
+     */
+    public Options withSetting(String name, String value) {
+      if (!name.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
+        throw new IllegalArgumentException("not a PostgreSQL setting name: " + name);
+      }
+      Map<String, String> more = new LinkedHashMap<>(settings);
+      more.put(name, Objects.requireNonNull(value, "value"));
+      return new Options(dataDir, port, fsync, logFile, startupTimeout, more);
     }
   }
 

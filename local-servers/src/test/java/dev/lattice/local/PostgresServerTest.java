@@ -64,6 +64,31 @@ class PostgresServerTest {
   }
 
   @Test
+  void settings_areAppliedAfterTheBuiltInOnes() throws Exception {
+    try (PostgresServer pg =
+            PostgresServer.start(
+                PostgresServer.Options.temporary()
+                    .withSetting("work_mem", "7MB")
+                    .withSetting("max_connections", "50")
+                    .withSetting("shared_preload_libraries", "pg_stat_statements"));
+        Connection c = pg.connect("postgres");
+        Statement s = c.createStatement()) {
+      s.execute("CREATE EXTENSION pg_stat_statements");
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT current_setting('work_mem'), current_setting('max_connections'),"
+                  + " (SELECT count(*) FROM pg_stat_statements) >= 0")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo("7MB");
+        assertThat(rs.getString(2)).isEqualTo("50");
+        assertThat(rs.getBoolean(3)).isTrue();
+      }
+    }
+    assertThatThrownBy(() -> PostgresServer.Options.temporary().withSetting("work_mem;x", "1"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void close_stopsServerAndDeletesTemporaryCluster() {
     PostgresServer pg = PostgresServer.start();
     Path dataDir = pg.dataDir();
