@@ -67,6 +67,17 @@ final class OutboxStore {
    * Locks and returns up to {@code limit} rows that may be published now, in id order: their retry
    * time has come and no earlier row of the same aggregate is still pending, so at most one row per
    * aggregate. Rows locked by another relay are skipped, not waited for.
+   *
+   * <p>"No earlier row" is written as "the row is its aggregate's first": {@code id <= (select
+   * min(id) ... same aggregate)}, which PostgreSQL can only answer well from {@code
+   * outbox_events_aggregate_idx} (one index-only probe per candidate). The anti-join it replaces
+   * ({@code not exists (... earlier.id < id)}) was planned from statistics a queue table rarely has
+   * right: taken while the table was nearly empty, they made the primary key look as good for
+   * {@code earlier.id < id}, and PostgreSQL then visited every row version below each candidate,
+   * dead ones included: 466 buffers a claim in inventory on average under the saga load of {@code
+   * ./mesh bench}, 21,053 (123 ms) for one claim of 34 rows. {@code <=} rather than {@code =} keeps
+   * the estimate of the rows that pass at a third, so the planner still reads the primary key in id
+   * order and stops at {@code limit}.
    */
   static List<ClaimedRow> claim(DSLContext tx, int limit) {
     return CLAIM.fetch(tx, OutboxStore::claimedRow, limit);
@@ -89,12 +100,12 @@ final class OutboxStore {
                   CREATE_TIME)
               .from(EVENTS)
               .where(NEXT_ATTEMPT_TIME.le(currentOffsetDateTime()))
-              .andNotExists(
-                  selectOne()
-                      .from(EARLIER.table())
-                      .where(EARLIER.aggregateType().eq(AGGREGATE_TYPE))
-                      .and(EARLIER.aggregateId().eq(AGGREGATE_ID))
-                      .and(EARLIER.id().lt(ID)))
+              .and(
+                  ID.le(
+                      DSL.select(min(EARLIER.id()))
+                          .from(EARLIER.table())
+                          .where(EARLIER.aggregateType().eq(AGGREGATE_TYPE))
+                          .and(EARLIER.aggregateId().eq(AGGREGATE_ID))))
               .orderBy(ID)
               .limit(DSL.param("limit", SQLDataType.INTEGER))
               .forUpdate()
