@@ -56,9 +56,9 @@ import org.slf4j.LoggerFactory;
  * OutboxRelayConfig#retryBackoffMax()}, ±20 % jitter), except when no publish of the round was
  * acknowledged in time at all: then the broker is silent, not the rows (a server recovering its
  * streams after a restart, a frozen one), and the rows are tried again next round, paced by the ack
- * timeout, so the backlog leaves as soon as the broker answers; the relay warns about it at most
- * every 30 s. Database failures pause the relay with backoff up to 5 s; it logs them and carries
- * on.
+ * timeout, so the backlog leaves as soon as the broker answers. The relay warns about publishes
+ * that fail while connected at most every 30 s. Database failures pause the relay with backoff up
+ * to 5 s; it logs them and carries on.
  *
  * <h2>Lifecycle and threads</h2>
  *

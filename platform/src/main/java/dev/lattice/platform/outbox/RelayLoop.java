@@ -39,7 +39,7 @@ final class RelayLoop {
   private volatile boolean stopping;
   private long nextHeartbeat; // loop thread only
   private long lastFailureLog; // loop thread only
-  private long lastUnansweredLog = System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS; // loop thread
+  private long lastPublishFailureLog = System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS; // loop
 
   RelayLoop(
       String service,
@@ -117,8 +117,8 @@ final class RelayLoop {
       } else {
         try {
           RelayRound.Result result = round.run();
-          if (result.unanswered()) {
-            logUnanswered(result.failed());
+          if (result.failed() > 0 && !result.disconnected()) {
+            logPublishFailures(result);
           }
           again =
               result.published() > 0
@@ -154,17 +154,32 @@ final class RelayLoop {
   }
 
   /** Logs the first failure of a streak, then at most every 30 s while it lasts. */
-  private void logUnanswered(int publishes) {
+  /**
+   * Warns, at most every 30 s, about publishes that failed while NATS was connected: a silent
+   * broker (nothing acked; the rows are retried next round) or refusals and timeouts of some rows
+   * (they back off). Without it a relay that cannot get its rows out said nothing.
+   */
+  private void logPublishFailures(RelayRound.Result result) {
     long now = System.nanoTime();
-    if (now - lastUnansweredLog > FAILURE_LOG_INTERVAL_NANOS) {
+    if (now - lastPublishFailureLog <= FAILURE_LOG_INTERVAL_NANOS) {
+      return;
+    }
+    if (result.unanswered()) {
       log.warn(
           "outbox relay {}: NATS is connected but acked none of {} publishes within {} ms;"
               + " retrying them every round",
           service,
-          publishes,
+          result.failed(),
           config.ackTimeout().toMillis());
-      lastUnansweredLog = now;
+    } else {
+      log.warn(
+          "outbox relay {}: {} of {} publishes failed ({}); those rows back off",
+          service,
+          result.failed(),
+          result.claimed(),
+          round.lastError());
     }
+    lastPublishFailureLog = now;
   }
 
   private void logFailure(RuntimeException e, long pauseMillis, boolean firstFailure) {

@@ -301,6 +301,11 @@ final class RelayRound {
         outcome.unanswered());
   }
 
+  /** The last failure of a round or outside one, or null. */
+  String lastError() {
+    return lastError;
+  }
+
   /** Records a failure outside a round (NATS down, database error) for the heartbeat. */
   void noteError(String error) {
     lastError = error;
