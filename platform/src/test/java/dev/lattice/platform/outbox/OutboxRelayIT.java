@@ -223,33 +223,52 @@ class OutboxRelayIT {
         .build();
   }
 
+  /**
+   * Creates the service's stream on {@code nats} and writes {@code events} orders' first events.
+   */
+  private void provisionAndWrite(Connection nats, int events) throws Exception {
+    OutboxTestSupport.provision(nats, service);
+    for (int i = 0; i < events; i++) {
+      write(dsl, writer, event("o-" + i, 1));
+    }
+  }
+
+  /**
+   * A relay with {@code config} on {@code nats} that freezes {@code server} (SIGSTOP: it takes the
+   * bytes and never acks) before its first publish, and sets {@code stopped} when it has.
+   */
+  private OutboxRelay freezingRelay(
+      Connection nats, OutboxRelayConfig config, NatsServer server, AtomicBoolean stopped) {
+    return OutboxRelay.builder(service, dsl, nats)
+        .config(config)
+        .listener(
+            new OutboxRelay.Listener() {
+              @Override
+              public void beforePublish(List<PendingEvent> batch) {
+                if (stopped.compareAndSet(false, true)) {
+                  signal(server.pid(), "STOP");
+                }
+              }
+            })
+        .build();
+  }
+
   @Test
   void rowsStayPendingUntilAcked_whenTheServerStopsMidPublish() throws Exception {
     try (NatsServer own = NatsServer.start();
         Connection ownNats = OutboxTestSupport.connect(own.url(), "relay-it-stop")) {
-      OutboxTestSupport.provision(ownNats, service);
-      for (int i = 0; i < 20; i++) {
-        write(dsl, writer, event("o-" + i, 1));
-      }
+      provisionAndWrite(ownNats, 20);
       AtomicBoolean stopped = new AtomicBoolean();
       OutboxRelay relay =
-          OutboxRelay.builder(service, dsl, ownNats)
-              .config(
-                  OutboxRelayConfig.defaults()
-                      .withInstanceId("stopper")
-                      .withPollInterval(Duration.ofMillis(100))
-                      .withAckTimeout(Duration.ofSeconds(1))
-                      .withRetryBackoff(Duration.ofMillis(200), Duration.ofMillis(500)))
-              .listener(
-                  new OutboxRelay.Listener() {
-                    @Override
-                    public void beforePublish(List<PendingEvent> batch) {
-                      if (stopped.compareAndSet(false, true)) {
-                        signal(own.pid(), "STOP"); // frozen: takes the bytes, never acks
-                      }
-                    }
-                  })
-              .build();
+          freezingRelay(
+              ownNats,
+              OutboxRelayConfig.defaults()
+                  .withInstanceId("stopper")
+                  .withPollInterval(Duration.ofMillis(100))
+                  .withAckTimeout(Duration.ofSeconds(1))
+                  .withRetryBackoff(Duration.ofMillis(200), Duration.ofMillis(500)),
+              own,
+              stopped);
       try (relay) {
         relay.start();
         try {
@@ -281,28 +300,17 @@ class OutboxRelayIT {
   void aSilentBroker_doesNotPushRowsBack_theBacklogLeavesAsSoonAsItAnswers() throws Exception {
     try (NatsServer own = NatsServer.start();
         Connection ownNats = OutboxTestSupport.connect(own.url(), "relay-it-silent")) {
-      OutboxTestSupport.provision(ownNats, service);
-      for (int i = 0; i < 20; i++) {
-        write(dsl, writer, event("o-" + i, 1));
-      }
+      provisionAndWrite(ownNats, 20);
       AtomicBoolean stopped = new AtomicBoolean();
       OutboxRelay relay =
-          OutboxRelay.builder(service, dsl, ownNats)
-              .config(
-                  OutboxRelayConfig.defaults() // per-row backoff 1 s doubling to 60 s
-                      .withInstanceId("silent")
-                      .withPollInterval(Duration.ofMillis(100))
-                      .withAckTimeout(Duration.ofMillis(500)))
-              .listener(
-                  new OutboxRelay.Listener() {
-                    @Override
-                    public void beforePublish(List<PendingEvent> batch) {
-                      if (stopped.compareAndSet(false, true)) {
-                        signal(own.pid(), "STOP"); // takes the bytes, never acks
-                      }
-                    }
-                  })
-              .build();
+          freezingRelay(
+              ownNats,
+              OutboxRelayConfig.defaults() // per-row backoff 1 s doubling to 60 s
+                  .withInstanceId("silent")
+                  .withPollInterval(Duration.ofMillis(100))
+                  .withAckTimeout(Duration.ofMillis(500)),
+              own,
+              stopped);
       try (relay) {
         relay.start();
         // Frozen for 8 s, shorter than the client's ping timeout: the connection stays CONNECTED.
