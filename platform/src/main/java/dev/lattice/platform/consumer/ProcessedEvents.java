@@ -7,7 +7,9 @@ import dev.lattice.platform.db.Transactions;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -39,6 +41,29 @@ final class ProcessedEvents {
           "consumer",
           "event_id",
           "subject");
+
+  /**
+   * The inbox rows of a batch, one statement for all: answers the ids inserted (an id the consumer
+   * processed before, or met earlier in the same arrays, is not).
+   */
+  private static final RenderedStatement INSERT_BATCH =
+      RenderedStatement.of(
+          DSL.insertInto(PROCESSED_EVENTS, CONSUMER, EVENT_ID, SUBJECT)
+              .select(
+                  DSL.select(
+                          DSL.param("consumer", CONSUMER),
+                          DSL.field(DSL.name("u", "event_id"), SQLDataType.UUID),
+                          DSL.field(DSL.name("u", "subject"), SQLDataType.CLOB))
+                      .from(
+                          DSL.table(
+                              "unnest({0}, {1}) as u(event_id, subject)",
+                              DSL.param("event_ids", SQLDataType.UUID.array()),
+                              DSL.param("subjects", SQLDataType.CLOB.array()))))
+              .onConflictDoNothing()
+              .returning(EVENT_ID),
+          "consumer",
+          "event_ids",
+          "subjects");
 
   /** Attempts of the inbox transaction on serialization failures and deadlocks. */
   private static final int TRANSACTION_ATTEMPTS = 3;
@@ -73,7 +98,12 @@ final class ProcessedEvents {
     return Transactions.inTransaction(
         dsl,
         TRANSACTION_ATTEMPTS,
-        tx -> inboxAndHandler(tx, new TransactionBatch(List.of(item.envelope())), item));
+        tx -> {
+          TransactionBatch batch = new TransactionBatch(List.of(item.envelope()));
+          Outcome outcome = inboxAndHandler(tx, batch, item);
+          beforeCommit(batch, item.span());
+          return outcome;
+        });
   }
 
   /**
@@ -108,14 +138,46 @@ final class ProcessedEvents {
             envelopes.add(item.envelope());
           }
           TransactionBatch batch = new TransactionBatch(envelopes);
+          Set<UUID> inserted = insertInbox(tx, items);
           List<Outcome> outcomes = new ArrayList<>(items.size());
           for (Item<?> item : items) {
+            // An id twice in the batch: its first item is the one handled.
+            if (!inserted.remove(UUID.fromString(item.envelope().getEventId()))) {
+              outcomes.add(Outcome.DUPLICATE);
+              continue;
+            }
             try (Scope ignored = item.span().makeCurrent()) {
-              outcomes.add(inboxAndHandler(tx, batch, item));
+              outcomes.add(handle(tx, batch, item));
             }
           }
+          beforeCommit(batch, items.getLast().span());
           return outcomes;
         });
+  }
+
+  /**
+   * Runs the batch's {@link TransactionBatch#beforeCommit} actions with {@code span} current; their
+   * failure is the handlers' ({@link HandlerFailure}).
+   */
+  private static void beforeCommit(TransactionBatch batch, Span span) {
+    try (Scope ignored = span.makeCurrent()) {
+      batch.runBeforeCommit();
+    } catch (Exception | StackOverflowError | LinkageError | AssertionError e) {
+      throw new HandlerFailure(e);
+    }
+  }
+
+  /** The inbox rows of every item, in one statement; answers the ids that were new there. */
+  private Set<UUID> insertInbox(DSLContext tx, List<Item<?>> items) {
+    UUID[] ids = new UUID[items.size()];
+    String[] subjects = new String[items.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = UUID.fromString(items.get(i).envelope().getEventId());
+      subjects[i] = items.get(i).message().getSubject();
+    }
+    return new HashSet<>(
+        INSERT_BATCH.fetch(
+            tx, rs -> rs.getObject(1, UUID.class), spec.durableName(), ids, subjects));
   }
 
   /**
@@ -123,14 +185,19 @@ final class ProcessedEvents {
    */
   private <T extends Message> Outcome inboxAndHandler(
       DSLContext tx, TransactionBatch batch, Item<T> item) {
-    Envelope envelope = item.envelope();
-    io.nats.client.Message message = item.message();
-    JetStreamDelivery delivery = item.delivery();
-    UUID eventId = UUID.fromString(envelope.getEventId());
-    int inserted = INSERT.execute(tx, spec.durableName(), eventId, message.getSubject());
+    UUID eventId = UUID.fromString(item.envelope().getEventId());
+    int inserted = INSERT.execute(tx, spec.durableName(), eventId, item.message().getSubject());
     if (inserted == 0) {
       return Outcome.DUPLICATE;
     }
+    return handle(tx, batch, item);
+  }
+
+  /** Runs the handler of an event the inbox has just recorded; inside {@code tx}. */
+  private <T extends Message> Outcome handle(DSLContext tx, TransactionBatch batch, Item<T> item) {
+    Envelope envelope = item.envelope();
+    io.nats.client.Message message = item.message();
+    JetStreamDelivery delivery = item.delivery();
     EventContext context =
         new EventContext(
             spec.durableName(),

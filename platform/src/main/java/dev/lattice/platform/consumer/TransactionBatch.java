@@ -1,6 +1,7 @@
 package dev.lattice.platform.consumer;
 
 import dev.lattice.events.v1.Envelope;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,13 +17,15 @@ import java.util.function.Supplier;
  * <p>A handler that takes locks in a shared transaction takes those of the whole batch first, in
  * one global order, before any of the batch's writes ({@link #envelopes()} tells it what is
  * coming): two batches that each took them in event order could deadlock. {@link #shared} keeps
- * what it has taken, so that it takes it once per transaction. A retried transaction gets a new
- * batch. Used by one consumer thread.
+ * what it has taken, so that it takes it once per transaction, and {@link #beforeCommit} lets it
+ * write what the batch's events have in common once, after the last of them. A retried transaction
+ * gets a new batch. Used by one consumer thread.
  */
 public final class TransactionBatch {
 
   private final List<Envelope> envelopes;
   private final Map<Object, Object> shared = new HashMap<>();
+  private final List<Runnable> beforeCommit = new ArrayList<>();
 
   TransactionBatch(List<Envelope> envelopes) {
     this.envelopes = List.copyOf(envelopes);
@@ -46,5 +49,21 @@ public final class TransactionBatch {
       shared.put(key, value);
     }
     return (T) value;
+  }
+
+  /**
+   * Runs {@code action} in this transaction once every handler of the batch has returned, before
+   * the commit (actions in the order registered). A failure of the action is the handlers' failure:
+   * it rolls the transaction back and is classified like an exception from a handler.
+   */
+  public void beforeCommit(Runnable action) {
+    beforeCommit.add(Objects.requireNonNull(action, "action"));
+  }
+
+  /** Runs the {@link #beforeCommit} actions, in order; the inbox calls it after the handlers. */
+  void runBeforeCommit() {
+    for (Runnable action : beforeCommit) {
+      action.run();
+    }
   }
 }

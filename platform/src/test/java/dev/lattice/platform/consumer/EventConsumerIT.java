@@ -390,6 +390,80 @@ class EventConsumerIT {
   }
 
   @Test
+  void batchTransactions_skipWhatTheInboxHolds_andRunBeforeCommitOnceAfterTheHandlers()
+      throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Envelope event = envelope(subject, StringValue.of("e" + i));
+      ids.add(event.getEventId());
+      publish(nats, subject, event, null);
+    }
+    // The third event was processed before (a redelivery after a commit whose ack was lost).
+    dsl.execute(
+        "insert into processed_events (consumer, event_id, subject) values (?, ?::uuid, ?)",
+        durable,
+        ids.get(2),
+        subject);
+    List<String> handled = new CopyOnWriteArrayList<>();
+    List<List<String>> atCommit = new CopyOnWriteArrayList<>();
+    startBatched(
+        (context, payload) -> {
+          applyEffect(context);
+          handled.add(context.envelope().getEventId());
+          context
+              .batch()
+              .shared(
+                  "before-commit",
+                  () -> {
+                    context.batch().beforeCommit(() -> atCommit.add(List.copyOf(handled)));
+                    return Boolean.TRUE;
+                  });
+        });
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> effects(dsl, durable) == 4);
+    awaitAllAcknowledged(5);
+    List<String> expected = List.of(ids.get(0), ids.get(1), ids.get(3), ids.get(4));
+    assertThat(handled).as("the inbox's event skipped").containsExactlyElementsOf(expected);
+    assertThat(atCommit).as("once, after every handler of the batch").containsExactly(expected);
+    assertThat(inboxRows()).isEqualTo(5);
+  }
+
+  @Test
+  void batchTransactions_aFailingBeforeCommitAction_rollsBackTheBatch() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      publish(nats, subject, envelope(subject, StringValue.of("e" + i)), null);
+    }
+    AtomicInteger actions = new AtomicInteger();
+    startBatched(
+        (context, payload) -> {
+          applyEffect(context);
+          context
+              .batch()
+              .shared(
+                  "before-commit",
+                  () -> {
+                    context
+                        .batch()
+                        .beforeCommit(
+                            () -> {
+                              // The batch's own action fails; each event on its own succeeds.
+                              if (actions.incrementAndGet() == 1) {
+                                throw new IllegalStateException("flush failed");
+                              }
+                            });
+                    return Boolean.TRUE;
+                  });
+        });
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> effects(dsl, durable) == 3);
+    awaitAllAcknowledged(3);
+    assertThat(actions.get()).as("the batch's, then one per event").isEqualTo(4);
+    assertThat(inboxRows()).isEqualTo(3);
+    assertThat(deadLetters.list(new DeadLetterQuery(SERVICE, durable, "", 10, 0)).deadLetters())
+        .isEmpty();
+  }
+
+  @Test
   void consumerSpan_continuesTheProducersTrace() throws Exception {
     String traceId = "0af7651916cd43dd8448eb211c80319c";
     String producerSpanId = "b7ad6b7169203331";
