@@ -403,6 +403,54 @@ class AuditTrailIT {
   }
 
   @Test
+  void interleavedEventsOfSeveralTenants_eachKeepTheirOwnUnbrokenChain() throws Exception {
+    // One stream, three tenants' events interleaved: the pulls bring batches that append to
+    // several chains in one transaction, each chain's records written once the batch is handled.
+    List<UUID> tenants = List.of(tenant, UUID.randomUUID(), UUID.randomUUID());
+    for (int i = 0; i < 30; i++) {
+      for (UUID t : tenants) {
+        streams.publish(
+            envelope(
+                "orders",
+                t,
+                "thing",
+                t + "-" + i,
+                service("orders"),
+                PaymentCaptured.newBuilder().setPaymentId(t + "-" + i).build()));
+      }
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                tenants.stream()
+                        .mapToLong(
+                            t ->
+                                audit.sqlLong(
+                                    "select count(*) from audit_records where tenant_id = ?", t))
+                        .sum()
+                    == 90);
+    awaitConsumed();
+    for (UUID t : tenants) {
+      AuditServiceBlockingStub tenantReader =
+          audit.stub(audit.tokens().token(t, "auditor", "audit.read", "audit.verify"));
+      var result =
+          tenantReader.verifyChain(dev.lattice.audit.v1.VerifyChainRequest.getDefaultInstance());
+      assertThat(result.getOk()).as("chain of %s", t).isTrue();
+      assertThat(result.getRecordsChecked()).as("chain of %s", t).isEqualTo(30);
+      assertThat(result.getHeadSequence()).as("chain of %s", t).isEqualTo(30);
+      assertThat(
+              audit.sqlLong(
+                  "select count(*) from audit_records where tenant_id = ? and entity_id not like ?",
+                  t,
+                  t + "-%"))
+          .as("records of %s that are another tenant's events", t)
+          .isZero();
+    }
+  }
+
+  @Test
   void queryAuditLog_filtersByActorEntityActionAndTime_andPagesNewestFirst() throws Exception {
     UUID user = UUID.randomUUID();
     Actor person =

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jooq.DSLContext;
 
 /**
@@ -50,36 +51,55 @@ public final class EventRecorder {
   /**
    * Appends {@code envelope} to the chain of {@code tenant} in transaction {@code tx}, which
    * records every event of {@code batch}: the first of them locks the chains of all the batch's
-   * tenants at once, in one order ({@link AuditStore#lockChains}), and the others reuse the locks.
+   * tenants at once, in one order, and reads their heads and which of the batch's events are
+   * recorded already ({@link AuditStore#lockChains}); the others reuse what it read. The records
+   * are written once the batch's last event is handled, before the commit ({@link
+   * TransactionBatch#beforeCommit}).
    *
    * @return the record appended; empty when the event was recorded before
    */
   public Optional<AuditRecord> record(
       DSLContext tx, UUID tenant, Envelope envelope, TransactionBatch batch) {
     AuditStore.Chains chains =
-        batch.shared(AuditStore.Chains.class, () -> store.lockChains(tx, tenantsOf(batch)));
+        batch.shared(
+            AuditStore.Chains.class,
+            () -> {
+              AuditStore.Chains locked = store.lockChains(tx, tenantsOf(batch), eventIdsOf(batch));
+              batch.beforeCommit(locked::flush);
+              return locked;
+            });
     return append(chains.writer(tenant), tenant, envelope);
   }
 
   /** The tenants of the batch's events; ids that are no UUID are left out. */
   private static Set<UUID> tenantsOf(TransactionBatch batch) {
-    Set<UUID> tenants = new HashSet<>();
+    return uuidsOf(batch, Envelope::getTenantId);
+  }
+
+  /** The ids of the batch's events; ids that are no UUID are left out. */
+  private static Set<UUID> eventIdsOf(TransactionBatch batch) {
+    return uuidsOf(batch, Envelope::getEventId);
+  }
+
+  private static Set<UUID> uuidsOf(TransactionBatch batch, Function<Envelope, String> id) {
+    Set<UUID> ids = new HashSet<>();
     for (Envelope envelope : batch.envelopes()) {
       try {
-        tenants.add(UUID.fromString(envelope.getTenantId()));
+        ids.add(UUID.fromString(id.apply(envelope)));
       } catch (IllegalArgumentException e) {
         // Dead-lettered by its own handler call; no chain to lock.
       }
     }
-    return tenants;
+    return ids;
   }
 
-  private Optional<AuditRecord> append(AuditStore.Writer log, UUID tenant, Envelope envelope) {
-    AuditEntry entry = new AuditEntry(tenant, envelope, renderer.render(envelope));
+  private Optional<AuditRecord> append(
+      AuditStore.Chains.Writer log, UUID tenant, Envelope envelope) {
     AuditStore.Tail tail = log.tail(UUID.fromString(envelope.getEventId()));
     if (tail.eventRecorded()) {
       return Optional.empty();
     }
+    AuditEntry entry = new AuditEntry(tenant, envelope, renderer.render(envelope));
     ChainHead head = tail.head().orElse(ChainHash.EMPTY_HEAD);
     AuditRecord unhashed =
         newRecord(

@@ -18,6 +18,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +37,7 @@ import org.jooq.impl.SQLDataType;
  * INSERT on the records (no UPDATE, DELETE or TRUNCATE) and SELECT, INSERT and UPDATE on the chain
  * heads; the pool's login role (the migration owner) is a member. The caller's {@code DSLContext}
  * must be inside a transaction: the role is set with {@code SET LOCAL ROLE}, for that transaction
- * only (once per transaction for a {@link Writer}). Rows map to the contract's {@link AuditRecord},
+ * only (once per transaction for {@link Chains}). Rows map to the contract's {@link AuditRecord},
  * the form the chain hashes, and back to the same record: times are kept to the microsecond (what
  * PostgreSQL stores), an absent client address is the empty string. Thread-safe.
  */
@@ -55,59 +56,175 @@ public final class AuditStore {
   }
 
   /**
-   * Starts appending to {@code tenant}'s chain in transaction {@code tx}: switches the transaction
-   * to the writer role (every write then runs as it) and takes the chain's lock, a
-   * transaction-scoped advisory lock on the tenant held until {@code tx} ends, so that the writers
-   * of one chain are serialized and it never forks. One statement for both.
+   * Starts appending to the chains of {@code tenants} in transaction {@code tx}, which records the
+   * events {@code eventIds}: switches the transaction to the writer role (every write then runs as
+   * it) and takes each chain's lock, a transaction-scoped advisory lock on the tenant held until
+   * {@code tx} ends, so that the writers of one chain are serialized and it never forks. The locks
+   * are taken in ascending order of their keys, so that two transactions locking overlapping sets
+   * wait for each other instead of deadlocking. Then, in a statement of its own (under READ
+   * COMMITTED a statement sees what was committed when it started, so reading the heads in the
+   * statement that waits for the locks could see a head another writer has since moved), it reads
+   * every chain's head and which of the events are recorded already. Two statements for a
+   * consumer's whole batch of events.
    */
-  public Writer lockChain(DSLContext tx, UUID tenant) {
-    LOCK_CHAIN.fetch(tx, rs -> Boolean.TRUE, lockKey(tenant));
-    return new Writer(tx, tenant);
-  }
-
-  /**
-   * Starts appending to the chains of {@code tenants} in transaction {@code tx}, as {@link
-   * #lockChain} does for one: the writer role, and each chain's lock, taken in ascending order of
-   * the lock keys, so that two transactions locking overlapping sets wait for each other instead of
-   * deadlocking. One statement for all of them. For a consumer's batch of events, which appends to
-   * several chains in one transaction.
-   */
-  public Chains lockChains(DSLContext tx, Collection<UUID> tenants) {
+  public Chains lockChains(DSLContext tx, Collection<UUID> tenants, Collection<UUID> eventIds) {
     Long[] keys =
         tenants.stream().map(AuditStore::lockKey).distinct().sorted().toArray(Long[]::new);
     LOCK_CHAINS.fetch(tx, rs -> Boolean.TRUE, (Object) keys);
-    return new Chains(tx, Set.copyOf(tenants));
-  }
-
-  /** The chains one transaction has locked ({@link #lockChains}); used by one thread. */
-  public final class Chains {
-
-    private final DSLContext tx;
-    private final Set<UUID> locked;
-    private final Map<UUID, Writer> writers = new HashMap<>();
-
-    private Chains(DSLContext tx, Set<UUID> locked) {
-      this.tx = tx;
-      this.locked = locked;
-    }
-
-    /**
-     * The writer of {@code tenant}'s chain in this transaction; a tenant that was not locked with
-     * the others is locked now (after them, so not in order: a deadlock is possible then, and
-     * PostgreSQL detects it).
-     */
-    public Writer writer(UUID tenant) {
-      return writers.computeIfAbsent(
-          tenant, t -> locked.contains(t) ? new Writer(tx, t) : lockChain(tx, t));
-    }
+    Chains chains = new Chains(tx);
+    chains.readTails(tenants, eventIds);
+    return chains;
   }
 
   /**
-   * The head of {@code tenant}'s chain, read in its own transaction {@code tx}; empty when none.
+   * The chains one transaction has locked ({@link #lockChains}), appended to in memory and written
+   * by {@link #flush}: the records in one JDBC batch, then each chain's new head once. Used by one
+   * thread.
    */
-  public Optional<ChainHead> head(DSLContext tx, UUID tenant) {
-    assumeWriterRole(tx);
-    return headOf(tx, tenant);
+  public final class Chains {
+
+    private final DSLContext tx;
+    private final Map<UUID, Optional<ChainHead>> heads = new HashMap<>();
+    private final Set<UUID> recorded = new HashSet<>();
+    private final Map<UUID, Writer> writers = new HashMap<>();
+    private final Map<String, Optional<String>> addresses = new HashMap<>();
+    private final List<StoredRecord> pending = new ArrayList<>();
+
+    private Chains(DSLContext tx) {
+      this.tx = tx;
+    }
+
+    private void readTails(Collection<UUID> tenants, Collection<UUID> eventIds) {
+      for (UUID tenant : tenants) {
+        heads.put(tenant, Optional.empty());
+      }
+      TAILS.fetch(
+          tx,
+          rs -> {
+            UUID tenant = rs.getObject(1, UUID.class);
+            if (tenant != null) {
+              heads.put(
+                  tenant,
+                  Optional.of(new ChainHead(rs.getLong(2), ByteString.copyFrom(rs.getBytes(3)))));
+            } else {
+              recorded.add(rs.getObject(4, UUID.class));
+            }
+            return Boolean.TRUE;
+          },
+          (Object) tenants.toArray(UUID[]::new),
+          (Object) eventIds.toArray(UUID[]::new));
+    }
+
+    /**
+     * The writer of {@code tenant}'s chain in this transaction.
+     *
+     * @throws IllegalArgumentException if {@code tenant}'s chain was not locked with the others
+     */
+    public Writer writer(UUID tenant) {
+      if (!heads.containsKey(tenant)) {
+        throw new IllegalArgumentException("the chain of " + tenant + " is not locked");
+      }
+      return writers.computeIfAbsent(tenant, Writer::new);
+    }
+
+    /**
+     * Writes what the writers appended: every record in one JDBC batch, in order, then each chain's
+     * head once. Call it once, before the transaction commits.
+     */
+    public void flush() {
+      if (pending.isEmpty()) {
+        return;
+      }
+      List<Object[]> rows = new ArrayList<>(pending.size());
+      for (StoredRecord stored : pending) {
+        rows.add(recordValues(stored));
+      }
+      INSERT_RECORD.executeBatch(tx, rows);
+      List<Object[]> moves = new ArrayList<>();
+      OffsetDateTime now = utc(clock.instant());
+      for (Writer writer : writers.values()) {
+        writer
+            .head()
+            .filter(head -> writer.appended)
+            .ifPresent(
+                head ->
+                    moves.add(
+                        new Object[] {
+                          writer.tenant, head.sequence(), head.hash().toByteArray(), now
+                        }));
+      }
+      MOVE_HEAD.executeBatch(tx, moves);
+      pending.clear();
+    }
+
+    /**
+     * Appending to one tenant's chain within the transaction, which holds the chain's lock and runs
+     * as the writer role: read the tail, append. Used by one thread.
+     */
+    public final class Writer {
+
+      private final UUID tenant;
+      private boolean appended;
+
+      private Writer(UUID tenant) {
+        this.tenant = tenant;
+      }
+
+      private Optional<ChainHead> head() {
+        return heads.get(tenant);
+      }
+
+      /**
+       * Whether {@code eventId} is recorded already (before this transaction, or appended in it),
+       * and the chain's head, with this transaction's appends.
+       */
+      public Tail tail(UUID eventId) {
+        return new Tail(recorded.contains(eventId), head());
+      }
+
+      /**
+       * The address as PostgreSQL's {@code inet} prints it, so the hashed record equals the stored
+       * one; null when {@code text} is empty or not an IP address (the log keeps no unparseable
+       * address). Asked of the database once per address in the transaction.
+       */
+      public String clientAddress(String text) {
+        if (!IpLiterals.isIpLiteral(text)) {
+          return null;
+        }
+        return addresses
+            .computeIfAbsent(
+                text,
+                t ->
+                    Optional.ofNullable(
+                        tx.select(DSL.field("host(cast({0} as inet))", String.class, DSL.val(t)))
+                            .fetchOne(0, String.class)))
+            .orElse(null);
+      }
+
+      /**
+       * Appends {@code stored}, a record of this writer's tenant following its head, and makes it
+       * the head of the chain; written by {@link Chains#flush}.
+       *
+       * @throws IllegalArgumentException if the record is another tenant's or does not follow the
+       *     head
+       */
+      public void append(StoredRecord stored) {
+        AuditRecord record = stored.record();
+        if (!record.getTenantId().equals(tenant.toString())) {
+          throw new IllegalArgumentException(
+              "record of tenant " + record.getTenantId() + " appended to the chain of " + tenant);
+        }
+        long expected = head().map(ChainHead::sequence).orElse(0L) + 1;
+        if (record.getSequence() != expected) {
+          throw new IllegalArgumentException(
+              "record " + record.getSequence() + " appended where " + expected + " is next");
+        }
+        pending.add(stored);
+        recorded.add(UUID.fromString(record.getEventId()));
+        heads.put(tenant, Optional.of(new ChainHead(record.getSequence(), record.getHash())));
+        appended = true;
+      }
+    }
   }
 
   /**
@@ -117,103 +234,43 @@ public final class AuditStore {
   public record Tail(boolean eventRecorded, Optional<ChainHead> head) {}
 
   /**
-   * Appending to one tenant's chain within one transaction, which holds the chain's lock and runs
-   * as the writer role: read the tail, append. Used by one thread.
-   *
-   * <p>Its statements run for every event the mesh publishes, so they are rendered once ({@link
-   * RenderedStatement}). The tail is read after the lock is held, in a statement of its own: under
-   * READ COMMITTED a statement sees what was committed when it started, so reading the head in the
-   * statement that waits for the lock could see a head another writer has since moved.
+   * The head of {@code tenant}'s chain, read in its own transaction {@code tx}; empty when none.
    */
-  public final class Writer {
-
-    private final DSLContext tx;
-    private final UUID tenant;
-
-    private Writer(DSLContext tx, UUID tenant) {
-      this.tx = tx;
-      this.tenant = tenant;
-    }
-
-    /** Whether {@code eventId} is recorded already, and the chain's head: one statement. */
-    public Tail tail(UUID eventId) {
-      return TAIL.fetch(
-              tx,
-              rs -> {
-                boolean recorded = rs.getBoolean(1);
-                long sequence = rs.getLong(2);
-                Optional<ChainHead> head =
-                    rs.wasNull()
-                        ? Optional.empty()
-                        : Optional.of(new ChainHead(sequence, ByteString.copyFrom(rs.getBytes(3))));
-                return new Tail(recorded, head);
-              },
-              eventId,
-              tenant)
-          .get(0);
-    }
-
-    /**
-     * The address as PostgreSQL's {@code inet} prints it, so the hashed record equals the stored
-     * one; null when {@code text} is empty or not an IP address (the log keeps no unparseable
-     * address).
-     */
-    public String clientAddress(String text) {
-      if (!IpLiterals.isIpLiteral(text)) {
-        return null;
-      }
-      return tx.select(DSL.field("host(cast({0} as inet))", String.class, DSL.val(text)))
-          .fetchOne(0, String.class);
-    }
-
-    /**
-     * Inserts {@code stored}, a record of this writer's tenant, and makes it the head of the chain.
-     */
-    public void append(StoredRecord stored) {
-      AuditRecord record = stored.record();
-      if (!record.getTenantId().equals(tenant.toString())) {
-        throw new IllegalArgumentException(
-            "record of tenant " + record.getTenantId() + " appended to the chain of " + tenant);
-      }
-      Actor actor = record.getActor();
-      byte[] hash = record.getHash().toByteArray();
-      INSERT_RECORD.execute(
-          tx,
-          UUID.fromString(record.getId()),
-          tenant,
-          record.getSequence(),
-          UUID.fromString(record.getEventId()),
-          record.getEventType(),
-          record.getAction(),
-          record.getSource(),
-          record.getEntityType(),
-          record.getEntityId(),
-          record.getEntityVersion(),
-          actorType(actor),
-          actor.getSubjectId(),
-          actor.getClientAddress().isEmpty() ? null : actor.getClientAddress(),
-          actor.getUserAgent().isEmpty() ? null : actor.getUserAgent(),
-          utc(record.getOccurTime()),
-          utc(record.getRecordTime()),
-          record.getPayload().getTypeUrl(),
-          record.getPayload().getValue().toByteArray(),
-          record.getPreviousHash().toByteArray(),
-          hash,
-          stored.payloadJson().map(JSONB::valueOf).orElse(null),
-          stored.oldValues().map(JSONB::valueOf).orElse(null),
-          stored.newValues().map(JSONB::valueOf).orElse(null));
-      MOVE_HEAD.execute(tx, tenant, record.getSequence(), hash, utc(clock.instant()));
-    }
+  public Optional<ChainHead> head(DSLContext tx, UUID tenant) {
+    assumeWriterRole(tx);
+    return headOf(tx, tenant);
   }
 
-  private static final RenderedStatement LOCK_CHAIN =
-      RenderedStatement.of(
-          DSL.select(
-              DSL.field("set_config('role', '" + WRITER_ROLE + "', true)", String.class),
-              DSL.field(
-                  "pg_advisory_xact_lock({0})",
-                  Object.class, DSL.param("lock", SQLDataType.BIGINT))),
-          "lock");
+  /** The values of {@link #INSERT_RECORD} for {@code stored}. */
+  private static Object[] recordValues(StoredRecord stored) {
+    AuditRecord record = stored.record();
+    Actor actor = record.getActor();
+    return new Object[] {
+      UUID.fromString(record.getId()),
+      UUID.fromString(record.getTenantId()),
+      record.getSequence(),
+      UUID.fromString(record.getEventId()),
+      record.getEventType(),
+      record.getAction(),
+      record.getSource(),
+      record.getEntityType(),
+      record.getEntityId(),
+      record.getEntityVersion(),
+      actorType(actor),
+      actor.getSubjectId(),
+      actor.getClientAddress().isEmpty() ? null : actor.getClientAddress(),
+      actor.getUserAgent().isEmpty() ? null : actor.getUserAgent(),
+      utc(record.getOccurTime()),
+      utc(record.getRecordTime()),
+      record.getPayload().getTypeUrl(),
+      record.getPayload().getValue().toByteArray(),
+      record.getPreviousHash().toByteArray(),
+      record.getHash().toByteArray(),
+      stored.payloadJson().map(JSONB::valueOf).orElse(null),
+      stored.oldValues().map(JSONB::valueOf).orElse(null),
+      stored.newValues().map(JSONB::valueOf).orElse(null)
+    };
+  }
 
   // Locks in the order of the array: the subquery keeps it (offset 0 keeps it a subquery).
   private static final RenderedStatement LOCK_CHAINS =
@@ -226,22 +283,30 @@ public final class AuditStore {
                   Long.class, DSL.param("locks", SQLDataType.BIGINT.array()))),
           "locks");
 
-  private static final RenderedStatement TAIL =
+  // The heads of the batch's chains, then the batch's events recorded already (tenant_id null).
+  private static final RenderedStatement TAILS =
       RenderedStatement.of(
           DSL.select(
-                  DSL.field(
-                      DSL.exists(
-                          DSL.selectOne()
-                              .from(AUDIT_RECORDS)
-                              .where(
-                                  AUDIT_RECORDS.EVENT_ID.eq(DSL.param("event_id", UUID.class))))),
+                  AUDIT_CHAIN_HEADS.TENANT_ID,
                   AUDIT_CHAIN_HEADS.SEQUENCE,
-                  AUDIT_CHAIN_HEADS.HASH)
-              .from(DSL.selectOne().asTable("one"))
-              .leftJoin(AUDIT_CHAIN_HEADS)
-              .on(AUDIT_CHAIN_HEADS.TENANT_ID.eq(DSL.param("tenant_id", UUID.class))),
-          "event_id",
-          "tenant_id");
+                  AUDIT_CHAIN_HEADS.HASH,
+                  DSL.inline(null, SQLDataType.UUID).as("event_id"))
+              .from(AUDIT_CHAIN_HEADS)
+              .where(
+                  AUDIT_CHAIN_HEADS.TENANT_ID.eq(
+                      DSL.any(DSL.param("tenant_ids", SQLDataType.UUID.array()))))
+              .unionAll(
+                  DSL.select(
+                          DSL.inline(null, SQLDataType.UUID),
+                          DSL.inline(null, SQLDataType.BIGINT),
+                          DSL.inline(null, SQLDataType.BLOB),
+                          AUDIT_RECORDS.EVENT_ID)
+                      .from(AUDIT_RECORDS)
+                      .where(
+                          AUDIT_RECORDS.EVENT_ID.eq(
+                              DSL.any(DSL.param("event_ids", SQLDataType.UUID.array()))))),
+          "tenant_ids",
+          "event_ids");
 
   private static final List<Field<?>> RECORD_COLUMNS =
       List.of(
