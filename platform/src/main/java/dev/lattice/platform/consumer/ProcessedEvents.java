@@ -7,6 +7,7 @@ import dev.lattice.platform.db.Transactions;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -167,13 +168,19 @@ final class ProcessedEvents {
     }
   }
 
-  /** The inbox rows of every item, in one statement; answers the ids that were new there. */
+  /**
+   * The inbox rows of every item, in one statement; answers the ids that were new there. The rows
+   * go in ascending id order: two batches holding the same events (a redelivery to another replica
+   * while the first still works) then wait for each other instead of deadlocking on the key.
+   */
   private Set<UUID> insertInbox(DSLContext tx, List<Item<?>> items) {
-    UUID[] ids = new UUID[items.size()];
-    String[] subjects = new String[items.size()];
+    List<Item<?>> sorted = new ArrayList<>(items);
+    sorted.sort(Comparator.comparing(item -> UUID.fromString(item.envelope().getEventId())));
+    UUID[] ids = new UUID[sorted.size()];
+    String[] subjects = new String[sorted.size()];
     for (int i = 0; i < ids.length; i++) {
-      ids[i] = UUID.fromString(items.get(i).envelope().getEventId());
-      subjects[i] = items.get(i).message().getSubject();
+      ids[i] = UUID.fromString(sorted.get(i).envelope().getEventId());
+      subjects[i] = sorted.get(i).message().getSubject();
     }
     return new HashSet<>(
         INSERT_BATCH.fetch(
