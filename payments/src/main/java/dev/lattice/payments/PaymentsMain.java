@@ -106,6 +106,13 @@ public final class PaymentsMain implements ServiceModule {
             c.workers().nudge();
           }
         };
+    ConsumerListener wakeCharges =
+        new ConsumerListener() {
+          @Override
+          public void afterCommitBeforeAck(Envelope envelope) {
+            c.workers().nudgeCharges();
+          }
+        };
     return List.of(
         consumer(
             context,
@@ -120,7 +127,7 @@ public final class PaymentsMain implements ServiceModule {
             "inventory",
             StockReserved.class,
             charges::onStockReserved,
-            wake),
+            wakeCharges),
         consumer(
             context,
             "charges-stock-rejected",

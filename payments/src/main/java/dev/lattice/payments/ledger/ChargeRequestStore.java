@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * The SQL of charge requests ({@code charge_requests}), kept by the saga, read by the charge
@@ -17,11 +18,15 @@ public final class ChargeRequestStore {
 
   private ChargeRequestStore() {}
 
-  /** The charge request of order {@code orderId} of {@code tenantId}. */
+  /**
+   * The charge request of order {@code orderId} of {@code tenantId}; empty once it expired, whether
+   * or not the purge ({@link #deleteExpired}) has deleted it yet.
+   */
   public static Optional<ChargeRequest> find(DSLContext ctx, UUID tenantId, UUID orderId) {
     return ctx.selectFrom(CHARGE_REQUESTS)
         .where(CHARGE_REQUESTS.TENANT_ID.eq(tenantId))
         .and(CHARGE_REQUESTS.ORDER_ID.eq(orderId))
+        .and(CHARGE_REQUESTS.EXPIRE_TIME.gt(DSL.currentOffsetDateTime()))
         .fetchOptional()
         .map(ChargeRequestStore::request);
   }

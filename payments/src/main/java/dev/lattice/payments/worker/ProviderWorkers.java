@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * The background task that runs the {@link ChargeWorker} and the {@link RefundWorker} every poll
  * interval, each claimed item on its own virtual thread (a slow provider call does not hold up the
  * others; about {@value #MAX_IN_FLIGHT} at once at most), and deletes charge requests past their
- * expiry. {@link #close()} stops the rounds and waits for the provider calls in progress (bounded
- * by the provider timeout). Thread-safe.
+ * expiry at most every {@link #PURGE_INTERVAL}. A nudge runs a round at once for the work it names:
+ * a payment to charge claims charges only, so the saga's every StockReserved costs one claim, not
+ * three transactions. {@link #close()} stops the rounds and waits for the provider calls in
+ * progress (bounded by the provider timeout). Thread-safe.
  */
 public final class ProviderWorkers implements AutoCloseable {
 
@@ -31,6 +33,9 @@ public final class ProviderWorkers implements AutoCloseable {
 
   /** Provider calls one instance runs at once, at most (plus one claim batch). */
   private static final int MAX_IN_FLIGHT = 64;
+
+  /** How often, at most, charge requests past their expiry are deleted. */
+  static final Duration PURGE_INTERVAL = Duration.ofSeconds(30);
 
   private static final Logger log = LoggerFactory.getLogger(ProviderWorkers.class);
 
@@ -44,6 +49,8 @@ public final class ProviderWorkers implements AutoCloseable {
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean nudged = new AtomicBoolean();
+  private final AtomicBoolean refundsNudged = new AtomicBoolean();
+  private long lastPurge = System.nanoTime() - PURGE_INTERVAL.toNanos(); // timer thread only
 
   public ProviderWorkers(
       DSLContext dsl, ChargeWorker charges, RefundWorker refunds, Settlements settlements) {
@@ -55,23 +62,38 @@ public final class ProviderWorkers implements AutoCloseable {
 
   /** Starts a round every {@code poll}; returns this. */
   public ProviderWorkers start(Duration poll) {
-    timer.scheduleWithFixedDelay(this::round, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(() -> round(true), 0, poll.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 
   /**
-   * Runs a round now instead of at the next poll: called once a consumer has committed new work (a
-   * payment to charge, a refund to make), so a charge starts within milliseconds of its
-   * StockReserved rather than up to a poll interval later. Nudges that arrive while one is pending
-   * are coalesced; after {@link #close()} they are ignored.
+   * Runs a round for charges now instead of at the next poll: called once a consumer has committed
+   * a payment to charge, so a charge starts within milliseconds of its StockReserved rather than up
+   * to a poll interval later. Nudges that arrive while one is pending are coalesced; after {@link
+   * #close()} they are ignored.
+   */
+  public void nudgeCharges() {
+    nudge(false);
+  }
+
+  /**
+   * Runs a round for charges and refunds now: called once a consumer has committed work for either
+   * (a cancelled order's charge to look up or refund, a refund to make).
    */
   public void nudge() {
+    nudge(true);
+  }
+
+  private void nudge(boolean refunds) {
+    if (refunds) {
+      refundsNudged.set(true);
+    }
     if (nudged.compareAndSet(false, true)) {
       try {
         timer.execute(
             () -> {
               nudged.set(false);
-              round();
+              round(refundsNudged.getAndSet(false));
             });
       } catch (RejectedExecutionException e) {
         nudged.set(false); // closing: the work stays due for the next start
@@ -91,8 +113,11 @@ public final class ProviderWorkers implements AutoCloseable {
         });
   }
 
-  /** One round: claim the due payments and refunds and start their provider calls. */
-  public void round() {
+  /**
+   * One round: claims the due payments, and the due refunds when {@code withRefunds}, starts their
+   * provider calls, and deletes expired charge requests when the last purge is old enough.
+   */
+  private void round(boolean withRefunds) {
     try {
       // Claimed items are leased, so the next round never takes them again while they run; not
       // waiting for them here keeps one slow provider call from delaying every other payment.
@@ -103,13 +128,17 @@ public final class ProviderWorkers implements AutoCloseable {
         for (PaymentRow payment : duePayments) {
           submit(() -> charges.process(payment));
         }
-        List<RefundRow> dueRefunds = refunds.claim();
+        List<RefundRow> dueRefunds = withRefunds ? refunds.claim() : List.of();
         for (RefundRow refund : dueRefunds) {
           submit(() -> refunds.process(refund));
         }
         full = duePayments.size() == ChargeWorker.BATCH || dueRefunds.size() == ChargeWorker.BATCH;
       }
-      ChargeRequestStore.deleteExpired(dsl, settlements.now());
+      long now = System.nanoTime();
+      if (now - lastPurge >= PURGE_INTERVAL.toNanos()) {
+        lastPurge = now;
+        ChargeRequestStore.deleteExpired(dsl, settlements.now());
+      }
     } catch (RuntimeException e) {
       log.warn("payments worker round failed: {}", e.toString());
     }
