@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
@@ -84,14 +85,16 @@ public final class DeliveryPlanner {
     values.put("name", recipient.displayName());
     values.put("email", recipient.email());
     NotificationType type = trigger.type();
+    Set<String> allowed =
+        type.security()
+            ? Set.of()
+            : preferences.allowedChannels(
+                tx, trigger.tenantId(), recipient.userId(), type.key(), CHANNELS);
     for (String channel : CHANNELS) {
       if (type.security() && !channel.equals("EMAIL")) {
         continue;
       }
-      boolean wanted =
-          type.security()
-              || preferences.allows(
-                  tx, trigger.tenantId(), recipient.userId(), type.key(), channel);
+      boolean wanted = type.security() || allowed.contains(channel);
       planChannel(tx, trigger, recipient, channel, wanted, values);
     }
   }

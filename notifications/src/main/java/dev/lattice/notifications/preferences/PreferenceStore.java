@@ -7,9 +7,7 @@ import dev.lattice.notifications.store.jooq.tables.records.PreferenceSetsRecord;
 import dev.lattice.platform.db.RenderedStatement;
 import java.time.OffsetDateTime;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
@@ -23,36 +21,30 @@ import org.jooq.impl.SQLDataType;
  */
 public final class PreferenceStore {
 
-  /** The user's saved choices on {@code channel} for any of {@code types}, by type. */
-  public Map<String, Boolean> choicesOn(
-      DSLContext tx, UUID tenantId, UUID userId, String channel, Collection<String> types) {
-    Map<String, Boolean> choices = new HashMap<>();
-    for (Map.Entry<String, Boolean> choice :
-        CHOICES_ON.fetch(
-            tx,
-            rs -> Map.entry(rs.getString(1), rs.getBoolean(2)),
-            userId,
-            tenantId,
-            channel,
-            types.toArray(String[]::new))) {
-      choices.put(choice.getKey(), choice.getValue());
-    }
-    return choices;
+  /** A saved choice: {@code type} on {@code channel}. */
+  public record Choice(String type, String channel, boolean enabled) {}
+
+  /** The user's saved choices on every channel for any of {@code types}. */
+  public List<Choice> choices(DSLContext tx, UUID tenantId, UUID userId, Collection<String> types) {
+    return CHOICES.fetch(
+        tx,
+        rs -> new Choice(rs.getString(1), rs.getString(2), rs.getBoolean(3)),
+        userId,
+        tenantId,
+        types.toArray(String[]::new));
   }
 
   // Every notification of every event asks this: rendered once.
-  private static final RenderedStatement CHOICES_ON =
+  private static final RenderedStatement CHOICES =
       RenderedStatement.of(
-          DSL.select(PREFERENCES.TYPE, PREFERENCES.ENABLED)
+          DSL.select(PREFERENCES.TYPE, PREFERENCES.CHANNEL, PREFERENCES.ENABLED)
               .from(PREFERENCES)
               .where(
                   PREFERENCES.USER_ID.eq(DSL.param("user_id", PREFERENCES.USER_ID)),
                   PREFERENCES.TENANT_ID.eq(DSL.param("tenant_id", PREFERENCES.TENANT_ID)),
-                  PREFERENCES.CHANNEL.eq(DSL.param("channel", PREFERENCES.CHANNEL)),
                   PREFERENCES.TYPE.eq(DSL.any(DSL.param("types", SQLDataType.CLOB.array())))),
           "user_id",
           "tenant_id",
-          "channel",
           "types");
 
   /** The user's preference set, if they ever saved. */

@@ -13,10 +13,14 @@ import dev.lattice.platform.errors.Versions;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
@@ -48,14 +52,28 @@ public final class Preferences {
     return channel.equals("EMAIL") || channel.equals("IN_APP");
   }
 
-  /** Whether {@code type} may go to the user on {@code channel}, read in {@code tx}. */
-  public boolean allows(DSLContext tx, UUID tenantId, UUID userId, String type, String channel) {
-    Map<String, Boolean> entries =
-        store.choicesOn(tx, tenantId, userId, channel, List.of(type, ANY));
-    if (entries.containsKey(type)) {
-      return entries.get(type);
+  /**
+   * The channels among {@code channels} on which {@code type} may go to the user, read in {@code
+   * tx} with one statement.
+   */
+  public Set<String> allowedChannels(
+      DSLContext tx, UUID tenantId, UUID userId, String type, Collection<String> channels) {
+    Map<String, Boolean> exact = new HashMap<>();
+    Map<String, Boolean> any = new HashMap<>();
+    for (PreferenceStore.Choice choice : store.choices(tx, tenantId, userId, List.of(type, ANY))) {
+      (choice.type().equals(type) ? exact : any).put(choice.channel(), choice.enabled());
     }
-    return entries.getOrDefault(ANY, defaultEnabled(channel));
+    Set<String> allowed = new HashSet<>();
+    for (String channel : channels) {
+      boolean enabled =
+          exact.containsKey(channel)
+              ? exact.get(channel)
+              : any.getOrDefault(channel, defaultEnabled(channel));
+      if (enabled) {
+        allowed.add(channel);
+      }
+    }
+    return allowed;
   }
 
   /**
