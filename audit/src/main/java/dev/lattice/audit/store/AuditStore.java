@@ -140,18 +140,21 @@ public final class AuditStore {
         rows.add(recordValues(stored));
       }
       INSERT_RECORD.executeBatch(tx, rows);
-      List<Object[]> moves = new ArrayList<>();
+      // Each chain moves to the last record appended to it.
+      Map<String, AuditRecord> last = new HashMap<>();
+      for (StoredRecord stored : pending) {
+        last.put(stored.record().getTenantId(), stored.record());
+      }
       OffsetDateTime now = utc(clock.instant());
-      for (Writer writer : writers.values()) {
-        writer
-            .head()
-            .filter(head -> writer.appended)
-            .ifPresent(
-                head ->
-                    moves.add(
-                        new Object[] {
-                          writer.tenant, head.sequence(), head.hash().toByteArray(), now
-                        }));
+      List<Object[]> moves = new ArrayList<>(last.size());
+      for (AuditRecord record : last.values()) {
+        moves.add(
+            new Object[] {
+              UUID.fromString(record.getTenantId()),
+              record.getSequence(),
+              record.getHash().toByteArray(),
+              now
+            });
       }
       MOVE_HEAD.executeBatch(tx, moves);
       pending.clear();
@@ -164,7 +167,6 @@ public final class AuditStore {
     public final class Writer {
 
       private final UUID tenant;
-      private boolean appended;
 
       private Writer(UUID tenant) {
         this.tenant = tenant;
@@ -222,7 +224,6 @@ public final class AuditStore {
         pending.add(stored);
         recorded.add(UUID.fromString(record.getEventId()));
         heads.put(tenant, Optional.of(new ChainHead(record.getSequence(), record.getHash())));
-        appended = true;
       }
     }
   }
