@@ -99,20 +99,8 @@ public final class PaymentsMain implements ServiceModule {
     Components c = components(context);
     ChargeHandlers charges = c.charges();
     // Consumers that leave work for the provider workers wake them once it is committed.
-    ConsumerListener wake =
-        new ConsumerListener() {
-          @Override
-          public void afterCommitBeforeAck(Envelope envelope) {
-            c.workers().nudge();
-          }
-        };
-    ConsumerListener wakeCharges =
-        new ConsumerListener() {
-          @Override
-          public void afterCommitBeforeAck(Envelope envelope) {
-            c.workers().nudgeCharges();
-          }
-        };
+    ConsumerListener wake = afterCommit(c.workers()::nudge);
+    ConsumerListener wakeCharges = afterCommit(c.workers()::nudgeCharges);
     return List.of(
         consumer(
             context,
@@ -149,6 +137,16 @@ public final class PaymentsMain implements ServiceModule {
             OrderRefunded.class,
             charges::onOrderRefunded,
             wake));
+  }
+
+  /** A listener that runs {@code action} once a consumer has committed an event. */
+  private static ConsumerListener afterCommit(Runnable action) {
+    return new ConsumerListener() {
+      @Override
+      public void afterCommitBeforeAck(Envelope envelope) {
+        action.run();
+      }
+    };
   }
 
   private static <T extends Message> EventConsumer consumer(
