@@ -21,19 +21,22 @@ import org.slf4j.LoggerFactory;
  * <h2>Rounds</h2>
  *
  * Each round is one short database transaction: claim up to {@link OutboxRelayConfig#batchSize()}
- * rows with {@code FOR UPDATE SKIP LOCKED} in id order, skipping rows whose retry time has not come
- * and rows that have an earlier pending row of the same aggregate (so at most one row per aggregate
- * per round); publish them all asynchronously with {@code Nats-Msg-Id = event_id}; wait up to
- * {@link OutboxRelayConfig#ackTimeout()} for the acks; delete the acknowledged rows; record the
- * failed ones (attempts + 1, last error, next attempt time); commit. Hence:
+ * rows with {@code FOR UPDATE SKIP LOCKED} in id order, skipping rows whose retry time has not
+ * come, and keep per aggregate an unbroken run of up to 8 rows from its first pending one; publish
+ * them with {@code Nats-Msg-Id = event_id} in waves, asynchronously within a wave: each aggregate's
+ * first row, then, once acked, its next, and so on (one event per aggregate in flight, up to {@link
+ * OutboxRelayConfig#ackTimeout()} per wave); delete the acknowledged rows; record the failed ones
+ * (attempts + 1, last error, next attempt time), whose aggregate's later rows wait untouched;
+ * commit. Hence:
  *
  * <ul>
  *   <li><b>Nothing acknowledged is lost and nothing is removed before its ack.</b> A crash at any
  *       point rolls the round back; its rows are published again by the next round, and the
  *       stream's duplicate window drops the copies of those that had already been stored.
  *   <li><b>Per-aggregate order holds</b> across any number of relays and across failures: a row is
- *       only published once every earlier row of its aggregate has been acknowledged and removed. A
- *       row that keeps failing therefore holds back the later events of its aggregate (only).
+ *       only published once every earlier row of its aggregate has been acknowledged (by this
+ *       round, which then removes them all, or by an earlier one). A row that keeps failing
+ *       therefore holds back the later events of its aggregate (only).
  *   <li><b>Several relays share the work safely:</b> claimed rows stay locked until the round
  *       commits, and other relays skip them.
  * </ul>

@@ -59,8 +59,8 @@ final class OutboxTable {
   private OutboxTable() {}
 
   /**
-   * The per-aggregate columns of {@code outbox_events} under an alias, for the self-join of the
-   * claim query ("no earlier pending row of the same aggregate").
+   * The per-aggregate columns of {@code outbox_events} under an alias, for the claim query's look
+   * at an aggregate's first pending rows.
    */
   record Alias(
       Table<Record> table, Field<Long> id, Field<String> aggregateType, Field<String> aggregateId) {

@@ -20,7 +20,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -153,8 +155,72 @@ final class RelayRound {
         new Outcome(List.of(), new long[0], List.of(), 0, false, false, null);
   }
 
+  /**
+   * Publishes the claimed rows in waves: the first wave holds each aggregate's first row, and a row
+   * goes out in the next wave only once the row before it (of its aggregate) was acked, so a row
+   * JetStream refuses or does not ack holds back the rest of its aggregate's rows this round, which
+   * stay pending untouched. Within a wave the publishes are asynchronous, all in flight at once.
+   * Per-aggregate order therefore never depends on the order JetStream stores concurrent publishes
+   * in, nor on an ack that was lost.
+   */
   private Outcome publish(List<OutboxStore.ClaimedRow> rows) {
     int n = rows.size();
+    int[] nextOfAggregate = new int[n];
+    Arrays.fill(nextOfAggregate, -1);
+    Map<String, Integer> lastOfAggregate = new HashMap<>();
+    List<Integer> wave = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      PendingEvent e = rows.get(i).event();
+      Integer previous = lastOfAggregate.put(e.aggregateType() + '\u0000' + e.aggregateId(), i);
+      if (previous == null) {
+        wave.add(i);
+      } else {
+        nextOfAggregate[previous] = i;
+      }
+    }
+    Waves waves = new Waves(n);
+    while (!wave.isEmpty()) {
+      List<Integer> acked = publishWave(rows, wave, waves);
+      if (waves.disconnected) {
+        break; // later waves would be refused too; their rows stay as they are
+      }
+      List<Integer> following = new ArrayList<>(acked.size());
+      for (int i : acked) {
+        if (nextOfAggregate[i] >= 0) {
+          following.add(nextOfAggregate[i]);
+        }
+      }
+      wave = following;
+    }
+    return new Outcome(
+        List.copyOf(waves.acked),
+        Arrays.copyOf(waves.ackNanos, waves.acked.size()),
+        List.copyOf(waves.failures),
+        n,
+        waves.disconnected,
+        waves.unanswered,
+        waves.error);
+  }
+
+  /** What the waves of a round came to so far. */
+  private static final class Waves {
+    final List<PendingEvent> acked;
+    final long[] ackNanos;
+    final List<OutboxStore.Failure> failures = new ArrayList<>();
+    boolean disconnected;
+    boolean unanswered;
+    String error;
+
+    Waves(int rows) {
+      acked = new ArrayList<>(rows);
+      ackNanos = new long[rows];
+    }
+  }
+
+  /** Publishes one wave, waits for its acks, and returns the indices of the rows acked. */
+  private List<Integer> publishWave(
+      List<OutboxStore.ClaimedRow> rows, List<Integer> wave, Waves waves) {
+    int n = wave.size();
     @SuppressWarnings("unchecked")
     CompletableFuture<PublishAck>[] futures = new CompletableFuture[n];
     long[] completedAt = new long[n];
@@ -163,18 +229,18 @@ final class RelayRound {
     String disconnected = null;
     long start = System.nanoTime();
     int submitted = 0;
-    for (int i = 0; i < n; i++) {
+    for (int w = 0; w < n; w++) {
       if (disconnected != null) {
-        refused[i] = disconnected;
-        refusedForConnection[i] = true;
+        refused[w] = disconnected;
+        refusedForConnection[w] = true;
         continue;
       }
-      OutboxStore.ClaimedRow row = rows.get(i);
+      OutboxStore.ClaimedRow row = rows.get(wave.get(w));
       Context parent = traceHeaders.restore(row.headers());
       Span span = publishSpan(row, parent);
       try {
-        int index = i;
-        futures[i] =
+        int index = w;
+        futures[w] =
             jetStream
                 .publishAsync(
                     message(row, parent.with(span)),
@@ -188,48 +254,48 @@ final class RelayRound {
       } catch (IllegalStateException e) {
         // jnats refuses at once while disconnected or reconnecting (no reconnect buffer) or closed
         disconnected = "not published, NATS unavailable: " + e.getMessage();
-        refused[i] = disconnected;
-        refusedForConnection[i] = true;
+        refused[w] = disconnected;
+        refusedForConnection[w] = true;
         endPublishSpan(span, null, e);
       } catch (RuntimeException e) {
-        refused[i] = "not published: " + e;
+        refused[w] = "not published: " + e;
         endPublishSpan(span, null, e);
       }
     }
     inFlight.addAndGet(submitted);
     try {
-      return await(rows, futures, completedAt, refused, refusedForConnection, start);
+      return await(rows, wave, futures, completedAt, refused, refusedForConnection, start, waves);
     } finally {
       inFlight.addAndGet(-submitted);
     }
   }
 
-  private Outcome await(
+  private List<Integer> await(
       List<OutboxStore.ClaimedRow> rows,
+      List<Integer> wave,
       CompletableFuture<PublishAck>[] futures,
       long[] completedAt,
       String[] refused,
       boolean[] refusedForConnection,
-      long start) {
+      long start,
+      Waves waves) {
     long deadline = start + config.ackTimeout().toNanos();
-    List<PendingEvent> acked = new ArrayList<>(rows.size());
-    long[] ackNanos = new long[rows.size()];
+    List<Integer> acked = new ArrayList<>(wave.size());
     List<OutboxStore.Failure> failures = new ArrayList<>();
-    String error = null;
-    boolean disconnected = false;
     int timedOut = 0;
-    for (int i = 0; i < rows.size(); i++) {
-      PendingEvent event = rows.get(i).event();
-      String failure = refused[i];
-      boolean transientFailure = refusedForConnection[i];
-      if (futures[i] != null) {
+    for (int w = 0; w < wave.size(); w++) {
+      PendingEvent event = rows.get(wave.get(w)).event();
+      String failure = refused[w];
+      boolean transientFailure = refusedForConnection[w];
+      if (futures[w] != null) {
         try {
-          futures[i].get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-          ackNanos[acked.size()] = completedAt[i] - start;
-          acked.add(event);
+          futures[w].get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          waves.ackNanos[waves.acked.size()] = completedAt[w] - start;
+          waves.acked.add(event);
+          acked.add(wave.get(w));
           continue;
         } catch (TimeoutException e) {
-          futures[i].cancel(false);
+          futures[w].cancel(false);
           failure = "no ack within " + config.ackTimeout().toMillis() + " ms";
           timedOut++;
         } catch (ExecutionException | CancellationException e) {
@@ -242,17 +308,17 @@ final class RelayRound {
         // A failure while the connection is down says nothing about the row itself.
         transientFailure = nats.getStatus() != Connection.Status.CONNECTED;
       }
-      disconnected |= transientFailure;
-      error = failure;
+      waves.disconnected |= transientFailure;
+      waves.error = failure;
       Duration retryAfter = transientFailure ? Duration.ZERO : backoff(event.attempts() + 1);
       failures.add(new OutboxStore.Failure(event.outboxId(), failure, retryAfter));
     }
-    // Connected, and not one publish acked in time: the broker is silent (a server still
-    // recovering its streams after a restart, a frozen or overloaded server), not these rows. Each
-    // row backing off exponentially would keep every aggregate's head away for up to the largest
-    // backoff after the broker answers again (NatsOutageIT once found its backlog not drained a
-    // minute after the restart); instead they are retried next round, which the ack timeout
-    // paces, and published as soon as the broker answers.
+    // Connected, and not one publish of the wave acked in time: the broker is silent (a server
+    // still recovering its streams after a restart, a frozen or overloaded server), not these
+    // rows. Each row backing off exponentially would keep every aggregate's head away for up to
+    // the largest backoff after the broker answers again (NatsOutageIT once found its backlog not
+    // drained a minute after the restart); instead they are retried next round, which the ack
+    // timeout paces, and published as soon as the broker answers.
     boolean unanswered = acked.isEmpty() && timedOut > 0 && timedOut == failures.size();
     if (unanswered) {
       failures =
@@ -260,9 +326,9 @@ final class RelayRound {
               .map(f -> new OutboxStore.Failure(f.id(), f.error(), Duration.ZERO))
               .toList();
     }
-    long[] trimmed = Arrays.copyOf(ackNanos, acked.size());
-    return new Outcome(
-        List.copyOf(acked), trimmed, failures, rows.size(), disconnected, unanswered, error);
+    waves.unanswered = unanswered;
+    waves.failures.addAll(failures);
+    return acked;
   }
 
   /** After commit: counters, histograms and the heartbeat figures. */

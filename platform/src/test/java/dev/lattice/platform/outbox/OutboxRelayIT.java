@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -374,6 +375,114 @@ class OutboxRelayIT {
       assertThat(healthy.getRelays(0).getPublishedCount()).isEqualTo(3);
       assertThat(healthy.getRelays(0).getLastError()).isEmpty();
     }
+  }
+
+  /**
+   * A round takes several consecutive rows of an aggregate, each published only after the previous
+   * one's ack. One row JetStream refuses (here: its headers demand another stream) holds back the
+   * rest of its own aggregate, untouched, and nothing of the others.
+   */
+  @Test
+  void aRound_publishesSeveralRowsOfAnAggregateInOrder_aRefusedRowHoldsBackOnlyTheRestOfIt()
+      throws Exception {
+    OutboxTestSupport.provision(nats, service);
+    dsl.transaction(
+        c -> {
+          for (int v = 1; v <= 5; v++) {
+            writer.append(c.dsl(), event("a", v));
+            writer.append(c.dsl(), event("b", v));
+          }
+        });
+    setHeader("a", 3, "Nats-Expected-Stream", "ANOTHER_STREAM");
+    List<List<Long>> claimedRounds = new CopyOnWriteArrayList<>();
+    List<List<Long>> ackedRounds = new CopyOnWriteArrayList<>();
+    OutboxRelay.Listener listener =
+        new OutboxRelay.Listener() {
+          @Override
+          public void beforePublish(List<PendingEvent> batch) {
+            claimedRounds.add(batch.stream().map(PendingEvent::outboxId).toList());
+          }
+
+          @Override
+          public void afterAckBeforeMark(List<PendingEvent> acked) {
+            ackedRounds.add(acked.stream().map(PendingEvent::outboxId).toList());
+          }
+        };
+    List<Long> ids =
+        dsl.select(OutboxTable.ID)
+            .from(OutboxTable.EVENTS)
+            .orderBy(OutboxTable.ID)
+            .fetch(OutboxTable.ID);
+    try (OutboxRelay relay =
+        relay("waves", Duration.ofMinutes(1))
+            .config(
+                config("waves", Duration.ofMinutes(1))
+                    .withRetryBackoff(Duration.ofMinutes(1), Duration.ofMinutes(1)))
+            .listener(listener)
+            .build()) {
+      relay.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> attempts("a", 3) == 1);
+      // The first round claimed all ten rows and got seven out: a1, a2 and all of b.
+      assertThat(claimedRounds.getFirst()).isEqualTo(ids);
+      assertThat(ackedRounds.getFirst())
+          .containsExactlyInAnyOrderElementsOf(
+              List.of(
+                  ids.get(0),
+                  ids.get(2),
+                  ids.get(1),
+                  ids.get(3),
+                  ids.get(5),
+                  ids.get(7),
+                  ids.get(9)));
+      assertThat(versionsInStream("a")).containsExactly(1L, 2L);
+      assertThat(versionsInStream("b")).containsExactly(1L, 2L, 3L, 4L, 5L);
+      // a3 backs off; a4 and a5 were never tried.
+      assertThat(attempts("a", 4)).isZero();
+      assertThat(attempts("a", 5)).isZero();
+      assertThat(pending(dsl)).isEqualTo(3);
+    }
+
+    setHeader("a", 3, "Nats-Expected-Stream", stream());
+    dsl.update(OutboxTable.EVENTS)
+        .set(OutboxTable.NEXT_ATTEMPT_TIME, DSL.currentOffsetDateTime())
+        .execute();
+    try (OutboxRelay relay = relay("waves-2", Duration.ofMinutes(1)).build()) {
+      assertThat(relay.flush(Duration.ofSeconds(10))).isTrue();
+    }
+    assertThat(versionsInStream("a")).containsExactly(1L, 2L, 3L, 4L, 5L);
+  }
+
+  private void setHeader(String aggregateId, long version, String name, String value) {
+    int updated =
+        dsl.update(OutboxTable.EVENTS)
+            .set(
+                OutboxTable.HEADERS,
+                DSL.field(
+                    "coalesce({0}, '{}'::jsonb) || jsonb_build_object({1}::text, {2}::text)",
+                    OutboxTable.HEADERS.getDataType(),
+                    OutboxTable.HEADERS,
+                    DSL.val(name),
+                    DSL.val(value)))
+            .where(OutboxTable.AGGREGATE_ID.eq(aggregateId))
+            .and(OutboxTable.AGGREGATE_VERSION.eq(version))
+            .execute();
+    assertThat(updated).isEqualTo(1);
+  }
+
+  private int attempts(String aggregateId, long version) {
+    return dsl.select(OutboxTable.ATTEMPTS)
+        .from(OutboxTable.EVENTS)
+        .where(OutboxTable.AGGREGATE_ID.eq(aggregateId))
+        .and(OutboxTable.AGGREGATE_VERSION.eq(version))
+        .fetchOne(OutboxTable.ATTEMPTS);
+  }
+
+  private List<Long> versionsInStream(String aggregateId) throws Exception {
+    return OutboxTestSupport.readStream(nats, stream()).stream()
+        .map(OutboxTestSupport.Stored::envelope)
+        .filter(e -> e.getAggregateId().equals(aggregateId))
+        .map(e -> e.getAggregateVersion())
+        .toList();
   }
 
   @Test
