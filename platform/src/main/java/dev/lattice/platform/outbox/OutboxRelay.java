@@ -20,25 +20,34 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Rounds</h2>
  *
- * Each round is one short database transaction: claim up to {@link OutboxRelayConfig#batchSize()}
- * rows with {@code FOR UPDATE SKIP LOCKED} in id order, skipping rows whose retry time has not
- * come, and keep per aggregate an unbroken run of up to 8 rows from its first pending one; publish
+ * A round holds no database transaction while it waits for JetStream. A first short transaction
+ * claims up to {@link OutboxRelayConfig#batchSize()} rows with {@code FOR UPDATE SKIP LOCKED} in id
+ * order, skipping rows whose next attempt time has not come, keeps per aggregate an unbroken run of
+ * up to 8 rows from its first pending one, and leases them to the round: their next attempt time
+ * moves to the end of the lease (two ack timeouts and 2 s, renewed before a wave when it runs
+ * short), so no other relay claims them meanwhile. With no transaction open, the round publishes
  * them with {@code Nats-Msg-Id = event_id} in waves, asynchronously within a wave: each aggregate's
  * first row, then, once acked, its next, and so on (one event per aggregate in flight, up to {@link
- * OutboxRelayConfig#ackTimeout()} per wave); delete the acknowledged rows; record the failed ones
- * (attempts + 1, last error, next attempt time), whose aggregate's later rows wait untouched;
- * commit. Hence:
+ * OutboxRelayConfig#ackTimeout()} per wave). A second short transaction deletes the acknowledged
+ * rows, records the failed ones (attempts + 1, last error, next attempt time) and hands back the
+ * rows it did not try (the rest of an aggregate's run after a failure). Hence:
  *
  * <ul>
- *   <li><b>Nothing acknowledged is lost and nothing is removed before its ack.</b> A crash at any
- *       point rolls the round back; its rows are published again by the next round, and the
- *       stream's duplicate window drops the copies of those that had already been stored.
- *   <li><b>Per-aggregate order holds</b> across any number of relays and across failures: a row is
- *       only published once every earlier row of its aggregate has been acknowledged (by this
- *       round, which then removes them all, or by an earlier one). A row that keeps failing
- *       therefore holds back the later events of its aggregate (only).
- *   <li><b>Several relays share the work safely:</b> claimed rows stay locked until the round
- *       commits, and other relays skip them.
+ *   <li><b>Nothing acknowledged is lost and nothing is removed before its ack.</b> A relay that
+ *       dies mid-round leaves its rows leased; once the lease is over the next round publishes them
+ *       again, and the stream's duplicate window drops the copies of those that had already been
+ *       stored. (So after a crash, its rows wait up to a lease.)
+ *   <li><b>Per-aggregate order holds</b> across any number of relays and across failures: a relay
+ *       publishes a row only once every earlier row of its aggregate has been acknowledged (by this
+ *       round, or by an earlier one that removed it), and every relay publishes an aggregate's rows
+ *       in order, so even a relay whose lease ran out while it was still publishing only adds
+ *       copies the stream drops. A row that keeps failing therefore holds back the later events of
+ *       its aggregate (only).
+ *   <li><b>Several relays share the work safely:</b> claimed rows are leased, and other relays skip
+ *       them and the rest of their aggregates.
+ *   <li><b>No transaction spans a network wait:</b> nothing holds row locks, a pooled connection or
+ *       an old snapshot (which would keep vacuum from cleaning the queue table) while JetStream
+ *       fsyncs.
  * </ul>
  *
  * <h2>Waking up</h2>
@@ -99,8 +108,9 @@ public final class OutboxRelay implements AutoCloseable {
 
   /**
    * Observes a relay's rounds: an extension point for metrics, auditing and failure testing. Both
-   * methods run inside the round's transaction, on the thread running the round; an exception
-   * thrown by either aborts the round (its rows stay pending and are retried). Keep them fast.
+   * methods run on the thread running the round, with no transaction open and the rows leased to
+   * the round; an exception thrown by either aborts the round (its rows are handed back unchanged
+   * and retried). Keep them fast: a long pause lets the lease run out.
    */
   public interface Listener {
 
@@ -109,8 +119,8 @@ public final class OutboxRelay implements AutoCloseable {
 
     /**
      * Called with the rows JetStream acknowledged, after the acks and before they are removed from
-     * the outbox (a crash here leaves them to be published again, as duplicates the stream drops
-     * inside its duplicate window).
+     * the outbox (a crash here leaves them to be published again once their lease is over, as
+     * duplicates the stream drops inside its duplicate window).
      */
     default void afterAckBeforeMark(List<PendingEvent> acked) {}
   }

@@ -204,6 +204,42 @@ final class OutboxStore {
     }
   }
 
+  private static final RenderedStatement LEASE =
+      RenderedStatement.of(
+          DSL.update(EVENTS)
+              .set(
+                  NEXT_ATTEMPT_TIME,
+                  DSL.field(
+                      "now() + ({0} * interval '1 millisecond')",
+                      SQLDataType.TIMESTAMPWITHTIMEZONE, DSL.param("millis", SQLDataType.BIGINT)))
+              .where(ID.eq(any(DSL.param("ids", SQLDataType.BIGINT.array())))),
+          "millis",
+          "ids");
+
+  /**
+   * Leases rows to a round: nobody claims them before {@code lease} is over (their next attempt
+   * time), unless the round hands them back or records their outcome first.
+   */
+  static void lease(DSLContext ctx, List<Long> ids, Duration lease) {
+    if (!ids.isEmpty()) {
+      LEASE.execute(ctx, lease.toMillis(), ids.toArray(Long[]::new));
+    }
+  }
+
+  private static final RenderedStatement RELEASE =
+      RenderedStatement.of(
+          DSL.update(EVENTS)
+              .set(NEXT_ATTEMPT_TIME, currentOffsetDateTime())
+              .where(ID.eq(any(DSL.param("ids", SQLDataType.BIGINT.array())))),
+          "ids");
+
+  /** Hands leased rows back, unchanged otherwise: any relay may claim them now. */
+  static void release(DSLContext ctx, List<Long> ids) {
+    if (!ids.isEmpty()) {
+      RELEASE.execute(ctx, (Object) ids.toArray(Long[]::new));
+    }
+  }
+
   /** A failed publish of one row: what happened and when to try again. */
   record Failure(long id, String error, Duration retryAfter) {}
 

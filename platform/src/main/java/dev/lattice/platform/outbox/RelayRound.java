@@ -36,7 +36,7 @@ import org.jooq.DSLContext;
 
 /**
  * One relay's publishing rounds (see {@link OutboxRelay}) and the figures its heartbeat reports.
- * Thread-safe: rounds may run concurrently (each in its own transaction, on disjoint rows); the
+ * Thread-safe: rounds may run concurrently (on disjoint rows, each leased to its round); the
  * figures are atomics.
  *
  * <p>Each publish is a span {@code publish <subject>} (kind PRODUCER) from the publish to the ack
@@ -115,45 +115,85 @@ final class RelayRound {
   }
 
   /**
-   * Runs one round in its own transaction.
+   * Runs one round: a short transaction claims rows and leases them to the round (their next
+   * attempt time moved to the end of the {@linkplain #lease() lease}); the rows are published with
+   * no transaction open; a second short transaction removes the acknowledged rows, records the
+   * failed ones and hands back the rows the round did not try. A relay that dies in between leaves
+   * its rows to whichever relay claims them once the lease is over; rows it had published already
+   * are published again and dropped by the stream as duplicates ({@code Nats-Msg-Id}).
    *
-   * @throws RuntimeException if the database fails or a listener throws; the round is rolled back
+   * @throws RuntimeException if the database fails or a listener throws; rows not yet accounted for
+   *     are handed back where the database allows, else they wait for the end of their lease
    */
   Result run() {
-    Outcome outcome =
+    List<OutboxStore.ClaimedRow> rows =
         dsl.transactionResult(
             configuration -> {
               DSLContext tx = configuration.dsl();
-              List<OutboxStore.ClaimedRow> rows = OutboxStore.claim(tx, config.batchSize());
-              lastPollTime = Instant.now();
-              if (rows.isEmpty()) {
-                return Outcome.NONE;
+              List<OutboxStore.ClaimedRow> claimed = OutboxStore.claim(tx, config.batchSize());
+              if (!claimed.isEmpty()) {
+                OutboxStore.lease(tx, ids(claimed), lease());
               }
-              listener.beforePublish(rows.stream().map(OutboxStore.ClaimedRow::event).toList());
-              Outcome published = publish(rows);
-              if (!published.acked().isEmpty()) {
-                listener.afterAckBeforeMark(published.acked());
-              }
-              OutboxStore.deletePublished(
-                  tx, published.acked().stream().map(PendingEvent::outboxId).toList());
-              OutboxStore.recordFailures(tx, published.failures());
-              return published;
+              return claimed;
             });
+    lastPollTime = Instant.now();
+    if (rows.isEmpty()) {
+      return Result.EMPTY;
+    }
+    Outcome outcome;
+    try {
+      listener.beforePublish(rows.stream().map(OutboxStore.ClaimedRow::event).toList());
+      outcome = publish(rows);
+      if (!outcome.acked().isEmpty()) {
+        listener.afterAckBeforeMark(outcome.acked());
+      }
+    } catch (RuntimeException e) {
+      releaseQuietly(ids(rows), e);
+      throw e;
+    }
+    dsl.transaction(
+        configuration -> {
+          DSLContext tx = configuration.dsl();
+          OutboxStore.deletePublished(
+              tx, outcome.acked().stream().map(PendingEvent::outboxId).toList());
+          OutboxStore.recordFailures(tx, outcome.failures());
+          OutboxStore.release(tx, outcome.untried());
+        });
     return account(outcome);
   }
 
-  /** What a round's publishes came to, before commit. */
+  /**
+   * How long claimed rows stay the round's: two ack timeouts and 2 s, renewed before a wave when
+   * less than an ack timeout and 1 s is left (a round of several slow waves). After a crash, rows
+   * wait this long for another relay.
+   */
+  Duration lease() {
+    return config.ackTimeout().multipliedBy(2).plusSeconds(2);
+  }
+
+  private static List<Long> ids(List<OutboxStore.ClaimedRow> rows) {
+    return rows.stream().map(r -> r.event().outboxId()).toList();
+  }
+
+  /** Hands {@code ids} back after {@code failure}; if that fails too, they wait for the lease. */
+  private void releaseQuietly(List<Long> ids, RuntimeException failure) {
+    try {
+      dsl.transaction(configuration -> OutboxStore.release(configuration.dsl(), ids));
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  /** What a round's publishes came to: acked, failed, and not tried (the rest). */
   private record Outcome(
       List<PendingEvent> acked,
       long[] ackNanos,
       List<OutboxStore.Failure> failures,
+      List<Long> untried,
       int claimed,
       boolean disconnected,
       boolean unanswered,
-      String lastError) {
-    static final Outcome NONE =
-        new Outcome(List.of(), new long[0], List.of(), 0, false, false, null);
-  }
+      String lastError) {}
 
   /**
    * Publishes the claimed rows in waves: the first wave holds each aggregate's first row, and a row
@@ -179,7 +219,22 @@ final class RelayRound {
       }
     }
     Waves waves = new Waves(n);
+    boolean[] tried = new boolean[n];
+    long leaseEnd = System.nanoTime() + lease().toNanos();
     while (!wave.isEmpty()) {
+      if (leaseEnd - System.nanoTime() < config.ackTimeout().plusSeconds(1).toNanos()) {
+        leaseEnd = System.nanoTime() + lease().toNanos();
+        List<Long> left = new ArrayList<>();
+        for (int i : wave) {
+          for (int j = i; j >= 0; j = nextOfAggregate[j]) {
+            left.add(rows.get(j).event().outboxId());
+          }
+        }
+        OutboxStore.lease(dsl, left, lease());
+      }
+      for (int i : wave) {
+        tried[i] = true;
+      }
       List<Integer> acked = publishWave(rows, wave, waves);
       if (waves.disconnected) {
         break; // later waves would be refused too; their rows stay as they are
@@ -192,10 +247,17 @@ final class RelayRound {
       }
       wave = following;
     }
+    List<Long> untried = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (!tried[i]) {
+        untried.add(rows.get(i).event().outboxId());
+      }
+    }
     return new Outcome(
         List.copyOf(waves.acked),
         Arrays.copyOf(waves.ackNanos, waves.acked.size()),
         List.copyOf(waves.failures),
+        untried,
         n,
         waves.disconnected,
         waves.unanswered,
@@ -333,9 +395,6 @@ final class RelayRound {
 
   /** After commit: counters, histograms and the heartbeat figures. */
   private Result account(Outcome outcome) {
-    if (outcome.claimed() == 0) {
-      return Result.EMPTY;
-    }
     Instant now = Instant.now();
     int published = outcome.acked().size();
     if (published > 0) {

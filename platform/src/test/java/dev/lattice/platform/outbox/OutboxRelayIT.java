@@ -318,6 +318,18 @@ class OutboxRelayIT {
         // Backing off per row, a row tried at 0, 2.5 and 7 s would next be tried at ~15 s.
         Thread.sleep(8_000);
         assertThat(ownNats.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+        // The rounds wait for acks (500 ms each here) with no transaction open: no session sits
+        // in a transaction holding locks and a snapshot meanwhile.
+        for (int probe = 0; probe < 20; probe++) {
+          assertThat(
+                  dsl.fetchOne(
+                          "select count(*) from pg_stat_activity where datname ="
+                              + " current_database() and state like 'idle in transaction%' and"
+                              + " clock_timestamp() - state_change > interval '100 milliseconds'")
+                      .get(0, Long.class))
+              .isZero();
+          Thread.sleep(50);
+        }
         assertThat(dsl.fetchCount(OutboxTable.EVENTS, OutboxTable.ATTEMPTS.ge(4))).isEqualTo(20);
         signal(own.pid(), "CONT");
         Instant answered = Instant.now();

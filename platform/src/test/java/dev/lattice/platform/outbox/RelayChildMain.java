@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       JetStream, before its rows are removed from the outbox.
  * </ul>
  *
- * {@link Runtime#halt} skips shutdown hooks and finally blocks, like {@code kill -9}: the open
- * transaction is never committed and the sockets close with the process.
+ * {@link Runtime#halt} skips shutdown hooks and finally blocks, like {@code kill -9}: the round's
+ * rows stay leased to a relay that is gone, its outcomes are never recorded, and the sockets close
+ * with the process.
  *
  * <p>Start-up (about 1.5 s, mostly class loading) is split from starting the relay, so a test can
  * prepare the next process while the current one works: the child connects, warms up, prints
