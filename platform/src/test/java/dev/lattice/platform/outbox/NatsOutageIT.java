@@ -11,8 +11,6 @@ import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.telemetry.Telemetry;
 import dev.lattice.testing.PostgresExtension;
 import io.nats.client.Connection;
-import io.nats.client.JetStream;
-import io.nats.client.api.PublishAck;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -78,7 +75,7 @@ class NatsOutageIT {
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void natsDownFor30s_writesNeverWait_andTheBacklogDrainsAfterTheRestart() throws Exception {
-    double ceiling = brokerRate();
+    double ceiling = OutboxTestSupport.brokerRate(nats, "outage_ceiling", CEILING_MESSAGES);
     double writesPerSecond = Math.min(MOST_WRITES_PER_SECOND, ceiling / 4);
     long writeIntervalNanos = (long) (WRITERS * 1e9 / writesPerSecond);
     DSLContext dsl = db.dsl();
@@ -196,30 +193,5 @@ class NatsOutageIT {
     assertThat(pending(dsl)).isZero();
     assertThat(stored).hasSize(written.size());
     assertThat(ids).isEqualTo(written);
-  }
-
-  /**
-   * Messages per second the broker stores: {@value #CEILING_MESSAGES} asynchronous publishes of an
-   * event's size, at most 256 in flight, into a stream of the same settings on the same server.
-   */
-  private static double brokerRate() throws Exception {
-    String service = "outage_ceiling";
-    OutboxTestSupport.provision(nats, service);
-    JetStream js = nats.jetStream();
-    byte[] body = new byte[300];
-    List<CompletableFuture<PublishAck>> inFlight = new ArrayList<>();
-    long start = System.nanoTime();
-    for (int i = 0; i < CEILING_MESSAGES; i++) {
-      if (inFlight.size() == 256) {
-        inFlight.removeFirst().get(30, TimeUnit.SECONDS);
-      }
-      inFlight.add(js.publishAsync(EventSubjects.subject(service, "ceiling_measured"), body));
-    }
-    for (CompletableFuture<PublishAck> f : inFlight) {
-      f.get(30, TimeUnit.SECONDS);
-    }
-    double rate = CEILING_MESSAGES / ((System.nanoTime() - start) / 1e9);
-    nats.jetStreamManagement().deleteStream(EventSubjects.streamName(service));
-    return rate;
   }
 }

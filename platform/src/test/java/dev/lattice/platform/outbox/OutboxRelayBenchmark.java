@@ -42,7 +42,9 @@ import org.jooq.DSLContext;
  *       microseconds).
  * </ol>
  *
- * Real PostgreSQL and nats-server from {@code local-servers}, started and stopped here. Run:
+ * Beside them, the ceiling: how many messages/s the same nats-server stores from asynchronous
+ * publishes (with {@code sync_interval: always}, the disk's fsync rate). Real PostgreSQL and
+ * nats-server from {@code local-servers}, started and stopped here. Run:
  *
  * <pre>
  * ./mvnw -q -o -pl platform exec:java -Dexec.classpathScope=test \
@@ -78,6 +80,10 @@ public final class OutboxRelayBenchmark {
                 natsServer.version(),
                 natsServer.syncsEveryWrite(),
                 Runtime.getRuntime().availableProcessors()));
+        rows.add(
+            String.format(
+                "ceiling: JetStream stores %,.0f messages/s (async publishes, 256 in flight)",
+                OutboxTestSupport.brokerRate(nats, "ceiling", 20_000)));
         rows.add(drain(db, dbConfig, nats, "drain_one", 1));
         rows.add(drain(db, dbConfig, nats, "drain_two", 2));
         rows.add(hotAggregate(db, dbConfig, nats));

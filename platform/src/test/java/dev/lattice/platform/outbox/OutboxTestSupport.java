@@ -8,20 +8,27 @@ import dev.lattice.platform.config.DbConfig;
 import dev.lattice.platform.db.Database;
 import dev.lattice.platform.db.Migrations;
 import dev.lattice.platform.events.EventStreams;
+import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.events.NatsConnector;
 import dev.lattice.platform.events.StreamSettings;
 import dev.lattice.testing.PostgresExtension;
 import io.nats.client.Connection;
 import io.nats.client.FetchConsumer;
+import io.nats.client.JetStream;
 import io.nats.client.Message;
 import io.nats.client.OrderedConsumerContext;
 import io.nats.client.StreamContext;
 import io.nats.client.api.OrderedConsumerConfiguration;
+import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -121,5 +128,31 @@ final class OutboxTestSupport {
   /** The number of messages in {@code stream}. */
   static long streamCount(Connection nats, String stream) throws Exception {
     return nats.jetStreamManagement().getStreamInfo(stream).getStreamState().getMsgCount();
+  }
+
+  /**
+   * Messages per second the broker stores: {@code messages} asynchronous publishes of an event's
+   * size (300 bytes), at most 256 in flight as a relay keeps them, into a stream of the services'
+   * settings (file storage; the server's fsync setting) created for {@code service} and deleted
+   * after. The ceiling a relay's throughput is read against.
+   */
+  static double brokerRate(Connection nats, String service, int messages) throws Exception {
+    provision(nats, service);
+    JetStream js = nats.jetStream();
+    byte[] body = new byte[300];
+    Deque<CompletableFuture<PublishAck>> inFlight = new ArrayDeque<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < messages; i++) {
+      if (inFlight.size() == 256) {
+        inFlight.removeFirst().get(30, TimeUnit.SECONDS);
+      }
+      inFlight.add(js.publishAsync(EventSubjects.subject(service, "ceiling_measured"), body));
+    }
+    for (CompletableFuture<PublishAck> f : inFlight) {
+      f.get(30, TimeUnit.SECONDS);
+    }
+    double rate = messages / ((System.nanoTime() - start) / 1e9);
+    nats.jetStreamManagement().deleteStream(EventSubjects.streamName(service));
+    return rate;
   }
 }
