@@ -23,8 +23,8 @@ import java.util.Optional;
  *     LATTICE_NOTIFICATIONS_RETRY_BASE}, default 5 s)
  * @param retryMax the longest pause between attempts ({@code LATTICE_NOTIFICATIONS_RETRY_MAX},
  *     default 10 min)
- * @param poll the pause between dispatcher rounds ({@code LATTICE_NOTIFICATIONS_POLL}, default 200
- *     ms)
+ * @param poll the pause between dispatcher rounds while they find work ({@code
+ *     LATTICE_NOTIFICATIONS_POLL}, default 200 ms; idle, up to five times it, at most 1 s)
  * @param lease how long a claimed delivery is held before another dispatcher may take it ({@code
  *     LATTICE_NOTIFICATIONS_LEASE}, default 2 min)
  * @param rateLimit non-urgent messages per user per window ({@code

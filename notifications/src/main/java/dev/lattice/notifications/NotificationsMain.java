@@ -1,6 +1,7 @@
 package dev.lattice.notifications;
 
 import com.google.protobuf.Descriptors.Descriptor;
+import dev.lattice.events.v1.Envelope;
 import dev.lattice.identity.v1.EmailVerificationRequested;
 import dev.lattice.identity.v1.PasswordResetRequested;
 import dev.lattice.identity.v1.TenantCreated;
@@ -33,6 +34,7 @@ import dev.lattice.orders.v1.OrderPaid;
 import dev.lattice.orders.v1.OrderShipped;
 import dev.lattice.payments.v1.PaymentRefunded;
 import dev.lattice.platform.config.Env;
+import dev.lattice.platform.consumer.ConsumerListener;
 import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.paging.PageTokens;
@@ -105,44 +107,53 @@ public final class NotificationsMain implements ServiceModule {
     IdentityHandlers identity =
         new IdentityHandlers(c.directory(), c.planner(), c.config().publicUrl());
     CommerceHandlers commerce = new CommerceHandlers(c.planner());
+    // Consumers that plan deliveries wake the dispatcher's lanes once they are committed.
+    ConsumerListener wake =
+        new ConsumerListener() {
+          @Override
+          public void afterCommitBeforeAck(Envelope envelope) {
+            c.wakeUp().signal();
+          }
+        };
     return List.of(
-        consumer(context, "identity", UserRegistered.getDescriptor())
+        consumer(context, wake, "identity", UserRegistered.getDescriptor())
             .handle(UserRegistered.class, identity.userRegistered())
             .build(),
-        consumer(context, "identity", EmailVerificationRequested.getDescriptor())
+        consumer(context, wake, "identity", EmailVerificationRequested.getDescriptor())
             .handle(EmailVerificationRequested.class, identity.verificationRequested())
             .build(),
-        consumer(context, "identity", PasswordResetRequested.getDescriptor())
+        consumer(context, wake, "identity", PasswordResetRequested.getDescriptor())
             .handle(PasswordResetRequested.class, identity.passwordResetRequested())
             .build(),
-        consumer(context, "identity", UserDeleted.getDescriptor())
+        consumer(context, wake, "identity", UserDeleted.getDescriptor())
             .handle(UserDeleted.class, identity.userDeleted())
             .build(),
-        consumer(context, "identity", TenantCreated.getDescriptor())
+        consumer(context, wake, "identity", TenantCreated.getDescriptor())
             .handle(TenantCreated.class, identity.tenantCreated())
             .build(),
-        consumer(context, "orders", OrderPaid.getDescriptor())
+        consumer(context, wake, "orders", OrderPaid.getDescriptor())
             .batchTransactions(COMMERCE_BATCH)
             .handle(OrderPaid.class, commerce.orderPaid())
             .build(),
-        consumer(context, "orders", OrderCancelled.getDescriptor())
+        consumer(context, wake, "orders", OrderCancelled.getDescriptor())
             .batchTransactions(COMMERCE_BATCH)
             .handle(OrderCancelled.class, commerce.orderCancelled())
             .build(),
-        consumer(context, "orders", OrderShipped.getDescriptor())
+        consumer(context, wake, "orders", OrderShipped.getDescriptor())
             .batchTransactions(COMMERCE_BATCH)
             .handle(OrderShipped.class, commerce.orderShipped())
             .build(),
-        consumer(context, "orders", OrderDelivered.getDescriptor())
+        consumer(context, wake, "orders", OrderDelivered.getDescriptor())
             .batchTransactions(COMMERCE_BATCH)
             .handle(OrderDelivered.class, commerce.orderDelivered())
             .build(),
-        consumer(context, "payments", PaymentRefunded.getDescriptor())
+        consumer(context, wake, "payments", PaymentRefunded.getDescriptor())
             .batchTransactions(COMMERCE_BATCH)
             .handle(PaymentRefunded.class, commerce.paymentRefunded())
             .build(),
         // Its own NotificationFailed: exhausted deliveries go to DEAD_LETTERS for operators.
-        consumer(context, "notifications", NotificationFailed.getDescriptor())
+        consumer(
+                context, ConsumerListener.NONE, "notifications", NotificationFailed.getDescriptor())
             .handle(NotificationFailed.class, FailedDeliveries::onFailed)
             .build());
   }
@@ -177,16 +188,18 @@ public final class NotificationsMain implements ServiceModule {
             config.maxAttempts(),
             config.lease(),
             context.clock());
-    return List.of(new Dispatcher(worker, 4, 16).start(config.poll()));
+    return List.of(new Dispatcher(worker, 4, 16, c.wakeUp()).start(config.poll()));
   }
 
   private static EventConsumer.Builder consumer(
-      ServiceContext context, String service, Descriptor event) {
+      ServiceContext context, ConsumerListener listener, String service, Descriptor event) {
     String eventName = EventSubjects.eventName(event);
-    return context.consumer(
-        "notifications-" + service + "-" + eventName.replace('_', '-'),
-        EventSubjects.streamName(service),
-        EventSubjects.subject(service, eventName));
+    return context
+        .consumer(
+            "notifications-" + service + "-" + eventName.replace('_', '-'),
+            EventSubjects.streamName(service),
+            EventSubjects.subject(service, eventName))
+        .listener(listener);
   }
 
   /** Notifications' shared parts, built once per start from the started infrastructure. */
@@ -199,7 +212,8 @@ public final class NotificationsMain implements ServiceModule {
       Inbox inbox,
       TemplateCatalog templates,
       NotificationsEvents events,
-      DeliveryPlanner planner) {}
+      DeliveryPlanner planner,
+      Dispatcher.WakeUp wakeUp) {}
 
   private synchronized Components components(ServiceContext context) {
     if (components != null && components.context() == context) {
@@ -225,7 +239,16 @@ public final class NotificationsMain implements ServiceModule {
             directory, preferences, templates, renderer, inbox, events, context.clock());
     components =
         new Components(
-            context, config, pageTokens, directory, preferences, inbox, templates, events, planner);
+            context,
+            config,
+            pageTokens,
+            directory,
+            preferences,
+            inbox,
+            templates,
+            events,
+            planner,
+            new Dispatcher.WakeUp());
     return components;
   }
 }

@@ -19,7 +19,8 @@ import java.time.Duration;
  * @param webhookSecret {@code LATTICE_PAYMENTS_WEBHOOK_SECRET}, default {@code whsec_lattice_dev}
  *     (the sandbox's default): the HMAC key of the provider's webhook signatures
  * @param workerPoll {@code LATTICE_PAYMENTS_WORKER_POLL}, default 500 ms: how often the charge and
- *     refund workers look for due work
+ *     refund workers look for due work while they find some (idle, up to five times as long, at
+ *     most 1 s; consumers wake them for new work)
  * @param retryBase {@code LATTICE_PAYMENTS_RETRY_BASE}, default 1 s: the first backoff after a
  *     transient provider failure; it doubles per attempt, with jitter
  * @param retryMax {@code LATTICE_PAYMENTS_RETRY_MAX}, default 1 min: the longest backoff

@@ -6,39 +6,55 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the {@link DeliveryWorker} on two lanes, each with its own timer thread and its own bound on
+ * Runs the {@link DeliveryWorker} on two lanes, each with its own thread and its own bound on
  * provider calls in flight: the priority lane (HIGH: verification, password reset) and the bulk
- * lane (NORMAL, then LOW). A backlog of bulk messages fills only the bulk lane's slots, so a
- * security message waits at most one poll interval. {@link #close()} stops both and waits for the
+ * lane (NORMAL, then LOW). A backlog of bulk messages fills only the bulk lane's slots.
+ *
+ * <p>A lane that found work looks again after the poll interval. An idle one looks less and less
+ * often, doubling its pause up to five poll intervals (at most 1 s, never less than one poll), so
+ * an idle service does not claim ten times a second; the {@link WakeUp} its consumers signal once
+ * they have committed new deliveries ends the pause at once, so a security message planned in this
+ * process still leaves right after its commit, and one planned by another replica, or due after a
+ * retry delay, waits at most the longest pause. {@link #close()} stops both lanes and waits for the
  * calls in progress. Thread-safe.
  */
 public final class Dispatcher implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+  private static final Duration LONGEST_IDLE_PAUSE = Duration.ofSeconds(1);
 
   private final Lane priority;
   private final Lane bulk;
 
   /**
    * The two lanes over {@code worker}: {@code prioritySlots} and {@code bulkSlots} calls in flight
-   * at most.
+   * at most, woken by {@code wakeUp}.
    */
-  public Dispatcher(DeliveryWorker worker, int prioritySlots, int bulkSlots) {
-    this.priority = new Lane("priority", worker, EnumSet.of(Priority.HIGH), prioritySlots);
-    this.bulk = new Lane("bulk", worker, EnumSet.of(Priority.NORMAL, Priority.LOW), bulkSlots);
+  public Dispatcher(DeliveryWorker worker, int prioritySlots, int bulkSlots, WakeUp wakeUp) {
+    this.priority = new Lane("priority", worker, EnumSet.of(Priority.HIGH), prioritySlots, wakeUp);
+    this.bulk =
+        new Lane("bulk", worker, EnumSet.of(Priority.NORMAL, Priority.LOW), bulkSlots, wakeUp);
   }
 
-  /** Starts a round of each lane every {@code poll}; returns this. */
+  /** Starts both lanes, looking for work every {@code poll} while there is some; returns this. */
   public Dispatcher start(Duration poll) {
-    priority.start(poll);
-    bulk.start(poll);
+    Duration longest =
+        poll.multipliedBy(5).compareTo(LONGEST_IDLE_PAUSE) > 0
+            ? LONGEST_IDLE_PAUSE
+            : poll.multipliedBy(5);
+    if (longest.compareTo(poll) < 0) {
+      longest = poll;
+    }
+    priority.start(poll, longest);
+    bulk.start(poll, longest);
     return this;
   }
 
@@ -48,37 +64,105 @@ public final class Dispatcher implements AutoCloseable {
     bulk.close();
   }
 
-  /** One lane: a timer that claims as many deliveries as it has free slots. */
+  /**
+   * Tells the lanes that deliveries were committed: any thread, cheap, never blocks for long. A
+   * signal while a lane is busy makes its next pause end at once.
+   */
+  public static final class WakeUp {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition signalled = lock.newCondition();
+    private long generation; // guarded by lock
+
+    /** Wakes every lane. */
+    public void signal() {
+      lock.lock();
+      try {
+        generation++;
+        signalled.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    long generation() {
+      lock.lock();
+      try {
+        return generation;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /**
+     * Waits until a signal newer than {@code seen}, {@code nanos} or an interrupt; true if
+     * signalled.
+     */
+    boolean await(long seen, long nanos) throws InterruptedException {
+      lock.lock();
+      try {
+        while (generation == seen && nanos > 0) {
+          nanos = signalled.awaitNanos(nanos);
+        }
+        return generation != seen;
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** One lane: a thread that claims as many deliveries as it has free slots. */
   private static final class Lane implements AutoCloseable {
 
     private final String name;
     private final DeliveryWorker worker;
     private final Set<Priority> priorities;
     private final Semaphore slots;
-    private final ScheduledExecutorService timer;
+    private final WakeUp wakeUp;
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile boolean closing;
+    private Thread thread;
 
-    Lane(String name, DeliveryWorker worker, Set<Priority> priorities, int slots) {
+    Lane(String name, DeliveryWorker worker, Set<Priority> priorities, int slots, WakeUp wakeUp) {
       this.name = name;
       this.worker = worker;
       this.priorities = priorities;
       this.slots = new Semaphore(slots);
-      this.timer =
-          Executors.newSingleThreadScheduledExecutor(
-              Thread.ofPlatform().name("notifications-" + name + "-lane").daemon().factory());
+      this.wakeUp = wakeUp;
     }
 
-    void start(Duration poll) {
-      timer.scheduleWithFixedDelay(this::round, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
+    void start(Duration poll, Duration longestPause) {
+      thread =
+          Thread.ofPlatform()
+              .name("notifications-" + name + "-lane")
+              .daemon()
+              .start(() -> run(poll.toNanos(), longestPause.toNanos()));
     }
 
-    private void round() {
+    private void run(long poll, long longestPause) {
+      long pause = poll;
+      while (!closing) {
+        long seen = wakeUp.generation();
+        pause = round() ? poll : Math.min(longestPause, pause * 2);
+        try {
+          if (wakeUp.await(seen, pause)) {
+            pause = poll;
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    /** Claims and hands out what the free slots allow; true if it claimed anything. */
+    private boolean round() {
       try {
         int free = slots.availablePermits();
         if (free == 0) {
-          return;
+          return true; // busy, not idle
         }
+        boolean claimed = false;
         for (Delivery claim : worker.claim(priorities, free)) {
+          claimed = true;
           slots.acquireUninterruptibly();
           calls.execute(
               () -> {
@@ -89,24 +173,29 @@ public final class Dispatcher implements AutoCloseable {
                 }
               });
         }
+        return claimed;
       } catch (RuntimeException e) {
         log.warn("notifications {} lane round failed: {}", name, e.toString());
+        return false;
       }
     }
 
     @Override
     public void close() {
-      // The timer first: a round in progress still hands its claims to calls, which must accept
-      // them; shutting calls down before the round ends would reject a claimed delivery.
-      timer.shutdown();
-      awaitQuietly(timer);
+      // The lane's thread first: a round in progress still hands its claims to calls, which must
+      // accept them; shutting calls down before the round ends would reject a claimed delivery.
+      closing = true;
+      if (thread != null) {
+        thread.interrupt();
+        try {
+          thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       calls.shutdown();
-      awaitQuietly(calls);
-    }
-
-    private static void awaitQuietly(ExecutorService executor) {
       try {
-        executor.awaitTermination(30, TimeUnit.SECONDS);
+        calls.awaitTermination(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,12 +19,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The background task that runs the {@link ChargeWorker} and the {@link RefundWorker} every poll
- * interval, each claimed item on its own virtual thread (a slow provider call does not hold up the
- * others; about {@value #MAX_IN_FLIGHT} at once at most), and deletes charge requests past their
- * expiry at most every {@link #PURGE_INTERVAL}. A nudge runs a round at once for the work it names:
- * a payment to charge claims charges only, so the saga's every StockReserved costs one claim, not
- * three transactions. {@link #close()} stops the rounds and waits for the provider calls in
- * progress (bounded by the provider timeout). Thread-safe.
+ * interval while they find work (idle, the pause doubles up to five intervals, at most {@link
+ * #LONGEST_IDLE_PAUSE}), each claimed item on its own virtual thread (a slow provider call does not
+ * hold up the others; about {@value #MAX_IN_FLIGHT} at once at most), and deletes charge requests
+ * past their expiry at most every {@link #PURGE_INTERVAL}. A nudge runs a round at once for the
+ * work it names: a payment to charge claims charges only, so the saga's every StockReserved costs
+ * one claim, not three transactions. {@link #close()} stops the rounds and waits for the provider
+ * calls in progress (bounded by the provider timeout). Thread-safe.
  */
 public final class ProviderWorkers implements AutoCloseable {
 
@@ -33,6 +34,9 @@ public final class ProviderWorkers implements AutoCloseable {
 
   /** Provider calls one instance runs at once, at most (plus one claim batch). */
   private static final int MAX_IN_FLIGHT = 64;
+
+  /** The longest pause between two timed rounds of an idle instance. */
+  static final Duration LONGEST_IDLE_PAUSE = Duration.ofSeconds(1);
 
   /** How often, at most, charge requests past their expiry are deleted. */
   static final Duration PURGE_INTERVAL = Duration.ofSeconds(30);
@@ -43,9 +47,7 @@ public final class ProviderWorkers implements AutoCloseable {
   private final ChargeWorker charges;
   private final RefundWorker refunds;
   private final Settlements settlements;
-  private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          Thread.ofPlatform().name("payments-worker").daemon().factory());
+  private final ScheduledThreadPoolExecutor timer = newTimer();
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean nudged = new AtomicBoolean();
@@ -60,10 +62,35 @@ public final class ProviderWorkers implements AutoCloseable {
     this.settlements = settlements;
   }
 
-  /** Starts a round every {@code poll}; returns this. */
+  /** One platform thread whose delayed rounds are dropped at {@link #close()}, not run. */
+  private static ScheduledThreadPoolExecutor newTimer() {
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(
+            1, Thread.ofPlatform().name("payments-worker").daemon().factory());
+    timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    return timer;
+  }
+
+  /** Starts the timed rounds, the first now; returns this. */
   public ProviderWorkers start(Duration poll) {
-    timer.scheduleWithFixedDelay(() -> round(true), 0, poll.toMillis(), TimeUnit.MILLISECONDS);
+    long every = poll.toNanos();
+    long longest = Math.max(every, Math.min(5 * every, LONGEST_IDLE_PAUSE.toNanos()));
+    timer.execute(() -> timedRound(every, longest, every));
     return this;
+  }
+
+  /**
+   * A round on the timer, then the next one: after a poll interval if it found work, else after
+   * twice its last pause, up to {@code longest} (an idle service does not claim twice a second;
+   * nudges bring new work at once, and only retries and lease expiries wait for these rounds).
+   */
+  private void timedRound(long poll, long longest, long pause) {
+    long next = round(true) ? poll : Math.min(longest, pause * 2);
+    try {
+      timer.schedule(() -> timedRound(poll, longest, next), next, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
   }
 
   /**
@@ -117,7 +144,8 @@ public final class ProviderWorkers implements AutoCloseable {
    * One round: claims the due payments, and the due refunds when {@code withRefunds}, starts their
    * provider calls, and deletes expired charge requests when the last purge is old enough.
    */
-  private void round(boolean withRefunds) {
+  private boolean round(boolean withRefunds) {
+    boolean found = false;
     try {
       // Claimed items are leased, so the next round never takes them again while they run; not
       // waiting for them here keeps one slow provider call from delaying every other payment.
@@ -132,6 +160,7 @@ public final class ProviderWorkers implements AutoCloseable {
         for (RefundRow refund : dueRefunds) {
           submit(() -> refunds.process(refund));
         }
+        found |= !duePayments.isEmpty() || !dueRefunds.isEmpty();
         full = duePayments.size() == ChargeWorker.BATCH || dueRefunds.size() == ChargeWorker.BATCH;
       }
       long now = System.nanoTime();
@@ -142,6 +171,7 @@ public final class ProviderWorkers implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("payments worker round failed: {}", e.toString());
     }
+    return found;
   }
 
   @Override
