@@ -512,6 +512,7 @@ class EdgeConformanceIT {
     AtomicReference<JsonObject> last = new AtomicReference<>();
     await()
         .atMost(Duration.ofSeconds(60))
+        .pollDelay(Duration.ZERO) // the first look at once, not a poll interval later
         .pollInterval(Duration.ofMillis(200))
         .until(
             () -> {
