@@ -237,7 +237,7 @@ final class RelayRound {
       }
       List<Integer> acked = publishWave(rows, wave, waves);
       if (waves.disconnected) {
-        break; // later waves would be refused too; their rows stay as they are
+        break; // later waves would be refused too; their rows are handed back untried
       }
       List<Integer> following = new ArrayList<>(acked.size());
       for (int i : acked) {
