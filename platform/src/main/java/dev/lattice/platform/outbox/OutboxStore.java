@@ -108,7 +108,7 @@ final class OutboxStore {
     List<ClaimedRow> rows = new ArrayList<>(locked.size());
     for (Candidate c : locked) {
       PendingEvent e = c.row().event();
-      String aggregate = e.aggregateType() + '\u0000' + e.aggregateId();
+      String aggregate = aggregateKey(e);
       int position = next.getOrDefault(aggregate, 0);
       if (position >= 0
           && position < c.firstIds().length
@@ -120,6 +120,11 @@ final class OutboxStore {
       }
     }
     return rows;
+  }
+
+  /** One string per aggregate: its type and id, joined by a NUL, which neither contains. */
+  static String aggregateKey(PendingEvent e) {
+    return e.aggregateType() + '\u0000' + e.aggregateId();
   }
 
   private static final OutboxTable.Alias FIRST = OutboxTable.Alias.of("first_pending");
@@ -207,11 +212,7 @@ final class OutboxStore {
   private static final RenderedStatement LEASE =
       RenderedStatement.of(
           DSL.update(EVENTS)
-              .set(
-                  NEXT_ATTEMPT_TIME,
-                  DSL.field(
-                      "now() + ({0} * interval '1 millisecond')",
-                      SQLDataType.TIMESTAMPWITHTIMEZONE, DSL.param("millis", SQLDataType.BIGINT)))
+              .set(NEXT_ATTEMPT_TIME, nowPlusMillis(DSL.param("millis", SQLDataType.BIGINT)))
               .where(ID.eq(any(DSL.param("ids", SQLDataType.BIGINT.array())))),
           "millis",
           "ids");
@@ -322,9 +323,13 @@ final class OutboxStore {
 
   /** The database's {@code now()} shifted by {@code offset}. */
   static Field<OffsetDateTime> nowPlus(Duration offset) {
+    return nowPlusMillis(DSL.val(offset.toMillis(), SQLDataType.BIGINT));
+  }
+
+  /** The database's {@code now()} shifted by {@code millis} milliseconds. */
+  private static Field<OffsetDateTime> nowPlusMillis(Field<Long> millis) {
     return DSL.field(
-        "now() + ({0} * interval '1 millisecond')",
-        SQLDataType.TIMESTAMPWITHTIMEZONE, DSL.val(offset.toMillis(), SQLDataType.BIGINT));
+        "now() + ({0} * interval '1 millisecond')", SQLDataType.TIMESTAMPWITHTIMEZONE, millis);
   }
 
   static OffsetDateTime utc(Instant instant) {

@@ -211,7 +211,7 @@ final class RelayRound {
     List<Integer> wave = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       PendingEvent e = rows.get(i).event();
-      Integer previous = lastOfAggregate.put(e.aggregateType() + '\u0000' + e.aggregateId(), i);
+      Integer previous = lastOfAggregate.put(OutboxStore.aggregateKey(e), i);
       if (previous == null) {
         wave.add(i);
       } else {
