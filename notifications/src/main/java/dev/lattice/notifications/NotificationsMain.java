@@ -1,7 +1,6 @@
 package dev.lattice.notifications;
 
 import com.google.protobuf.Descriptors.Descriptor;
-import dev.lattice.events.v1.Envelope;
 import dev.lattice.identity.v1.EmailVerificationRequested;
 import dev.lattice.identity.v1.PasswordResetRequested;
 import dev.lattice.identity.v1.TenantCreated;
@@ -108,13 +107,7 @@ public final class NotificationsMain implements ServiceModule {
         new IdentityHandlers(c.directory(), c.planner(), c.config().publicUrl());
     CommerceHandlers commerce = new CommerceHandlers(c.planner());
     // Consumers that plan deliveries wake the dispatcher's lanes once they are committed.
-    ConsumerListener wake =
-        new ConsumerListener() {
-          @Override
-          public void afterCommitBeforeAck(Envelope envelope) {
-            c.wakeUp().signal();
-          }
-        };
+    ConsumerListener wake = ConsumerListener.afterCommit(c.wakeUp()::signal);
     return List.of(
         consumer(context, wake, "identity", UserRegistered.getDescriptor())
             .handle(UserRegistered.class, identity.userRegistered())

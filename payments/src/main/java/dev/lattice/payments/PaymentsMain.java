@@ -3,7 +3,6 @@ package dev.lattice.payments;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Internal;
 import com.google.protobuf.Message;
-import dev.lattice.events.v1.Envelope;
 import dev.lattice.inventory.v1.StockRejected;
 import dev.lattice.inventory.v1.StockReserved;
 import dev.lattice.orders.v1.OrderCancelled;
@@ -99,8 +98,8 @@ public final class PaymentsMain implements ServiceModule {
     Components c = components(context);
     ChargeHandlers charges = c.charges();
     // Consumers that leave work for the provider workers wake them once it is committed.
-    ConsumerListener wake = afterCommit(c.workers()::nudge);
-    ConsumerListener wakeCharges = afterCommit(c.workers()::nudgeCharges);
+    ConsumerListener wake = ConsumerListener.afterCommit(c.workers()::nudge);
+    ConsumerListener wakeCharges = ConsumerListener.afterCommit(c.workers()::nudgeCharges);
     return List.of(
         consumer(
             context,
@@ -137,16 +136,6 @@ public final class PaymentsMain implements ServiceModule {
             OrderRefunded.class,
             charges::onOrderRefunded,
             wake));
-  }
-
-  /** A listener that runs {@code action} once a consumer has committed an event. */
-  private static ConsumerListener afterCommit(Runnable action) {
-    return new ConsumerListener() {
-      @Override
-      public void afterCommitBeforeAck(Envelope envelope) {
-        action.run();
-      }
-    };
   }
 
   private static <T extends Message> EventConsumer consumer(

@@ -16,6 +16,20 @@ public interface ConsumerListener {
   ConsumerListener NONE = new ConsumerListener() {};
 
   /**
+   * A listener that runs {@code action} each time the consumer has committed an event, before it
+   * acknowledges it: how a consumer wakes a worker that picks up what the handler left in the
+   * database, once that work is visible.
+   */
+  static ConsumerListener afterCommit(Runnable action) {
+    return new ConsumerListener() {
+      @Override
+      public void afterCommitBeforeAck(Envelope envelope) {
+        action.run();
+      }
+    };
+  }
+
+  /**
    * The handler's transaction (effect and inbox row) committed; the message is not acknowledged
    * yet.
    */
