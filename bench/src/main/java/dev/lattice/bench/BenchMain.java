@@ -5,6 +5,7 @@ import io.nats.client.Nats;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,18 @@ public final class BenchMain implements Callable<Integer> {
           "Only the warm-up, the saga's drain and its sustained rate (for profiling the saga);"
               + " results go to bench/target/results.")
   boolean sagaOnly;
+
+  @Option(
+      names = "--reads-only",
+      description =
+          "Only the warm-up and the GetOrder rows, the consumers paused (for profiling reads);"
+              + " results go to bench/target/results.")
+  boolean readsOnly;
+
+  @Option(
+      names = "--row-seconds",
+      description = "Overrides the length of a recorded row (for profiling).")
+  Integer rowSeconds;
 
   @Option(
       names = "--project",
@@ -73,12 +86,18 @@ public final class BenchMain implements Callable<Integer> {
   public Integer call() throws Exception {
     Scenarios.Settings settings =
         quick ? Scenarios.Settings.quickRun() : Scenarios.Settings.fullRun();
+    if (rowSeconds != null) {
+      settings = settings.withRow(Duration.ofSeconds(rowSeconds));
+    }
     Path checkout = project.toAbsolutePath().normalize();
     Path jar = checkout.resolve("launcher/target/lattice-mesh.jar");
     Path results =
         out != null
             ? out
-            : checkout.resolve(quick || sagaOnly ? "bench/target/results" : "bench/results");
+            : checkout.resolve(
+                quick || sagaOnly || readsOnly || rowSeconds != null
+                    ? "bench/target/results"
+                    : "bench/results");
     Path root = Files.createTempDirectory("lattice-bench-");
     Report report = new Report();
     describe(report, settings, checkout);
@@ -105,6 +124,12 @@ public final class BenchMain implements Callable<Integer> {
               settings, mesh, data, orders, inventory, watch, report, nats.jetStreamManagement());
       // Everything running: the saga, notifications (to the mail catcher), audit.
       scenarios.warmUpAndDrain();
+      if (readsOnly) {
+        new ConsumerSwitch(mesh).pauseAll();
+        scenarios.getOrder();
+        report.write(results, LocalDate.now() + "-reads");
+        return 0;
+      }
       scenarios.sustainedSaga();
       if (sagaOnly) {
         report.write(results, LocalDate.now() + "-saga");

@@ -77,6 +77,23 @@ final class Scenarios {
           new DataSet.Size(5, 20, 20, 100));
     }
 
+    /** The same settings with recorded rows of {@code length}. */
+    Settings withRow(Duration length) {
+      return new Settings(
+          quick,
+          length,
+          warmup,
+          firstWarmup,
+          sustain,
+          createConcurrencies,
+          getConcurrencies,
+          stormClients,
+          stormConnections,
+          hotClients,
+          hotStock,
+          size);
+    }
+
     static Settings quickRun() {
       return new Settings(
           true,

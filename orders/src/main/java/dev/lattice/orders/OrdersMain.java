@@ -58,10 +58,9 @@ public final class OrdersMain implements ServiceModule {
     Components c = components(context);
     return List.of(
         new OrdersGrpcService(
-                new OrderPlacement(context.dsl(), c.prices(), c.events(), context.clock()),
-                new OrderQueries(context.dsl(), PageTokens.fromEnv(context.env())),
-                c.lifecycle())
-            .withCallerToken());
+            new OrderPlacement(context.dsl(), c.prices(), c.events(), context.clock()),
+            new OrderQueries(context.dsl(), PageTokens.fromEnv(context.env())),
+            c.lifecycle()));
   }
 
   /**

@@ -25,11 +25,10 @@ import dev.lattice.orders.v1.RefundOrderRequest;
 import dev.lattice.orders.v1.RefundOrderResponse;
 import dev.lattice.orders.v1.ShipOrderRequest;
 import dev.lattice.orders.v1.ShipOrderResponse;
+import dev.lattice.platform.auth.AuthInterceptor;
 import dev.lattice.platform.auth.Principal;
+import dev.lattice.platform.errors.UnauthenticatedException;
 import dev.lattice.platform.idempotency.Idempotency;
-import io.grpc.BindableService;
-import io.grpc.ServerInterceptors;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -54,15 +53,6 @@ public final class OrdersGrpcService extends OrdersServiceGrpc.OrdersServiceImpl
     this.lifecycle = lifecycle;
   }
 
-  /**
-   * This service behind {@link CallerToken}, which keeps the caller's token for CreateOrder: what a
-   * server must bind.
-   */
-  public BindableService withCallerToken() {
-    ServerServiceDefinition definition = ServerInterceptors.intercept(this, new CallerToken());
-    return () -> definition;
-  }
-
   @Override
   public void getOrder(GetOrderRequest request, StreamObserver<GetOrderResponse> response) {
     answer(
@@ -84,8 +74,7 @@ public final class OrdersGrpcService extends OrdersServiceGrpc.OrdersServiceImpl
   public void createOrder(
       CreateOrderRequest request, StreamObserver<CreateOrderResponse> response) {
     answer(
-        response,
-        () -> placement.place(caller(), CallerToken.require(), request, Idempotency.require()));
+        response, () -> placement.place(caller(), callerToken(), request, Idempotency.require()));
   }
 
   @Override
@@ -174,6 +163,16 @@ public final class OrdersGrpcService extends OrdersServiceGrpc.OrdersServiceImpl
         UUID.fromString(principal.tenantId()),
         UUID.fromString(principal.subject()),
         principal.hasPermission(OrderAccess.MANAGE));
+  }
+
+  /**
+   * The caller's bearer token, which CreateOrder forwards to inventory (decision 0008: orders calls
+   * BatchGetProducts as the caller). Never logged or stored.
+   */
+  private static String callerToken() {
+    return AuthInterceptor.credential()
+        .orElseThrow(
+            () -> new UnauthenticatedException("TOKEN_MISSING", "an access token is required"));
   }
 
   /** Runs {@code work} and completes the call; exceptions reach the platform's error mapping. */
