@@ -4,6 +4,7 @@ import static dev.lattice.inventory.store.jooq.Tables.PRODUCTS;
 
 import com.google.protobuf.Timestamp;
 import dev.lattice.inventory.store.jooq.tables.records.ProductsRecord;
+import dev.lattice.platform.db.RenderedStatement;
 import dev.lattice.platform.errors.AlreadyExistsException;
 import dev.lattice.platform.errors.NotFoundException;
 import java.time.Instant;
@@ -11,14 +12,16 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * The products table, read by the catalog and the stock flows: products as {@link ProductRow}s,
@@ -61,20 +64,35 @@ public final class ProductStore {
   }
 
   /**
-   * The products among {@code productIds} that are live in {@code tenantId}, with a KEY SHARE lock
-   * so that a concurrent delete (which locks the product FOR UPDATE) waits for this transaction and
-   * a reservation never holds a product deleted before it committed.
+   * The live products among {@code productIds} whose tenant is among {@code tenantIds}, as product
+   * id to tenant id, each with a KEY SHARE lock taken in product-id order, so that a concurrent
+   * delete (which locks the product FOR UPDATE) waits for this transaction and a reservation never
+   * holds a product deleted before it committed. The caller matches the pairs it asked for: a
+   * product of another of the tenants is locked, not served.
    */
-  public static Set<UUID> lockLiveIds(DSLContext tx, UUID tenantId, Collection<UUID> productIds) {
-    return tx.select(PRODUCTS.ID)
-        .from(PRODUCTS)
-        .where(PRODUCTS.TENANT_ID.eq(tenantId))
-        .and(PRODUCTS.ID.in(productIds))
-        .and(PRODUCTS.DELETE_TIME.isNull())
-        .orderBy(PRODUCTS.ID)
-        .forKeyShare()
-        .fetchSet(PRODUCTS.ID);
+  public static Map<UUID, UUID> lockLive(
+      DSLContext tx, Collection<UUID> tenantIds, Collection<UUID> productIds) {
+    Map<UUID, UUID> live = new HashMap<>();
+    LOCK_LIVE.fetch(
+        tx,
+        rs -> live.put(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)),
+        (Object) productIds.toArray(UUID[]::new),
+        (Object) tenantIds.toArray(UUID[]::new));
+    return live;
   }
+
+  private static final RenderedStatement LOCK_LIVE =
+      RenderedStatement.of(
+          DSL.select(PRODUCTS.ID, PRODUCTS.TENANT_ID)
+              .from(PRODUCTS)
+              .where(PRODUCTS.ID.eq(DSL.any(DSL.param("product_ids", SQLDataType.UUID.array()))))
+              .and(
+                  PRODUCTS.TENANT_ID.eq(DSL.any(DSL.param("tenant_ids", SQLDataType.UUID.array()))))
+              .and(PRODUCTS.DELETE_TIME.isNull())
+              .orderBy(PRODUCTS.ID)
+              .forKeyShare(),
+          "product_ids",
+          "tenant_ids");
 
   /** The live products among {@code productIds} of {@code tenantId}, in no particular order. */
   static List<ProductRow> findLive(DSLContext ctx, UUID tenantId, Collection<UUID> productIds) {

@@ -1,6 +1,10 @@
 package dev.lattice.inventory.events;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.lattice.events.v1.Envelope;
+import dev.lattice.inventory.stock.LockedStock;
 import dev.lattice.inventory.stock.ReservationLine;
+import dev.lattice.inventory.stock.ReservationRequest;
 import dev.lattice.inventory.stock.Reservations;
 import dev.lattice.orders.v1.OrderCreated;
 import dev.lattice.orders.v1.OrderLine;
@@ -10,8 +14,13 @@ import dev.lattice.platform.consumer.EventIds;
 import dev.lattice.platform.consumer.PermanentEventException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
-/** OrderCreated: reserve the order's lines, all or none ({@link Reservations#reserve}). */
+/**
+ * OrderCreated: reserve the order's lines, all or none ({@link Reservations#reserve}). Its consumer
+ * handles the events of one pull in one transaction: the first event's handler locks what every
+ * event of the transaction needs ({@link LockedStock}), the others find it locked.
+ */
 public final class OrderCreatedHandler implements EventHandler<OrderCreated> {
 
   private final Reservations reservations;
@@ -26,6 +35,36 @@ public final class OrderCreatedHandler implements EventHandler<OrderCreated> {
    */
   @Override
   public void handle(EventContext context, OrderCreated event) {
+    ReservationRequest request = request(EventIds.tenant(context), event);
+    LockedStock locked =
+        context
+            .batch()
+            .shared(
+                LockedStock.class,
+                () -> reservations.lock(context.tx(), requests(context.batch().envelopes())));
+    reservations.reserve(context.tx(), locked, request, context.envelope().getEventId());
+  }
+
+  /**
+   * The requests of the transaction's events that are well formed. A malformed one is left out: its
+   * own handler fails, and the consumer then handles each event of the batch on its own.
+   */
+  private static List<ReservationRequest> requests(List<Envelope> envelopes) {
+    List<ReservationRequest> requests = new ArrayList<>(envelopes.size());
+    for (Envelope envelope : envelopes) {
+      try {
+        requests.add(
+            request(
+                EventIds.uuid("tenant_id", envelope.getTenantId()),
+                envelope.getPayload().unpack(OrderCreated.class)));
+      } catch (InvalidProtocolBufferException | PermanentEventException malformed) {
+        // handled as its own event's failure
+      }
+    }
+    return requests;
+  }
+
+  private static ReservationRequest request(UUID tenantId, OrderCreated event) {
     if (event.getLinesCount() == 0) {
       throw new PermanentEventException("order " + event.getOrderId() + " has no lines");
     }
@@ -39,11 +78,6 @@ public final class OrderCreatedHandler implements EventHandler<OrderCreated> {
           new ReservationLine(
               EventIds.uuid("product_id", line.getProductId()), line.getQuantity()));
     }
-    reservations.reserve(
-        context.tx(),
-        EventIds.tenant(context),
-        EventIds.uuid("order_id", event.getOrderId()),
-        lines,
-        context.envelope().getEventId());
+    return new ReservationRequest(tenantId, EventIds.uuid("order_id", event.getOrderId()), lines);
   }
 }

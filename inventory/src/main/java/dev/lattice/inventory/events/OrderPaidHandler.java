@@ -1,12 +1,24 @@
 package dev.lattice.inventory.events;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.lattice.events.v1.Envelope;
 import dev.lattice.inventory.stock.ReservationTransitions;
 import dev.lattice.orders.v1.OrderPaid;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
 import dev.lattice.platform.consumer.EventIds;
+import dev.lattice.platform.consumer.PermanentEventException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
-/** OrderPaid: commit the order's reservation ({@link ReservationTransitions#commit}). */
+/**
+ * OrderPaid: commit the order's reservation ({@link ReservationTransitions#commit}). Its consumer
+ * handles the events of one pull in one transaction: the first event's handler locks what every
+ * event of the transaction will change ({@link ReservationTransitions#lockAll}), the others find it
+ * locked.
+ */
 public final class OrderPaidHandler implements EventHandler<OrderPaid> {
 
   private final ReservationTransitions reservations;
@@ -20,10 +32,31 @@ public final class OrderPaidHandler implements EventHandler<OrderPaid> {
    */
   @Override
   public void handle(EventContext context, OrderPaid event) {
-    reservations.commit(
-        context.tx(),
-        EventIds.tenant(context),
-        EventIds.uuid("order_id", event.getOrderId()),
-        context.envelope().getEventId());
+    UUID tenant = EventIds.tenant(context);
+    UUID order = EventIds.uuid("order_id", event.getOrderId());
+    context
+        .batch()
+        .shared(
+            OrderPaidHandler.class,
+            () -> reservations.lockAll(context.tx(), orders(context.batch().envelopes())));
+    reservations.commit(context.tx(), tenant, order, context.envelope().getEventId());
+  }
+
+  /**
+   * The orders (to their tenants) of the transaction's events that are well formed. A malformed one
+   * is left out: its own handler fails, and the consumer then handles each event on its own.
+   */
+  private static Map<UUID, UUID> orders(List<Envelope> envelopes) {
+    Map<UUID, UUID> orders = new HashMap<>();
+    for (Envelope envelope : envelopes) {
+      try {
+        orders.put(
+            EventIds.uuid("order_id", envelope.getPayload().unpack(OrderPaid.class).getOrderId()),
+            EventIds.uuid("tenant_id", envelope.getTenantId()));
+      } catch (InvalidProtocolBufferException | PermanentEventException malformed) {
+        // handled as its own event's failure
+      }
+    }
+    return orders;
   }
 }

@@ -2,16 +2,22 @@ package dev.lattice.inventory.stock;
 
 import static dev.lattice.inventory.store.jooq.Tables.RESERVATIONS;
 import static dev.lattice.inventory.store.jooq.Tables.RESERVATION_LINES;
+import static dev.lattice.inventory.store.jooq.Tables.STOCK;
 
 import dev.lattice.inventory.store.jooq.tables.records.ReservationsRecord;
 import dev.lattice.platform.db.RenderedStatement;
 import dev.lattice.platform.errors.Versions;
 import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * Reads and writes of reservations and their lines, as {@link Reservation}s and {@link
@@ -28,6 +34,66 @@ final class ReservationStore {
         .findFirst()
         .map(ReservationStore::reservation);
   }
+
+  /**
+   * The reservations of {@code orders}, as order to reservation id, each locked FOR UPDATE in
+   * order-id order: one statement for the events of a consumer's batch.
+   */
+  static Map<LockedStock.Key, UUID> lockOrders(DSLContext tx, Collection<LockedStock.Key> orders) {
+    Map<LockedStock.Key, UUID> found = new HashMap<>();
+    LOCK_ORDERS.fetch(
+        tx,
+        rs ->
+            found.put(
+                new LockedStock.Key(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)),
+                rs.getObject(3, UUID.class)),
+        (Object) orders.stream().map(LockedStock.Key::tenantId).distinct().toArray(UUID[]::new),
+        (Object) orders.stream().map(LockedStock.Key::id).toArray(UUID[]::new));
+    found.keySet().retainAll(new HashSet<>(orders));
+    return found;
+  }
+
+  // Both columns of the (tenant_id, order_id) key: an index scan; pairs are matched in Java.
+  private static final RenderedStatement LOCK_ORDERS =
+      RenderedStatement.of(
+          DSL.select(RESERVATIONS.TENANT_ID, RESERVATIONS.ORDER_ID, RESERVATIONS.ID)
+              .from(RESERVATIONS)
+              .where(
+                  RESERVATIONS.TENANT_ID.eq(
+                      DSL.any(DSL.param("tenant_ids", SQLDataType.UUID.array()))))
+              .and(
+                  RESERVATIONS.ORDER_ID.eq(
+                      DSL.any(DSL.param("order_ids", SQLDataType.UUID.array()))))
+              .orderBy(RESERVATIONS.ORDER_ID)
+              .forUpdate(),
+          "tenant_ids",
+          "order_ids");
+
+  /**
+   * Locks FOR UPDATE, in product-id order, the stock rows of the lines of {@code reservationIds}:
+   * what their transitions will move, taken before any of them moves.
+   */
+  static void lockLineStock(DSLContext tx, Collection<UUID> reservationIds) {
+    if (!reservationIds.isEmpty()) {
+      LOCK_LINE_STOCK.fetch(tx, rs -> Boolean.TRUE, (Object) reservationIds.toArray(UUID[]::new));
+    }
+  }
+
+  private static final RenderedStatement LOCK_LINE_STOCK =
+      RenderedStatement.of(
+          DSL.select(STOCK.PRODUCT_ID)
+              .from(STOCK)
+              .where(
+                  STOCK.PRODUCT_ID.in(
+                      DSL.select(RESERVATION_LINES.PRODUCT_ID)
+                          .from(RESERVATION_LINES)
+                          .where(
+                              RESERVATION_LINES.RESERVATION_ID.eq(
+                                  DSL.any(
+                                      DSL.param("reservation_ids", SQLDataType.UUID.array()))))))
+              .orderBy(STOCK.PRODUCT_ID)
+              .forUpdate(),
+          "reservation_ids");
 
   // Every OrderCreated, OrderPaid and OrderCancelled runs this: rendered once.
   private static final RenderedStatement LOCK_BY_ORDER =

@@ -1,14 +1,11 @@
 package dev.lattice.inventory.stock;
 
-import static dev.lattice.inventory.stock.StockMoves.allOrNone;
+import static dev.lattice.inventory.stock.StockMoves.moveAll;
 import static dev.lattice.inventory.stock.StockMoves.rejection;
 import static dev.lattice.inventory.stock.StockMoves.shortLine;
 
 import dev.lattice.inventory.catalog.ProductStore;
 import dev.lattice.inventory.events.InventoryEvents;
-import dev.lattice.inventory.stock.StockMoves.Outcome;
-import dev.lattice.inventory.stock.StockMoves.Undo;
-import dev.lattice.inventory.store.StockStore;
 import dev.lattice.inventory.v1.StockRejected.ShortLine;
 import dev.lattice.inventory.v1.StockRejectionReason;
 import dev.lattice.inventory.v1.StockReserved;
@@ -18,8 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.Set;
+import java.util.OptionalLong;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
@@ -33,8 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An order that has a reservation already is not reserved again, so a redelivered, replayed or
  * reordered event has no second effect; every stock change is a {@link StockMove}, which conserves
- * {@code available + reserved + sold}. Stock rows are always changed in product-id order. Stateless
- * apart from its collaborators; thread-safe.
+ * {@code available + reserved + sold}. A transaction locks the rows of all its OrderCreated events
+ * first ({@link LockedStock}); stock rows are always locked and changed in product-id order.
+ * Stateless apart from its collaborators; thread-safe.
  */
 public final class Reservations {
 
@@ -59,108 +58,117 @@ public final class Reservations {
   }
 
   /**
+   * Locks what reserving {@code requests} needs ({@link LockedStock}) in {@code tx}, before any of
+   * them is reserved: once per transaction, for all the OrderCreated events it handles.
+   */
+  public LockedStock lock(DSLContext tx, Collection<ReservationRequest> requests) {
+    return LockedStock.lock(tx, requests);
+  }
+
+  /**
    * OrderCreated: reserves every line or none. Emits StockReserved, or StockRejected with reason
    * PRODUCT_UNAVAILABLE when a product is unknown, deleted or another tenant's, and
    * INSUFFICIENT_STOCK when a product has fewer available units than ordered. No effect when the
    * order has a reservation already.
    *
-   * @param requested the order's lines; several lines of one product are reserved together
+   * <p>The decision is made from {@code locked}, which holds the rows and knows their counters, so
+   * nothing is written for a rejected order and no savepoint is needed: the reservation row goes in
+   * first (a concurrent insert for the same order leaves it a no-op), then the stock moves, which
+   * cannot fall short on rows this transaction holds.
+   *
+   * @param locked what this transaction locked for its events, {@code request} among them
+   * @throws IllegalStateException if {@code request} was not locked in {@code locked}, or a locked
+   *     counter moved behind the transaction's back
    */
   public void reserve(
-      DSLContext tx,
-      UUID tenantId,
-      UUID orderId,
-      List<ReservationLine> requested,
-      String causationId) {
-    if (ReservationStore.lockByOrder(tx, tenantId, orderId).isPresent()) {
+      DSLContext tx, LockedStock locked, ReservationRequest request, String causationId) {
+    locked.requireCovers(request);
+    UUID tenantId = request.tenantId();
+    UUID orderId = request.orderId();
+    if (locked.hasReservation(tenantId, orderId)) {
       log.debug(
           "order {} of tenant {} has a reservation already; OrderCreated ignored",
           orderId,
           tenantId);
       return;
     }
-    List<ReservationLine> lines = ReservationLine.merged(requested);
-    Instant instant = clock.instant();
-    OffsetDateTime now = ProductStore.utc(instant);
-    OffsetDateTime expireTime = ProductStore.utc(instant.plus(ttl));
-    Set<UUID> live =
-        ProductStore.lockLiveIds(
-            tx, tenantId, lines.stream().map(ReservationLine::productId).toList());
-    if (live.size() < lines.size()) {
+    List<ReservationLine> lines = ReservationLine.merged(request.lines());
+    List<ShortLine> unavailable = new ArrayList<>();
+    List<ShortLine> insufficient = new ArrayList<>();
+    for (ReservationLine line : lines) {
+      OptionalLong available = locked.available(tenantId, line.productId());
+      long units = available.orElse(0);
+      if (available.isEmpty()) {
+        unavailable.add(shortLine(line, 0));
+      } else if (units < line.quantity()) {
+        insufficient.add(shortLine(line, units));
+      }
+    }
+    if (!unavailable.isEmpty()) {
+      // The lines it cannot get: the unavailable products' and those of live products too short.
+      unavailable.addAll(insufficient);
       reject(
           tx,
           tenantId,
           orderId,
           StockRejectionReason.STOCK_REJECTION_REASON_PRODUCT_UNAVAILABLE,
-          unserved(tx, tenantId, lines, live),
+          inLineOrder(lines, unavailable),
           causationId);
       return;
     }
-    UUID reservationId = ids.next();
-    Outcome outcome =
-        allOrNone(
-            tx,
-            StockMove.RESERVE,
-            tenantId,
-            lines,
-            now,
-            sp -> {
-              if (!ReservationStore.insert(
-                  sp,
-                  tenantId,
-                  reservationId,
-                  orderId,
-                  ReservationStatus.ACTIVE,
-                  lines,
-                  now,
-                  expireTime)) {
-                throw Undo.DUPLICATE;
-              }
-            });
-    if (outcome.duplicate()) {
-      log.debug(
-          "order {} of tenant {} was reserved concurrently; OrderCreated ignored",
-          orderId,
-          tenantId);
-    } else if (!outcome.shortLines().isEmpty()) {
+    if (!insufficient.isEmpty()) {
       reject(
           tx,
           tenantId,
           orderId,
           StockRejectionReason.STOCK_REJECTION_REASON_INSUFFICIENT_STOCK,
-          outcome.shortLines(),
+          insufficient,
           causationId);
-    } else {
-      events.reservation(
-          tx,
-          tenantId,
-          reservationId,
-          1,
-          StockReserved.newBuilder()
-              .setReservationId(reservationId.toString())
-              .setOrderId(orderId.toString())
-              .addAllLines(ReservationLine.toProto(lines))
-              .setExpireTime(ProductStore.timestamp(expireTime))
-              .build(),
-          causationId);
+      return;
     }
+    Instant instant = clock.instant();
+    OffsetDateTime now = ProductStore.utc(instant);
+    OffsetDateTime expireTime = ProductStore.utc(instant.plus(ttl));
+    UUID reservationId = ids.next();
+    if (!ReservationStore.insert(
+        tx, tenantId, reservationId, orderId, ReservationStatus.ACTIVE, lines, now, expireTime)) {
+      log.debug(
+          "order {} of tenant {} was reserved concurrently; OrderCreated ignored",
+          orderId,
+          tenantId);
+      return;
+    }
+    Reservation reservation =
+        new Reservation(reservationId, tenantId, orderId, ReservationStatus.ACTIVE, 1);
+    moveAll(tx, StockMove.RESERVE, reservation, lines, now);
+    locked.reserved(tenantId, orderId, lines);
+    events.reservation(
+        tx,
+        tenantId,
+        reservationId,
+        1,
+        StockReserved.newBuilder()
+            .setReservationId(reservationId.toString())
+            .setOrderId(orderId.toString())
+            .addAllLines(ReservationLine.toProto(lines))
+            .setExpireTime(ProductStore.timestamp(expireTime))
+            .build(),
+        causationId);
   }
 
-  /**
-   * The lines an order with an unavailable product cannot get: the unavailable products' lines
-   * (available 0) and the lines of live products with too few available units.
-   */
-  private static List<ShortLine> unserved(
-      DSLContext tx, UUID tenantId, List<ReservationLine> lines, Set<UUID> live) {
-    List<ShortLine> unserved = new ArrayList<>();
+  /** {@code shortLines} in the order of {@code lines}, whose products they name. */
+  private static List<ShortLine> inLineOrder(
+      List<ReservationLine> lines, List<ShortLine> shortLines) {
+    List<ShortLine> ordered = new ArrayList<>(shortLines.size());
     for (ReservationLine line : lines) {
-      boolean isLive = live.contains(line.productId());
-      long available = isLive ? StockStore.available(tx, tenantId, line.productId()) : 0;
-      if (!isLive || available < line.quantity()) {
-        unserved.add(shortLine(line, available));
+      String product = line.productId().toString();
+      for (ShortLine shortLine : shortLines) {
+        if (shortLine.getProductId().equals(product)) {
+          ordered.add(shortLine);
+        }
       }
     }
-    return unserved;
+    return ordered;
   }
 
   private void reject(

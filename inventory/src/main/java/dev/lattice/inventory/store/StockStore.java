@@ -5,13 +5,16 @@ import static dev.lattice.inventory.store.jooq.Tables.STOCK;
 import dev.lattice.inventory.store.jooq.tables.records.StockRecord;
 import dev.lattice.platform.db.RenderedStatement;
 import java.time.OffsetDateTime;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.TableField;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * The stock rows of products, shared by the catalog (a new product's stock) and the stock flows
@@ -45,6 +48,35 @@ public final class StockStore {
     return (lock ? query.forUpdate().fetchOptional() : query.fetchOptional())
         .map(StockStore::level);
   }
+
+  /**
+   * The stock rows of {@code productIds} whose tenant is among {@code tenantIds}, locked FOR UPDATE
+   * in product-id order (the order every flow locks stock rows in): what a batch of reservations
+   * takes before any of its moves. The caller matches the pairs it asked for.
+   */
+  public static List<StockLevel> lock(
+      DSLContext tx, Collection<UUID> tenantIds, Collection<UUID> productIds) {
+    return LOCK
+        .fetchInto(
+            tx,
+            STOCK,
+            (Object) productIds.toArray(UUID[]::new),
+            (Object) tenantIds.toArray(UUID[]::new))
+        .stream()
+        .map(StockStore::level)
+        .toList();
+  }
+
+  private static final RenderedStatement LOCK =
+      RenderedStatement.of(
+          DSL.selectFrom(STOCK)
+              .where(
+                  STOCK.PRODUCT_ID.eq(DSL.any(DSL.param("product_ids", SQLDataType.UUID.array()))))
+              .and(STOCK.TENANT_ID.eq(DSL.any(DSL.param("tenant_ids", SQLDataType.UUID.array()))))
+              .orderBy(STOCK.PRODUCT_ID)
+              .forUpdate(),
+          "product_ids",
+          "tenant_ids");
 
   /** Writes the available units, update time and version of {@code stock}. */
   public static void updateAvailable(DSLContext tx, StockLevel stock) {
