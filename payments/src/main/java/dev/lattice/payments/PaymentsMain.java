@@ -93,6 +93,14 @@ public final class PaymentsMain implements ServiceModule {
    * charges-order-refunded} on ORDERS. Their handlers are guarded by the payment's status, so the
    * order in which the durables deliver does not matter.
    */
+  /**
+   * The most events one transaction of {@code charge-requests} or {@code charges-stock-reserved}
+   * handles. One event per transaction made them the saga's bottleneck once inventory batched its
+   * own: each event waited for its own commit's log flush. Their handlers take the saga's locks of
+   * the whole batch first ({@link dev.lattice.payments.saga.OrderLocks}).
+   */
+  static final int SAGA_BATCH = 32;
+
   @Override
   public List<EventConsumer> consumers(ServiceContext context) {
     Components c = components(context);
@@ -107,35 +115,40 @@ public final class PaymentsMain implements ServiceModule {
             "orders",
             OrderCreated.class,
             c.chargeRequests()::onOrderCreated,
-            ConsumerListener.NONE),
+            ConsumerListener.NONE,
+            SAGA_BATCH),
         consumer(
             context,
             "charges-stock-reserved",
             "inventory",
             StockReserved.class,
             charges::onStockReserved,
-            wakeCharges),
+            wakeCharges,
+            SAGA_BATCH),
         consumer(
             context,
             "charges-stock-rejected",
             "inventory",
             StockRejected.class,
             charges::onStockRejected,
-            ConsumerListener.NONE),
+            ConsumerListener.NONE,
+            1),
         consumer(
             context,
             "charges-order-cancelled",
             "orders",
             OrderCancelled.class,
             charges::onOrderCancelled,
-            wake),
+            wake,
+            1),
         consumer(
             context,
             "charges-order-refunded",
             "orders",
             OrderRefunded.class,
             charges::onOrderRefunded,
-            wake));
+            wake,
+            1));
   }
 
   private static <T extends Message> EventConsumer consumer(
@@ -144,16 +157,18 @@ public final class PaymentsMain implements ServiceModule {
       String producer,
       Class<T> type,
       EventHandler<T> handler,
-      ConsumerListener listener) {
+      ConsumerListener listener,
+      int batch) {
     Descriptor descriptor = Internal.getDefaultInstance(type).getDescriptorForType();
-    return context
-        .consumer(
-            durable,
-            EventSubjects.streamName(producer),
-            EventSubjects.subject(producer, descriptor))
-        .handle(type, handler)
-        .listener(listener)
-        .build();
+    EventConsumer.Builder builder =
+        context
+            .consumer(
+                durable,
+                EventSubjects.streamName(producer),
+                EventSubjects.subject(producer, descriptor))
+            .handle(type, handler)
+            .listener(listener);
+    return (batch > 1 ? builder.batchTransactions(batch) : builder).build();
   }
 
   /**

@@ -28,6 +28,7 @@ public final class ChargeHandlers {
    * OrderCreated has not reached {@code charge-requests} yet.
    */
   public void onStockReserved(EventContext context, StockReserved event) {
+    BatchOrders.lock(context, StockReserved.class, StockReserved::getOrderId);
     UUID orderId = EventIds.uuid("order_id", event.getOrderId());
     if (!charges.stockReserved(
         context.tx(), EventIds.tenant(context), orderId, context.envelope().getEventId())) {

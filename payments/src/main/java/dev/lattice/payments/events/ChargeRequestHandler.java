@@ -23,6 +23,7 @@ public final class ChargeRequestHandler {
 
   /** OrderCreated → {@link ChargeRequests#keep}. */
   public void onOrderCreated(EventContext context, OrderCreated event) {
+    BatchOrders.lock(context, OrderCreated.class, OrderCreated::getOrderId);
     UUID tenantId = EventIds.tenant(context);
     UUID orderId = EventIds.uuid("order_id", event.getOrderId());
     if (event.getPaymentMethodToken().isEmpty()

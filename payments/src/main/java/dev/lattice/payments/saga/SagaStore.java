@@ -2,7 +2,9 @@ package dev.lattice.payments.saga;
 
 import static dev.lattice.payments.store.jooq.Tables.CLOSED_ORDERS;
 
+import dev.lattice.platform.db.RenderedStatement;
 import java.time.OffsetDateTime;
+import java.util.Collection;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
@@ -24,8 +26,34 @@ final class SagaStore {
 
   /** Holds the order's lock until {@code tx} ends. */
   static void lockOrder(DSLContext tx, UUID orderId) {
-    long key = orderId.getMostSignificantBits() ^ orderId.getLeastSignificantBits();
-    tx.select(DSL.function("pg_advisory_xact_lock", SQLDataType.OTHER, DSL.val(key))).fetch();
+    tx.select(DSL.function("pg_advisory_xact_lock", SQLDataType.OTHER, DSL.val(key(orderId))))
+        .fetch();
+  }
+
+  /**
+   * Holds the locks of {@code orderIds} until {@code tx} ends, taken in ascending key order in one
+   * statement: for a transaction that handles several orders' events, so that two such transactions
+   * wait for each other instead of deadlocking. Taking a lock held already stacks.
+   */
+  static void lockOrders(DSLContext tx, Collection<UUID> orderIds) {
+    Long[] keys = orderIds.stream().map(SagaStore::key).distinct().sorted().toArray(Long[]::new);
+    if (keys.length > 0) {
+      LOCK_ORDERS.fetch(tx, rs -> Boolean.TRUE, (Object) keys);
+    }
+  }
+
+  // Locks in the order of the array: the subquery keeps it (offset 0 keeps it a subquery).
+  private static final RenderedStatement LOCK_ORDERS =
+      RenderedStatement.of(
+          DSL.select(
+              DSL.field(
+                  "(select count(pg_advisory_xact_lock(u.k)) from (select k from unnest({0}) with"
+                      + " ordinality as u(k, i) order by i offset 0) u)",
+                  Long.class, DSL.param("keys", SQLDataType.BIGINT.array()))),
+          "keys");
+
+  private static long key(UUID orderId) {
+    return orderId.getMostSignificantBits() ^ orderId.getLeastSignificantBits();
   }
 
   /** Whether payments saw order {@code orderId} of {@code tenantId} closed. */

@@ -1,0 +1,48 @@
+package dev.lattice.payments.events;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import dev.lattice.events.v1.Envelope;
+import dev.lattice.payments.saga.OrderLocks;
+import dev.lattice.platform.consumer.EventContext;
+import dev.lattice.platform.consumer.EventIds;
+import dev.lattice.platform.consumer.PermanentEventException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Takes the saga's locks of every order of a consumer's transaction ({@link OrderLocks}) once, at
+ * its first event: what a batched consumer's handler calls before its own work. Stateless.
+ */
+final class BatchOrders {
+
+  private BatchOrders() {}
+
+  /**
+   * Locks the orders of the transaction's events of {@code type}, named by {@code orderId}, unless
+   * an earlier event of the transaction did. A malformed event is left out: its own handler fails,
+   * and the consumer then handles each event on its own.
+   */
+  static <T extends Message> void lock(
+      EventContext context, Class<T> type, Function<T, String> orderId) {
+    context
+        .batch()
+        .shared(
+            BatchOrders.class,
+            () -> {
+              List<UUID> orders = new ArrayList<>();
+              for (Envelope envelope : context.batch().envelopes()) {
+                try {
+                  orders.add(
+                      EventIds.uuid("order_id", orderId.apply(envelope.getPayload().unpack(type))));
+                } catch (InvalidProtocolBufferException | PermanentEventException malformed) {
+                  // handled as its own event's failure
+                }
+              }
+              OrderLocks.lockAll(context.tx(), orders);
+              return orders;
+            });
+  }
+}
