@@ -2,8 +2,10 @@ package dev.lattice.sandbox;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +16,9 @@ import java.util.concurrent.TimeUnit;
  * The sandbox's in-memory accounts: charges, refunds and idempotency keys, and the behaviour of the
  * test card tokens (decision 0008). One charge per idempotency key and one refund per key ({@link
  * SandboxKeys}); answers 5xx are not stored (the key stays usable), as with real processors. The
- * JSON of the objects is {@link SandboxJson}'s. Thread-safe: state changes under this object's
- * lock; waits happen outside it.
+ * JSON of the objects is {@link SandboxJson}'s, kept as text (a Gson tree took ten times the room,
+ * and the sandbox shares its heap with the services in {@code ./mesh up}). Thread-safe: state
+ * changes under this object's lock; waits happen outside it.
  */
 final class SandboxLedger {
 
@@ -36,8 +39,9 @@ final class SandboxLedger {
   private final SandboxWebhooks webhooks;
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
-  private final Map<String, JsonObject> charges = new LinkedHashMap<>();
-  private final Map<String, JsonObject> refunds = new LinkedHashMap<>();
+  private final Map<String, String> charges = new LinkedHashMap<>();
+  private final Map<String, String> chargeByKey = new HashMap<>();
+  private final Map<String, String> refunds = new LinkedHashMap<>();
   private final SandboxKeys keys = new SandboxKeys();
 
   SandboxLedger(
@@ -63,14 +67,13 @@ final class SandboxLedger {
       entry = keys.entry("charge:" + key);
       SandboxReply invalid = SandboxJson.invalidCharge(body);
       if (invalid != null) {
-        entry.reply = invalid;
-        return invalid.copy();
+        return entry.answer(invalid);
       }
       String source = body.get("source").getAsString();
       if (FLAKY.equals(source) && entry.attempts <= FLAKY_FAILURES) {
         return SandboxReply.error(503, "api_error", "service_unavailable", "try again later");
       }
-      JsonObject charge = newCharge(key, body);
+      JsonObject charge = SandboxJson.newCharge(key, body, clock.instant().getEpochSecond());
       chargeId = charge.get("id").getAsString();
       switch (source) {
         case VISA, FLAKY -> SandboxJson.settle(charge, true, null);
@@ -80,16 +83,15 @@ final class SandboxLedger {
         case ASYNC_DECLINED -> confirmLater(chargeId, false);
         case NO_CONFIRM -> {}
         default -> {
-          charges.remove(chargeId);
-          entry.reply =
+          return entry.answer(
               SandboxReply.error(
-                  400, "invalid_request_error", "resource_missing", "no such token: " + source);
-          return entry.reply.copy();
+                  400, "invalid_request_error", "resource_missing", "no such token: " + source));
         }
       }
+      storeCharge(charge);
+      chargeByKey.put(key, chargeId);
       if (!TIMEOUT.equals(source)) {
-        entry.reply = SandboxJson.chargeReply(charge);
-        return entry.reply.copy();
+        return entry.answer(SandboxJson.chargeReply(charge));
       }
       entry.inProgress = true;
     }
@@ -99,30 +101,28 @@ final class SandboxLedger {
     } finally {
       synchronized (this) {
         entry.inProgress = false;
-        entry.reply = SandboxJson.chargeReply(charges.get(chargeId));
+        entry.answer(SandboxJson.chargeReply(charge(chargeId)));
       }
     }
     synchronized (this) {
-      return entry.reply.copy();
+      return entry.answer();
     }
   }
 
   /** {@code GET /v1/charges/{id}}. */
   synchronized SandboxReply retrieveCharge(String id) {
-    JsonObject charge = charges.get(id);
+    JsonObject charge = charge(id);
     return charge == null
         ? SandboxReply.error(
             404, "invalid_request_error", "resource_missing", "no such charge: " + id)
-        : SandboxReply.ok(charge.deepCopy());
+        : SandboxReply.ok(charge);
   }
 
   /** {@code GET /v1/charges?idempotency_key=…}: the charges made with the key (at most one). */
   synchronized SandboxReply listCharges(String key) {
     JsonArray data = new JsonArray();
-    for (JsonObject charge : charges.values()) {
-      if (key == null || key.equals(charge.get("idempotency_key").getAsString())) {
-        data.add(charge.deepCopy());
-      }
+    for (JsonObject charge : chargesWith(key)) {
+      data.add(charge);
     }
     JsonObject list = new JsonObject();
     list.addProperty("object", "list");
@@ -139,76 +139,84 @@ final class SandboxLedger {
     SandboxKeys.Entry entry = keys.entry("refund:" + key);
     JsonObject charge =
         body.has("charge") && body.get("charge").isJsonPrimitive()
-            ? charges.get(body.get("charge").getAsString())
+            ? charge(body.get("charge").getAsString())
             : null;
     if (charge == null) {
-      entry.reply =
-          SandboxReply.error(400, "invalid_request_error", "resource_missing", "no such charge");
-      return entry.reply.copy();
+      return entry.answer(
+          SandboxReply.error(400, "invalid_request_error", "resource_missing", "no such charge"));
     }
     long remaining = charge.get("amount").getAsLong() - charge.get("amount_refunded").getAsLong();
     long amount = body.has("amount") ? body.get("amount").getAsLong() : remaining;
     if (!"succeeded".equals(charge.get("status").getAsString())) {
-      entry.reply =
+      return entry.answer(
           SandboxReply.error(
-              400, "invalid_request_error", "charge_not_refundable", "the charge is not captured");
-      return entry.reply.copy();
+              400, "invalid_request_error", "charge_not_refundable", "the charge is not captured"));
     }
     if (amount <= 0 || amount > remaining) {
-      entry.reply =
+      return entry.answer(
           SandboxReply.error(
               400,
               "invalid_request_error",
               "amount_too_large",
-              "refund above the refundable amount");
-      return entry.reply.copy();
+              "refund above the refundable amount"));
     }
     charge.addProperty("amount_refunded", charge.get("amount_refunded").getAsLong() + amount);
     charge.addProperty(
         "refunded", charge.get("amount_refunded").getAsLong() == charge.get("amount").getAsLong());
+    storeCharge(charge);
     JsonObject refund =
         SandboxJson.newRefund(key, charge, amount, clock.instant().getEpochSecond());
-    refunds.put(refund.get("id").getAsString(), refund);
-    entry.reply = SandboxReply.ok(refund.deepCopy());
+    refunds.put(refund.get("id").getAsString(), refund.toString());
     webhooks.send("refund.succeeded", refund.deepCopy());
-    return entry.reply.copy();
+    return entry.answer(SandboxReply.ok(refund));
   }
 
   /** {@code GET /v1/refunds/{id}}. */
   synchronized SandboxReply retrieveRefund(String id) {
-    JsonObject refund = refunds.get(id);
+    String refund = refunds.get(id);
     return refund == null
         ? SandboxReply.error(
             404, "invalid_request_error", "resource_missing", "no such refund: " + id)
-        : SandboxReply.ok(refund.deepCopy());
+        : SandboxReply.ok(JsonParser.parseString(refund).getAsJsonObject());
   }
 
   /** Charges made with {@code key}, for tests. */
   synchronized List<JsonObject> chargesWithKey(String key) {
+    return chargesWith(key);
+  }
+
+  /** The charges made with {@code key} (at most one), or every charge when it is null; copies. */
+  private List<JsonObject> chargesWith(String key) {
     List<JsonObject> found = new ArrayList<>();
-    charges.values().stream()
-        .filter(c -> key.equals(c.get("idempotency_key").getAsString()))
-        .forEach(c -> found.add(c.deepCopy()));
+    if (key == null) {
+      charges.keySet().forEach(id -> found.add(charge(id)));
+    } else if (chargeByKey.containsKey(key)) {
+      found.add(charge(chargeByKey.get(key)));
+    }
     return found;
   }
 
-  private JsonObject newCharge(String key, JsonObject body) {
-    JsonObject charge = SandboxJson.newCharge(key, body, clock.instant().getEpochSecond());
-    charges.put(charge.get("id").getAsString(), charge);
-    return charge;
+  /** A copy of charge {@code id}, or null. */
+  private JsonObject charge(String id) {
+    String charge = charges.get(id);
+    return charge == null ? null : JsonParser.parseString(charge).getAsJsonObject();
+  }
+
+  private void storeCharge(JsonObject charge) {
+    charges.put(charge.get("id").getAsString(), charge.toString());
   }
 
   private void confirmLater(String chargeId, boolean succeeded) {
     long delay = config.confirmDelay().toMillis();
     scheduler.schedule(
         () -> {
-          JsonObject snapshot;
+          JsonObject charge;
           synchronized (this) {
-            JsonObject charge = charges.get(chargeId);
+            charge = charge(chargeId);
             SandboxJson.settle(charge, succeeded, succeeded ? null : "card_declined");
-            snapshot = charge.deepCopy();
+            storeCharge(charge);
           }
-          webhooks.send(succeeded ? "charge.succeeded" : "charge.failed", snapshot);
+          webhooks.send(succeeded ? "charge.succeeded" : "charge.failed", charge);
         },
         delay,
         TimeUnit.MILLISECONDS);

@@ -23,9 +23,4 @@ record SandboxReply(int status, JsonObject body) {
     body.add("error", error);
     return new SandboxReply(status, body);
   }
-
-  /** A copy, so a stored answer is never changed by whoever sends it. */
-  SandboxReply copy() {
-    return new SandboxReply(status, body.deepCopy());
-  }
 }
