@@ -64,6 +64,13 @@ public final class OrdersMain implements ServiceModule {
   }
 
   /**
+   * The most PaymentCaptured events one transaction of {@code saga-payment-captured} handles: at
+   * one commit per event it was the saga's next bottleneck once inventory and payments batched
+   * theirs. Its handler locks the batch's orders first, in id order ({@link OrderSaga}).
+   */
+  static final int SAGA_BATCH = 32;
+
+  /**
    * The saga (decision 0008): one durable consumer per event type, because a consumer with several
    * filter subjects needs nats-server 2.10+ and Debian ships 2.9. A consumer whose stream does not
    * exist yet (payments not started) keeps retrying until it does.
@@ -72,10 +79,10 @@ public final class OrdersMain implements ServiceModule {
   public List<EventConsumer> consumers(ServiceContext context) {
     OrderSaga saga = new OrderSaga(components(context).lifecycle());
     return List.of(
-        saga(context, "inventory", StockRejected.class, saga::stockRejected),
-        saga(context, "inventory", ReservationExpired.class, saga::reservationExpired),
-        saga(context, "payments", PaymentCaptured.class, saga::paymentCaptured),
-        saga(context, "payments", PaymentFailed.class, saga::paymentFailed));
+        saga(context, "inventory", StockRejected.class, saga::stockRejected, 1),
+        saga(context, "inventory", ReservationExpired.class, saga::reservationExpired, 1),
+        saga(context, "payments", PaymentCaptured.class, saga::paymentCaptured, SAGA_BATCH),
+        saga(context, "payments", PaymentFailed.class, saga::paymentFailed, 1));
   }
 
   /** The channel to inventory closes on drain, after the last call that could use it. */
@@ -86,14 +93,17 @@ public final class OrdersMain implements ServiceModule {
 
   /** Durable {@code saga-<event-name>} on {@code service}'s stream, for events of {@code type}. */
   private static <T extends Message> EventConsumer saga(
-      ServiceContext context, String service, Class<T> type, EventHandler<T> handler) {
+      ServiceContext context, String service, Class<T> type, EventHandler<T> handler, int batch) {
     var descriptor = com.google.protobuf.Internal.getDefaultInstance(type).getDescriptorForType();
     String durable = "saga-" + EventSubjects.eventName(descriptor).replace('_', '-');
-    return context
-        .consumer(
-            durable, EventSubjects.streamName(service), EventSubjects.subject(service, descriptor))
-        .handle(type, handler)
-        .build();
+    EventConsumer.Builder builder =
+        context
+            .consumer(
+                durable,
+                EventSubjects.streamName(service),
+                EventSubjects.subject(service, descriptor))
+            .handle(type, handler);
+    return (batch > 1 ? builder.batchTransactions(batch) : builder).build();
   }
 
   /** Orders' parts, built once per start from the started infrastructure. */

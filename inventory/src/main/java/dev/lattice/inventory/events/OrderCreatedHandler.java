@@ -1,7 +1,5 @@
 package dev.lattice.inventory.events;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import dev.lattice.events.v1.Envelope;
 import dev.lattice.inventory.stock.LockedStock;
 import dev.lattice.inventory.stock.ReservationLine;
 import dev.lattice.inventory.stock.ReservationRequest;
@@ -12,6 +10,7 @@ import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
 import dev.lattice.platform.consumer.EventIds;
 import dev.lattice.platform.consumer.PermanentEventException;
+import dev.lattice.platform.consumer.TransactionBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -41,7 +40,7 @@ public final class OrderCreatedHandler implements EventHandler<OrderCreated> {
             .batch()
             .shared(
                 LockedStock.class,
-                () -> reservations.lock(context.tx(), requests(context.batch().envelopes())));
+                () -> reservations.lock(context.tx(), requests(context.batch())));
     reservations.reserve(context.tx(), locked, request, context.envelope().getEventId());
   }
 
@@ -49,15 +48,13 @@ public final class OrderCreatedHandler implements EventHandler<OrderCreated> {
    * The requests of the transaction's events that are well formed. A malformed one is left out: its
    * own handler fails, and the consumer then handles each event of the batch on its own.
    */
-  private static List<ReservationRequest> requests(List<Envelope> envelopes) {
-    List<ReservationRequest> requests = new ArrayList<>(envelopes.size());
-    for (Envelope envelope : envelopes) {
+  private static List<ReservationRequest> requests(TransactionBatch batch) {
+    List<ReservationRequest> requests = new ArrayList<>();
+    for (TransactionBatch.Parsed<OrderCreated> event : batch.parsed(OrderCreated.class)) {
       try {
         requests.add(
-            request(
-                EventIds.uuid("tenant_id", envelope.getTenantId()),
-                envelope.getPayload().unpack(OrderCreated.class)));
-      } catch (InvalidProtocolBufferException | PermanentEventException malformed) {
+            request(EventIds.uuid("tenant_id", event.envelope().getTenantId()), event.payload()));
+      } catch (PermanentEventException malformed) {
         // handled as its own event's failure
       }
     }

@@ -1,15 +1,13 @@
 package dev.lattice.inventory.events;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import dev.lattice.events.v1.Envelope;
 import dev.lattice.inventory.stock.ReservationTransitions;
 import dev.lattice.orders.v1.OrderPaid;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
 import dev.lattice.platform.consumer.EventIds;
 import dev.lattice.platform.consumer.PermanentEventException;
+import dev.lattice.platform.consumer.TransactionBatch;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -38,7 +36,7 @@ public final class OrderPaidHandler implements EventHandler<OrderPaid> {
         .batch()
         .shared(
             OrderPaidHandler.class,
-            () -> reservations.lockAll(context.tx(), orders(context.batch().envelopes())));
+            () -> reservations.lockAll(context.tx(), orders(context.batch())));
     reservations.commit(context.tx(), tenant, order, context.envelope().getEventId());
   }
 
@@ -46,14 +44,14 @@ public final class OrderPaidHandler implements EventHandler<OrderPaid> {
    * The orders (to their tenants) of the transaction's events that are well formed. A malformed one
    * is left out: its own handler fails, and the consumer then handles each event on its own.
    */
-  private static Map<UUID, UUID> orders(List<Envelope> envelopes) {
+  private static Map<UUID, UUID> orders(TransactionBatch batch) {
     Map<UUID, UUID> orders = new HashMap<>();
-    for (Envelope envelope : envelopes) {
+    for (TransactionBatch.Parsed<OrderPaid> event : batch.parsed(OrderPaid.class)) {
       try {
         orders.put(
-            EventIds.uuid("order_id", envelope.getPayload().unpack(OrderPaid.class).getOrderId()),
-            EventIds.uuid("tenant_id", envelope.getTenantId()));
-      } catch (InvalidProtocolBufferException | PermanentEventException malformed) {
+            EventIds.uuid("order_id", event.payload().getOrderId()),
+            EventIds.uuid("tenant_id", event.envelope().getTenantId()));
+      } catch (PermanentEventException malformed) {
         // handled as its own event's failure
       }
     }

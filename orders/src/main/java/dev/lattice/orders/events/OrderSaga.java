@@ -1,5 +1,6 @@
 package dev.lattice.orders.events;
 
+import com.google.protobuf.Message;
 import dev.lattice.inventory.v1.ReservationExpired;
 import dev.lattice.inventory.v1.StockRejected;
 import dev.lattice.orders.lifecycle.OrderAction;
@@ -10,8 +11,13 @@ import dev.lattice.payments.v1.PaymentCaptured;
 import dev.lattice.payments.v1.PaymentFailed;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventIds;
+import dev.lattice.platform.consumer.PermanentEventException;
+import dev.lattice.platform.consumer.TransactionBatch;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Orders' side of the saga (decision 0008): what inventory and payments report moves the order.
@@ -38,9 +44,38 @@ public final class OrderSaga {
 
   /** PaymentCaptured (PAYMENTS). */
   public void paymentCaptured(EventContext context, PaymentCaptured payment) {
+    lockBatch(context, PaymentCaptured.class, PaymentCaptured::getOrderId);
     UUID paymentId = EventIds.uuid("payment_id", payment.getPaymentId());
     lifecycle.onEvent(
         context.tx(), context.envelope(), payment.getOrderId(), OrderChange.pay(paymentId));
+  }
+
+  /**
+   * Locks the orders of every event of the transaction of {@code type}, once, at its first event:
+   * for a consumer that handles a pull in one transaction. An order id that is not a UUID is left
+   * out: its own event fails, and the consumer then handles each event on its own.
+   */
+  private <T extends Message> void lockBatch(
+      EventContext context, Class<T> type, Function<T, String> orderId) {
+    context
+        .batch()
+        .shared(
+            OrderSaga.class,
+            () -> {
+              Set<UUID> tenants = new HashSet<>();
+              Set<UUID> orders = new HashSet<>();
+              for (TransactionBatch.Parsed<T> event : context.batch().parsed(type)) {
+                try {
+                  UUID order = EventIds.uuid("order_id", orderId.apply(event.payload()));
+                  tenants.add(EventIds.uuid("tenant_id", event.envelope().getTenantId()));
+                  orders.add(order);
+                } catch (PermanentEventException malformed) {
+                  // handled as its own event's failure
+                }
+              }
+              lifecycle.lockAll(context.tx(), tenants, orders);
+              return orders;
+            });
   }
 
   /** PaymentFailed (PAYMENTS); the failure code becomes the cancellation note. */

@@ -20,6 +20,7 @@ import dev.lattice.platform.errors.Versions;
 import dev.lattice.platform.events.UuidV7Generator;
 import dev.lattice.platform.idempotency.IdempotencyClaim;
 import java.time.Clock;
+import java.util.Collection;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
@@ -94,6 +95,14 @@ public final class OrderLifecycle {
           claim.complete(tx, response);
           return response;
         });
+  }
+
+  /**
+   * Locks the orders of the saga events one transaction handles ({@code orderIds} of {@code
+   * tenantIds}), in id order, before any of them changes ({@link OrderStore#lockAll}).
+   */
+  public void lockAll(DSLContext tx, Collection<UUID> tenantIds, Collection<UUID> orderIds) {
+    OrderStore.lockAll(tx, tenantIds, orderIds);
   }
 
   /**

@@ -1,12 +1,11 @@
 package dev.lattice.payments.events;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import dev.lattice.events.v1.Envelope;
 import dev.lattice.payments.saga.OrderLocks;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventIds;
 import dev.lattice.platform.consumer.PermanentEventException;
+import dev.lattice.platform.consumer.TransactionBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -33,11 +32,10 @@ final class BatchOrders {
             BatchOrders.class,
             () -> {
               List<UUID> orders = new ArrayList<>();
-              for (Envelope envelope : context.batch().envelopes()) {
+              for (TransactionBatch.Parsed<T> event : context.batch().parsed(type)) {
                 try {
-                  orders.add(
-                      EventIds.uuid("order_id", orderId.apply(envelope.getPayload().unpack(type))));
-                } catch (InvalidProtocolBufferException | PermanentEventException malformed) {
+                  orders.add(EventIds.uuid("order_id", orderId.apply(event.payload())));
+                } catch (PermanentEventException malformed) {
                   // handled as its own event's failure
                 }
               }

@@ -1,5 +1,7 @@
 package dev.lattice.platform.consumer;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import dev.lattice.events.v1.Envelope;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +37,31 @@ public final class TransactionBatch {
   public List<Envelope> envelopes() {
     return envelopes;
   }
+
+  /**
+   * The events of this transaction whose payload is a {@code type}, parsed, in delivery order. One
+   * whose payload does not parse is left out: its own handler fails, which fails the batch, and the
+   * consumer then handles each event on its own.
+   */
+  public <T extends Message> List<Parsed<T>> parsed(Class<T> type) {
+    List<Parsed<T>> parsed = new ArrayList<>(envelopes.size());
+    for (Envelope envelope : envelopes) {
+      try {
+        parsed.add(new Parsed<>(envelope, envelope.getPayload().unpack(type)));
+      } catch (InvalidProtocolBufferException malformed) {
+        // its own handler reports it
+      }
+    }
+    return parsed;
+  }
+
+  /**
+   * An event of the batch with its payload parsed.
+   *
+   * @param envelope the event's envelope
+   * @param payload its payload
+   */
+  public record Parsed<T extends Message>(Envelope envelope, T payload) {}
 
   /**
    * The value kept under {@code key} in this transaction, created by {@code create} the first time
