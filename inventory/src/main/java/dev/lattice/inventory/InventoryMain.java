@@ -115,10 +115,7 @@ public final class InventoryMain implements ServiceModule {
 
   private static EventConsumer.Builder consumer(ServiceContext context, Descriptor event) {
     String eventName = EventSubjects.eventName(event);
-    return context.consumer(
-        "inventory-" + eventName.replace('_', '-'),
-        EventSubjects.streamName(ORDERS),
-        EventSubjects.subject(ORDERS, eventName));
+    return context.consumerOf("inventory-" + eventName.replace('_', '-'), ORDERS, event);
   }
 
   /** Inventory's shared parts, built once per start from the started infrastructure. */

@@ -97,12 +97,7 @@ public final class OrdersMain implements ServiceModule {
     var descriptor = com.google.protobuf.Internal.getDefaultInstance(type).getDescriptorForType();
     String durable = "saga-" + EventSubjects.eventName(descriptor).replace('_', '-');
     EventConsumer.Builder builder =
-        context
-            .consumer(
-                durable,
-                EventSubjects.streamName(service),
-                EventSubjects.subject(service, descriptor))
-            .handle(type, handler);
+        context.consumerOf(durable, service, descriptor).handle(type, handler);
     return (batch > 1 ? builder.batchTransactions(batch) : builder).build();
   }
 

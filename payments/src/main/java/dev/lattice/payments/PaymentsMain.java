@@ -30,7 +30,6 @@ import dev.lattice.platform.config.Env;
 import dev.lattice.platform.consumer.ConsumerListener;
 import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.consumer.EventHandler;
-import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.events.TraceHeaders;
 import dev.lattice.platform.paging.PageTokens;
 import dev.lattice.platform.retry.Backoff;
@@ -161,13 +160,7 @@ public final class PaymentsMain implements ServiceModule {
       int batch) {
     Descriptor descriptor = Internal.getDefaultInstance(type).getDescriptorForType();
     EventConsumer.Builder builder =
-        context
-            .consumer(
-                durable,
-                EventSubjects.streamName(producer),
-                EventSubjects.subject(producer, descriptor))
-            .handle(type, handler)
-            .listener(listener);
+        context.consumerOf(durable, producer, descriptor).handle(type, handler).listener(listener);
     return (batch > 1 ? builder.batchTransactions(batch) : builder).build();
   }
 

@@ -5,7 +5,6 @@ import dev.lattice.orders.v1.OrderPaid;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
 import dev.lattice.platform.consumer.EventIds;
-import dev.lattice.platform.consumer.PermanentEventException;
 import dev.lattice.platform.consumer.TransactionBatch;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,26 +33,17 @@ public final class OrderPaidHandler implements EventHandler<OrderPaid> {
     UUID order = EventIds.uuid("order_id", event.getOrderId());
     context
         .batch()
-        .shared(
+        .once(
             OrderPaidHandler.class,
             () -> reservations.lockAll(context.tx(), orders(context.batch())));
     reservations.commit(context.tx(), tenant, order, context.envelope().getEventId());
   }
 
-  /**
-   * The orders (to their tenants) of the transaction's events that are well formed. A malformed one
-   * is left out: its own handler fails, and the consumer then handles each event on its own.
-   */
+  /** The orders (to their tenants) of the transaction's well-formed events. */
   private static Map<UUID, UUID> orders(TransactionBatch batch) {
     Map<UUID, UUID> orders = new HashMap<>();
-    for (TransactionBatch.Parsed<OrderPaid> event : batch.parsed(OrderPaid.class)) {
-      try {
-        orders.put(
-            EventIds.uuid("order_id", event.payload().getOrderId()),
-            EventIds.uuid("tenant_id", event.envelope().getTenantId()));
-      } catch (PermanentEventException malformed) {
-        // handled as its own event's failure
-      }
+    for (TransactionBatch.TenantScoped order : batch.ids(OrderPaid.class, OrderPaid::getOrderId)) {
+      orders.put(order.id(), order.tenantId());
     }
     return orders;
   }

@@ -11,11 +11,9 @@ import dev.lattice.payments.v1.PaymentCaptured;
 import dev.lattice.payments.v1.PaymentFailed;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventIds;
-import dev.lattice.platform.consumer.PermanentEventException;
 import dev.lattice.platform.consumer.TransactionBatch;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -59,22 +57,14 @@ public final class OrderSaga {
       EventContext context, Class<T> type, Function<T, String> orderId) {
     context
         .batch()
-        .shared(
+        .once(
             OrderSaga.class,
             () -> {
-              Set<UUID> tenants = new HashSet<>();
-              Set<UUID> orders = new HashSet<>();
-              for (TransactionBatch.Parsed<T> event : context.batch().parsed(type)) {
-                try {
-                  UUID order = EventIds.uuid("order_id", orderId.apply(event.payload()));
-                  tenants.add(EventIds.uuid("tenant_id", event.envelope().getTenantId()));
-                  orders.add(order);
-                } catch (PermanentEventException malformed) {
-                  // handled as its own event's failure
-                }
-              }
-              lifecycle.lockAll(context.tx(), tenants, orders);
-              return orders;
+              List<TransactionBatch.TenantScoped> orders = context.batch().ids(type, orderId);
+              lifecycle.lockAll(
+                  context.tx(),
+                  orders.stream().map(TransactionBatch.TenantScoped::tenantId).toList(),
+                  orders.stream().map(TransactionBatch.TenantScoped::id).toList());
             });
   }
 

@@ -3,12 +3,7 @@ package dev.lattice.payments.events;
 import com.google.protobuf.Message;
 import dev.lattice.payments.saga.OrderLocks;
 import dev.lattice.platform.consumer.EventContext;
-import dev.lattice.platform.consumer.EventIds;
-import dev.lattice.platform.consumer.PermanentEventException;
 import dev.lattice.platform.consumer.TransactionBatch;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -28,19 +23,13 @@ final class BatchOrders {
       EventContext context, Class<T> type, Function<T, String> orderId) {
     context
         .batch()
-        .shared(
+        .once(
             BatchOrders.class,
-            () -> {
-              List<UUID> orders = new ArrayList<>();
-              for (TransactionBatch.Parsed<T> event : context.batch().parsed(type)) {
-                try {
-                  orders.add(EventIds.uuid("order_id", orderId.apply(event.payload())));
-                } catch (PermanentEventException malformed) {
-                  // handled as its own event's failure
-                }
-              }
-              OrderLocks.lockAll(context.tx(), orders);
-              return orders;
-            });
+            () ->
+                OrderLocks.lockAll(
+                    context.tx(),
+                    context.batch().ids(type, orderId).stream()
+                        .map(TransactionBatch.TenantScoped::id)
+                        .toList()));
   }
 }

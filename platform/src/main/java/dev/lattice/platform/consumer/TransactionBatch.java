@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -56,6 +58,34 @@ public final class TransactionBatch {
   }
 
   /**
+   * The id that {@code id} reads from each of this transaction's events of {@code type} (an order
+   * id, say), with the event's tenant: what a handler locks for the whole batch. An event whose ids
+   * are not UUIDs is left out: its own handler fails, as with {@link #parsed}.
+   */
+  public <T extends Message> List<TenantScoped> ids(Class<T> type, Function<T, String> id) {
+    List<TenantScoped> ids = new ArrayList<>(envelopes.size());
+    for (Parsed<T> event : parsed(type)) {
+      try {
+        ids.add(
+            new TenantScoped(
+                EventIds.uuid("tenant_id", event.envelope().getTenantId()),
+                EventIds.uuid("id", id.apply(event.payload()))));
+      } catch (PermanentEventException malformed) {
+        // its own handler reports it
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * An id within a tenant.
+   *
+   * @param tenantId the event's tenant
+   * @param id the id
+   */
+  public record TenantScoped(UUID tenantId, UUID id) {}
+
+  /**
    * An event of the batch with its payload parsed.
    *
    * @param envelope the event's envelope
@@ -76,6 +106,19 @@ public final class TransactionBatch {
       shared.put(key, value);
     }
     return (T) value;
+  }
+
+  /**
+   * Runs {@code action} the first time an event of this transaction asks under {@code key}; later
+   * asks do nothing. For what a handler does once for the whole batch, such as taking its locks.
+   */
+  public void once(Object key, Runnable action) {
+    shared(
+        key,
+        () -> {
+          action.run();
+          return Boolean.TRUE;
+        });
   }
 
   /**

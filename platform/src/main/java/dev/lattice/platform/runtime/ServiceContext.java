@@ -1,9 +1,11 @@
 package dev.lattice.platform.runtime;
 
+import com.google.protobuf.Descriptors.Descriptor;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.consumer.ConsumerSpec;
 import dev.lattice.platform.consumer.DeadLetters;
 import dev.lattice.platform.consumer.EventConsumer;
+import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.platform.outbox.OutboxWriter;
 import dev.lattice.platform.telemetry.Telemetry;
 import io.nats.client.Connection;
@@ -45,5 +47,14 @@ public record ServiceContext(
         dsl,
         deadLetters,
         telemetry);
+  }
+
+  /**
+   * A durable consumer of the events of type {@code event} that service {@code producer} publishes:
+   * {@link #consumer} on the producer's stream, filtered to the event's subject.
+   */
+  public EventConsumer.Builder consumerOf(String durableName, String producer, Descriptor event) {
+    return consumer(
+        durableName, EventSubjects.streamName(producer), EventSubjects.subject(producer, event));
   }
 }
