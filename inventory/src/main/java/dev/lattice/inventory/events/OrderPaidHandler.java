@@ -6,8 +6,6 @@ import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
 import dev.lattice.platform.consumer.EventIds;
 import dev.lattice.platform.consumer.TransactionBatch;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -35,16 +33,11 @@ public final class OrderPaidHandler implements EventHandler<OrderPaid> {
         .batch()
         .once(
             OrderPaidHandler.class,
-            () -> reservations.lockAll(context.tx(), orders(context.batch())));
+            () -> {
+              TransactionBatch.Ids orders =
+                  context.batch().ids(OrderPaid.class, OrderPaid::getOrderId);
+              reservations.lockAll(context.tx(), orders.tenantIds(), orders.ids());
+            });
     reservations.commit(context.tx(), tenant, order, context.envelope().getEventId());
-  }
-
-  /** The orders (to their tenants) of the transaction's well-formed events. */
-  private static Map<UUID, UUID> orders(TransactionBatch batch) {
-    Map<UUID, UUID> orders = new HashMap<>();
-    for (TransactionBatch.TenantScoped order : batch.ids(OrderPaid.class, OrderPaid::getOrderId)) {
-      orders.put(order.id(), order.tenantId());
-    }
-    return orders;
   }
 }

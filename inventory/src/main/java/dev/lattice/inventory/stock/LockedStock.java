@@ -6,7 +6,6 @@ import dev.lattice.inventory.store.StockStore;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -41,21 +40,22 @@ public final class LockedStock {
 
   /** Locks what reserving {@code requests} needs, in {@code tx}. */
   static LockedStock lock(DSLContext tx, Collection<ReservationRequest> requests) {
-    Set<Key> orders = new LinkedHashSet<>();
+    Set<Key> orders = new HashSet<>();
     Set<Key> products = new HashSet<>();
+    Set<UUID> tenants = new HashSet<>();
+    Set<UUID> orderIds = new HashSet<>();
+    Set<UUID> productIds = new HashSet<>();
     for (ReservationRequest request : requests) {
       orders.add(new Key(request.tenantId(), request.orderId()));
+      tenants.add(request.tenantId());
+      orderIds.add(request.orderId());
       for (ReservationLine line : request.lines()) {
         products.add(new Key(request.tenantId(), line.productId()));
+        productIds.add(line.productId());
       }
     }
-    Set<Key> reserved = new HashSet<>(ReservationStore.lockOrders(tx, orders).keySet());
-    Set<UUID> tenants = new HashSet<>();
-    Set<UUID> productIds = new HashSet<>();
-    for (Key product : products) {
-      tenants.add(product.tenantId());
-      productIds.add(product.id());
-    }
+    Set<Key> reserved = new HashSet<>(ReservationStore.lockOrders(tx, tenants, orderIds).keySet());
+    reserved.retainAll(orders);
     Map<Key, Long> available = new HashMap<>();
     if (!products.isEmpty()) {
       Set<Key> live = new HashSet<>();

@@ -10,7 +10,6 @@ import dev.lattice.platform.errors.Versions;
 import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,10 +35,12 @@ final class ReservationStore {
   }
 
   /**
-   * The reservations of {@code orders}, as order to reservation id, each locked FOR UPDATE in
-   * order-id order: one statement for the events of a consumer's batch.
+   * The reservations of the orders among {@code orderIds} whose tenant is among {@code tenantIds},
+   * as (tenant, order) to reservation id, each locked FOR UPDATE in order-id order: one statement
+   * for the events of a consumer's batch. The caller matches the pairs it asked for.
    */
-  static Map<LockedStock.Key, UUID> lockOrders(DSLContext tx, Collection<LockedStock.Key> orders) {
+  static Map<LockedStock.Key, UUID> lockOrders(
+      DSLContext tx, Collection<UUID> tenantIds, Collection<UUID> orderIds) {
     Map<LockedStock.Key, UUID> found = new HashMap<>();
     LOCK_ORDERS.fetch(
         tx,
@@ -47,9 +48,8 @@ final class ReservationStore {
             found.put(
                 new LockedStock.Key(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)),
                 rs.getObject(3, UUID.class)),
-        (Object) orders.stream().map(LockedStock.Key::tenantId).distinct().toArray(UUID[]::new),
-        (Object) orders.stream().map(LockedStock.Key::id).toArray(UUID[]::new));
-    found.keySet().retainAll(new HashSet<>(orders));
+        (Object) tenantIds.toArray(UUID[]::new),
+        (Object) orderIds.toArray(UUID[]::new));
     return found;
   }
 

@@ -17,7 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,18 +61,16 @@ public final class ReservationTransitions {
   }
 
   /**
-   * Locks, before any of them changes, what the transitions of the reservations of {@code orders}
-   * (order id to its tenant) will change: the reservations, in order-id order, then the stock rows
-   * of their lines, in product-id order, the order every flow takes them in. For a consumer that
+   * Locks, before any of them changes, what the transitions of the reservations of {@code orderIds}
+   * (of {@code tenantIds}) will change: the reservations, in order-id order, then the stock rows of
+   * their lines, in product-id order, the order every flow takes them in. For a consumer that
    * handles several events in one transaction: locking each event's rows as it came would let two
    * such transactions, or one and a reservation, wait on each other in a cycle.
    *
    * @return how many of the orders have a reservation
    */
-  public int lockAll(DSLContext tx, Map<UUID, UUID> orders) {
-    List<LockedStock.Key> keys = new ArrayList<>(orders.size());
-    orders.forEach((order, tenant) -> keys.add(new LockedStock.Key(tenant, order)));
-    Map<LockedStock.Key, UUID> reservations = ReservationStore.lockOrders(tx, keys);
+  public int lockAll(DSLContext tx, Collection<UUID> tenantIds, Collection<UUID> orderIds) {
+    Map<LockedStock.Key, UUID> reservations = ReservationStore.lockOrders(tx, tenantIds, orderIds);
     ReservationStore.lockLineStock(tx, reservations.values());
     return reservations.size();
   }

@@ -27,7 +27,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import org.jooq.DSLContext;
@@ -179,9 +178,7 @@ class LockedStockIT {
               DSLContext tx = t.dsl();
               int found =
                   transitions.lockAll(
-                      tx,
-                      Map.of(
-                          first.orderId(), tenant, second.orderId(), tenant, unreserved, tenant));
+                      tx, List.of(tenant), List.of(first.orderId(), second.orderId(), unreserved));
               assertThat(found).isEqualTo(2);
               for (UUID product : List.of(a, b, c)) {
                 assertThat(lockedElsewhere("select 1 from stock where product_id = ?", product))

@@ -12,7 +12,6 @@ import dev.lattice.payments.v1.PaymentFailed;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventIds;
 import dev.lattice.platform.consumer.TransactionBatch;
-import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.function.Function;
@@ -60,11 +59,8 @@ public final class OrderSaga {
         .once(
             OrderSaga.class,
             () -> {
-              List<TransactionBatch.TenantScoped> orders = context.batch().ids(type, orderId);
-              lifecycle.lockAll(
-                  context.tx(),
-                  orders.stream().map(TransactionBatch.TenantScoped::tenantId).toList(),
-                  orders.stream().map(TransactionBatch.TenantScoped::id).toList());
+              TransactionBatch.Ids orders = context.batch().ids(type, orderId);
+              lifecycle.lockAll(context.tx(), orders.tenantIds(), orders.ids());
             });
   }
 

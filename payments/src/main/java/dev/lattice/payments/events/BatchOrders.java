@@ -3,7 +3,6 @@ package dev.lattice.payments.events;
 import com.google.protobuf.Message;
 import dev.lattice.payments.saga.OrderLocks;
 import dev.lattice.platform.consumer.EventContext;
-import dev.lattice.platform.consumer.TransactionBatch;
 import java.util.function.Function;
 
 /**
@@ -25,11 +24,6 @@ final class BatchOrders {
         .batch()
         .once(
             BatchOrders.class,
-            () ->
-                OrderLocks.lockAll(
-                    context.tx(),
-                    context.batch().ids(type, orderId).stream()
-                        .map(TransactionBatch.TenantScoped::id)
-                        .toList()));
+            () -> OrderLocks.lockAll(context.tx(), context.batch().ids(type, orderId).ids()));
   }
 }

@@ -5,9 +5,11 @@ import com.google.protobuf.Message;
 import dev.lattice.events.v1.Envelope;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -58,32 +60,32 @@ public final class TransactionBatch {
   }
 
   /**
-   * The id that {@code id} reads from each of this transaction's events of {@code type} (an order
-   * id, say), with the event's tenant: what a handler locks for the whole batch. An event whose ids
-   * are not UUIDs is left out: its own handler fails, as with {@link #parsed}.
+   * The ids that {@code id} reads from this transaction's events of {@code type} (order ids, say),
+   * and the events' tenants: what a handler locks for the whole batch. An event whose ids are not
+   * UUIDs is left out: its own handler fails, as with {@link #parsed}.
    */
-  public <T extends Message> List<TenantScoped> ids(Class<T> type, Function<T, String> id) {
-    List<TenantScoped> ids = new ArrayList<>(envelopes.size());
+  public <T extends Message> Ids ids(Class<T> type, Function<T, String> id) {
+    Set<UUID> tenants = new LinkedHashSet<>();
+    List<UUID> ids = new ArrayList<>(envelopes.size());
     for (Parsed<T> event : parsed(type)) {
       try {
-        ids.add(
-            new TenantScoped(
-                EventIds.uuid("tenant_id", event.envelope().getTenantId()),
-                EventIds.uuid("id", id.apply(event.payload()))));
+        UUID tenant = EventIds.uuid("tenant_id", event.envelope().getTenantId());
+        ids.add(EventIds.uuid("id", id.apply(event.payload())));
+        tenants.add(tenant);
       } catch (PermanentEventException malformed) {
         // its own handler reports it
       }
     }
-    return ids;
+    return new Ids(List.copyOf(tenants), List.copyOf(ids));
   }
 
   /**
-   * An id within a tenant.
+   * The ids a batch's events name, and their tenants.
    *
-   * @param tenantId the event's tenant
-   * @param id the id
+   * @param tenantIds the events' tenants, each once
+   * @param ids the ids, in delivery order
    */
-  public record TenantScoped(UUID tenantId, UUID id) {}
+  public record Ids(List<UUID> tenantIds, List<UUID> ids) {}
 
   /**
    * An event of the batch with its payload parsed.
