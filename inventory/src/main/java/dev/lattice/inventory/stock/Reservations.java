@@ -93,36 +93,27 @@ public final class Reservations {
       return;
     }
     List<ReservationLine> lines = ReservationLine.merged(request.lines());
-    List<ShortLine> unavailable = new ArrayList<>();
-    List<ShortLine> insufficient = new ArrayList<>();
+    // The lines it cannot get, in line order: unknown or deleted products' (none available) and
+    // live products' with too few units; any of the first kind makes the reason
+    // PRODUCT_UNAVAILABLE.
+    List<ShortLine> shortLines = new ArrayList<>();
+    boolean unavailable = false;
     for (ReservationLine line : lines) {
       OptionalLong available = locked.available(tenantId, line.productId());
-      long units = available.orElse(0);
-      if (available.isEmpty()) {
-        unavailable.add(shortLine(line, 0));
-      } else if (units < line.quantity()) {
-        insufficient.add(shortLine(line, units));
+      unavailable |= available.isEmpty();
+      if (available.orElse(0) < line.quantity()) {
+        shortLines.add(shortLine(line, available.orElse(0)));
       }
     }
-    if (!unavailable.isEmpty()) {
-      // The lines it cannot get: the unavailable products' and those of live products too short.
-      unavailable.addAll(insufficient);
+    if (!shortLines.isEmpty()) {
       reject(
           tx,
           tenantId,
           orderId,
-          StockRejectionReason.STOCK_REJECTION_REASON_PRODUCT_UNAVAILABLE,
-          inLineOrder(lines, unavailable),
-          causationId);
-      return;
-    }
-    if (!insufficient.isEmpty()) {
-      reject(
-          tx,
-          tenantId,
-          orderId,
-          StockRejectionReason.STOCK_REJECTION_REASON_INSUFFICIENT_STOCK,
-          insufficient,
+          unavailable
+              ? StockRejectionReason.STOCK_REJECTION_REASON_PRODUCT_UNAVAILABLE
+              : StockRejectionReason.STOCK_REJECTION_REASON_INSUFFICIENT_STOCK,
+          shortLines,
           causationId);
       return;
     }
@@ -154,21 +145,6 @@ public final class Reservations {
             .setExpireTime(ProductStore.timestamp(expireTime))
             .build(),
         causationId);
-  }
-
-  /** {@code shortLines} in the order of {@code lines}, whose products they name. */
-  private static List<ShortLine> inLineOrder(
-      List<ReservationLine> lines, List<ShortLine> shortLines) {
-    List<ShortLine> ordered = new ArrayList<>(shortLines.size());
-    for (ReservationLine line : lines) {
-      String product = line.productId().toString();
-      for (ShortLine shortLine : shortLines) {
-        if (shortLine.getProductId().equals(product)) {
-          ordered.add(shortLine);
-        }
-      }
-    }
-    return ordered;
   }
 
   private void reject(
