@@ -52,6 +52,7 @@ public final class ProviderWorkers implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean nudged = new AtomicBoolean();
   private final AtomicBoolean refundsNudged = new AtomicBoolean();
+  private volatile boolean closing;
   private long lastPurge = System.nanoTime() - PURGE_INTERVAL.toNanos(); // timer thread only
 
   public ProviderWorkers(
@@ -151,7 +152,7 @@ public final class ProviderWorkers implements AutoCloseable {
       // waiting for them here keeps one slow provider call from delaying every other payment.
       // A full batch means more may be due: claim again at once rather than a poll later.
       boolean full = true;
-      while (full && inFlight.get() < MAX_IN_FLIGHT) {
+      while (full && !closing && inFlight.get() < MAX_IN_FLIGHT) {
         List<PaymentRow> duePayments = charges.claim();
         for (PaymentRow payment : duePayments) {
           submit(() -> charges.process(payment));
@@ -174,14 +175,21 @@ public final class ProviderWorkers implements AutoCloseable {
     return found;
   }
 
+  /**
+   * Stops the rounds, then waits for the provider calls in progress. The timer is drained first: a
+   * round already running finishes handing out what it claimed (and claims no more) before the call
+   * executor shuts, so no claimed item is left leased without its call.
+   */
   @Override
   public void close() {
+    closing = true;
     timer.shutdown();
-    calls.shutdown();
     try {
       timer.awaitTermination(30, TimeUnit.SECONDS);
+      calls.shutdown();
       calls.awaitTermination(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
+      calls.shutdown();
       Thread.currentThread().interrupt();
     }
   }
