@@ -106,6 +106,33 @@ public record Order(
         1L);
   }
 
+  /** This order with {@code lines} instead of its own: for a store reading the lines after it. */
+  public Order withLines(List<OrderLine> lines) {
+    return new Order(
+        id,
+        tenantId,
+        customerId,
+        state,
+        currency,
+        totalAmountMinor,
+        lines,
+        cancellationReason,
+        cancellationNote,
+        paymentId,
+        refundId,
+        shipmentCarrier,
+        shipmentTrackingNumber,
+        createTime,
+        updateTime,
+        payTime,
+        packTime,
+        shipTime,
+        deliverTime,
+        cancelTime,
+        refundTime,
+        version);
+  }
+
   /** The time of {@code clock} as an order keeps it: truncated to PostgreSQL's microseconds. */
   public static Instant now(Clock clock) {
     return clock.instant().truncatedTo(ChronoUnit.MICROS);

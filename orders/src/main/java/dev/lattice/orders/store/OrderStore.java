@@ -6,10 +6,10 @@ import static dev.lattice.orders.store.jooq.Tables.ORDER_LINES;
 import dev.lattice.orders.order.Order;
 import dev.lattice.orders.order.OrderLine;
 import dev.lattice.orders.order.OrderState;
-import dev.lattice.orders.store.jooq.tables.records.OrderLinesRecord;
-import dev.lattice.orders.store.jooq.tables.records.OrdersRecord;
 import dev.lattice.orders.v1.CancellationReason;
 import dev.lattice.platform.db.RenderedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -24,6 +24,9 @@ import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.SelectForUpdateStep;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -51,19 +54,65 @@ public final class OrderStore {
 
   /** The order {@code orderId} of {@code tenantId}, with its lines. */
   public static Optional<Order> find(DSLContext ctx, UUID tenantId, UUID orderId) {
-    return FIND.fetchInto(ctx, ORDERS, orderId, tenantId).stream()
-        .findFirst()
-        .map(row -> withLines(ctx, row));
+    return FIND.read(ctx, OrderStore::withLines, orderId, tenantId);
   }
 
-  // GetOrder and every event of the saga read an order: these three are rendered once.
+  /** The columns {@link #order} reads, in this order. */
+  private static final List<Field<?>> ORDER_COLUMNS =
+      List.of(
+          ORDERS.ID,
+          ORDERS.TENANT_ID,
+          ORDERS.CUSTOMER_ID,
+          ORDERS.STATUS,
+          ORDERS.CURRENCY,
+          ORDERS.TOTAL_AMOUNT_MINOR,
+          ORDERS.CANCELLATION_REASON,
+          ORDERS.CANCELLATION_NOTE,
+          ORDERS.PAYMENT_ID,
+          ORDERS.REFUND_ID,
+          ORDERS.SHIPMENT_CARRIER,
+          ORDERS.SHIPMENT_TRACKING_NUMBER,
+          ORDERS.CREATE_TIME,
+          ORDERS.UPDATE_TIME,
+          ORDERS.PAY_TIME,
+          ORDERS.PACK_TIME,
+          ORDERS.SHIP_TIME,
+          ORDERS.DELIVER_TIME,
+          ORDERS.CANCEL_TIME,
+          ORDERS.REFUND_TIME,
+          ORDERS.VERSION);
+
+  /** The columns {@link #line} reads, in this order. */
+  private static final List<Field<?>> LINE_COLUMNS =
+      List.of(
+          ORDER_LINES.PRODUCT_ID,
+          ORDER_LINES.SKU,
+          ORDER_LINES.NAME,
+          ORDER_LINES.QUANTITY,
+          ORDER_LINES.UNIT_PRICE_AMOUNT_MINOR,
+          ORDER_LINES.LINE_TOTAL_AMOUNT_MINOR);
+
+  /**
+   * An order with its lines joined, one row per line in line order: GetOrder and every event of the
+   * saga read an order, and one round trip read straight from the result costs about half of two
+   * read through jOOQ records (the GetOrder profile: mapping the records took twice the time of the
+   * queries). These are rendered once.
+   */
+  private static SelectForUpdateStep<Record> orderWithLines() {
+    List<Field<?>> columns = new ArrayList<>(ORDER_COLUMNS);
+    columns.addAll(LINE_COLUMNS);
+    return DSL.select(columns)
+        .from(ORDERS)
+        .leftJoin(ORDER_LINES)
+        .on(ORDER_LINES.ORDER_ID.eq(ORDERS.ID))
+        .and(ORDER_LINES.TENANT_ID.eq(ORDERS.TENANT_ID))
+        .where(ORDERS.ID.eq(DSL.param("id", ORDERS.ID)))
+        .and(ORDERS.TENANT_ID.eq(DSL.param("tenant_id", ORDERS.TENANT_ID)))
+        .orderBy(ORDER_LINES.LINE_NUMBER);
+  }
+
   private static final RenderedStatement FIND =
-      RenderedStatement.of(
-          DSL.selectFrom(ORDERS)
-              .where(ORDERS.ID.eq(DSL.param("id", ORDERS.ID)))
-              .and(ORDERS.TENANT_ID.eq(DSL.param("tenant_id", ORDERS.TENANT_ID))),
-          "id",
-          "tenant_id");
+      RenderedStatement.of(orderWithLines(), "id", "tenant_id");
 
   /**
    * Locks FOR UPDATE, in id order, the orders among {@code orderIds} whose tenant is among {@code
@@ -97,18 +146,15 @@ public final class OrderStore {
           "ids",
           "tenant_ids");
 
+  /** The lines are never changed: only the order's row is locked. */
   private static final RenderedStatement LOCK =
-      RenderedStatement.of(
-          DSL.selectFrom(ORDERS)
-              .where(ORDERS.ID.eq(DSL.param("id", ORDERS.ID)))
-              .and(ORDERS.TENANT_ID.eq(DSL.param("tenant_id", ORDERS.TENANT_ID)))
-              .forUpdate(),
-          "id",
-          "tenant_id");
+      RenderedStatement.of(orderWithLines().forUpdate().of(ORDERS), "id", "tenant_id");
 
   private static final RenderedStatement LINES =
       RenderedStatement.of(
-          DSL.selectFrom(ORDER_LINES)
+          DSL.select(ORDER_LINES.ORDER_ID)
+              .select(LINE_COLUMNS)
+              .from(ORDER_LINES)
               .where(ORDER_LINES.TENANT_ID.eq(DSL.param("tenant_id", ORDER_LINES.TENANT_ID)))
               .and(
                   ORDER_LINES.ORDER_ID.eq(
@@ -122,9 +168,7 @@ public final class OrderStore {
    * tx} ends.
    */
   public static Optional<Order> lock(DSLContext tx, UUID tenantId, UUID orderId) {
-    return LOCK.fetchInto(tx, ORDERS, orderId, tenantId).stream()
-        .findFirst()
-        .map(row -> withLines(tx, row));
+    return LOCK.read(tx, OrderStore::withLines, orderId, tenantId);
   }
 
   /**
@@ -137,15 +181,23 @@ public final class OrderStore {
         keyset ->
             where.add(
                 DSL.row(ORDERS.CREATE_TIME, ORDERS.ID).lt(utc(keyset.createTime()), keyset.id())));
-    List<OrdersRecord> rows =
-        ctx.selectFrom(ORDERS)
+    List<Order> rows = new ArrayList<>(limit);
+    try (ResultSet rs =
+        ctx.select(ORDER_COLUMNS)
+            .from(ORDERS)
             .where(where)
             .orderBy(ORDERS.CREATE_TIME.desc(), ORDERS.ID.desc())
             .limit(limit)
-            .fetch();
+            .fetchResultSet()) {
+      while (rs.next()) {
+        rows.add(order(rs));
+      }
+    } catch (SQLException e) {
+      throw new DataAccessException(e.getMessage(), e);
+    }
     Map<UUID, List<OrderLine>> lines =
-        lines(ctx, filter.tenantId(), rows.stream().map(OrdersRecord::getId).toList());
-    return rows.stream().map(row -> order(row, lines.get(row.getId()))).toList();
+        lines(ctx, filter.tenantId(), rows.stream().map(Order::id).toList());
+    return rows.stream().map(order -> order.withLines(lines.get(order.id()))).toList();
   }
 
   /** Stores a newly placed order and its lines, numbered from 1 in list order. */
@@ -270,8 +322,20 @@ public final class OrderStore {
     return where;
   }
 
-  private static Order withLines(DSLContext ctx, OrdersRecord row) {
-    return order(row, lines(ctx, row.getTenantId(), List.of(row.getId())).get(row.getId()));
+  /** The order of a {@link #FIND} or {@link #LOCK} result, with its lines; empty for none. */
+  private static Optional<Order> withLines(ResultSet rs) throws SQLException {
+    if (!rs.next()) {
+      return Optional.empty();
+    }
+    Order order = order(rs);
+    int firstLineColumn = ORDER_COLUMNS.size() + 1;
+    List<OrderLine> lines = new ArrayList<>();
+    do {
+      if (rs.getObject(firstLineColumn) != null) { // an order without lines joins one null line
+        lines.add(line(rs, firstLineColumn));
+      }
+    } while (rs.next());
+    return Optional.of(order.withLines(lines));
   }
 
   /** The lines of {@code orderIds}, by order, each in line-number order. */
@@ -279,46 +343,50 @@ public final class OrderStore {
       DSLContext ctx, UUID tenantId, Collection<UUID> orderIds) {
     Map<UUID, List<OrderLine>> byOrder = new LinkedHashMap<>();
     orderIds.forEach(id -> byOrder.put(id, new ArrayList<>()));
-    LINES
-        .fetchInto(ctx, ORDER_LINES, tenantId, orderIds.toArray(UUID[]::new))
-        .forEach(line -> byOrder.get(line.getOrderId()).add(line(line)));
+    LINES.fetch(
+        ctx,
+        rs -> byOrder.get(rs.getObject(1, UUID.class)).add(line(rs, 2)),
+        tenantId,
+        orderIds.toArray(UUID[]::new));
     return byOrder;
   }
 
-  private static Order order(OrdersRecord row, List<OrderLine> lines) {
+  /** The order of the current row, whose first columns are {@link #ORDER_COLUMNS}; no lines. */
+  private static Order order(ResultSet rs) throws SQLException {
     return new Order(
-        row.getId(),
-        row.getTenantId(),
-        row.getCustomerId(),
-        OrderState.valueOf(row.getStatus()),
-        row.getCurrency(),
-        row.getTotalAmountMinor(),
-        lines,
-        reason(row.getCancellationReason()),
-        row.getCancellationNote(),
-        row.getPaymentId(),
-        row.getRefundId(),
-        row.getShipmentCarrier(),
-        row.getShipmentTrackingNumber(),
-        instant(row.getCreateTime()),
-        instant(row.getUpdateTime()),
-        instant(row.getPayTime()),
-        instant(row.getPackTime()),
-        instant(row.getShipTime()),
-        instant(row.getDeliverTime()),
-        instant(row.getCancelTime()),
-        instant(row.getRefundTime()),
-        row.getVersion());
+        rs.getObject(1, UUID.class),
+        rs.getObject(2, UUID.class),
+        rs.getObject(3, UUID.class),
+        OrderState.valueOf(rs.getString(4)),
+        rs.getString(5),
+        rs.getLong(6),
+        List.of(),
+        reason(rs.getString(7)),
+        rs.getString(8),
+        rs.getObject(9, UUID.class),
+        rs.getObject(10, UUID.class),
+        rs.getString(11),
+        rs.getString(12),
+        instant(rs, 13),
+        instant(rs, 14),
+        instant(rs, 15),
+        instant(rs, 16),
+        instant(rs, 17),
+        instant(rs, 18),
+        instant(rs, 19),
+        instant(rs, 20),
+        rs.getLong(21));
   }
 
-  private static OrderLine line(OrderLinesRecord row) {
+  /** The line of the current row, whose columns from {@code first} on are {@link #LINE_COLUMNS}. */
+  private static OrderLine line(ResultSet rs, int first) throws SQLException {
     return new OrderLine(
-        row.getProductId(),
-        row.getSku(),
-        row.getName(),
-        row.getQuantity(),
-        row.getUnitPriceAmountMinor(),
-        row.getLineTotalAmountMinor());
+        rs.getObject(first, UUID.class),
+        rs.getString(first + 1),
+        rs.getString(first + 2),
+        rs.getInt(first + 3),
+        rs.getLong(first + 4),
+        rs.getLong(first + 5));
   }
 
   /** The stored form of a reason: the enum name without its prefix; null for UNSPECIFIED. */
@@ -334,7 +402,8 @@ public final class OrderStore {
         : CancellationReason.valueOf(REASON_PREFIX + stored);
   }
 
-  private static Instant instant(OffsetDateTime time) {
+  private static Instant instant(ResultSet rs, int column) throws SQLException {
+    OffsetDateTime time = rs.getObject(column, OffsetDateTime.class);
     return time == null ? null : time.toInstant();
   }
 }

@@ -126,6 +126,13 @@ public final class RenderedStatement {
     T map(ResultSet rs) throws SQLException;
   }
 
+  /** Reads a whole result: for a query whose rows together make one value (a join, say). */
+  @FunctionalInterface
+  public interface ResultReader<T> {
+    /** The value of {@code rs}, positioned before its first row. */
+    T read(ResultSet rs) throws SQLException;
+  }
+
   /**
    * Executes the statement on {@code ctx} with {@code values}, in the order given to {@link #of}.
    *
@@ -169,15 +176,27 @@ public final class RenderedStatement {
 
   /** Runs the query on {@code ctx} with {@code values} and maps every row. */
   public <T> List<T> fetch(DSLContext ctx, RowMapper<T> mapper, Object... values) {
+    return read(
+        ctx,
+        rs -> {
+          List<T> rows = new ArrayList<>();
+          while (rs.next()) {
+            rows.add(mapper.map(rs));
+          }
+          return rows;
+        },
+        values);
+  }
+
+  /**
+   * Runs the query on {@code ctx} with {@code values} and hands its whole result to {@code reader}.
+   */
+  public <T> T read(DSLContext ctx, ResultReader<T> reader, Object... values) {
     return ctx.connectionResult(
         c -> {
           try (PreparedStatement ps = prepare(c, values);
               ResultSet rs = ps.executeQuery()) {
-            List<T> rows = new ArrayList<>();
-            while (rs.next()) {
-              rows.add(mapper.map(rs));
-            }
-            return rows;
+            return reader.read(rs);
           } catch (SQLException e) {
             throw failure(e);
           }
@@ -190,28 +209,12 @@ public final class RenderedStatement {
    * selectFrom} of the table): for statements whose callers map jOOQ records already.
    */
   public <R extends Record> List<R> fetchInto(DSLContext ctx, Table<R> table, Object... values) {
-    return ctx.connectionResult(
-        c -> {
-          try (PreparedStatement ps = prepare(c, values);
-              ResultSet rs = ps.executeQuery()) {
-            return ctx.fetch(rs, table.fields()).into(table);
-          } catch (SQLException e) {
-            throw failure(e);
-          }
-        });
+    return read(ctx, rs -> ctx.fetch(rs, table.fields()).into(table), values);
   }
 
   /** The first row of the query's result, mapped; empty when there is none. */
   public <T> Optional<T> fetchFirst(DSLContext ctx, RowMapper<T> mapper, Object... values) {
-    return ctx.connectionResult(
-        c -> {
-          try (PreparedStatement ps = prepare(c, values);
-              ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty();
-          } catch (SQLException e) {
-            throw failure(e);
-          }
-        });
+    return read(ctx, rs -> rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty(), values);
   }
 
   private PreparedStatement prepare(Connection c, Object[] values) throws SQLException {
