@@ -1,13 +1,12 @@
--- GetOrder: the statements orders sends for ONE GetOrder (OrderQueries through OrderStore), two
--- selects in autocommit, no transaction (pgbench script, run by
+-- GetOrder: the statement orders sends for ONE GetOrder (OrderQueries through OrderStore), one
+-- select of the order with its lines joined, in autocommit, no transaction (pgbench script, run by
 -- dev.lattice.bench.ceiling.PgbenchCeiling against the orders database).
 --
--- Captured 2026-12-04 at commit 23a71a1 (main) from a running mesh (java -jar
--- launcher/target/lattice-mesh.jar up), with log_statement = all set on its PostgreSQL (ALTER
--- SYSTEM, then pg_reload_conf()), calling GetOrder as the order's customer and as staff over gRPC
--- (the same SQL: access is checked in Java on the row read), and reading
--- .lattice/logs/postgres.log. Re-capture the same way when the SQL changes; CeilingScriptsIT fails
--- when this no longer fits the migrated schema.
+-- Taken 2026-12-06 at commit 63f5d37 (main) from OrderStore.FIND's rendered SQL, which
+-- RenderedStatement sends to the driver as it is (the two statements before that commit were
+-- captured from a running mesh's postgres.log with log_statement = all; GetOrder as the order's
+-- customer and as staff send the same SQL: access is checked in Java on the row read). Re-take it
+-- when the SQL changes; CeilingScriptsIT fails when this no longer fits the migrated schema.
 --
 -- What differs from the service: the order id. pgbench cannot keep a list of UUIDs, so
 -- PgbenchCeiling passes existing order ids of the tenant as one uuid[] (-D order_ids={...},
@@ -19,6 +18,4 @@
 
 \set k random(1, :order_count)
 
-select public.orders.id, public.orders.tenant_id, public.orders.customer_id, public.orders.status, public.orders.currency, public.orders.total_amount_minor, public.orders.cancellation_reason, public.orders.cancellation_note, public.orders.payment_id, public.orders.refund_id, public.orders.shipment_carrier, public.orders.shipment_tracking_number, public.orders.ship_time, public.orders.create_time, public.orders.update_time, public.orders.pay_time, public.orders.pack_time, public.orders.deliver_time, public.orders.cancel_time, public.orders.refund_time, public.orders.version from public.orders where (public.orders.id = (cast(:order_ids as uuid[]))[:k] and public.orders.tenant_id = cast(:tenant_id as uuid));
-
-select public.order_lines.order_id, public.order_lines.line_number, public.order_lines.tenant_id, public.order_lines.product_id, public.order_lines.sku, public.order_lines.name, public.order_lines.quantity, public.order_lines.unit_price_amount_minor, public.order_lines.line_total_amount_minor from public.order_lines where (public.order_lines.tenant_id = cast(:tenant_id as uuid) and public.order_lines.order_id in ((cast(:order_ids as uuid[]))[:k])) order by public.order_lines.order_id, public.order_lines.line_number;
+select public.orders.id, public.orders.tenant_id, public.orders.customer_id, public.orders.status, public.orders.currency, public.orders.total_amount_minor, public.orders.cancellation_reason, public.orders.cancellation_note, public.orders.payment_id, public.orders.refund_id, public.orders.shipment_carrier, public.orders.shipment_tracking_number, public.orders.create_time, public.orders.update_time, public.orders.pay_time, public.orders.pack_time, public.orders.ship_time, public.orders.deliver_time, public.orders.cancel_time, public.orders.refund_time, public.orders.version, public.order_lines.product_id, public.order_lines.sku, public.order_lines.name, public.order_lines.quantity, public.order_lines.unit_price_amount_minor, public.order_lines.line_total_amount_minor from public.orders left outer join public.order_lines on (public.order_lines.order_id = public.orders.id and public.order_lines.tenant_id = public.orders.tenant_id) where (public.orders.id = (cast(:order_ids as uuid[]))[:k] and public.orders.tenant_id = cast(:tenant_id as uuid)) order by public.order_lines.line_number;

@@ -177,7 +177,7 @@ public final class CeilingsMain implements Callable<Integer> {
               settings);
     }
     print(result.createOrder(), settings.lines() + "-line orders, orders + inventory scripts");
-    print(result.getOrder(), "two selects");
+    print(result.getOrder(), "one select, the lines joined");
   }
 
   private void print(PgbenchCeiling.Workload workload, String what) {

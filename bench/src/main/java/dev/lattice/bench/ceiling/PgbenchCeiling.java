@@ -25,8 +25,8 @@ import java.util.UUID;
  * header comments say how, and every difference from the service's statements. A CreateOrder is
  * orders' idempotency claim (autocommit), inventory's price lookup (autocommit, another database:
  * orders asks inventory over gRPC) and orders' transaction (order, lines, first history row,
- * OrderCreated in the outbox, the idempotency key completed, COMMIT). A GetOrder is two selects on
- * the orders database.
+ * OrderCreated in the outbox, the idempotency key completed, COMMIT). A GetOrder is one select (the
+ * order with its lines joined) on the orders database.
  *
  * <p><b>How.</b> For each client count in {@link Settings#clientCounts()}, pgbench runs for {@link
  * Settings#stepDuration()} with that many connections, each repeating the script back to back
