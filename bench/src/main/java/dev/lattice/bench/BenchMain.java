@@ -44,6 +44,13 @@ public final class BenchMain implements Callable<Integer> {
   boolean readsOnly;
 
   @Option(
+      names = "--creates-only",
+      description =
+          "Only the warm-up and the CreateOrder rows, the consumers paused (for profiling"
+              + " CreateOrder); results go to bench/target/results.")
+  boolean createsOnly;
+
+  @Option(
       names = "--row-seconds",
       description = "Overrides the length of a recorded row (for profiling).")
   Integer rowSeconds;
@@ -95,7 +102,7 @@ public final class BenchMain implements Callable<Integer> {
         out != null
             ? out
             : checkout.resolve(
-                quick || sagaOnly || readsOnly || rowSeconds != null
+                quick || sagaOnly || readsOnly || createsOnly || rowSeconds != null
                     ? "bench/target/results"
                     : "bench/results");
     Path root = Files.createTempDirectory("lattice-bench-");
@@ -128,6 +135,13 @@ public final class BenchMain implements Callable<Integer> {
         new ConsumerSwitch(mesh).pauseAll();
         scenarios.getOrder();
         report.write(results, LocalDate.now() + "-reads");
+        return 0;
+      }
+      if (createsOnly) {
+        new ConsumerSwitch(mesh).pauseAll();
+        scenarios.createOrderClosed();
+        scenarios.createOrderCurve();
+        report.write(results, LocalDate.now() + "-creates");
         return 0;
       }
       scenarios.sustainedSaga();

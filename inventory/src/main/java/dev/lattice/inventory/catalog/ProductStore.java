@@ -3,10 +3,12 @@ package dev.lattice.inventory.catalog;
 import static dev.lattice.inventory.store.jooq.Tables.PRODUCTS;
 
 import com.google.protobuf.Timestamp;
-import dev.lattice.inventory.store.jooq.tables.records.ProductsRecord;
 import dev.lattice.platform.db.RenderedStatement;
+import dev.lattice.platform.db.ResultSets;
 import dev.lattice.platform.errors.AlreadyExistsException;
 import dev.lattice.platform.errors.NotFoundException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -19,6 +21,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -44,22 +47,28 @@ public final class ProductStore {
 
   /** The product {@code productId} of {@code tenantId}, deleted or not. */
   public static Optional<ProductRow> find(DSLContext ctx, UUID tenantId, UUID productId) {
-    return ctx.selectFrom(PRODUCTS)
-        .where(PRODUCTS.ID.eq(productId))
-        .and(PRODUCTS.TENANT_ID.eq(tenantId))
-        .fetchOptional()
-        .map(ProductStore::row);
+    return ResultSets.fetch(
+            ctx.select(COLUMNS)
+                .from(PRODUCTS)
+                .where(PRODUCTS.ID.eq(productId))
+                .and(PRODUCTS.TENANT_ID.eq(tenantId)),
+            ProductStore::row)
+        .stream()
+        .findFirst();
   }
 
   /** The live product {@code productId} of {@code tenantId} locked FOR UPDATE, or NOT_FOUND. */
   public static ProductRow lockLive(DSLContext tx, UUID tenantId, UUID productId) {
-    return tx.selectFrom(PRODUCTS)
-        .where(PRODUCTS.ID.eq(productId))
-        .and(PRODUCTS.TENANT_ID.eq(tenantId))
-        .and(PRODUCTS.DELETE_TIME.isNull())
-        .forUpdate()
-        .fetchOptional()
-        .map(ProductStore::row)
+    return ResultSets.fetch(
+            tx.select(COLUMNS)
+                .from(PRODUCTS)
+                .where(PRODUCTS.ID.eq(productId))
+                .and(PRODUCTS.TENANT_ID.eq(tenantId))
+                .and(PRODUCTS.DELETE_TIME.isNull())
+                .forUpdate(),
+            ProductStore::row)
+        .stream()
+        .findFirst()
         .orElseThrow(ProductStore::notFound);
   }
 
@@ -96,12 +105,36 @@ public final class ProductStore {
 
   /** The live products among {@code productIds} of {@code tenantId}, in no particular order. */
   static List<ProductRow> findLive(DSLContext ctx, UUID tenantId, Collection<UUID> productIds) {
-    return ctx.selectFrom(PRODUCTS)
-        .where(PRODUCTS.TENANT_ID.eq(tenantId))
-        .and(PRODUCTS.ID.in(productIds))
-        .and(PRODUCTS.DELETE_TIME.isNull())
-        .fetch(ProductStore::row);
+    return FIND_LIVE.fetch(ctx, ProductStore::row, tenantId, productIds.toArray(UUID[]::new));
   }
+
+  /** The columns {@link #row} reads, in this order. */
+  private static final List<Field<?>> COLUMNS =
+      List.of(
+          PRODUCTS.ID,
+          PRODUCTS.TENANT_ID,
+          PRODUCTS.SKU,
+          PRODUCTS.NAME,
+          PRODUCTS.DESCRIPTION,
+          PRODUCTS.PRICE_AMOUNT_MINOR,
+          PRODUCTS.CURRENCY,
+          PRODUCTS.CREATE_TIME,
+          PRODUCTS.UPDATE_TIME,
+          PRODUCTS.DELETE_TIME,
+          PRODUCTS.VERSION);
+
+  // Every CreateOrder asks for its products' prices: in a profile of CreateOrder this select,
+  // built, rendered (a list of n ids is n placeholders) and mapped through jOOQ's records on every
+  // call, was 12% of the samples. Rendered once, an array for the ids.
+  private static final RenderedStatement FIND_LIVE =
+      RenderedStatement.of(
+          DSL.select(COLUMNS)
+              .from(PRODUCTS)
+              .where(PRODUCTS.TENANT_ID.eq(DSL.param("tenant_id", PRODUCTS.TENANT_ID)))
+              .and(PRODUCTS.ID.eq(DSL.any(DSL.param("product_ids", SQLDataType.UUID.array()))))
+              .and(PRODUCTS.DELETE_TIME.isNull()),
+          "tenant_id",
+          "product_ids");
 
   /** The products {@code query} selects, ordered by SKU then id, at most its limit. */
   static List<ProductRow> page(DSLContext ctx, ProductQuery query) {
@@ -120,11 +153,13 @@ public final class ProductStore {
         .after()
         .ifPresent(
             after -> where.add(DSL.row(PRODUCTS.SKU, PRODUCTS.ID).gt(after.sku(), after.id())));
-    return ctx.selectFrom(PRODUCTS)
-        .where(where)
-        .orderBy(PRODUCTS.SKU, PRODUCTS.ID)
-        .limit(query.limit())
-        .fetch(ProductStore::row);
+    return ResultSets.fetch(
+        ctx.select(COLUMNS)
+            .from(PRODUCTS)
+            .where(where)
+            .orderBy(PRODUCTS.SKU, PRODUCTS.ID)
+            .limit(query.limit()),
+        ProductStore::row);
   }
 
   /**
@@ -215,18 +250,19 @@ public final class ProductStore {
         : cause.getServerErrorMessage().getConstraint();
   }
 
-  private static ProductRow row(ProductsRecord row) {
+  /** The product of the current row, whose columns are {@link #COLUMNS}. */
+  private static ProductRow row(ResultSet rs) throws SQLException {
     return new ProductRow(
-        row.getId(),
-        row.getTenantId(),
-        row.getSku(),
-        row.getName(),
-        row.getDescription(),
-        row.getPriceAmountMinor(),
-        row.getCurrency(),
-        row.getCreateTime(),
-        row.getUpdateTime(),
-        row.getDeleteTime(),
-        row.getVersion());
+        rs.getObject(1, UUID.class),
+        rs.getObject(2, UUID.class),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getLong(6),
+        rs.getString(7),
+        rs.getObject(8, OffsetDateTime.class),
+        rs.getObject(9, OffsetDateTime.class),
+        rs.getObject(10, OffsetDateTime.class),
+        rs.getLong(11));
   }
 }

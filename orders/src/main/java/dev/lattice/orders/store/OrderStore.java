@@ -8,6 +8,7 @@ import dev.lattice.orders.order.OrderLine;
 import dev.lattice.orders.order.OrderState;
 import dev.lattice.orders.v1.CancellationReason;
 import dev.lattice.platform.db.RenderedStatement;
+import dev.lattice.platform.db.ResultSets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -26,7 +27,6 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.SelectForUpdateStep;
-import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -181,20 +181,14 @@ public final class OrderStore {
         keyset ->
             where.add(
                 DSL.row(ORDERS.CREATE_TIME, ORDERS.ID).lt(utc(keyset.createTime()), keyset.id())));
-    List<Order> rows = new ArrayList<>(limit);
-    try (ResultSet rs =
-        ctx.select(ORDER_COLUMNS)
-            .from(ORDERS)
-            .where(where)
-            .orderBy(ORDERS.CREATE_TIME.desc(), ORDERS.ID.desc())
-            .limit(limit)
-            .fetchResultSet()) {
-      while (rs.next()) {
-        rows.add(order(rs));
-      }
-    } catch (SQLException e) {
-      throw new DataAccessException(e.getMessage(), e);
-    }
+    List<Order> rows =
+        ResultSets.fetch(
+            ctx.select(ORDER_COLUMNS)
+                .from(ORDERS)
+                .where(where)
+                .orderBy(ORDERS.CREATE_TIME.desc(), ORDERS.ID.desc())
+                .limit(limit),
+            OrderStore::order);
     Map<UUID, List<OrderLine>> lines =
         lines(ctx, filter.tenantId(), rows.stream().map(Order::id).toList());
     return rows.stream().map(order -> order.withLines(lines.get(order.id()))).toList();
