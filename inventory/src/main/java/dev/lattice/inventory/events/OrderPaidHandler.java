@@ -5,7 +5,6 @@ import dev.lattice.orders.v1.OrderPaid;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventHandler;
 import dev.lattice.platform.consumer.EventIds;
-import dev.lattice.platform.consumer.TransactionBatch;
 import java.util.UUID;
 
 /**
@@ -31,13 +30,10 @@ public final class OrderPaidHandler implements EventHandler<OrderPaid> {
     UUID order = EventIds.uuid("order_id", event.getOrderId());
     context
         .batch()
-        .once(
-            OrderPaidHandler.class,
-            () -> {
-              TransactionBatch.Ids orders =
-                  context.batch().ids(OrderPaid.class, OrderPaid::getOrderId);
-              reservations.lockAll(context.tx(), orders.tenantIds(), orders.ids());
-            });
+        .lockOnce(
+            OrderPaid.class,
+            OrderPaid::getOrderId,
+            orders -> reservations.lockAll(context.tx(), orders.tenantIds(), orders.ids()));
     reservations.commit(context.tx(), tenant, order, context.envelope().getEventId());
   }
 }

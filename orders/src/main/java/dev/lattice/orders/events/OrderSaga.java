@@ -11,7 +11,6 @@ import dev.lattice.payments.v1.PaymentCaptured;
 import dev.lattice.payments.v1.PaymentFailed;
 import dev.lattice.platform.consumer.EventContext;
 import dev.lattice.platform.consumer.EventIds;
-import dev.lattice.platform.consumer.TransactionBatch;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.function.Function;
@@ -56,12 +55,10 @@ public final class OrderSaga {
       EventContext context, Class<T> type, Function<T, String> orderId) {
     context
         .batch()
-        .once(
-            OrderSaga.class,
-            () -> {
-              TransactionBatch.Ids orders = context.batch().ids(type, orderId);
-              lifecycle.lockAll(context.tx(), orders.tenantIds(), orders.ids());
-            });
+        .lockOnce(
+            type,
+            orderId,
+            orders -> lifecycle.lockAll(context.tx(), orders.tenantIds(), orders.ids()));
   }
 
   /** PaymentFailed (PAYMENTS); the failure code becomes the cancellation note. */

@@ -22,8 +22,6 @@ final class BatchOrders {
       EventContext context, Class<T> type, Function<T, String> orderId) {
     context
         .batch()
-        .once(
-            BatchOrders.class,
-            () -> OrderLocks.lockAll(context.tx(), context.batch().ids(type, orderId).ids()));
+        .lockOnce(type, orderId, orders -> OrderLocks.lockAll(context.tx(), orders.ids()));
   }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -111,10 +112,21 @@ public final class TransactionBatch {
   }
 
   /**
-   * Runs {@code action} the first time an event of this transaction asks under {@code key}; later
-   * asks do nothing. For what a handler does once for the whole batch, such as taking its locks.
+   * Takes the locks of the whole batch at its first event: {@code lock} gets the {@link #ids} that
+   * {@code id} reads from this transaction's events of {@code type}, the first time an event of the
+   * transaction asks; later asks do nothing. What a batched handler calls before its own work, so
+   * that every row the batch will change is locked up front, in one order.
    */
-  public void once(Object key, Runnable action) {
+  public <T extends Message> void lockOnce(
+      Class<T> type, Function<T, String> id, Consumer<Ids> lock) {
+    once(List.of(LOCKED, type), () -> lock.accept(ids(type, id)));
+  }
+
+  /** The key of {@link #lockOnce} among the batch's shared values. */
+  private static final Object LOCKED = new Object();
+
+  /** Runs {@code action} the first time this transaction asks under {@code key}. */
+  private void once(Object key, Runnable action) {
     shared(
         key,
         () -> {
