@@ -37,6 +37,14 @@ public final class BenchMain implements Callable<Integer> {
   boolean sagaOnly;
 
   @Option(
+      names = "--saga-curve-only",
+      description =
+          "The warm-up, the sustained saga rate and the saga curve (CreateOrder at fractions of"
+              + " that rate, everything running; for profiling the saga at partial load); results"
+              + " go to bench/target/results.")
+  boolean sagaCurveOnly;
+
+  @Option(
       names = "--reads-only",
       description =
           "Only the warm-up and the GetOrder rows, the consumers paused (for profiling reads);"
@@ -102,7 +110,7 @@ public final class BenchMain implements Callable<Integer> {
         out != null
             ? out
             : checkout.resolve(
-                quick || sagaOnly || readsOnly || createsOnly || rowSeconds != null
+                quick || sagaOnly || sagaCurveOnly || readsOnly || createsOnly || rowSeconds != null
                     ? "bench/target/results"
                     : "bench/results");
     Path root = Files.createTempDirectory("lattice-bench-");
@@ -150,6 +158,10 @@ public final class BenchMain implements Callable<Integer> {
         return 0;
       }
       scenarios.sagaCurve();
+      if (sagaCurveOnly) {
+        report.write(results, LocalDate.now() + "-saga-curve");
+        return 0;
+      }
       scenarios.hotProduct();
       // Every consumer paused: CreateOrder and the reads alone, JetStream keeping the events.
       int paused = new ConsumerSwitch(mesh).pauseAll();

@@ -40,6 +40,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
@@ -355,34 +356,69 @@ final class Scenarios {
     return backlog;
   }
 
-  /** Messages delivered so far (redeliveries included), over every durable consumer. */
-  private long consumerDeliveries() throws Exception {
-    long delivered = 0;
+  /** Per durable consumer ({@code stream/name}): messages delivered so far and its backlog. */
+  record ConsumerCounts(long delivered, long backlog) {}
+
+  private Map<String, ConsumerCounts> consumerCounts() throws Exception {
+    Map<String, ConsumerCounts> counts = new java.util.TreeMap<>();
     for (String stream : jsm.getStreamNames()) {
       for (ConsumerInfo consumer : jsm.getConsumers(stream)) {
-        delivered += consumer.getDelivered().getConsumerSequence();
+        counts.put(
+            stream + "/" + consumer.getName(),
+            new ConsumerCounts(
+                consumer.getDelivered().getConsumerSequence(),
+                consumer.getNumPending() + consumer.getNumAckPending()));
       }
     }
-    return delivered;
+    return counts;
+  }
+
+  /** Messages delivered (redeliveries included), over every durable consumer. */
+  private static long delivered(Map<String, ConsumerCounts> counts) {
+    return counts.values().stream().mapToLong(ConsumerCounts::delivered).sum();
+  }
+
+  /** Messages not yet delivered or not yet acknowledged, over every durable consumer. */
+  private static long backlog(Map<String, ConsumerCounts> counts) {
+    return counts.values().stream().mapToLong(ConsumerCounts::backlog).sum();
   }
 
   /** Messages not yet delivered or not yet acknowledged, over every durable consumer. */
   private long consumerBacklog() throws Exception {
-    long backlog = 0;
-    for (String stream : jsm.getStreamNames()) {
-      for (ConsumerInfo consumer : jsm.getConsumers(stream)) {
-        backlog += consumer.getNumPending() + consumer.getNumAckPending();
-      }
-    }
-    return backlog;
+    return backlog(consumerCounts());
+  }
+
+  /**
+   * The consumers whose backlog grew from {@code atStart} to {@code atEnd} by more than two seconds
+   * of their own arrivals (delivered over the window plus the growth, per {@code seconds}), with
+   * the growth; two full pulls in hand (64 messages) are never counted as falling behind.
+   */
+  static Map<String, Long> consumersFallingBehind(
+      Map<String, ConsumerCounts> before,
+      Map<String, ConsumerCounts> atStart,
+      Map<String, ConsumerCounts> atEnd,
+      double seconds) {
+    Map<String, Long> behind = new java.util.TreeMap<>();
+    atEnd.forEach(
+        (name, end) -> {
+          ConsumerCounts first = before.getOrDefault(name, new ConsumerCounts(0, 0));
+          long startBacklog = atStart.getOrDefault(name, first).backlog();
+          long grew = end.backlog() - startBacklog;
+          double arrivalsPerSecond =
+              (end.delivered() - first.delivered() + Math.max(0, grew)) / Math.max(seconds, 1);
+          if (grew > Math.max(64, 2 * arrivalsPerSecond)) {
+            behind.put(name, grew);
+          }
+        });
+    return behind;
   }
 
   /**
    * The highest arrival rate the whole saga sustains: open-loop CreateOrder for the sustain window,
-   * accepted when neither the orders awaiting payment nor the messages pending in any durable
-   * consumer (notifications and audit included) grow by more than two seconds of arrivals. Starts
-   * at the drain rate, steps up by a quarter while a rate holds and down by a fifth until one does;
-   * at most five attempts (two in the quick run).
+   * accepted when neither the orders awaiting payment nor the messages pending in any one durable
+   * consumer (notifications and audit included) grow by more than two seconds of its arrivals.
+   * Starts at the drain rate, steps up by a quarter while a rate holds and down by a fifth until
+   * one does; at most five attempts (two in the quick run).
    */
   void sustainedSaga() throws Exception {
     double rate = Math.max(1, sagaSustained);
@@ -395,18 +431,19 @@ final class Scenarios {
       awaitPayment = true;
       long paidBefore = watch.paid.sum();
       long createdBefore = watch.created.sum();
-      long deliveredBefore = consumerDeliveries();
+      Map<String, ConsumerCounts> countsBefore = consumerCounts();
+      long deliveredBefore = delivered(countsBefore);
       watch.toPaidMicros.reset();
       AtomicLong awaitingAtStart = new AtomicLong(-1);
-      AtomicLong backlogAtStart = new AtomicLong(-1);
+      AtomicReference<Map<String, ConsumerCounts>> backlogAtStart = new AtomicReference<>(Map.of());
       ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor();
       probe.schedule(
           () -> {
             awaitingAtStart.set(watch.awaitingPayment());
             try {
-              backlogAtStart.set(consumerBacklog());
+              backlogAtStart.set(consumerCounts());
             } catch (Exception e) {
-              backlogAtStart.set(0);
+              backlogAtStart.set(Map.of());
             }
           },
           settings.warmup().toMillis() + 10_000,
@@ -423,16 +460,17 @@ final class Scenarios {
       double seconds = (System.nanoTime() - started) / 1e9;
       probe.shutdownNow();
       int awaitingAtEnd = watch.awaitingPayment();
-      long backlogAtEnd = consumerBacklog();
+      Map<String, ConsumerCounts> countsAtEnd = consumerCounts();
       long created = Math.max(1, watch.created.sum() - createdBefore);
       // Deliveries one order causes over every consumer (the saga's, notifications', audit's).
-      double deliveriesPerOrder = (consumerDeliveries() - deliveredBefore) / (double) created;
+      double deliveriesPerOrder = (delivered(countsAtEnd) - deliveredBefore) / (double) created;
       long growth = awaitingAtEnd - Math.max(0, awaitingAtStart.get());
-      long backlogGrowth = backlogAtEnd - Math.max(0, backlogAtStart.get());
-      boolean sustained =
-          growth <= rate * 2
-              && backlogGrowth <= rate * 2 * Math.max(1, deliveriesPerOrder)
-              && o.errorCount() == 0;
+      // Each consumer against its own arrivals: summed over all of them, one consumer falling
+      // behind by a fifth of its input hid in the others' totals.
+      Map<String, Long> behind =
+          consumersFallingBehind(countsBefore, backlogAtStart.get(), countsAtEnd, seconds);
+      long backlogGrowth = backlog(countsAtEnd) - backlog(backlogAtStart.get());
+      boolean sustained = growth <= rate * 2 && behind.isEmpty() && o.errorCount() == 0;
       double paidPerSecond = (watch.paid.sum() - paidBefore) / seconds;
       Histogram toPaid = watch.toPaidMicros.getIntervalHistogram();
       report
@@ -440,15 +478,18 @@ final class Scenarios {
           .note("paid_per_s", paidPerSecond)
           .note("awaiting_growth", growth)
           .note("consumer_backlog_growth", backlogGrowth)
+          .note("consumers_falling_behind", behind)
           .note("deliveries_per_order", Report.round(deliveriesPerOrder, 1))
           .note("sustained", sustained)
           .note("to_paid_p99_ms", toPaid.getValueAtPercentile(99) / 1000.0);
       System.out.printf(
-          "bench: saga at %.1f/s: %s (awaiting payment +%d, consumer backlog +%d: %s)%n",
+          "bench: saga at %.1f/s: %s (awaiting payment +%d, consumer backlog +%d, falling behind"
+              + " %s: %s)%n",
           rate,
           sustained ? "sustained" : "not sustained",
           growth,
           backlogGrowth,
+          behind,
           backlogByConsumer());
       awaitPayment = false;
       drain(Duration.ofMinutes(10));
