@@ -3,22 +3,28 @@ package dev.lattice.payments.ledger;
 import static dev.lattice.payments.store.jooq.Tables.PAYMENTS;
 import static dev.lattice.payments.store.jooq.Tables.PAYMENT_STATUS_HISTORY;
 
-import dev.lattice.payments.store.jooq.tables.records.PaymentStatusHistoryRecord;
 import dev.lattice.payments.store.jooq.tables.records.PaymentsRecord;
 import dev.lattice.platform.db.RenderedStatement;
 import dev.lattice.platform.errors.NotFoundException;
 import dev.lattice.platform.events.HeaderJson;
 import dev.lattice.platform.events.UuidV7Generator;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.JSONB;
 import org.jooq.impl.DSL;
 
 /**
@@ -48,22 +54,97 @@ public final class PaymentStore {
 
   /** The payment {@code paymentId} of {@code tenantId}, locked FOR UPDATE. */
   public static Optional<PaymentRow> lock(DSLContext tx, UUID tenantId, UUID paymentId) {
-    return tx.selectFrom(PAYMENTS)
-        .where(PAYMENTS.ID.eq(paymentId))
-        .and(PAYMENTS.TENANT_ID.eq(tenantId))
-        .forUpdate()
-        .fetchOptional()
-        .map(PaymentStore::row);
+    return LOCK.fetchFirst(tx, PaymentStore::row, paymentId, tenantId);
   }
 
   /** The payment of order {@code orderId} of {@code tenantId}, locked FOR UPDATE. */
   public static Optional<PaymentRow> lockByOrder(DSLContext tx, UUID tenantId, UUID orderId) {
-    return tx.selectFrom(PAYMENTS)
-        .where(PAYMENTS.TENANT_ID.eq(tenantId))
-        .and(PAYMENTS.ORDER_ID.eq(orderId))
-        .forUpdate()
-        .fetchOptional()
-        .map(PaymentStore::row);
+    return LOCK_BY_ORDER.fetchFirst(tx, PaymentStore::row, tenantId, orderId);
+  }
+
+  // The charge worker and the saga's handlers run the statements below for every payment: rendered
+  // once (decision 0016), rows read straight from the ResultSet.
+  private static final RenderedStatement LOCK =
+      RenderedStatement.of(
+          DSL.selectFrom(PAYMENTS)
+              .where(PAYMENTS.ID.eq(DSL.param("id", PAYMENTS.ID)))
+              .and(PAYMENTS.TENANT_ID.eq(DSL.param("tenant_id", PAYMENTS.TENANT_ID)))
+              .forUpdate(),
+          "id",
+          "tenant_id");
+
+  private static final RenderedStatement LOCK_BY_ORDER =
+      RenderedStatement.of(
+          DSL.selectFrom(PAYMENTS)
+              .where(PAYMENTS.TENANT_ID.eq(DSL.param("tenant_id", PAYMENTS.TENANT_ID)))
+              .and(PAYMENTS.ORDER_ID.eq(DSL.param("order_id", PAYMENTS.ORDER_ID)))
+              .forUpdate(),
+          "tenant_id",
+          "order_id");
+
+  private static final RenderedStatement EXISTS_FOR_ORDER =
+      RenderedStatement.of(
+          DSL.select(DSL.inline(1))
+              .from(PAYMENTS)
+              .where(PAYMENTS.TENANT_ID.eq(DSL.param("tenant_id", PAYMENTS.TENANT_ID)))
+              .and(PAYMENTS.ORDER_ID.eq(DSL.param("order_id", PAYMENTS.ORDER_ID))),
+          "tenant_id",
+          "order_id");
+
+  private static final RenderedStatement INSERT =
+      RenderedStatement.of(
+          DSL.insertInto(PAYMENTS)
+              .columns(PAYMENTS.fields())
+              .values(RenderedStatement.parametersFor(List.of(PAYMENTS.fields()))),
+          RenderedStatement.namesOf(List.of(PAYMENTS.fields())));
+
+  private static final RenderedStatement UPDATE =
+      RenderedStatement.of(
+          DSL.update(PAYMENTS)
+              .set(setEveryColumn())
+              .where(PAYMENTS.ID.eq(DSL.param("key", PAYMENTS.ID))),
+          updateNames());
+
+  private static final RenderedStatement RECORD_STATUS =
+      RenderedStatement.of(
+          DSL.insertInto(PAYMENT_STATUS_HISTORY)
+              .columns(
+                  PAYMENT_STATUS_HISTORY.ID,
+                  PAYMENT_STATUS_HISTORY.TENANT_ID,
+                  PAYMENT_STATUS_HISTORY.PAYMENT_ID,
+                  PAYMENT_STATUS_HISTORY.STATUS,
+                  PAYMENT_STATUS_HISTORY.CAUSE,
+                  PAYMENT_STATUS_HISTORY.CHANGE_TIME)
+              .values(
+                  RenderedStatement.parametersFor(
+                      List.of(
+                          PAYMENT_STATUS_HISTORY.ID,
+                          PAYMENT_STATUS_HISTORY.TENANT_ID,
+                          PAYMENT_STATUS_HISTORY.PAYMENT_ID,
+                          PAYMENT_STATUS_HISTORY.STATUS,
+                          PAYMENT_STATUS_HISTORY.CAUSE,
+                          PAYMENT_STATUS_HISTORY.CHANGE_TIME))),
+          "id",
+          "tenant_id",
+          "payment_id",
+          "status",
+          "cause",
+          "change_time");
+
+  /** Every column of payments set to the parameter named after it. */
+  private static Map<Field<?>, Field<?>> setEveryColumn() {
+    Map<Field<?>, Field<?>> set = new LinkedHashMap<>();
+    for (Field<?> field : PAYMENTS.fields()) {
+      set.put(field, DSL.param(field.getName(), field));
+    }
+    return set;
+  }
+
+  private static String[] updateNames() {
+    List<String> names =
+        new ArrayList<>(List.of(RenderedStatement.namesOf(List.of(PAYMENTS.fields()))));
+    names.add("key");
+    return names.toArray(String[]::new);
   }
 
   /** The payment with the provider's charge id, locked FOR UPDATE (any tenant). */
@@ -78,8 +159,7 @@ public final class PaymentStore {
 
   /** Whether order {@code orderId} of {@code tenantId} has a payment. */
   public static boolean existsForOrder(DSLContext ctx, UUID tenantId, UUID orderId) {
-    return ctx.fetchExists(
-        PAYMENTS, PAYMENTS.TENANT_ID.eq(tenantId).and(PAYMENTS.ORDER_ID.eq(orderId)));
+    return EXISTS_FOR_ORDER.read(ctx, ResultSet::next, tenantId, orderId);
   }
 
   /** A page of the tenant's payments, newest first (keyset on create_time, id descending). */
@@ -105,12 +185,15 @@ public final class PaymentStore {
 
   /** Inserts a new payment. */
   public static void insert(DSLContext tx, PaymentRow payment) {
-    tx.executeInsert(record(payment));
+    INSERT.execute(tx, values(payment));
   }
 
   /** Writes every column of a payment the caller has locked. */
   public static void update(DSLContext tx, PaymentRow payment) {
-    tx.executeUpdate(record(payment));
+    Object[] columns = values(payment);
+    Object[] values = Arrays.copyOf(columns, columns.length + 1);
+    values[columns.length] = payment.id();
+    UPDATE.execute(tx, values);
   }
 
   /** Writes only the payment's update time and version (a refund was committed against it). */
@@ -214,14 +297,14 @@ public final class PaymentStore {
   /** Appends the payment's current status to its history. */
   public static void recordStatus(
       DSLContext tx, UuidV7Generator ids, PaymentRow payment, String cause) {
-    PaymentStatusHistoryRecord row = tx.newRecord(PAYMENT_STATUS_HISTORY);
-    row.setId(ids.next());
-    row.setTenantId(payment.tenantId());
-    row.setPaymentId(payment.id());
-    row.setStatus(payment.status());
-    row.setCause(cause);
-    row.setChangeTime(payment.updateTime());
-    row.insert();
+    RECORD_STATUS.execute(
+        tx,
+        ids.next(),
+        payment.tenantId(),
+        payment.id(),
+        payment.status(),
+        cause,
+        payment.updateTime());
   }
 
   /** The payment's status history, oldest first. */
@@ -270,28 +353,56 @@ public final class PaymentStore {
         HeaderJson.decode(r.getTraceHeaders()));
   }
 
-  private static PaymentsRecord record(PaymentRow p) {
-    return new PaymentsRecord(
-        p.id(),
-        p.tenantId(),
-        p.orderId(),
-        p.customerId(),
-        p.amountMinor(),
-        p.refundedAmountMinor(),
-        p.currency(),
-        p.status(),
-        p.provider(),
-        p.providerChargeId(),
-        p.failureCode(),
-        p.failureMessage(),
-        p.createTime(),
-        p.updateTime(),
-        p.version(),
-        p.nextAttemptTime(),
-        p.attempts(),
-        p.leaseUntil(),
-        p.leaseToken(),
-        p.cancelRequested(),
-        HeaderJson.encode(p.traceHeaders()));
+  /** A payments row of a select of every column, in the table's order. */
+  private static PaymentRow row(ResultSet rs) throws SQLException {
+    return new PaymentRow(
+        rs.getObject(1, UUID.class),
+        rs.getObject(2, UUID.class),
+        rs.getObject(3, UUID.class),
+        rs.getObject(4, UUID.class),
+        rs.getLong(5),
+        rs.getLong(6),
+        rs.getString(7),
+        rs.getString(8),
+        rs.getString(9),
+        rs.getString(10),
+        rs.getString(11),
+        rs.getString(12),
+        rs.getObject(13, OffsetDateTime.class),
+        rs.getObject(14, OffsetDateTime.class),
+        rs.getLong(15),
+        rs.getObject(16, OffsetDateTime.class),
+        rs.getInt(17),
+        rs.getObject(18, OffsetDateTime.class),
+        rs.getObject(19, UUID.class),
+        rs.getBoolean(20),
+        HeaderJson.decode(JSONB.jsonbOrNull(rs.getString(21))));
+  }
+
+  /** The values of every column of {@code p}, in the table's order. */
+  private static Object[] values(PaymentRow p) {
+    return new Object[] {
+      p.id(),
+      p.tenantId(),
+      p.orderId(),
+      p.customerId(),
+      p.amountMinor(),
+      p.refundedAmountMinor(),
+      p.currency(),
+      p.status(),
+      p.provider(),
+      p.providerChargeId(),
+      p.failureCode(),
+      p.failureMessage(),
+      p.createTime(),
+      p.updateTime(),
+      p.version(),
+      p.nextAttemptTime(),
+      p.attempts(),
+      p.leaseUntil(),
+      p.leaseToken(),
+      p.cancelRequested(),
+      HeaderJson.encode(p.traceHeaders())
+    };
   }
 }

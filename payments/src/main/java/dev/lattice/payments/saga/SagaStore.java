@@ -3,6 +3,7 @@ package dev.lattice.payments.saga;
 import static dev.lattice.payments.store.jooq.Tables.CLOSED_ORDERS;
 
 import dev.lattice.platform.db.RenderedStatement;
+import java.sql.ResultSet;
 import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.UUID;
@@ -26,9 +27,40 @@ final class SagaStore {
 
   /** Holds the order's lock until {@code tx} ends. */
   static void lockOrder(DSLContext tx, UUID orderId) {
-    tx.select(DSL.function("pg_advisory_xact_lock", SQLDataType.OTHER, DSL.val(key(orderId))))
-        .fetch();
+    LOCK_ORDER.read(tx, rs -> Boolean.TRUE, key(orderId));
   }
+
+  // Every event of the saga runs these: rendered once (decision 0016).
+  private static final RenderedStatement LOCK_ORDER =
+      RenderedStatement.of(
+          DSL.select(
+              DSL.function(
+                  "pg_advisory_xact_lock",
+                  SQLDataType.OTHER,
+                  DSL.param("key", SQLDataType.BIGINT))),
+          "key");
+
+  private static final RenderedStatement IS_CLOSED =
+      RenderedStatement.of(
+          DSL.select(DSL.inline(1))
+              .from(CLOSED_ORDERS)
+              .where(CLOSED_ORDERS.TENANT_ID.eq(DSL.param("tenant_id", CLOSED_ORDERS.TENANT_ID)))
+              .and(CLOSED_ORDERS.ORDER_ID.eq(DSL.param("order_id", CLOSED_ORDERS.ORDER_ID))),
+          "tenant_id",
+          "order_id");
+
+  private static final RenderedStatement CLOSE =
+      RenderedStatement.of(
+          DSL.insertInto(CLOSED_ORDERS)
+              .set(CLOSED_ORDERS.TENANT_ID, DSL.param("tenant_id", CLOSED_ORDERS.TENANT_ID))
+              .set(CLOSED_ORDERS.ORDER_ID, DSL.param("order_id", CLOSED_ORDERS.ORDER_ID))
+              .set(CLOSED_ORDERS.REASON, DSL.param("reason", CLOSED_ORDERS.REASON))
+              .set(CLOSED_ORDERS.CLOSE_TIME, DSL.param("close_time", CLOSED_ORDERS.CLOSE_TIME))
+              .onConflictDoNothing(),
+          "tenant_id",
+          "order_id",
+          "reason",
+          "close_time");
 
   /**
    * Holds the locks of {@code orderIds} until {@code tx} ends, taken in ascending key order in one
@@ -58,19 +90,11 @@ final class SagaStore {
 
   /** Whether payments saw order {@code orderId} of {@code tenantId} closed. */
   static boolean isClosed(DSLContext ctx, UUID tenantId, UUID orderId) {
-    return ctx.fetchExists(
-        CLOSED_ORDERS,
-        CLOSED_ORDERS.TENANT_ID.eq(tenantId).and(CLOSED_ORDERS.ORDER_ID.eq(orderId)));
+    return IS_CLOSED.read(ctx, ResultSet::next, tenantId, orderId);
   }
 
   /** Records order {@code orderId} of {@code tenantId} closed for {@code reason}, once. */
   static void close(DSLContext tx, UUID tenantId, UUID orderId, String reason, OffsetDateTime now) {
-    tx.insertInto(CLOSED_ORDERS)
-        .set(CLOSED_ORDERS.TENANT_ID, tenantId)
-        .set(CLOSED_ORDERS.ORDER_ID, orderId)
-        .set(CLOSED_ORDERS.REASON, reason)
-        .set(CLOSED_ORDERS.CLOSE_TIME, now)
-        .onConflictDoNothing()
-        .execute();
+    CLOSE.execute(tx, tenantId, orderId, reason, now);
   }
 }
