@@ -4,6 +4,9 @@ import static dev.lattice.inventory.store.jooq.Tables.STOCK;
 
 import dev.lattice.inventory.store.jooq.tables.records.StockRecord;
 import dev.lattice.platform.db.RenderedStatement;
+import dev.lattice.platform.db.ResultSets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -12,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.TableField;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -42,12 +46,24 @@ public final class StockStore {
   public static Optional<StockLevel> find(
       DSLContext ctx, UUID tenantId, UUID productId, boolean lock) {
     var query =
-        ctx.selectFrom(STOCK)
+        ctx.select(COLUMNS)
+            .from(STOCK)
             .where(STOCK.PRODUCT_ID.eq(productId))
             .and(STOCK.TENANT_ID.eq(tenantId));
-    return (lock ? query.forUpdate().fetchOptional() : query.fetchOptional())
-        .map(StockStore::level);
+    return ResultSets.fetch(lock ? query.forUpdate() : query, StockStore::level).stream()
+        .findFirst();
   }
+
+  /** The columns {@link #level} reads, in this order. */
+  private static final List<Field<?>> COLUMNS =
+      List.of(
+          STOCK.PRODUCT_ID,
+          STOCK.TENANT_ID,
+          STOCK.AVAILABLE,
+          STOCK.RESERVED,
+          STOCK.SOLD,
+          STOCK.UPDATE_TIME,
+          STOCK.VERSION);
 
   /**
    * The stock rows of {@code productIds} whose tenant is among {@code tenantIds}, locked FOR UPDATE
@@ -56,20 +72,18 @@ public final class StockStore {
    */
   public static List<StockLevel> lock(
       DSLContext tx, Collection<UUID> tenantIds, Collection<UUID> productIds) {
-    return LOCK
-        .fetchInto(
-            tx,
-            STOCK,
-            (Object) productIds.toArray(UUID[]::new),
-            (Object) tenantIds.toArray(UUID[]::new))
-        .stream()
-        .map(StockStore::level)
-        .toList();
+    return LOCK.fetch(
+        tx,
+        StockStore::level,
+        (Object) productIds.toArray(UUID[]::new),
+        (Object) tenantIds.toArray(UUID[]::new));
   }
 
+  // Every batch of OrderCreated events runs this: its rows are read straight from the result.
   private static final RenderedStatement LOCK =
       RenderedStatement.of(
-          DSL.selectFrom(STOCK)
+          DSL.select(COLUMNS)
+              .from(STOCK)
               .where(
                   STOCK.PRODUCT_ID.eq(DSL.any(DSL.param("product_ids", SQLDataType.UUID.array()))))
               .and(STOCK.TENANT_ID.eq(DSL.any(DSL.param("tenant_ids", SQLDataType.UUID.array()))))
@@ -168,14 +182,15 @@ public final class StockStore {
     };
   }
 
-  private static StockLevel level(StockRecord row) {
+  /** The stock of the current row, whose columns are {@link #COLUMNS}. */
+  private static StockLevel level(ResultSet rs) throws SQLException {
     return new StockLevel(
-        row.getProductId(),
-        row.getTenantId(),
-        row.getAvailable(),
-        row.getReserved(),
-        row.getSold(),
-        row.getUpdateTime(),
-        row.getVersion());
+        rs.getObject(1, UUID.class),
+        rs.getObject(2, UUID.class),
+        rs.getLong(3),
+        rs.getLong(4),
+        rs.getLong(5),
+        rs.getObject(6, OffsetDateTime.class),
+        rs.getLong(7));
   }
 }

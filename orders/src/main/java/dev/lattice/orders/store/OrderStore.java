@@ -25,6 +25,7 @@ import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.Param;
 import org.jooq.Record;
 import org.jooq.SelectForUpdateStep;
 import org.jooq.impl.DSL;
@@ -267,25 +268,65 @@ public final class OrderStore {
 
   /** Stores a status change of {@code order}: its status, version and what the change set. */
   public static void update(DSLContext tx, Order order) {
-    tx.update(ORDERS)
-        .set(ORDERS.STATUS, order.state().name())
-        .set(ORDERS.VERSION, order.version())
-        .set(ORDERS.UPDATE_TIME, utc(order.updateTime()))
-        .set(ORDERS.PAYMENT_ID, order.paymentId())
-        .set(ORDERS.PAY_TIME, utc(order.payTime()))
-        .set(ORDERS.PACK_TIME, utc(order.packTime()))
-        .set(ORDERS.SHIPMENT_CARRIER, order.shipmentCarrier())
-        .set(ORDERS.SHIPMENT_TRACKING_NUMBER, order.shipmentTrackingNumber())
-        .set(ORDERS.SHIP_TIME, utc(order.shipTime()))
-        .set(ORDERS.DELIVER_TIME, utc(order.deliverTime()))
-        .set(ORDERS.CANCELLATION_REASON, storedReason(order.cancellationReason()))
-        .set(ORDERS.CANCELLATION_NOTE, order.cancellationNote())
-        .set(ORDERS.CANCEL_TIME, utc(order.cancelTime()))
-        .set(ORDERS.REFUND_ID, order.refundId())
-        .set(ORDERS.REFUND_TIME, utc(order.refundTime()))
-        .where(ORDERS.ID.eq(order.id()))
-        .and(ORDERS.TENANT_ID.eq(order.tenantId()))
-        .execute();
+    UPDATE.execute(
+        tx,
+        order.state().name(),
+        order.version(),
+        utc(order.updateTime()),
+        order.paymentId(),
+        utc(order.payTime()),
+        utc(order.packTime()),
+        order.shipmentCarrier(),
+        order.shipmentTrackingNumber(),
+        utc(order.shipTime()),
+        utc(order.deliverTime()),
+        storedReason(order.cancellationReason()),
+        order.cancellationNote(),
+        utc(order.cancelTime()),
+        order.refundId(),
+        utc(order.refundTime()),
+        order.id(),
+        order.tenantId());
+  }
+
+  // Every status change runs this, so does every saga event that moves an order: rendered once.
+  // Built and rendered by jOOQ on each, it was 1% of the mesh's samples under the saga load.
+  private static final List<Field<?>> UPDATE_COLUMNS =
+      List.of(
+          ORDERS.STATUS,
+          ORDERS.VERSION,
+          ORDERS.UPDATE_TIME,
+          ORDERS.PAYMENT_ID,
+          ORDERS.PAY_TIME,
+          ORDERS.PACK_TIME,
+          ORDERS.SHIPMENT_CARRIER,
+          ORDERS.SHIPMENT_TRACKING_NUMBER,
+          ORDERS.SHIP_TIME,
+          ORDERS.DELIVER_TIME,
+          ORDERS.CANCELLATION_REASON,
+          ORDERS.CANCELLATION_NOTE,
+          ORDERS.CANCEL_TIME,
+          ORDERS.REFUND_ID,
+          ORDERS.REFUND_TIME);
+
+  private static final RenderedStatement UPDATE = updateStatement();
+
+  /** Sets each of {@link #UPDATE_COLUMNS} to a parameter named after it, then id and tenant. */
+  private static RenderedStatement updateStatement() {
+    Map<Field<?>, Object> values = new LinkedHashMap<>();
+    List<Param<?>> params = RenderedStatement.parametersFor(UPDATE_COLUMNS);
+    for (int i = 0; i < UPDATE_COLUMNS.size(); i++) {
+      values.put(UPDATE_COLUMNS.get(i), params.get(i));
+    }
+    List<String> names = new ArrayList<>(List.of(RenderedStatement.namesOf(UPDATE_COLUMNS)));
+    names.add("id");
+    names.add("tenant_id");
+    return RenderedStatement.of(
+        DSL.update(ORDERS)
+            .set(values)
+            .where(ORDERS.ID.eq(DSL.param("id", ORDERS.ID)))
+            .and(ORDERS.TENANT_ID.eq(DSL.param("tenant_id", ORDERS.TENANT_ID))),
+        names.toArray(String[]::new));
   }
 
   /**
