@@ -4,6 +4,7 @@ import static dev.lattice.notifications.store.jooq.Tables.DELIVERIES;
 import static dev.lattice.notifications.store.jooq.Tables.DELIVERY_ATTEMPTS;
 
 import dev.lattice.platform.db.RenderedStatement;
+import java.sql.ResultSet;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
@@ -13,8 +14,11 @@ import org.jooq.impl.DSL;
 
 /**
  * The SQL of the delivery_attempts table (one row per provider call, numbered from 1 per delivery)
- * and of the counts the rate limit takes from it. Stateless and thread-safe; every method runs in
- * the transaction it is given.
+ * and of the counts the rate limit takes from it. Every attempt and every rate-limit check runs
+ * these statements, so each is rendered once ({@link RenderedStatement}) and its rows are read
+ * straight from the ResultSet: built, rendered and mapped by jOOQ on every call, they took 3.5% of
+ * the mesh's CPU in a profile of the saga. Stateless and thread-safe; every method runs in the
+ * transaction it is given.
  */
 public final class AttemptStore {
 
@@ -32,31 +36,79 @@ public final class AttemptStore {
       boolean countsTowardLimit,
       String provider,
       OffsetDateTime now) {
-    tx.insertInto(DELIVERY_ATTEMPTS)
-        .set(DELIVERY_ATTEMPTS.DELIVERY_ID, deliveryId)
-        .set(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER, attempt)
-        .set(DELIVERY_ATTEMPTS.TENANT_ID, tenantId)
-        .set(DELIVERY_ATTEMPTS.RECIPIENT_ID, recipientId)
-        .set(DELIVERY_ATTEMPTS.COUNTS_TOWARD_LIMIT, countsTowardLimit)
-        .set(DELIVERY_ATTEMPTS.PROVIDER, provider)
-        .set(DELIVERY_ATTEMPTS.START_TIME, now)
-        .execute();
+    START.execute(tx, deliveryId, attempt, tenantId, recipientId, countsTowardLimit, provider, now);
   }
+
+  private static final RenderedStatement START =
+      RenderedStatement.of(
+          DSL.insertInto(DELIVERY_ATTEMPTS)
+              .set(
+                  DELIVERY_ATTEMPTS.DELIVERY_ID,
+                  DSL.param("delivery_id", DELIVERY_ATTEMPTS.DELIVERY_ID))
+              .set(
+                  DELIVERY_ATTEMPTS.ATTEMPT_NUMBER,
+                  DSL.param("attempt_number", DELIVERY_ATTEMPTS.ATTEMPT_NUMBER))
+              .set(DELIVERY_ATTEMPTS.TENANT_ID, DSL.param("tenant_id", DELIVERY_ATTEMPTS.TENANT_ID))
+              .set(
+                  DELIVERY_ATTEMPTS.RECIPIENT_ID,
+                  DSL.param("recipient_id", DELIVERY_ATTEMPTS.RECIPIENT_ID))
+              .set(
+                  DELIVERY_ATTEMPTS.COUNTS_TOWARD_LIMIT,
+                  DSL.param("counts_toward_limit", DELIVERY_ATTEMPTS.COUNTS_TOWARD_LIMIT))
+              .set(DELIVERY_ATTEMPTS.PROVIDER, DSL.param("provider", DELIVERY_ATTEMPTS.PROVIDER))
+              .set(DELIVERY_ATTEMPTS.START_TIME, DSL.param("now", DELIVERY_ATTEMPTS.START_TIME)),
+          "delivery_id",
+          "attempt_number",
+          "tenant_id",
+          "recipient_id",
+          "counts_toward_limit",
+          "provider",
+          "now");
 
   /** Records how attempt {@code attempt} of a delivery ended at {@code now}. */
   public void finish(
       DSLContext tx, UUID deliveryId, int attempt, AttemptOutcome outcome, OffsetDateTime now) {
-    tx.update(DELIVERY_ATTEMPTS)
-        .set(DELIVERY_ATTEMPTS.FINISH_TIME, now)
-        .set(DELIVERY_ATTEMPTS.OUTCOME, outcome.outcome())
-        .set(DELIVERY_ATTEMPTS.PROVIDER, outcome.provider())
-        .set(DELIVERY_ATTEMPTS.PROVIDER_MESSAGE_ID, outcome.providerMessageId())
-        .set(DELIVERY_ATTEMPTS.ERROR_CODE, outcome.errorCode())
-        .set(DELIVERY_ATTEMPTS.ERROR_MESSAGE, outcome.errorMessage())
-        .where(DELIVERY_ATTEMPTS.DELIVERY_ID.eq(deliveryId))
-        .and(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER.eq(attempt))
-        .execute();
+    FINISH.execute(
+        tx,
+        now,
+        outcome.outcome(),
+        outcome.provider(),
+        outcome.providerMessageId(),
+        outcome.errorCode(),
+        outcome.errorMessage(),
+        deliveryId,
+        attempt);
   }
+
+  private static final RenderedStatement FINISH =
+      RenderedStatement.of(
+          DSL.update(DELIVERY_ATTEMPTS)
+              .set(DELIVERY_ATTEMPTS.FINISH_TIME, DSL.param("now", DELIVERY_ATTEMPTS.FINISH_TIME))
+              .set(DELIVERY_ATTEMPTS.OUTCOME, DSL.param("outcome", DELIVERY_ATTEMPTS.OUTCOME))
+              .set(DELIVERY_ATTEMPTS.PROVIDER, DSL.param("provider", DELIVERY_ATTEMPTS.PROVIDER))
+              .set(
+                  DELIVERY_ATTEMPTS.PROVIDER_MESSAGE_ID,
+                  DSL.param("provider_message_id", DELIVERY_ATTEMPTS.PROVIDER_MESSAGE_ID))
+              .set(
+                  DELIVERY_ATTEMPTS.ERROR_CODE,
+                  DSL.param("error_code", DELIVERY_ATTEMPTS.ERROR_CODE))
+              .set(
+                  DELIVERY_ATTEMPTS.ERROR_MESSAGE,
+                  DSL.param("error_message", DELIVERY_ATTEMPTS.ERROR_MESSAGE))
+              .where(
+                  DELIVERY_ATTEMPTS.DELIVERY_ID.eq(
+                      DSL.param("delivery_id", DELIVERY_ATTEMPTS.DELIVERY_ID)))
+              .and(
+                  DELIVERY_ATTEMPTS.ATTEMPT_NUMBER.eq(
+                      DSL.param("attempt_number", DELIVERY_ATTEMPTS.ATTEMPT_NUMBER))),
+          "now",
+          "outcome",
+          "provider",
+          "provider_message_id",
+          "error_code",
+          "error_message",
+          "delivery_id",
+          "attempt_number");
 
   /**
    * Records the one attempt of an in-app delivery to {@code recipientId} that {@code provider} took
@@ -70,33 +122,53 @@ public final class AttemptStore {
       String provider,
       String messageId,
       OffsetDateTime now) {
-    tx.insertInto(DELIVERY_ATTEMPTS)
-        .set(DELIVERY_ATTEMPTS.DELIVERY_ID, deliveryId)
-        .set(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER, 1)
-        .set(DELIVERY_ATTEMPTS.TENANT_ID, tenantId)
-        .set(DELIVERY_ATTEMPTS.RECIPIENT_ID, recipientId)
-        .set(DELIVERY_ATTEMPTS.COUNTS_TOWARD_LIMIT, false)
-        .set(DELIVERY_ATTEMPTS.PROVIDER, provider)
-        .set(DELIVERY_ATTEMPTS.START_TIME, now)
-        .set(DELIVERY_ATTEMPTS.FINISH_TIME, now)
-        .set(DELIVERY_ATTEMPTS.OUTCOME, "SENT")
-        .set(DELIVERY_ATTEMPTS.PROVIDER_MESSAGE_ID, messageId)
-        .execute();
+    RECORD_SENT_AT_ONCE.execute(
+        tx, deliveryId, tenantId, recipientId, provider, now, now, messageId);
   }
+
+  private static final RenderedStatement RECORD_SENT_AT_ONCE =
+      RenderedStatement.of(
+          DSL.insertInto(DELIVERY_ATTEMPTS)
+              .set(
+                  DELIVERY_ATTEMPTS.DELIVERY_ID,
+                  DSL.param("delivery_id", DELIVERY_ATTEMPTS.DELIVERY_ID))
+              .set(DELIVERY_ATTEMPTS.ATTEMPT_NUMBER, DSL.inline(1))
+              .set(DELIVERY_ATTEMPTS.TENANT_ID, DSL.param("tenant_id", DELIVERY_ATTEMPTS.TENANT_ID))
+              .set(
+                  DELIVERY_ATTEMPTS.RECIPIENT_ID,
+                  DSL.param("recipient_id", DELIVERY_ATTEMPTS.RECIPIENT_ID))
+              .set(DELIVERY_ATTEMPTS.COUNTS_TOWARD_LIMIT, DSL.inline(false))
+              .set(DELIVERY_ATTEMPTS.PROVIDER, DSL.param("provider", DELIVERY_ATTEMPTS.PROVIDER))
+              .set(DELIVERY_ATTEMPTS.START_TIME, DSL.param("now", DELIVERY_ATTEMPTS.START_TIME))
+              .set(DELIVERY_ATTEMPTS.FINISH_TIME, DSL.param("now", DELIVERY_ATTEMPTS.FINISH_TIME))
+              .set(DELIVERY_ATTEMPTS.OUTCOME, DSL.inline("SENT"))
+              .set(
+                  DELIVERY_ATTEMPTS.PROVIDER_MESSAGE_ID,
+                  DSL.param("provider_message_id", DELIVERY_ATTEMPTS.PROVIDER_MESSAGE_ID)),
+          "delivery_id",
+          "tenant_id",
+          "recipient_id",
+          "provider",
+          "now",
+          "now",
+          "provider_message_id");
 
   /**
    * Serialises the rate-limit checks of {@code recipientId}: an advisory lock held until {@code tx}
    * ends.
    */
   public void lockRecipient(DSLContext tx, UUID recipientId) {
-    tx.select(
-            DSL.function(
-                "pg_advisory_xact_lock",
-                Object.class,
-                DSL.val(
-                    recipientId.getMostSignificantBits() ^ recipientId.getLeastSignificantBits())))
-        .fetch();
+    LOCK_RECIPIENT.read(
+        tx,
+        ResultSet::next,
+        recipientId.getMostSignificantBits() ^ recipientId.getLeastSignificantBits());
   }
+
+  private static final RenderedStatement LOCK_RECIPIENT =
+      RenderedStatement.of(
+          DSL.select(
+              DSL.function("pg_advisory_xact_lock", Object.class, DSL.param("key", Long.class))),
+          "key");
 
   /**
    * When the latest {@code count} (at most) attempts of {@code recipientId}'s non-urgent messages
@@ -141,14 +213,30 @@ public final class AttemptStore {
       UUID exceptId,
       OffsetDateTime since,
       int count) {
-    return tx.select(DELIVERIES.NEXT_ATTEMPT_TIME)
-        .from(DELIVERIES)
-        .where(rateLimitedWaiting(tenantId, recipientId, exceptId))
-        .and(DELIVERIES.NEXT_ATTEMPT_TIME.gt(since))
-        .orderBy(DELIVERIES.NEXT_ATTEMPT_TIME)
-        .limit(count)
-        .fetch(DELIVERIES.NEXT_ATTEMPT_TIME);
+    return EARLIEST_RATE_LIMITED_SLOTS.fetch(
+        tx,
+        rs -> rs.getObject(1, OffsetDateTime.class),
+        tenantId,
+        recipientId,
+        exceptId,
+        since,
+        count);
   }
+
+  private static final RenderedStatement EARLIEST_RATE_LIMITED_SLOTS =
+      RenderedStatement.of(
+          DSL.select(DELIVERIES.NEXT_ATTEMPT_TIME)
+              .from(DELIVERIES)
+              .where(rateLimitedWaiting())
+              .and(
+                  DELIVERIES.NEXT_ATTEMPT_TIME.gt(DSL.param("since", DELIVERIES.NEXT_ATTEMPT_TIME)))
+              .orderBy(DELIVERIES.NEXT_ATTEMPT_TIME)
+              .limit(DSL.param("count", Integer.class)),
+          "tenant_id",
+          "recipient_id",
+          "except_id",
+          "since",
+          "count");
 
   /**
    * The due times of the {@code count} latest-scheduled deliveries of {@code recipientId} that wait
@@ -157,23 +245,34 @@ public final class AttemptStore {
    */
   public List<OffsetDateTime> latestRateLimitedSlots(
       DSLContext tx, UUID tenantId, UUID recipientId, UUID exceptId, int count) {
-    return tx.select(DELIVERIES.NEXT_ATTEMPT_TIME)
-        .from(DELIVERIES)
-        .where(rateLimitedWaiting(tenantId, recipientId, exceptId))
-        .and(DELIVERIES.NEXT_ATTEMPT_TIME.isNotNull())
-        .orderBy(DELIVERIES.NEXT_ATTEMPT_TIME.desc())
-        .limit(count)
-        .fetch(DELIVERIES.NEXT_ATTEMPT_TIME);
+    return LATEST_RATE_LIMITED_SLOTS.fetch(
+        tx, rs -> rs.getObject(1, OffsetDateTime.class), tenantId, recipientId, exceptId, count);
   }
 
-  /** The user's deliveries, other than {@code exceptId}, that wait for the rate limit. */
-  private static Condition rateLimitedWaiting(UUID tenantId, UUID recipientId, UUID exceptId) {
+  private static final RenderedStatement LATEST_RATE_LIMITED_SLOTS =
+      RenderedStatement.of(
+          DSL.select(DELIVERIES.NEXT_ATTEMPT_TIME)
+              .from(DELIVERIES)
+              .where(rateLimitedWaiting())
+              .and(DELIVERIES.NEXT_ATTEMPT_TIME.isNotNull())
+              .orderBy(DELIVERIES.NEXT_ATTEMPT_TIME.desc())
+              .limit(DSL.param("count", Integer.class)),
+          "tenant_id",
+          "recipient_id",
+          "except_id",
+          "count");
+
+  /**
+   * The user's deliveries, other than the one being checked, that wait for the rate limit; binds
+   * {@code tenant_id}, {@code recipient_id} and {@code except_id}, in this order.
+   */
+  private static Condition rateLimitedWaiting() {
     return DELIVERIES
         .TENANT_ID
-        .eq(tenantId)
-        .and(DELIVERIES.RECIPIENT_ID.eq(recipientId))
-        .and(DELIVERIES.STATUS.eq(DeliveryStatuses.PENDING))
-        .and(DELIVERIES.LAST_ERROR_CODE.eq(DeliveryWorker.RATE_LIMITED))
-        .and(DELIVERIES.ID.ne(exceptId));
+        .eq(DSL.param("tenant_id", DELIVERIES.TENANT_ID))
+        .and(DELIVERIES.RECIPIENT_ID.eq(DSL.param("recipient_id", DELIVERIES.RECIPIENT_ID)))
+        .and(DELIVERIES.STATUS.eq(DSL.inline(DeliveryStatuses.PENDING)))
+        .and(DELIVERIES.LAST_ERROR_CODE.eq(DSL.inline(DeliveryWorker.RATE_LIMITED)))
+        .and(DELIVERIES.ID.ne(DSL.param("except_id", DELIVERIES.ID)));
   }
 }

@@ -2,17 +2,22 @@ package dev.lattice.notifications.directory;
 
 import static dev.lattice.notifications.store.jooq.Tables.RECIPIENTS;
 
+import dev.lattice.platform.db.RenderedStatement;
 import java.time.OffsetDateTime;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * The recipients table: identity's users as notifications needs them (address, name, locale),
  * projected from identity's events because services never read each other's tables. Each user's row
  * carries the user's aggregate version as of the last event applied, so an older event that arrives
  * late changes nothing. Callers pass the user's version, not the envelope's when the event's
- * aggregate is something else (TenantCreated describes its admin at user version 1). Stateless and
+ * aggregate is something else (TenantCreated describes its admin at user version 1). Every
+ * notification of every event looks its recipient up, so {@link #find} is rendered once ({@link
+ * RenderedStatement}) and its row read straight from the ResultSet: built, rendered and mapped by
+ * jOOQ on every call, it was 1.3% of the mesh's CPU in a profile of the saga. Stateless and
  * thread-safe; every method runs in the transaction it is given.
  */
 public final class RecipientStore {
@@ -55,19 +60,32 @@ public final class RecipientStore {
 
   /** The live (not deleted) recipient {@code userId} of {@code tenantId}. */
   public Optional<Recipient> find(DSLContext tx, UUID tenantId, UUID userId) {
-    return tx.selectFrom(RECIPIENTS)
-        .where(
-            RECIPIENTS.USER_ID.eq(userId),
-            RECIPIENTS.TENANT_ID.eq(tenantId),
-            RECIPIENTS.DELETE_TIME.isNull())
-        .fetchOptional()
-        .map(
-            r ->
-                new Recipient(
-                    r.getUserId(),
-                    r.getTenantId(),
-                    r.getEmail(),
-                    r.getDisplayName(),
-                    r.getLocale()));
+    return FIND.fetchFirst(
+        tx,
+        rs ->
+            new Recipient(
+                rs.getObject(1, UUID.class),
+                rs.getObject(2, UUID.class),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5)),
+        userId,
+        tenantId);
   }
+
+  private static final RenderedStatement FIND =
+      RenderedStatement.of(
+          DSL.select(
+                  RECIPIENTS.USER_ID,
+                  RECIPIENTS.TENANT_ID,
+                  RECIPIENTS.EMAIL,
+                  RECIPIENTS.DISPLAY_NAME,
+                  RECIPIENTS.LOCALE)
+              .from(RECIPIENTS)
+              .where(
+                  RECIPIENTS.USER_ID.eq(DSL.param("user_id", RECIPIENTS.USER_ID)),
+                  RECIPIENTS.TENANT_ID.eq(DSL.param("tenant_id", RECIPIENTS.TENANT_ID)),
+                  RECIPIENTS.DELETE_TIME.isNull()),
+          "user_id",
+          "tenant_id");
 }

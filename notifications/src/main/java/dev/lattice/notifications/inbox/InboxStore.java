@@ -3,6 +3,7 @@ package dev.lattice.notifications.inbox;
 import static dev.lattice.notifications.store.jooq.Tables.NOTIFICATIONS;
 
 import dev.lattice.notifications.store.jooq.tables.records.NotificationsRecord;
+import dev.lattice.platform.db.RenderedStatement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,24 +16,45 @@ import org.jooq.impl.DSL;
 
 /**
  * The SQL of the in-app inbox (table notifications). Every query is limited to one user of one
- * tenant. Stateless and thread-safe; every method runs on the context it is given (a transaction or
- * the database).
+ * tenant. Every in-app notification adds a row, so {@link #insert} is rendered once ({@link
+ * RenderedStatement}): built and rendered by jOOQ on every call, it was 1.1% of the mesh's CPU in a
+ * profile of the saga. Stateless and thread-safe; every method runs on the context it is given (a
+ * transaction or the database).
  */
 public final class InboxStore {
 
   /** Adds {@code message} (unread, no data). */
   public void insert(DSLContext tx, InboxMessage message) {
-    tx.insertInto(NOTIFICATIONS)
-        .set(NOTIFICATIONS.ID, message.id())
-        .set(NOTIFICATIONS.TENANT_ID, message.tenantId())
-        .set(NOTIFICATIONS.RECIPIENT_ID, message.recipientId())
-        .set(NOTIFICATIONS.TYPE, message.type())
-        .set(NOTIFICATIONS.TITLE, message.title())
-        .set(NOTIFICATIONS.BODY, message.body())
-        .set(NOTIFICATIONS.DATA, JSONB.valueOf("{}"))
-        .set(NOTIFICATIONS.CREATE_TIME, message.createTime())
-        .execute();
+    INSERT.execute(
+        tx,
+        message.id(),
+        message.tenantId(),
+        message.recipientId(),
+        message.type(),
+        message.title(),
+        message.body(),
+        message.createTime());
   }
+
+  private static final RenderedStatement INSERT =
+      RenderedStatement.of(
+          DSL.insertInto(NOTIFICATIONS)
+              .set(NOTIFICATIONS.ID, DSL.param("id", NOTIFICATIONS.ID))
+              .set(NOTIFICATIONS.TENANT_ID, DSL.param("tenant_id", NOTIFICATIONS.TENANT_ID))
+              .set(
+                  NOTIFICATIONS.RECIPIENT_ID, DSL.param("recipient_id", NOTIFICATIONS.RECIPIENT_ID))
+              .set(NOTIFICATIONS.TYPE, DSL.param("type", NOTIFICATIONS.TYPE))
+              .set(NOTIFICATIONS.TITLE, DSL.param("title", NOTIFICATIONS.TITLE))
+              .set(NOTIFICATIONS.BODY, DSL.param("body", NOTIFICATIONS.BODY))
+              .set(NOTIFICATIONS.DATA, DSL.inline(JSONB.valueOf("{}")))
+              .set(NOTIFICATIONS.CREATE_TIME, DSL.param("create_time", NOTIFICATIONS.CREATE_TIME)),
+          "id",
+          "tenant_id",
+          "recipient_id",
+          "type",
+          "title",
+          "body",
+          "create_time");
 
   /**
    * Up to {@code limit} of the user's notifications (only unread ones if {@code unreadOnly}),
