@@ -71,6 +71,21 @@ public final class DeliveryStore {
     return INSERT_IF_ABSENT.execute(tx, values(delivery)) == 1;
   }
 
+  /**
+   * Inserts each of {@code planned} unless its tenant has its dedupe key already (or an earlier one
+   * of them has it): one JDBC batch, one round trip.
+   */
+  public void insertAllIfAbsent(DSLContext tx, List<Delivery> planned) {
+    if (planned.isEmpty()) {
+      return;
+    }
+    List<Object[]> rows = new ArrayList<>(planned.size());
+    for (Delivery delivery : planned) {
+      rows.add(values(delivery));
+    }
+    INSERT_IF_ABSENT.executeBatch(tx, rows);
+  }
+
   // Every notification of every event runs this: rendered once.
   private static final RenderedStatement INSERT_IF_ABSENT =
       RenderedStatement.of(

@@ -126,6 +126,7 @@ public final class CommerceHandlers {
       Map<String, String> values) {
     planner.plan(
         context.tx(),
+        context.batch(),
         new Trigger(
             EventFacts.tenant(context),
             EventIds.uuid("customer_id", customerId),

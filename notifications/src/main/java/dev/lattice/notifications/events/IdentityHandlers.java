@@ -61,6 +61,7 @@ public final class IdentityHandlers {
               event.getLocale());
       planner.plan(
           context.tx(),
+          context.batch(),
           new Trigger(
               recipient.tenantId(),
               recipient.userId(),
@@ -90,6 +91,7 @@ public final class IdentityHandlers {
               "expire_time", Instant.ofEpochSecond(event.getExpireTime().getSeconds()).toString());
       planner.plan(
           context.tx(),
+          context.batch(),
           new Trigger(
               recipient.tenantId(),
               recipient.userId(),
@@ -129,6 +131,7 @@ public final class IdentityHandlers {
                   : "");
       planner.plan(
           context.tx(),
+          context.batch(),
           new Trigger(
               recipient.tenantId(),
               recipient.userId(),
