@@ -290,7 +290,7 @@ final class Scenarios {
     while (System.nanoTime() < deadline) {
       long created = watch.created.sum();
       long terminal = watch.paid.sum() + watch.cancelled.sum();
-      long backlog = consumerBacklog();
+      long backlog = backlog(consumerCounts());
       long deliveries = deliveriesDue();
       if (terminal >= created && backlog == 0 && deliveries == 0) {
         return;
@@ -381,11 +381,6 @@ final class Scenarios {
   /** Messages not yet delivered or not yet acknowledged, over every durable consumer. */
   private static long backlog(Map<String, ConsumerCounts> counts) {
     return counts.values().stream().mapToLong(ConsumerCounts::backlog).sum();
-  }
-
-  /** Messages not yet delivered or not yet acknowledged, over every durable consumer. */
-  private long consumerBacklog() throws Exception {
-    return backlog(consumerCounts());
   }
 
   /**

@@ -16,11 +16,10 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -64,6 +63,17 @@ public final class PaymentStore {
 
   // The charge worker and the saga's handlers run the statements below for every payment: rendered
   // once (decision 0016), rows read straight from the ResultSet.
+  private static final List<Field<?>> COLUMNS = List.of(PAYMENTS.fields());
+
+  private static final List<Field<?>> HISTORY_COLUMNS =
+      List.of(
+          PAYMENT_STATUS_HISTORY.ID,
+          PAYMENT_STATUS_HISTORY.TENANT_ID,
+          PAYMENT_STATUS_HISTORY.PAYMENT_ID,
+          PAYMENT_STATUS_HISTORY.STATUS,
+          PAYMENT_STATUS_HISTORY.CAUSE,
+          PAYMENT_STATUS_HISTORY.CHANGE_TIME);
+
   private static final RenderedStatement LOCK =
       RenderedStatement.of(
           DSL.selectFrom(PAYMENTS)
@@ -94,58 +104,25 @@ public final class PaymentStore {
   private static final RenderedStatement INSERT =
       RenderedStatement.of(
           DSL.insertInto(PAYMENTS)
-              .columns(PAYMENTS.fields())
-              .values(RenderedStatement.parametersFor(List.of(PAYMENTS.fields()))),
-          RenderedStatement.namesOf(List.of(PAYMENTS.fields())));
+              .columns(COLUMNS)
+              .values(RenderedStatement.parametersFor(COLUMNS)),
+          RenderedStatement.namesOf(COLUMNS));
 
+  // Every column, as jOOQ's update of a whole record wrote it: set (a, b, …) = (?, ?, …).
   private static final RenderedStatement UPDATE =
       RenderedStatement.of(
           DSL.update(PAYMENTS)
-              .set(setEveryColumn())
+              .set(DSL.row(COLUMNS), DSL.row(RenderedStatement.parametersFor(COLUMNS)))
               .where(PAYMENTS.ID.eq(DSL.param("key", PAYMENTS.ID))),
-          updateNames());
+          Stream.concat(Stream.of(RenderedStatement.namesOf(COLUMNS)), Stream.of("key"))
+              .toArray(String[]::new));
 
   private static final RenderedStatement RECORD_STATUS =
       RenderedStatement.of(
           DSL.insertInto(PAYMENT_STATUS_HISTORY)
-              .columns(
-                  PAYMENT_STATUS_HISTORY.ID,
-                  PAYMENT_STATUS_HISTORY.TENANT_ID,
-                  PAYMENT_STATUS_HISTORY.PAYMENT_ID,
-                  PAYMENT_STATUS_HISTORY.STATUS,
-                  PAYMENT_STATUS_HISTORY.CAUSE,
-                  PAYMENT_STATUS_HISTORY.CHANGE_TIME)
-              .values(
-                  RenderedStatement.parametersFor(
-                      List.of(
-                          PAYMENT_STATUS_HISTORY.ID,
-                          PAYMENT_STATUS_HISTORY.TENANT_ID,
-                          PAYMENT_STATUS_HISTORY.PAYMENT_ID,
-                          PAYMENT_STATUS_HISTORY.STATUS,
-                          PAYMENT_STATUS_HISTORY.CAUSE,
-                          PAYMENT_STATUS_HISTORY.CHANGE_TIME))),
-          "id",
-          "tenant_id",
-          "payment_id",
-          "status",
-          "cause",
-          "change_time");
-
-  /** Every column of payments set to the parameter named after it. */
-  private static Map<Field<?>, Field<?>> setEveryColumn() {
-    Map<Field<?>, Field<?>> set = new LinkedHashMap<>();
-    for (Field<?> field : PAYMENTS.fields()) {
-      set.put(field, DSL.param(field.getName(), field));
-    }
-    return set;
-  }
-
-  private static String[] updateNames() {
-    List<String> names =
-        new ArrayList<>(List.of(RenderedStatement.namesOf(List.of(PAYMENTS.fields()))));
-    names.add("key");
-    return names.toArray(String[]::new);
-  }
+              .columns(HISTORY_COLUMNS)
+              .values(RenderedStatement.parametersFor(HISTORY_COLUMNS)),
+          RenderedStatement.namesOf(HISTORY_COLUMNS));
 
   /** The payment with the provider's charge id, locked FOR UPDATE (any tenant). */
   public static Optional<PaymentRow> lockByCharge(DSLContext tx, String provider, String chargeId) {
