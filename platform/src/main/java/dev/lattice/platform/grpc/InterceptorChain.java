@@ -18,9 +18,9 @@ import java.util.TreeSet;
 
 /**
  * The interceptor chain of a {@link LatticeServer}'s application services, as its class comment
- * lists it (telemetry → errors → caller → auth → extra → validation → idempotency → handler), and
- * the checks that the services' access and idempotency options can be honoured. An immutable value;
- * thread-safe.
+ * lists it (telemetry → errors → caller → auth → malformed requests → extra → validation →
+ * idempotency → handler), and the checks that the services' access and idempotency options can be
+ * honoured. An immutable value; thread-safe.
  *
  * @param services the application services (their protos' options decide auth and idempotency)
  * @param extra the extra interceptors, in registration order
@@ -68,6 +68,7 @@ record InterceptorChain(
     }
     innermostFirst.add(validation != null ? validation : new ValidationInterceptor());
     innermostFirst.addAll(extra.reversed());
+    innermostFirst.add(MalformedRequests.interceptor());
     if (policy != null) {
       innermostFirst.add(new AuthInterceptor(policy, verifier));
     }

@@ -28,6 +28,8 @@ import java.util.Set;
  * <p>Every application service gets, outermost first: telemetry → error mapping → the {@link
  * Caller} record (client address and user agent, {@linkplain Builder#trustedProxies trusted
  * proxies}) → {@linkplain Builder#auth authentication and authorization} when configured → the
+ * answer to a request whose bytes do not parse ({@code INVALID_ARGUMENT} {@code REQUEST_MALFORMED},
+ * where grpc-java alone answers {@code UNKNOWN}; nothing inside it sees such a request) → the
  * {@linkplain Builder#interceptor extra interceptors} in registration order → validation →
  * {@linkplain Builder#idempotency idempotency keys} when configured → the handler. Idempotency sits
  * after validation so that an invalid request never claims a key. The health and reflection

@@ -17,9 +17,10 @@ import java.util.concurrent.Executors;
 
 /**
  * The parts of a built {@link LatticeServer}: the gRPC server with the application services behind
- * their interceptor chain, health and reflection (v1 and v1alpha), handlers on virtual threads
- * within the {@linkplain TransportLimits transport limits}, and its {@linkplain ServerLifecycle
- * lifecycle}. An immutable value; thread-safe.
+ * their interceptor chain (and request marshallers that turn bytes which do not parse into a client
+ * error, {@link MalformedRequests}), health and reflection (v1 and v1alpha), handlers on virtual
+ * threads within the {@linkplain TransportLimits transport limits}, and its {@linkplain
+ * ServerLifecycle lifecycle}. An immutable value; thread-safe.
  */
 record ServerAssembly(Server server, ServerHealth health, ServerLifecycle lifecycle) {
 
@@ -41,7 +42,8 @@ record ServerAssembly(Server server, ServerHealth health, ServerLifecycle lifecy
     for (ServerServiceDefinition service : chain.services()) {
       serverBuilder.addService(
           ReflectedTypes.withTypes(
-              ServerInterceptors.intercept(service, innermostFirst), reflectedTypes));
+              ServerInterceptors.intercept(MalformedRequests.tolerant(service), innermostFirst),
+              reflectedTypes));
       healthNames.add(service.getServiceDescriptor().getName());
     }
     ServerHealth health = new ServerHealth(healthNames);

@@ -16,9 +16,17 @@ public final class BytesService {
 
   /** The method {@code <serviceName>/Echo}. */
   public static MethodDescriptor<byte[], byte[]> echoMethod(String serviceName) {
+    return rawMethod(MethodDescriptor.generateFullMethodName(serviceName, "Echo"));
+  }
+
+  /**
+   * The unary method {@code fullMethodName} as a client sending and receiving raw bytes: a request
+   * goes on the wire exactly as given, whatever the server's own type for it.
+   */
+  public static MethodDescriptor<byte[], byte[]> rawMethod(String fullMethodName) {
     return MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(MethodDescriptor.generateFullMethodName(serviceName, "Echo"))
+        .setFullMethodName(fullMethodName)
         .setRequestMarshaller(BytesMarshaller.INSTANCE)
         .setResponseMarshaller(BytesMarshaller.INSTANCE)
         .build();
