@@ -45,6 +45,14 @@ public final class BenchMain implements Callable<Integer> {
   boolean sagaCurveOnly;
 
   @Option(
+      names = "--saga-curve-at",
+      description =
+          "With --saga-curve-only: draws the saga curve at fractions of this rate (orders/s)"
+              + " instead of searching for the sustained rate first (for profiling at a known"
+              + " load).")
+  Double sagaCurveAt;
+
+  @Option(
       names = "--reads-only",
       description =
           "Only the warm-up and the GetOrder rows, the consumers paused (for profiling reads);"
@@ -152,7 +160,15 @@ public final class BenchMain implements Callable<Integer> {
         report.write(results, LocalDate.now() + "-creates");
         return 0;
       }
-      scenarios.sustainedSaga();
+      if (sagaCurveAt != null) {
+        if (!sagaCurveOnly) {
+          throw new CommandLine.ParameterException(
+              new CommandLine(this), "--saga-curve-at needs --saga-curve-only");
+        }
+        scenarios.assumeSustained(sagaCurveAt);
+      } else {
+        scenarios.sustainedSaga();
+      }
       if (sagaOnly) {
         report.write(results, LocalDate.now() + "-saga");
         return 0;

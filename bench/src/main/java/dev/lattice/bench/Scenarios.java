@@ -174,6 +174,11 @@ final class Scenarios {
     return createCpuMillis;
   }
 
+  /** Takes {@code rate} as the sustained saga rate without searching for it (profiling runs). */
+  void assumeSustained(double rate) {
+    sagaSustained = rate;
+  }
+
   double sagaSustained() {
     return sagaSustained;
   }
