@@ -25,7 +25,9 @@ import java.util.Objects;
  * reason {@value InvalidArgumentException#REASON} and a {@code BadRequest} listing every violation
  * (field path in proto names such as {@code lines[0].quantity}, and the rule's message). The
  * handler is never invoked for that call, and no later callback of the call reaches it. Messages
- * that are not protobuf {@link com.google.protobuf.Message}s pass unchecked.
+ * that are not protobuf {@link com.google.protobuf.Message}s pass unchecked. Lists longer than
+ * their declared {@code max_items} are refused before any other rule runs, so no rule ever
+ * evaluates more elements than the contract allows.
  *
  * <p>A failure of the validator itself (a rule that does not compile) is a bug: it surfaces as an
  * {@link IllegalStateException}, which {@code ErrorInterceptor} reports as {@code INTERNAL}, so
@@ -53,11 +55,17 @@ public final class ValidationInterceptor implements ServerInterceptor {
   }
 
   /**
-   * The violations of {@code message}, empty when it is valid.
+   * The violations of {@code message}, empty when it is valid. A repeated or map field holding more
+   * elements than its {@code max_items} or {@code max_pairs} allows is the only violation reported
+   * for a message that has one: those are counted before any other rule runs ({@link SizeLimits}).
    *
    * @throws IllegalStateException if the rules cannot be evaluated
    */
   public List<FieldViolation> violations(com.google.protobuf.Message message) {
+    List<FieldViolation> oversized = SizeLimits.violations(message);
+    if (!oversized.isEmpty()) {
+      return oversized;
+    }
     ValidationResult result;
     try {
       result = validator.validate(message);
