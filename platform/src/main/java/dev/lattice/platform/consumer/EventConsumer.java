@@ -19,11 +19,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Set-up.</b> {@link #start()} creates or updates the durable consumer idempotently (explicit
  * ack, {@code ack_wait}, {@code max_deliver}, deliver-all, the filter subjects) and then pulls in a
- * loop on a virtual thread: no-wait pulls that expire after {@link ConsumerSpec#fetchExpires()}
- * with an idle heartbeat, each waiting for a first message and then bringing what is pending at
- * that moment, up to {@link ConsumerSpec#batchSize()}: the batch. Any failure (NATS down or
- * restarted, the stream not created yet, the consumer deleted) is logged and retried with a growing
- * pause of up to 5 s, re-creating the consumer; nothing has to restart the consumer.
+ * loop on a platform thread of its own (see {@link PullLoop}): no-wait pulls that expire after
+ * {@link ConsumerSpec#fetchExpires()} with an idle heartbeat, each waiting for a first message and
+ * then bringing what is pending at that moment, up to {@link ConsumerSpec#batchSize()}: the batch.
+ * Any failure (NATS down or restarted, the stream not created yet, the consumer deleted) is logged
+ * and retried with a growing pause of up to 5 s, re-creating the consumer; nothing has to restart
+ * the consumer.
  *
  * <p><b>Per message</b>, in delivery order, a batch at a time:
  *

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The subscription and pull loop of one {@link EventConsumer}: on a virtual thread it creates the
+ * The subscription and pull loop of one {@link EventConsumer}: on a platform thread it creates the
  * durable consumer, pulls batches and hands the messages to the {@link MessageProcessor} as they
  * arrive, or, with batch transactions, a no-wait pull's messages together; any failure is logged
  * and retried with a growing pause of up to 5 s, re-creating the consumer; after a message that
@@ -30,6 +30,13 @@ import org.slf4j.LoggerFactory;
  * What the pull had brought beyond the messages handled is left unacknowledged and redelivered
  * after the ack wait. The loop then waits until {@link #resume}, and pulls again at once.
  * Thread-safe.
+ *
+ * <p>A platform thread, not a virtual one: the loop lives as long as the service and spends its
+ * time in blocking database round trips (a socket read with the pool's read timeout). On a virtual
+ * thread each of them parks and is resumed through the poller and a carrier thread, and the read
+ * timeout is armed and disarmed in the scheduler's timer thread: at 8 orders/s the carriers and the
+ * timer switched context ~10,000 times a second, the most expensive thing a thread does on these
+ * virtualized machines. A platform thread blocks in the read itself.
  */
 final class PullLoop {
 
@@ -64,7 +71,11 @@ final class PullLoop {
    * @throws IllegalStateException if started before or stopped
    */
   void start() {
-    Thread thread = Thread.ofVirtual().name("consumer-" + spec.durableName()).unstarted(this::run);
+    Thread thread =
+        Thread.ofPlatform()
+            .daemon(true)
+            .name("consumer-" + spec.durableName())
+            .unstarted(this::run);
     if (!control.start(thread)) {
       throw new IllegalStateException(
           "consumer " + spec.durableName() + " was started before or is closed");
