@@ -27,7 +27,8 @@ import java.util.Objects;
  * handler is never invoked for that call, and no later callback of the call reaches it. Messages
  * that are not protobuf {@link com.google.protobuf.Message}s pass unchecked. Lists longer than
  * their declared {@code max_items} are refused before any other rule runs, so no rule ever
- * evaluates more elements than the contract allows.
+ * evaluates more elements than the contract allows; then, in every request whatever its contract
+ * says, a string holding U+0000 or a timestamp out of protobuf's range.
  *
  * <p>A failure of the validator itself (a rule that does not compile) is a bug: it surfaces as an
  * {@link IllegalStateException}, which {@code ErrorInterceptor} reports as {@code INTERNAL}, so
@@ -55,9 +56,11 @@ public final class ValidationInterceptor implements ServerInterceptor {
   }
 
   /**
-   * The violations of {@code message}, empty when it is valid. A repeated or map field holding more
-   * elements than its {@code max_items} or {@code max_pairs} allows is the only violation reported
-   * for a message that has one: those are counted before any other rule runs ({@link SizeLimits}).
+   * The violations of {@code message}, empty when it is valid. Checked in three steps, each
+   * reporting only its own violations when it finds any: lists longer than their {@code max_items}
+   * or {@code max_pairs} ({@link SizeLimits}); strings holding U+0000 and timestamps out of range,
+   * refused in every request of every service ({@link WellFormedValues}); the contract's
+   * protovalidate rules.
    *
    * @throws IllegalStateException if the rules cannot be evaluated
    */
@@ -65,6 +68,11 @@ public final class ValidationInterceptor implements ServerInterceptor {
     List<FieldViolation> oversized = SizeLimits.violations(message);
     if (!oversized.isEmpty()) {
       return oversized;
+    }
+    // Before protovalidate too: its CEL cannot compare a timestamp out of range either.
+    List<FieldViolation> malformed = WellFormedValues.violations(message);
+    if (!malformed.isEmpty()) {
+      return malformed;
     }
     ValidationResult result;
     try {
