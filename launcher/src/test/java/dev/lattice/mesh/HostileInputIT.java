@@ -1,0 +1,201 @@
+package dev.lattice.mesh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.lattice.mesh.HostileCase.Expected;
+import dev.lattice.mesh.MeshRpcs.Rpc;
+import dev.lattice.mesh.RawMeshClient.Outcome;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Issue #15's hostile input: every RPC of every application service of one running mesh, found
+ * through reflection and the contracts ({@link MeshRpcs}), gets the requests {@link
+ * HostileRequests} makes from its request type, as raw bytes on the wire with the platform
+ * administrator's valid token ({@link RawMeshClient}). Every answer must be one the contract
+ * documents for it, never INTERNAL or UNKNOWN, and show the caller nothing internal ({@link
+ * Leaks}); and the mesh must have stored nothing: the rows of every table of every service's
+ * database and the last sequence of every stream are the same after the calls as before ({@link
+ * StoredState}).
+ */
+@ExtendWith(SharedMeshes.class)
+class HostileInputIT {
+
+  private static final Duration SETTLE_PAUSE = Duration.ofMillis(500);
+  private static final Duration SETTLE_PATIENCE = Duration.ofSeconds(60);
+
+  private static RawMeshClient client;
+
+  @BeforeAll
+  static void connect(SharedMesh mesh) {
+    client = new RawMeshClient(mesh);
+  }
+
+  @AfterAll
+  static void close() throws InterruptedException {
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  @Test
+  void everyRpc_answersHostileInputWithDocumentedClientErrors_showsNothingInternal_storesNothing(
+      SharedMesh mesh) {
+    List<Rpc> rpcs = MeshRpcs.of(client.channels());
+    assertThat(rpcs)
+        .extracting(Rpc::name)
+        .contains("orders lattice.orders.v1.OrdersService/CreateOrder");
+    Map<String, String> pageTokens = realPageTokens(rpcs);
+    String postgres = "jdbc:postgresql://127.0.0.1:" + mesh.process.port(55432) + "/";
+    String nats = "nats://127.0.0.1:" + mesh.process.port(54222);
+    StoredState before = StoredState.settled(postgres, nats, SETTLE_PAUSE, SETTLE_PATIENCE);
+
+    long start = System.nanoTime();
+    Run run = sendAll(rpcs, pageTokens);
+    long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    StoredState after = StoredState.settled(postgres, nats, SETTLE_PAUSE, SETTLE_PATIENCE);
+    List<String> changes = after.changesSince(before);
+    System.out.printf(
+        "hostile input: %d RPCs, %d calls in %d ms, %d failures, %d counts changed;"
+            + " not sent, valid writes: %s%n",
+        rpcs.size(), run.calls(), elapsed, run.failures().size(), changes.size(), run.notSent());
+    SoftAssertions softly = new SoftAssertions();
+    softly
+        .assertThat(run.failures())
+        .as(String.join("\n", run.failures().subList(0, Math.min(200, run.failures().size()))))
+        .isEmpty();
+    softly.assertThat(changes).as("rows or events added by the hostile calls").isEmpty();
+    softly.assertAll();
+  }
+
+  /**
+   * What the calls showed.
+   *
+   * @param calls how many were made
+   * @param failures each answer the contract does not allow, and each leak
+   * @param notSent the generated requests that were legitimate writes
+   */
+  private record Run(int calls, List<String> failures, List<String> notSent) {}
+
+  private static Run sendAll(List<Rpc> rpcs, Map<String, String> pageTokens) {
+    HostileRequests requests = new HostileRequests();
+    List<String> failures = new ArrayList<>();
+    List<String> notSent = new ArrayList<>();
+    int calls = 0;
+    for (Rpc rpc : rpcs) {
+      Descriptor type = rpc.proto().getInputType();
+      HostileRequests.Cases cases = requests.of(type, rpc.isRead(), parses(rpc));
+      List<HostileCase> all = new ArrayList<>(cases.sent());
+      if (type.findFieldByName("page_token") != null) {
+        all.addAll(
+            requests.pageTokens(type, pageTokens.get(rpc.name()), foreignToken(rpc, pageTokens)));
+      }
+      cases.notSent().forEach(what -> notSent.add(rpc.name() + ": " + what));
+      for (HostileCase hostile : all) {
+        calls++;
+        judge(rpc, hostile, client.call(rpc, hostile.body(), hostile.headers()), failures);
+      }
+    }
+    return new Run(calls, failures, notSent);
+  }
+
+  private static void judge(Rpc rpc, HostileCase hostile, Outcome outcome, List<String> failures) {
+    String call = rpc.name() + " with " + hostile.what() + ": ";
+    Status status = outcome.status();
+    if (!hostile.expected().codes.contains(status.getCode())) {
+      failures.add(
+          call
+              + status.getCode()
+              + " \""
+              + status.getDescription()
+              + "\", expected "
+              + hostile.expected().codes);
+    }
+    if (hostile.expected() == Expected.MALFORMED
+        && status.getCode() == Status.Code.INVALID_ARGUMENT
+        && !outcome.reason().equals("REQUEST_MALFORMED")) {
+      failures.add(call + "reason " + outcome.reason() + ", expected REQUEST_MALFORMED");
+    }
+    if (!status.isOk()) {
+      Leaks.in(status, outcome.trailers()).forEach(leak -> failures.add(call + "shows " + leak));
+    }
+  }
+
+  /**
+   * For every read with a {@code page_token}, the next-page token of its first page of one, where
+   * there is a second page (RPC name → token).
+   */
+  private static Map<String, String> realPageTokens(List<Rpc> rpcs) {
+    Map<String, String> tokens = new LinkedHashMap<>();
+    for (Rpc rpc : rpcs) {
+      Descriptor type = rpc.proto().getInputType();
+      FieldDescriptor pageSize = type.findFieldByName("page_size");
+      if (!rpc.isRead() || type.findFieldByName("page_token") == null || pageSize == null) {
+        continue;
+      }
+      byte[] request = DynamicMessage.newBuilder(type).setField(pageSize, 1).build().toByteArray();
+      Outcome first = client.call(rpc, request, new Metadata());
+      assertThat(first.status().getCode())
+          .as(rpc.name() + " " + first.status())
+          .isEqualTo(Status.Code.OK);
+      Descriptor answer = rpc.proto().getOutputType();
+      try {
+        Object next =
+            DynamicMessage.parseFrom(answer, first.answer())
+                .getField(answer.findFieldByName("next_page_token"));
+        if (!next.toString().isEmpty()) {
+          tokens.put(rpc.name(), next.toString());
+        }
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException(rpc.name() + " answered no valid message", e);
+      }
+    }
+    assertThat(tokens).as("lists with a second page, whose tokens can be tampered").isNotEmpty();
+    return tokens;
+  }
+
+  /** A real token of another RPC, of the same server where one has one. */
+  private static String foreignToken(Rpc rpc, Map<String, String> tokens) {
+    String other = null;
+    for (Map.Entry<String, String> token : tokens.entrySet()) {
+      if (token.getKey().equals(rpc.name())) {
+        continue;
+      }
+      if (token.getKey().startsWith(rpc.server() + " ")) {
+        return token.getValue();
+      }
+      other = other == null ? token.getValue() : other;
+    }
+    return other;
+  }
+
+  /** Whether bytes parse as the RPC's request, as the server's own marshaller parses them. */
+  private static Predicate<byte[]> parses(Rpc rpc) {
+    return bytes -> {
+      try {
+        rpc.grpc().parseRequest(new ByteArrayInputStream(bytes));
+        return true;
+      } catch (RuntimeException e) {
+        return false;
+      }
+    };
+  }
+}
