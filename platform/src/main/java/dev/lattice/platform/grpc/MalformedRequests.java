@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  *       is refused as before, and learns nothing of how its bytes parse), answers the marker with
  *       an {@link InvalidArgumentException}, reason {@value #REASON}, thrown for the error
  *       interceptor to map, and keeps it and every later callback of the call from the interceptors
- *       inside it and from the handler.
+ *       inside it and from the handler. A call of a method taking one request (every Lattice RPC)
+ *       that half-closes without any is refused the same way, where grpc-java answers {@code
+ *       INTERNAL "Half-closed without a request"}.
  * </ul>
  *
  * <p>The caller sees the type it failed to send ({@code the request is not a valid
@@ -159,20 +161,25 @@ final class MalformedRequests {
       if (!(call.getMethodDescriptor().getRequestMarshaller() instanceof Tolerant<Q> tolerant)) {
         return next.startCall(call, headers);
       }
-      return new RejectingListener<>(next.startCall(call, headers), tolerant);
+      boolean single = call.getMethodDescriptor().getType().clientSendsOneMessage();
+      return new RejectingListener<>(next.startCall(call, headers), tolerant, single);
     }
   }
 
+  /** Rejects the marker, and a call of a method taking one request that half-closes without it. */
   private static final class RejectingListener<Q>
       extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
 
     private final Tolerant<Q> marshaller;
-    // Callbacks of one call are serialized by gRPC, so a plain field is enough.
+    private final boolean single;
+    // Callbacks of one call are serialized by gRPC, so plain fields are enough.
     private boolean rejected;
+    private boolean received;
 
-    RejectingListener(ServerCall.Listener<Q> delegate, Tolerant<Q> marshaller) {
+    RejectingListener(ServerCall.Listener<Q> delegate, Tolerant<Q> marshaller, boolean single) {
       super(delegate);
       this.marshaller = marshaller;
+      this.single = single;
     }
 
     @Override
@@ -184,14 +191,20 @@ final class MalformedRequests {
         rejected = true;
         throw malformed(marshaller.typeName());
       }
+      received = true;
       super.onMessage(message);
     }
 
     @Override
     public void onHalfClose() {
-      if (!rejected) {
-        super.onHalfClose();
+      if (rejected) {
+        return;
       }
+      if (single && !received) {
+        rejected = true;
+        throw noRequest(marshaller.typeName());
+      }
+      super.onHalfClose();
     }
 
     @Override
@@ -200,6 +213,22 @@ final class MalformedRequests {
         super.onReady();
       }
     }
+  }
+
+  /**
+   * A call of a method taking one request that carried none: grpc-java's own answer is {@code
+   * INTERNAL "Half-closed without a request"}. (One carrying two is reset by grpc-java itself,
+   * {@code CANCELLED}, before any interceptor sees a message.)
+   */
+  private static InvalidArgumentException noRequest(String type) {
+    return new InvalidArgumentException(
+        REASON,
+        "the call must carry exactly one " + type,
+        List.of(
+            new FieldViolation(
+                "", "a call of this method carries exactly one request; this one carried none")),
+        Map.of("type", type),
+        null);
   }
 
   private static InvalidArgumentException malformed(String type) {

@@ -2,6 +2,7 @@ package dev.lattice.platform.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
@@ -20,11 +21,13 @@ import dev.lattice.platform.testsupport.Rpc;
 import dev.lattice.testing.v1.CreateNoteRequest;
 import dev.lattice.testing.v1.GetNoteRequest;
 import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -42,19 +45,23 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Requests whose bytes are no valid message, sent as raw bytes over a real Netty channel to a
- * LatticeServer with auth and an extra interceptor: answered INVALID_ARGUMENT REQUEST_MALFORMED
- * (grpc-java alone answers UNKNOWN "Application error processing RPC"), after auth, before anything
- * else sees them, with nothing of the parser's text.
+ * Requests whose bytes are no valid message, and a unary call without a request, sent as raw bytes
+ * over a real Netty channel to a LatticeServer with auth and an extra interceptor: answered
+ * INVALID_ARGUMENT REQUEST_MALFORMED (grpc-java alone answers UNKNOWN "Application error processing
+ * RPC", and INTERNAL), after auth, before anything else sees them, with nothing of the parser's
+ * text.
  */
 class MalformedRequestIT {
 
@@ -173,6 +180,28 @@ class MalformedRequestIT {
   }
 
   @Test
+  void unaryCallWithoutRequest_isInvalidArgument_requestMalformed_andNoHandlerRuns() {
+    StatusRuntimeException e = streamed(GET_NOTE, List.of(), token());
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription())
+        .isEqualTo("the call must carry exactly one lattice.testing.v1.GetNoteRequest");
+    assertThat(Rpc.errorInfo(e).getReason()).isEqualTo(MalformedRequests.REASON);
+    assertNoInternals(e);
+    assertThat(messagesSeenInside).isEmpty();
+  }
+
+  @Test
+  void unaryCallWithTwoRequests_isResetByGrpcJavaItself_beforeAnyInterceptorSeesThem() {
+    byte[] valid = GetNoteRequest.newBuilder().setNoteId("n-1").build().toByteArray();
+
+    StatusRuntimeException e = streamed(GET_NOTE, List.of(valid, valid), token());
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.CANCELLED);
+    assertThat(messagesSeenInside).isEmpty();
+  }
+
+  @Test
   void malformedRequest_withoutToken_isRefusedByAuthFirst() {
     StatusRuntimeException e = call(CREATE_NOTE, new byte[] {0x0a, 0x02, (byte) 0xc3, 0x28}, null);
 
@@ -184,10 +213,16 @@ class MalformedRequestIT {
   void malformedRequest_isRecordedByTelemetryAsInvalidArgument() {
     call(CREATE_NOTE, new byte[] {0x0f, 0x01}, token());
 
+    // The server's span ends once its answer is sent, which may be after the client has read it.
     SpanData server =
-        spans.getFinishedSpanItems().stream()
-            .filter(s -> s.getKind() == SpanKind.SERVER)
-            .findFirst()
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(
+                () ->
+                    spans.getFinishedSpanItems().stream()
+                        .filter(s -> s.getKind() == SpanKind.SERVER)
+                        .findFirst(),
+                Optional::isPresent)
             .orElseThrow();
     assertThat(server.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code")))
         .isEqualTo(Status.Code.INVALID_ARGUMENT.value());
@@ -221,6 +256,38 @@ class MalformedRequestIT {
         () ->
             ClientCalls.blockingUnaryCall(
                 channel, BytesService.rawMethod(method), finalOptions, request));
+  }
+
+  /**
+   * Sends {@code requests} on one call of the unary {@code method}, as a client that ignores the
+   * method's type would (grpc-java's stubs cannot), and returns how the server closed it.
+   */
+  private static StatusRuntimeException streamed(
+      String method, List<byte[]> requests, String token) {
+    ClientCall<byte[], byte[]> call =
+        channel.newCall(
+            BytesService.rawMethod(method).toBuilder()
+                .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+                .build(),
+            CallOptions.DEFAULT
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .withCallCredentials(BearerToken.of(token)));
+    CompletableFuture<Status> closed = new CompletableFuture<>();
+    AtomicReference<Metadata> trailers = new AtomicReference<>();
+    call.start(
+        new ClientCall.Listener<>() {
+          @Override
+          public void onClose(Status status, Metadata metadata) {
+            trailers.set(metadata);
+            closed.complete(status);
+          }
+        },
+        new Metadata());
+    call.request(1);
+    requests.forEach(call::sendMessage);
+    call.halfClose();
+    Status status = closed.join();
+    return status.asRuntimeException(trailers.get());
   }
 
   private static String token() {
