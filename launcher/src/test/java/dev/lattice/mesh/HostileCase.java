@@ -10,7 +10,8 @@ import java.util.Set;
  * contract allows as its answer.
  *
  * @param what what is hostile about it, for the report ({@code NUL in note})
- * @param body the request message, exactly as sent on the wire
+ * @param body the request message, exactly as sent on the wire; null for a call that half-closes
+ *     without sending one
  * @param headers extra metadata beside the token; empty for none
  * @param expected the answers the contract allows
  */

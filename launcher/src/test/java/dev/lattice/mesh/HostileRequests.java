@@ -75,6 +75,7 @@ final class HostileRequests {
                 Expected.MALFORMED));
       }
     }
+    sent.add(new HostileCase("no request at all", null, Expected.MALFORMED));
     Map<String, byte[]> garbage = HostileBytes.garbage(random, parses);
     garbage.forEach((what, bytes) -> sent.add(new HostileCase(what, bytes, Expected.MALFORMED)));
     Map.Entry<String, byte[]> nested = HostileBytes.nested(type, parses);

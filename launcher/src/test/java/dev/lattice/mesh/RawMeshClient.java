@@ -9,6 +9,7 @@ import dev.lattice.mesh.MeshRpcs.Rpc;
 import dev.lattice.platform.auth.BearerToken;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.ClientCall;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -101,7 +103,11 @@ final class RawMeshClient implements AutoCloseable {
     return new LinkedHashMap<>(channels);
   }
 
-  /** Sends {@code body} as the request of {@code rpc}, with {@code headers} beside the token. */
+  /**
+   * Sends {@code body} as the request of {@code rpc}, with {@code headers} beside the token; a null
+   * {@code body} half-closes the call without a request, as only a client ignoring the method's
+   * type can.
+   */
   Outcome call(Rpc rpc, byte[] body, Metadata headers) {
     Metadata all = new Metadata();
     all.merge(headers);
@@ -115,6 +121,9 @@ final class RawMeshClient implements AutoCloseable {
         CallOptions.DEFAULT
             .withDeadlineAfter(30, TimeUnit.SECONDS)
             .withCallCredentials(BearerToken.of(token));
+    if (body == null) {
+      return withoutRequest(channel, rpc, options);
+    }
     try {
       byte[] answer =
           ClientCalls.blockingUnaryCall(
@@ -123,6 +132,28 @@ final class RawMeshClient implements AutoCloseable {
     } catch (StatusRuntimeException e) {
       return new Outcome(e.getStatus(), e.getTrailers(), null);
     }
+  }
+
+  private static Outcome withoutRequest(Channel channel, Rpc rpc, CallOptions options) {
+    ClientCall<byte[], byte[]> call =
+        channel.newCall(
+            raw(rpc.grpc().getFullMethodName()).toBuilder()
+                .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+                .build(),
+            options);
+    CompletableFuture<Outcome> closed = new CompletableFuture<>();
+    call.start(
+        new ClientCall.Listener<>() {
+          @Override
+          public void onClose(Status status, Metadata trailers) {
+            closed.complete(new Outcome(status, trailers, null));
+          }
+        },
+        new Metadata());
+    call.request(1);
+    call.halfClose();
+    // The call's deadline closes it at the latest.
+    return closed.join();
   }
 
   @Override
