@@ -93,7 +93,10 @@ final class MalformedRequests {
         method.getServerCallHandler());
   }
 
-  /** A request marshaller that answers {@link #malformed} for bytes its delegate cannot parse. */
+  /**
+   * A request marshaller that answers its marker for bytes its delegate cannot parse. Immutable;
+   * thread-safe as its delegate is.
+   */
   static final class Tolerant<T> implements MethodDescriptor.PrototypeMarshaller<T> {
 
     private final String method;
