@@ -159,11 +159,20 @@ final class MeshProcess implements AutoCloseable {
   }
 
   private static int freeOffset() throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int offset = 100 * ThreadLocalRandom.current().nextInt(10, 90);
+    int[] ephemeral = ephemeralPorts();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int offset = 100 * ThreadLocalRandom.current().nextInt(10, 101);
       // Chromium refuses to connect to a few "unsafe" ports (net::ERR_UNSAFE_PORT); of those in
       // reach, 10080 would be the edge's at offset 2000, and the browser test would fail.
       if (IntStream.of(BASE_PORTS).map(p -> p + offset).anyMatch(BROWSER_UNSAFE_PORTS::contains)) {
+        continue;
+      }
+      // A port in the kernel's ephemeral range may be free when checked and, by the time the mesh
+      // (or a restart of it, MeshLifecycleIT) binds it, be the local port of some outgoing
+      // connection: PostgreSQL then exits with "Address already in use" (seen in CI at 60032).
+      if (IntStream.of(BASE_PORTS)
+          .map(p -> p + offset)
+          .anyMatch(p -> p > 65535 || (p >= ephemeral[0] && p <= ephemeral[1]))) {
         continue;
       }
       if (IntStream.of(BASE_PORTS).allMatch(p -> isFree(p + offset))) {
@@ -171,6 +180,20 @@ final class MeshProcess implements AutoCloseable {
       }
     }
     throw new IOException("no port offset with every mesh port free");
+  }
+
+  /** The kernel's range of ports for outgoing connections (Linux's default where unreadable). */
+  private static int[] ephemeralPorts() {
+    try {
+      String[] range =
+          java.nio.file.Files.readString(
+                  java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+              .trim()
+              .split("\\s+");
+      return new int[] {Integer.parseInt(range[0]), Integer.parseInt(range[1])};
+    } catch (IOException | RuntimeException e) {
+      return new int[] {32768, 60999};
+    }
   }
 
   private static boolean isFree(int port) {
