@@ -5,6 +5,7 @@ import com.google.protobuf.Duration;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.RetryInfo;
+import dev.lattice.platform.grpc.RawBytesMarshaller;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Context;
@@ -22,10 +23,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,22 +49,6 @@ final class FaultyProxy implements AutoCloseable {
       Metadata.Key.of("grpc-previous-rpc-attempts", Metadata.ASCII_STRING_MARSHALLER);
   private static final Metadata.Key<String> PUSHBACK =
       Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-          try {
-            return stream.readAllBytes();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
 
   private final int failures;
   private final java.time.Duration pushback;
@@ -122,7 +104,7 @@ final class FaultyProxy implements AutoCloseable {
     @Override
     public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
       MethodDescriptor<byte[], byte[]> method =
-          MethodDescriptor.newBuilder(BYTES, BYTES)
+          MethodDescriptor.newBuilder(RawBytesMarshaller.INSTANCE, RawBytesMarshaller.INSTANCE)
               .setFullMethodName(methodName)
               .setType(MethodDescriptor.MethodType.UNKNOWN)
               .build();

@@ -7,6 +7,7 @@ import dev.lattice.identity.v1.IdentityServiceGrpc;
 import dev.lattice.identity.v1.LoginRequest;
 import dev.lattice.mesh.MeshRpcs.Rpc;
 import dev.lattice.platform.auth.BearerToken;
+import dev.lattice.platform.grpc.RawBytesMarshaller;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -20,10 +21,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -167,8 +164,8 @@ final class RawMeshClient implements AutoCloseable {
     return MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(MethodDescriptor.MethodType.UNARY)
         .setFullMethodName(fullMethodName)
-        .setRequestMarshaller(RawBytes.INSTANCE)
-        .setResponseMarshaller(RawBytes.INSTANCE)
+        .setRequestMarshaller(RawBytesMarshaller.INSTANCE)
+        .setResponseMarshaller(RawBytesMarshaller.INSTANCE)
         .build();
   }
 
@@ -181,24 +178,5 @@ final class RawMeshClient implements AutoCloseable {
     servers.put("notifications", 9105);
     servers.put("audit", 9106);
     return Collections.unmodifiableMap(servers);
-  }
-
-  /** Messages as the bytes on the wire, unparsed. */
-  private enum RawBytes implements MethodDescriptor.Marshaller<byte[]> {
-    INSTANCE;
-
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }

@@ -1,10 +1,7 @@
 package dev.lattice.bench.ceiling;
 
+import dev.lattice.platform.grpc.RawBytesMarshaller;
 import io.grpc.MethodDescriptor;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
  * The echo ceiling's one unary method, {@code lattice.bench.v1.Echo/Call}: opaque bytes in, opaque
@@ -21,23 +18,7 @@ final class EchoMethod {
       MethodDescriptor.<byte[], byte[]>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
           .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Call"))
-          .setRequestMarshaller(new BytesMarshaller())
-          .setResponseMarshaller(new BytesMarshaller())
+          .setRequestMarshaller(RawBytesMarshaller.INSTANCE)
+          .setResponseMarshaller(RawBytesMarshaller.INSTANCE)
           .build();
-
-  private static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  }
 }

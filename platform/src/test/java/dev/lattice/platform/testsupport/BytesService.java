@@ -1,13 +1,10 @@
 package dev.lattice.platform.testsupport;
 
+import dev.lattice.platform.grpc.RawBytesMarshaller;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /** A service defined without protobuf, as grpc-java allows: one unary method that echoes bytes. */
 public final class BytesService {
@@ -27,8 +24,8 @@ public final class BytesService {
     return MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(MethodDescriptor.MethodType.UNARY)
         .setFullMethodName(fullMethodName)
-        .setRequestMarshaller(BytesMarshaller.INSTANCE)
-        .setResponseMarshaller(BytesMarshaller.INSTANCE)
+        .setRequestMarshaller(RawBytesMarshaller.INSTANCE)
+        .setResponseMarshaller(RawBytesMarshaller.INSTANCE)
         .build();
   }
 
@@ -44,23 +41,5 @@ public final class BytesService {
                   response.onCompleted();
                 }))
         .build();
-  }
-
-  private enum BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
-    INSTANCE;
-
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }
