@@ -10,7 +10,6 @@ import dev.lattice.platform.errors.FieldViolation;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The sizes a message's rules declare, checked before protovalidate runs its other rules: {@code
@@ -42,57 +41,40 @@ final class SizeLimits {
    */
   static List<FieldViolation> violations(Message message) {
     List<FieldViolation> violations = new ArrayList<>();
-    collect(message, "", violations);
+    FieldWalker.walk(
+        message,
+        new FieldWalker.Visitor() {
+          @Override
+          public boolean enterRepeated(FieldDescriptor field, List<?> elements, String path) {
+            long limit = limit(field, rules(field));
+            if (elements.size() <= limit) {
+              return true;
+            }
+            violations.add(
+                new FieldViolation(
+                    path,
+                    field.isMapField()
+                        ? "map must be at most " + limit + " entries"
+                        : "value must contain no more than " + limit + " item(s)"));
+            return false;
+          }
+
+          @Override
+          public boolean visit(FieldDescriptor field, Object value, String path, boolean element) {
+            if (field.getJavaType() == FieldDescriptor.JavaType.STRING) {
+              FieldRules rules = rules(field);
+              String tooLong =
+                  tooLong(
+                      (String) value,
+                      element ? rules.getRepeated().getItems().getString() : rules.getString());
+              if (tooLong != null) {
+                violations.add(new FieldViolation(path, tooLong));
+              }
+            }
+            return true;
+          }
+        });
     return violations;
-  }
-
-  private static void collect(Message message, String prefix, List<FieldViolation> violations) {
-    for (Map.Entry<FieldDescriptor, Object> entry : message.getAllFields().entrySet()) {
-      FieldDescriptor field = entry.getKey();
-      String path = prefix + field.getName();
-      FieldRules rules = rules(field);
-      if (!field.isRepeated()) {
-        check(field, rules.getString(), entry.getValue(), path, violations);
-        continue;
-      }
-      List<?> elements = (List<?>) entry.getValue();
-      long limit = limit(field, rules);
-      if (elements.size() > limit) {
-        violations.add(
-            new FieldViolation(
-                path,
-                field.isMapField()
-                    ? "map must be at most " + limit + " entries"
-                    : "value must contain no more than " + limit + " item(s)"));
-        continue;
-      }
-      for (int i = 0; i < elements.size(); i++) {
-        String element = path + "[" + i + "]";
-        check(
-            field,
-            rules.getRepeated().getItems().getString(),
-            elements.get(i),
-            element,
-            violations);
-      }
-    }
-  }
-
-  /** Checks one value: a string against {@code rules}, a message by its own fields. */
-  private static void check(
-      FieldDescriptor field,
-      StringRules rules,
-      Object value,
-      String path,
-      List<FieldViolation> violations) {
-    if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
-      collect((Message) value, path + ".", violations);
-    } else if (field.getJavaType() == FieldDescriptor.JavaType.STRING) {
-      String tooLong = tooLong((String) value, rules);
-      if (tooLong != null) {
-        violations.add(new FieldViolation(path, tooLong));
-      }
-    }
   }
 
   /**

@@ -5,7 +5,6 @@ import com.google.protobuf.Message;
 import dev.lattice.platform.errors.FieldViolation;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Two rules every request of every service keeps besides the protovalidate rules of its contract,
@@ -42,37 +41,33 @@ final class WellFormedValues {
    */
   static List<FieldViolation> violations(Message message) {
     List<FieldViolation> violations = new ArrayList<>();
-    collect(message, "", violations);
+    FieldWalker.walk(
+        message,
+        new FieldWalker.Visitor() {
+          @Override
+          public boolean enterRepeated(FieldDescriptor field, List<?> elements, String path) {
+            return true;
+          }
+
+          @Override
+          public boolean visit(FieldDescriptor field, Object value, String path, boolean element) {
+            if (field.getJavaType() == FieldDescriptor.JavaType.STRING) {
+              if (((String) value).indexOf('\0') >= 0) {
+                violations.add(new FieldViolation(path, NUL));
+              }
+              return false;
+            }
+            if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+                && ((Message) value).getDescriptorForType().getFullName().equals(TIMESTAMP_TYPE)) {
+              if (!isValidTimestamp((Message) value)) {
+                violations.add(new FieldViolation(path, TIMESTAMP));
+              }
+              return false;
+            }
+            return true;
+          }
+        });
     return violations;
-  }
-
-  private static void collect(Message message, String prefix, List<FieldViolation> violations) {
-    for (Map.Entry<FieldDescriptor, Object> entry : message.getAllFields().entrySet()) {
-      FieldDescriptor field = entry.getKey();
-      List<?> values = field.isRepeated() ? (List<?>) entry.getValue() : List.of(entry.getValue());
-      for (int i = 0; i < values.size(); i++) {
-        String path = prefix + field.getName() + (field.isRepeated() ? "[" + i + "]" : "");
-        check(field, values.get(i), path, violations);
-      }
-    }
-  }
-
-  private static void check(
-      FieldDescriptor field, Object value, String path, List<FieldViolation> violations) {
-    if (field.getJavaType() == FieldDescriptor.JavaType.STRING) {
-      if (((String) value).indexOf('\0') >= 0) {
-        violations.add(new FieldViolation(path, NUL));
-      }
-    } else if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
-      Message nested = (Message) value;
-      if (nested.getDescriptorForType().getFullName().equals(TIMESTAMP_TYPE)) {
-        if (!isValidTimestamp(nested)) {
-          violations.add(new FieldViolation(path, TIMESTAMP));
-        }
-      } else {
-        collect(nested, path + ".", violations);
-      }
-    }
   }
 
   private static boolean isValidTimestamp(Message timestamp) {
