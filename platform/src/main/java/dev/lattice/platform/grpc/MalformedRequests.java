@@ -224,28 +224,25 @@ final class MalformedRequests {
    * {@code CANCELLED}, before any interceptor sees a message.)
    */
   private static InvalidArgumentException noRequest(String type) {
-    return new InvalidArgumentException(
-        REASON,
+    return refused(
+        type,
         "the call must carry exactly one " + type,
-        List.of(
-            new FieldViolation(
-                "", "a call of this method carries exactly one request; this one carried none")),
-        Map.of("type", type),
-        null);
+        "a call of this method carries exactly one request; this one carried none");
   }
 
   private static InvalidArgumentException malformed(String type) {
-    return new InvalidArgumentException(
-        REASON,
+    return refused(
+        type,
         "the request is not a valid " + type,
-        List.of(
-            new FieldViolation(
-                "",
-                "the bytes are no valid "
-                    + type
-                    + ": a string that is not UTF-8, a truncated or mistyped field, or nesting"
-                    + " deeper than 100 levels")),
-        Map.of("type", type),
-        null);
+        "the bytes are no valid "
+            + type
+            + ": a string that is not UTF-8, a truncated or mistyped field, or nesting"
+            + " deeper than 100 levels");
+  }
+
+  /** {@code REASON} with {@code message}, one request-level violation and the request's type. */
+  private static InvalidArgumentException refused(String type, String message, String why) {
+    return new InvalidArgumentException(
+        REASON, message, List.of(new FieldViolation("", why)), Map.of("type", type), null);
   }
 }
