@@ -12,6 +12,8 @@ import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,8 +30,15 @@ import org.HdrHistogram.Recorder;
  *   <li>CreateOrder→PAID: from the driver's answer to CreateOrder to the order's OrderPaid;
  *   <li>counts of orders created, paid and cancelled, and of reservations for a watched product.
  * </ul>
+ *
+ * <p>A plain subscription sees every publish, also the relay's second publish of an event the
+ * stream did not ack in time (after a broker stall), which the stream itself de-duplicates by its
+ * {@code Nats-Msg-Id}: an event is counted once, by its {@code event_id}. Counted twice, an
+ * OrderCreated made the drain wait its whole limit for an order that was long paid.
  */
 final class EventWatch implements AutoCloseable {
+
+  private static final int RECENT_EVENTS = 1 << 18;
 
   final Recorder lagMicros = new Recorder(3);
   final Recorder toPaidMicros = new Recorder(3);
@@ -47,6 +56,16 @@ final class EventWatch implements AutoCloseable {
   private volatile long collectSinceMicros;
   private volatile String hotProduct = "";
   private final Dispatcher dispatcher;
+  // Touched only on the dispatcher's one thread. A republish follows its first publish within the
+  // relay's ack wait and backoff, seconds; the last 2^18 events cover minutes at any rate here.
+  private final Set<String> recentEvents =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > RECENT_EVENTS;
+            }
+          });
 
   EventWatch(Connection nats) throws InterruptedException, java.util.concurrent.TimeoutException {
     dispatcher = nats.createDispatcher(message -> handle(message.getData()));
@@ -61,6 +80,9 @@ final class EventWatch implements AutoCloseable {
       envelope = Envelope.parseFrom(data);
     } catch (InvalidProtocolBufferException e) {
       return; // not an event (e.g. a dead letter's own subject)
+    }
+    if (!recentEvents.add(envelope.getEventId())) {
+      return; // published again; the stream kept one
     }
     long occurred =
         envelope.getOccurredAt().getSeconds() * 1_000_000L
