@@ -109,6 +109,19 @@ final class RawMeshClient implements AutoCloseable {
    * type can.
    */
   Outcome call(Rpc rpc, byte[] body, Metadata headers) {
+    return callAs(token, rpc, body, headers);
+  }
+
+  /** The platform administrator's access token, which {@link #call} sends. */
+  String token() {
+    return token;
+  }
+
+  /**
+   * As {@link #call}, but with {@code bearer} as the access token, or no {@code authorization} at
+   * all when it is null.
+   */
+  Outcome callAs(String bearer, Rpc rpc, byte[] body, Metadata headers) {
     Metadata all = new Metadata();
     all.merge(headers);
     if (rpc.requiresIdempotencyKey()) {
@@ -117,10 +130,10 @@ final class RawMeshClient implements AutoCloseable {
     Channel channel =
         ClientInterceptors.intercept(
             channels.get(rpc.server()), MetadataUtils.newAttachHeadersInterceptor(all));
-    CallOptions options =
-        CallOptions.DEFAULT
-            .withDeadlineAfter(30, TimeUnit.SECONDS)
-            .withCallCredentials(BearerToken.of(token));
+    CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS);
+    if (bearer != null) {
+      options = options.withCallCredentials(BearerToken.of(bearer));
+    }
     if (body == null) {
       return withoutRequest(channel, rpc, options);
     }
