@@ -104,7 +104,8 @@ final class RawMeshClient implements AutoCloseable {
   }
 
   /**
-   * Sends {@code body} as the request of {@code rpc}, with {@code headers} beside the token; a null
+   * Sends {@code body} as the request of {@code rpc}, with {@code headers} beside the token (and a
+   * fresh {@code idempotency-key} where the contract requires one and they hold none); a null
    * {@code body} half-closes the call without a request, as only a client ignoring the method's
    * type can.
    */
@@ -124,7 +125,7 @@ final class RawMeshClient implements AutoCloseable {
   Outcome callAs(String bearer, Rpc rpc, byte[] body, Metadata headers) {
     Metadata all = new Metadata();
     all.merge(headers);
-    if (rpc.requiresIdempotencyKey()) {
+    if (rpc.requiresIdempotencyKey() && !headers.containsKey(IDEMPOTENCY_KEY)) {
       all.put(IDEMPOTENCY_KEY, UUID.randomUUID().toString());
     }
     Channel channel =
