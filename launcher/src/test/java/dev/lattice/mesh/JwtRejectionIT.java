@@ -21,10 +21,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,8 +47,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class JwtRejectionIT {
 
   private static final byte[] EMPTY_REQUEST = new byte[0];
-  private static final Metadata.Key<String> AUTHORIZATION =
-      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   private static RawMeshClient client;
 
@@ -67,29 +62,6 @@ class JwtRejectionIT {
     }
   }
 
-  /**
-   * A refused credential.
-   *
-   * @param bearer the token sent as {@code Bearer <token>}; null to send {@code authorization} as
-   *     {@code headers} hold it, or not at all
-   * @param headers extra metadata
-   * @param reason the {@code ErrorInfo} reason expected
-   */
-  private record Attack(String bearer, Metadata headers, String reason) {
-
-    static Attack token(String bearer, String reason) {
-      return new Attack(bearer, new Metadata(), reason);
-    }
-
-    static Attack header(String reason, String... authorization) {
-      Metadata headers = new Metadata();
-      for (String value : authorization) {
-        headers.put(AUTHORIZATION, value);
-      }
-      return new Attack(null, headers, reason);
-    }
-  }
-
   @Test
   void everyRpcOfEveryService_refusesEveryBadToken_unauthenticated_andStoresNothing(
       SharedMesh mesh) {
@@ -102,10 +74,10 @@ class JwtRejectionIT {
     JsonObject session = signedIn(accounts, "jwt-customer");
     String customer = session.get("accessToken").getAsString();
     String revoked = revokedToken(accounts, guarded);
-    Map<String, Attack> attacks = attacks(mesh, revoked);
+    Map<String, BadTokens.Attack> attacks = BadTokens.of(mesh, client.token(), revoked);
     attacks.put(
         "a refresh token",
-        Attack.token(session.get("refreshToken").getAsString(), "TOKEN_INVALID"));
+        BadTokens.Attack.token(session.get("refreshToken").getAsString(), "TOKEN_INVALID"));
 
     String postgres = "jdbc:postgresql://127.0.0.1:" + mesh.process.port(55432) + "/";
     String nats = "nats://127.0.0.1:" + mesh.process.port(54222);
@@ -133,8 +105,8 @@ class JwtRejectionIT {
           failures.add(rpc.name() + " refused the administrator: " + control.status());
         }
       }
-      for (Map.Entry<String, Attack> attack : attacks.entrySet()) {
-        Attack what = attack.getValue();
+      for (Map.Entry<String, BadTokens.Attack> attack : attacks.entrySet()) {
+        BadTokens.Attack what = attack.getValue();
         Outcome outcome = client.callAs(what.bearer(), rpc, EMPTY_REQUEST, what.headers());
         calls++;
         expect(
@@ -203,69 +175,6 @@ class JwtRejectionIT {
     }
     Leaks.in(outcome.status(), outcome.trailers())
         .forEach(leak -> failures.add(call + ": " + leak));
-  }
-
-  private static Map<String, Attack> attacks(SharedMesh mesh, String revoked) {
-    ForgedTokens forge = ForgedTokens.of(mesh);
-    String real = client.token();
-    String[] parts = real.split("\\.");
-    Instant now = Instant.now();
-    Map<String, Attack> attacks = new LinkedHashMap<>();
-    attacks.put("no token", Attack.header("TOKEN_MISSING"));
-    attacks.put("a token that is no JWT", Attack.token("not-a-jwt", "TOKEN_INVALID"));
-    attacks.put("three empty parts", Attack.token("a.b.c", "TOKEN_INVALID"));
-    attacks.put("Basic credentials", Attack.header("TOKEN_INVALID", "Basic cm9vdDpyb290"));
-    attacks.put("a bare token", Attack.header("TOKEN_INVALID", real));
-    attacks.put(
-        "two bearer tokens", Attack.header("TOKEN_INVALID", "Bearer " + real, "Bearer " + real));
-    attacks.put(
-        "the signature cut off", Attack.token(parts[0] + "." + parts[1] + ".", "TOKEN_INVALID"));
-    attacks.put(
-        "another token's signature",
-        Attack.token(
-            parts[0]
-                + "."
-                + forge.signed(ForgedTokens.claimsOf(real).build()).split("\\.")[1]
-                + "."
-                + parts[2],
-            "TOKEN_INVALID"));
-    attacks.put(
-        "a stranger's key under identity's kid",
-        Attack.token(forge.signedByStranger(ForgedTokens.claimsOf(real).build()), "TOKEN_INVALID"));
-    attacks.put(
-        "alg none",
-        Attack.token(ForgedTokens.unsigned(ForgedTokens.claimsOf(real).build()), "TOKEN_INVALID"));
-    attacks.put(
-        "HS256 with identity's public key",
-        Attack.token(
-            forge.hmacWithPublicKey(ForgedTokens.claimsOf(real).build()), "TOKEN_INVALID"));
-    attacks.put(
-        "expired beyond the skew",
-        Attack.token(
-            forge.signed(ForgedTokens.expired(ForgedTokens.claimsOf(real), 61)), "TOKEN_EXPIRED"));
-    attacks.put(
-        "not yet valid",
-        Attack.token(
-            forge.signed(
-                ForgedTokens.claimsOf(real).notBeforeTime(Date.from(now.plusSeconds(120))).build()),
-            "TOKEN_INVALID"));
-    attacks.put(
-        "another issuer",
-        Attack.token(
-            forge.signed(ForgedTokens.claimsOf(real).issuer("https://evil.example").build()),
-            "TOKEN_INVALID"));
-    attacks.put(
-        "another audience",
-        Attack.token(
-            forge.signed(ForgedTokens.claimsOf(real).audience("someone-else").build()),
-            "TOKEN_INVALID"));
-    attacks.put(
-        "an unknown kid",
-        Attack.token(
-            forge.signedWithKid(ForgedTokens.claimsOf(real).build(), "no-such-kid"),
-            "TOKEN_INVALID"));
-    attacks.put("a deleted user's token", Attack.token(revoked, "TOKEN_INVALID"));
-    return attacks;
   }
 
   /** A new customer of the platform tenant, signed in: its LoginResponse. */
