@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.lattice.identity.v1.CreateTenantRequest;
@@ -17,12 +18,16 @@ import dev.lattice.mesh.MeshRpcs.Rpc;
 import dev.lattice.mesh.RawMeshClient.Outcome;
 import dev.lattice.options.v1.Options;
 import dev.lattice.orders.v1.CreateOrderRequest;
-import dev.lattice.payments.v1.ListPaymentsRequest;
-import dev.lattice.payments.v1.PaymentsServiceGrpc;
+import dev.lattice.orders.v1.CreateOrderResponse;
+import dev.lattice.orders.v1.GetOrderRequest;
+import dev.lattice.orders.v1.Order;
+import dev.lattice.orders.v1.OrderStatus;
+import dev.lattice.orders.v1.OrdersServiceGrpc;
 import dev.lattice.platform.auth.BearerToken;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -173,6 +178,14 @@ class CrossTenantIT {
     }
   }
 
+  private static Order orderOf(Outcome created) {
+    try {
+      return CreateOrderResponse.parseFrom(created.answer()).getOrder();
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("CreateOrder answered no CreateOrderResponse", e);
+    }
+  }
+
   /** True for a request with no id of a resource and no page: the caller's own. */
   private static boolean namesNothing(Rpc rpc) {
     return rpc.proto().getInputType().findFieldByName("page_token") == null
@@ -182,7 +195,7 @@ class CrossTenantIT {
 
   /**
    * Creates products and orders in tenant A, some as its customer, each order with an idempotency
-   * key, and waits for their payments: key → request.
+   * key, and waits until each is paid: key → request.
    */
   private static Map<String, CreateOrderRequest> orders(String admin, String customer) {
     var inventory =
@@ -190,6 +203,7 @@ class CrossTenantIT {
             .withCallCredentials(BearerToken.of(admin))
             .withDeadlineAfter(30, TimeUnit.SECONDS);
     Map<String, CreateOrderRequest> keyed = new LinkedHashMap<>();
+    List<String> orderIds = new ArrayList<>();
     Rpc createOrder =
         MeshRpcs.of(client.channels()).stream()
             .filter(rpc -> rpc.grpc().getFullMethodName().endsWith("OrdersService/CreateOrder"))
@@ -223,19 +237,23 @@ class CrossTenantIT {
           .as(created.status().toString())
           .isEqualTo(Status.Code.OK);
       keyed.put(key, order);
+      orderIds.add(orderOf(created).getId());
     }
-    var payments =
-        PaymentsServiceGrpc.newBlockingStub(client.channels().get("payments"))
+    var orders =
+        OrdersServiceGrpc.newBlockingStub(client.channels().get("orders"))
             .withCallCredentials(BearerToken.of(admin));
-    await("the orders' payments")
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () ->
-                payments
-                    .withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .listPayments(ListPaymentsRequest.newBuilder().setPageSize(100).build())
-                    .getPaymentsCount(),
-            count -> count >= ORDERS);
+    for (String id : orderIds) {
+      await("order " + id + " to be paid")
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  orders
+                      .withDeadlineAfter(10, TimeUnit.SECONDS)
+                      .getOrder(GetOrderRequest.newBuilder().setOrderId(id).build())
+                      .getOrder()
+                      .getStatus(),
+              status -> status == OrderStatus.ORDER_STATUS_PAID);
+    }
     return keyed;
   }
 
