@@ -101,23 +101,37 @@ final class RawMeshClient implements AutoCloseable {
   }
 
   /**
-   * Sends {@code body} as the request of {@code rpc}, with {@code headers} beside the token; a null
+   * Sends {@code body} as the request of {@code rpc}, with {@code headers} beside the token (and a
+   * fresh {@code idempotency-key} where the contract requires one and they hold none); a null
    * {@code body} half-closes the call without a request, as only a client ignoring the method's
    * type can.
    */
   Outcome call(Rpc rpc, byte[] body, Metadata headers) {
+    return callAs(token, rpc, body, headers);
+  }
+
+  /** The platform administrator's access token, which {@link #call} sends. */
+  String token() {
+    return token;
+  }
+
+  /**
+   * As {@link #call}, but with {@code bearer} as the access token, or no {@code authorization} at
+   * all when it is null.
+   */
+  Outcome callAs(String bearer, Rpc rpc, byte[] body, Metadata headers) {
     Metadata all = new Metadata();
     all.merge(headers);
-    if (rpc.requiresIdempotencyKey()) {
+    if (rpc.requiresIdempotencyKey() && !headers.containsKey(IDEMPOTENCY_KEY)) {
       all.put(IDEMPOTENCY_KEY, UUID.randomUUID().toString());
     }
     Channel channel =
         ClientInterceptors.intercept(
             channels.get(rpc.server()), MetadataUtils.newAttachHeadersInterceptor(all));
-    CallOptions options =
-        CallOptions.DEFAULT
-            .withDeadlineAfter(30, TimeUnit.SECONDS)
-            .withCallCredentials(BearerToken.of(token));
+    CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS);
+    if (bearer != null) {
+      options = options.withCallCredentials(BearerToken.of(bearer));
+    }
     if (body == null) {
       return withoutRequest(channel, rpc, options);
     }
