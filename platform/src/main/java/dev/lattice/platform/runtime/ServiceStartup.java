@@ -16,6 +16,7 @@ import dev.lattice.platform.consumer.ServiceConsumers;
 import dev.lattice.platform.db.Database;
 import dev.lattice.platform.db.DatabaseProbe;
 import dev.lattice.platform.db.Migrations;
+import dev.lattice.platform.db.RuntimeRole;
 import dev.lattice.platform.events.EventPayloadTypes;
 import dev.lattice.platform.events.EventStreams;
 import dev.lattice.platform.events.NatsConnector;
@@ -38,6 +39,7 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -113,6 +115,10 @@ final class ServiceStartup {
     } catch (IOException e) {
       closeStarted();
       throw new UncheckedIOException(name + ": cannot reach NATS at " + natsUrl, e);
+    } catch (SQLException e) {
+      closeStarted();
+      throw new IllegalStateException(
+          name + ": cannot prepare the runtime role: " + e.getMessage(), e);
     } catch (JetStreamApiException e) {
       closeStarted();
       throw new IllegalStateException(
@@ -128,12 +134,24 @@ final class ServiceStartup {
     started.push(telemetry);
   }
 
-  /** The pool, then the migrations: {@code db/platform}, then the service's own. */
-  private void openDatabase() {
+  /**
+   * The pool, then the migrations ({@code db/platform}, then the service's own) as the migration
+   * role, then the runtime role's grants and its check (decision 0018).
+   */
+  private void openDatabase() throws SQLException {
     database = Database.open(dbConfig);
     started.push(database);
-    int applied = Migrations.migrate(database.dataSource(), ServiceRuntime.migrationLocation(name));
+    int applied = Migrations.migrate(dbConfig, ServiceRuntime.migrationLocation(name));
     log.info("{}: {} migration(s) applied", name, applied);
+    RuntimeRole.grant(dbConfig);
+    RuntimeRole.check(database.dataSource(), dbConfig);
+    if (!dbConfig.separateMigrationRole()) {
+      log.warn(
+          "{}: LATTICE_DB_USER {} also runs the migrations: it owns the tables and may turn their"
+              + " row-level security off (decision 0018)",
+          name,
+          dbConfig.user());
+    }
   }
 
   /** jOOQ over the pool, and the idempotency keys the platform keeps with it. */
