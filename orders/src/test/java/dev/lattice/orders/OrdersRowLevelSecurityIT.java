@@ -4,10 +4,12 @@ import static dev.lattice.orders.store.jooq.Tables.ORDERS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lattice.orders.store.OrderStore;
 import dev.lattice.orders.store.jooq.tables.records.OrdersRecord;
 import dev.lattice.orders.v1.Order;
 import dev.lattice.platform.config.DbConfig;
 import dev.lattice.platform.db.Database;
+import dev.lattice.platform.db.RenderedStatement;
 import dev.lattice.platform.db.Transactions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,8 +129,27 @@ final class OrdersRowLevelSecurityIT extends OrdersTestBase {
   }
 
   @Test
+  void readAsTenant_withoutTenantFilter_returnsNoOtherTenantsRow() {
+    RenderedStatement byIdOnly =
+        RenderedStatement.of(
+            DSL.select(ORDERS.ID).from(ORDERS).where(ORDERS.ID.eq(DSL.param("id", ORDERS.ID))),
+            "id");
+    UUID idOfB = UUID.fromString(orderB.getId());
+    RenderedStatement.ResultReader<Boolean> found = ResultSet::next;
+    assertThat(byIdOnly.readAsTenant(runtime.dsl(), tenantA, found, idOfB)).isFalse();
+    assertThat(byIdOnly.readAsTenant(runtime.dsl(), tenantB, found, idOfB)).isTrue();
+  }
+
+  @Test
   void tenantOfATransaction_endsWithIt() {
     Transactions.inTenantTransaction(runtime.dsl(), tenantA, tx -> tx.fetchCount(ORDERS));
+    assertThat(runtime.dsl().fetchCount(ORDERS)).isZero();
+  }
+
+  @Test
+  void tenantOfAReadOutsideATransaction_endsWithTheRead() {
+    UUID idOfA = UUID.fromString(orderA.getId());
+    assertThat(OrderStore.find(runtime.dsl(), tenantA, idOfA)).isPresent();
     assertThat(runtime.dsl().fetchCount(ORDERS)).isZero();
   }
 

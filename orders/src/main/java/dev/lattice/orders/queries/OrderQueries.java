@@ -23,9 +23,8 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
- * GetOrder and ListOrders, with the visibility rules of {@link OrderAccess}; each reads in a
- * transaction of the caller's tenant, so row-level security holds it too (decision 0018).
- * Thread-safe.
+ * GetOrder and ListOrders, with the visibility rules of {@link OrderAccess}; each reads as the
+ * caller's tenant, so row-level security holds it too (decision 0018). Thread-safe.
  */
 public final class OrderQueries {
 
@@ -39,8 +38,7 @@ public final class OrderQueries {
 
   /** GetOrder: NOT_FOUND ORDER_NOT_FOUND unless the caller may see the order. */
   public Order get(OrderAccess caller, UUID orderId) {
-    return Transactions.inTenantTransaction(
-            dsl, caller.tenantId(), tx -> OrderStore.find(tx, caller.tenantId(), orderId))
+    return OrderStore.find(dsl, caller.tenantId(), orderId)
         .filter(caller::sees)
         .orElseThrow(OrderErrors::notFound);
   }

@@ -35,6 +35,15 @@ public final class TenantScope {
 
   private TenantScope() {}
 
+  /**
+   * {@code sql} with the statement that sets a tenant before it, for {@link
+   * RenderedStatement#readAsTenant}: its two parameters (the tenant, then the empty all-tenants
+   * setting) come before those of {@code sql}.
+   */
+  static String afterSettingTenant(String sql) {
+    return SET + "; " + sql;
+  }
+
   /** Limits the rest of the transaction of {@code tx} to the rows of {@code tenantId}. */
   public static void enter(DSLContext tx, UUID tenantId) {
     set(tx, tenantId.toString(), "");
