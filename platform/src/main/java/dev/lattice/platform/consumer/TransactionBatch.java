@@ -153,6 +153,24 @@ public final class TransactionBatch {
   }
 
   /**
+   * {@link #shared}, with {@code create} run across tenants, as {@link #lockOnce} runs its lock:
+   * for a value that locks or reads what the batch's events of several tenants will change. The
+   * transaction then returns to the tenant of the event that asked.
+   */
+  public <T> T sharedAcrossTenants(Object key, Supplier<? extends T> create) {
+    return shared(
+        key,
+        () -> {
+          scopeTo(ACROSS_TENANTS);
+          T value = create.get();
+          if (eventScope != null) {
+            scopeTo(eventScope);
+          }
+          return value;
+        });
+  }
+
+  /**
    * Takes the locks of the whole batch at its first event: {@code lock} gets the {@link #ids} that
    * {@code id} reads from this transaction's events of {@code type}, the first time an event of the
    * transaction asks; later asks do nothing. What a batched handler calls before its own work, so

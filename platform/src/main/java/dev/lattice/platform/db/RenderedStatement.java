@@ -205,6 +205,22 @@ public final class RenderedStatement {
         });
   }
 
+  /** {@link #readAsTenant}, mapping every row. */
+  public <T> List<T> fetchAsTenant(
+      DSLContext ctx, UUID tenantId, RowMapper<T> mapper, Object... values) {
+    return readAsTenant(
+        ctx,
+        tenantId,
+        rs -> {
+          List<T> rows = new ArrayList<>();
+          while (rs.next()) {
+            rows.add(mapper.map(rs));
+          }
+          return rows;
+        },
+        values);
+  }
+
   /**
    * Runs the query on {@code ctx} as {@code tenantId} under row-level security (decision 0018) and
    * hands its whole result to {@code reader}: the statement that sets the tenant and the query go
