@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The role a service works as when its migrations run as another, the tables' owner (decision
@@ -45,7 +47,33 @@ public final class RuntimeRole {
        where r.rolname = current_user
       """;
 
+  private static final Logger log = LoggerFactory.getLogger(RuntimeRole.class);
+
   private RuntimeRole() {}
+
+  /**
+   * At a service's start, after its migrations: {@link #grant}, then {@link #check}; with one role
+   * for both, a warning that the tables' owner works on them.
+   *
+   * @throws ConfigException naming {@code LATTICE_DB_USER} for a role that would pass the policies
+   * @throws IllegalStateException when either role cannot connect or the grants fail
+   */
+  public static void prepare(DataSource runtime, DbConfig config) {
+    try {
+      grant(config);
+      check(runtime, config);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          config.applicationName() + ": cannot prepare the runtime role: " + e.getMessage(), e);
+    }
+    if (!config.separateMigrationRole()) {
+      log.warn(
+          "{}: LATTICE_DB_USER {} also runs the migrations: it owns the tables and may turn their"
+              + " row-level security off (decision 0018)",
+          config.applicationName(),
+          config.user());
+    }
+  }
 
   /**
    * As the migration role: lets the runtime role use the schema, read and write every table and

@@ -39,7 +39,6 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -115,10 +114,6 @@ final class ServiceStartup {
     } catch (IOException e) {
       closeStarted();
       throw new UncheckedIOException(name + ": cannot reach NATS at " + natsUrl, e);
-    } catch (SQLException e) {
-      closeStarted();
-      throw new IllegalStateException(
-          name + ": cannot prepare the runtime role: " + e.getMessage(), e);
     } catch (JetStreamApiException e) {
       closeStarted();
       throw new IllegalStateException(
@@ -138,20 +133,12 @@ final class ServiceStartup {
    * The pool, then the migrations ({@code db/platform}, then the service's own) as the migration
    * role, then the runtime role's grants and its check (decision 0018).
    */
-  private void openDatabase() throws SQLException {
+  private void openDatabase() {
     database = Database.open(dbConfig);
     started.push(database);
     int applied = Migrations.migrate(dbConfig, ServiceRuntime.migrationLocation(name));
     log.info("{}: {} migration(s) applied", name, applied);
-    RuntimeRole.grant(dbConfig);
-    RuntimeRole.check(database.dataSource(), dbConfig);
-    if (!dbConfig.separateMigrationRole()) {
-      log.warn(
-          "{}: LATTICE_DB_USER {} also runs the migrations: it owns the tables and may turn their"
-              + " row-level security off (decision 0018)",
-          name,
-          dbConfig.user());
-    }
+    RuntimeRole.prepare(database.dataSource(), dbConfig);
   }
 
   /** jOOQ over the pool, and the idempotency keys the platform keeps with it. */
