@@ -63,7 +63,8 @@ final class AuditHarness implements AutoCloseable {
     int port = FreePorts.next();
     Map<String, String> env = new HashMap<>(settings);
     env.put("LATTICE_DB_URL", postgres.jdbcUrl());
-    env.put("LATTICE_DB_USER", postgres.user());
+    env.put("LATTICE_DB_USER", postgres.runtimeRole());
+    env.put("LATTICE_DB_MIGRATION_USER", postgres.user());
     env.put("LATTICE_NATS_URL", natsUrl);
     env.put("LATTICE_GRPC_PORT", Integer.toString(port));
     TestKey tokens = TestKey.generate("audit-test-key");

@@ -29,6 +29,12 @@ final class ComposeEnv {
   /** The database password of the {@code postgres} role (and {@code POSTGRES_PASSWORD}). */
   static final String DB_PASSWORD = "LATTICE_DB_PASSWORD";
 
+  /**
+   * The database password of {@code lattice_service}, the role the services work as (decision
+   * 0018), which the postgres container creates on its first start.
+   */
+  static final String DB_RUNTIME_PASSWORD = "LATTICE_DB_RUNTIME_PASSWORD";
+
   /** Identity's key-encryption key: base64 of 32 random bytes. */
   static final String IDENTITY_KEK = "LATTICE_IDENTITY_KEK";
 
@@ -53,6 +59,7 @@ final class ComposeEnv {
   static Map<String, String> generate(SecureRandom random) {
     Map<String, String> values = new LinkedHashMap<>();
     values.put(DB_PASSWORD, MeshSecrets.token(random, 24));
+    values.put(DB_RUNTIME_PASSWORD, MeshSecrets.token(random, 24));
     values.put(IDENTITY_KEK, Base64.getEncoder().encodeToString(MeshSecrets.bytes(random, 32)));
     values.put(ADMIN_EMAIL, MeshSecrets.DEFAULT_ADMIN_EMAIL);
     values.put(ADMIN_PASSWORD, MeshSecrets.token(random, 18));

@@ -24,14 +24,24 @@ final class Infrastructure implements AutoCloseable {
   private final String adminJdbcUrl;
   private final String user;
   private final String password;
+  private final String runtimeUser;
+  private final String runtimePassword;
   private final String natsUrl;
   private final List<AutoCloseable> owned = new ArrayList<>();
   private final List<String> description = new ArrayList<>();
 
-  private Infrastructure(String adminJdbcUrl, String user, String password, String natsUrl) {
+  private Infrastructure(
+      String adminJdbcUrl,
+      String user,
+      String password,
+      String runtimeUser,
+      String runtimePassword,
+      String natsUrl) {
     this.adminJdbcUrl = adminJdbcUrl;
     this.user = user;
     this.password = password;
+    this.runtimeUser = runtimeUser;
+    this.runtimePassword = runtimePassword;
     this.natsUrl = natsUrl;
   }
 
@@ -69,6 +79,8 @@ final class Infrastructure implements AutoCloseable {
     try {
       String user;
       String password;
+      String runtimeUser;
+      String runtimePassword;
       if (dbUrl == null || dbUrl.isBlank()) {
         Path pgData = state.resolve("postgres");
         if (!PostgresServer.canHostDataDir(pgData)) {
@@ -90,9 +102,17 @@ final class Infrastructure implements AutoCloseable {
         dbUrl = pg.jdbcUrl("postgres");
         user = pg.user();
         password = "";
+        runtimeUser = pg.runtimeRole();
+        runtimePassword = "";
       } else {
-        user = env.getOrDefault("LATTICE_DB_USER", "postgres");
-        password = env.getOrDefault("LATTICE_DB_PASSWORD", "");
+        // The server's roles are the operator's: LATTICE_DB_USER works, LATTICE_DB_MIGRATION_USER
+        // (by default the same role) migrates and creates the databases (decision 0018).
+        runtimeUser = env.getOrDefault("LATTICE_DB_USER", "postgres");
+        runtimePassword = env.getOrDefault("LATTICE_DB_PASSWORD", "");
+        user = env.getOrDefault("LATTICE_DB_MIGRATION_USER", runtimeUser);
+        password =
+            env.getOrDefault(
+                "LATTICE_DB_MIGRATION_PASSWORD", user.equals(runtimeUser) ? runtimePassword : "");
       }
       if (natsUrl == null || natsUrl.isBlank()) {
         nats =
@@ -101,7 +121,8 @@ final class Infrastructure implements AutoCloseable {
                     .withLogFile(state.resolve("logs").resolve("nats.log")));
         natsUrl = nats.url();
       }
-      Infrastructure infra = new Infrastructure(dbUrl, user, password, natsUrl);
+      Infrastructure infra =
+          new Infrastructure(dbUrl, user, password, runtimeUser, runtimePassword, natsUrl);
       if (pg != null) {
         infra.owned.add(pg);
         infra.description.add(
@@ -156,12 +177,25 @@ final class Infrastructure implements AutoCloseable {
     return "jdbc:postgresql://" + uri.getRawAuthority() + "/" + database + query;
   }
 
-  String user() {
+  /** The role that creates the databases and runs the services' migrations. */
+  String migrationUser() {
     return user;
   }
 
-  String password() {
+  String migrationPassword() {
     return password;
+  }
+
+  /**
+   * The role the services work as: on the mesh's own server a role without SUPERUSER or BYPASSRLS
+   * that owns nothing, so row-level security holds it (decision 0018).
+   */
+  String runtimeUser() {
+    return runtimeUser;
+  }
+
+  String runtimePassword() {
+    return runtimePassword;
   }
 
   String natsUrl() {

@@ -158,8 +158,10 @@ final class UpCommand implements Callable<Integer> {
       Map<String, String> serviceEnv = new HashMap<>(env);
       serviceEnv.put("LATTICE_GRPC_PORT", Integer.toString(port));
       serviceEnv.put("LATTICE_DB_URL", infra.jdbcUrlFor(database));
-      serviceEnv.put("LATTICE_DB_USER", infra.user());
-      serviceEnv.put("LATTICE_DB_PASSWORD", infra.password());
+      serviceEnv.put("LATTICE_DB_USER", infra.runtimeUser());
+      serviceEnv.put("LATTICE_DB_PASSWORD", infra.runtimePassword());
+      serviceEnv.put("LATTICE_DB_MIGRATION_USER", infra.migrationUser());
+      serviceEnv.put("LATTICE_DB_MIGRATION_PASSWORD", infra.migrationPassword());
       serviceEnv.put("LATTICE_NATS_URL", infra.natsUrl());
       serviceEnv.putIfAbsent("OTEL_SERVICE_NAME", "lattice-" + module.name());
       zipkin.ifPresent(

@@ -65,6 +65,31 @@ final class PostgresDatabases {
   }
 
   /**
+   * Creates the login role {@code name} (no superuser, no BYPASSRLS, no password: the server trusts
+   * local connections) unless it exists. Roles are cluster-wide: a role made concurrently by
+   * another database's fixture is fine.
+   */
+  static void createRuntimeRole(int port, String name) {
+    try (Connection c = connect(port, ADMIN_DATABASE);
+        PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+      exists.setString(1, name);
+      try (ResultSet rs = exists.executeQuery()) {
+        if (rs.next()) {
+          return;
+        }
+      }
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE ROLE " + quote(name) + " LOGIN NOSUPERUSER NOBYPASSRLS");
+      }
+    } catch (SQLException e) {
+      // duplicate_object, or unique_violation when two sessions create it at once
+      if (!"42710".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
+        throw new IllegalStateException("cannot create role " + name + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
    * Creates {@code name} as a copy of {@code template}; fails if {@code name} exists. Waits up to
    * 10 s for connections to the template to go away, since PostgreSQL copies only an idle one.
    */

@@ -40,6 +40,9 @@ public final class PostgresServer implements AutoCloseable {
   /** The superuser the cluster is created with; it needs no password. */
   public static final String USER = "postgres";
 
+  /** The role {@link #runtimeRole()} makes. */
+  public static final String RUNTIME_ROLE = "lattice_service";
+
   /**
    * How to start a server.
    *
@@ -228,6 +231,16 @@ public final class PostgresServer implements AutoCloseable {
    */
   public void createDatabaseFromTemplate(String name, String template) {
     PostgresDatabases.createFromTemplate(port(), name, template);
+  }
+
+  /**
+   * The role services work as on this server (decision 0018), created on first call: a login role
+   * without SUPERUSER or BYPASSRLS that owns nothing; the services' migrations run as {@value
+   * #USER}.
+   */
+  public String runtimeRole() {
+    PostgresDatabases.createRuntimeRole(port(), RUNTIME_ROLE);
+    return RUNTIME_ROLE;
   }
 
   /** Drops {@code name} if it exists, disconnecting its sessions. */

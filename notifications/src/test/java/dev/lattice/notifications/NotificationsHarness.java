@@ -58,7 +58,8 @@ final class NotificationsHarness implements AutoCloseable {
     int port = FreePorts.next();
     Map<String, String> env = new HashMap<>(settings);
     env.put("LATTICE_DB_URL", postgres.jdbcUrl());
-    env.put("LATTICE_DB_USER", postgres.user());
+    env.put("LATTICE_DB_USER", postgres.runtimeRole());
+    env.put("LATTICE_DB_MIGRATION_USER", postgres.user());
     env.put("LATTICE_NATS_URL", nats.url());
     env.put("LATTICE_GRPC_PORT", Integer.toString(port));
     NotificationsTokens tokens = NotificationsTokens.generate();

@@ -102,7 +102,8 @@ final class OrdersHarness implements AutoCloseable {
       ServiceModule module, PostgresExtension db, int port, Map<String, String> extra) {
     Map<String, String> env = new HashMap<>();
     env.put("LATTICE_DB_URL", db.jdbcUrl());
-    env.put("LATTICE_DB_USER", db.user());
+    env.put("LATTICE_DB_USER", db.runtimeRole());
+    env.put("LATTICE_DB_MIGRATION_USER", db.user());
     env.put("LATTICE_NATS_URL", nats.url());
     env.put("LATTICE_GRPC_PORT", Integer.toString(port));
     env.putAll(extra);

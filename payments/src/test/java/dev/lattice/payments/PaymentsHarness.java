@@ -108,7 +108,8 @@ final class PaymentsHarness implements AutoCloseable {
                 30));
     Map<String, String> env = new HashMap<>();
     env.put("LATTICE_DB_URL", postgres.jdbcUrl());
-    env.put("LATTICE_DB_USER", postgres.user());
+    env.put("LATTICE_DB_USER", postgres.runtimeRole());
+    env.put("LATTICE_DB_MIGRATION_USER", postgres.user());
     env.put("LATTICE_NATS_URL", natsServer.url());
     env.put("LATTICE_GRPC_PORT", Integer.toString(port));
     env.put("LATTICE_PAYMENTS_PROVIDER_URL", sandbox.baseUrl());

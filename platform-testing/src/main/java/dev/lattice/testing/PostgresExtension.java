@@ -140,6 +140,15 @@ public final class PostgresExtension implements BeforeAllCallback, BeforeEachCal
     return PostgresServer.USER;
   }
 
+  /**
+   * The role a service under test works as, created on first use: no superuser, no BYPASSRLS, owns
+   * nothing, no password; pass it as {@code LATTICE_DB_USER} and {@link #user()} as {@code
+   * LATTICE_DB_MIGRATION_USER} (decision 0018).
+   */
+  public String runtimeRole() {
+    return server().runtimeRole();
+  }
+
   /** Opens a connection to this class's database; the caller closes it. */
   public Connection connect() throws SQLException {
     return server().connect(database());

@@ -60,7 +60,8 @@ public final class Catalog {
    * GetProduct: a deleted product only when {@code seeDeleted} (the caller has inventory.write).
    */
   public Product get(UUID tenantId, UUID productId, boolean seeDeleted) {
-    return ProductStore.find(dsl, tenantId, productId)
+    return Transactions.inTenantTransaction(
+            dsl, tenantId, tx -> ProductStore.find(tx, tenantId, productId))
         .filter(row -> seeDeleted || !row.deleted())
         .map(ProductRow::toProto)
         .orElseThrow(ProductStore::notFound);
@@ -92,16 +93,16 @@ public final class Catalog {
             .map(
                 cursor ->
                     new ProductQuery.After(cursor.string(0), UUID.fromString(cursor.string(1))));
+    ProductQuery query =
+        new ProductQuery(
+            tenantId,
+            request.getSkuPrefix(),
+            request.getNameContains(),
+            request.getShowDeleted(),
+            after,
+            size + 1);
     List<ProductRow> rows =
-        ProductStore.page(
-            dsl,
-            new ProductQuery(
-                tenantId,
-                request.getSkuPrefix(),
-                request.getNameContains(),
-                request.getShowDeleted(),
-                after,
-                size + 1));
+        Transactions.inTenantTransaction(dsl, tenantId, tx -> ProductStore.page(tx, query));
     ListProductsResponse.Builder response = ListProductsResponse.newBuilder();
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
       response.addProducts(rows.get(i).toProto());
@@ -116,8 +117,9 @@ public final class Catalog {
 
   /** CreateProduct: the product at version 1 and its stock (available = initial_stock). */
   public CreateProductResponse create(UUID tenantId, Actor actor, CreateProductRequest request) {
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        tenantId,
         tx -> {
           OffsetDateTime now = ProductStore.utc(clock.instant());
           UUID productId = ids.next();
@@ -162,8 +164,9 @@ public final class Catalog {
    */
   public Product update(
       UUID tenantId, Actor actor, UUID productId, long version, Product values, FieldMask mask) {
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        tenantId,
         tx -> {
           ProductRow product = ProductStore.lockLive(tx, tenantId, productId);
           Versions.require("product", product.version(), version);
@@ -204,8 +207,9 @@ public final class Catalog {
 
   /** DeleteProduct: soft delete; the SKU becomes free for a new product. */
   public Product delete(UUID tenantId, Actor actor, UUID productId, long version) {
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        tenantId,
         tx -> {
           ProductRow product = ProductStore.lockLive(tx, tenantId, productId);
           Versions.require("product", product.version(), version);

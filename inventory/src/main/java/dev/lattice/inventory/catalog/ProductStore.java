@@ -103,9 +103,13 @@ public final class ProductStore {
           "product_ids",
           "tenant_ids");
 
-  /** The live products among {@code productIds} of {@code tenantId}, in no particular order. */
+  /**
+   * The live products among {@code productIds} of {@code tenantId}, in no particular order, read as
+   * that tenant under row-level security in the query's own round trip (decision 0018).
+   */
   static List<ProductRow> findLive(DSLContext ctx, UUID tenantId, Collection<UUID> productIds) {
-    return FIND_LIVE.fetch(ctx, ProductStore::row, tenantId, productIds.toArray(UUID[]::new));
+    return FIND_LIVE.fetchAsTenant(
+        ctx, tenantId, ProductStore::row, tenantId, productIds.toArray(UUID[]::new));
   }
 
   /** The columns {@link #row} reads, in this order. */

@@ -38,7 +38,7 @@ public final class OrderCreatedHandler implements EventHandler<OrderCreated> {
     LockedStock locked =
         context
             .batch()
-            .shared(
+            .sharedAcrossTenants(
                 LockedStock.class,
                 () -> reservations.lock(context.tx(), requests(context.batch())));
     reservations.reserve(context.tx(), locked, request, context.envelope().getEventId());

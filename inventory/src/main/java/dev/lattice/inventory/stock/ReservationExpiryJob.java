@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * Expires unpaid reservations: every {@code interval} it expires due ACTIVE reservations of every
  * tenant, one per transaction (so stock rows are locked only as long as one reservation takes), up
  * to {@value #BATCH} per round and further rounds at once while rounds come back full. Safe on
- * every replica at once: claims skip reservations another transaction holds. Started by {@link
- * #start()}, stopped by {@link #close()}.
+ * every replica at once: claims skip reservations another transaction holds. Its transactions see
+ * every tenant's rows, the named cross-tenant work of decision 0018: it claims due reservations by
+ * due time, whoever's they are. Started by {@link #start()}, stopped by {@link #close()}.
  */
 public final class ReservationExpiryJob implements AutoCloseable {
 
@@ -58,7 +59,7 @@ public final class ReservationExpiryJob implements AutoCloseable {
       round = 0;
       while (round < BATCH
           && !Thread.currentThread().isInterrupted()
-          && Transactions.inTransaction(dsl, reservations::expireNext)) {
+          && Transactions.acrossTenants(dsl, reservations::expireNext)) {
         round++;
       }
       expired += round;

@@ -39,10 +39,15 @@ public final class StockLevels {
    * seeDeleted} (the caller has inventory.write), like GetProduct.
    */
   public Stock get(UUID tenantId, UUID productId, boolean seeDeleted) {
-    ProductStore.find(dsl, tenantId, productId)
-        .filter(row -> seeDeleted || !row.deleted())
-        .orElseThrow(ProductStore::notFound);
-    return stockOf(dsl, tenantId, productId, false).toProto();
+    return Transactions.inTenantTransaction(
+        dsl,
+        tenantId,
+        tx -> {
+          ProductStore.find(tx, tenantId, productId)
+              .filter(row -> seeDeleted || !row.deleted())
+              .orElseThrow(ProductStore::notFound);
+          return stockOf(tx, tenantId, productId, false).toProto();
+        });
   }
 
   /**
@@ -51,8 +56,9 @@ public final class StockLevels {
    */
   public Stock adjust(
       UUID tenantId, Actor actor, UUID productId, long version, long delta, String reason) {
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        tenantId,
         tx -> {
           ProductStore.lockLive(tx, tenantId, productId);
           StockLevel stock = stockOf(tx, tenantId, productId, true);

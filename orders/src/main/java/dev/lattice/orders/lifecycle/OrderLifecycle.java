@@ -56,8 +56,9 @@ public final class OrderLifecycle {
    * @throws dev.lattice.platform.errors.FailedPreconditionException ILLEGAL_TRANSITION
    */
   public Order change(OrderAccess caller, UUID orderId, long version, OrderChange change) {
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        caller.tenantId(),
         tx -> {
           Order order = lockVisible(tx, caller, orderId);
           Versions.require("order", order.version(), version);
@@ -84,8 +85,9 @@ public final class OrderLifecycle {
    */
   public RefundOrderResponse refund(
       OrderAccess caller, UUID orderId, long version, String reason, IdempotencyClaim claim) {
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        caller.tenantId(),
         tx -> {
           Order order = lockVisible(tx, caller, orderId);
           Versions.require("order", order.version(), version);

@@ -64,8 +64,9 @@ public final class OrderPlacement {
     checkCurrency(request.getCurrency(), products);
     List<OrderLine> lines = price(request, products);
     long total = total(lines);
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        caller.tenantId(),
         tx -> {
           Order order =
               Order.placed(

@@ -10,6 +10,7 @@ import dev.lattice.orders.store.OrderStore;
 import dev.lattice.orders.v1.ListOrdersRequest;
 import dev.lattice.orders.v1.ListOrdersResponse;
 import dev.lattice.orders.v1.OrderStatus;
+import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.errors.PermissionDeniedException;
 import dev.lattice.platform.paging.PageCursor;
 import dev.lattice.platform.paging.PageSize;
@@ -21,7 +22,10 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
-/** GetOrder and ListOrders, with the visibility rules of {@link OrderAccess}. Thread-safe. */
+/**
+ * GetOrder and ListOrders, with the visibility rules of {@link OrderAccess}; each reads as the
+ * caller's tenant, so row-level security holds it too (decision 0018). Thread-safe.
+ */
 public final class OrderQueries {
 
   private final DSLContext dsl;
@@ -62,7 +66,9 @@ public final class OrderQueries {
             .map(
                 cursor ->
                     new OrderStore.Keyset(cursor.instant(0), UUID.fromString(cursor.string(1))));
-    List<Order> rows = OrderStore.page(dsl, filter, after, size + 1);
+    List<Order> rows =
+        Transactions.inTenantTransaction(
+            dsl, caller.tenantId(), tx -> OrderStore.page(tx, filter, after, size + 1));
     List<Order> page = rows.subList(0, Math.min(size, rows.size()));
     ListOrdersResponse.Builder response = ListOrdersResponse.newBuilder();
     page.forEach(order -> response.addOrders(OrderProtos.toProto(order)));

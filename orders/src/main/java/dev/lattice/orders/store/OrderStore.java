@@ -53,9 +53,12 @@ public final class OrderStore {
   /** The keyset of {@link #page}: where the previous page ended. */
   public record Keyset(Instant createTime, UUID id) {}
 
-  /** The order {@code orderId} of {@code tenantId}, with its lines. */
+  /**
+   * The order {@code orderId} of {@code tenantId}, with its lines, read as that tenant under
+   * row-level security in the query's own round trip ({@link RenderedStatement#readAsTenant}).
+   */
   public static Optional<Order> find(DSLContext ctx, UUID tenantId, UUID orderId) {
-    return FIND.read(ctx, OrderStore::withLines, orderId, tenantId);
+    return FIND.readAsTenant(ctx, tenantId, OrderStore::withLines, orderId, tenantId);
   }
 
   /** The columns {@link #order} reads, in this order. */

@@ -4,9 +4,11 @@ import dev.lattice.payments.v1.ListPaymentsRequest;
 import dev.lattice.payments.v1.ListPaymentsResponse;
 import dev.lattice.payments.v1.Payment;
 import dev.lattice.payments.v1.PaymentStatus;
+import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.paging.PageCursor;
 import dev.lattice.platform.paging.PageSize;
 import dev.lattice.platform.paging.PageTokens;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -25,9 +27,14 @@ public final class PaymentQueries {
 
   /** The payment with its history and refunds, or NOT_FOUND PAYMENT_NOT_FOUND. */
   public Payment get(UUID tenantId, UUID paymentId) {
-    PaymentRow row =
-        PaymentStore.find(dsl, tenantId, paymentId).orElseThrow(PaymentStore::notFound);
-    return PaymentViews.load(dsl, row);
+    return Transactions.inTenantTransaction(
+        dsl,
+        tenantId,
+        tx -> {
+          PaymentRow row =
+              PaymentStore.find(tx, tenantId, paymentId).orElseThrow(PaymentStore::notFound);
+          return PaymentViews.load(tx, row);
+        });
   }
 
   /** Newest first, keyset paging on (create_time, id) descending; filters by order and status. */
@@ -38,22 +45,29 @@ public final class PaymentQueries {
         PageTokens.fingerprint("payments", tenantId, request.getOrderId(), status.name());
     UUID orderId = request.getOrderId().isEmpty() ? null : UUID.fromString(request.getOrderId());
     Optional<PageCursor> cursor = pageTokens.decode(request.getPageToken(), fingerprint);
-    List<PaymentRow> rows =
-        PaymentStore.list(
+    PaymentListing listing =
+        new PaymentListing(
+            tenantId,
+            orderId,
+            status == PaymentStatus.PAYMENT_STATUS_UNSPECIFIED ? null : PaymentViews.stored(status),
+            cursor.map(c -> PaymentStore.utc(c.instant(0))).orElse(null),
+            cursor.map(c -> UUID.fromString(c.string(1))).orElse(null),
+            size + 1);
+    Page page =
+        Transactions.inTenantTransaction(
             dsl,
-            new PaymentListing(
-                tenantId,
-                orderId,
-                status == PaymentStatus.PAYMENT_STATUS_UNSPECIFIED
-                    ? null
-                    : PaymentViews.stored(status),
-                cursor.map(c -> PaymentStore.utc(c.instant(0))).orElse(null),
-                cursor.map(c -> UUID.fromString(c.string(1))).orElse(null),
-                size + 1));
-    ListPaymentsResponse.Builder response = ListPaymentsResponse.newBuilder();
-    for (int i = 0; i < Math.min(size, rows.size()); i++) {
-      response.addPayments(PaymentViews.load(dsl, rows.get(i)));
-    }
+            tenantId,
+            tx -> {
+              List<PaymentRow> found = PaymentStore.list(tx, listing);
+              List<Payment> views = new ArrayList<>();
+              for (int i = 0; i < Math.min(size, found.size()); i++) {
+                views.add(PaymentViews.load(tx, found.get(i)));
+              }
+              return new Page(found, views);
+            });
+    List<PaymentRow> rows = page.rows();
+    ListPaymentsResponse.Builder response =
+        ListPaymentsResponse.newBuilder().addAllPayments(page.views());
     if (rows.size() > size) {
       PaymentRow last = rows.get(size - 1);
       response.setNextPageToken(
@@ -62,4 +76,7 @@ public final class PaymentQueries {
     }
     return response.build();
   }
+
+  /** The rows of a page (one more than its size, to tell whether another follows) and its views. */
+  private record Page(List<PaymentRow> rows, List<Payment> views) {}
 }

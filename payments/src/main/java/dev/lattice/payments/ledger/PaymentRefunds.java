@@ -43,8 +43,9 @@ public final class PaymentRefunds {
    */
   public RefundPaymentResponse refund(UUID tenantId, RefundPaymentRequest request) {
     UUID paymentId = UUID.fromString(request.getPaymentId());
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        tenantId,
         tx -> {
           PaymentRow payment =
               PaymentStore.lock(tx, tenantId, paymentId).orElseThrow(PaymentStore::notFound);

@@ -136,7 +136,10 @@ public final class ProviderWebhooks {
         || !(CHARGE_EVENTS.contains(type) || REFUND_EVENT.equals(type))) {
       throw new InvalidArgumentException(PAYLOAD_INVALID, "not a known provider event", List.of());
     }
-    if (WebhookEventStore.seen(dsl, provider.name(), eventId)) {
+    // A webhook names the provider's ids, not a tenant: its look-ups and its transaction run across
+    // tenants, the tenant found from the payment or refund it names (decision 0018).
+    if (Transactions.acrossTenants(
+        dsl, tx -> WebhookEventStore.seen(tx, provider.name(), eventId))) {
       return Outcome.DUPLICATE;
     }
     Actor actor = PaymentsEvents.provider(provider.name());
@@ -145,11 +148,11 @@ public final class ProviderWebhooks {
     try {
       if (REFUND_EVENT.equals(type)) {
         ProviderRefund refund = provider.retrieveRefund(objectId);
-        return Transactions.inTransaction(
+        return Transactions.acrossTenants(
             dsl, tx -> applyRefund(tx, refund, eventId, type, signed, payload, actor));
       }
       ProviderCharge charge = provider.retrieveCharge(objectId);
-      return Transactions.inTransaction(
+      return Transactions.acrossTenants(
           dsl, tx -> applyCharge(tx, charge, eventId, type, signed, payload, cause, actor));
     } catch (TransientProviderException e) {
       throw new UnavailableException(

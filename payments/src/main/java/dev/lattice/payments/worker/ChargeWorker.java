@@ -77,7 +77,7 @@ public final class ChargeWorker {
   List<PaymentRow> claim() {
     UUID token = UUID.randomUUID();
     OffsetDateTime now = settlements.now();
-    return Transactions.inTransaction(
+    return Transactions.acrossTenants(
         dsl, tx -> PaymentStore.claimDue(tx, now, now.plus(lease), token, BATCH));
   }
 
@@ -107,8 +107,9 @@ public final class ChargeWorker {
       Optional<ProviderCharge> charge = ask(claim);
       span.setAttribute(
           "lattice.provider.outcome", charge.map(c -> c.outcome().name()).orElse("NO_CHARGE"));
-      Transactions.inTransaction(
+      Transactions.inTenantTransaction(
           dsl,
+          claim.tenantId(),
           tx -> {
             PaymentRow payment = PaymentStore.lock(tx, claim.tenantId(), claim.id()).orElseThrow();
             if (!PaymentStatus.PENDING.equals(payment.status())) {
@@ -165,8 +166,9 @@ public final class ChargeWorker {
     } catch (PermanentProviderException e) {
       log.warn("the provider refused the charge of payment {}: {}", claim.id(), e.getMessage());
       span.setStatus(StatusCode.ERROR, "refused: " + e.getMessage());
-      Transactions.inTransaction(
+      Transactions.inTenantTransaction(
           dsl,
+          claim.tenantId(),
           tx ->
               PaymentStore.lock(tx, claim.tenantId(), claim.id())
                   .map(
@@ -195,7 +197,10 @@ public final class ChargeWorker {
     }
     String key = claim.orderId().toString();
     Optional<ChargeRequest> request =
-        ChargeRequestStore.find(dsl, claim.tenantId(), claim.orderId());
+        Transactions.inTenantTransaction(
+            dsl,
+            claim.tenantId(),
+            tx -> ChargeRequestStore.find(tx, claim.tenantId(), claim.orderId()));
     if (claim.cancelRequested() || request.isEmpty()) {
       return provider.findCharge(key);
     }
@@ -214,8 +219,9 @@ public final class ChargeWorker {
   }
 
   private void retryLater(PaymentRow claim) {
-    Transactions.inTransaction(
+    Transactions.inTenantTransaction(
         dsl,
+        claim.tenantId(),
         tx -> {
           PaymentStore.retryLater(
               tx,

@@ -4,6 +4,7 @@ import dev.lattice.payments.ledger.ChargeRequestStore;
 import dev.lattice.payments.ledger.PaymentRow;
 import dev.lattice.payments.ledger.RefundRow;
 import dev.lattice.payments.ledger.Settlements;
+import dev.lattice.platform.db.Transactions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -167,7 +168,13 @@ public final class ProviderWorkers implements AutoCloseable {
       long now = System.nanoTime();
       if (now - lastPurge >= PURGE_INTERVAL.toNanos()) {
         lastPurge = now;
-        ChargeRequestStore.deleteExpired(dsl, settlements.now());
+        // The sweeper deletes every tenant's expired requests: cross-tenant work (decision 0018).
+        Transactions.acrossTenants(
+            dsl,
+            tx -> {
+              ChargeRequestStore.deleteExpired(tx, settlements.now());
+              return null;
+            });
       }
     } catch (RuntimeException e) {
       log.warn("payments worker round failed: {}", e.toString());

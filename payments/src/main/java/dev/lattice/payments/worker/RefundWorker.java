@@ -69,7 +69,7 @@ public final class RefundWorker {
   List<RefundRow> claim() {
     UUID token = UUID.randomUUID();
     OffsetDateTime now = settlements.now();
-    return Transactions.inTransaction(
+    return Transactions.acrossTenants(
         dsl, tx -> RefundStore.claimDue(tx, now, now.plus(lease), token, ChargeWorker.BATCH));
   }
 
@@ -100,7 +100,10 @@ public final class RefundWorker {
         answer = provider.retrieveRefund(claim.providerRefundId());
       } else {
         String chargeId =
-            PaymentStore.find(dsl, claim.tenantId(), claim.paymentId())
+            Transactions.inTenantTransaction(
+                    dsl,
+                    claim.tenantId(),
+                    tx -> PaymentStore.find(tx, claim.tenantId(), claim.paymentId()))
                 .map(PaymentRow::providerChargeId)
                 .orElseThrow();
         answer =
@@ -108,8 +111,9 @@ public final class RefundWorker {
                 new RefundCommand(claim.id().toString(), chargeId, claim.amountMinor()));
       }
       span.setAttribute("lattice.provider.outcome", answer.outcome().name());
-      Transactions.inTransaction(
+      Transactions.inTenantTransaction(
           dsl,
+          claim.tenantId(),
           tx -> {
             PaymentRow payment =
                 PaymentStore.lock(tx, claim.tenantId(), claim.paymentId()).orElseThrow();
@@ -142,8 +146,9 @@ public final class RefundWorker {
     } catch (PermanentProviderException e) {
       log.warn("the provider refused refund {}: {}", claim.id(), e.getMessage());
       span.setStatus(StatusCode.ERROR, "refused: " + e.getMessage());
-      Transactions.inTransaction(
+      Transactions.inTenantTransaction(
           dsl,
+          claim.tenantId(),
           tx -> {
             RefundRow refund = RefundStore.lock(tx, claim.id());
             return settlements.refundFailed(tx, refund, e.code(), e.getMessage());
@@ -157,8 +162,9 @@ public final class RefundWorker {
   }
 
   private void retryLater(RefundRow claim) {
-    Transactions.inTransaction(
+    Transactions.inTenantTransaction(
         dsl,
+        claim.tenantId(),
         tx -> {
           RefundStore.retryLater(
               tx,

@@ -100,7 +100,7 @@ final class ProcessedEvents {
         dsl,
         TRANSACTION_ATTEMPTS,
         tx -> {
-          TransactionBatch batch = new TransactionBatch(List.of(item.envelope()));
+          TransactionBatch batch = new TransactionBatch(tx, List.of(item.envelope()));
           Outcome outcome = inboxAndHandler(tx, batch, item);
           beforeCommit(batch, item.span());
           return outcome;
@@ -138,7 +138,7 @@ final class ProcessedEvents {
           for (Item<?> item : items) {
             envelopes.add(item.envelope());
           }
-          TransactionBatch batch = new TransactionBatch(envelopes);
+          TransactionBatch batch = new TransactionBatch(tx, envelopes);
           Set<UUID> inserted = insertInbox(tx, items);
           List<Outcome> outcomes = new ArrayList<>(items.size());
           for (Item<?> item : items) {
@@ -215,6 +215,7 @@ final class ProcessedEvents {
             delivery.streamSequence(),
             replayCount(message),
             batch);
+    batch.enterTenantOf(envelope);
     try {
       item.registration().handler().handle(context, item.payload());
     } catch (Exception | StackOverflowError | LinkageError | AssertionError e) {

@@ -3,6 +3,7 @@ package dev.lattice.platform.consumer;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.lattice.events.v1.Envelope;
+import dev.lattice.platform.db.TenantScope;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -14,6 +15,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jooq.DSLContext;
 
 /**
  * The events one inbox transaction handles, in delivery order, and what their handlers keep for as
@@ -26,16 +28,55 @@ import java.util.function.Supplier;
  * coming): two batches that each took them in event order could deadlock. {@link #shared} keeps
  * what it has taken, so that it takes it once per transaction, and {@link #beforeCommit} lets it
  * write what the batch's events have in common once, after the last of them. A retried transaction
- * gets a new batch. Used by one consumer thread.
+ * gets a new batch.
+ *
+ * <p>The batch also keeps the transaction's tenant scope (decision 0018): each handler runs with
+ * its event's tenant set ({@link TenantScope#enter}), the setting sent only when the tenant differs
+ * from the previous event's; {@link #lockOnce} takes the batch's locks across tenants, since a
+ * batch may hold several, and then returns to the event's tenant. Used by one consumer thread.
  */
 public final class TransactionBatch {
 
+  /** The scope of an event whose tenant is not a UUID: no tenant's rows. */
+  private static final Object NO_TENANT = new Object();
+
+  private final DSLContext tx;
   private final List<Envelope> envelopes;
   private final Map<Object, Object> shared = new HashMap<>();
   private final List<Runnable> beforeCommit = new ArrayList<>();
+  private Object eventScope;
+  private Object setScope;
 
-  TransactionBatch(List<Envelope> envelopes) {
+  TransactionBatch(DSLContext tx, List<Envelope> envelopes) {
+    this.tx = tx;
     this.envelopes = List.copyOf(envelopes);
+  }
+
+  /**
+   * Sets the transaction to the tenant of {@code envelope}, the event whose handler runs next, or
+   * to no tenant when its tenant is not a UUID (its handler then fails on it).
+   */
+  void enterTenantOf(Envelope envelope) {
+    try {
+      eventScope = UUID.fromString(envelope.getTenantId());
+    } catch (IllegalArgumentException malformed) {
+      eventScope = NO_TENANT;
+    }
+    scopeTo(eventScope);
+  }
+
+  private void scopeTo(Object scope) {
+    if (scope.equals(setScope)) {
+      return;
+    }
+    if (scope instanceof UUID tenant) {
+      TenantScope.enter(tx, tenant);
+    } else if (scope == NO_TENANT) {
+      TenantScope.none(tx);
+    } else {
+      TenantScope.acrossTenants(tx);
+    }
+    setScope = scope;
   }
 
   /** The envelopes of every event this transaction handles, in delivery order. */
@@ -112,18 +153,49 @@ public final class TransactionBatch {
   }
 
   /**
+   * {@link #shared}, with {@code create} run across tenants, as {@link #lockOnce} runs its lock:
+   * for a value that locks or reads what the batch's events of several tenants will change. The
+   * transaction then returns to the tenant of the event that asked.
+   */
+  public <T> T sharedAcrossTenants(Object key, Supplier<? extends T> create) {
+    return shared(
+        key,
+        () -> {
+          scopeTo(ACROSS_TENANTS);
+          T value = create.get();
+          if (eventScope != null) {
+            scopeTo(eventScope);
+          }
+          return value;
+        });
+  }
+
+  /**
    * Takes the locks of the whole batch at its first event: {@code lock} gets the {@link #ids} that
    * {@code id} reads from this transaction's events of {@code type}, the first time an event of the
    * transaction asks; later asks do nothing. What a batched handler calls before its own work, so
-   * that every row the batch will change is locked up front, in one order.
+   * that every row the batch will change is locked up front, in one order. {@code lock} runs across
+   * tenants (the batch's events may name several), then the transaction returns to the tenant of
+   * the event that asked.
    */
   public <T extends Message> void lockOnce(
       Class<T> type, Function<T, String> id, Consumer<Ids> lock) {
-    once(List.of(LOCKED, type), () -> lock.accept(ids(type, id)));
+    once(
+        List.of(LOCKED, type),
+        () -> {
+          scopeTo(ACROSS_TENANTS);
+          lock.accept(ids(type, id));
+          if (eventScope != null) {
+            scopeTo(eventScope);
+          }
+        });
   }
 
   /** The key of {@link #lockOnce} among the batch's shared values. */
   private static final Object LOCKED = new Object();
+
+  /** The scope of {@link #lockOnce}: every tenant's rows. */
+  private static final Object ACROSS_TENANTS = new Object();
 
   /** Runs {@code action} the first time this transaction asks under {@code key}. */
   private void once(Object key, Runnable action) {

@@ -1,8 +1,11 @@
 package dev.lattice.platform.db;
 
+import dev.lattice.platform.config.DbConfig;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +51,22 @@ public final class Migrations {
    *     applied
    */
   public static int migrate(DataSource dataSource, String... locations) {
+    return migrate(flyway -> flyway.dataSource(dataSource), locations);
+  }
+
+  /**
+   * Migrates the database of {@code config} as its migration role ({@link
+   * DbConfig#migrationUser()}), which owns what the migrations make, as {@link #migrate(DataSource,
+   * String...)} does.
+   */
+  public static int migrate(DbConfig config, String... locations) {
+    return migrate(
+        flyway ->
+            flyway.dataSource(config.url(), config.migrationUser(), config.migrationPassword()),
+        locations);
+  }
+
+  private static int migrate(Consumer<FluentConfiguration> source, String... locations) {
     int applied = 0;
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     boolean platform =
@@ -57,8 +76,7 @@ public final class Migrations {
       applied +=
           run(
               "platform",
-              Flyway.configure()
-                  .dataSource(dataSource)
+              configured(source)
                   .locations(PLATFORM_LOCATION)
                   .table(PLATFORM_HISTORY_TABLE)
                   .baselineOnMigrate(true)
@@ -68,16 +86,20 @@ public final class Migrations {
     applied +=
         run(
             "service " + Arrays.toString(serviceLocations),
-            Flyway.configure()
-                .dataSource(dataSource)
+            configured(source)
                 .locations(serviceLocations)
                 .baselineOnMigrate(platform)
                 .baselineVersion("0"));
     return applied;
   }
 
-  private static int run(
-      String what, org.flywaydb.core.api.configuration.FluentConfiguration config) {
+  private static FluentConfiguration configured(Consumer<FluentConfiguration> source) {
+    FluentConfiguration flyway = Flyway.configure();
+    source.accept(flyway);
+    return flyway;
+  }
+
+  private static int run(String what, FluentConfiguration config) {
     MigrateResult result = config.cleanDisabled(true).load().migrate();
     log.info(
         "{} migrations: {} applied, schema now at version {}",

@@ -51,10 +51,12 @@ public final class RenderedStatement {
       Pattern.compile("(?<!:):([A-Za-z_][A-Za-z0-9_]*)"); // not a :: cast
 
   private final String sql;
+  private final String tenantSql;
   private final int parameters;
 
   private RenderedStatement(String sql, int parameters) {
     this.sql = sql;
+    this.tenantSql = TenantScope.afterSettingTenant(sql);
     this.parameters = parameters;
   }
 
@@ -203,6 +205,50 @@ public final class RenderedStatement {
         });
   }
 
+  /** {@link #readAsTenant}, mapping every row. */
+  public <T> List<T> fetchAsTenant(
+      DSLContext ctx, UUID tenantId, RowMapper<T> mapper, Object... values) {
+    return readAsTenant(
+        ctx,
+        tenantId,
+        rs -> {
+          List<T> rows = new ArrayList<>();
+          while (rs.next()) {
+            rows.add(mapper.map(rs));
+          }
+          return rows;
+        },
+        values);
+  }
+
+  /**
+   * Runs the query on {@code ctx} as {@code tenantId} under row-level security (decision 0018) and
+   * hands its whole result to {@code reader}: the statement that sets the tenant and the query go
+   * to the server together, in one round trip. On a connection outside a transaction they share the
+   * implicit transaction the server keeps until the driver's sync after both, so the tenant ends
+   * with the query; inside a transaction it stays set for the rest of it.
+   */
+  public <T> T readAsTenant(
+      DSLContext ctx, UUID tenantId, ResultReader<T> reader, Object... values) {
+    return ctx.connectionResult(
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(tenantSql)) {
+            ps.setString(1, tenantId.toString());
+            ps.setString(2, "");
+            bindAll(c, ps, values, 2);
+            ps.execute();
+            if (!ps.getMoreResults()) {
+              throw new IllegalStateException("no result of the query after the tenant: " + sql);
+            }
+            try (ResultSet rs = ps.getResultSet()) {
+              return reader.read(rs);
+            }
+          } catch (SQLException e) {
+            throw failure(e);
+          }
+        });
+  }
+
   /**
    * Runs the query on {@code ctx} with {@code values} and reads its rows as records of {@code
    * table}, whose fields its columns must be, in the table's order (a {@code returning()} or {@code
@@ -229,12 +275,18 @@ public final class RenderedStatement {
   }
 
   private void bindAll(Connection c, PreparedStatement ps, Object[] values) throws SQLException {
+    bindAll(c, ps, values, 0);
+  }
+
+  /** Binds {@code values} to the placeholders after the first {@code skipped}. */
+  private void bindAll(Connection c, PreparedStatement ps, Object[] values, int skipped)
+      throws SQLException {
     if (values.length != parameters) {
       throw new IllegalArgumentException(
           parameters + " values expected, " + values.length + " given: " + sql);
     }
     for (int i = 0; i < values.length; i++) {
-      bind(c, ps, i + 1, values[i]);
+      bind(c, ps, skipped + i + 1, values[i]);
     }
   }
 

@@ -4,6 +4,8 @@ import dev.lattice.platform.errors.AbortedException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
@@ -52,6 +54,40 @@ public final class Transactions {
   public static <T> T inTransaction(
       DSLContext dsl, int maxAttempts, TransactionalCallable<T> work) {
     return run(dsl, maxAttempts, false, work);
+  }
+
+  /**
+   * Runs {@code work} in a READ COMMITTED transaction that sees and writes only the rows of {@code
+   * tenantId} under row-level security ({@link TenantScope#enter}, one statement before the work's
+   * first), retrying as described.
+   */
+  public static <T> T inTenantTransaction(
+      DSLContext dsl, UUID tenantId, TransactionalCallable<T> work) {
+    Objects.requireNonNull(tenantId, "tenantId");
+    return run(
+        dsl,
+        DEFAULT_MAX_ATTEMPTS,
+        false,
+        tx -> {
+          TenantScope.enter(tx, tenantId);
+          return work.run(tx);
+        });
+  }
+
+  /**
+   * Runs {@code work} in a READ COMMITTED transaction that sees every tenant's rows ({@link
+   * TenantScope#acrossTenants}), retrying as described: only for the named cross-tenant work of
+   * decision 0018.
+   */
+  public static <T> T acrossTenants(DSLContext dsl, TransactionalCallable<T> work) {
+    return run(
+        dsl,
+        DEFAULT_MAX_ATTEMPTS,
+        false,
+        tx -> {
+          TenantScope.acrossTenants(tx);
+          return work.run(tx);
+        });
   }
 
   /** Runs {@code work} in a SERIALIZABLE transaction, retrying as described. */

@@ -16,6 +16,7 @@ import dev.lattice.platform.consumer.ServiceConsumers;
 import dev.lattice.platform.db.Database;
 import dev.lattice.platform.db.DatabaseProbe;
 import dev.lattice.platform.db.Migrations;
+import dev.lattice.platform.db.RuntimeRole;
 import dev.lattice.platform.events.EventPayloadTypes;
 import dev.lattice.platform.events.EventStreams;
 import dev.lattice.platform.events.NatsConnector;
@@ -128,12 +129,16 @@ final class ServiceStartup {
     started.push(telemetry);
   }
 
-  /** The pool, then the migrations: {@code db/platform}, then the service's own. */
+  /**
+   * The pool, then the migrations ({@code db/platform}, then the service's own) as the migration
+   * role, then the runtime role's grants and its check (decision 0018).
+   */
   private void openDatabase() {
     database = Database.open(dbConfig);
     started.push(database);
-    int applied = Migrations.migrate(database.dataSource(), ServiceRuntime.migrationLocation(name));
+    int applied = Migrations.migrate(dbConfig, ServiceRuntime.migrationLocation(name));
     log.info("{}: {} migration(s) applied", name, applied);
+    RuntimeRole.prepare(database.dataSource(), dbConfig);
   }
 
   /** jOOQ over the pool, and the idempotency keys the platform keeps with it. */

@@ -90,6 +90,31 @@ class EnvTest {
   }
 
   @Test
+  void dbConfig_migrationRole_defaultsToTheRuntimeRoleWithItsPassword() {
+    Map<String, String> values =
+        Map.of(
+            "LATTICE_DB_URL", "jdbc:postgresql://db:5432/lattice_orders",
+            "LATTICE_DB_USER", "orders",
+            "LATTICE_DB_PASSWORD", "s3cret");
+    DbConfig single = DbConfig.fromEnv(Env.of(values), "orders");
+    assertThat(single.migrationUser()).isEqualTo("orders");
+    assertThat(single.migrationPassword()).isEqualTo("s3cret");
+    assertThat(single.separateMigrationRole()).isFalse();
+
+    Map<String, String> split = new java.util.HashMap<>(values);
+    split.put("LATTICE_DB_MIGRATION_USER", "owner");
+    DbConfig separate = DbConfig.fromEnv(Env.of(split), "orders");
+    assertThat(separate.migrationUser()).isEqualTo("owner");
+    assertThat(separate.migrationPassword()).isEmpty();
+    assertThat(separate.separateMigrationRole()).isTrue();
+
+    split.put("LATTICE_DB_MIGRATION_PASSWORD", "0wner");
+    DbConfig withPassword = DbConfig.fromEnv(Env.of(split), "orders");
+    assertThat(withPassword.migrationPassword()).isEqualTo("0wner");
+    assertThat(withPassword.toString()).doesNotContain("0wner").doesNotContain("s3cret");
+  }
+
+  @Test
   void dbConfig_missingUrl_namesVariable() {
     assertThatThrownBy(() -> DbConfig.fromEnv(Env.of(Map.of("LATTICE_DB_USER", "u")), "x"))
         .isInstanceOf(ConfigException.class)
