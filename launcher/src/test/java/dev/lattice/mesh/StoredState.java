@@ -21,13 +21,19 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What a mesh has stored, counted: the rows of every table in every service's database (the outbox
- * and inbox tables among them) and the last sequence of every JetStream stream, read directly
- * through JDBC and NATS. Two snapshots that are equal saw no row added or removed and no event
- * published in between. An immutable value.
+ * and inbox tables among them, the rate-limit buckets not) and the last sequence of every JetStream
+ * stream, read directly through JDBC and NATS. Two snapshots that are equal saw no row added or
+ * removed and no event published in between. An immutable value.
  *
  * @param counts {@code orders.public.outbox} → rows, {@code stream ORDERS} → last sequence
  */
 record StoredState(Map<String, Long> counts) {
+
+  /**
+   * Left out: the per-caller rate-limit buckets (decision 0019), a row of which any authenticated
+   * call may add, refused or not, as the bookkeeping of the call itself rather than stored data.
+   */
+  private static final String RATE_LIMIT_BUCKETS = "rate_limit_buckets";
 
   StoredState {
     counts = Map.copyOf(counts);
@@ -75,7 +81,10 @@ record StoredState(Map<String, Long> counts) {
         ResultSet rows =
             statement.executeQuery(
                 "select schemaname, tablename from pg_tables"
-                    + " where schemaname not in ('pg_catalog', 'information_schema')")) {
+                    + " where schemaname not in ('pg_catalog', 'information_schema')"
+                    + " and tablename <> '"
+                    + RATE_LIMIT_BUCKETS
+                    + "'")) {
       while (rows.next()) {
         tables.add(quoted(rows.getString(1)) + "." + quoted(rows.getString(2)));
       }

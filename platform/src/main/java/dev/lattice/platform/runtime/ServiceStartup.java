@@ -31,6 +31,9 @@ import dev.lattice.platform.outbox.OutboxRelayConfig;
 import dev.lattice.platform.outbox.OutboxStatusReader;
 import dev.lattice.platform.outbox.OutboxWriter;
 import dev.lattice.platform.paging.PageTokens;
+import dev.lattice.platform.ratelimit.CallerRateLimits;
+import dev.lattice.platform.ratelimit.RateLimitConfig;
+import dev.lattice.platform.ratelimit.RateLimitInterceptor;
 import dev.lattice.platform.telemetry.Telemetry;
 import io.grpc.BindableService;
 import io.grpc.ServerBuilder;
@@ -200,6 +203,10 @@ final class ServiceStartup {
                     new OutboxStatusReader(name, dsl),
                     new ServiceConsumers(name, consumers, nats),
                     PageTokens.fromEnv(env)));
+    RateLimitConfig rateLimit = RateLimitConfig.from(env);
+    if (rateLimit.enabled()) {
+      builder.interceptor(new RateLimitInterceptor(new CallerRateLimits(dsl, rateLimit)));
+    }
     services.forEach(builder::addService);
     server = builder.build();
     handOverToDrain(keys, revoked);

@@ -1,0 +1,101 @@
+package dev.lattice.platform.ratelimit;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jooq.DSLContext;
+import org.jooq.Record2;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+
+/**
+ * Per-caller token buckets shared by every replica of a service through its database ({@code
+ * rate_limit_buckets}, decision 0019). A replica takes a lease of up to {@link
+ * RateLimitConfig#lease()} tokens from a caller's bucket in one statement (the bucket refilled for
+ * the time since its last lease, capped at the burst) and spends it locally for at most {@link
+ * #LEASE_LIFETIME}; what it has not spent by then is lost, so together the replicas never admit
+ * more than the bucket gives, and a caller near its limit gets up to a lease less a second. When
+ * the bucket holds less than one token the call is refused with the time until it holds one.
+ * Thread-safe; calls of one caller on one replica wait for each other only while a lease is taken.
+ */
+public final class CallerRateLimits {
+
+  /** How long a lease's tokens may be spent. */
+  public static final Duration LEASE_LIFETIME = Duration.ofSeconds(1);
+
+  private static final int MAX_LOCAL_CALLERS = 10_000;
+
+  private final DSLContext dsl;
+  private final RateLimitConfig config;
+  private final Map<String, Lease> leases = new ConcurrentHashMap<>();
+
+  /** Buckets in the database behind {@code dsl}, limited by {@code config}. */
+  public CallerRateLimits(DSLContext dsl, RateLimitConfig config) {
+    this.dsl = Objects.requireNonNull(dsl, "dsl");
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /**
+   * Spends one token of {@code caller}'s bucket.
+   *
+   * @return empty when the call may proceed; else how long until the bucket holds a token
+   */
+  public Optional<Duration> acquire(String caller) {
+    Lease lease = leases.computeIfAbsent(caller, c -> new Lease());
+    lease.lock.lock();
+    try {
+      long now = System.nanoTime();
+      if (lease.remaining > 0 && now - lease.expiresNanos < 0) {
+        lease.remaining--;
+        return Optional.empty();
+      }
+      Record2<Integer, Double> taken = take(caller);
+      int granted = taken.value1();
+      if (granted == 0) {
+        lease.remaining = 0;
+        double seconds = (1 - taken.value2()) / config.perSecond();
+        return Optional.of(Duration.ofMillis(Math.max(1, (long) Math.ceil(seconds * 1000))));
+      }
+      lease.remaining = granted - 1;
+      lease.expiresNanos = now + LEASE_LIFETIME.toNanos();
+    } finally {
+      lease.lock.unlock();
+    }
+    if (leases.size() > MAX_LOCAL_CALLERS) {
+      long now = System.nanoTime();
+      leases.values().removeIf(old -> now - old.expiresNanos > 0 && !old.lock.isLocked());
+    }
+    return Optional.empty();
+  }
+
+  /** Refills {@code caller}'s bucket and takes a lease from it: (tokens granted, tokens left). */
+  private Record2<Integer, Double> take(String caller) {
+    var bucket = DSL.val(config.burst(), SQLDataType.DOUBLE);
+    var rate = DSL.val(config.perSecond(), SQLDataType.DOUBLE);
+    var lease = DSL.val(config.lease(), SQLDataType.DOUBLE);
+    return dsl.resultQuery(
+            "insert into rate_limit_buckets as b (caller, tokens, refill_time, granted)"
+                + " values ({0}, {1} - {3}, now(), {3}::integer)"
+                + " on conflict (caller) do update set"
+                + " granted = least({3}, floor(least({1}, b.tokens"
+                + " + extract(epoch from now() - b.refill_time) * {2})))::integer,"
+                + " tokens = least({1}, b.tokens + extract(epoch from now() - b.refill_time) * {2})"
+                + " - least({3}, floor(least({1}, b.tokens"
+                + " + extract(epoch from now() - b.refill_time) * {2}))),"
+                + " refill_time = now()"
+                + " returning granted, tokens",
+            DSL.val(caller), bucket, rate, lease)
+        .coerce(DSL.field("granted", SQLDataType.INTEGER), DSL.field("tokens", SQLDataType.DOUBLE))
+        .fetchSingle();
+  }
+
+  /** One caller's lease on this replica; guarded by its lock. */
+  private static final class Lease {
+    private final ReentrantLock lock = new ReentrantLock();
+    private int remaining;
+    private long expiresNanos;
+  }
+}
