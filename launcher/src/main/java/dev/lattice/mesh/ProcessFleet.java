@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One child JVM per service, each running the service's own main class from the launcher's
- * classpath (which holds all six), with its log in {@code .lattice/logs/<service>.log}. Stopping
- * sends SIGTERM, so each service drains exactly as it would under an orchestrator.
+ * One child JVM per service instance (a service, or one replica of it), each running the service's
+ * own main class from the launcher's classpath (which holds all six), with its log in {@code
+ * .lattice/logs/<instance>.log}. Stopping sends SIGTERM, so each service drains exactly as it would
+ * under an orchestrator. Thread-safe (synchronized).
  */
 final class ProcessFleet implements ServiceFleet {
 
@@ -26,8 +27,9 @@ final class ProcessFleet implements ServiceFleet {
   }
 
   @Override
-  public synchronized void start(ServiceModule module, Map<String, String> env) throws IOException {
-    Path log = root.resolve(".lattice").resolve("logs").resolve(module.name() + ".log");
+  public synchronized void start(String instance, ServiceModule module, Map<String, String> env)
+      throws IOException {
+    Path log = root.resolve(".lattice").resolve("logs").resolve(instance + ".log");
     Files.createDirectories(log.getParent());
     String java = ProcessHandle.current().info().command().orElse("java");
     // With -jar the class path is the launcher jar, whose manifest names every library.
