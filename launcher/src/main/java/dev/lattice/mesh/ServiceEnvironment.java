@@ -31,6 +31,9 @@ record ServiceEnvironment(
     serviceEnv.put("LATTICE_DB_USER", infra.user());
     serviceEnv.put("LATTICE_DB_PASSWORD", infra.password());
     serviceEnv.put("LATTICE_NATS_URL", infra.natsUrl());
+    if (infra.streamReplicas() > 1) {
+      serviceEnv.putIfAbsent("LATTICE_EVENTS_REPLICAS", Integer.toString(infra.streamReplicas()));
+    }
     serviceEnv.putIfAbsent("OTEL_SERVICE_NAME", "lattice-" + module.name());
     zipkin.ifPresent(
         server -> {

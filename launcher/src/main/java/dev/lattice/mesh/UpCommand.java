@@ -66,6 +66,12 @@ final class UpCommand implements Callable<Integer> {
   int replicas;
 
   @Option(
+      names = "--nats-cluster",
+      description =
+          "Run NATS as a JetStream cluster of three nats-servers (ports 54222-54224) with every stream at three replicas.")
+  boolean natsCluster;
+
+  @Option(
       names = "--port-offset",
       description =
           "Added to every default port (edge 8080, identity 9101 ... audit 9106, PostgreSQL 55432, NATS 54222, Zipkin 9411).",
@@ -139,7 +145,8 @@ final class UpCommand implements Callable<Integer> {
     Infrastructure infra =
         shutdown.register(
             "PostgreSQL and NATS",
-            Infrastructure.provision(rootDir, env, 55432 + portOffset, 54222 + portOffset));
+            Infrastructure.provision(
+                rootDir, env, 55432 + portOffset, 54222 + portOffset, natsCluster));
     zipkin.ifPresent(ZipkinServer::awaitReady);
     ServiceFleet fleet = processes ? new ProcessFleet(rootDir) : new InProcessFleet();
     AtomicReference<Edge> edgeRef = new AtomicReference<>();

@@ -31,7 +31,9 @@ import java.util.regex.Pattern;
  *   <li>a target naming several replicas ({@link StaticAddresses}: {@code
  *       static:///host:port,host:port}) is balanced by grpc-java's own {@code round_robin}, which
  *       skips a replica whose health check ({@code grpc.health.v1.Health/Watch}, grpc-services'
- *       client side) does not say {@code SERVING}, such as one that has begun to drain;
+ *       client side) does not say {@code SERVING}, such as one that has begun to drain; a call
+ *       ending {@code UNAVAILABLE} makes the channel reconnect at once to replicas it had given up
+ *       on for a while ({@link ReconnectOnUnavailable});
  *   <li>no TLS: traffic between services stays inside the cluster network (Envoy terminates TLS at
  *       the edge); pass your own {@link ManagedChannelBuilder} to change that.
  * </ul>
@@ -138,7 +140,14 @@ public final class Channels {
       if (!idempotent.isEmpty()) {
         channelBuilder.enableRetry().maxRetryAttempts(MAX_ATTEMPTS);
       }
-      return channelBuilder.build();
+      if (!balanced) {
+        return channelBuilder.build();
+      }
+      ReconnectOnUnavailable reconnect = new ReconnectOnUnavailable();
+      channelBuilder.intercept(reconnect);
+      ManagedChannel channel = channelBuilder.build();
+      reconnect.bind(channel);
+      return channel;
     }
   }
 
