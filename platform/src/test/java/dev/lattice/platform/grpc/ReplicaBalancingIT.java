@@ -18,11 +18,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +50,7 @@ class ReplicaBalancingIT {
 
   private final List<Process> replicas = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
-  private final List<String> output = new CopyOnWriteArrayList<>();
+  private final List<Path> logs = new ArrayList<>();
   private final Map<Integer, AtomicInteger> answeredBy = new ConcurrentHashMap<>();
   private ManagedChannel channel;
 
@@ -69,12 +68,15 @@ class ReplicaBalancingIT {
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() throws InterruptedException, IOException {
     if (channel != null) {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
     for (Process p : replicas) {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    for (Path log : logs) {
+      Files.deleteIfExists(log);
     }
   }
 
@@ -116,7 +118,8 @@ class ReplicaBalancingIT {
     await().atMost(Duration.ofSeconds(30)).until(() -> answeredBy.size() == 2);
 
     replicas.get(1).destroy(); // SIGTERM: health NOT_SERVING, then drain
-    assertThat(replicas.get(1).waitFor(30, TimeUnit.SECONDS)).as("output: %s", output).isTrue();
+    assertThat(replicas.get(1).waitFor(30, TimeUnit.SECONDS)).isTrue();
+    List<String> output = output(logs.get(1));
     // The balancer's health watch is a call in flight too: it must end with the drain, not hold
     // the replica up until the drain timeout cancels it.
     assertThat(output)
@@ -140,8 +143,11 @@ class ReplicaBalancingIT {
     return EchoServiceGrpc.newBlockingStub(channel).withInterceptors(new RecordServer());
   }
 
+  /** Starts a replica whose output goes to its own file (read whole, never lost to a race). */
   private void startReplica() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Path log = Files.createTempFile("replica-", ".log");
+    logs.add(log);
     Process process =
         new ProcessBuilder(
                 java,
@@ -150,30 +156,29 @@ class ReplicaBalancingIT {
                 DrainTestServerMain.class.getName(),
                 Long.toString(DRAIN_TIMEOUT.toMillis()))
             .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
             .start();
     replicas.add(process);
-    BufferedReader reader =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = reader.readLine()) != null && !line.startsWith("PORT=")) {
-      output.add(line);
+    String port =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> portIn(log), p -> p != null || !process.isAlive());
+    if (port == null) {
+      throw new IllegalStateException("replica exited before listening: " + output(log));
     }
-    if (line == null) {
-      throw new IllegalStateException("replica exited before listening: " + output);
-    }
-    ports.add(Integer.parseInt(line.substring("PORT=".length())));
-    Thread.ofPlatform()
-        .daemon()
-        .start(
-            () -> {
-              try (reader) {
-                for (String l; (l = reader.readLine()) != null; ) {
-                  output.add(l);
-                }
-              } catch (Exception e) {
-                output.add("<closed: " + e.getMessage() + ">");
-              }
-            });
+    ports.add(Integer.parseInt(port));
+  }
+
+  private static String portIn(Path log) throws IOException {
+    return Files.readAllLines(log).stream()
+        .filter(l -> l.startsWith("PORT="))
+        .map(l -> l.substring("PORT=".length()))
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static List<String> output(Path log) throws IOException {
+    return Files.readAllLines(log);
   }
 
   /** Counts, per server port, the calls whose answer came from it. */
