@@ -230,6 +230,11 @@ final class ForwardingCall {
       if (stale()) {
         return;
       }
+      if (status.getCode() == Status.Code.UNAVAILABLE && channel != null) {
+        // A replica restarted in turn is back on the same address: try it now rather than after
+        // grpc-java's reconnect backoff, which may have grown to minutes while it was down.
+        channel.resetConnectBackoff();
+      }
       if (shouldRetry(status)) {
         long backoff = FIRST_BACKOFF_MILLIS << (attempt - 1);
         long delay = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);

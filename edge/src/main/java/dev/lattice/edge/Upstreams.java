@@ -1,11 +1,14 @@
 package dev.lattice.edge;
 
 import dev.lattice.platform.config.ConfigException;
+import dev.lattice.platform.grpc.StaticAddresses;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -48,12 +51,20 @@ final class Upstreams implements AutoCloseable {
         throw new ConfigException(
             EdgeConfig.targetVariable(name) + " must be set: the descriptor set has " + name);
       }
-      channels.put(
-          name,
+      ManagedChannelBuilder<?> builder =
           Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
               .userAgent("lattice-edge")
-              .maxInboundMessageSize(MAX_RESPONSE_BYTES)
-              .build());
+              .maxInboundMessageSize(MAX_RESPONSE_BYTES);
+      if (StaticAddresses.isStatic(target)) {
+        // Replicas: grpc-java's round_robin over those whose health says SERVING.
+        builder.defaultServiceConfig(
+            Map.of(
+                "loadBalancingConfig",
+                List.of(Map.of("round_robin", Map.of())),
+                "healthCheckConfig",
+                Map.of("serviceName", "")));
+      }
+      channels.put(name, builder.build());
     }
     return new Upstreams(channels);
   }

@@ -14,7 +14,7 @@ final class InProcessFleet implements ServiceFleet {
   private final List<RunningService> running = new ArrayList<>();
 
   @Override
-  public synchronized void start(ServiceModule module, Map<String, String> env) {
+  public synchronized void start(String instance, ServiceModule module, Map<String, String> env) {
     running.add(ServiceRuntime.start(module, Env.of(env)));
   }
 

@@ -1,5 +1,6 @@
 package dev.lattice.mesh;
 
+import dev.lattice.local.NatsCluster;
 import dev.lattice.local.NatsServer;
 import dev.lattice.local.PostgresServer;
 import java.net.URI;
@@ -10,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +19,10 @@ import java.util.Map;
 /**
  * PostgreSQL and NATS for the mesh, as docs/architecture.md §2 says: {@code LATTICE_DB_URL} and
  * {@code LATTICE_NATS_URL} when set, otherwise servers of the mesh's own with their data under
- * {@code .lattice/} so that it survives restarts.
+ * {@code .lattice/} so that it survives restarts. With {@code natsCluster}, NATS is three
+ * nats-servers forming one JetStream cluster (client ports {@code natsPort} to {@code natsPort +
+ * 2}, stores under {@code .lattice/nats-cluster/}) and every stream is created with three replicas.
+ * Thread-safe once provisioned (its fields do not change).
  */
 final class Infrastructure implements AutoCloseable {
 
@@ -27,6 +32,8 @@ final class Infrastructure implements AutoCloseable {
   private final String runtimeUser;
   private final String runtimePassword;
   private final String natsUrl;
+  private int streamReplicas = 1;
+  private NatsCluster natsCluster;
   private final List<AutoCloseable> owned = new ArrayList<>();
   private final List<String> description = new ArrayList<>();
 
@@ -70,12 +77,14 @@ final class Infrastructure implements AutoCloseable {
     return result;
   }
 
-  static Infrastructure provision(Path root, Map<String, String> env, int pgPort, int natsPort) {
+  static Infrastructure provision(
+      Path root, Map<String, String> env, int pgPort, int natsPort, boolean natsClustered) {
     Path state = root.resolve(".lattice");
     String dbUrl = env.get("LATTICE_DB_URL");
     String natsUrl = env.get("LATTICE_NATS_URL");
     PostgresServer pg = null;
     NatsServer nats = null;
+    NatsCluster cluster = null;
     try {
       String user;
       String password;
@@ -114,7 +123,16 @@ final class Infrastructure implements AutoCloseable {
             env.getOrDefault(
                 "LATTICE_DB_MIGRATION_PASSWORD", user.equals(runtimeUser) ? runtimePassword : "");
       }
-      if (natsUrl == null || natsUrl.isBlank()) {
+      if ((natsUrl == null || natsUrl.isBlank()) && natsClustered) {
+        cluster =
+            NatsCluster.start(
+                3,
+                state.resolve("nats-cluster"),
+                state.resolve("logs"),
+                List.of(natsPort, natsPort + 1, natsPort + 2),
+                Duration.ofSeconds(60));
+        natsUrl = cluster.urls();
+      } else if (natsUrl == null || natsUrl.isBlank()) {
         nats =
             NatsServer.start(
                 NatsServer.Options.persistent(state.resolve("nats"), natsPort)
@@ -131,7 +149,15 @@ final class Infrastructure implements AutoCloseable {
         infra.description.add(
             String.format("  %-15s %s", "PostgreSQL", "LATTICE_DB_URL " + redact(dbUrl)));
       }
-      if (nats != null) {
+      if (cluster != null) {
+        infra.owned.add(cluster);
+        infra.natsCluster = cluster;
+        infra.streamReplicas = 3;
+        infra.description.add(
+            String.format(
+                "  %-15s %-6s own cluster of 3, streams of 3 replicas, stores in .lattice/nats-cluster",
+                "NATS", natsPort + "-" + (natsPort + 2)));
+      } else if (nats != null) {
         infra.owned.add(nats);
         infra.description.add(
             String.format(
@@ -141,6 +167,7 @@ final class Infrastructure implements AutoCloseable {
       }
       return infra;
     } catch (RuntimeException e) {
+      closeQuietly(cluster);
       closeQuietly(nats);
       closeQuietly(pg);
       throw e;
@@ -200,6 +227,16 @@ final class Infrastructure implements AutoCloseable {
 
   String natsUrl() {
     return natsUrl;
+  }
+
+  /** Replicas of every stream: 3 on the mesh's own cluster, else 1 (or the caller's setting). */
+  int streamReplicas() {
+    return streamReplicas;
+  }
+
+  /** The mesh's own NATS cluster, when it runs one. */
+  java.util.Optional<NatsCluster> natsCluster() {
+    return java.util.Optional.ofNullable(natsCluster);
   }
 
   List<String> describe() {

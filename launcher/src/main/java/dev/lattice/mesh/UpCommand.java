@@ -5,7 +5,6 @@ import dev.lattice.edge.EdgeConfig;
 import dev.lattice.local.MailCatcher;
 import dev.lattice.local.ZipkinServer;
 import dev.lattice.platform.config.Env;
-import dev.lattice.platform.grpc.Caller;
 import dev.lattice.platform.grpc.GracefulShutdown;
 import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.sandbox.CardProcessorSandbox;
@@ -58,6 +57,19 @@ final class UpCommand implements Callable<Integer> {
 
   @Option(names = "--processes", description = "One JVM per service instead of one JVM for all.")
   boolean processes;
+
+  @Option(
+      names = "--replicas",
+      description =
+          "Copies each of orders, inventory and payments, with --processes (default: ${DEFAULT-VALUE}); replica r listens on the service's port + 10 r.",
+      defaultValue = "1")
+  int replicas;
+
+  @Option(
+      names = "--nats-cluster",
+      description =
+          "Run NATS as a JetStream cluster of three nats-servers (ports 54222-54224) with every stream at three replicas.")
+  boolean natsCluster;
 
   @Option(
       names = "--port-offset",
@@ -113,6 +125,11 @@ final class UpCommand implements Callable<Integer> {
   private int run(Path rootDir, GracefulShutdown shutdown, MeshLock lock, long started)
       throws Exception {
     Map<String, String> env = System.getenv();
+    if (replicas > 1 && !processes) {
+      System.err.println("mesh: --replicas needs --processes (one JVM per copy)");
+      return 2;
+    }
+    ReplicaPlan plan = new ReplicaPlan(replicas, portOffset);
     // Closed in reverse: the state file and the lock go last, once everything has stopped.
     shutdown.register(
         "mesh state",
@@ -128,7 +145,8 @@ final class UpCommand implements Callable<Integer> {
     Infrastructure infra =
         shutdown.register(
             "PostgreSQL and NATS",
-            Infrastructure.provision(rootDir, env, 55432 + portOffset, 54222 + portOffset));
+            Infrastructure.provision(
+                rootDir, env, 55432 + portOffset, 54222 + portOffset, natsCluster));
     zipkin.ifPresent(ZipkinServer::awaitReady);
     ServiceFleet fleet = processes ? new ProcessFleet(rootDir) : new InProcessFleet();
     AtomicReference<Edge> edgeRef = new AtomicReference<>();
@@ -151,46 +169,26 @@ final class UpCommand implements Callable<Integer> {
             "mail catcher", MailCatcher.start(rootDir, MailCatcher.DEFAULT_PORT + portOffset));
     shutdown.register("services and edge", () -> drain(fleet, edgeRef.get()));
     Map<String, Integer> ports = new LinkedHashMap<>();
+    Map<String, String> targets = new LinkedHashMap<>();
+    for (ServiceModule module : ServiceCatalog.MODULES) {
+      targets.put(module.name(), plan.target(module));
+    }
+    ServiceEnvironment environment =
+        new ServiceEnvironment(
+            infra, secrets, sandbox.baseUrl(), webhookPort, mail, zipkin, targets, portOffset);
     for (ServiceModule module : ServiceCatalog.MODULES) {
       String database = ServiceCatalog.databaseOf(module);
       infra.ensureDatabase(database);
-      int port = module.defaultPort() + portOffset;
-      Map<String, String> serviceEnv = new HashMap<>(env);
-      serviceEnv.put("LATTICE_GRPC_PORT", Integer.toString(port));
-      serviceEnv.put("LATTICE_DB_URL", infra.jdbcUrlFor(database));
-      serviceEnv.put("LATTICE_DB_USER", infra.runtimeUser());
-      serviceEnv.put("LATTICE_DB_PASSWORD", infra.runtimePassword());
-      serviceEnv.put("LATTICE_DB_MIGRATION_USER", infra.migrationUser());
-      serviceEnv.put("LATTICE_DB_MIGRATION_PASSWORD", infra.migrationPassword());
-      serviceEnv.put("LATTICE_NATS_URL", infra.natsUrl());
-      serviceEnv.putIfAbsent("OTEL_SERVICE_NAME", "lattice-" + module.name());
-      zipkin.ifPresent(
-          server -> {
-            serviceEnv.put("OTEL_TRACES_EXPORTER", "zipkin");
-            serviceEnv.put("OTEL_EXPORTER_ZIPKIN_ENDPOINT", server.spansEndpoint());
-          });
-      // The edge on this machine forwards browsers' calls: believe its x-forwarded-for, so events
-      // name the browser's address, not the edge's.
-      serviceEnv.putIfAbsent(Caller.TRUSTED_PROXIES_ENV, "127.0.0.1");
-      // Every service verifies tokens against identity's JWKS; identity signs them.
-      serviceEnv.putIfAbsent("LATTICE_IDENTITY_TARGET", "127.0.0.1:" + (9101 + portOffset));
-      serviceEnv.putIfAbsent("LATTICE_IDENTITY_KEK", secrets.identityKek());
-      serviceEnv.putIfAbsent("LATTICE_PAGE_TOKEN_KEY", secrets.pageTokenKey());
-      serviceEnv.putIfAbsent("LATTICE_IDENTITY_BOOTSTRAP_EMAIL", secrets.adminEmail());
-      serviceEnv.putIfAbsent("LATTICE_IDENTITY_BOOTSTRAP_PASSWORD", secrets.adminPassword());
-      serviceEnv.putIfAbsent(
-          "LATTICE_IDENTITY_JWKS_HTTP_PORT", Integer.toString(9201 + portOffset));
-      // Orders snapshots prices from inventory; payments charges through the sandbox.
-      serviceEnv.putIfAbsent("LATTICE_INVENTORY_TARGET", "127.0.0.1:" + (9103 + portOffset));
-      serviceEnv.putIfAbsent("LATTICE_PAYMENTS_PROVIDER_URL", sandbox.baseUrl());
-      serviceEnv.putIfAbsent("LATTICE_PAYMENTS_PROVIDER_API_KEY", secrets.providerApiKey());
-      serviceEnv.putIfAbsent("LATTICE_PAYMENTS_WEBHOOK_SECRET", secrets.webhookSecret());
-      serviceEnv.putIfAbsent("LATTICE_PAYMENTS_WEBHOOK_HTTP_PORT", Integer.toString(webhookPort));
-      if (module.name().equals("notifications")) {
-        mail.notificationsEnv().forEach(serviceEnv::putIfAbsent);
+      for (ReplicaPlan.Instance instance : plan.instances(module)) {
+        Map<String, String> serviceEnv = environment.forService(env, module);
+        serviceEnv.put("LATTICE_GRPC_PORT", Integer.toString(instance.port()));
+        if (instance.replica() > 0) {
+          // The sandbox calls back the first copy's webhook port; the others listen on any port.
+          serviceEnv.put("LATTICE_PAYMENTS_WEBHOOK_HTTP_PORT", "0");
+        }
+        fleet.start(instance.name(), module, serviceEnv);
+        ports.put(instance.name(), instance.port());
       }
-      fleet.start(module, serviceEnv);
-      ports.put(module.name(), port);
     }
     for (var entry : ports.entrySet()) {
       if (!HealthProbe.awaitServing(entry.getValue(), Duration.ofSeconds(readyTimeoutSeconds))) {
@@ -201,7 +199,7 @@ final class UpCommand implements Callable<Integer> {
         return 1;
       }
     }
-    Edge edge = Edge.start(EdgeConfig.fromEnv(Env.of(edgeEnv(env, ports))));
+    Edge edge = Edge.start(EdgeConfig.fromEnv(Env.of(edgeEnv(env, targets))));
     edgeRef.set(edge);
     new MeshState(ProcessHandle.current().pid(), ports, edge.port()).write(rootDir);
     printTable(ports, infra, Duration.ofNanos(System.nanoTime() - started), mail, edge, zipkin);
@@ -249,15 +247,13 @@ final class UpCommand implements Callable<Integer> {
   }
 
   /** The edge's settings: port 8080 (shifted), every service's target; the caller's env wins. */
-  private Map<String, String> edgeEnv(Map<String, String> env, Map<String, Integer> ports) {
+  private Map<String, String> edgeEnv(Map<String, String> env, Map<String, String> targets) {
     Map<String, String> edgeEnv = new HashMap<>(env);
     edgeEnv.putIfAbsent(
         "LATTICE_EDGE_HTTP_PORT", Integer.toString(EdgeConfig.DEFAULT_HTTP_PORT + portOffset));
-    ports.forEach(
-        (name, port) ->
-            edgeEnv.put(
-                "LATTICE_" + name.toUpperCase(java.util.Locale.ROOT) + "_TARGET",
-                "127.0.0.1:" + port));
+    targets.forEach(
+        (name, target) ->
+            edgeEnv.put("LATTICE_" + name.toUpperCase(java.util.Locale.ROOT) + "_TARGET", target));
     return edgeEnv;
   }
 

@@ -28,7 +28,8 @@ import java.util.stream.IntStream;
 final class MeshProcess implements AutoCloseable {
 
   private static final int[] BASE_PORTS = {
-    8080, 9101, 9102, 9103, 9104, 9105, 9106, 9201, 9204, 9210, 9225, 9411, 55432, 54222
+    8080, 9101, 9102, 9103, 9104, 9105, 9106, 9112, 9113, 9114, 9201, 9204, 9210, 9225, 9411, 55432,
+    54222, 54223, 54224
   };
 
   /** Chromium's blocked ports above 9000 (net/base/port_util.cc), the range our offsets reach. */

@@ -2,6 +2,7 @@ package dev.lattice.local;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -40,9 +41,15 @@ public final class NatsServer implements AutoCloseable {
    * @param logFile where the server log goes; null: in the temporary directory, or {@code nats.log}
    *     in a persistent store directory's parent
    * @param startupTimeout how long to wait for the server to accept clients
+   * @param cluster this server's place in a JetStream cluster, or null for a server alone
    */
   public record Options(
-      Path storeDir, int port, boolean monitoring, Path logFile, Duration startupTimeout) {
+      Path storeDir,
+      int port,
+      boolean monitoring,
+      Path logFile,
+      Duration startupTimeout,
+      Cluster cluster) {
     public Options {
       Objects.requireNonNull(startupTimeout, "startupTimeout");
       if (port < 0 || port > 65535) {
@@ -52,33 +59,60 @@ public final class NatsServer implements AutoCloseable {
 
     /** A temporary store on a free port, no monitoring, 30 s to start. */
     public static Options temporary() {
-      return new Options(null, 0, false, null, Duration.ofSeconds(30));
+      return new Options(null, 0, false, null, Duration.ofSeconds(30), null);
     }
 
     /** A store kept in {@code storeDir} across runs, on {@code port} (0: a free one). */
     public static Options persistent(Path storeDir, int port) {
       return new Options(
-          Objects.requireNonNull(storeDir, "storeDir"), port, false, null, Duration.ofSeconds(30));
+          Objects.requireNonNull(storeDir, "storeDir"),
+          port,
+          false,
+          null,
+          Duration.ofSeconds(30),
+          null);
     }
 
     public Options withStoreDir(Path storeDir) {
-      return new Options(storeDir, port, monitoring, logFile, startupTimeout);
+      return new Options(storeDir, port, monitoring, logFile, startupTimeout, cluster);
     }
 
     public Options withPort(int port) {
-      return new Options(storeDir, port, monitoring, logFile, startupTimeout);
+      return new Options(storeDir, port, monitoring, logFile, startupTimeout, cluster);
     }
 
     public Options withMonitoring(boolean monitoring) {
-      return new Options(storeDir, port, monitoring, logFile, startupTimeout);
+      return new Options(storeDir, port, monitoring, logFile, startupTimeout, cluster);
     }
 
     public Options withLogFile(Path logFile) {
-      return new Options(storeDir, port, monitoring, logFile, startupTimeout);
+      return new Options(storeDir, port, monitoring, logFile, startupTimeout, cluster);
     }
 
     public Options withStartupTimeout(Duration startupTimeout) {
-      return new Options(storeDir, port, monitoring, logFile, startupTimeout);
+      return new Options(storeDir, port, monitoring, logFile, startupTimeout, cluster);
+    }
+
+    /** This server as a member of {@code cluster}. */
+    public Options withCluster(Cluster cluster) {
+      return new Options(storeDir, port, monitoring, logFile, startupTimeout, cluster);
+    }
+  }
+
+  /**
+   * A server's place in a JetStream cluster (nats-server's own clustering): its unique name, the
+   * port its routes listen on, and the route ports of every member (its own may be among them).
+   *
+   * @param name the cluster's name, the same on every member
+   * @param serverName this member's {@code server_name}, unique in the cluster
+   * @param clusterPort the port this member's routes listen on
+   * @param routePorts the route ports of the members, all on 127.0.0.1
+   */
+  public record Cluster(String name, String serverName, int clusterPort, List<Integer> routePorts) {
+    public Cluster {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(serverName, "serverName");
+      routePorts = List.copyOf(routePorts);
     }
   }
 
@@ -151,14 +185,36 @@ public final class NatsServer implements AutoCloseable {
 
   private void launch(int clientPort) {
     process.launch(
-        config(binary, clientPort, monitoringPort, process.pidFile(), process.storeDir()));
+        config(
+            binary,
+            clientPort,
+            monitoringPort,
+            process.pidFile(),
+            process.storeDir(),
+            options.cluster()));
   }
 
-  /** The server's configuration file; {@code sync_interval} only where the server knows it. */
+  /** The configuration of a server alone. */
   static String config(
       NatsBinary binary, int clientPort, int monitoringPort, Path pidFile, Path storeDir) {
+    return config(binary, clientPort, monitoringPort, pidFile, storeDir, null);
+  }
+
+  /**
+   * The server's configuration file; {@code sync_interval} only where the server knows it, a {@code
+   * cluster} block with a route to every member when {@code cluster} is not null.
+   */
+  static String config(
+      NatsBinary binary,
+      int clientPort,
+      int monitoringPort,
+      Path pidFile,
+      Path storeDir,
+      Cluster cluster) {
     StringBuilder conf = new StringBuilder();
-    conf.append("server_name: \"lattice\"\n");
+    conf.append("server_name: \"")
+        .append(cluster == null ? "lattice" : cluster.serverName())
+        .append("\"\n");
     conf.append("listen: \"").append(HOST).append(':').append(clientPort).append("\"\n");
     conf.append("pid_file: ").append(quote(pidFile)).append('\n');
     if (monitoringPort > 0) {
@@ -170,6 +226,20 @@ public final class NatsServer implements AutoCloseable {
       conf.append("  sync_interval: always\n");
     }
     conf.append("}\n");
+    if (cluster != null) {
+      conf.append("cluster {\n");
+      conf.append("  name: \"").append(cluster.name()).append("\"\n");
+      conf.append("  listen: \"")
+          .append(HOST)
+          .append(':')
+          .append(cluster.clusterPort())
+          .append("\"\n");
+      conf.append("  routes: [\n");
+      for (int route : cluster.routePorts()) {
+        conf.append("    \"nats-route://").append(HOST).append(':').append(route).append("\"\n");
+      }
+      conf.append("  ]\n}\n");
+    }
     return conf.toString();
   }
 

@@ -9,6 +9,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServiceDescriptor;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,12 @@ import java.util.regex.Pattern;
  *       idempotency_level}: {@link Builder#idempotentMethodsOf}) are retried, and only on {@code
  *       UNAVAILABLE}: at most 3 attempts, exponential backoff from 100 ms to 1 s (gRPC service
  *       config, with jitter);
+ *   <li>a target naming several replicas ({@link StaticAddresses}: {@code
+ *       static:///host:port,host:port}) is balanced by grpc-java's own {@code round_robin}, which
+ *       skips a replica whose health check ({@code grpc.health.v1.Health/Watch}, grpc-services'
+ *       client side) does not say {@code SERVING}, such as one that has begun to drain; a call
+ *       ending {@code UNAVAILABLE} makes the channel reconnect at once to replicas it had given up
+ *       on for a while ({@link ReconnectOnUnavailable});
  *   <li>no TLS: traffic between services stays inside the cluster network (Envoy terminates TLS at
  *       the edge); pass your own {@link ManagedChannelBuilder} to change that.
  * </ul>
@@ -56,12 +63,13 @@ public final class Channels {
     return new Builder(
         Grpc.newChannelBuilder(
             Objects.requireNonNull(target, "target"), InsecureChannelCredentials.create()),
-        telemetry);
+        telemetry,
+        StaticAddresses.isStatic(target));
   }
 
   /** A builder around {@code channelBuilder}, such as an in-process one in tests. */
   public static Builder builder(ManagedChannelBuilder<?> channelBuilder, Telemetry telemetry) {
-    return new Builder(channelBuilder, telemetry);
+    return new Builder(channelBuilder, telemetry, false);
   }
 
   /** Configures a channel; not thread-safe, use once. */
@@ -70,11 +78,14 @@ public final class Channels {
     private final ManagedChannelBuilder<?> channelBuilder;
     private final Telemetry telemetry;
     private final Set<String> idempotent = new LinkedHashSet<>();
+    private final boolean balanced;
     private Duration defaultDeadline = DEFAULT_DEADLINE;
 
-    private Builder(ManagedChannelBuilder<?> channelBuilder, Telemetry telemetry) {
+    private Builder(
+        ManagedChannelBuilder<?> channelBuilder, Telemetry telemetry, boolean balanced) {
       this.channelBuilder = Objects.requireNonNull(channelBuilder, "channelBuilder");
       this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+      this.balanced = balanced;
     }
 
     /**
@@ -123,16 +134,29 @@ public final class Channels {
       // The last interceptor runs first: the deadline is set before the call is traced.
       channelBuilder.intercept(
           telemetry.clientInterceptor(), new DefaultDeadlineInterceptor(defaultDeadline));
-      if (!idempotent.isEmpty()) {
-        channelBuilder.defaultServiceConfig(serviceConfig(idempotent)).enableRetry();
-        channelBuilder.maxRetryAttempts(MAX_ATTEMPTS);
+      if (!idempotent.isEmpty() || balanced) {
+        channelBuilder.defaultServiceConfig(serviceConfig(idempotent, balanced));
       }
-      return channelBuilder.build();
+      if (!idempotent.isEmpty()) {
+        channelBuilder.enableRetry().maxRetryAttempts(MAX_ATTEMPTS);
+      }
+      if (!balanced) {
+        return channelBuilder.build();
+      }
+      ReconnectOnUnavailable reconnect = new ReconnectOnUnavailable();
+      channelBuilder.intercept(reconnect);
+      ManagedChannel channel = channelBuilder.build();
+      reconnect.bind(channel);
+      return channel;
     }
   }
 
-  /** The gRPC service config (JSON as maps; numbers must be doubles) retrying {@code names}. */
-  static Map<String, Object> serviceConfig(Set<String> names) {
+  /**
+   * The gRPC service config (JSON as maps; numbers must be doubles) retrying {@code names}, and
+   * when {@code balanced} choosing {@code round_robin} over the replicas that report {@code
+   * SERVING}.
+   */
+  static Map<String, Object> serviceConfig(Set<String> names, boolean balanced) {
     List<Object> selectors = new ArrayList<>();
     for (String name : names) {
       int slash = name.indexOf('/');
@@ -153,6 +177,15 @@ public final class Channels {
             2.0,
             "retryableStatusCodes",
             List.of("UNAVAILABLE"));
-    return Map.of("methodConfig", List.of(Map.of("name", selectors, "retryPolicy", retryPolicy)));
+    Map<String, Object> config = new LinkedHashMap<>();
+    if (!selectors.isEmpty()) {
+      config.put("methodConfig", List.of(Map.of("name", selectors, "retryPolicy", retryPolicy)));
+    }
+    if (balanced) {
+      config.put("loadBalancingConfig", List.of(Map.of("round_robin", Map.of())));
+      // "" is the whole server's health, which turns NOT_SERVING as a drain begins.
+      config.put("healthCheckConfig", Map.of("serviceName", ""));
+    }
+    return config;
   }
 }
