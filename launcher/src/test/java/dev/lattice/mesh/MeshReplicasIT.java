@@ -16,6 +16,7 @@ import java.util.Properties;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * when an inventory copy is killed with SIGKILL, nor when every copy is restarted in turn (SIGTERM:
  * health NOT_SERVING, drain, start again), and every order ends PAID.
  */
+@Tag("replicas") // out of ./mesh test for its length; see the root pom
 class MeshReplicasIT {
 
   private static final List<Integer> PORTS =
