@@ -20,11 +20,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -221,28 +218,12 @@ class HostileTransportIT {
   }
 
   private static MethodDescriptor<byte[], byte[]> rawSlow() {
-    MethodDescriptor.Marshaller<byte[]> bytes =
-        new MethodDescriptor.Marshaller<>() {
-          @Override
-          public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-          }
-
-          @Override
-          public byte[] parse(InputStream stream) {
-            try {
-              return stream.readAllBytes();
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          }
-        };
     return MethodDescriptor.<byte[], byte[]>newBuilder()
         .setType(MethodDescriptor.MethodType.UNARY)
         .setFullMethodName(
             MethodDescriptor.generateFullMethodName(EchoServiceGrpc.SERVICE_NAME, "Slow"))
-        .setRequestMarshaller(bytes)
-        .setResponseMarshaller(bytes)
+        .setRequestMarshaller(RawBytesMarshaller.INSTANCE)
+        .setResponseMarshaller(RawBytesMarshaller.INSTANCE)
         .build();
   }
 }
