@@ -86,10 +86,7 @@ class CrossTenantIT {
     Map<String, CreateOrderRequest> keyed = orders(admin, customer);
 
     List<CrossTenantTally.Caller> tenantB = callersOfTenantB(mesh, admin, customer);
-    String postgres = "jdbc:postgresql://127.0.0.1:" + mesh.process.port(55432) + "/";
-    String nats = "nats://127.0.0.1:" + mesh.process.port(54222);
-    StoredState before =
-        StoredState.settled(postgres, nats, Duration.ofMillis(500), Duration.ofSeconds(90));
+    StoredState before = StoredState.settled(mesh, Duration.ofSeconds(90));
     TenantResources a = TenantResources.listed(client, admin, rpcs);
     assertThat(a.byKind())
         .containsKeys("order", "product", "payment", "user", "audit_record", "notification");
@@ -118,8 +115,7 @@ class CrossTenantIT {
     }
     long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-    StoredState after =
-        StoredState.settled(postgres, nats, Duration.ofMillis(500), Duration.ofSeconds(90));
+    StoredState after = StoredState.settled(mesh, Duration.ofSeconds(90));
     TenantResources again = TenantResources.listed(client, admin, rpcs);
     System.out.printf(
         "cross-tenant: %d attempts by %d callers of tenant B (%s by kind; %d reached a handler)"

@@ -39,7 +39,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedMeshes.class)
 class HostileInputIT {
 
-  private static final Duration SETTLE_PAUSE = Duration.ofMillis(500);
   private static final Duration SETTLE_PATIENCE = Duration.ofSeconds(60);
 
   private static RawMeshClient client;
@@ -64,15 +63,13 @@ class HostileInputIT {
         .extracting(Rpc::name)
         .contains("orders lattice.orders.v1.OrdersService/CreateOrder");
     Map<String, String> pageTokens = realPageTokens(rpcs);
-    String postgres = "jdbc:postgresql://127.0.0.1:" + mesh.process.port(55432) + "/";
-    String nats = "nats://127.0.0.1:" + mesh.process.port(54222);
-    StoredState before = StoredState.settled(postgres, nats, SETTLE_PAUSE, SETTLE_PATIENCE);
+    StoredState before = StoredState.settled(mesh, SETTLE_PATIENCE);
 
     long start = System.nanoTime();
     Run run = sendAll(rpcs, pageTokens);
     long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-    StoredState after = StoredState.settled(postgres, nats, SETTLE_PAUSE, SETTLE_PATIENCE);
+    StoredState after = StoredState.settled(mesh, SETTLE_PATIENCE);
     List<String> changes = after.changesSince(before);
     System.out.printf(
         "hostile input: %d RPCs, %d calls in %d ms (%d ms of it making them), %d failures,"

@@ -79,10 +79,7 @@ class JwtRejectionIT {
         "a refresh token",
         BadTokens.Attack.token(session.get("refreshToken").getAsString(), "TOKEN_INVALID"));
 
-    String postgres = "jdbc:postgresql://127.0.0.1:" + mesh.process.port(55432) + "/";
-    String nats = "nats://127.0.0.1:" + mesh.process.port(54222);
-    Duration pause = Duration.ofMillis(500);
-    StoredState before = StoredState.settled(postgres, nats, pause, Duration.ofSeconds(60));
+    StoredState before = StoredState.settled(mesh, Duration.ofSeconds(60));
     long start = System.nanoTime();
     List<String> failures = new ArrayList<>();
     int calls = 0;
@@ -130,7 +127,7 @@ class JwtRejectionIT {
       }
     }
     long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    StoredState after = StoredState.settled(postgres, nats, pause, Duration.ofSeconds(60));
+    StoredState after = StoredState.settled(mesh, Duration.ofSeconds(60));
     System.out.printf(
         "JWT rejection matrix: %d RPCs guarded of %d, %d attacks each, %d staff-only RPCs refused"
             + " a customer, %d calls in %d ms, %d failures%n",

@@ -113,6 +113,21 @@ record StoredState(Map<String, Long> counts) {
   }
 
   /**
+   * The shared mesh's state once it has stopped changing, snapshots half a second apart: what the
+   * hostile-input and hostile-caller suites compare before and after their calls.
+   *
+   * @throws org.awaitility.core.ConditionTimeoutException if it still changes after {@code
+   *     patience}
+   */
+  static StoredState settled(SharedMesh mesh, Duration patience) {
+    return settled(
+        "jdbc:postgresql://127.0.0.1:" + mesh.process.port(55432) + "/",
+        "nats://127.0.0.1:" + mesh.process.port(54222),
+        Duration.ofMillis(500),
+        patience);
+  }
+
+  /**
    * The state once it has stopped changing: snapshots {@code pause} apart until two in a row are
    * equal.
    *
