@@ -20,6 +20,7 @@ import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
@@ -42,6 +43,20 @@ final class EventsFixture {
             .reconnectWait(Duration.ofMillis(100))
             .reconnectBufferSize(0)
             .build());
+  }
+
+  /**
+   * The consumer of the broker-outage tests ({@code NatsRestartIT}, {@code NatsFrozenIT}): small
+   * batches, a 2 s ack wait and pull expiry so an outage is felt within seconds, a quick backoff,
+   * and deliveries enough that no event is dead-lettered for the outage alone.
+   */
+  static ConsumerSpec outageSpec(String name, String durable, String stream, String subject) {
+    return ConsumerSpec.of(name, durable, stream, subject)
+        .withBatchSize(5)
+        .withAckWait(Duration.ofSeconds(2))
+        .withFetchExpires(Duration.ofSeconds(2))
+        .withBackoff(List.of(Duration.ofMillis(200)))
+        .withMaxDeliver(20);
   }
 
   /** A file-backed stream with a 2-minute duplicate window, as decision 0004 provisions them. */

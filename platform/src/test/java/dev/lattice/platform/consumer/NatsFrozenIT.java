@@ -15,7 +15,6 @@ import dev.lattice.platform.telemetry.Telemetry;
 import dev.lattice.testing.PostgresExtension;
 import io.nats.client.Connection;
 import java.time.Duration;
-import java.util.List;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,13 +47,7 @@ class NatsFrozenIT {
       try {
         EventsFixture.createStream(nats, STREAM, "lattice.frozenit.>");
         DeadLetters.ensureStream(nats.jetStreamManagement());
-        ConsumerSpec spec =
-            ConsumerSpec.of("frozen", DURABLE, STREAM, SUBJECT)
-                .withBatchSize(5)
-                .withAckWait(Duration.ofSeconds(2))
-                .withFetchExpires(Duration.ofSeconds(2))
-                .withBackoff(List.of(Duration.ofMillis(200)))
-                .withMaxDeliver(20);
+        ConsumerSpec spec = EventsFixture.outageSpec("frozen", DURABLE, STREAM, SUBJECT);
         try (EventConsumer consumer =
             EventConsumer.builder(spec, nats, dsl, new DeadLetters(nats), Telemetry.noop())
                 .handle(

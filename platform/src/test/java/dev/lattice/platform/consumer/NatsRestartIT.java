@@ -14,7 +14,6 @@ import dev.lattice.platform.telemetry.Telemetry;
 import dev.lattice.testing.PostgresExtension;
 import io.nats.client.Connection;
 import java.time.Duration;
-import java.util.List;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,13 +36,7 @@ class NatsRestartIT {
       try {
         EventsFixture.createStream(nats, STREAM, "lattice.restartit.>");
         DeadLetters.ensureStream(nats.jetStreamManagement());
-        ConsumerSpec spec =
-            ConsumerSpec.of("restart", DURABLE, STREAM, SUBJECT)
-                .withBatchSize(5)
-                .withAckWait(Duration.ofSeconds(2))
-                .withFetchExpires(Duration.ofSeconds(2))
-                .withBackoff(List.of(Duration.ofMillis(200)))
-                .withMaxDeliver(20);
+        ConsumerSpec spec = EventsFixture.outageSpec("restart", DURABLE, STREAM, SUBJECT);
         try (EventConsumer consumer =
             EventConsumer.builder(spec, nats, dsl, new DeadLetters(nats), Telemetry.noop())
                 .handle(
