@@ -9,6 +9,7 @@ import org.jooq.SQLDialect;
 import org.jooq.conf.RenderQuotedNames;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultConfiguration;
 
 /**
  * A service's connection pool (HikariCP) and the jOOQ {@link DSLContext} on top of it.
@@ -44,7 +45,12 @@ public final class Database implements AutoCloseable {
   private Database(HikariDataSource dataSource) {
     this.dataSource = dataSource;
     this.dsl =
-        DSL.using(new KnownIsolationConnections(dataSource), SQLDialect.POSTGRES, settings());
+        DSL.using(
+            new DefaultConfiguration()
+                .set(new KnownIsolationConnections(dataSource))
+                .set(SQLDialect.POSTGRES)
+                .set(settings())
+                .set(TenantScope.FLUSH));
   }
 
   /** Opens a pool as configured. */

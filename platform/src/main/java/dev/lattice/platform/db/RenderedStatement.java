@@ -143,6 +143,16 @@ public final class RenderedStatement {
   public int execute(DSLContext ctx, Object... values) {
     return ctx.connectionResult(
         c -> {
+          String[] tenant = TenantScope.takePending(c);
+          if (tenant != null) {
+            try (PreparedStatement ps = prepareAfterTenant(c, tenant, values)) {
+              ps.execute();
+              ps.getMoreResults(); // past the setting's row, to the statement's count
+              return ps.getUpdateCount();
+            } catch (SQLException e) {
+              throw failure(e);
+            }
+          }
           try (PreparedStatement ps = prepare(c, values)) {
             return ps.executeUpdate();
           } catch (SQLException e) {
@@ -163,6 +173,10 @@ public final class RenderedStatement {
     }
     return ctx.connectionResult(
         c -> {
+          String[] tenant = TenantScope.takePending(c);
+          if (tenant != null) { // a batch cannot carry it: sent before, in its own round trip
+            TenantScope.send(c, tenant[0], tenant[1]);
+          }
           try (PreparedStatement ps = prepare(c, rows.get(0))) {
             ps.addBatch();
             for (int i = 1; i < rows.size(); i++) {
@@ -196,6 +210,10 @@ public final class RenderedStatement {
   public <T> T read(DSLContext ctx, ResultReader<T> reader, Object... values) {
     return ctx.connectionResult(
         c -> {
+          String[] tenant = TenantScope.takePending(c);
+          if (tenant != null) {
+            return readAfterTenant(c, tenant, reader, values);
+          }
           try (PreparedStatement ps = prepare(c, values);
               ResultSet rs = ps.executeQuery()) {
             return reader.read(rs);
@@ -232,21 +250,43 @@ public final class RenderedStatement {
       DSLContext ctx, UUID tenantId, ResultReader<T> reader, Object... values) {
     return ctx.connectionResult(
         c -> {
-          try (PreparedStatement ps = c.prepareStatement(tenantSql)) {
-            ps.setString(1, tenantId.toString());
-            ps.setString(2, "");
-            bindAll(c, ps, values, 2);
-            ps.execute();
-            if (!ps.getMoreResults()) {
-              throw new IllegalStateException("no result of the query after the tenant: " + sql);
-            }
-            try (ResultSet rs = ps.getResultSet()) {
-              return reader.read(rs);
-            }
-          } catch (SQLException e) {
-            throw failure(e);
-          }
+          TenantScope.takePending(c); // superseded by this tenant
+          return readAfterTenant(c, new String[] {tenantId.toString(), ""}, reader, values);
         });
+  }
+
+  /** Runs the query after the setting {tenant, all tenants}, both in one round trip. */
+  private <T> T readAfterTenant(
+      Connection c, String[] tenant, ResultReader<T> reader, Object[] values) {
+    try (PreparedStatement ps = prepareAfterTenant(c, tenant, values)) {
+      ps.execute();
+      if (!ps.getMoreResults()) {
+        throw new IllegalStateException("no result of the query after the tenant: " + sql);
+      }
+      try (ResultSet rs = ps.getResultSet()) {
+        return reader.read(rs);
+      }
+    } catch (SQLException e) {
+      throw failure(e);
+    }
+  }
+
+  /**
+   * The statement after {@link TenantScope}'s setting, as one multi-statement: pgjdbc sends both
+   * before a single sync, so they take one round trip.
+   */
+  private PreparedStatement prepareAfterTenant(Connection c, String[] tenant, Object[] values)
+      throws SQLException {
+    PreparedStatement ps = c.prepareStatement(tenantSql);
+    try {
+      ps.setString(1, tenant[0]);
+      ps.setString(2, tenant[1]);
+      bindAll(c, ps, values, 2);
+      return ps;
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
+    }
   }
 
   /**

@@ -1,9 +1,13 @@
 package dev.lattice.platform.db;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.UUID;
 import org.jooq.DSLContext;
+import org.jooq.ExecuteContext;
+import org.jooq.ExecuteListener;
 
 /**
  * Which tenant's rows a transaction may see and write under row-level security (decision 0018):
@@ -16,7 +20,15 @@ import org.jooq.DSLContext;
  * table and can write none. Outside a transaction (autocommit) a setting would end with its own
  * statement: call these only on a transaction's context.
  *
- * <p>Stateless and thread-safe.
+ * <p>{@link #deferred} sends the setting with the transaction's first statement instead of before
+ * it: a {@link RenderedStatement} carries it in its own round trip ({@link
+ * RenderedStatement#execute} and the reads prepend it as a multi-statement), and any other jOOQ
+ * statement has it sent just before ({@link #FLUSH}, an {@link ExecuteListener} of every {@link
+ * Database}'s context). The setting waits in a thread-local for the transaction's own connection
+ * only, for as long as the work runs, so a statement on another connection neither takes it nor
+ * runs without its own; a statement that sets the scope at once ({@link #enter}) supersedes it.
+ *
+ * <p>Thread-safe: the pending setting is the calling thread's own.
  */
 public final class TenantScope {
 
@@ -33,7 +45,83 @@ public final class TenantScope {
           + ALL_TENANTS_SETTING
           + "', ?, true)";
 
+  /** The setting waiting for the first statement on {@code connection} (its physical one). */
+  private record Pending(Connection connection, String tenant, String allTenants) {}
+
+  private static final ThreadLocal<Pending> PENDING = new ThreadLocal<>();
+
+  /**
+   * Sends a pending setting ({@link #deferred}) before a jOOQ statement on the transaction's
+   * connection. jOOQ calls it for every statement of a {@link Database}'s context; outside {@link
+   * #deferred} it costs one thread-local read.
+   */
+  static final ExecuteListener FLUSH =
+      new ExecuteListener() {
+        @Override
+        public void executeStart(ExecuteContext ctx) {
+          Connection connection = ctx.connection();
+          try {
+            String[] pending = takePending(connection);
+            if (pending != null) {
+              send(connection, pending[0], pending[1]);
+            }
+          } catch (SQLException e) {
+            ctx.sqlException(e);
+          }
+        }
+      };
+
   private TenantScope() {}
+
+  /**
+   * Runs {@code work} in the transaction of {@code tx} limited to the rows of {@code tenantId}, the
+   * setting sent with the work's first statement rather than in a round trip of its own.
+   */
+  static <T> T deferred(DSLContext tx, UUID tenantId, TransactionalCallable<T> work)
+      throws Exception {
+    return deferred(tx, tenantId.toString(), "", work);
+  }
+
+  /** {@link #deferred(DSLContext, UUID, TransactionalCallable)} seeing every tenant's rows. */
+  static <T> T deferredAcrossTenants(DSLContext tx, TransactionalCallable<T> work)
+      throws Exception {
+    return deferred(tx, "", "on", work);
+  }
+
+  private static <T> T deferred(
+      DSLContext tx, String tenant, String allTenants, TransactionalCallable<T> work)
+      throws Exception {
+    Connection connection = tx.connectionResult(TenantScope::physical);
+    Pending outer = PENDING.get();
+    PENDING.set(new Pending(connection, tenant, allTenants));
+    try {
+      return work.run(tx);
+    } finally {
+      if (outer == null) {
+        PENDING.remove();
+      } else {
+        PENDING.set(outer);
+      }
+    }
+  }
+
+  /**
+   * The setting pending for {@code connection}, as {tenant, all tenants}, now taken: the caller
+   * sends it before or with its statement. Null when none is pending for this connection.
+   */
+  static String[] takePending(Connection connection) throws SQLException {
+    Pending pending = PENDING.get();
+    if (pending == null || pending.connection() != physical(connection)) {
+      return null;
+    }
+    PENDING.remove();
+    return new String[] {pending.tenant(), pending.allTenants()};
+  }
+
+  /** The driver's own connection under the pool's and jOOQ's wrappers: one per session. */
+  private static Connection physical(Connection connection) throws SQLException {
+    return connection.unwrap(Connection.class);
+  }
 
   /**
    * {@code sql} with the statement that sets a tenant before it, for {@link
@@ -66,13 +154,19 @@ public final class TenantScope {
   private static void set(DSLContext tx, String tenant, String allTenants) {
     tx.connection(
         connection -> {
-          try (PreparedStatement statement = connection.prepareStatement(SET)) {
-            statement.setString(1, tenant);
-            statement.setString(2, allTenants);
-            try (ResultSet ignored = statement.executeQuery()) {
-              // the result is the values just set
-            }
-          }
+          takePending(connection); // superseded
+          send(connection, tenant, allTenants);
         });
+  }
+
+  /** Sends the setting {tenant, all tenants} on {@code connection} now. */
+  static void send(Connection connection, String tenant, String allTenants) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(SET)) {
+      statement.setString(1, tenant);
+      statement.setString(2, allTenants);
+      try (ResultSet ignored = statement.executeQuery()) {
+        // the result is the values just set
+      }
+    }
   }
 }

@@ -58,36 +58,23 @@ public final class Transactions {
 
   /**
    * Runs {@code work} in a READ COMMITTED transaction that sees and writes only the rows of {@code
-   * tenantId} under row-level security ({@link TenantScope#enter}, one statement before the work's
-   * first), retrying as described.
+   * tenantId} under row-level security, retrying as described. The setting travels with the work's
+   * first statement ({@link TenantScope}: in its round trip when that is a {@link
+   * RenderedStatement}, just before it otherwise).
    */
   public static <T> T inTenantTransaction(
       DSLContext dsl, UUID tenantId, TransactionalCallable<T> work) {
     Objects.requireNonNull(tenantId, "tenantId");
-    return run(
-        dsl,
-        DEFAULT_MAX_ATTEMPTS,
-        false,
-        tx -> {
-          TenantScope.enter(tx, tenantId);
-          return work.run(tx);
-        });
+    return run(dsl, DEFAULT_MAX_ATTEMPTS, false, tx -> TenantScope.deferred(tx, tenantId, work));
   }
 
   /**
-   * Runs {@code work} in a READ COMMITTED transaction that sees every tenant's rows ({@link
-   * TenantScope#acrossTenants}), retrying as described: only for the named cross-tenant work of
-   * decision 0018.
+   * Runs {@code work} in a READ COMMITTED transaction that sees every tenant's rows (the setting
+   * sent as {@link #inTenantTransaction} sends its tenant), retrying as described: only for the
+   * named cross-tenant work of decision 0018.
    */
   public static <T> T acrossTenants(DSLContext dsl, TransactionalCallable<T> work) {
-    return run(
-        dsl,
-        DEFAULT_MAX_ATTEMPTS,
-        false,
-        tx -> {
-          TenantScope.acrossTenants(tx);
-          return work.run(tx);
-        });
+    return run(dsl, DEFAULT_MAX_ATTEMPTS, false, tx -> TenantScope.deferredAcrossTenants(tx, work));
   }
 
   /** Runs {@code work} in a SERIALIZABLE transaction, retrying as described. */

@@ -8,6 +8,14 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +25,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A transaction costs only its own statements: jOOQ reads the isolation level at every begin, and
  * {@link Database} answers without asking PostgreSQL. Seen from the server: after an empty
  * transaction, the last statement of the pool's one backend is still the one before it, not a
- * {@code SHOW TRANSACTION ISOLATION LEVEL}.
+ * {@code SHOW TRANSACTION ISOLATION LEVEL}. And a tenant's transaction (decision 0018) sends its
+ * tenant with its first statement, not in a round trip of its own: seen from the driver, which ends
+ * every round trip with a Sync message.
  */
 class TransactionRoundTripsIT {
 
@@ -58,6 +68,155 @@ class TransactionRoundTripsIT {
 
     assertThat(level).isEqualTo("read committed");
     assertThat(serializable).isEqualTo("serializable");
+  }
+
+  private static final RenderedStatement TENANT =
+      RenderedStatement.of(
+          DSL.select(
+              DSL.field("coalesce(current_setting('lattice.tenant_id', true), '')", String.class)));
+  private static final RenderedStatement ALL_TENANTS =
+      RenderedStatement.of(
+          DSL.select(
+              DSL.field(
+                  "coalesce(current_setting('lattice.all_tenants', true), '')", String.class)));
+
+  @Test
+  void aTenantsTransaction_sendsItsTenantInTheRoundTripOfItsFirstRenderedStatement() {
+    UUID tenant = UUID.randomUUID();
+    Transactions.inTransaction(database.dsl(), tx -> TENANT.fetchFirst(tx, rs -> rs.getString(1)));
+    int plain =
+        syncsDuring(
+            () ->
+                Transactions.inTransaction(
+                    database.dsl(), tx -> TENANT.fetchFirst(tx, rs -> rs.getString(1))));
+
+    List<Object> seen = new java.util.ArrayList<>();
+    int tenants =
+        syncsDuring(
+            () ->
+                Transactions.inTenantTransaction(
+                    database.dsl(),
+                    tenant,
+                    tx -> {
+                      seen.add(TENANT.fetchFirst(tx, rs -> rs.getString(1)).orElseThrow());
+                      seen.add(TENANT.fetchFirst(tx, rs -> rs.getString(1)).orElseThrow());
+                      return null;
+                    }));
+    int twoPlain =
+        syncsDuring(
+            () ->
+                Transactions.inTransaction(
+                    database.dsl(),
+                    tx -> {
+                      TENANT.fetchFirst(tx, rs -> rs.getString(1));
+                      return TENANT.fetchFirst(tx, rs -> rs.getString(1));
+                    }));
+
+    assertThat(seen).containsExactly(tenant.toString(), tenant.toString());
+    assertThat(tenants).as("round trips with the tenant").isEqualTo(twoPlain);
+    assertThat(twoPlain).isEqualTo(plain + 1);
+    assertThat(settingsAfterwards()).as("the tenant ends with its transaction").isEqualTo("|");
+  }
+
+  @Test
+  void aTenantsTransaction_whoseFirstStatementIsPlainJooq_hasItsTenantSentJustBefore() {
+    UUID tenant = UUID.randomUUID();
+    String seen =
+        Transactions.inTenantTransaction(
+            database.dsl(),
+            tenant,
+            tx ->
+                tx.select(DSL.field("current_setting('lattice.tenant_id', true)", String.class))
+                    .fetchOne(0, String.class));
+    String across =
+        Transactions.acrossTenants(
+            database.dsl(),
+            tx ->
+                tx.select(DSL.field("current_setting('lattice.all_tenants', true)", String.class))
+                    .fetchOne(0, String.class));
+
+    assertThat(seen).isEqualTo(tenant.toString());
+    assertThat(across).isEqualTo("on");
+    assertThat(settingsAfterwards()).isEqualTo("|");
+  }
+
+  @Test
+  void aStatementOnAnotherConnection_neitherTakesTheTenantNorLeavesItsTransactionWithout()
+      throws Exception {
+    UUID tenant = UUID.randomUUID();
+    try (Database other =
+        Database.open(DbConfig.of(pg.jdbcUrl(), pg.user(), "", APPLICATION + "-other"))) {
+      List<String> seen =
+          Transactions.inTenantTransaction(
+              database.dsl(),
+              tenant,
+              tx -> {
+                String elsewhere = TENANT.fetchFirst(other.dsl(), rs -> rs.getString(1)).get();
+                String here = TENANT.fetchFirst(tx, rs -> rs.getString(1)).get();
+                return List.of(elsewhere, here);
+              });
+
+      assertThat(seen).containsExactly("", tenant.toString());
+    }
+  }
+
+  @Test
+  void aScopeSetAtOnce_supersedesThePendingTenant() {
+    String all =
+        Transactions.inTenantTransaction(
+            database.dsl(),
+            UUID.randomUUID(),
+            tx -> {
+              TenantScope.acrossTenants(tx);
+              return ALL_TENANTS.fetchFirst(tx, rs -> rs.getString(1)).get()
+                  + "|"
+                  + TENANT.fetchFirst(tx, rs -> rs.getString(1)).get();
+            });
+
+    assertThat(all).isEqualTo("on|");
+  }
+
+  /** The Sync messages pgjdbc sends while {@code work} runs: one per round trip. */
+  private static int syncsDuring(Runnable work) {
+    Logger protocol = Logger.getLogger("org.postgresql.core.v3.QueryExecutorImpl");
+    AtomicInteger syncs = new AtomicInteger();
+    Handler counter =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            if (record.getMessage() != null && record.getMessage().contains("FE=> Sync")) {
+              syncs.incrementAndGet();
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Level before = protocol.getLevel();
+    protocol.setLevel(Level.FINEST);
+    counter.setLevel(Level.FINEST);
+    protocol.addHandler(counter);
+    try {
+      work.run();
+    } finally {
+      protocol.removeHandler(counter);
+      protocol.setLevel(before);
+    }
+    assertThat(syncs.get()).as("pgjdbc's protocol log counted Sync messages").isPositive();
+    return syncs.get();
+  }
+
+  /** The pool's one connection's settings after the transactions, {tenant}|{all tenants}. */
+  private static String settingsAfterwards() {
+    return database
+        .dsl()
+        .select(
+            DSL.field("coalesce(current_setting('lattice.tenant_id', true), '')", String.class),
+            DSL.field("coalesce(current_setting('lattice.all_tenants', true), '')", String.class))
+        .fetchOne(r -> r.value1() + "|" + r.value2());
   }
 
   private static String lastStatementOfThePool() throws Exception {
