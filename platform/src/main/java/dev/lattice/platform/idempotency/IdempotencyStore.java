@@ -52,6 +52,9 @@ public final class IdempotencyStore {
   /** How long a key is remembered from its first use, hours. */
   public static final int RETENTION_HOURS = 24;
 
+  /** How often the service runtime runs {@link #purgeExpired()}. */
+  public static final Duration PURGE_INTERVAL = Duration.ofHours(1);
+
   private static final int PURGE_BATCH = 1_000;
   private static final int MAX_CLAIM_ROUNDS = 5;
   private static final Logger log = LoggerFactory.getLogger(IdempotencyStore.class);
@@ -79,8 +82,8 @@ public final class IdempotencyStore {
 
   /**
    * Deletes every key older than {@value #RETENTION_HOURS} h (past its {@code expire_time}), in
-   * batches of {@value #PURGE_BATCH} rows so no transaction grows large. {@link IdempotencyPurger}
-   * runs it hourly in every service; several replicas may run it at once.
+   * batches of {@value #PURGE_BATCH} rows so no transaction grows large. The service runtime runs
+   * it every {@link #PURGE_INTERVAL} ({@code PeriodicPurge}); several replicas may run it at once.
    *
    * @return the number of keys deleted
    */
