@@ -43,6 +43,9 @@ final class Mesh implements AutoCloseable {
   /** The edge's rate limit in the benchmark's mesh: far above what two cores can serve. */
   static final int EDGE_RATE_LIMIT = 1_000_000;
 
+  /** Each service's per-caller rate limit in the benchmark's mesh: as far above. */
+  static final int CALLER_RATE_LIMIT = 1_000_000;
+
   /**
    * Starts {@code lattice-mesh.jar up} in {@code root} (a fresh folder: fresh databases and
    * streams) and waits until every service is SERVING and the edge listens.
@@ -75,6 +78,10 @@ final class Mesh implements AutoCloseable {
     // The edge's admission limit (500 requests/s by default, a policy, not a capacity) would cap
     // the JSON rows and answer 429 where the edge's own cost is to be measured.
     builder.environment().put("LATTICE_EDGE_RATE_LIMIT", Integer.toString(EDGE_RATE_LIMIT));
+    // Likewise each service's per-caller limit (200 calls/s by default, decision 0019): the
+    // benchmark's customers would meet the policy long before the mesh's capacity. The limit stays
+    // on, so its cost (a lease statement per 20 calls of a caller) is in every figure.
+    builder.environment().put("LATTICE_RATE_LIMIT_PER_SECOND", Integer.toString(CALLER_RATE_LIMIT));
     Process process = builder.start();
     // A driver stopped by a signal (Ctrl-C, kill) skips close(): the mesh then drains and stops
     // as on Ctrl-C instead of running on without it.

@@ -11,10 +11,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,27 +21,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Row-level security on payments' tables (decision 0018): as the role the service works as, a
- * connection sees and writes only the rows of its transaction's tenant, and none without one. Two
- * tenants each have a row in every tenant-scoped table, written as the tables' owner.
+ * Row-level security on payments' tables (decision 0018): the shared {@link TenantWall} test, and
+ * GetPayment reading as its caller's tenant. Two tenants each have a row in every tenant-scoped
+ * table, written as the tables' owner.
  */
-class PaymentsRowLevelSecurityIT {
+class PaymentsRowLevelSecurityIT implements TenantWall {
 
   @RegisterExtension static final PostgresExtension postgres = new PostgresExtension();
   @RegisterExtension static final NatsExtension nats = new NatsExtension();
-
-  private static final List<String> TENANT_TABLES =
-      List.of(
-          "charge_requests",
-          "closed_orders",
-          "payment_status_history",
-          "payments",
-          "provider_webhook_events",
-          "refunds");
-
-  /** The platform's tables with a tenant and no policy yet (decision 0018, "What is left"). */
-  private static final List<String> PLATFORM_TABLES_WITHOUT_POLICY =
-      List.of("idempotency_keys", "outbox_events");
 
   static PaymentsHarness payments;
   static final UUID tenantA = UUID.randomUUID();
@@ -62,45 +48,48 @@ class PaymentsRowLevelSecurityIT {
     payments.close();
   }
 
-  @Test
-  void runtimeRole_noTenantSet_seesNoRowAndCannotInsert() throws SQLException {
-    try (Connection connection = asRuntimeRole()) {
-      for (String table : TENANT_TABLES) {
-        assertThat(payments.sqlLong("select count(*) from " + table))
-            .as("rows of %s", table)
-            .isPositive();
-        assertThat(TenantWall.tenantsSeen(connection, table))
-            .as("rows of %s seen", table)
-            .isEmpty();
-      }
-      assertThatThrownBy(() -> closeOrder(connection, tenantA))
-          .isInstanceOf(SQLException.class)
-          .extracting(e -> ((SQLException) e).getSQLState())
-          .isEqualTo("42501");
-    }
+  @Override
+  public Connection connectAsOwner() throws SQLException {
+    return postgres.connect();
   }
 
-  @Test
-  void runtimeRole_tenantASet_seesOnlyARowsAndCannotWriteB() throws SQLException {
-    try (Connection connection = asRuntimeRole()) {
-      connection.setAutoCommit(false);
-      TenantWall.setTenant(connection, tenantA);
-      for (String table : TENANT_TABLES) {
-        assertThat(TenantWall.tenantsSeen(connection, table))
-            .as("tenants of %s", table)
-            .containsExactly(tenantA);
-      }
-      try (PreparedStatement cancel =
-          connection.prepareStatement("update payments set cancel_requested = true where id = ?")) {
-        cancel.setObject(1, paymentB);
-        assertThat(cancel.executeUpdate()).isZero();
-      }
-      assertThatThrownBy(() -> closeOrder(connection, tenantB))
-          .isInstanceOf(SQLException.class)
-          .extracting(e -> ((SQLException) e).getSQLState())
-          .isEqualTo("42501");
-      connection.rollback();
-    }
+  @Override
+  public Connection connectAsRuntimeRole() throws SQLException {
+    return DriverManager.getConnection(postgres.jdbcUrl(), postgres.runtimeRole(), "");
+  }
+
+  @Override
+  public String runtimeRole() {
+    return postgres.runtimeRole();
+  }
+
+  @Override
+  public UUID tenantA() {
+    return tenantA;
+  }
+
+  @Override
+  public UUID tenantB() {
+    return tenantB;
+  }
+
+  @Override
+  public Set<String> tenantTables() {
+    return Set.of(
+        "charge_requests",
+        "closed_orders",
+        "payment_status_history",
+        "payments",
+        "provider_webhook_events",
+        "refunds");
+  }
+
+  @Override
+  public List<Query> queriesWithoutTenantFilter() {
+    return List.of(
+        new Query("select * from payments where id = ?", paymentB),
+        new Query("select * from payment_status_history where payment_id = ?", paymentB),
+        new Query("select * from refunds where payment_id = ?", paymentB));
   }
 
   @Test
@@ -124,18 +113,6 @@ class PaymentsRowLevelSecurityIT {
         .isEqualTo(Status.Code.NOT_FOUND);
   }
 
-  @Test
-  void everyTenantTable_isUnderForcedRowLevelSecurity_andTheRuntimeRoleCannotPassIt()
-      throws SQLException {
-    try (Connection owner = postgres.connect()) {
-      Map<String, Boolean> tables = TenantWall.tenantTables(owner);
-      assertThat(tables.keySet()).containsAll(TENANT_TABLES);
-      assertThat(tables.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey))
-          .containsExactlyInAnyOrderElementsOf(PLATFORM_TABLES_WITHOUT_POLICY);
-      assertThat(TenantWall.passesTheWall(owner, postgres.runtimeRole())).isFalse();
-    }
-  }
-
   /**
    * One row of {@code tenant} in every tenant-scoped table, as the owner: a payment that no worker
    * will claim (no next attempt), its history, a refund, a webhook, a closed order and a charge
@@ -144,7 +121,7 @@ class PaymentsRowLevelSecurityIT {
   private static void rowsOf(UUID tenant, UUID payment) throws SQLException {
     UUID order = UUID.randomUUID();
     try (Connection owner = postgres.connect()) {
-      execute(
+      TenantWall.execute(
           owner,
           "insert into payments (id, tenant_id, order_id, customer_id, amount_minor, currency,"
               + " provider) values (?, ?, ?, ?, 1000, 'EUR', 'sandbox')",
@@ -152,21 +129,21 @@ class PaymentsRowLevelSecurityIT {
           tenant,
           order,
           UUID.randomUUID());
-      execute(
+      TenantWall.execute(
           owner,
           "insert into payment_status_history (id, tenant_id, payment_id, status, cause)"
               + " values (?, ?, ?, 'PENDING', 'test')",
           UUID.randomUUID(),
           tenant,
           payment);
-      execute(
+      TenantWall.execute(
           owner,
           "insert into refunds (id, tenant_id, payment_id, amount_minor, currency, reason,"
               + " provider) values (?, ?, ?, 100, 'EUR', 'test', 'sandbox')",
           UUID.randomUUID(),
           tenant,
           payment);
-      execute(
+      TenantWall.execute(
           owner,
           "insert into provider_webhook_events (id, tenant_id, provider, provider_event_id,"
               + " event_type, sign_time, payload) values (?, ?, 'sandbox', ?, 'charge.succeeded',"
@@ -174,12 +151,12 @@ class PaymentsRowLevelSecurityIT {
           UUID.randomUUID(),
           tenant,
           "evt_" + UUID.randomUUID());
-      execute(
+      TenantWall.execute(
           owner,
           "insert into closed_orders (tenant_id, order_id, reason) values (?, ?, 'stock_rejected')",
           tenant,
           UUID.randomUUID());
-      execute(
+      TenantWall.execute(
           owner,
           "insert into charge_requests (id, tenant_id, order_id, customer_id, amount_minor,"
               + " currency, payment_method_token, expire_time)"
@@ -189,27 +166,5 @@ class PaymentsRowLevelSecurityIT {
           UUID.randomUUID(),
           UUID.randomUUID());
     }
-  }
-
-  private static void execute(Connection connection, String sql, Object... values)
-      throws SQLException {
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < values.length; i++) {
-        statement.setObject(i + 1, values[i]);
-      }
-      statement.executeUpdate();
-    }
-  }
-
-  private static Connection asRuntimeRole() throws SQLException {
-    return DriverManager.getConnection(postgres.jdbcUrl(), postgres.runtimeRole(), "");
-  }
-
-  private static void closeOrder(Connection connection, UUID tenant) throws SQLException {
-    execute(
-        connection,
-        "insert into closed_orders (tenant_id, order_id, reason) values (?, ?, 'stock_rejected')",
-        tenant,
-        UUID.randomUUID());
   }
 }

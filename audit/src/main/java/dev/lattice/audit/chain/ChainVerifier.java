@@ -7,6 +7,7 @@ import dev.lattice.audit.v1.AuditRecord;
 import dev.lattice.audit.v1.ChainBreak;
 import dev.lattice.audit.v1.VerifyChainRequest;
 import dev.lattice.audit.v1.VerifyChainResponse;
+import dev.lattice.platform.db.Transactions;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -36,7 +37,8 @@ public final class ChainVerifier {
   /** Verifies {@code tenant}'s chain as {@code request} asks. */
   public VerifyChainResponse verify(UUID tenant, VerifyChainRequest request) {
     ChainHead head =
-        dsl.transactionResult(c -> store.head(c.dsl(), tenant)).orElse(ChainHash.EMPTY_HEAD);
+        Transactions.inTenantTransaction(dsl, tenant, tx -> store.head(tx, tenant))
+            .orElse(ChainHash.EMPTY_HEAD);
     long from = Math.max(1, request.getFromSequence());
     long to =
         request.getToSequence() == 0
@@ -53,7 +55,8 @@ public final class ChainVerifier {
     ByteString previous =
         from == 1
             ? ChainHash.GENESIS
-            : dsl.transactionResult(c -> store.hashAt(c.dsl(), tenant, from - 1))
+            : Transactions.inTenantTransaction(
+                    dsl, tenant, tx -> store.hashAt(tx, tenant, from - 1))
                 .orElse(ByteString.EMPTY);
     ChainCheck check = new ChainCheck(from, previous);
     long last = Math.min(to, from + max - 1);
@@ -61,7 +64,8 @@ public final class ChainVerifier {
       long start = check.expectedSequence();
       int size = (int) Math.min(BATCH, last - start + 1);
       List<AuditRecord> batch =
-          dsl.transactionResult(c -> store.range(c.dsl(), tenant, start, start + size - 1, size));
+          Transactions.inTenantTransaction(
+              dsl, tenant, tx -> store.range(tx, tenant, start, start + size - 1, size));
       if (batch.isEmpty()) {
         ChainCheck.Break gap = new ChainCheck.Break(start, "", ChainBreak.CHAIN_BREAK_SEQUENCE_GAP);
         return broken(response, check, gap);

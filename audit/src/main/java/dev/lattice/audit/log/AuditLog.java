@@ -6,6 +6,7 @@ import dev.lattice.audit.store.AuditStore;
 import dev.lattice.audit.v1.AuditRecord;
 import dev.lattice.audit.v1.QueryAuditLogRequest;
 import dev.lattice.audit.v1.QueryAuditLogResponse;
+import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.errors.NotFoundException;
 import dev.lattice.platform.paging.PageCursor;
 import dev.lattice.platform.paging.PageSize;
@@ -44,7 +45,7 @@ public final class AuditLog {
    *     tenant's record
    */
   public AuditRecord get(UUID tenant, UUID id) {
-    return dsl.transactionResult(c -> store.get(c.dsl(), tenant, id))
+    return Transactions.inTenantTransaction(dsl, tenant, tx -> store.get(tx, tenant, id))
         .orElseThrow(
             () ->
                 new NotFoundException(AUDIT_RECORD_NOT_FOUND, "audit record " + id + " not found"));
@@ -88,7 +89,8 @@ public final class AuditLog {
             end,
             before,
             size + 1);
-    List<AuditRecord> rows = dsl.transactionResult(c -> store.query(c.dsl(), query));
+    List<AuditRecord> rows =
+        Transactions.inTenantTransaction(dsl, tenant, tx -> store.query(tx, query));
     QueryAuditLogResponse.Builder response = QueryAuditLogResponse.newBuilder();
     response.addAllRecords(rows.subList(0, Math.min(size, rows.size())));
     if (rows.size() > size) {

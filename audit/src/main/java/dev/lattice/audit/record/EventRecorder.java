@@ -54,18 +54,19 @@ public final class EventRecorder {
    * tenants at once, in one order, and reads their heads and which of the batch's events are
    * recorded already ({@link AuditStore#lockChains}); the others reuse what it read. The records
    * are written once the batch's last event is handled, before the commit ({@link
-   * TransactionBatch#beforeCommit}).
+   * TransactionBatch#beforeCommit}). The lock and the write run across tenants (decision 0018):
+   * they hold the chains of every tenant of the batch; each record carries its event's tenant.
    *
    * @return the record appended; empty when the event was recorded before
    */
   public Optional<AuditRecord> record(
       DSLContext tx, UUID tenant, Envelope envelope, TransactionBatch batch) {
     AuditStore.Chains chains =
-        batch.shared(
+        batch.sharedAcrossTenants(
             AuditStore.Chains.class,
             () -> {
               AuditStore.Chains locked = store.lockChains(tx, tenantsOf(batch), eventIdsOf(batch));
-              batch.beforeCommit(locked::flush);
+              batch.beforeCommitAcrossTenants(locked::flush);
               return locked;
             });
     return append(chains.writer(tenant), tenant, envelope);

@@ -165,8 +165,9 @@ public final class AccountMail {
     if (tenant.isEmpty()) {
       return; // tenant slugs are public (Register answers TENANT_NOT_FOUND); addresses are not
     }
-    Transactions.inTransaction(
+    Transactions.inTenantTransaction(
         dsl,
+        tenant.get().id(),
         tx -> {
           events.append(
               tx,

@@ -104,8 +104,9 @@ public final class Accounts {
     // Hash before looking: an existing address costs the same Argon2id as a new one.
     String hash = hasher.hash(PasswordPolicy.normalize(request.password()));
     String locale = request.locale().isEmpty() ? "en" : request.locale();
-    Transactions.inTransaction(
+    Transactions.inTenantTransaction(
         dsl,
+        tenant.id(),
         tx -> {
           Instant now = clock.instant();
           UUID userId = ids.next();
@@ -153,7 +154,7 @@ public final class Accounts {
     Caller caller = Caller.current();
     throttles.check(ThrottleAction.VERIFY_EMAIL, ThrottleScope.ADDRESS, caller.address());
     try {
-      return Transactions.inTransaction(
+      return Transactions.acrossTenants(
           dsl,
           tx -> {
             Instant now = clock.instant();
@@ -182,7 +183,7 @@ public final class Accounts {
     policy.check("new_password", newPassword);
     String hash = hasher.hash(PasswordPolicy.normalize(newPassword));
     try {
-      Transactions.inTransaction(
+      Transactions.acrossTenants(
           dsl,
           tx -> {
             Instant now = clock.instant();

@@ -2,6 +2,7 @@ package dev.lattice.identity.accounts;
 
 import dev.lattice.identity.shared.Times;
 import dev.lattice.identity.tokens.OpaqueTokens;
+import dev.lattice.platform.db.TenantScope;
 import dev.lattice.platform.errors.FailedPreconditionException;
 import dev.lattice.platform.events.UuidV7Generator;
 import java.time.Duration;
@@ -48,7 +49,9 @@ final class OneTimeTokens {
 
   /**
    * Spends the token {@code raw} of one of {@code purposes}: locks it, checks it is open and
-   * unexpired, marks it used.
+   * unexpired, marks it used. The token alone names its user, so {@code tx} must run across tenants
+   * to find it by its hash ({@code Transactions.acrossTenants}, decision 0018); once it is found,
+   * the rest of {@code tx} works as the token's tenant.
    *
    * @throws FailedPreconditionException TOKEN_INVALID (unknown, used, superseded, other purpose) or
    *     TOKEN_EXPIRED
@@ -63,6 +66,7 @@ final class OneTimeTokens {
     if (!token.expireTime().toInstant().isAfter(now)) {
       throw new FailedPreconditionException(TOKEN_EXPIRED, "the token has expired");
     }
+    TenantScope.enter(tx, token.tenantId());
     OneTimeTokenStore.markUsed(tx, token.id(), Times.utc(now));
     return token;
   }

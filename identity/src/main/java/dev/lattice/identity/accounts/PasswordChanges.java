@@ -66,7 +66,8 @@ public final class PasswordChanges {
       String currentPassword,
       String newPassword) {
     Caller caller = Caller.current();
-    StoredUser user = UserStore.get(dsl, tenantId, userId);
+    StoredUser user =
+        Transactions.inTenantTransaction(dsl, tenantId, tx -> UserStore.get(tx, tenantId, userId));
     if (user.deleted()) {
       throw UserStore.notFound(userId);
     }
@@ -85,8 +86,9 @@ public final class PasswordChanges {
     }
     policy.check("new_password", newPassword);
     String hash = hasher.hash(PasswordPolicy.normalize(newPassword));
-    Transactions.inTransaction(
+    Transactions.inTenantTransaction(
         dsl,
+        tenantId,
         tx -> {
           Instant now = clock.instant();
           StoredUser changed =

@@ -25,6 +25,7 @@ import dev.lattice.platform.paging.PageSize;
 import dev.lattice.platform.paging.PageTokens;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -51,12 +52,14 @@ public final class UserAdministration {
 
   /** GetUser / GetMe. */
   public User get(UUID tenantId, UUID userId) {
-    return UserProtos.toProto(dsl, UserStore.get(dsl, tenantId, userId));
+    return Transactions.inTenantTransaction(
+        dsl, tenantId, tx -> UserProtos.toProto(tx, UserStore.get(tx, tenantId, userId)));
   }
 
-  /** The current permissions of {@code userId} (GetMe). */
-  public List<String> permissions(UUID userId) {
-    return UserRoleStore.permissions(dsl, userId);
+  /** The current permissions of {@code userId} of {@code tenantId} (GetMe). */
+  public List<String> permissions(UUID tenantId, UUID userId) {
+    return Transactions.inTenantTransaction(
+        dsl, tenantId, tx -> UserRoleStore.permissions(tx, userId));
   }
 
   /** ListUsers: newest first, keyset on (create_time, id). */
@@ -70,12 +73,22 @@ public final class UserAdministration {
             request.getRole(),
             request.getEmailPrefix().toLowerCase(Locale.ROOT),
             request.getShowDeleted());
-    List<StoredUser> rows =
-        UserStore.findPage(dsl, filter(tenantId, request, fingerprint), size + 1);
-    ListUsersResponse.Builder response = ListUsersResponse.newBuilder();
-    for (int i = 0; i < Math.min(size, rows.size()); i++) {
-      response.addUsers(UserProtos.toProto(dsl, rows.get(i)));
-    }
+    UserFilter filter = filter(tenantId, request, fingerprint);
+    record Page(List<StoredUser> rows, List<User> users) {}
+    Page page =
+        Transactions.inTenantTransaction(
+            dsl,
+            tenantId,
+            tx -> {
+              List<StoredUser> found = UserStore.findPage(tx, filter, size + 1);
+              List<User> users = new ArrayList<>();
+              for (int i = 0; i < Math.min(size, found.size()); i++) {
+                users.add(UserProtos.toProto(tx, found.get(i)));
+              }
+              return new Page(found, users);
+            });
+    List<StoredUser> rows = page.rows();
+    ListUsersResponse.Builder response = ListUsersResponse.newBuilder().addAllUsers(page.users());
     if (rows.size() > size) {
       StoredUser last = rows.get(size - 1);
       response.setNextPageToken(
@@ -90,8 +103,9 @@ public final class UserAdministration {
     if (userId.equals(actorId)) {
       throw new FailedPreconditionException("CANNOT_DELETE_SELF", "you cannot delete yourself");
     }
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        tenantId,
         tx -> {
           Instant now = clock.instant();
           StoredUser user = UserStore.lock(tx, tenantId, userId);
@@ -120,8 +134,9 @@ public final class UserAdministration {
 
   /** RestoreUser: back to the status before deletion, unless the address was taken meanwhile. */
   public User restore(UUID tenantId, Actor actor, UUID userId, long version) {
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        tenantId,
         tx -> {
           Instant now = clock.instant();
           StoredUser user = UserStore.lock(tx, tenantId, userId);

@@ -101,7 +101,7 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
           }
           return GetMeResponse.newBuilder()
               .setUser(me)
-              .addAllPermissions(users.permissions(subject()))
+              .addAllPermissions(users.permissions(tenant(), subject()))
               .build();
         });
   }
@@ -225,7 +225,7 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
     answer(
         response,
         () -> {
-          sessions.logout(subject(), request.getRefreshToken(), request.getAllSessions());
+          sessions.logout(tenant(), subject(), request.getRefreshToken(), request.getAllSessions());
           return LogoutResponse.getDefaultInstance();
         });
   }

@@ -3,6 +3,7 @@ package dev.lattice.identity.housekeeping;
 import dev.lattice.identity.accounts.OneTimeTokenStore;
 import dev.lattice.identity.store.RefreshTokenStore;
 import dev.lattice.identity.throttle.Throttles;
+import dev.lattice.platform.db.Transactions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -54,8 +55,12 @@ public final class Housekeeping implements AutoCloseable {
     int deleted = throttles.purgeIdle(Duration.ofDays(1));
     // Whole families at once (parent_id references stay satisfied at the statement's end), and
     // only families none of whose tokens could still be presented or detected as reused.
-    deleted += RefreshTokenStore.deleteDeadFamilies(dsl, cutoff, BATCH);
-    deleted += OneTimeTokenStore.deleteExpired(dsl, cutoff, BATCH);
+    // Expiry is by time, whoever's the tokens are: across tenants (decision 0018).
+    deleted +=
+        Transactions.acrossTenants(
+            dsl, tx -> RefreshTokenStore.deleteDeadFamilies(tx, cutoff, BATCH));
+    deleted +=
+        Transactions.acrossTenants(dsl, tx -> OneTimeTokenStore.deleteExpired(tx, cutoff, BATCH));
     return deleted;
   }
 

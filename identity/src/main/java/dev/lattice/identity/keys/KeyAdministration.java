@@ -64,8 +64,9 @@ public final class KeyAdministration implements KeySource {
   /** RotateSigningKey. */
   public RotateSigningKeyResponse rotate(UUID tenantId, Actor actor, boolean revokePrevious) {
     SigningKeys.Rotation rotation =
-        Transactions.inTransaction(
+        Transactions.inTenantTransaction(
             dsl,
+            tenantId,
             tx -> {
               SigningKeys.Rotation done =
                   keys.rotate(tx, activationDelay, accessTokenTtl, revokePrevious)

@@ -29,6 +29,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,8 +91,9 @@ public final class Roles {
       }
     }
     requireHeld(callerPermissions, wanted);
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        tenantId,
         tx -> {
           Instant now = clock.instant();
           if (RoleStore.nameTaken(tx, tenantId, name)) {
@@ -133,11 +135,22 @@ public final class Roles {
                           "is not a token of this query"));
       after = Optional.of(cursor.string(0));
     }
-    List<StoredRole> rows = RoleStore.findPage(dsl, tenantId, after, size + 1);
-    ListRolesResponse.Builder response = ListRolesResponse.newBuilder();
-    for (int i = 0; i < Math.min(size, rows.size()); i++) {
-      response.addRoles(toProto(rows.get(i)));
-    }
+    Optional<String> from = after;
+    record Page(List<StoredRole> rows, List<Role> roles) {}
+    Page page =
+        Transactions.inTenantTransaction(
+            dsl,
+            tenantId,
+            tx -> {
+              List<StoredRole> found = RoleStore.findPage(tx, tenantId, from, size + 1);
+              List<Role> roles = new ArrayList<>();
+              for (int i = 0; i < Math.min(size, found.size()); i++) {
+                roles.add(toProto(tx, found.get(i)));
+              }
+              return new Page(found, roles);
+            });
+    List<StoredRole> rows = page.rows();
+    ListRolesResponse.Builder response = ListRolesResponse.newBuilder().addAllRoles(page.roles());
     if (rows.size() > size) {
       response.setNextPageToken(
           pageTokens.encode(PageCursor.of(fingerprint, rows.get(size - 1).name())));
@@ -209,8 +222,9 @@ public final class Roles {
       long version,
       Message event,
       RoleChange change) {
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        tenantId,
         tx -> {
           StoredUser user = UserStore.lock(tx, tenantId, userId);
           Versions.require("user", user.version(), version);
@@ -252,12 +266,12 @@ public final class Roles {
     }
   }
 
-  private Role toProto(StoredRole row) {
+  private static Role toProto(DSLContext tx, StoredRole row) {
     Role.Builder role =
         Role.newBuilder()
             .setName(row.name())
             .setDescription(row.description())
-            .addAllPermissions(RoleStore.permissions(dsl, row.id()))
+            .addAllPermissions(RoleStore.permissions(tx, row.id()))
             .setBuiltIn(row.builtIn());
     if (row.createTime() != null) {
       role.setCreateTime(Times.timestamp(row.createTime()));

@@ -18,6 +18,7 @@ import dev.lattice.identity.throttle.Throttles;
 import dev.lattice.identity.tokens.AccessTokens;
 import dev.lattice.identity.tokens.OpaqueTokens;
 import dev.lattice.identity.v1.User;
+import dev.lattice.platform.db.TenantScope;
 import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.errors.FailedPreconditionException;
 import dev.lattice.platform.errors.PermissionDeniedException;
@@ -82,7 +83,11 @@ public final class Sessions {
     throttles.check(ThrottleAction.LOGIN, ThrottleScope.ACCOUNT_ADDRESS, accountAddress);
     throttles.check(ThrottleAction.LOGIN, ThrottleScope.ADDRESS, caller.address());
 
-    Optional<StoredUser> user = tenant.flatMap(t -> UserStore.findLive(dsl, t.id(), email));
+    Optional<StoredUser> user =
+        tenant.flatMap(
+            t ->
+                Transactions.inTenantTransaction(
+                    dsl, t.id(), tx -> UserStore.findLive(tx, t.id(), email)));
     String normalized = PasswordPolicy.normalize(password);
     boolean matches = hasher.matches(normalized, user.map(StoredUser::passwordHash).orElse(null));
     if (!matches || "DISABLED".equals(user.get().status())) {
@@ -101,8 +106,9 @@ public final class Sessions {
     if (hasher.needsRehash(found.passwordHash())) {
       rehash(found, normalized);
     }
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        found.tenantId(),
         tx -> {
           Instant now = clock.instant();
           RefreshTokens.Issued refresh =
@@ -131,17 +137,21 @@ public final class Sessions {
    * RefreshToken: spends the presented token and issues its child. A spent token presented again
    * revokes the whole family (it was stolen, or its holder raced itself). Two concurrent refreshes
    * of one token serialize on its row lock: the second sees it spent.
+   *
+   * <p>The token alone names the session, so its transaction starts across tenants to find it by
+   * its hash (decision 0018) and works as the token's tenant from then on.
    */
   public Session refresh(String rawToken) {
     Caller caller = Caller.current();
     Refreshed result =
-        Transactions.inTransaction(
+        Transactions.acrossTenants(
             dsl,
             tx -> {
               Instant now = clock.instant();
               StoredRefreshToken token =
                   RefreshTokenStore.lockByHash(tx, OpaqueTokens.hash(rawToken))
                       .orElseThrow(Sessions::invalidRefresh);
+              TenantScope.enter(tx, token.tenantId());
               if (token.useTime() != null) {
                 refreshTokens.revokeFamily(tx, token.familyId(), now, "REUSE_DETECTED");
                 return new Refreshed(RefreshOutcome.REUSED, null);
@@ -191,9 +201,10 @@ public final class Sessions {
    * Logout: revokes the family of {@code rawToken} when it belongs to the caller (else nothing,
    * revealing nothing), or every family of the caller.
    */
-  public void logout(UUID userId, String rawToken, boolean allSessions) {
-    Transactions.inTransaction(
+  public void logout(UUID tenantId, UUID userId, String rawToken, boolean allSessions) {
+    Transactions.inTenantTransaction(
         dsl,
+        tenantId,
         tx -> {
           Instant now = clock.instant();
           if (allSessions) {
@@ -210,7 +221,13 @@ public final class Sessions {
   private void rehash(StoredUser user, String normalizedPassword) {
     String upgraded = hasher.hash(normalizedPassword);
     // Only if nobody changed the password meanwhile; not a user-visible change (no version bump).
-    UserStore.upgradePasswordHash(dsl, user.id(), user.passwordHash(), upgraded);
+    Transactions.inTenantTransaction(
+        dsl,
+        user.tenantId(),
+        tx -> {
+          UserStore.upgradePasswordHash(tx, user.id(), user.passwordHash(), upgraded);
+          return null;
+        });
   }
 
   private static UnauthenticatedException invalidRefresh() {

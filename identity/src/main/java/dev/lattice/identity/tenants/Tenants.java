@@ -21,6 +21,7 @@ import dev.lattice.identity.v1.InitialAdmin;
 import dev.lattice.identity.v1.Tenant;
 import dev.lattice.identity.v1.TenantCreated;
 import dev.lattice.identity.v1.TenantStatus;
+import dev.lattice.platform.db.TenantScope;
 import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.errors.AlreadyExistsException;
 import dev.lattice.platform.events.UuidV7Generator;
@@ -71,11 +72,13 @@ public final class Tenants {
     TextFields.requireNoControlCharacters("display_name", request.getDisplayName());
     TextFields.requireNoControlCharacters(
         "initial_admin.display_name", request.getInitialAdmin().getDisplayName());
+    // The new tenant's rows are written as that tenant (decision 0018), named once it exists.
     return Transactions.inTransaction(
         dsl,
         tx -> {
           Instant now = clock.instant();
           StoredTenant tenant = insertTenant(tx, request.getSlug(), request.getDisplayName(), now);
+          TenantScope.enter(tx, tenant.id());
           CreateTenantResponse.Builder response = CreateTenantResponse.newBuilder();
           StoredUser user = null;
           if (request.hasInitialAdmin()) {
@@ -123,6 +126,7 @@ public final class Tenants {
           }
           Instant now = clock.instant();
           StoredTenant tenant = insertTenant(tx, PLATFORM_SLUG, "Lattice platform", now);
+          TenantScope.enter(tx, tenant.id());
           StoredUser user =
               insertUser(
                   tx, tenant.id(), email, hash, "Platform administrator", "en", "ACTIVE", now);

@@ -6,6 +6,7 @@ import dev.lattice.notifications.v1.Channel;
 import dev.lattice.notifications.v1.DeliveryStatus;
 import dev.lattice.notifications.v1.ListDeliveriesRequest;
 import dev.lattice.notifications.v1.ListDeliveriesResponse;
+import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.paging.PageCursor;
 import dev.lattice.platform.paging.PageSize;
 import dev.lattice.platform.paging.PageTokens;
@@ -65,7 +66,8 @@ public final class DeliveryLog {
                         new DeliveryFilter.After(
                             OffsetDateTime.ofInstant(cursor.instant(0), ZoneOffset.UTC),
                             UUID.fromString(cursor.string(1)))));
-    List<Delivery> rows = store.page(dsl, filter, size + 1);
+    List<Delivery> rows =
+        Transactions.inTenantTransaction(dsl, tenantId, tx -> store.page(tx, filter, size + 1));
     ListDeliveriesResponse.Builder response = ListDeliveriesResponse.newBuilder();
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
       response.addDeliveries(toProto(rows.get(i)));

@@ -167,14 +167,15 @@ public final class DeliveryPlanner {
 
   /**
    * The deliveries {@code batch}'s transaction inserts just before its commit, in planning order;
-   * the first call of a batch registers the insert.
+   * the first call of a batch registers the insert. The insert runs across tenants (decision 0018),
+   * since one batch's events may be of several tenants; each delivery carries its event's tenant.
    */
   private List<Delivery> beforeCommit(DSLContext tx, TransactionBatch batch) {
     return batch.shared(
         PENDING,
         () -> {
           List<Delivery> pending = new ArrayList<>();
-          batch.beforeCommit(() -> deliveries.insertAllIfAbsent(tx, pending));
+          batch.beforeCommitAcrossTenants(() -> deliveries.insertAllIfAbsent(tx, pending));
           return pending;
         });
   }

@@ -77,11 +77,12 @@ public final class DeliveryWorker {
 
   /**
    * Leases up to {@code batch} due deliveries of {@code lanes}, NORMAL before LOW, oldest due
-   * first.
+   * first, whoever's they are: the dispatcher's claim runs across tenants (decision 0018); each
+   * claimed delivery is then worked on in a transaction of its own tenant.
    */
   List<Delivery> claim(Collection<Priority> lanes, int batch) {
     OffsetDateTime now = now();
-    return Transactions.inTransaction(
+    return Transactions.acrossTenants(
         dsl, tx -> deliveries.claim(tx, lanes, batch, now, now.plus(lease)));
   }
 
@@ -124,8 +125,9 @@ public final class DeliveryWorker {
    * this worker's.
    */
   private Optional<Delivery> start(Delivery claim) {
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        claim.tenantId(),
         tx -> {
           Optional<Delivery> locked =
               deliveries.lockLeased(tx, claim.id(), claim.nextAttemptTime());
@@ -170,8 +172,9 @@ public final class DeliveryWorker {
 
   /** Records the provider's answer: {@code result} on success, else {@code failure}. */
   private void finish(Delivery claim, SendResult result, SendException failure) {
-    Transactions.inTransaction(
+    Transactions.inTenantTransaction(
         dsl,
+        claim.tenantId(),
         tx -> {
           Optional<Delivery> locked =
               deliveries.lockLeased(tx, claim.id(), claim.nextAttemptTime());

@@ -73,11 +73,18 @@ public final class Inbox {
         pageTokens
             .decode(request.getPageToken(), fingerprint)
             .map(cursor -> UUID.fromString(cursor.string(0)));
-    List<InboxMessage> rows =
-        store.page(dsl, tenantId, userId, request.getUnreadOnly(), before, size + 1);
+    record Page(List<InboxMessage> rows, long unread) {}
+    Page page =
+        Transactions.inTenantTransaction(
+            dsl,
+            tenantId,
+            tx ->
+                new Page(
+                    store.page(tx, tenantId, userId, request.getUnreadOnly(), before, size + 1),
+                    store.countUnread(tx, tenantId, userId)));
+    List<InboxMessage> rows = page.rows();
     ListNotificationsResponse.Builder response =
-        ListNotificationsResponse.newBuilder()
-            .setUnreadCount(store.countUnread(dsl, tenantId, userId));
+        ListNotificationsResponse.newBuilder().setUnreadCount(page.unread());
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
       response.addNotifications(toProto(rows.get(i)));
     }
@@ -94,8 +101,9 @@ public final class Inbox {
    * @throws NotFoundException NOTIFICATION_NOT_FOUND if an id is not the caller's (nothing changes)
    */
   public MarkReadResponse markRead(UUID tenantId, UUID userId, MarkReadRequest request) {
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        tenantId,
         tx -> {
           Optional<List<UUID>> ids = Optional.empty();
           if (!request.getAll()) {

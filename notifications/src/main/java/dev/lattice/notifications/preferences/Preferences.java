@@ -80,7 +80,7 @@ public final class Preferences {
    * GetPreferences: the saved entries plus a ("*", channel) default for every channel not covered.
    */
   public NotificationPreferences get(UUID tenantId, UUID userId) {
-    return read(dsl, tenantId, userId);
+    return Transactions.inTenantTransaction(dsl, tenantId, tx -> read(tx, tenantId, userId));
   }
 
   /**
@@ -102,8 +102,9 @@ public final class Preferences {
             "security messages are always sent by email");
       }
     }
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        tenantId,
         tx -> {
           OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
           Optional<PreferenceSet> set = store.lockSet(tx, tenantId, userId);

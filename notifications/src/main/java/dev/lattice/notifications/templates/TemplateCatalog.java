@@ -88,8 +88,9 @@ public final class TemplateCatalog {
     renderer.check("subject", request.getSubject());
     renderer.check("body", request.getBody());
     String channel = ChannelNames.name(request.getChannel());
-    return Transactions.inTransaction(
+    return Transactions.inTenantTransaction(
         dsl,
+        tenantId,
         tx -> {
           OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
           Optional<StoredTemplate> existing =
@@ -149,7 +150,8 @@ public final class TemplateCatalog {
                     cursor ->
                         new TemplateFilter.After(
                             cursor.string(0), cursor.string(1), cursor.string(2))));
-    List<StoredTemplate> rows = store.page(dsl, filter, size + 1);
+    List<StoredTemplate> rows =
+        Transactions.inTenantTransaction(dsl, tenantId, tx -> store.page(tx, filter, size + 1));
     ListTemplatesResponse.Builder response = ListTemplatesResponse.newBuilder();
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
       response.addTemplates(toProto(rows.get(i)));

@@ -216,6 +216,24 @@ public final class TransactionBatch {
     beforeCommit.add(Objects.requireNonNull(action, "action"));
   }
 
+  /**
+   * {@link #beforeCommit}, with {@code action} run across tenants, as {@link #lockOnce} runs its
+   * lock: for one write of what the batch's events, of several tenants maybe, have gathered
+   * (notifications' deliveries planned by a batch). The transaction then returns to the last
+   * event's tenant.
+   */
+  public void beforeCommitAcrossTenants(Runnable action) {
+    Objects.requireNonNull(action, "action");
+    beforeCommit(
+        () -> {
+          scopeTo(ACROSS_TENANTS);
+          action.run();
+          if (eventScope != null) {
+            scopeTo(eventScope);
+          }
+        });
+  }
+
   /** Runs the {@link #beforeCommit} actions, in order; the inbox calls it after the handlers. */
   void runBeforeCommit() {
     for (Runnable action : beforeCommit) {

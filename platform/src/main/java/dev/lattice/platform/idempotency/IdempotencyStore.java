@@ -17,6 +17,9 @@ import static dev.lattice.platform.idempotency.IdempotencyTable.STATE;
 import static dev.lattice.platform.idempotency.IdempotencyTable.TENANT_ID;
 
 import dev.lattice.platform.db.RenderedStatement;
+import dev.lattice.platform.db.Transactions;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
@@ -36,7 +39,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every time comparison uses the database's clock ({@code now()}), so replicas with skewed
  * clocks agree on leases and expiry. A key is kept {@value #RETENTION_HOURS} h from its first use;
- * after that it is treated as unused, and {@link #purgeExpired()} deletes it. Thread-safe.
+ * after that it is treated as unused, and {@link #purgeExpired()} deletes it.
+ *
+ * <p>The table is under row-level security (decision 0018): every statement for a call runs as the
+ * call's tenant (the key's scope), the purge alone across tenants. Thread-safe.
  */
 public final class IdempotencyStore {
 
@@ -45,6 +51,9 @@ public final class IdempotencyStore {
 
   /** How long a key is remembered from its first use, hours. */
   public static final int RETENTION_HOURS = 24;
+
+  /** How often the service runtime runs {@link #purgeExpired()}. */
+  public static final Duration PURGE_INTERVAL = Duration.ofHours(1);
 
   private static final int PURGE_BATCH = 1_000;
   private static final int MAX_CLAIM_ROUNDS = 5;
@@ -73,19 +82,23 @@ public final class IdempotencyStore {
 
   /**
    * Deletes every key older than {@value #RETENTION_HOURS} h (past its {@code expire_time}), in
-   * batches of {@value #PURGE_BATCH} rows so no transaction grows large. {@link IdempotencyPurger}
-   * runs it hourly in every service; several replicas may run it at once.
+   * batches of {@value #PURGE_BATCH} rows so no transaction grows large. The service runtime runs
+   * it every {@link #PURGE_INTERVAL} ({@code PeriodicPurge}); several replicas may run it at once.
    *
    * @return the number of keys deleted
    */
   public int purgeExpired() {
     int total = 0;
     while (true) {
+      // Across tenants (decision 0018): expiry is by time, whoever's the keys are.
       int deleted =
-          dsl.execute(
-              "delete from idempotency_keys where ctid = any(array("
-                  + "select ctid from idempotency_keys where expire_time < now() limit ?))",
-              PURGE_BATCH);
+          Transactions.acrossTenants(
+              dsl,
+              tx ->
+                  tx.execute(
+                      "delete from idempotency_keys where ctid = any(array("
+                          + "select ctid from idempotency_keys where expire_time < now() limit ?))",
+                      PURGE_BATCH));
       total += deleted;
       if (deleted < PURGE_BATCH) {
         return total;
@@ -94,23 +107,31 @@ public final class IdempotencyStore {
   }
 
   /**
-   * Claims {@code scope} for a call with request fingerprint {@code requestHash}, each step in its
-   * own short transaction: a new key is inserted {@code IN_PROGRESS}; an existing one is replayed,
-   * refused, or taken over when its owner's lease ran out.
+   * Claims {@code scope} for a call with request fingerprint {@code requestHash}, in one short
+   * transaction of the key's tenant that commits before the handler runs: a new key is inserted
+   * {@code IN_PROGRESS}; an existing one is replayed, refused, or taken over when its owner's lease
+   * ran out. Each statement reads what others committed before it (READ COMMITTED), and the insert
+   * waits for another call's uncommitted insert of the same key, as it did in a transaction of its
+   * own.
    */
   Outcome claim(Scope scope, byte[] requestHash) {
+    return Transactions.inTenantTransaction(
+        dsl, scope.tenantId(), tx -> claimIn(tx, scope, requestHash));
+  }
+
+  private Outcome claimIn(DSLContext tx, Scope scope, byte[] requestHash) {
     for (int round = 0; round < MAX_CLAIM_ROUNDS; round++) {
       UUID token = UUID.randomUUID();
-      if (insertClaim(scope, requestHash, token)) {
+      if (insertClaim(tx, scope, requestHash, token)) {
         return new Outcome.Claimed(token);
       }
-      Optional<Existing> existing = find(scope);
+      Optional<Existing> existing = find(tx, scope);
       if (existing.isEmpty()) {
         continue; // released between our insert and our look-up: try again
       }
       if (existing.get().expired()) {
         // Older than the retention: forgotten, even if the purge has not run yet.
-        dsl.deleteFrom(KEYS)
+        tx.deleteFrom(KEYS)
             .where(is(scope))
             .and(EXPIRE_TIME.lt(DSL.currentOffsetDateTime()))
             .execute();
@@ -120,7 +141,7 @@ public final class IdempotencyStore {
       if (settled.isPresent()) {
         return settled.get();
       }
-      if (takeOver(scope, token)) {
+      if (takeOver(tx, scope, token)) {
         log.warn("{}: took over idempotency key whose lease had run out", scope.method());
         return new Outcome.Claimed(token);
       }
@@ -136,7 +157,7 @@ public final class IdempotencyStore {
    * claim whose owner's lease ran out ({@link #store} replaces those). Reads only; commits nothing.
    */
   Optional<Outcome> lookUp(Scope scope, byte[] requestHash) {
-    Optional<Existing> existing = find(scope);
+    Optional<Existing> existing = findAsTenant(scope);
     if (existing.isEmpty() || existing.get().expired()) {
       return Optional.empty();
     }
@@ -229,21 +250,35 @@ public final class IdempotencyStore {
           "method",
           "idempotency_key");
 
-  /** The key's row, if any, with its lease and retention judged by the database's clock. */
-  private Optional<Existing> find(Scope scope) {
+  /**
+   * The key's row, if any, with its lease and retention judged by the database's clock, read in
+   * {@code tx}, a transaction of the key's tenant.
+   */
+  private static Optional<Existing> find(DSLContext tx, Scope scope) {
     return FIND.fetchFirst(
-        dsl,
-        row ->
-            new Existing(
-                row.getBytes(1),
-                row.getString(2),
-                row.getBytes(3),
-                row.getBoolean(4),
-                row.getBoolean(5)),
+        tx,
+        IdempotencyStore::existing,
         scope.tenantId(),
         scope.caller(),
         scope.method(),
         scope.key());
+  }
+
+  /** {@link #find} outside a transaction: the key's tenant set in the read's own round trip. */
+  private Optional<Existing> findAsTenant(Scope scope) {
+    return FIND.readAsTenant(
+        dsl,
+        scope.tenantId(),
+        rs -> rs.next() ? Optional.of(existing(rs)) : Optional.empty(),
+        scope.tenantId(),
+        scope.caller(),
+        scope.method(),
+        scope.key());
+  }
+
+  private static Existing existing(ResultSet row) throws SQLException {
+    return new Existing(
+        row.getBytes(1), row.getString(2), row.getBytes(3), row.getBoolean(4), row.getBoolean(5));
   }
 
   /** A key's row as {@link #find} read it. */
@@ -267,9 +302,9 @@ public final class IdempotencyStore {
   }
 
   /** Inserts a new {@code IN_PROGRESS} key claimed by {@code token}; false if the key exists. */
-  private boolean insertClaim(Scope scope, byte[] requestHash, UUID token) {
+  private boolean insertClaim(DSLContext tx, Scope scope, byte[] requestHash, UUID token) {
     int inserted =
-        dsl.insertInto(KEYS)
+        tx.insertInto(KEYS)
             .set(TENANT_ID, scope.tenantId())
             .set(CALLER, scope.caller())
             .set(METHOD, scope.method())
@@ -290,9 +325,9 @@ public final class IdempotencyStore {
    * committing. The state and lease conditions make this atomic against the owner completing and
    * against other takers.
    */
-  private boolean takeOver(Scope scope, UUID token) {
+  private boolean takeOver(DSLContext tx, Scope scope, UUID token) {
     int taken =
-        dsl.update(KEYS)
+        tx.update(KEYS)
             .set(CLAIM_TOKEN, token)
             .set(LEASE_UNTIL, leaseEnd())
             .where(is(scope))
@@ -325,11 +360,15 @@ public final class IdempotencyStore {
    * @return 1 when it deleted the claim, 0 when it was completed or is no longer this call's
    */
   int release(Scope scope, UUID token) {
-    return dsl.deleteFrom(KEYS)
-        .where(is(scope))
-        .and(CLAIM_TOKEN.eq(token))
-        .and(STATE.eq(IN_PROGRESS))
-        .execute();
+    return Transactions.inTenantTransaction(
+        dsl,
+        scope.tenantId(),
+        tx ->
+            tx.deleteFrom(KEYS)
+                .where(is(scope))
+                .and(CLAIM_TOKEN.eq(token))
+                .and(STATE.eq(IN_PROGRESS))
+                .execute());
   }
 
   private Field<OffsetDateTime> leaseEnd() {

@@ -31,6 +31,7 @@ import static org.jooq.impl.DSL.min;
 import static org.jooq.impl.DSL.selectOne;
 
 import dev.lattice.platform.db.RenderedStatement;
+import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.events.HeaderJson;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -264,21 +265,32 @@ final class OutboxStore {
   /** Pending rows, the oldest one's create time (null if none), and the database's now. */
   record Summary(long pending, OffsetDateTime oldestCreateTime, OffsetDateTime now) {}
 
+  /**
+   * The summary of every tenant's pending rows, for the relay's gauges and the operators' outbox
+   * status: read in a transaction of its own across tenants (decision 0018).
+   */
   static Summary summary(DSLContext dsl) {
     Record3<Integer, OffsetDateTime, OffsetDateTime> r =
-        dsl.select(count(), min(CREATE_TIME), currentOffsetDateTime()).from(EVENTS).fetchOne();
+        Transactions.acrossTenants(
+            dsl,
+            tx ->
+                tx.select(count(), min(CREATE_TIME), currentOffsetDateTime())
+                    .from(EVENTS)
+                    .fetchOne());
     return new Summary(r.value1(), r.value2(), r.value3());
   }
 
-  /** The highest pending id, or 0 when nothing is pending. */
+  /** The highest pending id of any tenant, or 0 when nothing is pending (across tenants). */
   static long maxPendingId(DSLContext dsl) {
-    Long id = dsl.select(max(ID)).from(EVENTS).fetchOne().value1();
+    Long id =
+        Transactions.acrossTenants(dsl, tx -> tx.select(max(ID)).from(EVENTS).fetchOne().value1());
     return id == null ? 0 : id;
   }
 
-  /** Whether any row with id at most {@code id} is still pending. */
+  /** Whether any row with id at most {@code id}, of any tenant, is still pending. */
   static boolean pendingUpTo(DSLContext dsl, long id) {
-    return dsl.fetchExists(selectOne().from(EVENTS).where(ID.le(id)));
+    return Transactions.acrossTenants(
+        dsl, tx -> tx.fetchExists(selectOne().from(EVENTS).where(ID.le(id))));
   }
 
   /** A relay's figures for its heartbeat row. */

@@ -1,5 +1,6 @@
 package dev.lattice.platform.outbox;
 
+import dev.lattice.platform.db.TenantScope;
 import dev.lattice.platform.events.EventHeaders;
 import dev.lattice.platform.events.TraceHeaders;
 import io.nats.client.Connection;
@@ -115,12 +116,14 @@ final class RelayRound {
   }
 
   /**
-   * Runs one round: a short transaction claims rows and leases them to the round (their next
-   * attempt time moved to the end of the {@linkplain #lease() lease}); the rows are published with
-   * no transaction open; a second short transaction removes the acknowledged rows, records the
-   * failed ones and hands back the rows the round did not try. A relay that dies in between leaves
-   * its rows to whichever relay claims them once the lease is over; rows it had published already
-   * are published again and dropped by the stream as duplicates ({@code Nats-Msg-Id}).
+   * Runs one round: a short transaction claims rows, across tenants (decision 0018: the outbox
+   * holds every tenant's events and the relay publishes them in id order, whoever's they are), and
+   * leases them to the round (their next attempt time moved to the end of the {@linkplain #lease()
+   * lease}); the rows are published with no transaction open; a second short transaction removes
+   * the acknowledged rows, records the failed ones and hands back the rows the round did not try. A
+   * relay that dies in between leaves its rows to whichever relay claims them once the lease is
+   * over; rows it had published already are published again and dropped by the stream as duplicates
+   * ({@code Nats-Msg-Id}).
    *
    * @throws RuntimeException if the database fails or a listener throws; rows not yet accounted for
    *     are handed back where the database allows, else they wait for the end of their lease
@@ -130,6 +133,7 @@ final class RelayRound {
         dsl.transactionResult(
             configuration -> {
               DSLContext tx = configuration.dsl();
+              TenantScope.acrossTenants(tx);
               List<OutboxStore.ClaimedRow> claimed = OutboxStore.claim(tx, config.batchSize());
               if (!claimed.isEmpty()) {
                 OutboxStore.lease(tx, ids(claimed), lease());
@@ -154,6 +158,7 @@ final class RelayRound {
     dsl.transaction(
         configuration -> {
           DSLContext tx = configuration.dsl();
+          TenantScope.acrossTenants(tx);
           OutboxStore.deletePublished(
               tx, outcome.acked().stream().map(PendingEvent::outboxId).toList());
           OutboxStore.recordFailures(tx, outcome.failures());
@@ -178,7 +183,11 @@ final class RelayRound {
   /** Hands {@code ids} back after {@code failure}; if that fails too, they wait for the lease. */
   private void releaseQuietly(List<Long> ids, RuntimeException failure) {
     try {
-      dsl.transaction(configuration -> OutboxStore.release(configuration.dsl(), ids));
+      dsl.transaction(
+          configuration -> {
+            TenantScope.acrossTenants(configuration.dsl());
+            OutboxStore.release(configuration.dsl(), ids);
+          });
     } catch (RuntimeException e) {
       failure.addSuppressed(e);
     }

@@ -26,7 +26,11 @@ public final class CallerRateLimits {
   /** How long a lease's tokens may be spent. */
   public static final Duration LEASE_LIFETIME = Duration.ofSeconds(1);
 
+  /** How often the service runtime runs {@link #purgeIdle()}. */
+  public static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
+
   private static final int MAX_LOCAL_CALLERS = 10_000;
+  private static final int PURGE_BATCH = 1_000;
 
   private final DSLContext dsl;
   private final RateLimitConfig config;
@@ -69,6 +73,32 @@ public final class CallerRateLimits {
       leases.values().removeIf(old -> now - old.expiresNanos > 0 && !old.lock.isLocked());
     }
     return Optional.empty();
+  }
+
+  /**
+   * Deletes the buckets of callers idle for as long as a bucket takes to refill from empty (burst ÷
+   * rate), in batches of {@value #PURGE_BATCH}: such a bucket is full, as a new one is, so a caller
+   * whose bucket is gone is served as before. Without it, a row would stay for every caller ever
+   * seen. The service runtime runs it every {@link #PURGE_INTERVAL}; replicas may run it at once.
+   *
+   * @return the number of buckets deleted
+   */
+  public int purgeIdle() {
+    double fullAfterSeconds = (double) config.burst() / config.perSecond();
+    int total = 0;
+    while (true) {
+      int deleted =
+          dsl.execute(
+              "delete from rate_limit_buckets where ctid = any(array(select ctid from"
+                  + " rate_limit_buckets where refill_time < now() - ? * interval '1 second'"
+                  + " limit ?))",
+              fullAfterSeconds,
+              PURGE_BATCH);
+      total += deleted;
+      if (deleted < PURGE_BATCH) {
+        return total;
+      }
+    }
   }
 
   /** Refills {@code caller}'s bucket and takes a lease from it: (tokens granted, tokens left). */

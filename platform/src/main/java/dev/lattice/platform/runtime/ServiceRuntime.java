@@ -11,7 +11,6 @@ import dev.lattice.platform.config.TelemetryConfig;
 import dev.lattice.platform.events.StreamSettings;
 import dev.lattice.platform.grpc.Caller;
 import dev.lattice.platform.grpc.GracefulShutdown;
-import dev.lattice.platform.idempotency.IdempotencyPurger;
 import dev.lattice.platform.outbox.OutboxRelayConfig;
 import dev.lattice.platform.paging.PageTokens;
 import io.grpc.ServerBuilder;
@@ -25,14 +24,15 @@ import org.slf4j.LoggerFactory;
  * telemetry, the pool, migrations ({@code db/platform} then {@code db/migration/<name>}), NATS and
  * its streams, the token key source, the service's own gRPC services plus the shared operations
  * service, all behind authentication and the access rules their protos declare and with idempotency
- * keys enforced where their protos require them (expired keys purged hourly by {@link
- * IdempotencyPurger}), the outbox relay, the server, the {@linkplain DependencyHealth dependency
- * checks} that keep its health true to its database and NATS, then the service's consumers. Drain
- * runs it backwards: in-flight calls finish, consumers stop, the relay flushes, NATS closes, the
- * pool closes, telemetry flushes. Anything that fails on the way closes what was already started,
- * in reverse order, and the failure propagates. Before any of it, {@link #checkConfig} reads every
- * setting, so a misconfigured service fails before it connects anywhere. Each stage is one method
- * of {@code ServiceStartup}, in this order. Thread-safe: it holds no state.
+ * keys enforced where their protos require them (expired keys purged hourly, as are idle rate-limit
+ * buckets, by a {@link dev.lattice.platform.db.PeriodicPurge}), the outbox relay, the server, the
+ * {@linkplain DependencyHealth dependency checks} that keep its health true to its database and
+ * NATS, then the service's consumers. Drain runs it backwards: in-flight calls finish, consumers
+ * stop, the relay flushes, NATS closes, the pool closes, telemetry flushes. Anything that fails on
+ * the way closes what was already started, in reverse order, and the failure propagates. Before any
+ * of it, {@link #checkConfig} reads every setting, so a misconfigured service fails before it
+ * connects anywhere. Each stage is one method of {@code ServiceStartup}, in this order.
+ * Thread-safe: it holds no state.
  */
 public final class ServiceRuntime {
 

@@ -16,6 +16,7 @@ import dev.lattice.platform.consumer.ServiceConsumers;
 import dev.lattice.platform.db.Database;
 import dev.lattice.platform.db.DatabaseProbe;
 import dev.lattice.platform.db.Migrations;
+import dev.lattice.platform.db.PeriodicPurge;
 import dev.lattice.platform.db.RuntimeRole;
 import dev.lattice.platform.events.EventPayloadTypes;
 import dev.lattice.platform.events.EventStreams;
@@ -23,7 +24,6 @@ import dev.lattice.platform.events.NatsConnector;
 import dev.lattice.platform.events.StreamSettings;
 import dev.lattice.platform.grpc.Caller;
 import dev.lattice.platform.grpc.LatticeServer;
-import dev.lattice.platform.idempotency.IdempotencyPurger;
 import dev.lattice.platform.idempotency.IdempotencyStore;
 import dev.lattice.platform.operations.OperationsGrpcService;
 import dev.lattice.platform.outbox.OutboxRelay;
@@ -80,6 +80,7 @@ final class ServiceStartup {
   private Database database;
   private DSLContext dsl;
   private IdempotencyStore idempotency;
+  private CallerRateLimits rateLimits; // null while the limit is off
   private Connection nats;
   private ServiceContext context;
   private List<EventConsumer> consumers;
@@ -205,7 +206,8 @@ final class ServiceStartup {
                     PageTokens.fromEnv(env)));
     RateLimitConfig rateLimit = RateLimitConfig.from(env);
     if (rateLimit.enabled()) {
-      builder.interceptor(new RateLimitInterceptor(new CallerRateLimits(dsl, rateLimit)));
+      rateLimits = new CallerRateLimits(dsl, rateLimit);
+      builder.interceptor(new RateLimitInterceptor(rateLimits));
     }
     services.forEach(builder::addService);
     server = builder.build();
@@ -289,10 +291,28 @@ final class ServiceStartup {
     server.onDrain("dependency health", monitor);
   }
 
-  /** The module's consumers, the hourly purge of expired idempotency keys, its background jobs. */
+  /**
+   * The module's consumers, the purges of expired idempotency keys and idle rate-limit buckets, its
+   * background jobs.
+   */
   private void startConsumersAndJobs() {
     consumers.forEach(EventConsumer::start);
-    server.onDrain("idempotency purge", IdempotencyPurger.start(name, idempotency));
+    server.onDrain(
+        "idempotency purge",
+        PeriodicPurge.start(
+            name + "-idempotency-purge",
+            IdempotencyStore.PURGE_INTERVAL,
+            idempotency::purgeExpired,
+            "expired idempotency key(s)"));
+    if (rateLimits != null) {
+      server.onDrain(
+          "rate limit purge",
+          PeriodicPurge.start(
+              name + "-rate-limit-purge",
+              CallerRateLimits.PURGE_INTERVAL,
+              rateLimits::purgeIdle,
+              "idle rate limit bucket(s)"));
+    }
     for (AutoCloseable task : module.background(context)) {
       server.onDrain("background " + task.getClass().getSimpleName(), task);
     }

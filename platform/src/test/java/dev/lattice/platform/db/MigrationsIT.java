@@ -20,13 +20,14 @@ class MigrationsIT {
       int second = Migrations.migrate(database.dataSource());
 
       DSLContext dsl = database.dsl();
-      assertThat(first).isEqualTo(5);
+      assertThat(first).isEqualTo(6);
       assertThat(second).isZero();
       assertThat(
               dsl.fetchValue(
                   "select string_agg(script, ',' order by installed_rank) from"
                       + " platform_schema_history where success and type = 'SQL'"))
-          .isEqualTo("V1__outbox.sql,V2__inbox.sql,V3__idempotency.sql,V4__rate_limits.sql");
+          .isEqualTo(
+              "V1__outbox.sql,V2__inbox.sql,V3__idempotency.sql,V4__rate_limits.sql,V5__row_level_security.sql");
       assertThat(
               dsl.fetchValue(
                   "select string_agg(script, ',' order by installed_rank) from"

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * CallerRateLimits}, on one real PostgreSQL database — share each caller's bucket: a caller
  * alternating between them is admitted no more than the bucket holds and then refused {@code
  * RESOURCE_EXHAUSTED} {@code RATE_LIMITED} with a {@code RetryInfo}, while another caller is served
- * by both.
+ * by both. Buckets idle long enough to be full again are purged.
  */
 class CallerRateLimitIT {
 
@@ -107,6 +107,39 @@ class CallerRateLimitIT {
     String other = tokens.token().subject(UUID.randomUUID().toString()).sign();
     whoAmI(0, other);
     whoAmI(1, other);
+  }
+
+  @Test
+  void purgeIdle_deletesBucketsIdleLongEnoughToBeFull_andKeepsTheOthers() {
+    String active = tokens.token().subject(UUID.randomUUID().toString()).sign();
+    whoAmI(0, active);
+    long before = buckets();
+    // Idle for longer than burst / rate (10 s): full again, as a new bucket would be.
+    database
+        .dsl()
+        .execute(
+            "insert into rate_limit_buckets (caller, tokens, refill_time, granted)"
+                + " values ('idle-caller', 0, now() - interval '11 seconds', 2),"
+                + " ('recent-caller', 0, now() - interval '9 seconds', 2)");
+
+    int deleted = new CallerRateLimits(database.dsl(), LIMIT).purgeIdle();
+
+    assertThat(deleted).isEqualTo(1);
+    assertThat(buckets()).isEqualTo(before + 1);
+    assertThat(
+            database
+                .dsl()
+                .fetchCount(
+                    database
+                        .dsl()
+                        .selectFrom("rate_limit_buckets")
+                        .where("caller = 'idle-caller'")))
+        .isZero();
+    whoAmI(1, active);
+  }
+
+  private static long buckets() {
+    return database.dsl().fetchCount(database.dsl().selectFrom("rate_limit_buckets"));
   }
 
   private static void whoAmI(int replica, String token) {

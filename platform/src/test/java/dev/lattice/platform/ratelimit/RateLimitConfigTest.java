@@ -11,8 +11,14 @@ import org.junit.jupiter.api.Test;
 class RateLimitConfigTest {
 
   @Test
-  void byDefault_theLimitIsOff() {
-    assertThat(RateLimitConfig.from(Env.of(Map.of())).enabled()).isFalse();
+  void byDefault_twoHundredCallsASecond_withBurstsOfFourHundred() {
+    assertThat(RateLimitConfig.from(Env.of(Map.of()))).isEqualTo(new RateLimitConfig(200, 400, 20));
+  }
+
+  @Test
+  void aRateOfZero_turnsTheLimitOff() {
+    assertThat(RateLimitConfig.from(Env.of(Map.of("LATTICE_RATE_LIMIT_PER_SECOND", "0"))).enabled())
+        .isFalse();
   }
 
   @Test

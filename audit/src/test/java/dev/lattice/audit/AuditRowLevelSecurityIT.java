@@ -1,0 +1,109 @@
+package dev.lattice.audit;
+
+import static dev.lattice.audit.StreamPublisher.envelope;
+import static dev.lattice.audit.StreamPublisher.service;
+import static org.awaitility.Awaitility.await;
+
+import dev.lattice.orders.v1.OrderCancelled;
+import dev.lattice.testing.NatsExtension;
+import dev.lattice.testing.PostgresExtension;
+import dev.lattice.testing.service.TenantWall;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Row-level security on audit's tables (decision 0018): the shared {@link TenantWall} test. Two
+ * tenants each have a chain of two records, appended by audit itself from published events (its
+ * batched appends run across the batch's tenants). Records are append-only: a trigger refuses any
+ * update before the policy is asked.
+ */
+class AuditRowLevelSecurityIT implements TenantWall {
+
+  @RegisterExtension static final PostgresExtension postgres = new PostgresExtension();
+  @RegisterExtension static final NatsExtension nats = new NatsExtension();
+
+  static AuditHarness audit;
+  static StreamPublisher streams;
+  static final UUID tenantA = UUID.randomUUID();
+  static final UUID tenantB = UUID.randomUUID();
+  static final String orderOfB = "o-" + UUID.randomUUID();
+
+  @BeforeAll
+  static void twoTenantsWithAChainEach() throws Exception {
+    streams = StreamPublisher.open(nats.url());
+    audit = AuditHarness.start(postgres, nats);
+    for (UUID tenant : List.of(tenantA, tenantB, tenantA, tenantB)) {
+      String order = tenant.equals(tenantB) ? orderOfB : "o-" + UUID.randomUUID();
+      streams.publish(
+          envelope(
+              "orders",
+              tenant,
+              "order",
+              order,
+              service("orders"),
+              OrderCancelled.newBuilder().setOrderId(order).build()));
+    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> audit.sqlLong("select count(*) from audit_records") == 4);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    audit.close();
+    streams.close();
+  }
+
+  @Override
+  public Connection connectAsOwner() throws SQLException {
+    return postgres.connect();
+  }
+
+  @Override
+  public Connection connectAsRuntimeRole() throws SQLException {
+    return DriverManager.getConnection(postgres.jdbcUrl(), postgres.runtimeRole(), "");
+  }
+
+  @Override
+  public String runtimeRole() {
+    return postgres.runtimeRole();
+  }
+
+  @Override
+  public UUID tenantA() {
+    return tenantA;
+  }
+
+  @Override
+  public UUID tenantB() {
+    return tenantB;
+  }
+
+  @Override
+  public Set<String> tenantTables() {
+    return Set.of("audit_records", "audit_chain_heads");
+  }
+
+  @Override
+  public Set<String> appendOnlyTables() {
+    return Set.of("audit_records");
+  }
+
+  @Override
+  public List<Query> queriesWithoutTenantFilter() {
+    return List.of(
+        new Query("select * from audit_records where entity_id = ?", orderOfB),
+        new Query(
+            "select * from audit_chain_heads h where exists (select 1 from audit_records r"
+                + " where r.sequence = h.sequence and r.entity_id = ?)",
+            orderOfB));
+  }
+}
