@@ -101,7 +101,7 @@ class ServiceLayoutTest {
                         || c.isAssignableTo(io.grpc.ServerInterceptor.class)))
         .should()
         .resideInAPackage(base(service) + ".api..")
-        .allowEmptyShould(true)
+        .allowEmptyShould(false)
         .check(classes);
   }
 
