@@ -233,8 +233,13 @@ describe("retry", () => {
     assert.equal(errorDetails(error).code, "DEADLINE_EXCEEDED");
     assert.ok(elapsed < 1_000, `the call took ${elapsed} ms with a 500 ms deadline`);
     const timeouts = c.server.of("GetOrder").map((a) => Number(/^(\d+)m$/.exec(a.header.get("grpc-timeout") ?? "")?.[1]));
-    assert.equal(timeouts.length, 3, "attempts at 0, 200 and 400 ms");
+    // Attempts start at 0, 200 and 400 ms at the earliest; a busy machine may leave room for only
+    // two before the deadline, never for a fourth. Each sends the time then left: at most the
+    // deadline less the pushbacks waited so far.
+    assert.ok(timeouts.length >= 2 && timeouts.length <= 3, `attempts: ${timeouts.length}`);
     assert.equal(timeouts[0], 500);
-    assert.ok(timeouts[1]! <= 305 && timeouts[2]! <= 105 && timeouts[2]! > 0, `grpc-timeout of the attempts: ${timeouts}`);
+    timeouts.forEach((t, i) =>
+      assert.ok(t > 0 && t <= 500 - 200 * i + (i > 0 ? 5 : 0), `grpc-timeout of the attempts: ${timeouts}`),
+    );
   });
 });
