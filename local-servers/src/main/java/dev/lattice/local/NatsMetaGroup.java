@@ -16,10 +16,13 @@ import java.util.regex.Pattern;
  * /jsz} monitoring page: which member leads it, and which members the leader hears.
  *
  * <p>The leader lists every other member in {@code meta_cluster.replicas} with {@code current:
- * true} only while that member answers its append entries and heartbeats (nats-server's {@code
+ * true} while that member answers its append entries and heartbeats (nats-server's {@code
  * raft.Peers()} and {@code jetStream.clusterInfo}: the member's last acknowledged index is the
- * leader's applied index and it was heard within the last 10 s). A member that receives but cannot
- * send raft traffic is never current there; a follower's own {@code /jsz} cannot tell.
+ * leader's applied index and it was heard within the last 10 s), and with {@code active}, how long
+ * ago it was last heard. Only an {@code active} shorter than the member's own process's life proves
+ * that process is heard: for 10 s after a member is killed, the leader still calls it current from
+ * what its previous process said. A member that receives but cannot send raft traffic is never
+ * heard; a follower's own {@code /jsz} cannot tell.
  *
  * <p>Stateless apart from its HTTP client; thread-safe.
  */
@@ -61,7 +64,10 @@ final class NatsMetaGroup {
                 names.stream()
                     .filter(name -> members.get(names.indexOf(name)).isRunning())
                     .filter(name -> !name.equals(leader.get()))
-                    .filter(name -> !current(leaderPage, name))
+                    .filter(
+                        name ->
+                            !heardSinceLaunch(
+                                leaderPage, name, members.get(names.indexOf(name)).sinceLaunch()))
                     .toList());
   }
 
@@ -72,16 +78,18 @@ final class NatsMetaGroup {
   }
 
   /**
-   * Whether the leader's page lists {@code name} as current and not offline ({@code PeerInfo}
-   * writes {@code offline} between {@code current} and {@code active} only when it is true).
+   * Whether the leader's page lists {@code name} as current, not offline ({@code PeerInfo} writes
+   * {@code offline} between {@code current} and {@code active} only when it is true), and last
+   * heard ({@code active}, in nanoseconds) less than {@code sinceLaunch} ago.
    */
-  private static boolean current(String leaderPage, String name) {
-    return Pattern.compile(
-            "\"name\"\\s*:\\s*\""
-                + Pattern.quote(name)
-                + "\"\\s*,\\s*\"current\"\\s*:\\s*true\\s*,\\s*\"active\"")
-        .matcher(leaderPage)
-        .find();
+  private static boolean heardSinceLaunch(String leaderPage, String name, Duration sinceLaunch) {
+    Matcher replica =
+        Pattern.compile(
+                "\"name\"\\s*:\\s*\""
+                    + Pattern.quote(name)
+                    + "\"\\s*,\\s*\"current\"\\s*:\\s*true\\s*,\\s*\"active\"\\s*:\\s*(\\d+)")
+            .matcher(leaderPage);
+    return replica.find() && Long.parseLong(replica.group(1)) < sinceLaunch.toNanos();
   }
 
   private Optional<String> jsz(NatsServer member) {
