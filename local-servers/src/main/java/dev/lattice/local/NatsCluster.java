@@ -1,17 +1,15 @@
 package dev.lattice.local;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
+import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Three (or more) real {@code nats-server}s forming one JetStream cluster with nats-server's own
@@ -20,32 +18,60 @@ import java.util.stream.Collectors;
  * with {@code replicas: 3} then survive the loss of one member; clients are given every member's
  * URL ({@link #urls()}) and fail over among them.
  *
- * <p>A member can be killed ({@link NatsServer#kill()}), stopped and restarted ({@link
- * NatsServer#restart()}) on its own ports and store; it rejoins and catches up from the others.
+ * <p>A member can be killed ({@link NatsServer#kill()}) or stopped, and restarted ({@link
+ * #restart(int, Duration)}) on its own ports and store; it rejoins and catches up from the others.
+ *
+ * <p><b>Mute members.</b> nats-server 2.10.23 to 2.10.29 sometimes start unable to send any raft
+ * message: the goroutine that sends them registers its client with the system account before the
+ * server has stored that account ({@code sendq.go} {@code internalLoop} calls {@code
+ * registerWithAccount(s.SystemAccount())} while {@code setSystemAccount} stores the account only
+ * after starting it), so the client keeps no account and {@code processInboundClientMsg} drops
+ * every message it is given. Such a member hears its leaders but never answers: it cannot catch up
+ * and never becomes current. Start and {@link #restart(int, Duration)} therefore wait until the
+ * JetStream meta leader hears every member, and restart a member it does not hear (decision 0020).
  *
  * <p>Thread-safe: the member list is fixed at start, and each member's lifecycle is synchronized.
  */
 public final class NatsCluster implements AutoCloseable {
 
-  private static final Pattern META_LEADER =
-      Pattern.compile("\"meta_cluster\"\\s*:\\s*\\{[^}]*\"leader\"\\s*:\\s*\"([^\"]+)\"");
+  private static final Logger log = LoggerFactory.getLogger(NatsCluster.class);
+
+  /**
+   * How long a member that answers its meta leader takes at most to be reported current: it catches
+   * up on the meta group's few entries and answers the next heartbeat (one a second); a mute member
+   * never is.
+   */
+  private static final Duration HEARD_WITHIN = Duration.ofSeconds(20);
+
+  /** Starts of a member before a mute one is given up: each is mute only by a rare race. */
+  private static final int STARTS_PER_MEMBER = 3;
 
   private final List<NatsServer> members;
+  private final List<String> names;
+  private final NatsMetaGroup metaGroup = new NatsMetaGroup();
 
   private NatsCluster(List<NatsServer> members) {
     this.members = List.copyOf(members);
+    this.names =
+        IntStream.rangeClosed(1, members.size()).mapToObj(NatsCluster::memberName).toList();
+  }
+
+  private static String memberName(int number) {
+    return "lattice-" + number;
   }
 
   /**
-   * Starts {@code size} members and waits until JetStream has elected its meta leader (before that
-   * no stream can be created).
+   * Starts {@code size} members and waits until JetStream has elected its meta leader and the
+   * leader hears every member (before that no stream of {@code size} replicas can be placed);
+   * restarts a member it does not hear (see "Mute members" above).
    *
    * @param size members, at least 3 (a cluster of fewer cannot lose one and keep a quorum)
    * @param storeRoot persistent stores in {@code storeRoot/lattice-<n>}, or null for temporary ones
    * @param logDir the members' logs as {@code nats-<n>.log}, or null for the default place
    * @param clientPorts the members' client ports (0 or an empty list: free ones)
    * @param startupTimeout how long to wait for each member and then for the leader
-   * @throws ServerStartException if a member does not start or no leader is elected in time
+   * @throws ServerStartException if a member does not start, no leader is elected in time, or a
+   *     member is still not heard after {@value #STARTS_PER_MEMBER} starts
    */
   public static NatsCluster start(
       int size, Path storeRoot, Path logDir, List<Integer> clientPorts, Duration startupTimeout) {
@@ -60,7 +86,7 @@ public final class NatsCluster implements AutoCloseable {
     List<NatsServer> started = new ArrayList<>();
     try {
       for (int i = 0; i < size; i++) {
-        String name = "lattice-" + (i + 1);
+        String name = memberName(i + 1);
         NatsServer.Options options =
             new NatsServer.Options(
                 storeRoot == null ? null : storeRoot.resolve(name),
@@ -73,6 +99,7 @@ public final class NatsCluster implements AutoCloseable {
       }
       NatsCluster cluster = new NatsCluster(started);
       cluster.awaitMetaLeader(startupTimeout);
+      cluster.awaitHeard(startupTimeout);
       return cluster;
     } catch (RuntimeException e) {
       started.forEach(NatsServer::close);
@@ -107,11 +134,10 @@ public final class NatsCluster implements AutoCloseable {
    * @throws ServerStartException if none does within {@code timeout}
    */
   public void awaitMetaLeader(Duration timeout) {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       for (NatsServer member : members) {
-        if (member.isRunning() && hasLeader(http, member)) {
+        if (member.isRunning() && metaGroup.leaderSeenBy(member).isPresent()) {
           return;
         }
       }
@@ -123,21 +149,70 @@ public final class NatsCluster implements AutoCloseable {
             + Processes.tail(members.getFirst().logFile(), 30));
   }
 
-  private static boolean hasLeader(HttpClient http, NatsServer member) {
-    try {
-      HttpResponse<String> response =
-          http.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + member.monitoringPort() + "/jsz"))
-                  .timeout(Duration.ofSeconds(2))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 && META_LEADER.matcher(response.body()).find();
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ServerStartException("interrupted while waiting for the NATS cluster", e);
+  /**
+   * Stops member {@code index} if it runs, starts it again on its ports and store, and waits until
+   * the meta leader hears it; restarts it again while it does not (see "Mute members" above).
+   *
+   * @throws ServerStartException if it does not start, or is still not heard after {@value
+   *     #STARTS_PER_MEMBER} starts
+   */
+  public void restart(int index, Duration startupTimeout) {
+    members.get(index).restart();
+    awaitHeard(startupTimeout);
+  }
+
+  /**
+   * Waits until the meta leader hears every member, restarting those it does not hear within {@link
+   * #HEARD_WITHIN}.
+   */
+  private void awaitHeard(Duration startupTimeout) {
+    for (int start = 1; ; start++) {
+      List<String> unheard = unheardAfter(HEARD_WITHIN);
+      if (unheard.isEmpty()) {
+        return;
+      }
+      if (start == STARTS_PER_MEMBER) {
+        throw new ServerStartException(
+            "the NATS cluster's meta leader does not hear "
+                + unheard
+                + " after "
+                + start
+                + " starts"
+                + Processes.tail(members.get(names.indexOf(unheard.getFirst())).logFile(), 30));
+      }
+      for (String name : unheard) {
+        log.warn(
+            "nats-server {} is not heard by the JetStream meta leader within {}; restarting it"
+                + " (a mute start of nats-server 2.10.23+, see NatsCluster)",
+            name,
+            HEARD_WITHIN);
+        members.get(names.indexOf(name)).restart();
+      }
+      awaitMetaLeader(startupTimeout);
+    }
+  }
+
+  /**
+   * The members the meta leader does not hear after {@code patience}, or none as soon as it hears
+   * all.
+   *
+   * @throws ServerStartException if no meta leader answers by then
+   */
+  private List<String> unheardAfter(Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (true) {
+      Optional<List<String>> unheard = metaGroup.unheard(members, names);
+      if (unheard.map(List::isEmpty).orElse(false)) {
+        return List.of();
+      }
+      if (System.nanoTime() >= deadline) {
+        return unheard.orElseThrow(
+            () ->
+                new ServerStartException(
+                    "no member of the NATS cluster reports a JetStream meta leader that answers"
+                        + Processes.tail(members.getFirst().logFile(), 30)));
+      }
+      Processes.sleepWhileWaiting(Duration.ofMillis(200), "the NATS cluster's members");
     }
   }
 

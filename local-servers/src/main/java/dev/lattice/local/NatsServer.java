@@ -122,6 +122,7 @@ public final class NatsServer implements AutoCloseable {
   private final Thread shutdownHook;
   private int port;
   private int monitoringPort = -1;
+  private long launchedAt = System.nanoTime();
   private boolean closed;
 
   private NatsServer(Options options, NatsBinary binary) {
@@ -184,6 +185,7 @@ public final class NatsServer implements AutoCloseable {
   }
 
   private void launch(int clientPort) {
+    launchedAt = System.nanoTime();
     process.launch(
         config(
             binary,
@@ -325,6 +327,11 @@ public final class NatsServer implements AutoCloseable {
     process.shutDown("TERM");
     launch(port);
     awaitReady();
+  }
+
+  /** How long ago this server's process was last launched. */
+  synchronized Duration sinceLaunch() {
+    return Duration.ofNanos(System.nanoTime() - launchedAt);
   }
 
   /** True while the server process runs. */

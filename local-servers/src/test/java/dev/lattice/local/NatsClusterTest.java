@@ -18,6 +18,7 @@ import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -25,23 +26,25 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Three nats-servers as one JetStream cluster: a stream of three replicas keeps every acknowledged
  * message when the member leading it is killed (SIGKILL) under publishing, and the member, once
  * restarted, catches up with the others.
+ *
+ * <p>The members' logs stay in {@code target/nats-cluster-test/<start millis>/nats-<n>.log}.
  */
-@Tag("replicas") // out of ./mesh test while its flake is open; see the root pom
 class NatsClusterTest {
 
   private static final String STREAM = "CLUSTER_TEST";
+  private static final Duration STARTUP = Duration.ofSeconds(30);
 
   @Test
   void streamLeaderKilledUnderPublishing_losesNoAcknowledgedMessage_andCatchesUpOnRestart()
       throws Exception {
-    try (NatsCluster cluster = NatsCluster.start();
+    Path logs = Path.of("target", "nats-cluster-test", Long.toString(System.currentTimeMillis()));
+    try (NatsCluster cluster = NatsCluster.start(3, null, logs, List.of(), STARTUP);
         Connection nc =
             Nats.connect(
                 Options.builder()
@@ -61,12 +64,11 @@ class NatsClusterTest {
       await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 200);
 
       String leader = jsm.getStreamInfo(STREAM).getClusterInfo().getLeader();
-      NatsServer killed =
-          cluster.member(Integer.parseInt(leader.substring("lattice-".length())) - 1);
-      killed.kill(); // SIGKILL
+      int killed = Integer.parseInt(leader.substring("lattice-".length())) - 1;
+      cluster.member(killed).kill(); // SIGKILL
       int atKill = acknowledged.size();
       await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= atKill + 300);
-      killed.restart();
+      cluster.restart(killed, STARTUP);
       int atRestart = acknowledged.size();
       await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= atRestart + 100);
       publishing.set(false);
