@@ -205,6 +205,8 @@ class SagaLoadIT {
     List<String> orderIds = Collections.synchronizedList(new ArrayList<>());
     Set<String> cancelEarly = ConcurrentHashMap.newKeySet();
     Semaphore inFlight = new Semaphore(32);
+    java.util.concurrent.atomic.AtomicInteger unavailable =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> calls = new ArrayList<>();
@@ -229,9 +231,8 @@ class SagaLoadIT {
                 () -> {
                   try {
                     Order order =
-                        saga.orders(saga.customerToken, UUID.randomUUID().toString())
-                            .createOrder(request.build())
-                            .getOrder();
+                        createRetryingUnavailable(
+                            request.build(), UUID.randomUUID().toString(), unavailable);
                     orderIds.add(order.getId());
                     if (cancel) {
                       cancelEarly.add(order.getId());
@@ -247,7 +248,11 @@ class SagaLoadIT {
         call.get();
       }
     }
-    assertThat(orderIds).hasSize(1_000);
+    System.out.printf(
+        "SagaLoadIT: 1,000 CreateOrders, %d UNAVAILABLE answers retried under their key%n",
+        unavailable.get());
+    assertThat(orderIds).as("one order per key, retries included").hasSize(1_000);
+    assertThat(Set.copyOf(orderIds)).hasSize(1_000);
 
     // Staff finish every paid order: most are delivered, some refunded. One listing of the
     // customer's orders per round, not a GetOrder per order.
@@ -424,5 +429,26 @@ class SagaLoadIT {
       pageToken = page.getNextPageToken();
     } while (!pageToken.isEmpty());
     return all;
+  }
+
+  /**
+   * CreateOrder under {@code key}, repeated under the same key while the answer is {@code
+   * UNAVAILABLE}, as the contract tells every client to (a loaded machine may time out the call to
+   * inventory or a pool checkout): at most 10 attempts, 200 ms apart.
+   */
+  private static Order createRetryingUnavailable(
+      CreateOrderRequest request, String key, java.util.concurrent.atomic.AtomicInteger retried)
+      throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return saga.orders(saga.customerToken, key).createOrder(request).getOrder();
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt == 10) {
+          throw e;
+        }
+        retried.incrementAndGet();
+        Thread.sleep(200);
+      }
+    }
   }
 }
