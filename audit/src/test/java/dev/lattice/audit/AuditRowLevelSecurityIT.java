@@ -8,9 +8,6 @@ import dev.lattice.orders.v1.OrderCancelled;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
 import dev.lattice.testing.service.TenantWall;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -63,18 +60,8 @@ class AuditRowLevelSecurityIT implements TenantWall {
   }
 
   @Override
-  public Connection connectAsOwner() throws SQLException {
-    return postgres.connect();
-  }
-
-  @Override
-  public Connection connectAsRuntimeRole() throws SQLException {
-    return DriverManager.getConnection(postgres.jdbcUrl(), postgres.runtimeRole(), "");
-  }
-
-  @Override
-  public String runtimeRole() {
-    return postgres.runtimeRole();
+  public PostgresExtension database() {
+    return postgres;
   }
 
   @Override

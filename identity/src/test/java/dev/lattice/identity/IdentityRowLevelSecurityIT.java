@@ -6,7 +6,6 @@ import dev.lattice.testing.service.TenantWall;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -44,18 +43,8 @@ class IdentityRowLevelSecurityIT implements TenantWall {
   }
 
   @Override
-  public Connection connectAsOwner() throws SQLException {
-    return postgres.connect();
-  }
-
-  @Override
-  public Connection connectAsRuntimeRole() throws SQLException {
-    return DriverManager.getConnection(postgres.jdbcUrl(), postgres.runtimeRole(), "");
-  }
-
-  @Override
-  public String runtimeRole() {
-    return postgres.runtimeRole();
+  public PostgresExtension database() {
+    return postgres;
   }
 
   @Override

@@ -10,11 +10,9 @@ import dev.lattice.platform.config.DbConfig;
 import dev.lattice.platform.db.Database;
 import dev.lattice.platform.db.RenderedStatement;
 import dev.lattice.platform.db.Transactions;
+import dev.lattice.testing.PostgresExtension;
 import dev.lattice.testing.service.TenantWall;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -55,18 +53,8 @@ final class OrdersRowLevelSecurityIT extends OrdersTestBase implements TenantWal
   }
 
   @Override
-  public Connection connectAsOwner() throws SQLException {
-    return ordersDb.connect();
-  }
-
-  @Override
-  public Connection connectAsRuntimeRole() throws SQLException {
-    return DriverManager.getConnection(ordersDb.jdbcUrl(), ordersDb.runtimeRole(), "");
-  }
-
-  @Override
-  public String runtimeRole() {
-    return ordersDb.runtimeRole();
+  public PostgresExtension database() {
+    return ordersDb;
   }
 
   @Override

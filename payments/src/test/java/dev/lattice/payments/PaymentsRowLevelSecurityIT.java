@@ -10,7 +10,6 @@ import dev.lattice.testing.service.TenantWall;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
@@ -49,18 +48,8 @@ class PaymentsRowLevelSecurityIT implements TenantWall {
   }
 
   @Override
-  public Connection connectAsOwner() throws SQLException {
-    return postgres.connect();
-  }
-
-  @Override
-  public Connection connectAsRuntimeRole() throws SQLException {
-    return DriverManager.getConnection(postgres.jdbcUrl(), postgres.runtimeRole(), "");
-  }
-
-  @Override
-  public String runtimeRole() {
-    return postgres.runtimeRole();
+  public PostgresExtension database() {
+    return postgres;
   }
 
   @Override

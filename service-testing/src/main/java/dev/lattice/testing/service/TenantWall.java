@@ -3,7 +3,9 @@ package dev.lattice.testing.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lattice.testing.PostgresExtension;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -52,14 +54,23 @@ public interface TenantWall {
    */
   String REFUSAL = "violates row-level security policy";
 
+  /** The service's database: its tables' owner is the extension's user (the migration role). */
+  PostgresExtension database();
+
   /** A connection to the service's database as the tables' owner (the migration role). */
-  Connection connectAsOwner() throws SQLException;
+  default Connection connectAsOwner() throws SQLException {
+    return database().connect();
+  }
 
   /** A connection to the service's database as the role the service works as. */
-  Connection connectAsRuntimeRole() throws SQLException;
+  default Connection connectAsRuntimeRole() throws SQLException {
+    return DriverManager.getConnection(database().jdbcUrl(), runtimeRole(), "");
+  }
 
   /** The name of the role the service works as. */
-  String runtimeRole();
+  default String runtimeRole() {
+    return database().runtimeRole();
+  }
 
   /** The tenant whose transaction looks. */
   UUID tenantA();
