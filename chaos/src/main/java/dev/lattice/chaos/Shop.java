@@ -84,7 +84,7 @@ final class Shop implements AutoCloseable {
       try {
         String fresh =
             IdentityServiceGrpc.newBlockingStub(identity)
-                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .withDeadlineAfter(30, TimeUnit.SECONDS)
                 .login(
                     LoginRequest.newBuilder()
                         .setTenantSlug("platform")
@@ -110,22 +110,39 @@ final class Shop implements AutoCloseable {
     for (int i = 0; i < count; i++) {
       long stock = i == 0 ? scarceStock : ChaosPlan.PLENTIFUL_STOCK;
       long price = 500 + 250L * i;
-      String id =
-          InventoryServiceGrpc.newBlockingStub(inventory)
-              .withCallCredentials(bearer())
-              .withDeadlineAfter(10, TimeUnit.SECONDS)
-              .createProduct(
-                  CreateProductRequest.newBuilder()
-                      .setSku("CHAOS-" + i + "-" + UUID.randomUUID().toString().substring(0, 8))
-                      .setName(i == 0 ? "Scarce mug" : "Mug " + i)
-                      .setPriceAmountMinor(price)
-                      .setCurrency("EUR")
-                      .setInitialStock(stock)
-                      .build())
-              .getProduct()
-              .getId();
+      CreateProductRequest request =
+          CreateProductRequest.newBuilder()
+              .setSku("CHAOS-" + i + "-" + UUID.randomUUID().toString().substring(0, 8))
+              .setName(i == 0 ? "Scarce mug" : "Mug " + i)
+              .setPriceAmountMinor(price)
+              .setCurrency("EUR")
+              .setInitialStock(stock)
+              .build();
+      String id = createProduct(request);
       products.put(id, stock);
       prices.put(id, price);
+    }
+  }
+
+  /**
+   * CreateProduct with a deadline a freshly started mesh on a busy machine can meet; retried only
+   * on UNAVAILABLE (nothing was done), as the RPC takes no idempotency key.
+   */
+  private String createProduct(CreateProductRequest request) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return InventoryServiceGrpc.newBlockingStub(inventory)
+            .withCallCredentials(bearer())
+            .withDeadlineAfter(60, TimeUnit.SECONDS)
+            .createProduct(request)
+            .getProduct()
+            .getId();
+      } catch (StatusRuntimeException e) {
+        if (attempt >= 30 || e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+          throw e;
+        }
+        Retries.pause(Duration.ofSeconds(2));
+      }
     }
   }
 
