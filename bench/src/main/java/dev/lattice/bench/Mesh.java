@@ -19,9 +19,10 @@ import java.util.regex.Pattern;
  * the card sandbox, the mail catcher, its own PostgreSQL and nats-server with fsync on every
  * write), started as a child process from the launcher's jar, so the driver's CPU and heap are
  * never the mesh's. The mesh's JVM runs with the heap ceiling of the memory target and writes a GC
- * log the driver reads afterwards.
+ * log the driver reads afterwards. The chaos driver ({@code chaos/}) starts it the same way, with
+ * {@code up}'s options for separate processes and replicas and its own PostgreSQL and NATS.
  */
-final class Mesh implements AutoCloseable {
+public final class Mesh implements AutoCloseable {
 
   private final Process process;
   private final Path root;
@@ -52,6 +53,25 @@ final class Mesh implements AutoCloseable {
    */
   static Mesh start(Path jar, Path root, int portOffset, int heapMiB, List<String> extraJvmFlags)
       throws IOException, InterruptedException {
+    return start(
+        jar, root, portOffset, heapMiB, extraJvmFlags, List.of(), Map.of(), Duration.ofMinutes(3));
+  }
+
+  /**
+   * As {@link #start(Path, Path, int, int, List)}, with more options of {@code up} (such as {@code
+   * --processes}), more environment (such as {@code LATTICE_DB_URL}) and a start deadline of its
+   * own.
+   */
+  public static Mesh start(
+      Path jar,
+      Path root,
+      int portOffset,
+      int heapMiB,
+      List<String> extraJvmFlags,
+      List<String> upOptions,
+      Map<String, String> environment,
+      Duration startTimeout)
+      throws IOException, InterruptedException {
     Files.createDirectories(root.resolve(".lattice"));
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -71,6 +91,7 @@ final class Mesh implements AutoCloseable {
             root.toString(),
             "--port-offset",
             Integer.toString(portOffset)));
+    command.addAll(upOptions);
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
@@ -82,6 +103,7 @@ final class Mesh implements AutoCloseable {
     // benchmark's customers would meet the policy long before the mesh's capacity. The limit stays
     // on, so its cost (a lease statement per 20 calls of a caller) is in every figure.
     builder.environment().put("LATTICE_RATE_LIMIT_PER_SECOND", Integer.toString(CALLER_RATE_LIMIT));
+    builder.environment().putAll(environment);
     Process process = builder.start();
     // A driver stopped by a signal (Ctrl-C, kill) skips close(): the mesh then drains and stops
     // as on Ctrl-C instead of running on without it.
@@ -101,7 +123,7 @@ final class Mesh implements AutoCloseable {
                       }
                     }));
     Path state = root.resolve(".lattice").resolve("mesh.properties");
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    long deadline = System.nanoTime() + startTimeout.toNanos();
     while (!Files.exists(state)) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
@@ -109,7 +131,7 @@ final class Mesh implements AutoCloseable {
       }
       if (System.nanoTime() > deadline) {
         process.destroyForcibly();
-        throw new IllegalStateException("the mesh did not start within 3 minutes");
+        throw new IllegalStateException("the mesh did not start within " + startTimeout);
       }
       Thread.sleep(200);
     }
@@ -130,15 +152,15 @@ final class Mesh implements AutoCloseable {
     return p;
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  int port(String service) {
+  public int port(String service) {
     return Integer.parseInt(ports.getProperty("port." + service));
   }
 
-  int edgePort() {
+  public int edgePort() {
     return port("edge");
   }
 
@@ -152,12 +174,17 @@ final class Mesh implements AutoCloseable {
     return 55432 + portOffset;
   }
 
-  String adminEmail() {
+  public String adminEmail() {
     return secrets.getProperty("admin.email");
   }
 
-  String adminPassword() {
+  public String adminPassword() {
     return secrets.getProperty("admin.password");
+  }
+
+  /** The key the mesh's card processor sandbox takes (and payments presents). */
+  public String providerApiKey() {
+    return secrets.getProperty("payments.provider.api_key");
   }
 
   /** Where the mail catcher writes each message as an {@code .eml} file. */
@@ -186,6 +213,11 @@ final class Mesh implements AutoCloseable {
       }
     }
     return new GcSummary(full, all, maxAfter);
+  }
+
+  /** The folder the mesh runs in (its {@code .lattice/} holds logs, secrets and state). */
+  public Path root() {
+    return root;
   }
 
   /** {@code ./mesh down}: drains and stops everything the mesh started. */

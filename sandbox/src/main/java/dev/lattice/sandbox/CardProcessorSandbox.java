@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The sandbox card processor of decision 0008 over HTTP (JDK {@link HttpServer}): {@code POST
  * /v1/charges}, {@code GET /v1/charges/{id}}, {@code GET /v1/charges?idempotency_key=…}, {@code
- * POST /v1/refunds}, {@code GET /v1/refunds/{id}}; every call needs {@code Authorization: Bearer
- * <api key>}, every POST an {@code Idempotency-Key}, and takes an added 20–80 ms. State is in
- * memory and lost on {@link #close()}. Embeddable (tests, the mesh launcher) or run by {@link
- * SandboxMain}. Thread-safe.
+ * POST /v1/refunds}, {@code GET /v1/refunds/{id}}, and the test helper {@code
+ * /v1/test_helpers/faults} ({@link SandboxFaults}: slow and failing at run time); every call needs
+ * {@code Authorization: Bearer <api key>}, every POST but the helper's an {@code Idempotency-Key},
+ * and takes an added 20–80 ms. State is in memory and lost on {@link #close()}. Embeddable (tests,
+ * the mesh launcher) or run by {@link SandboxMain}. Thread-safe.
  */
 public final class CardProcessorSandbox implements AutoCloseable {
 
@@ -42,6 +43,7 @@ public final class CardProcessorSandbox implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final SandboxLedger ledger;
   private final SandboxConfig config;
+  private final SandboxFaults faults = new SandboxFaults();
   private volatile Consumer<String> afterCharge = key -> {};
 
   private CardProcessorSandbox(
@@ -135,6 +137,13 @@ public final class CardProcessorSandbox implements AutoCloseable {
       return notFound();
     }
     String resource = parts[1];
+    if (parts.length == 3 && "test_helpers".equals(resource) && "faults".equals(parts[2])) {
+      return testHelper(exchange, method);
+    }
+    Thread.sleep(faults.addedLatencyMs());
+    if (faults.failsNow()) {
+      return SandboxReply.error(503, "api_error", "service_unavailable", "try again later");
+    }
     if (parts.length == 2 && "POST".equals(method)) {
       String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
       if (key == null || key.isBlank() || key.length() > 255) {
@@ -172,6 +181,20 @@ public final class CardProcessorSandbox implements AutoCloseable {
       };
     }
     return notFound();
+  }
+
+  private SandboxReply testHelper(HttpExchange exchange, String method) throws IOException {
+    if ("GET".equals(method)) {
+      return faults.describe();
+    }
+    if (!"POST".equals(method)) {
+      return SandboxReply.error(405, "invalid_request_error", "method_not_allowed", method);
+    }
+    JsonObject body = body(exchange);
+    return body == null
+        ? SandboxReply.error(
+            400, "invalid_request_error", "body_invalid", "body must be a JSON object")
+        : faults.configure(body);
   }
 
   private boolean authorized(String header) {

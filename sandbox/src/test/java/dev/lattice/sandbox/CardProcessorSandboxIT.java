@@ -173,7 +173,48 @@ class CardProcessorSandboxIT {
     assertThat(http.send(noKey, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
   }
 
+  @Test
+  void faultsHelper_failsCallsBeforeAnyEffect_untilCleared_andNeedsTheApiKey() throws Exception {
+    String key = UUID.randomUUID().toString();
+    HttpRequest anonymous =
+        HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/v1/test_helpers/faults"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"failure_rate\":1}"))
+            .build();
+    assertThat(http.send(anonymous, HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isEqualTo(401);
+    assertThat(faults("{\"failure_rate\":2}").status()).isEqualTo(400);
+    assertThat(faults("{\"added_latency_ms\":-1}").status()).isEqualTo(400);
+    assertThat(faults("{\"added_latency_ms\":\"soon\"}").status()).isEqualTo(400);
+
+    Reply on = faults("{\"added_latency_ms\":5,\"failure_rate\":1}");
+    try {
+      assertThat(on.status()).isEqualTo(200);
+      assertThat(on.json().get("failure_rate").getAsDouble()).isEqualTo(1.0);
+      assertThat(get("/v1/test_helpers/faults").json().get("added_latency_ms").getAsLong())
+          .isEqualTo(5);
+      Reply failed = post("/v1/charges", key, charge(700, "tok_visa"));
+      assertThat(failed.status()).isEqualTo(503);
+      assertThat(errorCode(failed)).isEqualTo("service_unavailable");
+      assertThat(sandbox.chargesWithKey(key)).as("no charge made by a failed call").isEmpty();
+    } finally {
+      assertThat(faults("{\"added_latency_ms\":0,\"failure_rate\":0}").status()).isEqualTo(200);
+    }
+
+    Reply retried = post("/v1/charges", key, charge(700, "tok_visa"));
+    assertThat(retried.status()).as("the key stays usable").isEqualTo(200);
+    assertThat(sandbox.chargesWithKey(key)).hasSize(1);
+  }
+
   record Reply(int status, JsonObject json) {}
+
+  static Reply faults(String body) throws Exception {
+    return send(
+        HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/v1/test_helpers/faults"))
+            .header("Authorization", "Bearer " + KEY)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
 
   static String charge(long amount, String token) {
     return "{\"amount\":"

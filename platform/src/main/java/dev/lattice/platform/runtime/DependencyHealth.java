@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -80,15 +81,14 @@ public final class DependencyHealth implements AutoCloseable {
       String service,
       HealthConfig config,
       List<Check> checks,
-      Consumer<Optional<String>> onChange) {
+      Consumer<Optional<String>> onChange,
+      ExecutorService probes) {
     this.service = service;
     this.config = config;
     this.checks = List.copyOf(checks);
     this.running = this.checks.stream().map(c -> new AtomicBoolean()).toList();
     this.onChange = onChange;
-    this.probes =
-        Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("health-probe-" + service + "-", 0).factory());
+    this.probes = probes;
     this.loop = Thread.ofVirtual().name("health-" + service).unstarted(this::run);
   }
 
@@ -104,12 +104,29 @@ public final class DependencyHealth implements AutoCloseable {
       HealthConfig config,
       List<Check> checks,
       Consumer<Optional<String>> onChange) {
+    return start(
+        service,
+        config,
+        checks,
+        onChange,
+        Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("health-probe-" + service + "-", 0).factory()));
+  }
+
+  /** As {@link #start(String, HealthConfig, List, Consumer)}, the probes run by {@code probes}. */
+  static DependencyHealth start(
+      String service,
+      HealthConfig config,
+      List<Check> checks,
+      Consumer<Optional<String>> onChange,
+      ExecutorService probes) {
     DependencyHealth health =
         new DependencyHealth(
             Objects.requireNonNull(service, "service"),
             Objects.requireNonNull(config, "config"),
             checks,
-            Objects.requireNonNull(onChange, "onChange"));
+            Objects.requireNonNull(onChange, "onChange"),
+            probes);
     health.loop.start();
     return health;
   }
@@ -185,22 +202,43 @@ public final class DependencyHealth implements AutoCloseable {
     }
   }
 
-  /** Starts check {@code i} on a virtual thread, or returns null while its last run goes on. */
+  /**
+   * Starts check {@code i} on a virtual thread, or returns null while its last run goes on. The
+   * check's slot is freed by whoever ends the run first: the probe when it returns, or the
+   * cancellation of a run that never began. A virtual thread not yet scheduled when the round's
+   * timeout cancels its task (a starved CPU) is never run by its {@link FutureTask}; freed only by
+   * the probe's own {@code finally}, the slot stayed taken and the service {@code NOT_SERVING}
+   * ("the previous check has not returned") for good, as a chaos run on a loaded machine showed.
+   */
   private Future<?> launch(int i) {
     AtomicBoolean busy = running.get(i);
     if (!busy.compareAndSet(false, true)) {
       return null;
     }
-    try {
-      return probes.submit(
-          () -> {
-            try {
-              checks.get(i).probe().check();
-              return null;
-            } finally {
+    AtomicBoolean claimed = new AtomicBoolean();
+    FutureTask<Void> task =
+        new FutureTask<>(
+            () -> {
+              if (!claimed.compareAndSet(false, true)) {
+                return null; // cancelled before it began: the cancellation freed the slot
+              }
+              try {
+                checks.get(i).probe().check();
+                return null;
+              } finally {
+                busy.set(false);
+              }
+            }) {
+          @Override
+          protected void done() {
+            if (isCancelled() && claimed.compareAndSet(false, true)) {
               busy.set(false);
             }
-          });
+          }
+        };
+    try {
+      probes.execute(task);
+      return task;
     } catch (RejectedExecutionException e) { // closing: the round's verdict is dropped
       busy.set(false);
       return null;

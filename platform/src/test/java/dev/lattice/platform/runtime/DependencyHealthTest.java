@@ -10,6 +10,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -133,6 +136,43 @@ class DependencyHealthTest {
     Thread.sleep(1_500);
     assertThat(interrupted.get()).isGreaterThanOrEqualTo(2);
     assertThat(runs.get()).isGreaterThanOrEqualTo(3);
+  }
+
+  /**
+   * A probe whose thread had not begun when the round gave up on it (a starved CPU) is never run;
+   * the next round starts a fresh one instead of waiting forever for it to return.
+   */
+  @Test
+  void probeCancelledBeforeItBegan_doesNotKeepTheCheckTaken() throws Exception {
+    ExecutorService oneThread = Executors.newSingleThreadExecutor();
+    CountDownLatch starved = new CountDownLatch(1);
+    oneThread.execute(
+        () -> {
+          try {
+            starved.await(); // holds the only thread: the first probe waits in the queue
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    AtomicInteger runs = new AtomicInteger();
+    try {
+      monitor =
+          DependencyHealth.start(
+              "starved",
+              FAST,
+              List.of(new Check("database", "database unreachable", runs::incrementAndGet)),
+              verdicts::add,
+              oneThread);
+      assertThat(verdicts.poll(5, TimeUnit.SECONDS)).contains("database unreachable");
+      starved.countDown();
+
+      assertThat(verdicts.poll(5, TimeUnit.SECONDS)).as("SERVING again").isEmpty();
+      assertThat(runs.get()).isPositive();
+    } finally {
+      starved.countDown();
+      monitor.close();
+      oneThread.shutdownNow();
+    }
   }
 
   @Test

@@ -1,0 +1,437 @@
+package dev.lattice.chaos;
+
+import dev.lattice.audit.v1.AuditServiceGrpc;
+import dev.lattice.audit.v1.VerifyChainRequest;
+import dev.lattice.audit.v1.VerifyChainResponse;
+import io.grpc.StatusRuntimeException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The promises checked once the faults are over, read from the services' databases as their owner
+ * (the role that migrates them, which row-level security does not restrict: decision 0018), from
+ * the card processor's own ledger and from the streams. Each is an {@link Invariant} with its
+ * figure; {@link #figures} holds the numbers behind them for the report.
+ */
+final class Invariants {
+
+  private static final Duration AUDIT_PATIENCE = Duration.ofMinutes(3);
+  private static final String PAID_STATES = "('PAID', 'PACKED', 'SHIPPED', 'DELIVERED')";
+
+  final List<Invariant> results = new ArrayList<>();
+  final Map<String, Object> figures = new LinkedHashMap<>();
+
+  private final OwnedServers servers;
+  private final Shop shop;
+  private final Checkouts load;
+  private final CardProcessor cardProcessor;
+  private final io.nats.client.Connection nats;
+
+  Invariants(
+      OwnedServers servers,
+      Shop shop,
+      Checkouts load,
+      CardProcessor cardProcessor,
+      io.nats.client.Connection nats) {
+    this.servers = servers;
+    this.shop = shop;
+    this.load = load;
+    this.cardProcessor = cardProcessor;
+    this.nats = nats;
+  }
+
+  /**
+   * Waits until every saga has ended and every refund is done, or until {@link ChaosPlan#SETTLE}
+   * after {@code lastFaultEnd}; then checks everything.
+   */
+  void check(long lastFaultEnd) throws Exception {
+    long deadline = lastFaultEnd + ChaosPlan.SETTLE.toNanos();
+    long open;
+    while (true) {
+      open = count("lattice_orders", "select count(*) from orders where status = 'CREATED'");
+      boolean refundsDone = unrefunded().isEmpty();
+      if ((open == 0 && refundsDone) || System.nanoTime() > deadline) {
+        break;
+      }
+      Thread.sleep(1_000);
+    }
+    figures.put(
+        "settled after the last fault (s)", round((System.nanoTime() - lastFaultEnd) / 1e9));
+    figures.put("orders by status", byStatus());
+    results.add(
+        new Invariant(
+            "stuck_sagas",
+            "orders not PAID, CANCELLED or REFUNDED 60 s after the last fault",
+            open,
+            0));
+    results.add(
+        new Invariant(
+            "lost_orders", "accepted CreateOrder answers whose order does not exist", lost(), 0));
+    checkMoney();
+    checkStock();
+    checkAudit();
+  }
+
+  private long lost() throws SQLException {
+    Set<String> found = new HashSet<>();
+    try (Connection c = servers.postgres.connect("lattice_orders");
+        PreparedStatement q = c.prepareStatement("select id::text from orders")) {
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          found.add(rs.getString(1));
+        }
+      }
+    }
+    figures.put("orders in the database", found.size());
+    return load.accepted.keySet().stream().filter(id -> !found.contains(id)).count();
+  }
+
+  private void checkMoney() throws Exception {
+    Map<String, Long> paidTotals = new HashMap<>();
+    Set<String> refundedOrders = new HashSet<>();
+    try (Connection c = servers.postgres.connect("lattice_orders");
+        PreparedStatement q =
+            c.prepareStatement(
+                "select id::text, status, total_amount_minor from orders"
+                    + " where status in "
+                    + PAID_STATES.replace(")", ", 'REFUNDED')"))) {
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          paidTotals.put(rs.getString(1), rs.getLong(3));
+          if (rs.getString(2).equals("REFUNDED")) {
+            refundedOrders.add(rs.getString(1));
+          }
+        }
+      }
+    }
+    long paidTotal = paidTotals.values().stream().mapToLong(Long::longValue).sum();
+
+    Map<String, Integer> providerCaptures = new HashMap<>();
+    long providerCaptured = 0;
+    long wrongRefunds = 0;
+    Map<String, Long> providerRefunded = new HashMap<>();
+    for (CardProcessor.Charge charge : cardProcessor.charges()) {
+      if (charge.status().equals("succeeded")) {
+        providerCaptures.merge(charge.orderId(), 1, Integer::sum);
+        providerCaptured += charge.amount();
+        providerRefunded.merge(charge.orderId(), charge.amountRefunded(), Long::sum);
+        if (charge.amountRefunded() > 0 && !refundedOrders.contains(charge.orderId())) {
+          wrongRefunds++;
+        }
+      }
+    }
+    Map<String, Integer> lattice = new HashMap<>();
+    long latticeCaptured = 0;
+    Map<String, String> paymentStatus = new HashMap<>();
+    try (Connection c = servers.postgres.connect("lattice_payments");
+        PreparedStatement q =
+            c.prepareStatement(
+                "select order_id::text, status, amount_minor, refunded_amount_minor from payments"
+                    + " where status in ('CAPTURED', 'PARTIALLY_REFUNDED', 'REFUNDED')")) {
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          lattice.merge(rs.getString(1), 1, Integer::sum);
+          latticeCaptured += rs.getLong(3);
+          paymentStatus.put(
+              rs.getString(1), rs.getString(2) + (rs.getLong(3) == rs.getLong(4) ? "=" : "<"));
+        }
+      }
+    }
+    long doubles =
+        providerCaptures.values().stream().mapToLong(n -> Math.max(0, n - 1)).sum()
+            + lattice.values().stream().mapToLong(n -> Math.max(0, n - 1)).sum();
+    results.add(
+        new Invariant(
+            "double_charges",
+            "captures beyond the first of an order (provider's ledger and payments')",
+            doubles,
+            0));
+    results.add(
+        new Invariant(
+            "captured_minus_paid_minor",
+            "captured total minus the total of paid orders, provider and payments (minor units)",
+            Math.abs(providerCaptured - paidTotal) + Math.abs(latticeCaptured - paidTotal),
+            0));
+    figures.put("paid orders (incl. refunded)", paidTotals.size());
+    figures.put("total of paid orders (minor)", paidTotal);
+    figures.put("captured by the provider (minor)", providerCaptured);
+    figures.put("captured per payments (minor)", latticeCaptured);
+
+    long unrefunded = 0;
+    for (String order : refundedOrders) {
+      boolean provider = providerRefunded.getOrDefault(order, -1L).equals(paidTotals.get(order));
+      boolean payments = "REFUNDED=".equals(paymentStatus.get(order));
+      if (!provider || !payments) {
+        unrefunded++;
+      }
+    }
+    figures.put("orders cancelled after payment", refundedOrders.size());
+    results.add(
+        new Invariant(
+            "unrefunded_cancellations",
+            "orders cancelled after payment not refunded in full (provider and payments)",
+            unrefunded,
+            0));
+    results.add(
+        new Invariant(
+            "refunds_of_uncancelled_orders",
+            "provider refunds on orders that were not cancelled after payment",
+            wrongRefunds,
+            0));
+  }
+
+  private void checkStock() throws SQLException {
+    Map<String, Long> paidUnits = new HashMap<>();
+    try (Connection c = servers.postgres.connect("lattice_orders");
+        PreparedStatement q =
+            c.prepareStatement(
+                "select l.product_id::text, sum(l.quantity) from order_lines l"
+                    + " join orders o on o.id = l.order_id where o.status in "
+                    + PAID_STATES
+                    + " group by l.product_id")) {
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          paidUnits.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+    }
+    long oversold = 0;
+    long broken = 0;
+    long soldMismatch = 0;
+    long reservedLeft = 0;
+    Map<String, String> levels = new LinkedHashMap<>();
+    try (Connection c = servers.postgres.connect("lattice_inventory");
+        PreparedStatement q =
+            c.prepareStatement(
+                "select available, reserved, sold from stock where product_id = ?::uuid")) {
+      for (Map.Entry<String, Long> product : shop.products.entrySet()) {
+        q.setString(1, product.getKey());
+        try (ResultSet rs = q.executeQuery()) {
+          if (!rs.next()) {
+            broken++;
+            continue;
+          }
+          long available = rs.getLong(1);
+          long reserved = rs.getLong(2);
+          long sold = rs.getLong(3);
+          long initial = product.getValue();
+          long paid = paidUnits.getOrDefault(product.getKey(), 0L);
+          oversold += Math.max(0, Math.max(sold, paid) - initial);
+          oversold += Math.max(0, -available) + Math.max(0, -reserved) + Math.max(0, -sold);
+          if (available + reserved + sold != initial) {
+            broken++;
+          }
+          soldMismatch += Math.abs(sold - paid);
+          reservedLeft += reserved;
+          levels.put(
+              product.getKey(),
+              String.format(
+                  "initial %d, available %d, reserved %d, sold %d, in paid orders %d",
+                  initial, available, reserved, sold, paid));
+        }
+      }
+    }
+    figures.put("stock (scarce product first)", levels);
+    results.add(
+        new Invariant(
+            "oversold_units",
+            "units sold beyond a product's stock, or any counter below zero",
+            oversold,
+            0));
+    results.add(
+        new Invariant(
+            "stock_not_conserved",
+            "products whose available + reserved + sold differs from their stock",
+            broken,
+            0));
+    results.add(
+        new Invariant(
+            "sold_units_not_in_paid_orders",
+            "|sold - units of paid orders|, summed over products",
+            soldMismatch,
+            0));
+    results.add(
+        new Invariant(
+            "units_still_reserved", "units reserved once every saga has ended", reservedLeft, 0));
+  }
+
+  /**
+   * Every event of the streams in the audit log exactly once, and the chain intact. Audit consumes
+   * behind the saga: waited for up to {@link #AUDIT_PATIENCE} until nothing is pending in any
+   * outbox and no streamed event is missing from the log.
+   */
+  private void checkAudit() throws Exception {
+    long deadline = System.nanoTime() + AUDIT_PATIENCE.toNanos();
+    Map<String, Integer> streamed;
+    Map<String, Integer> audited;
+    long missing;
+    while (true) {
+      long pending = 0;
+      for (String service : StreamEvents.SERVICES) {
+        pending += count("lattice_" + service, "select count(*) from outbox_events");
+      }
+      streamed = StreamEvents.read(nats);
+      audited = auditedEvents();
+      Map<String, Integer> inAudit = audited;
+      missing = streamed.keySet().stream().filter(id -> !inAudit.containsKey(id)).count();
+      if ((pending == 0 && missing == 0) || System.nanoTime() > deadline) {
+        figures.put("events pending in outboxes at the audit check", pending);
+        break;
+      }
+      Thread.sleep(2_000);
+    }
+    Map<String, Integer> inStreams = streamed;
+    figures.put("events in the streams", streamed.size());
+    figures.put(
+        "events published twice (same id, two stream messages)",
+        streamed.values().stream().filter(n -> n > 1).count());
+    figures.put("audit records", audited.values().stream().mapToInt(Integer::intValue).sum());
+    figures.put(
+        "audit records of no streamed event",
+        audited.keySet().stream().filter(id -> !inStreams.containsKey(id)).count());
+    results.add(
+        new Invariant("audit_missing_events", "streamed events not in the audit log", missing, 0));
+    results.add(
+        new Invariant(
+            "audit_duplicate_events",
+            "events recorded more than once in the audit log",
+            audited.values().stream().filter(n -> n > 1).count(),
+            0));
+    results.add(
+        new Invariant(
+            "audit_chain_unverified",
+            "audit records not verified intact by VerifyChain (all when the chain is broken)",
+            unverified(),
+            0));
+  }
+
+  private Map<String, Integer> auditedEvents() throws SQLException {
+    Map<String, Integer> ids = new HashMap<>();
+    try (Connection c = servers.postgres.connect("lattice_audit");
+        PreparedStatement q = c.prepareStatement("select event_id::text from audit_records")) {
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          ids.merge(rs.getString(1), 1, Integer::sum);
+        }
+      }
+    }
+    return ids;
+  }
+
+  /** The administrator's tenant's chain checked by VerifyChain, page by page. */
+  private long unverified() throws SQLException, InterruptedException {
+    long total = count("lattice_audit", "select count(*) from audit_records");
+    long tenants = count("lattice_audit", "select count(distinct tenant_id) from audit_records");
+    figures.put("audit tenants", tenants);
+    long checked = 0;
+    long from = 1;
+    while (true) {
+      VerifyChainResponse answer = verifyChain(from);
+      if (!answer.getOk()) {
+        figures.put(
+            "audit chain break",
+            answer.getBreakKind() + " at sequence " + answer.getFirstBrokenSequence());
+        return total;
+      }
+      checked += answer.getRecordsChecked();
+      if (answer.getNextSequence() == 0) {
+        break;
+      }
+      from = answer.getNextSequence();
+    }
+    figures.put("audit records verified by VerifyChain", checked);
+    return total - checked;
+  }
+
+  /**
+   * One page of VerifyChain, retried as a client would on a transient answer (audit may not have
+   * identity's token keys yet: its first authenticated call of the run comes here).
+   */
+  private VerifyChainResponse verifyChain(long from) throws InterruptedException {
+    long giveUp = System.nanoTime() + Checkouts.PATIENCE.toNanos();
+    while (true) {
+      try {
+        return AuditServiceGrpc.newBlockingStub(shop.audit)
+            .withCallCredentials(shop.bearer())
+            .withDeadlineAfter(2, TimeUnit.MINUTES)
+            .verifyChain(VerifyChainRequest.newBuilder().setFromSequence(from).build());
+      } catch (StatusRuntimeException e) {
+        if (!Retries.transientCode(e.getStatus().getCode()) || System.nanoTime() > giveUp) {
+          throw e;
+        }
+        Thread.sleep(2_000);
+      }
+    }
+  }
+
+  /** REFUNDED orders whose payment is not refunded yet. */
+  private List<String> unrefunded() throws SQLException {
+    List<String> refunded = new ArrayList<>();
+    try (Connection c = servers.postgres.connect("lattice_orders");
+        PreparedStatement q =
+            c.prepareStatement("select id::text from orders where status = 'REFUNDED'")) {
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          refunded.add(rs.getString(1));
+        }
+      }
+    }
+    if (refunded.isEmpty()) {
+      return refunded;
+    }
+    Set<String> done = new HashSet<>();
+    try (Connection c = servers.postgres.connect("lattice_payments");
+        PreparedStatement q =
+            c.prepareStatement(
+                "select order_id::text from payments where status = 'REFUNDED'"
+                    + " and order_id = any(?)")) {
+      q.setArray(1, c.createArrayOf("uuid", refunded.stream().map(UUID::fromString).toArray()));
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          done.add(rs.getString(1));
+        }
+      }
+    }
+    return refunded.stream().filter(id -> !done.contains(id)).toList();
+  }
+
+  private Map<String, Long> byStatus() throws SQLException {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    try (Connection c = servers.postgres.connect("lattice_orders");
+        PreparedStatement q =
+            c.prepareStatement(
+                "select status, count(*) from orders group by status order by status")) {
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          counts.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+    }
+    return counts;
+  }
+
+  private long count(String database, String sql) throws SQLException {
+    try (Connection c = servers.postgres.connect(database);
+        PreparedStatement q = c.prepareStatement(sql);
+        ResultSet rs = q.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 10) / 10.0;
+  }
+}
