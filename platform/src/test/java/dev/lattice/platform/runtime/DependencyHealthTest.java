@@ -82,7 +82,6 @@ class DependencyHealthTest {
     AtomicBoolean stuck = new AtomicBoolean(true);
     AtomicInteger active = new AtomicInteger();
     AtomicInteger mostAtOnce = new AtomicInteger();
-    long started = System.nanoTime();
     monitor =
         start(
             "stuck",
@@ -100,10 +99,10 @@ class DependencyHealthTest {
                   }
                 }));
 
+    // The verdict comes while the probe is still stuck (it ends only below): the timeout, not the
+    // probe, decided it. How soon after the timeout is the machine's business, not this test's.
     assertThat(verdicts.poll(5, TimeUnit.SECONDS)).contains("database unreachable");
-    assertThat(Duration.ofNanos(System.nanoTime() - started))
-        .isLessThan(
-            FAST.timeout().plusSeconds(2)); // slack for a busy machine; unbounded never ends
+    assertThat(active).as("the probe still runs").hasValue(1);
     Thread.sleep(1_000); // ten rounds while the first probe is still stuck
     assertThat(mostAtOnce).hasValue(1);
 
