@@ -102,7 +102,10 @@ class IdempotencyIT {
                     "LATTICE_DB_URL", pg.jdbcUrl(),
                     "LATTICE_DB_USER", pg.user(),
                     "LATTICE_NATS_URL", nats.url(),
-                    "LATTICE_DRAIN_TIMEOUT", "1s")),
+                    "LATTICE_DRAIN_TIMEOUT", "1s",
+                    // The bursts here are one caller's 1,000 calls at once: a test of the keys,
+                    // not of the per-caller limit (decision 0019), which would refuse most.
+                    "LATTICE_RATE_LIMIT_PER_SECOND", "1000000")),
             NettyServerBuilder.forAddress(new InetSocketAddress(0)));
     dsl = dslRef.get();
     notes = serviceRef.get();
