@@ -106,6 +106,10 @@ final class OrdersHarness implements AutoCloseable {
     env.put("LATTICE_DB_MIGRATION_USER", db.user());
     env.put("LATTICE_NATS_URL", nats.url());
     env.put("LATTICE_GRPC_PORT", Integer.toString(port));
+    // OrdersCreateIT's bursts are one customer's 1,000 CreateOrders at once: a test of the keys,
+    // not of the per-caller limit (decision 0019; CallerRateLimitIT tests that), which would
+    // refuse most of them.
+    env.put("LATTICE_RATE_LIMIT_PER_SECOND", "1000000");
     env.putAll(extra);
     RunningService service =
         ServiceRuntime.start(
