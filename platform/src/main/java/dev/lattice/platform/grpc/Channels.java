@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  *   <li>only methods declared idempotent (by hand, or by their contract's {@code
  *       idempotency_level}: {@link Builder#idempotentMethodsOf}) are retried, and only on {@code
  *       UNAVAILABLE}: at most 3 attempts, exponential backoff from 100 ms to 1 s (gRPC service
- *       config, with jitter);
+ *       config, with jitter); gRPC commits a call once response headers arrive and then never
+ *       retries it, so a unary call cut off after its headers (a replica killed mid-answer) is
+ *       replayed once more ({@link ReplayCutOffCalls});
  *   <li>a target naming several replicas ({@link StaticAddresses}: {@code
  *       static:///host:port,host:port}) is balanced by grpc-java's own {@code round_robin}, which
  *       skips a replica whose health check ({@code grpc.health.v1.Health/Watch}, grpc-services'
@@ -131,7 +133,11 @@ public final class Channels {
 
     /** Builds the channel. */
     public ManagedChannel build() {
-      // The last interceptor runs first: the deadline is set before the call is traced.
+      // The last interceptor runs first: the deadline is set before the call is traced, and a
+      // replayed call (ReplayCutOffCalls) is one traced call under one deadline.
+      if (!idempotent.isEmpty()) {
+        channelBuilder.intercept(new ReplayCutOffCalls(idempotent));
+      }
       channelBuilder.intercept(
           telemetry.clientInterceptor(), new DefaultDeadlineInterceptor(defaultDeadline));
       if (!idempotent.isEmpty() || balanced) {
