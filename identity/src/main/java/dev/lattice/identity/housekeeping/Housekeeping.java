@@ -3,6 +3,7 @@ package dev.lattice.identity.housekeeping;
 import dev.lattice.identity.accounts.OneTimeTokenStore;
 import dev.lattice.identity.store.RefreshTokenStore;
 import dev.lattice.identity.throttle.Throttles;
+import dev.lattice.platform.db.PeriodicPurge;
 import dev.lattice.platform.db.Transactions;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,7 +78,6 @@ public final class Housekeeping implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    scheduler.shutdownNow();
-    scheduler.awaitTermination(10, TimeUnit.SECONDS);
+    PeriodicPurge.stopBetweenPasses(scheduler);
   }
 }

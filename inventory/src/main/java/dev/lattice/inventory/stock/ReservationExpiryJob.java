@@ -1,5 +1,6 @@
 package dev.lattice.inventory.stock;
 
+import dev.lattice.platform.db.PeriodicPurge;
 import dev.lattice.platform.db.Transactions;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -27,6 +28,7 @@ public final class ReservationExpiryJob implements AutoCloseable {
   private final DSLContext dsl;
   private final ReservationTransitions reservations;
   private final Duration interval;
+  private volatile boolean closing;
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().daemon().name("inventory-reservation-expiry").factory());
@@ -58,12 +60,13 @@ public final class ReservationExpiryJob implements AutoCloseable {
     do {
       round = 0;
       while (round < BATCH
+          && !closing
           && !Thread.currentThread().isInterrupted()
           && Transactions.acrossTenants(dsl, reservations::expireNext)) {
         round++;
       }
       expired += round;
-    } while (round == BATCH);
+    } while (round == BATCH && !closing);
     return expired;
   }
 
@@ -81,7 +84,7 @@ public final class ReservationExpiryJob implements AutoCloseable {
   /** Stops the passes, waiting up to 10 s for the one in progress to finish its transaction. */
   @Override
   public void close() throws InterruptedException {
-    scheduler.shutdownNow();
-    scheduler.awaitTermination(10, TimeUnit.SECONDS);
+    closing = true;
+    PeriodicPurge.stopBetweenPasses(scheduler);
   }
 }

@@ -142,6 +142,9 @@ public final class Dispatcher implements AutoCloseable {
       long pause = poll;
       while (!closing) {
         long seen = wakeUp.generation();
+        if (closing) {
+          return; // closed between the check and reading the generation: its signal is seen
+        }
         pause = round() ? poll : Math.min(longestPause, pause * 2);
         try {
           if (wakeUp.await(seen, pause)) {
@@ -184,11 +187,18 @@ public final class Dispatcher implements AutoCloseable {
     public void close() {
       // The lane's thread first: a round in progress still hands its claims to calls, which must
       // accept them; shutting calls down before the round ends would reject a claimed delivery.
+      // Not interrupted: a round interrupted mid-transaction fails with a connection error (the
+      // pool checkout or the socket read interrupted). The wake-up ends the lane's pause; a round
+      // in progress ends on its own, and the loop sees closing.
       closing = true;
+      wakeUp.signal();
       if (thread != null) {
-        thread.interrupt();
         try {
           thread.join(TimeUnit.SECONDS.toMillis(30));
+          if (thread.isAlive()) {
+            thread.interrupt();
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }

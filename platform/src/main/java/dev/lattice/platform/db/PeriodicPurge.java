@@ -55,7 +55,20 @@ public final class PeriodicPurge implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    scheduler.shutdownNow();
-    scheduler.awaitTermination(10, TimeUnit.SECONDS);
+    stopBetweenPasses(scheduler);
+  }
+
+  /**
+   * Stops {@code scheduler}'s periodic passes and waits for the one in progress to end on its own,
+   * up to 10 s, before interrupting it. A pass interrupted mid-transaction fails with a connection
+   * error (pool checkout or socket I/O interrupted) that a drain should not log.
+   */
+  public static void stopBetweenPasses(ScheduledExecutorService scheduler)
+      throws InterruptedException {
+    scheduler.shutdown(); // cancels the periodic task's next runs; a running pass continues
+    if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+      scheduler.shutdownNow();
+      scheduler.awaitTermination(10, TimeUnit.SECONDS);
+    }
   }
 }
