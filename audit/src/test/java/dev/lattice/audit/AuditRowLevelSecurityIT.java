@@ -29,16 +29,14 @@ class AuditRowLevelSecurityIT implements TenantWall {
 
   static AuditHarness audit;
   static StreamPublisher streams;
-  static final UUID tenantA = UUID.randomUUID();
-  static final UUID tenantB = UUID.randomUUID();
   static final String orderOfB = "o-" + UUID.randomUUID();
 
   @BeforeAll
   static void twoTenantsWithAChainEach() throws Exception {
     streams = StreamPublisher.open(nats.url());
     audit = AuditHarness.start(postgres, nats);
-    for (UUID tenant : List.of(tenantA, tenantB, tenantA, tenantB)) {
-      String order = tenant.equals(tenantB) ? orderOfB : "o-" + UUID.randomUUID();
+    for (UUID tenant : List.of(TENANT_A, TENANT_B, TENANT_A, TENANT_B)) {
+      String order = tenant.equals(TENANT_B) ? orderOfB : "o-" + UUID.randomUUID();
       streams.publish(
           envelope(
               "orders",
@@ -62,16 +60,6 @@ class AuditRowLevelSecurityIT implements TenantWall {
   @Override
   public PostgresExtension database() {
     return postgres;
-  }
-
-  @Override
-  public UUID tenantA() {
-    return tenantA;
-  }
-
-  @Override
-  public UUID tenantB() {
-    return tenantB;
   }
 
   @Override

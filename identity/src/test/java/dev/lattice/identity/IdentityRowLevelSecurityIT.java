@@ -26,15 +26,13 @@ class IdentityRowLevelSecurityIT implements TenantWall {
   @RegisterExtension static final NatsExtension nats = new NatsExtension();
 
   static IdentityHarness identity;
-  static final UUID tenantA = UUID.randomUUID();
-  static final UUID tenantB = UUID.randomUUID();
   static final UUID userB = UUID.randomUUID();
 
   @BeforeAll
   static void twoTenantsWithARowInEveryTable() throws Exception {
     identity = IdentityHarness.start(postgres, nats, Map.of());
-    rowsOf(tenantA, UUID.randomUUID());
-    rowsOf(tenantB, userB);
+    rowsOf(TENANT_A, UUID.randomUUID());
+    rowsOf(TENANT_B, userB);
   }
 
   @AfterAll
@@ -45,16 +43,6 @@ class IdentityRowLevelSecurityIT implements TenantWall {
   @Override
   public PostgresExtension database() {
     return postgres;
-  }
-
-  @Override
-  public UUID tenantA() {
-    return tenantA;
-  }
-
-  @Override
-  public UUID tenantB() {
-    return tenantB;
   }
 
   @Override

@@ -29,8 +29,6 @@ class InventoryRowLevelSecurityIT implements TenantWall {
   static InventoryHarness inventory;
   static EventTap events;
   static OrderEventsPublisher orders;
-  static final UUID tenantA = UUID.randomUUID();
-  static final UUID tenantB = UUID.randomUUID();
   static Product productB;
 
   @BeforeAll
@@ -38,8 +36,8 @@ class InventoryRowLevelSecurityIT implements TenantWall {
     events = EventTap.open(nats.url(), "inventory");
     orders = OrderEventsPublisher.open(nats.url());
     inventory = InventoryHarness.start(postgres, nats);
-    reserveOne(tenantA);
-    productB = reserveOne(tenantB);
+    reserveOne(TENANT_A);
+    productB = reserveOne(TENANT_B);
   }
 
   @AfterAll
@@ -52,16 +50,6 @@ class InventoryRowLevelSecurityIT implements TenantWall {
   @Override
   public PostgresExtension database() {
     return postgres;
-  }
-
-  @Override
-  public UUID tenantA() {
-    return tenantA;
-  }
-
-  @Override
-  public UUID tenantB() {
-    return tenantB;
   }
 
   @Override

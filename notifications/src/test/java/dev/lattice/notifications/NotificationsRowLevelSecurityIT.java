@@ -24,16 +24,14 @@ class NotificationsRowLevelSecurityIT implements TenantWall {
   @RegisterExtension static final NatsExtension nats = new NatsExtension();
 
   static NotificationsHarness notifications;
-  static final UUID tenantA = UUID.randomUUID();
-  static final UUID tenantB = UUID.randomUUID();
   static final UUID userA = UUID.randomUUID();
   static final UUID userB = UUID.randomUUID();
 
   @BeforeAll
   static void twoTenantsWithARowInEveryTable() throws Exception {
     notifications = NotificationsHarness.start(postgres, nats);
-    rowsOf(tenantA, userA);
-    rowsOf(tenantB, userB);
+    rowsOf(TENANT_A, userA);
+    rowsOf(TENANT_B, userB);
   }
 
   @AfterAll
@@ -44,16 +42,6 @@ class NotificationsRowLevelSecurityIT implements TenantWall {
   @Override
   public PostgresExtension database() {
     return postgres;
-  }
-
-  @Override
-  public UUID tenantA() {
-    return tenantA;
-  }
-
-  @Override
-  public UUID tenantB() {
-    return tenantB;
   }
 
   @Override

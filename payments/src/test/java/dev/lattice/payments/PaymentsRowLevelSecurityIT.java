@@ -30,16 +30,14 @@ class PaymentsRowLevelSecurityIT implements TenantWall {
   @RegisterExtension static final NatsExtension nats = new NatsExtension();
 
   static PaymentsHarness payments;
-  static final UUID tenantA = UUID.randomUUID();
-  static final UUID tenantB = UUID.randomUUID();
   static final UUID paymentA = UUID.randomUUID();
   static final UUID paymentB = UUID.randomUUID();
 
   @BeforeAll
   static void twoTenantsWithARowInEveryTable() throws Exception {
     payments = PaymentsHarness.start(postgres, nats);
-    rowsOf(tenantA, paymentA);
-    rowsOf(tenantB, paymentB);
+    rowsOf(TENANT_A, paymentA);
+    rowsOf(TENANT_B, paymentB);
   }
 
   @AfterAll
@@ -50,16 +48,6 @@ class PaymentsRowLevelSecurityIT implements TenantWall {
   @Override
   public PostgresExtension database() {
     return postgres;
-  }
-
-  @Override
-  public UUID tenantA() {
-    return tenantA;
-  }
-
-  @Override
-  public UUID tenantB() {
-    return tenantB;
   }
 
   @Override
@@ -87,7 +75,7 @@ class PaymentsRowLevelSecurityIT implements TenantWall {
         GetPaymentRequest.newBuilder().setPaymentId(paymentA.toString()).build();
     assertThat(
             payments
-                .stub(payments.tokens().token(tenantA, "staff", "payments.read"))
+                .stub(payments.tokens().token(TENANT_A, "staff", "payments.read"))
                 .getPayment(ofA)
                 .getPayment()
                 .getId())
@@ -95,7 +83,7 @@ class PaymentsRowLevelSecurityIT implements TenantWall {
     assertThatThrownBy(
             () ->
                 payments
-                    .stub(payments.tokens().token(tenantB, "staff", "payments.read"))
+                    .stub(payments.tokens().token(TENANT_B, "staff", "payments.read"))
                     .getPayment(ofA))
         .isInstanceOf(StatusRuntimeException.class)
         .extracting(e -> ((StatusRuntimeException) e).getStatus().getCode())

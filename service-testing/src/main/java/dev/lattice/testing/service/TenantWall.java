@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The test of PostgreSQL's tenant wall (decision 0018) that every service's row-level security IT
  * implements: JUnit runs its tests in the implementing class, which names only its database, its
- * two tenants (each with a row in every table of {@link #tenantTables()}, made before the tests)
- * and its queries without a tenant filter.
+ * two tenants (by default {@link #TENANT_A} and {@link #TENANT_B}; each with a row in every table
+ * of {@link #tenantTables()}, made before the tests) and its queries without a tenant filter.
  *
  * <ul>
  *   <li>Every table of the schema with a {@code tenant_id} column, read from the catalog (so a new
@@ -72,11 +72,21 @@ public interface TenantWall {
     return database().runtimeRole();
   }
 
-  /** The tenant whose transaction looks. */
-  UUID tenantA();
+  /** The default {@link #tenantA()}: random, one per test JVM (each IT has its own database). */
+  UUID TENANT_A = UUID.randomUUID();
 
-  /** The other tenant, whose rows A must not see or write. */
-  UUID tenantB();
+  /** The default {@link #tenantB()}. */
+  UUID TENANT_B = UUID.randomUUID();
+
+  /** The tenant whose transaction looks; {@link #TENANT_A} unless the rows come with their own. */
+  default UUID tenantA() {
+    return TENANT_A;
+  }
+
+  /** The other tenant, whose rows A must not see or write; {@link #TENANT_B} by default. */
+  default UUID tenantB() {
+    return TENANT_B;
+  }
 
   /**
    * The service's own tenant-scoped tables, each holding rows of both tenants when the tests run;
