@@ -115,6 +115,19 @@ public final class SmtpSender implements MessageSender {
   }
 
   /**
+   * Whether {@code failure} is no reply at all (return code -1: the connection read its end) to a
+   * command sent before the message's content, which a server that closed an idle connection
+   * leaves. The server cannot hold the message then, so it may be sent again; no reply to the end
+   * of the content ({@code .}) may come after the server took it.
+   */
+  private static boolean closedBeforeContent(SMTPSendFailedException failure) {
+    String command = failure.getCommand();
+    return failure.getReturnCode() < 0
+        && command != null
+        && (command.startsWith("MAIL ") || command.startsWith("RCPT ") || command.equals("DATA"));
+  }
+
+  /**
    * Sends {@code mime} on an idle connection, or a new one; see the class comment. Only a
    * connection whose message the server accepted goes back to the idle ones.
    */
@@ -124,8 +137,13 @@ public final class SmtpSender implements MessageSender {
       try {
         sendOn(reused.transport(), mime);
         return;
+      } catch (SMTPSendFailedException e) {
+        if (!closedBeforeContent(e)) {
+          throw e; // the server answered, or may hold the message: not sent again
+        }
+        // closed by the server meanwhile, found as no reply to MAIL, RCPT or DATA: a new connection
       } catch (SendFailedException e) {
-        throw e; // the server answered (SMTPSendFailedException too): not sent again
+        throw e; // the server answered: not sent again
       } catch (MessagingException e) {
         if (rootCauseIs(e, InterruptedIOException.class)) {
           throw e; // no answer in time: the server may have taken the message, not sent again
