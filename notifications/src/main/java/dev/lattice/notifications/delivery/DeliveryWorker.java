@@ -7,6 +7,7 @@ import dev.lattice.notifications.channels.SendResult;
 import dev.lattice.notifications.events.NotificationsEvents;
 import dev.lattice.notifications.messages.Priority;
 import dev.lattice.platform.db.Transactions;
+import dev.lattice.platform.errors.ErrorMapper;
 import dev.lattice.platform.retry.Backoff;
 import java.time.Clock;
 import java.time.Duration;
@@ -115,8 +116,17 @@ public final class DeliveryWorker {
         finish(delivery, null, e);
       }
     } catch (RuntimeException e) {
-      log.error(
-          "delivery {} failed unexpectedly; it is retried when its lease ends", claim.id(), e);
+      Optional<String> database = ErrorMapper.databaseUnavailableCause(e);
+      if (database.isPresent()) {
+        // Saturation or an outage, not a bug: one line, no stack trace.
+        log.warn(
+            "delivery {} paused, the database out of reach: {}; it is retried when its lease ends",
+            claim.id(),
+            database.get());
+      } else {
+        log.error(
+            "delivery {} failed unexpectedly; it is retried when its lease ends", claim.id(), e);
+      }
     }
   }
 

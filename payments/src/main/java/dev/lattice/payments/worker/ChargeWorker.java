@@ -13,6 +13,7 @@ import dev.lattice.payments.provider.PermanentProviderException;
 import dev.lattice.payments.provider.ProviderCharge;
 import dev.lattice.payments.provider.TransientProviderException;
 import dev.lattice.platform.db.Transactions;
+import dev.lattice.platform.errors.ErrorMapper;
 import dev.lattice.platform.events.TraceHeaders;
 import dev.lattice.platform.retry.Backoff;
 import dev.lattice.platform.telemetry.Telemetry;
@@ -184,9 +185,19 @@ public final class ChargeWorker {
                               PaymentsEvents.SYSTEM))
                   .orElse(false));
     } catch (RuntimeException e) {
-      log.error("charge of payment {} failed unexpectedly; retrying later", claim.id(), e);
+      Optional<String> database = ErrorMapper.databaseUnavailableCause(e);
+      if (database.isPresent()) {
+        // Saturation or an outage, not a bug: one line, no stack trace.
+        log.warn(
+            "charge of payment {} paused, the database out of reach: {}; retrying later",
+            claim.id(),
+            database.get());
+      } else {
+        log.error("charge of payment {} failed unexpectedly; retrying later", claim.id(), e);
+      }
       span.recordException(e);
-      span.setStatus(StatusCode.ERROR, "failed unexpectedly");
+      span.setStatus(
+          StatusCode.ERROR, database.isPresent() ? "database out of reach" : "failed unexpectedly");
       retryLater(claim);
     }
   }

@@ -13,6 +13,7 @@ import dev.lattice.payments.provider.ProviderRefund;
 import dev.lattice.payments.provider.RefundCommand;
 import dev.lattice.payments.provider.TransientProviderException;
 import dev.lattice.platform.db.Transactions;
+import dev.lattice.platform.errors.ErrorMapper;
 import dev.lattice.platform.events.TraceHeaders;
 import dev.lattice.platform.retry.Backoff;
 import dev.lattice.platform.telemetry.Telemetry;
@@ -23,6 +24,7 @@ import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
@@ -154,9 +156,19 @@ public final class RefundWorker {
             return settlements.refundFailed(tx, refund, e.code(), e.getMessage());
           });
     } catch (RuntimeException e) {
-      log.error("refund {} failed unexpectedly; retrying later", claim.id(), e);
+      Optional<String> database = ErrorMapper.databaseUnavailableCause(e);
+      if (database.isPresent()) {
+        // Saturation or an outage, not a bug: one line, no stack trace.
+        log.warn(
+            "refund {} paused, the database out of reach: {}; retrying later",
+            claim.id(),
+            database.get());
+      } else {
+        log.error("refund {} failed unexpectedly; retrying later", claim.id(), e);
+      }
       span.recordException(e);
-      span.setStatus(StatusCode.ERROR, "failed unexpectedly");
+      span.setStatus(
+          StatusCode.ERROR, database.isPresent() ? "database out of reach" : "failed unexpectedly");
       retryLater(claim);
     }
   }

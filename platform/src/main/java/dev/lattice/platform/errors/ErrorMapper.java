@@ -134,18 +134,28 @@ public final class ErrorMapper {
    * 57P01}–{@code 57P03}: the server shutting down or starting). Such a call changed nothing and
    * may be retried, so callers get {@code UNAVAILABLE} with a retry delay, not {@code INTERNAL}.
    */
-  static boolean isDatabaseUnavailable(Throwable failure) {
+  public static boolean isDatabaseUnavailable(Throwable failure) {
+    return databaseUnavailableCause(failure).isPresent();
+  }
+
+  /**
+   * When {@code failure} is a database-out-of-reach one ({@link #isDatabaseUnavailable}), the
+   * message of the SQL failure that makes it so (HikariCP's "Connection is not available, request
+   * timed out after … (total=10, active=10, idle=0, waiting=50)", say), for an operator's log line
+   * without a stack trace; empty otherwise.
+   */
+  public static Optional<String> databaseUnavailableCause(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof SQLTransientConnectionException) {
-        return true;
+        return Optional.of(String.valueOf(t.getMessage()));
       }
       if (t instanceof SQLException sql
           && sql.getSQLState() != null
           && (sql.getSQLState().startsWith("08") || sql.getSQLState().matches("57P0[1-3]"))) {
-        return true;
+        return Optional.of(String.valueOf(t.getMessage()));
       }
     }
-    return false;
+    return Optional.empty();
   }
 
   /** True unless the status is {@code UNKNOWN} or {@code INTERNAL}, which may carry internals. */
