@@ -62,6 +62,9 @@ final class ChaosResult {
     Map<String, Long> cancelAnswers = new TreeMap<>();
     load.cancelAnswers.forEach((k, v) -> cancelAnswers.put(k, v.sum()));
     requests.put("cancel answers", cancelAnswers);
+    requests.put(
+        "answers not retried, as the caller saw them (first of each)",
+        new TreeMap<>(load.unexpectedAnswers));
     invariants.add(
         new Invariant(
             "rolling_restart_lost_requests",

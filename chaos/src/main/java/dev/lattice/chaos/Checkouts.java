@@ -60,6 +60,15 @@ final class Checkouts {
   final LongAdder cancelsRefunded = new LongAdder();
   final Map<String, LongAdder> cancelAnswers = new ConcurrentHashMap<>();
 
+  /**
+   * The first answers of each code that no customer retries (besides the expected rejections), as
+   * the caller saw them: code, description and cause, for the report; at most {@value
+   * #SAMPLES_PER_CODE} per code.
+   */
+  final Map<String, List<String>> unexpectedAnswers = new ConcurrentHashMap<>();
+
+  private static final int SAMPLES_PER_CODE = 3;
+
   private final Shop shop;
   private final OrderWatch watch;
   private final int cancelEvery;
@@ -159,6 +168,7 @@ final class Checkouts {
           continue;
         }
         if (!Retries.transientCode(code)) {
+          sample("CreateOrder", e);
           break;
         }
       }
@@ -249,6 +259,9 @@ final class Checkouts {
         order = read(orderId);
       } catch (StatusRuntimeException e) {
         count(cancelAnswers, "GetOrder " + e.getStatus().getCode());
+        if (!Retries.transientCode(e.getStatus().getCode())) {
+          sample("GetOrder", e);
+        }
         continue;
       }
       if (order.getStatus() == OrderStatus.ORDER_STATUS_REFUNDED) {
@@ -278,6 +291,7 @@ final class Checkouts {
         if (code == Status.Code.FAILED_PRECONDITION) {
           refused++; // read again: refunded meanwhile by an earlier attempt, or truly refused
         } else if (!Retries.transientCode(code)) {
+          sample("CancelOrder", e);
           return;
         }
       }
@@ -296,6 +310,22 @@ final class Checkouts {
   private static Duration backoff(int attempt) {
     long millis = Math.min(30_000, 500L << Math.min(attempt - 1, 6));
     return Duration.ofMillis(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
+  }
+
+  private void sample(String method, StatusRuntimeException e) {
+    Status status = e.getStatus();
+    String seen =
+        status.getDescription()
+            + (status.getCause() == null ? "" : " (cause: " + status.getCause() + ")");
+    List<String> samples =
+        unexpectedAnswers.computeIfAbsent(
+            method + " " + status.getCode(),
+            k -> java.util.Collections.synchronizedList(new ArrayList<>()));
+    synchronized (samples) {
+      if (samples.size() < SAMPLES_PER_CODE && !samples.contains(seen)) {
+        samples.add(seen);
+      }
+    }
   }
 
   private static void count(Map<String, LongAdder> counts, String key) {
