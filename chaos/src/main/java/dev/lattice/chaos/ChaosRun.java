@@ -75,6 +75,7 @@ final class ChaosRun {
             System.out.println("chaos: stopping the load");
             load.stop();
           }
+          long loadStopped = System.nanoTime();
           result.faults.addAll(faults.faults);
           result.loadSeconds = seconds(System.nanoTime() - origin);
           result.requests(load, rolling);
@@ -82,7 +83,7 @@ final class ChaosRun {
           System.out.println("chaos: checking the invariants");
           Invariants invariants = new Invariants(servers, shop, load, cardProcessor, checks);
           try {
-            invariants.check(faults.lastFaultEnd());
+            invariants.check(faults.lastFaultEnd(), loadStopped);
           } catch (Exception e) { // reported as a missed invariant, with what stopped it
             e.printStackTrace(System.out);
             result.figures.put("checks stopped by", e.toString());
