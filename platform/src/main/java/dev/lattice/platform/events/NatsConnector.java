@@ -123,7 +123,18 @@ public final class NatsConnector {
     if (status != Connection.Status.CONNECTED) {
       throw new IllegalStateException("NATS connection " + status.name().toLowerCase(Locale.ROOT));
     }
-    nats.flush(timeout);
+    try {
+      nats.flush(timeout);
+    } catch (TimeoutException | IllegalStateException e) {
+      // jnats words a flush cut short by the connection's loss as its cancelled future's class
+      // and method ("java.util.concurrent.CancellationException: get"): say what happened.
+      Connection.Status after = nats.getStatus();
+      if (after != Connection.Status.CONNECTED) {
+        throw new IllegalStateException(
+            "NATS connection " + after.name().toLowerCase(Locale.ROOT) + " during a PING");
+      }
+      throw new TimeoutException("no answer to a PING within " + timeout.toMillis() + " ms");
+    }
   }
 
   /** Logs state changes once each: jnats reports DISCONNECTED again after every failed attempt. */

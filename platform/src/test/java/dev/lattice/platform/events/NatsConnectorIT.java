@@ -9,7 +9,9 @@ import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.PublishOptions;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,6 +63,43 @@ class NatsConnectorIT {
                   .get(5, TimeUnit.SECONDS)
                   .getSeqno())
           .isEqualTo(2);
+    }
+  }
+
+  @Test
+  void probe_saysWhatWentWrong_inItsOwnWords() throws Exception {
+    try (Connection nats = NatsConnector.connect(server.url(), "probe-it")) {
+      NatsConnector.probe(nats, Duration.ofSeconds(5));
+      server.pause();
+      try {
+        assertThatThrownBy(() -> NatsConnector.probe(nats, Duration.ofMillis(300)))
+            .isInstanceOf(TimeoutException.class)
+            .hasMessage("no answer to a PING within 300 ms");
+
+        // A PING waiting when the connection goes: jnats ends it with its cancelled future's words.
+        CompletableFuture<Throwable> cutShort =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    NatsConnector.probe(nats, Duration.ofSeconds(20));
+                    return null;
+                  } catch (Exception e) {
+                    return e;
+                  }
+                });
+        Thread.sleep(500);
+        server.kill();
+        assertThat(cutShort.get(25, TimeUnit.SECONDS))
+            .hasMessageStartingWith("NATS connection ")
+            .hasMessageEndingWith(" during a PING")
+            .hasMessageNotContaining("Exception");
+      } finally {
+        server.restart();
+      }
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> nats.getStatus() == Connection.Status.CONNECTED);
+      NatsConnector.probe(nats, Duration.ofSeconds(5));
     }
   }
 
