@@ -13,8 +13,9 @@ import java.util.Properties;
 
 /**
  * What a running {@code ./mesh up} tells {@code down}, {@code status} and a second {@code up}: its
- * pid, the port of every service and the edge's port (0 when unknown), kept in {@code
- * .lattice/mesh.properties} while it runs.
+ * pid, the port of every copy of every service ({@code orders}, {@code orders-2}, ... with {@code
+ * --replicas}) and the edge's port (0 when unknown), kept in {@code .lattice/mesh.properties} while
+ * it runs.
  */
 record MeshState(long pid, Map<String, Integer> ports, int edgePort) {
 
@@ -46,10 +47,13 @@ record MeshState(long pid, Map<String, Integer> ports, int edgePort) {
       p.load(r);
     }
     Map<String, Integer> ports = new LinkedHashMap<>();
-    for (var module : ServiceCatalog.MODULES) {
-      String v = p.getProperty("port." + module.name());
-      if (v != null) {
-        ports.put(module.name(), Integer.parseInt(v));
+    for (var module : ServiceCatalog.MODULES) { // every copy, in the order up starts them
+      for (int r = 0; r < ReplicaPlan.MAX_REPLICAS; r++) {
+        String name = r == 0 ? module.name() : module.name() + "-" + (r + 1);
+        String v = p.getProperty("port." + name);
+        if (v != null) {
+          ports.put(name, Integer.parseInt(v));
+        }
       }
     }
     return Optional.of(
