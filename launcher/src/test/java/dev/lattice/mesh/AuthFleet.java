@@ -110,13 +110,16 @@ final class AuthFleet implements AutoCloseable {
     for (ServiceModule module : ServiceCatalog.MODULES) {
       ports.put(module.name(), FreePorts.next());
     }
+    String runtimeRole = postgres.runtimeRole();
     for (ServiceModule module : ServiceCatalog.MODULES) {
       String database =
           "auth_" + module.name() + "_" + ProcessHandle.current().pid() + "_" + System.nanoTime();
       postgres.createDatabase(database);
       Map<String, String> env = new HashMap<>();
       env.put("LATTICE_DB_URL", postgres.jdbcUrl(database));
-      env.put("LATTICE_DB_USER", postgres.user());
+      // As ./mesh up runs them: the non-owner role row-level security holds, the owner migrating.
+      env.put("LATTICE_DB_USER", runtimeRole);
+      env.put("LATTICE_DB_MIGRATION_USER", postgres.user());
       env.put("LATTICE_NATS_URL", natsUrl);
       env.put("LATTICE_IDENTITY_TARGET", "127.0.0.1:" + ports.get("identity"));
       env.put("LATTICE_IDENTITY_KEK", kek);
