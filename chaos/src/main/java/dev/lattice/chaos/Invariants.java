@@ -80,7 +80,9 @@ final class Invariants {
     long open;
     while (true) {
       open = openSagas();
-      boolean settled = open == 0 && unrefunded().isEmpty() && unsettledReservations() == 0;
+      List<UUID> refunded = refundedOrders();
+      boolean settled =
+          open == 0 && unrefunded(refunded).isEmpty() && unsettledReservations(refunded) == 0;
       if (settled || System.nanoTime() > deadline) {
         break;
       }
@@ -417,35 +419,31 @@ final class Invariants {
     }
   }
 
-  /** REFUNDED orders whose payment is not refunded yet. */
-  private List<String> unrefunded() throws SQLException {
-    List<String> refunded = new ArrayList<>();
+  /** The ids of the REFUNDED orders. */
+  private List<UUID> refundedOrders() throws SQLException {
+    List<UUID> refunded = new ArrayList<>();
     try (Connection c = servers.postgres.connect("lattice_orders");
         PreparedStatement q =
-            c.prepareStatement("select id::text from orders where status = 'REFUNDED'")) {
-      try (ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          refunded.add(rs.getString(1));
-        }
+            c.prepareStatement("select id from orders where status = 'REFUNDED'");
+        ResultSet rs = q.executeQuery()) {
+      while (rs.next()) {
+        refunded.add(rs.getObject(1, UUID.class));
       }
     }
+    return refunded;
+  }
+
+  /** Of {@code refunded}, the orders whose payment is not refunded yet. */
+  private List<UUID> unrefunded(List<UUID> refunded) throws SQLException {
     if (refunded.isEmpty()) {
       return refunded;
     }
-    Set<String> done = new HashSet<>();
-    try (Connection c = servers.postgres.connect("lattice_payments");
-        PreparedStatement q =
-            c.prepareStatement(
-                "select order_id::text from payments where status = 'REFUNDED'"
-                    + " and order_id = any(?)")) {
-      q.setArray(1, c.createArrayOf("uuid", refunded.stream().map(UUID::fromString).toArray()));
-      try (ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          done.add(rs.getString(1));
-        }
-      }
-    }
-    return refunded.stream().filter(id -> !done.contains(id)).toList();
+    Map<UUID, String> payments =
+        statusOf(
+            "lattice_payments",
+            "select order_id, status from payments",
+            refunded.toArray(UUID[]::new));
+    return refunded.stream().filter(id -> !"REFUNDED".equals(payments.get(id))).toList();
   }
 
   /**
@@ -512,16 +510,7 @@ final class Invariants {
    * handled yet). Each event type has a consumer of its own, so inventory may trail orders and
    * payments by a few events when the load stops; the stock is read once it has caught up.
    */
-  private long unsettledReservations() throws SQLException {
-    List<UUID> refunded = new ArrayList<>();
-    try (Connection c = servers.postgres.connect("lattice_orders");
-        PreparedStatement q =
-            c.prepareStatement("select id from orders where status = 'REFUNDED'");
-        ResultSet rs = q.executeQuery()) {
-      while (rs.next()) {
-        refunded.add(rs.getObject(1, UUID.class));
-      }
-    }
+  private long unsettledReservations(List<UUID> refunded) throws SQLException {
     try (Connection c = servers.postgres.connect("lattice_inventory");
         PreparedStatement q =
             c.prepareStatement(
