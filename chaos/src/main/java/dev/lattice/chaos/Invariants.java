@@ -314,13 +314,16 @@ final class Invariants {
     long deadline = System.nanoTime() + AUDIT_PATIENCE.toNanos();
     Map<String, Integer> streamed;
     Map<String, Integer> audited;
+    List<String> stalls = new ArrayList<>();
     long missing;
     while (true) {
       long pending = 0;
       for (String service : StreamEvents.SERVICES) {
         pending += count("lattice_" + service, "select count(*) from outbox_events");
       }
-      streamed = StreamEvents.read(nats);
+      StreamEvents.Read read = StreamEvents.read(nats);
+      streamed = read.ids();
+      stalls.addAll(read.stalls());
       audited = auditedEvents();
       Map<String, Integer> inAudit = audited;
       missing = streamed.keySet().stream().filter(id -> !inAudit.containsKey(id)).count();
@@ -331,6 +334,7 @@ final class Invariants {
       Thread.sleep(2_000);
     }
     Map<String, Integer> inStreams = streamed;
+    figures.put("stream reads that stalled on a server's copy", stalls.isEmpty() ? "none" : stalls);
     figures.put("events in the streams", streamed.size());
     figures.put(
         "events published twice (same id, two stream messages)",
