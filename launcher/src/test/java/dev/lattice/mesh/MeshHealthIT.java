@@ -159,6 +159,7 @@ class MeshHealthIT {
     Process status =
         new ProcessBuilder(
                 ProcessHandle.current().info().command().orElse("java"),
+                "-XX:TieredStopAtLevel=1",
                 "-jar",
                 Path.of("target", "lattice-mesh.jar").toAbsolutePath().toString(),
                 "status",

@@ -250,6 +250,7 @@ class MeshLifecycleIT {
         new java.util.ArrayList<>(
             List.of(
                 ProcessHandle.current().info().command().orElse("java"),
+                "-XX:TieredStopAtLevel=1",
                 "-Dlattice.logDir=" + root.resolve(".lattice/logs"),
                 "-Dlogback.configurationFile=lattice-mesh-logback.xml",
                 "-jar",

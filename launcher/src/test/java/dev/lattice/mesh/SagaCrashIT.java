@@ -92,7 +92,11 @@ class SagaCrashIT {
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder builder =
         new ProcessBuilder(
-                java, "-cp", System.getProperty("java.class.path"), PaymentsMain.class.getName())
+                java,
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                PaymentsMain.class.getName())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(log.toString())));
     builder.environment().putAll(env);

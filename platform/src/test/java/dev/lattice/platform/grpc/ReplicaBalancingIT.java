@@ -151,6 +151,7 @@ class ReplicaBalancingIT {
     Process process =
         new ProcessBuilder(
                 java,
+                "-XX:TieredStopAtLevel=1",
                 "-cp",
                 System.getProperty("java.class.path"),
                 DrainTestServerMain.class.getName(),

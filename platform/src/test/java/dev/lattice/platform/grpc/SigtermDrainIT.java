@@ -88,6 +88,7 @@ class SigtermDrainIT {
     process =
         new ProcessBuilder(
                 java,
+                "-XX:TieredStopAtLevel=1",
                 "-cp",
                 System.getProperty("java.class.path"),
                 DrainTestServerMain.class.getName(),
