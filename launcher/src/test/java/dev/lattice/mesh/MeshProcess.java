@@ -94,7 +94,7 @@ final class MeshProcess implements AutoCloseable {
     command.addAll(
         List.of(
             ProcessHandle.current().info().command().orElse("java"),
-            // C1 only, as the test JVMs (lattice.testArgLine in the parent pom): a test's mesh
+            // C1 only, as the test JVMs (lattice.testJit in the parent pom): a test's mesh
             // lives for seconds to a minute, and C2 took over a third of its CPU.
             "-XX:TieredStopAtLevel=1",
             "-Dlattice.logDir=" + root.resolve(".lattice/logs"),
