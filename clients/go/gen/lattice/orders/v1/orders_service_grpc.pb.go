@@ -34,7 +34,9 @@ type OrdersServiceClient interface {
 	// runs waits for it and gets its order (lattice.options.v1.idempotency_claim_in_transaction).
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND (unknown or deleted product; metadata `product_ids`,
 	// comma-separated); FAILED_PRECONDITION CURRENCY_MISMATCH (a product is priced in another
-	// currency); UNAVAILABLE INVENTORY_UNAVAILABLE (retry with the same key).
+	// currency); UNAVAILABLE INVENTORY_UNAVAILABLE (retry with the same key); RESOURCE_EXHAUSTED
+	// SAGAS_BACKLOGGED (as many orders as the mesh admits wait for payment and stock; nothing was
+	// written: retry with the same key after RetryInfo's delay).
 	CreateOrder(ctx context.Context, in *CreateOrderRequest, opts ...grpc.CallOption) (*CreateOrderResponse, error)
 	// Cancels an order before it ships. CREATED -> CANCELLED (the reservation is released; a
 	// payment that lands later is refunded automatically). PAID | PACKED -> REFUNDED: the order
@@ -169,7 +171,9 @@ type OrdersServiceServer interface {
 	// runs waits for it and gets its order (lattice.options.v1.idempotency_claim_in_transaction).
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND (unknown or deleted product; metadata `product_ids`,
 	// comma-separated); FAILED_PRECONDITION CURRENCY_MISMATCH (a product is priced in another
-	// currency); UNAVAILABLE INVENTORY_UNAVAILABLE (retry with the same key).
+	// currency); UNAVAILABLE INVENTORY_UNAVAILABLE (retry with the same key); RESOURCE_EXHAUSTED
+	// SAGAS_BACKLOGGED (as many orders as the mesh admits wait for payment and stock; nothing was
+	// written: retry with the same key after RetryInfo's delay).
 	CreateOrder(context.Context, *CreateOrderRequest) (*CreateOrderResponse, error)
 	// Cancels an order before it ships. CREATED -> CANCELLED (the reservation is released; a
 	// payment that lands later is refunded automatically). PAID | PACKED -> REFUNDED: the order

@@ -105,7 +105,9 @@ class OrdersServiceServicer(object):
         runs waits for it and gets its order (lattice.options.v1.idempotency_claim_in_transaction).
         Errors: NOT_FOUND PRODUCT_NOT_FOUND (unknown or deleted product; metadata `product_ids`,
         comma-separated); FAILED_PRECONDITION CURRENCY_MISMATCH (a product is priced in another
-        currency); UNAVAILABLE INVENTORY_UNAVAILABLE (retry with the same key).
+        currency); UNAVAILABLE INVENTORY_UNAVAILABLE (retry with the same key); RESOURCE_EXHAUSTED
+        SAGAS_BACKLOGGED (as many orders as the mesh admits wait for payment and stock; nothing was
+        written: retry with the same key after RetryInfo's delay).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

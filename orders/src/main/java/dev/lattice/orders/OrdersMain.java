@@ -9,6 +9,7 @@ import dev.lattice.orders.events.OrderSaga;
 import dev.lattice.orders.lifecycle.OrderLifecycle;
 import dev.lattice.orders.placement.InventoryPrices;
 import dev.lattice.orders.placement.OrderPlacement;
+import dev.lattice.orders.placement.SagaAdmission;
 import dev.lattice.orders.queries.OrderQueries;
 import dev.lattice.payments.v1.PaymentCaptured;
 import dev.lattice.payments.v1.PaymentFailed;
@@ -47,7 +48,10 @@ public final class OrdersMain implements ServiceModule {
     return 9102;
   }
 
-  /** Orders' own settings: inventory's target and deadline ({@link OrdersConfig}). */
+  /**
+   * Orders' own settings: inventory's target and deadline, the bound on waiting orders ({@link
+   * OrdersConfig}).
+   */
   @Override
   public void checkConfig(Env env) {
     OrdersConfig.fromEnv(env);
@@ -58,7 +62,8 @@ public final class OrdersMain implements ServiceModule {
     Components c = components(context);
     return List.of(
         new OrdersGrpcService(
-            new OrderPlacement(context.dsl(), c.prices(), c.events(), context.clock()),
+            new OrderPlacement(
+                context.dsl(), c.prices(), c.admission(), c.events(), context.clock()),
             new OrderQueries(context.dsl(), PageTokens.fromEnv(context.env())),
             c.lifecycle()));
   }
@@ -85,10 +90,14 @@ public final class OrdersMain implements ServiceModule {
         saga(context, "payments", PaymentFailed.class, saga::paymentFailed, 1));
   }
 
-  /** The channel to inventory closes on drain, after the last call that could use it. */
+  /**
+   * The count of waiting orders CreateOrder's admission reads; the channel to inventory. Both close
+   * on drain, after the last call that could use them.
+   */
   @Override
   public List<AutoCloseable> background(ServiceContext context) {
-    return List.of(components(context).prices());
+    Components c = components(context);
+    return List.of(c.admission().start(), c.prices());
   }
 
   /** Durable {@code saga-<event-name>} on {@code service}'s stream, for events of {@code type}. */
@@ -105,6 +114,7 @@ public final class OrdersMain implements ServiceModule {
   private record Components(
       ServiceContext context,
       InventoryPrices prices,
+      SagaAdmission admission,
       OrderEvents events,
       OrderLifecycle lifecycle) {}
 
@@ -119,7 +129,11 @@ public final class OrdersMain implements ServiceModule {
     OrderEvents events = new OrderEvents(context.outbox());
     components =
         new Components(
-            context, prices, events, new OrderLifecycle(context.dsl(), events, context.clock()));
+            context,
+            prices,
+            new SagaAdmission(context.dsl(), config.maxOpenSagas()),
+            events,
+            new OrderLifecycle(context.dsl(), events, context.clock()));
     return components;
   }
 }

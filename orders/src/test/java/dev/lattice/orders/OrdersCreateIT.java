@@ -17,6 +17,7 @@ import dev.lattice.inventory.v1.DeleteProductRequest;
 import dev.lattice.inventory.v1.Product;
 import dev.lattice.inventory.v1.UpdateProductRequest;
 import dev.lattice.local.FreePorts;
+import dev.lattice.orders.v1.CancelOrderRequest;
 import dev.lattice.orders.v1.CreateOrderRequest;
 import dev.lattice.orders.v1.CreateOrderResponse;
 import dev.lattice.orders.v1.Order;
@@ -334,6 +335,62 @@ class OrdersCreateIT extends OrdersTestBase {
       Order placed = keyed(alice, key).createOrder(request(teapot, 1)).getOrder();
       assertThat(placed.getStatus()).isEqualTo(OrderStatus.ORDER_STATUS_CREATED);
       assertThat(ordersOfTenant()).isEqualTo(1);
+    } finally {
+      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void sagaBacklog_isResourceExhaustedWithRetryInfo_writesNothing_andKeepsTheKey()
+      throws Exception {
+    // An instance that admits two more orders than wait for their saga now, every tenant's.
+    long waiting = harness.sqlLong("select count(*) from orders where status = 'CREATED'");
+    int port = FreePorts.next();
+    harness.startOrders(
+        port,
+        "127.0.0.1:" + harness.inventoryPort(),
+        Map.of("LATTICE_ORDERS_MAX_OPEN_SAGAS", Long.toString(waiting + 2)));
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    try {
+      OrdersServiceBlockingStub bounded =
+          OrdersHarness.orders(
+              channel, harness.tokens().token(tenant, aliceId, OrdersTokens.CUSTOMER));
+      Order first = place(bounded, request(teapot, 1));
+      place(bounded, request(cup, 1));
+
+      String key = UUID.randomUUID().toString();
+      StatusRuntimeException full =
+          failure(() -> keyed(bounded, key).createOrder(request(teapot, 2)));
+      assertThat(code(full)).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      assertThat(errorInfo(full).getReason()).isEqualTo("SAGAS_BACKLOGGED");
+      assertThat(errorInfo(full).getMetadataMap())
+          .containsEntry("limit", Long.toString(waiting + 2));
+      assertThat(detail(full, RetryInfo.class).getRetryDelay().getSeconds()).isEqualTo(2);
+      assertThat(ordersOfTenant()).isEqualTo(2);
+      // The order, its lines, history and event are one transaction: none of it was written.
+      assertThat(harness.sqlLong("select count(*) from order_lines where tenant_id = ?", tenant))
+          .isEqualTo(2);
+
+      // A saga ends (the customer cancels her first order): once the count is read again, the
+      // same key places the order it was refused.
+      alice.cancelOrder(
+          CancelOrderRequest.newBuilder()
+              .setOrderId(first.getId())
+              .setVersion(first.getVersion())
+              .build());
+      Order placed =
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .pollInterval(Duration.ofMillis(100))
+              .ignoreException(StatusRuntimeException.class)
+              .until(
+                  () -> keyed(bounded, key).createOrder(request(teapot, 2)).getOrder(), o -> true);
+      assertThat(placed.getTotalAmountMinor()).isEqualTo(2500);
+      assertThat(ordersOfTenant()).isEqualTo(3);
+      // Through the harness's instance, which admits every order, the key replays that order.
+      assertThat(keyed(alice, key).createOrder(request(teapot, 2)).getOrder().getId())
+          .isEqualTo(placed.getId());
     } finally {
       channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }

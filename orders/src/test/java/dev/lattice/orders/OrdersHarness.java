@@ -59,6 +59,7 @@ final class OrdersHarness implements AutoCloseable {
   private final OrdersTokens tokens = OrdersTokens.generate();
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final RunningService inventory;
+  private final int inventoryPort;
   private final RunningService orders;
   private final ManagedChannel inventoryChannel;
   private final ManagedChannel ordersChannel;
@@ -75,12 +76,17 @@ final class OrdersHarness implements AutoCloseable {
     EventStreams.ensureServiceStream(publisher.jetStreamManagement(), "payments");
     events = EventTap.open(nats.url(), "orders");
     resources.add(events);
-    int inventoryPort = FreePorts.next();
+    inventoryPort = FreePorts.next();
     inventory = start(new InventoryMain(), inventoryDb, inventoryPort, Map.of());
     inventoryChannel = channel(inventoryPort);
     int ordersPort = FreePorts.next();
     orders = startOrders(ordersPort, "127.0.0.1:" + inventoryPort);
     ordersChannel = channel(ordersPort);
+  }
+
+  /** The port the harness's inventory serves on. */
+  int inventoryPort() {
+    return inventoryPort;
   }
 
   /** Starts nats-server, inventory and orders. */
@@ -94,8 +100,14 @@ final class OrdersHarness implements AutoCloseable {
    * inventoryTarget}; closed with the harness.
    */
   RunningService startOrders(int port, String inventoryTarget) {
-    return start(
-        new OrdersMain(), ordersDb, port, Map.of("LATTICE_INVENTORY_TARGET", inventoryTarget));
+    return startOrders(port, inventoryTarget, Map.of());
+  }
+
+  /** {@link #startOrders(int, String)} with {@code extra} added to its environment. */
+  RunningService startOrders(int port, String inventoryTarget, Map<String, String> extra) {
+    Map<String, String> env = new HashMap<>(extra);
+    env.put("LATTICE_INVENTORY_TARGET", inventoryTarget);
+    return start(new OrdersMain(), ordersDb, port, env);
   }
 
   private RunningService start(
@@ -110,6 +122,9 @@ final class OrdersHarness implements AutoCloseable {
     // not of the per-caller limit (decision 0019; CallerRateLimitIT tests that), which would
     // refuse most of them.
     env.put("LATTICE_RATE_LIMIT_PER_SECOND", "1000000");
+    // Nothing plays payments for most tests, so every order stays CREATED and the class's orders
+    // add up past the mesh's bound on waiting orders; OrdersCreateIT starts an instance with one.
+    env.put("LATTICE_ORDERS_MAX_OPEN_SAGAS", "0");
     env.putAll(extra);
     RunningService service =
         ServiceRuntime.start(

@@ -19,6 +19,12 @@ public final class OrderErrors {
   /** A line total or order total beyond a signed 64-bit amount of minor units. */
   public static final String AMOUNT_TOO_LARGE = "AMOUNT_TOO_LARGE";
 
+  /**
+   * RESOURCE_EXHAUSTED: as many orders as the mesh admits are waiting for their saga; retry the
+   * same key after the advised delay. Metadata {@code limit}.
+   */
+  public static final String SAGAS_BACKLOGGED = "SAGAS_BACKLOGGED";
+
   private OrderErrors() {}
 
   /** NOT_FOUND ORDER_NOT_FOUND. */

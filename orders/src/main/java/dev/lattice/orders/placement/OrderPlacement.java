@@ -24,22 +24,30 @@ import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
- * CreateOrder: captures every product's current price from inventory, then stores the order
- * (CREATED), its lines, the first status history row, OrderCreated and the idempotency key's
- * response in one transaction. Nothing is written when a product is unknown, priced in another
- * currency or inventory cannot be reached. Thread-safe.
+ * CreateOrder: admits the order ({@link SagaAdmission}), captures every product's current price
+ * from inventory, then stores the order (CREATED), its lines, the first status history row,
+ * OrderCreated and the idempotency key's response in one transaction. Nothing is written when the
+ * order is not admitted, a product is unknown, priced in another currency or inventory cannot be
+ * reached. Thread-safe.
  */
 public final class OrderPlacement {
 
   private final DSLContext dsl;
   private final InventoryPrices prices;
+  private final SagaAdmission admission;
   private final OrderEvents events;
   private final UuidV7Generator ids;
   private final Clock clock;
 
-  public OrderPlacement(DSLContext dsl, InventoryPrices prices, OrderEvents events, Clock clock) {
+  public OrderPlacement(
+      DSLContext dsl,
+      InventoryPrices prices,
+      SagaAdmission admission,
+      OrderEvents events,
+      Clock clock) {
     this.dsl = dsl;
     this.prices = prices;
+    this.admission = admission;
     this.events = events;
     this.ids = new UuidV7Generator(clock);
     this.clock = clock;
@@ -54,9 +62,11 @@ public final class OrderPlacement {
    * @throws FailedPreconditionException CURRENCY_MISMATCH
    * @throws InvalidArgumentException AMOUNT_TOO_LARGE when a total overflows 64 bits
    * @throws dev.lattice.platform.errors.UnavailableException INVENTORY_UNAVAILABLE
+   * @throws dev.lattice.platform.errors.ResourceExhaustedException SAGAS_BACKLOGGED
    */
   public CreateOrderResponse place(
       OrderAccess caller, String accessToken, CreateOrderRequest request, IdempotencyClaim claim) {
+    admission.admit();
     List<UUID> productIds =
         request.getLinesList().stream().map(line -> UUID.fromString(line.getProductId())).toList();
     List<Product> products = prices.products(accessToken, productIds);

@@ -168,6 +168,15 @@ public final class OrderStore {
           "order_ids");
 
   /**
+   * How many orders of every tenant wait for their saga (status {@code CREATED}): read through the
+   * partial index of waiting orders, on a transaction that sees every tenant ({@code
+   * Transactions.acrossTenants}, the saga admission of decision 0021).
+   */
+  public static int countAwaitingSaga(DSLContext tx) {
+    return tx.fetchCount(ORDERS, ORDERS.STATUS.eq(OrderState.CREATED.name()));
+  }
+
+  /**
    * The order {@code orderId} of {@code tenantId}, with its lines, locked FOR UPDATE until {@code
    * tx} ends.
    */
