@@ -1,10 +1,10 @@
 package dev.lattice.platform.ratelimit;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jooq.DSLContext;
 import org.jooq.Record2;
@@ -17,24 +17,37 @@ import org.jooq.impl.SQLDataType;
  * RateLimitConfig#lease()} tokens from a caller's bucket in one statement (the bucket refilled for
  * the time since its last lease, capped at the burst) and spends it locally for at most {@link
  * #LEASE_LIFETIME}; what it has not spent by then is lost, so together the replicas never admit
- * more than the bucket gives, and a caller near its limit gets up to a lease less a second. When
- * the bucket holds less than one token the call is refused with the time until it holds one.
- * Thread-safe; calls of one caller on one replica wait for each other only while a lease is taken.
+ * more than the bucket gives (each replica at most one lease ahead of it), and a caller near its
+ * limit gets up to a lease less per replica. The lifetime is long because most callers are slow: a
+ * shop's customer calls a few times a minute, and a lease that ended after a second cost her a
+ * database write on every call. When the bucket holds less than one token the call is refused with
+ * the time until it holds one, and so is every call of that caller on this replica until then,
+ * without asking the database again (no other replica can fill the bucket sooner), so a caller
+ * hammering past its limit costs no statement per refused call. Thread-safe; calls of one caller on
+ * one replica wait for each other only while a lease is taken.
  */
 public final class CallerRateLimits {
 
   /** How long a lease's tokens may be spent. */
-  public static final Duration LEASE_LIFETIME = Duration.ofSeconds(1);
+  public static final Duration LEASE_LIFETIME = Duration.ofMinutes(1);
 
   /** How often the service runtime runs {@link #purgeIdle()}. */
   public static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
 
-  private static final int MAX_LOCAL_CALLERS = 10_000;
+  /**
+   * Callers whose leases a replica keeps; beyond it the least used leases go, with their tokens.
+   */
+  private static final int MAX_LOCAL_CALLERS = 50_000;
+
   private static final int PURGE_BATCH = 1_000;
 
   private final DSLContext dsl;
   private final RateLimitConfig config;
-  private final Map<String, Lease> leases = new ConcurrentHashMap<>();
+  private final Cache<String, Lease> leases =
+      Caffeine.newBuilder()
+          .maximumSize(MAX_LOCAL_CALLERS)
+          .expireAfterAccess(LEASE_LIFETIME)
+          .build();
 
   /** Buckets in the database behind {@code dsl}, limited by {@code config}. */
   public CallerRateLimits(DSLContext dsl, RateLimitConfig config) {
@@ -48,10 +61,13 @@ public final class CallerRateLimits {
    * @return empty when the call may proceed; else how long until the bucket holds a token
    */
   public Optional<Duration> acquire(String caller) {
-    Lease lease = leases.computeIfAbsent(caller, c -> new Lease());
+    Lease lease = leases.get(caller, c -> new Lease());
     lease.lock.lock();
     try {
       long now = System.nanoTime();
+      if (now - lease.refusedUntilNanos < 0) {
+        return Optional.of(millisAtLeastOne(lease.refusedUntilNanos - now));
+      }
       if (lease.remaining > 0 && now - lease.expiresNanos < 0) {
         lease.remaining--;
         return Optional.empty();
@@ -60,19 +76,20 @@ public final class CallerRateLimits {
       int granted = taken.value1();
       if (granted == 0) {
         lease.remaining = 0;
-        double seconds = (1 - taken.value2()) / config.perSecond();
-        return Optional.of(Duration.ofMillis(Math.max(1, (long) Math.ceil(seconds * 1000))));
+        long waitNanos = (long) Math.ceil((1 - taken.value2()) / config.perSecond() * 1e9);
+        lease.refusedUntilNanos = now + waitNanos;
+        return Optional.of(millisAtLeastOne(waitNanos));
       }
       lease.remaining = granted - 1;
       lease.expiresNanos = now + LEASE_LIFETIME.toNanos();
     } finally {
       lease.lock.unlock();
     }
-    if (leases.size() > MAX_LOCAL_CALLERS) {
-      long now = System.nanoTime();
-      leases.values().removeIf(old -> now - old.expiresNanos > 0 && !old.lock.isLocked());
-    }
     return Optional.empty();
+  }
+
+  private static Duration millisAtLeastOne(long nanos) {
+    return Duration.ofMillis(Math.max(1, (long) Math.ceil(nanos / 1e6)));
   }
 
   /**
@@ -127,5 +144,6 @@ public final class CallerRateLimits {
     private final ReentrantLock lock = new ReentrantLock();
     private int remaining;
     private long expiresNanos;
+    private long refusedUntilNanos = System.nanoTime();
   }
 }

@@ -1,6 +1,7 @@
 package dev.lattice.platform.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.protobuf.util.Durations;
 import dev.lattice.platform.auth.AuthConfig;
@@ -110,6 +111,48 @@ class CallerRateLimitIT {
   }
 
   @Test
+  void aSlowCaller_spendsItsWholeLease_withoutAStatementPerCall() throws InterruptedException {
+    String subject = UUID.randomUUID().toString();
+    String slow = tokens.token().subject(subject).sign();
+    whoAmI(0, slow);
+    Object leasedAt = refillTime(subject);
+    // Slower than a call a second: the second call still spends the first lease's other token.
+    Thread.sleep(1_200);
+    whoAmI(0, slow);
+    assertThat(refillTime(subject)).isEqualTo(leasedAt);
+
+    whoAmI(0, slow); // the lease is spent: a new one is taken
+    assertThat(refillTime(subject)).isNotEqualTo(leasedAt);
+  }
+
+  @Test
+  void aRefusedCaller_isRefusedUntilItsBucketHoldsAToken_withoutAskingTheDatabaseAgain()
+      throws InterruptedException {
+    String subject = UUID.randomUUID().toString();
+    String greedy = tokens.token().subject(subject).sign();
+    StatusRuntimeException refused = null;
+    for (int i = 0; i < 2 * LIMIT.burst() && refused == null; i++) {
+      try {
+        whoAmI(0, greedy);
+      } catch (StatusRuntimeException e) {
+        refused = e;
+      }
+    }
+    assertThat(refused).isNotNull();
+    Object refusedAt = refillTime(subject);
+    Duration firstWait = retryDelay(refused);
+
+    StatusRuntimeException again =
+        catchThrowableOfType(StatusRuntimeException.class, () -> whoAmI(0, greedy));
+    assertThat(Rpc.errorInfo(again).getReason()).isEqualTo(RateLimitInterceptor.RATE_LIMITED);
+    assertThat(retryDelay(again)).isPositive().isLessThanOrEqualTo(firstWait);
+    assertThat(refillTime(subject)).isEqualTo(refusedAt);
+
+    Thread.sleep(firstWait.toMillis() + 50);
+    whoAmI(0, greedy);
+  }
+
+  @Test
   void purgeIdle_deletesBucketsIdleLongEnoughToBeFull_andKeepsTheOthers() {
     String active = tokens.token().subject(UUID.randomUUID().toString()).sign();
     whoAmI(0, active);
@@ -136,6 +179,19 @@ class CallerRateLimitIT {
                         .where("caller = 'idle-caller'")))
         .isZero();
     whoAmI(1, active);
+  }
+
+  /** When {@code subject}'s bucket last gave a lease or refused one: a statement's trace. */
+  private static Object refillTime(String subject) {
+    return database
+        .dsl()
+        .fetchValue(
+            "select refill_time from rate_limit_buckets where caller like ?", "%/" + subject);
+  }
+
+  private static Duration retryDelay(StatusRuntimeException refused) {
+    return Duration.ofMillis(
+        Durations.toMillis(Rpc.retryInfo(refused).orElseThrow().getRetryDelay()));
   }
 
   private static long buckets() {
