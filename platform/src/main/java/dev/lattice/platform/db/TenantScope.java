@@ -20,13 +20,18 @@ import org.jooq.ExecuteListener;
  * table and can write none. Outside a transaction (autocommit) a setting would end with its own
  * statement: call these only on a transaction's context.
  *
- * <p>{@link #deferred} sends the setting with the transaction's first statement instead of before
- * it: a {@link RenderedStatement} carries it in its own round trip ({@link
- * RenderedStatement#execute} and the reads prepend it as a multi-statement), and any other jOOQ
- * statement has it sent just before ({@link #FLUSH}, an {@link ExecuteListener} of every {@link
- * Database}'s context). The setting waits in a thread-local for the transaction's own connection
- * only, for as long as the work runs, so a statement on another connection neither takes it nor
- * runs without its own; a statement that sets the scope at once ({@link #enter}) supersedes it.
+ * <p>Inside a transaction run by {@link Transactions} (its <em>frame</em>) a setting is never sent
+ * on its own when a statement can carry it: {@link #deferred} and {@link #enter}, {@link #none} and
+ * {@link #acrossTenants} only note it, and the transaction's next statement sends it. A {@link
+ * RenderedStatement} carries it in its own round trip ({@link RenderedStatement#execute} and the
+ * reads prepend it as a multi-statement); any other jOOQ statement has it sent just before ({@link
+ * #FLUSH}, an {@link ExecuteListener} of every {@link Database}'s context). A setting superseded
+ * before a statement needed it is never sent: a consumer's batch that switches to every tenant for
+ * one lock and back to its event's tenant pays for the switches only with the statements that use
+ * them. The note lives in a thread-local for the transaction's own connection only, for as long as
+ * its work runs: a statement on another connection neither takes it nor runs without its own, and
+ * nothing is left for the next borrower of the connection. Outside a frame these three send the
+ * setting at once, as before.
  *
  * <p>Thread-safe: the pending setting is the calling thread's own.
  */
@@ -45,10 +50,23 @@ public final class TenantScope {
           + ALL_TENANTS_SETTING
           + "', ?, true)";
 
-  /** The setting waiting for the first statement on {@code connection} (its physical one). */
-  private record Pending(Connection connection, String tenant, String allTenants) {}
+  /**
+   * A transaction's work in progress on {@code connection} (its physical one), with the setting its
+   * next statement must send first, if any ({@code tenant} null when none).
+   */
+  private static final class Frame {
+    private final Connection connection;
+    private String tenant;
+    private String allTenants;
 
-  private static final ThreadLocal<Pending> PENDING = new ThreadLocal<>();
+    Frame(Connection connection, String tenant, String allTenants) {
+      this.connection = connection;
+      this.tenant = tenant;
+      this.allTenants = allTenants;
+    }
+  }
+
+  private static final ThreadLocal<Frame> FRAME = new ThreadLocal<>();
 
   /**
    * Sends a pending setting ({@link #deferred}) before a jOOQ statement on the transaction's
@@ -79,28 +97,36 @@ public final class TenantScope {
    */
   static <T> T deferred(DSLContext tx, UUID tenantId, TransactionalCallable<T> work)
       throws Exception {
-    return deferred(tx, tenantId.toString(), "", work);
+    return framed(tx, tenantId.toString(), "", work);
   }
 
   /** {@link #deferred(DSLContext, UUID, TransactionalCallable)} seeing every tenant's rows. */
   static <T> T deferredAcrossTenants(DSLContext tx, TransactionalCallable<T> work)
       throws Exception {
-    return deferred(tx, "", "on", work);
+    return framed(tx, "", "on", work);
   }
 
-  private static <T> T deferred(
+  /**
+   * Runs {@code work} in the transaction of {@code tx} with no setting yet: what it sets through
+   * {@link #enter}, {@link #none} or {@link #acrossTenants} goes with its next statement.
+   */
+  static <T> T framed(DSLContext tx, TransactionalCallable<T> work) throws Exception {
+    return framed(tx, null, null, work);
+  }
+
+  private static <T> T framed(
       DSLContext tx, String tenant, String allTenants, TransactionalCallable<T> work)
       throws Exception {
     Connection connection = tx.connectionResult(TenantScope::physical);
-    Pending outer = PENDING.get();
-    PENDING.set(new Pending(connection, tenant, allTenants));
+    Frame outer = FRAME.get();
+    FRAME.set(new Frame(connection, tenant, allTenants));
     try {
       return work.run(tx);
     } finally {
       if (outer == null) {
-        PENDING.remove();
+        FRAME.remove();
       } else {
-        PENDING.set(outer);
+        FRAME.set(outer);
       }
     }
   }
@@ -110,12 +136,14 @@ public final class TenantScope {
    * sends it before or with its statement. Null when none is pending for this connection.
    */
   static String[] takePending(Connection connection) throws SQLException {
-    Pending pending = PENDING.get();
-    if (pending == null || pending.connection() != physical(connection)) {
+    Frame frame = FRAME.get();
+    if (frame == null || frame.tenant == null || frame.connection != physical(connection)) {
       return null;
     }
-    PENDING.remove();
-    return new String[] {pending.tenant(), pending.allTenants()};
+    String[] pending = {frame.tenant, frame.allTenants};
+    frame.tenant = null;
+    frame.allTenants = null;
+    return pending;
   }
 
   /** The driver's own connection under the pool's and jOOQ's wrappers: one per session. */
@@ -132,7 +160,10 @@ public final class TenantScope {
     return SET + "; " + sql;
   }
 
-  /** Limits the rest of the transaction of {@code tx} to the rows of {@code tenantId}. */
+  /**
+   * Limits the rest of the transaction of {@code tx} to the rows of {@code tenantId}, from its next
+   * statement.
+   */
   public static void enter(DSLContext tx, UUID tenantId) {
     set(tx, tenantId.toString(), "");
   }
@@ -151,11 +182,17 @@ public final class TenantScope {
     set(tx, "", "on");
   }
 
+  /** Notes the setting for the next statement inside a frame on this connection, else sends it. */
   private static void set(DSLContext tx, String tenant, String allTenants) {
     tx.connection(
         connection -> {
-          takePending(connection); // superseded
-          send(connection, tenant, allTenants);
+          Frame frame = FRAME.get();
+          if (frame != null && frame.connection == physical(connection)) {
+            frame.tenant = tenant; // superseding what was pending
+            frame.allTenants = allTenants;
+          } else {
+            send(connection, tenant, allTenants);
+          }
         });
   }
 

@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>The work may therefore run several times; see {@link TransactionalCallable}. A plain loop is
  * used instead of a retry library: the policy is tiny and the SQLSTATE check is the only logic.
  * Stateless and thread-safe.
+ *
+ * <p>The work runs in a {@link TenantScope} frame: the tenant it sets goes with its next statement
+ * rather than in a round trip of its own.
  */
 public final class Transactions {
 
@@ -117,7 +120,8 @@ public final class Transactions {
               if (serializable) {
                 tx.execute("set transaction isolation level serializable");
               }
-              return work.run(tx);
+              // A frame, so that the scope the work sets rides with its next statement.
+              return TenantScope.framed(tx, work);
             });
       } catch (DataAccessException e) {
         if (!isRetryable(e)) {

@@ -1,6 +1,6 @@
 package dev.lattice.platform.outbox;
 
-import dev.lattice.platform.db.TenantScope;
+import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.events.EventHeaders;
 import dev.lattice.platform.events.TraceHeaders;
 import io.nats.client.Connection;
@@ -130,10 +130,9 @@ final class RelayRound {
    */
   Result run() {
     List<OutboxStore.ClaimedRow> rows =
-        dsl.transactionResult(
-            configuration -> {
-              DSLContext tx = configuration.dsl();
-              TenantScope.acrossTenants(tx);
+        Transactions.acrossTenants(
+            dsl,
+            tx -> {
               List<OutboxStore.ClaimedRow> claimed = OutboxStore.claim(tx, config.batchSize());
               if (!claimed.isEmpty()) {
                 OutboxStore.lease(tx, ids(claimed), lease());
@@ -155,14 +154,14 @@ final class RelayRound {
       releaseQuietly(ids(rows), e);
       throw e;
     }
-    dsl.transaction(
-        configuration -> {
-          DSLContext tx = configuration.dsl();
-          TenantScope.acrossTenants(tx);
+    Transactions.acrossTenants(
+        dsl,
+        tx -> {
           OutboxStore.deletePublished(
               tx, outcome.acked().stream().map(PendingEvent::outboxId).toList());
           OutboxStore.recordFailures(tx, outcome.failures());
           OutboxStore.release(tx, outcome.untried());
+          return null;
         });
     return account(outcome);
   }
@@ -183,10 +182,11 @@ final class RelayRound {
   /** Hands {@code ids} back after {@code failure}; if that fails too, they wait for the lease. */
   private void releaseQuietly(List<Long> ids, RuntimeException failure) {
     try {
-      dsl.transaction(
-          configuration -> {
-            TenantScope.acrossTenants(configuration.dsl());
-            OutboxStore.release(configuration.dsl(), ids);
+      Transactions.acrossTenants(
+          dsl,
+          tx -> {
+            OutboxStore.release(tx, ids);
+            return null;
           });
     } catch (RuntimeException e) {
       failure.addSuppressed(e);

@@ -176,6 +176,92 @@ class TransactionRoundTripsIT {
     assertThat(all).isEqualTo("on|");
   }
 
+  @Test
+  void scopesSwitchedInATransaction_rideWithItsNextStatement_onlyTheLastOfThemSent() {
+    UUID first = UUID.randomUUID();
+    UUID last = UUID.randomUUID();
+    Transactions.inTransaction(database.dsl(), tx -> TENANT.fetchFirst(tx, rs -> rs.getString(1)));
+    int plain =
+        syncsDuring(
+            () ->
+                Transactions.inTransaction(
+                    database.dsl(), tx -> TENANT.fetchFirst(tx, rs -> rs.getString(1))));
+
+    List<String> seen = new java.util.ArrayList<>();
+    int switched =
+        syncsDuring(
+            () ->
+                Transactions.inTransaction(
+                    database.dsl(),
+                    tx -> {
+                      TenantScope.enter(tx, first);
+                      TenantScope.acrossTenants(tx); // a batch's lock, say, with no statement
+                      TenantScope.enter(tx, last);
+                      seen.add(TENANT.fetchFirst(tx, rs -> rs.getString(1)).orElseThrow());
+                      return null;
+                    }));
+    String acrossThenPlainJooq =
+        Transactions.inTenantTransaction(
+            database.dsl(),
+            first,
+            tx -> {
+              TenantScope.acrossTenants(tx);
+              return tx.select(
+                      DSL.field("current_setting('lattice.all_tenants', true)", String.class))
+                  .fetchOne(0, String.class);
+            });
+
+    assertThat(seen).containsExactly(last.toString());
+    assertThat(switched).as("round trips with three scopes set").isEqualTo(plain);
+    assertThat(acrossThenPlainJooq).isEqualTo("on");
+  }
+
+  @Test
+  void aScopeNoStatementUsed_isNotLeftForTheConnectionsNextTransaction() {
+    Transactions.inTransaction(
+        database.dsl(),
+        tx -> {
+          TenantScope.enter(tx, UUID.randomUUID());
+          return null;
+        });
+    // The pool holds one connection: the next transaction and statement run on the same one.
+    String next =
+        Transactions.inTransaction(
+            database.dsl(), tx -> TENANT.fetchFirst(tx, rs -> rs.getString(1)).orElseThrow());
+    String outside = TENANT.fetchFirst(database.dsl(), rs -> rs.getString(1)).orElseThrow();
+
+    assertThat(next).isEmpty();
+    assertThat(outside).isEmpty();
+  }
+
+  @Test
+  void outsideATransactionOfTransactions_aScopeIsSentAtOnce() {
+    UUID tenant = UUID.randomUUID();
+    String seen =
+        database
+            .dsl()
+            .transactionResult(
+                configuration -> {
+                  TenantScope.enter(configuration.dsl(), tenant);
+                  // A raw statement takes no pending setting: only one sent at once reaches it.
+                  return configuration
+                      .dsl()
+                      .connectionResult(
+                          c -> {
+                            try (var ps =
+                                    c.prepareStatement(
+                                        "select current_setting('lattice.tenant_id', true)");
+                                var rs = ps.executeQuery()) {
+                              rs.next();
+                              return rs.getString(1);
+                            }
+                          });
+                });
+
+    assertThat(seen).isEqualTo(tenant.toString());
+    assertThat(settingsAfterwards()).isEqualTo("|");
+  }
+
   /** The Sync messages pgjdbc sends while {@code work} runs: one per round trip. */
   private static int syncsDuring(Runnable work) {
     Logger protocol = Logger.getLogger("org.postgresql.core.v3.QueryExecutorImpl");
