@@ -31,7 +31,7 @@ import org.jooq.ExecuteListener;
  * them. The note lives in a thread-local for the transaction's own connection only, for as long as
  * its work runs: a statement on another connection neither takes it nor runs without its own, and
  * nothing is left for the next borrower of the connection. Outside a frame these three send the
- * setting at once, as before.
+ * setting at once.
  *
  * <p>Thread-safe: the pending setting is the calling thread's own.
  */

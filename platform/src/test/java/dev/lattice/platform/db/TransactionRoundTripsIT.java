@@ -83,12 +83,7 @@ class TransactionRoundTripsIT {
   @Test
   void aTenantsTransaction_sendsItsTenantInTheRoundTripOfItsFirstRenderedStatement() {
     UUID tenant = UUID.randomUUID();
-    Transactions.inTransaction(database.dsl(), tx -> TENANT.fetchFirst(tx, rs -> rs.getString(1)));
-    int plain =
-        syncsDuring(
-            () ->
-                Transactions.inTransaction(
-                    database.dsl(), tx -> TENANT.fetchFirst(tx, rs -> rs.getString(1))));
+    int plain = roundTripsOfATransactionWithOneRead();
 
     List<Object> seen = new java.util.ArrayList<>();
     int tenants =
@@ -180,12 +175,7 @@ class TransactionRoundTripsIT {
   void scopesSwitchedInATransaction_rideWithItsNextStatement_onlyTheLastOfThemSent() {
     UUID first = UUID.randomUUID();
     UUID last = UUID.randomUUID();
-    Transactions.inTransaction(database.dsl(), tx -> TENANT.fetchFirst(tx, rs -> rs.getString(1)));
-    int plain =
-        syncsDuring(
-            () ->
-                Transactions.inTransaction(
-                    database.dsl(), tx -> TENANT.fetchFirst(tx, rs -> rs.getString(1))));
+    int plain = roundTripsOfATransactionWithOneRead();
 
     List<String> seen = new java.util.ArrayList<>();
     int switched =
@@ -260,6 +250,15 @@ class TransactionRoundTripsIT {
 
     assertThat(seen).isEqualTo(tenant.toString());
     assertThat(settingsAfterwards()).isEqualTo("|");
+  }
+
+  /** The round trips of a transaction with no tenant and one rendered read, its SQL prepared. */
+  private static int roundTripsOfATransactionWithOneRead() {
+    Transactions.inTransaction(database.dsl(), tx -> TENANT.fetchFirst(tx, rs -> rs.getString(1)));
+    return syncsDuring(
+        () ->
+            Transactions.inTransaction(
+                database.dsl(), tx -> TENANT.fetchFirst(tx, rs -> rs.getString(1))));
   }
 
   /** The Sync messages pgjdbc sends while {@code work} runs: one per round trip. */
