@@ -21,17 +21,17 @@ import org.jooq.ExecuteListener;
  * statement: call these only on a transaction's context.
  *
  * <p>Inside a transaction run by {@link Transactions} (its <em>frame</em>) a setting is never sent
- * on its own when a statement can carry it: {@link #deferred} and {@link #enter}, {@link #none} and
- * {@link #acrossTenants} only note it, and the transaction's next statement sends it. A {@link
- * RenderedStatement} carries it in its own round trip ({@link RenderedStatement#execute} and the
- * reads prepend it as a multi-statement); any other jOOQ statement has it sent just before ({@link
- * #FLUSH}, an {@link ExecuteListener} of every {@link Database}'s context). A setting superseded
- * before a statement needed it is never sent: a consumer's batch that switches to every tenant for
- * one lock and back to its event's tenant pays for the switches only with the statements that use
- * them. The note lives in a thread-local for the transaction's own connection only, for as long as
- * its work runs: a statement on another connection neither takes it nor runs without its own, and
- * nothing is left for the next borrower of the connection. Outside a frame these three send the
- * setting at once.
+ * on its own when a statement can carry it: the transaction's own tenant and {@link #enter}, {@link
+ * #none} and {@link #acrossTenants} only note it, and the transaction's next statement sends it. A
+ * {@link RenderedStatement} carries it in its own round trip ({@link RenderedStatement#execute} and
+ * the reads prepend it as a multi-statement); any other jOOQ statement has it sent just before
+ * ({@link #FLUSH}, an {@link ExecuteListener} of every {@link Database}'s context). A setting
+ * superseded before a statement needed it is never sent: a consumer's batch that switches to every
+ * tenant for one lock and back to its event's tenant pays for the switches only with the statements
+ * that use them. The note lives in a thread-local for the transaction's own connection only, for as
+ * long as its work runs: a statement on another connection neither takes it nor runs without its
+ * own, and nothing is left for the next borrower of the connection. Outside a frame these three
+ * send the setting at once.
  *
  * <p>Thread-safe: the pending setting is the calling thread's own.
  */
@@ -69,9 +69,9 @@ public final class TenantScope {
   private static final ThreadLocal<Frame> FRAME = new ThreadLocal<>();
 
   /**
-   * Sends a pending setting ({@link #deferred}) before a jOOQ statement on the transaction's
+   * Sends a pending setting (see {@link #framed}) before a jOOQ statement on the transaction's
    * connection. jOOQ calls it for every statement of a {@link Database}'s context; outside {@link
-   * #deferred} it costs one thread-local read.
+   * #framed} it costs one thread-local read.
    */
   static final ExecuteListener FLUSH =
       new ExecuteListener() {
@@ -92,29 +92,11 @@ public final class TenantScope {
   private TenantScope() {}
 
   /**
-   * Runs {@code work} in the transaction of {@code tx} limited to the rows of {@code tenantId}, the
-   * setting sent with the work's first statement rather than in a round trip of its own.
+   * Runs {@code work} in the transaction of {@code tx} as its frame, {tenant, all tenants} pending
+   * for its first statement (both null: none yet); what the work sets through {@link #enter},
+   * {@link #none} or {@link #acrossTenants} goes with its next statement.
    */
-  static <T> T deferred(DSLContext tx, UUID tenantId, TransactionalCallable<T> work)
-      throws Exception {
-    return framed(tx, tenantId.toString(), "", work);
-  }
-
-  /** {@link #deferred(DSLContext, UUID, TransactionalCallable)} seeing every tenant's rows. */
-  static <T> T deferredAcrossTenants(DSLContext tx, TransactionalCallable<T> work)
-      throws Exception {
-    return framed(tx, "", "on", work);
-  }
-
-  /**
-   * Runs {@code work} in the transaction of {@code tx} with no setting yet: what it sets through
-   * {@link #enter}, {@link #none} or {@link #acrossTenants} goes with its next statement.
-   */
-  static <T> T framed(DSLContext tx, TransactionalCallable<T> work) throws Exception {
-    return framed(tx, null, null, work);
-  }
-
-  private static <T> T framed(
+  static <T> T framed(
       DSLContext tx, String tenant, String allTenants, TransactionalCallable<T> work)
       throws Exception {
     Connection connection = tx.connectionResult(TenantScope::physical);

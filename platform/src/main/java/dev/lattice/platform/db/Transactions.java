@@ -56,7 +56,7 @@ public final class Transactions {
    */
   public static <T> T inTransaction(
       DSLContext dsl, int maxAttempts, TransactionalCallable<T> work) {
-    return run(dsl, maxAttempts, false, work);
+    return run(dsl, maxAttempts, false, null, null, work);
   }
 
   /**
@@ -68,7 +68,7 @@ public final class Transactions {
   public static <T> T inTenantTransaction(
       DSLContext dsl, UUID tenantId, TransactionalCallable<T> work) {
     Objects.requireNonNull(tenantId, "tenantId");
-    return run(dsl, DEFAULT_MAX_ATTEMPTS, false, tx -> TenantScope.deferred(tx, tenantId, work));
+    return run(dsl, DEFAULT_MAX_ATTEMPTS, false, tenantId.toString(), "", work);
   }
 
   /**
@@ -77,7 +77,7 @@ public final class Transactions {
    * named cross-tenant work of decision 0018.
    */
   public static <T> T acrossTenants(DSLContext dsl, TransactionalCallable<T> work) {
-    return run(dsl, DEFAULT_MAX_ATTEMPTS, false, tx -> TenantScope.deferredAcrossTenants(tx, work));
+    return run(dsl, DEFAULT_MAX_ATTEMPTS, false, "", "on", work);
   }
 
   /** Runs {@code work} in a SERIALIZABLE transaction, retrying as described. */
@@ -88,7 +88,7 @@ public final class Transactions {
   /** Runs {@code work} in a SERIALIZABLE transaction with at most {@code maxAttempts} attempts. */
   public static <T> T inSerializableTransaction(
       DSLContext dsl, int maxAttempts, TransactionalCallable<T> work) {
-    return run(dsl, maxAttempts, true, work);
+    return run(dsl, maxAttempts, true, null, null, work);
   }
 
   /** True when {@code failure} or one of its causes is a serialization failure or deadlock. */
@@ -107,8 +107,17 @@ public final class Transactions {
     return false;
   }
 
+  /**
+   * Runs {@code work} with retries in a frame of its own ({@link TenantScope#framed}), {@code
+   * tenant} and {@code allTenants} pending for its first statement (null: no setting yet).
+   */
   private static <T> T run(
-      DSLContext dsl, int maxAttempts, boolean serializable, TransactionalCallable<T> work) {
+      DSLContext dsl,
+      int maxAttempts,
+      boolean serializable,
+      String tenant,
+      String allTenants,
+      TransactionalCallable<T> work) {
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1: " + maxAttempts);
     }
@@ -121,7 +130,7 @@ public final class Transactions {
                 tx.execute("set transaction isolation level serializable");
               }
               // A frame, so that the scope the work sets rides with its next statement.
-              return TenantScope.framed(tx, work);
+              return TenantScope.framed(tx, tenant, allTenants, work);
             });
       } catch (DataAccessException e) {
         if (!isRetryable(e)) {
