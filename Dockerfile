@@ -8,7 +8,7 @@
 # payments, notifications, audit, sandbox) is a JRE 21 image that runs its jar, with the jar's
 # lib/ beside it, as an unprivileged user. "envoy" is the edge with the repository's envoy.yaml
 # and the descriptor set of this very build; "otel-collector" is the OpenTelemetry collector with
-# a shell beside it for its health check. launcher's ComposeFileTest checks that every target the
+# a shell beside it for its health check. e2e's ComposeFileTest checks that every target the
 # compose file names is here and that the jars copied are the modules' own.
 
 ARG JDK_IMAGE=eclipse-temurin:21-jdk-noble

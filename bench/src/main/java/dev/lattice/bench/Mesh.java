@@ -111,7 +111,8 @@ public final class Mesh implements AutoCloseable {
     builder.environment().put("LATTICE_EDGE_RATE_LIMIT", Integer.toString(EDGE_RATE_LIMIT));
     // Likewise each service's per-caller limit (200 calls/s by default, decision 0019): the
     // benchmark's customers would meet the policy long before the mesh's capacity. The limit stays
-    // on, so its cost (a lease statement per 20 calls of a caller) is in every figure.
+    // on, so its cost (a lease statement when a caller's lease of 20 calls is spent or a minute
+    // old) is in every figure.
     builder.environment().put("LATTICE_RATE_LIMIT_PER_SECOND", Integer.toString(CALLER_RATE_LIMIT));
     builder.environment().putAll(environment);
     Process process = builder.start();

@@ -40,8 +40,10 @@ class BenchQuickIT {
     command.add(out.toString());
     command.add("--port-offset");
     // Every port of the mesh moves by the offset; PostgreSQL's (55432 + offset) stays above the
-    // kernel's ephemeral range and below 65536.
-    command.add(Integer.toString(8_000 + (int) (ProcessHandle.current().pid() % 1_000)));
+    // kernel's ephemeral range and below 65536. ./mesh test runs this beside e2e's tests, whose
+    // meshes sit at multiples of 100: at 50 past one, no port of this mesh can be one of theirs
+    // (no two of the mesh's base ports differ by 50 modulo 100).
+    command.add(Integer.toString(8_050 + 100 * (int) (ProcessHandle.current().pid() % 10)));
     Path log = out.resolve("bench.log");
     Process bench =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -39,9 +39,12 @@ class ChaosShortIT {
                 "--out",
                 out.toString(),
                 // PostgreSQL (55432 + offset) and NATS (54222 + offset) stay above the kernel's
-                // ephemeral ports and below 65536; BenchQuickIT keeps to 8000-8999.
+                // ephemeral ports and below 65536; BenchQuickIT keeps to 8050-8950. At 50 past a
+                // multiple of 100, no port can be one of e2e's meshes' (at multiples of 100), which
+                // ./mesh test runs beside this: no two of the mesh's base ports differ by 50
+                // modulo 100.
                 "--port-offset",
-                Integer.toString(9_000 + (int) (ProcessHandle.current().pid() % 1_000)));
+                Integer.toString(9_050 + 100 * (int) (ProcessHandle.current().pid() % 10)));
 
     Path json;
     try (Stream<Path> files = Files.list(out)) {

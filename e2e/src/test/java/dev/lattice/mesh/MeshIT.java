@@ -153,7 +153,7 @@ class MeshIT {
                 ProcessHandle.current().info().command().orElse("java"),
                 "-XX:TieredStopAtLevel=1",
                 "-jar",
-                Path.of("target", "lattice-mesh.jar").toAbsolutePath().toString(),
+                MeshProcess.JAR.toString(),
                 "status",
                 "--root",
                 root.toString())

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * behind any edge — Envoy from docker-compose.yml included — unchanged:
  *
  * <pre>
- * ./mvnw -pl launcher verify -Dit.test='EdgeConformanceIT' \
+ * ./mvnw -pl e2e verify -Dit.test='EdgeConformanceIT' \
  *   -Dlattice.edge.url=http://localhost:8080 -Dlattice.edge.adminPassword=… \
  *   -Dlattice.edge.mailpit=http://localhost:8025 \
  *   -Dlattice.edge.identityDb=jdbc:postgresql://localhost:5432/lattice_identity \

@@ -27,13 +27,17 @@ import java.util.stream.IntStream;
  */
 final class MeshProcess implements AutoCloseable {
 
-  private static final int[] BASE_PORTS = {
+  static final int[] BASE_PORTS = {
     8080, 9101, 9102, 9103, 9104, 9105, 9106, 9112, 9113, 9114, 9201, 9204, 9210, 9225, 9411, 55432,
     54222, 54223, 54224
   };
 
   /** Chromium's blocked ports above 9000 (net/base/port_util.cc), the range our offsets reach. */
   private static final java.util.Set<Integer> BROWSER_UNSAFE_PORTS = java.util.Set.of(10080);
+
+  /** The launcher's packaged jar, as ./mesh runs it (these tests run in e2e/, beside launcher/). */
+  static final Path JAR =
+      Path.of("..", "launcher", "target", "lattice-mesh.jar").toAbsolutePath().normalize();
 
   final Process process;
   final int portOffset;
@@ -82,7 +86,7 @@ final class MeshProcess implements AutoCloseable {
    */
   static MeshProcess start(Path root, Map<String, String> env, String... extraArgs)
       throws IOException {
-    Path jar = Path.of("target", "lattice-mesh.jar").toAbsolutePath();
+    Path jar = JAR;
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("the launcher jar is not packaged: " + jar);
     }
@@ -165,6 +169,8 @@ final class MeshProcess implements AutoCloseable {
   private static int freeOffset() throws IOException {
     int[] ephemeral = ephemeralPorts();
     for (int attempt = 0; attempt < 200; attempt++) {
+      // A multiple of 100: BenchQuickIT's and ChaosShortIT's meshes, which ./mesh test runs beside
+      // these tests, sit at 50 past one, where none of their ports can be one of this mesh's.
       int offset = 100 * ThreadLocalRandom.current().nextInt(10, 101);
       // Chromium refuses to connect to a few "unsafe" ports (net::ERR_UNSAFE_PORT); of those in
       // reach, 10080 would be the edge's at offset 2000, and the browser test would fail.

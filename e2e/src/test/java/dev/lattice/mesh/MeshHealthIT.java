@@ -161,7 +161,7 @@ class MeshHealthIT {
                 ProcessHandle.current().info().command().orElse("java"),
                 "-XX:TieredStopAtLevel=1",
                 "-jar",
-                Path.of("target", "lattice-mesh.jar").toAbsolutePath().toString(),
+                MeshProcess.JAR.toString(),
                 "status",
                 "--root",
                 root.toString())

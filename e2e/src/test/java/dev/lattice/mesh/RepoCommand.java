@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /** Runs a program of the repository (a node script, a client's checkout) from its root folder. */
 final class RepoCommand {
 
-  /** The repository's root folder (the tests run in launcher/). */
+  /** The repository's root folder (the tests run in e2e/). */
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
   private RepoCommand() {}

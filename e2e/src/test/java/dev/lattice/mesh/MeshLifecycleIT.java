@@ -254,7 +254,7 @@ class MeshLifecycleIT {
                 "-Dlattice.logDir=" + root.resolve(".lattice/logs"),
                 "-Dlogback.configurationFile=lattice-mesh-logback.xml",
                 "-jar",
-                Path.of("target", "lattice-mesh.jar").toAbsolutePath().toString()));
+                MeshProcess.JAR.toString()));
     command.addAll(List.of(args));
     return new ProcessBuilder(command).redirectErrorStream(true).start();
   }

@@ -43,7 +43,7 @@ class ReflectionToolsIT {
         "127.0.0.1:" + mesh.process.port(9105), NotificationsServiceGrpc.getServiceDescriptor());
     services.put("127.0.0.1:" + mesh.process.port(9106), AuditServiceGrpc.getServiceDescriptor());
     List<String> command =
-        new ArrayList<>(List.of("node", "launcher/src/test/node/reflection-tools.mjs"));
+        new ArrayList<>(List.of("node", "e2e/src/test/node/reflection-tools.mjs"));
     services.forEach((target, service) -> command.add(target + "=" + service.getName()));
 
     List<String> lines = RepoCommand.run(command, Map.of(), 120);
