@@ -30,10 +30,15 @@ class BenchQuickIT {
     Path checkout = Path.of("..").toAbsolutePath().normalize();
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-XX:TieredStopAtLevel=1");
     command.add("--enable-native-access=ALL-UNNAMED");
     command.add("-jar");
     command.add(checkout.resolve("bench/target/lattice-bench.jar").toString());
     command.add("--quick");
+    // C1 only in the mesh, as in every test's JVM (lattice.testJit in the root pom): this run
+    // checks that every figure is written and the correctness targets hold, not the figures, and
+    // C2's compiler threads would take CPU from e2e's tests, which ./mesh test runs beside it.
+    command.add("--mesh-jvm-flag=-XX:TieredStopAtLevel=1");
     command.add("--project");
     command.add(checkout.toString());
     command.add("--out");

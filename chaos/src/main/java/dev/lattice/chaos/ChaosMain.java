@@ -1,6 +1,8 @@
 package dev.lattice.chaos;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,6 +40,13 @@ public final class ChaosMain implements Callable<Integer> {
       defaultValue = "7500")
   int portOffset;
 
+  @Option(
+      names = "--service-jvm-option",
+      paramLabel = "OPTION",
+      description =
+          "An option for every service JVM of the mesh (repeatable; passed to up's option of that name; write it with '=').")
+  List<String> serviceJvmOptions = new ArrayList<>();
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ChaosMain()).execute(args));
   }
@@ -49,7 +58,12 @@ public final class ChaosMain implements Callable<Integer> {
     Path results =
         out != null ? out : checkout.resolve(shortRun ? "chaos/target/results" : "chaos/results");
     ChaosResult result =
-        new ChaosRun(plan, checkout.resolve("launcher/target/lattice-mesh.jar"), portOffset).run();
+        new ChaosRun(
+                plan,
+                checkout.resolve("launcher/target/lattice-mesh.jar"),
+                portOffset,
+                serviceJvmOptions)
+            .run();
     Path json = ChaosReport.write(result, results);
     System.out.println(ChaosReport.markdown(result));
     System.out.println("chaos: report in " + json + " (and .md)");

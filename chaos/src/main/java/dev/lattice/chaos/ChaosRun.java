@@ -30,11 +30,21 @@ final class ChaosRun {
   private final ChaosPlan plan;
   private final Path jar;
   private final int portOffset;
+  private final List<String> serviceJvmOptions;
 
-  ChaosRun(ChaosPlan plan, Path jar, int portOffset) {
+  ChaosRun(ChaosPlan plan, Path jar, int portOffset, List<String> serviceJvmOptions) {
     this.plan = plan;
     this.jar = jar;
     this.portOffset = portOffset;
+    this.serviceJvmOptions = List.copyOf(serviceJvmOptions);
+  }
+
+  /** Up's options: separate processes, two replicas, and the service JVMs' own options. */
+  private List<String> upOptions() {
+    List<String> options =
+        new ArrayList<>(List.of("--processes", "--replicas", "2", "--ready-timeout", "600"));
+    serviceJvmOptions.forEach(option -> options.add("--service-jvm-option=" + option));
+    return options;
   }
 
   ChaosResult run() throws Exception {
@@ -52,7 +62,7 @@ final class ChaosRun {
               portOffset,
               256,
               List.of(),
-              List.of("--processes", "--replicas", "2", "--ready-timeout", "600"),
+              upOptions(),
               servers.meshEnvironment(),
               Duration.ofMinutes(11))) {
         result.setting("mesh start (s)", seconds(System.nanoTime() - meshStart));

@@ -31,6 +31,7 @@ final class ProcessFleet implements ServiceFleet {
   private static final long RESTART_DELAY_MS = 1000;
 
   private final Path root;
+  private final List<String> jvmOptions;
   private final Map<String, Instance> instances = new LinkedHashMap<>();
   private boolean stopping;
 
@@ -48,8 +49,13 @@ final class ProcessFleet implements ServiceFleet {
     }
   }
 
-  ProcessFleet(Path root) {
+  /**
+   * A fleet whose instances keep their state in {@code root} and whose JVMs start with {@code
+   * jvmOptions} (up's {@code --service-jvm-option}s) before the main class.
+   */
+  ProcessFleet(Path root, List<String> jvmOptions) {
     this.root = root;
+    this.jvmOptions = List.copyOf(jvmOptions);
   }
 
   @Override
@@ -78,13 +84,10 @@ final class ProcessFleet implements ServiceFleet {
     String java = ProcessHandle.current().info().command().orElse("java");
     // With -jar the class path is the launcher jar, whose manifest names every library.
     String classPath = System.getProperty("java.class.path");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            classPath,
-            instance.module.getClass().getName());
+    List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", classPath, instance.module.getClass().getName()));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().clear();
     pb.environment().putAll(instance.env);
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

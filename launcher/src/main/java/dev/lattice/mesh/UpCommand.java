@@ -13,8 +13,10 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -64,6 +66,13 @@ final class UpCommand implements Callable<Integer> {
           "Copies each of orders, inventory and payments, with --processes (default: ${DEFAULT-VALUE}); replica r listens on the service's port + 10 r.",
       defaultValue = "1")
   int replicas;
+
+  @Option(
+      names = "--service-jvm-option",
+      paramLabel = "OPTION",
+      description =
+          "An option for every service JVM, with --processes (repeatable; write it with '=', as in --service-jvm-option=-Xmx256m).")
+  List<String> serviceJvmOptions = new ArrayList<>();
 
   @Option(
       names = "--nats-cluster",
@@ -129,6 +138,11 @@ final class UpCommand implements Callable<Integer> {
       System.err.println("mesh: --replicas needs --processes (one JVM per copy)");
       return 2;
     }
+    if (!serviceJvmOptions.isEmpty() && !processes) {
+      System.err.println(
+          "mesh: --service-jvm-option needs --processes (the services otherwise run in this JVM)");
+      return 2;
+    }
     ReplicaPlan plan = new ReplicaPlan(replicas, portOffset);
     // Closed in reverse: the state file and the lock go last, once everything has stopped.
     shutdown.register(
@@ -148,7 +162,8 @@ final class UpCommand implements Callable<Integer> {
             Infrastructure.provision(
                 rootDir, env, 55432 + portOffset, 54222 + portOffset, natsCluster));
     zipkin.ifPresent(ZipkinServer::awaitReady);
-    ServiceFleet fleet = processes ? new ProcessFleet(rootDir) : new InProcessFleet();
+    ServiceFleet fleet =
+        processes ? new ProcessFleet(rootDir, serviceJvmOptions) : new InProcessFleet();
     AtomicReference<Edge> edgeRef = new AtomicReference<>();
     MeshSecrets secrets = MeshSecrets.loadOrCreate(rootDir);
     // The card processor's sandbox stands in for the outside world: its own HTTP service, which
