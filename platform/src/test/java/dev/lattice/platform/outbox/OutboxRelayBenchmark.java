@@ -47,7 +47,7 @@ import org.jooq.DSLContext;
  * nats-server from {@code local-servers}, started and stopped here. Run:
  *
  * <pre>
- * ./mvnw -q -o -pl platform-tests exec:java -Dexec.classpathScope=test \
+ * ./mvnw -q -o -pl platform exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.lattice.platform.outbox.OutboxRelayBenchmark
  * </pre>
  */
