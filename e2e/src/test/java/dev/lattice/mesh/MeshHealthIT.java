@@ -156,17 +156,7 @@ class MeshHealthIT {
   }
 
   private static Status status() throws Exception {
-    Process status =
-        new ProcessBuilder(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-XX:TieredStopAtLevel=1",
-                "-jar",
-                MeshProcess.JAR.toString(),
-                "status",
-                "--root",
-                root.toString())
-            .redirectErrorStream(true)
-            .start();
+    Process status = MeshProcess.runJar(List.of(), "status", "--root", root.toString());
     String out = new String(status.getInputStream().readAllBytes());
     assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
     return new Status(status.exitValue(), out);

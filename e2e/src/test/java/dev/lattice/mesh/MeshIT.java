@@ -148,17 +148,7 @@ class MeshIT {
   @Test
   @Order(2)
   void statusCommand_reportsEveryServiceServing() throws Exception {
-    Process status =
-        new ProcessBuilder(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-XX:TieredStopAtLevel=1",
-                "-jar",
-                MeshProcess.JAR.toString(),
-                "status",
-                "--root",
-                root.toString())
-            .redirectErrorStream(true)
-            .start();
+    Process status = MeshProcess.runJar(List.of(), "status", "--root", root.toString());
     String out = new String(status.getInputStream().readAllBytes());
     assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(status.exitValue()).as(out).isZero();

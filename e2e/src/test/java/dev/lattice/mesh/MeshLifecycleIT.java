@@ -246,17 +246,11 @@ class MeshLifecycleIT {
   }
 
   private static Process launcher(String... args) throws IOException {
-    List<String> command =
-        new java.util.ArrayList<>(
-            List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-XX:TieredStopAtLevel=1",
-                "-Dlattice.logDir=" + root.resolve(".lattice/logs"),
-                "-Dlogback.configurationFile=lattice-mesh-logback.xml",
-                "-jar",
-                MeshProcess.JAR.toString()));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true).start();
+    return MeshProcess.runJar(
+        List.of(
+            "-Dlattice.logDir=" + root.resolve(".lattice/logs"),
+            "-Dlogback.configurationFile=lattice-mesh-logback.xml"),
+        args);
   }
 
   private static String appendedSince(Path file, long offset) throws IOException {

@@ -75,6 +75,22 @@ final class MeshProcess implements AutoCloseable {
     reader.start();
   }
 
+  /**
+   * {@code java -jar} the launcher's jar with {@code args} (a command such as {@code status}), C1
+   * only and {@code jvmFlags} before the jar; stderr merged into stdout.
+   */
+  static Process runJar(List<String> jvmFlags, String... args) throws IOException {
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-XX:TieredStopAtLevel=1"));
+    command.addAll(jvmFlags);
+    command.addAll(List.of("-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectErrorStream(true).start();
+  }
+
   static MeshProcess start(Path root, String... extraArgs) throws IOException {
     return start(root, Map.of(), extraArgs);
   }
