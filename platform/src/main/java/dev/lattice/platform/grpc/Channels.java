@@ -29,7 +29,9 @@ import java.util.regex.Pattern;
  *       UNAVAILABLE}: at most 3 attempts, exponential backoff from 100 ms to 1 s (gRPC service
  *       config, with jitter); gRPC commits a call once response headers arrive and then never
  *       retries it, so a unary call cut off after its headers (a replica killed mid-answer) is
- *       replayed once more ({@link ReplayCutOffCalls});
+ *       replayed once more, as is one whose connection was found closed while its own frames were
+ *       being written, which grpc-netty reports {@code UNKNOWN "channel closed"} ({@link
+ *       ReplayCutOffCalls});
  *   <li>a target naming several replicas ({@link StaticAddresses}: {@code
  *       static:///host:port,host:port}) is balanced by grpc-java's own {@code round_robin}, which
  *       skips a replica whose health check ({@code grpc.health.v1.Health/Watch}, grpc-services'

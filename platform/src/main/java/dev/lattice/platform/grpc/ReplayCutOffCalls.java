@@ -7,6 +7,7 @@ import io.grpc.ClientInterceptor;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
 import java.util.Set;
 
@@ -23,8 +24,16 @@ import java.util.Set;
  * methods declared idempotent: it holds the answer (headers and message) until the call closes, and
  * when it closes {@code UNAVAILABLE} after headers had arrived, it sends the same request once more
  * as a new call on the same channel, under the same deadline and through the same retry policy. The
- * caller sees only the last attempt's answer. A call that failed before its headers is not replayed
- * here: grpc-java's retry has already had it.
+ * caller sees only the last attempt's answer.
+ *
+ * <p>A call that failed before its headers is not replayed for {@code UNAVAILABLE}: grpc-java's
+ * retry has already had it. One transport failure escapes that retry: a connection found closed
+ * while the call's own frames were being written (its stream already numbered, so not the
+ * transparent retry's) ends the call {@code UNKNOWN "channel closed"}, with the local {@link
+ * ClosedChannelException} as its cause, and {@code UNKNOWN} is no retryable code (a server's {@code
+ * UNKNOWN} is an unhandled error, not to be repeated). That one, which no server sent (a status
+ * from the wire carries no cause), is replayed once too: the connection was lost under a call whose
+ * method is safe to repeat.
  *
  * <p>Thread-safety: the {@link ClientCall} methods follow grpc-java's rules (one caller at a time);
  * the state a replay reads is guarded, since the replay runs on the call's executor.
@@ -159,8 +168,7 @@ final class ReplayCutOffCalls implements ClientInterceptor {
     /** Starts the replay if {@code closed} (ending with {@code status}) qualifies; under lock. */
     private ClientCall<Q, R> replayOf(ClientCall<Q, R> closed, Status status, boolean headers) {
       boolean qualifies =
-          headers
-              && status.getCode() == Status.Code.UNAVAILABLE
+          ((headers && status.getCode() == Status.Code.UNAVAILABLE) || connectionLost(status))
               && closed == attempt
               && !replayed
               && !cancelled
@@ -250,6 +258,16 @@ final class ReplayCutOffCalls implements ClientInterceptor {
         target.onClose(status, trailers);
       }
     }
+  }
+
+  /**
+   * Whether {@code status} is grpc-netty's report of a connection found closed under the call
+   * ({@code UNKNOWN "channel closed"}, caused by a {@link ClosedChannelException}), not a server's
+   * answer.
+   */
+  static boolean connectionLost(Status status) {
+    return status.getCode() == Status.Code.UNKNOWN
+        && status.getCause() instanceof ClosedChannelException;
   }
 
   private static Metadata copy(Metadata headers) {
