@@ -47,7 +47,9 @@ final class Ceilings {
     PgbenchCeiling.Settings pg =
         (quick ? PgbenchCeiling.Settings.quick() : PgbenchCeiling.Settings.full())
             .withStepDuration(step)
-            .withClientCounts(quick ? List.of(2, 8) : List.of(1, 2, 4, 8));
+            .withClientCounts(quick ? List.of(2, 8) : List.of(1, 2, 4, 8))
+            // As the services connect: their runtime role, under row-level security.
+            .withRole(PostgresServer.RUNTIME_ROLE);
     PgbenchCeiling.Result sql = PgbenchCeiling.measure(orders, inventory, pg);
     PgbenchCeiling.Step create = sql.createOrder().best();
     PgbenchCeiling.Step get = sql.getOrder().best();

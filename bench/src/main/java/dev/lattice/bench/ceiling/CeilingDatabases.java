@@ -1,11 +1,14 @@
 package dev.lattice.bench.ceiling;
 
 import dev.lattice.local.PostgresServer;
+import dev.lattice.platform.config.DbConfig;
 import dev.lattice.platform.db.Migrations;
+import dev.lattice.platform.db.RuntimeRole;
 import dev.lattice.platform.runtime.ServiceRuntime;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -18,7 +21,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * service migrates at start ({@link Migrations}: the platform's {@code db/platform}, then the
  * service's {@code db/migration/<name>} from the service's own jar), then seeded with products and
  * orders of one tenant. The server runs with fsync on, as {@code ./mesh up}'s does, so commits cost
- * what they cost there.
+ * what they cost there, and has the services' runtime role ({@link #runtimeRole}), granted what a
+ * service grants it at start, so that pgbench works under row-level security as the services do.
  *
  * <p>Thread-safe for reading; {@link #close()} stops the server and deletes its data.
  */
@@ -53,12 +57,35 @@ public final class CeilingDatabases implements AutoCloseable {
       server.createDatabase(dbs.inventory.database());
       migrate(dbs.orders, "orders");
       migrate(dbs.inventory, "inventory");
+      String role = server.runtimeRole();
+      grant(dbs.orders, role);
+      grant(dbs.inventory, role);
       seed(dbs.orders, dbs.inventory, products, orderCount);
       return dbs;
     } catch (SQLException | RuntimeException e) {
       server.close();
       throw e;
     }
+  }
+
+  /** The role the services work as, which pgbench should connect as ({@link PgbenchCeiling}). */
+  public String runtimeRole() {
+    return PostgresServer.RUNTIME_ROLE;
+  }
+
+  /** Grants {@code role} on {@code target} what a service grants its runtime role at start. */
+  private static void grant(DatabaseTarget target, String role) throws SQLException {
+    RuntimeRole.grant(
+        new DbConfig(
+            target.jdbcUrl(),
+            role,
+            "",
+            1,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(30),
+            "lattice-ceiling",
+            target.user(),
+            target.password()));
   }
 
   /** The orders database. */

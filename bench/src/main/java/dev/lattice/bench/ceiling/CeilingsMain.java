@@ -1,5 +1,6 @@
 package dev.lattice.bench.ceiling;
 
+import dev.lattice.local.PostgresServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -48,6 +49,13 @@ public final class CeilingsMain implements Callable<Integer> {
 
   @Option(names = "--pg-user", description = "With --pg: the role (default: postgres).")
   String pgUser = "postgres";
+
+  @Option(
+      names = "--pgbench-role",
+      description =
+          "With --pg: the role pgbench connects as, trusted by the server (default:"
+              + " lattice_service, the services' runtime role, under row-level security).")
+  String pgbenchRole = PostgresServer.RUNTIME_ROLE;
 
   @Option(
       names = "--pg-password-env",
@@ -157,7 +165,9 @@ public final class CeilingsMain implements Callable<Integer> {
       out.printf(
           "PostgreSQL: own server, seeding %d products, %d orders%n", seedProducts, seedOrders);
       try (CeilingDatabases dbs = CeilingDatabases.start(seedProducts, seedOrders)) {
-        result = PgbenchCeiling.measure(dbs.orders(), dbs.inventory(), settings);
+        result =
+            PgbenchCeiling.measure(
+                dbs.orders(), dbs.inventory(), settings.withRole(dbs.runtimeRole()));
       }
     } else {
       int colon = pg.lastIndexOf(':');
@@ -174,7 +184,7 @@ public final class CeilingsMain implements Callable<Integer> {
           PgbenchCeiling.measure(
               admin.withDatabase("lattice_orders"),
               admin.withDatabase("lattice_inventory"),
-              settings);
+              settings.withRole(pgbenchRole));
     }
     print(result.createOrder(), settings.lines() + "-line orders, orders + inventory scripts");
     print(result.getOrder(), "one select, the lines joined");

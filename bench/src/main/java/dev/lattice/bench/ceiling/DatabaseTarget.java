@@ -36,6 +36,11 @@ public record DatabaseTarget(String host, int port, String user, String password
     return new DatabaseTarget(host, port, user, password, otherDatabase);
   }
 
+  /** The same server and database, another role (one the server trusts: no password). */
+  public DatabaseTarget asUser(String otherUser) {
+    return new DatabaseTarget(host, port, otherUser, "", database);
+  }
+
   /**
    * Opens a connection; the caller closes it.
    *

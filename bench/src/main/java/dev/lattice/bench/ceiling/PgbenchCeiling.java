@@ -71,6 +71,9 @@ public final class PgbenchCeiling {
    * @param envelopeBytes the size of the OrderCreated envelope written to the outbox
    * @param responseBytes the size of the CreateOrderResponse stored with the idempotency key
    * @param getOrderSample how many existing orders GetOrder picks from at random
+   * @param role the role pgbench connects as, as the services do (their runtime role, under
+   *     row-level security); empty for the targets' own role. The fixtures are read and removed as
+   *     the targets' role.
    */
   public record Settings(
       List<Integer> clientCounts,
@@ -78,10 +81,12 @@ public final class PgbenchCeiling {
       int lines,
       int envelopeBytes,
       int responseBytes,
-      int getOrderSample) {
+      int getOrderSample,
+      String role) {
     public Settings {
       clientCounts = List.copyOf(clientCounts);
       Objects.requireNonNull(stepDuration, "stepDuration");
+      Objects.requireNonNull(role, "role");
       if (clientCounts.isEmpty() || clientCounts.stream().anyMatch(c -> c < 1)) {
         throw new IllegalArgumentException("client counts must be at least 1: " + clientCounts);
       }
@@ -113,17 +118,34 @@ public final class PgbenchCeiling {
      */
     public static Settings forLines(List<Integer> clientCounts, Duration stepDuration, int lines) {
       return new Settings(
-          clientCounts, stepDuration, lines, 404 + 83 * lines, 158 + 83 * lines, 64);
+          clientCounts, stepDuration, lines, 404 + 83 * lines, 158 + 83 * lines, 64, "");
     }
 
     public Settings withClientCounts(List<Integer> counts) {
       return new Settings(
-          counts, stepDuration, lines, envelopeBytes, responseBytes, getOrderSample);
+          counts, stepDuration, lines, envelopeBytes, responseBytes, getOrderSample, role);
     }
 
     public Settings withStepDuration(Duration duration) {
       return new Settings(
-          clientCounts, duration, lines, envelopeBytes, responseBytes, getOrderSample);
+          clientCounts, duration, lines, envelopeBytes, responseBytes, getOrderSample, role);
+    }
+
+    /** pgbench connects as {@code pgbenchRole}, such as the services' runtime role. */
+    public Settings withRole(String pgbenchRole) {
+      return new Settings(
+          clientCounts,
+          stepDuration,
+          lines,
+          envelopeBytes,
+          responseBytes,
+          getOrderSample,
+          pgbenchRole);
+    }
+
+    /** Where pgbench connects for {@code target}: the same database, as {@link #role}. */
+    DatabaseTarget pgbenchTarget(DatabaseTarget target) {
+      return role.isEmpty() ? target : target.asUser(role);
     }
   }
 
@@ -195,7 +217,7 @@ public final class PgbenchCeiling {
             new PgbenchRun(
                 pgbench,
                 dir.resolve(CREATE_ORDER_ORDERS),
-                orders,
+                settings.pgbenchTarget(orders),
                 clients,
                 settings.stepDuration(),
                 vars);
@@ -203,7 +225,7 @@ public final class PgbenchCeiling {
             new PgbenchRun(
                 pgbench,
                 dir.resolve(CREATE_ORDER_INVENTORY),
-                inventory,
+                settings.pgbenchTarget(inventory),
                 clients,
                 settings.stepDuration(),
                 vars);
@@ -261,7 +283,12 @@ public final class PgbenchCeiling {
       for (int clients : settings.clientCounts()) {
         PgbenchRun run =
             new PgbenchRun(
-                pgbench, dir.resolve(GET_ORDER), orders, clients, settings.stepDuration(), vars);
+                pgbench,
+                dir.resolve(GET_ORDER),
+                settings.pgbenchTarget(orders),
+                clients,
+                settings.stepDuration(),
+                vars);
         run.start();
         PgbenchOutcome outcome = run.await();
         steps.add(new Step(clients, outcome.tps(), outcome.meanLatencyMillis(), List.of(outcome)));

@@ -45,7 +45,8 @@ class CeilingScriptsIT {
         PgbenchCeiling.createOrder(
             dbs.orders(),
             dbs.inventory(),
-            PgbenchCeiling.Settings.forLines(List.of(2), ONE_SECOND, lines));
+            PgbenchCeiling.Settings.forLines(List.of(2), ONE_SECOND, lines)
+                .withRole(dbs.runtimeRole()));
 
     PgbenchCeiling.Step step = workload.best();
     assertThat(step.clients()).isEqualTo(2);
@@ -62,7 +63,9 @@ class CeilingScriptsIT {
   void getOrder_scriptRunsOnMigratedSchema() throws SQLException {
     PgbenchCeiling.Workload workload =
         PgbenchCeiling.getOrder(
-            dbs.orders(), PgbenchCeiling.Settings.forLines(List.of(1, 2), ONE_SECOND, 1));
+            dbs.orders(),
+            PgbenchCeiling.Settings.forLines(List.of(1, 2), ONE_SECOND, 1)
+                .withRole(dbs.runtimeRole()));
 
     assertThat(workload.steps()).extracting(PgbenchCeiling.Step::clients).containsExactly(1, 2);
     assertThat(workload.steps())
