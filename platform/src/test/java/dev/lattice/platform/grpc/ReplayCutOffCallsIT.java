@@ -123,12 +123,7 @@ class ReplayCutOffCallsIT {
     LoseCalls lose = new LoseCalls(2, connectionLost());
     channel = Channels.builder(lossy(lose), Telemetry.noop()).idempotent(FLAKY).build();
 
-    StatusRuntimeException e =
-        catchThrowableOfType(
-            StatusRuntimeException.class,
-            () -> stub().flaky(flaky(UUID.randomUUID().toString(), 0)));
-
-    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
+    assertThat(failureOfOneCall()).isEqualTo(Status.Code.UNKNOWN);
     assertThat(lose.calls).hasValue(2);
   }
 
@@ -138,12 +133,7 @@ class ReplayCutOffCallsIT {
     LoseCalls lose = new LoseCalls(1, Status.UNKNOWN.withDescription("channel closed"));
     channel = Channels.builder(lossy(lose), Telemetry.noop()).idempotent(FLAKY).build();
 
-    StatusRuntimeException e =
-        catchThrowableOfType(
-            StatusRuntimeException.class,
-            () -> stub().flaky(flaky(UUID.randomUUID().toString(), 0)));
-
-    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
+    assertThat(failureOfOneCall()).isEqualTo(Status.Code.UNKNOWN);
     assertThat(lose.calls).hasValue(1);
   }
 
@@ -152,13 +142,17 @@ class ReplayCutOffCallsIT {
     LoseCalls lose = new LoseCalls(1, connectionLost());
     channel = Channels.builder(lossy(lose), Telemetry.noop()).build();
 
-    StatusRuntimeException e =
-        catchThrowableOfType(
-            StatusRuntimeException.class,
-            () -> stub().flaky(flaky(UUID.randomUUID().toString(), 0)));
-
-    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN);
+    assertThat(failureOfOneCall()).isEqualTo(Status.Code.UNKNOWN);
     assertThat(lose.calls).hasValue(1);
+  }
+
+  /** The code one Flaky call on {@link #channel} fails with. */
+  private Status.Code failureOfOneCall() {
+    return catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> stub().flaky(flaky(UUID.randomUUID().toString(), 0)))
+        .getStatus()
+        .getCode();
   }
 
   /**
