@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * Replays, once, an idempotent unary call whose answer was cut off with {@code UNAVAILABLE} after
- * the server had begun it.
+ * the server had begun it, or whose connection was lost under it ({@code UNKNOWN "channel closed"}
+ * from the transport, below).
  *
  * <p>grpc-java's own retry (the service config's {@code retryPolicy}) commits a call as soon as its
  * response headers arrive (gRFC A6), and a committed call is never retried. A unary answer leaves
@@ -265,7 +266,7 @@ final class ReplayCutOffCalls implements ClientInterceptor {
    * ({@code UNKNOWN "channel closed"}, caused by a {@link ClosedChannelException}), not a server's
    * answer.
    */
-  static boolean connectionLost(Status status) {
+  private static boolean connectionLost(Status status) {
     return status.getCode() == Status.Code.UNKNOWN
         && status.getCause() instanceof ClosedChannelException;
   }
