@@ -93,8 +93,31 @@ final class OutboxStore {
    * the claim of one row per aggregate ({@code id <= (select min(id) ...)}) had to read the whole
    * table to find its 100 rows, 30,302 buffers; this one stops at its 256th row, 2,823 buffers.
    */
-  static List<ClaimedRow> claim(DSLContext tx, int limit) {
-    return runsFromFirstPending(CLAIM.fetch(tx, OutboxStore::candidate, PER_AGGREGATE, limit));
+  static Claim claim(DSLContext tx, int limit) {
+    List<Candidate> locked = CLAIM.fetch(tx, OutboxStore::candidate, PER_AGGREGATE, limit);
+    List<ClaimedRow> rows = runsFromFirstPending(locked);
+    return new Claim(rows, mayHaveMoreDue(locked, rows.size(), limit));
+  }
+
+  /**
+   * What a claim kept, and whether rows may have been due that it did not take: it stopped at
+   * {@code limit}, left a locked row out (a gap in its aggregate's run), or met an aggregate with
+   * {@value #PER_AGGREGATE} pending rows or more (the claim takes no more of one aggregate). When
+   * none of these holds, every row that was due when the claim ran is in it, and a row committed
+   * after it wakes the relay through its notification.
+   */
+  record Claim(List<ClaimedRow> rows, boolean mayHaveMoreDue) {}
+
+  static boolean mayHaveMoreDue(List<Candidate> locked, int kept, int limit) {
+    if (locked.size() >= limit || kept < locked.size()) {
+      return true;
+    }
+    for (Candidate c : locked) {
+      if (c.firstIds().length >= PER_AGGREGATE) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A locked row and the ids of its aggregate's first pending rows, as the claim saw them. */

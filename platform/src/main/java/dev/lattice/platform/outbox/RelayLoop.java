@@ -11,12 +11,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The background polling of an {@link OutboxRelay}: on its platform thread it runs a round, goes
- * again at once after a round that published something (or claimed a full batch), and otherwise
- * waits for a {@linkplain #wakeUp wake-up} or the poll interval; it claims nothing while NATS is
- * not connected, pauses with backoff up to {@value #MAX_FAILURE_PAUSE_MS} ms after a failed round,
- * and every {@value OutboxRelay#HEARTBEAT_INTERVAL_MS} ms refreshes the backlog gauges and writes
- * the heartbeat row. {@link #wakeUp} and {@link #stop} are thread-safe; the rest runs on the loop's
- * thread.
+ * again at once after a round that claimed a full batch or published something and may have left
+ * due rows behind, and otherwise waits for a {@linkplain #wakeUp wake-up} or the poll interval; it
+ * claims nothing while NATS is not connected, pauses with backoff up to {@value
+ * #MAX_FAILURE_PAUSE_MS} ms after a failed round, and every {@value
+ * OutboxRelay#HEARTBEAT_INTERVAL_MS} ms refreshes the backlog gauges and writes the heartbeat row.
+ * {@link #wakeUp} and {@link #stop} are thread-safe; the rest runs on the loop's thread.
  */
 final class RelayLoop {
 
@@ -120,8 +120,12 @@ final class RelayLoop {
           if (result.failed() > 0 && !result.disconnected()) {
             logPublishFailures(result);
           }
+          // After a round that published, another at once only if rows may be due that it did
+          // not take: one that found everything due would be followed by an empty round, a
+          // transaction, for every round at a low rate (a wake-up that came during the round
+          // still ends the wait at once).
           again =
-              result.published() > 0
+              (result.published() > 0 && result.mayHaveMoreDue())
                   || (result.claimed() == config.batchSize() && !result.disconnected());
           if (failurePause > 0) {
             log.info("outbox relay {}: database reachable again", service);

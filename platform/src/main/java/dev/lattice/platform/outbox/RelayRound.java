@@ -50,10 +50,18 @@ final class RelayRound {
   /**
    * What a round did. {@code disconnected}: some publish failed for lack of a connection. {@code
    * unanswered}: connected, yet no publish of the round was acked in time (the broker is silent,
-   * not the rows at fault: see {@link #await}).
+   * not the rows at fault: see {@link #await}). {@code mayHaveMoreDue}: rows may have been due that
+   * the round did not take or handed back ({@link OutboxStore.Claim}); when false, everything due
+   * at the claim was taken, and what is committed later notifies the relay.
    */
-  record Result(int claimed, int published, int failed, boolean disconnected, boolean unanswered) {
-    static final Result EMPTY = new Result(0, 0, 0, false, false);
+  record Result(
+      int claimed,
+      int published,
+      int failed,
+      boolean disconnected,
+      boolean unanswered,
+      boolean mayHaveMoreDue) {
+    static final Result EMPTY = new Result(0, 0, 0, false, false, false);
   }
 
   private final DSLContext dsl;
@@ -129,17 +137,18 @@ final class RelayRound {
    *     are handed back where the database allows, else they wait for the end of their lease
    */
   Result run() {
-    List<OutboxStore.ClaimedRow> rows =
+    OutboxStore.Claim claim =
         Transactions.acrossTenants(
             dsl,
             tx -> {
-              List<OutboxStore.ClaimedRow> claimed = OutboxStore.claim(tx, config.batchSize());
-              if (!claimed.isEmpty()) {
-                OutboxStore.lease(tx, ids(claimed), lease());
+              OutboxStore.Claim claimed = OutboxStore.claim(tx, config.batchSize());
+              if (!claimed.rows().isEmpty()) {
+                OutboxStore.lease(tx, ids(claimed.rows()), lease());
               }
               return claimed;
             });
     lastPollTime = Instant.now();
+    List<OutboxStore.ClaimedRow> rows = claim.rows();
     if (rows.isEmpty()) {
       return Result.EMPTY;
     }
@@ -163,7 +172,7 @@ final class RelayRound {
           OutboxStore.release(tx, outcome.untried());
           return null;
         });
-    return account(outcome);
+    return account(outcome, claim.mayHaveMoreDue() || !outcome.untried().isEmpty());
   }
 
   /**
@@ -403,7 +412,7 @@ final class RelayRound {
   }
 
   /** After commit: counters, histograms and the heartbeat figures. */
-  private Result account(Outcome outcome) {
+  private Result account(Outcome outcome, boolean mayHaveMoreDue) {
     Instant now = Instant.now();
     int published = outcome.acked().size();
     if (published > 0) {
@@ -432,7 +441,8 @@ final class RelayRound {
         published,
         outcome.failures().size(),
         outcome.disconnected(),
-        outcome.unanswered());
+        outcome.unanswered(),
+        mayHaveMoreDue);
   }
 
   /** The last failure of a round or outside one, or null. */

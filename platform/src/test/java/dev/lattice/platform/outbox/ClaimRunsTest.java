@@ -53,6 +53,40 @@ class ClaimRunsTest {
     assertThat(ids(rows)).containsExactly(1L, 2L);
   }
 
+  @Test
+  void aClaimThatTookEverythingDue_saysNoMoreIsDue() {
+    List<OutboxStore.Candidate> locked =
+        List.of(candidate(1, "a", 1, 4), candidate(2, "b", 2), candidate(4, "a", 1, 4));
+    int kept = OutboxStore.runsFromFirstPending(locked).size();
+    assertThat(OutboxStore.mayHaveMoreDue(locked, kept, 10)).isFalse();
+  }
+
+  @Test
+  void aClaimThatStoppedAtItsLimit_mayHaveLeftRowsDue() {
+    List<OutboxStore.Candidate> locked = List.of(candidate(1, "a", 1), candidate(2, "b", 2));
+    assertThat(OutboxStore.mayHaveMoreDue(locked, 2, 2)).isTrue();
+  }
+
+  @Test
+  void aClaimThatLeftALockedRowOut_mayHaveLeftRowsDue() {
+    List<OutboxStore.Candidate> locked =
+        List.of(candidate(1, "a", 1, 2, 3), candidate(3, "a", 1, 2, 3));
+    int kept = OutboxStore.runsFromFirstPending(locked).size();
+    assertThat(kept).isEqualTo(1);
+    assertThat(OutboxStore.mayHaveMoreDue(locked, kept, 10)).isTrue();
+  }
+
+  @Test
+  void anAggregateWithAFullRun_mayHaveMoreRowsDue() {
+    long[] first = {1, 2, 3, 4, 5, 6, 7, 8};
+    assertThat(first).hasSize(OutboxStore.PER_AGGREGATE);
+    List<OutboxStore.Candidate> locked =
+        java.util.stream.LongStream.of(first).mapToObj(id -> candidate(id, "a", first)).toList();
+    int kept = OutboxStore.runsFromFirstPending(locked).size();
+    assertThat(kept).isEqualTo(OutboxStore.PER_AGGREGATE);
+    assertThat(OutboxStore.mayHaveMoreDue(locked, kept, 256)).isTrue();
+  }
+
   private static OutboxStore.Candidate candidate(long id, String aggregateId, long... firstIds) {
     return candidate(id, "order", aggregateId, firstIds);
   }
