@@ -40,14 +40,16 @@ class ProductUpdated(_message.Message):
     def __init__(self, product: _Optional[_Union[_product_pb2.Product, _Mapping]] = ..., changed_fields: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
 
 class ReservationExpired(_message.Message):
-    __slots__ = ["lines", "order_id", "reservation_id"]
+    __slots__ = ["lines", "order_id", "reservation_id", "stock"]
     LINES_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     RESERVATION_ID_FIELD_NUMBER: _ClassVar[int]
+    STOCK_FIELD_NUMBER: _ClassVar[int]
     lines: _containers.RepeatedCompositeFieldContainer[_stock_pb2.StockLine]
     order_id: str
     reservation_id: str
-    def __init__(self, reservation_id: _Optional[str] = ..., order_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_stock_pb2.StockLine, _Mapping]]] = ...) -> None: ...
+    stock: _containers.RepeatedCompositeFieldContainer[_stock_pb2.Stock]
+    def __init__(self, reservation_id: _Optional[str] = ..., order_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_stock_pb2.StockLine, _Mapping]]] = ..., stock: _Optional[_Iterable[_Union[_stock_pb2.Stock, _Mapping]]] = ...) -> None: ...
 
 class StockAdjusted(_message.Message):
     __slots__ = ["delta", "product_id", "reason", "stock"]
@@ -62,14 +64,16 @@ class StockAdjusted(_message.Message):
     def __init__(self, product_id: _Optional[str] = ..., delta: _Optional[int] = ..., reason: _Optional[str] = ..., stock: _Optional[_Union[_stock_pb2.Stock, _Mapping]] = ...) -> None: ...
 
 class StockCommitted(_message.Message):
-    __slots__ = ["lines", "order_id", "reservation_id"]
+    __slots__ = ["lines", "order_id", "reservation_id", "stock"]
     LINES_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     RESERVATION_ID_FIELD_NUMBER: _ClassVar[int]
+    STOCK_FIELD_NUMBER: _ClassVar[int]
     lines: _containers.RepeatedCompositeFieldContainer[_stock_pb2.StockLine]
     order_id: str
     reservation_id: str
-    def __init__(self, reservation_id: _Optional[str] = ..., order_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_stock_pb2.StockLine, _Mapping]]] = ...) -> None: ...
+    stock: _containers.RepeatedCompositeFieldContainer[_stock_pb2.Stock]
+    def __init__(self, reservation_id: _Optional[str] = ..., order_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_stock_pb2.StockLine, _Mapping]]] = ..., stock: _Optional[_Iterable[_Union[_stock_pb2.Stock, _Mapping]]] = ...) -> None: ...
 
 class StockRejected(_message.Message):
     __slots__ = ["order_id", "reason", "short_lines"]
@@ -91,36 +95,42 @@ class StockRejected(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., reason: _Optional[_Union[StockRejectionReason, str]] = ..., short_lines: _Optional[_Iterable[_Union[StockRejected.ShortLine, _Mapping]]] = ...) -> None: ...
 
 class StockReleased(_message.Message):
-    __slots__ = ["lines", "order_id", "reservation_id"]
+    __slots__ = ["lines", "order_id", "reservation_id", "stock"]
     LINES_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     RESERVATION_ID_FIELD_NUMBER: _ClassVar[int]
+    STOCK_FIELD_NUMBER: _ClassVar[int]
     lines: _containers.RepeatedCompositeFieldContainer[_stock_pb2.StockLine]
     order_id: str
     reservation_id: str
-    def __init__(self, reservation_id: _Optional[str] = ..., order_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_stock_pb2.StockLine, _Mapping]]] = ...) -> None: ...
+    stock: _containers.RepeatedCompositeFieldContainer[_stock_pb2.Stock]
+    def __init__(self, reservation_id: _Optional[str] = ..., order_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_stock_pb2.StockLine, _Mapping]]] = ..., stock: _Optional[_Iterable[_Union[_stock_pb2.Stock, _Mapping]]] = ...) -> None: ...
 
 class StockReserved(_message.Message):
-    __slots__ = ["expire_time", "lines", "order_id", "reservation_id"]
+    __slots__ = ["expire_time", "lines", "order_id", "reservation_id", "stock"]
     EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     RESERVATION_ID_FIELD_NUMBER: _ClassVar[int]
+    STOCK_FIELD_NUMBER: _ClassVar[int]
     expire_time: _timestamp_pb2.Timestamp
     lines: _containers.RepeatedCompositeFieldContainer[_stock_pb2.StockLine]
     order_id: str
     reservation_id: str
-    def __init__(self, reservation_id: _Optional[str] = ..., order_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_stock_pb2.StockLine, _Mapping]]] = ..., expire_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    stock: _containers.RepeatedCompositeFieldContainer[_stock_pb2.Stock]
+    def __init__(self, reservation_id: _Optional[str] = ..., order_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_stock_pb2.StockLine, _Mapping]]] = ..., expire_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., stock: _Optional[_Iterable[_Union[_stock_pb2.Stock, _Mapping]]] = ...) -> None: ...
 
 class StockReturned(_message.Message):
-    __slots__ = ["lines", "order_id", "reservation_id"]
+    __slots__ = ["lines", "order_id", "reservation_id", "stock"]
     LINES_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     RESERVATION_ID_FIELD_NUMBER: _ClassVar[int]
+    STOCK_FIELD_NUMBER: _ClassVar[int]
     lines: _containers.RepeatedCompositeFieldContainer[_stock_pb2.StockLine]
     order_id: str
     reservation_id: str
-    def __init__(self, reservation_id: _Optional[str] = ..., order_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_stock_pb2.StockLine, _Mapping]]] = ...) -> None: ...
+    stock: _containers.RepeatedCompositeFieldContainer[_stock_pb2.Stock]
+    def __init__(self, reservation_id: _Optional[str] = ..., order_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_stock_pb2.StockLine, _Mapping]]] = ..., stock: _Optional[_Iterable[_Union[_stock_pb2.Stock, _Mapping]]] = ...) -> None: ...
 
 class StockRejectionReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []

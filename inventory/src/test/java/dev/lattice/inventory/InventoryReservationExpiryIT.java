@@ -101,6 +101,7 @@ class InventoryReservationExpiryIT {
     assertThat(expired.getReservationId()).isEqualTo(reserved.getReservationId());
     assertThat(expired.getLinesList()).containsExactly(line(product, 2));
     assertStock(product, 5, 0, 0, 3);
+    assertThat(expired.getStockList()).as("the stock it left").containsExactly(stock(product));
     assertThat(reservationStatus(order)).isEqualTo("EXPIRED");
     assertThat(events.all(ReservationExpired.class, e -> e.getOrderId().equals(order.toString())))
         .hasSize(1);
@@ -113,6 +114,9 @@ class InventoryReservationExpiryIT {
     assertThat(committed.getReservationId()).isEqualTo(reserved.getReservationId());
     assertThat(committed.getLinesList()).containsExactly(line(product, 2));
     assertStock(product, 3, 0, 2, 4);
+    assertThat(committed.getStockList())
+        .as("sold from available after the expiry: the stock it left")
+        .containsExactly(stock(product));
     assertThat(reservationStatus(order)).isEqualTo("COMMITTED");
   }
 

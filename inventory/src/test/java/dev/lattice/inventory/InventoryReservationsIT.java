@@ -104,6 +104,13 @@ class InventoryReservationsIT {
             Instant.now().plus(Duration.ofMinutes(15)).plusSeconds(1));
     assertStock(first, 3, 2, 0, 2);
     assertStock(second, 0, 3, 0, 2);
+    assertThat(reserved.getStockList())
+        .as("the stock it left, one per line in line order")
+        .containsExactlyElementsOf(
+            reserved.getLinesList().stream()
+                .map(l -> l.getProductId().equals(first.getId()) ? first : second)
+                .map(this::stock)
+                .toList());
     assertThat(reservationStatus(order)).isEqualTo("ACTIVE");
   }
 
@@ -217,6 +224,7 @@ class InventoryReservationsIT {
     assertThat(committed.getReservationId()).isEqualTo(reserved.getReservationId());
     assertThat(committed.getLinesList()).containsExactly(line(product, 2));
     assertStock(product, 3, 0, 2, 3);
+    assertThat(committed.getStockList()).containsExactly(stock(product));
     assertThat(reservationStatus(order)).isEqualTo("COMMITTED");
 
     orders.redeliver(payment);
@@ -230,6 +238,7 @@ class InventoryReservationsIT {
     StockReturned returned = awaitEvent(StockReturned.class, order, StockReturned::getOrderId);
     assertThat(returned.getLinesList()).containsExactly(line(product, 2));
     assertStock(product, 5, 0, 0, 4);
+    assertThat(returned.getStockList()).containsExactly(stock(product));
     assertThat(reservationStatus(order)).isEqualTo("RETURNED");
 
     orders.redeliver(refund);
@@ -256,6 +265,7 @@ class InventoryReservationsIT {
     StockReleased released = awaitEvent(StockReleased.class, order, StockReleased::getOrderId);
     assertThat(released.getLinesList()).containsExactly(line(product, 3));
     assertStock(product, 4, 0, 0, 3);
+    assertThat(released.getStockList()).containsExactly(stock(product));
     assertThat(reservationStatus(order)).isEqualTo("RELEASED");
 
     orders.redeliver(cancel);
@@ -355,6 +365,11 @@ class InventoryReservationsIT {
                           .build());
             });
     assertThat(reserved.stream().map(StockReserved::getOrderId).distinct()).hasSize(10);
+    // Each reservation carries the stock it left: one version each, available counting down.
+    assertThat(reserved.stream().map(r -> r.getStock(0)).toList())
+        .allSatisfy(s -> assertThat(s.getAvailable() + s.getReserved()).isEqualTo(10))
+        .extracting(Stock::getVersion)
+        .containsExactlyInAnyOrder(2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
     assertThat(rejected.stream().map(StockRejected::getOrderId).distinct()).hasSize(90);
     assertStock(product, 0, 10, 0, 11);
     assertThat(reservations()).isEqualTo(10);
@@ -378,12 +393,15 @@ class InventoryReservationsIT {
         .getProduct();
   }
 
+  private Stock stock(Product product) {
+    return staff
+        .getStock(GetStockRequest.newBuilder().setProductId(product.getId()).build())
+        .getStock();
+  }
+
   private void assertStock(
       Product product, long available, long reserved, long sold, long version) {
-    Stock stock =
-        staff
-            .getStock(GetStockRequest.newBuilder().setProductId(product.getId()).build())
-            .getStock();
+    Stock stock = stock(product);
     assertThat(stock.getAvailable()).as("available").isEqualTo(available);
     assertThat(stock.getReserved()).as("reserved").isEqualTo(reserved);
     assertThat(stock.getSold()).as("sold").isEqualTo(sold);

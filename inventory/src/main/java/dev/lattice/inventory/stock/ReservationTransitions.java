@@ -7,6 +7,7 @@ import static dev.lattice.inventory.stock.StockMoves.rejection;
 import dev.lattice.inventory.catalog.ProductStore;
 import dev.lattice.inventory.events.InventoryEvents;
 import dev.lattice.inventory.stock.StockMoves.Outcome;
+import dev.lattice.inventory.store.StockLevel;
 import dev.lattice.inventory.v1.ReservationExpired;
 import dev.lattice.inventory.v1.StockCommitted;
 import dev.lattice.inventory.v1.StockRejectionReason;
@@ -106,10 +107,12 @@ public final class ReservationTransitions {
           tenantId);
       return;
     }
+    List<StockLevel> moved = List.of(); // every status that goes on below moves the lines
     switch (status) {
-      case ACTIVE -> moveAll(tx, StockMove.COMMIT, reservation, lines, now);
+      case ACTIVE -> moved = moveAll(tx, StockMove.COMMIT, reservation, lines, now);
       case EXPIRED -> {
         Outcome outcome = allOrNone(tx, StockMove.SELL_AVAILABLE, tenantId, lines, now, sp -> {});
+        moved = outcome.moved();
         if (!outcome.shortLines().isEmpty()) {
           Reservation kept = ReservationStore.update(tx, reservation, status, now);
           events.reservation(
@@ -141,6 +144,7 @@ public final class ReservationTransitions {
             .setReservationId(committed.id().toString())
             .setOrderId(orderId.toString())
             .addAllLines(ReservationLine.toProto(lines))
+            .addAllStock(StockMoves.toProto(moved))
             .build(),
         causationId);
   }
@@ -206,7 +210,7 @@ public final class ReservationTransitions {
     Reservation reservation = found.get();
     OffsetDateTime now = ProductStore.utc(clock.instant());
     List<ReservationLine> lines = ReservationStore.lines(tx, reservation);
-    moveAll(tx, StockMove.RETURN, reservation, lines, now);
+    List<StockLevel> moved = moveAll(tx, StockMove.RETURN, reservation, lines, now);
     Reservation returned =
         ReservationStore.update(tx, reservation, ReservationStatus.RETURNED, now);
     events.reservation(
@@ -218,6 +222,7 @@ public final class ReservationTransitions {
             .setReservationId(returned.id().toString())
             .setOrderId(orderId.toString())
             .addAllLines(ReservationLine.toProto(lines))
+            .addAllStock(StockMoves.toProto(moved))
             .build(),
         causationId);
   }
@@ -236,7 +241,7 @@ public final class ReservationTransitions {
     }
     Reservation reservation = due.get();
     List<ReservationLine> lines = ReservationStore.lines(tx, reservation);
-    moveAll(tx, StockMove.RELEASE, reservation, lines, now);
+    List<StockLevel> moved = moveAll(tx, StockMove.RELEASE, reservation, lines, now);
     Reservation expired = ReservationStore.update(tx, reservation, ReservationStatus.EXPIRED, now);
     events.reservation(
         tx,
@@ -247,6 +252,7 @@ public final class ReservationTransitions {
             .setReservationId(expired.id().toString())
             .setOrderId(expired.orderId().toString())
             .addAllLines(ReservationLine.toProto(lines))
+            .addAllStock(StockMoves.toProto(moved))
             .build(),
         null);
     return true;
@@ -255,7 +261,7 @@ public final class ReservationTransitions {
   private void releaseActive(DSLContext tx, Reservation reservation, String causationId) {
     OffsetDateTime now = ProductStore.utc(clock.instant());
     List<ReservationLine> lines = ReservationStore.lines(tx, reservation);
-    moveAll(tx, StockMove.RELEASE, reservation, lines, now);
+    List<StockLevel> moved = moveAll(tx, StockMove.RELEASE, reservation, lines, now);
     Reservation released =
         ReservationStore.update(tx, reservation, ReservationStatus.RELEASED, now);
     events.reservation(
@@ -267,6 +273,7 @@ public final class ReservationTransitions {
             .setReservationId(released.id().toString())
             .setOrderId(released.orderId().toString())
             .addAllLines(ReservationLine.toProto(lines))
+            .addAllStock(StockMoves.toProto(moved))
             .build(),
         causationId);
   }

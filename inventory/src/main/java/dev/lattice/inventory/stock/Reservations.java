@@ -6,6 +6,7 @@ import static dev.lattice.inventory.stock.StockMoves.shortLine;
 
 import dev.lattice.inventory.catalog.ProductStore;
 import dev.lattice.inventory.events.InventoryEvents;
+import dev.lattice.inventory.store.StockLevel;
 import dev.lattice.inventory.v1.StockRejected.ShortLine;
 import dev.lattice.inventory.v1.StockRejectionReason;
 import dev.lattice.inventory.v1.StockReserved;
@@ -131,7 +132,7 @@ public final class Reservations {
     }
     Reservation reservation =
         new Reservation(reservationId, tenantId, orderId, ReservationStatus.ACTIVE, 1);
-    moveAll(tx, StockMove.RESERVE, reservation, lines, now);
+    List<StockLevel> moved = moveAll(tx, StockMove.RESERVE, reservation, lines, now);
     locked.reserved(tenantId, orderId, lines);
     events.reservation(
         tx,
@@ -143,6 +144,7 @@ public final class Reservations {
             .setOrderId(orderId.toString())
             .addAllLines(ReservationLine.toProto(lines))
             .setExpireTime(ProductStore.timestamp(expireTime))
+            .addAllStock(StockMoves.toProto(moved))
             .build(),
         causationId);
   }

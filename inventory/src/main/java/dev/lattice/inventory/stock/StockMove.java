@@ -1,8 +1,10 @@
 package dev.lattice.inventory.stock;
 
 import dev.lattice.inventory.store.StockCounter;
+import dev.lattice.inventory.store.StockLevel;
 import dev.lattice.inventory.store.StockStore;
 import java.time.OffsetDateTime;
+import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
@@ -34,10 +36,11 @@ enum StockMove {
   /**
    * Moves {@code quantity} units of product {@code productId} of {@code tenantId}.
    *
-   * @return false, changing nothing, when the product has no stock row in the tenant or its {@code
-   *     from} counter holds fewer than {@code quantity} units
+   * @return the stock after the move; empty, changing nothing, when the product has no stock row in
+   *     the tenant or its {@code from} counter holds fewer than {@code quantity} units
    */
-  boolean apply(DSLContext tx, UUID tenantId, UUID productId, long quantity, OffsetDateTime now) {
+  Optional<StockLevel> apply(
+      DSLContext tx, UUID tenantId, UUID productId, long quantity, OffsetDateTime now) {
     return StockStore.move(tx, tenantId, productId, from, to, quantity, now);
   }
 }

@@ -1,12 +1,15 @@
 package dev.lattice.inventory.stock;
 
+import dev.lattice.inventory.store.StockLevel;
 import dev.lattice.inventory.store.StockStore;
+import dev.lattice.inventory.v1.Stock;
 import dev.lattice.inventory.v1.StockRejected;
 import dev.lattice.inventory.v1.StockRejected.ShortLine;
 import dev.lattice.inventory.v1.StockRejectionReason;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
@@ -30,13 +33,18 @@ final class StockMoves {
       List<ReservationLine> lines,
       OffsetDateTime now,
       SavepointStep andThen) {
+    List<StockLevel> moved = new ArrayList<>(lines.size());
     try {
       tx.transaction(
           savepoint -> {
             DSLContext sp = savepoint.dsl();
             List<ShortLine> shortLines = new ArrayList<>();
             for (ReservationLine line : lines) {
-              if (!move.apply(sp, tenantId, line.productId(), line.quantity(), now)) {
+              Optional<StockLevel> after =
+                  move.apply(sp, tenantId, line.productId(), line.quantity(), now);
+              if (after.isPresent()) {
+                moved.add(after.get());
+              } else {
                 shortLines.add(
                     shortLine(line, StockStore.available(sp, tenantId, line.productId())));
               }
@@ -46,9 +54,9 @@ final class StockMoves {
             }
             andThen.run(sp);
           });
-      return new Outcome(List.of(), false);
+      return new Outcome(List.of(), false, moved);
     } catch (Undo undo) {
-      return new Outcome(undo.shortLines, undo == Undo.DUPLICATE);
+      return new Outcome(undo.shortLines, undo == Undo.DUPLICATE, List.of());
     }
   }
 
@@ -57,14 +65,19 @@ final class StockMoves {
    * hold the reservation's units while its status says so. A failure means they were changed behind
    * the saga's back; it fails the event (dead letter) rather than hide the mismatch.
    */
-  static void moveAll(
+  static List<StockLevel> moveAll(
       DSLContext tx,
       StockMove move,
       Reservation reservation,
       List<ReservationLine> lines,
       OffsetDateTime now) {
+    List<StockLevel> moved = new ArrayList<>(lines.size());
     for (ReservationLine line : lines) {
-      if (!move.apply(tx, reservation.tenantId(), line.productId(), line.quantity(), now)) {
+      Optional<StockLevel> after =
+          move.apply(tx, reservation.tenantId(), line.productId(), line.quantity(), now);
+      if (after.isPresent()) {
+        moved.add(after.get());
+      } else {
         throw new IllegalStateException(
             "stock of product "
                 + line.productId()
@@ -78,6 +91,16 @@ final class StockMoves {
                 + reservation.id());
       }
     }
+    return moved;
+  }
+
+  /** The stock rows a move left, as the stock events carry them (one per line, in line order). */
+  static List<Stock> toProto(List<StockLevel> levels) {
+    List<Stock> stock = new ArrayList<>(levels.size());
+    for (StockLevel level : levels) {
+      stock.add(level.toProto());
+    }
+    return stock;
   }
 
   /** The StockRejected of order {@code orderId} for {@code reason}, naming {@code lines}. */
@@ -104,8 +127,11 @@ final class StockMoves {
     void run(DSLContext savepoint);
   }
 
-  /** The result of {@link #allOrNone}: the short lines (empty when done), or a duplicate. */
-  record Outcome(List<ShortLine> shortLines, boolean duplicate) {}
+  /**
+   * The result of {@link #allOrNone}: the short lines (empty when done), or a duplicate; when done,
+   * the stock the moves left, one per line.
+   */
+  record Outcome(List<ShortLine> shortLines, boolean duplicate, List<StockLevel> moved) {}
 
   /** Rolls the savepoint back; carries why. No stack trace: it is control flow. */
   static final class Undo extends RuntimeException {

@@ -110,10 +110,11 @@ public final class StockStore {
    * counter and writes it back: under READ COMMITTED PostgreSQL re-checks {@code from >= n} on the
    * newest row version after waiting for the row lock, so concurrent moves never oversell.
    *
-   * @return false, changing nothing, when the product has no stock row in the tenant or its {@code
-   *     from} counter holds fewer than {@code quantity} units
+   * @return the stock as the move leaves it (the statement returns it: no read of its own); empty,
+   *     changing nothing, when the product has no stock row in the tenant or its {@code from}
+   *     counter holds fewer than {@code quantity} units
    */
-  public static boolean move(
+  public static Optional<StockLevel> move(
       DSLContext tx,
       UUID tenantId,
       UUID productId,
@@ -122,10 +123,9 @@ public final class StockStore {
       long quantity,
       OffsetDateTime now) {
     return MOVES
-            .get(from)
-            .get(to)
-            .execute(tx, quantity, quantity, now, productId, tenantId, quantity)
-        == 1;
+        .get(from)
+        .get(to)
+        .fetchFirst(tx, StockStore::level, quantity, quantity, now, productId, tenantId, quantity);
   }
 
   // Every reservation, sale and release runs one of these per line: rendered once per pair.
@@ -154,7 +154,8 @@ public final class StockStore {
             .set(STOCK.UPDATE_TIME, DSL.param("now", STOCK.UPDATE_TIME))
             .where(STOCK.PRODUCT_ID.eq(DSL.param("product_id", STOCK.PRODUCT_ID)))
             .and(STOCK.TENANT_ID.eq(DSL.param("tenant_id", STOCK.TENANT_ID)))
-            .and(source.ge(DSL.param("quantity", Long.class))),
+            .and(source.ge(DSL.param("quantity", Long.class)))
+            .returningResult(COLUMNS),
         "quantity",
         "quantity",
         "now",
