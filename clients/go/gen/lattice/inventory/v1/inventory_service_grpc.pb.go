@@ -35,6 +35,13 @@ type InventoryServiceClient interface {
 	// PRODUCT_NOT_FOUND); open reservations still complete. Emits ProductDeleted.
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND (also when already deleted); ABORTED VERSION_MISMATCH.
 	DeleteProduct(ctx context.Context, in *DeleteProductRequest, opts ...grpc.CallOption) (*DeleteProductResponse, error)
+	// Finds live products by text, with filters, facets and highlighted snippets, from the
+	// catalog's search index: a read model that inventory's own product and stock events keep
+	// current (docs/decisions/0022-catalog-search.md), so a change shows after the index lag
+	// (the metric lattice.search.index.lag), not at once.
+	// Errors: INVALID_ARGUMENT with field violations (PAGE_TOKEN_INVALID for a token of other
+	// filters or another sort).
+	SearchProducts(ctx context.Context, in *SearchProductsRequest, opts ...grpc.CallOption) (*SearchProductsResponse, error)
 	// Returns several live products at once, in request order; all or nothing (AIP-231).
 	// Orders calls it to capture prices for CreateOrder.
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND when any id is unknown or deleted (metadata
@@ -104,6 +111,15 @@ func (c *inventoryServiceClient) DeleteProduct(ctx context.Context, in *DeletePr
 	return out, nil
 }
 
+func (c *inventoryServiceClient) SearchProducts(ctx context.Context, in *SearchProductsRequest, opts ...grpc.CallOption) (*SearchProductsResponse, error) {
+	out := new(SearchProductsResponse)
+	err := c.cc.Invoke(ctx, "/lattice.inventory.v1.InventoryService/SearchProducts", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *inventoryServiceClient) BatchGetProducts(ctx context.Context, in *BatchGetProductsRequest, opts ...grpc.CallOption) (*BatchGetProductsResponse, error) {
 	out := new(BatchGetProductsResponse)
 	err := c.cc.Invoke(ctx, "/lattice.inventory.v1.InventoryService/BatchGetProducts", in, out, opts...)
@@ -153,6 +169,13 @@ type InventoryServiceServer interface {
 	// PRODUCT_NOT_FOUND); open reservations still complete. Emits ProductDeleted.
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND (also when already deleted); ABORTED VERSION_MISMATCH.
 	DeleteProduct(context.Context, *DeleteProductRequest) (*DeleteProductResponse, error)
+	// Finds live products by text, with filters, facets and highlighted snippets, from the
+	// catalog's search index: a read model that inventory's own product and stock events keep
+	// current (docs/decisions/0022-catalog-search.md), so a change shows after the index lag
+	// (the metric lattice.search.index.lag), not at once.
+	// Errors: INVALID_ARGUMENT with field violations (PAGE_TOKEN_INVALID for a token of other
+	// filters or another sort).
+	SearchProducts(context.Context, *SearchProductsRequest) (*SearchProductsResponse, error)
 	// Returns several live products at once, in request order; all or nothing (AIP-231).
 	// Orders calls it to capture prices for CreateOrder.
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND when any id is unknown or deleted (metadata
@@ -188,6 +211,9 @@ func (UnimplementedInventoryServiceServer) UpdateProduct(context.Context, *Updat
 }
 func (UnimplementedInventoryServiceServer) DeleteProduct(context.Context, *DeleteProductRequest) (*DeleteProductResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteProduct not implemented")
+}
+func (UnimplementedInventoryServiceServer) SearchProducts(context.Context, *SearchProductsRequest) (*SearchProductsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SearchProducts not implemented")
 }
 func (UnimplementedInventoryServiceServer) BatchGetProducts(context.Context, *BatchGetProductsRequest) (*BatchGetProductsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method BatchGetProducts not implemented")
@@ -301,6 +327,24 @@ func _InventoryService_DeleteProduct_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _InventoryService_SearchProducts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SearchProductsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InventoryServiceServer).SearchProducts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lattice.inventory.v1.InventoryService/SearchProducts",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InventoryServiceServer).SearchProducts(ctx, req.(*SearchProductsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _InventoryService_BatchGetProducts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(BatchGetProductsRequest)
 	if err := dec(in); err != nil {
@@ -378,6 +422,10 @@ var _InventoryService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteProduct",
 			Handler:    _InventoryService_DeleteProduct_Handler,
+		},
+		{
+			MethodName: "SearchProducts",
+			Handler:    _InventoryService_SearchProducts_Handler,
 		},
 		{
 			MethodName: "BatchGetProducts",

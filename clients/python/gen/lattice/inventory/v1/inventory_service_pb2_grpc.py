@@ -43,6 +43,11 @@ class InventoryServiceStub(object):
                 request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteProductRequest.SerializeToString,
                 response_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteProductResponse.FromString,
                 )
+        self.SearchProducts = channel.unary_unary(
+                '/lattice.inventory.v1.InventoryService/SearchProducts',
+                request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsRequest.SerializeToString,
+                response_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsResponse.FromString,
+                )
         self.BatchGetProducts = channel.unary_unary(
                 '/lattice.inventory.v1.InventoryService/BatchGetProducts',
                 request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.BatchGetProductsRequest.SerializeToString,
@@ -110,6 +115,18 @@ class InventoryServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SearchProducts(self, request, context):
+        """Finds live products by text, with filters, facets and highlighted snippets, from the
+        catalog's search index: a read model that inventory's own product and stock events keep
+        current (docs/decisions/0022-catalog-search.md), so a change shows after the index lag
+        (the metric lattice.search.index.lag), not at once.
+        Errors: INVALID_ARGUMENT with field violations (PAGE_TOKEN_INVALID for a token of other
+        filters or another sort).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def BatchGetProducts(self, request, context):
         """Returns several live products at once, in request order; all or nothing (AIP-231).
         Orders calls it to capture prices for CreateOrder.
@@ -166,6 +183,11 @@ def add_InventoryServiceServicer_to_server(servicer, server):
                     servicer.DeleteProduct,
                     request_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteProductRequest.FromString,
                     response_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteProductResponse.SerializeToString,
+            ),
+            'SearchProducts': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchProducts,
+                    request_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsRequest.FromString,
+                    response_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsResponse.SerializeToString,
             ),
             'BatchGetProducts': grpc.unary_unary_rpc_method_handler(
                     servicer.BatchGetProducts,
@@ -278,6 +300,23 @@ class InventoryService(object):
         return grpc.experimental.unary_unary(request, target, '/lattice.inventory.v1.InventoryService/DeleteProduct',
             lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteProductRequest.SerializeToString,
             lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteProductResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def SearchProducts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/lattice.inventory.v1.InventoryService/SearchProducts',
+            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsRequest.SerializeToString,
+            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

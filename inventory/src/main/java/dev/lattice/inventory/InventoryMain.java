@@ -1,6 +1,7 @@
 package dev.lattice.inventory;
 
 import com.google.protobuf.Descriptors.Descriptor;
+import dev.lattice.identity.v1.TenantCreated;
 import dev.lattice.inventory.api.InventoryGrpcService;
 import dev.lattice.inventory.catalog.Catalog;
 import dev.lattice.inventory.events.InventoryEvents;
@@ -8,6 +9,8 @@ import dev.lattice.inventory.events.OrderCancelledHandler;
 import dev.lattice.inventory.events.OrderCreatedHandler;
 import dev.lattice.inventory.events.OrderPaidHandler;
 import dev.lattice.inventory.events.OrderRefundedHandler;
+import dev.lattice.inventory.events.SearchIndexer;
+import dev.lattice.inventory.search.CatalogSearch;
 import dev.lattice.inventory.stock.ReservationExpiryJob;
 import dev.lattice.inventory.stock.ReservationTransitions;
 import dev.lattice.inventory.stock.Reservations;
@@ -37,6 +40,9 @@ public final class InventoryMain implements ServiceModule {
   /** The service whose events inventory consumes. */
   private static final String ORDERS = "orders";
 
+  /** The service whose TenantCreated sets a tenant's search language. */
+  private static final String IDENTITY = "identity";
+
   private Components components;
 
   public static void main(String[] args) {
@@ -62,10 +68,9 @@ public final class InventoryMain implements ServiceModule {
   @Override
   public List<BindableService> services(ServiceContext context) {
     Components c = components(context);
-    Catalog catalog =
-        new Catalog(context.dsl(), c.events(), PageTokens.fromEnv(context.env()), context.clock());
+    Catalog catalog = new Catalog(context.dsl(), c.events(), c.pageTokens(), context.clock());
     StockLevels stock = new StockLevels(context.dsl(), c.events(), context.clock());
-    return List.of(new InventoryGrpcService(catalog, stock));
+    return List.of(new InventoryGrpcService(catalog, stock, c.search()));
   }
 
   /**
@@ -74,6 +79,12 @@ public final class InventoryMain implements ServiceModule {
    * {@code inventory-order-paid}, {@code inventory-order-cancelled} and {@code
    * inventory-order-refunded}. Their order relative to each other does not matter: every transition
    * is guarded by the reservation's status.
+   *
+   * <p>And the search indexer (decision 0022): {@code inventory-search} on inventory's own stream,
+   * every subject, keeping the catalog's search documents, and {@code inventory-search-tenants} on
+   * identity's TenantCreated, the language each tenant's catalog is searched in. The indexer's
+   * writes are upserts guarded by version, so its batches need no locks taken in order: two batches
+   * that deadlock (replicas) roll back and run event by event.
    */
   @Override
   public List<EventConsumer> consumers(ServiceContext context) {
@@ -93,6 +104,19 @@ public final class InventoryMain implements ServiceModule {
             .build(),
         consumer(context, OrderRefunded.getDescriptor())
             .handle(OrderRefunded.class, new OrderRefundedHandler(transitions))
+            .build(),
+        SearchIndexer.handleInventoryEvents(
+                context.consumer(
+                    "inventory-search",
+                    EventSubjects.streamName(name()),
+                    EventSubjects.streamSubjects(name())),
+                c.search())
+            .batchTransactions(SEARCH_BATCH)
+            .build(),
+        SearchIndexer.handleTenantCreated(
+                context.consumerOf(
+                    "inventory-search-tenants", IDENTITY, TenantCreated.getDescriptor()),
+                c.search())
             .build());
   }
 
@@ -103,6 +127,9 @@ public final class InventoryMain implements ServiceModule {
    * order ({@link dev.lattice.inventory.stock.LockedStock}), so batches cannot deadlock.
    */
   static final int RESERVATION_BATCH = 32;
+
+  /** The most events one transaction of the search indexer applies. */
+  static final int SEARCH_BATCH = 64;
 
   /** The reservation expiry job, every {@code LATTICE_INVENTORY_EXPIRY_INTERVAL}. */
   @Override
@@ -124,7 +151,9 @@ public final class InventoryMain implements ServiceModule {
       InventoryConfig config,
       InventoryEvents events,
       Reservations reservations,
-      ReservationTransitions transitions) {}
+      ReservationTransitions transitions,
+      PageTokens pageTokens,
+      CatalogSearch search) {}
 
   private synchronized Components components(ServiceContext context) {
     if (components != null && components.context() == context) {
@@ -135,7 +164,15 @@ public final class InventoryMain implements ServiceModule {
     Reservations reservations = new Reservations(events, config.reservationTtl(), context.clock());
     ReservationTransitions transitions =
         new ReservationTransitions(events, config.reservationTtl(), context.clock());
-    components = new Components(context, config, events, reservations, transitions);
+    PageTokens pageTokens = PageTokens.fromEnv(context.env());
+    CatalogSearch search =
+        new CatalogSearch(
+            context.dsl(),
+            pageTokens,
+            context.clock(),
+            context.telemetry().meter("dev.lattice.inventory.search"));
+    components =
+        new Components(context, config, events, reservations, transitions, pageTokens, search);
     return components;
   }
 }

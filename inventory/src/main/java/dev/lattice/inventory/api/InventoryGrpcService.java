@@ -3,6 +3,7 @@ package dev.lattice.inventory.api;
 import dev.lattice.events.v1.Actor;
 import dev.lattice.events.v1.ActorType;
 import dev.lattice.inventory.catalog.Catalog;
+import dev.lattice.inventory.search.CatalogSearch;
 import dev.lattice.inventory.stock.StockLevels;
 import dev.lattice.inventory.v1.*;
 import dev.lattice.platform.auth.Principal;
@@ -20,10 +21,12 @@ public final class InventoryGrpcService extends InventoryServiceGrpc.InventorySe
 
   private final Catalog catalog;
   private final StockLevels stock;
+  private final CatalogSearch search;
 
-  public InventoryGrpcService(Catalog catalog, StockLevels stock) {
+  public InventoryGrpcService(Catalog catalog, StockLevels stock, CatalogSearch search) {
     this.catalog = catalog;
     this.stock = stock;
+    this.search = search;
   }
 
   @Override
@@ -41,6 +44,12 @@ public final class InventoryGrpcService extends InventoryServiceGrpc.InventorySe
   public void listProducts(
       ListProductsRequest request, StreamObserver<ListProductsResponse> response) {
     answer(response, () -> catalog.list(tenant(), request, mayWrite()));
+  }
+
+  @Override
+  public void searchProducts(
+      SearchProductsRequest request, StreamObserver<SearchProductsResponse> response) {
+    answer(response, () -> search.search(tenant(), request));
   }
 
   @Override

@@ -1,0 +1,40 @@
+package dev.lattice.inventory.search;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A search as the store runs it: the tenant and its text search configuration, the text, the
+ * filters, the order, where the previous page ended and how many rows to read.
+ *
+ * @param minPrice null for no lower bound
+ * @param maxPrice null for no upper bound
+ * @param after null for the first page
+ */
+record SearchQuery(
+    UUID tenantId,
+    String config,
+    String text,
+    String currency,
+    Long minPrice,
+    Long maxPrice,
+    boolean inStockOnly,
+    Sort sort,
+    After after,
+    int limit) {
+
+  /** The orders a search can return. */
+  enum Sort {
+    RELEVANCE,
+    PRICE_ASCENDING,
+    PRICE_DESCENDING,
+    NEWEST
+  }
+
+  /** The sort keys of the previous page's last row; only those of the query's sort are set. */
+  record After(UUID productId, double score, long price, Instant createTime) {}
+
+  boolean hasText() {
+    return !text.isEmpty();
+  }
+}

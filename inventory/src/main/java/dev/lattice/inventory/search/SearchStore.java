@@ -1,0 +1,398 @@
+package dev.lattice.inventory.search;
+
+import dev.lattice.platform.db.ResultSets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jooq.DSLContext;
+
+/**
+ * The SQL of the catalog's search index (tables {@code search_documents} and {@code
+ * search_languages}, decision 0022): the indexer's version-guarded upserts and the search's page
+ * and facet queries. PostgreSQL full-text search ranks and highlights; pg_trgm's word similarity
+ * finds a misspelt name. Every method works in the caller's transaction, whose tenant setting
+ * admits the rows (row-level security); the queries filter by tenant too. Stateless; thread-safe.
+ *
+ * <p>The statements are plain SQL through jOOQ: full-text functions, {@code ON CONFLICT ... WHERE}
+ * guards and a conditional keyset are clearer written than built.
+ */
+final class SearchStore {
+
+  private SearchStore() {}
+
+  /** The text search configuration of a tenant without a row in {@code search_languages}. */
+  static final String DEFAULT_CONFIG = "english";
+
+  /** Marks where ts_headline starts and ends a match: private-use characters, removed from text. */
+  static final char MARK_START = '\uE000';
+
+  static final char MARK_END = '\uE001';
+
+  /** The tenant's configuration, as a {@code regconfig}, from a row {@code v} with its tenant. */
+  private static final String TENANT_CONFIG =
+      "coalesce((select s.config from search_languages s where s.tenant_id = v.tenant_id), '"
+          + DEFAULT_CONFIG
+          + "')::regconfig";
+
+  /** The weighted words of a document: SKU and name (A), description (C). */
+  private static String document(String config, String sku, String name, String description) {
+    return "setweight(to_tsvector('simple', coalesce("
+        + sku
+        + ", '')), 'A') || setweight(to_tsvector("
+        + config
+        + ", coalesce("
+        + name
+        + ", '')), 'A') || setweight(to_tsvector("
+        + config
+        + ", coalesce("
+        + description
+        + ", '')), 'C')";
+  }
+
+  private static final String UPSERT_PRODUCT =
+      "insert into search_documents as d (tenant_id, product_id, sku, name, description,"
+          + " price_amount_minor, currency, create_time, update_time, deleted, product_version,"
+          + " document, event_time, index_time)"
+          + " select v.tenant_id, v.product_id, v.sku, v.name, v.description, v.price, v.currency,"
+          + " v.create_time, v.update_time, false, v.version, "
+          + document("l.cfg", "v.sku", "v.name", "v.description")
+          + ", v.event_time, clock_timestamp()"
+          + " from (values (?::uuid, ?::uuid, ?::text, ?::text, ?::text, ?::bigint, ?::char(3),"
+          + " ?::timestamptz, ?::timestamptz, ?::bigint, ?::timestamptz))"
+          + " as v(tenant_id, product_id, sku, name, description, price, currency, create_time,"
+          + " update_time, version, event_time)"
+          + " cross join lateral (select "
+          + TENANT_CONFIG
+          + " as cfg) l"
+          + " on conflict (tenant_id, product_id) do update set sku = excluded.sku,"
+          + " name = excluded.name, description = excluded.description,"
+          + " price_amount_minor = excluded.price_amount_minor, currency = excluded.currency,"
+          + " create_time = excluded.create_time, update_time = excluded.update_time,"
+          + " deleted = false, product_version = excluded.product_version,"
+          + " document = excluded.document,"
+          + " event_time = greatest(d.event_time, excluded.event_time),"
+          + " index_time = excluded.index_time"
+          + " where d.product_version < excluded.product_version";
+
+  /**
+   * Sets the product side of a document from a product event at product version {@code version},
+   * unless the document holds that version or a newer one already.
+   *
+   * @return whether the document changed
+   */
+  static boolean upsertProduct(DSLContext tx, IndexedProduct p, Instant eventTime) {
+    return tx.query(
+                UPSERT_PRODUCT,
+                p.tenantId(),
+                p.productId(),
+                p.sku(),
+                p.name(),
+                p.description(),
+                p.priceAmountMinor(),
+                p.currency(),
+                utc(p.createTime()),
+                utc(p.updateTime()),
+                p.version(),
+                utc(eventTime))
+            .execute()
+        == 1;
+  }
+
+  private static final String MARK_DELETED =
+      "insert into search_documents as d (tenant_id, product_id, deleted, product_version,"
+          + " event_time, index_time)"
+          + " values (?::uuid, ?::uuid, true, ?::bigint, ?::timestamptz, clock_timestamp())"
+          + " on conflict (tenant_id, product_id) do update set deleted = true,"
+          + " product_version = excluded.product_version,"
+          + " event_time = greatest(d.event_time, excluded.event_time),"
+          + " index_time = excluded.index_time"
+          + " where d.product_version < excluded.product_version";
+
+  /** Marks a product deleted at {@code version} unless the document holds a newer version. */
+  static boolean markDeleted(
+      DSLContext tx, UUID tenantId, UUID productId, long version, Instant eventTime) {
+    return tx.query(MARK_DELETED, tenantId, productId, version, utc(eventTime)).execute() == 1;
+  }
+
+  private static final String UPSERT_STOCK =
+      "insert into search_documents as d (tenant_id, product_id, available, stock_version,"
+          + " event_time, index_time)"
+          + " values (?::uuid, ?::uuid, ?::bigint, ?::bigint, ?::timestamptz, clock_timestamp())"
+          + " on conflict (tenant_id, product_id) do update set available = excluded.available,"
+          + " stock_version = excluded.stock_version,"
+          + " event_time = greatest(d.event_time, excluded.event_time),"
+          + " index_time = excluded.index_time"
+          + " where d.stock_version < excluded.stock_version";
+
+  /** Sets a document's available units at stock {@code version} unless it holds a newer one. */
+  static boolean upsertStock(
+      DSLContext tx,
+      UUID tenantId,
+      UUID productId,
+      long available,
+      long version,
+      Instant eventTime) {
+    return tx.query(UPSERT_STOCK, tenantId, productId, available, version, utc(eventTime)).execute()
+        == 1;
+  }
+
+  /**
+   * Sets the tenant's text search configuration and, if it changed, re-weighs the words of every
+   * document of the tenant in it.
+   *
+   * @return whether it changed
+   */
+  static boolean setLanguage(DSLContext tx, UUID tenantId, String config) {
+    int changed =
+        tx.query(
+                "insert into search_languages as s (tenant_id, config, update_time)"
+                    + " values (?::uuid, ?::text, clock_timestamp())"
+                    + " on conflict (tenant_id) do update set config = excluded.config,"
+                    + " update_time = excluded.update_time where s.config <> excluded.config",
+                tenantId,
+                config)
+            .execute();
+    if (changed == 0) {
+      return false;
+    }
+    tx.query(
+            "update search_documents set document = "
+                + document("?::regconfig", "sku", "name", "description")
+                + " where tenant_id = ?::uuid and product_version > 0",
+            config,
+            config,
+            tenantId)
+        .execute();
+    return true;
+  }
+
+  /** The tenant's configuration name. */
+  static String config(DSLContext tx, UUID tenantId) {
+    return Optional.ofNullable(
+            tx.resultQuery(
+                    "select config from search_languages where tenant_id = ?::uuid", tenantId)
+                .fetchOne(0, String.class))
+        .orElse(DEFAULT_CONFIG);
+  }
+
+  /** Whether PostgreSQL knows the text search configuration {@code name}. */
+  static boolean configExists(DSLContext tx, String name) {
+    return Boolean.TRUE.equals(
+        tx.resultQuery("select exists (select 1 from pg_ts_config where cfgname = ?::text)", name)
+            .fetchOne(0, Boolean.class));
+  }
+
+  /** A page of matches, and the grouped counts the facets are summed from. */
+  static List<SearchRow> page(DSLContext tx, SearchQuery q) {
+    SqlBuilder sql = new SqlBuilder();
+    sql.append("select p.*, ");
+    if (q.hasText()) {
+      sql.append(
+          "ts_headline(p.cfg, translate(coalesce(p.name, ''), ?::text, ''), p.tsq, ?::text)"
+              + " as name_hl, ts_headline(p.cfg, translate(coalesce(p.description, ''), ?::text,"
+              + " ''), p.tsq, ?::text)"
+              + " as description_hl",
+          MARKS,
+          "StartSel=" + MARK_START + ", StopSel=" + MARK_END + ", HighlightAll=true",
+          MARKS,
+          "StartSel="
+              + MARK_START
+              + ", StopSel="
+              + MARK_END
+              + ", MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=\" … \"");
+    } else {
+      sql.append("p.name as name_hl, '' as description_hl");
+    }
+    sql.append(" from (select d.product_id, d.sku, d.name, d.description,");
+    sql.append(" d.price_amount_minor, d.currency, d.create_time, d.update_time,");
+    sql.append(" d.product_version, d.available, t.cfg, t.tsq, ");
+    sql.append(SCORE).append(" as score");
+    from(sql, q);
+    sql.append(" and ");
+    filters(sql, q, true, true, true);
+    keyset(sql, q);
+    sql.append(" order by ");
+    sql.append(
+        switch (q.sort()) {
+          case RELEVANCE -> "score desc, d.product_id";
+          case PRICE_ASCENDING -> "d.price_amount_minor, d.product_id";
+          case PRICE_DESCENDING -> "d.price_amount_minor desc, d.product_id";
+          case NEWEST -> "d.create_time desc, d.product_id desc";
+        });
+    sql.append(" limit ?::int", q.limit());
+    sql.append(") p order by ");
+    sql.append(
+        switch (q.sort()) {
+          case RELEVANCE -> "p.score desc, p.product_id";
+          case PRICE_ASCENDING -> "p.price_amount_minor, p.product_id";
+          case PRICE_DESCENDING -> "p.price_amount_minor desc, p.product_id";
+          case NEWEST -> "p.create_time desc, p.product_id desc";
+        });
+    return ResultSets.fetch(tx.resultQuery(sql.sql(), sql.binds()), SearchStore::row);
+  }
+
+  /**
+   * The matches of the query text, counted by currency, price band, whether in stock and whether
+   * within the price filter: enough to sum every facet without its own filter.
+   */
+  static List<FacetGroup> facetGroups(DSLContext tx, SearchQuery q) {
+    SqlBuilder sql = new SqlBuilder();
+    sql.append("select d.currency, ");
+    sql.append(PriceBands.SQL_CASE.replace("price", "d.price_amount_minor"));
+    sql.append(" as band, d.available > 0 as in_stock, ");
+    priceFilter(sql, q);
+    sql.append(" as price_ok, count(*)");
+    from(sql, q);
+    sql.append(" group by 1, 2, 3, 4");
+    return ResultSets.fetch(
+        tx.resultQuery(sql.sql(), sql.binds()),
+        rs ->
+            new FacetGroup(
+                rs.getString(1), rs.getInt(2), rs.getBoolean(3), rs.getBoolean(4), rs.getLong(5)));
+  }
+
+  /** One group of {@link #facetGroups}. */
+  record FacetGroup(String currency, int band, boolean inStock, boolean priceOk, long count) {}
+
+  /** A row of {@link #page}: the document, its score and its marked name and description. */
+  record SearchRow(
+      IndexedProduct product, long available, double score, String nameMarked, String snippet) {}
+
+  private static final String MARKS = "" + MARK_START + MARK_END;
+
+  /** Relevance: text rank (normalized into [0, 1)) plus the name's word similarity. */
+  private static final String SCORE =
+      "case when t.tsq is null then 0::float8 else"
+          + " ts_rank_cd(d.document, t.tsq, 32)::float8"
+          + " + word_similarity(t.q, coalesce(d.name, ''))::float8 end";
+
+  /**
+   * FROM the tenant's live documents that match the text (the query's configuration and tsquery as
+   * {@code t}), up to the WHERE clause's first condition.
+   */
+  private static void from(SqlBuilder sql, SearchQuery q) {
+    sql.append(" from search_documents d, (select v.q, v.cfg, case when v.q = '' then null");
+    sql.append(" else websearch_to_tsquery(v.cfg, v.q) end as tsq from (select ?::text as q,");
+    sql.append(" ?::regconfig as cfg) v) t", q.text(), q.config());
+    sql.append(
+        " where d.tenant_id = ?::uuid and not d.deleted and d.product_version > 0", q.tenantId());
+    if (q.hasText()) {
+      sql.append(" and (d.document @@ t.tsq or t.q <% coalesce(d.name, ''))");
+    }
+  }
+
+  private static void filters(
+      SqlBuilder sql, SearchQuery q, boolean currency, boolean price, boolean stock) {
+    sql.append("true");
+    if (currency && !q.currency().isEmpty()) {
+      sql.append(" and d.currency = ?::char(3)", q.currency());
+    }
+    if (price) {
+      sql.append(" and ");
+      priceFilter(sql, q);
+    }
+    if (stock && q.inStockOnly()) {
+      sql.append(" and d.available > 0");
+    }
+  }
+
+  private static void priceFilter(SqlBuilder sql, SearchQuery q) {
+    sql.append("(true");
+    if (q.minPrice() != null) {
+      sql.append(" and d.price_amount_minor >= ?::bigint", q.minPrice());
+    }
+    if (q.maxPrice() != null) {
+      sql.append(" and d.price_amount_minor <= ?::bigint", q.maxPrice());
+    }
+    sql.append(")");
+  }
+
+  /** The keyset condition after the previous page's last row, in the sort's order. */
+  private static void keyset(SqlBuilder sql, SearchQuery q) {
+    SearchQuery.After after = q.after();
+    if (after == null) {
+      return;
+    }
+    switch (q.sort()) {
+      case RELEVANCE ->
+          sql.append(
+              " and ("
+                  + SCORE
+                  + " < ?::float8 or ("
+                  + SCORE
+                  + " = ?::float8 and d.product_id > ?::uuid))",
+              after.score(),
+              after.score(),
+              after.productId());
+      case PRICE_ASCENDING ->
+          sql.append(
+              " and (d.price_amount_minor, d.product_id) > (?::bigint, ?::uuid)",
+              after.price(),
+              after.productId());
+      case PRICE_DESCENDING ->
+          sql.append(
+              " and (d.price_amount_minor < ?::bigint"
+                  + " or (d.price_amount_minor = ?::bigint and d.product_id > ?::uuid))",
+              after.price(),
+              after.price(),
+              after.productId());
+      case NEWEST ->
+          sql.append(
+              " and (d.create_time, d.product_id) < (?::timestamptz, ?::uuid)",
+              utc(after.createTime()),
+              after.productId());
+    }
+  }
+
+  private static SearchRow row(ResultSet rs) throws SQLException {
+    UUID productId = rs.getObject("product_id", UUID.class);
+    IndexedProduct product =
+        new IndexedProduct(
+            null,
+            productId,
+            rs.getString("sku"),
+            rs.getString("name"),
+            rs.getString("description"),
+            rs.getLong("price_amount_minor"),
+            rs.getString("currency"),
+            rs.getObject("create_time", OffsetDateTime.class).toInstant(),
+            rs.getObject("update_time", OffsetDateTime.class).toInstant(),
+            rs.getLong("product_version"));
+    return new SearchRow(
+        product,
+        rs.getLong("available"),
+        rs.getDouble("score"),
+        rs.getString("name_hl"),
+        rs.getString("description_hl"));
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  /** SQL text with its bind values in order. */
+  private static final class SqlBuilder {
+    private final StringBuilder sql = new StringBuilder();
+    private final List<Object> binds = new ArrayList<>();
+
+    SqlBuilder append(String text, Object... values) {
+      sql.append(text);
+      binds.addAll(List.of(values));
+      return this;
+    }
+
+    String sql() {
+      return sql.toString();
+    }
+
+    Object[] binds() {
+      return binds.toArray();
+    }
+  }
+}

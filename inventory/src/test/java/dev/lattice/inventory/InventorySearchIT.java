@@ -1,0 +1,713 @@
+package dev.lattice.inventory;
+
+import static dev.lattice.inventory.OrderEventsPublisher.created;
+import static dev.lattice.testing.service.GrpcFailures.code;
+import static dev.lattice.testing.service.GrpcFailures.errorInfo;
+import static dev.lattice.testing.service.GrpcFailures.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.FieldMask;
+import com.google.protobuf.Message;
+import com.google.protobuf.Timestamp;
+import com.google.rpc.BadRequest;
+import dev.lattice.events.v1.Actor;
+import dev.lattice.events.v1.ActorType;
+import dev.lattice.events.v1.Envelope;
+import dev.lattice.identity.v1.TenantCreated;
+import dev.lattice.inventory.v1.CreateProductRequest;
+import dev.lattice.inventory.v1.DeleteProductRequest;
+import dev.lattice.inventory.v1.HighlightedText;
+import dev.lattice.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
+import dev.lattice.inventory.v1.Product;
+import dev.lattice.inventory.v1.ProductSearchFacets;
+import dev.lattice.inventory.v1.ProductSearchHit;
+import dev.lattice.inventory.v1.ProductSearchSort;
+import dev.lattice.inventory.v1.ProductUpdated;
+import dev.lattice.inventory.v1.SearchProductsRequest;
+import dev.lattice.inventory.v1.SearchProductsResponse;
+import dev.lattice.inventory.v1.Stock;
+import dev.lattice.inventory.v1.StockAdjusted;
+import dev.lattice.inventory.v1.StockReserved;
+import dev.lattice.inventory.v1.UpdateProductRequest;
+import dev.lattice.platform.events.EventStreams;
+import dev.lattice.platform.events.EventSubjects;
+import dev.lattice.testing.NatsExtension;
+import dev.lattice.testing.PostgresExtension;
+import dev.lattice.testing.service.EventTap;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.PublishAck;
+import io.nats.client.impl.NatsMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * SearchProducts over a real index (decision 0022): 10,000 products across two tenants created
+ * through the API, indexed by the search consumer from inventory's own events; queries with typos,
+ * filters, facets, sorts and paging checked against the data set computed here; changes, deletions
+ * and stock moves reflected within the lag; tenants apart; a tenant searched in its language.
+ */
+@Timeout(600)
+class InventorySearchIT {
+
+  @RegisterExtension static final PostgresExtension postgres = new PostgresExtension();
+  @RegisterExtension static final NatsExtension nats = new NatsExtension();
+
+  private static final List<String> ADJECTIVES =
+      List.of(
+          "Wireless",
+          "Compact",
+          "Premium",
+          "Ergonomic",
+          "Portable",
+          "Vintage",
+          "Waterproof",
+          "Smart",
+          "Classic",
+          "Ultralight");
+  private static final List<String> NOUNS =
+      List.of(
+          "Headphones",
+          "Speaker",
+          "Keyboard",
+          "Mouse",
+          "Monitor",
+          "Wallet",
+          "Backpack",
+          "Jacket",
+          "Sneakers",
+          "Lamp",
+          "Kettle",
+          "Blender",
+          "Camera",
+          "Tripod",
+          "Charger",
+          "Notebook",
+          "Bottle",
+          "Umbrella",
+          "Watch",
+          "Scarf");
+  private static final int PRODUCTS_A = 7_000;
+  private static final int PRODUCTS_B = 3_000;
+
+  static InventoryHarness inventory;
+  static EventTap events;
+  static OrderEventsPublisher orders;
+  static Connection publisher;
+  static final UUID tenantA = UUID.randomUUID();
+  static final UUID tenantB = UUID.randomUUID();
+  static InventoryServiceBlockingStub staffA;
+  static InventoryServiceBlockingStub staffB;
+
+  /** What each tenant's products are, as created. */
+  static final List<Product> productsA = Collections.synchronizedList(new ArrayList<>());
+
+  static final List<Product> productsB = Collections.synchronizedList(new ArrayList<>());
+
+  @BeforeAll
+  static void start() throws Exception {
+    events = EventTap.open(nats.url(), "inventory");
+    orders = OrderEventsPublisher.open(nats.url());
+    publisher = Nats.connect(nats.url());
+    EventStreams.ensureServiceStream(publisher.jetStreamManagement(), "identity");
+    // The data set is loaded as fast as the service takes it: above the per-caller limit (a
+    // policy, 200 calls/s by default), which is not what this test is about.
+    inventory =
+        InventoryHarness.start(postgres, nats, Map.of("LATTICE_RATE_LIMIT_PER_SECOND", "100000"));
+    staffA = stub(tenantA);
+    staffB = stub(tenantB);
+    // Tenant B's first administrator reads German: its catalog is searched in German.
+    publishTenantCreated(tenantB, "de-AT");
+    try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+      List<Future<?>> work = new ArrayList<>();
+      for (int i = 0; i < PRODUCTS_A; i++) {
+        int n = i;
+        work.add(pool.submit(() -> productsA.add(create(staffA, n, false))));
+      }
+      for (int i = 0; i < PRODUCTS_B; i++) {
+        int n = i;
+        work.add(pool.submit(() -> productsB.add(create(staffB, n, true))));
+      }
+      for (Future<?> f : work) {
+        f.get();
+      }
+    }
+    awaitIndexed();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (inventory != null) {
+      inventory.close();
+    }
+    publisher.close();
+    orders.close();
+    events.close();
+  }
+
+  @Test
+  void aMisspeltWord_stillFindsTheProductsNamedByIt() {
+    SearchProductsResponse found =
+        staffA.searchProducts(SearchProductsRequest.newBuilder().setQuery("headphnes").build());
+    assertThat(found.getHitsList()).hasSize(20);
+    assertThat(found.getHitsList())
+        .allSatisfy(h -> assertThat(h.getProduct().getName()).contains("Headphones"));
+    assertThat(found.getTotalSize()).isEqualTo(count(productsA, p -> is(p, "Headphones")));
+  }
+
+  @Test
+  void relevance_putsTheProductsWithEveryWordFirst_andMarksTheWordsInTheName() {
+    SearchProductsResponse found =
+        staffA.searchProducts(
+            SearchProductsRequest.newBuilder()
+                .setQuery("wireless headphones")
+                .setPageSize(10)
+                .build());
+    assertThat(found.getHitsList()).hasSize(10);
+    for (ProductSearchHit hit : found.getHitsList()) {
+      assertThat(hit.getProduct().getName()).startsWith("Wireless Headphones");
+      assertThat(marked(hit.getName())).containsExactly("Wireless", "Headphones");
+      assertThat(hit.getScore()).isPositive();
+    }
+    assertThat(found.getHitsList().stream().map(ProductSearchHit::getScore).toList())
+        .isSortedAccordingTo(Comparator.reverseOrder());
+    // Only "wireless headphones" products match both words; the others match one of them.
+    long both = count(productsA, p -> is(p, "Wireless") && is(p, "Headphones"));
+    assertThat(
+            staffA
+                .searchProducts(
+                    SearchProductsRequest.newBuilder().setQuery("\"wireless headphones\"").build())
+                .getTotalSize())
+        .isEqualTo(both);
+  }
+
+  @Test
+  void theDescriptionSnippet_marksTheMatchInPlainText() {
+    SearchProductsResponse found =
+        staffA.searchProducts(
+            SearchProductsRequest.newBuilder().setQuery("aluminium").setPageSize(5).build());
+    assertThat(found.getHitsList()).isNotEmpty();
+    for (ProductSearchHit hit : found.getHitsList()) {
+      assertThat(hit.getProduct().getDescription()).contains("aluminium");
+      assertThat(marked(hit.getDescriptionSnippet())).containsOnly("aluminium");
+      assertThat(hit.getDescriptionSnippet().getText()).doesNotContain("<", ">");
+    }
+  }
+
+  @Test
+  void filtersAndPriceOrder_returnTheExpectedIdsInOrder_acrossPages() {
+    SearchProductsRequest first =
+        SearchProductsRequest.newBuilder()
+            .setQuery("wallet")
+            .setCurrency("EUR")
+            .setMinPriceAmountMinor(1_000)
+            .setMaxPriceAmountMinor(50_000)
+            .setInStockOnly(true)
+            .setSort(ProductSearchSort.PRODUCT_SEARCH_SORT_PRICE_ASCENDING)
+            .setPageSize(25)
+            .build();
+    List<String> expected =
+        productsA.stream()
+            .filter(p -> is(p, "Wallet"))
+            .filter(p -> p.getCurrency().equals("EUR"))
+            .filter(p -> p.getPriceAmountMinor() >= 1_000 && p.getPriceAmountMinor() <= 50_000)
+            .filter(p -> initialStock(p) > 0)
+            .sorted(
+                Comparator.comparingLong(Product::getPriceAmountMinor)
+                    .thenComparing(Product::getId))
+            .map(Product::getId)
+            .toList();
+    assertThat(expected).hasSizeGreaterThan(50);
+    List<String> ids = allPages(staffA, first);
+    assertThat(ids).containsExactlyElementsOf(expected);
+
+    List<String> descending =
+        allPages(
+            staffA,
+            first.toBuilder()
+                .setSort(ProductSearchSort.PRODUCT_SEARCH_SORT_PRICE_DESCENDING)
+                .build());
+    assertThat(descending)
+        .containsExactlyElementsOf(
+            productsA.stream()
+                .filter(p -> expected.contains(p.getId()))
+                .sorted(
+                    Comparator.comparingLong(Product::getPriceAmountMinor)
+                        .reversed()
+                        .thenComparing(Product::getId))
+                .map(Product::getId)
+                .toList());
+  }
+
+  @Test
+  void relevancePaging_returnsEveryMatchOnce() {
+    SearchProductsRequest first =
+        SearchProductsRequest.newBuilder().setQuery("portable OR speaker").setPageSize(100).build();
+    List<String> ids = allPages(staffA, first);
+    assertThat(ids).doesNotHaveDuplicates();
+    // Web search syntax: either word, so every product named by one of them, in ranked pages.
+    long either = count(productsA, p -> is(p, "Portable") || is(p, "Speaker"));
+    assertThat(ids).hasSize((int) either);
+    assertThat(staffA.searchProducts(first).getTotalSize()).isEqualTo(either);
+  }
+
+  @Test
+  void newest_withoutAQuery_listsEveryLiveProduct() {
+    SearchProductsResponse page =
+        staffB.searchProducts(SearchProductsRequest.newBuilder().setPageSize(3).build());
+    assertThat(page.getTotalSize()).isEqualTo(PRODUCTS_B);
+    List<Instant> times =
+        page.getHitsList().stream().map(h -> instant(h.getProduct().getCreateTime())).toList();
+    assertThat(times).isSortedAccordingTo(Comparator.reverseOrder());
+  }
+
+  @Test
+  void facets_countEachValueWithoutTheirOwnFilter() {
+    SearchProductsResponse found =
+        staffA.searchProducts(
+            SearchProductsRequest.newBuilder()
+                .setQuery("backpack")
+                .setCurrency("USD")
+                .setInStockOnly(true)
+                .build());
+    Predicate<Product> backpack = p -> is(p, "Backpack");
+    assertThat(found.getTotalSize())
+        .isEqualTo(
+            count(
+                productsA,
+                backpack.and(p -> p.getCurrency().equals("USD")).and(p -> initialStock(p) > 0)));
+    ProductSearchFacets facets = found.getFacets();
+    Map<String, Long> currencies = new TreeMap<>();
+    for (ProductSearchFacets.CurrencyCount c : facets.getCurrenciesList()) {
+      currencies.put(c.getCurrency(), c.getCount());
+    }
+    assertThat(currencies)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "EUR",
+                count(productsA, backpack.and(p -> is(p, "EUR")).and(p -> initialStock(p) > 0)),
+                "USD",
+                count(productsA, backpack.and(p -> is(p, "USD")).and(p -> initialStock(p) > 0))));
+    assertThat(facets.getInStock())
+        .isEqualTo(count(productsA, backpack.and(p -> is(p, "USD")).and(p -> initialStock(p) > 0)));
+    assertThat(facets.getOutOfStock())
+        .isEqualTo(
+            count(productsA, backpack.and(p -> is(p, "USD")).and(p -> initialStock(p) == 0)));
+    long[] bounds = {0, 1_000, 5_000, 10_000, 50_000, Long.MAX_VALUE};
+    assertThat(facets.getPriceBandsList()).hasSize(5);
+    for (int band = 0; band < 5; band++) {
+      long lo = bounds[band];
+      long hi = bounds[band + 1];
+      ProductSearchFacets.PriceBandCount counted = facets.getPriceBands(band);
+      assertThat(counted.getMinAmountMinor()).isEqualTo(lo);
+      assertThat(counted.getCount())
+          .as("band from %d", lo)
+          .isEqualTo(
+              count(
+                  productsA,
+                  backpack
+                      .and(p -> is(p, "USD"))
+                      .and(p -> initialStock(p) > 0)
+                      .and(p -> p.getPriceAmountMinor() >= lo && p.getPriceAmountMinor() < hi)));
+    }
+  }
+
+  @Test
+  void anotherTenantsProducts_areNeverFound() {
+    // Tenant A's products have English descriptions with "aluminium"; B's are German.
+    assertThat(
+            staffB
+                .searchProducts(SearchProductsRequest.newBuilder().setQuery("aluminium").build())
+                .getTotalSize())
+        .isZero();
+    SearchProductsResponse b =
+        staffB.searchProducts(
+            SearchProductsRequest.newBuilder().setQuery("headphones").setPageSize(100).build());
+    assertThat(b.getHitsList())
+        .allSatisfy(h -> assertThat(h.getProduct().getTenantId()).isEqualTo(tenantB.toString()));
+    List<String> idsOfA = productsA.stream().map(Product::getId).toList();
+    assertThat(b.getHitsList()).noneMatch(h -> idsOfA.contains(h.getProduct().getId()));
+  }
+
+  @Test
+  void aTenantsCatalog_isSearchedInItsLanguage() {
+    // The German configuration stems the plural "Taschen" to the singular's stem, as the English
+    // one would not.
+    SearchProductsResponse found =
+        staffB.searchProducts(SearchProductsRequest.newBuilder().setQuery("taschen").build());
+    assertThat(found.getTotalSize()).isEqualTo(count(productsB, p -> is(p, "Tasche")));
+    assertThat(found.getTotalSize()).isPositive();
+    // And drops German stop words: "die" changes nothing.
+    assertThat(
+            staffB
+                .searchProducts(SearchProductsRequest.newBuilder().setQuery("die taschen").build())
+                .getTotalSize())
+        .isEqualTo(found.getTotalSize());
+  }
+
+  @Test
+  void anUpdateAndADeletion_showWithinTheLag() {
+    Product product = productsA.get(17);
+    Product renamed =
+        staffA
+            .updateProduct(
+                UpdateProductRequest.newBuilder()
+                    .setProductId(product.getId())
+                    .setVersion(product.getVersion())
+                    .setProduct(Product.newBuilder().setName("Telescopic Periscope 9000"))
+                    .setUpdateMask(FieldMask.newBuilder().addPaths("name"))
+                    .build())
+            .getProduct();
+    long changed = System.nanoTime();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> ids(staffA, "periscope").equals(List.of(product.getId())));
+    long lagMillis = (System.nanoTime() - changed) / 1_000_000;
+    assertThat(lagMillis).as("ms until searchable").isLessThan(10_000);
+
+    staffA.deleteProduct(
+        DeleteProductRequest.newBuilder()
+            .setProductId(product.getId())
+            .setVersion(renamed.getVersion())
+            .build());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> ids(staffA, "periscope").isEmpty());
+  }
+
+  @Test
+  void anOlderEventArrivingLate_changesNothing() throws Exception {
+    Product product = productsA.get(23);
+    Product renamed =
+        staffA
+            .updateProduct(
+                UpdateProductRequest.newBuilder()
+                    .setProductId(product.getId())
+                    .setVersion(product.getVersion())
+                    .setProduct(Product.newBuilder().setName("Gyroscope Deluxe"))
+                    .setUpdateMask(FieldMask.newBuilder().addPaths("name"))
+                    .build())
+            .getProduct();
+    await().atMost(Duration.ofSeconds(10)).until(() -> ids(staffA, "gyroscope").size() == 1);
+    // The product's first version, as a ProductUpdated delivered after the second (a replay
+    // from the dead-letter store, or a relay's re-publish after a crash): the index keeps v2.
+    publishInventoryEvent(
+        tenantA,
+        "product",
+        product.getId(),
+        product.getVersion(),
+        ProductUpdated.newBuilder()
+            .setProduct(product.toBuilder().setName("Stale Astrolabe"))
+            .build());
+    publishInventoryEvent(
+        tenantA,
+        "stock",
+        product.getId(),
+        1,
+        StockAdjusted.newBuilder()
+            .setProductId(product.getId())
+            .setDelta(1_000)
+            .setStock(
+                Stock.newBuilder().setProductId(product.getId()).setAvailable(1_000).setVersion(1))
+            .build());
+    awaitIndexed();
+    assertThat(ids(staffA, "astrolabe")).isEmpty();
+    ProductSearchHit hit =
+        staffA
+            .searchProducts(SearchProductsRequest.newBuilder().setQuery("gyroscope").build())
+            .getHits(0);
+    assertThat(hit.getProduct().getVersion()).isEqualTo(renamed.getVersion());
+    assertThat(hit.getAvailable()).isEqualTo(initialStock(product));
+  }
+
+  @Test
+  void stockReservedToZero_leavesTheInStockFilter() throws Exception {
+    Product product =
+        staffA
+            .createProduct(
+                CreateProductRequest.newBuilder()
+                    .setSku("ZEPPELIN-1")
+                    .setName("Zeppelin Model")
+                    .setPriceAmountMinor(4_200)
+                    .setCurrency("EUR")
+                    .setInitialStock(2)
+                    .build())
+            .getProduct();
+    SearchProductsRequest inStock =
+        SearchProductsRequest.newBuilder().setQuery("zeppelin").setInStockOnly(true).build();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> staffA.searchProducts(inStock).getTotalSize() == 1);
+    assertThat(staffA.searchProducts(inStock).getHits(0).getAvailable()).isEqualTo(2);
+
+    UUID order = UUID.randomUUID();
+    orders.publish(tenantA, order, created(order, Map.of(product.getId(), 2)));
+    events.await(StockReserved.class, r -> r.getOrderId().equals(order.toString()));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> staffA.searchProducts(inStock).getTotalSize() == 0);
+    SearchProductsResponse any =
+        staffA.searchProducts(SearchProductsRequest.newBuilder().setQuery("zeppelin").build());
+    assertThat(any.getHits(0).getAvailable()).isZero();
+    assertThat(any.getFacets().getOutOfStock()).isEqualTo(1);
+  }
+
+  @Test
+  void badInput_isInvalidArgument_andATamperedOrForeignTokenIsRefused() {
+    StatusRuntimeException range =
+        failure(
+            () ->
+                staffA.searchProducts(
+                    SearchProductsRequest.newBuilder()
+                        .setMinPriceAmountMinor(500)
+                        .setMaxPriceAmountMinor(100)
+                        .build()));
+    assertThat(code(range)).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(badRequest(range).getFieldViolationsList()).isNotEmpty();
+
+    StatusRuntimeException currency =
+        failure(
+            () ->
+                staffA.searchProducts(
+                    SearchProductsRequest.newBuilder().setCurrency("euro").build()));
+    assertThat(code(currency)).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(badRequest(currency).getFieldViolationsList())
+        .anySatisfy(v -> assertThat(v.getField()).isEqualTo("currency"));
+
+    SearchProductsRequest wallets =
+        SearchProductsRequest.newBuilder().setQuery("wallet").setPageSize(5).build();
+    String token = staffA.searchProducts(wallets).getNextPageToken();
+    assertThat(token).isNotEmpty();
+    StatusRuntimeException otherFilter =
+        failure(
+            () ->
+                staffA.searchProducts(
+                    wallets.toBuilder().setQuery("lamp").setPageToken(token).build()));
+    assertThat(errorInfo(otherFilter).getReason()).isEqualTo("PAGE_TOKEN_INVALID");
+    StatusRuntimeException otherTenant =
+        failure(() -> staffB.searchProducts(wallets.toBuilder().setPageToken(token).build()));
+    assertThat(errorInfo(otherTenant).getReason()).isEqualTo("PAGE_TOKEN_INVALID");
+    byte[] bytes = Base64.getUrlDecoder().decode(token);
+    bytes[bytes.length / 2] ^= 1;
+    String tampered = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    StatusRuntimeException forged =
+        failure(() -> staffA.searchProducts(wallets.toBuilder().setPageToken(tampered).build()));
+    assertThat(errorInfo(forged).getReason()).isEqualTo("PAGE_TOKEN_INVALID");
+  }
+
+  // ---- the data set ----
+
+  /**
+   * Product {@code n} of a tenant: an adjective and a noun (German nouns for tenant B), a model
+   * number, a description, a price from 1.00 to 999.99 spread over the bands, EUR or (every third)
+   * USD, and no stock for every seventh.
+   */
+  private static Product create(InventoryServiceBlockingStub staff, int n, boolean german) {
+    String adjective = ADJECTIVES.get(n % ADJECTIVES.size());
+    String noun = NOUNS.get((n / ADJECTIVES.size()) % NOUNS.size());
+    String name;
+    String description;
+    if (german) {
+      String germanNoun = n % 2 == 0 ? "Tasche" : "Headphones";
+      name = adjective + " " + germanNoun + " " + n;
+      description = "Die " + germanNoun + " mit Reißverschluss und Fächern für jeden Tag.";
+    } else {
+      name = adjective + " " + noun + " M" + n;
+      description =
+          (n % 5 == 0 ? "Brushed aluminium body. " : "Recycled fabric. ")
+              + "A "
+              + adjective.toLowerCase()
+              + " "
+              + noun.toLowerCase()
+              + " for every day.";
+    }
+    long price = 100 + (n * 7_919L) % 99_900;
+    return staff
+        .createProduct(
+            CreateProductRequest.newBuilder()
+                .setSku((german ? "B-" : "A-") + n)
+                .setName(name)
+                .setDescription(description)
+                .setPriceAmountMinor(price)
+                .setCurrency(n % 3 == 0 ? "USD" : "EUR")
+                .setInitialStock(n % 7 == 0 ? 0 : 5)
+                .build())
+        .getProduct();
+  }
+
+  /** Whether the product's name has the word, or its currency is {@code word}. */
+  private static boolean is(Product p, String word) {
+    return p.getCurrency().equals(word) || List.of(p.getName().split(" ")).contains(word);
+  }
+
+  private static long initialStock(Product p) {
+    int n = Integer.parseInt(p.getSku().substring(2));
+    return n % 7 == 0 ? 0 : 5;
+  }
+
+  private static long count(List<Product> products, Predicate<Product> match) {
+    synchronized (products) {
+      return products.stream().filter(match).count();
+    }
+  }
+
+  // ---- helpers ----
+
+  private static InventoryServiceBlockingStub stub(UUID tenantId) {
+    return inventory.stub(
+        inventory.tokens().token(tenantId, "staff", "inventory.read", "inventory.write"));
+  }
+
+  private static List<String> allPages(
+      InventoryServiceBlockingStub staff, SearchProductsRequest first) {
+    List<String> ids = new ArrayList<>();
+    SearchProductsRequest request = first;
+    while (true) {
+      SearchProductsResponse page = staff.searchProducts(request);
+      page.getHitsList().forEach(h -> ids.add(h.getProduct().getId()));
+      if (page.getNextPageToken().isEmpty()) {
+        return ids;
+      }
+      request = first.toBuilder().setPageToken(page.getNextPageToken()).build();
+    }
+  }
+
+  private static List<String> ids(InventoryServiceBlockingStub staff, String query) {
+    return staff
+        .searchProducts(SearchProductsRequest.newBuilder().setQuery(query).build())
+        .getHitsList()
+        .stream()
+        .map(h -> h.getProduct().getId())
+        .toList();
+  }
+
+  private static List<String> marked(HighlightedText text) {
+    return text.getHighlightsList().stream()
+        .map(r -> text.getText().substring(r.getStart(), r.getEnd()))
+        .toList();
+  }
+
+  private static Instant instant(Timestamp t) {
+    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+  }
+
+  private static BadRequest badRequest(StatusRuntimeException failure) {
+    com.google.rpc.Status status = StatusProto.fromThrowable(failure);
+    for (Any any : status.getDetailsList()) {
+      if (any.is(BadRequest.class)) {
+        try {
+          return any.unpack(BadRequest.class);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    throw new AssertionError("no BadRequest in " + failure);
+  }
+
+  /** Until the search consumers have acknowledged everything the streams hold. */
+  private static void awaitIndexed() {
+    await()
+        .atMost(Duration.ofMinutes(5))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(
+            () ->
+                drained(EventSubjects.streamName("inventory"), "inventory-search")
+                    && drained(EventSubjects.streamName("identity"), "inventory-search-tenants"));
+  }
+
+  private static boolean drained(String stream, String durable) throws Exception {
+    ConsumerInfo info = publisher.jetStreamManagement().getConsumerInfo(stream, durable);
+    return info.getNumPending() == 0 && info.getNumAckPending() == 0;
+  }
+
+  /** Publishes {@code payload} on INVENTORY as inventory's relay would, with a new event id. */
+  private static void publishInventoryEvent(
+      UUID tenant, String aggregateType, String aggregateId, long version, Message payload)
+      throws Exception {
+    Instant now = Instant.now();
+    Envelope envelope =
+        Envelope.newBuilder()
+            .setEventId(UUID.randomUUID().toString())
+            .setType(EventSubjects.subject("inventory", payload.getDescriptorForType()))
+            .setSource("inventory")
+            .setTenantId(tenant.toString())
+            .setAggregateType(aggregateType)
+            .setAggregateId(aggregateId)
+            .setAggregateVersion(version)
+            .setActor(Actor.newBuilder().setType(ActorType.ACTOR_TYPE_SYSTEM).setSubjectId("test"))
+            .setOccurredAt(
+                Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+            .setPayload(Any.pack(payload))
+            .build();
+    PublishAck ack =
+        publisher
+            .jetStream()
+            .publish(
+                NatsMessage.builder()
+                    .subject(envelope.getType())
+                    .data(envelope.toByteArray())
+                    .build());
+    assertThat(ack.getError()).isNull();
+  }
+
+  private static void publishTenantCreated(UUID tenant, String locale) throws Exception {
+    Instant now = Instant.now();
+    TenantCreated created =
+        TenantCreated.newBuilder()
+            .setTenantId(tenant.toString())
+            .setSlug("t-" + tenant.toString().substring(0, 8))
+            .setDisplayName("Tenant B")
+            .setInitialAdminLocale(locale)
+            .build();
+    Envelope envelope =
+        Envelope.newBuilder()
+            .setEventId(UUID.randomUUID().toString())
+            .setType(EventSubjects.subject("identity", TenantCreated.getDescriptor()))
+            .setSource("identity")
+            .setTenantId(tenant.toString())
+            .setAggregateType("tenant")
+            .setAggregateId(tenant.toString())
+            .setAggregateVersion(1)
+            .setActor(Actor.newBuilder().setType(ActorType.ACTOR_TYPE_SYSTEM).setSubjectId("test"))
+            .setOccurredAt(
+                Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+            .setPayload(Any.pack(created))
+            .build();
+    PublishAck ack =
+        publisher
+            .jetStream()
+            .publish(
+                NatsMessage.builder()
+                    .subject(envelope.getType())
+                    .data(envelope.toByteArray())
+                    .build());
+    assertThat(ack.getError()).isNull();
+  }
+}
