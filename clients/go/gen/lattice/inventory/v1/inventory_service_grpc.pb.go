@@ -35,13 +35,6 @@ type InventoryServiceClient interface {
 	// PRODUCT_NOT_FOUND); open reservations still complete. Emits ProductDeleted.
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND (also when already deleted); ABORTED VERSION_MISMATCH.
 	DeleteProduct(ctx context.Context, in *DeleteProductRequest, opts ...grpc.CallOption) (*DeleteProductResponse, error)
-	// Finds live products by text, with filters, facets and highlighted snippets, from the
-	// catalog's search index: a read model that inventory's own product and stock events keep
-	// current (docs/decisions/0022-catalog-search.md), so a change shows after the index lag
-	// (the metric lattice.search.index.lag), not at once.
-	// Errors: INVALID_ARGUMENT with field violations (PAGE_TOKEN_INVALID for a token of other
-	// filters or another sort).
-	SearchProducts(ctx context.Context, in *SearchProductsRequest, opts ...grpc.CallOption) (*SearchProductsResponse, error)
 	// Returns several live products at once, in request order; all or nothing (AIP-231).
 	// Orders calls it to capture prices for CreateOrder.
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND when any id is unknown or deleted (metadata
@@ -50,6 +43,13 @@ type InventoryServiceClient interface {
 	// Returns the stock of a product.
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND.
 	GetStock(ctx context.Context, in *GetStockRequest, opts ...grpc.CallOption) (*GetStockResponse, error)
+	// Finds live products by text, with filters, facets and highlighted snippets, from the
+	// catalog's search index: a read model that inventory's own product and stock events keep
+	// current (docs/decisions/0022-catalog-search.md), so a change shows after the index lag
+	// (the metric lattice.search.index.lag), not at once.
+	// Errors: INVALID_ARGUMENT with field violations (PAGE_TOKEN_INVALID for a token of other
+	// filters or another sort).
+	SearchProducts(ctx context.Context, in *SearchProductsRequest, opts ...grpc.CallOption) (*SearchProductsResponse, error)
 	// Adds units to or removes units from available stock (goods received, counted, damaged).
 	// Emits StockAdjusted.
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND; ABORTED VERSION_MISMATCH (stock version);
@@ -111,15 +111,6 @@ func (c *inventoryServiceClient) DeleteProduct(ctx context.Context, in *DeletePr
 	return out, nil
 }
 
-func (c *inventoryServiceClient) SearchProducts(ctx context.Context, in *SearchProductsRequest, opts ...grpc.CallOption) (*SearchProductsResponse, error) {
-	out := new(SearchProductsResponse)
-	err := c.cc.Invoke(ctx, "/lattice.inventory.v1.InventoryService/SearchProducts", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 func (c *inventoryServiceClient) BatchGetProducts(ctx context.Context, in *BatchGetProductsRequest, opts ...grpc.CallOption) (*BatchGetProductsResponse, error) {
 	out := new(BatchGetProductsResponse)
 	err := c.cc.Invoke(ctx, "/lattice.inventory.v1.InventoryService/BatchGetProducts", in, out, opts...)
@@ -132,6 +123,15 @@ func (c *inventoryServiceClient) BatchGetProducts(ctx context.Context, in *Batch
 func (c *inventoryServiceClient) GetStock(ctx context.Context, in *GetStockRequest, opts ...grpc.CallOption) (*GetStockResponse, error) {
 	out := new(GetStockResponse)
 	err := c.cc.Invoke(ctx, "/lattice.inventory.v1.InventoryService/GetStock", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *inventoryServiceClient) SearchProducts(ctx context.Context, in *SearchProductsRequest, opts ...grpc.CallOption) (*SearchProductsResponse, error) {
+	out := new(SearchProductsResponse)
+	err := c.cc.Invoke(ctx, "/lattice.inventory.v1.InventoryService/SearchProducts", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -169,13 +169,6 @@ type InventoryServiceServer interface {
 	// PRODUCT_NOT_FOUND); open reservations still complete. Emits ProductDeleted.
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND (also when already deleted); ABORTED VERSION_MISMATCH.
 	DeleteProduct(context.Context, *DeleteProductRequest) (*DeleteProductResponse, error)
-	// Finds live products by text, with filters, facets and highlighted snippets, from the
-	// catalog's search index: a read model that inventory's own product and stock events keep
-	// current (docs/decisions/0022-catalog-search.md), so a change shows after the index lag
-	// (the metric lattice.search.index.lag), not at once.
-	// Errors: INVALID_ARGUMENT with field violations (PAGE_TOKEN_INVALID for a token of other
-	// filters or another sort).
-	SearchProducts(context.Context, *SearchProductsRequest) (*SearchProductsResponse, error)
 	// Returns several live products at once, in request order; all or nothing (AIP-231).
 	// Orders calls it to capture prices for CreateOrder.
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND when any id is unknown or deleted (metadata
@@ -184,6 +177,13 @@ type InventoryServiceServer interface {
 	// Returns the stock of a product.
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND.
 	GetStock(context.Context, *GetStockRequest) (*GetStockResponse, error)
+	// Finds live products by text, with filters, facets and highlighted snippets, from the
+	// catalog's search index: a read model that inventory's own product and stock events keep
+	// current (docs/decisions/0022-catalog-search.md), so a change shows after the index lag
+	// (the metric lattice.search.index.lag), not at once.
+	// Errors: INVALID_ARGUMENT with field violations (PAGE_TOKEN_INVALID for a token of other
+	// filters or another sort).
+	SearchProducts(context.Context, *SearchProductsRequest) (*SearchProductsResponse, error)
 	// Adds units to or removes units from available stock (goods received, counted, damaged).
 	// Emits StockAdjusted.
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND; ABORTED VERSION_MISMATCH (stock version);
@@ -212,14 +212,14 @@ func (UnimplementedInventoryServiceServer) UpdateProduct(context.Context, *Updat
 func (UnimplementedInventoryServiceServer) DeleteProduct(context.Context, *DeleteProductRequest) (*DeleteProductResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteProduct not implemented")
 }
-func (UnimplementedInventoryServiceServer) SearchProducts(context.Context, *SearchProductsRequest) (*SearchProductsResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method SearchProducts not implemented")
-}
 func (UnimplementedInventoryServiceServer) BatchGetProducts(context.Context, *BatchGetProductsRequest) (*BatchGetProductsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method BatchGetProducts not implemented")
 }
 func (UnimplementedInventoryServiceServer) GetStock(context.Context, *GetStockRequest) (*GetStockResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetStock not implemented")
+}
+func (UnimplementedInventoryServiceServer) SearchProducts(context.Context, *SearchProductsRequest) (*SearchProductsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SearchProducts not implemented")
 }
 func (UnimplementedInventoryServiceServer) AdjustStock(context.Context, *AdjustStockRequest) (*AdjustStockResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method AdjustStock not implemented")
@@ -327,24 +327,6 @@ func _InventoryService_DeleteProduct_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
-func _InventoryService_SearchProducts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(SearchProductsRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(InventoryServiceServer).SearchProducts(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/lattice.inventory.v1.InventoryService/SearchProducts",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(InventoryServiceServer).SearchProducts(ctx, req.(*SearchProductsRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
 func _InventoryService_BatchGetProducts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(BatchGetProductsRequest)
 	if err := dec(in); err != nil {
@@ -377,6 +359,24 @@ func _InventoryService_GetStock_Handler(srv interface{}, ctx context.Context, de
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(InventoryServiceServer).GetStock(ctx, req.(*GetStockRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _InventoryService_SearchProducts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SearchProductsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InventoryServiceServer).SearchProducts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lattice.inventory.v1.InventoryService/SearchProducts",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InventoryServiceServer).SearchProducts(ctx, req.(*SearchProductsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -424,16 +424,16 @@ var _InventoryService_serviceDesc = grpc.ServiceDesc{
 			Handler:    _InventoryService_DeleteProduct_Handler,
 		},
 		{
-			MethodName: "SearchProducts",
-			Handler:    _InventoryService_SearchProducts_Handler,
-		},
-		{
 			MethodName: "BatchGetProducts",
 			Handler:    _InventoryService_BatchGetProducts_Handler,
 		},
 		{
 			MethodName: "GetStock",
 			Handler:    _InventoryService_GetStock_Handler,
+		},
+		{
+			MethodName: "SearchProducts",
+			Handler:    _InventoryService_SearchProducts_Handler,
 		},
 		{
 			MethodName: "AdjustStock",

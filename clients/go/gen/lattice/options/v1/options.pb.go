@@ -19,7 +19,7 @@
 // | orders.read                    | GetOrder, ListOrders (own orders only without orders.manage) | x     | x     | x     | x              |
 // | orders.write                   | CreateOrder, CancelOrder (own orders)                      | x        | x     | x     | x              |
 // | orders.manage                  | any customer's orders; Pack/Ship/Deliver/RefundOrder       |          | x     | x     | x              |
-// | inventory.read                 | GetProduct, BatchGetProducts, ListProducts, GetStock       | x        | x     | x     | x              |
+// | inventory.read                 | GetProduct, BatchGetProducts, ListProducts, SearchProducts, GetStock | x        | x     | x     | x              |
 // | inventory.write                | Create/Update/DeleteProduct, AdjustStock, show_deleted     |          | x     | x     | x              |
 // | payments.read                  | GetPayment, ListPayments                                   |          | x     | x     | x              |
 // | payments.refund                | RefundPayment                                              |          |       | x     | x              |

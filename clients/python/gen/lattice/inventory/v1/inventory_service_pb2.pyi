@@ -206,7 +206,7 @@ class SearchProductsRequest(_message.Message):
     page_token: str
     query: str
     sort: ProductSearchSort
-    def __init__(self, query: _Optional[str] = ..., min_price_amount_minor: _Optional[int] = ..., max_price_amount_minor: _Optional[int] = ..., currency: _Optional[str] = ..., in_stock_only: bool = ..., sort: _Optional[_Union[ProductSearchSort, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., query: _Optional[str] = ..., min_price_amount_minor: _Optional[int] = ..., max_price_amount_minor: _Optional[int] = ..., currency: _Optional[str] = ..., in_stock_only: bool = ..., sort: _Optional[_Union[ProductSearchSort, str]] = ...) -> None: ...
 
 class SearchProductsResponse(_message.Message):
     __slots__ = ["facets", "hits", "next_page_token", "total_size"]

@@ -43,11 +43,6 @@ class InventoryServiceStub(object):
                 request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteProductRequest.SerializeToString,
                 response_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteProductResponse.FromString,
                 )
-        self.SearchProducts = channel.unary_unary(
-                '/lattice.inventory.v1.InventoryService/SearchProducts',
-                request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsRequest.SerializeToString,
-                response_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsResponse.FromString,
-                )
         self.BatchGetProducts = channel.unary_unary(
                 '/lattice.inventory.v1.InventoryService/BatchGetProducts',
                 request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.BatchGetProductsRequest.SerializeToString,
@@ -57,6 +52,11 @@ class InventoryServiceStub(object):
                 '/lattice.inventory.v1.InventoryService/GetStock',
                 request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetStockRequest.SerializeToString,
                 response_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetStockResponse.FromString,
+                )
+        self.SearchProducts = channel.unary_unary(
+                '/lattice.inventory.v1.InventoryService/SearchProducts',
+                request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsRequest.SerializeToString,
+                response_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsResponse.FromString,
                 )
         self.AdjustStock = channel.unary_unary(
                 '/lattice.inventory.v1.InventoryService/AdjustStock',
@@ -115,18 +115,6 @@ class InventoryServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def SearchProducts(self, request, context):
-        """Finds live products by text, with filters, facets and highlighted snippets, from the
-        catalog's search index: a read model that inventory's own product and stock events keep
-        current (docs/decisions/0022-catalog-search.md), so a change shows after the index lag
-        (the metric lattice.search.index.lag), not at once.
-        Errors: INVALID_ARGUMENT with field violations (PAGE_TOKEN_INVALID for a token of other
-        filters or another sort).
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
     def BatchGetProducts(self, request, context):
         """Returns several live products at once, in request order; all or nothing (AIP-231).
         Orders calls it to capture prices for CreateOrder.
@@ -140,6 +128,18 @@ class InventoryServiceServicer(object):
     def GetStock(self, request, context):
         """Returns the stock of a product.
         Errors: NOT_FOUND PRODUCT_NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SearchProducts(self, request, context):
+        """Finds live products by text, with filters, facets and highlighted snippets, from the
+        catalog's search index: a read model that inventory's own product and stock events keep
+        current (docs/decisions/0022-catalog-search.md), so a change shows after the index lag
+        (the metric lattice.search.index.lag), not at once.
+        Errors: INVALID_ARGUMENT with field violations (PAGE_TOKEN_INVALID for a token of other
+        filters or another sort).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -184,11 +184,6 @@ def add_InventoryServiceServicer_to_server(servicer, server):
                     request_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteProductRequest.FromString,
                     response_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteProductResponse.SerializeToString,
             ),
-            'SearchProducts': grpc.unary_unary_rpc_method_handler(
-                    servicer.SearchProducts,
-                    request_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsRequest.FromString,
-                    response_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsResponse.SerializeToString,
-            ),
             'BatchGetProducts': grpc.unary_unary_rpc_method_handler(
                     servicer.BatchGetProducts,
                     request_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.BatchGetProductsRequest.FromString,
@@ -198,6 +193,11 @@ def add_InventoryServiceServicer_to_server(servicer, server):
                     servicer.GetStock,
                     request_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetStockRequest.FromString,
                     response_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetStockResponse.SerializeToString,
+            ),
+            'SearchProducts': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchProducts,
+                    request_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsRequest.FromString,
+                    response_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsResponse.SerializeToString,
             ),
             'AdjustStock': grpc.unary_unary_rpc_method_handler(
                     servicer.AdjustStock,
@@ -304,23 +304,6 @@ class InventoryService(object):
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 
     @staticmethod
-    def SearchProducts(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(request, target, '/lattice.inventory.v1.InventoryService/SearchProducts',
-            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsRequest.SerializeToString,
-            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsResponse.FromString,
-            options, channel_credentials,
-            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
-
-    @staticmethod
     def BatchGetProducts(request,
             target,
             options=(),
@@ -351,6 +334,23 @@ class InventoryService(object):
         return grpc.experimental.unary_unary(request, target, '/lattice.inventory.v1.InventoryService/GetStock',
             lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetStockRequest.SerializeToString,
             lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetStockResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def SearchProducts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/lattice.inventory.v1.InventoryService/SearchProducts',
+            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsRequest.SerializeToString,
+            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

@@ -119,8 +119,6 @@ class InventorySearchIT {
   static Connection publisher;
   static final UUID tenantA = UUID.randomUUID();
   static final UUID tenantB = UUID.randomUUID();
-  static InventoryServiceBlockingStub staffA;
-  static InventoryServiceBlockingStub staffB;
 
   /** What each tenant's products are, as created. */
   static final List<Product> productsA = Collections.synchronizedList(new ArrayList<>());
@@ -137,19 +135,17 @@ class InventorySearchIT {
     // policy, 200 calls/s by default), which is not what this test is about.
     inventory =
         InventoryHarness.start(postgres, nats, Map.of("LATTICE_RATE_LIMIT_PER_SECOND", "100000"));
-    staffA = stub(tenantA);
-    staffB = stub(tenantB);
     // Tenant B's first administrator reads German: its catalog is searched in German.
     publishTenantCreated(tenantB, "de-AT");
     try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
       List<Future<?>> work = new ArrayList<>();
       for (int i = 0; i < PRODUCTS_A; i++) {
         int n = i;
-        work.add(pool.submit(() -> productsA.add(create(staffA, n, false))));
+        work.add(pool.submit(() -> productsA.add(create(staffA(), n, false))));
       }
       for (int i = 0; i < PRODUCTS_B; i++) {
         int n = i;
-        work.add(pool.submit(() -> productsB.add(create(staffB, n, true))));
+        work.add(pool.submit(() -> productsB.add(create(staffB(), n, true))));
       }
       for (Future<?> f : work) {
         f.get();
@@ -171,7 +167,7 @@ class InventorySearchIT {
   @Test
   void aMisspeltWord_stillFindsTheProductsNamedByIt() {
     SearchProductsResponse found =
-        staffA.searchProducts(SearchProductsRequest.newBuilder().setQuery("headphnes").build());
+        staffA().searchProducts(SearchProductsRequest.newBuilder().setQuery("headphnes").build());
     assertThat(found.getHitsList()).hasSize(20);
     assertThat(found.getHitsList())
         .allSatisfy(h -> assertThat(h.getProduct().getName()).contains("Headphones"));
@@ -181,11 +177,12 @@ class InventorySearchIT {
   @Test
   void relevance_putsTheProductsWithEveryWordFirst_andMarksTheWordsInTheName() {
     SearchProductsResponse found =
-        staffA.searchProducts(
-            SearchProductsRequest.newBuilder()
-                .setQuery("wireless headphones")
-                .setPageSize(10)
-                .build());
+        staffA()
+            .searchProducts(
+                SearchProductsRequest.newBuilder()
+                    .setQuery("wireless headphones")
+                    .setPageSize(10)
+                    .build());
     assertThat(found.getHitsList()).hasSize(10);
     for (ProductSearchHit hit : found.getHitsList()) {
       assertThat(hit.getProduct().getName()).startsWith("Wireless Headphones");
@@ -197,7 +194,7 @@ class InventorySearchIT {
     // Only "wireless headphones" products match both words; the others match one of them.
     long both = count(productsA, p -> is(p, "Wireless") && is(p, "Headphones"));
     assertThat(
-            staffA
+            staffA()
                 .searchProducts(
                     SearchProductsRequest.newBuilder().setQuery("\"wireless headphones\"").build())
                 .getTotalSize())
@@ -207,8 +204,9 @@ class InventorySearchIT {
   @Test
   void theDescriptionSnippet_marksTheMatchInPlainText() {
     SearchProductsResponse found =
-        staffA.searchProducts(
-            SearchProductsRequest.newBuilder().setQuery("aluminium").setPageSize(5).build());
+        staffA()
+            .searchProducts(
+                SearchProductsRequest.newBuilder().setQuery("aluminium").setPageSize(5).build());
     assertThat(found.getHitsList()).isNotEmpty();
     for (ProductSearchHit hit : found.getHitsList()) {
       assertThat(hit.getProduct().getDescription()).contains("aluminium");
@@ -241,12 +239,12 @@ class InventorySearchIT {
             .map(Product::getId)
             .toList();
     assertThat(expected).hasSizeGreaterThan(50);
-    List<String> ids = allPages(staffA, first);
+    List<String> ids = allPages(staffA(), first);
     assertThat(ids).containsExactlyElementsOf(expected);
 
     List<String> descending =
         allPages(
-            staffA,
+            staffA(),
             first.toBuilder()
                 .setSort(ProductSearchSort.PRODUCT_SEARCH_SORT_PRICE_DESCENDING)
                 .build());
@@ -266,18 +264,18 @@ class InventorySearchIT {
   void relevancePaging_returnsEveryMatchOnce() {
     SearchProductsRequest first =
         SearchProductsRequest.newBuilder().setQuery("portable OR speaker").setPageSize(100).build();
-    List<String> ids = allPages(staffA, first);
+    List<String> ids = allPages(staffA(), first);
     assertThat(ids).doesNotHaveDuplicates();
     // Web search syntax: either word, so every product named by one of them, in ranked pages.
     long either = count(productsA, p -> is(p, "Portable") || is(p, "Speaker"));
     assertThat(ids).hasSize((int) either);
-    assertThat(staffA.searchProducts(first).getTotalSize()).isEqualTo(either);
+    assertThat(staffA().searchProducts(first).getTotalSize()).isEqualTo(either);
   }
 
   @Test
   void newest_withoutAQuery_listsEveryLiveProduct() {
     SearchProductsResponse page =
-        staffB.searchProducts(SearchProductsRequest.newBuilder().setPageSize(3).build());
+        staffB().searchProducts(SearchProductsRequest.newBuilder().setPageSize(3).build());
     assertThat(page.getTotalSize()).isEqualTo(PRODUCTS_B);
     List<Instant> times =
         page.getHitsList().stream().map(h -> instant(h.getProduct().getCreateTime())).toList();
@@ -287,12 +285,13 @@ class InventorySearchIT {
   @Test
   void facets_countEachValueWithoutTheirOwnFilter() {
     SearchProductsResponse found =
-        staffA.searchProducts(
-            SearchProductsRequest.newBuilder()
-                .setQuery("backpack")
-                .setCurrency("USD")
-                .setInStockOnly(true)
-                .build());
+        staffA()
+            .searchProducts(
+                SearchProductsRequest.newBuilder()
+                    .setQuery("backpack")
+                    .setCurrency("USD")
+                    .setInStockOnly(true)
+                    .build());
     Predicate<Product> backpack = p -> is(p, "Backpack");
     assertThat(found.getTotalSize())
         .isEqualTo(
@@ -339,13 +338,14 @@ class InventorySearchIT {
   void anotherTenantsProducts_areNeverFound() {
     // Tenant A's products have English descriptions with "aluminium"; B's are German.
     assertThat(
-            staffB
+            staffB()
                 .searchProducts(SearchProductsRequest.newBuilder().setQuery("aluminium").build())
                 .getTotalSize())
         .isZero();
     SearchProductsResponse b =
-        staffB.searchProducts(
-            SearchProductsRequest.newBuilder().setQuery("headphones").setPageSize(100).build());
+        staffB()
+            .searchProducts(
+                SearchProductsRequest.newBuilder().setQuery("headphones").setPageSize(100).build());
     assertThat(b.getHitsList())
         .allSatisfy(h -> assertThat(h.getProduct().getTenantId()).isEqualTo(tenantB.toString()));
     List<String> idsOfA = productsA.stream().map(Product::getId).toList();
@@ -357,12 +357,12 @@ class InventorySearchIT {
     // The German configuration stems the plural "Taschen" to the singular's stem, as the English
     // one would not.
     SearchProductsResponse found =
-        staffB.searchProducts(SearchProductsRequest.newBuilder().setQuery("taschen").build());
+        staffB().searchProducts(SearchProductsRequest.newBuilder().setQuery("taschen").build());
     assertThat(found.getTotalSize()).isEqualTo(count(productsB, p -> is(p, "Tasche")));
     assertThat(found.getTotalSize()).isPositive();
     // And drops German stop words: "die" changes nothing.
     assertThat(
-            staffB
+            staffB()
                 .searchProducts(SearchProductsRequest.newBuilder().setQuery("die taschen").build())
                 .getTotalSize())
         .isEqualTo(found.getTotalSize());
@@ -370,9 +370,10 @@ class InventorySearchIT {
 
   @Test
   void anUpdateAndADeletion_showWithinTheLag() {
-    Product product = productsA.get(17);
+    // A product of its own: the data set's stay as created, for the other tests' counts.
+    Product product = extraProduct("SEXTANT-1", "Brass Sextant");
     Product renamed =
-        staffA
+        staffA()
             .updateProduct(
                 UpdateProductRequest.newBuilder()
                     .setProductId(product.getId())
@@ -385,26 +386,27 @@ class InventorySearchIT {
     await()
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> ids(staffA, "periscope").equals(List.of(product.getId())));
+        .until(() -> ids(staffA(), "periscope").equals(List.of(product.getId())));
     long lagMillis = (System.nanoTime() - changed) / 1_000_000;
     assertThat(lagMillis).as("ms until searchable").isLessThan(10_000);
 
-    staffA.deleteProduct(
-        DeleteProductRequest.newBuilder()
-            .setProductId(product.getId())
-            .setVersion(renamed.getVersion())
-            .build());
+    staffA()
+        .deleteProduct(
+            DeleteProductRequest.newBuilder()
+                .setProductId(product.getId())
+                .setVersion(renamed.getVersion())
+                .build());
     await()
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> ids(staffA, "periscope").isEmpty());
+        .until(() -> ids(staffA(), "periscope").isEmpty());
   }
 
   @Test
   void anOlderEventArrivingLate_changesNothing() throws Exception {
-    Product product = productsA.get(23);
+    Product product = extraProduct("COMPASS-1", "Copper Compass");
     Product renamed =
-        staffA
+        staffA()
             .updateProduct(
                 UpdateProductRequest.newBuilder()
                     .setProductId(product.getId())
@@ -413,7 +415,7 @@ class InventorySearchIT {
                     .setUpdateMask(FieldMask.newBuilder().addPaths("name"))
                     .build())
             .getProduct();
-    await().atMost(Duration.ofSeconds(10)).until(() -> ids(staffA, "gyroscope").size() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> ids(staffA(), "gyroscope").size() == 1);
     // The product's first version, as a ProductUpdated delivered after the second (a replay
     // from the dead-letter store, or a relay's re-publish after a crash): the index keeps v2.
     publishInventoryEvent(
@@ -436,19 +438,60 @@ class InventorySearchIT {
                 Stock.newBuilder().setProductId(product.getId()).setAvailable(1_000).setVersion(1))
             .build());
     awaitIndexed();
-    assertThat(ids(staffA, "astrolabe")).isEmpty();
+    assertThat(ids(staffA(), "astrolabe")).isEmpty();
     ProductSearchHit hit =
-        staffA
+        staffA()
             .searchProducts(SearchProductsRequest.newBuilder().setQuery("gyroscope").build())
             .getHits(0);
     assertThat(hit.getProduct().getVersion()).isEqualTo(renamed.getVersion());
-    assertThat(hit.getAvailable()).isEqualTo(initialStock(product));
+    assertThat(hit.getAvailable()).isEqualTo(3);
+  }
+
+  @Test
+  void anIndexerCutOffInItsBatches_resumesWithoutAMissingDocument() throws Exception {
+    UUID tenantC = UUID.randomUUID();
+    List<Product> productsC = Collections.synchronizedList(new ArrayList<>());
+    long cutOff = 0;
+    try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+      List<Future<?>> work = new ArrayList<>();
+      for (int i = 0; i < 1_500; i++) {
+        int n = i;
+        work.add(pool.submit(() -> productsC.add(create(stub(tenantC), n, false))));
+      }
+      // While the products are made, the indexer's transactions are killed from the server side,
+      // as a crash of the indexer's process or its connection would end them: the batch in hand
+      // is rolled back and its events are delivered again.
+      while (!work.stream().allMatch(Future::isDone)) {
+        cutOff +=
+            inventory.sqlLong(
+                "select count(pg_terminate_backend(pid)) from pg_stat_activity"
+                    + " where datname = current_database() and pid <> pg_backend_pid()"
+                    + " and state in ('active', 'idle in transaction')"
+                    + " and query like '%search_documents%'");
+        Thread.sleep(25);
+      }
+      for (Future<?> f : work) {
+        f.get();
+      }
+    }
+    assertThat(cutOff).as("indexer transactions cut off").isPositive();
+    awaitIndexed();
+    List<String> found =
+        allPages(
+            stub(tenantC),
+            SearchProductsRequest.newBuilder()
+                .setSort(ProductSearchSort.PRODUCT_SEARCH_SORT_NEWEST)
+                .setPageSize(100)
+                .build());
+    assertThat(found)
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(productsC.stream().map(Product::getId).toList());
   }
 
   @Test
   void stockReservedToZero_leavesTheInStockFilter() throws Exception {
     Product product =
-        staffA
+        staffA()
             .createProduct(
                 CreateProductRequest.newBuilder()
                     .setSku("ZEPPELIN-1")
@@ -462,17 +505,17 @@ class InventorySearchIT {
         SearchProductsRequest.newBuilder().setQuery("zeppelin").setInStockOnly(true).build();
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> staffA.searchProducts(inStock).getTotalSize() == 1);
-    assertThat(staffA.searchProducts(inStock).getHits(0).getAvailable()).isEqualTo(2);
+        .until(() -> staffA().searchProducts(inStock).getTotalSize() == 1);
+    assertThat(staffA().searchProducts(inStock).getHits(0).getAvailable()).isEqualTo(2);
 
     UUID order = UUID.randomUUID();
     orders.publish(tenantA, order, created(order, Map.of(product.getId(), 2)));
     events.await(StockReserved.class, r -> r.getOrderId().equals(order.toString()));
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> staffA.searchProducts(inStock).getTotalSize() == 0);
+        .until(() -> staffA().searchProducts(inStock).getTotalSize() == 0);
     SearchProductsResponse any =
-        staffA.searchProducts(SearchProductsRequest.newBuilder().setQuery("zeppelin").build());
+        staffA().searchProducts(SearchProductsRequest.newBuilder().setQuery("zeppelin").build());
     assertThat(any.getHits(0).getAvailable()).isZero();
     assertThat(any.getFacets().getOutOfStock()).isEqualTo(1);
   }
@@ -482,41 +525,44 @@ class InventorySearchIT {
     StatusRuntimeException range =
         failure(
             () ->
-                staffA.searchProducts(
-                    SearchProductsRequest.newBuilder()
-                        .setMinPriceAmountMinor(500)
-                        .setMaxPriceAmountMinor(100)
-                        .build()));
+                staffA()
+                    .searchProducts(
+                        SearchProductsRequest.newBuilder()
+                            .setMinPriceAmountMinor(500)
+                            .setMaxPriceAmountMinor(100)
+                            .build()));
     assertThat(code(range)).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(badRequest(range).getFieldViolationsList()).isNotEmpty();
 
     StatusRuntimeException currency =
         failure(
             () ->
-                staffA.searchProducts(
-                    SearchProductsRequest.newBuilder().setCurrency("euro").build()));
+                staffA()
+                    .searchProducts(
+                        SearchProductsRequest.newBuilder().setCurrency("euro").build()));
     assertThat(code(currency)).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(badRequest(currency).getFieldViolationsList())
         .anySatisfy(v -> assertThat(v.getField()).isEqualTo("currency"));
 
     SearchProductsRequest wallets =
         SearchProductsRequest.newBuilder().setQuery("wallet").setPageSize(5).build();
-    String token = staffA.searchProducts(wallets).getNextPageToken();
+    String token = staffA().searchProducts(wallets).getNextPageToken();
     assertThat(token).isNotEmpty();
     StatusRuntimeException otherFilter =
         failure(
             () ->
-                staffA.searchProducts(
-                    wallets.toBuilder().setQuery("lamp").setPageToken(token).build()));
+                staffA()
+                    .searchProducts(
+                        wallets.toBuilder().setQuery("lamp").setPageToken(token).build()));
     assertThat(errorInfo(otherFilter).getReason()).isEqualTo("PAGE_TOKEN_INVALID");
     StatusRuntimeException otherTenant =
-        failure(() -> staffB.searchProducts(wallets.toBuilder().setPageToken(token).build()));
+        failure(() -> staffB().searchProducts(wallets.toBuilder().setPageToken(token).build()));
     assertThat(errorInfo(otherTenant).getReason()).isEqualTo("PAGE_TOKEN_INVALID");
     byte[] bytes = Base64.getUrlDecoder().decode(token);
     bytes[bytes.length / 2] ^= 1;
     String tampered = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     StatusRuntimeException forged =
-        failure(() -> staffA.searchProducts(wallets.toBuilder().setPageToken(tampered).build()));
+        failure(() -> staffA().searchProducts(wallets.toBuilder().setPageToken(tampered).build()));
     assertThat(errorInfo(forged).getReason()).isEqualTo("PAGE_TOKEN_INVALID");
   }
 
@@ -560,6 +606,20 @@ class InventorySearchIT {
         .getProduct();
   }
 
+  /** A product of tenant A outside the data set, with 3 units. */
+  private static Product extraProduct(String sku, String name) {
+    return staffA()
+        .createProduct(
+            CreateProductRequest.newBuilder()
+                .setSku(sku)
+                .setName(name)
+                .setPriceAmountMinor(12_345)
+                .setCurrency("EUR")
+                .setInitialStock(3)
+                .build())
+        .getProduct();
+  }
+
   /** Whether the product's name has the word, or its currency is {@code word}. */
   private static boolean is(Product p, String word) {
     return p.getCurrency().equals(word) || List.of(p.getName().split(" ")).contains(word);
@@ -577,6 +637,15 @@ class InventorySearchIT {
   }
 
   // ---- helpers ----
+
+  /** A new stub per call: a stub's deadline runs from when it is made. */
+  private static InventoryServiceBlockingStub staffA() {
+    return stub(tenantA);
+  }
+
+  private static InventoryServiceBlockingStub staffB() {
+    return stub(tenantB);
+  }
 
   private static InventoryServiceBlockingStub stub(UUID tenantId) {
     return inventory.stub(

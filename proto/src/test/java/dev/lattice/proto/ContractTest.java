@@ -38,7 +38,7 @@ class ContractTest {
    * RPC names that only read: Get*, List*, BatchGet*, Query*, and VerifyChain (VerifyEmail writes).
    */
   private static final Pattern READ_ONLY_VERB =
-      Pattern.compile("(Get|List|BatchGet|Query)[A-Z]|VerifyChain$");
+      Pattern.compile("(Get|List|BatchGet|Query|Search)[A-Z]|VerifyChain$");
 
   /** The permission vocabulary documented in lattice/options/v1/options.proto. */
   private static final Set<String> PERMISSIONS =
@@ -284,8 +284,11 @@ class ContractTest {
           .isTrue();
     }
     assertThat(paged)
-        .contains("AuditService.QueryAuditLog", "OrdersService.ListOrders")
-        .hasSize(11);
+        .contains(
+            "AuditService.QueryAuditLog",
+            "OrdersService.ListOrders",
+            "InventoryService.SearchProducts")
+        .hasSize(12);
   }
 
   @Test
