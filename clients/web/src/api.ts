@@ -49,6 +49,51 @@ export interface ProductPage {
   readonly more: boolean;
 }
 
+/** A part of a text, and whether the search matched it (to be marked). */
+export interface TextPart {
+  readonly text: string;
+  readonly matched: boolean;
+}
+
+/** One product found by SearchProducts, with its name cut into matched and unmatched parts. */
+export interface SearchHitView {
+  readonly product: ProductView;
+  readonly available: bigint;
+  readonly nameParts: readonly TextPart[];
+}
+
+/** What SearchProducts answered: the first page of hits and how many match in all. */
+export interface SearchResult {
+  readonly hits: readonly SearchHitView[];
+  readonly total: bigint;
+}
+
+/**
+ * Cuts `text` at the highlight ranges SearchProducts returns (UTF-16 offsets, as JavaScript
+ * strings count); ranges out of order or out of bounds are ignored rather than trusted.
+ */
+export function textParts(
+  text: string,
+  ranges: readonly { readonly start: number; readonly end: number }[],
+): TextPart[] {
+  const parts: TextPart[] = [];
+  let at = 0;
+  for (const { start, end } of ranges) {
+    if (start < at || end <= start || end > text.length) {
+      continue;
+    }
+    if (start > at) {
+      parts.push({ text: text.slice(at, start), matched: false });
+    }
+    parts.push({ text: text.slice(start, end), matched: true });
+    at = end;
+  }
+  if (at < text.length) {
+    parts.push({ text: text.slice(at), matched: false });
+  }
+  return parts;
+}
+
 /** The order to place: one line, paid with a card token. */
 export interface OrderInput {
   readonly productId: string;
@@ -67,6 +112,8 @@ export interface CheckoutApi {
   readonly mode: Mode;
   login(tenantSlug: string, email: string, password: string): Promise<Session>;
   listProducts(session: Session): Promise<ProductPage>;
+  /** SearchProducts: the catalogue's search index, best match first. */
+  searchProducts(session: Session, query: string): Promise<SearchResult>;
   createOrder(session: Session, input: OrderInput): Promise<PlacedOrder>;
   getOrder(session: Session, orderId: string): Promise<OrderView>;
 }

@@ -18,7 +18,9 @@ import {
   type PlacedOrder,
   type ProductPage,
   type ProductView,
+  type SearchResult,
   type Session,
+  textParts,
 } from "./api.js";
 import { errorFromConnect, protocolError } from "./errors.js";
 
@@ -67,6 +69,27 @@ export class GrpcWebCheckoutApi implements CheckoutApi {
       this.inventory.listProducts({ pageSize: PRODUCT_PAGE_SIZE }, authorized(session)),
     );
     return { products: response.products.map(productView), more: response.nextPageToken !== "" };
+  }
+
+  async searchProducts(session: Session, query: string): Promise<SearchResult> {
+    const response = await guarded(() =>
+      this.inventory.searchProducts({ query, pageSize: PRODUCT_PAGE_SIZE }, authorized(session)),
+    );
+    return {
+      total: response.totalSize,
+      // Every hit carries its product (the contract says so); one without is not shown.
+      hits: response.hits.flatMap((h) =>
+        h.product
+          ? [
+              {
+                product: productView(h.product),
+                available: h.available,
+                nameParts: textParts(h.name?.text ?? "", h.name?.highlights ?? []),
+              },
+            ]
+          : [],
+      ),
+    };
   }
 
   async createOrder(session: Session, input: OrderInput): Promise<PlacedOrder> {

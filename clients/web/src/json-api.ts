@@ -3,7 +3,10 @@
 // use proto3 JSON (lowerCamelCase names, int64 as strings, enums as names). The request and
 // response shapes are the generated *Json types, so tsc checks them against the contracts.
 import type { LoginRequestJson, LoginResponseJson } from "../../typescript/src/gen/lattice/identity/v1/identity_service_pb.js";
-import type { ListProductsResponseJson } from "../../typescript/src/gen/lattice/inventory/v1/inventory_service_pb.js";
+import type {
+  ListProductsResponseJson,
+  SearchProductsResponseJson,
+} from "../../typescript/src/gen/lattice/inventory/v1/inventory_service_pb.js";
 import type { ProductJson } from "../../typescript/src/gen/lattice/inventory/v1/product_pb.js";
 import type { OrderJson } from "../../typescript/src/gen/lattice/orders/v1/order_pb.js";
 import type {
@@ -22,7 +25,9 @@ import {
   type PlacedOrder,
   type ProductPage,
   type ProductView,
+  type SearchResult,
   type Session,
+  textParts,
 } from "./api.js";
 import { errorFromHttp, networkError, protocolError } from "./errors.js";
 
@@ -52,6 +57,23 @@ export class JsonCheckoutApi implements CheckoutApi {
     const path = `/v1/products?page_size=${PRODUCT_PAGE_SIZE}`;
     const { body } = await this.call<ListProductsResponseJson>("GET", path, { session });
     return { products: (body.products ?? []).map(productView), more: Boolean(body.nextPageToken) };
+  }
+
+  async searchProducts(session: Session, query: string): Promise<SearchResult> {
+    const path = `/v1/products:search?query=${encodeURIComponent(query)}&page_size=${PRODUCT_PAGE_SIZE}`;
+    const { body } = await this.call<SearchProductsResponseJson>("GET", path, { session });
+    return {
+      total: int64(body.totalSize),
+      hits: (body.hits ?? []).map((h) => ({
+        product: productView(h.product ?? {}),
+        available: int64(h.available),
+        // proto3 JSON leaves a range's zero start out.
+        nameParts: textParts(
+          h.name?.text ?? "",
+          (h.name?.highlights ?? []).map((r) => ({ start: r.start ?? 0, end: r.end ?? 0 })),
+        ),
+      })),
+    };
   }
 
   async createOrder(session: Session, input: OrderInput): Promise<PlacedOrder> {

@@ -3,7 +3,17 @@
 // generated client). The edge comes from ?edge=<base URL>; the page is meant to be served
 // from another origin than the edge, so every call is a real cross-origin (CORS) request.
 import { newIdempotencyKey } from "../../typescript/src/lattice/idempotency.js";
-import { isSettled, type CheckoutApi, type Mode, type OrderView, type PlacedOrder, type ProductView, type Session } from "./api.js";
+import {
+  isSettled,
+  type CheckoutApi,
+  type Mode,
+  type OrderView,
+  type PlacedOrder,
+  type ProductView,
+  type SearchResult,
+  type Session,
+  type TextPart,
+} from "./api.js";
 import { ApiError, networkError } from "./errors.js";
 import { edgeTransport, GrpcWebCheckoutApi } from "./grpc-web-api.js";
 import { JsonCheckoutApi } from "./json-api.js";
@@ -23,6 +33,8 @@ const ui = {
   email: byId("email", HTMLInputElement),
   password: byId("password", HTMLInputElement),
   session: byId("session", HTMLParagraphElement),
+  searchForm: byId("search-form", HTMLFormElement),
+  search: byId("search", HTMLInputElement),
   orderForm: byId("order-form", HTMLFormElement),
   productsCaption: byId("products-caption", HTMLTableCaptionElement),
   productRows: byId("product-rows", HTMLTableSectionElement),
@@ -132,7 +144,57 @@ async function signIn(): Promise<void> {
   }
 }
 
-function renderProducts(page: { products: readonly ProductView[]; more: boolean }): void {
+/**
+ * SearchProducts with the search box's words, or ListProducts when it is empty; the rows show
+ * the matched parts of each name marked (as <mark> elements holding text, never as HTML).
+ */
+async function search(): Promise<void> {
+  const { api, session } = state;
+  if (!api || !session) {
+    return;
+  }
+  const query = ui.search.value.trim();
+  clearError();
+  setBusy(true);
+  ui.status.textContent = query === "" ? "Listing products…" : `Searching for “${query}”…`;
+  try {
+    if (query === "") {
+      renderProducts(await api.listProducts(session));
+      ui.status.textContent = "Choose a product.";
+    } else {
+      const result = await api.searchProducts(session, query);
+      renderSearch(query, result);
+      ui.status.textContent = `${result.total} match${result.total === 1n ? "" : "es"} for “${query}”.`;
+    }
+  } catch (thrown) {
+    showError(query === "" ? "Listing products" : "Searching", thrown);
+  } finally {
+    setBusy(false);
+  }
+}
+
+function renderSearch(query: string, result: SearchResult): void {
+  renderProducts(
+    { products: result.hits.map((h) => h.product), more: BigInt(result.hits.length) < result.total },
+    new Map(result.hits.map((h) => [h.product.id, h.nameParts])),
+  );
+  ui.productsCaption.textContent =
+    result.hits.length === 0
+      ? `Nothing matches “${query}”.`
+      : `${result.total} match${result.total === 1n ? "" : "es"} for “${query}”, best first${
+          BigInt(result.hits.length) < result.total ? " (the first page only)" : ""
+        }.`;
+}
+
+/** A name with its matched parts in <mark> elements; all of it text. */
+function markedName(parts: readonly TextPart[]): Node[] {
+  return parts.map((part) => (part.matched ? el("mark", part.text) : document.createTextNode(part.text)));
+}
+
+function renderProducts(
+  page: { products: readonly ProductView[]; more: boolean },
+  marked: ReadonlyMap<string, readonly TextPart[]> = new Map(),
+): void {
   state.products = new Map(page.products.map((p) => [p.id, p]));
   const rows = page.products.map((p, i) => {
     const row = el("tr", "", { "data-testid": "product-row", "data-product-id": p.id });
@@ -141,7 +203,10 @@ function renderProducts(page: { products: readonly ProductView[]; more: boolean 
     const choose = el("td");
     choose.append(radio);
     const name = el("td");
-    name.append(el("label", p.name, { for: `product-${i}` }));
+    const label = el("label", "", { for: `product-${i}` });
+    const parts = marked.get(p.id);
+    label.append(...(parts ? markedName(parts) : [document.createTextNode(p.name)]));
+    name.append(label);
     row.append(choose, el("td", p.sku), name, el("td", formatMoney(p.priceMinor, p.currency), { class: "num" }));
     return row;
   });
@@ -268,6 +333,10 @@ function setOrderStatus(status: string, settled: boolean): void {
 ui.signIn.addEventListener("submit", (event) => {
   event.preventDefault();
   void signIn();
+});
+ui.searchForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  void search();
 });
 ui.orderForm.addEventListener("submit", (event) => {
   event.preventDefault();

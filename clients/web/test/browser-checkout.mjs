@@ -9,6 +9,8 @@
 //     --edge <edge base URL>         e.g. http://localhost:8080 (passed to the page as ?edge=)
 //     --tenant <slug> --email <address> --password <password>
 //     [--product-id <id>]            the product to order; default the first one listed
+//     [--search <words>]             first find that product with the page's search box (the
+//                                    matched words of its name must be marked)
 //     --screenshot <file.png>        full-page screenshot, saved after both modes (also on failure)
 //     [--modes json,grpc-web]        which modes to run, in order (default both)
 //     [--timeout-ms 120000]          per mode, from sign-in to the settled order
@@ -55,11 +57,44 @@ const EXPECTED_CALLS = {
   ],
 };
 
+/** The call a search makes, when the run searches (--search). */
+const SEARCH_CALLS = {
+  json: ["/v1/products:search"],
+  "grpc-web": ["/lattice.inventory.v1.InventoryService/SearchProducts"],
+};
+
+/**
+ * Searches the catalogue from the page's search box until the product appears (the index follows
+ * the catalogue within its lag, so a product made just before may need a second search), and
+ * returns the parts of its name the page marked; throws if it never appears or nothing is marked.
+ */
+async function searchFor(page, options) {
+  const deadline = Date.now() + 30_000;
+  const row = page.locator(`[data-testid="product-row"][data-product-id="${options.productId}"]`);
+  while (Date.now() < deadline) {
+    await page.getByTestId("search").fill(options.search);
+    await page.getByTestId("search-button").click();
+    await page.waitForFunction(() => document.querySelector("main")?.getAttribute("aria-busy") === "false", null, {
+      timeout: options.timeoutMs,
+    });
+    if (await page.getByTestId("error").isVisible()) {
+      throw new Error(`the search failed: ${await page.getByTestId("error").textContent()}`);
+    }
+    if ((await row.count()) > 0) {
+      const marked = await row.locator("mark").allTextContents();
+      if (marked.length === 0) throw new Error(`"${options.search}" found the product but marked nothing in its name`);
+      return marked;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`"${options.search}" never found product ${options.productId}`);
+}
+
 function usage(message) {
   process.stderr.write(`browser-checkout: ${message}\n`);
   process.stderr.write(
     "usage: browser-checkout.mjs --page <url> --edge <url> --tenant <slug> --email <email> " +
-      "--password <password> [--product-id <id>] --screenshot <png> [--modes json,grpc-web] [--timeout-ms <ms>]\n",
+      "--password <password> [--product-id <id> [--search <words>]] --screenshot <png> [--modes json,grpc-web] [--timeout-ms <ms>]\n",
   );
   process.exit(2);
 }
@@ -75,6 +110,7 @@ function readOptions() {
         email: { type: "string" },
         password: { type: "string" },
         "product-id": { type: "string" },
+        search: { type: "string" },
         screenshot: { type: "string" },
         modes: { type: "string", default: "json,grpc-web" },
         "timeout-ms": { type: "string", default: "120000" },
@@ -102,6 +138,7 @@ function readOptions() {
   } catch (e) {
     usage(`--page and --edge must be absolute URLs (${e.message})`);
   }
+  if (values.search !== undefined && !values["product-id"]) usage("--search needs --product-id");
   return { ...values, modes, timeoutMs, pageUrl, edgeUrl, productId: values["product-id"] };
 }
 
@@ -147,6 +184,12 @@ async function runMode(page, options, mode, calls) {
     if (signInError) throw new Error(`sign-in or product list failed: ${signInError}`);
     result.signInMs = Date.now() - started;
 
+    if (options.search !== undefined) {
+      const searchStarted = Date.now();
+      result.searchMarked = await searchFor(page, options);
+      result.searchMs = Date.now() - searchStarted;
+    }
+
     const rows = page.getByTestId("product-row");
     if ((await rows.count()) === 0) throw new Error("the page lists no products");
     const row = options.productId
@@ -170,7 +213,8 @@ async function runMode(page, options, mode, calls) {
     if (result.finalStatus !== "PAID") throw new Error(`order ${result.orderId} ended ${result.finalStatus}, not PAID`);
 
     const paths = new Set(calls.map((c) => c.path));
-    const missing = EXPECTED_CALLS[mode].filter((p) => !paths.has(p));
+    const expected = [...EXPECTED_CALLS[mode], ...(options.search !== undefined ? SEARCH_CALLS[mode] : [])];
+    const missing = expected.filter((p) => !paths.has(p));
     if (missing.length > 0) throw new Error(`the page never called ${missing.join(", ")} on the edge`);
     result.ok = true;
   } catch (e) {

@@ -26,6 +26,11 @@ type OperationsServiceClient interface {
 	// Lists the service's durable consumers by name, each with its state and backlog as this
 	// process sees it. Errors: INVALID_ARGUMENT PAGE_TOKEN_INVALID.
 	ListConsumers(ctx context.Context, in *ListConsumersRequest, opts ...grpc.CallOption) (*ListConsumersResponse, error)
+	// Returns the state of the read models the service keeps from events (inventory's catalog
+	// search index, docs/decisions/0022-catalog-search.md; the other services keep none and
+	// answer with an empty list): their size and their freshness, how long the changes of the
+	// last minute took from their event to the read model.
+	GetReadModelStatus(ctx context.Context, in *GetReadModelStatusRequest, opts ...grpc.CallOption) (*GetReadModelStatusResponse, error)
 	// Re-delivers a dead letter to the consumer that gave up on it, with the original bytes
 	// and event_id (other consumers that already processed the event ignore it through
 	// their inbox). The dead letter then leaves DEAD_LETTERS (it no longer lists); if it fails
@@ -90,6 +95,15 @@ func (c *operationsServiceClient) ListConsumers(ctx context.Context, in *ListCon
 	return out, nil
 }
 
+func (c *operationsServiceClient) GetReadModelStatus(ctx context.Context, in *GetReadModelStatusRequest, opts ...grpc.CallOption) (*GetReadModelStatusResponse, error) {
+	out := new(GetReadModelStatusResponse)
+	err := c.cc.Invoke(ctx, "/lattice.operations.v1.OperationsService/GetReadModelStatus", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *operationsServiceClient) ReplayDeadLetter(ctx context.Context, in *ReplayDeadLetterRequest, opts ...grpc.CallOption) (*ReplayDeadLetterResponse, error) {
 	out := new(ReplayDeadLetterResponse)
 	err := c.cc.Invoke(ctx, "/lattice.operations.v1.OperationsService/ReplayDeadLetter", in, out, opts...)
@@ -130,6 +144,11 @@ type OperationsServiceServer interface {
 	// Lists the service's durable consumers by name, each with its state and backlog as this
 	// process sees it. Errors: INVALID_ARGUMENT PAGE_TOKEN_INVALID.
 	ListConsumers(context.Context, *ListConsumersRequest) (*ListConsumersResponse, error)
+	// Returns the state of the read models the service keeps from events (inventory's catalog
+	// search index, docs/decisions/0022-catalog-search.md; the other services keep none and
+	// answer with an empty list): their size and their freshness, how long the changes of the
+	// last minute took from their event to the read model.
+	GetReadModelStatus(context.Context, *GetReadModelStatusRequest) (*GetReadModelStatusResponse, error)
 	// Re-delivers a dead letter to the consumer that gave up on it, with the original bytes
 	// and event_id (other consumers that already processed the event ignore it through
 	// their inbox). The dead letter then leaves DEAD_LETTERS (it no longer lists); if it fails
@@ -172,6 +191,9 @@ func (UnimplementedOperationsServiceServer) ListDeadLetters(context.Context, *Li
 }
 func (UnimplementedOperationsServiceServer) ListConsumers(context.Context, *ListConsumersRequest) (*ListConsumersResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListConsumers not implemented")
+}
+func (UnimplementedOperationsServiceServer) GetReadModelStatus(context.Context, *GetReadModelStatusRequest) (*GetReadModelStatusResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetReadModelStatus not implemented")
 }
 func (UnimplementedOperationsServiceServer) ReplayDeadLetter(context.Context, *ReplayDeadLetterRequest) (*ReplayDeadLetterResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ReplayDeadLetter not implemented")
@@ -249,6 +271,24 @@ func _OperationsService_ListConsumers_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _OperationsService_GetReadModelStatus_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetReadModelStatusRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OperationsServiceServer).GetReadModelStatus(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lattice.operations.v1.OperationsService/GetReadModelStatus",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OperationsServiceServer).GetReadModelStatus(ctx, req.(*GetReadModelStatusRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _OperationsService_ReplayDeadLetter_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ReplayDeadLetterRequest)
 	if err := dec(in); err != nil {
@@ -318,6 +358,10 @@ var _OperationsService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListConsumers",
 			Handler:    _OperationsService_ListConsumers_Handler,
+		},
+		{
+			MethodName: "GetReadModelStatus",
+			Handler:    _OperationsService_GetReadModelStatus_Handler,
 		},
 		{
 			MethodName: "ReplayDeadLetter",

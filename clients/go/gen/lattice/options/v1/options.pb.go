@@ -33,7 +33,7 @@
 // | identity.keys.manage           | RotateSigningKey                                           |          |       |       | x              |
 // | audit.read                     | QueryAuditLog, GetAuditRecord                              |          |       | x     | x              |
 // | audit.verify                   | VerifyChain                                                |          |       | x     | x              |
-// | operations.read                | ListDeadLetters, GetOutboxStatus, ListConsumers (every service) |          |       |       | x              |
+// | operations.read                | ListDeadLetters, GetOutboxStatus, ListConsumers, GetReadModelStatus (every service) |          |       |       | x              |
 // | operations.manage              | ReplayDeadLetter, PauseConsumers, ResumeConsumers (every service) |          |       |       | x              |
 //
 // `public: true` (no token): Register, VerifyEmail, ResendVerification, Login, RefreshToken,

@@ -16,10 +16,11 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from lattice.operations.v1 import consumer_pb2 as lattice_dot_operations_dot_v1_dot_consumer__pb2
 from lattice.operations.v1 import dead_letter_pb2 as lattice_dot_operations_dot_v1_dot_dead__letter__pb2
 from lattice.operations.v1 import outbox_status_pb2 as lattice_dot_operations_dot_v1_dot_outbox__status__pb2
+from lattice.operations.v1 import read_model_status_pb2 as lattice_dot_operations_dot_v1_dot_read__model__status__pb2
 from lattice.options.v1 import options_pb2 as lattice_dot_options_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.lattice/operations/v1/operations_service.proto\x12\x15lattice.operations.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a$lattice/operations/v1/consumer.proto\x1a\'lattice/operations/v1/dead_letter.proto\x1a)lattice/operations/v1/outbox_status.proto\x1a lattice/options/v1/options.proto\"y\n\x16GetOutboxStatusRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\"V\n\x17GetOutboxStatusResponse\x12;\n\x06status\x18\x01 \x01(\x0b\x32#.lattice.operations.v1.OutboxStatusR\x06status\"\xd7\x02\n\x16ListDeadLettersRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12_\n\x07service\x18\x03 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12$\n\x08\x63onsumer\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x08\x63onsumer\x12\x1c\n\x04type\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x04type\x12I\n\x06status\x18\x06 \x01(\x0e\x32\'.lattice.operations.v1.DeadLetterStatusB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x06status\"\x87\x01\n\x17ListDeadLettersResponse\x12\x44\n\x0c\x64\x65\x61\x64_letters\x18\x01 \x03(\x0b\x32!.lattice.operations.v1.DeadLetterR\x0b\x64\x65\x61\x64Letters\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xaa\x01\n\x17ReplayDeadLetterRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12.\n\x0e\x64\x65\x61\x64_letter_id\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01R\x0c\x64\x65\x61\x64LetterId\"^\n\x18ReplayDeadLetterResponse\x12\x42\n\x0b\x64\x65\x61\x64_letter\x18\x01 \x01(\x0b\x32!.lattice.operations.v1.DeadLetterR\ndeadLetter\"\xc6\x01\n\x14ListConsumersRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12_\n\x07service\x18\x03 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\"~\n\x15ListConsumersResponse\x12=\n\tconsumers\x18\x01 \x03(\x0b\x32\x1f.lattice.operations.v1.ConsumerR\tconsumers\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9e\x01\n\x15PauseConsumersRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12$\n\x08\x63onsumer\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x08\x63onsumer\"W\n\x16PauseConsumersResponse\x12=\n\tconsumers\x18\x01 \x03(\x0b\x32\x1f.lattice.operations.v1.ConsumerR\tconsumers\"\x9f\x01\n\x16ResumeConsumersRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12$\n\x08\x63onsumer\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x08\x63onsumer\"X\n\x17ResumeConsumersResponse\x12=\n\tconsumers\x18\x01 \x03(\x0b\x32\x1f.lattice.operations.v1.ConsumerR\tconsumers2\x85\t\n\x11OperationsService\x12\xb1\x01\n\x0fGetOutboxStatus\x12-.lattice.operations.v1.GetOutboxStatusRequest\x1a..lattice.operations.v1.GetOutboxStatusResponse\"?\x90\x02\x01\xca\xf3\x18\x11\n\x0foperations.read\x82\xd3\xe4\x93\x02!\x12\x1f/v1/operations/{service}/outbox\x12\xb7\x01\n\x0fListDeadLetters\x12-.lattice.operations.v1.ListDeadLettersRequest\x1a..lattice.operations.v1.ListDeadLettersResponse\"E\x90\x02\x01\xca\xf3\x18\x11\n\x0foperations.read\x82\xd3\xe4\x93\x02\'\x12%/v1/operations/{service}/dead-letters\x12\xae\x01\n\rListConsumers\x12+.lattice.operations.v1.ListConsumersRequest\x1a,.lattice.operations.v1.ListConsumersResponse\"B\x90\x02\x01\xca\xf3\x18\x11\n\x0foperations.read\x82\xd3\xe4\x93\x02$\x12\"/v1/operations/{service}/consumers\x12\xd4\x01\n\x10ReplayDeadLetter\x12..lattice.operations.v1.ReplayDeadLetterRequest\x1a/.lattice.operations.v1.ReplayDeadLetterResponse\"_\xca\xf3\x18\x13\n\x11operations.manage\x82\xd3\xe4\x93\x02\x42:\x01*\"=/v1/operations/{service}/dead-letters/{dead_letter_id}:replay\x12\xb9\x01\n\x0ePauseConsumers\x12,.lattice.operations.v1.PauseConsumersRequest\x1a-.lattice.operations.v1.PauseConsumersResponse\"J\xca\xf3\x18\x13\n\x11operations.manage\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/operations/{service}/consumers:pause\x12\xbd\x01\n\x0fResumeConsumers\x12-.lattice.operations.v1.ResumeConsumersRequest\x1a..lattice.operations.v1.ResumeConsumersResponse\"K\xca\xf3\x18\x13\n\x11operations.manage\x82\xd3\xe4\x93\x02.:\x01*\")/v1/operations/{service}/consumers:resumeB\x1d\n\x19\x64\x65v.lattice.operations.v1P\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.lattice/operations/v1/operations_service.proto\x12\x15lattice.operations.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a$lattice/operations/v1/consumer.proto\x1a\'lattice/operations/v1/dead_letter.proto\x1a)lattice/operations/v1/outbox_status.proto\x1a-lattice/operations/v1/read_model_status.proto\x1a lattice/options/v1/options.proto\"y\n\x16GetOutboxStatusRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\"V\n\x17GetOutboxStatusResponse\x12;\n\x06status\x18\x01 \x01(\x0b\x32#.lattice.operations.v1.OutboxStatusR\x06status\"|\n\x19GetReadModelStatusRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\"e\n\x1aGetReadModelStatusResponse\x12G\n\x0bread_models\x18\x01 \x03(\x0b\x32&.lattice.operations.v1.ReadModelStatusR\nreadModels\"\xd7\x02\n\x16ListDeadLettersRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12_\n\x07service\x18\x03 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12$\n\x08\x63onsumer\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x08\x63onsumer\x12\x1c\n\x04type\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x04type\x12I\n\x06status\x18\x06 \x01(\x0e\x32\'.lattice.operations.v1.DeadLetterStatusB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x06status\"\x87\x01\n\x17ListDeadLettersResponse\x12\x44\n\x0c\x64\x65\x61\x64_letters\x18\x01 \x03(\x0b\x32!.lattice.operations.v1.DeadLetterR\x0b\x64\x65\x61\x64Letters\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xaa\x01\n\x17ReplayDeadLetterRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12.\n\x0e\x64\x65\x61\x64_letter_id\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01R\x0c\x64\x65\x61\x64LetterId\"^\n\x18ReplayDeadLetterResponse\x12\x42\n\x0b\x64\x65\x61\x64_letter\x18\x01 \x01(\x0b\x32!.lattice.operations.v1.DeadLetterR\ndeadLetter\"\xc6\x01\n\x14ListConsumersRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12_\n\x07service\x18\x03 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\"~\n\x15ListConsumersResponse\x12=\n\tconsumers\x18\x01 \x03(\x0b\x32\x1f.lattice.operations.v1.ConsumerR\tconsumers\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9e\x01\n\x15PauseConsumersRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12$\n\x08\x63onsumer\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x08\x63onsumer\"W\n\x16PauseConsumersResponse\x12=\n\tconsumers\x18\x01 \x03(\x0b\x32\x1f.lattice.operations.v1.ConsumerR\tconsumers\"\x9f\x01\n\x16ResumeConsumersRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12$\n\x08\x63onsumer\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x08\x63onsumer\"X\n\x17ResumeConsumersResponse\x12=\n\tconsumers\x18\x01 \x03(\x0b\x32\x1f.lattice.operations.v1.ConsumerR\tconsumers2\xc7\n\n\x11OperationsService\x12\xb1\x01\n\x0fGetOutboxStatus\x12-.lattice.operations.v1.GetOutboxStatusRequest\x1a..lattice.operations.v1.GetOutboxStatusResponse\"?\x90\x02\x01\xca\xf3\x18\x11\n\x0foperations.read\x82\xd3\xe4\x93\x02!\x12\x1f/v1/operations/{service}/outbox\x12\xb7\x01\n\x0fListDeadLetters\x12-.lattice.operations.v1.ListDeadLettersRequest\x1a..lattice.operations.v1.ListDeadLettersResponse\"E\x90\x02\x01\xca\xf3\x18\x11\n\x0foperations.read\x82\xd3\xe4\x93\x02\'\x12%/v1/operations/{service}/dead-letters\x12\xae\x01\n\rListConsumers\x12+.lattice.operations.v1.ListConsumersRequest\x1a,.lattice.operations.v1.ListConsumersResponse\"B\x90\x02\x01\xca\xf3\x18\x11\n\x0foperations.read\x82\xd3\xe4\x93\x02$\x12\"/v1/operations/{service}/consumers\x12\xbf\x01\n\x12GetReadModelStatus\x12\x30.lattice.operations.v1.GetReadModelStatusRequest\x1a\x31.lattice.operations.v1.GetReadModelStatusResponse\"D\x90\x02\x01\xca\xf3\x18\x11\n\x0foperations.read\x82\xd3\xe4\x93\x02&\x12$/v1/operations/{service}/read-models\x12\xd4\x01\n\x10ReplayDeadLetter\x12..lattice.operations.v1.ReplayDeadLetterRequest\x1a/.lattice.operations.v1.ReplayDeadLetterResponse\"_\xca\xf3\x18\x13\n\x11operations.manage\x82\xd3\xe4\x93\x02\x42:\x01*\"=/v1/operations/{service}/dead-letters/{dead_letter_id}:replay\x12\xb9\x01\n\x0ePauseConsumers\x12,.lattice.operations.v1.PauseConsumersRequest\x1a-.lattice.operations.v1.PauseConsumersResponse\"J\xca\xf3\x18\x13\n\x11operations.manage\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/operations/{service}/consumers:pause\x12\xbd\x01\n\x0fResumeConsumers\x12-.lattice.operations.v1.ResumeConsumersRequest\x1a..lattice.operations.v1.ResumeConsumersResponse\"K\xca\xf3\x18\x13\n\x11operations.manage\x82\xd3\xe4\x93\x02.:\x01*\")/v1/operations/{service}/consumers:resumeB\x1d\n\x19\x64\x65v.lattice.operations.v1P\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lattice.operations.v1.operations_service_pb2', globals())
@@ -29,6 +30,8 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   DESCRIPTOR._serialized_options = b'\n\031dev.lattice.operations.v1P\001'
   _GETOUTBOXSTATUSREQUEST.fields_by_name['service']._options = None
   _GETOUTBOXSTATUSREQUEST.fields_by_name['service']._serialized_options = b'\272HB\330\001\001r=R\010identityR\006ordersR\tinventoryR\010paymentsR\rnotificationsR\005audit'
+  _GETREADMODELSTATUSREQUEST.fields_by_name['service']._options = None
+  _GETREADMODELSTATUSREQUEST.fields_by_name['service']._serialized_options = b'\272HB\330\001\001r=R\010identityR\006ordersR\tinventoryR\010paymentsR\rnotificationsR\005audit'
   _LISTDEADLETTERSREQUEST.fields_by_name['page_size']._options = None
   _LISTDEADLETTERSREQUEST.fields_by_name['page_size']._serialized_options = b'\272H\004\032\002(\000'
   _LISTDEADLETTERSREQUEST.fields_by_name['page_token']._options = None
@@ -65,36 +68,42 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _OPERATIONSSERVICE.methods_by_name['ListDeadLetters']._serialized_options = b'\220\002\001\312\363\030\021\n\017operations.read\202\323\344\223\002\'\022%/v1/operations/{service}/dead-letters'
   _OPERATIONSSERVICE.methods_by_name['ListConsumers']._options = None
   _OPERATIONSSERVICE.methods_by_name['ListConsumers']._serialized_options = b'\220\002\001\312\363\030\021\n\017operations.read\202\323\344\223\002$\022\"/v1/operations/{service}/consumers'
+  _OPERATIONSSERVICE.methods_by_name['GetReadModelStatus']._options = None
+  _OPERATIONSSERVICE.methods_by_name['GetReadModelStatus']._serialized_options = b'\220\002\001\312\363\030\021\n\017operations.read\202\323\344\223\002&\022$/v1/operations/{service}/read-models'
   _OPERATIONSSERVICE.methods_by_name['ReplayDeadLetter']._options = None
   _OPERATIONSSERVICE.methods_by_name['ReplayDeadLetter']._serialized_options = b'\312\363\030\023\n\021operations.manage\202\323\344\223\002B:\001*\"=/v1/operations/{service}/dead-letters/{dead_letter_id}:replay'
   _OPERATIONSSERVICE.methods_by_name['PauseConsumers']._options = None
   _OPERATIONSSERVICE.methods_by_name['PauseConsumers']._serialized_options = b'\312\363\030\023\n\021operations.manage\202\323\344\223\002-:\001*\"(/v1/operations/{service}/consumers:pause'
   _OPERATIONSSERVICE.methods_by_name['ResumeConsumers']._options = None
   _OPERATIONSSERVICE.methods_by_name['ResumeConsumers']._serialized_options = b'\312\363\030\023\n\021operations.manage\202\323\344\223\002.:\001*\")/v1/operations/{service}/consumers:resume'
-  _GETOUTBOXSTATUSREQUEST._serialized_start=288
-  _GETOUTBOXSTATUSREQUEST._serialized_end=409
-  _GETOUTBOXSTATUSRESPONSE._serialized_start=411
-  _GETOUTBOXSTATUSRESPONSE._serialized_end=497
-  _LISTDEADLETTERSREQUEST._serialized_start=500
-  _LISTDEADLETTERSREQUEST._serialized_end=843
-  _LISTDEADLETTERSRESPONSE._serialized_start=846
-  _LISTDEADLETTERSRESPONSE._serialized_end=981
-  _REPLAYDEADLETTERREQUEST._serialized_start=984
-  _REPLAYDEADLETTERREQUEST._serialized_end=1154
-  _REPLAYDEADLETTERRESPONSE._serialized_start=1156
-  _REPLAYDEADLETTERRESPONSE._serialized_end=1250
-  _LISTCONSUMERSREQUEST._serialized_start=1253
-  _LISTCONSUMERSREQUEST._serialized_end=1451
-  _LISTCONSUMERSRESPONSE._serialized_start=1453
-  _LISTCONSUMERSRESPONSE._serialized_end=1579
-  _PAUSECONSUMERSREQUEST._serialized_start=1582
-  _PAUSECONSUMERSREQUEST._serialized_end=1740
-  _PAUSECONSUMERSRESPONSE._serialized_start=1742
-  _PAUSECONSUMERSRESPONSE._serialized_end=1829
-  _RESUMECONSUMERSREQUEST._serialized_start=1832
-  _RESUMECONSUMERSREQUEST._serialized_end=1991
-  _RESUMECONSUMERSRESPONSE._serialized_start=1993
-  _RESUMECONSUMERSRESPONSE._serialized_end=2081
-  _OPERATIONSSERVICE._serialized_start=2084
-  _OPERATIONSSERVICE._serialized_end=3241
+  _GETOUTBOXSTATUSREQUEST._serialized_start=335
+  _GETOUTBOXSTATUSREQUEST._serialized_end=456
+  _GETOUTBOXSTATUSRESPONSE._serialized_start=458
+  _GETOUTBOXSTATUSRESPONSE._serialized_end=544
+  _GETREADMODELSTATUSREQUEST._serialized_start=546
+  _GETREADMODELSTATUSREQUEST._serialized_end=670
+  _GETREADMODELSTATUSRESPONSE._serialized_start=672
+  _GETREADMODELSTATUSRESPONSE._serialized_end=773
+  _LISTDEADLETTERSREQUEST._serialized_start=776
+  _LISTDEADLETTERSREQUEST._serialized_end=1119
+  _LISTDEADLETTERSRESPONSE._serialized_start=1122
+  _LISTDEADLETTERSRESPONSE._serialized_end=1257
+  _REPLAYDEADLETTERREQUEST._serialized_start=1260
+  _REPLAYDEADLETTERREQUEST._serialized_end=1430
+  _REPLAYDEADLETTERRESPONSE._serialized_start=1432
+  _REPLAYDEADLETTERRESPONSE._serialized_end=1526
+  _LISTCONSUMERSREQUEST._serialized_start=1529
+  _LISTCONSUMERSREQUEST._serialized_end=1727
+  _LISTCONSUMERSRESPONSE._serialized_start=1729
+  _LISTCONSUMERSRESPONSE._serialized_end=1855
+  _PAUSECONSUMERSREQUEST._serialized_start=1858
+  _PAUSECONSUMERSREQUEST._serialized_end=2016
+  _PAUSECONSUMERSRESPONSE._serialized_start=2018
+  _PAUSECONSUMERSRESPONSE._serialized_end=2105
+  _RESUMECONSUMERSREQUEST._serialized_start=2108
+  _RESUMECONSUMERSREQUEST._serialized_end=2267
+  _RESUMECONSUMERSRESPONSE._serialized_start=2269
+  _RESUMECONSUMERSRESPONSE._serialized_end=2357
+  _OPERATIONSSERVICE._serialized_start=2360
+  _OPERATIONSSERVICE._serialized_end=3711
 # @@protoc_insertion_point(module_scope)

@@ -3,6 +3,7 @@ from google.api import annotations_pb2 as _annotations_pb2
 from lattice.operations.v1 import consumer_pb2 as _consumer_pb2
 from lattice.operations.v1 import dead_letter_pb2 as _dead_letter_pb2
 from lattice.operations.v1 import outbox_status_pb2 as _outbox_status_pb2
+from lattice.operations.v1 import read_model_status_pb2 as _read_model_status_pb2
 from lattice.options.v1 import options_pb2 as _options_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -22,6 +23,18 @@ class GetOutboxStatusResponse(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     status: _outbox_status_pb2.OutboxStatus
     def __init__(self, status: _Optional[_Union[_outbox_status_pb2.OutboxStatus, _Mapping]] = ...) -> None: ...
+
+class GetReadModelStatusRequest(_message.Message):
+    __slots__ = ["service"]
+    SERVICE_FIELD_NUMBER: _ClassVar[int]
+    service: str
+    def __init__(self, service: _Optional[str] = ...) -> None: ...
+
+class GetReadModelStatusResponse(_message.Message):
+    __slots__ = ["read_models"]
+    READ_MODELS_FIELD_NUMBER: _ClassVar[int]
+    read_models: _containers.RepeatedCompositeFieldContainer[_read_model_status_pb2.ReadModelStatus]
+    def __init__(self, read_models: _Optional[_Iterable[_Union[_read_model_status_pb2.ReadModelStatus, _Mapping]]] = ...) -> None: ...
 
 class ListConsumersRequest(_message.Message):
     __slots__ = ["page_size", "page_token", "service"]

@@ -36,6 +36,11 @@ class OperationsServiceStub(object):
                 request_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListConsumersRequest.SerializeToString,
                 response_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListConsumersResponse.FromString,
                 )
+        self.GetReadModelStatus = channel.unary_unary(
+                '/lattice.operations.v1.OperationsService/GetReadModelStatus',
+                request_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.GetReadModelStatusRequest.SerializeToString,
+                response_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.GetReadModelStatusResponse.FromString,
+                )
         self.ReplayDeadLetter = channel.unary_unary(
                 '/lattice.operations.v1.OperationsService/ReplayDeadLetter',
                 request_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ReplayDeadLetterRequest.SerializeToString,
@@ -82,6 +87,16 @@ class OperationsServiceServicer(object):
     def ListConsumers(self, request, context):
         """Lists the service's durable consumers by name, each with its state and backlog as this
         process sees it. Errors: INVALID_ARGUMENT PAGE_TOKEN_INVALID.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetReadModelStatus(self, request, context):
+        """Returns the state of the read models the service keeps from events (inventory's catalog
+        search index, docs/decisions/0022-catalog-search.md; the other services keep none and
+        answer with an empty list): their size and their freshness, how long the changes of the
+        last minute took from their event to the read model.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -146,6 +161,11 @@ def add_OperationsServiceServicer_to_server(servicer, server):
                     servicer.ListConsumers,
                     request_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListConsumersRequest.FromString,
                     response_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListConsumersResponse.SerializeToString,
+            ),
+            'GetReadModelStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReadModelStatus,
+                    request_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.GetReadModelStatusRequest.FromString,
+                    response_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.GetReadModelStatusResponse.SerializeToString,
             ),
             'ReplayDeadLetter': grpc.unary_unary_rpc_method_handler(
                     servicer.ReplayDeadLetter,
@@ -227,6 +247,23 @@ class OperationsService(object):
         return grpc.experimental.unary_unary(request, target, '/lattice.operations.v1.OperationsService/ListConsumers',
             lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListConsumersRequest.SerializeToString,
             lattice_dot_operations_dot_v1_dot_operations__service__pb2.ListConsumersResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetReadModelStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/lattice.operations.v1.OperationsService/GetReadModelStatus',
+            lattice_dot_operations_dot_v1_dot_operations__service__pb2.GetReadModelStatusRequest.SerializeToString,
+            lattice_dot_operations_dot_v1_dot_operations__service__pb2.GetReadModelStatusResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

@@ -3,9 +3,11 @@ package dev.lattice.bench;
 import dev.lattice.identity.v1.IdentityServiceGrpc;
 import dev.lattice.identity.v1.LoginRequest;
 import dev.lattice.operations.v1.ConsumerState;
+import dev.lattice.operations.v1.GetReadModelStatusRequest;
 import dev.lattice.operations.v1.OperationsServiceGrpc;
 import dev.lattice.operations.v1.PauseConsumersRequest;
 import dev.lattice.operations.v1.PauseConsumersResponse;
+import dev.lattice.operations.v1.ReadModelStatus;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.List;
@@ -14,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Pauses the event consumers of every service through the operator contract ({@code
  * OperationsService.PauseConsumers}, as the platform's administrator), so a figure can be taken of
- * CreateOrder alone while JetStream keeps every event for later.
+ * CreateOrder alone while JetStream keeps every event for later; and reads a read model's freshness
+ * through the same contract ({@code GetReadModelStatus}).
  */
 final class ConsumerSwitch {
 
@@ -49,6 +52,27 @@ final class ConsumerSwitch {
     }
     System.out.printf("bench: %d consumers paused in six services%n", paused);
     return paused;
+  }
+
+  /**
+   * The status of {@code service}'s read model {@code name} ({@code
+   * OperationsService.GetReadModelStatus}), or null when the service reports none by that name.
+   */
+  ReadModelStatus readModel(String service, String name) throws InterruptedException {
+    String token = adminToken();
+    ManagedChannel channel = channel(mesh.port(service));
+    try {
+      return Channels.bearer(OperationsServiceGrpc.newBlockingStub(channel), token)
+          .withDeadlineAfter(30, TimeUnit.SECONDS)
+          .getReadModelStatus(GetReadModelStatusRequest.getDefaultInstance())
+          .getReadModelsList()
+          .stream()
+          .filter(m -> m.getName().equals(name))
+          .findFirst()
+          .orElse(null);
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
   }
 
   private String adminToken() throws InterruptedException {

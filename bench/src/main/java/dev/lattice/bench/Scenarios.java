@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.SettableFuture;
+import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.JsonFormat;
 import dev.lattice.bench.ceiling.DatabaseTarget;
 import dev.lattice.inventory.v1.CreateProductRequest;
@@ -12,6 +13,7 @@ import dev.lattice.inventory.v1.InventoryServiceGrpc;
 import dev.lattice.inventory.v1.Product;
 import dev.lattice.inventory.v1.Stock;
 import dev.lattice.local.PostgresServer;
+import dev.lattice.operations.v1.ReadModelStatus;
 import dev.lattice.orders.v1.CreateOrderRequest;
 import dev.lattice.orders.v1.CreateOrderResponse;
 import dev.lattice.orders.v1.GetOrderRequest;
@@ -572,6 +574,8 @@ final class Scenarios {
       Histogram lag = watch.lagMicros.getIntervalHistogram();
       Histogram bigH = big.getIntervalHistogram();
       Histogram smallH = small.getIntervalHistogram();
+      // The search index's changes of the last minute: this row's and the end of the one before.
+      ReadModelStatus search = new ConsumerSwitch(mesh).readModel("inventory", "catalog-search");
       Report.Row row =
           report
               .add(
@@ -587,6 +591,11 @@ final class Scenarios {
               .note("outbox_lag_p99_ms", lag.getValueAtPercentile(99) / 1000.0)
               .note("big_tenant_p99_ms", bigH.getValueAtPercentile(99) / 1000.0)
               .note("small_tenants_p99_ms", smallH.getValueAtPercentile(99) / 1000.0);
+      if (search != null) {
+        row.note("search_index_lag_p50_ms", Durations.toNanos(search.getLagP50()) / 1e6)
+            .note("search_index_lag_p99_ms", Durations.toNanos(search.getLagP99()) / 1e6)
+            .note("search_index_changes_last_minute", search.getChangesLastMinute());
+      }
       curve.add(Report.CurvePoint.of(rate, o));
       if (fraction == 0.5) {
         report.targets.add(
@@ -603,6 +612,14 @@ final class Scenarios {
                 50,
                 "ms",
                 "from occurred_at (the outbox row's transaction time) to a NATS subscriber"));
+        if (search != null) {
+          report.memory.put(
+              "search index lag p99 at half the sustained saga rate (ms, last minute)",
+              Report.round(Durations.toNanos(search.getLagP99()) / 1e6, 1)
+                  + " over "
+                  + search.getChangesLastMinute()
+                  + " document changes");
+        }
         report.memory.put(
             "big tenant vs small tenants, CreateOrder p99 at half load (ms)",
             Report.round(bigH.getValueAtPercentile(99) / 1000.0, 1)

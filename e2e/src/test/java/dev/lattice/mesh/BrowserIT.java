@@ -24,9 +24,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * contracts (generated TypeScript, bundled), served from another origin than the edge (the JDK's
  * file server on 127.0.0.1, the edge on localhost), driven in Debian's headless Chromium by {@code
  * clients/web/test/browser-checkout.mjs} (playwright-core). The page signs in, lists products,
- * orders, and shows the order reach PAID — once through {@code fetch} on the JSON API and once
- * through the generated client over gRPC-Web — with no console error, no failed request and no CORS
- * failure. The screenshot lands in {@code target/browser/checkout.png}.
+ * finds the product by a misspelt search (its matched word marked), orders, and shows the order
+ * reach PAID — once through {@code fetch} on the JSON API and once through the generated client
+ * over gRPC-Web — with no console error, no failed request and no CORS failure. The screenshot
+ * lands in {@code target/browser/checkout.png}.
  */
 @ExtendWith(EdgeTargets.class)
 class BrowserIT {
@@ -114,6 +115,10 @@ class BrowserIT {
                 PASSWORD,
                 "--product-id",
                 productId,
+                // A misspelt word and a right one: found by the name's word similarity, and
+                // the word that matched ("mug") marked in the row.
+                "--search",
+                "brwser mug",
                 "--screenshot",
                 screenshot.toString()),
             Map.of(),
@@ -127,6 +132,10 @@ class BrowserIT {
       JsonObject mode = m.getAsJsonObject();
       modes.add(mode.get("mode").getAsString());
       assertThat(mode.get("finalStatus").getAsString()).as("mode %s", mode).isEqualTo("PAID");
+      assertThat(mode.getAsJsonArray("searchMarked").asList())
+          .as("the parts of the name the search marked, mode %s", mode)
+          .extracting(JsonElement::getAsString)
+          .containsExactly("mug");
       // What the page showed is what the API says.
       JsonObject order =
           api.get("/v1/orders/" + mode.get("orderId").getAsString())

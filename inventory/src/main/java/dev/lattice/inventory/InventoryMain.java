@@ -22,6 +22,7 @@ import dev.lattice.orders.v1.OrderRefunded;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.consumer.EventConsumer;
 import dev.lattice.platform.events.EventSubjects;
+import dev.lattice.platform.operations.ReadModel;
 import dev.lattice.platform.paging.PageTokens;
 import dev.lattice.platform.runtime.ServiceContext;
 import dev.lattice.platform.runtime.ServiceModule;
@@ -107,7 +108,7 @@ public final class InventoryMain implements ServiceModule {
             .build(),
         SearchIndexer.handleInventoryEvents(
                 context.consumer(
-                    "inventory-search",
+                    SEARCH_CONSUMERS.get(0),
                     EventSubjects.streamName(name()),
                     EventSubjects.streamSubjects(name())),
                 c.search())
@@ -115,10 +116,21 @@ public final class InventoryMain implements ServiceModule {
             .build(),
         SearchIndexer.handleTenantCreated(
                 context.consumerOf(
-                    "inventory-search-tenants", IDENTITY, TenantCreated.getDescriptor()),
+                    SEARCH_CONSUMERS.get(1), IDENTITY, TenantCreated.getDescriptor()),
                 c.search())
             .build());
   }
+
+  /** The catalog's search index (decision 0022), with the consumers that keep it. */
+  @Override
+  public List<ReadModel> readModels(ServiceContext context) {
+    CatalogSearch search = components(context).search();
+    return List.of(() -> search.status(SEARCH_CONSUMERS));
+  }
+
+  /** The search indexer's durable consumers. */
+  static final List<String> SEARCH_CONSUMERS =
+      List.of("inventory-search", "inventory-search-tenants");
 
   /**
    * The most OrderCreated events one transaction reserves. One event per transaction made this

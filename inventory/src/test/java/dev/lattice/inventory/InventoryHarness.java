@@ -3,6 +3,7 @@ package dev.lattice.inventory;
 import dev.lattice.inventory.v1.InventoryServiceGrpc;
 import dev.lattice.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
 import dev.lattice.local.FreePorts;
+import dev.lattice.operations.v1.OperationsServiceGrpc;
 import dev.lattice.platform.auth.BearerToken;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.runtime.RunningService;
@@ -78,6 +79,13 @@ final class InventoryHarness implements AutoCloseable {
   /** A blocking stub sending {@code accessToken}. */
   InventoryServiceBlockingStub stub(String accessToken) {
     return InventoryServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(30, TimeUnit.SECONDS)
+        .withCallCredentials(BearerToken.of(accessToken));
+  }
+
+  /** A blocking stub of the service's OperationsService sending {@code accessToken}. */
+  OperationsServiceGrpc.OperationsServiceBlockingStub operations(String accessToken) {
+    return OperationsServiceGrpc.newBlockingStub(channel)
         .withDeadlineAfter(30, TimeUnit.SECONDS)
         .withCallCredentials(BearerToken.of(accessToken));
   }

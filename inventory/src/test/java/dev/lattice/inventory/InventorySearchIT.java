@@ -11,6 +11,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.FieldMask;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Durations;
 import com.google.rpc.BadRequest;
 import dev.lattice.events.v1.Actor;
 import dev.lattice.events.v1.ActorType;
@@ -31,6 +32,9 @@ import dev.lattice.inventory.v1.Stock;
 import dev.lattice.inventory.v1.StockAdjusted;
 import dev.lattice.inventory.v1.StockReserved;
 import dev.lattice.inventory.v1.UpdateProductRequest;
+import dev.lattice.operations.v1.GetReadModelStatusRequest;
+import dev.lattice.operations.v1.GetReadModelStatusResponse;
+import dev.lattice.operations.v1.ReadModelStatus;
 import dev.lattice.platform.events.EventStreams;
 import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.testing.NatsExtension;
@@ -172,6 +176,13 @@ class InventorySearchIT {
     assertThat(found.getHitsList())
         .allSatisfy(h -> assertThat(h.getProduct().getName()).contains("Headphones"));
     assertThat(found.getTotalSize()).isEqualTo(count(productsA, p -> is(p, "Headphones")));
+    // Two misspelt words: each must be close to a word of the name.
+    assertThat(
+            staffA()
+                .searchProducts(
+                    SearchProductsRequest.newBuilder().setQuery("wireles headphnes").build())
+                .getTotalSize())
+        .isEqualTo(count(productsA, p -> is(p, "Wireless") && is(p, "Headphones")));
   }
 
   @Test
@@ -400,6 +411,33 @@ class InventorySearchIT {
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(20))
         .until(() -> ids(staffA(), "periscope").isEmpty());
+  }
+
+  @Test
+  void operators_seeTheIndexsSizeAndLag() {
+    Product product = extraProduct("PLANISPHERE-7", "Pocket Planisphere");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> ids(staffA(), "pocket planisphere").size() == 1);
+    GetReadModelStatusResponse answer =
+        inventory
+            .operations(inventory.tokens().token(tenantA, "operator", "operations.read"))
+            .getReadModelStatus(GetReadModelStatusRequest.getDefaultInstance());
+    assertThat(answer.getReadModelsList()).hasSize(1);
+    ReadModelStatus status = answer.getReadModels(0);
+    assertThat(status.getName()).isEqualTo("catalog-search");
+    assertThat(status.getConsumersList())
+        .containsExactly("inventory-search", "inventory-search-tenants");
+    assertThat(status.getDocuments()).isGreaterThanOrEqualTo(PRODUCTS_A + PRODUCTS_B + 1);
+    assertThat(status.getChangesLastMinute()).isPositive();
+    assertThat(instant(status.getNewestEventTime()))
+        .isAfterOrEqualTo(instant(product.getCreateTime()));
+    long p50 = Durations.toNanos(status.getLagP50());
+    long p99 = Durations.toNanos(status.getLagP99());
+    long max = Durations.toNanos(status.getLagMax());
+    assertThat(p50).isNotNegative().isLessThanOrEqualTo(p99);
+    assertThat(p99).isLessThanOrEqualTo(max);
+    assertThat(max).as("ns from an event to its change of the index").isPositive();
   }
 
   @Test

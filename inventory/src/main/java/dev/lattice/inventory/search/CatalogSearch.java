@@ -1,5 +1,6 @@
 package dev.lattice.inventory.search;
 
+import com.google.protobuf.Timestamp;
 import dev.lattice.inventory.v1.HighlightedText;
 import dev.lattice.inventory.v1.Product;
 import dev.lattice.inventory.v1.ProductSearchFacets;
@@ -8,6 +9,7 @@ import dev.lattice.inventory.v1.ProductSearchSort;
 import dev.lattice.inventory.v1.SearchProductsRequest;
 import dev.lattice.inventory.v1.SearchProductsResponse;
 import dev.lattice.inventory.v1.Stock;
+import dev.lattice.operations.v1.ReadModelStatus;
 import dev.lattice.platform.db.Transactions;
 import dev.lattice.platform.paging.PageCursor;
 import dev.lattice.platform.paging.PageSize;
@@ -147,6 +149,45 @@ public final class CatalogSearch {
     lag.record(Math.max(0, Duration.between(eventTime, clock.instant()).toNanos() / 1e9));
   }
 
+  // ---- the operators' view ----
+
+  /**
+   * The index as {@code OperationsService.GetReadModelStatus} reports it, every tenant's documents
+   * together.
+   *
+   * @param consumers the durable consumers that keep it
+   */
+  public ReadModelStatus status(List<String> consumers) {
+    SearchStore.IndexStatus s = Transactions.acrossTenants(dsl, SearchStore::status);
+    ReadModelStatus.Builder status =
+        ReadModelStatus.newBuilder()
+            .setName(READ_MODEL_NAME)
+            .addAllConsumers(consumers)
+            .setDocuments(s.documents())
+            .setChangesLastMinute(s.changesLastMinute())
+            .setLagP50(duration(s.lagP50Seconds()))
+            .setLagP99(duration(s.lagP99Seconds()))
+            .setLagMax(duration(s.lagMaxSeconds()));
+    if (s.newestEventTime() != null) {
+      status.setNewestEventTime(
+          Timestamp.newBuilder()
+              .setSeconds(s.newestEventTime().getEpochSecond())
+              .setNanos(s.newestEventTime().getNano()));
+    }
+    return status.build();
+  }
+
+  /** The read model's name in GetReadModelStatus. */
+  public static final String READ_MODEL_NAME = "catalog-search";
+
+  private static com.google.protobuf.Duration duration(double seconds) {
+    long nanos = Math.round(seconds * 1e9);
+    return com.google.protobuf.Duration.newBuilder()
+        .setSeconds(nanos / 1_000_000_000L)
+        .setNanos((int) (nanos % 1_000_000_000L))
+        .build();
+  }
+
   // ---- the query side ----
 
   /** SearchProducts for {@code tenantId}; the request is validated already. */
@@ -175,11 +216,16 @@ public final class CatalogSearch {
         dsl,
         tenantId,
         tx -> {
+          List<String> fuzzy = fuzzyWords(text);
+          if (!fuzzy.isEmpty()) {
+            SearchStore.useWordSimilarityThreshold(tx);
+          }
           SearchQuery query =
               new SearchQuery(
                   tenantId,
                   SearchStore.config(tx, tenantId),
                   text,
+                  fuzzy,
                   request.getCurrency(),
                   min,
                   max,
@@ -199,6 +245,26 @@ public final class CatalogSearch {
           facets(response, query, SearchStore.facetGroups(tx, query));
           return response.build();
         });
+  }
+
+  /**
+   * The words of a query that match names by similarity: letters and digits, three or more of them
+   * (shorter ones are close to too much), neither excluded ({@code -word}) nor the {@code or} of
+   * the web search syntax; at most eight.
+   */
+  static List<String> fuzzyWords(String text) {
+    List<String> words = new java.util.ArrayList<>();
+    for (String token : text.toLowerCase(Locale.ROOT).split("\\s+")) {
+      if (token.startsWith("-") || token.equals("or")) {
+        continue;
+      }
+      for (String word : token.split("[^\\p{L}\\p{N}]+")) {
+        if (word.length() >= 3 && words.size() < 8 && !words.contains(word)) {
+          words.add(word);
+        }
+      }
+    }
+    return words;
   }
 
   private static SearchQuery.Sort sort(ProductSearchSort sort, boolean hasText) {

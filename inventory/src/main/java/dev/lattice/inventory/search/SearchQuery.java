@@ -1,12 +1,14 @@
 package dev.lattice.inventory.search;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
  * A search as the store runs it: the tenant and its text search configuration, the text, the
  * filters, the order, where the previous page ended and how many rows to read.
  *
+ * @param fuzzyWords the words that, all close to words of a name, match it without the full text
  * @param minPrice null for no lower bound
  * @param maxPrice null for no upper bound
  * @param after null for the first page
@@ -15,6 +17,7 @@ record SearchQuery(
     UUID tenantId,
     String config,
     String text,
+    List<String> fuzzyWords,
     String currency,
     Long minPrice,
     Long maxPrice,

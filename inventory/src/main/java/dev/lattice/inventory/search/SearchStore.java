@@ -188,6 +188,46 @@ final class SearchStore {
             .fetchOne(0, Boolean.class));
   }
 
+  /** The index's size and the lag of its changes in the last minute; see {@link #status}. */
+  record IndexStatus(
+      long documents,
+      Instant newestEventTime,
+      long changesLastMinute,
+      double lagP50Seconds,
+      double lagP99Seconds,
+      double lagMaxSeconds) {}
+
+  /**
+   * Every tenant's documents (the caller's transaction admits them all): how many are visible, the
+   * newest event applied, and the lag (event time to index time) of the documents changed in the
+   * last minute.
+   */
+  static IndexStatus status(DSLContext tx) {
+    return ResultSets.fetch(
+            tx.resultQuery(
+                "with recent as (select extract(epoch from index_time - event_time) as lag"
+                    + " from search_documents where index_time > clock_timestamp() - interval '1"
+                    + " minute')"
+                    + " select (select count(*) from search_documents"
+                    + " where not deleted and product_version > 0),"
+                    + " (select max(event_time) from search_documents),"
+                    + " (select count(*) from recent),"
+                    + " (select percentile_cont(0.5) within group (order by lag) from recent),"
+                    + " (select percentile_cont(0.99) within group (order by lag) from recent),"
+                    + " (select max(lag) from recent)"),
+            rs -> {
+              OffsetDateTime newest = rs.getObject(2, OffsetDateTime.class);
+              return new IndexStatus(
+                  rs.getLong(1),
+                  newest == null ? null : newest.toInstant(),
+                  rs.getLong(3),
+                  rs.getDouble(4),
+                  rs.getDouble(5),
+                  rs.getDouble(6));
+            })
+        .getFirst();
+  }
+
   /** A page of matches, and the grouped counts the facets are summed from. */
   static List<SearchRow> page(DSLContext tx, SearchQuery q) {
     SqlBuilder sql = new SqlBuilder();
@@ -283,8 +323,33 @@ final class SearchStore {
     sql.append(
         " where d.tenant_id = ?::uuid and not d.deleted and d.product_version > 0", q.tenantId());
     if (q.hasText()) {
-      sql.append(" and (d.document @@ t.tsq or t.q <% coalesce(d.name, ''))");
+      sql.append(" and (d.document @@ t.tsq");
+      if (!q.fuzzyWords().isEmpty()) {
+        // Every word close to a word of the name: a misspelt word still finds the product.
+        sql.append(" or (true");
+        for (String word : q.fuzzyWords()) {
+          sql.append(" and ?::text <% coalesce(d.name, '')", word);
+        }
+        sql.append(")");
+      }
+      sql.append(")");
     }
+  }
+
+  /**
+   * How close a query word must be to a word of the name to match it (pg_trgm's word similarity,
+   * shared trigrams over all trigrams of the two): 0.45 admits one letter missing or swapped in a
+   * word of six ("brwser" is 0.50 from "Browser"), where the default 0.6 admits it only in words of
+   * nine or more.
+   */
+  static final String WORD_SIMILARITY_THRESHOLD = "0.45";
+
+  /** Sets {@link #WORD_SIMILARITY_THRESHOLD} for the rest of the caller's transaction. */
+  static void useWordSimilarityThreshold(DSLContext tx) {
+    tx.resultQuery(
+            "select set_config('pg_trgm.word_similarity_threshold', ?::text, true)",
+            WORD_SIMILARITY_THRESHOLD)
+        .fetch();
   }
 
   private static void filters(

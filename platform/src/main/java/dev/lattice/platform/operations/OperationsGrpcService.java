@@ -6,6 +6,8 @@ import dev.lattice.operations.v1.ConsumerState;
 import dev.lattice.operations.v1.DeadLetterStatus;
 import dev.lattice.operations.v1.GetOutboxStatusRequest;
 import dev.lattice.operations.v1.GetOutboxStatusResponse;
+import dev.lattice.operations.v1.GetReadModelStatusRequest;
+import dev.lattice.operations.v1.GetReadModelStatusResponse;
 import dev.lattice.operations.v1.ListConsumersRequest;
 import dev.lattice.operations.v1.ListConsumersResponse;
 import dev.lattice.operations.v1.ListDeadLettersRequest;
@@ -37,11 +39,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The operations service every Lattice server exposes about itself: its outbox, the dead letters of
- * its consumers, and its consumers, which operators may pause and resume. A request naming another
- * service is {@code INVALID_ARGUMENT} (each server answers only for itself; Envoy routes {@code
- * /v1/operations/{service}/…} to the right one); a request naming none means this one, since a gRPC
- * caller already chose the server. Replaying a dead letter publishes it again and removes it from
- * {@code DEAD_LETTERS}, so listed dead letters are always {@code PENDING}.
+ * its consumers, its consumers, which operators may pause and resume, and its read models. A
+ * request naming another service is {@code INVALID_ARGUMENT} (each server answers only for itself;
+ * Envoy routes {@code /v1/operations/{service}/…} to the right one); a request naming none means
+ * this one, since a gRPC caller already chose the server. Replaying a dead letter publishes it
+ * again and removes it from {@code DEAD_LETTERS}, so listed dead letters are always {@code
+ * PENDING}.
  */
 public final class OperationsGrpcService extends OperationsServiceGrpc.OperationsServiceImplBase {
 
@@ -57,6 +60,7 @@ public final class OperationsGrpcService extends OperationsServiceGrpc.Operation
   private final OutboxStatusReader outbox;
   private final ServiceConsumers consumers;
   private final PageTokens pageTokens;
+  private final List<ReadModel> readModels;
 
   public OperationsGrpcService(
       String service,
@@ -64,13 +68,27 @@ public final class OperationsGrpcService extends OperationsServiceGrpc.Operation
       DeadLetterMapper mapper,
       OutboxStatusReader outbox,
       ServiceConsumers consumers,
-      PageTokens pageTokens) {
+      PageTokens pageTokens,
+      List<ReadModel> readModels) {
     this.service = service;
     this.deadLetters = deadLetters;
     this.mapper = mapper;
     this.outbox = outbox;
     this.consumers = consumers;
     this.pageTokens = pageTokens;
+    this.readModels = List.copyOf(readModels);
+  }
+
+  @Override
+  public void getReadModelStatus(
+      GetReadModelStatusRequest request, StreamObserver<GetReadModelStatusResponse> responses) {
+    requireSelf(request.getService());
+    GetReadModelStatusResponse.Builder response = GetReadModelStatusResponse.newBuilder();
+    for (ReadModel model : readModels) {
+      response.addReadModels(model.status());
+    }
+    responses.onNext(response.build());
+    responses.onCompleted();
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.lattice.platform.auth.KeySource;
 import dev.lattice.platform.auth.RemoteJwks;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.consumer.EventConsumer;
+import dev.lattice.platform.operations.ReadModel;
 import io.grpc.BindableService;
 import java.util.List;
 
@@ -51,6 +52,15 @@ public interface ServiceModule {
    * runtime starts them after the server and closes them on drain. None unless overridden.
    */
   default List<EventConsumer> consumers(ServiceContext context) {
+    return List.of();
+  }
+
+  /**
+   * The read models the service keeps from events, reported by {@code
+   * OperationsService.GetReadModelStatus}; called once, after {@link #services}. None unless
+   * overridden.
+   */
+  default List<ReadModel> readModels(ServiceContext context) {
     return List.of();
   }
 

@@ -203,7 +203,8 @@ final class ServiceStartup {
                     new DeadLetterMapper(EventPayloadTypes.registry()),
                     new OutboxStatusReader(name, dsl),
                     new ServiceConsumers(name, consumers, nats),
-                    PageTokens.fromEnv(env)));
+                    PageTokens.fromEnv(env),
+                    module.readModels(context)));
     RateLimitConfig rateLimit = RateLimitConfig.from(env);
     if (rateLimit.enabled()) {
       rateLimits = new CallerRateLimits(dsl, rateLimit);

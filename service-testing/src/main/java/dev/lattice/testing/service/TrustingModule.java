@@ -3,6 +3,7 @@ package dev.lattice.testing.service;
 import dev.lattice.platform.auth.KeySource;
 import dev.lattice.platform.config.Env;
 import dev.lattice.platform.consumer.EventConsumer;
+import dev.lattice.platform.operations.ReadModel;
 import dev.lattice.platform.runtime.ServiceContext;
 import dev.lattice.platform.runtime.ServiceModule;
 import io.grpc.BindableService;
@@ -45,6 +46,11 @@ public record TrustingModule(ServiceModule delegate, KeySource keys) implements 
   @Override
   public List<EventConsumer> consumers(ServiceContext context) {
     return delegate.consumers(context);
+  }
+
+  @Override
+  public List<ReadModel> readModels(ServiceContext context) {
+    return delegate.readModels(context);
   }
 
   @Override
