@@ -2,6 +2,7 @@ package dev.lattice.inventory;
 
 import static dev.lattice.inventory.OrderEventsPublisher.created;
 import static dev.lattice.testing.service.GrpcFailures.code;
+import static dev.lattice.testing.service.GrpcFailures.detail;
 import static dev.lattice.testing.service.GrpcFailures.errorInfo;
 import static dev.lattice.testing.service.GrpcFailures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,7 +43,6 @@ import dev.lattice.testing.PostgresExtension;
 import dev.lattice.testing.service.EventTap;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.api.ConsumerInfo;
@@ -570,7 +570,7 @@ class InventorySearchIT {
                             .setMaxPriceAmountMinor(100)
                             .build()));
     assertThat(code(range)).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(badRequest(range).getFieldViolationsList()).isNotEmpty();
+    assertThat(detail(range, BadRequest.class).getFieldViolationsList()).isNotEmpty();
 
     StatusRuntimeException currency =
         failure(
@@ -579,7 +579,7 @@ class InventorySearchIT {
                     .searchProducts(
                         SearchProductsRequest.newBuilder().setCurrency("euro").build()));
     assertThat(code(currency)).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(badRequest(currency).getFieldViolationsList())
+    assertThat(detail(currency, BadRequest.class).getFieldViolationsList())
         .anySatisfy(v -> assertThat(v.getField()).isEqualTo("currency"));
 
     SearchProductsRequest wallets =
@@ -723,20 +723,6 @@ class InventorySearchIT {
     return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
   }
 
-  private static BadRequest badRequest(StatusRuntimeException failure) {
-    com.google.rpc.Status status = StatusProto.fromThrowable(failure);
-    for (Any any : status.getDetailsList()) {
-      if (any.is(BadRequest.class)) {
-        try {
-          return any.unpack(BadRequest.class);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-    }
-    throw new AssertionError("no BadRequest in " + failure);
-  }
-
   /** Until the search consumers have acknowledged everything the streams hold. */
   private static void awaitIndexed() {
     await()
@@ -758,12 +744,24 @@ class InventorySearchIT {
   private static void publishInventoryEvent(
       UUID tenant, String aggregateType, String aggregateId, long version, Message payload)
       throws Exception {
+    publish("inventory", tenant, aggregateType, aggregateId, version, payload);
+  }
+
+  /** Publishes {@code payload} as an event of {@code service}, as its relay would. */
+  private static void publish(
+      String service,
+      UUID tenant,
+      String aggregateType,
+      String aggregateId,
+      long version,
+      Message payload)
+      throws Exception {
     Instant now = Instant.now();
     Envelope envelope =
         Envelope.newBuilder()
             .setEventId(UUID.randomUUID().toString())
-            .setType(EventSubjects.subject("inventory", payload.getDescriptorForType()))
-            .setSource("inventory")
+            .setType(EventSubjects.subject(service, payload.getDescriptorForType()))
+            .setSource(service)
             .setTenantId(tenant.toString())
             .setAggregateType(aggregateType)
             .setAggregateId(aggregateId)
@@ -785,36 +783,17 @@ class InventorySearchIT {
   }
 
   private static void publishTenantCreated(UUID tenant, String locale) throws Exception {
-    Instant now = Instant.now();
-    TenantCreated created =
+    publish(
+        "identity",
+        tenant,
+        "tenant",
+        tenant.toString(),
+        1,
         TenantCreated.newBuilder()
             .setTenantId(tenant.toString())
             .setSlug("t-" + tenant.toString().substring(0, 8))
             .setDisplayName("Tenant B")
             .setInitialAdminLocale(locale)
-            .build();
-    Envelope envelope =
-        Envelope.newBuilder()
-            .setEventId(UUID.randomUUID().toString())
-            .setType(EventSubjects.subject("identity", TenantCreated.getDescriptor()))
-            .setSource("identity")
-            .setTenantId(tenant.toString())
-            .setAggregateType("tenant")
-            .setAggregateId(tenant.toString())
-            .setAggregateVersion(1)
-            .setActor(Actor.newBuilder().setType(ActorType.ACTOR_TYPE_SYSTEM).setSubjectId("test"))
-            .setOccurredAt(
-                Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
-            .setPayload(Any.pack(created))
-            .build();
-    PublishAck ack =
-        publisher
-            .jetStream()
-            .publish(
-                NatsMessage.builder()
-                    .subject(envelope.getType())
-                    .data(envelope.toByteArray())
-                    .build());
-    assertThat(ack.getError()).isNull();
+            .build());
   }
 }

@@ -2,14 +2,13 @@ package dev.lattice.testing.service;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 
-/**
- * What a failed gRPC call told its caller: the status code and the ErrorInfo of the rich status.
- */
+/** What a failed gRPC call told its caller: the status code and the details of the rich status. */
 public final class GrpcFailures {
 
   private GrpcFailures() {}
@@ -31,19 +30,24 @@ public final class GrpcFailures {
 
   /** The ErrorInfo a failed call carried. */
   public static ErrorInfo errorInfo(Throwable failure) {
+    return detail(failure, ErrorInfo.class);
+  }
+
+  /** The detail of type {@code type} (BadRequest, RetryInfo …) a failed call carried. */
+  public static <T extends Message> T detail(Throwable failure, Class<T> type) {
     com.google.rpc.Status status = StatusProto.fromThrowable(failure);
     if (status == null) {
       throw new AssertionError("no google.rpc.Status in " + failure);
     }
     for (Any any : status.getDetailsList()) {
-      if (any.is(ErrorInfo.class)) {
+      if (any.is(type)) {
         try {
-          return any.unpack(ErrorInfo.class);
+          return any.unpack(type);
         } catch (InvalidProtocolBufferException e) {
           throw new IllegalStateException(e);
         }
       }
     }
-    throw new AssertionError("no ErrorInfo in " + failure);
+    throw new AssertionError("no " + type.getSimpleName() + " in " + failure);
   }
 }
