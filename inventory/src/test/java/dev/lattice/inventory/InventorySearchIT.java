@@ -383,16 +383,7 @@ class InventorySearchIT {
   void anUpdateAndADeletion_showWithinTheLag() {
     // A product of its own: the data set's stay as created, for the other tests' counts.
     Product product = extraProduct("SEXTANT-1", "Brass Sextant");
-    Product renamed =
-        staffA()
-            .updateProduct(
-                UpdateProductRequest.newBuilder()
-                    .setProductId(product.getId())
-                    .setVersion(product.getVersion())
-                    .setProduct(Product.newBuilder().setName("Telescopic Periscope 9000"))
-                    .setUpdateMask(FieldMask.newBuilder().addPaths("name"))
-                    .build())
-            .getProduct();
+    Product renamed = rename(product, "Telescopic Periscope 9000");
     long changed = System.nanoTime();
     await()
         .atMost(Duration.ofSeconds(10))
@@ -443,16 +434,7 @@ class InventorySearchIT {
   @Test
   void anOlderEventArrivingLate_changesNothing() throws Exception {
     Product product = extraProduct("COMPASS-1", "Copper Compass");
-    Product renamed =
-        staffA()
-            .updateProduct(
-                UpdateProductRequest.newBuilder()
-                    .setProductId(product.getId())
-                    .setVersion(product.getVersion())
-                    .setProduct(Product.newBuilder().setName("Gyroscope Deluxe"))
-                    .setUpdateMask(FieldMask.newBuilder().addPaths("name"))
-                    .build())
-            .getProduct();
+    Product renamed = rename(product, "Gyroscope Deluxe");
     await().atMost(Duration.ofSeconds(10)).until(() -> ids(staffA(), "gyroscope").size() == 1);
     // The product's first version, as a ProductUpdated delivered after the second (a replay
     // from the dead-letter store, or a relay's re-publish after a crash): the index keeps v2.
@@ -654,6 +636,19 @@ class InventorySearchIT {
                 .setPriceAmountMinor(12_345)
                 .setCurrency("EUR")
                 .setInitialStock(3)
+                .build())
+        .getProduct();
+  }
+
+  /** Renames a product of tenant A; returns it at its new version. */
+  private static Product rename(Product product, String name) {
+    return staffA()
+        .updateProduct(
+            UpdateProductRequest.newBuilder()
+                .setProductId(product.getId())
+                .setVersion(product.getVersion())
+                .setProduct(Product.newBuilder().setName(name))
+                .setUpdateMask(FieldMask.newBuilder().addPaths("name"))
                 .build())
         .getProduct();
   }
