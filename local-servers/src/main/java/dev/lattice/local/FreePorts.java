@@ -7,6 +7,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -29,12 +32,29 @@ public final class FreePorts {
 
   private FreePorts() {}
 
-  /** Returns a TCP port on 127.0.0.1 that nothing listens on at the moment of the call. */
+  /**
+   * The ports this process handed out lately, never handed out again while they are listed: a test
+   * that picks the ports of several servers before starting them (a fleet of six services) got the
+   * same port twice once in a while, free both times it was asked, and its second server could not
+   * bind (SagaCrashIT: orders on 31743, then audit on 31743).
+   */
+  private static final Set<Integer> ISSUED = new LinkedHashSet<>();
+
+  /** How many recent ports {@link #ISSUED} holds: far fewer than the range, more than any test. */
+  static final int REMEMBERED = 2_048;
+
+  /**
+   * Returns a TCP port on 127.0.0.1 that nothing listens on at the moment of the call and that this
+   * process has not handed out among its last {@value #REMEMBERED} ports.
+   */
   public static int next() {
     int highest = ephemeralLow() - 1;
     IOException last = null;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       int port = ThreadLocalRandom.current().nextInt(LOWEST, highest + 1);
+      if (!issue(port)) {
+        continue;
+      }
       try (ServerSocket socket = new ServerSocket()) {
         socket.setReuseAddress(false);
         socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
@@ -46,6 +66,21 @@ public final class FreePorts {
     throw new UncheckedIOException(
         "no free loopback port in " + LOWEST + "-" + highest + " after " + ATTEMPTS + " tries",
         last);
+  }
+
+  /** Records {@code port} as handed out; false if it was among the recent ones already. */
+  private static boolean issue(int port) {
+    synchronized (ISSUED) {
+      if (!ISSUED.add(port)) {
+        return false;
+      }
+      if (ISSUED.size() > REMEMBERED) {
+        Iterator<Integer> oldest = ISSUED.iterator();
+        oldest.next();
+        oldest.remove();
+      }
+      return true;
+    }
   }
 
   /** The first port of the kernel's ephemeral range, or 32768 where it cannot be read. */
