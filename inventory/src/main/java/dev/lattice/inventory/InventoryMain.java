@@ -3,6 +3,7 @@ package dev.lattice.inventory;
 import com.google.protobuf.Descriptors.Descriptor;
 import dev.lattice.identity.v1.TenantCreated;
 import dev.lattice.inventory.api.InventoryGrpcService;
+import dev.lattice.inventory.api.MediaGrpcService;
 import dev.lattice.inventory.catalog.Catalog;
 import dev.lattice.inventory.events.InventoryEvents;
 import dev.lattice.inventory.events.OrderCancelledHandler;
@@ -10,6 +11,13 @@ import dev.lattice.inventory.events.OrderCreatedHandler;
 import dev.lattice.inventory.events.OrderPaidHandler;
 import dev.lattice.inventory.events.OrderRefundedHandler;
 import dev.lattice.inventory.events.SearchIndexer;
+import dev.lattice.inventory.media.ClamdScanner;
+import dev.lattice.inventory.media.MediaCleanupJob;
+import dev.lattice.inventory.media.MediaConfig;
+import dev.lattice.inventory.media.MediaLibrary;
+import dev.lattice.inventory.media.MediaScanJob;
+import dev.lattice.inventory.media.ObjectStorage;
+import dev.lattice.inventory.media.S3ObjectStorage;
 import dev.lattice.inventory.search.CatalogSearch;
 import dev.lattice.inventory.stock.ReservationExpiryJob;
 import dev.lattice.inventory.stock.ReservationTransitions;
@@ -28,7 +36,10 @@ import dev.lattice.platform.runtime.ServiceContext;
 import dev.lattice.platform.runtime.ServiceModule;
 import dev.lattice.platform.runtime.ServiceRuntime;
 import io.grpc.BindableService;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The inventory service: InventoryService on gRPC port 9103 (override with {@code
@@ -64,6 +75,7 @@ public final class InventoryMain implements ServiceModule {
   @Override
   public void checkConfig(Env env) {
     InventoryConfig.fromEnv(env);
+    MediaConfig.fromEnv(env);
   }
 
   @Override
@@ -71,7 +83,12 @@ public final class InventoryMain implements ServiceModule {
     Components c = components(context);
     Catalog catalog = new Catalog(context.dsl(), c.events(), c.pageTokens(), context.clock());
     StockLevels stock = new StockLevels(context.dsl(), c.events(), context.clock());
-    return List.of(new InventoryGrpcService(catalog, stock, c.search()));
+    List<BindableService> services = new ArrayList<>();
+    services.add(new InventoryGrpcService(catalog, stock, c.search()));
+    // Product media only where object storage and a scanner are configured: elsewhere its RPCs
+    // answer UNIMPLEMENTED (decision 0023).
+    c.media().ifPresent(m -> services.add(new MediaGrpcService(m.library())));
+    return services;
   }
 
   /**
@@ -147,9 +164,18 @@ public final class InventoryMain implements ServiceModule {
   @Override
   public List<AutoCloseable> background(ServiceContext context) {
     Components c = components(context);
-    return List.of(
+    List<AutoCloseable> jobs = new ArrayList<>();
+    jobs.add(
         new ReservationExpiryJob(context.dsl(), c.transitions(), c.config().expiryInterval())
             .start());
+    c.media()
+        .ifPresent(
+            m -> {
+              jobs.add(m.storage());
+              jobs.add(m.scanJob().start());
+              jobs.add(m.cleanupJob().start());
+            });
+    return jobs;
   }
 
   private static EventConsumer.Builder consumer(ServiceContext context, Descriptor event) {
@@ -165,7 +191,39 @@ public final class InventoryMain implements ServiceModule {
       Reservations reservations,
       ReservationTransitions transitions,
       PageTokens pageTokens,
-      CatalogSearch search) {}
+      CatalogSearch search,
+      Optional<MediaParts> media) {}
+
+  /** Product media's parts, when configured (decision 0023). */
+  private record MediaParts(
+      ObjectStorage storage,
+      MediaLibrary library,
+      MediaScanJob scanJob,
+      MediaCleanupJob cleanupJob) {}
+
+  private static MediaParts media(
+      ServiceContext context, MediaConfig config, InventoryEvents events, PageTokens pageTokens) {
+    ObjectStorage storage = new S3ObjectStorage(config);
+    MediaScanJob scanJob =
+        new MediaScanJob(
+            context.dsl(),
+            storage,
+            new ClamdScanner(
+                config.clamdHost(),
+                config.clamdPort(),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(60)),
+            events,
+            context.clock(),
+            config.scanInterval(),
+            context.telemetry().meter("dev.lattice.inventory.media"));
+    MediaCleanupJob cleanupJob =
+        new MediaCleanupJob(context.dsl(), storage, config, context.clock());
+    MediaLibrary library =
+        new MediaLibrary(
+            context.dsl(), config, storage, events, pageTokens, context.clock(), scanJob::wake);
+    return new MediaParts(storage, library, scanJob, cleanupJob);
+  }
 
   private synchronized Components components(ServiceContext context) {
     if (components != null && components.context() == context) {
@@ -183,8 +241,11 @@ public final class InventoryMain implements ServiceModule {
             pageTokens,
             context.clock(),
             context.telemetry().meter("dev.lattice.inventory.search"));
+    Optional<MediaParts> media =
+        MediaConfig.fromEnv(context.env()).map(m -> media(context, m, events, pageTokens));
     components =
-        new Components(context, config, events, reservations, transitions, pageTokens, search);
+        new Components(
+            context, config, events, reservations, transitions, pageTokens, search, media);
     return components;
   }
 }

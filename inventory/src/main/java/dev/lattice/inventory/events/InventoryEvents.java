@@ -28,6 +28,9 @@ public final class InventoryEvents {
    */
   public static final String RESERVATION = "reservation";
 
+  /** Aggregate type of MediaUploaded, MediaScanned, MediaQuarantined and MediaDeleted. */
+  public static final String MEDIA = "media";
+
   /** Aggregate type of a StockRejected of an order that has no reservation. */
   public static final String ORDER = "order";
 
@@ -45,6 +48,12 @@ public final class InventoryEvents {
   public void product(
       DSLContext tx, UUID tenantId, UUID productId, long version, Actor actor, Message payload) {
     append(tx, tenantId, PRODUCT, productId, version, actor, payload);
+  }
+
+  /** An event about product file {@code mediaId} at {@code version}. */
+  public void media(
+      DSLContext tx, UUID tenantId, UUID mediaId, long version, Actor actor, Message payload) {
+    append(tx, tenantId, MEDIA, mediaId, version, actor, payload);
   }
 
   /** An event about the stock of {@code productId} at stock {@code version}. */

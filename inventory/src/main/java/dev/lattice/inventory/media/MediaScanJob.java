@@ -1,0 +1,227 @@
+package dev.lattice.inventory.media;
+
+import dev.lattice.inventory.events.InventoryEvents;
+import dev.lattice.inventory.store.jooq.tables.records.ProductMediaRecord;
+import dev.lattice.inventory.v1.MediaQuarantined;
+import dev.lattice.inventory.v1.MediaScanned;
+import dev.lattice.platform.db.Transactions;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scans uploaded files (decision 0023): claims due SCANNING files of every tenant (the named
+ * cross-tenant work of decision 0018), streams each from storage to the scanner, then moves a clean
+ * PUBLIC file to the public bucket and an infected one to quarantine, and records the verdict with
+ * its event (MediaScanned, MediaQuarantined). A scanner or storage that fails leaves the file
+ * SCANNING and retries it later, backing off from 1 s to {@value #MAX_BACKOFF_SECONDS} s: a file is
+ * never clean unless a scan said so.
+ *
+ * <p>Safe on every replica at once: a claim skips files another replica holds and leases them for
+ * {@link #LEASE}, so a replica that dies mid-scan leaves them to be scanned again. The moves are
+ * idempotent; a verdict is written only if the file is still SCANNING (deleted meanwhile: the
+ * cleanup job removes what was moved). Runs on a thread of its own between {@link #start()} and
+ * {@link #close()}; {@link #wake()} ends its wait at once.
+ */
+public final class MediaScanJob implements AutoCloseable {
+
+  /** Files claimed per transaction. */
+  static final int BATCH = 8;
+
+  /** How long a claimed file is left to its claimer. */
+  static final Duration LEASE = Duration.ofMinutes(5);
+
+  static final int MAX_BACKOFF_SECONDS = 60;
+
+  private static final Logger log = LoggerFactory.getLogger(MediaScanJob.class);
+  private static final AttributeKey<String> VERDICT = AttributeKey.stringKey("verdict");
+
+  private final DSLContext dsl;
+  private final ObjectStorage storage;
+  private final VirusScanner scanner;
+  private final InventoryEvents events;
+  private final Clock clock;
+  private final Duration interval;
+  private final LongCounter scans;
+  private final Semaphore wakeUp = new Semaphore(0);
+  private final Thread thread;
+  private volatile boolean closing;
+
+  public MediaScanJob(
+      DSLContext dsl,
+      ObjectStorage storage,
+      VirusScanner scanner,
+      InventoryEvents events,
+      Clock clock,
+      Duration interval,
+      Meter meter) {
+    this.dsl = dsl;
+    this.storage = storage;
+    this.scanner = scanner;
+    this.events = events;
+    this.clock = clock;
+    this.interval = interval;
+    this.scans =
+        meter
+            .counterBuilder("lattice.media.scans")
+            .setDescription("Virus scans of uploaded files, by verdict (clean, infected, failed)")
+            .build();
+    this.thread = Thread.ofPlatform().daemon().name("inventory-media-scan").unstarted(this::loop);
+  }
+
+  /** Starts the job's thread. */
+  public MediaScanJob start() {
+    thread.start();
+    return this;
+  }
+
+  /** Ends the current wait: a file entered the queue. */
+  public void wake() {
+    wakeUp.release();
+  }
+
+  private void loop() {
+    while (!closing) {
+      int scanned = 0;
+      try {
+        scanned = runOnce();
+      } catch (RuntimeException e) {
+        log.warn("media scan round failed; the next one retries: {}", e.toString());
+      }
+      if (scanned < BATCH) {
+        try {
+          wakeUp.tryAcquire(interval.toMillis(), TimeUnit.MILLISECONDS);
+          wakeUp.drainPermits();
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** One round: claims up to {@value #BATCH} due files and scans them; returns how many. */
+  int runOnce() {
+    List<ProductMediaRecord> due =
+        Transactions.acrossTenants(
+            dsl, tx -> MediaStore.claimScans(tx, MediaStore.utc(clock.instant()), LEASE, BATCH));
+    for (ProductMediaRecord file : due) {
+      if (closing) {
+        break; // the lease hands the rest to the next start
+      }
+      scan(file);
+    }
+    return due.size();
+  }
+
+  private void scan(ProductMediaRecord file) {
+    VirusScanner.Verdict verdict;
+    try (InputStream bytes = storage.open(StorageArea.PRIVATE, file.getStorageKey())) {
+      verdict = scanner.scan(bytes);
+    } catch (IOException | StorageUnavailableException e) {
+      int attempt = file.getScanAttempts() + 1;
+      Duration backoff = backoff(attempt);
+      log.warn(
+          "scan of media {} failed (attempt {}), retrying in {}: {}",
+          file.getId(),
+          attempt,
+          backoff,
+          e.getMessage());
+      scans.add(1, Attributes.of(VERDICT, "failed"));
+      Transactions.acrossTenants(
+          dsl,
+          tx -> {
+            MediaStore.retryScan(tx, file.getId(), MediaStore.utc(clock.instant().plus(backoff)));
+            return null;
+          });
+      return;
+    }
+    StorageArea target =
+        !verdict.clean()
+            ? StorageArea.QUARANTINE
+            : file.getVisibility().equals("PUBLIC") ? StorageArea.PUBLIC : StorageArea.PRIVATE;
+    try {
+      storage.move(StorageArea.PRIVATE, target, file.getStorageKey());
+    } catch (StorageUnavailableException e) {
+      log.warn(
+          "moving media {} to {} failed; the scan is repeated: {}",
+          file.getId(),
+          target,
+          e.getMessage());
+      Transactions.acrossTenants(
+          dsl,
+          tx -> {
+            MediaStore.retryScan(tx, file.getId(), MediaStore.utc(clock.instant().plusSeconds(5)));
+            return null;
+          });
+      return;
+    }
+    scans.add(1, Attributes.of(VERDICT, verdict.clean() ? "clean" : "infected"));
+    Transactions.acrossTenants(
+        dsl,
+        tx -> {
+          ProductMediaRecord current =
+              MediaStore.find(tx, file.getTenantId(), file.getProductId(), file.getId(), true)
+                  .filter(r -> r.getStatus().equals(MediaStatus.SCANNING.name()))
+                  .orElse(null);
+          if (current == null) {
+            return null; // deleted meanwhile
+          }
+          long version = current.getVersion();
+          OffsetDateTime now = MediaStore.utc(clock.instant());
+          current.setStorageArea(target.name());
+          current.setUpdateTime(now);
+          current.setNextScanTime(null);
+          current.setScanAttempts(current.getScanAttempts() + 1);
+          if (verdict.clean()) {
+            current.setStatus(MediaStatus.CLEAN.name());
+          } else {
+            current.setStatus(MediaStatus.QUARANTINED.name());
+            current.setRejectionReason(verdict.signature());
+          }
+          MediaStore.update(tx, current, version);
+          var media = MediaStore.toProto(current).build();
+          events.media(
+              tx,
+              current.getTenantId(),
+              current.getId(),
+              current.getVersion(),
+              InventoryEvents.SYSTEM,
+              verdict.clean()
+                  ? MediaScanned.newBuilder().setMedia(media).build()
+                  : MediaQuarantined.newBuilder().setMedia(media).build());
+          return null;
+        });
+    if (!verdict.clean()) {
+      log.warn(
+          "media {} of tenant {} is infected ({}): quarantined",
+          file.getId(),
+          file.getTenantId(),
+          verdict.signature());
+    }
+  }
+
+  /** The wait after failed attempt {@code attempt} (1, 2, ...): 1 s doubling, at most 60 s. */
+  static Duration backoff(int attempt) {
+    return Duration.ofSeconds(Math.min(MAX_BACKOFF_SECONDS, 1L << Math.min(attempt - 1, 6)));
+  }
+
+  /** Stops the job after the file it is scanning; waits up to 30 s. */
+  @Override
+  public void close() throws InterruptedException {
+    closing = true;
+    wakeUp.release();
+    thread.join(Duration.ofSeconds(30));
+  }
+}
