@@ -43,6 +43,23 @@ type InventoryServiceClient interface {
 	// Returns the stock of a product.
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND.
 	GetStock(ctx context.Context, in *GetStockRequest, opts ...grpc.CallOption) (*GetStockResponse, error)
+	// Returns a file; while CLEAN with the URL to read it.
+	// Errors: NOT_FOUND MEDIA_NOT_FOUND.
+	GetMedia(ctx context.Context, in *GetMediaRequest, opts ...grpc.CallOption) (*GetMediaResponse, error)
+	// Lists a product's files, oldest first; deleted and expired ones only with show_deleted.
+	// Errors: NOT_FOUND PRODUCT_NOT_FOUND; PERMISSION_DENIED when show_deleted is set without
+	// inventory.write.
+	ListMedia(ctx context.Context, in *ListMediaRequest, opts ...grpc.CallOption) (*ListMediaResponse, error)
+	// Declares a file and returns where to PUT its bytes: a presigned URL that expires
+	// (LATTICE_MEDIA_UPLOAD_TTL) and only accepts the declared type and size.
+	// Errors: NOT_FOUND PRODUCT_NOT_FOUND; INVALID_ARGUMENT with field violations
+	// (FILE_TOO_LARGE over LATTICE_MEDIA_MAX_BYTES, CONTENT_TYPE_NOT_ALLOWED outside
+	// LATTICE_MEDIA_ALLOWED_TYPES).
+	CreateUpload(ctx context.Context, in *CreateUploadRequest, opts ...grpc.CallOption) (*CreateUploadResponse, error)
+	// Deletes a file softly: it is no longer served or listed; its bytes are removed after the
+	// retention period (LATTICE_MEDIA_RETENTION). Emits MediaDeleted.
+	// Errors: NOT_FOUND MEDIA_NOT_FOUND (also when already deleted); ABORTED VERSION_MISMATCH.
+	DeleteMedia(ctx context.Context, in *DeleteMediaRequest, opts ...grpc.CallOption) (*DeleteMediaResponse, error)
 	// Finds live products by text, with filters, facets and highlighted snippets, from the
 	// catalog's search index: a read model that inventory's own product and stock events keep
 	// current (docs/decisions/0022-catalog-search.md), so a change shows after the index lag
@@ -56,6 +73,14 @@ type InventoryServiceClient interface {
 	// FAILED_PRECONDITION INSUFFICIENT_STOCK (available + delta would be negative; metadata
 	// `available`).
 	AdjustStock(ctx context.Context, in *AdjustStockRequest, opts ...grpc.CallOption) (*AdjustStockResponse, error)
+	// Confirms that the bytes were uploaded: checks their real size, SHA-256 and type (sniffed
+	// from the bytes) against the declaration and queues the virus scan (status SCANNING, emits
+	// MediaUploaded). Bytes that differ are deleted and the file is REJECTED for good. Calling
+	// it again answers the file as it is.
+	// Errors: NOT_FOUND MEDIA_NOT_FOUND; FAILED_PRECONDITION UPLOAD_MISSING (nothing stored yet;
+	// the upload can still be made), UPLOAD_EXPIRED, SIZE_MISMATCH, CHECKSUM_MISMATCH,
+	// CONTENT_TYPE_MISMATCH (metadata `sniffedContentType`).
+	CompleteUpload(ctx context.Context, in *CompleteUploadRequest, opts ...grpc.CallOption) (*CompleteUploadResponse, error)
 }
 
 type inventoryServiceClient struct {
@@ -129,6 +154,42 @@ func (c *inventoryServiceClient) GetStock(ctx context.Context, in *GetStockReque
 	return out, nil
 }
 
+func (c *inventoryServiceClient) GetMedia(ctx context.Context, in *GetMediaRequest, opts ...grpc.CallOption) (*GetMediaResponse, error) {
+	out := new(GetMediaResponse)
+	err := c.cc.Invoke(ctx, "/lattice.inventory.v1.InventoryService/GetMedia", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *inventoryServiceClient) ListMedia(ctx context.Context, in *ListMediaRequest, opts ...grpc.CallOption) (*ListMediaResponse, error) {
+	out := new(ListMediaResponse)
+	err := c.cc.Invoke(ctx, "/lattice.inventory.v1.InventoryService/ListMedia", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *inventoryServiceClient) CreateUpload(ctx context.Context, in *CreateUploadRequest, opts ...grpc.CallOption) (*CreateUploadResponse, error) {
+	out := new(CreateUploadResponse)
+	err := c.cc.Invoke(ctx, "/lattice.inventory.v1.InventoryService/CreateUpload", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *inventoryServiceClient) DeleteMedia(ctx context.Context, in *DeleteMediaRequest, opts ...grpc.CallOption) (*DeleteMediaResponse, error) {
+	out := new(DeleteMediaResponse)
+	err := c.cc.Invoke(ctx, "/lattice.inventory.v1.InventoryService/DeleteMedia", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *inventoryServiceClient) SearchProducts(ctx context.Context, in *SearchProductsRequest, opts ...grpc.CallOption) (*SearchProductsResponse, error) {
 	out := new(SearchProductsResponse)
 	err := c.cc.Invoke(ctx, "/lattice.inventory.v1.InventoryService/SearchProducts", in, out, opts...)
@@ -141,6 +202,15 @@ func (c *inventoryServiceClient) SearchProducts(ctx context.Context, in *SearchP
 func (c *inventoryServiceClient) AdjustStock(ctx context.Context, in *AdjustStockRequest, opts ...grpc.CallOption) (*AdjustStockResponse, error) {
 	out := new(AdjustStockResponse)
 	err := c.cc.Invoke(ctx, "/lattice.inventory.v1.InventoryService/AdjustStock", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *inventoryServiceClient) CompleteUpload(ctx context.Context, in *CompleteUploadRequest, opts ...grpc.CallOption) (*CompleteUploadResponse, error) {
+	out := new(CompleteUploadResponse)
+	err := c.cc.Invoke(ctx, "/lattice.inventory.v1.InventoryService/CompleteUpload", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +247,23 @@ type InventoryServiceServer interface {
 	// Returns the stock of a product.
 	// Errors: NOT_FOUND PRODUCT_NOT_FOUND.
 	GetStock(context.Context, *GetStockRequest) (*GetStockResponse, error)
+	// Returns a file; while CLEAN with the URL to read it.
+	// Errors: NOT_FOUND MEDIA_NOT_FOUND.
+	GetMedia(context.Context, *GetMediaRequest) (*GetMediaResponse, error)
+	// Lists a product's files, oldest first; deleted and expired ones only with show_deleted.
+	// Errors: NOT_FOUND PRODUCT_NOT_FOUND; PERMISSION_DENIED when show_deleted is set without
+	// inventory.write.
+	ListMedia(context.Context, *ListMediaRequest) (*ListMediaResponse, error)
+	// Declares a file and returns where to PUT its bytes: a presigned URL that expires
+	// (LATTICE_MEDIA_UPLOAD_TTL) and only accepts the declared type and size.
+	// Errors: NOT_FOUND PRODUCT_NOT_FOUND; INVALID_ARGUMENT with field violations
+	// (FILE_TOO_LARGE over LATTICE_MEDIA_MAX_BYTES, CONTENT_TYPE_NOT_ALLOWED outside
+	// LATTICE_MEDIA_ALLOWED_TYPES).
+	CreateUpload(context.Context, *CreateUploadRequest) (*CreateUploadResponse, error)
+	// Deletes a file softly: it is no longer served or listed; its bytes are removed after the
+	// retention period (LATTICE_MEDIA_RETENTION). Emits MediaDeleted.
+	// Errors: NOT_FOUND MEDIA_NOT_FOUND (also when already deleted); ABORTED VERSION_MISMATCH.
+	DeleteMedia(context.Context, *DeleteMediaRequest) (*DeleteMediaResponse, error)
 	// Finds live products by text, with filters, facets and highlighted snippets, from the
 	// catalog's search index: a read model that inventory's own product and stock events keep
 	// current (docs/decisions/0022-catalog-search.md), so a change shows after the index lag
@@ -190,6 +277,14 @@ type InventoryServiceServer interface {
 	// FAILED_PRECONDITION INSUFFICIENT_STOCK (available + delta would be negative; metadata
 	// `available`).
 	AdjustStock(context.Context, *AdjustStockRequest) (*AdjustStockResponse, error)
+	// Confirms that the bytes were uploaded: checks their real size, SHA-256 and type (sniffed
+	// from the bytes) against the declaration and queues the virus scan (status SCANNING, emits
+	// MediaUploaded). Bytes that differ are deleted and the file is REJECTED for good. Calling
+	// it again answers the file as it is.
+	// Errors: NOT_FOUND MEDIA_NOT_FOUND; FAILED_PRECONDITION UPLOAD_MISSING (nothing stored yet;
+	// the upload can still be made), UPLOAD_EXPIRED, SIZE_MISMATCH, CHECKSUM_MISMATCH,
+	// CONTENT_TYPE_MISMATCH (metadata `sniffedContentType`).
+	CompleteUpload(context.Context, *CompleteUploadRequest) (*CompleteUploadResponse, error)
 	mustEmbedUnimplementedInventoryServiceServer()
 }
 
@@ -218,11 +313,26 @@ func (UnimplementedInventoryServiceServer) BatchGetProducts(context.Context, *Ba
 func (UnimplementedInventoryServiceServer) GetStock(context.Context, *GetStockRequest) (*GetStockResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetStock not implemented")
 }
+func (UnimplementedInventoryServiceServer) GetMedia(context.Context, *GetMediaRequest) (*GetMediaResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetMedia not implemented")
+}
+func (UnimplementedInventoryServiceServer) ListMedia(context.Context, *ListMediaRequest) (*ListMediaResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListMedia not implemented")
+}
+func (UnimplementedInventoryServiceServer) CreateUpload(context.Context, *CreateUploadRequest) (*CreateUploadResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CreateUpload not implemented")
+}
+func (UnimplementedInventoryServiceServer) DeleteMedia(context.Context, *DeleteMediaRequest) (*DeleteMediaResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeleteMedia not implemented")
+}
 func (UnimplementedInventoryServiceServer) SearchProducts(context.Context, *SearchProductsRequest) (*SearchProductsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method SearchProducts not implemented")
 }
 func (UnimplementedInventoryServiceServer) AdjustStock(context.Context, *AdjustStockRequest) (*AdjustStockResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method AdjustStock not implemented")
+}
+func (UnimplementedInventoryServiceServer) CompleteUpload(context.Context, *CompleteUploadRequest) (*CompleteUploadResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CompleteUpload not implemented")
 }
 func (UnimplementedInventoryServiceServer) mustEmbedUnimplementedInventoryServiceServer() {}
 
@@ -363,6 +473,78 @@ func _InventoryService_GetStock_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _InventoryService_GetMedia_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetMediaRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InventoryServiceServer).GetMedia(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lattice.inventory.v1.InventoryService/GetMedia",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InventoryServiceServer).GetMedia(ctx, req.(*GetMediaRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _InventoryService_ListMedia_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListMediaRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InventoryServiceServer).ListMedia(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lattice.inventory.v1.InventoryService/ListMedia",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InventoryServiceServer).ListMedia(ctx, req.(*ListMediaRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _InventoryService_CreateUpload_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateUploadRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InventoryServiceServer).CreateUpload(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lattice.inventory.v1.InventoryService/CreateUpload",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InventoryServiceServer).CreateUpload(ctx, req.(*CreateUploadRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _InventoryService_DeleteMedia_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteMediaRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InventoryServiceServer).DeleteMedia(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lattice.inventory.v1.InventoryService/DeleteMedia",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InventoryServiceServer).DeleteMedia(ctx, req.(*DeleteMediaRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _InventoryService_SearchProducts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(SearchProductsRequest)
 	if err := dec(in); err != nil {
@@ -395,6 +577,24 @@ func _InventoryService_AdjustStock_Handler(srv interface{}, ctx context.Context,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(InventoryServiceServer).AdjustStock(ctx, req.(*AdjustStockRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _InventoryService_CompleteUpload_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CompleteUploadRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InventoryServiceServer).CompleteUpload(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lattice.inventory.v1.InventoryService/CompleteUpload",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InventoryServiceServer).CompleteUpload(ctx, req.(*CompleteUploadRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -432,12 +632,32 @@ var _InventoryService_serviceDesc = grpc.ServiceDesc{
 			Handler:    _InventoryService_GetStock_Handler,
 		},
 		{
+			MethodName: "GetMedia",
+			Handler:    _InventoryService_GetMedia_Handler,
+		},
+		{
+			MethodName: "ListMedia",
+			Handler:    _InventoryService_ListMedia_Handler,
+		},
+		{
+			MethodName: "CreateUpload",
+			Handler:    _InventoryService_CreateUpload_Handler,
+		},
+		{
+			MethodName: "DeleteMedia",
+			Handler:    _InventoryService_DeleteMedia_Handler,
+		},
+		{
 			MethodName: "SearchProducts",
 			Handler:    _InventoryService_SearchProducts_Handler,
 		},
 		{
 			MethodName: "AdjustStock",
 			Handler:    _InventoryService_AdjustStock_Handler,
+		},
+		{
+			MethodName: "CompleteUpload",
+			Handler:    _InventoryService_CompleteUpload_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

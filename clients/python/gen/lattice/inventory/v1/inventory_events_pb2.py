@@ -13,11 +13,12 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from lattice.inventory.v1 import media_pb2 as lattice_dot_inventory_dot_v1_dot_media__pb2
 from lattice.inventory.v1 import product_pb2 as lattice_dot_inventory_dot_v1_dot_product__pb2
 from lattice.inventory.v1 import stock_pb2 as lattice_dot_inventory_dot_v1_dot_stock__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+lattice/inventory/v1/inventory_events.proto\x12\x14lattice.inventory.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"lattice/inventory/v1/product.proto\x1a lattice/inventory/v1/stock.proto\"\xf8\x01\n\rStockReserved\x12%\n\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12\x19\n\x08order_id\x18\x02 \x01(\tR\x07orderId\x12\x35\n\x05lines\x18\x03 \x03(\x0b\x32\x1f.lattice.inventory.v1.StockLineR\x05lines\x12;\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12\x31\n\x05stock\x18\x05 \x03(\x0b\x32\x1b.lattice.inventory.v1.StockR\x05stock\"\xa6\x02\n\rStockRejected\x12\x19\n\x08order_id\x18\x01 \x01(\tR\x07orderId\x12\x42\n\x06reason\x18\x02 \x01(\x0e\x32*.lattice.inventory.v1.StockRejectionReasonR\x06reason\x12N\n\x0bshort_lines\x18\x03 \x03(\x0b\x32-.lattice.inventory.v1.StockRejected.ShortLineR\nshortLines\x1a\x66\n\tShortLine\x12\x1d\n\nproduct_id\x18\x01 \x01(\tR\tproductId\x12\x1c\n\trequested\x18\x02 \x01(\x03R\trequested\x12\x1c\n\tavailable\x18\x03 \x01(\x03R\tavailable\"\xc0\x01\n\x12ReservationExpired\x12%\n\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12\x19\n\x08order_id\x18\x02 \x01(\tR\x07orderId\x12\x35\n\x05lines\x18\x03 \x03(\x0b\x32\x1f.lattice.inventory.v1.StockLineR\x05lines\x12\x31\n\x05stock\x18\x04 \x03(\x0b\x32\x1b.lattice.inventory.v1.StockR\x05stock\"\xbc\x01\n\x0eStockCommitted\x12%\n\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12\x19\n\x08order_id\x18\x02 \x01(\tR\x07orderId\x12\x35\n\x05lines\x18\x03 \x03(\x0b\x32\x1f.lattice.inventory.v1.StockLineR\x05lines\x12\x31\n\x05stock\x18\x04 \x03(\x0b\x32\x1b.lattice.inventory.v1.StockR\x05stock\"\xbb\x01\n\rStockReleased\x12%\n\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12\x19\n\x08order_id\x18\x02 \x01(\tR\x07orderId\x12\x35\n\x05lines\x18\x03 \x03(\x0b\x32\x1f.lattice.inventory.v1.StockLineR\x05lines\x12\x31\n\x05stock\x18\x04 \x03(\x0b\x32\x1b.lattice.inventory.v1.StockR\x05stock\"\xbb\x01\n\rStockReturned\x12%\n\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12\x19\n\x08order_id\x18\x02 \x01(\tR\x07orderId\x12\x35\n\x05lines\x18\x03 \x03(\x0b\x32\x1f.lattice.inventory.v1.StockLineR\x05lines\x12\x31\n\x05stock\x18\x04 \x03(\x0b\x32\x1b.lattice.inventory.v1.StockR\x05stock\"n\n\x0eProductCreated\x12\x37\n\x07product\x18\x01 \x01(\x0b\x32\x1d.lattice.inventory.v1.ProductR\x07product\x12#\n\rinitial_stock\x18\x02 \x01(\x03R\x0cinitialStock\"\x8c\x01\n\x0eProductUpdated\x12\x37\n\x07product\x18\x01 \x01(\x0b\x32\x1d.lattice.inventory.v1.ProductR\x07product\x12\x41\n\x0e\x63hanged_fields\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\rchangedFields\"~\n\x0eProductDeleted\x12\x1d\n\nproduct_id\x18\x01 \x01(\tR\tproductId\x12\x10\n\x03sku\x18\x02 \x01(\tR\x03sku\x12;\n\x0b\x64\x65lete_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ndeleteTime\"\x8f\x01\n\rStockAdjusted\x12\x1d\n\nproduct_id\x18\x01 \x01(\tR\tproductId\x12\x14\n\x05\x64\x65lta\x18\x02 \x01(\x03R\x05\x64\x65lta\x12\x16\n\x06reason\x18\x03 \x01(\tR\x06reason\x12\x31\n\x05stock\x18\x04 \x01(\x0b\x32\x1b.lattice.inventory.v1.StockR\x05stock*\x9d\x01\n\x14StockRejectionReason\x12&\n\"STOCK_REJECTION_REASON_UNSPECIFIED\x10\x00\x12-\n)STOCK_REJECTION_REASON_INSUFFICIENT_STOCK\x10\x01\x12.\n*STOCK_REJECTION_REASON_PRODUCT_UNAVAILABLE\x10\x02\x42\x1c\n\x18\x64\x65v.lattice.inventory.v1P\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+lattice/inventory/v1/inventory_events.proto\x12\x14lattice.inventory.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a lattice/inventory/v1/media.proto\x1a\"lattice/inventory/v1/product.proto\x1a lattice/inventory/v1/stock.proto\"\xf8\x01\n\rStockReserved\x12%\n\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12\x19\n\x08order_id\x18\x02 \x01(\tR\x07orderId\x12\x35\n\x05lines\x18\x03 \x03(\x0b\x32\x1f.lattice.inventory.v1.StockLineR\x05lines\x12;\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12\x31\n\x05stock\x18\x05 \x03(\x0b\x32\x1b.lattice.inventory.v1.StockR\x05stock\"\xa6\x02\n\rStockRejected\x12\x19\n\x08order_id\x18\x01 \x01(\tR\x07orderId\x12\x42\n\x06reason\x18\x02 \x01(\x0e\x32*.lattice.inventory.v1.StockRejectionReasonR\x06reason\x12N\n\x0bshort_lines\x18\x03 \x03(\x0b\x32-.lattice.inventory.v1.StockRejected.ShortLineR\nshortLines\x1a\x66\n\tShortLine\x12\x1d\n\nproduct_id\x18\x01 \x01(\tR\tproductId\x12\x1c\n\trequested\x18\x02 \x01(\x03R\trequested\x12\x1c\n\tavailable\x18\x03 \x01(\x03R\tavailable\"\xc0\x01\n\x12ReservationExpired\x12%\n\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12\x19\n\x08order_id\x18\x02 \x01(\tR\x07orderId\x12\x35\n\x05lines\x18\x03 \x03(\x0b\x32\x1f.lattice.inventory.v1.StockLineR\x05lines\x12\x31\n\x05stock\x18\x04 \x03(\x0b\x32\x1b.lattice.inventory.v1.StockR\x05stock\"\xbc\x01\n\x0eStockCommitted\x12%\n\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12\x19\n\x08order_id\x18\x02 \x01(\tR\x07orderId\x12\x35\n\x05lines\x18\x03 \x03(\x0b\x32\x1f.lattice.inventory.v1.StockLineR\x05lines\x12\x31\n\x05stock\x18\x04 \x03(\x0b\x32\x1b.lattice.inventory.v1.StockR\x05stock\"\xbb\x01\n\rStockReleased\x12%\n\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12\x19\n\x08order_id\x18\x02 \x01(\tR\x07orderId\x12\x35\n\x05lines\x18\x03 \x03(\x0b\x32\x1f.lattice.inventory.v1.StockLineR\x05lines\x12\x31\n\x05stock\x18\x04 \x03(\x0b\x32\x1b.lattice.inventory.v1.StockR\x05stock\"\xbb\x01\n\rStockReturned\x12%\n\x0ereservation_id\x18\x01 \x01(\tR\rreservationId\x12\x19\n\x08order_id\x18\x02 \x01(\tR\x07orderId\x12\x35\n\x05lines\x18\x03 \x03(\x0b\x32\x1f.lattice.inventory.v1.StockLineR\x05lines\x12\x31\n\x05stock\x18\x04 \x03(\x0b\x32\x1b.lattice.inventory.v1.StockR\x05stock\"n\n\x0eProductCreated\x12\x37\n\x07product\x18\x01 \x01(\x0b\x32\x1d.lattice.inventory.v1.ProductR\x07product\x12#\n\rinitial_stock\x18\x02 \x01(\x03R\x0cinitialStock\"\x8c\x01\n\x0eProductUpdated\x12\x37\n\x07product\x18\x01 \x01(\x0b\x32\x1d.lattice.inventory.v1.ProductR\x07product\x12\x41\n\x0e\x63hanged_fields\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\rchangedFields\"~\n\x0eProductDeleted\x12\x1d\n\nproduct_id\x18\x01 \x01(\tR\tproductId\x12\x10\n\x03sku\x18\x02 \x01(\tR\x03sku\x12;\n\x0b\x64\x65lete_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ndeleteTime\"\x8f\x01\n\rStockAdjusted\x12\x1d\n\nproduct_id\x18\x01 \x01(\tR\tproductId\x12\x14\n\x05\x64\x65lta\x18\x02 \x01(\x03R\x05\x64\x65lta\x12\x16\n\x06reason\x18\x03 \x01(\tR\x06reason\x12\x31\n\x05stock\x18\x04 \x01(\x0b\x32\x1b.lattice.inventory.v1.StockR\x05stock\"B\n\rMediaUploaded\x12\x31\n\x05media\x18\x01 \x01(\x0b\x32\x1b.lattice.inventory.v1.MediaR\x05media\"A\n\x0cMediaScanned\x12\x31\n\x05media\x18\x01 \x01(\x0b\x32\x1b.lattice.inventory.v1.MediaR\x05media\"E\n\x10MediaQuarantined\x12\x31\n\x05media\x18\x01 \x01(\x0b\x32\x1b.lattice.inventory.v1.MediaR\x05media\"A\n\x0cMediaDeleted\x12\x31\n\x05media\x18\x01 \x01(\x0b\x32\x1b.lattice.inventory.v1.MediaR\x05media*\x9d\x01\n\x14StockRejectionReason\x12&\n\"STOCK_REJECTION_REASON_UNSPECIFIED\x10\x00\x12-\n)STOCK_REJECTION_REASON_INSUFFICIENT_STOCK\x10\x01\x12.\n*STOCK_REJECTION_REASON_PRODUCT_UNAVAILABLE\x10\x02\x42\x1c\n\x18\x64\x65v.lattice.inventory.v1P\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lattice.inventory.v1.inventory_events_pb2', globals())
@@ -25,28 +26,36 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'\n\030dev.lattice.inventory.v1P\001'
-  _STOCKREJECTIONREASON._serialized_start=2050
-  _STOCKREJECTIONREASON._serialized_end=2207
-  _STOCKRESERVED._serialized_start=207
-  _STOCKRESERVED._serialized_end=455
-  _STOCKREJECTED._serialized_start=458
-  _STOCKREJECTED._serialized_end=752
-  _STOCKREJECTED_SHORTLINE._serialized_start=650
-  _STOCKREJECTED_SHORTLINE._serialized_end=752
-  _RESERVATIONEXPIRED._serialized_start=755
-  _RESERVATIONEXPIRED._serialized_end=947
-  _STOCKCOMMITTED._serialized_start=950
-  _STOCKCOMMITTED._serialized_end=1138
-  _STOCKRELEASED._serialized_start=1141
-  _STOCKRELEASED._serialized_end=1328
-  _STOCKRETURNED._serialized_start=1331
-  _STOCKRETURNED._serialized_end=1518
-  _PRODUCTCREATED._serialized_start=1520
-  _PRODUCTCREATED._serialized_end=1630
-  _PRODUCTUPDATED._serialized_start=1633
-  _PRODUCTUPDATED._serialized_end=1773
-  _PRODUCTDELETED._serialized_start=1775
-  _PRODUCTDELETED._serialized_end=1901
-  _STOCKADJUSTED._serialized_start=1904
-  _STOCKADJUSTED._serialized_end=2047
+  _STOCKREJECTIONREASON._serialized_start=2357
+  _STOCKREJECTIONREASON._serialized_end=2514
+  _STOCKRESERVED._serialized_start=241
+  _STOCKRESERVED._serialized_end=489
+  _STOCKREJECTED._serialized_start=492
+  _STOCKREJECTED._serialized_end=786
+  _STOCKREJECTED_SHORTLINE._serialized_start=684
+  _STOCKREJECTED_SHORTLINE._serialized_end=786
+  _RESERVATIONEXPIRED._serialized_start=789
+  _RESERVATIONEXPIRED._serialized_end=981
+  _STOCKCOMMITTED._serialized_start=984
+  _STOCKCOMMITTED._serialized_end=1172
+  _STOCKRELEASED._serialized_start=1175
+  _STOCKRELEASED._serialized_end=1362
+  _STOCKRETURNED._serialized_start=1365
+  _STOCKRETURNED._serialized_end=1552
+  _PRODUCTCREATED._serialized_start=1554
+  _PRODUCTCREATED._serialized_end=1664
+  _PRODUCTUPDATED._serialized_start=1667
+  _PRODUCTUPDATED._serialized_end=1807
+  _PRODUCTDELETED._serialized_start=1809
+  _PRODUCTDELETED._serialized_end=1935
+  _STOCKADJUSTED._serialized_start=1938
+  _STOCKADJUSTED._serialized_end=2081
+  _MEDIAUPLOADED._serialized_start=2083
+  _MEDIAUPLOADED._serialized_end=2149
+  _MEDIASCANNED._serialized_start=2151
+  _MEDIASCANNED._serialized_end=2216
+  _MEDIAQUARANTINED._serialized_start=2218
+  _MEDIAQUARANTINED._serialized_end=2287
+  _MEDIADELETED._serialized_start=2289
+  _MEDIADELETED._serialized_end=2354
 # @@protoc_insertion_point(module_scope)

@@ -1,5 +1,6 @@
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from lattice.inventory.v1 import media_pb2 as _media_pb2
 from lattice.inventory.v1 import product_pb2 as _product_pb2
 from lattice.inventory.v1 import stock_pb2 as _stock_pb2
 from google.protobuf.internal import containers as _containers
@@ -12,6 +13,30 @@ DESCRIPTOR: _descriptor.FileDescriptor
 STOCK_REJECTION_REASON_INSUFFICIENT_STOCK: StockRejectionReason
 STOCK_REJECTION_REASON_PRODUCT_UNAVAILABLE: StockRejectionReason
 STOCK_REJECTION_REASON_UNSPECIFIED: StockRejectionReason
+
+class MediaDeleted(_message.Message):
+    __slots__ = ["media"]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    media: _media_pb2.Media
+    def __init__(self, media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ...) -> None: ...
+
+class MediaQuarantined(_message.Message):
+    __slots__ = ["media"]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    media: _media_pb2.Media
+    def __init__(self, media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ...) -> None: ...
+
+class MediaScanned(_message.Message):
+    __slots__ = ["media"]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    media: _media_pb2.Media
+    def __init__(self, media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ...) -> None: ...
+
+class MediaUploaded(_message.Message):
+    __slots__ = ["media"]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    media: _media_pb2.Media
+    def __init__(self, media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ...) -> None: ...
 
 class ProductCreated(_message.Message):
     __slots__ = ["initial_stock", "product"]

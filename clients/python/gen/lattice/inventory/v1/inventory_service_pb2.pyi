@@ -1,6 +1,7 @@
 from buf.validate import validate_pb2 as _validate_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
+from lattice.inventory.v1 import media_pb2 as _media_pb2
 from lattice.inventory.v1 import product_pb2 as _product_pb2
 from lattice.inventory.v1 import stock_pb2 as _stock_pb2
 from lattice.options.v1 import options_pb2 as _options_pb2
@@ -47,6 +48,20 @@ class BatchGetProductsResponse(_message.Message):
     products: _containers.RepeatedCompositeFieldContainer[_product_pb2.Product]
     def __init__(self, products: _Optional[_Iterable[_Union[_product_pb2.Product, _Mapping]]] = ...) -> None: ...
 
+class CompleteUploadRequest(_message.Message):
+    __slots__ = ["media_id", "product_id"]
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
+    media_id: str
+    product_id: str
+    def __init__(self, product_id: _Optional[str] = ..., media_id: _Optional[str] = ...) -> None: ...
+
+class CompleteUploadResponse(_message.Message):
+    __slots__ = ["media"]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    media: _media_pb2.Media
+    def __init__(self, media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ...) -> None: ...
+
 class CreateProductRequest(_message.Message):
     __slots__ = ["currency", "description", "initial_stock", "name", "price_amount_minor", "sku"]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
@@ -71,6 +86,46 @@ class CreateProductResponse(_message.Message):
     stock: _stock_pb2.Stock
     def __init__(self, product: _Optional[_Union[_product_pb2.Product, _Mapping]] = ..., stock: _Optional[_Union[_stock_pb2.Stock, _Mapping]] = ...) -> None: ...
 
+class CreateUploadRequest(_message.Message):
+    __slots__ = ["content_type", "file_name", "product_id", "sha256", "size_bytes", "visibility"]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    VISIBILITY_FIELD_NUMBER: _ClassVar[int]
+    content_type: str
+    file_name: str
+    product_id: str
+    sha256: str
+    size_bytes: int
+    visibility: _media_pb2.MediaVisibility
+    def __init__(self, product_id: _Optional[str] = ..., file_name: _Optional[str] = ..., content_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., visibility: _Optional[_Union[_media_pb2.MediaVisibility, str]] = ...) -> None: ...
+
+class CreateUploadResponse(_message.Message):
+    __slots__ = ["media", "upload"]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    UPLOAD_FIELD_NUMBER: _ClassVar[int]
+    media: _media_pb2.Media
+    upload: _media_pb2.UploadTarget
+    def __init__(self, media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ..., upload: _Optional[_Union[_media_pb2.UploadTarget, _Mapping]] = ...) -> None: ...
+
+class DeleteMediaRequest(_message.Message):
+    __slots__ = ["media_id", "product_id", "version"]
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    media_id: str
+    product_id: str
+    version: int
+    def __init__(self, product_id: _Optional[str] = ..., media_id: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+
+class DeleteMediaResponse(_message.Message):
+    __slots__ = ["media"]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    media: _media_pb2.Media
+    def __init__(self, media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ...) -> None: ...
+
 class DeleteProductRequest(_message.Message):
     __slots__ = ["product_id", "version"]
     PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -84,6 +139,20 @@ class DeleteProductResponse(_message.Message):
     PRODUCT_FIELD_NUMBER: _ClassVar[int]
     product: _product_pb2.Product
     def __init__(self, product: _Optional[_Union[_product_pb2.Product, _Mapping]] = ...) -> None: ...
+
+class GetMediaRequest(_message.Message):
+    __slots__ = ["media_id", "product_id"]
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
+    media_id: str
+    product_id: str
+    def __init__(self, product_id: _Optional[str] = ..., media_id: _Optional[str] = ...) -> None: ...
+
+class GetMediaResponse(_message.Message):
+    __slots__ = ["media"]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    media: _media_pb2.Media
+    def __init__(self, media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ...) -> None: ...
 
 class GetProductRequest(_message.Message):
     __slots__ = ["product_id"]
@@ -123,6 +192,26 @@ class HighlightedText(_message.Message):
     highlights: _containers.RepeatedCompositeFieldContainer[HighlightedText.Range]
     text: str
     def __init__(self, text: _Optional[str] = ..., highlights: _Optional[_Iterable[_Union[HighlightedText.Range, _Mapping]]] = ...) -> None: ...
+
+class ListMediaRequest(_message.Message):
+    __slots__ = ["page_size", "page_token", "product_id", "show_deleted"]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
+    SHOW_DELETED_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    product_id: str
+    show_deleted: bool
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., product_id: _Optional[str] = ..., show_deleted: bool = ...) -> None: ...
+
+class ListMediaResponse(_message.Message):
+    __slots__ = ["media", "next_page_token"]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    media: _containers.RepeatedCompositeFieldContainer[_media_pb2.Media]
+    next_page_token: str
+    def __init__(self, media: _Optional[_Iterable[_Union[_media_pb2.Media, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListProductsRequest(_message.Message):
     __slots__ = ["name_contains", "page_size", "page_token", "show_deleted", "sku_prefix"]

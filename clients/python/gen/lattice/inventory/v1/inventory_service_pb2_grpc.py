@@ -6,8 +6,14 @@ from lattice.inventory.v1 import inventory_service_pb2 as lattice_dot_inventory_
 
 
 class InventoryServiceStub(object):
-    """The product catalog and stock levels. Reservations for orders are made by events
-    (OrderCreated -> StockReserved / StockRejected), not by RPC (docs/architecture.md §7).
+    """The product catalog, stock levels and product media. Reservations for orders are made by
+    events (OrderCreated -> StockReserved / StockRejected), not by RPC (docs/architecture.md §7).
+    Product media (files of products) are stored in S3-compatible object storage and uploaded by
+    clients straight to it through presigned URLs (docs/decisions/0023-product-media.md):
+    CreateUpload issues the URL, the client PUTs the bytes, CompleteUpload checks them and queues
+    a virus scan; a file is readable once the scan finds it clean. The media RPCs answer
+    UNIMPLEMENTED MEDIA_NOT_CONFIGURED where object storage and a scanner are not configured.
+    Callers without inventory.write see clean files of live products only.
     Errors carry google.rpc.ErrorInfo with domain "lattice.dev"; products of other tenants
     are NOT_FOUND PRODUCT_NOT_FOUND.
     """
@@ -53,6 +59,26 @@ class InventoryServiceStub(object):
                 request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetStockRequest.SerializeToString,
                 response_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetStockResponse.FromString,
                 )
+        self.GetMedia = channel.unary_unary(
+                '/lattice.inventory.v1.InventoryService/GetMedia',
+                request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetMediaRequest.SerializeToString,
+                response_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetMediaResponse.FromString,
+                )
+        self.ListMedia = channel.unary_unary(
+                '/lattice.inventory.v1.InventoryService/ListMedia',
+                request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.ListMediaRequest.SerializeToString,
+                response_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.ListMediaResponse.FromString,
+                )
+        self.CreateUpload = channel.unary_unary(
+                '/lattice.inventory.v1.InventoryService/CreateUpload',
+                request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.CreateUploadRequest.SerializeToString,
+                response_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.CreateUploadResponse.FromString,
+                )
+        self.DeleteMedia = channel.unary_unary(
+                '/lattice.inventory.v1.InventoryService/DeleteMedia',
+                request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteMediaRequest.SerializeToString,
+                response_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteMediaResponse.FromString,
+                )
         self.SearchProducts = channel.unary_unary(
                 '/lattice.inventory.v1.InventoryService/SearchProducts',
                 request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsRequest.SerializeToString,
@@ -63,11 +89,22 @@ class InventoryServiceStub(object):
                 request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.AdjustStockRequest.SerializeToString,
                 response_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.AdjustStockResponse.FromString,
                 )
+        self.CompleteUpload = channel.unary_unary(
+                '/lattice.inventory.v1.InventoryService/CompleteUpload',
+                request_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.CompleteUploadRequest.SerializeToString,
+                response_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.CompleteUploadResponse.FromString,
+                )
 
 
 class InventoryServiceServicer(object):
-    """The product catalog and stock levels. Reservations for orders are made by events
-    (OrderCreated -> StockReserved / StockRejected), not by RPC (docs/architecture.md §7).
+    """The product catalog, stock levels and product media. Reservations for orders are made by
+    events (OrderCreated -> StockReserved / StockRejected), not by RPC (docs/architecture.md §7).
+    Product media (files of products) are stored in S3-compatible object storage and uploaded by
+    clients straight to it through presigned URLs (docs/decisions/0023-product-media.md):
+    CreateUpload issues the URL, the client PUTs the bytes, CompleteUpload checks them and queues
+    a virus scan; a file is readable once the scan finds it clean. The media RPCs answer
+    UNIMPLEMENTED MEDIA_NOT_CONFIGURED where object storage and a scanner are not configured.
+    Callers without inventory.write see clean files of live products only.
     Errors carry google.rpc.ErrorInfo with domain "lattice.dev"; products of other tenants
     are NOT_FOUND PRODUCT_NOT_FOUND.
     """
@@ -133,6 +170,43 @@ class InventoryServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetMedia(self, request, context):
+        """Returns a file; while CLEAN with the URL to read it.
+        Errors: NOT_FOUND MEDIA_NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMedia(self, request, context):
+        """Lists a product's files, oldest first; deleted and expired ones only with show_deleted.
+        Errors: NOT_FOUND PRODUCT_NOT_FOUND; PERMISSION_DENIED when show_deleted is set without
+        inventory.write.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateUpload(self, request, context):
+        """Declares a file and returns where to PUT its bytes: a presigned URL that expires
+        (LATTICE_MEDIA_UPLOAD_TTL) and only accepts the declared type and size.
+        Errors: NOT_FOUND PRODUCT_NOT_FOUND; INVALID_ARGUMENT with field violations
+        (FILE_TOO_LARGE over LATTICE_MEDIA_MAX_BYTES, CONTENT_TYPE_NOT_ALLOWED outside
+        LATTICE_MEDIA_ALLOWED_TYPES).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteMedia(self, request, context):
+        """Deletes a file softly: it is no longer served or listed; its bytes are removed after the
+        retention period (LATTICE_MEDIA_RETENTION). Emits MediaDeleted.
+        Errors: NOT_FOUND MEDIA_NOT_FOUND (also when already deleted); ABORTED VERSION_MISMATCH.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SearchProducts(self, request, context):
         """Finds live products by text, with filters, facets and highlighted snippets, from the
         catalog's search index: a read model that inventory's own product and stock events keep
@@ -151,6 +225,19 @@ class InventoryServiceServicer(object):
         Errors: NOT_FOUND PRODUCT_NOT_FOUND; ABORTED VERSION_MISMATCH (stock version);
         FAILED_PRECONDITION INSUFFICIENT_STOCK (available + delta would be negative; metadata
         `available`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompleteUpload(self, request, context):
+        """Confirms that the bytes were uploaded: checks their real size, SHA-256 and type (sniffed
+        from the bytes) against the declaration and queues the virus scan (status SCANNING, emits
+        MediaUploaded). Bytes that differ are deleted and the file is REJECTED for good. Calling
+        it again answers the file as it is.
+        Errors: NOT_FOUND MEDIA_NOT_FOUND; FAILED_PRECONDITION UPLOAD_MISSING (nothing stored yet;
+        the upload can still be made), UPLOAD_EXPIRED, SIZE_MISMATCH, CHECKSUM_MISMATCH,
+        CONTENT_TYPE_MISMATCH (metadata `sniffedContentType`).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -194,6 +281,26 @@ def add_InventoryServiceServicer_to_server(servicer, server):
                     request_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetStockRequest.FromString,
                     response_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetStockResponse.SerializeToString,
             ),
+            'GetMedia': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMedia,
+                    request_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetMediaRequest.FromString,
+                    response_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetMediaResponse.SerializeToString,
+            ),
+            'ListMedia': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMedia,
+                    request_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.ListMediaRequest.FromString,
+                    response_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.ListMediaResponse.SerializeToString,
+            ),
+            'CreateUpload': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateUpload,
+                    request_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.CreateUploadRequest.FromString,
+                    response_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.CreateUploadResponse.SerializeToString,
+            ),
+            'DeleteMedia': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteMedia,
+                    request_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteMediaRequest.FromString,
+                    response_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteMediaResponse.SerializeToString,
+            ),
             'SearchProducts': grpc.unary_unary_rpc_method_handler(
                     servicer.SearchProducts,
                     request_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.SearchProductsRequest.FromString,
@@ -204,6 +311,11 @@ def add_InventoryServiceServicer_to_server(servicer, server):
                     request_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.AdjustStockRequest.FromString,
                     response_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.AdjustStockResponse.SerializeToString,
             ),
+            'CompleteUpload': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompleteUpload,
+                    request_deserializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.CompleteUploadRequest.FromString,
+                    response_serializer=lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.CompleteUploadResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'lattice.inventory.v1.InventoryService', rpc_method_handlers)
@@ -212,8 +324,14 @@ def add_InventoryServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class InventoryService(object):
-    """The product catalog and stock levels. Reservations for orders are made by events
-    (OrderCreated -> StockReserved / StockRejected), not by RPC (docs/architecture.md §7).
+    """The product catalog, stock levels and product media. Reservations for orders are made by
+    events (OrderCreated -> StockReserved / StockRejected), not by RPC (docs/architecture.md §7).
+    Product media (files of products) are stored in S3-compatible object storage and uploaded by
+    clients straight to it through presigned URLs (docs/decisions/0023-product-media.md):
+    CreateUpload issues the URL, the client PUTs the bytes, CompleteUpload checks them and queues
+    a virus scan; a file is readable once the scan finds it clean. The media RPCs answer
+    UNIMPLEMENTED MEDIA_NOT_CONFIGURED where object storage and a scanner are not configured.
+    Callers without inventory.write see clean files of live products only.
     Errors carry google.rpc.ErrorInfo with domain "lattice.dev"; products of other tenants
     are NOT_FOUND PRODUCT_NOT_FOUND.
     """
@@ -338,6 +456,74 @@ class InventoryService(object):
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 
     @staticmethod
+    def GetMedia(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/lattice.inventory.v1.InventoryService/GetMedia',
+            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetMediaRequest.SerializeToString,
+            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.GetMediaResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ListMedia(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/lattice.inventory.v1.InventoryService/ListMedia',
+            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.ListMediaRequest.SerializeToString,
+            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.ListMediaResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def CreateUpload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/lattice.inventory.v1.InventoryService/CreateUpload',
+            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.CreateUploadRequest.SerializeToString,
+            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.CreateUploadResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def DeleteMedia(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/lattice.inventory.v1.InventoryService/DeleteMedia',
+            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteMediaRequest.SerializeToString,
+            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.DeleteMediaResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
     def SearchProducts(request,
             target,
             options=(),
@@ -368,5 +554,22 @@ class InventoryService(object):
         return grpc.experimental.unary_unary(request, target, '/lattice.inventory.v1.InventoryService/AdjustStock',
             lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.AdjustStockRequest.SerializeToString,
             lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.AdjustStockResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def CompleteUpload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/lattice.inventory.v1.InventoryService/CompleteUpload',
+            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.CompleteUploadRequest.SerializeToString,
+            lattice_dot_inventory_dot_v1_dot_inventory__service__pb2.CompleteUploadResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

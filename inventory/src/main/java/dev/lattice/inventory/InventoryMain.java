@@ -3,7 +3,6 @@ package dev.lattice.inventory;
 import com.google.protobuf.Descriptors.Descriptor;
 import dev.lattice.identity.v1.TenantCreated;
 import dev.lattice.inventory.api.InventoryGrpcService;
-import dev.lattice.inventory.api.MediaGrpcService;
 import dev.lattice.inventory.catalog.Catalog;
 import dev.lattice.inventory.events.InventoryEvents;
 import dev.lattice.inventory.events.OrderCancelledHandler;
@@ -83,12 +82,10 @@ public final class InventoryMain implements ServiceModule {
     Components c = components(context);
     Catalog catalog = new Catalog(context.dsl(), c.events(), c.pageTokens(), context.clock());
     StockLevels stock = new StockLevels(context.dsl(), c.events(), context.clock());
-    List<BindableService> services = new ArrayList<>();
-    services.add(new InventoryGrpcService(catalog, stock, c.search()));
     // Product media only where object storage and a scanner are configured: elsewhere its RPCs
     // answer UNIMPLEMENTED (decision 0023).
-    c.media().ifPresent(m -> services.add(new MediaGrpcService(m.library())));
-    return services;
+    return List.of(
+        new InventoryGrpcService(catalog, stock, c.search(), c.media().map(MediaParts::library)));
   }
 
   /**

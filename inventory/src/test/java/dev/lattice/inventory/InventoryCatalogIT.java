@@ -12,12 +12,14 @@ import dev.lattice.inventory.v1.AdjustStockRequest;
 import dev.lattice.inventory.v1.BatchGetProductsRequest;
 import dev.lattice.inventory.v1.CreateProductRequest;
 import dev.lattice.inventory.v1.CreateProductResponse;
+import dev.lattice.inventory.v1.CreateUploadRequest;
 import dev.lattice.inventory.v1.DeleteProductRequest;
 import dev.lattice.inventory.v1.GetProductRequest;
 import dev.lattice.inventory.v1.GetStockRequest;
 import dev.lattice.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
 import dev.lattice.inventory.v1.ListProductsRequest;
 import dev.lattice.inventory.v1.ListProductsResponse;
+import dev.lattice.inventory.v1.MediaVisibility;
 import dev.lattice.inventory.v1.Product;
 import dev.lattice.inventory.v1.ProductCreated;
 import dev.lattice.inventory.v1.ProductDeleted;
@@ -75,6 +77,24 @@ class InventoryCatalogIT {
         inventory.stub(
             inventory.tokens().token(tenant, "staff", "inventory.read", "inventory.write"));
     customer = inventory.stub(inventory.tokens().token(tenant, "customer", "inventory.read"));
+  }
+
+  @Test
+  void productMediaAnswersUnimplementedWhereNoStorageOrScannerIsConfigured() {
+    Throwable off =
+        failure(
+            () ->
+                staff.createUpload(
+                    CreateUploadRequest.newBuilder()
+                        .setProductId(UUID.randomUUID().toString())
+                        .setFileName("a.png")
+                        .setContentType("image/png")
+                        .setSizeBytes(10)
+                        .setSha256("0".repeat(64))
+                        .setVisibility(MediaVisibility.MEDIA_VISIBILITY_PUBLIC)
+                        .build()));
+    assertThat(code(off)).isEqualTo(Status.Code.UNIMPLEMENTED);
+    assertThat(errorInfo(off).getReason()).isEqualTo("MEDIA_NOT_CONFIGURED");
   }
 
   @Test

@@ -2,7 +2,6 @@ package dev.lattice.inventory;
 
 import dev.lattice.inventory.v1.InventoryServiceGrpc;
 import dev.lattice.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
-import dev.lattice.inventory.v1.MediaServiceGrpc;
 import dev.lattice.local.FreePorts;
 import dev.lattice.operations.v1.OperationsServiceGrpc;
 import dev.lattice.platform.auth.BearerToken;
@@ -80,13 +79,6 @@ final class InventoryHarness implements AutoCloseable {
   /** A blocking stub sending {@code accessToken}. */
   InventoryServiceBlockingStub stub(String accessToken) {
     return InventoryServiceGrpc.newBlockingStub(channel)
-        .withDeadlineAfter(30, TimeUnit.SECONDS)
-        .withCallCredentials(BearerToken.of(accessToken));
-  }
-
-  /** A blocking stub of the service's MediaService sending {@code accessToken}. */
-  MediaServiceGrpc.MediaServiceBlockingStub media(String accessToken) {
-    return MediaServiceGrpc.newBlockingStub(channel)
         .withDeadlineAfter(30, TimeUnit.SECONDS)
         .withCallCredentials(BearerToken.of(accessToken));
   }

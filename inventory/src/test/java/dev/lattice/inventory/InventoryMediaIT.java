@@ -14,12 +14,12 @@ import dev.lattice.inventory.v1.CreateUploadRequest;
 import dev.lattice.inventory.v1.CreateUploadResponse;
 import dev.lattice.inventory.v1.DeleteMediaRequest;
 import dev.lattice.inventory.v1.GetMediaRequest;
+import dev.lattice.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
 import dev.lattice.inventory.v1.ListMediaRequest;
 import dev.lattice.inventory.v1.Media;
 import dev.lattice.inventory.v1.MediaDeleted;
 import dev.lattice.inventory.v1.MediaQuarantined;
 import dev.lattice.inventory.v1.MediaScanned;
-import dev.lattice.inventory.v1.MediaServiceGrpc.MediaServiceBlockingStub;
 import dev.lattice.inventory.v1.MediaStatus;
 import dev.lattice.inventory.v1.MediaUploaded;
 import dev.lattice.inventory.v1.MediaVisibility;
@@ -91,8 +91,8 @@ class InventoryMediaIT {
 
   UUID tenant;
   String productId;
-  MediaServiceBlockingStub staff;
-  MediaServiceBlockingStub customer;
+  InventoryServiceBlockingStub staff;
+  InventoryServiceBlockingStub customer;
 
   @BeforeAll
   static void start() throws Exception {
@@ -162,8 +162,8 @@ class InventoryMediaIT {
     tenant = UUID.randomUUID();
     String staffToken =
         inventory.tokens().token(tenant, "staff", "inventory.read", "inventory.write");
-    staff = inventory.media(staffToken);
-    customer = inventory.media(inventory.tokens().token(tenant, "customer", "inventory.read"));
+    staff = inventory.stub(staffToken);
+    customer = inventory.stub(inventory.tokens().token(tenant, "customer", "inventory.read"));
     productId =
         inventory
             .stub(staffToken)
@@ -259,8 +259,8 @@ class InventoryMediaIT {
         .isEqualTo(403);
 
     UUID otherTenant = UUID.randomUUID();
-    MediaServiceBlockingStub other =
-        inventory.media(
+    InventoryServiceBlockingStub other =
+        inventory.stub(
             inventory.tokens().token(otherTenant, "staff", "inventory.read", "inventory.write"));
     Throwable foreign = failure(() -> other.getMedia(get(created)));
     assertThat(code(foreign)).isEqualTo(Status.Code.NOT_FOUND);
@@ -320,7 +320,7 @@ class InventoryMediaIT {
     assertThat(code(typeMismatch)).isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(errorInfo(typeMismatch).getReason()).isEqualTo("CONTENT_TYPE_MISMATCH");
     assertThat(errorInfo(typeMismatch).getMetadataMap())
-        .containsEntry("sniffed_content_type", "text/plain");
+        .containsEntry("sniffedContentType", "text/plain");
     assertThat(staff.getMedia(get(disguised)).getMedia().getStatus())
         .isEqualTo(MediaStatus.MEDIA_STATUS_REJECTED);
     assertThat(exists("lattice-media", key(disguised))).isFalse();

@@ -25,6 +25,8 @@ import java.util.function.Supplier;
  * @param webhookSecret the key the sandbox signs its webhooks with and payments verifies them by
  * @param pageTokenKey base64 of 32 random bytes that sign every service's page tokens ({@code
  *     LATTICE_PAGE_TOKEN_KEY}), so a page token survives a restart of the mesh
+ * @param objectStoreAccessKey the access key of the mesh's object storage (S3Proxy)
+ * @param objectStoreSecretKey its secret, which signs presigned URLs
  */
 record MeshSecrets(
     String identityKek,
@@ -32,7 +34,9 @@ record MeshSecrets(
     String adminPassword,
     String providerApiKey,
     String webhookSecret,
-    String pageTokenKey) {
+    String pageTokenKey,
+    String objectStoreAccessKey,
+    String objectStoreSecretKey) {
 
   static final String FILE = "secrets.properties";
   static final String DEFAULT_ADMIN_EMAIL = "admin@lattice.local";
@@ -61,6 +65,8 @@ record MeshSecrets(
               props,
               "page_tokens.key",
               () -> Base64.getEncoder().encodeToString(bytes(random, 32)));
+      added |= fill(props, "media.s3.access_key", () -> "lattice-" + token(random, 8));
+      added |= fill(props, "media.s3.secret_key", () -> token(random, 30));
       if (added) {
         Files.createDirectories(file.getParent());
         if (!exists) {
@@ -78,7 +84,9 @@ record MeshSecrets(
           props.getProperty("admin.password"),
           props.getProperty("payments.provider.api_key"),
           props.getProperty("payments.webhook.secret"),
-          props.getProperty("page_tokens.key"));
+          props.getProperty("page_tokens.key"),
+          props.getProperty("media.s3.access_key"),
+          props.getProperty("media.s3.secret_key"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or write " + file, e);
     }

@@ -11,8 +11,8 @@ import java.util.Optional;
 /**
  * The environment {@code ./mesh up} gives a service: its database and NATS, the secrets it shares
  * with the others, the targets of the services it calls (every replica of a replicated one) and
- * where traces and mail go; the caller's own environment wins where it sets a variable. A value,
- * immutable once built; thread-safe.
+ * where traces, mail and product media go; the caller's own environment wins where it sets a
+ * variable. A value, immutable once built; thread-safe.
  */
 record ServiceEnvironment(
     Infrastructure infra,
@@ -22,7 +22,8 @@ record ServiceEnvironment(
     MailCatcher mail,
     Optional<ZipkinServer> zipkin,
     Map<String, String> targets,
-    int portOffset) {
+    int portOffset,
+    Map<String, String> mediaEnv) {
 
   /** {@code env} plus what {@code module} needs; a new mutable map the caller may change. */
   Map<String, String> forService(Map<String, String> env, ServiceModule module) {
@@ -59,6 +60,9 @@ record ServiceEnvironment(
     serviceEnv.putIfAbsent("LATTICE_PAYMENTS_PROVIDER_API_KEY", secrets.providerApiKey());
     serviceEnv.putIfAbsent("LATTICE_PAYMENTS_WEBHOOK_SECRET", secrets.webhookSecret());
     serviceEnv.putIfAbsent("LATTICE_PAYMENTS_WEBHOOK_HTTP_PORT", Integer.toString(webhookPort));
+    if (module.name().equals("inventory")) {
+      mediaEnv.forEach(serviceEnv::putIfAbsent);
+    }
     if (module.name().equals("notifications")) {
       mail.notificationsEnv().forEach(serviceEnv::putIfAbsent);
     }

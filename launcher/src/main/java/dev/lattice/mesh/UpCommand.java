@@ -182,6 +182,12 @@ final class UpCommand implements Callable<Integer> {
     MailCatcher mail =
         shutdown.register(
             "mail catcher", MailCatcher.start(rootDir, MailCatcher.DEFAULT_PORT + portOffset));
+    // Product media's object storage and virus scanner (decision 0023).
+    MediaServers media =
+        shutdown.register(
+            "object storage and scanner",
+            MediaServers.start(
+                rootDir, env, secrets, portOffset, Duration.ofSeconds(readyTimeoutSeconds)));
     shutdown.register("services and edge", () -> drain(fleet, edgeRef.get()));
     Map<String, Integer> ports = new LinkedHashMap<>();
     Map<String, String> targets = new LinkedHashMap<>();
@@ -190,7 +196,15 @@ final class UpCommand implements Callable<Integer> {
     }
     ServiceEnvironment environment =
         new ServiceEnvironment(
-            infra, secrets, sandbox.baseUrl(), webhookPort, mail, zipkin, targets, portOffset);
+            infra,
+            secrets,
+            sandbox.baseUrl(),
+            webhookPort,
+            mail,
+            zipkin,
+            targets,
+            portOffset,
+            media.inventoryEnv());
     for (ServiceModule module : ServiceCatalog.MODULES) {
       String database = ServiceCatalog.databaseOf(module);
       infra.ensureDatabase(database);
@@ -217,7 +231,8 @@ final class UpCommand implements Callable<Integer> {
     Edge edge = Edge.start(EdgeConfig.fromEnv(Env.of(edgeEnv(env, targets))));
     edgeRef.set(edge);
     new MeshState(ProcessHandle.current().pid(), ports, edge.port()).write(rootDir);
-    printTable(ports, infra, Duration.ofNanos(System.nanoTime() - started), mail, edge, zipkin);
+    printTable(
+        ports, infra, Duration.ofNanos(System.nanoTime() - started), mail, media, edge, zipkin);
     // Runs until a signal: the shutdown's handler drains, stops and exits.
     new CountDownLatch(1).await();
     return 0;
@@ -277,6 +292,7 @@ final class UpCommand implements Callable<Integer> {
       Infrastructure infra,
       Duration took,
       MailCatcher mail,
+      MediaServers media,
       Edge edge,
       Optional<ZipkinServer> zipkin) {
     StringBuilder out = new StringBuilder();
@@ -318,6 +334,7 @@ final class UpCommand implements Callable<Integer> {
                 + " tok_chargeDeclined, tok_async, tok_timeout, ... (docs/decisions/0008)%n",
             9210 + portOffset));
     out.append(mail.describe());
+    out.append(media.describe());
     zipkin.ifPresent(
         server ->
             out.append(

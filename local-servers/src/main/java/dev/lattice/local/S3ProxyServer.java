@@ -31,6 +31,10 @@ import java.util.Objects;
  */
 public final class S3ProxyServer implements AutoCloseable {
 
+  /** Origins of pages on this machine, any port: what a browser's upload from them needs. */
+  public static final List<String> LOCAL_ORIGINS =
+      List.of("https?://(localhost|127\\.0\\.0\\.1)(:[0-9]+)?");
+
   /** The mesh's object storage port; {@code --port-offset} is added. */
   public static final int DEFAULT_PORT = 9230;
 
@@ -48,7 +52,8 @@ public final class S3ProxyServer implements AutoCloseable {
    * @param logFile where its output goes
    * @param accessKey the one access key it accepts
    * @param secretKey that key's secret
-   * @param corsOrigins origins allowed to call it from a browser (empty: none)
+   * @param corsOrigins regular expressions of the origins allowed to call it from a browser
+   *     (S3Proxy matches them case-insensitively; empty: none)
    * @param startupTimeout how long {@link #awaitReady} waits
    */
   public record Options(
@@ -73,7 +78,7 @@ public final class S3ProxyServer implements AutoCloseable {
       }
       for (String origin : corsOrigins) {
         if (origin.isBlank() || origin.contains(" ")) {
-          throw new IllegalArgumentException("not a CORS origin: \"" + origin + "\"");
+          throw new IllegalArgumentException("not a CORS origin pattern: \"" + origin + "\"");
         }
       }
     }
@@ -159,11 +164,13 @@ public final class S3ProxyServer implements AutoCloseable {
     p.append("s3proxy.identity=").append(options.accessKey()).append('\n');
     p.append("s3proxy.credential=").append(options.secretKey()).append('\n');
     if (!options.corsOrigins().isEmpty()) {
+      // A properties file: a backslash of a pattern is written as two.
       p.append("s3proxy.cors-allow-origins=")
-          .append(String.join(" ", options.corsOrigins()))
+          .append(String.join(" ", options.corsOrigins()).replace("\\", "\\\\"))
           .append('\n');
       p.append("s3proxy.cors-allow-methods=GET HEAD PUT\n");
-      p.append("s3proxy.cors-allow-headers=*\n");
+      // What a presigned upload signs besides Host and Content-Length, which browsers set.
+      p.append("s3proxy.cors-allow-headers=content-type\n");
       p.append("s3proxy.cors-exposed-headers=ETag\n");
     }
     p.append("jclouds.provider=filesystem\n");

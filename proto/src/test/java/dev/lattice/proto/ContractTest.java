@@ -287,8 +287,9 @@ class ContractTest {
         .contains(
             "AuditService.QueryAuditLog",
             "OrdersService.ListOrders",
-            "InventoryService.SearchProducts")
-        .hasSize(12);
+            "InventoryService.SearchProducts",
+            "InventoryService.ListMedia")
+        .hasSize(13);
   }
 
   @Test

@@ -3,11 +3,14 @@ package dev.lattice.inventory.api;
 import dev.lattice.events.v1.Actor;
 import dev.lattice.events.v1.ActorType;
 import dev.lattice.inventory.catalog.Catalog;
+import dev.lattice.inventory.media.MediaLibrary;
 import dev.lattice.inventory.search.CatalogSearch;
 import dev.lattice.inventory.stock.StockLevels;
 import dev.lattice.inventory.v1.*;
 import dev.lattice.platform.auth.Principal;
+import dev.lattice.platform.errors.UnimplementedException;
 import io.grpc.stub.StreamObserver;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -22,11 +25,17 @@ public final class InventoryGrpcService extends InventoryServiceGrpc.InventorySe
   private final Catalog catalog;
   private final StockLevels stock;
   private final CatalogSearch search;
+  private final Optional<MediaLibrary> media;
 
-  public InventoryGrpcService(Catalog catalog, StockLevels stock, CatalogSearch search) {
+  /**
+   * @param media product media, when object storage and a scanner are configured (decision 0023)
+   */
+  public InventoryGrpcService(
+      Catalog catalog, StockLevels stock, CatalogSearch search, Optional<MediaLibrary> media) {
     this.catalog = catalog;
     this.stock = stock;
     this.search = search;
+    this.media = media;
   }
 
   @Override
@@ -132,6 +141,76 @@ public final class InventoryGrpcService extends InventoryServiceGrpc.InventorySe
                         request.getDelta(),
                         request.getReason()))
                 .build());
+  }
+
+  @Override
+  public void getMedia(GetMediaRequest request, StreamObserver<GetMediaResponse> response) {
+    response.onNext(
+        GetMediaResponse.newBuilder()
+            .setMedia(
+                media()
+                    .get(
+                        tenant(),
+                        UUID.fromString(request.getProductId()),
+                        UUID.fromString(request.getMediaId()),
+                        mayWrite()))
+            .build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void listMedia(ListMediaRequest request, StreamObserver<ListMediaResponse> response) {
+    response.onNext(media().list(tenant(), request, mayWrite()));
+    response.onCompleted();
+  }
+
+  @Override
+  public void deleteMedia(
+      DeleteMediaRequest request, StreamObserver<DeleteMediaResponse> response) {
+    response.onNext(
+        DeleteMediaResponse.newBuilder()
+            .setMedia(
+                media()
+                    .delete(
+                        tenant(),
+                        actor(),
+                        UUID.fromString(request.getProductId()),
+                        UUID.fromString(request.getMediaId()),
+                        request.getVersion()))
+            .build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void createUpload(
+      CreateUploadRequest request, StreamObserver<CreateUploadResponse> response) {
+    response.onNext(
+        media().createUpload(tenant(), actor(), UUID.fromString(request.getProductId()), request));
+    response.onCompleted();
+  }
+
+  @Override
+  public void completeUpload(
+      CompleteUploadRequest request, StreamObserver<CompleteUploadResponse> response) {
+    response.onNext(
+        CompleteUploadResponse.newBuilder()
+            .setMedia(
+                media()
+                    .completeUpload(
+                        tenant(),
+                        actor(),
+                        UUID.fromString(request.getProductId()),
+                        UUID.fromString(request.getMediaId())))
+            .build());
+    response.onCompleted();
+  }
+
+  private MediaLibrary media() {
+    return media.orElseThrow(
+        () ->
+            new UnimplementedException(
+                "MEDIA_NOT_CONFIGURED",
+                "product media is not enabled on this server (no object storage or scanner)"));
   }
 
   private static UUID tenant() {

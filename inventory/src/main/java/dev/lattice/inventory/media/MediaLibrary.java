@@ -258,7 +258,7 @@ public final class MediaLibrary {
         reason,
         message + "; the file is rejected, create a new upload",
         reason.equals(CONTENT_TYPE_MISMATCH)
-            ? Map.of("sniffed_content_type", row.getSniffedContentType())
+            ? Map.of("sniffedContentType", row.getSniffedContentType())
             : Map.of());
   }
 
