@@ -15,6 +15,9 @@ import java.util.Set;
  * unscanned.
  *
  * @param endpoint the S3 API ({@code LATTICE_MEDIA_S3_ENDPOINT}), addressed path-style
+ * @param presignEndpoint the S3 API as clients reach it, which presigned URLs name and are signed
+ *     for ({@code LATTICE_MEDIA_S3_PRESIGN_ENDPOINT}, default the endpoint): in compose inventory
+ *     reaches MinIO as {@code minio:9000}, browsers as {@code localhost:9000}
  * @param region the region signed for ({@code LATTICE_MEDIA_S3_REGION}, default us-east-1)
  * @param accessKey {@code LATTICE_MEDIA_S3_ACCESS_KEY}
  * @param secretKey {@code LATTICE_MEDIA_S3_SECRET_KEY}
@@ -25,7 +28,7 @@ import java.util.Set;
  * @param quarantineBucket infected files, never served ({@code LATTICE_MEDIA_QUARANTINE_BUCKET},
  *     default lattice-media-quarantine)
  * @param publicBaseUrl the base of public files' URLs ({@code LATTICE_MEDIA_PUBLIC_URL}, default
- *     the endpoint followed by the public bucket): a CDN in front of the bucket goes here
+ *     the presign endpoint followed by the public bucket): a CDN in front of the bucket goes here
  * @param createBuckets whether inventory creates missing buckets at start ({@code
  *     LATTICE_MEDIA_CREATE_BUCKETS}, default true)
  * @param clamdHost host of clamd ({@code LATTICE_MEDIA_CLAMD} = host:port)
@@ -46,6 +49,7 @@ import java.util.Set;
  */
 public record MediaConfig(
     URI endpoint,
+    URI presignEndpoint,
     String region,
     String accessKey,
     String secretKey,
@@ -110,16 +114,11 @@ public record MediaConfig(
     if (endpoint.isEmpty()) {
       return Optional.empty();
     }
-    URI uri;
-    try {
-      uri = URI.create(endpoint.get().strip());
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("LATTICE_MEDIA_S3_ENDPOINT is not a URL: " + endpoint.get());
-    }
-    if (uri.getScheme() == null || uri.getHost() == null) {
-      throw new ConfigException(
-          "LATTICE_MEDIA_S3_ENDPOINT must be an http(s) URL, got " + endpoint.get());
-    }
+    URI uri = url("LATTICE_MEDIA_S3_ENDPOINT", endpoint.get());
+    URI presign =
+        url(
+            "LATTICE_MEDIA_S3_PRESIGN_ENDPOINT",
+            env.string("LATTICE_MEDIA_S3_PRESIGN_ENDPOINT", endpoint.get()));
     String clamd =
         env.optional("LATTICE_MEDIA_CLAMD")
             .filter(s -> !s.isBlank())
@@ -139,7 +138,7 @@ public record MediaConfig(
       throw new ConfigException("LATTICE_MEDIA_CLAMD must be host:port, got " + clamd);
     }
     String publicBucket = env.string("LATTICE_MEDIA_PUBLIC_BUCKET", "lattice-media-public");
-    String base = uri.toString().replaceAll("/+$", "");
+    String base = presign.toString().replaceAll("/+$", "");
     Set<String> allowed = new LinkedHashSet<>();
     Arrays.stream(env.string("LATTICE_MEDIA_ALLOWED_TYPES", DEFAULT_ALLOWED_TYPES).split(","))
         .map(String::strip)
@@ -148,6 +147,7 @@ public record MediaConfig(
     return Optional.of(
         new MediaConfig(
             uri,
+            presign,
             env.string("LATTICE_MEDIA_S3_REGION", "us-east-1"),
             env.requiredString("LATTICE_MEDIA_S3_ACCESS_KEY"),
             env.requiredString("LATTICE_MEDIA_S3_SECRET_KEY"),
@@ -165,6 +165,19 @@ public record MediaConfig(
             env.duration("LATTICE_MEDIA_RETENTION", Duration.ofDays(7)),
             env.duration("LATTICE_MEDIA_SCAN_INTERVAL", Duration.ofSeconds(1)),
             env.duration("LATTICE_MEDIA_CLEANUP_INTERVAL", Duration.ofMinutes(1))));
+  }
+
+  private static URI url(String name, String value) {
+    URI uri;
+    try {
+      uri = URI.create(value.strip());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name + " is not a URL: " + value);
+    }
+    if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
+      throw new ConfigException(name + " must be an http(s) URL, got " + value);
+    }
+    return uri;
   }
 
   private static long parseBytes(String value) {

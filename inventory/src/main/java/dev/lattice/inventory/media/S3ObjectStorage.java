@@ -60,7 +60,7 @@ public final class S3ObjectStorage implements ObjectStorage {
             .build();
     this.presigner =
         S3Presigner.builder()
-            .endpointOverride(config.endpoint())
+            .endpointOverride(config.presignEndpoint())
             .region(Region.of(config.region()))
             .credentialsProvider(credentials)
             .serviceConfiguration(s3Config)

@@ -51,6 +51,16 @@ class MediaPartsTest {
     assertThatThrownBy(() -> MediaConfig.fromEnv(Env.of(longUrls)))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("7 days");
+    Map<String, String> compose = minimal();
+    compose.put("LATTICE_MEDIA_S3_PRESIGN_ENDPOINT", "http://localhost:9000");
+    MediaConfig behindNames = MediaConfig.fromEnv(Env.of(compose)).orElseThrow();
+    assertThat(behindNames.endpoint().toString()).isEqualTo("http://127.0.0.1:9230/");
+    assertThat(behindNames.publicBaseUrl()).isEqualTo("http://localhost:9000/lattice-media-public");
+    Map<String, String> notHttp = minimal();
+    notHttp.put("LATTICE_MEDIA_S3_ENDPOINT", "s3://bucket");
+    assertThatThrownBy(() -> MediaConfig.fromEnv(Env.of(notHttp)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http(s)");
     Map<String, String> noTypes = minimal();
     noTypes.put("LATTICE_MEDIA_ALLOWED_TYPES", " , ");
     assertThatThrownBy(() -> MediaConfig.fromEnv(Env.of(noTypes)))
