@@ -94,6 +94,49 @@ export function textParts(
   return parts;
 }
 
+/** A clean picture of a product, as ListMedia answers it: `url` is what an <img> loads. */
+export interface PictureView {
+  readonly id: string;
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly url: string;
+}
+
+/** A picture to declare with CreateUpload (public: a stable URL the shop's pages show). */
+export interface PictureDeclaration {
+  readonly productId: string;
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly sizeBytes: bigint;
+  /** SHA-256 of the bytes, lowercase hex (sha256Hex). */
+  readonly sha256: string;
+}
+
+/** Where CreateUpload says the bytes go: a presigned URL and the headers it signed. */
+export interface UploadTicket {
+  readonly mediaId: string;
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A file's status without its prefix ("CLEAN" for MEDIA_STATUS_CLEAN), and why it is unusable. */
+export interface MediaState {
+  readonly status: string;
+  readonly rejectionReason: string;
+}
+
+/** Statuses a file does not leave on its own. */
+export function isFinalMediaStatus(status: string): boolean {
+  return status !== "AWAITING_UPLOAD" && status !== "SCANNING" && status !== "UNSPECIFIED";
+}
+
+/** SHA-256 of a file's bytes as lowercase hex, what CreateUpload declares. */
+export async function sha256Hex(file: Blob): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", await file.arrayBuffer());
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** The order to place: one line, paid with a card token. */
 export interface OrderInput {
   readonly productId: string;
@@ -116,6 +159,14 @@ export interface CheckoutApi {
   searchProducts(session: Session, query: string): Promise<SearchResult>;
   createOrder(session: Session, input: OrderInput): Promise<PlacedOrder>;
   getOrder(session: Session, orderId: string): Promise<OrderView>;
+  /** ListMedia: the product's clean pictures (image/* files), oldest first. */
+  listPictures(session: Session, productId: string): Promise<PictureView[]>;
+  /** CreateUpload of a public picture: the media id and where to PUT the bytes. */
+  createUpload(session: Session, picture: PictureDeclaration): Promise<UploadTicket>;
+  /** CompleteUpload: the bytes are stored; answers the file's state (SCANNING, usually). */
+  completeUpload(session: Session, productId: string, mediaId: string): Promise<MediaState>;
+  /** GetMedia: the file's state, while the scan runs. */
+  getMediaState(session: Session, productId: string, mediaId: string): Promise<MediaState>;
 }
 
 /** Page size asked of ListProducts; the contract coerces anything above 100 down to 100. */

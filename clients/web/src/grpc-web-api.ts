@@ -4,6 +4,7 @@
 import { createClient, type CallOptions, type Client, type Transport } from "@connectrpc/connect";
 import { IdentityService } from "../../typescript/src/gen/lattice/identity/v1/identity_service_pb.js";
 import { InventoryService } from "../../typescript/src/gen/lattice/inventory/v1/inventory_service_pb.js";
+import { MediaStatus, MediaVisibility, type Media } from "../../typescript/src/gen/lattice/inventory/v1/media_pb.js";
 import type { Product } from "../../typescript/src/gen/lattice/inventory/v1/product_pb.js";
 import { CancellationReason, OrderStatus, type Order } from "../../typescript/src/gen/lattice/orders/v1/order_pb.js";
 import { OrdersService } from "../../typescript/src/gen/lattice/orders/v1/orders_service_pb.js";
@@ -13,14 +14,18 @@ import {
   cancellationLabel,
   PRODUCT_PAGE_SIZE,
   type CheckoutApi,
+  type MediaState,
   type OrderInput,
   type OrderView,
+  type PictureDeclaration,
+  type PictureView,
   type PlacedOrder,
   type ProductPage,
   type ProductView,
   type SearchResult,
   type Session,
   textParts,
+  type UploadTicket,
 } from "./api.js";
 import { errorFromConnect, protocolError } from "./errors.js";
 
@@ -112,6 +117,50 @@ export class GrpcWebCheckoutApi implements CheckoutApi {
     const response = await guarded(() => this.orders.getOrder({ orderId }, authorized(session)));
     return orderView(response.order);
   }
+
+  async listPictures(session: Session, productId: string): Promise<PictureView[]> {
+    const response = await guarded(() =>
+      this.inventory.listMedia({ productId, pageSize: PRODUCT_PAGE_SIZE }, authorized(session)),
+    );
+    return response.media.flatMap(pictureView);
+  }
+
+  async createUpload(session: Session, picture: PictureDeclaration): Promise<UploadTicket> {
+    const response = await guarded(() =>
+      this.inventory.createUpload(
+        {
+          productId: picture.productId,
+          fileName: picture.fileName,
+          contentType: picture.contentType,
+          sizeBytes: picture.sizeBytes,
+          sha256: picture.sha256,
+          visibility: MediaVisibility.PUBLIC,
+        },
+        authorized(session),
+      ),
+    );
+    if (!response.media?.id || !response.upload?.url) {
+      throw protocolError("CreateUpload answered without a file or an upload URL");
+    }
+    return {
+      mediaId: response.media.id,
+      url: response.upload.url,
+      method: response.upload.method,
+      headers: response.upload.headers,
+    };
+  }
+
+  async completeUpload(session: Session, productId: string, mediaId: string): Promise<MediaState> {
+    const response = await guarded(() =>
+      this.inventory.completeUpload({ productId, mediaId }, authorized(session)),
+    );
+    return mediaState(response.media);
+  }
+
+  async getMediaState(session: Session, productId: string, mediaId: string): Promise<MediaState> {
+    const response = await guarded(() => this.inventory.getMedia({ productId, mediaId }, authorized(session)));
+    return mediaState(response.media);
+  }
 }
 
 /** Call options carrying the bearer token (and any further metadata) as request headers. */
@@ -130,6 +179,20 @@ async function guarded<T>(call: () => Promise<T>): Promise<T> {
 
 function productView(p: Product): ProductView {
   return { id: p.id, sku: p.sku, name: p.name, priceMinor: p.priceAmountMinor, currency: p.currency };
+}
+
+/** A clean image file as a picture; other files (a PDF data sheet) are not pictures. */
+function pictureView(m: Media): PictureView[] {
+  return m.status === MediaStatus.CLEAN && m.url !== "" && m.contentType.startsWith("image/")
+    ? [{ id: m.id, fileName: m.fileName, contentType: m.contentType, url: m.url }]
+    : [];
+}
+
+function mediaState(m: Media | undefined): MediaState {
+  if (!m?.id) {
+    throw protocolError("the answer holds no file");
+  }
+  return { status: MediaStatus[m.status] ?? String(m.status), rejectionReason: m.rejectionReason };
 }
 
 function orderView(o: Order | undefined): OrderView {

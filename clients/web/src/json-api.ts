@@ -4,9 +4,15 @@
 // response shapes are the generated *Json types, so tsc checks them against the contracts.
 import type { LoginRequestJson, LoginResponseJson } from "../../typescript/src/gen/lattice/identity/v1/identity_service_pb.js";
 import type {
+  CompleteUploadResponseJson,
+  CreateUploadRequestJson,
+  CreateUploadResponseJson,
+  GetMediaResponseJson,
+  ListMediaResponseJson,
   ListProductsResponseJson,
   SearchProductsResponseJson,
 } from "../../typescript/src/gen/lattice/inventory/v1/inventory_service_pb.js";
+import type { MediaJson } from "../../typescript/src/gen/lattice/inventory/v1/media_pb.js";
 import type { ProductJson } from "../../typescript/src/gen/lattice/inventory/v1/product_pb.js";
 import type { OrderJson } from "../../typescript/src/gen/lattice/orders/v1/order_pb.js";
 import type {
@@ -20,14 +26,18 @@ import {
   PRODUCT_PAGE_SIZE,
   shortEnumName,
   type CheckoutApi,
+  type MediaState,
   type OrderInput,
   type OrderView,
+  type PictureDeclaration,
+  type PictureView,
   type PlacedOrder,
   type ProductPage,
   type ProductView,
   type SearchResult,
   type Session,
   textParts,
+  type UploadTicket,
 } from "./api.js";
 import { errorFromHttp, networkError, protocolError } from "./errors.js";
 
@@ -95,6 +105,45 @@ export class JsonCheckoutApi implements CheckoutApi {
     return orderView(body.order);
   }
 
+  async listPictures(session: Session, productId: string): Promise<PictureView[]> {
+    const path = `/v1/products/${encodeURIComponent(productId)}/media?page_size=${PRODUCT_PAGE_SIZE}`;
+    const { body } = await this.call<ListMediaResponseJson>("GET", path, { session });
+    return (body.media ?? []).flatMap(pictureView);
+  }
+
+  async createUpload(session: Session, picture: PictureDeclaration): Promise<UploadTicket> {
+    const request: CreateUploadRequestJson = {
+      fileName: picture.fileName,
+      contentType: picture.contentType,
+      sizeBytes: picture.sizeBytes.toString(),
+      sha256: picture.sha256,
+      visibility: "MEDIA_VISIBILITY_PUBLIC",
+    };
+    const path = `/v1/products/${encodeURIComponent(picture.productId)}/media:createUpload`;
+    const { body } = await this.call<CreateUploadResponseJson>("POST", path, { session, body: request });
+    if (!body.media?.id || !body.upload?.url) {
+      throw protocolError("CreateUpload answered without a file or an upload URL");
+    }
+    return {
+      mediaId: body.media.id,
+      url: body.upload.url,
+      method: body.upload.method ?? "PUT",
+      headers: body.upload.headers ?? {},
+    };
+  }
+
+  async completeUpload(session: Session, productId: string, mediaId: string): Promise<MediaState> {
+    const path = `/v1/products/${encodeURIComponent(productId)}/media/${encodeURIComponent(mediaId)}:completeUpload`;
+    const { body } = await this.call<CompleteUploadResponseJson>("POST", path, { session, body: {} });
+    return mediaState(body.media);
+  }
+
+  async getMediaState(session: Session, productId: string, mediaId: string): Promise<MediaState> {
+    const path = `/v1/products/${encodeURIComponent(productId)}/media/${encodeURIComponent(mediaId)}`;
+    const { body } = await this.call<GetMediaResponseJson>("GET", path, { session });
+    return mediaState(body.media);
+  }
+
   /**
    * One HTTP call. Resolves with the parsed JSON body of a 2xx answer; rejects with an
    * ApiError built from the google.rpc.Status body of any other answer, or a NETWORK
@@ -155,6 +204,24 @@ function productView(p: ProductJson): ProductView {
     name: p.name ?? "",
     priceMinor: int64(p.priceAmountMinor),
     currency: p.currency ?? "",
+  };
+}
+
+/** A clean image file as a picture; other files (a PDF data sheet) are not pictures. */
+function pictureView(m: MediaJson): PictureView[] {
+  const contentType = m.contentType ?? "";
+  return m.status === "MEDIA_STATUS_CLEAN" && m.url && contentType.startsWith("image/")
+    ? [{ id: m.id ?? "", fileName: m.fileName ?? "", contentType, url: m.url }]
+    : [];
+}
+
+function mediaState(m: MediaJson | undefined): MediaState {
+  if (!m?.id) {
+    throw protocolError("the answer holds no file");
+  }
+  return {
+    status: shortEnumName(m.status ?? "MEDIA_STATUS_UNSPECIFIED", "MEDIA_STATUS_"),
+    rejectionReason: m.rejectionReason ?? "",
   };
 }
 

@@ -4,8 +4,11 @@
 // from another origin than the edge, so every call is a real cross-origin (CORS) request.
 import { newIdempotencyKey } from "../../typescript/src/lattice/idempotency.js";
 import {
+  isFinalMediaStatus,
   isSettled,
+  sha256Hex,
   type CheckoutApi,
+  type MediaState,
   type Mode,
   type OrderView,
   type PlacedOrder,
@@ -14,7 +17,7 @@ import {
   type Session,
   type TextPart,
 } from "./api.js";
-import { ApiError, networkError } from "./errors.js";
+import { ApiError, errorFromHttp, networkError } from "./errors.js";
 import { edgeTransport, GrpcWebCheckoutApi } from "./grpc-web-api.js";
 import { JsonCheckoutApi } from "./json-api.js";
 import { byId, el, formatMoney, formatSeconds, renderError } from "./view.js";
@@ -25,6 +28,10 @@ const POLL_INTERVAL_MS = 500;
 /** How long the page waits for payment before it reports the order as stuck. */
 const SETTLE_TIMEOUT_MS = 90_000;
 const MODE_LABELS: Record<Mode, string> = { json: "JSON", "grpc-web": "gRPC-Web" };
+/** How often GetMedia is asked while an uploaded picture is scanned. */
+const SCAN_POLL_INTERVAL_MS = 300;
+/** How long the page waits for a scan before it reports the picture as stuck. */
+const SCAN_TIMEOUT_MS = 60_000;
 
 const ui = {
   edge: byId("edge-url", HTMLElement),
@@ -51,6 +58,10 @@ const ui = {
   orderElapsed: byId("order-elapsed", HTMLElement),
   error: byId("error", HTMLDivElement),
   history: byId("history-rows", HTMLTableSectionElement),
+  pictures: byId("pictures", HTMLDivElement),
+  pictureForm: byId("picture-form", HTMLFormElement),
+  pictureFile: byId("picture-file", HTMLInputElement),
+  pictureStatus: byId("picture-status", HTMLSpanElement),
 };
 
 const state: {
@@ -115,6 +126,8 @@ function signOut(): void {
   ui.session.dataset.state = "signed-out";
   ui.productRows.replaceChildren();
   ui.productsCaption.textContent = "Sign in to see the products.";
+  ui.pictures.replaceChildren();
+  ui.pictureStatus.textContent = "";
   setBusy(false);
 }
 
@@ -215,12 +228,110 @@ function renderProducts(
     rows.length === 0
       ? "No products yet: staff create them (CreateProduct)."
       : `${rows.length} product${rows.length === 1 ? "" : "s"}${page.more ? " (the first page only)" : ""}.`;
+  void showPictures();
+}
+
+function chosenProduct(): ProductView | undefined {
+  const productId = ui.orderForm.querySelector<HTMLInputElement>('input[name="product"]:checked')?.value;
+  return productId === undefined ? undefined : state.products.get(productId);
+}
+
+/**
+ * The chosen product's clean pictures (ListMedia), as <img> elements loading each picture's
+ * public URL straight from object storage. `data-product-id` says whose pictures are shown.
+ */
+async function showPictures(): Promise<void> {
+  const { api, session } = state;
+  const product = chosenProduct();
+  if (!api || !session || !product) {
+    ui.pictures.replaceChildren();
+    return;
+  }
+  try {
+    const pictures = await api.listPictures(session, product.id);
+    if (chosenProduct()?.id !== product.id) {
+      return; // another product was chosen meanwhile
+    }
+    ui.pictures.replaceChildren(
+      ...pictures.map((p) => el("img", "", { src: p.url, alt: p.fileName, "data-testid": "picture", "data-media-id": p.id })),
+    );
+    ui.pictures.dataset.productId = product.id;
+  } catch (thrown) {
+    showError("Loading the pictures", thrown);
+  }
+}
+
+/**
+ * Uploads the chosen file as a public picture of the chosen product: CreateUpload through the
+ * edge, the bytes PUT straight to object storage at the presigned URL (with the headers it
+ * signed), CompleteUpload, then GetMedia until the virus scan has decided. Needs inventory.write.
+ */
+async function uploadPicture(): Promise<void> {
+  const { api, session } = state;
+  const product = chosenProduct();
+  const file = ui.pictureFile.files?.[0];
+  if (!api || !session || !product || !file) {
+    return;
+  }
+  clearError();
+  setBusy(true);
+  const say = (text: string, status: string) => {
+    ui.pictureStatus.textContent = text;
+    ui.pictureStatus.dataset.status = status;
+  };
+  try {
+    delete ui.pictureStatus.dataset.mediaId;
+    say(`Declaring ${file.name}…`, "DECLARING");
+    const ticket = await api.createUpload(session, {
+      productId: product.id,
+      fileName: file.name,
+      contentType: file.type,
+      sizeBytes: BigInt(file.size),
+      sha256: await sha256Hex(file),
+    });
+    say(`Sending ${file.size} bytes to storage…`, "UPLOADING");
+    let stored: Response;
+    try {
+      stored = await fetch(ticket.url, { method: ticket.method, headers: ticket.headers, body: file, credentials: "omit" });
+    } catch (cause) {
+      throw networkError(cause);
+    }
+    // Read to its end either way: storage's answer is XML (an S3 error document when refused).
+    const answer = await stored.text();
+    if (!stored.ok) {
+      throw errorFromHttp(stored.status, stored.headers, undefined, answer);
+    }
+    ui.pictureStatus.dataset.mediaId = ticket.mediaId;
+    let media: MediaState = await api.completeUpload(session, product.id, ticket.mediaId);
+    const deadline = performance.now() + SCAN_TIMEOUT_MS;
+    while (!isFinalMediaStatus(media.status)) {
+      say(`Scanning ${file.name}…`, media.status);
+      if (performance.now() > deadline) {
+        throw new ApiError({
+          code: "DEADLINE_EXCEEDED",
+          message: `${file.name} is still ${media.status} after ${formatSeconds(SCAN_TIMEOUT_MS)}`,
+          metadata: {},
+          fieldViolations: [],
+          otherDetails: [],
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, SCAN_POLL_INTERVAL_MS));
+      media = await api.getMediaState(session, product.id, ticket.mediaId);
+    }
+    const why = media.rejectionReason ? ` (${media.rejectionReason})` : "";
+    say(`${file.name} is ${media.status}${why}.`, media.status);
+    await showPictures();
+  } catch (thrown) {
+    say(`${file.name} was not added.`, "FAILED");
+    showError("Uploading the picture", thrown);
+  } finally {
+    setBusy(false);
+  }
 }
 
 async function placeOrder(): Promise<void> {
   const { api, session } = state;
-  const productId = ui.orderForm.querySelector<HTMLInputElement>('input[name="product"]:checked')?.value;
-  const product = productId === undefined ? undefined : state.products.get(productId);
+  const product = chosenProduct();
   if (!api || !session || !product) {
     return;
   }
@@ -341,6 +452,11 @@ ui.searchForm.addEventListener("submit", (event) => {
 ui.orderForm.addEventListener("submit", (event) => {
   event.preventDefault();
   void placeOrder();
+});
+ui.productRows.addEventListener("change", () => void showPictures());
+ui.pictureForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  void uploadPicture();
 });
 // A session belongs to the mode it was made in: switching modes starts over, so each mode
 // does the whole checkout (Login included) on its own wire.

@@ -57,6 +57,20 @@ const EXPECTED_CALLS = {
   ],
 };
 
+/** The calls a picture upload makes, when the run uploads one (--picture). */
+const PICTURE_CALLS = {
+  json: [
+    "/v1/products/{id}/media:createUpload",
+    "/v1/products/{id}/media/{id}:completeUpload",
+    "/v1/products/{id}/media",
+  ],
+  "grpc-web": [
+    "/lattice.inventory.v1.InventoryService/CreateUpload",
+    "/lattice.inventory.v1.InventoryService/CompleteUpload",
+    "/lattice.inventory.v1.InventoryService/ListMedia",
+  ],
+};
+
 /** The call a search makes, when the run searches (--search). */
 const SEARCH_CALLS = {
   json: ["/v1/products:search"],
@@ -94,7 +108,8 @@ function usage(message) {
   process.stderr.write(`browser-checkout: ${message}\n`);
   process.stderr.write(
     "usage: browser-checkout.mjs --page <url> --edge <url> --tenant <slug> --email <email> " +
-      "--password <password> [--product-id <id> [--search <words>]] --screenshot <png> [--modes json,grpc-web] [--timeout-ms <ms>]\n",
+      "--password <password> [--product-id <id> [--search <words> [--picture <png> --staff-email <email> --staff-password <password>]]] " +
+      "--screenshot <png> [--modes json,grpc-web] [--timeout-ms <ms>]\n",
   );
   process.exit(2);
 }
@@ -111,6 +126,9 @@ function readOptions() {
         password: { type: "string" },
         "product-id": { type: "string" },
         search: { type: "string" },
+        picture: { type: "string" },
+        "staff-email": { type: "string" },
+        "staff-password": { type: "string" },
         screenshot: { type: "string" },
         modes: { type: "string", default: "json,grpc-web" },
         "timeout-ms": { type: "string", default: "120000" },
@@ -139,6 +157,9 @@ function readOptions() {
     usage(`--page and --edge must be absolute URLs (${e.message})`);
   }
   if (values.search !== undefined && !values["product-id"]) usage("--search needs --product-id");
+  if (values.picture !== undefined && (values.search === undefined || !values["staff-email"] || !values["staff-password"])) {
+    usage("--picture needs --search (to find the product), --staff-email and --staff-password");
+  }
   return { ...values, modes, timeoutMs, pageUrl, edgeUrl, productId: values["product-id"] };
 }
 
@@ -169,20 +190,81 @@ async function waitForPage(page, until, rows, timeout) {
   return (await handle.jsonValue()).error;
 }
 
+/** Signs in on the page in `mode` as `email`; throws with the page's error if that fails. */
+async function signIn(page, options, mode, email, password) {
+  await page.getByTestId(`mode-${mode}`).check();
+  await page.getByTestId("tenant").fill(options.tenant);
+  await page.getByTestId("email").fill(email);
+  await page.getByTestId("password").fill(password);
+  await page.getByTestId("sign-in").click();
+  const signInError = await waitForPage(page, "signed-in", 0, options.timeoutMs);
+  if (signInError) throw new Error(`sign-in of ${email} or product list failed: ${signInError}`);
+}
+
+/**
+ * Waits until the chosen product's pictures show picture `mediaId` and the browser has loaded it
+ * (from object storage, not from the edge); returns what it loaded.
+ */
+async function awaitLoadedPicture(page, productId, mediaId, timeout) {
+  const handle = await page.waitForFunction(
+    ({ productId, mediaId }) => {
+      const box = document.querySelector('[data-testid="pictures"]');
+      if (!(box instanceof HTMLElement) || box.dataset.productId !== productId) return false;
+      const img = box.querySelector(`img[data-testid="picture"][data-media-id="${mediaId}"]`);
+      return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0
+        ? { mediaId: img.dataset.mediaId, src: img.src, width: img.naturalWidth }
+        : false;
+    },
+    { productId, mediaId },
+    { timeout, polling: 100 },
+  );
+  return handle.jsonValue();
+}
+
+/**
+ * As staff: finds the product, uploads --picture through the page (CreateUpload on the edge,
+ * PUT to the presigned URL, CompleteUpload, scan), and waits until the page shows it.
+ */
+async function uploadPicture(page, options, mode) {
+  await signIn(page, options, mode, options["staff-email"], options["staff-password"]);
+  await searchFor(page, options);
+  const row = page.locator(`[data-testid="product-row"][data-product-id="${options.productId}"]`);
+  await row.locator('input[type="radio"]').check();
+  await page.getByTestId("picture-file").setInputFiles(options.picture);
+  await page.getByTestId("picture-upload").click();
+  const status = page.getByTestId("picture-status");
+  await page.waitForFunction(
+    () => {
+      const s = document.querySelector('[data-testid="picture-status"]')?.getAttribute("data-status");
+      return s === "CLEAN" || s === "QUARANTINED" || s === "REJECTED" || s === "FAILED";
+    },
+    null,
+    { timeout: options.timeoutMs, polling: 100 },
+  );
+  const final = await status.getAttribute("data-status");
+  if (final !== "CLEAN") {
+    const error = (await page.getByTestId("error").isVisible()) ? await page.getByTestId("error").textContent() : "";
+    throw new Error(`the picture ended ${final}: ${await status.textContent()} ${error}`.trim());
+  }
+  const mediaId = await status.getAttribute("data-media-id");
+  if (!mediaId) throw new Error("the page did not say which file it uploaded");
+  return awaitLoadedPicture(page, options.productId, mediaId, options.timeoutMs);
+}
+
 /** One checkout in one mode; returns its summary entry. */
 async function runMode(page, options, mode, calls) {
   const result = { mode, ok: false, orderId: null, finalStatus: null, idempotencyKey: null, productId: null };
   const started = Date.now();
   calls.length = 0;
   try {
-    await page.getByTestId(`mode-${mode}`).check();
-    await page.getByTestId("tenant").fill(options.tenant);
-    await page.getByTestId("email").fill(options.email);
-    await page.getByTestId("password").fill(options.password);
-    await page.getByTestId("sign-in").click();
-    const signInError = await waitForPage(page, "signed-in", 0, options.timeoutMs);
-    if (signInError) throw new Error(`sign-in or product list failed: ${signInError}`);
-    result.signInMs = Date.now() - started;
+    if (options.picture !== undefined) {
+      const pictureStarted = Date.now();
+      result.uploaded = await uploadPicture(page, options, mode);
+      result.pictureMs = Date.now() - pictureStarted;
+    }
+    const signInStarted = Date.now();
+    await signIn(page, options, mode, options.email, options.password);
+    result.signInMs = Date.now() - signInStarted;
 
     if (options.search !== undefined) {
       const searchStarted = Date.now();
@@ -198,6 +280,13 @@ async function runMode(page, options, mode, calls) {
     if ((await row.count()) === 0) throw new Error(`product ${options.productId} is not listed`);
     await row.locator('input[type="radio"]').check();
     result.productId = await row.getAttribute("data-product-id");
+    if (options.picture !== undefined) {
+      // The shopper sees the pictures too: every one uploaded so far, this mode's among them.
+      result.shown = await awaitLoadedPicture(page, result.productId, result.uploaded.mediaId, options.timeoutMs);
+      const ids = await page.locator('[data-testid="pictures"] img').evaluateAll((imgs) => imgs.map((i) => i.dataset.mediaId));
+      if (!ids.includes(result.uploaded.mediaId)) throw new Error(`the shopper does not see picture ${result.uploaded.mediaId}`);
+      result.shownPictures = ids;
+    }
     await page.getByTestId("quantity").fill("1");
     await page.getByTestId("card-token").fill("tok_visa");
 
@@ -213,7 +302,11 @@ async function runMode(page, options, mode, calls) {
     if (result.finalStatus !== "PAID") throw new Error(`order ${result.orderId} ended ${result.finalStatus}, not PAID`);
 
     const paths = new Set(calls.map((c) => c.path));
-    const expected = [...EXPECTED_CALLS[mode], ...(options.search !== undefined ? SEARCH_CALLS[mode] : [])];
+    const expected = [
+      ...EXPECTED_CALLS[mode],
+      ...(options.search !== undefined ? SEARCH_CALLS[mode] : []),
+      ...(options.picture !== undefined ? PICTURE_CALLS[mode] : []),
+    ];
     const missing = expected.filter((p) => !paths.has(p));
     if (missing.length > 0) throw new Error(`the page never called ${missing.join(", ")} on the edge`);
     result.ok = true;
@@ -241,6 +334,7 @@ async function main() {
     failedRequests: [],
     corsFailures: [],
     preflights: 0,
+    storageCalls: [],
     screenshot: options.screenshot,
     durationMs: 0,
     failures: [],
@@ -276,8 +370,14 @@ async function main() {
       const url = new URL(res.url());
       if (res.status() >= 400) summary.failedRequests.push(`${res.request().method()} ${res.url()}: HTTP ${res.status()}`);
       if (url.origin === summary.edgeOrigin) {
-        const path = url.pathname.replace(/^\/v1\/orders\/[^/:]+$/, "/v1/orders/{id}");
+        const path = url.pathname
+          .replace(/^\/v1\/orders\/[^/:]+$/, "/v1/orders/{id}")
+          .replace(/^\/v1\/products\/[^/:]+\/media/, "/v1/products/{id}/media")
+          .replace(/^(\/v1\/products\/\{id\}\/media)\/[^/:]+/, "$1/{id}");
         calls.push({ method: res.request().method(), path, status: res.status() });
+      } else if (url.origin !== summary.pageOrigin) {
+        // Object storage: the presigned PUT and the pictures' GETs.
+        summary.storageCalls.push(`${res.request().method()} ${res.status()}`);
       }
     });
     // CORS refusals and preflights are visible only at the DevTools protocol level.

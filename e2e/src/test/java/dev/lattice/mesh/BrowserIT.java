@@ -7,6 +7,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.SimpleFileServer;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,8 +29,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * clients/web/test/browser-checkout.mjs} (playwright-core). The page signs in, lists products,
  * finds the product by a misspelt search (its matched word marked), orders, and shows the order
  * reach PAID — once through {@code fetch} on the JSON API and once through the generated client
- * over gRPC-Web — with no console error, no failed request and no CORS failure. The screenshot
- * lands in {@code target/browser/checkout.png}.
+ * over gRPC-Web — with no console error, no failed request and no CORS failure. In each mode staff
+ * first add a picture to the product through the page (CreateUpload, the bytes PUT straight to
+ * object storage at the presigned URL, CompleteUpload, the virus scan), and the shopper's page then
+ * shows it, loaded from storage. The screenshot lands in {@code target/browser/checkout.png}.
  */
 @ExtendWith(EdgeTargets.class)
 class BrowserIT {
@@ -64,6 +69,17 @@ class BrowserIT {
     }
   }
 
+  /** A small PNG: what a shop's staff would upload as a product picture. */
+  private static void writePicture(Path file) throws IOException {
+    BufferedImage image = new BufferedImage(48, 48, BufferedImage.TYPE_INT_RGB);
+    for (int x = 0; x < 48; x++) {
+      for (int y = 0; y < 48; y++) {
+        image.setRGB(x, y, (x / 12 + y / 12) % 2 == 0 ? 0x2f6fb0 : 0xf4d35e);
+      }
+    }
+    ImageIO.write(image, "png", file.toFile());
+  }
+
   @Test
   void checkout_inHeadlessChromium_overJsonAndGrpcWeb_reachesPaid() throws Exception {
     JsonApi api = new JsonApi(target.baseUrl());
@@ -97,6 +113,8 @@ class BrowserIT {
             .resolve("checkout.png")
             .toAbsolutePath();
     Files.deleteIfExists(screenshot);
+    Path picture = screenshot.resolveSibling("mug.png");
+    writePicture(picture);
     String page = "http://127.0.0.1:" + pages.getAddress().getPort() + "/index.html";
     List<String> output =
         RepoCommand.run(
@@ -119,6 +137,15 @@ class BrowserIT {
                 // the word that matched ("mug") marked in the row.
                 "--search",
                 "brwser mug",
+                // Staff add a picture in each mode: CreateUpload through the edge, the bytes
+                // straight to object storage at the presigned URL, CompleteUpload, the scan;
+                // then the shopper's page shows it, loaded from storage.
+                "--picture",
+                picture.toString(),
+                "--staff-email",
+                target.adminEmail(),
+                "--staff-password",
+                target.adminPassword(),
                 "--screenshot",
                 screenshot.toString()),
             Map.of(),
@@ -128,6 +155,7 @@ class BrowserIT {
     System.out.println("browser summary: " + summary);
     assertThat(summary.get("ok").getAsBoolean()).as("summary %s", summary).isTrue();
     List<String> modes = new ArrayList<>();
+    List<String> uploaded = new ArrayList<>();
     for (JsonElement m : summary.getAsJsonArray("modes")) {
       JsonObject mode = m.getAsJsonObject();
       modes.add(mode.get("mode").getAsString());
@@ -144,7 +172,29 @@ class BrowserIT {
               .body()
               .getAsJsonObject("order");
       assertThat(order.get("status").getAsString()).isEqualTo("ORDER_STATUS_PAID");
+      String mediaId = mode.getAsJsonObject("uploaded").get("mediaId").getAsString();
+      assertThat(mode.getAsJsonArray("shownPictures").asList())
+          .extracting(JsonElement::getAsString)
+          .as("pictures the shopper's page showed, mode %s", mode)
+          .contains(mediaId);
+      uploaded.add(mediaId);
     }
+    // What the pages showed is what the API says: clean public pictures at stable URLs.
+    JsonObject media =
+        api.get("/v1/products/" + productId + "/media").bearer(admin).expect(200).body();
+    List<String> clean = new ArrayList<>();
+    for (JsonElement m : media.getAsJsonArray("media")) {
+      JsonObject file = m.getAsJsonObject();
+      assertThat(file.get("status").getAsString()).isEqualTo("MEDIA_STATUS_CLEAN");
+      assertThat(file.get("sniffedContentType").getAsString()).isEqualTo("image/png");
+      assertThat(file.get("url").getAsString()).doesNotContain("X-Amz-Signature");
+      clean.add(file.get("id").getAsString());
+    }
+    assertThat(clean).containsExactlyElementsOf(uploaded);
+    assertThat(summary.getAsJsonArray("storageCalls").asList())
+        .extracting(JsonElement::getAsString)
+        .as("the presigned PUTs and the pictures' GETs, straight to object storage")
+        .contains("PUT 200", "GET 200");
     assertThat(modes).containsExactly("json", "grpc-web");
     assertThat(summary.getAsJsonArray("consoleErrors")).isEmpty();
     assertThat(summary.getAsJsonArray("failedRequests")).isEmpty();
