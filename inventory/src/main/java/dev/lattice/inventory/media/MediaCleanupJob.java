@@ -1,11 +1,9 @@
 package dev.lattice.inventory.media;
 
-import dev.lattice.inventory.store.jooq.tables.records.ProductMediaRecord;
 import dev.lattice.platform.db.Transactions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -127,16 +125,13 @@ public final class MediaCleanupJob implements AutoCloseable {
           Transactions.acrossTenants(
               dsl,
               tx -> {
-                OffsetDateTime now = MediaStore.utc(clock.instant());
-                List<ProductMediaRecord> due =
-                    MediaStore.claimExpiredUploads(tx, now.minus(uploadGrace()), BATCH);
-                for (ProductMediaRecord r : due) {
-                  storage.delete(StorageArea.PRIVATE, r.getStorageKey());
-                  long version = r.getVersion();
-                  r.setStatus(MediaStatus.EXPIRED.name());
-                  r.setUpdateTime(now);
-                  r.setPurgeTime(now);
-                  MediaStore.update(tx, r, version);
+                Instant now = clock.instant();
+                List<MediaFile> due =
+                    MediaStore.claimExpiredUploads(
+                        tx, MediaFile.utc(now.minus(uploadGrace())), BATCH);
+                for (MediaFile file : due) {
+                  storage.delete(StorageArea.PRIVATE, file.storageKey());
+                  MediaStore.update(tx, file.expired(now));
                 }
                 return due.size();
               });
@@ -153,14 +148,12 @@ public final class MediaCleanupJob implements AutoCloseable {
           Transactions.acrossTenants(
               dsl,
               tx -> {
-                OffsetDateTime now = MediaStore.utc(clock.instant());
-                List<ProductMediaRecord> due =
-                    MediaStore.claimPurges(tx, now.minus(config.retention()), BATCH);
-                for (ProductMediaRecord r : due) {
-                  storage.delete(StorageArea.valueOf(r.getStorageArea()), r.getStorageKey());
-                  long version = r.getVersion();
-                  r.setPurgeTime(now);
-                  MediaStore.update(tx, r, version);
+                Instant now = clock.instant();
+                List<MediaFile> due =
+                    MediaStore.claimPurges(tx, MediaFile.utc(now.minus(config.retention())), BATCH);
+                for (MediaFile file : due) {
+                  storage.delete(file.storageArea(), file.storageKey());
+                  MediaStore.update(tx, file.purged(now));
                 }
                 return due.size();
               });

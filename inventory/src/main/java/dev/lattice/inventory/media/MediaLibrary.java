@@ -1,11 +1,8 @@
 package dev.lattice.inventory.media;
 
-import static dev.lattice.inventory.store.jooq.Tables.PRODUCT_MEDIA;
-
 import dev.lattice.events.v1.Actor;
 import dev.lattice.inventory.catalog.ProductStore;
 import dev.lattice.inventory.events.InventoryEvents;
-import dev.lattice.inventory.store.jooq.tables.records.ProductMediaRecord;
 import dev.lattice.inventory.v1.CreateUploadRequest;
 import dev.lattice.inventory.v1.CreateUploadResponse;
 import dev.lattice.inventory.v1.ListMediaRequest;
@@ -29,8 +26,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -105,48 +100,38 @@ public final class MediaLibrary {
     ObjectStorage.PresignedUpload upload =
         storage.presignUpload(
             key, request.getContentType(), request.getSizeBytes(), config.uploadTtl());
-    ProductMediaRecord row =
-        Transactions.inTenantTransaction(
-            dsl,
+    MediaFile file =
+        MediaFile.declared(
+            mediaId,
             tenantId,
-            tx -> {
-              ProductStore.find(tx, tenantId, productId)
-                  .filter(p -> !p.deleted())
-                  .orElseThrow(ProductStore::notFound);
-              ProductMediaRecord r = tx.newRecord(PRODUCT_MEDIA);
-              r.setId(mediaId);
-              r.setTenantId(tenantId);
-              r.setProductId(productId);
-              r.setFileName(request.getFileName());
-              r.setContentType(request.getContentType());
-              r.setSniffedContentType("");
-              r.setRejectionReason("");
-              r.setScanAttempts(0);
-              r.setSizeBytes(request.getSizeBytes());
-              r.setSha256(request.getSha256());
-              r.setVisibility(
-                  request.getVisibility() == MediaVisibility.MEDIA_VISIBILITY_PUBLIC
-                      ? "PUBLIC"
-                      : "PRIVATE");
-              r.setStatus(MediaStatus.AWAITING_UPLOAD.name());
-              r.setStorageArea(StorageArea.PRIVATE.name());
-              r.setStorageKey(key);
-              r.setUploadedBy(actor.getSubjectId());
-              r.setUploadExpireTime(MediaStore.utc(upload.expireTime()));
-              r.setCreateTime(MediaStore.utc(now));
-              r.setUpdateTime(MediaStore.utc(now));
-              r.setVersion(1L);
-              r.store();
-              return r;
-            });
+            productId,
+            request.getFileName(),
+            request.getContentType(),
+            request.getSizeBytes(),
+            request.getSha256(),
+            request.getVisibility() == MediaVisibility.MEDIA_VISIBILITY_PUBLIC,
+            key,
+            actor.getSubjectId(),
+            upload.expireTime(),
+            now);
+    Transactions.inTenantTransaction(
+        dsl,
+        tenantId,
+        tx -> {
+          ProductStore.find(tx, tenantId, productId)
+              .filter(p -> !p.deleted())
+              .orElseThrow(ProductStore::notFound);
+          MediaStore.insert(tx, file);
+          return null;
+        });
     return CreateUploadResponse.newBuilder()
-        .setMedia(MediaStore.toProto(row))
+        .setMedia(file.toProto())
         .setUpload(
             UploadTarget.newBuilder()
                 .setUrl(upload.url().toString())
                 .setMethod(upload.method())
                 .putAllHeaders(upload.headers())
-                .setExpireTime(MediaStore.timestamp(upload.expireTime())))
+                .setExpireTime(MediaFile.timestamp(upload.expireTime())))
         .build();
   }
 
@@ -155,22 +140,21 @@ public final class MediaLibrary {
    * the scan queue (SCANNING, MediaUploaded); otherwise its bytes are deleted and it is REJECTED.
    */
   public Media completeUpload(UUID tenantId, Actor actor, UUID productId, UUID mediaId) {
-    ProductMediaRecord row = read(tenantId, productId, mediaId);
-    MediaStatus status = MediaStatus.valueOf(row.getStatus());
-    switch (status) {
+    MediaFile file = read(tenantId, productId, mediaId);
+    switch (file.status()) {
       case AWAITING_UPLOAD -> {}
-      case REJECTED -> throw rejected(row.getRejectionReason(), row);
+      case REJECTED -> throw rejected(file);
       case EXPIRED -> throw expired();
       case DELETED -> throw MediaStore.notFound();
       default -> {
-        return withUrl(row);
+        return withUrl(file);
       }
     }
-    if (clock.instant().isAfter(row.getUploadExpireTime().toInstant())) {
+    if (clock.instant().isAfter(file.uploadExpireTime().toInstant())) {
       throw expired();
     }
     Optional<ObjectStorage.StoredObject> stored =
-        storage.head(StorageArea.PRIVATE, row.getStorageKey());
+        storage.head(StorageArea.PRIVATE, file.storageKey());
     if (stored.isEmpty()) {
       throw new FailedPreconditionException(
           UPLOAD_MISSING,
@@ -178,87 +162,77 @@ public final class MediaLibrary {
     }
     String rejection = null;
     String sniffedType = "";
-    if (stored.get().size() != row.getSizeBytes()) {
+    if (stored.get().size() != file.sizeBytes()) {
       rejection = SIZE_MISMATCH;
     } else {
       ContentSniffer.Sniffed sniffed;
-      try (InputStream bytes = storage.open(StorageArea.PRIVATE, row.getStorageKey())) {
+      try (InputStream bytes = storage.open(StorageArea.PRIVATE, file.storageKey())) {
         sniffed = sniffer.sniff(bytes);
       } catch (IOException e) {
         throw new StorageUnavailableException("read object", e);
       }
       sniffedType = sniffed.contentType();
-      if (sniffed.size() != row.getSizeBytes()) {
+      if (sniffed.size() != file.sizeBytes()) {
         rejection = SIZE_MISMATCH;
-      } else if (!sniffed.sha256().equals(row.getSha256())) {
+      } else if (!sniffed.sha256().equals(file.sha256())) {
         rejection = CHECKSUM_MISMATCH;
-      } else if (!sniffed.contentType().equals(row.getContentType())) {
+      } else if (!sniffed.contentType().equals(file.contentType())) {
         rejection = CONTENT_TYPE_MISMATCH;
       }
     }
     if (rejection != null) {
-      storage.delete(StorageArea.PRIVATE, row.getStorageKey());
+      storage.delete(StorageArea.PRIVATE, file.storageKey());
     }
-    String reason = rejection;
-    String type = sniffedType;
-    long readVersion = row.getVersion();
-    Optional<ProductMediaRecord> changed =
+    Instant now = clock.instant();
+    MediaFile next =
+        rejection != null
+            ? file.rejected(rejection, sniffedType, now)
+            : file.queuedForScan(sniffedType, now);
+    Optional<MediaFile> changed =
         Transactions.inTenantTransaction(
             dsl,
             tenantId,
             tx -> {
-              OffsetDateTime now = MediaStore.utc(clock.instant());
-              ProductMediaRecord r = row.copy();
-              r.setId(row.getId());
-              r.setSniffedContentType(type);
-              r.setUpdateTime(now);
-              if (reason != null) {
-                r.setStatus(MediaStatus.REJECTED.name());
-                r.setRejectionReason(reason);
-                r.setPurgeTime(now);
-              } else {
-                r.setStatus(MediaStatus.SCANNING.name());
-                r.setNextScanTime(now);
-              }
-              if (!MediaStore.update(tx, r, readVersion)) {
-                return Optional.<ProductMediaRecord>empty();
-              }
-              if (reason == null) {
-                events.media(
-                    tx,
-                    tenantId,
-                    mediaId,
-                    r.getVersion(),
-                    actor,
-                    MediaUploaded.newBuilder().setMedia(MediaStore.toProto(r)).build());
-              }
-              return Optional.of(r);
+              Optional<MediaFile> written = MediaStore.update(tx, next);
+              written
+                  .filter(f -> f.status() == MediaStatus.SCANNING)
+                  .ifPresent(
+                      f ->
+                          events.media(
+                              tx,
+                              tenantId,
+                              mediaId,
+                              f.version(),
+                              actor,
+                              MediaUploaded.newBuilder().setMedia(f.toProto()).build()));
+              return written;
             });
     if (changed.isEmpty()) {
       // Completed (or deleted) by another call meanwhile: answer the file as it is now.
       return completeUpload(tenantId, actor, productId, mediaId);
     }
-    if (reason != null) {
-      throw rejected(reason, changed.get());
+    if (changed.get().status() == MediaStatus.REJECTED) {
+      throw rejected(changed.get());
     }
     scanQueued.run();
     return withUrl(changed.get());
   }
 
-  private static FailedPreconditionException rejected(String reason, ProductMediaRecord row) {
+  private static FailedPreconditionException rejected(MediaFile file) {
+    String reason = file.rejectionReason();
     String message =
         switch (reason) {
           case SIZE_MISMATCH -> "the stored bytes are not the declared size";
           case CHECKSUM_MISMATCH -> "the stored bytes do not have the declared SHA-256";
           case CONTENT_TYPE_MISMATCH ->
-              "the stored bytes are " + row.getSniffedContentType() + ", not the declared type";
+              "the stored bytes are " + file.sniffedContentType() + ", not the declared type";
           default -> "the stored bytes do not match the declaration";
         };
     return new FailedPreconditionException(
         reason,
         message + "; the file is rejected, create a new upload",
         reason.equals(CONTENT_TYPE_MISMATCH)
-            ? Map.of("sniffedContentType", row.getSniffedContentType())
+            ? Map.of("sniffedContentType", file.sniffedContentType())
             : Map.of());
   }
 
@@ -272,7 +246,7 @@ public final class MediaLibrary {
    * file of any of the tenant's products.
    */
   public Media get(UUID tenantId, UUID productId, UUID mediaId, boolean mayWrite) {
-    ProductMediaRecord row =
+    MediaFile file =
         Transactions.inTenantTransaction(
                 dsl,
                 tenantId,
@@ -280,9 +254,9 @@ public final class MediaLibrary {
                     ProductStore.find(tx, tenantId, productId)
                         .filter(p -> mayWrite || !p.deleted())
                         .flatMap(p -> MediaStore.find(tx, tenantId, productId, mediaId, false)))
-            .filter(r -> mayWrite || MediaStore.READABLE.contains(r.getStatus()))
+            .filter(f -> mayWrite || MediaStore.READABLE.contains(f.status()))
             .orElseThrow(MediaStore::notFound);
-    return withUrl(row);
+    return withUrl(file);
   }
 
   /** ListMedia: a product's files oldest first. */
@@ -295,18 +269,16 @@ public final class MediaLibrary {
     }
     UUID productId = UUID.fromString(request.getProductId());
     int size = PageSize.resolve(request.getPageSize());
-    List<String> statuses =
+    List<MediaStatus> statuses =
         !mayWrite
             ? MediaStore.READABLE
-            : request.getShowDeleted()
-                ? Arrays.stream(MediaStatus.values()).map(Enum::name).toList()
-                : MediaStore.LIVE;
+            : request.getShowDeleted() ? List.of(MediaStatus.values()) : MediaStore.LIVE;
     String fingerprint = PageTokens.fingerprint("media", tenantId, productId, statuses.toString());
     Optional<UUID> after =
         pageTokens
             .decode(request.getPageToken(), fingerprint)
             .map(cursor -> UUID.fromString(cursor.string(0)));
-    List<ProductMediaRecord> rows =
+    List<MediaFile> files =
         Transactions.inTenantTransaction(
             dsl,
             tenantId,
@@ -317,12 +289,12 @@ public final class MediaLibrary {
               return MediaStore.page(tx, tenantId, productId, statuses, after, size + 1);
             });
     ListMediaResponse.Builder response = ListMediaResponse.newBuilder();
-    for (int i = 0; i < Math.min(size, rows.size()); i++) {
-      response.addMedia(withUrl(rows.get(i)));
+    for (int i = 0; i < Math.min(size, files.size()); i++) {
+      response.addMedia(withUrl(files.get(i)));
     }
-    if (rows.size() > size) {
+    if (files.size() > size) {
       response.setNextPageToken(
-          pageTokens.encode(PageCursor.of(fingerprint, rows.get(size - 1).getId().toString())));
+          pageTokens.encode(PageCursor.of(fingerprint, files.get(size - 1).id().toString())));
     }
     return response.build();
   }
@@ -333,50 +305,44 @@ public final class MediaLibrary {
         dsl,
         tenantId,
         tx -> {
-          ProductMediaRecord row =
+          MediaFile file =
               MediaStore.find(tx, tenantId, productId, mediaId, true)
                   .filter(
-                      r ->
-                          !r.getStatus().equals(MediaStatus.DELETED.name())
-                              && !r.getStatus().equals(MediaStatus.EXPIRED.name()))
+                      f -> f.status() != MediaStatus.DELETED && f.status() != MediaStatus.EXPIRED)
                   .orElseThrow(MediaStore::notFound);
-          Versions.require("media", row.getVersion(), version);
-          OffsetDateTime now = MediaStore.utc(clock.instant());
-          row.setStatus(MediaStatus.DELETED.name());
-          row.setDeleteTime(now);
-          row.setUpdateTime(now);
-          row.setNextScanTime(null);
-          MediaStore.update(tx, row, version); // locked above: cannot have changed
-          Media media = MediaStore.toProto(row).build();
+          Versions.require("media", file.version(), version);
+          // Locked above: the version cannot have changed since.
+          MediaFile deleted = MediaStore.update(tx, file.deleted(clock.instant())).orElseThrow();
+          Media media = deleted.toProto().build();
           events.media(
               tx,
               tenantId,
               mediaId,
-              row.getVersion(),
+              deleted.version(),
               actor,
               MediaDeleted.newBuilder().setMedia(media).build());
           return media;
         });
   }
 
-  private ProductMediaRecord read(UUID tenantId, UUID productId, UUID mediaId) {
+  private MediaFile read(UUID tenantId, UUID productId, UUID mediaId) {
     return Transactions.inTenantTransaction(
             dsl, tenantId, tx -> MediaStore.find(tx, tenantId, productId, mediaId, false))
         .orElseThrow(MediaStore::notFound);
   }
 
   /** The file as the API shows it; with the URL to read it while CLEAN. */
-  private Media withUrl(ProductMediaRecord row) {
-    Media.Builder media = MediaStore.toProto(row);
-    if (row.getStatus().equals(MediaStatus.CLEAN.name())) {
-      if (row.getStorageArea().equals(StorageArea.PUBLIC.name())) {
-        media.setUrl(storage.publicUrl(row.getStorageKey()).toString());
+  private Media withUrl(MediaFile file) {
+    Media.Builder media = file.toProto();
+    if (file.status() == MediaStatus.CLEAN) {
+      if (file.storageArea() == StorageArea.PUBLIC) {
+        media.setUrl(storage.publicUrl(file.storageKey()).toString());
       } else {
         Instant expires = clock.instant().plus(config.downloadTtl());
         URI url =
             storage.presignDownload(
-                StorageArea.PRIVATE, row.getStorageKey(), row.getFileName(), config.downloadTtl());
-        media.setUrl(url.toString()).setUrlExpireTime(MediaStore.timestamp(expires));
+                StorageArea.PRIVATE, file.storageKey(), file.fileName(), config.downloadTtl());
+        media.setUrl(url.toString()).setUrlExpireTime(MediaFile.timestamp(expires));
       }
     }
     return media.build();

@@ -1,7 +1,7 @@
 package dev.lattice.inventory.media;
 
 import dev.lattice.inventory.events.InventoryEvents;
-import dev.lattice.inventory.store.jooq.tables.records.ProductMediaRecord;
+import dev.lattice.inventory.v1.Media;
 import dev.lattice.inventory.v1.MediaQuarantined;
 import dev.lattice.inventory.v1.MediaScanned;
 import dev.lattice.platform.db.Transactions;
@@ -13,8 +13,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
@@ -113,10 +113,10 @@ public final class MediaScanJob implements AutoCloseable {
 
   /** One round: claims up to {@value #BATCH} due files and scans them; returns how many. */
   int runOnce() {
-    List<ProductMediaRecord> due =
+    List<MediaFile> due =
         Transactions.acrossTenants(
-            dsl, tx -> MediaStore.claimScans(tx, MediaStore.utc(clock.instant()), LEASE, BATCH));
-    for (ProductMediaRecord file : due) {
+            dsl, tx -> MediaStore.claimScans(tx, MediaFile.utc(clock.instant()), LEASE, BATCH));
+    for (MediaFile file : due) {
       if (closing) {
         break; // the lease hands the rest to the next start
       }
@@ -125,16 +125,16 @@ public final class MediaScanJob implements AutoCloseable {
     return due.size();
   }
 
-  private void scan(ProductMediaRecord file) {
+  private void scan(MediaFile file) {
     VirusScanner.Verdict verdict;
-    try (InputStream bytes = storage.open(StorageArea.PRIVATE, file.getStorageKey())) {
+    try (InputStream bytes = storage.open(StorageArea.PRIVATE, file.storageKey())) {
       verdict = scanner.scan(bytes);
     } catch (IOException | StorageUnavailableException e) {
-      int attempt = file.getScanAttempts() + 1;
+      int attempt = file.scanAttempts() + 1;
       Duration backoff = backoff(attempt);
       log.warn(
           "scan of media {} failed (attempt {}), retrying in {}: {}",
-          file.getId(),
+          file.id(),
           attempt,
           backoff,
           e.getMessage());
@@ -142,7 +142,7 @@ public final class MediaScanJob implements AutoCloseable {
       Transactions.acrossTenants(
           dsl,
           tx -> {
-            MediaStore.retryScan(tx, file.getId(), MediaStore.utc(clock.instant().plus(backoff)));
+            MediaStore.retryScan(tx, file.id(), MediaFile.utc(clock.instant().plus(backoff)));
             return null;
           });
       return;
@@ -150,19 +150,19 @@ public final class MediaScanJob implements AutoCloseable {
     StorageArea target =
         !verdict.clean()
             ? StorageArea.QUARANTINE
-            : file.getVisibility().equals("PUBLIC") ? StorageArea.PUBLIC : StorageArea.PRIVATE;
+            : file.isPublic() ? StorageArea.PUBLIC : StorageArea.PRIVATE;
     try {
-      storage.move(StorageArea.PRIVATE, target, file.getStorageKey());
+      storage.move(StorageArea.PRIVATE, target, file.storageKey());
     } catch (StorageUnavailableException e) {
       log.warn(
           "moving media {} to {} failed; the scan is repeated: {}",
-          file.getId(),
+          file.id(),
           target,
           e.getMessage());
       Transactions.acrossTenants(
           dsl,
           tx -> {
-            MediaStore.retryScan(tx, file.getId(), MediaStore.utc(clock.instant().plusSeconds(5)));
+            MediaStore.retryScan(tx, file.id(), MediaFile.utc(clock.instant().plusSeconds(5)));
             return null;
           });
       return;
@@ -171,32 +171,25 @@ public final class MediaScanJob implements AutoCloseable {
     Transactions.acrossTenants(
         dsl,
         tx -> {
-          ProductMediaRecord current =
-              MediaStore.find(tx, file.getTenantId(), file.getProductId(), file.getId(), true)
-                  .filter(r -> r.getStatus().equals(MediaStatus.SCANNING.name()))
-                  .orElse(null);
-          if (current == null) {
-            return null; // deleted meanwhile
+          Optional<MediaFile> current =
+              MediaStore.find(tx, file.tenantId(), file.productId(), file.id(), true)
+                  .filter(f -> f.status() == MediaStatus.SCANNING);
+          if (current.isEmpty()) {
+            return null; // deleted meanwhile: the cleanup job removes what was moved
           }
-          long version = current.getVersion();
-          OffsetDateTime now = MediaStore.utc(clock.instant());
-          current.setStorageArea(target.name());
-          current.setUpdateTime(now);
-          current.setNextScanTime(null);
-          current.setScanAttempts(current.getScanAttempts() + 1);
-          if (verdict.clean()) {
-            current.setStatus(MediaStatus.CLEAN.name());
-          } else {
-            current.setStatus(MediaStatus.QUARANTINED.name());
-            current.setRejectionReason(verdict.signature());
-          }
-          MediaStore.update(tx, current, version);
-          var media = MediaStore.toProto(current).build();
+          MediaFile scanned =
+              MediaStore.update(
+                      tx,
+                      current
+                          .get()
+                          .scanned(verdict.clean(), verdict.signature(), target, clock.instant()))
+                  .orElseThrow(); // locked above
+          Media media = scanned.toProto().build();
           events.media(
               tx,
-              current.getTenantId(),
-              current.getId(),
-              current.getVersion(),
+              scanned.tenantId(),
+              scanned.id(),
+              scanned.version(),
               InventoryEvents.SYSTEM,
               verdict.clean()
                   ? MediaScanned.newBuilder().setMedia(media).build()
@@ -206,8 +199,8 @@ public final class MediaScanJob implements AutoCloseable {
     if (!verdict.clean()) {
       log.warn(
           "media {} of tenant {} is infected ({}): quarantined",
-          file.getId(),
-          file.getTenantId(),
+          file.id(),
+          file.tenantId(),
           verdict.signature());
     }
   }

@@ -2,14 +2,10 @@ package dev.lattice.inventory.media;
 
 import static dev.lattice.inventory.store.jooq.Tables.PRODUCT_MEDIA;
 
-import com.google.protobuf.Timestamp;
 import dev.lattice.inventory.store.jooq.tables.records.ProductMediaRecord;
-import dev.lattice.inventory.v1.Media;
-import dev.lattice.inventory.v1.MediaVisibility;
 import dev.lattice.platform.errors.NotFoundException;
-import java.time.Instant;
+import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -18,9 +14,9 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 
 /**
- * The {@code product_media} table. Methods that take a tenant filter by it (row-level security
- * holds them too); the jobs' methods work across tenants inside {@code Transactions.acrossTenants}.
- * Stateless; thread-safe.
+ * The {@code product_media} table, as {@link MediaFile}s. Methods that take a tenant filter by it
+ * (row-level security holds them too); the jobs' methods work across tenants inside {@code
+ * Transactions.acrossTenants}. Stateless; thread-safe.
  */
 final class MediaStore {
 
@@ -28,15 +24,24 @@ final class MediaStore {
   static final String MEDIA_NOT_FOUND = "MEDIA_NOT_FOUND";
 
   /** Statuses a caller without inventory.write sees: clean files only. */
-  static final List<String> READABLE = List.of(MediaStatus.CLEAN.name());
+  static final List<MediaStatus> READABLE = List.of(MediaStatus.CLEAN);
 
   /** Statuses listed without show_deleted. */
-  static final List<String> LIVE =
+  static final List<MediaStatus> LIVE =
+      List.of(
+          MediaStatus.AWAITING_UPLOAD,
+          MediaStatus.SCANNING,
+          MediaStatus.CLEAN,
+          MediaStatus.QUARANTINED);
+
+  /** Statuses whose bytes may still be stored (unless purged). */
+  private static final List<String> HOLDING_BYTES =
       List.of(
           MediaStatus.AWAITING_UPLOAD.name(),
           MediaStatus.SCANNING.name(),
           MediaStatus.CLEAN.name(),
-          MediaStatus.QUARANTINED.name());
+          MediaStatus.QUARANTINED.name(),
+          MediaStatus.DELETED.name());
 
   private MediaStore() {}
 
@@ -44,27 +49,30 @@ final class MediaStore {
     return new NotFoundException(MEDIA_NOT_FOUND, "media not found");
   }
 
-  static OffsetDateTime utc(Instant instant) {
-    return instant.atOffset(ZoneOffset.UTC);
+  /** Inserts a declared file. */
+  static void insert(DSLContext tx, MediaFile file) {
+    ProductMediaRecord r = tx.newRecord(PRODUCT_MEDIA);
+    write(r, file);
+    r.insert();
   }
 
   /** The file {@code mediaId} of {@code productId}, optionally locked FOR UPDATE. */
-  static Optional<ProductMediaRecord> find(
+  static Optional<MediaFile> find(
       DSLContext tx, UUID tenantId, UUID productId, UUID mediaId, boolean lock) {
     var query =
         tx.selectFrom(PRODUCT_MEDIA)
             .where(PRODUCT_MEDIA.ID.eq(mediaId))
             .and(PRODUCT_MEDIA.TENANT_ID.eq(tenantId))
             .and(PRODUCT_MEDIA.PRODUCT_ID.eq(productId));
-    return lock ? query.forUpdate().fetchOptional() : query.fetchOptional();
+    return (lock ? query.forUpdate().fetchOptional() : query.fetchOptional()).map(MediaStore::file);
   }
 
   /** A page of a product's files in id order (oldest first), after {@code after} if given. */
-  static List<ProductMediaRecord> page(
+  static List<MediaFile> page(
       DSLContext tx,
       UUID tenantId,
       UUID productId,
-      Collection<String> statuses,
+      Collection<MediaStatus> statuses,
       Optional<UUID> after,
       int limit) {
     Condition condition =
@@ -72,7 +80,7 @@ final class MediaStore {
             .TENANT_ID
             .eq(tenantId)
             .and(PRODUCT_MEDIA.PRODUCT_ID.eq(productId))
-            .and(PRODUCT_MEDIA.STATUS.in(statuses));
+            .and(PRODUCT_MEDIA.STATUS.in(statuses.stream().map(Enum::name).toList()));
     if (after.isPresent()) {
       condition = condition.and(PRODUCT_MEDIA.ID.gt(after.get()));
     }
@@ -80,7 +88,7 @@ final class MediaStore {
         .where(condition)
         .orderBy(PRODUCT_MEDIA.ID)
         .limit(limit)
-        .fetch();
+        .fetch(MediaStore::file);
   }
 
   /**
@@ -88,9 +96,8 @@ final class MediaStore {
    * and pushes their next scan {@code lease} ahead: a job that dies mid-scan leaves the file to be
    * scanned again after the lease.
    */
-  static List<ProductMediaRecord> claimScans(
-      DSLContext tx, OffsetDateTime now, java.time.Duration lease, int limit) {
-    List<ProductMediaRecord> due =
+  static List<MediaFile> claimScans(DSLContext tx, OffsetDateTime now, Duration lease, int limit) {
+    List<MediaFile> due =
         tx.selectFrom(PRODUCT_MEDIA)
             .where(PRODUCT_MEDIA.STATUS.eq(MediaStatus.SCANNING.name()))
             .and(PRODUCT_MEDIA.NEXT_SCAN_TIME.le(now))
@@ -98,19 +105,18 @@ final class MediaStore {
             .limit(limit)
             .forUpdate()
             .skipLocked()
-            .fetch();
+            .fetch(MediaStore::file);
     if (!due.isEmpty()) {
       tx.update(PRODUCT_MEDIA)
           .set(PRODUCT_MEDIA.NEXT_SCAN_TIME, now.plus(lease))
-          .where(PRODUCT_MEDIA.ID.in(due.stream().map(ProductMediaRecord::getId).toList()))
+          .where(PRODUCT_MEDIA.ID.in(due.stream().map(MediaFile::id).toList()))
           .execute();
     }
     return due;
   }
 
   /** Uploads never completed whose URL expired before {@code before}, whoever's, locked. */
-  static List<ProductMediaRecord> claimExpiredUploads(
-      DSLContext tx, OffsetDateTime before, int limit) {
+  static List<MediaFile> claimExpiredUploads(DSLContext tx, OffsetDateTime before, int limit) {
     return tx.selectFrom(PRODUCT_MEDIA)
         .where(PRODUCT_MEDIA.STATUS.eq(MediaStatus.AWAITING_UPLOAD.name()))
         .and(PRODUCT_MEDIA.UPLOAD_EXPIRE_TIME.lt(before))
@@ -118,11 +124,11 @@ final class MediaStore {
         .limit(limit)
         .forUpdate()
         .skipLocked()
-        .fetch();
+        .fetch(MediaStore::file);
   }
 
   /** Deleted files deleted before {@code before} whose bytes are still stored, locked. */
-  static List<ProductMediaRecord> claimPurges(DSLContext tx, OffsetDateTime before, int limit) {
+  static List<MediaFile> claimPurges(DSLContext tx, OffsetDateTime before, int limit) {
     return tx.selectFrom(PRODUCT_MEDIA)
         .where(PRODUCT_MEDIA.STATUS.eq(MediaStatus.DELETED.name()))
         .and(PRODUCT_MEDIA.PURGE_TIME.isNull())
@@ -131,7 +137,7 @@ final class MediaStore {
         .limit(limit)
         .forUpdate()
         .skipLocked()
-        .fetch();
+        .fetch(MediaStore::file);
   }
 
   /**
@@ -144,28 +150,25 @@ final class MediaStore {
         .where(PRODUCT_MEDIA.ID.in(ids))
         .and(PRODUCT_MEDIA.STORAGE_AREA.eq(area.name()))
         .and(PRODUCT_MEDIA.PURGE_TIME.isNull())
-        .and(
-            PRODUCT_MEDIA.STATUS.in(
-                MediaStatus.AWAITING_UPLOAD.name(),
-                MediaStatus.SCANNING.name(),
-                MediaStatus.CLEAN.name(),
-                MediaStatus.QUARANTINED.name(),
-                MediaStatus.DELETED.name()))
+        .and(PRODUCT_MEDIA.STATUS.in(HOLDING_BYTES))
         .fetch(PRODUCT_MEDIA.ID);
   }
 
   /**
-   * Writes {@code changed} if its stored version is still {@code expectedVersion}, one version on;
-   * false if another transaction changed it first.
+   * Writes {@code changed} if its stored version is still {@code changed.version()}, one version
+   * on; empty if another transaction changed it first.
    */
-  static boolean update(DSLContext tx, ProductMediaRecord changed, long expectedVersion) {
-    changed.setVersion(expectedVersion + 1);
-    return tx.update(PRODUCT_MEDIA)
-            .set(changed)
-            .where(PRODUCT_MEDIA.ID.eq(changed.getId()))
-            .and(PRODUCT_MEDIA.VERSION.eq(expectedVersion))
-            .execute()
-        == 1;
+  static Optional<MediaFile> update(DSLContext tx, MediaFile changed) {
+    MediaFile next = changed.atVersion(changed.version() + 1);
+    ProductMediaRecord r = new ProductMediaRecord();
+    write(r, next);
+    int updated =
+        tx.update(PRODUCT_MEDIA)
+            .set(r)
+            .where(PRODUCT_MEDIA.ID.eq(changed.id()))
+            .and(PRODUCT_MEDIA.VERSION.eq(changed.version()))
+            .execute();
+    return updated == 1 ? Optional.of(next) : Optional.empty();
   }
 
   /** Pushes a file's next scan back after a failed attempt, unless it left the queue meanwhile. */
@@ -178,39 +181,54 @@ final class MediaStore {
         .execute();
   }
 
-  /** The file's metadata as the API shows it, without a URL. */
-  static Media.Builder toProto(ProductMediaRecord r) {
-    Media.Builder m =
-        Media.newBuilder()
-            .setId(r.getId().toString())
-            .setProductId(r.getProductId().toString())
-            .setFileName(r.getFileName())
-            .setContentType(r.getContentType())
-            .setSniffedContentType(r.getSniffedContentType())
-            .setSizeBytes(r.getSizeBytes())
-            .setSha256(r.getSha256())
-            .setVisibility(
-                r.getVisibility().equals("PUBLIC")
-                    ? MediaVisibility.MEDIA_VISIBILITY_PUBLIC
-                    : MediaVisibility.MEDIA_VISIBILITY_PRIVATE)
-            .setStatus(MediaStatus.valueOf(r.getStatus()).toProto())
-            .setUploadedBy(r.getUploadedBy())
-            .setRejectionReason(r.getRejectionReason())
-            .setCreateTime(timestamp(r.getCreateTime()))
-            .setUpdateTime(timestamp(r.getUpdateTime()))
-            .setVersion(r.getVersion());
-    if (r.getDeleteTime() != null) {
-      m.setDeleteTime(timestamp(r.getDeleteTime()));
-    }
-    return m;
+  private static MediaFile file(ProductMediaRecord r) {
+    return new MediaFile(
+        r.getId(),
+        r.getTenantId(),
+        r.getProductId(),
+        r.getFileName(),
+        r.getContentType(),
+        r.getSniffedContentType(),
+        r.getSizeBytes(),
+        r.getSha256(),
+        r.getVisibility().equals("PUBLIC"),
+        MediaStatus.valueOf(r.getStatus()),
+        r.getRejectionReason(),
+        StorageArea.valueOf(r.getStorageArea()),
+        r.getStorageKey(),
+        r.getUploadedBy(),
+        r.getUploadExpireTime(),
+        r.getScanAttempts(),
+        r.getNextScanTime(),
+        r.getCreateTime(),
+        r.getUpdateTime(),
+        r.getDeleteTime(),
+        r.getPurgeTime(),
+        r.getVersion());
   }
 
-  static Timestamp timestamp(OffsetDateTime time) {
-    Instant i = time.toInstant();
-    return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
-  }
-
-  static Timestamp timestamp(Instant i) {
-    return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+  private static void write(ProductMediaRecord r, MediaFile f) {
+    r.setId(f.id());
+    r.setTenantId(f.tenantId());
+    r.setProductId(f.productId());
+    r.setFileName(f.fileName());
+    r.setContentType(f.contentType());
+    r.setSniffedContentType(f.sniffedContentType());
+    r.setSizeBytes(f.sizeBytes());
+    r.setSha256(f.sha256());
+    r.setVisibility(f.isPublic() ? "PUBLIC" : "PRIVATE");
+    r.setStatus(f.status().name());
+    r.setRejectionReason(f.rejectionReason());
+    r.setStorageArea(f.storageArea().name());
+    r.setStorageKey(f.storageKey());
+    r.setUploadedBy(f.uploadedBy());
+    r.setUploadExpireTime(f.uploadExpireTime());
+    r.setScanAttempts(f.scanAttempts());
+    r.setNextScanTime(f.nextScanTime());
+    r.setCreateTime(f.createTime());
+    r.setUpdateTime(f.updateTime());
+    r.setDeleteTime(f.deleteTime());
+    r.setPurgeTime(f.purgeTime());
+    r.setVersion(f.version());
   }
 }
