@@ -13,6 +13,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.dialect.Dialect;
 import com.networknt.schema.dialect.Dialects;
 import com.networknt.schema.keyword.NonValidationKeyword;
+import dev.lattice.inventory.media.MediaConfig;
 import dev.lattice.payments.PaymentsConfig;
 import dev.lattice.platform.config.ConfigException;
 import dev.lattice.platform.config.Env;
@@ -59,6 +60,9 @@ class ComposeFileTest {
   /** What a loopback default looks like: inside a container it is the container itself. */
   private static final Pattern LOOPBACK =
       Pattern.compile("(^|[/@])(127\\.0\\.0\\.1|localhost|\\[::1])(:|/|$)");
+
+  /** An {@code mc anonymous set} in minio-init's script: permission and target. */
+  private static final Pattern ANONYMOUS = Pattern.compile("mc anonymous set (\\S+) ([^\\s;]+)");
 
   @TempDir static Path envDir;
 
@@ -228,6 +232,48 @@ class ComposeFileTest {
         .isEqualTo("sandbox:" + sandbox.port());
   }
 
+  @Test
+  void inventoryAndMinio_agreeOnKeysAddressesAndBuckets() {
+    MediaConfig media = MediaConfig.fromEnv(Env.of(env("inventory"))).orElseThrow();
+    Map<String, String> minio = env("minio");
+    assertThat(media.accessKey()).isEqualTo(minio.get("MINIO_ROOT_USER"));
+    assertThat(media.secretKey()).isEqualTo(minio.get("MINIO_ROOT_PASSWORD"));
+    assertThat(env("minio-init")).containsAllEntriesOf(minio);
+
+    // Browsers reach, through the published port, the same MinIO port that inventory uses.
+    URI presign = URI.create(env("inventory").get("LATTICE_MEDIA_S3_PRESIGN_ENDPOINT"));
+    assertThat(media.endpoint().getHost()).isEqualTo("minio");
+    assertThat(presign.getHost()).isEqualTo("localhost");
+    assertThat(list(service("minio"), "ports"))
+        .map(String::valueOf)
+        .contains("127.0.0.1:" + presign.getPort() + ":" + media.endpoint().getPort());
+    assertThat(media.publicBaseUrl()).isEqualTo(presign + "/" + media.publicBucket());
+
+    // minio-init makes the buckets (inventory does not) and opens only the public one to GET.
+    assertThat(media.createBuckets()).isFalse();
+    String script =
+        String.join(
+            " ", list(service("minio-init"), "command").stream().map(String::valueOf).toList());
+    assertThat(script)
+        .contains("mc alias set lattice " + media.endpoint() + " ")
+        .contains("\"$MINIO_ROOT_USER\" \"$MINIO_ROOT_PASSWORD\"");
+    for (String bucket :
+        List.of(media.privateBucket(), media.publicBucket(), media.quarantineBucket())) {
+      assertThat(script)
+          .as("minio-init makes %s", bucket)
+          .containsPattern(
+              "mc mb --ignore-existing[^;]* lattice/" + Pattern.quote(bucket) + "(\\s|;|$)");
+    }
+    List<String> anonymous = new ArrayList<>();
+    Matcher m = ANONYMOUS.matcher(script);
+    while (m.find()) {
+      anonymous.add(m.group(1) + " " + m.group(2));
+    }
+    assertThat(anonymous).containsExactly("download lattice/" + media.publicBucket());
+    assertThat(map(service("inventory"), "depends_on"))
+        .containsKeys("minio", "minio-init", "clamav");
+  }
+
   // ---- (c) ports, health checks, dependencies ------------------------------------------------
 
   @Test
@@ -264,13 +310,31 @@ class ComposeFileTest {
     return ports;
   }
 
+  /**
+   * A one-shot service (minio-init, which makes the buckets) says {@code restart: "no"}: it does
+   * its work and exits. It listens on nothing and has no health check, since a container that has
+   * exited never turns healthy; what depends on it waits for {@code service_completed_successfully}
+   * (exit 0) instead. Every other service runs until stopped.
+   */
+  static boolean oneShot(Object definition) {
+    return definition instanceof Map<?, ?> m && "no".equals(m.get("restart"));
+  }
+
   @Test
   void everyServiceHasAHealthCheck_andWaitsForItsDependenciesToBeHealthy() {
     services.forEach(
         (name, definition) -> {
-          assertThat(list(map(definition, "healthcheck"), "test"))
-              .as("%s's health check", name)
-              .isNotEmpty();
+          if (oneShot(definition)) {
+            assertThat(map(definition, "healthcheck"))
+                .as("one-shot %s has no health check", name)
+                .isEmpty();
+            assertThat(list(definition, "expose")).as("one-shot %s exposes", name).isEmpty();
+            assertThat(list(definition, "ports")).as("one-shot %s publishes", name).isEmpty();
+          } else {
+            assertThat(list(map(definition, "healthcheck"), "test"))
+                .as("%s's health check", name)
+                .isNotEmpty();
+          }
           map(definition, "depends_on")
               .forEach(
                   (dependency, how) -> {
@@ -279,7 +343,10 @@ class ComposeFileTest {
                         .containsKey(dependency);
                     assertThat(((Map<?, ?>) how).get("condition"))
                         .as("%s -> %s", name, dependency)
-                        .isEqualTo("service_healthy");
+                        .isEqualTo(
+                            oneShot(services.get(dependency))
+                                ? "service_completed_successfully"
+                                : "service_healthy");
                   });
           for (Object published : list(definition, "ports")) {
             String[] parts = String.valueOf(published).split(":");

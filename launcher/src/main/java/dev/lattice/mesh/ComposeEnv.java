@@ -53,6 +53,15 @@ final class ComposeEnv {
   /** The key that signs page tokens: base64 of 32 random bytes, so tokens survive a restart. */
   static final String PAGE_TOKEN_KEY = "LATTICE_PAGE_TOKEN_KEY";
 
+  /**
+   * MinIO's root user, which inventory signs its S3 requests and presigned URLs as: {@code
+   * lattice-} and 11 random characters, within MinIO's 3 to 20 for an access key.
+   */
+  static final String MINIO_ROOT_USER = "LATTICE_MINIO_ROOT_USER";
+
+  /** That user's password, the S3 secret key: 40 random characters, MinIO's longest (8 to 40). */
+  static final String MINIO_ROOT_PASSWORD = "LATTICE_MINIO_ROOT_PASSWORD";
+
   private ComposeEnv() {}
 
   /** A fresh set of secrets, in the order they are written. */
@@ -66,6 +75,8 @@ final class ComposeEnv {
     values.put(PROVIDER_API_KEY, "sk_test_" + MeshSecrets.token(random, 24));
     values.put(WEBHOOK_SECRET, "whsec_" + MeshSecrets.token(random, 32));
     values.put(PAGE_TOKEN_KEY, Base64.getEncoder().encodeToString(MeshSecrets.bytes(random, 32)));
+    values.put(MINIO_ROOT_USER, "lattice-" + MeshSecrets.token(random, 8));
+    values.put(MINIO_ROOT_PASSWORD, MeshSecrets.token(random, 30));
     return values;
   }
 
