@@ -58,6 +58,16 @@ type OperationsServiceClient interface {
 	// changes nothing.
 	// Errors: NOT_FOUND CONSUMER_NOT_FOUND (the service has no consumer of that name).
 	ResumeConsumers(ctx context.Context, in *ResumeConsumersRequest, opts ...grpc.CallOption) (*ResumeConsumersResponse, error)
+	// Rebuilds one of the service's read models from scratch while the current one keeps
+	// serving: a fresh generation is filled (for inventory's catalog search, from the catalog
+	// itself, with every event since applied to both generations, newest version winning;
+	// docs/decisions/0022-catalog-search.md), then made current in one step, and the old one
+	// is deleted. Answers at once with the read model's status, last_rebuild naming the
+	// generation being filled; GetReadModelStatus shows it progress and finish. Asked while a
+	// rebuild runs, it answers that one (a rebuild left unfinished by a stopped process is
+	// resumed). Every query is answered by one whole generation, never a mix.
+	// Errors: NOT_FOUND READ_MODEL_NOT_FOUND.
+	RebuildReadModel(ctx context.Context, in *RebuildReadModelRequest, opts ...grpc.CallOption) (*RebuildReadModelResponse, error)
 }
 
 type operationsServiceClient struct {
@@ -131,6 +141,15 @@ func (c *operationsServiceClient) ResumeConsumers(ctx context.Context, in *Resum
 	return out, nil
 }
 
+func (c *operationsServiceClient) RebuildReadModel(ctx context.Context, in *RebuildReadModelRequest, opts ...grpc.CallOption) (*RebuildReadModelResponse, error) {
+	out := new(RebuildReadModelResponse)
+	err := c.cc.Invoke(ctx, "/lattice.operations.v1.OperationsService/RebuildReadModel", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // OperationsServiceServer is the server API for OperationsService service.
 // All implementations must embed UnimplementedOperationsServiceServer
 // for forward compatibility
@@ -176,6 +195,16 @@ type OperationsServiceServer interface {
 	// changes nothing.
 	// Errors: NOT_FOUND CONSUMER_NOT_FOUND (the service has no consumer of that name).
 	ResumeConsumers(context.Context, *ResumeConsumersRequest) (*ResumeConsumersResponse, error)
+	// Rebuilds one of the service's read models from scratch while the current one keeps
+	// serving: a fresh generation is filled (for inventory's catalog search, from the catalog
+	// itself, with every event since applied to both generations, newest version winning;
+	// docs/decisions/0022-catalog-search.md), then made current in one step, and the old one
+	// is deleted. Answers at once with the read model's status, last_rebuild naming the
+	// generation being filled; GetReadModelStatus shows it progress and finish. Asked while a
+	// rebuild runs, it answers that one (a rebuild left unfinished by a stopped process is
+	// resumed). Every query is answered by one whole generation, never a mix.
+	// Errors: NOT_FOUND READ_MODEL_NOT_FOUND.
+	RebuildReadModel(context.Context, *RebuildReadModelRequest) (*RebuildReadModelResponse, error)
 	mustEmbedUnimplementedOperationsServiceServer()
 }
 
@@ -203,6 +232,9 @@ func (UnimplementedOperationsServiceServer) PauseConsumers(context.Context, *Pau
 }
 func (UnimplementedOperationsServiceServer) ResumeConsumers(context.Context, *ResumeConsumersRequest) (*ResumeConsumersResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ResumeConsumers not implemented")
+}
+func (UnimplementedOperationsServiceServer) RebuildReadModel(context.Context, *RebuildReadModelRequest) (*RebuildReadModelResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RebuildReadModel not implemented")
 }
 func (UnimplementedOperationsServiceServer) mustEmbedUnimplementedOperationsServiceServer() {}
 
@@ -343,6 +375,24 @@ func _OperationsService_ResumeConsumers_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _OperationsService_RebuildReadModel_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RebuildReadModelRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OperationsServiceServer).RebuildReadModel(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/lattice.operations.v1.OperationsService/RebuildReadModel",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OperationsServiceServer).RebuildReadModel(ctx, req.(*RebuildReadModelRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var _OperationsService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "lattice.operations.v1.OperationsService",
 	HandlerType: (*OperationsServiceServer)(nil),
@@ -374,6 +424,10 @@ var _OperationsService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResumeConsumers",
 			Handler:    _OperationsService_ResumeConsumers_Handler,
+		},
+		{
+			MethodName: "RebuildReadModel",
+			Handler:    _OperationsService_RebuildReadModel_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -20,7 +20,7 @@ from lattice.operations.v1 import read_model_status_pb2 as lattice_dot_operation
 from lattice.options.v1 import options_pb2 as lattice_dot_options_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.lattice/operations/v1/operations_service.proto\x12\x15lattice.operations.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a$lattice/operations/v1/consumer.proto\x1a\'lattice/operations/v1/dead_letter.proto\x1a)lattice/operations/v1/outbox_status.proto\x1a-lattice/operations/v1/read_model_status.proto\x1a lattice/options/v1/options.proto\"y\n\x16GetOutboxStatusRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\"V\n\x17GetOutboxStatusResponse\x12;\n\x06status\x18\x01 \x01(\x0b\x32#.lattice.operations.v1.OutboxStatusR\x06status\"|\n\x19GetReadModelStatusRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\"e\n\x1aGetReadModelStatusResponse\x12G\n\x0bread_models\x18\x01 \x03(\x0b\x32&.lattice.operations.v1.ReadModelStatusR\nreadModels\"\xd7\x02\n\x16ListDeadLettersRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12_\n\x07service\x18\x03 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12$\n\x08\x63onsumer\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x08\x63onsumer\x12\x1c\n\x04type\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x04type\x12I\n\x06status\x18\x06 \x01(\x0e\x32\'.lattice.operations.v1.DeadLetterStatusB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x06status\"\x87\x01\n\x17ListDeadLettersResponse\x12\x44\n\x0c\x64\x65\x61\x64_letters\x18\x01 \x03(\x0b\x32!.lattice.operations.v1.DeadLetterR\x0b\x64\x65\x61\x64Letters\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xaa\x01\n\x17ReplayDeadLetterRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12.\n\x0e\x64\x65\x61\x64_letter_id\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01R\x0c\x64\x65\x61\x64LetterId\"^\n\x18ReplayDeadLetterResponse\x12\x42\n\x0b\x64\x65\x61\x64_letter\x18\x01 \x01(\x0b\x32!.lattice.operations.v1.DeadLetterR\ndeadLetter\"\xc6\x01\n\x14ListConsumersRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12_\n\x07service\x18\x03 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\"~\n\x15ListConsumersResponse\x12=\n\tconsumers\x18\x01 \x03(\x0b\x32\x1f.lattice.operations.v1.ConsumerR\tconsumers\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9e\x01\n\x15PauseConsumersRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12$\n\x08\x63onsumer\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x08\x63onsumer\"W\n\x16PauseConsumersResponse\x12=\n\tconsumers\x18\x01 \x03(\x0b\x32\x1f.lattice.operations.v1.ConsumerR\tconsumers\"\x9f\x01\n\x16ResumeConsumersRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12$\n\x08\x63onsumer\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x08\x63onsumer\"X\n\x17ResumeConsumersResponse\x12=\n\tconsumers\x18\x01 \x03(\x0b\x32\x1f.lattice.operations.v1.ConsumerR\tconsumers2\xc7\n\n\x11OperationsService\x12\xb1\x01\n\x0fGetOutboxStatus\x12-.lattice.operations.v1.GetOutboxStatusRequest\x1a..lattice.operations.v1.GetOutboxStatusResponse\"?\x90\x02\x01\xca\xf3\x18\x11\n\x0foperations.read\x82\xd3\xe4\x93\x02!\x12\x1f/v1/operations/{service}/outbox\x12\xb7\x01\n\x0fListDeadLetters\x12-.lattice.operations.v1.ListDeadLettersRequest\x1a..lattice.operations.v1.ListDeadLettersResponse\"E\x90\x02\x01\xca\xf3\x18\x11\n\x0foperations.read\x82\xd3\xe4\x93\x02\'\x12%/v1/operations/{service}/dead-letters\x12\xae\x01\n\rListConsumers\x12+.lattice.operations.v1.ListConsumersRequest\x1a,.lattice.operations.v1.ListConsumersResponse\"B\x90\x02\x01\xca\xf3\x18\x11\n\x0foperations.read\x82\xd3\xe4\x93\x02$\x12\"/v1/operations/{service}/consumers\x12\xbf\x01\n\x12GetReadModelStatus\x12\x30.lattice.operations.v1.GetReadModelStatusRequest\x1a\x31.lattice.operations.v1.GetReadModelStatusResponse\"D\x90\x02\x01\xca\xf3\x18\x11\n\x0foperations.read\x82\xd3\xe4\x93\x02&\x12$/v1/operations/{service}/read-models\x12\xd4\x01\n\x10ReplayDeadLetter\x12..lattice.operations.v1.ReplayDeadLetterRequest\x1a/.lattice.operations.v1.ReplayDeadLetterResponse\"_\xca\xf3\x18\x13\n\x11operations.manage\x82\xd3\xe4\x93\x02\x42:\x01*\"=/v1/operations/{service}/dead-letters/{dead_letter_id}:replay\x12\xb9\x01\n\x0ePauseConsumers\x12,.lattice.operations.v1.PauseConsumersRequest\x1a-.lattice.operations.v1.PauseConsumersResponse\"J\xca\xf3\x18\x13\n\x11operations.manage\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/operations/{service}/consumers:pause\x12\xbd\x01\n\x0fResumeConsumers\x12-.lattice.operations.v1.ResumeConsumersRequest\x1a..lattice.operations.v1.ResumeConsumersResponse\"K\xca\xf3\x18\x13\n\x11operations.manage\x82\xd3\xe4\x93\x02.:\x01*\")/v1/operations/{service}/consumers:resumeB\x1d\n\x19\x64\x65v.lattice.operations.v1P\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.lattice/operations/v1/operations_service.proto\x12\x15lattice.operations.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a$lattice/operations/v1/consumer.proto\x1a\'lattice/operations/v1/dead_letter.proto\x1a)lattice/operations/v1/outbox_status.proto\x1a-lattice/operations/v1/read_model_status.proto\x1a lattice/options/v1/options.proto\"\xb7\x01\n\x17RebuildReadModelRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12;\n\nread_model\x18\x02 \x01(\tB\x1c\xbaH\x19r\x17\x10\x01\x18@2\x11^[a-z][a-z0-9-]*$R\treadModel\"a\n\x18RebuildReadModelResponse\x12\x45\n\nread_model\x18\x01 \x01(\x0b\x32&.lattice.operations.v1.ReadModelStatusR\treadModel\"y\n\x16GetOutboxStatusRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\"V\n\x17GetOutboxStatusResponse\x12;\n\x06status\x18\x01 \x01(\x0b\x32#.lattice.operations.v1.OutboxStatusR\x06status\"|\n\x19GetReadModelStatusRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\"e\n\x1aGetReadModelStatusResponse\x12G\n\x0bread_models\x18\x01 \x03(\x0b\x32&.lattice.operations.v1.ReadModelStatusR\nreadModels\"\xd7\x02\n\x16ListDeadLettersRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12_\n\x07service\x18\x03 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12$\n\x08\x63onsumer\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x08\x63onsumer\x12\x1c\n\x04type\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x04type\x12I\n\x06status\x18\x06 \x01(\x0e\x32\'.lattice.operations.v1.DeadLetterStatusB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x06status\"\x87\x01\n\x17ListDeadLettersResponse\x12\x44\n\x0c\x64\x65\x61\x64_letters\x18\x01 \x03(\x0b\x32!.lattice.operations.v1.DeadLetterR\x0b\x64\x65\x61\x64Letters\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xaa\x01\n\x17ReplayDeadLetterRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12.\n\x0e\x64\x65\x61\x64_letter_id\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\xb0\x01\x01R\x0c\x64\x65\x61\x64LetterId\"^\n\x18ReplayDeadLetterResponse\x12\x42\n\x0b\x64\x65\x61\x64_letter\x18\x01 \x01(\x0b\x32!.lattice.operations.v1.DeadLetterR\ndeadLetter\"\xc6\x01\n\x14ListConsumersRequest\x12$\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08R\tpageToken\x12_\n\x07service\x18\x03 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\"~\n\x15ListConsumersResponse\x12=\n\tconsumers\x18\x01 \x03(\x0b\x32\x1f.lattice.operations.v1.ConsumerR\tconsumers\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9e\x01\n\x15PauseConsumersRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12$\n\x08\x63onsumer\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x08\x63onsumer\"W\n\x16PauseConsumersResponse\x12=\n\tconsumers\x18\x01 \x03(\x0b\x32\x1f.lattice.operations.v1.ConsumerR\tconsumers\"\x9f\x01\n\x16ResumeConsumersRequest\x12_\n\x07service\x18\x01 \x01(\tBE\xbaHB\xd8\x01\x01r=R\x08identityR\x06ordersR\tinventoryR\x08paymentsR\rnotificationsR\x05\x61uditR\x07service\x12$\n\x08\x63onsumer\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x08\x63onsumer\"X\n\x17ResumeConsumersResponse\x12=\n\tconsumers\x18\x01 \x03(\x0b\x32\x1f.lattice.operations.v1.ConsumerR\tconsumers2\x9a\x0c\n\x11OperationsService\x12\xb1\x01\n\x0fGetOutboxStatus\x12-.lattice.operations.v1.GetOutboxStatusRequest\x1a..lattice.operations.v1.GetOutboxStatusResponse\"?\x90\x02\x01\xca\xf3\x18\x11\n\x0foperations.read\x82\xd3\xe4\x93\x02!\x12\x1f/v1/operations/{service}/outbox\x12\xb7\x01\n\x0fListDeadLetters\x12-.lattice.operations.v1.ListDeadLettersRequest\x1a..lattice.operations.v1.ListDeadLettersResponse\"E\x90\x02\x01\xca\xf3\x18\x11\n\x0foperations.read\x82\xd3\xe4\x93\x02\'\x12%/v1/operations/{service}/dead-letters\x12\xae\x01\n\rListConsumers\x12+.lattice.operations.v1.ListConsumersRequest\x1a,.lattice.operations.v1.ListConsumersResponse\"B\x90\x02\x01\xca\xf3\x18\x11\n\x0foperations.read\x82\xd3\xe4\x93\x02$\x12\"/v1/operations/{service}/consumers\x12\xbf\x01\n\x12GetReadModelStatus\x12\x30.lattice.operations.v1.GetReadModelStatusRequest\x1a\x31.lattice.operations.v1.GetReadModelStatusResponse\"D\x90\x02\x01\xca\xf3\x18\x11\n\x0foperations.read\x82\xd3\xe4\x93\x02&\x12$/v1/operations/{service}/read-models\x12\xd4\x01\n\x10ReplayDeadLetter\x12..lattice.operations.v1.ReplayDeadLetterRequest\x1a/.lattice.operations.v1.ReplayDeadLetterResponse\"_\xca\xf3\x18\x13\n\x11operations.manage\x82\xd3\xe4\x93\x02\x42:\x01*\"=/v1/operations/{service}/dead-letters/{dead_letter_id}:replay\x12\xb9\x01\n\x0ePauseConsumers\x12,.lattice.operations.v1.PauseConsumersRequest\x1a-.lattice.operations.v1.PauseConsumersResponse\"J\xca\xf3\x18\x13\n\x11operations.manage\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/operations/{service}/consumers:pause\x12\xbd\x01\n\x0fResumeConsumers\x12-.lattice.operations.v1.ResumeConsumersRequest\x1a..lattice.operations.v1.ResumeConsumersResponse\"K\xca\xf3\x18\x13\n\x11operations.manage\x82\xd3\xe4\x93\x02.:\x01*\")/v1/operations/{service}/consumers:resume\x12\xd0\x01\n\x10RebuildReadModel\x12..lattice.operations.v1.RebuildReadModelRequest\x1a/.lattice.operations.v1.RebuildReadModelResponse\"[\xca\xf3\x18\x13\n\x11operations.manage\x82\xd3\xe4\x93\x02>:\x01*\"9/v1/operations/{service}/read-models/{read_model}:rebuildB\x1d\n\x19\x64\x65v.lattice.operations.v1P\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lattice.operations.v1.operations_service_pb2', globals())
@@ -28,6 +28,10 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'\n\031dev.lattice.operations.v1P\001'
+  _REBUILDREADMODELREQUEST.fields_by_name['service']._options = None
+  _REBUILDREADMODELREQUEST.fields_by_name['service']._serialized_options = b'\272HB\330\001\001r=R\010identityR\006ordersR\tinventoryR\010paymentsR\rnotificationsR\005audit'
+  _REBUILDREADMODELREQUEST.fields_by_name['read_model']._options = None
+  _REBUILDREADMODELREQUEST.fields_by_name['read_model']._serialized_options = b'\272H\031r\027\020\001\030@2\021^[a-z][a-z0-9-]*$'
   _GETOUTBOXSTATUSREQUEST.fields_by_name['service']._options = None
   _GETOUTBOXSTATUSREQUEST.fields_by_name['service']._serialized_options = b'\272HB\330\001\001r=R\010identityR\006ordersR\tinventoryR\010paymentsR\rnotificationsR\005audit'
   _GETREADMODELSTATUSREQUEST.fields_by_name['service']._options = None
@@ -76,34 +80,40 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _OPERATIONSSERVICE.methods_by_name['PauseConsumers']._serialized_options = b'\312\363\030\023\n\021operations.manage\202\323\344\223\002-:\001*\"(/v1/operations/{service}/consumers:pause'
   _OPERATIONSSERVICE.methods_by_name['ResumeConsumers']._options = None
   _OPERATIONSSERVICE.methods_by_name['ResumeConsumers']._serialized_options = b'\312\363\030\023\n\021operations.manage\202\323\344\223\002.:\001*\")/v1/operations/{service}/consumers:resume'
-  _GETOUTBOXSTATUSREQUEST._serialized_start=335
-  _GETOUTBOXSTATUSREQUEST._serialized_end=456
-  _GETOUTBOXSTATUSRESPONSE._serialized_start=458
-  _GETOUTBOXSTATUSRESPONSE._serialized_end=544
-  _GETREADMODELSTATUSREQUEST._serialized_start=546
-  _GETREADMODELSTATUSREQUEST._serialized_end=670
-  _GETREADMODELSTATUSRESPONSE._serialized_start=672
-  _GETREADMODELSTATUSRESPONSE._serialized_end=773
-  _LISTDEADLETTERSREQUEST._serialized_start=776
-  _LISTDEADLETTERSREQUEST._serialized_end=1119
-  _LISTDEADLETTERSRESPONSE._serialized_start=1122
-  _LISTDEADLETTERSRESPONSE._serialized_end=1257
-  _REPLAYDEADLETTERREQUEST._serialized_start=1260
-  _REPLAYDEADLETTERREQUEST._serialized_end=1430
-  _REPLAYDEADLETTERRESPONSE._serialized_start=1432
-  _REPLAYDEADLETTERRESPONSE._serialized_end=1526
-  _LISTCONSUMERSREQUEST._serialized_start=1529
-  _LISTCONSUMERSREQUEST._serialized_end=1727
-  _LISTCONSUMERSRESPONSE._serialized_start=1729
-  _LISTCONSUMERSRESPONSE._serialized_end=1855
-  _PAUSECONSUMERSREQUEST._serialized_start=1858
-  _PAUSECONSUMERSREQUEST._serialized_end=2016
-  _PAUSECONSUMERSRESPONSE._serialized_start=2018
-  _PAUSECONSUMERSRESPONSE._serialized_end=2105
-  _RESUMECONSUMERSREQUEST._serialized_start=2108
-  _RESUMECONSUMERSREQUEST._serialized_end=2267
-  _RESUMECONSUMERSRESPONSE._serialized_start=2269
-  _RESUMECONSUMERSRESPONSE._serialized_end=2357
-  _OPERATIONSSERVICE._serialized_start=2360
-  _OPERATIONSSERVICE._serialized_end=3711
+  _OPERATIONSSERVICE.methods_by_name['RebuildReadModel']._options = None
+  _OPERATIONSSERVICE.methods_by_name['RebuildReadModel']._serialized_options = b'\312\363\030\023\n\021operations.manage\202\323\344\223\002>:\001*\"9/v1/operations/{service}/read-models/{read_model}:rebuild'
+  _REBUILDREADMODELREQUEST._serialized_start=336
+  _REBUILDREADMODELREQUEST._serialized_end=519
+  _REBUILDREADMODELRESPONSE._serialized_start=521
+  _REBUILDREADMODELRESPONSE._serialized_end=618
+  _GETOUTBOXSTATUSREQUEST._serialized_start=620
+  _GETOUTBOXSTATUSREQUEST._serialized_end=741
+  _GETOUTBOXSTATUSRESPONSE._serialized_start=743
+  _GETOUTBOXSTATUSRESPONSE._serialized_end=829
+  _GETREADMODELSTATUSREQUEST._serialized_start=831
+  _GETREADMODELSTATUSREQUEST._serialized_end=955
+  _GETREADMODELSTATUSRESPONSE._serialized_start=957
+  _GETREADMODELSTATUSRESPONSE._serialized_end=1058
+  _LISTDEADLETTERSREQUEST._serialized_start=1061
+  _LISTDEADLETTERSREQUEST._serialized_end=1404
+  _LISTDEADLETTERSRESPONSE._serialized_start=1407
+  _LISTDEADLETTERSRESPONSE._serialized_end=1542
+  _REPLAYDEADLETTERREQUEST._serialized_start=1545
+  _REPLAYDEADLETTERREQUEST._serialized_end=1715
+  _REPLAYDEADLETTERRESPONSE._serialized_start=1717
+  _REPLAYDEADLETTERRESPONSE._serialized_end=1811
+  _LISTCONSUMERSREQUEST._serialized_start=1814
+  _LISTCONSUMERSREQUEST._serialized_end=2012
+  _LISTCONSUMERSRESPONSE._serialized_start=2014
+  _LISTCONSUMERSRESPONSE._serialized_end=2140
+  _PAUSECONSUMERSREQUEST._serialized_start=2143
+  _PAUSECONSUMERSREQUEST._serialized_end=2301
+  _PAUSECONSUMERSRESPONSE._serialized_start=2303
+  _PAUSECONSUMERSRESPONSE._serialized_end=2390
+  _RESUMECONSUMERSREQUEST._serialized_start=2393
+  _RESUMECONSUMERSREQUEST._serialized_end=2552
+  _RESUMECONSUMERSRESPONSE._serialized_start=2554
+  _RESUMECONSUMERSRESPONSE._serialized_end=2642
+  _OPERATIONSSERVICE._serialized_start=2645
+  _OPERATIONSSERVICE._serialized_end=4207
 # @@protoc_insertion_point(module_scope)

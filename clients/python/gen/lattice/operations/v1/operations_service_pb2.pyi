@@ -92,6 +92,20 @@ class PauseConsumersResponse(_message.Message):
     consumers: _containers.RepeatedCompositeFieldContainer[_consumer_pb2.Consumer]
     def __init__(self, consumers: _Optional[_Iterable[_Union[_consumer_pb2.Consumer, _Mapping]]] = ...) -> None: ...
 
+class RebuildReadModelRequest(_message.Message):
+    __slots__ = ["read_model", "service"]
+    READ_MODEL_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_FIELD_NUMBER: _ClassVar[int]
+    read_model: str
+    service: str
+    def __init__(self, service: _Optional[str] = ..., read_model: _Optional[str] = ...) -> None: ...
+
+class RebuildReadModelResponse(_message.Message):
+    __slots__ = ["read_model"]
+    READ_MODEL_FIELD_NUMBER: _ClassVar[int]
+    read_model: _read_model_status_pb2.ReadModelStatus
+    def __init__(self, read_model: _Optional[_Union[_read_model_status_pb2.ReadModelStatus, _Mapping]] = ...) -> None: ...
+
 class ReplayDeadLetterRequest(_message.Message):
     __slots__ = ["dead_letter_id", "service"]
     DEAD_LETTER_ID_FIELD_NUMBER: _ClassVar[int]

@@ -56,6 +56,11 @@ class OperationsServiceStub(object):
                 request_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ResumeConsumersRequest.SerializeToString,
                 response_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ResumeConsumersResponse.FromString,
                 )
+        self.RebuildReadModel = channel.unary_unary(
+                '/lattice.operations.v1.OperationsService/RebuildReadModel',
+                request_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.RebuildReadModelRequest.SerializeToString,
+                response_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.RebuildReadModelResponse.FromString,
+                )
 
 
 class OperationsServiceServicer(object):
@@ -144,6 +149,21 @@ class OperationsServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RebuildReadModel(self, request, context):
+        """Rebuilds one of the service's read models from scratch while the current one keeps
+        serving: a fresh generation is filled (for inventory's catalog search, from the catalog
+        itself, with every event since applied to both generations, newest version winning;
+        docs/decisions/0022-catalog-search.md), then made current in one step, and the old one
+        is deleted. Answers at once with the read model's status, last_rebuild naming the
+        generation being filled; GetReadModelStatus shows it progress and finish. Asked while a
+        rebuild runs, it answers that one (a rebuild left unfinished by a stopped process is
+        resumed). Every query is answered by one whole generation, never a mix.
+        Errors: NOT_FOUND READ_MODEL_NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OperationsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -181,6 +201,11 @@ def add_OperationsServiceServicer_to_server(servicer, server):
                     servicer.ResumeConsumers,
                     request_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ResumeConsumersRequest.FromString,
                     response_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.ResumeConsumersResponse.SerializeToString,
+            ),
+            'RebuildReadModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.RebuildReadModel,
+                    request_deserializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.RebuildReadModelRequest.FromString,
+                    response_serializer=lattice_dot_operations_dot_v1_dot_operations__service__pb2.RebuildReadModelResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -315,5 +340,22 @@ class OperationsService(object):
         return grpc.experimental.unary_unary(request, target, '/lattice.operations.v1.OperationsService/ResumeConsumers',
             lattice_dot_operations_dot_v1_dot_operations__service__pb2.ResumeConsumersRequest.SerializeToString,
             lattice_dot_operations_dot_v1_dot_operations__service__pb2.ResumeConsumersResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def RebuildReadModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/lattice.operations.v1.OperationsService/RebuildReadModel',
+            lattice_dot_operations_dot_v1_dot_operations__service__pb2.RebuildReadModelRequest.SerializeToString,
+            lattice_dot_operations_dot_v1_dot_operations__service__pb2.RebuildReadModelResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

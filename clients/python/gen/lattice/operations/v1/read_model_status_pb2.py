@@ -15,7 +15,7 @@ from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-lattice/operations/v1/read_model_status.proto\x12\x15lattice.operations.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf5\x02\n\x0fReadModelStatus\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n\tconsumers\x18\x02 \x03(\tR\tconsumers\x12\x1c\n\tdocuments\x18\x03 \x01(\x03R\tdocuments\x12\x46\n\x11newest_event_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0fnewestEventTime\x12.\n\x13\x63hanges_last_minute\x18\x05 \x01(\x03R\x11\x63hangesLastMinute\x12\x32\n\x07lag_p50\x18\x06 \x01(\x0b\x32\x19.google.protobuf.DurationR\x06lagP50\x12\x32\n\x07lag_p99\x18\x07 \x01(\x0b\x32\x19.google.protobuf.DurationR\x06lagP99\x12\x32\n\x07lag_max\x18\x08 \x01(\x0b\x32\x19.google.protobuf.DurationR\x06lagMaxB\x1d\n\x19\x64\x65v.lattice.operations.v1P\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-lattice/operations/v1/read_model_status.proto\x12\x15lattice.operations.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe1\x03\n\x0fReadModelStatus\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n\tconsumers\x18\x02 \x03(\tR\tconsumers\x12\x1c\n\tdocuments\x18\x03 \x01(\x03R\tdocuments\x12\x46\n\x11newest_event_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0fnewestEventTime\x12.\n\x13\x63hanges_last_minute\x18\x05 \x01(\x03R\x11\x63hangesLastMinute\x12\x32\n\x07lag_p50\x18\x06 \x01(\x0b\x32\x19.google.protobuf.DurationR\x06lagP50\x12\x32\n\x07lag_p99\x18\x07 \x01(\x0b\x32\x19.google.protobuf.DurationR\x06lagP99\x12\x32\n\x07lag_max\x18\x08 \x01(\x0b\x32\x19.google.protobuf.DurationR\x06lagMax\x12\x1e\n\ngeneration\x18\t \x01(\x03R\ngeneration\x12J\n\x0clast_rebuild\x18\n \x01(\x0b\x32\'.lattice.operations.v1.ReadModelRebuildR\x0blastRebuild\"\xdc\x01\n\x10ReadModelRebuild\x12\x1e\n\ngeneration\x18\x01 \x01(\x03R\ngeneration\x12\x12\n\x04\x64one\x18\x02 \x01(\x08R\x04\x64one\x12\x1c\n\tdocuments\x18\x03 \x01(\x03R\tdocuments\x12\x39\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartTime\x12;\n\x0b\x66inish_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nfinishTimeB\x1d\n\x19\x64\x65v.lattice.operations.v1P\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lattice.operations.v1.read_model_status_pb2', globals())
@@ -24,5 +24,7 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'\n\031dev.lattice.operations.v1P\001'
   _READMODELSTATUS._serialized_start=138
-  _READMODELSTATUS._serialized_end=511
+  _READMODELSTATUS._serialized_end=619
+  _READMODELREBUILD._serialized_start=622
+  _READMODELREBUILD._serialized_end=842
 # @@protoc_insertion_point(module_scope)

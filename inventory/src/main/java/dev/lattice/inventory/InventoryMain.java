@@ -135,11 +135,10 @@ public final class InventoryMain implements ServiceModule {
             .build());
   }
 
-  /** The catalog's search index (decision 0022), with the consumers that keep it. */
+  /** The catalog's search index (decision 0022), rebuildable through OperationsService. */
   @Override
   public List<ReadModel> readModels(ServiceContext context) {
-    CatalogSearch search = components(context).search();
-    return List.of(() -> search.status(SEARCH_CONSUMERS));
+    return List.of(components(context).search());
   }
 
   /** The search indexer's durable consumers. */
@@ -237,7 +236,8 @@ public final class InventoryMain implements ServiceModule {
             context.dsl(),
             pageTokens,
             context.clock(),
-            context.telemetry().meter("dev.lattice.inventory.search"));
+            context.telemetry().meter("dev.lattice.inventory.search"),
+            SEARCH_CONSUMERS);
     Optional<MediaParts> media =
         MediaConfig.fromEnv(context.env()).map(m -> media(context, m, events, pageTokens));
     components =

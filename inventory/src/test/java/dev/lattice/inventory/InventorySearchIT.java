@@ -22,6 +22,7 @@ import dev.lattice.inventory.v1.CreateProductRequest;
 import dev.lattice.inventory.v1.DeleteProductRequest;
 import dev.lattice.inventory.v1.HighlightedText;
 import dev.lattice.inventory.v1.InventoryServiceGrpc.InventoryServiceBlockingStub;
+import dev.lattice.inventory.v1.ListProductsRequest;
 import dev.lattice.inventory.v1.Product;
 import dev.lattice.inventory.v1.ProductSearchFacets;
 import dev.lattice.inventory.v1.ProductSearchHit;
@@ -35,7 +36,9 @@ import dev.lattice.inventory.v1.StockReserved;
 import dev.lattice.inventory.v1.UpdateProductRequest;
 import dev.lattice.operations.v1.GetReadModelStatusRequest;
 import dev.lattice.operations.v1.GetReadModelStatusResponse;
+import dev.lattice.operations.v1.OperationsServiceGrpc;
 import dev.lattice.operations.v1.ReadModelStatus;
+import dev.lattice.operations.v1.RebuildReadModelRequest;
 import dev.lattice.platform.events.EventStreams;
 import dev.lattice.platform.events.EventSubjects;
 import dev.lattice.testing.NatsExtension;
@@ -54,6 +57,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -61,6 +65,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -432,6 +438,125 @@ class InventorySearchIT {
   }
 
   @Test
+  void aRebuildWhileQueriesRun_losesNoQuery_andMissesNoChange() throws Exception {
+    Product moving = extraProduct("ORRERY-3", "Clockwork Orrery");
+    awaitIndexed();
+    List<SearchProductsRequest> queries =
+        List.of(
+            SearchProductsRequest.newBuilder().setQuery("wireless headphones").build(),
+            SearchProductsRequest.newBuilder()
+                .setQuery("kettle")
+                .setSort(ProductSearchSort.PRODUCT_SEARCH_SORT_PRICE_ASCENDING)
+                .setPageSize(50)
+                .build(),
+            // (Not the newest products: the product renamed below is one.)
+            SearchProductsRequest.newBuilder()
+                .setQuery("lamp")
+                .setInStockOnly(true)
+                .setPageSize(100)
+                .build());
+    Map<SearchProductsRequest, SearchProductsResponse> before = new HashMap<>();
+    for (SearchProductsRequest q : queries) {
+      before.put(q, withoutToken(staffA().searchProducts(q)));
+    }
+    OperationsServiceGrpc.OperationsServiceBlockingStub operator =
+        inventory.operations(
+            inventory.tokens().token(tenantA, "operator", "operations.read", "operations.manage"));
+    long documents = status(operator).getDocuments();
+    long generation = status(operator).getGeneration();
+
+    // Shoppers keep searching on two threads while the index is rebuilt: every answer must be
+    // the whole of one generation, the same as before.
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong answered = new AtomicLong();
+    List<String> wrong = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService shoppers = Executors.newFixedThreadPool(2);
+    List<Future<?>> running = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      running.add(
+          shoppers.submit(
+              () -> {
+                while (!stop.get()) {
+                  for (SearchProductsRequest q : queries) {
+                    SearchProductsResponse answer = withoutToken(staffA().searchProducts(q));
+                    if (!answer.equals(before.get(q))) {
+                      wrong.add(q.getQuery() + ": " + answer.getTotalSize());
+                    }
+                    answered.incrementAndGet();
+                  }
+                }
+                return null;
+              }));
+    }
+    ReadModelStatus started =
+        operator
+            .rebuildReadModel(
+                RebuildReadModelRequest.newBuilder().setReadModel("catalog-search").build())
+            .getReadModel();
+    assertThat(started.getLastRebuild().getGeneration()).isEqualTo(generation + 1);
+    // A change made while the new generation fills reaches it through its event.
+    Product renamed = rename(moving, "Mechanical Planetarium");
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              ReadModelStatus s = status(operator);
+              return s.getGeneration() == generation + 1 && s.getLastRebuild().getDone();
+            });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                inventory.sqlLong(
+                        "select count(*) from search_documents where generation <> ?",
+                        (int) (generation + 1))
+                    == 0);
+    stop.set(true);
+    for (Future<?> f : running) {
+      f.get();
+    }
+    shoppers.shutdown();
+    assertThat(wrong).as("answers that differed from before the rebuild").isEmpty();
+    assertThat(answered.get()).as("searches answered during the rebuild").isPositive();
+
+    ReadModelStatus after = status(operator);
+    assertThat(after.getDocuments()).isEqualTo(documents);
+    assertThat(after.getLastRebuild().getDocuments())
+        .isGreaterThanOrEqualTo(PRODUCTS_A + PRODUCTS_B);
+    assertThat(after.getLastRebuild().hasFinishTime()).isTrue();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> ids(staffA(), "planetarium").equals(List.of(moving.getId())));
+    assertThat(ids(staffA(), "orrery")).isEmpty();
+    ProductSearchHit hit =
+        staffA()
+            .searchProducts(SearchProductsRequest.newBuilder().setQuery("planetarium").build())
+            .getHits(0);
+    assertThat(hit.getProduct().getVersion()).isEqualTo(renamed.getVersion());
+    for (SearchProductsRequest q : queries) {
+      assertThat(withoutToken(staffA().searchProducts(q))).isEqualTo(before.get(q));
+    }
+  }
+
+  /**
+   * An answer with its next page token reduced to whether there is one: a token is signed anew,
+   * with its time, on every answer.
+   */
+  private static SearchProductsResponse withoutToken(SearchProductsResponse answer) {
+    return answer.toBuilder()
+        .setNextPageToken(answer.getNextPageToken().isEmpty() ? "" : "more")
+        .build();
+  }
+
+  private static ReadModelStatus status(
+      OperationsServiceGrpc.OperationsServiceBlockingStub operator) {
+    return operator
+        .getReadModelStatus(GetReadModelStatusRequest.getDefaultInstance())
+        .getReadModels(0);
+  }
+
+  @Test
   void anOlderEventArrivingLate_changesNothing() throws Exception {
     Product product = extraProduct("COMPASS-1", "Copper Compass");
     Product renamed = rename(product, "Gyroscope Deluxe");
@@ -476,7 +601,7 @@ class InventorySearchIT {
       List<Future<?>> work = new ArrayList<>();
       for (int i = 0; i < 1_500; i++) {
         int n = i;
-        work.add(pool.submit(() -> productsC.add(create(stub(tenantC), n, false))));
+        work.add(pool.submit(() -> productsC.add(createThroughCutOffs(tenantC, n))));
       }
       // While the products are made, the indexer's transactions are killed from the server side,
       // as a crash of the indexer's process or its connection would end them: the batch in hand
@@ -593,6 +718,34 @@ class InventorySearchIT {
    * number, a description, a price from 1.00 to 999.99 spread over the bands, EUR or (every third)
    * USD, and no stock for every seventh.
    */
+  /**
+   * {@link #create} while the test cuts off database connections: a cut-off aimed at the indexer
+   * may hit a connection the pool has just handed to CreateProduct (the backend ends between the
+   * test reading what it runs and terminating it), which then answers UNAVAILABLE, as a database
+   * outage would. Like any careful client, this one sends the same product again, and when it had
+   * been made after all (SKU_TAKEN), takes the one made.
+   */
+  private static Product createThroughCutOffs(UUID tenantId, int n) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return create(stub(tenantId), n, false);
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() == Status.Code.ALREADY_EXISTS) {
+          return stub(tenantId)
+              .listProducts(ListProductsRequest.newBuilder().setSkuPrefix("A-" + n).build())
+              .getProductsList()
+              .stream()
+              .filter(p -> p.getSku().equals("A-" + n))
+              .findFirst()
+              .orElseThrow();
+        }
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt == 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
   private static Product create(InventoryServiceBlockingStub staff, int n, boolean german) {
     String adjective = ADJECTIVES.get(n % ADJECTIVES.size());
     String noun = NOUNS.get((n / ADJECTIVES.size()) % NOUNS.size());

@@ -9,8 +9,10 @@ import dev.lattice.inventory.v1.ProductSearchSort;
 import dev.lattice.inventory.v1.SearchProductsRequest;
 import dev.lattice.inventory.v1.SearchProductsResponse;
 import dev.lattice.inventory.v1.Stock;
+import dev.lattice.operations.v1.ReadModelRebuild;
 import dev.lattice.operations.v1.ReadModelStatus;
 import dev.lattice.platform.db.Transactions;
+import dev.lattice.platform.operations.ReadModel;
 import dev.lattice.platform.paging.PageCursor;
 import dev.lattice.platform.paging.PageSize;
 import dev.lattice.platform.paging.PageTokens;
@@ -32,7 +34,7 @@ import org.jooq.DSLContext;
  * reordered events leave the same index; the query side answers SearchProducts from the index
  * alone. Thread-safe.
  */
-public final class CatalogSearch {
+public final class CatalogSearch implements ReadModel {
 
   /** Text search configurations PostgreSQL ships, by the BCP 47 language they are for. */
   private static final Map<String, String> CONFIGS =
@@ -72,9 +74,17 @@ public final class CatalogSearch {
   private final PageTokens pageTokens;
   private final Clock clock;
   private final DoubleHistogram lag;
+  private final List<String> consumers;
+  private final SearchRebuild rebuild;
 
-  public CatalogSearch(DSLContext dsl, PageTokens pageTokens, Clock clock, Meter meter) {
+  /**
+   * @param consumers the durable consumers that keep the index, for its status
+   */
+  public CatalogSearch(
+      DSLContext dsl, PageTokens pageTokens, Clock clock, Meter meter, List<String> consumers) {
     this.dsl = dsl;
+    this.consumers = List.copyOf(consumers);
+    this.rebuild = new SearchRebuild(dsl);
     this.pageTokens = pageTokens;
     this.clock = clock;
     this.lag =
@@ -157,8 +167,23 @@ public final class CatalogSearch {
    *
    * @param consumers the durable consumers that keep it
    */
-  public ReadModelStatus status(List<String> consumers) {
+  @Override
+  public String name() {
+    return READ_MODEL_NAME;
+  }
+
+  /** Starts a rebuild (or joins the running one) and answers the status (decision 0022). */
+  @Override
+  public ReadModelStatus rebuild() {
+    rebuild.start();
+    return status();
+  }
+
+  @Override
+  public ReadModelStatus status() {
     SearchStore.IndexStatus s = Transactions.acrossTenants(dsl, SearchStore::status);
+    List<SearchStore.Generation> generations =
+        Transactions.acrossTenants(dsl, SearchStore::activeAndNewestRebuild);
     ReadModelStatus.Builder status =
         ReadModelStatus.newBuilder()
             .setName(READ_MODEL_NAME)
@@ -169,12 +194,33 @@ public final class CatalogSearch {
             .setLagP99(duration(s.lagP99Seconds()))
             .setLagMax(duration(s.lagMaxSeconds()));
     if (s.newestEventTime() != null) {
-      status.setNewestEventTime(
-          Timestamp.newBuilder()
-              .setSeconds(s.newestEventTime().getEpochSecond())
-              .setNanos(s.newestEventTime().getNano()));
+      status.setNewestEventTime(timestamp(s.newestEventTime()));
+    }
+    for (SearchStore.Generation g : generations) {
+      if (g.state().equals("ACTIVE")) {
+        status.setGeneration(g.generation());
+      }
+      if (g.generation() > 1) {
+        ReadModelRebuild.Builder last =
+            ReadModelRebuild.newBuilder()
+                .setGeneration(g.generation())
+                .setDone(!g.building())
+                .setDocuments(g.documents())
+                .setStartTime(timestamp(g.startTime()));
+        if (!g.building() && g.finishTime() != null) {
+          last.setFinishTime(timestamp(g.finishTime()));
+        }
+        status.setLastRebuild(last);
+      }
     }
     return status.build();
+  }
+
+  private static Timestamp timestamp(Instant instant) {
+    return Timestamp.newBuilder()
+        .setSeconds(instant.getEpochSecond())
+        .setNanos(instant.getNano())
+        .build();
   }
 
   /** The read model's name in GetReadModelStatus. */

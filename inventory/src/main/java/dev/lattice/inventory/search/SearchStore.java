@@ -55,11 +55,23 @@ final class SearchStore {
         + ", '')), 'C')";
   }
 
+  /**
+   * The generations an event is applied to: the ACTIVE one and, during a rebuild, the BUILDING one
+   * (as {@code g.generation}).
+   */
+  private static final String OPEN_GENERATIONS =
+      " cross join (select generation from search_generations where state <> 'RETIRED') g";
+
+  /** The generation queries read, in the statement's own snapshot. */
+  private static final String ACTIVE_GENERATION =
+      "(select generation from search_generations where state = 'ACTIVE')";
+
   private static final String UPSERT_PRODUCT =
-      "insert into search_documents as d (tenant_id, product_id, sku, name, description,"
-          + " price_amount_minor, currency, create_time, update_time, deleted, product_version,"
-          + " document, event_time, index_time)"
-          + " select v.tenant_id, v.product_id, v.sku, v.name, v.description, v.price, v.currency,"
+      "insert into search_documents as d (generation, tenant_id, product_id, sku, name,"
+          + " description, price_amount_minor, currency, create_time, update_time, deleted,"
+          + " product_version, document, event_time, index_time)"
+          + " select g.generation, v.tenant_id, v.product_id, v.sku, v.name, v.description,"
+          + " v.price, v.currency,"
           + " v.create_time, v.update_time, false, v.version, "
           + document("l.cfg", "v.sku", "v.name", "v.description")
           + ", v.event_time, clock_timestamp()"
@@ -70,7 +82,8 @@ final class SearchStore {
           + " cross join lateral (select "
           + TENANT_CONFIG
           + " as cfg) l"
-          + " on conflict (tenant_id, product_id) do update set sku = excluded.sku,"
+          + OPEN_GENERATIONS
+          + " on conflict (generation, tenant_id, product_id) do update set sku = excluded.sku,"
           + " name = excluded.name, description = excluded.description,"
           + " price_amount_minor = excluded.price_amount_minor, currency = excluded.currency,"
           + " create_time = excluded.create_time, update_time = excluded.update_time,"
@@ -101,14 +114,18 @@ final class SearchStore {
                 p.version(),
                 utc(eventTime))
             .execute()
-        == 1;
+        > 0;
   }
 
   private static final String MARK_DELETED =
-      "insert into search_documents as d (tenant_id, product_id, deleted, product_version,"
-          + " event_time, index_time)"
-          + " values (?::uuid, ?::uuid, true, ?::bigint, ?::timestamptz, clock_timestamp())"
-          + " on conflict (tenant_id, product_id) do update set deleted = true,"
+      "insert into search_documents as d (generation, tenant_id, product_id, deleted,"
+          + " product_version, event_time, index_time)"
+          + " select g.generation, v.tenant_id, v.product_id, true, v.version, v.event_time,"
+          + " clock_timestamp()"
+          + " from (values (?::uuid, ?::uuid, ?::bigint, ?::timestamptz))"
+          + " as v(tenant_id, product_id, version, event_time)"
+          + OPEN_GENERATIONS
+          + " on conflict (generation, tenant_id, product_id) do update set deleted = true,"
           + " product_version = excluded.product_version,"
           + " event_time = greatest(d.event_time, excluded.event_time),"
           + " index_time = excluded.index_time"
@@ -117,14 +134,18 @@ final class SearchStore {
   /** Marks a product deleted at {@code version} unless the document holds a newer version. */
   static boolean markDeleted(
       DSLContext tx, UUID tenantId, UUID productId, long version, Instant eventTime) {
-    return tx.query(MARK_DELETED, tenantId, productId, version, utc(eventTime)).execute() == 1;
+    return tx.query(MARK_DELETED, tenantId, productId, version, utc(eventTime)).execute() > 0;
   }
 
   private static final String UPSERT_STOCK =
-      "insert into search_documents as d (tenant_id, product_id, available, stock_version,"
-          + " event_time, index_time)"
-          + " values (?::uuid, ?::uuid, ?::bigint, ?::bigint, ?::timestamptz, clock_timestamp())"
-          + " on conflict (tenant_id, product_id) do update set available = excluded.available,"
+      "insert into search_documents as d (generation, tenant_id, product_id, available,"
+          + " stock_version, event_time, index_time)"
+          + " select g.generation, v.tenant_id, v.product_id, v.available, v.version, v.event_time,"
+          + " clock_timestamp()"
+          + " from (values (?::uuid, ?::uuid, ?::bigint, ?::bigint, ?::timestamptz))"
+          + " as v(tenant_id, product_id, available, version, event_time)"
+          + OPEN_GENERATIONS
+          + " on conflict (generation, tenant_id, product_id) do update set available = excluded.available,"
           + " stock_version = excluded.stock_version,"
           + " event_time = greatest(d.event_time, excluded.event_time),"
           + " index_time = excluded.index_time"
@@ -139,7 +160,7 @@ final class SearchStore {
       long version,
       Instant eventTime) {
     return tx.query(UPSERT_STOCK, tenantId, productId, available, version, utc(eventTime)).execute()
-        == 1;
+        > 0;
   }
 
   /**
@@ -188,6 +209,150 @@ final class SearchStore {
             .fetchOne(0, Boolean.class));
   }
 
+  // ---- rebuilds ----
+
+  /** A generation of the index (table {@code search_generations}). */
+  record Generation(
+      int generation, String state, long documents, Instant startTime, Instant finishTime) {
+    boolean building() {
+      return state.equals("BUILDING");
+    }
+  }
+
+  private static final String GENERATION_COLUMNS =
+      "select generation, state, documents, start_time, finish_time from search_generations";
+
+  private static List<Generation> generations(DSLContext tx, String where, Object... bindings) {
+    return generationRows(tx, GENERATION_COLUMNS + where, bindings);
+  }
+
+  private static List<Generation> generationRows(DSLContext tx, String sql, Object... bindings) {
+    return ResultSets.fetch(
+        tx.resultQuery(sql, bindings),
+        rs -> {
+          OffsetDateTime finish = rs.getObject(5, OffsetDateTime.class);
+          return new Generation(
+              rs.getInt(1),
+              rs.getString(2),
+              rs.getLong(3),
+              rs.getObject(4, OffsetDateTime.class).toInstant(),
+              finish == null ? null : finish.toInstant());
+        });
+  }
+
+  /** The generation queries read, and the newest rebuild (running or last finished), if any. */
+  static List<Generation> activeAndNewestRebuild(DSLContext tx) {
+    return generations(
+        tx,
+        " where state = 'ACTIVE' or generation = (select max(generation) from search_generations"
+            + " where generation > 1) order by generation");
+  }
+
+  /**
+   * The BUILDING generation: the one a stopped rebuild left, or a new one after the newest. From
+   * its commit on, the indexer applies every event to it too.
+   */
+  static Generation openBuilding(DSLContext tx) {
+    tx.query("lock table search_generations in share row exclusive mode").execute();
+    List<Generation> building = generations(tx, " where state = 'BUILDING'");
+    if (!building.isEmpty()) {
+      return building.getFirst();
+    }
+    return generationRows(
+            tx,
+            "with i as (insert into search_generations (generation, state)"
+                + " select max(generation) + 1, 'BUILDING' from search_generations"
+                + " returning generation, state, documents, start_time, finish_time)"
+                + " select generation, state, documents, start_time, finish_time from i")
+        .getFirst();
+  }
+
+  /** Up to {@code limit} product ids after {@code after}, in id order: every tenant's. */
+  static List<UUID> productIdsAfter(DSLContext tx, UUID after, int limit) {
+    return tx.resultQuery(
+            "select id from products where id > ?::uuid order by id limit ?::int", after, limit)
+        .fetch(0, UUID.class);
+  }
+
+  private static final String COPY_PRODUCTS =
+      "insert into search_documents as d (generation, tenant_id, product_id, sku, name,"
+          + " description, price_amount_minor, currency, create_time, update_time, deleted,"
+          + " product_version, document, event_time, index_time)"
+          + " select ?::int, v.tenant_id, v.id, v.sku, v.name, v.description, v.price_amount_minor,"
+          + " v.currency, v.create_time, v.update_time, v.delete_time is not null, v.version, "
+          + document("l.cfg", "v.sku", "v.name", "v.description")
+          + ", clock_timestamp(), clock_timestamp()"
+          + " from products v cross join lateral (select "
+          + TENANT_CONFIG
+          + " as cfg) l"
+          + " where v.id = any(?::uuid[])"
+          + " on conflict (generation, tenant_id, product_id) do update set sku = excluded.sku,"
+          + " name = excluded.name, description = excluded.description,"
+          + " price_amount_minor = excluded.price_amount_minor, currency = excluded.currency,"
+          + " create_time = excluded.create_time, update_time = excluded.update_time,"
+          + " deleted = excluded.deleted, product_version = excluded.product_version,"
+          + " document = excluded.document, index_time = excluded.index_time"
+          + " where d.product_version < excluded.product_version";
+
+  private static final String COPY_STOCK =
+      "insert into search_documents as d (generation, tenant_id, product_id, available,"
+          + " stock_version, event_time, index_time)"
+          + " select ?::int, s.tenant_id, s.product_id, s.available, s.version, clock_timestamp(),"
+          + " clock_timestamp() from stock s where s.product_id = any(?::uuid[])"
+          + " on conflict (generation, tenant_id, product_id) do update"
+          + " set available = excluded.available, stock_version = excluded.stock_version,"
+          + " index_time = excluded.index_time"
+          + " where d.stock_version < excluded.stock_version";
+
+  /**
+   * Copies products {@code ids} and their stock as the catalog holds them now into {@code
+   * generation}, each side only over an older version (the indexer may have written a newer one),
+   * and counts them among the generation's copied documents. A copied document's event time is its
+   * copy's time.
+   */
+  static void copy(DSLContext tx, int generation, List<UUID> ids) {
+    UUID[] array = ids.toArray(UUID[]::new);
+    tx.query(COPY_PRODUCTS, generation, array).execute();
+    tx.query(COPY_STOCK, generation, array).execute();
+    tx.query(
+            "update search_generations set documents = documents + ?::bigint"
+                + " where generation = ?::int",
+            ids.size(),
+            generation)
+        .execute();
+  }
+
+  /**
+   * Makes {@code generation} ACTIVE and the ACTIVE one RETIRED, in the caller's transaction; false
+   * if it is no longer BUILDING (another replica finished the same rebuild).
+   */
+  static boolean activate(DSLContext tx, int generation) {
+    List<Generation> mine = generations(tx, " where generation = ?::int for update", generation);
+    if (mine.isEmpty() || !mine.getFirst().building()) {
+      return false;
+    }
+    tx.query(
+            "update search_generations set state = 'RETIRED', finish_time = clock_timestamp()"
+                + " where state = 'ACTIVE'")
+        .execute();
+    tx.query(
+            "update search_generations set state = 'ACTIVE', finish_time = clock_timestamp()"
+                + " where generation = ?::int",
+            generation)
+        .execute();
+    return true;
+  }
+
+  /** Deletes up to {@code limit} documents of RETIRED generations; returns how many. */
+  static int deleteRetired(DSLContext tx, int limit) {
+    return tx.query(
+            "delete from search_documents where ctid = any(array(select ctid from"
+                + " search_documents where generation in (select generation from"
+                + " search_generations where state = 'RETIRED') limit ?::int))",
+            limit)
+        .execute();
+  }
+
   /** The index's size and the lag of its changes in the last minute; see {@link #status}. */
   record IndexStatus(
       long documents,
@@ -205,12 +370,14 @@ final class SearchStore {
   static IndexStatus status(DSLContext tx) {
     return ResultSets.fetch(
             tx.resultQuery(
-                "with recent as (select extract(epoch from index_time - event_time) as lag"
-                    + " from search_documents where index_time > clock_timestamp() - interval '1"
+                "with active as (select * from search_documents where generation = "
+                    + ACTIVE_GENERATION
+                    + "), recent as (select extract(epoch from index_time - event_time) as lag"
+                    + " from active where index_time > clock_timestamp() - interval '1"
                     + " minute')"
-                    + " select (select count(*) from search_documents"
+                    + " select (select count(*) from active"
                     + " where not deleted and product_version > 0),"
-                    + " (select max(event_time) from search_documents),"
+                    + " (select max(event_time) from active),"
                     + " (select count(*) from recent),"
                     + " (select percentile_cont(0.5) within group (order by lag) from recent),"
                     + " (select percentile_cont(0.99) within group (order by lag) from recent),"
@@ -321,7 +488,10 @@ final class SearchStore {
     sql.append(" else websearch_to_tsquery(v.cfg, v.q) end as tsq from (select ?::text as q,");
     sql.append(" ?::regconfig as cfg) v) t", q.text(), q.config());
     sql.append(
-        " where d.tenant_id = ?::uuid and not d.deleted and d.product_version > 0", q.tenantId());
+        " where d.generation = "
+            + ACTIVE_GENERATION
+            + " and d.tenant_id = ?::uuid and not d.deleted and d.product_version > 0",
+        q.tenantId());
     if (q.hasText()) {
       sql.append(" and (d.document @@ t.tsq");
       if (!q.fuzzyWords().isEmpty()) {

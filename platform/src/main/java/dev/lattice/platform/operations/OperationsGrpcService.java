@@ -15,6 +15,8 @@ import dev.lattice.operations.v1.ListDeadLettersResponse;
 import dev.lattice.operations.v1.OperationsServiceGrpc;
 import dev.lattice.operations.v1.PauseConsumersRequest;
 import dev.lattice.operations.v1.PauseConsumersResponse;
+import dev.lattice.operations.v1.RebuildReadModelRequest;
+import dev.lattice.operations.v1.RebuildReadModelResponse;
 import dev.lattice.operations.v1.ReplayDeadLetterRequest;
 import dev.lattice.operations.v1.ReplayDeadLetterResponse;
 import dev.lattice.operations.v1.ResumeConsumersRequest;
@@ -26,6 +28,7 @@ import dev.lattice.platform.consumer.DeadLetterQuery;
 import dev.lattice.platform.consumer.DeadLetters;
 import dev.lattice.platform.consumer.ServiceConsumers;
 import dev.lattice.platform.errors.InvalidArgumentException;
+import dev.lattice.platform.errors.NotFoundException;
 import dev.lattice.platform.outbox.OutboxStatusReader;
 import dev.lattice.platform.paging.PageCursor;
 import dev.lattice.platform.paging.PageSize;
@@ -35,6 +38,7 @@ import io.grpc.Deadline;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -88,6 +92,27 @@ public final class OperationsGrpcService extends OperationsServiceGrpc.Operation
       response.addReadModels(model.status());
     }
     responses.onNext(response.build());
+    responses.onCompleted();
+  }
+
+  @Override
+  public void rebuildReadModel(
+      RebuildReadModelRequest request, StreamObserver<RebuildReadModelResponse> responses) {
+    requireSelf(request.getService());
+    ReadModel model =
+        readModels.stream()
+            .filter(m -> m.name().equals(request.getReadModel()))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new NotFoundException(
+                        "READ_MODEL_NOT_FOUND",
+                        "the "
+                            + service
+                            + " service keeps no read model named "
+                            + request.getReadModel(),
+                        Map.of("readModel", request.getReadModel())));
+    responses.onNext(RebuildReadModelResponse.newBuilder().setReadModel(model.rebuild()).build());
     responses.onCompleted();
   }
 
