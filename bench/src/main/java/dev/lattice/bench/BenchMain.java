@@ -67,6 +67,13 @@ public final class BenchMain implements Callable<Integer> {
   boolean createsOnly;
 
   @Option(
+      names = "--catalog-only",
+      description =
+          "Only the catalog rows: SearchProducts at 10,000 and 100,000 products (quick: 1,000 and"
+              + " 3,000) beside GetProduct, the index lag while seeding, CreateUpload.")
+  boolean catalogOnly;
+
+  @Option(
       names = "--row-seconds",
       description = "Overrides the length of a recorded row (for profiling).")
   Integer rowSeconds;
@@ -118,7 +125,13 @@ public final class BenchMain implements Callable<Integer> {
         out != null
             ? out
             : checkout.resolve(
-                quick || sagaOnly || sagaCurveOnly || readsOnly || createsOnly || rowSeconds != null
+                quick
+                        || sagaOnly
+                        || sagaCurveOnly
+                        || readsOnly
+                        || createsOnly
+                        || catalogOnly
+                        || rowSeconds != null
                     ? "bench/target/results"
                     : "bench/results");
     Path root = Files.createTempDirectory("lattice-bench-");
@@ -145,6 +158,13 @@ public final class BenchMain implements Callable<Integer> {
       Scenarios scenarios =
           new Scenarios(
               settings, mesh, data, orders, inventory, watch, report, nats.jetStreamManagement());
+      CatalogBench catalog =
+          new CatalogBench(settings, mesh, data, inventory, nats.jetStreamManagement(), report);
+      if (catalogOnly) {
+        catalog.run();
+        report.write(results, LocalDate.now() + "-catalog");
+        return 0;
+      }
       // Everything running: the saga, notifications (to the mail catcher), audit.
       scenarios.warmUpAndDrain();
       if (readsOnly) {
@@ -179,6 +199,8 @@ public final class BenchMain implements Callable<Integer> {
         return 0;
       }
       scenarios.hotProduct();
+      // The catalog's rows, with every consumer running (the index follows the seeding).
+      catalog.run();
       // Every consumer paused: CreateOrder and the reads alone, JetStream keeping the events.
       int paused = new ConsumerSwitch(mesh).pauseAll();
       report.settings.put(

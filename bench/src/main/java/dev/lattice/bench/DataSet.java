@@ -250,6 +250,19 @@ final class DataSet implements AutoCloseable {
                 .build());
   }
 
+  /**
+   * A new tenant {@code slug} and its admin, signed in (and kept signed in): the catalog bench's
+   * staff.
+   */
+  Customer newTenantAdmin(Mesh mesh, String slug) throws InterruptedException {
+    Customer platformAdmin =
+        new Customer(
+            mesh.adminEmail(),
+            "10.255.255.253",
+            login("platform", mesh.adminEmail(), mesh.adminPassword(), "10.255.255.253"));
+    return tenantAdmin(platformAdmin, slug);
+  }
+
   private Customer tenantAdmin(Customer platformAdmin, String slug) throws InterruptedException {
     String email = "owner@" + slug + ".bench.test";
     Channels.bearer(identity(platformAdmin.address), platformAdmin.accessToken)

@@ -12,10 +12,13 @@ import dev.lattice.audit.v1.VerifyChainRequest;
 import dev.lattice.audit.v1.VerifyChainResponse;
 import dev.lattice.events.v1.Envelope;
 import dev.lattice.inventory.v1.Product;
+import dev.lattice.orders.v1.CreateOrderRequest;
 import dev.lattice.orders.v1.OrderStatus;
 import dev.lattice.platform.auth.BearerToken;
 import dev.lattice.testing.NatsExtension;
 import dev.lattice.testing.PostgresExtension;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
@@ -90,10 +93,7 @@ class AuditRunIT {
               callers.submit(
                   () -> {
                     try {
-                      return saga.orders(saga.customerToken, UUID.randomUUID().toString())
-                          .createOrder(orderOf(card, product, quantity))
-                          .getOrder()
-                          .getId();
+                      return placeRetryingWithTheSameKey(saga, orderOf(card, product, quantity));
                     } finally {
                       inFlight.release();
                     }
@@ -155,5 +155,25 @@ class AuditRunIT {
       pageToken = page.getNextPageToken();
     } while (!pageToken.isEmpty());
     return records;
+  }
+
+  /**
+   * CreateOrder as the contract asks a client to place an order: an UNAVAILABLE answer (inventory
+   * too slow for the order's price lookup on a loaded machine: "retry with the same idempotency
+   * key") is sent again with the same key, after the advised second, so the order is made once.
+   */
+  private static String placeRetryingWithTheSameKey(SagaFleet saga, CreateOrderRequest request)
+      throws InterruptedException {
+    String key = UUID.randomUUID().toString();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return saga.orders(saga.customerToken, key).createOrder(request).getOrder().getId();
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt == 5) {
+          throw e;
+        }
+        Thread.sleep(1_000);
+      }
+    }
   }
 }

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -186,21 +184,9 @@ public final class S3ProxyServer implements AutoCloseable {
   public void awaitReady() {
     URI root = URI.create(endpoint() + "/");
     try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build()) {
-      process.awaitReady(options.startupTimeout(), () -> answers(http, root));
-    }
-  }
-
-  private static boolean answers(HttpClient http, URI uri) {
-    try {
-      http.send(
-          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build(),
-          HttpResponse.BodyHandlers.discarding());
-      return true;
-    } catch (IOException e) {
-      return false; // not listening yet
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ServerStartException("interrupted while waiting for S3Proxy", e);
+      process.awaitReady(
+          options.startupTimeout(),
+          () -> WatchedProcess.answersHttp(http, root, status -> true, "S3Proxy"));
     }
   }
 

@@ -2,16 +2,21 @@ package dev.lattice.local;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntPredicate;
 
 /**
  * A server run as a child process under {@link Watchdog}, its output appended to a log file: it
  * stops with this JVM however that ends (a shutdown hook on a normal exit, the watchdog after
- * {@code kill -9}). The fixtures of S3Proxy and clamd are built on it.
+ * {@code kill -9}). The fixtures of Zipkin, S3Proxy and clamd are built on it.
  *
  * <p>Thread-safe: lifecycle methods are synchronized.
  */
@@ -95,6 +100,27 @@ final class WatchedProcess implements AutoCloseable {
     }
     throw new ServerStartException(
         name + " was not ready within " + timeout + Processes.tail(logFile, 30));
+  }
+
+  /**
+   * Whether {@code uri} answers a GET with a status {@code accepted} takes; false while nothing
+   * listens yet.
+   *
+   * @throws ServerStartException if interrupted
+   */
+  static boolean answersHttp(HttpClient http, URI uri, IntPredicate accepted, String server) {
+    try {
+      HttpResponse<Void> response =
+          http.send(
+              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build(),
+              HttpResponse.BodyHandlers.discarding());
+      return accepted.test(response.statusCode());
+    } catch (IOException e) {
+      return false; // not listening yet
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ServerStartException("interrupted while waiting for " + server, e);
+    }
   }
 
   /** True while the server (its watchdog wrapper) runs. */

@@ -1,17 +1,15 @@
 package dev.lattice.local;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -65,15 +63,12 @@ public final class ZipkinServer implements AutoCloseable {
 
   private final Options options;
   private final int port;
-  private final Path workDir;
-  private final Thread shutdownHook = new Thread(this::close, "zipkin-shutdown");
-  private Process wrapper;
-  private boolean closed;
+  private final WatchedProcess process;
 
-  private ZipkinServer(Options options, int port, Path workDir) {
+  private ZipkinServer(Options options, int port, WatchedProcess process) {
     this.options = options;
     this.port = port;
-    this.workDir = workDir;
+    this.process = process;
   }
 
   /**
@@ -95,16 +90,8 @@ public final class ZipkinServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare Zipkin's directories", e);
     }
-    ZipkinServer server =
-        new ZipkinServer(options, options.port() == 0 ? FreePorts.next() : options.port(), workDir);
-    Runtime.getRuntime().addShutdownHook(server.shutdownHook);
-    try {
-      server.spawn();
-    } catch (RuntimeException e) {
-      server.close();
-      throw e;
-    }
-    return server;
+    int port = options.port() == 0 ? FreePorts.next() : options.port();
+    return new ZipkinServer(options, port, spawn(options, port, workDir));
   }
 
   /** {@link #launch} and {@link #awaitReady}; stops the server again if it does not come up. */
@@ -119,7 +106,7 @@ public final class ZipkinServer implements AutoCloseable {
     return server;
   }
 
-  private synchronized void spawn() {
+  private static WatchedProcess spawn(Options options, int port, Path workDir) {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx" + HEAP));
     // Zipkin in memory for one person: the C1 compiler alone starts it about 40 % sooner.
@@ -135,24 +122,16 @@ public final class ZipkinServer implements AutoCloseable {
             options.jar().toAbsolutePath().toString(),
             "--armeria.ports[0].ip=" + HOST,
             "--armeria.ports[0].port=" + port));
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                Watchdog.wrap(
-                    command, workDir.resolve("zipkin.pid"), "java", List.of("TERM"), workDir))
-            .directory(workDir.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(options.logFile().toFile()));
     // Zipkin reads its settings from the environment (STORAGE_TYPE, QUERY_PORT, ...): give it only
     // its own, so that a variable meant for something else cannot change where it stores spans.
-    pb.environment().clear();
-    pb.environment().put("STORAGE_TYPE", "mem");
-    pb.environment().put("MEM_MAX_SPANS", Integer.toString(MAX_SPANS));
-    try {
-      wrapper = pb.start();
-    } catch (IOException e) {
-      throw new ServerStartException("cannot start Zipkin with " + java + ": " + e.getMessage(), e);
-    }
+    return WatchedProcess.start(
+        "Zipkin",
+        command,
+        "java",
+        workDir.resolve("zipkin.pid"),
+        workDir,
+        options.logFile(),
+        Map.of("STORAGE_TYPE", "mem", "MEM_MAX_SPANS", Integer.toString(MAX_SPANS)));
   }
 
   /**
@@ -162,40 +141,11 @@ public final class ZipkinServer implements AutoCloseable {
    *     message ends with the log's last lines
    */
   public void awaitReady() {
-    long deadline = System.nanoTime() + options.startupTimeout().toNanos();
     URI health = URI.create(baseUrl() + "/health");
     try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build()) {
-      while (System.nanoTime() < deadline) {
-        if (!isRunning()) {
-          throw new ServerStartException(
-              "Zipkin exited during start-up" + Processes.tail(options.logFile(), 30));
-        }
-        if (answers(http, health)) {
-          return;
-        }
-        Processes.sleepWhileWaiting(Duration.ofMillis(100), "Zipkin");
-      }
-    }
-    throw new ServerStartException(
-        "Zipkin did not answer on port "
-            + port
-            + " within "
-            + options.startupTimeout()
-            + Processes.tail(options.logFile(), 30));
-  }
-
-  private static boolean answers(HttpClient http, URI health) {
-    try {
-      HttpResponse<Void> response =
-          http.send(
-              HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).GET().build(),
-              HttpResponse.BodyHandlers.discarding());
-      return response.statusCode() == 200;
-    } catch (IOException e) {
-      return false; // not listening yet
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ServerStartException("interrupted while waiting for Zipkin", e);
+      process.awaitReady(
+          options.startupTimeout(),
+          () -> WatchedProcess.answersHttp(http, health, status -> status == 200, "Zipkin"));
     }
   }
 
@@ -225,42 +175,14 @@ public final class ZipkinServer implements AutoCloseable {
   }
 
   /** True while Zipkin's JVM (its watchdog wrapper) runs. */
-  public synchronized boolean isRunning() {
-    return wrapper != null && wrapper.isAlive();
+  public boolean isRunning() {
+    return process.isRunning();
   }
 
   /** Stops Zipkin (SIGTERM, SIGKILL after 15 s) and waits for it. Idempotent. */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    try {
-      stop();
-    } finally {
-      Processes.deleteRecursively(workDir);
-      if (Thread.currentThread() != shutdownHook) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-          // The JVM is already shutting down; the hook is running or has run.
-        }
-      }
-    }
-  }
-
-  private void stop() {
-    if (wrapper == null || !wrapper.isAlive()) {
-      return;
-    }
-    // The wrapper's children: Zipkin's JVM and the watchdog's loop; both end on SIGTERM.
-    wrapper.descendants().forEach(ProcessHandle::destroy);
-    if (!Processes.awaitExit(wrapper, STOP_WAIT)) {
-      wrapper.descendants().forEach(ProcessHandle::destroyForcibly);
-      wrapper.destroyForcibly();
-      Processes.awaitExit(wrapper, Duration.ofSeconds(10));
-    }
+  public void close() {
+    process.close();
   }
 
   @Override

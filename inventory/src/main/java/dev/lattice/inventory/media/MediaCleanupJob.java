@@ -12,6 +12,8 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,30 +119,32 @@ public final class MediaCleanupJob implements AutoCloseable {
     return new Result(expireUploads(), purgeDeleted(), removeOrphans());
   }
 
+  /** Uploads never completed: EXPIRED, whatever was stored deleted. */
   private int expireUploads() {
-    int total = 0;
-    int round;
-    do {
-      round =
-          Transactions.acrossTenants(
-              dsl,
-              tx -> {
-                Instant now = clock.instant();
-                List<MediaFile> due =
-                    MediaStore.claimExpiredUploads(
-                        tx, MediaFile.utc(now.minus(uploadGrace())), BATCH);
-                for (MediaFile file : due) {
-                  storage.delete(StorageArea.PRIVATE, file.storageKey());
-                  MediaStore.update(tx, file.expired(now));
-                }
-                return due.size();
-              });
-      total += round;
-    } while (round == BATCH);
-    return total;
+    return inRounds(
+        (tx, now) ->
+            MediaStore.claimExpiredUploads(tx, MediaFile.utc(now.minus(uploadGrace())), BATCH),
+        file -> StorageArea.PRIVATE,
+        MediaFile::expired);
   }
 
+  /** Deleted files past the retention period: their bytes deleted. */
   private int purgeDeleted() {
+    return inRounds(
+        (tx, now) ->
+            MediaStore.claimPurges(tx, MediaFile.utc(now.minus(config.retention())), BATCH),
+        MediaFile::storageArea,
+        MediaFile::purged);
+  }
+
+  /**
+   * Rounds of {@value #BATCH} claimed files, one transaction each, until a round comes back short:
+   * each file's bytes deleted from {@code area}, then the file written as {@code after} says.
+   */
+  private int inRounds(
+      BiFunction<DSLContext, Instant, List<MediaFile>> claim,
+      Function<MediaFile, StorageArea> area,
+      BiFunction<MediaFile, Instant, MediaFile> after) {
     int total = 0;
     int round;
     do {
@@ -149,11 +153,10 @@ public final class MediaCleanupJob implements AutoCloseable {
               dsl,
               tx -> {
                 Instant now = clock.instant();
-                List<MediaFile> due =
-                    MediaStore.claimPurges(tx, MediaFile.utc(now.minus(config.retention())), BATCH);
+                List<MediaFile> due = claim.apply(tx, now);
                 for (MediaFile file : due) {
-                  storage.delete(file.storageArea(), file.storageKey());
-                  MediaStore.update(tx, file.purged(now));
+                  storage.delete(area.apply(file), file.storageKey());
+                  MediaStore.update(tx, after.apply(file, now));
                 }
                 return due.size();
               });

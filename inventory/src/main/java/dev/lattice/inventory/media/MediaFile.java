@@ -82,25 +82,13 @@ record MediaFile(
 
   /** The stored bytes matched the declaration: SCANNING, due at once. */
   MediaFile queuedForScan(String sniffed, Instant now) {
-    return new MediaFile(
-        id,
-        tenantId,
-        productId,
-        fileName,
-        contentType,
+    return with(
         sniffed,
-        sizeBytes,
-        sha256,
-        isPublic,
         MediaStatus.SCANNING,
         "",
         storageArea,
-        storageKey,
-        uploadedBy,
-        uploadExpireTime,
         scanAttempts,
         utc(now),
-        createTime,
         utc(now),
         deleteTime,
         purgeTime,
@@ -109,25 +97,13 @@ record MediaFile(
 
   /** The stored bytes did not match (SIZE_MISMATCH, ...): REJECTED, bytes deleted. */
   MediaFile rejected(String reason, String sniffed, Instant now) {
-    return new MediaFile(
-        id,
-        tenantId,
-        productId,
-        fileName,
-        contentType,
+    return with(
         sniffed,
-        sizeBytes,
-        sha256,
-        isPublic,
         MediaStatus.REJECTED,
         reason,
         storageArea,
-        storageKey,
-        uploadedBy,
-        uploadExpireTime,
         scanAttempts,
         null,
-        createTime,
         utc(now),
         deleteTime,
         utc(now),
@@ -138,25 +114,13 @@ record MediaFile(
    * The scan's verdict, the bytes now in {@code area}: CLEAN, or QUARANTINED by {@code signature}.
    */
   MediaFile scanned(boolean clean, String signature, StorageArea area, Instant now) {
-    return new MediaFile(
-        id,
-        tenantId,
-        productId,
-        fileName,
-        contentType,
+    return with(
         sniffedContentType,
-        sizeBytes,
-        sha256,
-        isPublic,
         clean ? MediaStatus.CLEAN : MediaStatus.QUARANTINED,
         clean ? "" : signature,
         area,
-        storageKey,
-        uploadedBy,
-        uploadExpireTime,
         scanAttempts + 1,
         null,
-        createTime,
         utc(now),
         deleteTime,
         purgeTime,
@@ -165,25 +129,13 @@ record MediaFile(
 
   /** Deleted by a caller: DELETED, bytes kept until the retention period has passed. */
   MediaFile deleted(Instant now) {
-    return new MediaFile(
-        id,
-        tenantId,
-        productId,
-        fileName,
-        contentType,
+    return with(
         sniffedContentType,
-        sizeBytes,
-        sha256,
-        isPublic,
         MediaStatus.DELETED,
         rejectionReason,
         storageArea,
-        storageKey,
-        uploadedBy,
-        uploadExpireTime,
         scanAttempts,
         null,
-        createTime,
         utc(now),
         utc(now),
         purgeTime,
@@ -192,25 +144,13 @@ record MediaFile(
 
   /** Never completed: EXPIRED, whatever was stored deleted. */
   MediaFile expired(Instant now) {
-    return new MediaFile(
-        id,
-        tenantId,
-        productId,
-        fileName,
-        contentType,
+    return with(
         sniffedContentType,
-        sizeBytes,
-        sha256,
-        isPublic,
         MediaStatus.EXPIRED,
         rejectionReason,
         storageArea,
-        storageKey,
-        uploadedBy,
-        uploadExpireTime,
         scanAttempts,
         null,
-        createTime,
         utc(now),
         deleteTime,
         utc(now),
@@ -219,25 +159,13 @@ record MediaFile(
 
   /** Its bytes were removed after the retention period. */
   MediaFile purged(Instant now) {
-    return new MediaFile(
-        id,
-        tenantId,
-        productId,
-        fileName,
-        contentType,
+    return with(
         sniffedContentType,
-        sizeBytes,
-        sha256,
-        isPublic,
         status,
         rejectionReason,
         storageArea,
-        storageKey,
-        uploadedBy,
-        uploadExpireTime,
         scanAttempts,
         nextScanTime,
-        createTime,
         updateTime,
         deleteTime,
         utc(now),
@@ -246,28 +174,53 @@ record MediaFile(
 
   /** The same file at {@code newVersion}. */
   MediaFile atVersion(long newVersion) {
+    return with(
+        sniffedContentType,
+        status,
+        rejectionReason,
+        storageArea,
+        scanAttempts,
+        nextScanTime,
+        updateTime,
+        deleteTime,
+        purgeTime,
+        newVersion);
+  }
+
+  /** This file with the fields a transition may change replaced; the declaration stays. */
+  private MediaFile with(
+      String sniffed,
+      MediaStatus newStatus,
+      String rejection,
+      StorageArea area,
+      int attempts,
+      OffsetDateTime nextScan,
+      OffsetDateTime updated,
+      OffsetDateTime deleted,
+      OffsetDateTime purged,
+      long newVersion) {
     return new MediaFile(
         id,
         tenantId,
         productId,
         fileName,
         contentType,
-        sniffedContentType,
+        sniffed,
         sizeBytes,
         sha256,
         isPublic,
-        status,
-        rejectionReason,
-        storageArea,
+        newStatus,
+        rejection,
+        area,
         storageKey,
         uploadedBy,
         uploadExpireTime,
-        scanAttempts,
-        nextScanTime,
+        attempts,
+        nextScan,
         createTime,
-        updateTime,
-        deleteTime,
-        purgeTime,
+        updated,
+        deleted,
+        purged,
         newVersion);
   }
 
