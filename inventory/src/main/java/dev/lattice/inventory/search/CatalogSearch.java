@@ -262,16 +262,12 @@ public final class CatalogSearch implements ReadModel {
         dsl,
         tenantId,
         tx -> {
-          List<String> fuzzy = fuzzyWords(text);
-          if (!fuzzy.isEmpty()) {
-            SearchStore.useWordSimilarityThreshold(tx);
-          }
           SearchQuery query =
               new SearchQuery(
                   tenantId,
                   SearchStore.config(tx, tenantId),
                   text,
-                  fuzzy,
+                  List.of(),
                   request.getCurrency(),
                   min,
                   max,
@@ -279,6 +275,16 @@ public final class CatalogSearch implements ReadModel {
                   sort,
                   after,
                   size + 1);
+          // The words as typed first; misspelt words are matched (pg_trgm's word similarity to
+          // the names) only when they find nothing: the similarity of every candidate name costs
+          // far more than the full-text index, and a search that finds is answered without it.
+          List<SearchStore.FacetGroup> groups = SearchStore.facetGroups(tx, query);
+          List<String> fuzzy = fuzzyWords(text);
+          if (!fuzzy.isEmpty() && groups.isEmpty()) {
+            SearchStore.useWordSimilarityThreshold(tx);
+            query = query.withFuzzyWords(fuzzy);
+            groups = SearchStore.facetGroups(tx, query);
+          }
           List<SearchStore.SearchRow> rows = SearchStore.page(tx, query);
           SearchProductsResponse.Builder response = SearchProductsResponse.newBuilder();
           for (int i = 0; i < Math.min(size, rows.size()); i++) {
@@ -288,7 +294,7 @@ public final class CatalogSearch implements ReadModel {
             response.setNextPageToken(
                 pageTokens.encode(cursor(fingerprint, sort, rows.get(size - 1))));
           }
-          facets(response, query, SearchStore.facetGroups(tx, query));
+          facets(response, query, groups);
           return response.build();
         });
   }

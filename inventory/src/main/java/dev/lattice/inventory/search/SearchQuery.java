@@ -8,7 +8,8 @@ import java.util.UUID;
  * A search as the store runs it: the tenant and its text search configuration, the text, the
  * filters, the order, where the previous page ended and how many rows to read.
  *
- * @param fuzzyWords the words that, all close to words of a name, match it without the full text
+ * @param fuzzyWords the words that, all close to words of a name, match it without the full text;
+ *     empty to match the words as typed only
  * @param minPrice null for no lower bound
  * @param maxPrice null for no upper bound
  * @param after null for the first page
@@ -39,5 +40,21 @@ record SearchQuery(
 
   boolean hasText() {
     return !text.isEmpty();
+  }
+
+  /** The same search matching misspelt words too ({@code fuzzy}). */
+  SearchQuery withFuzzyWords(List<String> fuzzy) {
+    return new SearchQuery(
+        tenantId,
+        config,
+        text,
+        fuzzy,
+        currency,
+        minPrice,
+        maxPrice,
+        inStockOnly,
+        sort,
+        after,
+        limit);
   }
 }
