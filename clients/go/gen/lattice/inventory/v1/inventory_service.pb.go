@@ -1051,8 +1051,9 @@ type SearchProductsRequest struct {
 	// filters and sort must not change between pages (INVALID_ARGUMENT PAGE_TOKEN_INVALID).
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// Words to find in the SKU, name and description, in the tenant's catalog language (web
-	// search syntax: "quoted phrase", -excluded, or); a misspelt word still finds names that
-	// are close to it. Empty lists every product the filters admit.
+	// search syntax: "quoted phrase", -excluded, or); when the words as typed match nothing,
+	// misspelt words still find names whose words are close to each of them. Empty lists every
+	// product the filters admit.
 	Query string `protobuf:"bytes,3,opt,name=query,proto3" json:"query,omitempty"`
 	// Lowest unit price, minor units, inclusive; unset for no lower bound.
 	MinPriceAmountMinor *int64 `protobuf:"varint,4,opt,name=min_price_amount_minor,json=minPriceAmountMinor,proto3,oneof" json:"min_price_amount_minor,omitempty"`
