@@ -8,6 +8,7 @@ import dev.lattice.operations.v1.OperationsServiceGrpc;
 import dev.lattice.operations.v1.PauseConsumersRequest;
 import dev.lattice.operations.v1.PauseConsumersResponse;
 import dev.lattice.operations.v1.ReadModelStatus;
+import dev.lattice.operations.v1.ResumeConsumersRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.List;
@@ -52,6 +53,22 @@ final class ConsumerSwitch {
     }
     System.out.printf("bench: %d consumers paused in six services%n", paused);
     return paused;
+  }
+
+  /** Resumes {@code consumers} of {@code service} (after {@link #pauseAll}). */
+  void resume(String service, List<String> consumers) throws InterruptedException {
+    String token = adminToken();
+    ManagedChannel channel = channel(mesh.port(service));
+    try {
+      for (String consumer : consumers) {
+        Channels.bearer(OperationsServiceGrpc.newBlockingStub(channel), token)
+            .withDeadlineAfter(30, TimeUnit.SECONDS)
+            .resumeConsumers(ResumeConsumersRequest.newBuilder().setConsumer(consumer).build());
+      }
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    System.out.printf("bench: %s resumed in %s%n", consumers, service);
   }
 
   /**
