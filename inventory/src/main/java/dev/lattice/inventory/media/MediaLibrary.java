@@ -122,7 +122,7 @@ public final class MediaLibrary {
               .filter(p -> !p.deleted())
               .orElseThrow(ProductStore::notFound);
           MediaStore.insert(tx, file);
-          return null;
+          return file;
         });
     return CreateUploadResponse.newBuilder()
         .setMedia(file.toProto())

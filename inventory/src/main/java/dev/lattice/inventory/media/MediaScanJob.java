@@ -14,7 +14,6 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
@@ -139,12 +138,7 @@ public final class MediaScanJob implements AutoCloseable {
           backoff,
           e.getMessage());
       scans.add(1, Attributes.of(VERDICT, "failed"));
-      Transactions.acrossTenants(
-          dsl,
-          tx -> {
-            MediaStore.retryScan(tx, file.id(), MediaFile.utc(clock.instant().plus(backoff)));
-            return null;
-          });
+      scanAgainAfter(file, backoff);
       return;
     }
     StorageArea target =
@@ -159,43 +153,24 @@ public final class MediaScanJob implements AutoCloseable {
           file.id(),
           target,
           e.getMessage());
-      Transactions.acrossTenants(
-          dsl,
-          tx -> {
-            MediaStore.retryScan(tx, file.id(), MediaFile.utc(clock.instant().plusSeconds(5)));
-            return null;
-          });
+      scanAgainAfter(file, Duration.ofSeconds(5));
       return;
     }
     scans.add(1, Attributes.of(VERDICT, verdict.clean() ? "clean" : "infected"));
+    // A file deleted while it was scanned keeps its row as it is; the cleanup job removes the
+    // object moved for it, which no row names in that bucket.
     Transactions.acrossTenants(
         dsl,
-        tx -> {
-          Optional<MediaFile> current =
-              MediaStore.find(tx, file.tenantId(), file.productId(), file.id(), true)
-                  .filter(f -> f.status() == MediaStatus.SCANNING);
-          if (current.isEmpty()) {
-            return null; // deleted meanwhile: the cleanup job removes what was moved
-          }
-          MediaFile scanned =
-              MediaStore.update(
-                      tx,
-                      current
-                          .get()
-                          .scanned(verdict.clean(), verdict.signature(), target, clock.instant()))
-                  .orElseThrow(); // locked above
-          Media media = scanned.toProto().build();
-          events.media(
-              tx,
-              scanned.tenantId(),
-              scanned.id(),
-              scanned.version(),
-              InventoryEvents.SYSTEM,
-              verdict.clean()
-                  ? MediaScanned.newBuilder().setMedia(media).build()
-                  : MediaQuarantined.newBuilder().setMedia(media).build());
-          return null;
-        });
+        tx ->
+            MediaStore.find(tx, file.tenantId(), file.productId(), file.id(), true)
+                .filter(f -> f.status() == MediaStatus.SCANNING)
+                .map(
+                    f ->
+                        record(
+                            tx,
+                            f.scanned(
+                                verdict.clean(), verdict.signature(), target, clock.instant())))
+                .isPresent());
     if (!verdict.clean()) {
       log.warn(
           "media {} of tenant {} is infected ({}): quarantined",
@@ -203,6 +178,32 @@ public final class MediaScanJob implements AutoCloseable {
           file.tenantId(),
           verdict.signature());
     }
+  }
+
+  /** Writes the verdict (the row is locked, so its version holds) and its event. */
+  private MediaFile record(DSLContext tx, MediaFile verdict) {
+    MediaFile scanned = MediaStore.update(tx, verdict).orElseThrow();
+    Media media = scanned.toProto().build();
+    events.media(
+        tx,
+        scanned.tenantId(),
+        scanned.id(),
+        scanned.version(),
+        InventoryEvents.SYSTEM,
+        scanned.status() == MediaStatus.CLEAN
+            ? MediaScanned.newBuilder().setMedia(media).build()
+            : MediaQuarantined.newBuilder().setMedia(media).build());
+    return scanned;
+  }
+
+  /** Leaves the file SCANNING, due again after {@code delay}. */
+  private void scanAgainAfter(MediaFile file, Duration delay) {
+    Transactions.acrossTenants(
+        dsl,
+        tx -> {
+          MediaStore.retryScan(tx, file.id(), MediaFile.utc(clock.instant().plus(delay)));
+          return true;
+        });
   }
 
   /** The wait after failed attempt {@code attempt} (1, 2, ...): 1 s doubling, at most 60 s. */
