@@ -1,5 +1,13 @@
 package dev.lattice.local;
 
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,9 +69,9 @@ public final class NatsCluster implements AutoCloseable {
   }
 
   /**
-   * Starts {@code size} members and waits until JetStream has elected its meta leader and the
-   * leader hears every member (before that no stream of {@code size} replicas can be placed);
-   * restarts a member it does not hear (see "Mute members" above).
+   * Starts {@code size} members and waits until JetStream has elected its meta leader, the leader
+   * hears every member (restarting a member it does not hear, see "Mute members" above), and a
+   * stream of {@code size} replicas can be placed (see {@link #awaitPlacement}).
    *
    * @param size members, at least 3 (a cluster of fewer cannot lose one and keep a quorum)
    * @param storeRoot persistent stores in {@code storeRoot/lattice-<n>}, or null for temporary ones
@@ -100,11 +108,72 @@ public final class NatsCluster implements AutoCloseable {
       NatsCluster cluster = new NatsCluster(started);
       cluster.awaitMetaLeader(startupTimeout);
       cluster.awaitHeard(startupTimeout);
+      cluster.awaitPlacement(startupTimeout);
       return cluster;
     } catch (RuntimeException e) {
       started.forEach(NatsServer::close);
       throw e;
     }
+  }
+
+  /** The probe stream {@link #awaitPlacement} creates and deletes. */
+  private static final String PROBE_STREAM = "LATTICE_PLACEMENT_PROBE";
+
+  /** JetStream's error code for "no suitable peers for placement". */
+  private static final int NO_SUITABLE_PEERS = 10005;
+
+  /**
+   * Waits until a stream of every member's replicas can be placed, creating and deleting an empty
+   * in-memory probe stream. A meta leader that hears every member may still hold one as offline
+   * until that member's first statistics reach it ({@code nodeToInfo} in nats-server's {@code
+   * jetstream_cluster.go}), and until then answers "no suitable peers for placement, peer offline"
+   * (10005) to a stream of {@code size} replicas.
+   *
+   * @throws ServerStartException if no placement succeeds within {@code timeout}
+   */
+  private void awaitPlacement(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Options options =
+        new Options.Builder()
+            .servers(urls().split(","))
+            .connectionTimeout(Duration.ofSeconds(5))
+            .noReconnect()
+            .build();
+    JetStreamApiException last = null;
+    try (Connection nats = Nats.connect(options)) {
+      JetStreamManagement jsm = nats.jetStreamManagement();
+      while (System.nanoTime() < deadline) {
+        try {
+          jsm.addStream(
+              StreamConfiguration.builder()
+                  .name(PROBE_STREAM)
+                  .subjects("lattice.placement-probe")
+                  .storageType(StorageType.Memory)
+                  .replicas(members.size())
+                  .build());
+          jsm.deleteStream(PROBE_STREAM);
+          return;
+        } catch (JetStreamApiException e) {
+          if (e.getApiErrorCode() != NO_SUITABLE_PEERS) {
+            throw new ServerStartException("the NATS cluster refused a probe stream", e);
+          }
+          last = e;
+          Processes.sleepWhileWaiting(Duration.ofMillis(200), "the NATS cluster's placement");
+        }
+      }
+    } catch (IOException e) {
+      throw new ServerStartException("the NATS cluster answers no client", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ServerStartException("interrupted while the NATS cluster started", e);
+    }
+    throw new ServerStartException(
+        "the NATS cluster places no stream of "
+            + members.size()
+            + " replicas within "
+            + timeout
+            + ": "
+            + last);
   }
 
   /** Three temporary members on free ports, 30 s to start. */
