@@ -1,4 +1,4 @@
-package dev.lattice.mesh;
+package dev.lattice.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ClientCodeTest {
 
-  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
 
   @Test
   void committedCode_isWhatTheContractsGenerate() throws Exception {
