@@ -484,9 +484,12 @@ final class SearchStore {
    * {@code t}), up to the WHERE clause's first condition.
    */
   private static void from(SqlBuilder sql, SearchQuery q) {
+    // OFFSET 0 keeps t a subquery of its own, computed once: flattened into the scan, the
+    // tsquery was parsed again for each of the tenant's rows (row-level security leaves the text
+    // match a filter on every row, see V6__search_policy_once_per_statement.sql).
     sql.append(" from search_documents d, (select v.q, v.cfg, case when v.q = '' then null");
     sql.append(" else websearch_to_tsquery(v.cfg, v.q) end as tsq from (select ?::text as q,");
-    sql.append(" ?::regconfig as cfg) v) t", q.text(), q.config());
+    sql.append(" ?::regconfig as cfg) v offset 0) t", q.text(), q.config());
     sql.append(
         " where d.generation = "
             + ACTIVE_GENERATION
@@ -498,7 +501,7 @@ final class SearchStore {
         // Every word close to a word of the name: a misspelt word still finds the product.
         sql.append(" or (true");
         for (String word : q.fuzzyWords()) {
-          // d.name itself, not an expression of it: the trigram index on name serves it.
+          // Word similarity to the name itself (a filter on each of the tenant's rows, see from).
           sql.append(" and ?::text <% d.name", word);
         }
         sql.append(")");
