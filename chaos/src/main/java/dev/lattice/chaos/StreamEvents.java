@@ -64,7 +64,7 @@ final class StreamEvents {
       long seq = 0;
       try (IterableConsumer messages = consumer.iterate()) {
         while (read < total) {
-          Message m = messages.nextMessage(STALL);
+          Message m = next(messages);
           if (m == null) {
             stalls.add(stalled(jsm, stream, read, total));
             read += fromLeader(jsm, stream, seq + 1, lastSeq, ids);
@@ -90,6 +90,30 @@ final class StreamEvents {
       }
     }
     return new Read(ids, stalls);
+  }
+
+  /**
+   * The consumer's next message, or null after {@link #STALL} without one. jnats answers null at
+   * once, not after the timeout, while an ordered consumer is being created again (its subscription
+   * is replaced after a missed heartbeat or a gap, as right after a stream's creation): that is no
+   * stall, so the wait goes on until the stall's time is up.
+   */
+  private static Message next(IterableConsumer messages) throws Exception {
+    long deadline = System.nanoTime() + STALL.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return null;
+      }
+      long asked = System.nanoTime();
+      Message m = messages.nextMessage(Duration.ofNanos(left));
+      if (m != null) {
+        return m;
+      }
+      if (System.nanoTime() - asked < Duration.ofMillis(50).toNanos()) {
+        Thread.sleep(50);
+      }
+    }
   }
 
   /** Reads messages {@code from}..{@code to} from the stream's leader; how many there were. */
