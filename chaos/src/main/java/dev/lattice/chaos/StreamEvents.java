@@ -5,6 +5,7 @@ import io.nats.client.Connection;
 import io.nats.client.IterableConsumer;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamStatusCheckedException;
 import io.nats.client.Message;
 import io.nats.client.OrderedConsumerContext;
 import io.nats.client.StreamContext;
@@ -98,7 +99,8 @@ final class StreamEvents {
    * is replaced after a missed heartbeat or a gap, as right after a stream's creation): that is no
    * stall, so the wait goes on until the stall's time is up.
    */
-  private static Message next(IterableConsumer messages) throws Exception {
+  private static Message next(IterableConsumer messages)
+      throws InterruptedException, JetStreamStatusCheckedException {
     long deadline = System.nanoTime() + STALL.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();

@@ -265,7 +265,6 @@ public final class CatalogSearch implements ReadModel {
           SearchQuery query =
               new SearchQuery(
                   tenantId,
-                  SearchStore.config(tx, tenantId),
                   text,
                   List.of(),
                   request.getCurrency(),

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A search as the store runs it: the tenant and its text search configuration, the text, the
- * filters, the order, where the previous page ended and how many rows to read.
+ * A search as the store runs it: the tenant, the text (read in the tenant's text search
+ * configuration, which the statements look up themselves), the filters, the order, where the
+ * previous page ended and how many rows to read.
  *
  * @param fuzzyWords the words that, all close to words of a name, match it without the full text;
  *     empty to match the words as typed only
@@ -16,7 +17,6 @@ import java.util.UUID;
  */
 record SearchQuery(
     UUID tenantId,
-    String config,
     String text,
     List<String> fuzzyWords,
     String currency,
@@ -45,16 +45,6 @@ record SearchQuery(
   /** The same search matching misspelt words too ({@code fuzzy}). */
   SearchQuery withFuzzyWords(List<String> fuzzy) {
     return new SearchQuery(
-        tenantId,
-        config,
-        text,
-        fuzzy,
-        currency,
-        minPrice,
-        maxPrice,
-        inStockOnly,
-        sort,
-        after,
-        limit);
+        tenantId, text, fuzzy, currency, minPrice, maxPrice, inStockOnly, sort, after, limit);
   }
 }

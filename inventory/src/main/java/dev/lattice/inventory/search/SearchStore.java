@@ -8,7 +8,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
@@ -191,15 +190,6 @@ final class SearchStore {
             tenantId)
         .execute();
     return true;
-  }
-
-  /** The tenant's configuration name. */
-  static String config(DSLContext tx, UUID tenantId) {
-    return Optional.ofNullable(
-            tx.resultQuery(
-                    "select config from search_languages where tenant_id = ?::uuid", tenantId)
-                .fetchOne(0, String.class))
-        .orElse(DEFAULT_CONFIG);
   }
 
   /** Whether PostgreSQL knows the text search configuration {@code name}. */
@@ -488,8 +478,10 @@ final class SearchStore {
     // tsquery was parsed again for each of the tenant's rows (row-level security leaves the text
     // match a filter on every row, see V6__search_policy_once_per_statement.sql).
     sql.append(" from search_documents d, (select v.q, v.cfg, case when v.q = '' then null");
-    sql.append(" else websearch_to_tsquery(v.cfg, v.q) end as tsq from (select ?::text as q,");
-    sql.append(" ?::regconfig as cfg) v offset 0) t", q.text(), q.config());
+    sql.append(
+        " else websearch_to_tsquery(v.cfg, v.q) end as tsq from (select ?::text as q,", q.text());
+    sql.append(" coalesce((select s.config from search_languages s where s.tenant_id = ?::uuid),");
+    sql.append(" '" + DEFAULT_CONFIG + "')::regconfig as cfg) v offset 0) t", q.tenantId());
     sql.append(
         " where d.generation = "
             + ACTIVE_GENERATION
